@@ -1,0 +1,149 @@
+"""The rule catalogue: one YAML file per rule in ``rules/``, the single source of truth.
+
+The CLI, ``--list-rules``, ``--explain``, the generated docs and the plugins all read it here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import yaml
+
+SEVERITIES = ("info", "warning", "error")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    subject: str
+    summary: str
+    query: str
+    message: str
+    unknown_message: str
+    rationale: str
+    references: Tuple[str, ...]
+    remediation: Dict[str, str] = field(hash=False)
+    bad_example: str = ""
+    good_example: str = ""
+    tags: Tuple[str, ...] = ()
+
+    @property
+    def digits(self) -> str:
+        return self.id[3:]
+
+    @property
+    def cfn_lint_id(self) -> str:
+        """E9201 for CVL201: the letter is the default severity."""
+        return f"{self.severity[0].upper()}9{self.digits}"
+
+    @property
+    def checkov_id(self) -> str:
+        return f"CKV_CVL_{self.digits}"
+
+    @property
+    def doc_url(self) -> str:
+        return f"{DOCS_URL}/{self.id}.md"
+
+    def remediation_for(self, language: str) -> str:
+        return self.remediation.get(language) or self.remediation["api"]
+
+
+DOCS_URL = "https://github.com/clarify-vpc-lint/clarify-vpc-lint/blob/main/docs/rules"
+
+
+def rules_dir() -> Path:
+    """Inside the wheel the catalogue sits in the package; in a checkout, at the top level."""
+    packaged = Path(__file__).parent / "rules"
+    return packaged if packaged.is_dir() else Path(__file__).parents[2] / "rules"
+
+
+def _rule(data: Dict[str, Any]) -> Rule:
+    examples = data.get("examples") or {}
+    return Rule(
+        id=data["id"],
+        name=data["name"],
+        severity=data["severity"],
+        subject=data["subject"],
+        summary=data["summary"].strip(),
+        query=data["query"].strip(),
+        message=data["message"].strip(),
+        unknown_message=data["unknown_message"].strip(),
+        rationale=data["rationale"].strip(),
+        references=tuple(data.get("references") or ()),
+        remediation={k: v.rstrip() for k, v in data["remediation"].items()},
+        bad_example=(examples.get("bad") or "").rstrip(),
+        good_example=(examples.get("good") or "").rstrip(),
+        tags=tuple(data.get("tags") or ()),
+    )
+
+
+@lru_cache(maxsize=None)
+def load_rules() -> Tuple[Rule, ...]:
+    rules = []
+    for path in sorted(rules_dir().glob("CVL*.yaml")):
+        with open(path, encoding="utf-8") as handle:
+            rules.append(_rule(yaml.load(handle, Loader=_Loader)))
+    return tuple(rules)
+
+
+def rules_by_id() -> Dict[str, Rule]:
+    return {rule.id: rule for rule in load_rules()}
+
+
+def explain(rule: Rule) -> str:
+    """The rule's documentation in the manner of ruff's: what, why, example, fix, references."""
+    parts: List[str] = [
+        f"# {rule.id} {rule.name}",
+        "",
+        f"Default severity: **{rule.severity}** (cfn-lint `{rule.cfn_lint_id}`, checkov "
+        f"`{rule.checkov_id}`)",
+        "",
+        "## What it does",
+        "",
+        rule.summary,
+        "",
+        "## Why is this bad?",
+        "",
+        rule.rationale,
+        "",
+        "When a fact the rule needs is not in the inputs, it reports at severity `info` and says",
+        "which fact is missing and how to supply it.",
+        "",
+        "## Example",
+        "",
+        "```yaml",
+        rule.bad_example,
+        "```",
+        "",
+        "Use instead:",
+        "",
+        "```yaml",
+        rule.good_example,
+        "```",
+        "",
+        "## Fix",
+        "",
+        "CloudFormation:",
+        "",
+        "```yaml",
+        rule.remediation_for("cloudformation"),
+        "```",
+        "",
+        "SageMaker API JSON:",
+        "",
+        "```json",
+        rule.remediation_for("api"),
+        "```",
+        "",
+        "## References",
+        "",
+        *[f"- {reference}" for reference in rule.references],
+        "",
+    ]
+    return "\n".join(parts)

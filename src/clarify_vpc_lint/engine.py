@@ -1,0 +1,146 @@
+"""Evaluate the catalogue's queries over the resolved subjects.
+
+A rule's query is written as if every fact were known. For a subject with unknown facts the engine
+tries every combination: if the query selects the subject in all of them the finding stands at the
+rule's severity; if only in some, it is reported as ``info`` naming the facts that would decide it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Tuple
+
+import jmespath
+
+from .catalogue import Rule
+from .resolve import Subject
+from .values import Unknown
+
+MAX_UNKNOWN_FACTS = 10  # 2**10 combinations; beyond that the first ten decide (never an error)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    severity: str
+    file: str
+    line: int
+    column: int
+    resource: str
+    message: str
+    remediation: str
+
+    def sort_key(self) -> Tuple[Any, ...]:
+        return (self.file, self.line, self.rule, self.column, self.resource, self.message)
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "rule": self.rule, "name": self.name, "severity": self.severity, "file": self.file,
+            "line": self.line, "column": self.column, "resource": self.resource,
+            "message": self.message, "remediation": self.remediation,
+        }  # fmt: skip
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def fill(template: str, names: Dict[str, Any]) -> str:
+    """Put names into a rule's ``{placeholder}``s; other braces (``${AWS::Region}``) stay."""
+    return _PLACEHOLDER.sub(lambda m: str(names.get(m.group(1), m.group(0))), template)
+
+
+@lru_cache(maxsize=None)
+def _compiled(query: str) -> Any:
+    return jmespath.compile(query)
+
+
+def _unknown_paths(facts: Dict[str, Any], prefix: Tuple[str, ...] = ()) -> List[Tuple[Tuple[str, ...], Unknown]]:
+    found = []
+    for key, value in facts.items():
+        if isinstance(value, Unknown):
+            found.append((prefix + (key,), value))
+        elif isinstance(value, dict):
+            found.extend(_unknown_paths(value, prefix + (key,)))
+    return found
+
+
+def _world(facts: Dict[str, Any], assignment: Dict[Tuple[str, ...], bool], prefix=()) -> Dict[str, Any]:
+    world = {}
+    for key, value in facts.items():
+        path = prefix + (key,)
+        if isinstance(value, dict):
+            world[key] = _world(value, assignment, path)
+        elif isinstance(value, Unknown):
+            world[key] = assignment.get(path, False)
+        else:
+            world[key] = value
+    return world
+
+
+def _selects(rule: Rule, world: Dict[str, Any]) -> bool:
+    return bool(_compiled(rule.query).search({rule.subject: [world]}))
+
+
+def evaluate(rule: Rule, subjects: Iterable[Subject], severity: str) -> List[Finding]:
+    candidates = [s for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore]
+    definite = [s for s in candidates if not _unknown_paths(s.facts)]
+    findings = []
+    # Subjects whose facts are all known are judged in one query.
+    worlds = [dict(_world(s.facts, {}), _index=i) for i, s in enumerate(definite)]
+    for selected in _compiled(rule.query).search({rule.subject: worlds}) or []:
+        findings.append(_finding(rule, definite[selected["_index"]], severity, rule.message))
+    for subject in candidates:
+        unknowns = _unknown_paths(subject.facts)
+        if not unknowns:
+            continue
+        decisive = _decisive_unknowns(rule, subject, unknowns[:MAX_UNKNOWN_FACTS])
+        if decisive is True:
+            findings.append(_finding(rule, subject, severity, rule.message))
+        elif decisive:
+            reasons = "; ".join(sorted({u.reason for u in decisive}))
+            findings.append(
+                _finding(rule, subject, "info", rule.unknown_message, f": not known: {reasons}")
+            )
+    return findings
+
+
+def _decisive_unknowns(rule: Rule, subject: Subject, unknowns: List[Tuple[Tuple[str, ...], Unknown]]) -> Any:
+    """True if the query holds in every combination; else the unknowns that would decide it."""
+    paths = [path for path, _ in unknowns]
+    outcomes = {}
+    for values in itertools.product((False, True), repeat=len(paths)):
+        assignment = dict(zip(paths, values))
+        outcomes[values] = _selects(rule, _world(subject.facts, assignment))
+    if all(outcomes.values()):
+        return True
+    if not any(outcomes.values()):
+        return []
+    decisive = []
+    for position, (_, unknown) in enumerate(unknowns):
+        for values, outcome in outcomes.items():
+            flipped = values[:position] + (not values[position],) + values[position + 1 :]
+            if outcomes[flipped] != outcome:
+                decisive.append(unknown)
+                break
+    return decisive
+
+
+def _finding(
+    rule: Rule, subject: Subject, severity: str, template: str, suffix: str = ""
+) -> Finding:
+    names = dict(subject.context, resource=subject.loc.resource, rule=rule.id)
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=severity,
+        file=subject.loc.file,
+        line=subject.loc.line,
+        column=subject.loc.column,
+        resource=subject.loc.resource,
+        message=fill(template, names) + suffix,
+        remediation=fill(rule.remediation_for(subject.loc.language), names),
+    )

@@ -1,0 +1,153 @@
+"""The pipeline: read -> normalise -> resolve -> rules -> findings."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
+
+from .catalogue import Rule, load_rules
+from .config import Config
+from .engine import Finding, evaluate
+from .model import Network
+from .readers import InputError, discover, format_of, load, load_all
+from .readers.cloudformation import load_template, read_template
+from .readers.declared import read_declared_jobs
+from .readers.intrinsics import CfnRun
+from .readers.inventory import read_inventory
+from .readers.parameters import parse_parameters
+from .readers.sagemaker_api import operation_of, read_analysis_config, read_request
+from .readers.source import Document, ParseError
+from .resolve import build_subjects
+
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass
+class Options:
+    paths: Sequence[str] = (".",)
+    context: Sequence[str] = ()
+    parameters: Sequence[str] = ()
+    region: str = DEFAULT_REGION
+    ignore: Sequence[str] = ()
+    per_path_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    severity: Dict[str, str] = field(default_factory=dict)
+    config: Optional[Config] = None
+    workers: int = 1
+
+
+@dataclass
+class Result:
+    findings: List[Finding]
+    errors: List[InputError]
+    files: int
+    skipped: List[str]
+
+
+def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -> Network:
+    """Run one reader; a malformed input becomes an error line, never a traceback."""
+    try:
+        return read()
+    except ParseError as error:
+        errors.append(InputError(path, error.line, error.message))
+    except Exception as error:  # a reader bug must not hide the other files' findings
+        errors.append(InputError(path, None, f"cannot read: {type(error).__name__}: {error}"))
+    return Network()
+
+
+def run(options: Options) -> Result:
+    files, errors = discover(options.paths)
+    context_files, context_errors = discover(options.context)
+    errors += context_errors
+    loaded = load_all(files + context_files, options.workers)
+    documents: List[Document] = []
+    skipped: List[str] = []
+    for item in loaded:
+        if isinstance(item, InputError):
+            errors.append(item)
+        elif format_of(item) is None:
+            skipped.append(item.path)
+        else:
+            documents.append(item)
+    for path in context_files:
+        if path in skipped:
+            errors.append(InputError(path, None, "not the output of an `aws ec2 describe-*` command"))
+            skipped.remove(path)
+
+    parameter_values: Dict[str, str] = {}
+    for path in options.parameters:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                parameter_values.update(parse_parameters(handle.read()))
+        except OSError as error:
+            errors.append(InputError(path, None, f"cannot read: {error.strerror or error}"))
+        except (ParseError, UnicodeDecodeError) as error:
+            errors.append(InputError(path, getattr(error, "line", None), f"{error}"))
+
+    network = _read(documents, parameter_values, options.region, errors)
+    config = options.config
+    if config is not None and config.jobs:
+        network.extend(_guarded(errors, config.path or "config", lambda: read_declared_jobs(
+            config.jobs, config.document, config.path or "config")))  # fmt: skip
+
+    subjects = build_subjects(network, options.region)
+    findings: List[Finding] = []
+    for rule in load_rules():
+        if rule.id in options.ignore:
+            continue
+        severity = options.severity.get(rule.id, rule.severity)
+        findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
+    findings.sort(key=Finding.sort_key)
+    errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
+    return Result(findings, errors, len(documents), sorted(skipped))
+
+
+def _read(documents: List[Document], parameters: Dict[str, str], region: str,
+          errors: List[InputError]) -> Network:  # fmt: skip
+    network = Network()
+    run = CfnRun(region, parameters)
+    for document in documents:
+        kind = format_of(document)
+        if kind == "cloudformation":
+            network.extend(_guarded(errors, document.path, lambda d=document: _add(run, d)))
+        elif kind == "inventory":
+            network.extend(_guarded(errors, document.path, lambda d=document: read_inventory(d)))
+        elif kind == "api":
+            operation = operation_of(document.data)
+            network.extend(
+                _guarded(errors, document.path, lambda d=document: read_request(d, operation))
+            )
+        elif kind == "analysis-config":
+            network.extend(_guarded(errors, document.path, lambda d=document: read_analysis_config(d)))
+    for template in run.templates:
+        network.extend(_guarded(errors, template.path, lambda t=template: read_template(run, t)))
+    return network
+
+
+def _add(run: CfnRun, document: Document) -> Network:
+    """Register a template (exports, SSM parameters); it is read once all are known."""
+    run.add(load_template(document))
+    return Network()
+
+
+def _ignored(finding: Finding, options: Options) -> bool:
+    return any(
+        finding.rule in rules and fnmatch.fnmatch(finding.file, pattern)
+        for pattern, rules in options.per_path_ignores.items()
+    )
+
+
+def lint(
+    paths: Iterable[str],
+    context: Iterable[str] = (),
+    parameters: Iterable[str] = (),
+    region: str = DEFAULT_REGION,
+) -> List[Finding]:
+    """Lint ``paths`` (files or directories) and return the findings.
+
+    Inputs that cannot be read are skipped here; use the CLI to see them as errors.
+    """
+    return run(Options(tuple(paths), tuple(context), tuple(parameters), region)).findings
+
+
+__all__ = ["Finding", "Options", "Result", "Rule", "lint", "run", "load"]

@@ -1,0 +1,196 @@
+"""The normalised network model that every reader fills and the resolver joins.
+
+Readers describe what each input says, with references (``Handle``, real IDs, names) left as they
+were written; ``resolve.py`` joins them across all inputs of the run. A field holding ``Unknown``
+is a fact the inputs do not determine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple, Union
+
+from .values import Unknown
+
+Ref = Any  # a Handle, a real ID or name (str), or Unknown
+Tri = Union[bool, Unknown]
+
+
+@dataclass
+class Location:
+    """Where a subject is written, in the terms the finding reports."""
+
+    file: str
+    line: int
+    column: int
+    resource: str
+    language: str  # cloudformation | api | config | inventory: picks the remediation template
+    ignore: FrozenSet[str] = frozenset()
+
+
+@dataclass
+class Job:
+    loc: Location
+    kind: str  # processing | explainability-monitor | bias-monitor | declared
+    inference: Tri
+    network_isolation: Tri
+    has_vpc_config: Tri
+    subnets: Union[List[Ref], Unknown]
+    security_groups: Union[List[Ref], Unknown]
+    instance_count: Union[int, Unknown]
+    model: Optional[Ref] = None  # Handle or model name; None when the inputs name no model
+    serving_endpoint: Optional[Ref] = None  # monitoring jobs reach their model through it
+    analysis_config_uri: Any = None
+
+
+@dataclass
+class Model:
+    loc: Location
+    keys: List[str]
+    name: Any
+    has_vpc_config: Tri
+    subnets: Union[List[Ref], Unknown]
+    security_groups: Union[List[Ref], Unknown]
+    s3_artifacts: Tri
+
+
+@dataclass
+class ServingEndpoint:
+    """A SageMaker endpoint or endpoint config: the link from a monitoring job to its model."""
+
+    keys: List[str]
+    config: Optional[Ref] = None  # for an endpoint: its endpoint config
+    models: List[Ref] = field(default_factory=list)  # for an endpoint config: variant models
+
+
+@dataclass
+class Vpc:
+    loc: Location
+    keys: List[str]
+    dns_support: Tri
+    dns_hostnames: Tri
+    endpoints_complete: bool  # every endpoint of this VPC is in the inputs
+    route_tables_complete: bool  # every route table (and the main one) is in the inputs
+
+
+@dataclass
+class Subnet:
+    loc: Location
+    keys: List[str]
+    vpc: Ref
+    availability_zone: Any
+    availability_zone_id: Any
+    cidr: Any
+
+
+@dataclass
+class Route:
+    destination: Any
+    target: Tri  # True = internet (NAT, IGW, TGW, instance, ENI); Unknown where not determinable
+    conditional: bool = False
+
+
+@dataclass
+class RouteTable:
+    loc: Location
+    keys: List[str]
+    vpc: Ref
+    main: bool
+    routes: List[Route]
+    routes_complete: bool = True
+
+
+@dataclass
+class RouteTableAssociation:
+    subnet: Ref
+    route_table: Ref
+    conditional: bool = False
+
+
+@dataclass
+class Permission:
+    """One ingress or egress rule of a security group."""
+
+    protocol: Any  # "-1" for all, "tcp", "6", ... or Unknown
+    from_port: Any
+    to_port: Any
+    peers: List[Any]  # ("sg", Ref) | ("cidr", str) | ("prefix-list", str) | ("unknown", Unknown)
+    conditional: bool = False
+
+
+@dataclass
+class SecurityGroup:
+    loc: Location
+    keys: List[str]
+    vpc: Ref
+    ingress: List[Permission]
+    egress: List[Permission]
+    complete: bool  # all rules are in the inputs
+
+
+@dataclass
+class SecurityGroupRule:
+    """A rule written apart from its group (AWS::EC2::SecurityGroupIngress and the like)."""
+
+    group: Ref
+    direction: str  # ingress | egress
+    permission: Permission
+
+
+@dataclass
+class VpcEndpoint:
+    loc: Location
+    keys: List[str]
+    vpc: Ref
+    service: Any  # str or Unknown (possibly with partial text)
+    endpoint_type: Any
+    private_dns: Tri
+    route_tables: Union[List[Ref], Unknown]
+    subnets: Union[List[Ref], Unknown]
+    security_groups: Union[List[Ref], Unknown, None]  # None: the VPC's default group
+    conditional: bool = False
+
+
+@dataclass
+class AnalysisConfig:
+    loc: Location
+    file_name: str
+    has_predictor: bool
+    model_name: Any
+
+
+@dataclass
+class Request:
+    """A standalone SageMaker API request, checked by CVL001."""
+
+    loc: Location
+    operation: str
+    problems: List[Dict[str, Any]]  # {"message", "line", "column"}
+
+
+@dataclass
+class Network:
+    """Everything the readers found in one run."""
+
+    jobs: List[Job] = field(default_factory=list)
+    models: List[Model] = field(default_factory=list)
+    serving: List[ServingEndpoint] = field(default_factory=list)
+    vpcs: List[Vpc] = field(default_factory=list)
+    subnets: List[Subnet] = field(default_factory=list)
+    route_tables: List[RouteTable] = field(default_factory=list)
+    routes: List[Tuple[Ref, Route]] = field(default_factory=list)  # written apart from their table
+    associations: List[RouteTableAssociation] = field(default_factory=list)
+    security_groups: List[SecurityGroup] = field(default_factory=list)
+    security_group_rules: List[SecurityGroupRule] = field(default_factory=list)
+    endpoints: List[VpcEndpoint] = field(default_factory=list)
+    analysis_configs: List[AnalysisConfig] = field(default_factory=list)
+    requests: List[Request] = field(default_factory=list)
+    # the EC2 describe outputs given, by kind: a listing of a kind is complete
+    inventory_kinds: set = field(default_factory=set)
+
+    def extend(self, other: Network) -> None:
+        for name in self.__dataclass_fields__:
+            if name == "inventory_kinds":
+                self.inventory_kinds |= other.inventory_kinds
+            else:
+                getattr(self, name).extend(getattr(other, name))

@@ -1,0 +1,88 @@
+"""Find input files, parse them and tell which format each one is."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Tuple, Union
+
+from . import cloudformation, inventory, sagemaker_api
+from .source import Document, ParseError, parse_text
+
+EXTENSIONS = (".json", ".yaml", ".yml", ".template")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class InputError:
+    file: str
+    line: Optional[int]
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+def discover(paths: Iterable[str]) -> Tuple[List[str], List[InputError]]:
+    """Files to lint, in a stable order; directories are walked without following symlinks."""
+    files: List[str] = []
+    errors: List[InputError] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, directories, names in os.walk(path, onerror=None):
+                directories.sort()
+                files.extend(
+                    os.path.join(root, name) for name in sorted(names)
+                    if name.endswith(EXTENSIONS) and not os.path.islink(os.path.join(root, name))
+                )  # fmt: skip
+        elif os.path.isfile(path):
+            files.append(path)
+        else:
+            errors.append(InputError(path, None, "no such file or directory"))
+    return files, errors
+
+
+def load(path: str) -> Union[Document, InputError]:
+    """Read and parse one file; any problem becomes one clear InputError."""
+    try:
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            return InputError(path, None, f"larger than {MAX_FILE_BYTES // 2**20} MiB; not read")
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        return InputError(path, None, f"cannot read: {error.strerror or error}")
+    if b"\0" in raw[:8192]:
+        return InputError(path, None, "binary file, not YAML or JSON")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return InputError(path, line, "not UTF-8 text")
+    try:
+        return parse_text(path, text)
+    except ParseError as error:
+        return InputError(path, error.line, error.message)
+    except Exception as error:  # a parser bug must not hide the other files' findings
+        return InputError(path, None, f"cannot parse: {type(error).__name__}: {error}")
+
+
+def load_all(paths: List[str], workers: int) -> List[Union[Document, InputError]]:
+    if workers <= 1 or len(paths) < 2:
+        return [load(path) for path in paths]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(load, paths, chunksize=max(1, len(paths) // (workers * 4))))
+
+
+def format_of(document: Document) -> Optional[str]:
+    """The input format a parsed document is, or None for files this linter does not read."""
+    data = document.data
+    if cloudformation.is_template(data):
+        return "cloudformation"
+    if inventory.is_inventory(data):
+        return "inventory"
+    if sagemaker_api.operation_of(data):
+        return "api"
+    if sagemaker_api.is_analysis_config(data):
+        return "analysis-config"
+    return None

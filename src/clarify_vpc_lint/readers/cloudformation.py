@@ -1,0 +1,355 @@
+"""CloudFormation templates (YAML or JSON, CDK output included) into the network model."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, FrozenSet, List
+
+from ..model import (
+    Location,
+    Network,
+    Permission,
+    Route,
+    RouteTable,
+    RouteTableAssociation,
+    SecurityGroup,
+    SecurityGroupRule,
+    ServingEndpoint,
+    Subnet,
+    Vpc,
+    VpcEndpoint,
+)
+from ..values import Handle, Unknown, as_bool
+from . import sagemaker
+from .intrinsics import CfnRun, Template
+from .source import Document, ParseError
+
+_INTERNET_TARGETS = ("NatGatewayId", "TransitGatewayId", "InstanceId", "NetworkInterfaceId")
+
+
+def is_template(data: Any) -> bool:
+    return isinstance(data, dict) and (
+        "AWSTemplateFormatVersion" in data
+        or (
+            isinstance(data.get("Resources"), dict)
+            and any(
+                isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
+                for r in data["Resources"].values()
+            )
+        )
+    )
+
+
+def load_template(document: Document) -> Template:
+    """Check the template's outline; a malformed one is a parse error of its file."""
+    data = document.data
+    sections = {}
+    for name in ("Resources", "Parameters", "Mappings"):
+        section = data.get(name) or {}
+        if not isinstance(section, dict):
+            line = document.locate((name,))[0]
+            raise ParseError(f"{name} must be a mapping, not a {type(section).__name__}", line)
+        sections[name] = section
+    for logical_id, resource in sections["Resources"].items():
+        if not isinstance(resource, dict) or not isinstance(resource.get("Properties", {}), dict):
+            line = document.locate(("Resources", logical_id))[0]
+            raise ParseError(f"resource {logical_id} must be a mapping with mapping Properties", line)
+    return Template(
+        path=document.path,
+        document=document,
+        resources=sections["Resources"],
+        parameters={k: v if isinstance(v, dict) else {} for k, v in sections["Parameters"].items()},
+        mappings=sections["Mappings"],
+    )
+
+
+class _TemplateReader:
+    def __init__(self, run: CfnRun, template: Template, network: Network) -> None:
+        self.run = run
+        self.template = template
+        self.network = network
+
+    def read(self) -> None:
+        for logical_id, resource in self.template.resources.items():
+            handler = _HANDLERS.get(str(resource.get("Type")))
+            if handler is not None:
+                handler(self, logical_id, resource)
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    def props(self, resource: dict) -> Dict[str, Any]:
+        resolved = self.run.resolve(resource.get("Properties") or {}, self.template)
+        return resolved if isinstance(resolved, dict) else {}
+
+    def loc(self, logical_id: str, resource: dict) -> Location:
+        line, column = self.template.document.locate(("Resources", logical_id))
+        return Location(
+            self.template.path, line, column, logical_id, "cloudformation",
+            _suppressed(resource.get("Metadata")),
+        )  # fmt: skip
+
+    def keys(self, logical_id: str) -> List[str]:
+        return [self.template.key(logical_id), f"logical:{logical_id}"]
+
+    @staticmethod
+    def conditional(resource: dict) -> bool:
+        return "Condition" in resource
+
+    # -- SageMaker -----------------------------------------------------------------------------------
+
+    def processing_job(self, logical_id: str, resource: dict) -> None:
+        job = sagemaker.processing_job(self.props(resource), self.loc(logical_id, resource))
+        if job is not None:
+            self.network.jobs.append(job)
+
+    def model(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        keys = self.keys(logical_id)
+        if isinstance(props.get("ModelName"), str):
+            keys.append(f"model-name:{props['ModelName']}")
+        self.network.models.append(sagemaker.model(props, self.loc(logical_id, resource), keys))
+
+    def serving_endpoint(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        keys = self.keys(logical_id)
+        if isinstance(props.get("EndpointName"), str):
+            keys.append(f"endpoint-name:{props['EndpointName']}")
+        self.network.serving.append(ServingEndpoint(keys, config=props.get("EndpointConfigName")))
+
+    def endpoint_config(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        keys = self.keys(logical_id)
+        if isinstance(props.get("EndpointConfigName"), str):
+            keys.append(f"endpoint-config-name:{props['EndpointConfigName']}")
+        variants = props.get("ProductionVariants")
+        models = [v.get("ModelName") for v in variants if isinstance(v, dict)] if isinstance(
+            variants, list
+        ) else [Unknown("the endpoint config's production variants are not known")]
+        self.network.serving.append(ServingEndpoint(keys, models=models))
+
+    # -- EC2 -----------------------------------------------------------------------------------------
+
+    def vpc(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        loc = self.loc(logical_id, resource)
+        keys = self.keys(logical_id)
+        self.network.vpcs.append(
+            Vpc(
+                loc, keys,
+                dns_support=as_bool(props.get("EnableDnsSupport"), True),
+                dns_hostnames=as_bool(props.get("EnableDnsHostnames"), False),
+                endpoints_complete=True,
+                route_tables_complete=True,
+            )
+        )  # fmt: skip
+        # The main route table of a VPC created here holds only the local route.
+        self.network.route_tables.append(
+            RouteTable(loc, [f"{keys[0]}#main"], Handle(keys[0]), main=True, routes=[])
+        )
+        # The default security group admits all traffic from itself and allows all egress.
+        default_group = f"{keys[0]}#DefaultSecurityGroup"
+        self.network.security_groups.append(
+            SecurityGroup(
+                loc, [default_group], Handle(keys[0]),
+                ingress=[Permission("-1", None, None, [("sg", Handle(keys[0], "DefaultSecurityGroup"))])],
+                egress=[Permission("-1", None, None, [("cidr", "0.0.0.0/0")])],
+                complete=True,
+            )
+        )  # fmt: skip
+
+    def subnet(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.subnets.append(
+            Subnet(
+                self.loc(logical_id, resource), self.keys(logical_id),
+                vpc=props.get("VpcId", Unknown("the subnet has no VpcId")),
+                availability_zone=props.get("AvailabilityZone", Unknown(
+                    f"subnet {logical_id} has no AvailabilityZone (AWS picks one)"
+                )),
+                availability_zone_id=props.get("AvailabilityZoneId"),
+                cidr=props.get("CidrBlock"),
+            )
+        )  # fmt: skip
+
+    def route_table(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.route_tables.append(
+            RouteTable(
+                self.loc(logical_id, resource), self.keys(logical_id),
+                vpc=props.get("VpcId"), main=False, routes=[],
+            )
+        )  # fmt: skip
+
+    def route(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        destination = props.get("DestinationCidrBlock")
+        if destination is None:
+            return  # IPv6 or prefix-list routes do not carry the job's IPv4 traffic
+        table = props.get("RouteTableId")
+        route = Route(destination, self._route_target(props), self.conditional(resource))
+        self.network.routes.append((table, route))
+
+    def _route_target(self, props: Dict[str, Any]) -> Any:
+        if any(props.get(name) is not None for name in _INTERNET_TARGETS):
+            return True
+        gateway = props.get("GatewayId")
+        if isinstance(gateway, Handle):
+            kind = self._type_of(gateway)
+            return kind == "AWS::EC2::InternetGateway"
+        if isinstance(gateway, str):
+            return gateway.startswith("igw-")
+        if isinstance(gateway, Unknown):
+            return Unknown(f"the route's gateway is not known: {gateway.reason}")
+        return Unknown("the route goes to a target that may or may not reach the internet")
+
+    def _type_of(self, handle: Handle) -> str:
+        for template in self.run.templates:
+            prefix = f"cfn:{template.path}:"
+            if handle.key.startswith(prefix):
+                resource = template.resources.get(handle.key[len(prefix):], {})
+                return str(resource.get("Type"))
+        return ""
+
+    def association(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.associations.append(
+            RouteTableAssociation(
+                props.get("SubnetId"), props.get("RouteTableId"), self.conditional(resource)
+            )
+        )
+
+    def security_group(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        egress = props.get("SecurityGroupEgress")
+        self.network.security_groups.append(
+            SecurityGroup(
+                self.loc(logical_id, resource), self.keys(logical_id),
+                vpc=props.get("VpcId"),
+                ingress=_permissions(props.get("SecurityGroupIngress"), "ingress"),
+                # Without SecurityGroupEgress, AWS adds its default allow-all egress rule.
+                egress=_permissions(egress, "egress") if egress is not None
+                else [Permission("-1", None, None, [("cidr", "0.0.0.0/0")])],
+                complete=True,
+            )
+        )  # fmt: skip
+
+    def vpc_endpoint(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        groups = props.get("SecurityGroupIds")
+        self.network.endpoints.append(
+            VpcEndpoint(
+                self.loc(logical_id, resource), self.keys(logical_id),
+                vpc=props.get("VpcId"),
+                service=props.get("ServiceName", Unknown("the endpoint has no ServiceName")),
+                endpoint_type=props.get("VpcEndpointType", "Gateway"),
+                private_dns=as_bool(props.get("PrivateDnsEnabled"), False),
+                route_tables=_as_list(props.get("RouteTableIds")),
+                subnets=_as_list(props.get("SubnetIds")),
+                security_groups=_as_list(groups) if groups is not None else None,
+                conditional=self.conditional(resource),
+            )
+        )  # fmt: skip
+
+
+def _monitoring_job(kind: str) -> Callable[[_TemplateReader, str, dict], None]:
+    input_key = (
+        "ModelExplainabilityJobInput" if kind == "explainability-monitor" else "ModelBiasJobInput"
+    )
+
+    def read(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+        props = reader.props(resource)
+        endpoint = props.get("EndpointName") or sagemaker.dig(
+            props, input_key, "EndpointInput", "EndpointName"
+        )
+        loc = reader.loc(logical_id, resource)
+        reader.network.jobs.append(sagemaker.monitoring_job(props, loc, kind, endpoint))
+
+    return read
+
+
+def _security_group_rule(direction: str) -> Callable[[_TemplateReader, str, dict], None]:
+    def read(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+        props = reader.props(resource)
+        group = props.get("GroupId", props.get("GroupName"))
+        for permission in _permissions([props], direction):
+            permission.conditional = reader.conditional(resource)
+            reader.network.security_group_rules.append(
+                SecurityGroupRule(group, direction, permission)
+            )
+
+    return read
+
+
+def _as_list(value: Any) -> Any:
+    if value is None:
+        return []
+    return value if isinstance(value, (list, Unknown)) else [value]
+
+
+def _permissions(rules: Any, direction: str) -> List[Permission]:
+    """Inline or separate rules in CloudFormation's shape."""
+    if isinstance(rules, Unknown):
+        return [Permission(rules, None, None, [("unknown", rules)])]
+    peer_keys = (
+        ("SourceSecurityGroupId", "SourceSecurityGroupName", "SourcePrefixListId", "CidrIp")
+        if direction == "ingress"
+        else ("DestinationSecurityGroupId", "DestinationPrefixListId", "CidrIp")
+    )
+    permissions = []
+    for rule in rules if isinstance(rules, list) else []:
+        if not isinstance(rule, dict):
+            permissions.append(Permission(Unknown("a rule is not known"), None, None, []))
+            continue
+        peers = []
+        for key in peer_keys:
+            if key in rule:
+                kind = "cidr" if key == "CidrIp" else "prefix-list" if "PrefixList" in key else "sg"
+                peers.append((kind, rule[key]))
+        if "CidrIpv6" in rule:
+            peers.append(("cidr6", rule["CidrIpv6"]))
+        permissions.append(
+            Permission(
+                str(rule.get("IpProtocol")) if isinstance(rule.get("IpProtocol"), (str, int))
+                else rule.get("IpProtocol"),
+                rule.get("FromPort"), rule.get("ToPort"), peers,
+            )
+        )  # fmt: skip
+    return permissions
+
+
+def _suppressed(metadata: Any) -> FrozenSet[str]:
+    """Rule IDs switched off in the resource's metadata (ours or cfn-lint's E9xxx form)."""
+    if not isinstance(metadata, dict):
+        return frozenset()
+    ours = sagemaker.dig(metadata, "clarify-vpc-lint", "ignore") or []
+    cfn_lint = sagemaker.dig(metadata, "cfn-lint", "config", "ignore_checks") or []
+    ids = {str(i) for i in ours if isinstance(ours, list)}
+    for check in cfn_lint if isinstance(cfn_lint, list) else []:
+        check = str(check)
+        if len(check) == 5 and check[0] in "EWI" and check[1] == "9":
+            ids.add(f"CVL{check[2:]}")
+    return frozenset(ids)
+
+
+_HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
+    "AWS::SageMaker::ProcessingJob": _TemplateReader.processing_job,
+    "AWS::SageMaker::ModelExplainabilityJobDefinition": _monitoring_job("explainability-monitor"),
+    "AWS::SageMaker::ModelBiasJobDefinition": _monitoring_job("bias-monitor"),
+    "AWS::SageMaker::Model": _TemplateReader.model,
+    "AWS::SageMaker::Endpoint": _TemplateReader.serving_endpoint,
+    "AWS::SageMaker::EndpointConfig": _TemplateReader.endpoint_config,
+    "AWS::EC2::VPC": _TemplateReader.vpc,
+    "AWS::EC2::Subnet": _TemplateReader.subnet,
+    "AWS::EC2::RouteTable": _TemplateReader.route_table,
+    "AWS::EC2::Route": _TemplateReader.route,
+    "AWS::EC2::SubnetRouteTableAssociation": _TemplateReader.association,
+    "AWS::EC2::SecurityGroup": _TemplateReader.security_group,
+    "AWS::EC2::SecurityGroupIngress": _security_group_rule("ingress"),
+    "AWS::EC2::SecurityGroupEgress": _security_group_rule("egress"),
+    "AWS::EC2::VPCEndpoint": _TemplateReader.vpc_endpoint,
+}
+
+
+def read_template(run: CfnRun, template: Template) -> Network:
+    network = Network()
+    _TemplateReader(run, template, network).read()
+    return network

@@ -1,0 +1,191 @@
+"""Saved ``aws ec2 describe-*`` output (``--context``): real IDs mapped to AZs, VPCs, routes, rules.
+
+Each file is a complete listing of its kind, so the kinds given are recorded in the network: with
+``describe-vpc-endpoints`` given, a VPC with no endpoint listed has none.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List
+
+from ..model import (
+    Location,
+    Network,
+    Permission,
+    Route,
+    RouteTable,
+    RouteTableAssociation,
+    SecurityGroup,
+    Subnet,
+    Vpc,
+    VpcEndpoint,
+)
+from ..values import Unknown, as_bool
+from .source import Document
+
+LISTING_KINDS = ("Subnets", "VpcEndpoints", "SecurityGroups", "RouteTables", "Vpcs")
+_LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
+_INTERNET_TARGETS = ("NatGatewayId", "TransitGatewayId", "InstanceId", "NetworkInterfaceId")
+
+
+def is_inventory(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    if any(isinstance(data.get(kind), list) for kind in LISTING_KINDS):
+        return True
+    return "VpcId" in data and ("EnableDnsSupport" in data or "EnableDnsHostnames" in data)
+
+
+def read_inventory(document: Document) -> Network:
+    network = Network()
+    data = document.data
+    for kind, reader in _READERS.items():
+        items = data.get(kind)
+        if not isinstance(items, list):
+            continue
+        network.inventory_kinds.add(kind)
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                reader(network, item, _locator(document, kind, index))
+    if "VpcId" in data and ("EnableDnsSupport" in data or "EnableDnsHostnames" in data):
+        _vpc_attribute(network, data, _locator(document, None, None))
+    return network
+
+
+def _locator(document: Document, kind: Any, index: Any) -> Callable[[str], Location]:
+    def loc(resource: str) -> Location:
+        line, column = document.locate((kind, index) if kind else ())
+        return Location(document.path, line, column, resource, "inventory")
+
+    return loc
+
+
+def _id(item: Dict[str, Any], member: str) -> str:
+    return str(item.get(member) or "?")
+
+
+def _subnet(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    subnet_id = _id(item, "SubnetId")
+    network.subnets.append(
+        Subnet(
+            loc(subnet_id), [f"id:{subnet_id}"],
+            vpc=item.get("VpcId", Unknown(f"{subnet_id} has no VpcId in the inventory")),
+            availability_zone=item.get("AvailabilityZone", Unknown(f"the AZ of {subnet_id}")),
+            availability_zone_id=item.get("AvailabilityZoneId"),
+            cidr=item.get("CidrBlock"),
+        )
+    )  # fmt: skip
+
+
+def _vpc(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    vpc_id = _id(item, "VpcId")
+    unknown_dns = Unknown(f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output")
+    network.vpcs.append(Vpc(loc(vpc_id), [f"id:{vpc_id}"], unknown_dns, unknown_dns, False, False))
+
+
+def _vpc_attribute(network: Network, data: Dict[str, Any], loc: Callable) -> None:
+    vpc_id = _id(data, "VpcId")
+    unknown = Unknown(f"the other DNS attribute of {vpc_id}; add its describe-vpc-attribute output")
+
+    def attribute(name: str) -> Any:
+        value = data.get(name)
+        return as_bool(value.get("Value")) if isinstance(value, dict) else unknown
+
+    network.vpcs.append(
+        Vpc(loc(vpc_id), [f"id:{vpc_id}"], attribute("EnableDnsSupport"),
+            attribute("EnableDnsHostnames"), False, False)
+    )  # fmt: skip
+
+
+def _route_table(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    table_id = _id(item, "RouteTableId")
+    associations = [a for a in item.get("Associations") or [] if isinstance(a, dict)]
+    routes = [
+        Route(route["DestinationCidrBlock"], _route_target(route))
+        for route in item.get("Routes") or []
+        if isinstance(route, dict) and route.get("DestinationCidrBlock")
+    ]
+    network.route_tables.append(
+        RouteTable(
+            loc(table_id), [f"id:{table_id}"], item.get("VpcId"),
+            main=any(a.get("Main") is True for a in associations), routes=routes,
+        )
+    )  # fmt: skip
+    for association in associations:
+        if association.get("SubnetId"):
+            network.associations.append(
+                RouteTableAssociation(association["SubnetId"], table_id)
+            )
+
+
+def _route_target(route: Dict[str, Any]) -> Any:
+    if str(route.get("State", "active")).lower() == "blackhole":
+        return False
+    if any(route.get(name) for name in _INTERNET_TARGETS):
+        return True
+    gateway = str(route.get("GatewayId") or "")
+    if gateway.startswith("igw-"):
+        return True
+    if gateway == "local" or gateway.startswith("vgw-"):
+        return False
+    return Unknown(f"whether the route to {gateway or 'its target'} reaches the internet")
+
+
+def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    if str(item.get("State", "available")).lower() not in _LIVE_ENDPOINT_STATES:
+        return
+    endpoint_id = _id(item, "VpcEndpointId")
+    groups = [g.get("GroupId") for g in item.get("Groups") or [] if isinstance(g, dict)]
+    network.endpoints.append(
+        VpcEndpoint(
+            loc(endpoint_id), [f"id:{endpoint_id}"],
+            vpc=item.get("VpcId"),
+            service=item.get("ServiceName", Unknown(f"the service of {endpoint_id}")),
+            endpoint_type=item.get("VpcEndpointType", "Gateway"),
+            private_dns=as_bool(item.get("PrivateDnsEnabled"), False),
+            route_tables=list(item.get("RouteTableIds") or []),
+            subnets=list(item.get("SubnetIds") or []),
+            security_groups=groups,
+        )
+    )  # fmt: skip
+
+
+def _security_group(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    group_id = _id(item, "GroupId")
+    keys = [f"id:{group_id}"]
+    if item.get("GroupName") == "default" and item.get("VpcId"):
+        keys.append(f"id:{item['VpcId']}#DefaultSecurityGroup")
+    network.security_groups.append(
+        SecurityGroup(
+            loc(group_id), keys, item.get("VpcId"),
+            ingress=_permissions(item.get("IpPermissions")),
+            egress=_permissions(item.get("IpPermissionsEgress")),
+            complete=True,
+        )
+    )  # fmt: skip
+
+
+def _permissions(permissions: Any) -> List[Permission]:
+    result = []
+    for permission in permissions if isinstance(permissions, list) else []:
+        if not isinstance(permission, dict):
+            continue
+        peers: List[Any] = []
+        peers += [("sg", p.get("GroupId")) for p in permission.get("UserIdGroupPairs") or []]
+        peers += [("cidr", p.get("CidrIp")) for p in permission.get("IpRanges") or []]
+        peers += [("cidr6", p.get("CidrIpv6")) for p in permission.get("Ipv6Ranges") or []]
+        peers += [("prefix-list", p.get("PrefixListId")) for p in permission.get("PrefixListIds") or []]
+        result.append(
+            Permission(str(permission.get("IpProtocol")), permission.get("FromPort"),
+                       permission.get("ToPort"), peers)
+        )  # fmt: skip
+    return result
+
+
+_READERS: Dict[str, Callable[[Network, Dict[str, Any], Callable], None]] = {
+    "Subnets": _subnet,
+    "Vpcs": _vpc,
+    "RouteTables": _route_table,
+    "VpcEndpoints": _endpoint,
+    "SecurityGroups": _security_group,
+}

@@ -1,0 +1,140 @@
+"""Build jobs and models from SageMaker request shapes.
+
+CloudFormation properties, API JSON, pipeline step arguments and Step Functions parameters all use
+the API's member names, so every reader hands its (resolved) dictionary to these functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional
+
+from ..awsfacts import ANALYSIS_CONFIG_INPUT, is_s3_uri, names_clarify_image
+from ..model import Job, Location, Model
+from ..values import Unknown, as_bool, as_int
+
+
+def dig(value: Any, *keys: Any) -> Any:
+    """``value[k1][k2]...``: None where a key is absent, the Unknown where a level is unknown."""
+    for key in keys:
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and isinstance(key, int) and key < len(value):
+            value = value[key]
+        else:
+            return None
+    return value
+
+
+def _list_or_unknown(value: Any, what: str) -> Any:
+    if isinstance(value, (list, Unknown)):
+        return value
+    if value is None:
+        return []
+    return Unknown(f"{what} is not a list")
+
+
+def _vpc_config(network_config: Any) -> tuple:
+    """(has VpcConfig, subnets, security groups) of a NetworkConfig or a model."""
+    vpc_config = dig(network_config, "VpcConfig")
+    if isinstance(network_config, Unknown):
+        vpc_config = network_config
+    if vpc_config is None:
+        return False, [], []
+    if isinstance(vpc_config, Unknown):
+        return vpc_config, vpc_config, vpc_config
+    subnets = _list_or_unknown(dig(vpc_config, "Subnets"), "VpcConfig.Subnets")
+    groups = _list_or_unknown(dig(vpc_config, "SecurityGroupIds"), "VpcConfig.SecurityGroupIds")
+    return True, subnets, groups
+
+
+def is_clarify_processing_job(request: Any) -> bool:
+    if names_clarify_image(dig(request, "AppSpecification", "ImageUri")):
+        return True
+    inputs = dig(request, "ProcessingInputs")
+    return isinstance(inputs, list) and any(
+        isinstance(item, dict) and item.get("InputName") == ANALYSIS_CONFIG_INPUT for item in inputs
+    )
+
+
+def analysis_config_uri(request: Any) -> Any:
+    for item in dig(request, "ProcessingInputs") or ():
+        if isinstance(item, dict) and item.get("InputName") == ANALYSIS_CONFIG_INPUT:
+            return dig(item, "S3Input", "S3Uri")
+    return None
+
+
+def processing_job(request: Any, loc: Location, inference: Any = True) -> Optional[Job]:
+    """The Clarify job a CreateProcessingJob request describes, or None if it is not Clarify."""
+    if not is_clarify_processing_job(request):
+        return None
+    network = dig(request, "NetworkConfig")
+    has_vpc, subnets, groups = _vpc_config(network)
+    return Job(
+        loc=loc,
+        kind="processing",
+        inference=inference,
+        network_isolation=as_bool(dig(network, "EnableNetworkIsolation"), False),
+        has_vpc_config=has_vpc,
+        subnets=subnets,
+        security_groups=groups,
+        instance_count=_instance_count(dig(request, "ProcessingResources", "ClusterConfig")),
+        analysis_config_uri=analysis_config_uri(request),
+    )
+
+
+def monitoring_job(request: Any, loc: Location, kind: str, serving_endpoint: Any) -> Job:
+    """A ModelBias/ModelExplainability job definition (a Clarify job by definition)."""
+    network = dig(request, "NetworkConfig")
+    has_vpc, subnets, groups = _vpc_config(network)
+    return Job(
+        loc=loc,
+        kind=kind,
+        inference=kind == "explainability-monitor",
+        network_isolation=as_bool(dig(network, "EnableNetworkIsolation"), False),
+        has_vpc_config=has_vpc,
+        subnets=subnets,
+        security_groups=groups,
+        instance_count=_instance_count(dig(request, "JobResources", "ClusterConfig")),
+        serving_endpoint=serving_endpoint,
+    )
+
+
+def _instance_count(cluster: Any) -> Any:
+    count = as_int(dig(cluster, "InstanceCount"))
+    return 1 if count is None else count
+
+
+def model(request: Any, loc: Location, keys: List[str]) -> Model:
+    has_vpc, subnets, groups = _vpc_config(request)
+    return Model(
+        loc=loc,
+        keys=keys,
+        name=dig(request, "ModelName"),
+        has_vpc_config=has_vpc,
+        subnets=subnets,
+        security_groups=groups,
+        s3_artifacts=_s3_artifacts(request),
+    )
+
+
+def _s3_artifacts(request: Any) -> Any:
+    containers = dig(request, "Containers")
+    containers = containers if isinstance(containers, list) else []
+    primary = dig(request, "PrimaryContainer")
+    if primary is not None:
+        containers = [primary, *containers]
+    unknown = None
+    for container in containers:
+        if isinstance(container, Unknown):
+            unknown = container
+            continue
+        if dig(container, "ModelDataSource", "S3DataSource") is not None:
+            return True
+        uri = is_s3_uri(dig(container, "ModelDataUrl"))
+        if uri is True:
+            return True
+        if isinstance(uri, Unknown):
+            unknown = uri
+    return unknown if unknown is not None else False

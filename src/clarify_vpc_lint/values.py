@@ -1,0 +1,80 @@
+"""Values produced by reading inputs: plain JSON values, or one of these markers.
+
+A reader never guesses. Where a value depends on something the inputs do not show, it becomes
+``Unknown`` with a sentence saying what is missing and how to supply it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Tuple
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value the inputs do not determine; ``reason`` tells the user how to supply it."""
+
+    reason: str
+    text: str = ""  # what is known of a partly resolved string, e.g. "com.amazonaws.${R}.s3"
+
+    def __bool__(self) -> bool:  # an unknown is never silently truthy or falsy
+        raise TypeError("Unknown has no truth value; test with is_unknown()")
+
+
+@dataclass(frozen=True)
+class Handle:
+    """A reference to an entity defined in the inputs (a CloudFormation resource, a Terraform address).
+
+    ``key`` is the entity's identity in the network model, ``attribute`` a sub-entity such as a
+    VPC's default security group.
+    """
+
+    key: str
+    attribute: str = ""
+
+    @property
+    def full_key(self) -> str:
+        return f"{self.key}#{self.attribute}" if self.attribute else self.key
+
+
+@dataclass(frozen=True)
+class Joined:
+    """``Fn::Join`` over parts that are not all strings, kept so ``Fn::Split`` can undo it."""
+
+    separator: str
+    parts: Tuple[Any, ...]
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def first_unknown(values: Any) -> Unknown | None:
+    for value in values:
+        if isinstance(value, Unknown):
+            return value
+    return None
+
+
+def as_bool(value: Any, default: bool | None = None) -> bool | Unknown | None:
+    """Booleans as CloudFormation and the APIs accept them: true, "true", "True"."""
+    if value is None:
+        return default
+    if isinstance(value, (bool, Unknown)):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return Unknown(f"{value!r} is not a boolean")
+
+
+def as_int(value: Any) -> int | Unknown | None:
+    if value is None or isinstance(value, Unknown):
+        return value
+    if isinstance(value, bool):
+        return Unknown(f"{value!r} is not a number")
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return Unknown(f"{value!r} is not a number")
