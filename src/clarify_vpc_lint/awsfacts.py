@@ -32,12 +32,14 @@ def names_clarify_image(image: Any) -> bool:
 def endpoint_service(service_name: Any) -> Any:
     """``s3``, ``sagemaker.api``, ``sagemaker.runtime``, ``other``, or Unknown."""
     text = text_of(service_name)
-    if text is None:
-        return service_name if isinstance(service_name, Unknown) else Unknown(
-            "the endpoint's service name is not a string"
-        )
-    match = _SERVICE_SUFFIX.search(text)
-    return match.group(1) if match else "other"
+    match = _SERVICE_SUFFIX.search(text) if text is not None else None
+    if match:
+        return match.group(1)
+    if isinstance(service_name, Unknown):
+        return service_name  # the unknown part may be the service itself
+    return "other" if isinstance(service_name, str) else Unknown(
+        "the endpoint's service name is not a string"
+    )
 
 
 def is_s3_uri(value: Any) -> Any:

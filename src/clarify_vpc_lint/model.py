@@ -70,7 +70,6 @@ class Vpc:
     dns_support: Tri
     dns_hostnames: Tri
     endpoints_complete: bool  # every endpoint of this VPC is in the inputs
-    route_tables_complete: bool  # every route table (and the main one) is in the inputs
 
 
 @dataclass

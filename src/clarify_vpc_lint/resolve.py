@@ -147,7 +147,9 @@ class Resolver:
         self.network = network
         self.region = region
         self.index = Index(network)
-        self._vpc_cache: Dict[int, Any] = {}
+        for vpc in network.vpcs:
+            if vpc.keys[0].startswith("id:"):  # a deployed VPC: complete where the inventory is
+                self._complete_from_inventory(vpc)
 
     # -- subnets, VPCs, routes -----------------------------------------------------------------------
 
@@ -180,13 +182,15 @@ class Resolver:
                 f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output"
             )
             vpc = Vpc(Location(seen_at.file, seen_at.line, seen_at.column, vpc_id, seen_at.language),
-                      [key], unknown, unknown, False, False)  # fmt: skip
+                      [key], unknown, unknown, False)  # fmt: skip
             self.index.entities[key] = vpc
             self.network.vpcs.append(vpc)
         vpc = self.index.entities[key]
-        vpc.endpoints_complete = self.index.inventory_has("VpcEndpoints")
-        vpc.route_tables_complete = self.index.inventory_has("RouteTables")
+        self._complete_from_inventory(vpc)
         return vpc
+
+    def _complete_from_inventory(self, vpc: Vpc) -> None:
+        vpc.endpoints_complete = self.index.inventory_has("VpcEndpoints")
 
     def route_table_of(self, subnet: Subnet) -> Any:
         associations = self.index.association_by_subnet.get(id(subnet), [])
@@ -248,7 +252,8 @@ class Resolver:
             entity = self.index.find(value)
             if entity is None:
                 return Unknown(f"the rule's source group {display(value, self.index)} is not known")
-            return any(entity is g for g in groups)
+            # the peer must be one of the job's groups; a job group that is unknown may be it
+            return any_of(g if isinstance(g, Unknown) else g is entity for g in groups)
         if kind == "cidr":
             return _cidr_covers(value, cidrs)
         return False
@@ -382,14 +387,12 @@ def _request_subject(request: Request) -> Subject:
 
 
 def _link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
-    """Link a processing job to the analysis config it reads (by file name, or the only pair)."""
+    """Link a processing job to the analysis config it reads, by the config's file name."""
     if job.kind != "processing" or job.analysis_config_uri is None or not configs:
         return
     uri = job.analysis_config_uri
     name = os.path.basename(uri) if isinstance(uri, str) else None
     matches = [c for c in configs if c.file_name == name]
-    if not matches and len(configs) == 1:
-        matches = configs
     if len(matches) != 1:
         return
     config = matches[0]

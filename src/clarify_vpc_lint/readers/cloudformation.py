@@ -138,7 +138,6 @@ class _TemplateReader:
                 dns_support=as_bool(props.get("EnableDnsSupport"), True),
                 dns_hostnames=as_bool(props.get("EnableDnsHostnames"), False),
                 endpoints_complete=True,
-                route_tables_complete=True,
             )
         )  # fmt: skip
         # The main route table of a VPC created here holds only the local route.

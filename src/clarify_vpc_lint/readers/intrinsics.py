@@ -124,12 +124,12 @@ class CfnRun:
             )
         if kind.startswith("AWS::SSM::Parameter::Value<"):
             value = self._ssm_value(str(value), name, depth)
-            if isinstance(value, Unknown) or "List<" not in kind:
-                return value
-        if isinstance(value, list):
+        if "List<" not in kind and kind != "CommaDelimitedList":
             return value
-        if kind.startswith("List<") or "List<" in kind or kind == "CommaDelimitedList":
-            return [part.strip() for part in str(value).split(",")] if str(value) else []
+        if isinstance(value, Joined) and value.separator == ",":
+            return list(value.parts)
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",")] if value else []
         return value
 
     def _ssm_value(self, ssm_name: str, parameter: str, depth: int) -> Any:
@@ -140,10 +140,7 @@ class CfnRun:
                 "template in this run; add the template that writes it"
             )
         owner, value = written
-        resolved = self.resolve(value, owner, depth + 1)
-        if isinstance(resolved, str):
-            return resolved
-        return resolved
+        return self.resolve(value, owner, depth + 1)
 
     def import_value(self, argument: Any, template: Template, depth: int) -> Any:
         name = self.resolve(argument, template, depth)

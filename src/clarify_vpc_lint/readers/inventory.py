@@ -80,7 +80,7 @@ def _subnet(network: Network, item: Dict[str, Any], loc: Callable) -> None:
 def _vpc(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     vpc_id = _id(item, "VpcId")
     unknown_dns = Unknown(f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output")
-    network.vpcs.append(Vpc(loc(vpc_id), [f"id:{vpc_id}"], unknown_dns, unknown_dns, False, False))
+    network.vpcs.append(Vpc(loc(vpc_id), [f"id:{vpc_id}"], unknown_dns, unknown_dns, False))
 
 
 def _vpc_attribute(network: Network, data: Dict[str, Any], loc: Callable) -> None:
@@ -93,7 +93,7 @@ def _vpc_attribute(network: Network, data: Dict[str, Any], loc: Callable) -> Non
 
     network.vpcs.append(
         Vpc(loc(vpc_id), [f"id:{vpc_id}"], attribute("EnableDnsSupport"),
-            attribute("EnableDnsHostnames"), False, False)
+            attribute("EnableDnsHostnames"), False)
     )  # fmt: skip
 
 

@@ -53,6 +53,7 @@ def read_request(document: Document, operation: str) -> Network:
     for path, message in validate(operation, data):
         p_line, p_column = document.locate(path)
         problems.append({"message": message, "line": p_line, "column": p_column})
+    problems.sort(key=lambda problem: (problem["line"], problem["column"]))
     network.requests.append(Request(loc, operation, problems))
 
     if operation == "CreateProcessingJob":
