@@ -10,7 +10,7 @@ from .catalogue import Rule, load_rules
 from .config import Config
 from .engine import Finding, evaluate
 from .model import Network
-from .readers import InputError, discover, format_of, load, load_all
+from .readers import InputError, discover, format_of, load_all
 from .readers.cloudformation import load_template, read_template
 from .readers.declared import read_declared_jobs
 from .readers.intrinsics import CfnRun
@@ -62,17 +62,16 @@ def run(options: Options) -> Result:
     loaded = load_all(files + context_files, options.workers)
     documents: List[Document] = []
     skipped: List[str] = []
-    for item in loaded:
+    for position, item in enumerate(loaded):
+        kind = None if isinstance(item, InputError) else format_of(item)
         if isinstance(item, InputError):
             errors.append(item)
-        elif format_of(item) is None:
+        elif position >= len(files) and kind != "inventory":
+            errors.append(InputError(item.path, None, "not the output of an `aws ec2 describe-*` command"))
+        elif kind is None:
             skipped.append(item.path)
         else:
             documents.append(item)
-    for path in context_files:
-        if path in skipped:
-            errors.append(InputError(path, None, "not the output of an `aws ec2 describe-*` command"))
-            skipped.remove(path)
 
     parameter_values: Dict[str, str] = {}
     for path in options.parameters:
@@ -150,4 +149,4 @@ def lint(
     return run(Options(tuple(paths), tuple(context), tuple(parameters), region)).findings
 
 
-__all__ = ["Finding", "Options", "Result", "Rule", "lint", "run", "load"]
+__all__ = ["Finding", "Options", "Result", "Rule", "lint", "run"]

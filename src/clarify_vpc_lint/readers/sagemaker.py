@@ -42,6 +42,8 @@ def _vpc_config(network_config: Any) -> tuple:
         vpc_config = network_config
     if vpc_config is None:
         return False, [], []
+    if not isinstance(vpc_config, (dict, Unknown)):
+        vpc_config = Unknown(f"VpcConfig is {vpc_config!r}, not a mapping")
     if isinstance(vpc_config, Unknown):
         return vpc_config, vpc_config, vpc_config
     subnets = _list_or_unknown(dig(vpc_config, "Subnets"), "VpcConfig.Subnets")

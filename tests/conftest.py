@@ -1,0 +1,58 @@
+"""Shared helpers: run the linter in-process or as a subprocess, with the network blocked."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import List
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+class NetworkUsed(AssertionError):
+    pass
+
+
+def _refuse(*args, **kwargs):
+    raise NetworkUsed(f"network access attempted: {args[:2]}")
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    """Every test runs with sockets blocked and no AWS variables: the linter is offline."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+    monkeypatch.setattr(socket, "create_connection", _refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", _refuse)
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """The CLI in a fresh process, with AWS variables removed and a socket guard installed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    guard = ROOT / "tests" / "offline_guard"
+    env["PYTHONPATH"] = os.pathsep.join([str(guard), env.get("PYTHONPATH", "")])
+    return subprocess.run(
+        [sys.executable, "-m", "clarify_vpc_lint", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def run_json(*args: str, cwd: Path = ROOT) -> dict:
+    completed = run_cli(*args, "--format", "json", cwd=cwd)
+    assert "Traceback" not in completed.stderr, completed.stderr
+    return json.loads(completed.stdout)
+
+
+def rules_of(report: dict) -> List[str]:
+    return [finding["rule"] for finding in report["findings"]]

@@ -1,0 +1,181 @@
+"""The command line as users and CI call it: exit codes, the JSON contract, config, options."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import FIXTURES, ROOT, rules_of, run_cli, run_json
+
+GOOD = "tests/fixtures/good/private-clarify-vpc.yaml"
+BAD = "tests/fixtures/rules/CVL201/bad.yaml"
+WARNING_ONLY = "tests/fixtures/rules/CVL102/bad.yaml"
+FINDING_KEYS = ["rule", "name", "severity", "file", "line", "column", "resource", "message", "remediation"]
+
+
+def test_clean_input_exits_0() -> None:
+    completed = run_cli(GOOD)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "0 error(s), 0 warning(s)" in completed.stdout
+
+
+def test_findings_exit_1_and_fail_on_sets_the_threshold() -> None:
+    assert run_cli(BAD).returncode == 1
+    assert run_cli(WARNING_ONLY).returncode == 1  # default --fail-on warning
+    assert run_cli(WARNING_ONLY, "--fail-on", "error").returncode == 0
+    assert run_cli(BAD, "--fail-on", "never").returncode == 0
+    unknown_only = "tests/fixtures/rules/CVL201/unknown.yaml"
+    assert run_cli(unknown_only).returncode == 0  # info never fails by default
+    assert run_cli(unknown_only, "--fail-on", "info").returncode == 1
+
+
+def test_json_report_matches_the_contract() -> None:
+    report = run_json(BAD, "tests/fixtures/rules/CVL101/api-bad.json")
+    assert list(report) == ["version", "tool", "findings", "errors", "summary"]
+    assert report["version"] == 1
+    assert report["tool"]["name"] == "clarify-vpc-lint"
+    assert report["summary"] == {"files": 2, "findings": len(report["findings"]), "errors": 0}
+    for finding in report["findings"]:
+        assert list(finding) == FINDING_KEYS
+        assert finding["line"] >= 1 and finding["column"] >= 1
+    model = next(f for f in report["findings"] if f["rule"] == "CVL201")
+    assert model == {**model, "severity": "error", "file": BAD, "line": 58, "column": 3, "resource": "Model"}
+    assert "SubnetA" in model["message"]
+    api = next(f for f in report["findings"] if f["rule"] == "CVL101")
+    # JSON inputs point at the key too: "ProcessingJobName" on line 2, column 3
+    assert (api["file"], api["line"], api["column"], api["resource"]) == (
+        "tests/fixtures/rules/CVL101/api-bad.json", 2, 3, "clarify-explainability")
+    assert '"EnableNetworkIsolation": false' in api["remediation"]
+    keys = [(f["file"], f["line"], f["rule"]) for f in report["findings"]]
+    assert keys == sorted(keys)
+
+
+def test_bad_input_exits_2_and_the_other_files_are_still_linted(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("Resources:\n  A: [unclosed\n")
+    report = run_json(str(broken), BAD)
+    assert "CVL201" in rules_of(report)
+    assert report["errors"] == [{"file": str(broken), "line": 3, "message": report["errors"][0]["message"]}]
+    completed = run_cli(str(broken), BAD)
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr + completed.stdout
+
+
+def test_bad_command_line_exits_2() -> None:
+    completed = run_cli("--format", "xml")
+    assert completed.returncode == 2
+    assert completed.stderr.count("\n") == 1
+    assert run_cli("--explain", "CVL999").returncode == 2
+    assert run_cli(GOOD, "--ignore", "CVL999").returncode == 2
+
+
+def test_directory_walk_skips_other_files(tmp_path: Path) -> None:
+    shutil.copy(ROOT / BAD, tmp_path / "model.yaml")
+    (tmp_path / "package.json").write_text('{"name": "web", "version": "1.0.0"}')
+    (tmp_path / "notes.txt").write_text("not linted")
+    completed = run_cli(str(tmp_path), "--verbose", "--format", "json")
+    report = json.loads(completed.stdout)
+    assert report["summary"]["files"] == 1
+    assert "package.json: skipped" in completed.stderr
+    assert "notes.txt" not in completed.stderr
+
+
+def test_no_path_means_the_current_directory(tmp_path: Path) -> None:
+    shutil.copy(ROOT / BAD, tmp_path / "template.yaml")
+    report = run_json(cwd=tmp_path)
+    assert [(f["file"], f["rule"]) for f in report["findings"]] == [("./template.yaml", "CVL201")]
+
+
+def test_ignore_and_per_path_ignores_and_severity_from_config(tmp_path: Path) -> None:
+    shutil.copy(ROOT / BAD, tmp_path / "model.yaml")
+    assert rules_of(run_json("model.yaml", "--ignore", "CVL201", cwd=tmp_path)) == []
+    (tmp_path / ".clarify-vpc-lint.yaml").write_text(
+        "severity: {CVL201: warning}\nper-path-ignores: {'legacy/*': [CVL201]}\n"
+    )
+    report = run_json("model.yaml", cwd=tmp_path)
+    assert [f["severity"] for f in report["findings"]] == ["warning"]
+    (tmp_path / "legacy").mkdir()
+    shutil.copy(ROOT / BAD, tmp_path / "legacy" / "model.yaml")
+    assert rules_of(run_json("legacy/model.yaml", cwd=tmp_path)) == []
+
+
+def test_pyproject_table_is_found_from_a_subdirectory(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.clarify-vpc-lint]\nignore = ["CVL201"]\n')
+    sub = tmp_path / "stacks"
+    sub.mkdir()
+    shutil.copy(ROOT / BAD, sub / "model.yaml")
+    assert run_cli("model.yaml", cwd=sub).returncode == 0
+
+
+def test_metadata_suppression_in_both_spellings(tmp_path: Path) -> None:
+    text = (ROOT / BAD).read_text()
+    for metadata in ("{clarify-vpc-lint: {ignore: [CVL201]}}", "{cfn-lint: {config: {ignore_checks: [E9201]}}}"):
+        path = tmp_path / "model.yaml"
+        path.write_text(text.replace("    Type: AWS::SageMaker::Model\n",
+                                     f"    Type: AWS::SageMaker::Model\n    Metadata: {metadata}\n"))
+        assert "CVL201" not in rules_of(run_json(str(path))), metadata
+
+
+def test_declared_jobs_from_the_config_file() -> None:
+    config = "tests/fixtures/config/declared/clarify-vpc-lint.yaml"
+    report = run_json("--config", config, "tests/fixtures/config/declared/network.yaml")
+    by_rule = {f["rule"]: f for f in report["findings"]}
+    assert set(by_rule) == {"CVL101", "CVL301", "CVL302", "CVL303", "CVL401"}
+    assert (by_rule["CVL101"]["file"], by_rule["CVL101"]["line"], by_rule["CVL101"]["resource"]) == (
+        config, 4, "nightly-bias")
+    assert run_cli("--config", config, "tests/fixtures/config/declared/network.yaml").returncode == 1
+
+
+def test_parameters_files_in_three_formats(tmp_path: Path) -> None:
+    template = "tests/fixtures/rules/CVL101/unknown.yaml"
+    forms = {
+        "params.json": '[{"ParameterKey": "Isolate", "ParameterValue": "true"}]',
+        "config.json": '{"Parameters": {"Isolate": "true"}}',
+        "params.env": "# prod\nIsolate=true\n",
+    }
+    for name, text in forms.items():
+        (tmp_path / name).write_text(text)
+        report = run_json(template, "--parameters", str(tmp_path / name))
+        assert [(f["rule"], f["severity"]) for f in report["findings"] if f["rule"] == "CVL101"] == [
+            ("CVL101", "error")], name
+
+
+def test_context_must_be_an_inventory(tmp_path: Path) -> None:
+    completed = run_cli(BAD, "--context", str(ROOT / GOOD))
+    assert completed.returncode == 2
+    assert "describe" in completed.stdout
+
+
+def test_jobs_option_gives_byte_identical_output() -> None:
+    one = run_cli("tests/fixtures", "--format", "json", "--jobs", "1")
+    two = run_cli("tests/fixtures", "--format", "json", "--jobs", "2")
+    assert one.stdout == two.stdout
+    assert json.loads(one.stdout)["summary"]["findings"] > 50
+
+
+def test_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    completed = run_cli(BAD, "--format", "json", "--output", str(out))
+    assert completed.stdout == ""
+    assert json.loads(out.read_text())["summary"]["findings"] == 1
+
+
+def test_list_rules_explain_and_version() -> None:
+    listing = run_cli("--list-rules").stdout
+    assert len([line for line in listing.splitlines() if line.startswith("CVL")]) == 15
+    explained = run_cli("--explain", "cvl201").stdout
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "Use instead:", "## Fix", "## References"):
+        assert heading in explained
+    assert run_cli("--version").stdout.startswith("clarify-vpc-lint ")
+
+
+def test_no_network_and_no_credentials_in_the_cli_process() -> None:
+    completed = run_cli("tests/fixtures", "--format", "json")
+    assert "NETWORK ACCESS ATTEMPTED" not in completed.stderr
+    assert completed.returncode == 1
+
+
+def test_fixture_tree_as_a_whole_reports_no_input_error() -> None:
+    report = run_json(str(FIXTURES.relative_to(ROOT)))
+    assert report["errors"] == []
