@@ -1,0 +1,75 @@
+"""The rule catalogue is the one source of truth: well-formed, and the docs generated from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jmespath
+import pytest
+
+from clarify_vpc_lint.catalogue import load_rules, rules_dir
+from clarify_vpc_lint.docs import render_index
+from clarify_vpc_lint.catalogue import explain
+
+from conftest import ROOT
+
+RULES = load_rules()
+SUBJECT_FACTS = {
+    "requests": {"problems"},
+    "jobs": {"inference", "network_isolation", "in_vpc", "multi_instance", "sg_self_ingress",
+             "sg_cluster_egress", "sg_https_egress", "model_linked", "model_in_vpc", "model_same_vpc"},
+    "models": {"in_vpc", "single_az"},
+    "vpcs": {"clarify", "inference", "model_s3", "no_internet", "s3_endpoint", "api_endpoint",
+             "runtime_endpoint", "sagemaker_interface_endpoint", "dns_support", "dns_hostnames"},
+    "endpoints": {"sagemaker", "clarify_service", "s3_gateway", "interface", "private_dns",
+                  "routes_job_subnets", "admits_https", "vpc"},
+}  # fmt: skip
+
+
+def test_fifteen_rules_one_file_each() -> None:
+    files = sorted(p.stem for p in rules_dir().glob("*.yaml"))
+    assert files == [rule.id for rule in RULES]
+    assert len(RULES) == 15
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_is_complete(rule) -> None:
+    assert rule.severity in ("error", "warning", "info")
+    assert rule.cfn_lint_id == f"{rule.severity[0].upper()}9{rule.id[3:]}"
+    assert rule.checkov_id == f"CKV_CVL_{rule.id[3:]}"
+    assert rule.references and all(r.startswith("https://docs.aws.amazon.com/") for r in rule.references)
+    assert rule.bad_example and rule.good_example and rule.rationale
+    assert "api" in rule.remediation and "cloudformation" in rule.remediation
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_query_selects_its_subject_by_known_facts(rule) -> None:
+    parsed = jmespath.compile(rule.query).parsed
+    assert parsed["type"] == "filter_projection"
+    assert parsed["children"][0] == {"type": "field", "children": [], "value": rule.subject}
+    names = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "field":
+                names.add(node["value"])
+            if node.get("type") == "subexpression":  # `!a.b` parses as `(!a).b`: write `!(a.b)`
+                assert node["children"][0]["type"] != "not_expression", rule.query
+            for child in node.get("children", []):
+                walk(child)
+
+    walk(parsed["children"][2])
+    assert names <= SUBJECT_FACTS[rule.subject] | {"no_internet", "clarify", "s3_interface_endpoint"}
+
+
+def test_generated_docs_are_in_sync() -> None:
+    docs = ROOT / "docs" / "rules"
+    for rule in RULES:
+        assert (docs / f"{rule.id}.md").read_text() == explain(rule), (
+            f"docs/rules/{rule.id}.md is stale: run `python -m clarify_vpc_lint.docs`"
+        )
+    assert (docs / "README.md").read_text() == render_index()
+
+
+def test_catalogue_ships_in_the_package_source_layout() -> None:
+    assert rules_dir().resolve() in (ROOT / "rules", Path(__import__("clarify_vpc_lint").__file__).parent / "rules")

@@ -1,0 +1,26 @@
+"""The real-world corpus in ../shared/corpus (present on the project's machines and CI).
+
+Every file must read without a parse error and without a traceback; every error-level finding must
+be one we defend (the list below, with the reason).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clarify_vpc_lint.linter import Options, run
+
+from conftest import CORPUS
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+
+# (file, rule, resource): why the error is true
+DEFENDED_ERRORS = {}
+
+
+def test_corpus_reads_without_errors_and_reports_only_defended_errors() -> None:
+    result = run(Options(paths=[str(CORPUS)]))
+    assert result.errors == []
+    errors = {(f.file.split("corpus/")[-1], f.rule, f.resource) for f in result.findings if f.severity == "error"}
+    assert errors == set(DEFENDED_ERRORS)
+    assert result.files >= 15
