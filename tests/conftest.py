@@ -44,8 +44,12 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     env["PYTHONPATH"] = os.pathsep.join([str(guard), env.get("PYTHONPATH", "")])
     return subprocess.run(
         [sys.executable, "-m", "clarify_vpc_lint", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def run_json(*args: str, cwd: Path = ROOT) -> dict:

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli, run_json
 
 GOOD_BAD = str(ROOT / "tests/fixtures/rules/CVL201/bad.yaml")  # lints to one CVL201
@@ -19,7 +18,9 @@ def _lint_with(path: Path) -> dict:
     import json
 
     report = json.loads(completed.stdout)
-    assert [f["rule"] for f in report["findings"]] == ["CVL201"], "the other file must still be linted"
+    assert [f["rule"] for f in report["findings"]] == ["CVL201"], (
+        "the other file must still be linted"
+    )
     assert len(report["errors"]) == 1
     error = report["errors"][0]
     assert error["file"] == str(path) and "\n" not in error["message"]
@@ -29,11 +30,18 @@ def _lint_with(path: Path) -> dict:
 CASES = {
     "syntax.yaml": ("Resources:\n  Job:\n    Type: [AWS::SageMaker::Model\n", "invalid YAML"),
     "syntax.json": ('{"ProcessingJobName": "x",\n  "AppSpecification": }\n', "invalid JSON"),
-    "resources-list.yaml": ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  - Type: AWS::EC2::VPC\n",
-                            "Resources must be a mapping"),
-    "alias-bomb.yaml": ("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9)),
-        "alias"),
+    "resources-list.yaml": (
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  - Type: AWS::EC2::VPC\n",
+        "Resources must be a mapping",
+    ),
+    "alias-bomb.yaml": (
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n"
+            for i in range(9)
+        ),
+        "alias",
+    ),
     "deep-flow.yaml": ("Resources: " + "[" * 100_000 + "]" * 100_000 + "\n", "nesting deeper"),
     "deep-block.yaml": ("".join("  " * i + "k:\n" for i in range(1000)), "nesting deeper"),
     "deep.json": ("[" * 100_000 + "]" * 100_000, "nesting deeper"),
@@ -100,14 +108,22 @@ def test_null_where_a_getatt_was() -> None:
     """The CloudFormation docs' JSON example has null in place of every !GetAtt."""
     template = {
         "Resources": {
-            "Model": {"Type": "AWS::SageMaker::Model", "Properties": {"ExecutionRoleArn": None,
-                      "PrimaryContainer": {"Image": None}}},
-            "JobDefinition": {"Type": "AWS::SageMaker::ModelBiasJobDefinition", "Properties": {
-                "EndpointName": None, "RoleArn": None, "NetworkConfig": None,
-                "ModelBiasAppSpecification": {"ImageUri": None, "ConfigUri": None},
-                "JobResources": {"ClusterConfig": {"InstanceCount": None}}}},
+            "Model": {
+                "Type": "AWS::SageMaker::Model",
+                "Properties": {"ExecutionRoleArn": None, "PrimaryContainer": {"Image": None}},
+            },
+            "JobDefinition": {
+                "Type": "AWS::SageMaker::ModelBiasJobDefinition",
+                "Properties": {
+                    "EndpointName": None,
+                    "RoleArn": None,
+                    "NetworkConfig": None,
+                    "ModelBiasAppSpecification": {"ImageUri": None, "ConfigUri": None},
+                    "JobResources": {"ClusterConfig": {"InstanceCount": None}},
+                },
+            },
         }
-    }  # fmt: skip
+    }
     import json
     import tempfile
 

@@ -6,24 +6,50 @@ from pathlib import Path
 
 import jmespath
 import pytest
-
-from clarify_vpc_lint.catalogue import load_rules, rules_dir
-from clarify_vpc_lint.docs import render_index
-from clarify_vpc_lint.catalogue import explain
-
 from conftest import ROOT
+
+from clarify_vpc_lint.catalogue import explain, load_rules, rules_dir
+from clarify_vpc_lint.docs import render_index
 
 RULES = load_rules()
 SUBJECT_FACTS = {
     "requests": {"problems"},
-    "jobs": {"inference", "network_isolation", "in_vpc", "multi_instance", "sg_self_ingress",
-             "sg_cluster_egress", "sg_https_egress", "model_linked", "model_in_vpc", "model_same_vpc"},
+    "jobs": {
+        "inference",
+        "network_isolation",
+        "in_vpc",
+        "multi_instance",
+        "sg_self_ingress",
+        "sg_cluster_egress",
+        "sg_https_egress",
+        "model_linked",
+        "model_in_vpc",
+        "model_same_vpc",
+    },
     "models": {"in_vpc", "single_az"},
-    "vpcs": {"clarify", "inference", "model_s3", "no_internet", "s3_endpoint", "api_endpoint",
-             "runtime_endpoint", "sagemaker_interface_endpoint", "dns_support", "dns_hostnames"},
-    "endpoints": {"sagemaker", "clarify_service", "s3_gateway", "interface", "private_dns",
-                  "routes_job_subnets", "admits_https", "vpc"},
-}  # fmt: skip
+    "vpcs": {
+        "clarify",
+        "inference",
+        "model_s3",
+        "no_internet",
+        "s3_endpoint",
+        "api_endpoint",
+        "runtime_endpoint",
+        "sagemaker_interface_endpoint",
+        "dns_support",
+        "dns_hostnames",
+    },
+    "endpoints": {
+        "sagemaker",
+        "clarify_service",
+        "s3_gateway",
+        "interface",
+        "private_dns",
+        "routes_job_subnets",
+        "admits_https",
+        "vpc",
+    },
+}
 
 
 def test_fifteen_rules_one_file_each() -> None:
@@ -37,7 +63,9 @@ def test_rule_is_complete(rule) -> None:
     assert rule.severity in ("error", "warning", "info")
     assert rule.cfn_lint_id == f"{rule.severity[0].upper()}9{rule.id[3:]}"
     assert rule.checkov_id == f"CKV_CVL_{rule.id[3:]}"
-    assert rule.references and all(r.startswith("https://docs.aws.amazon.com/") for r in rule.references)
+    assert rule.references and all(
+        r.startswith("https://docs.aws.amazon.com/") for r in rule.references
+    )
     assert rule.bad_example and rule.good_example and rule.rationale
     assert "api" in rule.remediation and "cloudformation" in rule.remediation
 
@@ -59,7 +87,11 @@ def test_query_selects_its_subject_by_known_facts(rule) -> None:
                 walk(child)
 
     walk(parsed["children"][2])
-    assert names <= SUBJECT_FACTS[rule.subject] | {"no_internet", "clarify", "s3_interface_endpoint"}
+    assert names <= SUBJECT_FACTS[rule.subject] | {
+        "no_internet",
+        "clarify",
+        "s3_interface_endpoint",
+    }
 
 
 def test_generated_docs_are_in_sync() -> None:
@@ -72,4 +104,7 @@ def test_generated_docs_are_in_sync() -> None:
 
 
 def test_catalogue_ships_in_the_package_source_layout() -> None:
-    assert rules_dir().resolve() in (ROOT / "rules", Path(__import__("clarify_vpc_lint").__file__).parent / "rules")
+    assert rules_dir().resolve() in (
+        ROOT / "rules",
+        Path(__import__("clarify_vpc_lint").__file__).parent / "rules",
+    )

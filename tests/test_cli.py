@@ -11,7 +11,17 @@ from conftest import FIXTURES, ROOT, rules_of, run_cli, run_json
 GOOD = "tests/fixtures/good/private-clarify-vpc.yaml"
 BAD = "tests/fixtures/rules/CVL201/bad.yaml"
 WARNING_ONLY = "tests/fixtures/rules/CVL102/bad.yaml"
-FINDING_KEYS = ["rule", "name", "severity", "file", "line", "column", "resource", "message", "remediation"]
+FINDING_KEYS = [
+    "rule",
+    "name",
+    "severity",
+    "file",
+    "line",
+    "column",
+    "resource",
+    "message",
+    "remediation",
+]
 
 
 def test_clean_input_exits_0() -> None:
@@ -40,12 +50,23 @@ def test_json_report_matches_the_contract() -> None:
         assert list(finding) == FINDING_KEYS
         assert finding["line"] >= 1 and finding["column"] >= 1
     model = next(f for f in report["findings"] if f["rule"] == "CVL201")
-    assert model == {**model, "severity": "error", "file": BAD, "line": 58, "column": 3, "resource": "Model"}
+    assert model == {
+        **model,
+        "severity": "error",
+        "file": BAD,
+        "line": 58,
+        "column": 3,
+        "resource": "Model",
+    }
     assert "SubnetA" in model["message"]
     api = next(f for f in report["findings"] if f["rule"] == "CVL101")
     # JSON inputs point at the key too: "ProcessingJobName" on line 2, column 3
     assert (api["file"], api["line"], api["column"], api["resource"]) == (
-        "tests/fixtures/rules/CVL101/api-bad.json", 2, 3, "clarify-explainability")
+        "tests/fixtures/rules/CVL101/api-bad.json",
+        2,
+        3,
+        "clarify-explainability",
+    )
     assert '"EnableNetworkIsolation": false' in api["remediation"]
     keys = [(f["file"], f["line"], f["rule"]) for f in report["findings"]]
     assert keys == sorted(keys)
@@ -56,7 +77,9 @@ def test_bad_input_exits_2_and_the_other_files_are_still_linted(tmp_path: Path) 
     broken.write_text("Resources:\n  A: [unclosed\n")
     report = run_json(str(broken), BAD)
     assert "CVL201" in rules_of(report)
-    assert report["errors"] == [{"file": str(broken), "line": 3, "message": report["errors"][0]["message"]}]
+    assert report["errors"] == [
+        {"file": str(broken), "line": 3, "message": report["errors"][0]["message"]}
+    ]
     completed = run_cli(str(broken), BAD)
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr + completed.stdout
@@ -110,10 +133,17 @@ def test_pyproject_table_is_found_from_a_subdirectory(tmp_path: Path) -> None:
 
 def test_metadata_suppression_in_both_spellings(tmp_path: Path) -> None:
     text = (ROOT / BAD).read_text()
-    for metadata in ("{clarify-vpc-lint: {ignore: [CVL201]}}", "{cfn-lint: {config: {ignore_checks: [E9201]}}}"):
+    for metadata in (
+        "{clarify-vpc-lint: {ignore: [CVL201]}}",
+        "{cfn-lint: {config: {ignore_checks: [E9201]}}}",
+    ):
         path = tmp_path / "model.yaml"
-        path.write_text(text.replace("    Type: AWS::SageMaker::Model\n",
-                                     f"    Type: AWS::SageMaker::Model\n    Metadata: {metadata}\n"))
+        path.write_text(
+            text.replace(
+                "    Type: AWS::SageMaker::Model\n",
+                f"    Type: AWS::SageMaker::Model\n    Metadata: {metadata}\n",
+            )
+        )
         assert "CVL201" not in rules_of(run_json(str(path))), metadata
 
 
@@ -122,9 +152,14 @@ def test_declared_jobs_from_the_config_file() -> None:
     report = run_json("--config", config, "tests/fixtures/config/declared/network.yaml")
     by_rule = {f["rule"]: f for f in report["findings"]}
     assert set(by_rule) == {"CVL101", "CVL301", "CVL302", "CVL303", "CVL401"}
-    assert (by_rule["CVL101"]["file"], by_rule["CVL101"]["line"], by_rule["CVL101"]["resource"]) == (
-        config, 4, "nightly-bias")
-    assert run_cli("--config", config, "tests/fixtures/config/declared/network.yaml").returncode == 1
+    assert (
+        by_rule["CVL101"]["file"],
+        by_rule["CVL101"]["line"],
+        by_rule["CVL101"]["resource"],
+    ) == (config, 4, "nightly-bias")
+    assert (
+        run_cli("--config", config, "tests/fixtures/config/declared/network.yaml").returncode == 1
+    )
 
 
 def test_parameters_files_in_three_formats(tmp_path: Path) -> None:
@@ -137,8 +172,9 @@ def test_parameters_files_in_three_formats(tmp_path: Path) -> None:
     for name, text in forms.items():
         (tmp_path / name).write_text(text)
         report = run_json(template, "--parameters", str(tmp_path / name))
-        assert [(f["rule"], f["severity"]) for f in report["findings"] if f["rule"] == "CVL101"] == [
-            ("CVL101", "error")], name
+        assert [
+            (f["rule"], f["severity"]) for f in report["findings"] if f["rule"] == "CVL101"
+        ] == [("CVL101", "error")], name
 
 
 def test_context_must_be_an_inventory(tmp_path: Path) -> None:
@@ -165,7 +201,14 @@ def test_list_rules_explain_and_version() -> None:
     listing = run_cli("--list-rules").stdout
     assert len([line for line in listing.splitlines() if line.startswith("CVL")]) == 15
     explained = run_cli("--explain", "cvl201").stdout
-    for heading in ("## What it does", "## Why is this bad?", "## Example", "Use instead:", "## Fix", "## References"):
+    for heading in (
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "Use instead:",
+        "## Fix",
+        "## References",
+    ):
         assert heading in explained
     assert run_cli("--version").stdout.startswith("clarify-vpc-lint ")
 

@@ -7,10 +7,9 @@ be one we defend (the list below, with the reason).
 from __future__ import annotations
 
 import pytest
+from conftest import CORPUS
 
 from clarify_vpc_lint.linter import Options, run
-
-from conftest import CORPUS
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 
@@ -21,6 +20,10 @@ DEFENDED_ERRORS = {}
 def test_corpus_reads_without_errors_and_reports_only_defended_errors() -> None:
     result = run(Options(paths=[str(CORPUS)]))
     assert result.errors == []
-    errors = {(f.file.split("corpus/")[-1], f.rule, f.resource) for f in result.findings if f.severity == "error"}
+    errors = {
+        (f.file.split("corpus/")[-1], f.rule, f.resource)
+        for f in result.findings
+        if f.severity == "error"
+    }
     assert errors == set(DEFENDED_ERRORS)
     assert result.files >= 15

@@ -36,20 +36,28 @@ def resolve(value, run_and_template):
     return run.resolve(parse_text("v.yaml", value).data, template)
 
 
-@pytest.mark.parametrize("expression, expected", [
-    ("!Sub 'com.amazonaws.${AWS::Region}.sagemaker.api'", "com.amazonaws.us-east-1.sagemaker.api"),
-    ("!Sub ['${A}-${Env}', {A: x}]", "x-prod"),
-    ("!Sub '${!Literal}'", "${Literal}"),
-    ('!Join ["", ["com.amazonaws.", !Ref "AWS::Region", ".s3"]]', "com.amazonaws.us-east-1.s3"),
-    ("!Select [1, !Ref Subnets]", "subnet-2"),
-    ("!FindInMap [Images, !Ref 'AWS::Region', clarify]",
-     "205585389593.dkr.ecr.us-east-1.amazonaws.com/sagemaker-clarify-processing:1.0"),
-    ("!If [IsProd, same, same]", "same"),
-    ("!GetAtt Subnet.VpcId", Handle("cfn:t.yaml:Subnet")),
-    ("!Ref Vpc", Handle("cfn:t.yaml:Vpc")),
-    ("!GetAtt Vpc.DefaultSecurityGroup", Handle("cfn:t.yaml:Vpc", "DefaultSecurityGroup")),
-    ("!Ref 'AWS::Partition'", "aws"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        (
+            "!Sub 'com.amazonaws.${AWS::Region}.sagemaker.api'",
+            "com.amazonaws.us-east-1.sagemaker.api",
+        ),
+        ("!Sub ['${A}-${Env}', {A: x}]", "x-prod"),
+        ("!Sub '${!Literal}'", "${Literal}"),
+        ('!Join ["", ["com.amazonaws.", !Ref "AWS::Region", ".s3"]]', "com.amazonaws.us-east-1.s3"),
+        ("!Select [1, !Ref Subnets]", "subnet-2"),
+        (
+            "!FindInMap [Images, !Ref 'AWS::Region', clarify]",
+            "205585389593.dkr.ecr.us-east-1.amazonaws.com/sagemaker-clarify-processing:1.0",
+        ),
+        ("!If [IsProd, same, same]", "same"),
+        ("!GetAtt Subnet.VpcId", Handle("cfn:t.yaml:Subnet")),
+        ("!Ref Vpc", Handle("cfn:t.yaml:Vpc")),
+        ("!GetAtt Vpc.DefaultSecurityGroup", Handle("cfn:t.yaml:Vpc", "DefaultSecurityGroup")),
+        ("!Ref 'AWS::Partition'", "aws"),
+    ],
+)
 def test_intrinsics(expression, expected, run_and_template) -> None:
     assert resolve(expression, run_and_template) == expected
 
@@ -66,16 +74,24 @@ def test_join_of_references_splits_back(run_and_template) -> None:
     assert isinstance(joined, Joined)
     run, template = run_and_template
     assert run.resolve({"Fn::Split": [",", joined]}, template) == [
-        Handle("cfn:t.yaml:Vpc"), Handle("cfn:t.yaml:Subnet")]
+        Handle("cfn:t.yaml:Vpc"),
+        Handle("cfn:t.yaml:Subnet"),
+    ]
 
 
-@pytest.mark.parametrize("expression, reason", [
-    ("!Ref NoDefault", "parameter NoDefault of t.yaml has no default"),
-    ("!If [IsProd, a, b]", "depends on condition IsProd"),
-    ("!ImportValue other-stack-subnets", "no template in this run exports 'other-stack-subnets'"),
-    ("!Sub 'arn:aws:iam::${AWS::AccountId}:role/x'", "account ID"),
-    ("!Base64 x", "not evaluated offline"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "expression, reason",
+    [
+        ("!Ref NoDefault", "parameter NoDefault of t.yaml has no default"),
+        ("!If [IsProd, a, b]", "depends on condition IsProd"),
+        (
+            "!ImportValue other-stack-subnets",
+            "no template in this run exports 'other-stack-subnets'",
+        ),
+        ("!Sub 'arn:aws:iam::${AWS::AccountId}:role/x'", "account ID"),
+        ("!Base64 x", "not evaluated offline"),
+    ],
+)
 def test_unknowns_say_why(expression, reason, run_and_template) -> None:
     value = resolve(expression, run_and_template)
     assert isinstance(value, Unknown) and reason in value.reason
@@ -83,7 +99,9 @@ def test_unknowns_say_why(expression, reason, run_and_template) -> None:
 
 def test_sub_keeps_the_known_text_of_a_partly_unknown_string(run_and_template) -> None:
     value = resolve("!Sub 'com.amazonaws.${NoDefault}.sagemaker.runtime'", run_and_template)
-    assert isinstance(value, Unknown) and value.text == "com.amazonaws.${NoDefault}.sagemaker.runtime"
+    assert (
+        isinstance(value, Unknown) and value.text == "com.amazonaws.${NoDefault}.sagemaker.runtime"
+    )
 
 
 def test_parameter_overrides_and_pseudo_parameters() -> None:
@@ -96,16 +114,23 @@ def test_parameter_overrides_and_pseudo_parameters() -> None:
 
 def test_export_and_import_across_templates() -> None:
     run = CfnRun("us-east-1", {})
-    network = load_template(parse_text("net.yaml", """
+    network = load_template(
+        parse_text(
+            "net.yaml",
+            """
 Resources:
   Subnet: {Type: AWS::EC2::Subnet, Properties: {CidrBlock: 10.0.0.0/24}}
 Outputs:
   SubnetId: {Value: !Ref Subnet, Export: {Name: !Sub "${AWS::Region}-subnet"}}
-"""))
+""",
+        )
+    )
     consumer = load_template(parse_text("ml.yaml", "Resources: {}\n"))
     run.add(network)
     run.add(consumer)
-    assert run.resolve({"Fn::ImportValue": "us-east-1-subnet"}, consumer) == Handle("cfn:net.yaml:Subnet")
+    assert run.resolve({"Fn::ImportValue": "us-east-1-subnet"}, consumer) == Handle(
+        "cfn:net.yaml:Subnet"
+    )
 
 
 def test_yaml_positions_and_short_forms() -> None:
@@ -122,11 +147,17 @@ def test_json_positions_are_computed_on_demand() -> None:
     assert document.locate(("Missing", "deeper")) == (1, 1)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('[{"ParameterKey": "A", "ParameterValue": "1"}, {"ParameterKey": "B", "UsePreviousValue": true}]', {"A": "1"}),
-    ('{"Parameters": {"A": "1", "L": ["x", "y"]}}', {"A": "1", "L": "x,y"}),
-    ("# comment\nA=1\nB = two words\n", {"A": "1", "B": "two words"}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            '[{"ParameterKey": "A", "ParameterValue": "1"}, {"ParameterKey": "B", "UsePreviousValue": true}]',
+            {"A": "1"},
+        ),
+        ('{"Parameters": {"A": "1", "L": ["x", "y"]}}', {"A": "1", "L": "x,y"}),
+        ("# comment\nA=1\nB = two words\n", {"A": "1", "B": "two words"}),
+    ],
+)
 def test_parameter_file_formats(text, expected) -> None:
     assert parse_parameters(text) == expected
 

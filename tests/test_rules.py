@@ -14,16 +14,17 @@ from pathlib import Path
 from typing import Dict, List, Set
 
 import pytest
+from conftest import FIXTURES
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
 from clarify_vpc_lint.linter import Options, run
 
-from conftest import FIXTURES
-
 RULES_DIR = FIXTURES / "rules"
 CASES = sorted(p for p in RULES_DIR.glob("CVL*/*") if p.name != "CASE.md")
-FORMATS = {"cloudformation": lambda name: not name.startswith("api-"),
-           "api": lambda name: name.startswith("api-")}  # fmt: skip
+FORMATS = {
+    "cloudformation": lambda name: not name.startswith("api-"),
+    "api": lambda name: name.startswith("api-"),
+}
 # Rules that cannot meet a format or an unknown, and why.
 NOT_APPLICABLE = {
     ("CVL001", "cloudformation", "*"): "CVL001 checks standalone API JSON only",
@@ -42,7 +43,12 @@ def _marked_lines(case: Path, rule: str) -> Set[tuple]:
         if path.suffix in (".yaml", ".yml"):
             for number, line in enumerate(path.read_text().splitlines(), start=1):
                 if re.search(rf"#\s*<-\s*{rule}\b", line):
-                    marks.add((str(path.relative_to(Path.cwd())) if path.is_absolute() else str(path), number))
+                    marks.add(
+                        (
+                            str(path.relative_to(Path.cwd())) if path.is_absolute() else str(path),
+                            number,
+                        )
+                    )
     return marks
 
 

@@ -9,7 +9,7 @@ botocore is imported here only, so linting files without API JSON never loads it
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from typing import Any, Dict, Iterator, List, Tuple
 
 Problem = Tuple[Tuple[Any, ...], str]
@@ -22,7 +22,7 @@ DESCRIBE_OF = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _service_model() -> Any:
     import botocore.session  # deferred: it costs ~0.15 s to load
 
@@ -65,7 +65,9 @@ def _describe(error: Tuple[str, str, Dict[str, Any]]) -> Problem:
             f"{'.'.join(map(str, path + (details['unknown_param'],)))} is not a member of the API"
         )
     if kind == "invalid type":
-        types = ", ".join(t.replace("<class '", "").replace("'>", "") for t in details["valid_types"])
+        types = ", ".join(
+            t.replace("<class '", "").replace("'>", "") for t in details["valid_types"]
+        )
         return path, f"{where} is {details['param']!r}, of the wrong type (expected {types})"
     if kind in ("invalid range", "invalid length"):
         return path, f"{where} is below the API minimum of {details.get('min_allowed')}"
@@ -82,26 +84,43 @@ def _limits(value: Any, shape: Any, path: Tuple[Any, ...]) -> Iterator[Problem]:
                 yield from _limits(value[name], member, path + (name,))
     elif kind == "list" and isinstance(value, list):
         if "max" in limits and len(value) > limits["max"]:
-            yield path, f"{where} has {len(value)} items, more than the API maximum of {limits['max']}"
+            yield (
+                path,
+                f"{where} has {len(value)} items, more than the API maximum of {limits['max']}",
+            )
         for index, item in enumerate(value):
             yield from _limits(item, shape.member, path + (index,))
     elif kind == "map" and isinstance(value, dict):
         if "max" in limits and len(value) > limits["max"]:
-            yield path, f"{where} has {len(value)} entries, more than the API maximum of {limits['max']}"
+            yield (
+                path,
+                f"{where} has {len(value)} entries, more than the API maximum of {limits['max']}",
+            )
     elif kind == "string" and isinstance(value, str):
         if "max" in limits and len(value) > limits["max"]:
-            yield path, f"{where} is {len(value)} characters, more than the API maximum of {limits['max']}"
+            yield (
+                path,
+                f"{where} is {len(value)} characters, more than the API maximum of {limits['max']}",
+            )
         if shape.enum and value not in shape.enum:
             yield path, f"{where} is {value!r}, not one of the values the API accepts"
         pattern = _pattern(limits.get("pattern"))
         if pattern is not None and not pattern.search(value):
-            yield path, f"{where} is {value!r}, which does not match the API pattern {limits['pattern']}"
-    elif kind in ("integer", "long") and isinstance(value, int) and not isinstance(value, bool):
-        if "max" in limits and value > limits["max"]:
-            yield path, f"{where} is {value}, more than the API maximum of {limits['max']}"
+            yield (
+                path,
+                f"{where} is {value!r}, which does not match the API pattern {limits['pattern']}",
+            )
+    elif (
+        kind in ("integer", "long")
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        and "max" in limits
+        and value > limits["max"]
+    ):
+        yield path, f"{where} is {value}, more than the API maximum of {limits['max']}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(pattern: Any) -> Any:
     if not pattern:
         return None

@@ -37,8 +37,10 @@ def endpoint_service(service_name: Any) -> Any:
         return match.group(1)
     if isinstance(service_name, Unknown):
         return service_name  # the unknown part may be the service itself
-    return "other" if isinstance(service_name, str) else Unknown(
-        "the endpoint's service name is not a string"
+    return (
+        "other"
+        if isinstance(service_name, str)
+        else Unknown("the endpoint's service name is not a string")
     )
 
 

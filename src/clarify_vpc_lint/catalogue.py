@@ -6,7 +6,7 @@ The CLI, ``--list-rules``, ``--explain``, the generated docs and the plugins all
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
@@ -83,7 +83,7 @@ def _rule(data: Dict[str, Any]) -> Rule:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_rules() -> Tuple[Rule, ...]:
     rules = []
     for path in sorted(rules_dir().glob("CVL*.yaml")):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -30,18 +29,36 @@ def _parser() -> argparse.ArgumentParser:
         prog="clarify-vpc-lint",
         description="Find the VPC mistakes that make SageMaker Clarify jobs fail, offline.",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories (default: .)"
+    )
     parser.add_argument("--format", choices=sorted(WRITERS), default="text")
     parser.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
-    parser.add_argument("--context", nargs="+", action="extend", default=[], metavar="FILE",
-                        help="saved `aws ec2 describe-*` output")  # fmt: skip
-    parser.add_argument("--parameters", nargs="+", action="extend", default=[], metavar="FILE",
-                        help="CloudFormation parameter values")  # fmt: skip
+    parser.add_argument(
+        "--context",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="saved `aws ec2 describe-*` output",
+    )
+    parser.add_argument(
+        "--parameters",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="CloudFormation parameter values",
+    )
     parser.add_argument("--region", help=f"AWS region (default {DEFAULT_REGION})")
-    parser.add_argument("--fail-on", choices=FAIL_ON, help="lowest severity that fails (default warning)")
+    parser.add_argument(
+        "--fail-on", choices=FAIL_ON, help="lowest severity that fails (default warning)"
+    )
     parser.add_argument("--ignore", nargs="+", action="extend", default=[], metavar="ID")
     parser.add_argument("--config", metavar="FILE", help="configuration file")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="parse files in N processes")
+    parser.add_argument(
+        "--jobs", type=int, default=1, metavar="N", help="parse files in N processes"
+    )
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--explain", metavar="ID", help="explain one rule and exit")
     parser.add_argument("--verbose", action="store_true", help="also list the files skipped")

@@ -12,8 +12,15 @@ from .readers.source import Document, ParseError, parse_yaml
 
 CONFIG_NAME = ".clarify-vpc-lint.yaml"
 _KNOWN_KEYS = {
-    "fail-on", "region", "ignore", "per-path-ignores", "severity", "context", "parameters", "jobs",
-}  # fmt: skip
+    "fail-on",
+    "region",
+    "ignore",
+    "per-path-ignores",
+    "severity",
+    "context",
+    "parameters",
+    "jobs",
+}
 
 
 @dataclass
@@ -37,7 +44,9 @@ def find_config(start: Path) -> Optional[Path]:
         if candidate.is_file():
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and "[tool.clarify-vpc-lint]" in pyproject.read_text("utf-8", "replace"):
+        if pyproject.is_file() and "[tool.clarify-vpc-lint]" in pyproject.read_text(
+            "utf-8", "replace"
+        ):
             return pyproject
     return None
 
@@ -65,7 +74,9 @@ def load_config(path: Path) -> Config:
     base = path.parent
 
     def paths(key: str) -> List[str]:
-        return [os.path.relpath(base / p) if not os.path.isabs(p) else p for p in _strings(data, key)]
+        return [
+            os.path.relpath(base / p) if not os.path.isabs(p) else p for p in _strings(data, key)
+        ]
 
     return Config(
         path=str(path),
@@ -73,7 +84,9 @@ def load_config(path: Path) -> Config:
         fail_on=data.get("fail-on"),
         region=data.get("region"),
         ignore=_strings(data, "ignore"),
-        per_path_ignores={str(k): [str(i) for i in v] for k, v in (data.get("per-path-ignores") or {}).items()},
+        per_path_ignores={
+            str(k): [str(i) for i in v] for k, v in (data.get("per-path-ignores") or {}).items()
+        },
         severity={str(k): str(v) for k, v in (data.get("severity") or {}).items()},
         context=paths("context"),
         parameters=paths("parameters"),

@@ -12,7 +12,12 @@ from .catalogue import explain, load_rules
 
 
 def render_index() -> str:
-    lines = ["# Rules", "", "| ID | name | severity | cfn-lint | checkov |", "|---|---|---|---|---|"]
+    lines = [
+        "# Rules",
+        "",
+        "| ID | name | severity | cfn-lint | checkov |",
+        "|---|---|---|---|---|",
+    ]
     for rule in load_rules():
         lines.append(
             f"| [{rule.id}]({rule.id}.md) | {rule.name} | {rule.severity} | "

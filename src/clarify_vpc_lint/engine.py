@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any, Dict, Iterable, List, Tuple
 
 import jmespath
@@ -39,10 +39,16 @@ class Finding:
 
     def as_dict(self) -> Dict[str, Any]:
         return {
-            "rule": self.rule, "name": self.name, "severity": self.severity, "file": self.file,
-            "line": self.line, "column": self.column, "resource": self.resource,
-            "message": self.message, "remediation": self.remediation,
-        }  # fmt: skip
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "resource": self.resource,
+            "message": self.message,
+            "remediation": self.remediation,
+        }
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -53,12 +59,14 @@ def fill(template: str, names: Dict[str, Any]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(names.get(m.group(1), m.group(0))), template)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(query: str) -> Any:
     return jmespath.compile(query)
 
 
-def _unknown_paths(facts: Dict[str, Any], prefix: Tuple[str, ...] = ()) -> List[Tuple[Tuple[str, ...], Unknown]]:
+def _unknown_paths(
+    facts: Dict[str, Any], prefix: Tuple[str, ...] = ()
+) -> List[Tuple[Tuple[str, ...], Unknown]]:
     found = []
     for key, value in facts.items():
         if isinstance(value, Unknown):
@@ -68,7 +76,9 @@ def _unknown_paths(facts: Dict[str, Any], prefix: Tuple[str, ...] = ()) -> List[
     return found
 
 
-def _world(facts: Dict[str, Any], assignment: Dict[Tuple[str, ...], bool], prefix=()) -> Dict[str, Any]:
+def _world(
+    facts: Dict[str, Any], assignment: Dict[Tuple[str, ...], bool], prefix=()
+) -> Dict[str, Any]:
     world = {}
     for key, value in facts.items():
         path = prefix + (key,)
@@ -108,7 +118,9 @@ def evaluate(rule: Rule, subjects: Iterable[Subject], severity: str) -> List[Fin
     return findings
 
 
-def _decisive_unknowns(rule: Rule, subject: Subject, unknowns: List[Tuple[Tuple[str, ...], Unknown]]) -> Any:
+def _decisive_unknowns(
+    rule: Rule, subject: Subject, unknowns: List[Tuple[Tuple[str, ...], Unknown]]
+) -> Any:
     """True if the query holds in every combination; else the unknowns that would decide it."""
     paths = [path for path, _ in unknowns]
     outcomes = {}

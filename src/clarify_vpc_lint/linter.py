@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
 from .catalogue import Rule, load_rules
@@ -16,7 +17,7 @@ from .readers.declared import read_declared_jobs
 from .readers.intrinsics import CfnRun
 from .readers.inventory import read_inventory
 from .readers.parameters import parse_parameters
-from .readers.sagemaker_api import operation_of, read_analysis_config, read_request
+from .readers.sagemaker_api import read_analysis_config, read_request
 from .readers.source import Document, ParseError
 from .resolve import build_subjects
 
@@ -67,7 +68,9 @@ def run(options: Options) -> Result:
         if isinstance(item, InputError):
             errors.append(item)
         elif position >= len(files) and kind != "inventory":
-            errors.append(InputError(item.path, None, "not the output of an `aws ec2 describe-*` command"))
+            errors.append(
+                InputError(item.path, None, "not the output of an `aws ec2 describe-*` command")
+            )
         elif kind is None:
             skipped.append(item.path)
         else:
@@ -86,8 +89,13 @@ def run(options: Options) -> Result:
     network = _read(documents, parameter_values, options.region, errors)
     config = options.config
     if config is not None and config.jobs:
-        network.extend(_guarded(errors, config.path or "config", lambda: read_declared_jobs(
-            config.jobs, config.document, config.path or "config")))  # fmt: skip
+        network.extend(
+            _guarded(
+                errors,
+                config.path or "config",
+                lambda: read_declared_jobs(config.jobs, config.document, config.path or "config"),
+            )
+        )
 
     subjects = build_subjects(network, options.region)
     findings: List[Finding] = []
@@ -101,26 +109,27 @@ def run(options: Options) -> Result:
     return Result(findings, errors, len(documents), sorted(skipped))
 
 
-def _read(documents: List[Document], parameters: Dict[str, str], region: str,
-          errors: List[InputError]) -> Network:  # fmt: skip
+def _read(
+    documents: List[Document], parameters: Dict[str, str], region: str, errors: List[InputError]
+) -> Network:
     network = Network()
     run = CfnRun(region, parameters)
     for document in documents:
         kind = format_of(document)
         if kind == "cloudformation":
-            network.extend(_guarded(errors, document.path, lambda d=document: _add(run, d)))
-        elif kind == "inventory":
-            network.extend(_guarded(errors, document.path, lambda d=document: read_inventory(d)))
-        elif kind == "api":
-            operation = operation_of(document.data)
-            network.extend(
-                _guarded(errors, document.path, lambda d=document: read_request(d, operation))
-            )
-        elif kind == "analysis-config":
-            network.extend(_guarded(errors, document.path, lambda d=document: read_analysis_config(d)))
+            network.extend(_guarded(errors, document.path, partial(_add, run, document)))
+        elif kind in _READERS:
+            network.extend(_guarded(errors, document.path, partial(_READERS[kind], document)))
     for template in run.templates:
-        network.extend(_guarded(errors, template.path, lambda t=template: read_template(run, t)))
+        network.extend(_guarded(errors, template.path, partial(read_template, run, template)))
     return network
+
+
+_READERS: Dict[str, Callable[[Document], Network]] = {
+    "inventory": read_inventory,
+    "api": read_request,
+    "analysis-config": read_analysis_config,
+}
 
 
 def _add(run: CfnRun, document: Document) -> Network:

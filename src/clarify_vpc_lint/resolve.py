@@ -70,8 +70,15 @@ class Index:
     def __init__(self, network: Network) -> None:
         self.network = network
         self.entities: Dict[str, Any] = {}
-        for kind in ("vpcs", "subnets", "route_tables", "security_groups", "endpoints",
-                     "models", "serving"):  # fmt: skip
+        for kind in (
+            "vpcs",
+            "subnets",
+            "route_tables",
+            "security_groups",
+            "endpoints",
+            "models",
+            "serving",
+        ):
             for entity in getattr(network, kind):
                 for key in entity.keys:
                     self._register(key, entity)
@@ -139,7 +146,9 @@ def _missing(ref: Any, what: str, describe: str) -> Unknown:
         return ref
     if isinstance(ref, str) and not ref.startswith(("subnet-", "sg-", "vpc-", "rtb-")):
         return Unknown(f"{what} {ref} is not defined in the inputs")
-    return Unknown(f"{what} {ref} is not in the inputs; add `aws ec2 {describe}` output with --context")
+    return Unknown(
+        f"{what} {ref} is not in the inputs; add `aws ec2 {describe}` output with --context"
+    )
 
 
 class Resolver:
@@ -181,8 +190,13 @@ class Resolver:
             unknown = Unknown(
                 f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output"
             )
-            vpc = Vpc(Location(seen_at.file, seen_at.line, seen_at.column, vpc_id, seen_at.language),
-                      [key], unknown, unknown, False)  # fmt: skip
+            vpc = Vpc(
+                Location(seen_at.file, seen_at.line, seen_at.column, vpc_id, seen_at.language),
+                [key],
+                unknown,
+                unknown,
+                False,
+            )
             self.index.entities[key] = vpc
             self.network.vpcs.append(vpc)
         vpc = self.index.entities[key]
@@ -276,7 +290,7 @@ class Resolver:
             for permission in self.permissions(group, direction):
                 covered = _protocol_covers(permission, port)
                 if peers_of is None:
-                    peer = True if permission.peers else False
+                    peer = bool(permission.peers)
                 else:
                     peer = any_of(self._peer_matches(p, *peers_of) for p in permission.peers)
                 result = all_of([covered, peer])
@@ -382,8 +396,12 @@ def _request_subject(request: Request) -> Subject:
         first = request.problems[0]
         loc = replace(loc, line=first["line"], column=first["column"])
     text = "; ".join(problem["message"] for problem in request.problems)
-    return Subject("requests", loc, {"problems": bool(request.problems)},
-                   {"operation": request.operation, "problems": text})  # fmt: skip
+    return Subject(
+        "requests",
+        loc,
+        {"problems": bool(request.problems)},
+        {"operation": request.operation, "problems": text},
+    )
 
 
 def _link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
@@ -415,9 +433,13 @@ def _usage_for(usages: Dict[int, _Usage], vpc: Any, owner: Location) -> _Usage:
 
 
 def _record_usage(
-    usages: Dict[int, _Usage], owner: Location, has_vpc: Fact, refs: Any, resolver: Resolver,
+    usages: Dict[int, _Usage],
+    owner: Location,
+    has_vpc: Fact,
+    refs: Any,
+    resolver: Resolver,
     **flags: Fact,
-) -> tuple:  # fmt: skip
+) -> tuple:
     """Note which VPCs a job or model uses; returns (subnets, vpcs)."""
     if has_vpc is False:
         return [], []
@@ -433,28 +455,35 @@ def _record_usage(
             setattr(usage, name, any_of([getattr(usage, name), value]))
         if not isinstance(subnets, Unknown):
             usage.subnets.extend(
-                s for s in subnets
-                if isinstance(s, Subnet) and resolver.subnet_vpc(s) is usage.vpc
-            )  # fmt: skip
+                s for s in subnets if isinstance(s, Subnet) and resolver.subnet_vpc(s) is usage.vpc
+            )
     return subnets, vpcs
 
 
 def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Subject:
     subnets, vpcs = _record_usage(
-        usages, job.loc, job.has_vpc_config, job.subnets, resolver,
-        clarify=True, inference=job.inference,
-    )  # fmt: skip
+        usages,
+        job.loc,
+        job.has_vpc_config,
+        job.subnets,
+        resolver,
+        clarify=True,
+        inference=job.inference,
+    )
     groups = job.security_groups if job.has_vpc_config is True else []
     group_entities = [] if isinstance(groups, Unknown) else [resolver.group(g) for g in groups]
     subnet_cidrs: Any = (
-        subnets if isinstance(subnets, Unknown)
+        subnets
+        if isinstance(subnets, Unknown)
         else [s.cidr if isinstance(s, Subnet) else s for s in subnets]
-    )  # fmt: skip
+    )
     if not isinstance(subnet_cidrs, Unknown):
         unknown = next((c for c in subnet_cidrs if c is None or isinstance(c, Unknown)), "ok")
         if unknown != "ok":
-            subnet_cidrs = unknown if isinstance(unknown, Unknown) else Unknown(
-                "the CIDR blocks of the job's subnets are not known"
+            subnet_cidrs = (
+                unknown
+                if isinstance(unknown, Unknown)
+                else Unknown("the CIDR blocks of the job's subnets are not known")
             )
     for usage in usages.values():
         if usage.vpc is not None and not isinstance(vpcs, Unknown) and usage.vpc in vpcs:
@@ -480,8 +509,9 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         "instance_count": count if not isinstance(count, Unknown) else "unknown",
         "model": display(job.model, resolver.index) if job.model is not None else "(none)",
         "first_group": display(groups[0], resolver.index)
-        if isinstance(groups, list) and groups else "ClarifySecurityGroup",
-    }  # fmt: skip
+        if isinstance(groups, list) and groups
+        else "ClarifySecurityGroup",
+    }
     return Subject("jobs", job.loc, facts, context)
 
 
@@ -495,7 +525,9 @@ def _job_model(job: Job, resolver: Resolver) -> Any:
         f"endpoint-name:{job.serving_endpoint}"
     )
     if not isinstance(endpoint, ServingEndpoint):
-        return Unknown(f"endpoint {display(job.serving_endpoint, resolver.index)} is not in the inputs")
+        return Unknown(
+            f"endpoint {display(job.serving_endpoint, resolver.index)} is not in the inputs"
+        )
     config = resolver.index.find(endpoint.config) or resolver.index.entities.get(
         f"endpoint-config-name:{endpoint.config}"
     )
@@ -518,9 +550,13 @@ def _model_facts(job: Job, job_vpcs: Any, resolver: Resolver) -> Dict[str, Fact]
         return {"model_linked": False, "model_in_vpc": False, "model_same_vpc": True}
     model = _find_model(ref, resolver)
     if not isinstance(model, Model):
-        missing = ref if isinstance(ref, Unknown) else Unknown(
-            f"model {display(ref, resolver.index)} is not in the inputs; add the template or "
-            "CreateModel JSON that defines it"
+        missing = (
+            ref
+            if isinstance(ref, Unknown)
+            else Unknown(
+                f"model {display(ref, resolver.index)} is not in the inputs; add the template or "
+                "CreateModel JSON that defines it"
+            )
         )
         return {"model_linked": True, "model_in_vpc": missing, "model_same_vpc": missing}
     if model.has_vpc_config is not True:
@@ -535,15 +571,24 @@ def _model_facts(job: Job, job_vpcs: Any, resolver: Resolver) -> Dict[str, Fact]
 
 def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) -> Subject:
     subnets, _ = _record_usage(
-        usages, model.loc, model.has_vpc_config, model.subnets, resolver,
+        usages,
+        model.loc,
+        model.has_vpc_config,
+        model.subnets,
+        resolver,
         model_s3=model.s3_artifacts,
-    )  # fmt: skip
+    )
     return Subject(
-        "models", model.loc,
+        "models",
+        model.loc,
         {"in_vpc": model.has_vpc_config, "single_az": _single_az(model, subnets)},
-        {"subnets": _names(model.subnets, resolver) if model.has_vpc_config is True else "(none)",
-         "azs": _zone_names(subnets)},
-    )  # fmt: skip
+        {
+            "subnets": _names(model.subnets, resolver)
+            if model.has_vpc_config is True
+            else "(none)",
+            "azs": _zone_names(subnets),
+        },
+    )
 
 
 def _zone_of(subnet: Subnet) -> Any:
@@ -574,8 +619,13 @@ def _single_az(model: Model, subnets: Any) -> Fact:
 def _zone_names(subnets: Any) -> str:
     if isinstance(subnets, Unknown):
         return "unknown"
-    zones = sorted({str(_zone_of(s)) for s in subnets if isinstance(s, Subnet)
-                    and isinstance(_zone_of(s), str)})  # fmt: skip
+    zones = sorted(
+        {
+            str(_zone_of(s))
+            for s in subnets
+            if isinstance(s, Subnet) and isinstance(_zone_of(s), str)
+        }
+    )
     return ", ".join(zones) or "unknown"
 
 
@@ -586,8 +636,9 @@ def _vpc_endpoints(usage: _Usage, resolver: Resolver) -> List[VpcEndpoint]:
     return [e for e in resolver.network.endpoints if resolver.vpc(e.vpc, e.loc) is usage.vpc]
 
 
-def _service_present(usage: _Usage, resolver: Resolver, service: str, kind: Optional[str] = None
-                     ) -> Fact:  # fmt: skip
+def _service_present(
+    usage: _Usage, resolver: Resolver, service: str, kind: Optional[str] = None
+) -> Fact:
     """Is there an endpoint for ``service`` (of ``kind``: Interface/Gateway) in the VPC?"""
     if usage.vpc is None:
         return usage.unknown
@@ -598,8 +649,12 @@ def _service_present(usage: _Usage, resolver: Resolver, service: str, kind: Opti
         if owner is not vpc and owner is not None:
             continue
         found = endpoint_service(endpoint.service)
-        matches = found == service if not isinstance(found, Unknown) else Unknown(
-            f"the service of endpoint {endpoint.loc.resource} is not known: {found.reason}"
+        matches = (
+            found == service
+            if not isinstance(found, Unknown)
+            else Unknown(
+                f"the service of endpoint {endpoint.loc.resource} is not known: {found.reason}"
+            )
         )
         if kind is not None and matches is True:
             matches = _type_is(endpoint, kind)
@@ -634,9 +689,7 @@ def _no_internet(usage: _Usage, resolver: Resolver) -> Fact:
         return usage.unknown
     if not usage.subnets:
         return Unknown(f"the subnets used in {usage.vpc.loc.resource} are not known")
-    return any_of(
-        _negate(resolver.internet_route(subnet)) for subnet in usage.subnets
-    )
+    return any_of(_negate(resolver.internet_route(subnet)) for subnet in usage.subnets)
 
 
 def _negate(value: Fact) -> Fact:
@@ -667,11 +720,17 @@ def _vpc_subject(usage: _Usage, resolver: Resolver) -> Subject:
         "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
         "region": resolver.region,
         "subnets": ", ".join(sorted({s.loc.resource for s in usage.subnets})) or "(not known)",
-        "route_tables": ", ".join(sorted({
-            t.loc.resource for t in (resolver.route_table_of(s) for s in usage.subnets)
-            if isinstance(t, RouteTable)
-        })) or "ROUTE_TABLE",
-    }  # fmt: skip
+        "route_tables": ", ".join(
+            sorted(
+                {
+                    t.loc.resource
+                    for t in (resolver.route_table_of(s) for s in usage.subnets)
+                    if isinstance(t, RouteTable)
+                }
+            )
+        )
+        or "ROUTE_TABLE",
+    }
     return Subject("vpcs", usage.loc if vpc is None else vpc.loc, facts, context)
 
 
@@ -688,28 +747,42 @@ def _endpoint_subjects(usage: _Usage, resolver: Resolver) -> List[Subject]:
         facts = {
             "sagemaker": service in ("sagemaker.api", "sagemaker.runtime") if known else service,
             "clarify_service": service in ("s3", "sagemaker.api", "sagemaker.runtime")
-            if known else service,
-            "s3_gateway": all_of([service == "s3" if known else service,
-                                  _type_is(endpoint, "Gateway")]),
+            if known
+            else service,
+            "s3_gateway": all_of(
+                [service == "s3" if known else service, _type_is(endpoint, "Gateway")]
+            ),
             "interface": _type_is(endpoint, "Interface"),
             "private_dns": endpoint.private_dns,
             "routes_job_subnets": _routes_subnets(endpoint, usage, resolver),
             "admits_https": _admits_https(endpoint, usage, resolver),
             "vpc": vpc_facts,
-        }  # fmt: skip
+        }
         context = {
             "service": service if known else (endpoint.service.text or "unknown"),
             "vpc": usage.vpc.loc.resource,
             "subnets": ", ".join(sorted({s.loc.resource for s in usage.subnets})),
-            "route_tables": ", ".join(sorted({
-                t.loc.resource for t in (resolver.route_table_of(s) for s in usage.subnets)
-                if isinstance(t, RouteTable)
-            })) or "ROUTE_TABLE",
-            "job_groups": ", ".join(sorted({
-                display(g, resolver.index) for job in usage.jobs
-                for g in (job[2] if isinstance(job[2], list) else [])
-            })) or "JOB_SECURITY_GROUP",
-        }  # fmt: skip
+            "route_tables": ", ".join(
+                sorted(
+                    {
+                        t.loc.resource
+                        for t in (resolver.route_table_of(s) for s in usage.subnets)
+                        if isinstance(t, RouteTable)
+                    }
+                )
+            )
+            or "ROUTE_TABLE",
+            "job_groups": ", ".join(
+                sorted(
+                    {
+                        display(g, resolver.index)
+                        for job in usage.jobs
+                        for g in (job[2] if isinstance(job[2], list) else [])
+                    }
+                )
+            )
+            or "JOB_SECURITY_GROUP",
+        }
         subjects.append(Subject("endpoints", endpoint.loc, facts, context))
     return subjects
 

@@ -33,9 +33,10 @@ def discover(paths: Iterable[str]) -> Tuple[List[str], List[InputError]]:
             for root, directories, names in os.walk(path, onerror=None):
                 directories.sort()
                 files.extend(
-                    os.path.join(root, name) for name in sorted(names)
+                    os.path.join(root, name)
+                    for name in sorted(names)
                     if name.endswith(EXTENSIONS) and not os.path.islink(os.path.join(root, name))
-                )  # fmt: skip
+                )
         elif os.path.isfile(path):
             files.append(path)
         else:

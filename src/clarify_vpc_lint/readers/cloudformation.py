@@ -52,7 +52,9 @@ def load_template(document: Document) -> Template:
     for logical_id, resource in sections["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties", {}), dict):
             line = document.locate(("Resources", logical_id))[0]
-            raise ParseError(f"resource {logical_id} must be a mapping with mapping Properties", line)
+            raise ParseError(
+                f"resource {logical_id} must be a mapping with mapping Properties", line
+            )
     return Template(
         path=document.path,
         document=document,
@@ -83,9 +85,13 @@ class _TemplateReader:
     def loc(self, logical_id: str, resource: dict) -> Location:
         line, column = self.template.document.locate(("Resources", logical_id))
         return Location(
-            self.template.path, line, column, logical_id, "cloudformation",
+            self.template.path,
+            line,
+            column,
+            logical_id,
+            "cloudformation",
             _suppressed(resource.get("Metadata")),
-        )  # fmt: skip
+        )
 
     def keys(self, logical_id: str) -> List[str]:
         return [self.template.key(logical_id), f"logical:{logical_id}"]
@@ -121,9 +127,11 @@ class _TemplateReader:
         if isinstance(props.get("EndpointConfigName"), str):
             keys.append(f"endpoint-config-name:{props['EndpointConfigName']}")
         variants = props.get("ProductionVariants")
-        models = [v.get("ModelName") for v in variants if isinstance(v, dict)] if isinstance(
-            variants, list
-        ) else [Unknown("the endpoint config's production variants are not known")]
+        models = (
+            [v.get("ModelName") for v in variants if isinstance(v, dict)]
+            if isinstance(variants, list)
+            else [Unknown("the endpoint config's production variants are not known")]
+        )
         self.network.serving.append(ServingEndpoint(keys, models=models))
 
     # -- EC2 -----------------------------------------------------------------------------------------
@@ -134,12 +142,13 @@ class _TemplateReader:
         keys = self.keys(logical_id)
         self.network.vpcs.append(
             Vpc(
-                loc, keys,
+                loc,
+                keys,
                 dns_support=as_bool(props.get("EnableDnsSupport"), True),
                 dns_hostnames=as_bool(props.get("EnableDnsHostnames"), False),
                 endpoints_complete=True,
             )
-        )  # fmt: skip
+        )
         # The main route table of a VPC created here holds only the local route.
         self.network.route_tables.append(
             RouteTable(loc, [f"{keys[0]}#main"], Handle(keys[0]), main=True, routes=[])
@@ -148,35 +157,44 @@ class _TemplateReader:
         default_group = f"{keys[0]}#DefaultSecurityGroup"
         self.network.security_groups.append(
             SecurityGroup(
-                loc, [default_group], Handle(keys[0]),
-                ingress=[Permission("-1", None, None, [("sg", Handle(keys[0], "DefaultSecurityGroup"))])],
+                loc,
+                [default_group],
+                Handle(keys[0]),
+                ingress=[
+                    Permission("-1", None, None, [("sg", Handle(keys[0], "DefaultSecurityGroup"))])
+                ],
                 egress=[Permission("-1", None, None, [("cidr", "0.0.0.0/0")])],
                 complete=True,
             )
-        )  # fmt: skip
+        )
 
     def subnet(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
         self.network.subnets.append(
             Subnet(
-                self.loc(logical_id, resource), self.keys(logical_id),
+                self.loc(logical_id, resource),
+                self.keys(logical_id),
                 vpc=props.get("VpcId", Unknown("the subnet has no VpcId")),
-                availability_zone=props.get("AvailabilityZone", Unknown(
-                    f"subnet {logical_id} has no AvailabilityZone (AWS picks one)"
-                )),
+                availability_zone=props.get(
+                    "AvailabilityZone",
+                    Unknown(f"subnet {logical_id} has no AvailabilityZone (AWS picks one)"),
+                ),
                 availability_zone_id=props.get("AvailabilityZoneId"),
                 cidr=props.get("CidrBlock"),
             )
-        )  # fmt: skip
+        )
 
     def route_table(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
         self.network.route_tables.append(
             RouteTable(
-                self.loc(logical_id, resource), self.keys(logical_id),
-                vpc=props.get("VpcId"), main=False, routes=[],
+                self.loc(logical_id, resource),
+                self.keys(logical_id),
+                vpc=props.get("VpcId"),
+                main=False,
+                routes=[],
             )
-        )  # fmt: skip
+        )
 
     def route(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
@@ -204,7 +222,7 @@ class _TemplateReader:
         for template in self.run.templates:
             prefix = f"cfn:{template.path}:"
             if handle.key.startswith(prefix):
-                resource = template.resources.get(handle.key[len(prefix):], {})
+                resource = template.resources.get(handle.key[len(prefix) :], {})
                 return str(resource.get("Type"))
         return ""
 
@@ -221,22 +239,25 @@ class _TemplateReader:
         egress = props.get("SecurityGroupEgress")
         self.network.security_groups.append(
             SecurityGroup(
-                self.loc(logical_id, resource), self.keys(logical_id),
+                self.loc(logical_id, resource),
+                self.keys(logical_id),
                 vpc=props.get("VpcId"),
                 ingress=_permissions(props.get("SecurityGroupIngress"), "ingress"),
                 # Without SecurityGroupEgress, AWS adds its default allow-all egress rule.
-                egress=_permissions(egress, "egress") if egress is not None
+                egress=_permissions(egress, "egress")
+                if egress is not None
                 else [Permission("-1", None, None, [("cidr", "0.0.0.0/0")])],
                 complete=True,
             )
-        )  # fmt: skip
+        )
 
     def vpc_endpoint(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
         groups = props.get("SecurityGroupIds")
         self.network.endpoints.append(
             VpcEndpoint(
-                self.loc(logical_id, resource), self.keys(logical_id),
+                self.loc(logical_id, resource),
+                self.keys(logical_id),
                 vpc=props.get("VpcId"),
                 service=props.get("ServiceName", Unknown("the endpoint has no ServiceName")),
                 endpoint_type=props.get("VpcEndpointType", "Gateway"),
@@ -246,7 +267,7 @@ class _TemplateReader:
                 security_groups=_as_list(groups) if groups is not None else None,
                 conditional=self.conditional(resource),
             )
-        )  # fmt: skip
+        )
 
 
 def _monitoring_job(kind: str) -> Callable[[_TemplateReader, str, dict], None]:
@@ -307,11 +328,14 @@ def _permissions(rules: Any, direction: str) -> List[Permission]:
             peers.append(("cidr6", rule["CidrIpv6"]))
         permissions.append(
             Permission(
-                str(rule.get("IpProtocol")) if isinstance(rule.get("IpProtocol"), (str, int))
+                str(rule.get("IpProtocol"))
+                if isinstance(rule.get("IpProtocol"), (str, int))
                 else rule.get("IpProtocol"),
-                rule.get("FromPort"), rule.get("ToPort"), peers,
+                rule.get("FromPort"),
+                rule.get("ToPort"),
+                peers,
             )
-        )  # fmt: skip
+        )
     return permissions
 
 

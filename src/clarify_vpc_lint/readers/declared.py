@@ -12,7 +12,9 @@ from .source import Document, ParseError
 def read_declared_jobs(entries: List[Any], document: Any, path: str) -> Network:
     network = Network()
     for index, entry in enumerate(entries):
-        line, column = document.locate(("jobs", index)) if isinstance(document, Document) else (1, 1)
+        line, column = (
+            document.locate(("jobs", index)) if isinstance(document, Document) else (1, 1)
+        )
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise ParseError(f"jobs[{index}] must be a mapping with a name", line)
         subnets = [str(s) for s in entry.get("subnets") or []]

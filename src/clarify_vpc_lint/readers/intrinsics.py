@@ -22,9 +22,19 @@ AZS_PER_REGION = 6
 
 # GetAtt attributes that name the resource itself rather than one of its properties.
 _IDENTITY_ATTRIBUTES = {
-    "GroupId", "Id", "Arn", "SubnetId", "VpcId", "RouteTableId", "ModelName", "EndpointName",
-    "EndpointConfigName", "AllocationId", "NatGatewayId", "InternetGatewayId",
-}  # fmt: skip
+    "GroupId",
+    "Id",
+    "Arn",
+    "SubnetId",
+    "VpcId",
+    "RouteTableId",
+    "ModelName",
+    "EndpointName",
+    "EndpointConfigName",
+    "AllocationId",
+    "NatGatewayId",
+    "InternetGatewayId",
+}
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -73,7 +83,7 @@ class CfnRun:
             return Unknown("references nest too deeply (a cycle between templates?)")
         if isinstance(value, dict):
             if len(value) == 1:
-                (name, argument), = value.items()
+                ((name, argument),) = value.items()
                 function = _FUNCTIONS.get(name)
                 if function is not None:
                     return function(self, argument, template, depth + 1)
@@ -94,7 +104,9 @@ class CfnRun:
             return self._parameter(name, template, depth)
         if name in template.resources:
             return Handle(template.key(name))
-        return Unknown(f"Ref to {name}, which is neither a parameter nor a resource of {template.path}")
+        return Unknown(
+            f"Ref to {name}, which is neither a parameter nor a resource of {template.path}"
+        )
 
     def _pseudo_parameter(self, name: str) -> Any:
         if name in self.parameter_values and name.startswith("AWS::"):
@@ -162,7 +174,9 @@ class CfnRun:
         logical_id, attribute = argument[0], self.resolve(argument[1], template, depth)
         resource = template.resources.get(logical_id)
         if resource is None or not isinstance(attribute, str):
-            return Unknown(f"Fn::GetAtt {logical_id}.{attribute} is not a resource of {template.path}")
+            return Unknown(
+                f"Fn::GetAtt {logical_id}.{attribute} is not a resource of {template.path}"
+            )
         if attribute in _IDENTITY_ATTRIBUTES:
             return Handle(template.key(logical_id))
         properties = resource.get("Properties") or {}
@@ -205,7 +219,9 @@ def _sub(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value)
         if unknown is None:
-            unknown = value if isinstance(value, Unknown) else Unknown(f"${{{name}}} is not a string")
+            unknown = (
+                value if isinstance(value, Unknown) else Unknown(f"${{{name}}} is not a string")
+            )
         return match.group(0)
 
     text = _SUB_VARIABLE.sub(substitute, argument).replace("${!", "${")
@@ -223,7 +239,9 @@ def _join(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
         return separator.join(str(p) for p in parts)
     unknown = next((p for p in parts if isinstance(p, Unknown)), None)
     if unknown is not None:
-        text = separator.join(p if isinstance(p, str) else (getattr(p, "text", "") or "?") for p in parts)
+        text = separator.join(
+            p if isinstance(p, str) else (getattr(p, "text", "") or "?") for p in parts
+        )
         return Unknown(unknown.reason, text)
     return Joined(separator, tuple(parts))
 
@@ -275,9 +293,7 @@ def _if(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     when_false = run.resolve(argument[2], template, depth)
     if when_true == when_false:
         return when_true
-    return Unknown(
-        f"the value depends on condition {argument[0]} (both branches are possible)"
-    )
+    return Unknown(f"the value depends on condition {argument[0]} (both branches are possible)")
 
 
 def _unsupported(name: str):

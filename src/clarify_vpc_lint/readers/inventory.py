@@ -68,18 +68,21 @@ def _subnet(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     subnet_id = _id(item, "SubnetId")
     network.subnets.append(
         Subnet(
-            loc(subnet_id), [f"id:{subnet_id}"],
+            loc(subnet_id),
+            [f"id:{subnet_id}"],
             vpc=item.get("VpcId", Unknown(f"{subnet_id} has no VpcId in the inventory")),
             availability_zone=item.get("AvailabilityZone", Unknown(f"the AZ of {subnet_id}")),
             availability_zone_id=item.get("AvailabilityZoneId"),
             cidr=item.get("CidrBlock"),
         )
-    )  # fmt: skip
+    )
 
 
 def _vpc(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     vpc_id = _id(item, "VpcId")
-    unknown_dns = Unknown(f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output")
+    unknown_dns = Unknown(
+        f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output"
+    )
     network.vpcs.append(Vpc(loc(vpc_id), [f"id:{vpc_id}"], unknown_dns, unknown_dns, False))
 
 
@@ -92,9 +95,14 @@ def _vpc_attribute(network: Network, data: Dict[str, Any], loc: Callable) -> Non
         return as_bool(value.get("Value")) if isinstance(value, dict) else unknown
 
     network.vpcs.append(
-        Vpc(loc(vpc_id), [f"id:{vpc_id}"], attribute("EnableDnsSupport"),
-            attribute("EnableDnsHostnames"), False)
-    )  # fmt: skip
+        Vpc(
+            loc(vpc_id),
+            [f"id:{vpc_id}"],
+            attribute("EnableDnsSupport"),
+            attribute("EnableDnsHostnames"),
+            False,
+        )
+    )
 
 
 def _route_table(network: Network, item: Dict[str, Any], loc: Callable) -> None:
@@ -107,15 +115,16 @@ def _route_table(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     ]
     network.route_tables.append(
         RouteTable(
-            loc(table_id), [f"id:{table_id}"], item.get("VpcId"),
-            main=any(a.get("Main") is True for a in associations), routes=routes,
+            loc(table_id),
+            [f"id:{table_id}"],
+            item.get("VpcId"),
+            main=any(a.get("Main") is True for a in associations),
+            routes=routes,
         )
-    )  # fmt: skip
+    )
     for association in associations:
         if association.get("SubnetId"):
-            network.associations.append(
-                RouteTableAssociation(association["SubnetId"], table_id)
-            )
+            network.associations.append(RouteTableAssociation(association["SubnetId"], table_id))
 
 
 def _route_target(route: Dict[str, Any]) -> Any:
@@ -138,7 +147,8 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     groups = [g.get("GroupId") for g in item.get("Groups") or [] if isinstance(g, dict)]
     network.endpoints.append(
         VpcEndpoint(
-            loc(endpoint_id), [f"id:{endpoint_id}"],
+            loc(endpoint_id),
+            [f"id:{endpoint_id}"],
             vpc=item.get("VpcId"),
             service=item.get("ServiceName", Unknown(f"the service of {endpoint_id}")),
             endpoint_type=item.get("VpcEndpointType", "Gateway"),
@@ -147,7 +157,7 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             subnets=list(item.get("SubnetIds") or []),
             security_groups=groups,
         )
-    )  # fmt: skip
+    )
 
 
 def _security_group(network: Network, item: Dict[str, Any], loc: Callable) -> None:
@@ -157,12 +167,14 @@ def _security_group(network: Network, item: Dict[str, Any], loc: Callable) -> No
         keys.append(f"id:{item['VpcId']}#DefaultSecurityGroup")
     network.security_groups.append(
         SecurityGroup(
-            loc(group_id), keys, item.get("VpcId"),
+            loc(group_id),
+            keys,
+            item.get("VpcId"),
             ingress=_permissions(item.get("IpPermissions")),
             egress=_permissions(item.get("IpPermissionsEgress")),
             complete=True,
         )
-    )  # fmt: skip
+    )
 
 
 def _permissions(permissions: Any) -> List[Permission]:
@@ -174,11 +186,17 @@ def _permissions(permissions: Any) -> List[Permission]:
         peers += [("sg", p.get("GroupId")) for p in permission.get("UserIdGroupPairs") or []]
         peers += [("cidr", p.get("CidrIp")) for p in permission.get("IpRanges") or []]
         peers += [("cidr6", p.get("CidrIpv6")) for p in permission.get("Ipv6Ranges") or []]
-        peers += [("prefix-list", p.get("PrefixListId")) for p in permission.get("PrefixListIds") or []]
+        peers += [
+            ("prefix-list", p.get("PrefixListId")) for p in permission.get("PrefixListIds") or []
+        ]
         result.append(
-            Permission(str(permission.get("IpProtocol")), permission.get("FromPort"),
-                       permission.get("ToPort"), peers)
-        )  # fmt: skip
+            Permission(
+                str(permission.get("IpProtocol")),
+                permission.get("FromPort"),
+                permission.get("ToPort"),
+                peers,
+            )
+        )
     return result
 
 

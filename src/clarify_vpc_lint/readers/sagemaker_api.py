@@ -38,10 +38,11 @@ def _name(data: dict, member: str, document: Document) -> str:
     return name if isinstance(name, str) and name else os.path.basename(document.path)
 
 
-def read_request(document: Document, operation: str) -> Network:
+def read_request(document: Document) -> Network:
     from ..apishape import validate  # botocore only when API JSON is linted
 
     data = document.data
+    operation = operation_of(data)
     network = Network()
     member = {
         "CreateProcessingJob": "ProcessingJobName",
@@ -65,7 +66,11 @@ def read_request(document: Document, operation: str) -> Network:
         network.models.append(sagemaker.model(data, loc, keys))
     else:
         kind = "explainability-monitor" if "Explainability" in operation else "bias-monitor"
-        job_input = "ModelExplainabilityJobInput" if kind == "explainability-monitor" else "ModelBiasJobInput"
+        job_input = (
+            "ModelExplainabilityJobInput"
+            if kind == "explainability-monitor"
+            else "ModelBiasJobInput"
+        )
         endpoint = sagemaker.dig(data, job_input, "EndpointInput", "EndpointName")
         network.jobs.append(sagemaker.monitoring_job(data, loc, kind, endpoint))
     return network

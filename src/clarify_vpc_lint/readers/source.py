@@ -94,10 +94,27 @@ _SHORT_TAGS = {
     "Condition": "Condition",
     **{
         name: f"Fn::{name}"
-        for name in (
-            "And Base64 Cidr Equals FindInMap GetAtt GetAZs If ImportValue Join Not Or Select "
-            "Split Sub Transform Length ToJsonString ForEach"
-        ).split()
+        for name in [
+            "And",
+            "Base64",
+            "Cidr",
+            "Equals",
+            "FindInMap",
+            "GetAtt",
+            "GetAZs",
+            "If",
+            "ImportValue",
+            "Join",
+            "Not",
+            "Or",
+            "Select",
+            "Split",
+            "Sub",
+            "Transform",
+            "Length",
+            "ToJsonString",
+            "ForEach",
+        ]
     },
 }
 
@@ -123,9 +140,7 @@ class _YamlBuilder:
 
     def build(self, node: yaml.Node, depth: int = 0, aliased: bool = False) -> Any:
         if depth > MAX_DEPTH:
-            raise ParseError(
-                f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1
-            )
+            raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
         if id(node) in self.seen:
             aliased = True
         self.seen.add(id(node))
@@ -133,8 +148,7 @@ class _YamlBuilder:
             self.alias_budget -= 1
             if self.alias_budget < 0:
                 raise ParseError(
-                    "YAML aliases expand to more than "
-                    f"{MAX_ALIAS_NODES} nodes (an alias bomb?)",
+                    f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)",
                     node.start_mark.line + 1,
                 )
         tag = node.tag

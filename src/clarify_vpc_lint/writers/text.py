@@ -16,7 +16,9 @@ def write(result: Result) -> str:
             f"{finding.rule} [{finding.name}] {finding.resource}: {finding.message}"
         )
         lines.extend("    " + line for line in finding.remediation.splitlines())
-    counts = {s: sum(f.severity == s for f in result.findings) for s in ("error", "warning", "info")}
+    counts = {
+        s: sum(f.severity == s for f in result.findings) for s in ("error", "warning", "info")
+    }
     lines.append(
         f"{result.files} file(s) linted: {counts['error']} error(s), {counts['warning']} "
         f"warning(s), {counts['info']} info, {len(result.errors)} input error(s)"
