@@ -97,14 +97,12 @@ class Index:
             group = self.find(rule.group)
             if isinstance(group, SecurityGroup):
                 self.rules_by_group.setdefault(id(group), []).append(rule)
-        self.main_tables: Dict[int, RouteTable] = {}
+        # main route tables by the key of their VPC: a VPC known only by its real ID may be
+        # created later, when a subnet first names it
+        self.main_tables: Dict[str, RouteTable] = {}
         for table in network.route_tables:
             if table.main:
-                vpc = self.find(table.vpc) if not table.keys[0].endswith("#main") else None
-                if table.keys[0].endswith("#main"):
-                    vpc = self.entities.get(table.keys[0][: -len("#main")])
-                if isinstance(vpc, Vpc):
-                    self.main_tables[id(vpc)] = table
+                self.main_tables[_vpc_key(table)] = table
 
     def _register(self, key: str, entity: Any) -> None:
         existing = self.entities.get(key)
@@ -126,8 +124,19 @@ class Index:
                     return self.entities[prefix + ref]
         return None
 
+    def main_table(self, vpc: Vpc) -> Optional[RouteTable]:
+        return next((self.main_tables[k] for k in vpc.keys if k in self.main_tables), None)
+
     def inventory_has(self, kind: str) -> bool:
         return kind in self.network.inventory_kinds
+
+
+def _vpc_key(table: RouteTable) -> str:
+    if table.keys and table.keys[0].endswith("#main"):  # the implicit main table of a VPC resource
+        return table.keys[0][: -len("#main")]
+    if isinstance(table.vpc, Handle):
+        return table.vpc.full_key
+    return f"id:{table.vpc}"
 
 
 def display(ref: Any, index: Index) -> str:
@@ -220,7 +229,7 @@ class Resolver:
         vpc = self.subnet_vpc(subnet)
         if isinstance(vpc, Unknown):
             return vpc
-        main = self.index.main_tables.get(id(vpc))
+        main = self.index.main_table(vpc)
         if main is not None:
             return main
         return Unknown(
