@@ -222,3 +222,18 @@ def test_no_network_and_no_credentials_in_the_cli_process() -> None:
 def test_fixture_tree_as_a_whole_reports_no_input_error() -> None:
     report = run_json(str(FIXTURES.relative_to(ROOT)))
     assert report["errors"] == []
+
+
+def test_bundled_examples_show_what_the_readme_promises() -> None:
+    report = run_json("examples/")
+    assert report["errors"] == []
+    errors = {(f["resource"], f["rule"]) for f in report["findings"] if f["severity"] == "error"}
+    assert errors == {
+        ("ChurnModel", "CVL201"),
+        ("ChurnExplainability", "CVL101"),
+        ("ChurnExplainability", "CVL401"),
+        ("Vpc", "CVL303"),
+        ("Vpc", "CVL305"),
+        ("vpc-0a1b2c3d4e5f60000", "CVL302"),
+        ("vpc-0a1b2c3d4e5f60000", "CVL303"),
+    }
