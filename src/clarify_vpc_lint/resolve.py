@@ -165,6 +165,7 @@ class Resolver:
         self.network = network
         self.region = region
         self.index = Index(network)
+        self._endpoints_by_vpc: Optional[Dict[int, List[VpcEndpoint]]] = None
         for vpc in network.vpcs:
             if vpc.keys[0].startswith("id:"):  # a deployed VPC: complete where the inventory is
                 self._complete_from_inventory(vpc)
@@ -211,6 +212,16 @@ class Resolver:
         vpc = self.index.entities[key]
         self._complete_from_inventory(vpc)
         return vpc
+
+    def endpoints_by_vpc(self) -> Dict[int, List[VpcEndpoint]]:
+        """Endpoints by id() of their VPC; key 0 holds those whose VPC is not known."""
+        if self._endpoints_by_vpc is None:
+            grouped: Dict[int, List[VpcEndpoint]] = {0: []}
+            for endpoint in self.network.endpoints:
+                owner = self.vpc(endpoint.vpc, endpoint.loc)
+                grouped.setdefault(id(owner) if owner is not None else 0, []).append(endpoint)
+            self._endpoints_by_vpc = grouped
+        return self._endpoints_by_vpc
 
     def _complete_from_inventory(self, vpc: Vpc) -> None:
         vpc.endpoints_complete = self.index.inventory_has("VpcEndpoints")
@@ -279,7 +290,9 @@ class Resolver:
             return any_of(g if isinstance(g, Unknown) else g is entity for g in groups)
         if kind == "cidr":
             return _cidr_covers(value, cidrs)
-        return False
+        if kind == "prefix-list":
+            return Unknown(f"the CIDR blocks of prefix list {value} are not in the inputs")
+        return False  # IPv6 ranges do not carry the job's IPv4 traffic
 
     def rules_admit(
         self, group_refs: Any, direction: str, port: Optional[int], peers_of: Any = None
@@ -494,9 +507,8 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
                 if isinstance(unknown, Unknown)
                 else Unknown("the CIDR blocks of the job's subnets are not known")
             )
-    for usage in usages.values():
-        if usage.vpc is not None and not isinstance(vpcs, Unknown) and usage.vpc in vpcs:
-            usage.jobs.append((job, subnets, groups, group_entities, subnet_cidrs))
+    for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
+        usages[id(vpc)].jobs.append((job, subnets, groups, group_entities, subnet_cidrs))
     peers = (group_entities, subnet_cidrs)
 
     count = job.instance_count
@@ -642,7 +654,7 @@ def _zone_names(subnets: Any) -> str:
 
 
 def _vpc_endpoints(usage: _Usage, resolver: Resolver) -> List[VpcEndpoint]:
-    return [e for e in resolver.network.endpoints if resolver.vpc(e.vpc, e.loc) is usage.vpc]
+    return resolver.endpoints_by_vpc().get(id(usage.vpc), [])
 
 
 def _service_present(
@@ -653,10 +665,8 @@ def _service_present(
         return usage.unknown
     vpc = usage.vpc
     results: List[Fact] = []
-    for endpoint in resolver.network.endpoints:
+    for endpoint in resolver.endpoints_by_vpc().get(id(vpc), []) + resolver.endpoints_by_vpc()[0]:
         owner = resolver.vpc(endpoint.vpc, endpoint.loc)
-        if owner is not vpc and owner is not None:
-            continue
         found = endpoint_service(endpoint.service)
         matches = (
             found == service
