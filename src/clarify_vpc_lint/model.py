@@ -96,7 +96,6 @@ class RouteTable:
     vpc: Ref
     main: bool
     routes: List[Route]
-    routes_complete: bool = True
 
 
 @dataclass
@@ -124,7 +123,6 @@ class SecurityGroup:
     vpc: Ref
     ingress: List[Permission]
     egress: List[Permission]
-    complete: bool  # all rules are in the inputs
 
 
 @dataclass

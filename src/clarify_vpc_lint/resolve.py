@@ -382,6 +382,15 @@ def _cidr_covers(cidr: Any, subnet_cidrs: Any) -> Fact:
 
 
 @dataclass
+class _JobNetwork:
+    """A Clarify job's security groups and subnet CIDRs, as its VPC's endpoints must admit them."""
+
+    groups: List[Any]  # the references, for messages
+    group_entities: List[Any]  # SecurityGroup or Unknown
+    subnet_cidrs: Any  # list of CIDRs, or Unknown
+
+
+@dataclass
 class _Usage:
     """How the Clarify jobs and models of a run use one VPC."""
 
@@ -391,7 +400,7 @@ class _Usage:
     inference: Fact = False
     model_s3: Fact = False
     subnets: List[Subnet] = field(default_factory=list)
-    jobs: List[tuple] = field(default_factory=list)  # (job, subnets, groups)
+    jobs: List[_JobNetwork] = field(default_factory=list)
     unknown: Optional[Unknown] = None
 
 
@@ -508,7 +517,7 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
                 else Unknown("the CIDR blocks of the job's subnets are not known")
             )
     for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
-        usages[id(vpc)].jobs.append((job, subnets, groups, group_entities, subnet_cidrs))
+        usages[id(vpc)].jobs.append(_JobNetwork(groups, group_entities, subnet_cidrs))
     peers = (group_entities, subnet_cidrs)
 
     count = job.instance_count
@@ -738,19 +747,21 @@ def _vpc_subject(usage: _Usage, resolver: Resolver) -> Subject:
         "vpc": name,
         "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
         "region": resolver.region,
+        **_usage_names(usage, resolver),
+    }
+    return Subject("vpcs", usage.loc if vpc is None else vpc.loc, facts, context)
+
+
+def _usage_names(usage: _Usage, resolver: Resolver) -> Dict[str, str]:
+    """The subnets and route tables a VPC's Clarify users rely on, for messages and fixes."""
+    tables = (resolver.route_table_of(subnet) for subnet in usage.subnets)
+    return {
         "subnets": ", ".join(sorted({s.loc.resource for s in usage.subnets})) or "(not known)",
         "route_tables": ", ".join(
-            sorted(
-                {
-                    t.loc.resource
-                    for t in (resolver.route_table_of(s) for s in usage.subnets)
-                    if isinstance(t, RouteTable)
-                }
-            )
+            sorted({t.loc.resource for t in tables if isinstance(t, RouteTable)})
         )
         or "ROUTE_TABLE",
     }
-    return Subject("vpcs", usage.loc if vpc is None else vpc.loc, facts, context)
 
 
 def _endpoint_subjects(usage: _Usage, resolver: Resolver) -> List[Subject]:
@@ -780,23 +791,13 @@ def _endpoint_subjects(usage: _Usage, resolver: Resolver) -> List[Subject]:
         context = {
             "service": service if known else (endpoint.service.text or "unknown"),
             "vpc": usage.vpc.loc.resource,
-            "subnets": ", ".join(sorted({s.loc.resource for s in usage.subnets})),
-            "route_tables": ", ".join(
-                sorted(
-                    {
-                        t.loc.resource
-                        for t in (resolver.route_table_of(s) for s in usage.subnets)
-                        if isinstance(t, RouteTable)
-                    }
-                )
-            )
-            or "ROUTE_TABLE",
+            **_usage_names(usage, resolver),
             "job_groups": ", ".join(
                 sorted(
                     {
                         display(g, resolver.index)
                         for job in usage.jobs
-                        for g in (job[2] if isinstance(job[2], list) else [])
+                        for g in (job.groups if isinstance(job.groups, list) else [])
                     }
                 )
             )
@@ -827,7 +828,7 @@ def _admits_https(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> F
     if groups is None:
         groups = [Handle(usage.vpc.keys[0], "DefaultSecurityGroup")]
     results = [
-        resolver.rules_admit(groups, "ingress", 443, (group_entities, cidrs))
-        for _, _, _, group_entities, cidrs in usage.jobs
+        resolver.rules_admit(groups, "ingress", 443, (job.group_entities, job.subnet_cidrs))
+        for job in usage.jobs
     ]
     return all_of(results)

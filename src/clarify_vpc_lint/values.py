@@ -18,7 +18,7 @@ class Unknown:
     text: str = ""  # what is known of a partly resolved string, e.g. "com.amazonaws.${R}.s3"
 
     def __bool__(self) -> bool:  # an unknown is never silently truthy or falsy
-        raise TypeError("Unknown has no truth value; test with is_unknown()")
+        raise TypeError("Unknown has no truth value; test isinstance(value, Unknown)")
 
 
 @dataclass(frozen=True)
@@ -43,17 +43,6 @@ class Joined:
 
     separator: str
     parts: Tuple[Any, ...]
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def first_unknown(values: Any) -> Unknown | None:
-    for value in values:
-        if isinstance(value, Unknown):
-            return value
-    return None
 
 
 def as_bool(value: Any, default: bool | None = None) -> bool | Unknown | None:

@@ -164,7 +164,6 @@ class _TemplateReader:
                     Permission("-1", None, None, [("sg", Handle(keys[0], "DefaultSecurityGroup"))])
                 ],
                 egress=[Permission("-1", None, None, [("cidr", "0.0.0.0/0")])],
-                complete=True,
             )
         )
 
@@ -247,7 +246,6 @@ class _TemplateReader:
                 egress=_permissions(egress, "egress")
                 if egress is not None
                 else [Permission("-1", None, None, [("cidr", "0.0.0.0/0")])],
-                complete=True,
             )
         )
 

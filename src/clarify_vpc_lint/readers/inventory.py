@@ -172,7 +172,6 @@ def _security_group(network: Network, item: Dict[str, Any], loc: Callable) -> No
             item.get("VpcId"),
             ingress=_permissions(item.get("IpPermissions")),
             egress=_permissions(item.get("IpPermissionsEgress")),
-            complete=True,
         )
     )
 
