@@ -135,6 +135,11 @@ def explain(rule: Rule) -> str:
         rule.remediation_for("cloudformation"),
         "```",
         "",
+        *(
+            ["Terraform:", "", "```hcl", rule.remediation["terraform"], "```", ""]
+            if "terraform" in rule.remediation
+            else []
+        ),
         "SageMaker API JSON:",
         "",
         "```json",

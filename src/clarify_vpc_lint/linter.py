@@ -19,6 +19,7 @@ from .readers.inventory import read_inventory
 from .readers.parameters import parse_parameters
 from .readers.sagemaker_api import read_analysis_config, read_request
 from .readers.source import Document, ParseError
+from .readers.terraform import read_plan
 from .resolve import build_subjects
 
 DEFAULT_REGION = "us-east-1"
@@ -129,6 +130,7 @@ _READERS: Dict[str, Callable[[Document], Network]] = {
     "inventory": read_inventory,
     "api": read_request,
     "analysis-config": read_analysis_config,
+    "terraform": read_plan,
 }
 
 

@@ -180,6 +180,8 @@ class Network:
     security_groups: List[SecurityGroup] = field(default_factory=list)
     security_group_rules: List[SecurityGroupRule] = field(default_factory=list)
     endpoints: List[VpcEndpoint] = field(default_factory=list)
+    # (endpoint, "route_tables" | "subnets" | "security_groups", target): associations made apart
+    endpoint_attachments: List[Tuple[Ref, str, Ref]] = field(default_factory=list)
     analysis_configs: List[AnalysisConfig] = field(default_factory=list)
     requests: List[Request] = field(default_factory=list)
     # the EC2 describe outputs given, by kind: a listing of a kind is complete

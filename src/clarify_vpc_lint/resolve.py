@@ -92,6 +92,11 @@ class Index:
             subnet = self.find(association.subnet)
             if isinstance(subnet, Subnet):
                 self.association_by_subnet.setdefault(id(subnet), []).append(association)
+        self.instances: Dict[str, List[Handle]] = {}  # Terraform address without index
+        for key in list(self.entities):
+            if key.startswith("address:") and key.endswith("]"):
+                base = key[len("address:") :].rsplit("[", 1)[0]
+                self.instances.setdefault(base, []).append(Handle(self.entities[key].keys[0]))
         self.rules_by_group: Dict[int, list] = {}
         for rule in network.security_group_rules:
             group = self.find(rule.group)
@@ -166,6 +171,7 @@ class Resolver:
         self.region = region
         self.index = Index(network)
         self._endpoints_by_vpc: Optional[Dict[int, List[VpcEndpoint]]] = None
+        self._attach_to_endpoints()
         for vpc in network.vpcs:
             if vpc.keys[0].startswith("id:"):  # a deployed VPC: complete where the inventory is
                 self._complete_from_inventory(vpc)
@@ -212,6 +218,26 @@ class Resolver:
         vpc = self.index.entities[key]
         self._complete_from_inventory(vpc)
         return vpc
+
+    def _attach_to_endpoints(self) -> None:
+        """Apply route-table, subnet and security-group associations written apart."""
+        for endpoint_ref, field_name, target in self.network.endpoint_attachments:
+            endpoint = self.index.find(endpoint_ref)
+            if not isinstance(endpoint, VpcEndpoint):
+                continue
+            current = getattr(endpoint, field_name)
+            if current is None or isinstance(current, list):
+                setattr(endpoint, field_name, [*(current or []), target])
+
+    def expand(self, refs: Any) -> Any:
+        """Names in a declared job: a Terraform address without index names every instance."""
+        if isinstance(refs, Unknown):
+            return refs
+        expanded: List[Any] = []
+        for ref in refs:
+            instances = self.index.instances.get(ref) if self.index.find(ref) is None else None
+            expanded.extend(instances or [ref])
+        return expanded
 
     def endpoints_by_vpc(self) -> Dict[int, List[VpcEndpoint]]:
         """Endpoints by id() of their VPC; key 0 holds those whose VPC is not known."""
@@ -410,6 +436,9 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
     usages: Dict[int, _Usage] = {}
     for job in network.jobs:
         _link_analysis_config(job, network.analysis_configs)
+        if job.kind == "declared":
+            job.subnets = resolver.expand(job.subnets)
+            job.security_groups = resolver.expand(job.security_groups)
         subjects.append(_job_subject(job, resolver, usages))
     for model in network.models:
         subjects.append(_model_subject(model, resolver, usages))

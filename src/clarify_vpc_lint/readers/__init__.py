@@ -7,7 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple, Union
 
-from . import cloudformation, inventory, sagemaker_api
+from . import cloudformation, inventory, sagemaker_api, terraform
 from .source import Document, ParseError, parse_text
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".template")
@@ -80,6 +80,8 @@ def format_of(document: Document) -> Optional[str]:
     data = document.data
     if cloudformation.is_template(data):
         return "cloudformation"
+    if terraform.is_plan(data):
+        return "terraform"
     if inventory.is_inventory(data):
         return "inventory"
     if sagemaker_api.operation_of(data):
