@@ -17,23 +17,26 @@ import pytest
 from conftest import FIXTURES
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
+from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
 
 RULES_DIR = FIXTURES / "rules"
 CASES = sorted(p for p in RULES_DIR.glob("CVL*/*") if p.name != "CASE.md")
 FORMATS = {
-    "cloudformation": lambda name: not name.startswith("api-"),
+    "cloudformation": lambda name: not name.startswith(("api-", "tf-")),
     "api": lambda name: name.startswith("api-"),
+    "terraform": lambda name: name.startswith("tf-"),
 }
 # Rules that cannot meet a format or an unknown, and why.
 NOT_APPLICABLE = {
     ("CVL001", "cloudformation", "*"): "CVL001 checks standalone API JSON only",
     ("CVL001", "api", "unknown"): "a request's shape needs no fact outside the file",
+    ("CVL001", "terraform", "*"): "CVL001 checks standalone API JSON only",
 }
 
 
 def _kind(case: Path) -> str:
-    return case.name.removeprefix("api-").split("-")[0].split(".")[0]
+    return re.sub(r"^(api|tf)-", "", case.name).split("-")[0].split(".")[0]
 
 
 def _marked_lines(case: Path, rule: str) -> Set[tuple]:
@@ -53,7 +56,10 @@ def _marked_lines(case: Path, rule: str) -> Set[tuple]:
 
 
 def _findings(case: Path, rule: str) -> List:
-    result = run(Options(paths=[str(case)]))
+    """Lint a case; a Terraform case's Clarify jobs are declared in its clarify-vpc-lint.yaml."""
+    config_file = case / "clarify-vpc-lint.yaml"
+    config = load_config(config_file) if config_file.is_file() else None
+    result = run(Options(paths=[str(case)], config=config))
     assert result.errors == [], result.errors
     return [f for f in result.findings if f.rule == rule]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, List
 
 from ..model import Job, Location, Network
-from ..values import as_bool, as_int
+from ..values import Unknown, as_bool, as_int
 from .source import Document, ParseError
 
 
@@ -17,8 +17,8 @@ def read_declared_jobs(entries: List[Any], document: Any, path: str) -> Network:
         )
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise ParseError(f"jobs[{index}] must be a mapping with a name", line)
-        subnets = [str(s) for s in entry.get("subnets") or []]
-        groups = [str(g) for g in entry.get("security-groups") or []]
+        subnets = _names(entry, "subnets", index)
+        groups = _names(entry, "security-groups", index)
         loc = Location(path, line, column, entry["name"], "config")
         network.jobs.append(
             Job(
@@ -26,7 +26,7 @@ def read_declared_jobs(entries: List[Any], document: Any, path: str) -> Network:
                 kind="declared",
                 inference=as_bool(entry.get("inference"), True),
                 network_isolation=as_bool(entry.get("network-isolation"), False),
-                has_vpc_config=bool(subnets),
+                has_vpc_config=subnets if isinstance(subnets, Unknown) else bool(subnets),
                 subnets=subnets,
                 security_groups=groups,
                 instance_count=as_int(entry.get("instance-count", 1)),
@@ -34,3 +34,12 @@ def read_declared_jobs(entries: List[Any], document: Any, path: str) -> Network:
             )
         )
     return network
+
+
+def _names(entry: dict, key: str, index: int) -> Any:
+    value = entry.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return Unknown(f"jobs[{index}].{key} is {value!r}, not a list of names")

@@ -152,8 +152,8 @@ class _Plan:
         for key in path:
             if isinstance(node, list):
                 node = node[key] if isinstance(key, int) and key < len(node) else None
-            elif isinstance(node, dict) and "references" in node and not isinstance(key, int):
-                return node  # a whole block written as one expression
+            elif isinstance(node, dict) and "references" in node:
+                return node  # blocks written as one expression: its references serve them all
             elif isinstance(node, dict):
                 node = node.get(key)
             else:
@@ -171,9 +171,14 @@ class _Plan:
     def references(self, references: List[str], origin: _Resource) -> Any:
         """The resources a configuration expression refers to, as Handles (or Unknown)."""
         correlate = "count.index" in references or "each.key" in references
+        # Terraform lists every prefix of a traversal ("aws_subnet.a[0].id", "aws_subnet.a[0]",
+        # "aws_subnet.a"): where an indexed one is listed, the bare one adds nothing.
+        indexed = {m.group(1) for m in map(_RESOURCE_REF.match, references) if m and m.group(2)}
         handles: List[Any] = []
         seen = set()
         for reference in references:
+            if reference in indexed:
+                continue
             resolved = self._reference(
                 reference, origin.module, origin.index if correlate else None, 0
             )
