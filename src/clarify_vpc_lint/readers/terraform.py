@@ -320,15 +320,21 @@ def _vpc(plan: _Plan, resource: _Resource, network: Network) -> None:
             endpoints_complete=resource.mode == "managed",
         )
     )
+    main_table_keys = [f"{keys[0]}#main"]
+    default_group_keys = [Handle(keys[0], "DefaultSecurityGroup").full_key]
+    if isinstance(resource.values.get("main_route_table_id"), str):  # an existing VPC
+        main_table_keys.append(f"id:{resource.values['main_route_table_id']}")
+    if isinstance(resource.values.get("default_security_group_id"), str):
+        default_group_keys.append(f"id:{resource.values['default_security_group_id']}")
     if resource.mode == "managed":
         # Terraform's new VPC: a main route table with only the local route, and the default
         # security group (all traffic from itself, all egress)
-        network.route_tables.append(RouteTable(loc, [f"{keys[0]}#main"], Handle(keys[0]), True, []))
+        network.route_tables.append(RouteTable(loc, main_table_keys, Handle(keys[0]), True, []))
         default_group = Handle(keys[0], "DefaultSecurityGroup")
         network.security_groups.append(
             SecurityGroup(
                 loc,
-                [default_group.full_key],
+                default_group_keys,
                 Handle(keys[0]),
                 ingress=[Permission("-1", None, None, [("sg", default_group)])],
                 egress=[Permission("-1", None, None, [("cidr", "0.0.0.0/0")])],
