@@ -189,3 +189,40 @@ def test_readme_workflow_command() -> None:
     )
     assert completed.returncode == 1
     assert "module.net.aws_vpc.main" in completed.stdout
+
+
+def test_data_sources_from_prior_state_carry_real_ids(tmp_path: Path) -> None:
+    """Data sources are read into prior_state; their real IDs join what other inputs name."""
+    data_subnet = {
+        "address": "data.aws_subnet.shared",
+        "mode": "data",
+        "type": "aws_subnet",
+        "name": "shared",
+        "values": {
+            "id": "subnet-0shared",
+            "vpc_id": "vpc-0shared",
+            "availability_zone": "us-east-1a",
+            "availability_zone_id": "use1-az1",
+            "cidr_block": "10.5.0.0/24",
+        },
+    }
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": []}},
+        "prior_state": {"values": {"root_module": {"resources": [data_subnet]}}},
+        "configuration": {"root_module": {}},
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    (tmp_path / "model.json").write_text(
+        json.dumps(
+            {
+                "ModelName": "m",
+                "PrimaryContainer": {"Image": "i"},
+                "VpcConfig": {"Subnets": ["subnet-0shared"], "SecurityGroupIds": ["sg-1"]},
+            }
+        )
+    )
+    result = run(Options(paths=[str(tmp_path)]))
+    single_az = [f for f in result.findings if f.rule == "CVL201"]
+    assert [(f.severity, f.resource) for f in single_az] == [("error", "m")]
+    assert "use1-az1" in single_az[0].message
