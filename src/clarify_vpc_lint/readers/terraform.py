@@ -42,7 +42,12 @@ _INTERNET_ATTRIBUTES = (
 
 
 def is_plan(data: Any) -> bool:
-    return isinstance(data, dict) and "format_version" in data and "planned_values" in data
+    """``terraform show -json`` output; trimmed test plans (checkov's) may lack format_version."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("planned_values"), dict)
+        and any(key in data for key in ("format_version", "configuration", "resource_changes"))
+    )
 
 
 @dataclass
@@ -63,7 +68,7 @@ class _Plan:
     def __init__(self, document: Document) -> None:
         self.document = document
         data = document.data
-        version = str(data.get("format_version", ""))
+        version = str(data.get("format_version", "1.0"))
         if not version.startswith(SUPPORTED_FORMATS):
             raise ParseError(f"Terraform plan format_version {version} is not supported (0.x, 1.x)")
         self.key_prefix = f"tf:{document.path}:"
