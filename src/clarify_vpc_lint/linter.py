@@ -20,6 +20,12 @@ from .readers.parameters import parse_parameters
 from .readers.sagemaker_api import read_analysis_config, read_request
 from .readers.source import Document, ParseError
 from .readers.terraform import read_plan
+from .readers.workflows import (
+    read_pipeline,
+    read_sdk_defaults,
+    read_state_machine,
+    standalone_container,
+)
 from .resolve import build_subjects
 
 DEFAULT_REGION = "us-east-1"
@@ -131,6 +137,9 @@ _READERS: Dict[str, Callable[[Document], Network]] = {
     "api": read_request,
     "analysis-config": read_analysis_config,
     "terraform": read_plan,
+    "state-machine": lambda d: read_state_machine(d.data, standalone_container(d)),
+    "pipeline": lambda d: read_pipeline(d.data, standalone_container(d)),
+    "sdk-defaults": read_sdk_defaults,
 }
 
 

@@ -7,7 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple, Union
 
-from . import cloudformation, inventory, sagemaker_api, terraform
+from . import cloudformation, inventory, sagemaker_api, terraform, workflows
 from .source import Document, ParseError, parse_text
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".template")
@@ -88,4 +88,10 @@ def format_of(document: Document) -> Optional[str]:
         return "api"
     if sagemaker_api.is_analysis_config(data):
         return "analysis-config"
+    if workflows.is_state_machine(data):
+        return "state-machine"
+    if workflows.is_pipeline(data):
+        return "pipeline"
+    if workflows.is_sdk_defaults(data):
+        return "sdk-defaults"
     return None

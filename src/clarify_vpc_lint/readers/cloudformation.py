@@ -19,7 +19,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Handle, Unknown, as_bool
-from . import sagemaker
+from . import sagemaker, workflows
 from .intrinsics import CfnRun, Template
 from .source import Document, ParseError
 
@@ -133,6 +133,100 @@ class _TemplateReader:
             else [Unknown("the endpoint config's production variants are not known")]
         )
         self.network.serving.append(ServingEndpoint(keys, models=models))
+
+    # -- workflows: Step Functions and SageMaker Pipelines ----------------------------------------------
+
+    def state_machine(self, logical_id: str, resource: dict) -> None:
+        properties = resource.get("Properties") or {}
+        substitutions = self.run.resolve(
+            properties.get("DefinitionSubstitutions") or {}, self.template
+        )
+        lookup = self._lookup(substitutions if isinstance(substitutions, dict) else {})
+        self._workflow(
+            logical_id,
+            "state-machine",
+            properties,
+            lookup,
+            {
+                "Definition": None,
+                "DefinitionString": None,
+                "DefinitionS3Location": None,
+            },
+        )
+
+    def pipeline(self, logical_id: str, resource: dict) -> None:
+        definition = (resource.get("Properties") or {}).get("PipelineDefinition")
+        if not isinstance(definition, dict):
+            definition = {"PipelineDefinitionBody": definition}
+        self._workflow(
+            logical_id,
+            "pipeline",
+            definition,
+            self._lookup({}),
+            {
+                "PipelineDefinitionBody": None,
+                "PipelineDefinitionS3Location": None,
+            },
+            ("PipelineDefinition",),
+        )
+
+    def _lookup(self, substitutions: Dict[str, Any]) -> workflows.Lookup:
+        """A placeholder in a definition: DefinitionSubstitutions, else a Ref/GetAtt of the template."""
+
+        def lookup(name: str) -> Any:
+            if name in substitutions:
+                return substitutions[name]
+            if "." in name and not name.startswith("AWS::"):
+                return self.run.get_att(name.split(".", 1), self.template, 0)
+            return self.run.ref(name, self.template, 0)
+
+        return lookup
+
+    def _workflow(
+        self,
+        logical_id: str,
+        kind: str,
+        properties: Dict[str, Any],
+        lookup: workflows.Lookup,
+        forms: Dict[str, None],
+        prefix: tuple = (),
+    ) -> None:
+        base = ("Resources", logical_id, "Properties", *prefix)
+        document = self.template.document
+        form = next((name for name in forms if name in properties), None)
+        if form is None:
+            return
+        container = workflows.Container(
+            logical_id,
+            document,
+            lambda path: document.locate(base + (form,) + path),
+            f"{self.template.key(logical_id)}/",
+        )
+        raw = properties[form]
+        if form.endswith("S3Location"):
+            reason = f"{logical_id}'s definition is in S3 ({form}), not in the inputs"
+            self.network.extend(workflows.opaque(kind, container, (), reason))
+            return
+        if form == "Definition":
+            definition = workflows.apply_substitutions(self.run.resolve(raw, self.template), lookup)
+        else:
+            text = (
+                raw["Fn::Sub"]
+                if isinstance(raw, dict) and "Fn::Sub" in raw
+                else self.run.resolve(raw, self.template)
+            )
+            if isinstance(text, list) and len(text) == 2 and isinstance(text[1], dict):
+                variables = self.run.resolve(text[1], self.template)
+                text, outer = text[0], lookup
+                lookup = lambda name: variables[name] if name in variables else outer(name)  # noqa: E731
+            if isinstance(text, Unknown) and not text.text:
+                self.network.extend(
+                    workflows.opaque(kind, container, (), f"{logical_id}'s {form}: {text.reason}")
+                )
+                return
+            definition = workflows.parse_embedded(text, lookup, f"{logical_id} {form}")
+            container.locate = lambda path: document.locate(base + (form,))
+        self.network.extend(workflows.embedded_network(definition, kind, container))
 
     # -- EC2 -----------------------------------------------------------------------------------------
 
@@ -358,6 +452,8 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
     "AWS::SageMaker::Model": _TemplateReader.model,
     "AWS::SageMaker::Endpoint": _TemplateReader.serving_endpoint,
     "AWS::SageMaker::EndpointConfig": _TemplateReader.endpoint_config,
+    "AWS::StepFunctions::StateMachine": _TemplateReader.state_machine,
+    "AWS::SageMaker::Pipeline": _TemplateReader.pipeline,
     "AWS::EC2::VPC": _TemplateReader.vpc,
     "AWS::EC2::Subnet": _TemplateReader.subnet,
     "AWS::EC2::RouteTable": _TemplateReader.route_table,

@@ -67,44 +67,72 @@ def analysis_config_uri(request: Any) -> Any:
     return None
 
 
+def _job(network: Any, loc: Location, kind: str, inference: Any, count: Any, **links: Any) -> Job:
+    """A Clarify job from its NetworkConfig (a processing or a monitoring NetworkConfig)."""
+    has_vpc, subnets, groups = _vpc_config(network)
+    isolation = network if isinstance(network, Unknown) else dig(network, "EnableNetworkIsolation")
+    return Job(
+        loc=loc,
+        kind=kind,
+        inference=inference,
+        network_isolation=as_bool(isolation, False),
+        has_vpc_config=has_vpc,
+        subnets=subnets,
+        security_groups=groups,
+        instance_count=count,
+        **links,
+    )
+
+
 def processing_job(request: Any, loc: Location, inference: Any = True) -> Optional[Job]:
     """The Clarify job a CreateProcessingJob request describes, or None if it is not Clarify."""
     if not is_clarify_processing_job(request):
         return None
-    network = dig(request, "NetworkConfig")
-    has_vpc, subnets, groups = _vpc_config(network)
-    return Job(
-        loc=loc,
-        kind="processing",
-        inference=inference,
-        network_isolation=as_bool(dig(network, "EnableNetworkIsolation"), False),
-        has_vpc_config=has_vpc,
-        subnets=subnets,
-        security_groups=groups,
-        instance_count=_instance_count(dig(request, "ProcessingResources", "ClusterConfig")),
+    return _job(
+        dig(request, "NetworkConfig"),
+        loc,
+        "processing",
+        inference,
+        _instance_count(dig(request, "ProcessingResources", "ClusterConfig")),
         analysis_config_uri=analysis_config_uri(request),
     )
 
 
+def clarify_check_job(request: Any, loc: Location, check_type: Any) -> Job:
+    """A pipeline ClarifyCheck step: DATA_BIAS needs no model inference."""
+    inference = (
+        check_type != "DATA_BIAS"
+        if isinstance(check_type, str)
+        else Unknown(f"the step's CheckType {check_type!r} is not known")
+    )
+    return _job(
+        dig(request, "NetworkConfig"),
+        loc,
+        "clarify-check",
+        inference,
+        _instance_count(dig(request, "ProcessingResources", "ClusterConfig")),
+    )
+
+
+def defaults_job(network: Any, loc: Location, count: Any, inference: Any = True) -> Job:
+    """Network defaults that apply to every Clarify job started with them (SDK config.yaml)."""
+    return _job(network, loc, "defaults", inference, count)
+
+
 def monitoring_job(request: Any, loc: Location, kind: str, serving_endpoint: Any) -> Job:
     """A ModelBias/ModelExplainability job definition (a Clarify job by definition)."""
-    network = dig(request, "NetworkConfig")
-    has_vpc, subnets, groups = _vpc_config(network)
-    return Job(
-        loc=loc,
-        kind=kind,
-        inference=kind == "explainability-monitor",
-        network_isolation=as_bool(dig(network, "EnableNetworkIsolation"), False),
-        has_vpc_config=has_vpc,
-        subnets=subnets,
-        security_groups=groups,
-        instance_count=_instance_count(dig(request, "JobResources", "ClusterConfig")),
+    return _job(
+        dig(request, "NetworkConfig"),
+        loc,
+        kind,
+        kind == "explainability-monitor",
+        _instance_count(dig(request, "JobResources", "ClusterConfig")),
         serving_endpoint=serving_endpoint,
     )
 
 
 def _instance_count(cluster: Any) -> Any:
-    count = as_int(dig(cluster, "InstanceCount"))
+    count = cluster if isinstance(cluster, Unknown) else as_int(dig(cluster, "InstanceCount"))
     return 1 if count is None else count
 
 

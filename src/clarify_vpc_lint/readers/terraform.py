@@ -27,7 +27,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Handle, Unknown, as_bool
-from . import sagemaker
+from . import sagemaker, workflows
 from .source import Document, ParseError
 
 SUPPORTED_FORMATS = ("0.", "1.")
@@ -594,7 +594,29 @@ def _model(plan: _Plan, resource: _Resource, network: Network) -> None:
     network.models.append(sagemaker.model(request, plan.location(resource), keys))
 
 
+def _workflow(plan: _Plan, resource: _Resource, network: Network) -> None:
+    kind, attribute = {
+        "aws_sfn_state_machine": ("state-machine", "definition"),
+        "aws_sagemaker_pipeline": ("pipeline", "pipeline_definition"),
+    }[resource.type]
+    container = workflows.Container(
+        resource.address,
+        plan.document,
+        lambda path: plan.document.locate(resource.path),
+        f"{plan.handle(resource).key}/",
+    )
+    text = resource.values.get(attribute)
+    definition = (
+        workflows.parse_embedded(text, workflows.no_lookup, f"{resource.address} {attribute}")
+        if isinstance(text, str)
+        else Unknown(f"its {attribute} is not in the plan (in S3, or known only after apply)")
+    )
+    network.extend(workflows.embedded_network(definition, kind, container))
+
+
 _READERS = {
+    ("managed", "aws_sfn_state_machine"): _workflow,
+    ("managed", "aws_sagemaker_pipeline"): _workflow,
     ("managed", "aws_vpc"): _vpc,
     ("data", "aws_vpc"): _vpc,
     ("managed", "aws_subnet"): _subnet,

@@ -1,0 +1,360 @@
+"""Clarify jobs inside Step Functions state machines, SageMaker Pipelines and SDK defaults files.
+
+Each container holds API-shaped requests (CreateProcessingJob, CreateModel) whose values may be
+expressions evaluated at run time: Step Functions ``Key.$`` paths and JSONata ``{% %}``, pipeline
+``{"Get": ...}``. Those become Unknown, except ``{"Get": "Parameters.X"}`` (the parameter's
+default) and a pipeline step's model (``Steps.S.ModelName``), which links the two steps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, Callable, Dict, Iterator, List, Tuple
+
+from ..model import Location, Network
+from ..values import Handle, Unknown
+from . import sagemaker
+from .source import Document, ParseError
+
+Locate = Callable[[Tuple[Any, ...]], Tuple[int, int]]
+
+_PROCESSING_TASK = re.compile(r":states:::(?:aws-sdk:)?sagemaker:createProcessingJob(?:\.sync)?$")
+_MODEL_TASK = re.compile(r":states:::(?:aws-sdk:)?sagemaker:createModel$")
+_STEP_MODEL = re.compile(r"^Steps\.([^.]+)\.(?:Properties\.)?ModelName$")
+_SENTINEL = "\u0001unknown:"
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+
+
+class Container:
+    """Where a workflow is written: its name for findings, and how to locate a path inside it."""
+
+    def __init__(self, name: str, document: Document, locate: Locate, key_prefix: str) -> None:
+        self.name = name
+        self.document = document
+        self.locate = locate
+        self.key_prefix = key_prefix
+
+    def loc(self, member: str, path: Tuple[Any, ...]) -> Location:
+        line, column = self.locate(path)
+        return Location(self.document.path, line, column, f"{self.name}/{member}", "api")
+
+
+def standalone_container(document: Document) -> Container:
+    name = os.path.basename(document.path)
+    for suffix in (".asl.json", ".json", ".yaml", ".yml"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return Container(name, document, document.locate, f"workflow:{document.path}:")
+
+
+def is_state_machine(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("States"), dict) and "StartAt" in data
+
+
+def is_pipeline(data: Any) -> bool:
+    return isinstance(data, dict) and "Version" in data and isinstance(data.get("Steps"), list)
+
+
+def is_sdk_defaults(data: Any) -> bool:
+    return (
+        isinstance(data, dict)
+        and "SchemaVersion" in data
+        and isinstance(data.get("SageMaker"), dict)
+    )
+
+
+Lookup = Callable[[str], Any]
+
+
+def no_lookup(name: str) -> Any:
+    return None
+
+
+def parse_embedded(text: Any, lookup: Lookup, where: str) -> Any:
+    """A definition written as a string (a Fn::Sub template, DefinitionSubstitutions) -> its JSON.
+
+    ``lookup`` gives a placeholder's value: a string or number is put in place; a reference (a
+    resource Handle) or an unknown stays a value of its own, so a subnet written ``"${SubnetA}"``
+    still names the subnet.
+    """
+    source = text.text if isinstance(text, Unknown) else text
+    if not isinstance(source, str):
+        return text if isinstance(text, Unknown) else Unknown(f"{where} is not a string")
+
+    def substitute(match: re.Match, in_string: bool) -> str:
+        value = lookup(match.group(1))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, str):
+            if in_string:
+                return json.dumps(value)[1:-1]
+            return value if _is_json_scalar(value) else json.dumps(value)
+        marker = f"{_SENTINEL}{match.group(1)}{_SENTINEL}"
+        return marker if in_string else json.dumps(marker)
+
+    try:
+        parsed = json.loads(_substitute_outside_strings(source, substitute), strict=False)
+    except json.JSONDecodeError as error:
+        raise ParseError(
+            f"{where} is not valid JSON: {error.msg} (line {error.lineno} of the definition)"
+        ) from None
+    except RecursionError:
+        raise ParseError(f"{where} nests too deeply") from None
+    return _placeholders(parsed, lookup)
+
+
+def _is_json_scalar(text: str) -> bool:
+    try:
+        return not isinstance(json.loads(text), (dict, list, str))
+    except ValueError:
+        return False
+
+
+def _substitute_outside_strings(text: str, substitute: Callable[[re.Match, bool], str]) -> str:
+    pieces: List[str] = []
+    position = index = 0
+    in_string = False
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and in_string:
+            index += 2
+            continue
+        if char == '"':
+            in_string = not in_string
+        elif char == "$" and text.startswith("${", index):
+            match = _PLACEHOLDER.match(text, index)
+            if match:
+                pieces.append(text[position:index])
+                pieces.append(substitute(match, in_string))
+                position = index = match.end()
+                continue
+        index += 1
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _placeholders(value: Any, lookup: Lookup) -> Any:
+    """Markers left by parse_embedded, and ``${X}`` left in a definition object, become values."""
+    if isinstance(value, dict):
+        return {k: _placeholders(v, lookup) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_placeholders(v, lookup) for v in value]
+    if not isinstance(value, str) or ("${" not in value and _SENTINEL not in value):
+        return value
+    text = re.sub(f"{_SENTINEL}([^{_SENTINEL}]+){_SENTINEL}", r"${\1}", value)
+    whole = _PLACEHOLDER.fullmatch(text)
+    if whole:
+        found = lookup(whole.group(1))
+        if found is not None and not isinstance(found, Unknown):
+            return found
+        if isinstance(found, Unknown):
+            return Unknown(found.reason, text)
+    resolved = _PLACEHOLDER.sub(
+        lambda m: (
+            str(lookup(m.group(1)))
+            if isinstance(lookup(m.group(1)), (str, int, float))
+            else m.group(0)
+        ),
+        text,
+    )
+    if "${" not in resolved:
+        return resolved
+    return Unknown(f"{resolved!r} has a placeholder that is not resolved offline", resolved)
+
+
+def apply_substitutions(definition: Any, lookup: Lookup) -> Any:
+    """DefinitionSubstitutions in a definition written as an object."""
+    return _placeholders(definition, lookup)
+
+
+# -- Step Functions --------------------------------------------------------------------------------
+
+
+def read_state_machine(
+    definition: Any, container: Container, path: Tuple[Any, ...] = ()
+) -> Network:
+    network = Network()
+    for name, state, state_path in _states(definition, path):
+        resource = state.get("Resource")
+        if not isinstance(resource, str):
+            continue
+        arguments = state.get("Arguments", state.get("Parameters"))
+        request = (
+            _run_time_values(arguments)
+            if arguments is not None
+            else Unknown(f"state {name} has no Parameters or Arguments")
+        )
+        if isinstance(request, Unknown):
+            request = {"NetworkConfig": request, "AppSpecification": {}}
+        loc = container.loc(name, state_path)
+        if _PROCESSING_TASK.search(resource):
+            job = sagemaker.processing_job(request, loc)
+            if job is not None:
+                network.jobs.append(job)
+        elif _MODEL_TASK.search(resource):
+            network.models.append(
+                sagemaker.model(request, loc, _model_keys(container, name, request))
+            )
+    return network
+
+
+def _states(
+    definition: Any, path: Tuple[Any, ...]
+) -> Iterator[Tuple[str, Dict[str, Any], Tuple[Any, ...]]]:
+    states = definition.get("States") if isinstance(definition, dict) else None
+    for name, state in states.items() if isinstance(states, dict) else ():
+        if not isinstance(state, dict):
+            continue
+        state_path = path + ("States", name)
+        yield name, state, state_path
+        for position, branch in enumerate(state.get("Branches") or []):
+            yield from _states(branch, state_path + ("Branches", position))
+        for key in ("Iterator", "ItemProcessor"):
+            if isinstance(state.get(key), dict):
+                yield from _states(state[key], state_path + (key,))
+
+
+def _run_time_values(value: Any) -> Any:
+    """``Key.$`` and JSONata ``{% %}`` values are known only when the execution runs."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if isinstance(key, str) and key.endswith(".$"):
+                result[key[:-2]] = Unknown(f"{key[:-2]} is taken at run time from {item!r}")
+            else:
+                result[key] = _run_time_values(item)
+        return result
+    if isinstance(value, list):
+        return [_run_time_values(item) for item in value]
+    if isinstance(value, str) and value.strip().startswith("{%"):
+        return Unknown(f"the JSONata expression {value.strip()!r} is evaluated at run time")
+    return value
+
+
+def _model_keys(container: Container, name: str, request: Any) -> List[str]:
+    keys = [f"{container.key_prefix}{name}"]
+    model_name = sagemaker.dig(request, "ModelName")
+    if isinstance(model_name, str):
+        keys.append(f"model-name:{model_name}")
+    return keys
+
+
+# -- SageMaker Pipelines -----------------------------------------------------------------------------
+
+
+def read_pipeline(definition: Any, container: Container, path: Tuple[Any, ...] = ()) -> Network:
+    network = Network()
+    if not isinstance(definition, dict):
+        return network
+    defaults = {
+        parameter.get("Name"): parameter.get("DefaultValue")
+        for parameter in definition.get("Parameters") or []
+        if isinstance(parameter, dict)
+    }
+    for position, step in enumerate(definition.get("Steps") or []):
+        if not isinstance(step, dict) or not isinstance(step.get("Name"), str):
+            continue
+        name, kind = step["Name"], step.get("Type")
+        loc = container.loc(name, path + ("Steps", position, "Name"))
+        arguments = _pipeline_values(step.get("Arguments"), defaults, container)
+        if arguments is None:
+            arguments = Unknown(f"step {name} has no Arguments")
+        request = arguments if isinstance(arguments, dict) else {"NetworkConfig": arguments}
+        if kind == "ClarifyCheck":
+            job = sagemaker.clarify_check_job(request, loc, step.get("CheckType"))
+            model = _pipeline_values(step.get("ModelName"), defaults, container)
+            if model is not None and job.inference is not False:
+                job.model = model
+            network.jobs.append(job)
+        elif kind == "Processing":
+            job = sagemaker.processing_job(request, loc)
+            if job is not None:
+                network.jobs.append(job)
+        elif kind in ("Model", "CreateModel"):
+            network.models.append(
+                sagemaker.model(request, loc, _model_keys(container, name, request))
+            )
+    return network
+
+
+def _pipeline_values(value: Any, defaults: Dict[str, Any], container: Container) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and "Get" in value:
+            return _get(str(value["Get"]), defaults, container)
+        if len(value) == 1 and next(iter(value)).startswith("Std:"):
+            return Unknown(f"the pipeline expression {next(iter(value))} is evaluated at run time")
+        return {k: _pipeline_values(v, defaults, container) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pipeline_values(v, defaults, container) for v in value]
+    return value
+
+
+def _get(expression: str, defaults: Dict[str, Any], container: Container) -> Any:
+    if expression.startswith("Parameters."):
+        name = expression[len("Parameters.") :]
+        if defaults.get(name) is None:
+            return Unknown(
+                f"pipeline parameter {name} has no DefaultValue; its value is given at start"
+            )
+        return defaults[name]
+    step_model = _STEP_MODEL.match(expression)
+    if step_model:
+        return Handle(f"{container.key_prefix}{step_model.group(1)}")
+    return Unknown(f"{{'Get': {expression!r}}} is evaluated at run time")
+
+
+# -- SageMaker Python SDK defaults (config.yaml) ---------------------------------------------------------
+
+
+def read_sdk_defaults(document: Document) -> Network:
+    """Defaults the SDK applies to every processing job and model it creates."""
+    network = Network()
+    settings = document.data["SageMaker"]
+
+    def loc(*path: str) -> Location:
+        line, column = document.locate(("SageMaker", *path))
+        return Location(document.path, line, column, ".".join(("SageMaker", *path)), "api")
+
+    count = Unknown("the instance count is set by each job's code, not by the SDK defaults")
+    processing = settings.get("ProcessingJob")
+    if isinstance(processing, dict):
+        # every Clarify job the SDK starts takes these defaults: judge them as a Clarify job
+        job = sagemaker.defaults_job(processing.get("NetworkConfig"), loc("ProcessingJob"), count)
+        network.jobs.append(job)
+    monitoring = sagemaker.dig(
+        settings, "MonitoringSchedule", "MonitoringScheduleConfig", "MonitoringJobDefinition"
+    )
+    if isinstance(monitoring, dict):
+        job = sagemaker.defaults_job(
+            monitoring.get("NetworkConfig"), loc("MonitoringSchedule"), count
+        )
+        network.jobs.append(job)
+    model = settings.get("Model")
+    if isinstance(model, dict):
+        request = dict(
+            model, PrimaryContainer={"ModelDataUrl": Unknown("set by each model's code")}
+        )
+        network.models.append(sagemaker.model(request, loc("Model"), []))
+    return network
+
+
+def embedded_network(definition: Any, kind: str, container: Container) -> Network:
+    """The jobs and models of a definition; one the inputs do not show may start Clarify jobs."""
+    if not isinstance(definition, dict):
+        reason = definition.reason if isinstance(definition, Unknown) else "it is not a JSON object"
+        return opaque(kind, container, (), f"the {kind} definition of {container.name}: {reason}")
+    reader = read_state_machine if kind == "state-machine" else read_pipeline
+    return reader(definition, container)
+
+
+def opaque(kind: str, container: Container, path: Tuple[Any, ...], reason: str) -> Network:
+    """A definition the inputs do not hold (in S3, a parameter): it may start Clarify jobs."""
+    network = Network()
+    unknown = Unknown(reason)
+    loc = container.loc(kind, path)
+    loc.resource = container.name
+    network.jobs.append(sagemaker.defaults_job(unknown, loc, unknown, inference=unknown))
+    return network
