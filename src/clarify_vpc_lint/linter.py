@@ -104,6 +104,7 @@ def run(options: Options) -> Result:
             )
         )
 
+    errors += [InputError(*problem) for problem in network.input_errors]
     subjects = build_subjects(network, options.region)
     findings: List[Finding] = []
     for rule in load_rules():

@@ -184,6 +184,9 @@ class Network:
     endpoint_attachments: List[Tuple[Ref, str, Ref]] = field(default_factory=list)
     analysis_configs: List[AnalysisConfig] = field(default_factory=list)
     requests: List[Request] = field(default_factory=list)
+    # problems of single resources, (file, line, message): reported as input errors, while
+    # the rest of the file is still linted
+    input_errors: List[Tuple[str, Optional[int], str]] = field(default_factory=list)
     # the EC2 describe outputs given, by kind: a listing of a kind is complete
     inventory_kinds: set = field(default_factory=set)
 

@@ -73,8 +73,15 @@ class _TemplateReader:
     def read(self) -> None:
         for logical_id, resource in self.template.resources.items():
             handler = _HANDLERS.get(str(resource.get("Type")))
-            if handler is not None:
+            if handler is None:
+                continue
+            try:
                 handler(self, logical_id, resource)
+            except ParseError as error:  # one resource's embedded definition: the rest still counts
+                line = self.template.document.locate(("Resources", logical_id))[0]
+                self.network.input_errors.append(
+                    (self.template.path, error.line or line, error.message)
+                )
 
     # -- helpers -------------------------------------------------------------------------------------
 

@@ -1,0 +1,129 @@
+"""Clarify jobs inside Step Functions, SageMaker Pipelines and SDK defaults, in every container.
+
+The same job (isolation on, two instances, a group without self-ingress or HTTPS egress, a model
+without VpcConfig) is written as a standalone ASL state machine (in a Parallel branch; once with
+JSONata), a standalone pipeline (ClarifyCheck with a parameterised instance count and the model
+linked through Steps.CreateModel.ModelName), both embedded in CloudFormation (Fn::Sub strings) and
+in Terraform, and as SDK defaults; and runs in two broken networks described by EC2 inventories.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Set
+
+import pytest
+from conftest import FIXTURES, run_cli
+
+from clarify_vpc_lint.linter import Options, Result, run
+
+WORKFLOWS = FIXTURES / "workflows"
+CONTAINERS = ["asl", "asl-jsonata", "pipeline", "cloudformation", "terraform", "sdk-defaults"]
+JOB = {"CVL101", "CVL103", "CVL401", "CVL402", "CVL403"}
+EXPECTED = {
+    "network-1": JOB | {"CVL302", "CVL304", "CVL305", "CVL306", "CVL307"},
+    "network-2": JOB | {"CVL301", "CVL303"},
+    "no-vpc": {"CVL101", "CVL102"},
+}
+# SDK defaults link no model (CVL103) and set no instance count (CVL401/402 stay info)
+SDK_UNDECIDED = {"CVL103", "CVL401", "CVL402"}
+
+
+def lint(scenario: str, container: str) -> Result:
+    paths = [WORKFLOWS / "cases" / scenario / container]
+    if scenario != "no-vpc":
+        paths.append(WORKFLOWS / scenario)
+    return run(Options(paths=[str(p) for p in paths]))
+
+
+def definite(result: Result) -> Set[str]:
+    return {f.rule for f in result.findings if f.severity != "info"}
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+@pytest.mark.parametrize("scenario", sorted(EXPECTED))
+def test_every_container_is_judged_by_every_job_rule(scenario: str, container: str) -> None:
+    result = lint(scenario, container)
+    assert result.errors == []
+    expected = EXPECTED[scenario]
+    if container == "sdk-defaults":
+        expected = expected - SDK_UNDECIDED
+        undecided = {f.rule for f in result.findings if f.severity == "info"}
+        assert undecided == SDK_UNDECIDED & EXPECTED[scenario] - {"CVL103"}
+    assert definite(result) == expected
+
+
+@pytest.mark.parametrize(
+    "container, resource, file, line",
+    [
+        ("asl", "flow/RunClarify", "flow.asl.json", 25),
+        ("pipeline", "pipeline/BiasCheck", "pipeline.json", 25),
+        ("cloudformation", "ClarifyFlow/RunClarify", "template.json", 7),
+        ("cloudformation", "ClarifyPipeline/BiasCheck", "template.json", 18),
+        ("terraform", "aws_sagemaker_pipeline.churn/BiasCheck", "plan.json", 1),
+        ("sdk-defaults", "SageMaker.ProcessingJob", "config.yaml", 3),
+    ],
+)
+def test_resource_names_and_lines(container: str, resource: str, file: str, line: int) -> None:
+    findings = [f for f in lint("no-vpc", container).findings if f.rule == "CVL101"]
+    assert (resource, file, line) in {(f.resource, Path(f.file).name, f.line) for f in findings}
+
+
+def test_data_bias_check_needs_no_inference_so_isolation_is_allowed() -> None:
+    result = run(
+        Options(paths=[str(WORKFLOWS / "cases" / "data-bias"), str(WORKFLOWS / "network-2")])
+    )
+    rules = {f.rule for f in result.findings}
+    assert "CVL101" not in rules and "CVL302" not in rules  # no shadow endpoint, no SageMaker calls
+    assert {"CVL301", "CVL403"} <= rules  # it still reads S3
+
+
+def test_definition_in_s3_or_a_parameter_is_unknown(tmp_path: Path) -> None:
+    template = {
+        "Parameters": {"Body": {"Type": "String"}},
+        "Resources": {
+            "Flow": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+                "DefinitionS3Location": {"Bucket": "b", "Key": "flow.asl.json"}}},
+            "Pipeline": {"Type": "AWS::SageMaker::Pipeline", "Properties": {
+                "PipelineDefinition": {"PipelineDefinitionBody": {"Ref": "Body"}}}},
+        },
+    }  # fmt: skip
+    (tmp_path / "t.json").write_text(json.dumps(template))
+    result = run(Options(paths=[str(tmp_path)]))
+    assert result.errors == []
+    assert {(f.resource, f.severity) for f in result.findings} == {
+        ("Flow", "info"),
+        ("Pipeline", "info"),
+    }
+    assert any("in S3 (DefinitionS3Location)" in f.message for f in result.findings)
+
+
+def test_definition_string_that_is_not_json_is_one_error_and_the_rest_is_linted(
+    tmp_path: Path,
+) -> None:
+    bad = Path(FIXTURES / "rules/CVL201/bad.yaml").read_text() + (
+        "  Flow:\n    Type: AWS::StepFunctions::StateMachine\n"
+        '    Properties:\n      DefinitionString: \'{"StartAt": "A", "States": {\'\n'
+    )
+    (tmp_path / "t.yaml").write_text(bad)
+    completed = run_cli(str(tmp_path / "t.yaml"), "--format", "json")
+    report = json.loads(completed.stdout)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert [f["rule"] for f in report["findings"]] == ["CVL201"]
+    assert (
+        len(report["errors"]) == 1
+        and "Flow DefinitionString is not valid JSON" in report["errors"][0]["message"]
+    )
+
+
+def test_step_without_arguments_is_unknown(tmp_path: Path) -> None:
+    pipeline = {"Version": "2020-12-01", "Steps": [
+        {"Name": "Check", "Type": "ClarifyCheck", "CheckType": "MODEL_EXPLAINABILITY"},
+        {"Name": "Prep", "Type": "Processing"},
+    ]}  # fmt: skip
+    (tmp_path / "p.json").write_text(json.dumps(pipeline))
+    result = run(Options(paths=[str(tmp_path)]))
+    assert result.errors == []
+    assert {f.severity for f in result.findings} == {"info"}
+    assert {f.resource for f in result.findings} == {"p/Check"}
