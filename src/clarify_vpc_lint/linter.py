@@ -48,8 +48,12 @@ class Options:
 class Result:
     findings: List[Finding]
     errors: List[InputError]
-    files: int
+    linted: List[str]  # the files read as one of the input formats
     skipped: List[str]
+
+    @property
+    def files(self) -> int:
+        return len(self.linted)
 
 
 def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -> Network:
@@ -114,7 +118,7 @@ def run(options: Options) -> Result:
         findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
-    return Result(findings, errors, len(documents), sorted(skipped))
+    return Result(findings, errors, sorted(d.path for d in documents), sorted(skipped))
 
 
 def _read(

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Callable, Dict
 
 from ..linter import Result
-from . import json_report, text
+from . import github, json_report, junit, sarif, text
 
 WRITERS: Dict[str, Callable[[Result], str]] = {
     "text": text.write,
     "json": json_report.write,
+    "sarif": sarif.write,
+    "junit": junit.write,
+    "github": github.write,
 }

@@ -1,0 +1,32 @@
+"""GitHub Actions workflow commands: annotations on the pull request's files."""
+
+from __future__ import annotations
+
+from ..linter import Result
+
+COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def write(result: Result) -> str:
+    lines = [
+        f"::error file={_property(error.file)}"
+        + (f",line={error.line}" if error.line else "")
+        + f"::{_data(error.message)}"
+        for error in result.errors
+    ]
+    for finding in result.findings:
+        title = f"{finding.rule} {finding.name} ({finding.resource})"
+        lines.append(
+            f"::{COMMANDS[finding.severity]} file={_property(finding.file)},line={finding.line},"
+            f"col={finding.column},title={_property(title)}::"
+            f"{_data(finding.message + chr(10) + chr(10) + finding.remediation)}"
+        )
+    return "".join(line + "\n" for line in lines)

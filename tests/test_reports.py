@@ -1,0 +1,74 @@
+"""Report formats: SARIF valid against the official schema, JUnit, GitHub workflow commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree
+
+import jsonschema
+from conftest import ROOT, run_cli
+
+SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
+BAD = "tests/fixtures/rules/CVL201/bad.yaml"
+MIXED = ["tests/fixtures/rules", "tests/fixtures/workflows"]
+
+
+def test_sarif_is_valid_and_complete(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("Resources: [\n")
+    completed = run_cli(*MIXED, str(broken), "--format", "sarif")
+    sarif = json.loads(completed.stdout)
+    jsonschema.validate(sarif, SCHEMA)
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules][:3] == ["CVL001", "CVL101", "CVL102"] and len(rules) == 15
+    for rule in rules:
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert (
+            rule["helpUri"].endswith(f"{rule['id']}.md")
+            and "## Why is this bad?" in rule["help"]["markdown"]
+        )
+        assert rule["defaultConfiguration"]["level"] in ("error", "warning")
+    levels = {r["level"] for r in run["results"]}
+    assert levels == {"error", "warning", "note"}
+    first = run["results"][0]
+    assert first["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
+    assert first["properties"]["remediation"] and "Fix:" in first["message"]["markdown"]
+    assert run["invocations"][0]["executionSuccessful"] is False
+    assert "broken.yaml" in json.dumps(run["invocations"][0]["toolExecutionNotifications"])
+
+
+def test_sarif_and_json_are_byte_identical_across_runs_and_jobs() -> None:
+    for fmt in ("sarif", "json"):
+        outputs = {
+            run_cli(*MIXED, "--format", fmt, "--jobs", jobs).stdout for jobs in ("1", "2", "1")
+        }
+        assert len(outputs) == 1, fmt
+    reordered = run_cli(*reversed(MIXED), "--format", "json").stdout
+    assert reordered == run_cli(*MIXED, "--format", "json").stdout
+
+
+def test_junit_has_a_case_per_file_and_rule() -> None:
+    completed = run_cli(BAD, "tests/fixtures/good/private-clarify-vpc.yaml", "--format", "junit")
+    suite = ElementTree.fromstring(completed.stdout).find("testsuite")
+    assert (
+        suite.get("tests") == "30" and suite.get("failures") == "1" and suite.get("errors") == "0"
+    )
+    failure = suite.find(
+        "testcase[@name='CVL201 model-subnets-single-az'][@classname='" + BAD + "']/failure"
+    )
+    assert (
+        failure is not None and failure.get("type") == "error" and "PrivateSubnetB" in failure.text
+    )
+
+
+def test_github_workflow_commands() -> None:
+    lines = run_cli(
+        BAD, "tests/fixtures/rules/CVL201/unknown.yaml", "--format", "github"
+    ).stdout.splitlines()
+    assert lines[0].startswith(
+        f"::error file={BAD},line=58,col=3,title=CVL201 model-subnets-single-az (Model)::Model Model"
+    )
+    assert lines[1].startswith("::notice file=tests/fixtures/rules/CVL201/unknown.yaml,line=60,")
+    assert all("\n" not in line and "%0A" in line for line in lines)
