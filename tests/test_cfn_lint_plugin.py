@@ -8,15 +8,19 @@ import sys
 from pathlib import Path
 from typing import List, Set, Tuple
 
+from conftest import FIXTURES, ROOT
+
 from clarify_vpc_lint.catalogue import rules_by_id
 from clarify_vpc_lint.linter import Options, run
-
-from conftest import FIXTURES, ROOT
 
 CFN_LINT = str(Path(sys.executable).with_name("cfn-lint"))  # the extra's console script
 TEMPLATES = sorted(
     p.relative_to(ROOT)
-    for p in [*FIXTURES.glob("rules/*/*.yaml"), *FIXTURES.glob("good/*.yaml"), *FIXTURES.glob("multi/*/*.yaml")]
+    for p in [
+        *FIXTURES.glob("rules/*/*.yaml"),
+        *FIXTURES.glob("good/*.yaml"),
+        *FIXTURES.glob("multi/*/*.yaml"),
+    ]
 )
 
 
@@ -31,7 +35,12 @@ def cfn_lint(*args: str, cwd: Path = ROOT) -> List[dict]:
 
 def ours(matches: List[dict]) -> Set[Tuple[str, str, int, int]]:
     return {
-        (m["Filename"], m["Rule"]["Id"], m["Location"]["Start"]["LineNumber"], m["Location"]["Start"]["ColumnNumber"])
+        (
+            m["Filename"],
+            m["Rule"]["Id"],
+            m["Location"]["Start"]["LineNumber"],
+            m["Location"]["Start"]["ColumnNumber"],
+        )
         for m in matches
         if m["Rule"]["Id"][1] == "9" and len(m["Rule"]["Id"]) == 5
     }
@@ -41,7 +50,12 @@ def cli_ids(path: Path) -> Set[Tuple[str, str, int, int]]:
     result = run(Options(paths=[str(path)]))
     rules = rules_by_id()
     return {
-        (f.file, "I9" + f.rule[3:] if f.severity == "info" else rules[f.rule].cfn_lint_id, f.line, f.column)
+        (
+            f.file,
+            "I9" + f.rule[3:] if f.severity == "info" else rules[f.rule].cfn_lint_id,
+            f.line,
+            f.column,
+        )
         for f in result.findings
     }
 
@@ -50,8 +64,21 @@ def test_every_template_gives_the_cli_findings() -> None:
     matches = cfn_lint("--append-rules=clarify_vpc_lint.cfn_lint", "--", *map(str, TEMPLATES))
     expected = set().union(*(cli_ids(t) for t in TEMPLATES))
     assert ours(matches) == expected
-    assert {rule for _, rule, _, _ in expected} >= {"E9101", "W9102", "E9201", "E9301", "E9302", "E9303",
-                                                    "E9304", "E9305", "W9306", "W9307", "E9401", "E9402", "E9403"}
+    assert {rule for _, rule, _, _ in expected} >= {
+        "E9101",
+        "W9102",
+        "E9201",
+        "E9301",
+        "E9302",
+        "E9303",
+        "E9304",
+        "E9305",
+        "W9306",
+        "W9307",
+        "E9401",
+        "E9402",
+        "E9403",
+    }
 
 
 def test_cfnlintrc_metadata_ignore_checks_regions_and_configure_rule(tmp_path: Path) -> None:
@@ -62,10 +89,20 @@ def test_cfnlintrc_metadata_ignore_checks_regions_and_configure_rule(tmp_path: P
     assert {m["Rule"]["Id"] for m in cfn_lint("model.yaml", cwd=tmp_path)} >= {"I9201"}
     # the inventory through --configure-rule decides it: E9201
     inventory = FIXTURES / "multi/inventory/subnets.json"
-    configured = cfn_lint("--configure-rule", f"E9201:context={inventory}", "--", "model.yaml", cwd=tmp_path)
+    configured = cfn_lint(
+        "--configure-rule", f"E9201:context={inventory}", "--", "model.yaml", cwd=tmp_path
+    )
     assert "E9201" in {m["Rule"]["Id"] for m in configured}
     # --ignore-checks and the template's own cfn-lint metadata
-    ignored = cfn_lint("--configure-rule", f"E9201:context={inventory}", "--ignore-checks", "E9201", "--", "model.yaml", cwd=tmp_path)
+    ignored = cfn_lint(
+        "--configure-rule",
+        f"E9201:context={inventory}",
+        "--ignore-checks",
+        "E9201",
+        "--",
+        "model.yaml",
+        cwd=tmp_path,
+    )
     assert "E9201" not in {m["Rule"]["Id"] for m in ignored}
     template.write_text(template.read_text().replace(
         "    Type: AWS::SageMaker::Model\n",

@@ -28,7 +28,15 @@ def test_hook_fails_on_a_broken_template_and_passes_once_fixed(tmp_path: Path) -
     (repo / "README.md").write_text("not linted\n")
     _run(git + ["add", "."], repo, env)
     _run(git + ["commit", "-qm", "broken"], repo, env)
-    try_repo = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "clarify-vpc-lint", "--all-files"]
+    try_repo = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(ROOT),
+        "clarify-vpc-lint",
+        "--all-files",
+    ]
 
     failed = _run(try_repo, repo, env)
     assert failed.returncode == 1, failed.stdout + failed.stderr

@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--explain", metavar="ID", help="explain one rule and exit")
     parser.add_argument("--verbose", action="store_true", help="also list the files skipped")
+    parser.add_argument("--checkov-dir", action="store_true",
+                        help="print the directory of checks for checkov --external-checks-dir")  # fmt: skip
     parser.add_argument("--version", action="version", version=f"clarify-vpc-lint {__version__}")
     return parser
 
@@ -91,6 +93,11 @@ def _fails(result: Result, fail_on: str) -> bool:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if args.checkov_dir:  # a path only: checkov itself is not imported here
+        from .checkov import CHECKS_DIR
+
+        sys.stdout.write(f"{CHECKS_DIR}\n")
+        return EXIT_OK
     if args.list_rules:
         sys.stdout.write(_list_rules())
         return EXIT_OK

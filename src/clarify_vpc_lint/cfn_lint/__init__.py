@@ -60,7 +60,12 @@ def _rule_class(rule: Rule, unknown: bool) -> type:
             yield RuleMatch(
                 ["Resources", logical_id],
                 finding.message,
-                location=(finding.line - 1, finding.column - 1, finding.line - 1, finding.column - 1),
+                location=(
+                    finding.line - 1,
+                    finding.column - 1,
+                    finding.line - 1,
+                    finding.column - 1,
+                ),
             )
 
     def __init__(self: CloudFormationLintRule) -> None:

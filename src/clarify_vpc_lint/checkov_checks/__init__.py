@@ -1,0 +1,1 @@
+"""checkov external checks directory (see clarify_vpc_lint.checkov)."""

@@ -1,0 +1,7 @@
+"""clarify-vpc-lint rules for checkov's json framework: API JSON, pipelines, state machines."""
+
+from checkov.json_doc.base_json_check import BaseJsonCheck
+
+from clarify_vpc_lint.checkov import make_checks
+
+make_checks(BaseJsonCheck, ["*"], globals(), per_file=True)
