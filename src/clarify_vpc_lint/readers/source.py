@@ -19,11 +19,10 @@ import yaml
 Position = Tuple[int, int]
 PathKey = Union[str, int]
 
-MAX_DEPTH = 500
+MAX_DEPTH = 200  # real templates nest a few dozen levels; deeper is hostile
 MAX_ALIAS_NODES = 200_000
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_constructor = yaml.constructor.SafeConstructor()
 
 
 class ParseError(Exception):
@@ -131,66 +130,86 @@ def _flow_depth(text: str) -> int:
     return deepest
 
 
+def _scalar_constructors() -> Dict[str, Any]:
+    """Plain scalars by tag; strings, the common case, need no constructor at all."""
+    constructor = yaml.constructor.SafeConstructor()
+    verbatim = lambda node: node.value  # noqa: E731
+    return {
+        "tag:yaml.org,2002:str": verbatim,
+        "tag:yaml.org,2002:int": constructor.construct_yaml_int,
+        "tag:yaml.org,2002:float": constructor.construct_yaml_float,
+        "tag:yaml.org,2002:bool": constructor.construct_yaml_bool,
+        "tag:yaml.org,2002:null": lambda node: None,
+        "tag:yaml.org,2002:timestamp": verbatim,  # CloudFormation dates stay text
+    }
+
+
+_SCALARS = _scalar_constructors()
+
+
 class _YamlBuilder:
     """Turns composed YAML nodes into PosMap/PosList/scalars."""
 
-    def __init__(self) -> None:
-        self.seen: set = set()
+    def __init__(self, has_anchors: bool) -> None:
+        # libyaml hands an alias back as the anchored node itself: count what aliases expand to
+        self.seen: Optional[set] = set() if has_anchors else None
         self.alias_budget = MAX_ALIAS_NODES
 
     def build(self, node: yaml.Node, depth: int = 0, aliased: bool = False) -> Any:
         if depth > MAX_DEPTH:
             raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
-        if id(node) in self.seen:
-            aliased = True
-        self.seen.add(id(node))
-        if aliased:
-            self.alias_budget -= 1
-            if self.alias_budget < 0:
-                raise ParseError(
-                    f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)",
-                    node.start_mark.line + 1,
-                )
+        if self.seen is not None:
+            aliased = aliased or id(node) in self.seen
+            self.seen.add(id(node))
+            if aliased:
+                self.alias_budget -= 1
+                if self.alias_budget < 0:
+                    raise ParseError(
+                        f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)",
+                        node.start_mark.line + 1,
+                    )
         tag = node.tag
-        if isinstance(node, yaml.MappingNode):
-            result = PosMap()
-            result.position = _mark(node)
-            for key_node, value_node in node.value:
-                key = self.build(key_node, depth + 1, aliased)
-                if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
-                    merged = self.build(value_node, depth + 1, aliased)
-                    for item in merged if isinstance(merged, list) else [merged]:
-                        if isinstance(item, dict):
-                            for k, v in item.items():
-                                result.setdefault(k, v)
-                    continue
-                if not isinstance(key, (str, int, float, bool)) and key is not None:
-                    raise ParseError("a mapping key must be a scalar", key_node.start_mark.line + 1)
-                result[key] = self.build(value_node, depth + 1, aliased)
-                result.key_positions[key] = _mark(key_node)
-            value: Any = result
-        elif isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = self._scalar(node)
+        elif isinstance(node, yaml.MappingNode):
+            value = self._mapping(node, depth, aliased)
+        else:
             result_list = PosList()
             result_list.position = _mark(node)
             for item in node.value:
                 result_list.append(self.build(item, depth + 1, aliased))
                 result_list.item_positions.append(_mark(item))
             value = result_list
-        elif tag.startswith("tag:yaml.org,2002:"):
-            value = self._scalar(node)
-        else:
-            value = node.value
-        if tag.startswith("!"):
+        if tag[0] == "!":
             return self._short_form(tag[1:], node, value)
         return value
 
+    def _mapping(self, node: yaml.MappingNode, depth: int, aliased: bool) -> PosMap:
+        result = PosMap()
+        result.position = _mark(node)
+        for key_node, value_node in node.value:
+            key = self.build(key_node, depth + 1, aliased)
+            if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+                merged = self.build(value_node, depth + 1, aliased)
+                for item in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(item, dict):
+                        for k, v in item.items():
+                            result.setdefault(k, v)
+                continue
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise ParseError("a mapping key must be a scalar", key_node.start_mark.line + 1)
+            result[key] = self.build(value_node, depth + 1, aliased)
+            result.key_positions[key] = _mark(key_node)
+        return result
+
     @staticmethod
     def _scalar(node: yaml.ScalarNode) -> Any:
-        if node.tag == "tag:yaml.org,2002:timestamp":
+        construct = _SCALARS.get(node.tag)
+        if construct is None:
             return node.value
         try:
-            return _constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as error:
+            return construct(node)
+        except (yaml.YAMLError, ValueError) as error:
             raise ParseError(str(error).splitlines()[0], node.start_mark.line + 1) from None
 
     @staticmethod
@@ -226,7 +245,10 @@ def parse_yaml(text: str) -> Any:
         raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
     if node is None:
         return None
-    return _YamlBuilder().build(node)
+    try:
+        return _YamlBuilder(has_anchors="&" in text).build(node)
+    except RecursionError:
+        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
 # ---------------------------------------------------------------------------------------------
