@@ -33,7 +33,9 @@ def measure(command: Sequence[str], runs: int, cwd: Optional[Path] = None) -> Tu
     times, peaks = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         _, _, usage = os.wait4(process.pid, 0)
         times.append(time.perf_counter() - start)
         peaks.append(usage.ru_maxrss / 1024)
@@ -80,7 +82,9 @@ def template(resources: int) -> str:
     body: Dict[str, dict] = {}
     for i in range(max(1, resources // 10)):
         body.update(unit(i))
-    return yaml.safe_dump({"AWSTemplateFormatVersion": "2010-09-09", "Resources": body}, sort_keys=False)
+    return yaml.safe_dump(
+        {"AWSTemplateFormatVersion": "2010-09-09", "Resources": body}, sort_keys=False
+    )
 
 
 def plan(resources: int) -> str:
@@ -88,17 +92,79 @@ def plan(resources: int) -> str:
     planned, config = [], []
     for i in range(max(1, resources // 5)):
         planned += [
-            {"address": f"aws_vpc.v{i}", "mode": "managed", "type": "aws_vpc", "name": f"v{i}", "values": {"cidr_block": "10.0.0.0/16"}},
-            {"address": f"aws_subnet.a{i}", "mode": "managed", "type": "aws_subnet", "name": f"a{i}", "values": {"availability_zone": "us-east-1a", "cidr_block": "10.0.1.0/24"}},
-            {"address": f"aws_subnet.b{i}", "mode": "managed", "type": "aws_subnet", "name": f"b{i}", "values": {"availability_zone": "us-east-1b", "cidr_block": "10.0.2.0/24"}},
-            {"address": f"aws_vpc_endpoint.s{i}", "mode": "managed", "type": "aws_vpc_endpoint", "name": f"s{i}", "values": {"service_name": "com.amazonaws.us-east-1.s3", "vpc_endpoint_type": "Gateway"}},
-            {"address": f"aws_sagemaker_model.m{i}", "mode": "managed", "type": "aws_sagemaker_model", "name": f"m{i}", "values": {"name": f"m{i}", "primary_container": [{"model_data_url": "s3://b/m"}], "vpc_config": [{}]}},
+            {
+                "address": f"aws_vpc.v{i}",
+                "mode": "managed",
+                "type": "aws_vpc",
+                "name": f"v{i}",
+                "values": {"cidr_block": "10.0.0.0/16"},
+            },
+            {
+                "address": f"aws_subnet.a{i}",
+                "mode": "managed",
+                "type": "aws_subnet",
+                "name": f"a{i}",
+                "values": {"availability_zone": "us-east-1a", "cidr_block": "10.0.1.0/24"},
+            },
+            {
+                "address": f"aws_subnet.b{i}",
+                "mode": "managed",
+                "type": "aws_subnet",
+                "name": f"b{i}",
+                "values": {"availability_zone": "us-east-1b", "cidr_block": "10.0.2.0/24"},
+            },
+            {
+                "address": f"aws_vpc_endpoint.s{i}",
+                "mode": "managed",
+                "type": "aws_vpc_endpoint",
+                "name": f"s{i}",
+                "values": {
+                    "service_name": "com.amazonaws.us-east-1.s3",
+                    "vpc_endpoint_type": "Gateway",
+                },
+            },
+            {
+                "address": f"aws_sagemaker_model.m{i}",
+                "mode": "managed",
+                "type": "aws_sagemaker_model",
+                "name": f"m{i}",
+                "values": {
+                    "name": f"m{i}",
+                    "primary_container": [{"model_data_url": "s3://b/m"}],
+                    "vpc_config": [{}],
+                },
+            },
         ]
         config += [
-            {"address": f"aws_subnet.a{i}", "expressions": {"vpc_id": {"references": [f"aws_vpc.v{i}.id", f"aws_vpc.v{i}"]}}},
-            {"address": f"aws_subnet.b{i}", "expressions": {"vpc_id": {"references": [f"aws_vpc.v{i}.id", f"aws_vpc.v{i}"]}}},
-            {"address": f"aws_vpc_endpoint.s{i}", "expressions": {"vpc_id": {"references": [f"aws_vpc.v{i}.id", f"aws_vpc.v{i}"]}}},
-            {"address": f"aws_sagemaker_model.m{i}", "expressions": {"vpc_config": [{"subnets": {"references": [f"aws_subnet.a{i}.id", f"aws_subnet.a{i}", f"aws_subnet.b{i}.id", f"aws_subnet.b{i}"]}}]}},
+            {
+                "address": f"aws_subnet.a{i}",
+                "expressions": {"vpc_id": {"references": [f"aws_vpc.v{i}.id", f"aws_vpc.v{i}"]}},
+            },
+            {
+                "address": f"aws_subnet.b{i}",
+                "expressions": {"vpc_id": {"references": [f"aws_vpc.v{i}.id", f"aws_vpc.v{i}"]}},
+            },
+            {
+                "address": f"aws_vpc_endpoint.s{i}",
+                "expressions": {"vpc_id": {"references": [f"aws_vpc.v{i}.id", f"aws_vpc.v{i}"]}},
+            },
+            {
+                "address": f"aws_sagemaker_model.m{i}",
+                "expressions": {
+                    "vpc_config": [
+                        {
+                            "subnets": {
+                                "references": [
+                                    f"aws_subnet.a{i}.id",
+                                    f"aws_subnet.a{i}",
+                                    f"aws_subnet.b{i}.id",
+                                    f"aws_subnet.b{i}",
+                                ]
+                            }
+                        }
+                    ]
+                },
+            },
         ]
     return json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": planned}},
                        "configuration": {"root_module": {"resources": config}}})  # fmt: skip
@@ -131,7 +197,11 @@ def single_template(runs: int) -> None:
         other = measure(command, runs)
         row(name, f"{other[0]:.3f} s, {other[1]:.0f} MB")
         target = "5x" if name == "cfn-lint" else "15x"
-        row(f"  clarify-vpc-lint faster than {name.split()[0]} by", f"{other[0] / ours[0]:.1f}x", f">= {target}")
+        row(
+            f"  clarify-vpc-lint faster than {name.split()[0]} by",
+            f"{other[0] / ours[0]:.1f}x",
+            f">= {target}",
+        )
 
 
 class _FloorLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -140,11 +210,13 @@ class _FloorLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: igno
 
 _FloorLoader.add_multi_constructor(
     "!",
-    lambda loader, suffix, node: loader.construct_scalar(node)
-    if isinstance(node, yaml.ScalarNode)
-    else loader.construct_sequence(node)
-    if isinstance(node, yaml.SequenceNode)
-    else loader.construct_mapping(node),
+    lambda loader, suffix, node: (
+        loader.construct_scalar(node)
+        if isinstance(node, yaml.ScalarNode)
+        else loader.construct_sequence(node)
+        if isinstance(node, yaml.SequenceNode)
+        else loader.construct_mapping(node)
+    ),
 )
 
 
@@ -154,7 +226,11 @@ def throughput(workdir: Path, runs: int) -> None:
     section("Throughput against a bare PyYAML C-loader parse of the same files")
     sets: List[Tuple[str, List[Path]]] = []
     if CORPUS.is_dir():
-        corpus = [p for p in sorted(CORPUS.rglob("*")) if p.suffix in (".json", ".yaml", ".yml", ".template")]
+        corpus = [
+            p
+            for p in sorted(CORPUS.rglob("*"))
+            if p.suffix in (".json", ".yaml", ".yml", ".template")
+        ]
         sets.append(("corpus (../shared/corpus)", corpus))
     generated = workdir / "generated"
     generated.mkdir(exist_ok=True)
@@ -164,10 +240,14 @@ def throughput(workdir: Path, runs: int) -> None:
     for name, files in sets:
         size = sum(p.stat().st_size for p in files) / 2**20
         texts = [p.read_text() for p in files]
-        floor = timed(lambda: [yaml.load(t, Loader=_FloorLoader) for t in texts], runs)
-        lint = timed(lambda: run(Options(paths=[str(p) for p in files])), runs)
+        floor = timed(lambda texts=texts: [yaml.load(t, Loader=_FloorLoader) for t in texts], runs)
+        lint = timed(lambda files=files: run(Options(paths=[str(p) for p in files])), runs)
         parsed = [yaml.load(t, Loader=_FloorLoader) for t in texts]
-        resources = sum(len(d.get("Resources") or {}) for d in parsed if isinstance(d, dict) and isinstance(d.get("Resources"), dict))
+        resources = sum(
+            len(d.get("Resources") or {})
+            for d in parsed
+            if isinstance(d, dict) and isinstance(d.get("Resources"), dict)
+        )
         row(f"{name}: lint", f"{lint:.3f} s ({size / lint:.1f} MB/s)")
         row(f"{name}: PyYAML C parse", f"{floor:.3f} s")
         row(f"{name}: ratio lint / parse", f"{lint / floor:.2f}x", "<= 3x")
@@ -182,10 +262,20 @@ def scaling(workdir: Path, runs: int) -> None:
         for size in (100, 1000, 10000):
             path = workdir / f"{kind}-{size}{suffix}"
             path.write_text(make(size))
-            seconds, peak = measure([str(BIN / "clarify-vpc-lint"), str(path), "--fail-on", "never"], runs)
+            seconds, peak = measure(
+                [str(BIN / "clarify-vpc-lint"), str(path), "--fail-on", "never"], runs
+            )
             timings[size] = seconds
-            row(f"{kind} with {size:,} resources", f"{seconds:.3f} s, {peak:.0f} MB", "< 300 MB" if size == 10000 else "")
-        row(f"{kind}: time ratio 10k / 1k", f"{timings[10000] / timings[1000]:.1f}", "<= 12 (linear)")
+            row(
+                f"{kind} with {size:,} resources",
+                f"{seconds:.3f} s, {peak:.0f} MB",
+                "< 300 MB" if size == 10000 else "",
+            )
+        row(
+            f"{kind}: time ratio 10k / 1k",
+            f"{timings[10000] / timings[1000]:.1f}",
+            "<= 12 (linear)",
+        )
 
 
 def parallel(workdir: Path, runs: int) -> None:
@@ -196,7 +286,16 @@ def parallel(workdir: Path, runs: int) -> None:
         (many / f"stack{i}.yaml").write_text(template(100))
     outputs = {}
     for jobs in ("1", "2"):
-        command = [str(BIN / "clarify-vpc-lint"), str(many), "--format", "json", "--fail-on", "never", "--jobs", jobs]
+        command = [
+            str(BIN / "clarify-vpc-lint"),
+            str(many),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--jobs",
+            jobs,
+        ]
         seconds, _ = measure(command, runs)
         outputs[jobs] = subprocess.run(command, capture_output=True).stdout
         row(f"60 templates, --jobs {jobs}", f"{seconds:.3f} s")
@@ -208,26 +307,48 @@ def plugins(workdir: Path, runs: int) -> None:
     files = sorted(str(p) for p in (ROOT / "tests" / "fixtures" / "rules").glob("*/*.yaml"))
     if (BIN / "cfn-lint").exists():
         plain, _ = measure([str(BIN / "cfn-lint"), "--", *files], runs)
-        ours, _ = measure([str(BIN / "cfn-lint"), "--append-rules=clarify_vpc_lint.cfn_lint", "--", *files], runs)
+        ours, _ = measure(
+            [str(BIN / "cfn-lint"), "--append-rules=clarify_vpc_lint.cfn_lint", "--", *files], runs
+        )
         row(f"cfn-lint on {len(files)} templates", f"{plain:.2f} s")
-        row("cfn-lint + clarify_vpc_lint.cfn_lint", f"{ours:.2f} s ({(ours / plain - 1) * 100:+.0f}%)", "<= +10%")
+        row(
+            "cfn-lint + clarify_vpc_lint.cfn_lint",
+            f"{ours:.2f} s ({(ours / plain - 1) * 100:+.0f}%)",
+            "<= +10%",
+        )
     if (BIN / "checkov").exists():
         copy = workdir / "checkov"
         copy.mkdir(exist_ok=True)
         for path in files:
             shutil.copy(path, copy / (Path(path).parent.name + "-" + Path(path).name))
-        base = [str(BIN / "checkov"), "--skip-download", "--quiet", "--framework", "cloudformation", "-d", "."]
-        checks = subprocess.run([str(BIN / "clarify-vpc-lint"), "--checkov-dir"], capture_output=True, text=True).stdout.strip()
+        base = [
+            str(BIN / "checkov"),
+            "--skip-download",
+            "--quiet",
+            "--framework",
+            "cloudformation",
+            "-d",
+            ".",
+        ]
+        checks = subprocess.run(
+            [str(BIN / "clarify-vpc-lint"), "--checkov-dir"], capture_output=True, text=True
+        ).stdout.strip()
         plain, _ = measure(base, runs, cwd=copy)
         ours, _ = measure([*base, "--external-checks-dir", checks], runs, cwd=copy)
         row(f"checkov on {len(files)} templates", f"{plain:.2f} s")
-        row("checkov + clarify-vpc-lint checks", f"{ours:.2f} s ({(ours / plain - 1) * 100:+.0f}%)", "<= +10%")
+        row(
+            "checkov + clarify-vpc-lint checks",
+            f"{ours:.2f} s ({(ours / plain - 1) * 100:+.0f}%)",
+            "<= +10%",
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="repetitions per measure (median)")
-    parser.add_argument("--only", choices=["single", "throughput", "scaling", "parallel", "plugins"])
+    parser.add_argument(
+        "--only", choices=["single", "throughput", "scaling", "parallel", "plugins"]
+    )
     args = parser.parse_args()
     print(f"clarify-vpc-lint benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as directory:

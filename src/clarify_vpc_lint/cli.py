@@ -12,6 +12,7 @@ from .catalogue import SEVERITIES, explain, load_rules, rules_by_id
 from .config import Config, find_config, load_config
 from .linter import DEFAULT_REGION, Options, Result, run
 from .readers.source import ParseError
+from .writers import FORMATS, writer
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -23,8 +24,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .writers import WRITERS
-
     parser = _Parser(
         prog="clarify-vpc-lint",
         description="Find the VPC mistakes that make SageMaker Clarify jobs fail, offline.",
@@ -32,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or directories (default: .)"
     )
-    parser.add_argument("--format", choices=sorted(WRITERS), default="text")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="text")
     parser.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument(
         "--context",
@@ -92,6 +91,18 @@ def _fails(result: Result, fail_on: str) -> bool:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug must still leave one clear line and exit 2, not a traceback
+        sys.stderr.write(
+            f"clarify-vpc-lint: internal error ({type(error).__name__}: {error}); please report it\n"
+        )
+        return EXIT_ERROR
+
+
+def _main(argv: Optional[List[str]]) -> int:
     args = _parser().parse_args(argv)
     if args.checkov_dir:  # a path only: checkov itself is not imported here
         from .checkov import CHECKS_DIR
@@ -136,9 +147,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         workers=max(1, args.jobs),
     )
     result = run(options)
-    from .writers import WRITERS
-
-    report = WRITERS[args.format](result)
+    report = writer(args.format)(result)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(report)

@@ -63,7 +63,9 @@ def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -
     except ParseError as error:
         errors.append(InputError(path, error.line, error.message))
     except Exception as error:  # a reader bug must not hide the other files' findings
-        errors.append(InputError(path, None, f"cannot read: {type(error).__name__}: {error}"))
+        errors.append(
+            InputError(path, None, f"internal error while reading: {type(error).__name__}: {error}")
+        )
     return Network()
 
 

@@ -45,6 +45,11 @@ class Joined:
     parts: Tuple[Any, ...]
 
 
+def items(value: Any) -> list:
+    """A list as written, or no items where the input holds something else (or nothing)."""
+    return value if isinstance(value, list) else []
+
+
 def as_bool(value: Any, default: bool | None = None) -> bool | Unknown | None:
     """Booleans as CloudFormation and the APIs accept them: true, "true", "True"."""
     if value is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple, Union
 
@@ -11,7 +10,7 @@ from . import cloudformation, inventory, sagemaker_api, terraform, workflows
 from .source import Document, ParseError, parse_text
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".template")
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 32 * 1024 * 1024  # CloudFormation itself takes templates of at most 1 MB
 
 
 @dataclass
@@ -65,12 +64,16 @@ def load(path: str) -> Union[Document, InputError]:
     except ParseError as error:
         return InputError(path, error.line, error.message)
     except Exception as error:  # a parser bug must not hide the other files' findings
-        return InputError(path, None, f"cannot parse: {type(error).__name__}: {error}")
+        return InputError(
+            path, None, f"internal error while parsing: {type(error).__name__}: {error}"
+        )
 
 
 def load_all(paths: List[str], workers: int) -> List[Union[Document, InputError]]:
     if workers <= 1 or len(paths) < 2:
         return [load(path) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor  # only when asked for: it costs start-up
+
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(load, paths, chunksize=max(1, len(paths) // (workers * 4))))
 

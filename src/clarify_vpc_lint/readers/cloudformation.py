@@ -18,7 +18,7 @@ from ..model import (
     Vpc,
     VpcEndpoint,
 )
-from ..values import Handle, Unknown, as_bool
+from ..values import Handle, Unknown, as_bool, items
 from . import sagemaker, workflows
 from .intrinsics import CfnRun, Template
 from .source import Document, ParseError
@@ -442,10 +442,10 @@ def _suppressed(metadata: Any) -> FrozenSet[str]:
     """Rule IDs switched off in the resource's metadata (ours or cfn-lint's E9xxx form)."""
     if not isinstance(metadata, dict):
         return frozenset()
-    ours = sagemaker.dig(metadata, "clarify-vpc-lint", "ignore") or []
-    cfn_lint = sagemaker.dig(metadata, "cfn-lint", "config", "ignore_checks") or []
-    ids = {str(i) for i in ours if isinstance(ours, list)}
-    for check in cfn_lint if isinstance(cfn_lint, list) else []:
+    ours = items(sagemaker.dig(metadata, "clarify-vpc-lint", "ignore"))
+    cfn_lint = items(sagemaker.dig(metadata, "cfn-lint", "config", "ignore_checks"))
+    ids = {str(i) for i in ours}
+    for check in cfn_lint:
         check = str(check)
         if len(check) == 5 and check[0] in "EWI" and check[1] == "9":
             ids.add(f"CVL{check[2:]}")

@@ -20,7 +20,7 @@ from ..model import (
     Vpc,
     VpcEndpoint,
 )
-from ..values import Unknown, as_bool
+from ..values import Unknown, as_bool, items
 from .source import Document
 
 LISTING_KINDS = ("Subnets", "VpcEndpoints", "SecurityGroups", "RouteTables", "Vpcs")
@@ -107,10 +107,10 @@ def _vpc_attribute(network: Network, data: Dict[str, Any], loc: Callable) -> Non
 
 def _route_table(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     table_id = _id(item, "RouteTableId")
-    associations = [a for a in item.get("Associations") or [] if isinstance(a, dict)]
+    associations = [a for a in items(item.get("Associations")) if isinstance(a, dict)]
     routes = [
         Route(route["DestinationCidrBlock"], _route_target(route))
-        for route in item.get("Routes") or []
+        for route in items(item.get("Routes"))
         if isinstance(route, dict) and route.get("DestinationCidrBlock")
     ]
     network.route_tables.append(
@@ -144,7 +144,7 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     if str(item.get("State", "available")).lower() not in _LIVE_ENDPOINT_STATES:
         return
     endpoint_id = _id(item, "VpcEndpointId")
-    groups = [g.get("GroupId") for g in item.get("Groups") or [] if isinstance(g, dict)]
+    groups = [g.get("GroupId") for g in items(item.get("Groups")) if isinstance(g, dict)]
     network.endpoints.append(
         VpcEndpoint(
             loc(endpoint_id),
@@ -153,8 +153,8 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             service=item.get("ServiceName", Unknown(f"the service of {endpoint_id}")),
             endpoint_type=item.get("VpcEndpointType", "Gateway"),
             private_dns=as_bool(item.get("PrivateDnsEnabled"), False),
-            route_tables=list(item.get("RouteTableIds") or []),
-            subnets=list(item.get("SubnetIds") or []),
+            route_tables=list(items(item.get("RouteTableIds"))),
+            subnets=list(items(item.get("SubnetIds"))),
             security_groups=groups,
         )
     )
@@ -181,12 +181,11 @@ def _permissions(permissions: Any) -> List[Permission]:
     for permission in permissions if isinstance(permissions, list) else []:
         if not isinstance(permission, dict):
             continue
-        peers: List[Any] = []
-        peers += [("sg", p.get("GroupId")) for p in permission.get("UserIdGroupPairs") or []]
-        peers += [("cidr", p.get("CidrIp")) for p in permission.get("IpRanges") or []]
-        peers += [("cidr6", p.get("CidrIpv6")) for p in permission.get("Ipv6Ranges") or []]
-        peers += [
-            ("prefix-list", p.get("PrefixListId")) for p in permission.get("PrefixListIds") or []
+        peers: List[Any] = [
+            (kind, pair.get(member))
+            for kind, listing, member in _PEER_LISTINGS
+            for pair in items(permission.get(listing))
+            if isinstance(pair, dict)
         ]
         result.append(
             Permission(
@@ -198,6 +197,13 @@ def _permissions(permissions: Any) -> List[Permission]:
         )
     return result
 
+
+_PEER_LISTINGS = (
+    ("sg", "UserIdGroupPairs", "GroupId"),
+    ("cidr", "IpRanges", "CidrIp"),
+    ("cidr6", "Ipv6Ranges", "CidrIpv6"),
+    ("prefix-list", "PrefixListIds", "PrefixListId"),
+)
 
 _READERS: Dict[str, Callable[[Network, Dict[str, Any], Callable], None]] = {
     "Subnets": _subnet,

@@ -26,7 +26,7 @@ from ..model import (
     Vpc,
     VpcEndpoint,
 )
-from ..values import Handle, Unknown, as_bool
+from ..values import Handle, Unknown, as_bool, items
 from . import sagemaker, workflows
 from .source import Document, ParseError
 
@@ -145,7 +145,7 @@ class _Plan:
             return known
         if "constant_value" in expression:
             return expression["constant_value"]
-        return self.references(expression.get("references") or [], resource)
+        return self.references(items(expression.get("references")), resource)
 
     @staticmethod
     def _configured(config: Dict[str, Any], path: Tuple[Any, ...]) -> bool:
@@ -241,7 +241,7 @@ class _Plan:
         call_name = re.sub(r"^module\.|\[.*\]$", "", call)
         call_config = _dict(_dict(self._config_module(parent).get("module_calls")).get(call_name))
         expression = _dict(_dict(call_config.get("expressions")).get(name))
-        references = expression.get("references") or []
+        references = items(expression.get("references"))
         results: List[Any] = []
         for reference in references:
             resolved = self._reference(reference, parent, None, depth + 1)
@@ -265,7 +265,7 @@ class _Plan:
         )
         expression = _dict(_dict(outputs.get(output)).get("expression"))
         results: List[Any] = []
-        for inner in expression.get("references") or []:
+        for inner in items(expression.get("references")):
             resolved = self._reference(inner, child, None, depth + 1)
             if isinstance(resolved, Unknown):
                 return resolved
@@ -443,10 +443,10 @@ def _permissions(
     for position, rule in enumerate(_list(resource.values.get(attribute))):
         if not isinstance(rule, dict):
             continue
-        peers: List[Any] = [("cidr", c) for c in rule.get("cidr_blocks") or []]
-        peers += [("prefix-list", p) for p in rule.get("prefix_list_ids") or []]
-        peers += [("cidr6", c) for c in rule.get("ipv6_cidr_blocks") or []]
-        groups = rule.get("security_groups") or []
+        peers: List[Any] = [("cidr", c) for c in items(rule.get("cidr_blocks"))]
+        peers += [("prefix-list", p) for p in items(rule.get("prefix_list_ids"))]
+        peers += [("cidr6", c) for c in items(rule.get("ipv6_cidr_blocks"))]
+        groups = items(rule.get("security_groups"))
         if not groups and plan._configured(
             resource.config, (attribute, position, "security_groups")
         ):
@@ -488,8 +488,8 @@ def _security_group_rule(plan: _Plan, resource: _Resource, network: Network) -> 
     if resource.type == "aws_security_group_rule":
         direction = str(values.get("type"))
         protocol = values.get("protocol")
-        peers: List[Any] = [("cidr", c) for c in values.get("cidr_blocks") or []]
-        peers += [("prefix-list", p) for p in values.get("prefix_list_ids") or []]
+        peers: List[Any] = [("cidr", c) for c in items(values.get("cidr_blocks"))]
+        peers += [("prefix-list", p) for p in items(values.get("prefix_list_ids"))]
         if values.get("self"):
             peers.append(("sg", group))
         elif plan._configured(resource.config, ("source_security_group_id",)) or values.get(
@@ -533,8 +533,8 @@ def _security_group_rule(plan: _Plan, resource: _Resource, network: Network) -> 
 
 
 def _vpc_endpoint(plan: _Plan, resource: _Resource, network: Network) -> None:
-    groups = plan.value(resource, "security_group_ids")
-    configured_groups = plan._configured(resource.config, ("security_group_ids",)) or bool(groups)
+    groups = _references(plan.value(resource, "security_group_ids"))
+    configured_groups = plan._configured(resource.config, ("security_group_ids",)) or groups != []
     network.endpoints.append(
         VpcEndpoint(
             plan.location(resource),
@@ -546,9 +546,9 @@ def _vpc_endpoint(plan: _Plan, resource: _Resource, network: Network) -> None:
             private_dns=as_bool(
                 _one(plan.value(resource, "private_dns_enabled"), "private_dns_enabled"), False
             ),
-            route_tables=plan.value(resource, "route_table_ids") or [],
-            subnets=plan.value(resource, "subnet_ids") or [],
-            security_groups=(groups or []) if configured_groups else None,
+            route_tables=_references(plan.value(resource, "route_table_ids")),
+            subnets=_references(plan.value(resource, "subnet_ids")),
+            security_groups=groups if configured_groups else None,
         )
     )
 
@@ -638,6 +638,13 @@ _READERS = {
     ("managed", "aws_vpc_endpoint_security_group_association"): _endpoint_association,
     ("managed", "aws_sagemaker_model"): _model,
 }
+
+
+def _references(value: Any) -> Any:
+    """A list attribute: its IDs or handles, Unknown, or none where it is not set."""
+    if value is None:
+        return []
+    return value if isinstance(value, (list, Unknown)) else Unknown(f"{value!r} is not a list")
 
 
 def _strip_index(address: str) -> str:

@@ -14,7 +14,7 @@ import re
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 from ..model import Location, Network
-from ..values import Handle, Unknown
+from ..values import Handle, Unknown, items
 from . import sagemaker
 from .source import Document, ParseError
 
@@ -210,7 +210,7 @@ def _states(
             continue
         state_path = path + ("States", name)
         yield name, state, state_path
-        for position, branch in enumerate(state.get("Branches") or []):
+        for position, branch in enumerate(items(state.get("Branches"))):
             yield from _states(branch, state_path + ("Branches", position))
         for key in ("Iterator", "ItemProcessor"):
             if isinstance(state.get(key), dict):
@@ -251,10 +251,10 @@ def read_pipeline(definition: Any, container: Container, path: Tuple[Any, ...] =
         return network
     defaults = {
         parameter.get("Name"): parameter.get("DefaultValue")
-        for parameter in definition.get("Parameters") or []
+        for parameter in items(definition.get("Parameters"))
         if isinstance(parameter, dict)
     }
-    for position, step in enumerate(definition.get("Steps") or []):
+    for position, step in enumerate(items(definition.get("Steps"))):
         if not isinstance(step, dict) or not isinstance(step.get("Name"), str):
             continue
         name, kind = step["Name"], step.get("Type")

@@ -1,16 +1,21 @@
-"""Report writers: each turns a lint result into one output format."""
+"""Report writers: each module turns a lint result into one output format.
+
+They are imported on use, so the CLI does not pay for XML or SARIF support it is not asked for.
+"""
 
 from __future__ import annotations
 
-from typing import Callable, Dict
+import importlib
+from typing import Callable
 
-from ..linter import Result
-from . import github, json_report, junit, sarif, text
-
-WRITERS: Dict[str, Callable[[Result], str]] = {
-    "text": text.write,
-    "json": json_report.write,
-    "sarif": sarif.write,
-    "junit": junit.write,
-    "github": github.write,
+FORMATS = {
+    "text": "text",
+    "json": "json_report",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
 }
+
+
+def writer(name: str) -> Callable:
+    return importlib.import_module(f"{__name__}.{FORMATS[name]}").write
