@@ -29,17 +29,23 @@ BIN = Path(sys.executable).parent
 
 
 def measure(command: Sequence[str], runs: int, cwd: Optional[Path] = None) -> Tuple[float, float]:
-    """Median wall time (s) and median peak RSS (MB) of a whole process."""
+    """Median wall time (s) and median peak RSS (MB) of a whole process.
+
+    GNU time reports the command's own peak; a child forked straight from this (large) process
+    would count the parent's pages it held before exec.
+    """
     times, peaks = [], []
+    wrapper = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
     for _ in range(runs):
         start = time.perf_counter()
         process = subprocess.Popen(
-            command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*wrapper, *command], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        _, _, usage = os.wait4(process.pid, 0)
+        _, stderr = process.communicate()
         times.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(times), statistics.median(peaks)
+        if wrapper:
+            peaks.append(int(stderr.decode().strip().splitlines()[-1]) / 1024)
+    return statistics.median(times), statistics.median(peaks) if peaks else float("nan")
 
 
 def timed(function: Callable[[], object], runs: int) -> float:

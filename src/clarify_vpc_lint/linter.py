@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .catalogue import Rule, load_rules
 from .config import Config
@@ -74,7 +74,7 @@ def run(options: Options) -> Result:
     context_files, context_errors = discover(options.context)
     errors += context_errors
     loaded = load_all(files + context_files, options.workers)
-    documents: List[Document] = []
+    documents: List[Tuple[Document, str]] = []
     skipped: List[str] = []
     for position, item in enumerate(loaded):
         kind = None if isinstance(item, InputError) else format_of(item)
@@ -87,7 +87,7 @@ def run(options: Options) -> Result:
         elif kind is None:
             skipped.append(item.path)
         else:
-            documents.append(item)
+            documents.append((item, kind))
 
     parameter_values: Dict[str, str] = {}
     for path in options.parameters:
@@ -120,16 +120,18 @@ def run(options: Options) -> Result:
         findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
-    return Result(findings, errors, sorted(d.path for d in documents), sorted(skipped))
+    return Result(findings, errors, sorted(d.path for d, _ in documents), sorted(skipped))
 
 
 def _read(
-    documents: List[Document], parameters: Dict[str, str], region: str, errors: List[InputError]
+    documents: List[Tuple[Document, str]],
+    parameters: Dict[str, str],
+    region: str,
+    errors: List[InputError],
 ) -> Network:
     network = Network()
     run = CfnRun(region, parameters)
-    for document in documents:
-        kind = format_of(document)
+    for document, kind in documents:
         if kind == "cloudformation":
             network.extend(_guarded(errors, document.path, partial(_add, run, document)))
         elif kind in _READERS:

@@ -78,23 +78,19 @@ def load_all(paths: List[str], workers: int) -> List[Union[Document, InputError]
         return list(pool.map(load, paths, chunksize=max(1, len(paths) // (workers * 4))))
 
 
+# The input formats, in the order they are told apart (a template may also hold a "States" key).
+FORMATS = (
+    ("cloudformation", cloudformation.is_template),
+    ("terraform", terraform.is_plan),
+    ("inventory", inventory.is_inventory),
+    ("api", sagemaker_api.operation_of),
+    ("analysis-config", sagemaker_api.is_analysis_config),
+    ("state-machine", workflows.is_state_machine),
+    ("pipeline", workflows.is_pipeline),
+    ("sdk-defaults", workflows.is_sdk_defaults),
+)
+
+
 def format_of(document: Document) -> Optional[str]:
     """The input format a parsed document is, or None for files this linter does not read."""
-    data = document.data
-    if cloudformation.is_template(data):
-        return "cloudformation"
-    if terraform.is_plan(data):
-        return "terraform"
-    if inventory.is_inventory(data):
-        return "inventory"
-    if sagemaker_api.operation_of(data):
-        return "api"
-    if sagemaker_api.is_analysis_config(data):
-        return "analysis-config"
-    if workflows.is_state_machine(data):
-        return "state-machine"
-    if workflows.is_pipeline(data):
-        return "pipeline"
-    if workflows.is_sdk_defaults(data):
-        return "sdk-defaults"
-    return None
+    return next((name for name, matches in FORMATS if matches(document.data)), None)

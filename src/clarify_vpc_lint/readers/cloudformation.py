@@ -50,7 +50,7 @@ def load_template(document: Document) -> Template:
             raise ParseError(f"{name} must be a mapping, not a {type(section).__name__}", line)
         sections[name] = section
     for logical_id, resource in sections["Resources"].items():
-        if not isinstance(resource, dict) or not isinstance(resource.get("Properties", {}), dict):
+        if not isinstance(resource, dict) or not isinstance(resource.get("Properties") or {}, dict):
             line = document.locate(("Resources", logical_id))[0]
             raise ParseError(
                 f"resource {logical_id} must be a mapping with mapping Properties", line

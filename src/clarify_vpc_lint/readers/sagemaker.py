@@ -10,7 +10,7 @@ from typing import Any, List, Optional
 
 from ..awsfacts import ANALYSIS_CONFIG_INPUT, is_s3_uri, names_clarify_image
 from ..model import Job, Location, Model
-from ..values import Unknown, as_bool, as_int
+from ..values import Unknown, as_bool, as_int, items
 
 
 def dig(value: Any, *keys: Any) -> Any:
@@ -61,7 +61,7 @@ def is_clarify_processing_job(request: Any) -> bool:
 
 
 def analysis_config_uri(request: Any) -> Any:
-    for item in dig(request, "ProcessingInputs") or ():
+    for item in items(dig(request, "ProcessingInputs")):
         if isinstance(item, dict) and item.get("InputName") == ANALYSIS_CONFIG_INPUT:
             return dig(item, "S3Input", "S3Uri")
     return None

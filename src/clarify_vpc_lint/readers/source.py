@@ -321,4 +321,6 @@ def parse_text(path: str, text: str) -> Document:
         except ParseError:
             if path.endswith(".json"):
                 raise
-    return Document(path, text, parse_yaml(text), is_json=False)
+    # a YAML document keeps its positions in its data: its text is not needed (nor sent between
+    # processes with --jobs)
+    return Document(path, "", parse_yaml(text), is_json=False)

@@ -78,6 +78,7 @@ class _Plan:
             if isinstance(value, dict)
         }
         self.config_root = _dict(_dict(data.get("configuration")).get("root_module"))
+        self._config_index: Dict[str, Dict[str, Dict[str, Any]]] = {}
         self.resources: Dict[str, _Resource] = {}
         self.instances: Dict[str, List[_Resource]] = {}  # address without index -> instances
         self._collect(
@@ -122,10 +123,14 @@ class _Plan:
 
     def _config_of(self, address: str, module_address: str) -> Dict[str, Any]:
         local = _strip_index(address[len(module_address) + 1 :] if module_address else address)
-        for resource in _list(self._config_module(module_address).get("resources")):
-            if isinstance(resource, dict) and resource.get("address") == local:
-                return _dict(resource.get("expressions"))
-        return {}
+        key = re.sub(r"\[[^\]]*\]", "", module_address)  # module instances share one configuration
+        if key not in self._config_index:
+            self._config_index[key] = {
+                resource.get("address"): _dict(resource.get("expressions"))
+                for resource in _list(self._config_module(module_address).get("resources"))
+                if isinstance(resource, dict)
+            }
+        return self._config_index[key].get(local, {})
 
     # -- values ------------------------------------------------------------------------------------
 
@@ -145,7 +150,7 @@ class _Plan:
             return known
         if "constant_value" in expression:
             return expression["constant_value"]
-        return self.references(items(expression.get("references")), resource)
+        return self.references(_strings(expression.get("references")), resource)
 
     @staticmethod
     def _configured(config: Dict[str, Any], path: Tuple[Any, ...]) -> bool:
@@ -241,7 +246,7 @@ class _Plan:
         call_name = re.sub(r"^module\.|\[.*\]$", "", call)
         call_config = _dict(_dict(self._config_module(parent).get("module_calls")).get(call_name))
         expression = _dict(_dict(call_config.get("expressions")).get(name))
-        references = items(expression.get("references"))
+        references = _strings(expression.get("references"))
         results: List[Any] = []
         for reference in references:
             resolved = self._reference(reference, parent, None, depth + 1)
@@ -265,7 +270,7 @@ class _Plan:
         )
         expression = _dict(_dict(outputs.get(output)).get("expression"))
         results: List[Any] = []
-        for inner in items(expression.get("references")):
+        for inner in _strings(expression.get("references")):
             resolved = self._reference(inner, child, None, depth + 1)
             if isinstance(resolved, Unknown):
                 return resolved
@@ -638,6 +643,11 @@ _READERS = {
     ("managed", "aws_vpc_endpoint_security_group_association"): _endpoint_association,
     ("managed", "aws_sagemaker_model"): _model,
 }
+
+
+def _strings(value: Any) -> List[str]:
+    """A configuration's reference list (anything else in it is not a reference)."""
+    return [item for item in items(value) if isinstance(item, str)]
 
 
 def _references(value: Any) -> Any:

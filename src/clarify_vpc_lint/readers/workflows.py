@@ -250,9 +250,9 @@ def read_pipeline(definition: Any, container: Container, path: Tuple[Any, ...] =
     if not isinstance(definition, dict):
         return network
     defaults = {
-        parameter.get("Name"): parameter.get("DefaultValue")
+        parameter["Name"]: parameter.get("DefaultValue")
         for parameter in items(definition.get("Parameters"))
-        if isinstance(parameter, dict)
+        if isinstance(parameter, dict) and isinstance(parameter.get("Name"), str)
     }
     for position, step in enumerate(items(definition.get("Steps"))):
         if not isinstance(step, dict) or not isinstance(step.get("Name"), str):
@@ -284,7 +284,7 @@ def _pipeline_values(value: Any, defaults: Dict[str, Any], container: Container)
     if isinstance(value, dict):
         if len(value) == 1 and "Get" in value:
             return _get(str(value["Get"]), defaults, container)
-        if len(value) == 1 and next(iter(value)).startswith("Std:"):
+        if len(value) == 1 and str(next(iter(value))).startswith("Std:"):
             return Unknown(f"the pipeline expression {next(iter(value))} is evaluated at run time")
         return {k: _pipeline_values(v, defaults, container) for k, v in value.items()}
     if isinstance(value, list):
