@@ -128,7 +128,7 @@ class _Plan:
             self._config_index[key] = {
                 resource.get("address"): _dict(resource.get("expressions"))
                 for resource in _list(self._config_module(module_address).get("resources"))
-                if isinstance(resource, dict)
+                if isinstance(resource, dict) and isinstance(resource.get("address"), str)
             }
         return self._config_index[key].get(local, {})
 
