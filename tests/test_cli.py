@@ -237,3 +237,18 @@ def test_bundled_examples_show_what_the_readme_promises() -> None:
         ("vpc-0a1b2c3d4e5f60000", "CVL302"),
         ("vpc-0a1b2c3d4e5f60000", "CVL303"),
     }
+
+
+def test_python_api() -> None:
+    from clarify_vpc_lint import Finding, lint
+
+    findings = lint(
+        ["tests/fixtures/multi/inventory/model.yaml"],
+        context=["tests/fixtures/multi/inventory/subnets.json"],
+    )
+    assert [type(f) for f in findings] == [Finding]
+    assert (findings[0].rule, findings[0].severity, findings[0].line) == ("CVL201", "error", 3)
+    assert [f.severity for f in lint(["tests/fixtures/multi/inventory/model.yaml"])] == [
+        "info",
+        "info",
+    ]

@@ -48,7 +48,7 @@ def _format(path: str) -> Optional[str]:
 
 
 @lru_cache(maxsize=64)
-def _findings(path: str, stamp: float) -> Tuple[Finding, ...]:
+def _findings(path: str, stamp: float) -> Tuple[Finding, ...]:  # stamp: mtime, a cache key
     """Judge one file; the config file found from the working directory applies (declared jobs)."""
     found = find_config(Path.cwd())
     config = load_config(found) if found else None
