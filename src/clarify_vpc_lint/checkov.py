@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from .catalogue import Rule, load_rules
-from .config import find_config, load_config
-from .engine import Finding
-from .linter import DEFAULT_REGION, Options, run
-from .readers import InputError, format_of, load
+from .config import find_config
+from .linter import Result, judge_file
 
 CHECKS_DIR = Path(__file__).parent / "checkov_checks"
 
@@ -41,25 +38,10 @@ def _real_path(scanned_file: str) -> Optional[str]:
     return None
 
 
-@lru_cache(maxsize=256)
-def _format(path: str) -> Optional[str]:
-    document = load(path)
-    return None if isinstance(document, InputError) else format_of(document)
-
-
-@lru_cache(maxsize=64)
-def _findings(path: str, stamp: float) -> Tuple[Finding, ...]:  # stamp: mtime, a cache key
-    """Judge one file; the config file found from the working directory applies (declared jobs)."""
+def _judge(path: str) -> Result:
+    """The config file found from the working directory applies (declared jobs, inventories)."""
     found = find_config(Path.cwd())
-    config = load_config(found) if found else None
-    options = Options(
-        paths=[path],
-        region=config.region if config and config.region else DEFAULT_REGION,
-        context=tuple(config.context) if config else (),
-        parameters=tuple(config.parameters) if config else (),
-        config=config,
-    )
-    return tuple(run(options).findings)
+    return judge_file(path, os.path.getmtime(path), config_path=str(found) if found else None)
 
 
 def verdict(rule: Rule, scanned_file: str, resource: Optional[str]) -> Tuple[str, List[str]]:
@@ -71,11 +53,12 @@ def verdict(rule: Rule, scanned_file: str, resource: Optional[str]) -> Tuple[str
     path = _real_path(scanned_file)
     if path is None:
         return "UNKNOWN", [f"{scanned_file} could not be found to judge it"]
-    if resource is None and _format(path) in ("cloudformation", "terraform"):
+    result = _judge(path)
+    if resource is None and result.linted.get(path) in ("cloudformation", "terraform"):
         return "PASSED", []
     findings = [
         f
-        for f in _findings(path, os.path.getmtime(path))
+        for f in result.findings
         if f.rule == rule.id and (resource is None or f.resource.split("/")[0] == resource)
     ]
     definite = [f.message for f in findings if f.severity != "info"]

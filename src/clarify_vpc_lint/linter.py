@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
+from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .catalogue import Rule, load_rules
-from .config import Config
+from .config import Config, load_config
 from .engine import Finding, evaluate
 from .model import Network
 from .readers import InputError, discover, format_of, load_all
@@ -48,7 +49,7 @@ class Options:
 class Result:
     findings: List[Finding]
     errors: List[InputError]
-    linted: List[str]  # the files read as one of the input formats
+    linted: Dict[str, str]  # the files read as one of the input formats, with that format
     skipped: List[str]
 
     @property
@@ -120,7 +121,8 @@ def run(options: Options) -> Result:
         findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
-    return Result(findings, errors, sorted(d.path for d, _ in documents), sorted(skipped))
+    linted = {d.path: kind for d, kind in sorted(documents, key=lambda pair: pair[0].path)}
+    return Result(findings, errors, linted, sorted(skipped))
 
 
 def _read(
@@ -163,6 +165,32 @@ def _ignored(finding: Finding, options: Options) -> bool:
         finding.rule in rules and fnmatch.fnmatch(finding.file, pattern)
         for pattern, rules in options.per_path_ignores.items()
     )
+
+
+@lru_cache(maxsize=64)
+def judge_file(
+    path: str,
+    stamp: float,
+    region: Optional[str] = None,
+    context: Tuple[str, ...] = (),
+    parameters: Tuple[str, ...] = (),
+    config_path: Optional[str] = None,
+) -> Result:
+    """One file judged alone, cached by path and ``stamp`` (its mtime).
+
+    The cfn-lint and checkov plugins ask once per rule and resource; the file is judged once.
+    A config file adds its declared jobs, and its region, inventories and parameter files where
+    none are given.
+    """
+    config = load_config(Path(config_path)) if config_path else None
+    options = Options(
+        paths=[path],
+        region=region or (config.region if config else None) or DEFAULT_REGION,
+        context=context or (tuple(config.context) if config else ()),
+        parameters=parameters or (tuple(config.parameters) if config else ()),
+        config=config,
+    )
+    return run(options)
 
 
 def lint(

@@ -443,9 +443,10 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
     for model in network.models:
         subjects.append(_model_subject(model, resolver, usages))
     for usage in usages.values():
-        subjects.append(_vpc_subject(usage, resolver))
+        no_internet = _no_internet(usage, resolver)
+        subjects.append(_vpc_subject(usage, no_internet, resolver))
         if usage.vpc is not None:
-            subjects.extend(_endpoint_subjects(usage, resolver))
+            subjects.extend(_endpoint_subjects(usage, no_internet, resolver))
     return subjects
 
 
@@ -753,7 +754,7 @@ def _negate(value: Fact) -> Fact:
     return value if isinstance(value, Unknown) else not value
 
 
-def _vpc_subject(usage: _Usage, resolver: Resolver) -> Subject:
+def _vpc_subject(usage: _Usage, no_internet: Fact, resolver: Resolver) -> Subject:
     vpc = usage.vpc
     unknown = usage.unknown
     s3 = _service_present(usage, resolver, "s3")
@@ -763,7 +764,7 @@ def _vpc_subject(usage: _Usage, resolver: Resolver) -> Subject:
         "clarify": usage.clarify,
         "inference": usage.inference,
         "model_s3": usage.model_s3,
-        "no_internet": _no_internet(usage, resolver),
+        "no_internet": no_internet,
         "s3_endpoint": s3,
         "api_endpoint": api,
         "runtime_endpoint": runtime,
@@ -793,10 +794,10 @@ def _usage_names(usage: _Usage, resolver: Resolver) -> Dict[str, str]:
     }
 
 
-def _endpoint_subjects(usage: _Usage, resolver: Resolver) -> List[Subject]:
+def _endpoint_subjects(usage: _Usage, no_internet: Fact, resolver: Resolver) -> List[Subject]:
     vpc_facts = {
         "clarify": usage.clarify,
-        "no_internet": _no_internet(usage, resolver),
+        "no_internet": no_internet,
         "s3_interface_endpoint": _service_present(usage, resolver, "s3", "Interface"),
     }
     subjects = []

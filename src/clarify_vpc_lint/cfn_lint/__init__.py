@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from functools import lru_cache
 from typing import Any, Dict, Iterator, Tuple
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from ..catalogue import Rule, load_rules
 from ..engine import Finding
-from ..linter import DEFAULT_REGION, Options, run
+from ..linter import DEFAULT_REGION, judge_file
 
 _CONFIG = {
     "context": {"default": [], "type": "list", "itemtype": "string"},
@@ -27,24 +26,20 @@ _CONFIG = {
 }
 
 
-@lru_cache(maxsize=64)
-def _findings(path: str, stamp: float, region: str, context: Tuple[str, ...],
-              parameters: Tuple[str, ...]) -> Tuple[Finding, ...]:  # fmt: skip
-    options = Options(paths=[path], context=context, parameters=parameters, region=region)
-    return tuple(f for f in run(options).findings if f.file == path)
-
-
 def _template_findings(cfn: Any, config: Dict[str, Any]) -> Tuple[Finding, ...]:
     region = cfn.regions[0] if getattr(cfn, "regions", None) else DEFAULT_REGION
     settings = (region, tuple(config.get("context") or ()), tuple(config.get("parameters") or ()))
     path = cfn.filename
     if path and os.path.isfile(path):
-        return _findings(path, os.path.getmtime(path), *settings)
+        findings = judge_file(path, os.path.getmtime(path), *settings).findings
+        return tuple(f for f in findings if f.file == path)  # not those in an inventory file
     # a template read from stdin: judge what cfn-lint decoded
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(cfn.template, handle)
     try:
-        return _findings(handle.name, 0.0, *settings)
+        return tuple(
+            f for f in judge_file(handle.name, 0.0, *settings).findings if f.file == handle.name
+        )
     finally:
         os.unlink(handle.name)
 
