@@ -183,9 +183,7 @@ class _TemplateReader:
         def lookup(name: str) -> Any:
             if name in substitutions:
                 return substitutions[name]
-            if "." in name and not name.startswith("AWS::"):
-                return self.run.get_att(name.split(".", 1), self.template, 0)
-            return self.run.ref(name, self.template, 0)
+            return self.run.placeholder(name, self.template, 0)
 
         return lookup
 

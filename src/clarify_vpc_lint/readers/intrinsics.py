@@ -154,6 +154,12 @@ class CfnRun:
         owner, value = written
         return self.resolve(value, owner, depth + 1)
 
+    def placeholder(self, name: str, template: Template, depth: int) -> Any:
+        """``${Name}`` or ``${Resource.Attribute}`` as Fn::Sub reads it."""
+        if "." in name and not name.startswith("AWS::"):
+            return self.get_att(name.split(".", 1), template, depth)
+        return self.ref(name, template, depth)
+
     def import_value(self, argument: Any, template: Template, depth: int) -> Any:
         name = self.resolve(argument, template, depth)
         if isinstance(name, Unknown):
@@ -212,10 +218,8 @@ def _sub(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
         name = match.group(1).strip()
         if name in variables:
             value = run.resolve(variables[name], template, depth)
-        elif "." in name and not name.startswith("AWS::"):
-            value = run.get_att(name.split(".", 1), template, depth)
         else:
-            value = run.ref(name, template, depth)
+            value = run.placeholder(name, template, depth)
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value)
         if unknown is None:
