@@ -127,3 +127,21 @@ def test_step_without_arguments_is_unknown(tmp_path: Path) -> None:
     assert result.errors == []
     assert {f.severity for f in result.findings} == {"info"}
     assert {f.resource for f in result.findings} == {"p/Check"}
+
+
+def test_unfilled_placeholders_in_a_definition_string_stay_unknown() -> None:
+    """Names of any letters: an unfilled ${Subnet} is unknown, a filled one is its value."""
+    from clarify_vpc_lint.readers.workflows import parse_embedded
+    from clarify_vpc_lint.values import Handle, Unknown
+
+    values = {"Subnet": Handle("cfn:t.yaml:Subnet"), "Count": 2, "Region": "eu-west-1"}
+
+    def lookup(name: str):
+        return values.get(name, Unknown(f"{name} is not known"))
+
+    text = '{"A": "${Subnet}", "B": "x-${Missing}", "C": ${Count}, "D": ${Missing}, "E": "s3.${Region}"}'
+    parsed = parse_embedded(text, lookup, "test")
+    assert parsed["A"] == Handle("cfn:t.yaml:Subnet") and parsed["C"] == 2
+    assert parsed["E"] == "s3.eu-west-1"
+    assert isinstance(parsed["B"], Unknown) and parsed["B"].text == "x-${Missing}"
+    assert isinstance(parsed["D"], Unknown) and parsed["D"].text == "${Missing}"

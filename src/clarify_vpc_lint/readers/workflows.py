@@ -23,7 +23,9 @@ Locate = Callable[[Tuple[Any, ...]], Tuple[int, int]]
 _PROCESSING_TASK = re.compile(r":states:::(?:aws-sdk:)?sagemaker:createProcessingJob(?:\.sync)?$")
 _MODEL_TASK = re.compile(r":states:::(?:aws-sdk:)?sagemaker:createModel$")
 _STEP_MODEL = re.compile(r"^Steps\.([^.]+)\.(?:Properties\.)?ModelName$")
-_SENTINEL = "\u0001unknown:"
+# a placeholder parse_embedded could not fill, marked so _placeholders can find it again
+_OPEN, _CLOSE = "\u0001", "\u0002"
+_MARKED = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
 
@@ -92,7 +94,7 @@ def parse_embedded(text: Any, lookup: Lookup, where: str) -> Any:
             if in_string:
                 return json.dumps(value)[1:-1]
             return value if _is_json_scalar(value) else json.dumps(value)
-        marker = f"{_SENTINEL}{match.group(1)}{_SENTINEL}"
+        marker = f"{_OPEN}{match.group(1)}{_CLOSE}"
         return marker if in_string else json.dumps(marker)
 
     try:
@@ -142,9 +144,9 @@ def _placeholders(value: Any, lookup: Lookup) -> Any:
         return {k: _placeholders(v, lookup) for k, v in value.items()}
     if isinstance(value, list):
         return [_placeholders(v, lookup) for v in value]
-    if not isinstance(value, str) or ("${" not in value and _SENTINEL not in value):
+    if not isinstance(value, str) or ("${" not in value and _OPEN not in value):
         return value
-    text = re.sub(f"{_SENTINEL}([^{_SENTINEL}]+){_SENTINEL}", r"${\1}", value)
+    text = _MARKED.sub(r"${\1}", value)
     whole = _PLACEHOLDER.fullmatch(text)
     if whole:
         found = lookup(whole.group(1))
