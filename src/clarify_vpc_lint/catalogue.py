@@ -8,9 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, FrozenSet, List, Tuple
 
 import yaml
+
+from . import resolve  # noqa: F401  (registers the facts the queries may name)
+from .facts import FACTS, KINDS, QueryError, facts_read
 
 SEVERITIES = ("info", "warning", "error")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -32,6 +35,7 @@ class Rule:
     bad_example: str = ""
     good_example: str = ""
     tags: Tuple[str, ...] = ()
+    facts: FrozenSet[str] = frozenset()  # the registered facts its query reads
 
     @property
     def digits(self) -> str:
@@ -63,8 +67,14 @@ def rules_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parents[2] / "rules"
 
 
+class CatalogueError(ValueError):
+    """A rule file the catalogue cannot accept; the message names the file and the problem."""
+
+
 def _rule(data: Dict[str, Any]) -> Rule:
     examples = data.get("examples") or {}
+    if data.get("subject") not in KINDS:
+        raise QueryError(f"subject {data.get('subject')!r} is not one of {', '.join(KINDS)}")
     return Rule(
         id=data["id"],
         name=data["name"],
@@ -80,16 +90,24 @@ def _rule(data: Dict[str, Any]) -> Rule:
         bad_example=(examples.get("bad") or "").rstrip(),
         good_example=(examples.get("good") or "").rstrip(),
         tags=tuple(data.get("tags") or ()),
+        facts=facts_read(data["query"].strip(), data["subject"]),
     )
+
+
+def load_rule_file(path: Path) -> Rule:
+    """One rule file; a malformed one raises CatalogueError naming the file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return _rule(yaml.load(handle, Loader=_Loader))
+    except QueryError as error:
+        raise CatalogueError(f"{path}: {error}") from None
+    except (KeyError, TypeError, AttributeError, yaml.YAMLError) as error:
+        raise CatalogueError(f"{path}: not a rule file ({type(error).__name__}: {error})") from None
 
 
 @cache
 def load_rules() -> Tuple[Rule, ...]:
-    rules = []
-    for path in sorted(rules_dir().glob("CVL*.yaml")):
-        with open(path, encoding="utf-8") as handle:
-            rules.append(_rule(yaml.load(handle, Loader=_Loader)))
-    return tuple(rules)
+    return tuple(load_rule_file(path) for path in sorted(rules_dir().glob("CVL*.yaml")))
 
 
 def rules_by_id() -> Dict[str, Rule]:
@@ -111,6 +129,10 @@ def explain(rule: Rule) -> str:
         "## Why is this bad?",
         "",
         rule.rationale,
+        "",
+        "## Facts it reads",
+        "",
+        *[f"- `{name}`: {FACTS[rule.subject][name].meaning}" for name in sorted(rule.facts)],
         "",
         "When a fact the rule needs is not in the inputs, it reports at severity `info` and says",
         "which fact is missing and how to supply it.",

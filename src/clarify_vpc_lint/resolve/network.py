@@ -1,0 +1,153 @@
+"""Network queries: subnet -> VPC -> route table -> internet, and the endpoints of a VPC."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from ..model import Location, Network, RouteTable, Subnet, Vpc, VpcEndpoint
+from ..values import Unknown
+from .index import Index, missing
+from .logic import Fact, any_of
+from .security import SecurityGroups
+
+
+class Resolver:
+    def __init__(self, network: Network, region: str) -> None:
+        self.network = network
+        self.region = region
+        self.index = Index(network)
+        self.security = SecurityGroups(self.index)
+        self._endpoints_by_vpc: Optional[Dict[int, List[VpcEndpoint]]] = None
+        self._attach_to_endpoints()
+        for vpc in network.vpcs:
+            if vpc.keys[0].startswith("id:"):  # a deployed VPC: complete where the inventory is
+                self._complete_from_inventory(vpc)
+
+    # -- subnets, VPCs, routes -----------------------------------------------------------------------
+
+    def subnet(self, ref: Any) -> Any:
+        entity = self.index.find(ref)
+        if isinstance(entity, Subnet):
+            return entity
+        return missing(ref, "subnet", "describe-subnets")
+
+    def vpc(self, ref: Any, seen_at: Location) -> Optional[Vpc]:
+        """The VPC a reference names; a real ID not in the inputs still names a VPC."""
+        entity = self.index.find(ref)
+        if isinstance(entity, Vpc):
+            return entity
+        if isinstance(ref, str) and ref.startswith("vpc-"):
+            return self._vpc_by_id(ref, seen_at)
+        return None
+
+    def subnet_vpc(self, subnet: Subnet) -> Any:
+        vpc = self.vpc(subnet.vpc, subnet.loc)
+        if vpc is not None:
+            return vpc
+        return missing(subnet.vpc, f"the VPC of subnet {subnet.loc.resource}:", "describe-subnets")
+
+    def _vpc_by_id(self, vpc_id: str, seen_at: Location) -> Vpc:
+        """A VPC known only by its real ID; what is known of it comes from the inventory."""
+        key = f"id:{vpc_id}"
+        if key not in self.index.entities:
+            unknown = Unknown(
+                f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output"
+            )
+            vpc = Vpc(
+                Location(seen_at.file, seen_at.line, seen_at.column, vpc_id, seen_at.language),
+                [key],
+                unknown,
+                unknown,
+                False,
+            )
+            self.index.entities[key] = vpc
+            self.network.vpcs.append(vpc)
+        vpc = self.index.entities[key]
+        self._complete_from_inventory(vpc)
+        return vpc
+
+    def _attach_to_endpoints(self) -> None:
+        """Apply route-table, subnet and security-group associations written apart."""
+        for endpoint_ref, field_name, target in self.network.endpoint_attachments:
+            endpoint = self.index.find(endpoint_ref)
+            if not isinstance(endpoint, VpcEndpoint):
+                continue
+            current = getattr(endpoint, field_name)
+            if current is None or isinstance(current, list):
+                setattr(endpoint, field_name, [*(current or []), target])
+
+    def expand(self, refs: Any) -> Any:
+        """Names in a declared job: a Terraform address without index names every instance."""
+        if isinstance(refs, Unknown):
+            return refs
+        expanded: List[Any] = []
+        for ref in refs:
+            instances = self.index.instances.get(ref) if self.index.find(ref) is None else None
+            expanded.extend(instances or [ref])
+        return expanded
+
+    def endpoints_by_vpc(self) -> Dict[int, List[VpcEndpoint]]:
+        """Endpoints by id() of their VPC; key 0 holds those whose VPC is not known."""
+        if self._endpoints_by_vpc is None:
+            grouped: Dict[int, List[VpcEndpoint]] = {0: []}
+            for endpoint in self.network.endpoints:
+                owner = self.vpc(endpoint.vpc, endpoint.loc)
+                grouped.setdefault(id(owner) if owner is not None else 0, []).append(endpoint)
+            self._endpoints_by_vpc = grouped
+        return self._endpoints_by_vpc
+
+    def _complete_from_inventory(self, vpc: Vpc) -> None:
+        vpc.endpoints_complete = self.index.inventory_has("VpcEndpoints")
+
+    def route_table_of(self, subnet: Subnet) -> Any:
+        associations = self.index.association_by_subnet.get(id(subnet), [])
+        for association in associations:
+            table = self.index.find(association.route_table)
+            if association.conditional:
+                return Unknown(
+                    f"subnet {subnet.loc.resource}'s route table association is conditional"
+                )
+            if isinstance(table, RouteTable):
+                return table
+            return missing(association.route_table, "route table", "describe-route-tables")
+        vpc = self.subnet_vpc(subnet)
+        if isinstance(vpc, Unknown):
+            return vpc
+        main = self.index.main_table(vpc)
+        if main is not None:
+            return main
+        return Unknown(
+            f"the route tables of {vpc.loc.resource}; add `aws ec2 describe-route-tables` output "
+            "with --context"
+        )
+
+    def internet_route(self, subnet: Subnet) -> Fact:
+        table = self.route_table_of(subnet)
+        if isinstance(table, Unknown):
+            return table
+        routes = table.routes + self.index.routes_by_table.get(id(table), [])
+        default_routes = [r for r in routes if r.destination == "0.0.0.0/0"]
+        return any_of(
+            Unknown(f"the default route of {table.loc.resource} is conditional")
+            if route.conditional and route.target is True
+            else route.target
+            for route in default_routes
+        )
+
+    # -- jobs and models -----------------------------------------------------------------------------
+
+    def network_of(self, refs: Any) -> tuple:
+        """(subnets, VPCs) of a VpcConfig's subnets; each an Unknown where not determinable."""
+        if isinstance(refs, Unknown):
+            return refs, refs
+        subnets = [self.subnet(ref) for ref in refs]
+        if not subnets:
+            return [], Unknown("the VpcConfig lists no subnets")
+        vpcs: List[Any] = []
+        for subnet in subnets:
+            vpc = subnet if isinstance(subnet, Unknown) else self.subnet_vpc(subnet)
+            if isinstance(vpc, Unknown):
+                return subnets, vpc
+            if not any(vpc is v for v in vpcs):
+                vpcs.append(vpc)
+        return subnets, vpcs

@@ -1,0 +1,115 @@
+"""Security-group reachability: does some rule of a set of groups admit a port from/to a peer?"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, List, Optional
+
+from ..model import Permission, SecurityGroup
+from ..values import Unknown
+from .index import Index, display, missing
+from .logic import Fact, all_of, any_of
+
+
+class SecurityGroups:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def group(self, ref: Any) -> Any:
+        entity = self.index.find(ref)
+        if isinstance(entity, SecurityGroup):
+            return entity
+        return missing(ref, "security group", "describe-security-groups")
+
+    def permissions(self, group: SecurityGroup, direction: str) -> List[Permission]:
+        own = group.ingress if direction == "ingress" else group.egress
+        extra = [
+            rule.permission
+            for rule in self.index.rules_by_group.get(id(group), [])
+            if rule.direction == direction
+        ]
+        return own + extra
+
+    def _peer_matches(self, peer: tuple, groups: List[Any], cidrs: Any) -> Fact:
+        kind, value = peer
+        if isinstance(value, Unknown) or kind == "unknown":
+            return value if isinstance(value, Unknown) else Unknown("a rule's peer is not known")
+        if kind == "sg":
+            entity = self.index.find(value)
+            if entity is None:
+                return Unknown(f"the rule's source group {display(value, self.index)} is not known")
+            # the peer must be one of the job's groups; a job group that is unknown may be it
+            return any_of(g if isinstance(g, Unknown) else g is entity for g in groups)
+        if kind == "cidr":
+            return _cidr_covers(value, cidrs)
+        if kind == "prefix-list":
+            return Unknown(f"the CIDR blocks of prefix list {value} are not in the inputs")
+        return False  # IPv6 ranges do not carry the job's IPv4 traffic
+
+    def rules_admit(
+        self, group_refs: Any, direction: str, port: Optional[int], peers_of: Any = None
+    ) -> Fact:
+        """Does some group's rule admit ``port`` (None: all traffic) from/to ``peers_of``?
+
+        ``peers_of`` is (groups, subnet CIDRs) that the peer must be or cover; None accepts any peer.
+        """
+        if isinstance(group_refs, Unknown):
+            return group_refs
+        results: List[Fact] = []
+        for ref in group_refs:
+            group = self.group(ref)
+            if isinstance(group, Unknown):
+                results.append(group)
+                continue
+            for permission in self.permissions(group, direction):
+                covered = _protocol_covers(permission, port)
+                if peers_of is None:
+                    peer = bool(permission.peers)
+                else:
+                    peer = any_of(self._peer_matches(p, *peers_of) for p in permission.peers)
+                result = all_of([covered, peer])
+                if result is True and permission.conditional:
+                    result = Unknown(f"a rule of {group.loc.resource} is conditional")
+                results.append(result)
+        return any_of(results)
+
+
+def _protocol_covers(permission: Permission, port: Optional[int]) -> Fact:
+    protocol = permission.protocol
+    if isinstance(protocol, Unknown):
+        return protocol
+    protocol = str(protocol).lower()
+    if protocol in ("-1", "all"):
+        return True
+    if protocol not in ("tcp", "6"):
+        return False
+    low, high = permission.from_port, permission.to_port
+    if not isinstance(low, int) or not isinstance(high, int):
+        try:
+            low, high = int(low), int(high)
+        except (TypeError, ValueError):
+            return Unknown("a rule's ports are not known")
+    if port is None:
+        return low <= 0 and high >= 65535
+    return low <= port <= high
+
+
+def _cidr_covers(cidr: Any, subnet_cidrs: Any) -> Fact:
+    try:
+        network = ipaddress.ip_network(str(cidr), strict=False)
+    except ValueError:
+        return Unknown(f"{cidr!r} is not a CIDR block")
+    if network.prefixlen == 0:
+        return True
+    if isinstance(subnet_cidrs, Unknown):
+        return subnet_cidrs
+    results = []
+    for subnet_cidr in subnet_cidrs:
+        try:
+            results.append(ipaddress.ip_network(str(subnet_cidr), strict=False).subnet_of(network))
+        except (ValueError, TypeError):
+            results.append(Unknown(f"the subnet CIDR {subnet_cidr!r} is not known"))
+    return all_of(results)
+
+
+# ---------------------------------------------------------------------------------------------------

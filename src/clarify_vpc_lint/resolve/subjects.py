@@ -1,0 +1,682 @@
+"""Subjects of the rules and the facts registered for them.
+
+A subject is one thing a rule can report (a request, job, model, VPC or endpoint): its location,
+its facts (booleans, or ``Unknown`` with the reason) and the names its messages use. Each fact is
+a function of the subject's view, registered with ``@fact`` (see ``facts.py``); the builders here
+make the views.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, List, Optional, Set
+
+from ..awsfacts import endpoint_service
+from ..facts import derive, fact
+from ..model import (
+    AnalysisConfig,
+    Job,
+    Location,
+    Model,
+    Network,
+    Request,
+    RouteTable,
+    ServingEndpoint,
+    Subnet,
+    VpcEndpoint,
+)
+from ..values import Handle, Unknown
+from .index import display
+from .logic import Fact, all_of, any_of, negate
+from .network import Resolver
+
+
+@dataclass
+class Subject:
+    """One thing a rule can report: its location, facts and the names its messages use."""
+
+    kind: str  # requests | jobs | models | vpcs | endpoints
+    loc: Location
+    facts: Dict[str, Any]
+    context: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _JobNetwork:
+    """A Clarify job's security groups and subnet CIDRs, as its VPC's endpoints must admit them."""
+
+    groups: List[Any]  # the references, for messages
+    group_entities: List[Any]  # SecurityGroup or Unknown
+    subnet_cidrs: Any  # list of CIDRs, or Unknown
+
+
+@dataclass
+class _Usage:
+    """How the Clarify jobs and models of a run use one VPC."""
+
+    vpc: Any  # Vpc, or None for a VPC that cannot be determined
+    loc: Location
+    clarify: Fact = False
+    inference: Fact = False
+    model_s3: Fact = False
+    subnets: List[Subnet] = field(default_factory=list)
+    jobs: List[_JobNetwork] = field(default_factory=list)
+    unknown: Optional[Unknown] = None
+
+
+def build_subjects(network: Network, region: str) -> List[Subject]:
+    resolver = Resolver(network, region)
+    subjects = [_request_subject(request) for request in network.requests]
+    usages: Dict[int, _Usage] = {}
+    for job in network.jobs:
+        _link_analysis_config(job, network.analysis_configs)
+        if job.kind == "declared":
+            job.subnets = resolver.expand(job.subnets)
+            job.security_groups = resolver.expand(job.security_groups)
+        subjects.append(_job_subject(job, resolver, usages))
+    for model in network.models:
+        subjects.append(_model_subject(model, resolver, usages))
+    for usage in usages.values():
+        no_internet = _no_internet(usage, resolver)
+        subjects.append(_vpc_subject(usage, no_internet, resolver))
+        if usage.vpc is not None:
+            subjects.extend(_endpoint_subjects(usage, no_internet, resolver))
+    return subjects
+
+
+# -- requests --------------------------------------------------------------------------------------
+
+
+@fact("requests", "problems", "the request does not match the SageMaker API's shape")
+def _request_problems(request: Request) -> Fact:
+    return bool(request.problems)
+
+
+def _request_subject(request: Request) -> Subject:
+    """A request's finding points at its first problem and lists them all."""
+    loc = request.loc
+    if request.problems:
+        first = request.problems[0]
+        loc = replace(loc, line=first["line"], column=first["column"])
+    text = "; ".join(problem["message"] for problem in request.problems)
+    return Subject(
+        "requests",
+        loc,
+        derive("requests", request),
+        {"operation": request.operation, "problems": text},
+    )
+
+
+# -- jobs ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _JobView:
+    job: Job
+    resolver: Resolver
+    groups: Any  # the job's security group references, or Unknown
+    peers: tuple  # (group entities, subnet CIDRs) that a cluster rule must name
+    model: Dict[str, Fact]  # model_linked, model_in_vpc, model_same_vpc
+
+
+@fact(
+    "jobs",
+    "inference",
+    "the job calls the model (post-training bias or SHAP) via a shadow endpoint",
+)
+def _job_inference(view: _JobView) -> Fact:
+    return view.job.inference
+
+
+@fact("jobs", "network_isolation", "the job runs with EnableNetworkIsolation true")
+def _job_network_isolation(view: _JobView) -> Fact:
+    return view.job.network_isolation
+
+
+@fact("jobs", "in_vpc", "the job has a VpcConfig")
+def _job_in_vpc(view: _JobView) -> Fact:
+    return view.job.has_vpc_config
+
+
+@fact("jobs", "multi_instance", "the job runs on two or more instances")
+def _job_multi_instance(view: _JobView) -> Fact:
+    count = view.job.instance_count
+    return count if isinstance(count, Unknown) else count >= 2
+
+
+@fact("jobs", "sg_self_ingress", "a group of the job admits all traffic from its groups or subnets")
+def _job_sg_self_ingress(view: _JobView) -> Fact:
+    return view.resolver.security.rules_admit(view.groups, "ingress", None, view.peers)
+
+
+@fact(
+    "jobs", "sg_cluster_egress", "a group of the job lets all traffic out to its groups or subnets"
+)
+def _job_sg_cluster_egress(view: _JobView) -> Fact:
+    return view.resolver.security.rules_admit(view.groups, "egress", None, view.peers)
+
+
+@fact("jobs", "sg_https_egress", "a group of the job lets TCP 443 out")
+def _job_sg_https_egress(view: _JobView) -> Fact:
+    return view.resolver.security.rules_admit(view.groups, "egress", 443)
+
+
+@fact("jobs", "model_linked", "the inputs name the job's model (directly or by its endpoint)")
+def _job_model_linked(view: _JobView) -> Fact:
+    return view.model["model_linked"]
+
+
+@fact("jobs", "model_in_vpc", "the job's model has a VpcConfig")
+def _job_model_in_vpc(view: _JobView) -> Fact:
+    return view.model["model_in_vpc"]
+
+
+@fact("jobs", "model_same_vpc", "the job's model uses only the job's VPCs")
+def _job_model_same_vpc(view: _JobView) -> Fact:
+    return view.model["model_same_vpc"]
+
+
+def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Subject:
+    subnets, vpcs = _record_usage(
+        usages,
+        job.loc,
+        job.has_vpc_config,
+        job.subnets,
+        resolver,
+        clarify=True,
+        inference=job.inference,
+    )
+    groups = job.security_groups if job.has_vpc_config is True else []
+    group_entities = (
+        [] if isinstance(groups, Unknown) else [resolver.security.group(g) for g in groups]
+    )
+    subnet_cidrs: Any = (
+        subnets
+        if isinstance(subnets, Unknown)
+        else [s.cidr if isinstance(s, Subnet) else s for s in subnets]
+    )
+    if not isinstance(subnet_cidrs, Unknown):
+        unknown = next((c for c in subnet_cidrs if c is None or isinstance(c, Unknown)), "ok")
+        if unknown != "ok":
+            subnet_cidrs = (
+                unknown
+                if isinstance(unknown, Unknown)
+                else Unknown("the CIDR blocks of the job's subnets are not known")
+            )
+    for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
+        usages[id(vpc)].jobs.append(_JobNetwork(groups, group_entities, subnet_cidrs))
+    view = _JobView(
+        job, resolver, groups, (group_entities, subnet_cidrs), _model_facts(job, vpcs, resolver)
+    )
+    count = job.instance_count
+    context = {
+        "subnets": _names(job.subnets, resolver) if job.has_vpc_config is True else "(none)",
+        "security_groups": _names(groups, resolver),
+        "instance_count": count if not isinstance(count, Unknown) else "unknown",
+        "model": display(job.model, resolver.index) if job.model is not None else "(none)",
+        "first_group": display(groups[0], resolver.index)
+        if isinstance(groups, list) and groups
+        else "ClarifySecurityGroup",
+    }
+    return Subject("jobs", job.loc, derive("jobs", view), context)
+
+
+def _link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
+    """Link a processing job to the analysis config it reads, by the config's file name."""
+    if job.kind != "processing" or job.analysis_config_uri is None or not configs:
+        return
+    uri = job.analysis_config_uri
+    name = os.path.basename(uri) if isinstance(uri, str) else None
+    matches = [c for c in configs if c.file_name == name]
+    if len(matches) != 1:
+        return
+    config = matches[0]
+    job.inference = config.has_predictor
+    if config.model_name is not None and job.model is None:
+        job.model = config.model_name
+
+
+def _names(refs: Any, resolver: Resolver) -> str:
+    if isinstance(refs, Unknown):
+        return refs.text or "(not known)"
+    return ", ".join(display(ref, resolver.index) for ref in refs) or "(none)"
+
+
+def _usage_for(usages: Dict[int, _Usage], vpc: Any, owner: Location) -> _Usage:
+    key = id(vpc) if vpc is not None else id(owner)
+    if key not in usages:
+        usages[key] = _Usage(vpc, vpc.loc if vpc is not None else owner)
+    return usages[key]
+
+
+def _record_usage(
+    usages: Dict[int, _Usage],
+    owner: Location,
+    has_vpc: Fact,
+    refs: Any,
+    resolver: Resolver,
+    **flags: Fact,
+) -> tuple:
+    """Note which VPCs a job or model uses; returns (subnets, vpcs)."""
+    if has_vpc is False:
+        return [], []
+    subnets, vpcs = resolver.network_of(refs if has_vpc is True else has_vpc)
+    if isinstance(vpcs, Unknown):
+        usage = _usage_for(usages, None, owner)
+        usage.unknown = vpcs
+        targets = [usage]
+    else:
+        targets = [_usage_for(usages, vpc, owner) for vpc in vpcs]
+    for usage in targets:
+        for name, value in flags.items():
+            setattr(usage, name, any_of([getattr(usage, name), value]))
+        if not isinstance(subnets, Unknown):
+            usage.subnets.extend(
+                s for s in subnets if isinstance(s, Subnet) and resolver.subnet_vpc(s) is usage.vpc
+            )
+    return subnets, vpcs
+
+
+# JOBSUBJECT
+
+
+def _job_model(job: Job, resolver: Resolver) -> Any:
+    """The model a job's shadow endpoint uses, following a monitoring job's endpoint."""
+    if job.model is not None:
+        return job.model
+    if job.serving_endpoint is None:
+        return None
+    endpoint = resolver.index.find(job.serving_endpoint) or resolver.index.entities.get(
+        f"endpoint-name:{job.serving_endpoint}"
+    )
+    if not isinstance(endpoint, ServingEndpoint):
+        return Unknown(
+            f"endpoint {display(job.serving_endpoint, resolver.index)} is not in the inputs"
+        )
+    config = resolver.index.find(endpoint.config) or resolver.index.entities.get(
+        f"endpoint-config-name:{endpoint.config}"
+    )
+    if not isinstance(config, ServingEndpoint) or not config.models:
+        return Unknown("the endpoint's endpoint config is not in the inputs")
+    return config.models[0]
+
+
+def _find_model(ref: Any, resolver: Resolver) -> Any:
+    entity = resolver.index.find(ref)
+    if entity is None and isinstance(ref, str):
+        entity = resolver.index.entities.get(f"model-name:{ref}")
+    return entity
+
+
+def _model_facts(job: Job, job_vpcs: Any, resolver: Resolver) -> Dict[str, Fact]:
+    ref = _job_model(job, resolver)
+    job.model = ref
+    if ref is None:
+        return {"model_linked": False, "model_in_vpc": False, "model_same_vpc": True}
+    model = _find_model(ref, resolver)
+    if not isinstance(model, Model):
+        missing = (
+            ref
+            if isinstance(ref, Unknown)
+            else Unknown(
+                f"model {display(ref, resolver.index)} is not in the inputs; add the template or "
+                "CreateModel JSON that defines it"
+            )
+        )
+        return {"model_linked": True, "model_in_vpc": missing, "model_same_vpc": missing}
+    if model.has_vpc_config is not True:
+        return {"model_linked": True, "model_in_vpc": model.has_vpc_config, "model_same_vpc": True}
+    _, model_vpcs = resolver.network_of(model.subnets)
+    if isinstance(model_vpcs, Unknown) or isinstance(job_vpcs, Unknown):
+        unknown = model_vpcs if isinstance(model_vpcs, Unknown) else job_vpcs
+        return {"model_linked": True, "model_in_vpc": True, "model_same_vpc": unknown}
+    same = all(any(m is j for j in job_vpcs) for m in model_vpcs)
+    return {"model_linked": True, "model_in_vpc": True, "model_same_vpc": same}
+
+
+# -- models ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _ModelView:
+    model: Model
+    subnets: Any  # its resolved subnets (Subnet or Unknown each), or Unknown
+
+
+@fact("models", "in_vpc", "the model has a VpcConfig")
+def _model_in_vpc(view: _ModelView) -> Fact:
+    return view.model.has_vpc_config
+
+
+@fact("models", "single_az", "the model's VpcConfig subnets are in fewer than two AZs")
+def _model_single_az(view: _ModelView) -> Fact:
+    return _single_az(view.model, view.subnets)
+
+
+def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) -> Subject:
+    subnets, _ = _record_usage(
+        usages,
+        model.loc,
+        model.has_vpc_config,
+        model.subnets,
+        resolver,
+        model_s3=model.s3_artifacts,
+    )
+    return Subject(
+        "models",
+        model.loc,
+        derive("models", _ModelView(model, subnets)),
+        {
+            "subnets": _names(model.subnets, resolver)
+            if model.has_vpc_config is True
+            else "(none)",
+            "azs": _zone_names(subnets),
+        },
+    )
+
+
+def _zone_of(subnet: Subnet) -> Any:
+    zone_id = subnet.availability_zone_id
+    return zone_id if isinstance(zone_id, str) and zone_id else subnet.availability_zone
+
+
+def _single_az(model: Model, subnets: Any) -> Fact:
+    if model.has_vpc_config is not True:
+        return False
+    if isinstance(subnets, Unknown):
+        return subnets
+    if len(model.subnets) < 2:
+        return True
+    zones: Set[str] = set()
+    unknown: Optional[Unknown] = None
+    for subnet in subnets:
+        zone = subnet if isinstance(subnet, Unknown) else _zone_of(subnet)
+        if isinstance(zone, str):
+            zones.add(zone)
+        elif unknown is None:
+            unknown = zone if isinstance(zone, Unknown) else Unknown("a subnet's AZ is not known")
+    if len(zones) >= 2:
+        return False
+    return unknown if unknown is not None else True
+
+
+def _zone_names(subnets: Any) -> str:
+    if isinstance(subnets, Unknown):
+        return "unknown"
+    zones = sorted(
+        {
+            str(_zone_of(s))
+            for s in subnets
+            if isinstance(s, Subnet) and isinstance(_zone_of(s), str)
+        }
+    )
+    return ", ".join(zones) or "unknown"
+
+
+# -- VPCs ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _VpcView:
+    usage: _Usage
+    no_internet: Fact
+    resolver: Resolver
+    services: Dict[tuple, Fact] = field(default_factory=dict)
+
+    def service(self, name: str, kind: Optional[str] = None) -> Fact:
+        if (name, kind) not in self.services:
+            self.services[name, kind] = _service_present(self.usage, self.resolver, name, kind)
+        return self.services[name, kind]
+
+    def attribute(self, name: str) -> Fact:
+        vpc = self.usage.vpc
+        return getattr(vpc, name) if vpc is not None else self.usage.unknown
+
+
+@fact("vpcs", "clarify", "a Clarify job runs in the VPC")
+def _vpc_clarify(view: _VpcView) -> Fact:
+    return view.usage.clarify
+
+
+@fact("vpcs", "inference", "a Clarify job in the VPC calls its model")
+def _vpc_inference(view: _VpcView) -> Fact:
+    return view.usage.inference
+
+
+@fact("vpcs", "model_s3", "a model in the VPC loads its artifacts from S3")
+def _vpc_model_s3(view: _VpcView) -> Fact:
+    return view.usage.model_s3
+
+
+@fact("vpcs", "no_internet", "some subnet the jobs and models use has no route to the internet")
+def _vpc_no_internet(view: _VpcView) -> Fact:
+    return view.no_internet
+
+
+@fact("vpcs", "s3_endpoint", "the VPC has an S3 endpoint (gateway or interface)")
+def _vpc_s3_endpoint(view: _VpcView) -> Fact:
+    return view.service("s3")
+
+
+@fact("vpcs", "api_endpoint", "the VPC has a sagemaker.api interface endpoint")
+def _vpc_api_endpoint(view: _VpcView) -> Fact:
+    return view.service("sagemaker.api")
+
+
+@fact("vpcs", "runtime_endpoint", "the VPC has a sagemaker.runtime interface endpoint")
+def _vpc_runtime_endpoint(view: _VpcView) -> Fact:
+    return view.service("sagemaker.runtime")
+
+
+@fact("vpcs", "sagemaker_interface_endpoint", "the VPC has a sagemaker.api or .runtime endpoint")
+def _vpc_sagemaker_interface_endpoint(view: _VpcView) -> Fact:
+    return any_of([view.service("sagemaker.api"), view.service("sagemaker.runtime")])
+
+
+@fact("vpcs", "dns_support", "the VPC has EnableDnsSupport on")
+def _vpc_dns_support(view: _VpcView) -> Fact:
+    return view.attribute("dns_support")
+
+
+@fact("vpcs", "dns_hostnames", "the VPC has EnableDnsHostnames on")
+def _vpc_dns_hostnames(view: _VpcView) -> Fact:
+    return view.attribute("dns_hostnames")
+
+
+def _vpc_subject(usage: _Usage, no_internet: Fact, resolver: Resolver) -> Subject:
+    vpc = usage.vpc
+    name = vpc.loc.resource if vpc is not None else f"the VPC of {usage.loc.resource}"
+    context = {
+        "vpc": name,
+        "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
+        "region": resolver.region,
+        **_usage_names(usage, resolver),
+    }
+    view = _VpcView(usage, no_internet, resolver)
+    return Subject("vpcs", usage.loc if vpc is None else vpc.loc, derive("vpcs", view), context)
+
+
+def _service_present(
+    usage: _Usage, resolver: Resolver, service: str, kind: Optional[str] = None
+) -> Fact:
+    """Is there an endpoint for ``service`` (of ``kind``: Interface/Gateway) in the VPC?"""
+    if usage.vpc is None:
+        return usage.unknown
+    vpc = usage.vpc
+    results: List[Fact] = []
+    for endpoint in resolver.endpoints_by_vpc().get(id(vpc), []) + resolver.endpoints_by_vpc()[0]:
+        owner = resolver.vpc(endpoint.vpc, endpoint.loc)
+        found = endpoint_service(endpoint.service)
+        matches = (
+            found == service
+            if not isinstance(found, Unknown)
+            else Unknown(
+                f"the service of endpoint {endpoint.loc.resource} is not known: {found.reason}"
+            )
+        )
+        if kind is not None and matches is True:
+            matches = _type_is(endpoint, kind)
+        if matches is False:
+            continue
+        if owner is None:  # an endpoint whose VpcId is not known may be in this VPC
+            matches = Unknown(
+                f"endpoint {endpoint.loc.resource} may be in {vpc.loc.resource}: "
+                "its VpcId is not known"
+            )
+        elif matches is True and endpoint.conditional:
+            matches = Unknown(f"endpoint {endpoint.loc.resource} exists only under a Condition")
+        results.append(matches)
+    if not vpc.endpoints_complete:
+        results.append(
+            Unknown(
+                f"the VPC endpoints of {vpc.loc.resource}; add `aws ec2 describe-vpc-endpoints` "
+                "output with --context"
+            )
+        )
+    return any_of(results)
+
+
+def _type_is(endpoint: VpcEndpoint, kind: str) -> Fact:
+    if isinstance(endpoint.endpoint_type, Unknown):
+        return endpoint.endpoint_type
+    return str(endpoint.endpoint_type).lower() == kind.lower()
+
+
+def _no_internet(usage: _Usage, resolver: Resolver) -> Fact:
+    if usage.vpc is None:
+        return usage.unknown
+    if not usage.subnets:
+        return Unknown(f"the subnets used in {usage.vpc.loc.resource} are not known")
+    return any_of(negate(resolver.internet_route(subnet)) for subnet in usage.subnets)
+
+
+def _usage_names(usage: _Usage, resolver: Resolver) -> Dict[str, str]:
+    """The subnets and route tables a VPC's Clarify users rely on, for messages and fixes."""
+    tables = (resolver.route_table_of(subnet) for subnet in usage.subnets)
+    return {
+        "subnets": ", ".join(sorted({s.loc.resource for s in usage.subnets})) or "(not known)",
+        "route_tables": ", ".join(
+            sorted({t.loc.resource for t in tables if isinstance(t, RouteTable)})
+        )
+        or "ROUTE_TABLE",
+    }
+
+
+# -- endpoints -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _EndpointView:
+    endpoint: VpcEndpoint
+    service: Any  # the service's short name ("s3", "sagemaker.api"), or Unknown
+    vpc: _VpcView
+    resolver: Resolver
+
+    def service_in(self, *names: str) -> Fact:
+        return self.service in names if not isinstance(self.service, Unknown) else self.service
+
+
+@fact("endpoints", "sagemaker", "the endpoint is for sagemaker.api or sagemaker.runtime")
+def _endpoint_sagemaker(view: _EndpointView) -> Fact:
+    return view.service_in("sagemaker.api", "sagemaker.runtime")
+
+
+@fact("endpoints", "clarify_service", "the endpoint is for a service Clarify calls (S3, SageMaker)")
+def _endpoint_clarify_service(view: _EndpointView) -> Fact:
+    return view.service_in("s3", "sagemaker.api", "sagemaker.runtime")
+
+
+@fact("endpoints", "s3_gateway", "the endpoint is an S3 gateway endpoint")
+def _endpoint_s3_gateway(view: _EndpointView) -> Fact:
+    return all_of([view.service_in("s3"), _type_is(view.endpoint, "Gateway")])
+
+
+@fact("endpoints", "interface", "the endpoint is an interface endpoint")
+def _endpoint_interface(view: _EndpointView) -> Fact:
+    return _type_is(view.endpoint, "Interface")
+
+
+@fact("endpoints", "private_dns", "the endpoint has private DNS on")
+def _endpoint_private_dns(view: _EndpointView) -> Fact:
+    return view.endpoint.private_dns
+
+
+@fact("endpoints", "routes_job_subnets", "the endpoint is on the route table of every job subnet")
+def _endpoint_routes_job_subnets(view: _EndpointView) -> Fact:
+    return _routes_subnets(view.endpoint, view.vpc.usage, view.resolver)
+
+
+@fact("endpoints", "admits_https", "the endpoint's groups admit TCP 443 from every Clarify job")
+def _endpoint_admits_https(view: _EndpointView) -> Fact:
+    return _admits_https(view.endpoint, view.vpc.usage, view.resolver)
+
+
+@fact("endpoints", "vpc.clarify", "a Clarify job runs in the endpoint's VPC")
+def _endpoint_vpc_clarify(view: _EndpointView) -> Fact:
+    return view.vpc.usage.clarify
+
+
+@fact("endpoints", "vpc.no_internet", "some Clarify subnet of the endpoint's VPC has no internet")
+def _endpoint_vpc_no_internet(view: _EndpointView) -> Fact:
+    return view.vpc.no_internet
+
+
+@fact("endpoints", "vpc.s3_interface_endpoint", "the endpoint's VPC has an S3 interface endpoint")
+def _endpoint_vpc_s3_interface_endpoint(view: _EndpointView) -> Fact:
+    return view.vpc.service("s3", "Interface")
+
+
+def _endpoint_subjects(usage: _Usage, no_internet: Fact, resolver: Resolver) -> List[Subject]:
+    vpc_view = _VpcView(usage, no_internet, resolver)
+    subjects = []
+    for endpoint in resolver.endpoints_by_vpc().get(id(usage.vpc), []):
+        service = endpoint_service(endpoint.service)
+        known = not isinstance(service, Unknown)
+        view = _EndpointView(endpoint, service, vpc_view, resolver)
+        context = {
+            "service": service if known else (endpoint.service.text or "unknown"),
+            "vpc": usage.vpc.loc.resource,
+            **_usage_names(usage, resolver),
+            "job_groups": ", ".join(
+                sorted(
+                    {
+                        display(g, resolver.index)
+                        for job in usage.jobs
+                        for g in (job.groups if isinstance(job.groups, list) else [])
+                    }
+                )
+            )
+            or "JOB_SECURITY_GROUP",
+        }
+        subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), context))
+    return subjects
+
+
+def _routes_subnets(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> Fact:
+    if isinstance(endpoint.route_tables, Unknown):
+        return endpoint.route_tables
+    tables = [resolver.index.find(ref) for ref in endpoint.route_tables]
+    results: List[Fact] = []
+    for subnet in usage.subnets:
+        table = resolver.route_table_of(subnet)
+        if isinstance(table, Unknown):
+            results.append(table)
+        else:
+            results.append(any(table is t for t in tables))
+    if not usage.subnets:
+        results.append(Unknown("the subnets of the Clarify jobs are not known"))
+    return all_of(results)
+
+
+def _admits_https(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> Fact:
+    groups = endpoint.security_groups
+    if groups is None:
+        groups = [Handle(usage.vpc.keys[0], "DefaultSecurityGroup")]
+    results = [
+        resolver.security.rules_admit(
+            groups, "ingress", 443, (job.group_entities, job.subnet_cidrs)
+        )
+        for job in usage.jobs
+    ]
+    return all_of(results)
