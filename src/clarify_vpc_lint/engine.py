@@ -3,6 +3,9 @@
 A rule's query is written as if every fact were known. For a subject with unknown facts the engine
 tries every combination: if the query selects the subject in all of them the finding stands at the
 rule's severity; if only in some, it is reported as ``info`` naming the facts that would decide it.
+Only the facts the query reads (the catalogue knows them from the fact registry) are tried; a
+subject with more unknown facts than ``MAX_UNKNOWN_FACTS`` among them is reported as ``info``
+without trying: a guess must never become a definite finding.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
 import jmespath
 
@@ -19,7 +22,7 @@ from .catalogue import Rule
 from .resolve import Subject
 from .values import Unknown
 
-MAX_UNKNOWN_FACTS = 10  # 2**10 combinations; beyond that the first ten decide (never an error)
+MAX_UNKNOWN_FACTS = 10  # 2**10 combinations; beyond that the subject is reported as info
 
 
 @dataclass(frozen=True)
@@ -65,14 +68,16 @@ def _compiled(query: str) -> Any:
 
 
 def _unknown_paths(
-    facts: Dict[str, Any], prefix: Tuple[str, ...] = ()
+    facts: Dict[str, Any], read: FrozenSet[str], prefix: Tuple[str, ...] = ()
 ) -> List[Tuple[Tuple[str, ...], Unknown]]:
+    """The unknown facts among those a query reads (dotted names), with their paths."""
     found = []
     for key, value in facts.items():
-        if isinstance(value, Unknown):
-            found.append((prefix + (key,), value))
+        path = prefix + (key,)
+        if isinstance(value, Unknown) and ".".join(path) in read:
+            found.append((path, value))
         elif isinstance(value, dict):
-            found.extend(_unknown_paths(value, prefix + (key,)))
+            found.extend(_unknown_paths(value, read, path))
     return found
 
 
@@ -97,17 +102,21 @@ def _selects(rule: Rule, world: Dict[str, Any]) -> bool:
 
 def evaluate(rule: Rule, subjects: Iterable[Subject], severity: str) -> List[Finding]:
     candidates = [s for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore]
-    definite = [s for s in candidates if not _unknown_paths(s.facts)]
+    unknowns_of = {id(s): _unknown_paths(s.facts, rule.facts) for s in candidates}
+    definite = [s for s in candidates if not unknowns_of[id(s)]]
     findings = []
     # Subjects whose facts are all known are judged in one query.
     worlds = [dict(_world(s.facts, {}), _index=i) for i, s in enumerate(definite)]
     for selected in _compiled(rule.query).search({rule.subject: worlds}) or []:
         findings.append(_finding(rule, definite[selected["_index"]], severity, rule.message))
     for subject in candidates:
-        unknowns = _unknown_paths(subject.facts)
+        unknowns = unknowns_of[id(subject)]
         if not unknowns:
             continue
-        decisive = _decisive_unknowns(rule, subject, unknowns[:MAX_UNKNOWN_FACTS])
+        if len(unknowns) > MAX_UNKNOWN_FACTS:  # too many to try: undecided, never definite
+            decisive: Any = [unknown for _, unknown in unknowns]
+        else:
+            decisive = _decisive_unknowns(rule, subject, unknowns)
         if decisive is True:
             findings.append(_finding(rule, subject, severity, rule.message))
         elif decisive:
