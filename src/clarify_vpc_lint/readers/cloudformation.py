@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, FrozenSet, List
 
+from .. import keys as keys_
 from ..model import (
     Location,
     Network,
@@ -101,7 +102,7 @@ class _TemplateReader:
         )
 
     def keys(self, logical_id: str) -> List[str]:
-        return [self.template.key(logical_id), f"logical:{logical_id}"]
+        return [self.template.key(logical_id), keys_.logical_name(logical_id)]
 
     @staticmethod
     def conditional(resource: dict) -> bool:
@@ -118,21 +119,21 @@ class _TemplateReader:
         props = self.props(resource)
         keys = self.keys(logical_id)
         if isinstance(props.get("ModelName"), str):
-            keys.append(f"model-name:{props['ModelName']}")
+            keys.append(keys_.model_name(props["ModelName"]))
         self.network.models.append(sagemaker.model(props, self.loc(logical_id, resource), keys))
 
     def serving_endpoint(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
         keys = self.keys(logical_id)
         if isinstance(props.get("EndpointName"), str):
-            keys.append(f"endpoint-name:{props['EndpointName']}")
+            keys.append(keys_.endpoint_name(props["EndpointName"]))
         self.network.serving.append(ServingEndpoint(keys, config=props.get("EndpointConfigName")))
 
     def endpoint_config(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
         keys = self.keys(logical_id)
         if isinstance(props.get("EndpointConfigName"), str):
-            keys.append(f"endpoint-config-name:{props['EndpointConfigName']}")
+            keys.append(keys_.endpoint_config_name(props["EndpointConfigName"]))
         variants = props.get("ProductionVariants")
         models = (
             [v.get("ModelName") for v in variants if isinstance(v, dict)]
@@ -205,7 +206,7 @@ class _TemplateReader:
             logical_id,
             document,
             lambda path: document.locate(base + (form,) + path),
-            f"{self.template.key(logical_id)}/",
+            self.template.key(logical_id),
         )
         raw = properties[form]
         if form.endswith("S3Location"):
@@ -318,10 +319,9 @@ class _TemplateReader:
 
     def _type_of(self, handle: Handle) -> str:
         for template in self.run.templates:
-            prefix = f"cfn:{template.path}:"
-            if handle.key.startswith(prefix):
-                resource = template.resources.get(handle.key[len(prefix) :], {})
-                return str(resource.get("Type"))
+            logical_id = keys_.cfn_logical_id(template.path, handle.key)
+            if logical_id is not None:
+                return str(template.resources.get(logical_id, {}).get("Type"))
         return ""
 
     def association(self, logical_id: str, resource: dict) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List
 
+from ..keys import default_security_group, real_id
 from ..model import (
     Location,
     Network,
@@ -69,7 +70,7 @@ def _subnet(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     network.subnets.append(
         Subnet(
             loc(subnet_id),
-            [f"id:{subnet_id}"],
+            [real_id(subnet_id)],
             vpc=item.get("VpcId", Unknown(f"{subnet_id} has no VpcId in the inventory")),
             availability_zone=item.get("AvailabilityZone", Unknown(f"the AZ of {subnet_id}")),
             availability_zone_id=item.get("AvailabilityZoneId"),
@@ -83,7 +84,7 @@ def _vpc(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     unknown_dns = Unknown(
         f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output"
     )
-    network.vpcs.append(Vpc(loc(vpc_id), [f"id:{vpc_id}"], unknown_dns, unknown_dns, False))
+    network.vpcs.append(Vpc(loc(vpc_id), [real_id(vpc_id)], unknown_dns, unknown_dns, False))
 
 
 def _vpc_attribute(network: Network, data: Dict[str, Any], loc: Callable) -> None:
@@ -97,7 +98,7 @@ def _vpc_attribute(network: Network, data: Dict[str, Any], loc: Callable) -> Non
     network.vpcs.append(
         Vpc(
             loc(vpc_id),
-            [f"id:{vpc_id}"],
+            [real_id(vpc_id)],
             attribute("EnableDnsSupport"),
             attribute("EnableDnsHostnames"),
             False,
@@ -116,7 +117,7 @@ def _route_table(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     network.route_tables.append(
         RouteTable(
             loc(table_id),
-            [f"id:{table_id}"],
+            [real_id(table_id)],
             item.get("VpcId"),
             main=any(a.get("Main") is True for a in associations),
             routes=routes,
@@ -148,7 +149,7 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     network.endpoints.append(
         VpcEndpoint(
             loc(endpoint_id),
-            [f"id:{endpoint_id}"],
+            [real_id(endpoint_id)],
             vpc=item.get("VpcId"),
             service=item.get("ServiceName", Unknown(f"the service of {endpoint_id}")),
             endpoint_type=item.get("VpcEndpointType", "Gateway"),
@@ -162,9 +163,9 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
 
 def _security_group(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     group_id = _id(item, "GroupId")
-    keys = [f"id:{group_id}"]
+    keys = [real_id(group_id)]
     if item.get("GroupName") == "default" and item.get("VpcId"):
-        keys.append(f"id:{item['VpcId']}#DefaultSecurityGroup")
+        keys.append(default_security_group(real_id(str(item["VpcId"]))).full_key)
     network.security_groups.append(
         SecurityGroup(
             loc(group_id),

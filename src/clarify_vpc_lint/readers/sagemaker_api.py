@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
+from ..keys import model_name
 from ..model import AnalysisConfig, Location, Network, Request
 from . import sagemaker
 from .source import Document
@@ -62,7 +63,7 @@ def read_request(document: Document) -> Network:
         if job is not None:
             network.jobs.append(job)
     elif operation == "CreateModel":
-        keys = [f"model-name:{data['ModelName']}"] if isinstance(data.get("ModelName"), str) else []
+        keys = [model_name(data["ModelName"])] if isinstance(data.get("ModelName"), str) else []
         network.models.append(sagemaker.model(data, loc, keys))
     else:
         kind = "explainability-monitor" if "Explainability" in operation else "bias-monitor"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from .. import keys as keys_
 from ..model import (
     Location,
     Network,
@@ -71,7 +72,6 @@ class _Plan:
         version = str(data.get("format_version", "1.0"))
         if not version.startswith(SUPPORTED_FORMATS):
             raise ParseError(f"Terraform plan format_version {version} is not supported (0.x, 1.x)")
-        self.key_prefix = f"tf:{document.path}:"
         self.variables = {
             name: value.get("value")
             for name, value in (data.get("variables") or {}).items()
@@ -135,7 +135,7 @@ class _Plan:
     # -- values ------------------------------------------------------------------------------------
 
     def handle(self, resource: _Resource) -> Handle:
-        return Handle(self.key_prefix + resource.address)
+        return Handle(keys_.tf_resource(self.document.path, resource.address))
 
     def value(self, resource: _Resource, *path: Any) -> Any:
         """A planned value; where unknown until apply, the resources its expression references.
@@ -302,10 +302,10 @@ def read_plan(document: Document) -> Network:
 
 
 def _keys(plan: _Plan, resource: _Resource) -> List[str]:
-    keys = [plan.handle(resource).key, f"address:{resource.address}"]
+    keys = [plan.handle(resource).key, keys_.address_name(resource.address)]
     real_id = resource.values.get("id")
     if isinstance(real_id, str) and real_id:
-        keys.append(f"id:{real_id}")
+        keys.append(keys_.real_id(real_id))
     return keys
 
 
@@ -387,7 +387,8 @@ def _route_target(
 
 
 def _type_of(plan: _Plan, handle: Handle) -> str:
-    resource = plan.resources.get(handle.key[len(plan.key_prefix) :])
+    address = keys_.tf_address(plan.document.path, handle.key)
+    resource = plan.resources.get(address) if address is not None else None
     return resource.type if resource is not None else ""
 
 
@@ -474,7 +475,7 @@ def _security_group(plan: _Plan, resource: _Resource, network: Network) -> None:
     if resource.type == "aws_default_security_group":
         vpc = _one(plan.value(resource, "vpc_id"), "vpc_id")
         if isinstance(vpc, Handle):  # its rules replace the VPC's default ones
-            keys.insert(0, Handle(vpc.key, "DefaultSecurityGroup").full_key)
+            keys.insert(0, keys_.default_security_group(vpc.key).full_key)
     network.security_groups.append(
         SecurityGroup(
             plan.location(resource),
@@ -595,7 +596,7 @@ def _model(plan: _Plan, resource: _Resource, network: Network) -> None:
         }
     keys = _keys(plan, resource)
     if isinstance(request["ModelName"], str):
-        keys.append(f"model-name:{request['ModelName']}")
+        keys.append(keys_.model_name(request["ModelName"]))
     network.models.append(sagemaker.model(request, plan.location(resource), keys))
 
 
@@ -608,7 +609,7 @@ def _workflow(plan: _Plan, resource: _Resource, network: Network) -> None:
         resource.address,
         plan.document,
         lambda path: plan.document.locate(resource.path),
-        f"{plan.handle(resource).key}/",
+        plan.handle(resource).key,
     )
     text = resource.values.get(attribute)
     definition = (

@@ -13,6 +13,7 @@ import os
 import re
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
+from .. import keys as keys_
 from ..model import Location, Network
 from ..values import Handle, Unknown, items
 from . import sagemaker
@@ -32,11 +33,11 @@ _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 class Container:
     """Where a workflow is written: its name for findings, and how to locate a path inside it."""
 
-    def __init__(self, name: str, document: Document, locate: Locate, key_prefix: str) -> None:
+    def __init__(self, name: str, document: Document, locate: Locate, key: str) -> None:
         self.name = name
         self.document = document
         self.locate = locate
-        self.key_prefix = key_prefix
+        self.key = key  # the identity of what holds the workflow (keys.py)
 
     def loc(self, member: str, path: Tuple[Any, ...]) -> Location:
         line, column = self.locate(path)
@@ -49,7 +50,7 @@ def standalone_container(document: Document) -> Container:
         if name.endswith(suffix):
             name = name[: -len(suffix)]
             break
-    return Container(name, document, document.locate, f"workflow:{document.path}:")
+    return Container(name, document, document.locate, keys_.workflow_file(document.path))
 
 
 def is_state_machine(data: Any) -> bool:
@@ -237,10 +238,10 @@ def _run_time_values(value: Any) -> Any:
 
 
 def _model_keys(container: Container, name: str, request: Any) -> List[str]:
-    keys = [f"{container.key_prefix}{name}"]
+    keys = [keys_.embedded(container.key, name)]
     model_name = sagemaker.dig(request, "ModelName")
     if isinstance(model_name, str):
-        keys.append(f"model-name:{model_name}")
+        keys.append(keys_.model_name(model_name))
     return keys
 
 
@@ -304,7 +305,7 @@ def _get(expression: str, defaults: Dict[str, Any], container: Container) -> Any
         return defaults[name]
     step_model = _STEP_MODEL.match(expression)
     if step_model:
-        return Handle(f"{container.key_prefix}{step_model.group(1)}")
+        return Handle(keys_.embedded(container.key, step_model.group(1)))
     return Unknown(f"{{'Get': {expression!r}}} is evaluated at run time")
 
 

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from .. import keys
 from ..model import Network, RouteTable, SecurityGroup, Subnet, Vpc
 from ..values import Handle, Unknown
 
 
 class Index:
-    """Entities by every key they can be referred to with."""
+    """Entities by every key they can be referred to with.
+
+    An identity key names one entity (the first registered wins: a data source and the inventory
+    describe the same subnet). A shared name (logical ID, Terraform address) defined by two
+    entities is ambiguous: a reference by it finds nothing, and ``missing`` says why.
+    """
 
     def __init__(self, network: Network) -> None:
         self.network = network
         self.entities: Dict[str, Any] = {}
+        self.shared: Dict[str, List[Any]] = {}  # shared name -> the distinct entities using it
         for kind in (
             "vpcs",
             "subnets",
@@ -36,11 +43,22 @@ class Index:
             subnet = self.find(association.subnet)
             if isinstance(subnet, Subnet):
                 self.association_by_subnet.setdefault(id(subnet), []).append(association)
-        self.instances: Dict[str, List[Handle]] = {}  # Terraform address without index
-        for key in list(self.entities):
-            if key.startswith("address:") and key.endswith("]"):
-                base = key[len("address:") :].rsplit("[", 1)[0]
-                self.instances.setdefault(base, []).append(Handle(self.entities[key].keys[0]))
+        # Terraform address without index -> its instances, from one plan only
+        self.instances: Dict[str, List[Handle]] = {}
+        instance_files: Dict[str, set] = {}
+        for key, entities in self.shared.items():
+            address = keys.address_of_name(key)
+            if address is None or not address.endswith("]"):
+                continue
+            base = address.rsplit("[", 1)[0]
+            for entity in entities:
+                self.instances.setdefault(base, []).append(Handle(entity.keys[0]))
+                instance_files.setdefault(base, set()).add(entity.loc.file)
+        self.ambiguous_bases = {
+            base: sorted(files) for base, files in instance_files.items() if len(files) > 1
+        }
+        for base in self.ambiguous_bases:
+            del self.instances[base]
         self.rules_by_group: Dict[int, list] = {}
         for rule in network.security_group_rules:
             group = self.find(rule.group)
@@ -54,6 +72,11 @@ class Index:
                 self.main_tables[_vpc_key(table)] = table
 
     def _register(self, key: str, entity: Any) -> None:
+        if keys.is_shared_name(key):
+            named = self.shared.setdefault(key, [])
+            if not any(entity is other for other in named):
+                named.append(entity)
+            return
         existing = self.entities.get(key)
         if isinstance(existing, Vpc) and isinstance(entity, Vpc) and existing is not entity:
             # describe-vpcs and describe-vpc-attribute describe one VPC in several files
@@ -68,10 +91,37 @@ class Index:
         if isinstance(ref, Handle):
             return self.entities.get(ref.full_key)
         if isinstance(ref, str):
-            for prefix in ("id:", "logical:", "address:"):
-                if prefix + ref in self.entities:
-                    return self.entities[prefix + ref]
+            for key in keys.lookups(ref):
+                if key in self.entities:
+                    return self.entities[key]
+                named = self.shared.get(key, [])
+                if len(named) == 1:
+                    return named[0]
+                if named:
+                    return None  # ambiguous: see missing()
         return None
+
+    def ambiguity(self, ref: Any) -> Optional[Unknown]:
+        """Why a bare name finds nothing although it is defined: more than one input defines it."""
+        if not isinstance(ref, str):
+            return None
+        files: List[str] = self.ambiguous_bases.get(ref, [])
+        for key in keys.lookups(ref):
+            named = self.shared.get(key, [])
+            if len(named) > 1:
+                files = sorted({entity.loc.file for entity in named})
+                break
+        if not files:
+            return None
+        return Unknown(
+            f"{ref} is defined in more than one input ({', '.join(files)}); "
+            "name the entity by its real ID or lint the inputs apart"
+        )
+
+    def missing(self, ref: Any, what: str, describe: str) -> Unknown:
+        """The Unknown for a reference that finds no entity of the kind wanted."""
+        ambiguous = self.ambiguity(ref)
+        return ambiguous if ambiguous is not None else missing(ref, what, describe)
 
     def main_table(self, vpc: Vpc) -> Optional[RouteTable]:
         return next((self.main_tables[k] for k in vpc.keys if k in self.main_tables), None)
@@ -81,11 +131,12 @@ class Index:
 
 
 def _vpc_key(table: RouteTable) -> str:
-    if table.keys and table.keys[0].endswith("#main"):  # the implicit main table of a VPC resource
-        return table.keys[0][: -len("#main")]
+    implicit_of = keys.vpc_of_main_table(table.keys[0]) if table.keys else None
+    if implicit_of is not None:  # the implicit main table of a VPC resource
+        return implicit_of
     if isinstance(table.vpc, Handle):
         return table.vpc.full_key
-    return f"id:{table.vpc}"
+    return keys.real_id(str(table.vpc))
 
 
 def display(ref: Any, index: Index) -> str:

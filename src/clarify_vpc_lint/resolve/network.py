@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from .. import keys
 from ..model import Location, Network, RouteTable, Subnet, Vpc, VpcEndpoint
 from ..values import Unknown
-from .index import Index, missing
+from .index import Index
 from .logic import Fact, any_of
 from .security import SecurityGroups
 
@@ -20,7 +21,7 @@ class Resolver:
         self._endpoints_by_vpc: Optional[Dict[int, List[VpcEndpoint]]] = None
         self._attach_to_endpoints()
         for vpc in network.vpcs:
-            if vpc.keys[0].startswith("id:"):  # a deployed VPC: complete where the inventory is
+            if keys.is_real_id(vpc.keys[0]):  # a deployed VPC: complete where the inventory is
                 self._complete_from_inventory(vpc)
 
     # -- subnets, VPCs, routes -----------------------------------------------------------------------
@@ -29,7 +30,7 @@ class Resolver:
         entity = self.index.find(ref)
         if isinstance(entity, Subnet):
             return entity
-        return missing(ref, "subnet", "describe-subnets")
+        return self.index.missing(ref, "subnet", "describe-subnets")
 
     def vpc(self, ref: Any, seen_at: Location) -> Optional[Vpc]:
         """The VPC a reference names; a real ID not in the inputs still names a VPC."""
@@ -44,11 +45,13 @@ class Resolver:
         vpc = self.vpc(subnet.vpc, subnet.loc)
         if vpc is not None:
             return vpc
-        return missing(subnet.vpc, f"the VPC of subnet {subnet.loc.resource}:", "describe-subnets")
+        return self.index.missing(
+            subnet.vpc, f"the VPC of subnet {subnet.loc.resource}:", "describe-subnets"
+        )
 
     def _vpc_by_id(self, vpc_id: str, seen_at: Location) -> Vpc:
         """A VPC known only by its real ID; what is known of it comes from the inventory."""
-        key = f"id:{vpc_id}"
+        key = keys.real_id(vpc_id)
         if key not in self.index.entities:
             unknown = Unknown(
                 f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output"
@@ -109,7 +112,9 @@ class Resolver:
                 )
             if isinstance(table, RouteTable):
                 return table
-            return missing(association.route_table, "route table", "describe-route-tables")
+            return self.index.missing(
+                association.route_table, "route table", "describe-route-tables"
+            )
         vpc = self.subnet_vpc(subnet)
         if isinstance(vpc, Unknown):
             return vpc

@@ -7,7 +7,7 @@ from typing import Any, List, Optional
 
 from ..model import Permission, SecurityGroup
 from ..values import Unknown
-from .index import Index, display, missing
+from .index import Index, display
 from .logic import Fact, all_of, any_of
 
 
@@ -19,7 +19,7 @@ class SecurityGroups:
         entity = self.index.find(ref)
         if isinstance(entity, SecurityGroup):
             return entity
-        return missing(ref, "security group", "describe-security-groups")
+        return self.index.missing(ref, "security group", "describe-security-groups")
 
     def permissions(self, group: SecurityGroup, direction: str) -> List[Permission]:
         own = group.ingress if direction == "ingress" else group.egress

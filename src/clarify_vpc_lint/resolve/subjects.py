@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Set
 
+from .. import keys
 from ..awsfacts import endpoint_service
 from ..facts import derive, fact
 from ..model import (
@@ -26,7 +27,7 @@ from ..model import (
     Subnet,
     VpcEndpoint,
 )
-from ..values import Handle, Unknown
+from ..values import Unknown
 from .index import display
 from .logic import Fact, all_of, any_of, negate
 from .network import Resolver
@@ -288,14 +289,14 @@ def _job_model(job: Job, resolver: Resolver) -> Any:
     if job.serving_endpoint is None:
         return None
     endpoint = resolver.index.find(job.serving_endpoint) or resolver.index.entities.get(
-        f"endpoint-name:{job.serving_endpoint}"
+        keys.endpoint_name(str(job.serving_endpoint))
     )
     if not isinstance(endpoint, ServingEndpoint):
         return Unknown(
             f"endpoint {display(job.serving_endpoint, resolver.index)} is not in the inputs"
         )
     config = resolver.index.find(endpoint.config) or resolver.index.entities.get(
-        f"endpoint-config-name:{endpoint.config}"
+        keys.endpoint_config_name(str(endpoint.config))
     )
     if not isinstance(config, ServingEndpoint) or not config.models:
         return Unknown("the endpoint's endpoint config is not in the inputs")
@@ -305,7 +306,7 @@ def _job_model(job: Job, resolver: Resolver) -> Any:
 def _find_model(ref: Any, resolver: Resolver) -> Any:
     entity = resolver.index.find(ref)
     if entity is None and isinstance(ref, str):
-        entity = resolver.index.entities.get(f"model-name:{ref}")
+        entity = resolver.index.entities.get(keys.model_name(ref))
     return entity
 
 
@@ -672,7 +673,7 @@ def _routes_subnets(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) ->
 def _admits_https(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> Fact:
     groups = endpoint.security_groups
     if groups is None:
-        groups = [Handle(usage.vpc.keys[0], "DefaultSecurityGroup")]
+        groups = [keys.default_security_group(usage.vpc.keys[0])]
     results = [
         resolver.security.rules_admit(
             groups, "ingress", 443, (job.group_entities, job.subnet_cidrs)

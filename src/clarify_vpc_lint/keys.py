@@ -1,0 +1,122 @@
+"""How entities of the network model are keyed: the only place key strings are built.
+
+Two sorts of key:
+
+- an *identity* names one entity: a real AWS ID, a CloudFormation resource (template path and
+  logical ID), a Terraform resource (plan path and address), a part of one (a VPC's main route
+  table, its default security group), a step inside an embedded workflow definition. Two inputs
+  giving one identity describe the same thing (a data source and the inventory, say).
+- a *name* is how a user or another input may write a reference without saying where the entity
+  is defined: a logical ID, a Terraform address, a SageMaker model / endpoint / endpoint-config
+  name. Two entities may share a name (two plans that both define ``aws_subnet.a``); the index
+  then treats a reference by that name as ambiguous, never as the first one found.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from .values import Handle
+
+_REAL_ID = "id:"
+_LOGICAL = "logical:"
+_ADDRESS = "address:"
+_CFN = "cfn:"
+_TF = "tf:"
+MAIN_ROUTE_TABLE = "main"  # attribute of a VPC's Handle
+DEFAULT_SECURITY_GROUP = "DefaultSecurityGroup"  # as CloudFormation's Fn::GetAtt names it
+
+
+# -- identities ------------------------------------------------------------------------------------
+
+
+def real_id(value: str) -> str:
+    """A deployed resource by its AWS ID (subnet-..., vpc-..., sg-...)."""
+    return _REAL_ID + value
+
+
+def is_real_id(key: str) -> bool:
+    return key.startswith(_REAL_ID)
+
+
+def cfn_resource(template_path: str, logical_id: str) -> str:
+    return f"{_CFN}{template_path}:{logical_id}"
+
+
+def cfn_logical_id(template_path: str, key: str) -> Optional[str]:
+    """The logical ID of a resource key of that template, or None for another entity's key."""
+    prefix = cfn_resource(template_path, "")
+    return key[len(prefix) :] if key.startswith(prefix) else None
+
+
+def tf_resource(plan_path: str, address: str) -> str:
+    """A Terraform resource, scoped to the plan (file) it comes from."""
+    return f"{_TF}{plan_path}:{address}"
+
+
+def tf_address(plan_path: str, key: str) -> Optional[str]:
+    """The address of a resource key of that plan, or None for another entity's key."""
+    prefix = tf_resource(plan_path, "")
+    return key[len(prefix) :] if key.startswith(prefix) else None
+
+
+def embedded(container_key: str, name: str) -> str:
+    """A step or model inside a workflow definition embedded in a resource."""
+    return f"{container_key}/{name}"
+
+
+def workflow_file(path: str) -> str:
+    """A standalone state machine or pipeline definition file."""
+    return f"workflow:{path}"
+
+
+def main_route_table(vpc_key: str) -> Handle:
+    """The main route table of the VPC with that key (implicit for a VPC created in the inputs)."""
+    return Handle(vpc_key, MAIN_ROUTE_TABLE)
+
+
+def default_security_group(vpc_key: str) -> Handle:
+    return Handle(vpc_key, DEFAULT_SECURITY_GROUP)
+
+
+def vpc_of_main_table(key: str) -> Optional[str]:
+    """The VPC key of a main-route-table key, or None for any other key."""
+    suffix = "#" + MAIN_ROUTE_TABLE
+    return key[: -len(suffix)] if key.endswith(suffix) else None
+
+
+# -- names -----------------------------------------------------------------------------------------
+
+
+def logical_name(logical_id: str) -> str:
+    return _LOGICAL + logical_id
+
+
+def address_name(address: str) -> str:
+    return _ADDRESS + address
+
+
+def address_of_name(key: str) -> Optional[str]:
+    return key[len(_ADDRESS) :] if key.startswith(_ADDRESS) else None
+
+
+def model_name(name: str) -> str:
+    return f"model-name:{name}"
+
+
+def endpoint_name(name: str) -> str:
+    return f"endpoint-name:{name}"
+
+
+def endpoint_config_name(name: str) -> str:
+    return f"endpoint-config-name:{name}"
+
+
+def is_shared_name(key: str) -> bool:
+    """A name two entities may share, so that a reference by it can be ambiguous."""
+    return key.startswith((_LOGICAL, _ADDRESS))
+
+
+def lookups(reference: str) -> List[str]:
+    """The keys a bare string reference may mean, in order: a real ID, a logical ID, an address."""
+    return [real_id(reference), logical_name(reference), address_name(reference)]
