@@ -317,14 +317,12 @@ def _model_facts(job: Job, job_vpcs: Any, resolver: Resolver) -> Dict[str, Fact]
         return {"model_linked": False, "model_in_vpc": False, "model_same_vpc": True}
     model = _find_model(ref, resolver)
     if not isinstance(model, Model):
-        missing = (
-            ref
-            if isinstance(ref, Unknown)
-            else Unknown(
+        missing = ref if isinstance(ref, Unknown) else resolver.index.ambiguity(ref)
+        if missing is None:
+            missing = Unknown(
                 f"model {display(ref, resolver.index)} is not in the inputs; add the template or "
                 "CreateModel JSON that defines it"
             )
-        )
         return {"model_linked": True, "model_in_vpc": missing, "model_same_vpc": missing}
     if model.has_vpc_config is not True:
         return {"model_linked": True, "model_in_vpc": model.has_vpc_config, "model_same_vpc": True}

@@ -1,0 +1,136 @@
+"""The resolver over hand-made networks: routes to the internet, security groups, name clashes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List
+
+import pytest
+from conftest import FIXTURES
+
+from clarify_vpc_lint import keys
+from clarify_vpc_lint.config import load_config
+from clarify_vpc_lint.linter import Options, run
+from clarify_vpc_lint.model import (
+    Location,
+    Network,
+    Permission,
+    Route,
+    RouteTable,
+    RouteTableAssociation,
+    SecurityGroup,
+    Subnet,
+    Vpc,
+)
+from clarify_vpc_lint.resolve import Resolver
+from clarify_vpc_lint.values import Handle, Unknown
+
+
+def loc(name: str, file: str = "net.yaml") -> Location:
+    return Location(file, 1, 1, name, "cloudformation")
+
+
+def vpc_network(*routes: Route, associated: bool = True, conditional: bool = False) -> Network:
+    """One VPC with one subnet; the subnet's table (explicit or the main one) holds ``routes``."""
+    vpc_key = keys.cfn_resource("net.yaml", "Vpc")
+    subnet_key = keys.cfn_resource("net.yaml", "Subnet")
+    network = Network()
+    network.vpcs.append(Vpc(loc("Vpc"), [vpc_key], True, True, True))
+    network.subnets.append(
+        Subnet(loc("Subnet"), [subnet_key], Handle(vpc_key), "a", None, "10.0.0.0/24")
+    )
+    if associated:
+        table_key = keys.cfn_resource("net.yaml", "Table")
+        network.route_tables.append(
+            RouteTable(loc("Table"), [table_key], Handle(vpc_key), False, list(routes))
+        )
+        network.associations.append(
+            RouteTableAssociation(Handle(subnet_key), Handle(table_key), conditional)
+        )
+    else:
+        main = keys.main_route_table(vpc_key).full_key
+        network.route_tables.append(
+            RouteTable(loc("Vpc"), [main], Handle(vpc_key), True, list(routes))
+        )
+    return network
+
+
+def internet(network: Network) -> object:
+    resolver = Resolver(network, "us-east-1")
+    return resolver.internet_route(resolver.subnet(Handle(keys.cfn_resource("net.yaml", "Subnet"))))
+
+
+def test_default_route_to_internet_target_is_internet() -> None:
+    assert internet(vpc_network(Route("0.0.0.0/0", True))) is True
+
+
+def test_only_local_routes_is_no_internet() -> None:
+    assert internet(vpc_network(Route("10.0.0.0/16", True))) is False
+
+
+def test_subnet_without_association_uses_the_vpcs_main_table() -> None:
+    assert internet(vpc_network(Route("0.0.0.0/0", True), associated=False)) is True
+    assert internet(vpc_network(associated=False)) is False
+
+
+def test_conditional_association_or_route_is_unknown() -> None:
+    assert isinstance(internet(vpc_network(Route("0.0.0.0/0", True), conditional=True)), Unknown)
+    assert isinstance(internet(vpc_network(Route("0.0.0.0/0", True, conditional=True))), Unknown)
+
+
+def test_subnet_of_a_vpc_not_in_the_inputs_names_the_missing_fact() -> None:
+    network = Network()
+    network.subnets.append(Subnet(loc("Subnet"), ["s"], "vpc-0abc", "a", None, None))
+    resolver = Resolver(network, "us-east-1")
+    table = resolver.route_table_of(network.subnets[0])
+    assert isinstance(table, Unknown) and "describe-route-tables" in table.reason
+
+
+def group_network(ingress: List[Permission]) -> Resolver:
+    network = Network()
+    network.security_groups.append(SecurityGroup(loc("Group"), ["g"], "vpc-1", ingress, []))
+    return Resolver(network, "us-east-1")
+
+
+@pytest.mark.parametrize(
+    ("permission", "expected"),
+    [
+        (Permission("tcp", 443, 443, [("cidr", "10.0.0.0/16")]), True),
+        (Permission("-1", None, None, [("cidr", "10.0.0.0/16")]), True),
+        (Permission("tcp", 80, 80, [("cidr", "10.0.0.0/16")]), False),
+        (Permission("tcp", 443, 443, [("cidr", "192.168.0.0/16")]), False),
+        (Permission("udp", 443, 443, [("cidr", "10.0.0.0/16")]), False),
+    ],
+)
+def test_rules_admit_https_from_the_jobs_subnets(permission: Permission, expected: bool) -> None:
+    resolver = group_network([permission])
+    assert (
+        resolver.security.rules_admit([Handle("g")], "ingress", 443, ([], ["10.0.1.0/24"]))
+        is expected
+    )
+
+
+def test_unknown_group_is_unknown_naming_the_inventory() -> None:
+    resolver = group_network([])
+    result = resolver.security.rules_admit(["sg-0abc"], "ingress", 443)
+    assert isinstance(result, Unknown) and "describe-security-groups" in result.reason
+
+
+def lint_two_plans(first: Path, second: Path) -> list:
+    config = load_config(FIXTURES / "good" / "terraform" / "clarify-vpc-lint.yaml")
+    result = run(Options(paths=[str(first), str(second)], config=config))
+    assert result.errors == []
+    return [json.dumps(f.as_dict(), sort_keys=True) for f in result.findings]
+
+
+def test_an_address_defined_by_two_plans_is_unknown_whatever_the_order() -> None:
+    # Regression: a declared job naming aws_subnet.private / aws_security_group.clarify took the
+    # first plan that defined them, so the order of the paths decided whether CVL401 fired.
+    good = FIXTURES / "good" / "terraform"
+    bad = FIXTURES / "rules" / "CVL401" / "tf-bad"
+    forwards, backwards = lint_two_plans(good, bad), lint_two_plans(bad, good)
+    assert forwards == backwards
+    job = [json.loads(f) for f in forwards if json.loads(f)["resource"] == "churn-bias"]
+    assert job and {f["severity"] for f in job} == {"info"}
+    assert any("defined in more than one input" in f["message"] for f in job)
