@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, FrozenSet, List
 
+from .. import ec2
 from .. import keys as keys_
 from ..model import (
     Location,
@@ -23,8 +24,6 @@ from ..values import Handle, Unknown, as_bool, items
 from . import sagemaker, workflows
 from .intrinsics import CfnRun, Template
 from .source import Document, ParseError
-
-_INTERNET_TARGETS = ("NatGatewayId", "TransitGatewayId", "InstanceId", "NetworkInterfaceId")
 
 
 def is_template(data: Any) -> bool:
@@ -249,23 +248,9 @@ class _TemplateReader:
                 endpoints_complete=True,
             )
         )
-        # The main route table of a VPC created here holds only the local route.
-        self.network.route_tables.append(
-            RouteTable(loc, [f"{keys[0]}#main"], Handle(keys[0]), main=True, routes=[])
-        )
-        # The default security group admits all traffic from itself and allows all egress.
-        default_group = f"{keys[0]}#DefaultSecurityGroup"
-        self.network.security_groups.append(
-            SecurityGroup(
-                loc,
-                [default_group],
-                Handle(keys[0]),
-                ingress=[
-                    Permission("-1", None, None, [("sg", Handle(keys[0], "DefaultSecurityGroup"))])
-                ],
-                egress=[Permission("-1", None, None, [("cidr", "0.0.0.0/0")])],
-            )
-        )
+        main_table, default_group = ec2.new_vpc_artefacts(loc, keys[0])
+        self.network.route_tables.append(main_table)
+        self.network.security_groups.append(default_group)
 
     def subnet(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
@@ -305,17 +290,9 @@ class _TemplateReader:
         self.network.routes.append((table, route))
 
     def _route_target(self, props: Dict[str, Any]) -> Any:
-        if any(props.get(name) is not None for name in _INTERNET_TARGETS):
-            return True
         gateway = props.get("GatewayId")
-        if isinstance(gateway, Handle):
-            kind = self._type_of(gateway)
-            return kind == "AWS::EC2::InternetGateway"
-        if isinstance(gateway, str):
-            return gateway.startswith("igw-")
-        if isinstance(gateway, Unknown):
-            return Unknown(f"the route's gateway is not known: {gateway.reason}")
-        return Unknown("the route goes to a target that may or may not reach the internet")
+        types = [self._type_of(gateway)] if isinstance(gateway, Handle) else []
+        return ec2.route_reaches_internet(props, types)
 
     def _type_of(self, handle: Handle) -> str:
         for template in self.run.templates:
@@ -344,7 +321,7 @@ class _TemplateReader:
                 # Without SecurityGroupEgress, AWS adds its default allow-all egress rule.
                 egress=_permissions(egress, "egress")
                 if egress is not None
-                else [Permission("-1", None, None, [("cidr", "0.0.0.0/0")])],
+                else [ec2.allow_all_egress()],
             )
         )
 
@@ -405,7 +382,7 @@ def _as_list(value: Any) -> Any:
 def _permissions(rules: Any, direction: str) -> List[Permission]:
     """Inline or separate rules in CloudFormation's shape."""
     if isinstance(rules, Unknown):
-        return [Permission(rules, None, None, [("unknown", rules)])]
+        return [ec2.permission(rules, None, None, [("unknown", rules)])]
     peer_keys = (
         ("SourceSecurityGroupId", "SourceSecurityGroupName", "SourcePrefixListId", "CidrIp")
         if direction == "ingress"
@@ -414,7 +391,7 @@ def _permissions(rules: Any, direction: str) -> List[Permission]:
     permissions = []
     for rule in rules if isinstance(rules, list) else []:
         if not isinstance(rule, dict):
-            permissions.append(Permission(Unknown("a rule is not known"), None, None, []))
+            permissions.append(ec2.permission(Unknown("a rule is not known"), None, None, []))
             continue
         peers = []
         for key in peer_keys:
@@ -424,14 +401,7 @@ def _permissions(rules: Any, direction: str) -> List[Permission]:
         if "CidrIpv6" in rule:
             peers.append(("cidr6", rule["CidrIpv6"]))
         permissions.append(
-            Permission(
-                str(rule.get("IpProtocol"))
-                if isinstance(rule.get("IpProtocol"), (str, int))
-                else rule.get("IpProtocol"),
-                rule.get("FromPort"),
-                rule.get("ToPort"),
-                peers,
-            )
+            ec2.permission(rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort"), peers)
         )
     return permissions
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List
 
+from .. import ec2
 from ..keys import default_security_group, real_id
 from ..model import (
     Location,
@@ -26,7 +27,6 @@ from .source import Document
 
 LISTING_KINDS = ("Subnets", "VpcEndpoints", "SecurityGroups", "RouteTables", "Vpcs")
 _LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
-_INTERNET_TARGETS = ("NatGatewayId", "TransitGatewayId", "InstanceId", "NetworkInterfaceId")
 
 
 def is_inventory(data: Any) -> bool:
@@ -110,7 +110,7 @@ def _route_table(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     table_id = _id(item, "RouteTableId")
     associations = [a for a in items(item.get("Associations")) if isinstance(a, dict)]
     routes = [
-        Route(route["DestinationCidrBlock"], _route_target(route))
+        Route(route["DestinationCidrBlock"], ec2.route_reaches_internet(route))
         for route in items(item.get("Routes"))
         if isinstance(route, dict) and route.get("DestinationCidrBlock")
     ]
@@ -126,19 +126,6 @@ def _route_table(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     for association in associations:
         if association.get("SubnetId"):
             network.associations.append(RouteTableAssociation(association["SubnetId"], table_id))
-
-
-def _route_target(route: Dict[str, Any]) -> Any:
-    if str(route.get("State", "active")).lower() == "blackhole":
-        return False
-    if any(route.get(name) for name in _INTERNET_TARGETS):
-        return True
-    gateway = str(route.get("GatewayId") or "")
-    if gateway.startswith("igw-"):
-        return True
-    if gateway == "local" or gateway.startswith("vgw-"):
-        return False
-    return Unknown(f"whether the route to {gateway or 'its target'} reaches the internet")
 
 
 def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
@@ -189,8 +176,8 @@ def _permissions(permissions: Any) -> List[Permission]:
             if isinstance(pair, dict)
         ]
         result.append(
-            Permission(
-                str(permission.get("IpProtocol")),
+            ec2.permission(
+                permission.get("IpProtocol"),
                 permission.get("FromPort"),
                 permission.get("ToPort"),
                 peers,

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from .. import ec2
 from .. import keys as keys_
 from ..model import (
     Location,
@@ -33,13 +34,14 @@ from .source import Document, ParseError
 
 SUPPORTED_FORMATS = ("0.", "1.")
 _RESOURCE_REF = re.compile(r"^((?:data\.)?[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+)(\[[^\]]*\])?")
-_INTERNET_TYPES = ("aws_nat_gateway", "aws_internet_gateway", "aws_ec2_transit_gateway")
-_INTERNET_ATTRIBUTES = (
-    "nat_gateway_id",
-    "transit_gateway_id",
-    "network_interface_id",
-    "instance_id",
-)
+# a route's target attributes, by the EC2 member names ec2.route_reaches_internet reads
+_ROUTE_TARGETS = {
+    "nat_gateway_id": "NatGatewayId",
+    "transit_gateway_id": "TransitGatewayId",
+    "network_interface_id": "NetworkInterfaceId",
+    "instance_id": "InstanceId",
+    "gateway_id": "GatewayId",
+}
 
 
 def is_plan(data: Any) -> bool:
@@ -330,26 +332,15 @@ def _vpc(plan: _Plan, resource: _Resource, network: Network) -> None:
             endpoints_complete=resource.mode == "managed",
         )
     )
-    main_table_keys = [f"{keys[0]}#main"]
-    default_group_keys = [Handle(keys[0], "DefaultSecurityGroup").full_key]
-    if isinstance(resource.values.get("main_route_table_id"), str):  # an existing VPC
-        main_table_keys.append(f"id:{resource.values['main_route_table_id']}")
-    if isinstance(resource.values.get("default_security_group_id"), str):
-        default_group_keys.append(f"id:{resource.values['default_security_group_id']}")
     if resource.mode == "managed":
-        # Terraform's new VPC: a main route table with only the local route, and the default
-        # security group (all traffic from itself, all egress)
-        network.route_tables.append(RouteTable(loc, main_table_keys, Handle(keys[0]), True, []))
-        default_group = Handle(keys[0], "DefaultSecurityGroup")
-        network.security_groups.append(
-            SecurityGroup(
-                loc,
-                default_group_keys,
-                Handle(keys[0]),
-                ingress=[Permission("-1", None, None, [("sg", default_group)])],
-                egress=[Permission("-1", None, None, [("cidr", "0.0.0.0/0")])],
-            )
+        main_table, default_group = ec2.new_vpc_artefacts(
+            loc,
+            keys[0],
+            _strings([resource.values.get("main_route_table_id")]),
+            _strings([resource.values.get("default_security_group_id")]),
         )
+        network.route_tables.append(main_table)
+        network.security_groups.append(default_group)
 
 
 def _subnet(plan: _Plan, resource: _Resource, network: Network) -> None:
@@ -371,19 +362,18 @@ def _subnet(plan: _Plan, resource: _Resource, network: Network) -> None:
 def _route_target(
     plan: _Plan, resource: _Resource, route: Dict[str, Any], path: Tuple[Any, ...]
 ) -> Any:
-    if any(route.get(name) for name in _INTERNET_ATTRIBUTES):
-        return True
-    gateway = route.get("gateway_id")
-    if isinstance(gateway, str) and gateway:
-        return gateway.startswith("igw-")
+    members = {ec2_name: route.get(name) for name, ec2_name in _ROUTE_TARGETS.items()}
     targets = plan.value(resource, *path) if path else None
-    if isinstance(targets, list):
-        types = {_type_of(plan, h) for h in targets if isinstance(h, Handle)}
-        if types & set(_INTERNET_TYPES):
-            return True
-        if types:
-            return False
-    return Unknown(f"the target of a route of {resource.address} is known only after apply")
+    types = (
+        {_type_of(plan, h) for h in targets if isinstance(h, Handle)}
+        if isinstance(targets, list)
+        else set()
+    )
+    return ec2.route_reaches_internet(
+        members,
+        types,
+        Unknown(f"the target of a route of {resource.address} is known only after apply"),
+    )
 
 
 def _type_of(plan: _Plan, handle: Handle) -> str:
@@ -412,11 +402,7 @@ def _route(plan: _Plan, resource: _Resource, network: Network) -> None:
     if destination is None:
         return
     target_attribute = next(
-        (
-            name
-            for name in (*_INTERNET_ATTRIBUTES, "gateway_id")
-            if plan._configured(resource.config, (name,))
-        ),
+        (name for name in _ROUTE_TARGETS if plan._configured(resource.config, (name,))),
         None,
     )
     target = _route_target(
@@ -464,7 +450,7 @@ def _permissions(
         if rule.get("self"):
             peers.append(("sg", self_handle))
         permissions.append(
-            Permission(str(rule.get("protocol")), rule.get("from_port"), rule.get("to_port"), peers)
+            ec2.permission(rule.get("protocol"), rule.get("from_port"), rule.get("to_port"), peers)
         )
     return permissions
 
@@ -529,8 +515,8 @@ def _security_group_rule(plan: _Plan, resource: _Resource, network: Network) -> 
             )
     if direction not in ("ingress", "egress"):
         return
-    permission = Permission(
-        str(protocol) if protocol is not None else Unknown(f"the protocol of {resource.address}"),
+    permission = ec2.permission(
+        protocol if protocol is not None else Unknown(f"the protocol of {resource.address}"),
         values.get("from_port"),
         values.get("to_port"),
         peers,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, List, Optional
 
+from .. import ec2
 from ..model import Permission, SecurityGroup
 from ..values import Unknown
 from .index import Index, display
@@ -62,7 +63,7 @@ class SecurityGroups:
                 results.append(group)
                 continue
             for permission in self.permissions(group, direction):
-                covered = _protocol_covers(permission, port)
+                covered = ec2.covers_port(permission, port)
                 if peers_of is None:
                     peer = bool(permission.peers)
                 else:
@@ -72,26 +73,6 @@ class SecurityGroups:
                     result = Unknown(f"a rule of {group.loc.resource} is conditional")
                 results.append(result)
         return any_of(results)
-
-
-def _protocol_covers(permission: Permission, port: Optional[int]) -> Fact:
-    protocol = permission.protocol
-    if isinstance(protocol, Unknown):
-        return protocol
-    protocol = str(protocol).lower()
-    if protocol in ("-1", "all"):
-        return True
-    if protocol not in ("tcp", "6"):
-        return False
-    low, high = permission.from_port, permission.to_port
-    if not isinstance(low, int) or not isinstance(high, int):
-        try:
-            low, high = int(low), int(high)
-        except (TypeError, ValueError):
-            return Unknown("a rule's ports are not known")
-    if port is None:
-        return low <= 0 and high >= 65535
-    return low <= port <= high
 
 
 def _cidr_covers(cidr: Any, subnet_cidrs: Any) -> Fact:
