@@ -52,3 +52,13 @@ def test_every_rule_reads_registered_facts_and_explains_them(rule) -> None:
     text = explain(rule)
     for name in rule.facts:
         assert f"- `{name}`: {FACTS[rule.subject][name].meaning}" in text
+
+
+def test_remediation_repeating_the_api_fallback_is_refused(tmp_path: Path) -> None:
+    text = (rules_dir() / "CVL102.yaml").read_text(encoding="utf-8")
+    api = load_rules()[[r.id for r in load_rules()].index("CVL102")].remediation["api"]
+    block = "\n".join("    " + line for line in api.splitlines())
+    path = tmp_path / "CVL102.yaml"
+    path.write_text(text.replace("remediation:\n", f"remediation:\n  inventory: |\n{block}\n", 1))
+    with pytest.raises(CatalogueError, match="repeats the `api` fallback"):
+        load_rule_file(path)

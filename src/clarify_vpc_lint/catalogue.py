@@ -14,6 +14,7 @@ import yaml
 
 from . import resolve  # noqa: F401  (registers the facts the queries may name)
 from .facts import FACTS, KINDS, QueryError, facts_read
+from .readers.formats import LANGUAGES
 
 SEVERITIES = ("info", "warning", "error")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -75,6 +76,8 @@ def _rule(data: Dict[str, Any]) -> Rule:
     examples = data.get("examples") or {}
     if data.get("subject") not in KINDS:
         raise QueryError(f"subject {data.get('subject')!r} is not one of {', '.join(KINDS)}")
+    remediation = {k: v.rstrip() for k, v in data["remediation"].items()}
+    _check_remediation(remediation)
     return Rule(
         id=data["id"],
         name=data["name"],
@@ -86,12 +89,25 @@ def _rule(data: Dict[str, Any]) -> Rule:
         unknown_message=data["unknown_message"].strip(),
         rationale=data["rationale"].strip(),
         references=tuple(data.get("references") or ()),
-        remediation={k: v.rstrip() for k, v in data["remediation"].items()},
+        remediation=remediation,
         bad_example=(examples.get("bad") or "").rstrip(),
         good_example=(examples.get("good") or "").rstrip(),
         tags=tuple(data.get("tags") or ()),
         facts=facts_read(data["query"].strip(), data["subject"]),
     )
+
+
+def _check_remediation(remediation: Dict[str, str]) -> None:
+    """An ``api`` fallback, other languages only where they say something else."""
+    if "api" not in remediation:
+        raise QueryError("remediation has no `api` block (the fallback of every language)")
+    for language, text in remediation.items():
+        if language not in LANGUAGES:
+            raise QueryError(
+                f"remediation language {language!r} is not one of {', '.join(sorted(LANGUAGES))}"
+            )
+        if language != "api" and text == remediation["api"]:
+            raise QueryError(f"remediation `{language}` repeats the `api` fallback; remove it")
 
 
 def load_rule_file(path: Path) -> Rule:

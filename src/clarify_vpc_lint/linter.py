@@ -13,20 +13,12 @@ from .config import Config, load_config
 from .engine import Finding, evaluate
 from .model import Network
 from .readers import InputError, discover, format_of, load_all
-from .readers.cloudformation import load_template, read_template
+from .readers.cloudformation import read_template
 from .readers.declared import read_declared_jobs
+from .readers.formats import BY_NAME
 from .readers.intrinsics import CfnRun
-from .readers.inventory import read_inventory
 from .readers.parameters import parse_parameters
-from .readers.sagemaker_api import read_analysis_config, read_request
 from .readers.source import Document, ParseError
-from .readers.terraform import read_plan
-from .readers.workflows import (
-    read_pipeline,
-    read_sdk_defaults,
-    read_state_machine,
-    standalone_container,
-)
 from .resolve import build_subjects
 
 DEFAULT_REGION = "us-east-1"
@@ -134,30 +126,11 @@ def _read(
     network = Network()
     run = CfnRun(region, parameters)
     for document, kind in documents:
-        if kind == "cloudformation":
-            network.extend(_guarded(errors, document.path, partial(_add, run, document)))
-        elif kind in _READERS:
-            network.extend(_guarded(errors, document.path, partial(_READERS[kind], document)))
-    for template in run.templates:
+        read = BY_NAME[kind].read
+        network.extend(_guarded(errors, document.path, partial(read, document, run)))
+    for template in run.templates:  # once every template's exports are known
         network.extend(_guarded(errors, template.path, partial(read_template, run, template)))
     return network
-
-
-_READERS: Dict[str, Callable[[Document], Network]] = {
-    "inventory": read_inventory,
-    "api": read_request,
-    "analysis-config": read_analysis_config,
-    "terraform": read_plan,
-    "state-machine": lambda d: read_state_machine(d.data, standalone_container(d)),
-    "pipeline": lambda d: read_pipeline(d.data, standalone_container(d)),
-    "sdk-defaults": read_sdk_defaults,
-}
-
-
-def _add(run: CfnRun, document: Document) -> Network:
-    """Register a template (exports, SSM parameters); it is read once all are known."""
-    run.add(load_template(document))
-    return Network()
 
 
 def _ignored(finding: Finding, options: Options) -> bool:

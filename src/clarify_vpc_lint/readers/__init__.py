@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple, Union
 
-from . import cloudformation, inventory, sagemaker_api, terraform, workflows
+from .formats import FORMATS, format_of  # the one format registry
 from .source import Document, ParseError, parse_text
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".template")
@@ -78,19 +78,4 @@ def load_all(paths: List[str], workers: int) -> List[Union[Document, InputError]
         return list(pool.map(load, paths, chunksize=max(1, len(paths) // (workers * 4))))
 
 
-# The input formats, in the order they are told apart (a template may also hold a "States" key).
-FORMATS = (
-    ("cloudformation", cloudformation.is_template),
-    ("terraform", terraform.is_plan),
-    ("inventory", inventory.is_inventory),
-    ("api", sagemaker_api.operation_of),
-    ("analysis-config", sagemaker_api.is_analysis_config),
-    ("state-machine", workflows.is_state_machine),
-    ("pipeline", workflows.is_pipeline),
-    ("sdk-defaults", workflows.is_sdk_defaults),
-)
-
-
-def format_of(document: Document) -> Optional[str]:
-    """The input format a parsed document is, or None for files this linter does not read."""
-    return next((name for name, matches in FORMATS if matches(document.data)), None)
+__all__ = ["FORMATS", "InputError", "discover", "format_of", "load", "load_all"]

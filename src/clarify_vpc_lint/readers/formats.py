@@ -1,0 +1,72 @@
+"""The input formats: name -> how to detect it, how to read it, the language of its fixes.
+
+Adding a format is one entry here plus its reader module. Formats are told apart in this order
+(a CloudFormation template may also hold a "States" key). ``read`` takes the parsed document and
+the run's CloudFormation context (only templates need it: they see each other's exports).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional
+
+from ..model import Network
+from . import cloudformation, inventory, sagemaker_api, terraform, workflows
+from .intrinsics import CfnRun
+from .source import Document
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    detect: Callable[[Any], Any]  # on the parsed data: truthy when the document is this format
+    read: Callable[[Document, CfnRun], Network]
+    language: str  # the remediation template its findings use (a key of a rule's remediation)
+
+
+def _register_template(document: Document, run: CfnRun) -> Network:
+    """Templates are read once all are registered (exports, SSM parameters): see CfnRun."""
+    run.add(cloudformation.load_template(document))
+    return Network()
+
+
+FORMATS = (
+    Format("cloudformation", cloudformation.is_template, _register_template, "cloudformation"),
+    Format("terraform", terraform.is_plan, lambda d, _: terraform.read_plan(d), "terraform"),
+    Format(
+        "inventory", inventory.is_inventory, lambda d, _: inventory.read_inventory(d), "inventory"
+    ),
+    Format("api", sagemaker_api.operation_of, lambda d, _: sagemaker_api.read_request(d), "api"),
+    Format(
+        "analysis-config",
+        sagemaker_api.is_analysis_config,
+        lambda d, _: sagemaker_api.read_analysis_config(d),
+        "api",
+    ),
+    Format(
+        "state-machine",
+        workflows.is_state_machine,
+        lambda d, _: workflows.read_state_machine(d.data, workflows.standalone_container(d)),
+        "api",
+    ),
+    Format(
+        "pipeline",
+        workflows.is_pipeline,
+        lambda d, _: workflows.read_pipeline(d.data, workflows.standalone_container(d)),
+        "api",
+    ),
+    Format(
+        "sdk-defaults",
+        workflows.is_sdk_defaults,
+        lambda d, _: workflows.read_sdk_defaults(d),
+        "api",
+    ),
+)
+BY_NAME: Dict[str, Format] = {entry.name: entry for entry in FORMATS}
+# the languages a rule's remediation may be written in: the formats' and the config file's jobs
+LANGUAGES = frozenset({entry.language for entry in FORMATS} | {"config"})
+
+
+def format_of(document: Document) -> Optional[str]:
+    """The input format a parsed document is, or None for files this linter does not read."""
+    return next((entry.name for entry in FORMATS if entry.detect(document.data)), None)
