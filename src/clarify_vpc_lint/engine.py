@@ -12,46 +12,17 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
 import jmespath
 
 from .catalogue import Rule
+from .findings import Finding
 from .resolve import Subject
 from .values import Unknown
 
 MAX_UNKNOWN_FACTS = 10  # 2**10 combinations; beyond that the subject is reported as info
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    name: str
-    severity: str
-    file: str
-    line: int
-    column: int
-    resource: str
-    message: str
-    remediation: str
-
-    def sort_key(self) -> Tuple[Any, ...]:
-        return (self.file, self.line, self.rule, self.column, self.resource, self.message)
-
-    def as_dict(self) -> Dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "name": self.name,
-            "severity": self.severity,
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "resource": self.resource,
-            "message": self.message,
-            "remediation": self.remediation,
-        }
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")

@@ -10,9 +10,10 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .catalogue import Rule, load_rules
 from .config import Config, load_config
-from .engine import Finding, evaluate
+from .engine import evaluate
+from .findings import Finding, InputError, Result
 from .model import Network
-from .readers import InputError, discover, format_of, load_all
+from .readers import discover, format_of, load_all
 from .readers.cloudformation import read_template
 from .readers.declared import read_declared_jobs
 from .readers.formats import BY_NAME
@@ -35,18 +36,6 @@ class Options:
     severity: Dict[str, str] = field(default_factory=dict)
     config: Optional[Config] = None
     workers: int = 1
-
-
-@dataclass
-class Result:
-    findings: List[Finding]
-    errors: List[InputError]
-    linted: Dict[str, str]  # the files read as one of the input formats, with that format
-    skipped: List[str]
-
-    @property
-    def files(self) -> int:
-        return len(self.linted)
 
 
 def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -> Network:
@@ -179,4 +168,4 @@ def lint(
     return run(Options(tuple(paths), tuple(context), tuple(parameters), region)).findings
 
 
-__all__ = ["Finding", "Options", "Result", "Rule", "lint", "run"]
+__all__ = ["Finding", "InputError", "Options", "Result", "Rule", "lint", "run"]

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, Tuple
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from ..catalogue import Rule, load_rules
-from ..engine import Finding
+from ..findings import Finding
 from ..linter import DEFAULT_REGION, judge_file
 
 _CONFIG = {

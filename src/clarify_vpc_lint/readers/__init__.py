@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Iterable, List, Optional, Tuple, Union
+from typing import Iterable, List, Tuple, Union
 
+from ..findings import InputError
 from .formats import FORMATS, format_of  # the one format registry
 from .source import Document, ParseError, parse_text
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".template")
 MAX_FILE_BYTES = 32 * 1024 * 1024  # CloudFormation itself takes templates of at most 1 MB
-
-
-@dataclass
-class InputError:
-    file: str
-    line: Optional[int]
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "message": self.message}
 
 
 def discover(paths: Iterable[str]) -> Tuple[List[str], List[InputError]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .. import __version__
-from ..linter import Result
+from ..findings import Result
 
 
 def write(result: Result) -> str:

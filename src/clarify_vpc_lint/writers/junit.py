@@ -6,8 +6,7 @@ from typing import Dict, List, Tuple
 from xml.etree import ElementTree
 
 from ..catalogue import load_rules
-from ..engine import Finding
-from ..linter import Result
+from ..findings import Finding, Result
 
 FAILING = ("error", "warning")
 

@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 from .. import __version__
 from ..catalogue import explain, load_rules
-from ..linter import Result
+from ..findings import Result
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 INFORMATION_URI = "https://github.com/clarify-vpc-lint/clarify-vpc-lint"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..linter import Result
+from ..findings import Result
 
 
 def write(result: Result) -> str:

@@ -1,0 +1,60 @@
+"""What a run produces: findings, input errors, and the result that writers and plugins consume.
+
+Writers and plugins import these from here, not from the orchestrator (``linter.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    severity: str
+    file: str
+    line: int
+    column: int
+    resource: str
+    message: str
+    remediation: str
+
+    def sort_key(self) -> Tuple[Any, ...]:
+        return (self.file, self.line, self.rule, self.column, self.resource, self.message)
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "resource": self.resource,
+            "message": self.message,
+            "remediation": self.remediation,
+        }
+
+
+@dataclass
+class InputError:
+    file: str
+    line: Optional[int]
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+@dataclass
+class Result:
+    findings: List[Finding]
+    errors: List[InputError]
+    linted: Dict[str, str]  # the files read as one of the input formats, with that format
+    skipped: List[str]
+
+    @property
+    def files(self) -> int:
+        return len(self.linted)
