@@ -1,0 +1,310 @@
+"""Terraform plans (``terraform show -json PLAN``): the index of planned resources and references.
+
+``planned_values`` says what will exist (resources being deleted are not in it). A value unknown
+until apply (the ID of a subnet created in the same plan) is taken from ``configuration``: its
+references name the resources, followed through module outputs and variables, and a reference
+indexed by ``count.index``/``each.key`` picks the instance with the same index. A reference is
+scoped to its plan: ``keys.tf_resource(plan path, address)``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Dict, List, Optional, Tuple
+
+from .. import keys
+from ..model import Location
+from ..values import Handle, Unknown, items
+from . import sagemaker
+from .source import Document, ParseError
+
+SUPPORTED_FORMATS = ("0.", "1.")
+_RESOURCE_REF = re.compile(r"^((?:data\.)?[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+)(\[[^\]]*\])?")
+
+
+def is_plan(data: Any) -> bool:
+    """``terraform show -json`` output; trimmed test plans (checkov's) may lack format_version."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("planned_values"), dict)
+        and any(key in data for key in ("format_version", "configuration", "resource_changes"))
+    )
+
+
+@dataclass
+class PlannedResource:
+    """One planned resource instance with what the plan and its configuration say of it.
+
+    It offers the interface the per-resource handlers of ``terraform.py`` read (``TfResource``).
+    """
+
+    address: str
+    type: str
+    mode: str
+    index: Any
+    values: Dict[str, Any]
+    config: Dict[str, Any]  # the configuration's expressions of this resource
+    module: str  # "module.net" (with instance keys), "" for the root module
+    path: Tuple[Any, ...]  # where it is written in the plan file
+    plan: Plan = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+
+    def value(self, *path: Any) -> Any:
+        return self.plan.value(self, *path)
+
+    def configured(self, *path: Any) -> bool:
+        """Does the configuration set this attribute (even where its value is known only later)?"""
+        return Plan._expression(self.config, path) is not None
+
+    @property
+    def handle(self) -> Handle:
+        return Handle(keys.tf_resource(self.plan.document.path, self.address))
+
+    @cached_property
+    def location(self) -> Location:
+        return self.plan.location(self)
+
+    @property
+    def document(self) -> Document:
+        return self.plan.document
+
+    def type_of(self, handle: Handle) -> str:
+        """The type of the resource a handle names in the same plan, or ""."""
+        address = keys.tf_address(self.plan.document.path, handle.key)
+        resource = self.plan.resources.get(address) if address is not None else None
+        return resource.type if resource is not None else ""
+
+
+class Plan:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        data = document.data
+        version = str(data.get("format_version", "1.0"))
+        if not version.startswith(SUPPORTED_FORMATS):
+            raise ParseError(f"Terraform plan format_version {version} is not supported (0.x, 1.x)")
+        self.variables = {
+            name: value.get("value")
+            for name, value in (data.get("variables") or {}).items()
+            if isinstance(value, dict)
+        }
+        self.config_root = _dict(_dict(data.get("configuration")).get("root_module"))
+        self._config_index: Dict[str, Dict[str, Dict[str, Any]]] = {}
+        self.resources: Dict[str, PlannedResource] = {}
+        self.instances: Dict[str, List[PlannedResource]] = {}  # address without index -> instances
+        self._collect(
+            _dict(data.get("planned_values")).get("root_module"), ("planned_values", "root_module")
+        )
+        prior = _dict(_dict(data.get("prior_state")).get("values")).get("root_module")
+        self._collect(prior, ("prior_state", "values", "root_module"), data_only=True)
+
+    # -- collection ------------------------------------------------------------------------------
+
+    def _collect(self, module: Any, path: Tuple[Any, ...], data_only: bool = False) -> None:
+        module = _dict(module)
+        for position, raw in enumerate(_list(module.get("resources"))):
+            if not isinstance(raw, dict) or not isinstance(raw.get("address"), str):
+                continue
+            if data_only and raw.get("mode") != "data" or raw["address"] in self.resources:
+                continue
+            address = raw["address"]
+            module_address = address.rsplit(".", 2)[0] if address.startswith("module.") else ""
+            if raw.get("mode") == "data":
+                module_address = address.split(".data.")[0] if ".data." in address else ""
+            resource = PlannedResource(
+                plan=self,
+                address=address,
+                type=str(raw.get("type")),
+                mode=str(raw.get("mode")),
+                index=raw.get("index"),
+                values=_dict(raw.get("values")),
+                config=self._config_of(address, module_address),
+                module=module_address,
+                path=path + ("resources", position, "address"),
+            )
+            self.resources[address] = resource
+            self.instances.setdefault(_strip_index(address), []).append(resource)
+        for position, child in enumerate(_list(module.get("child_modules"))):
+            self._collect(child, path + ("child_modules", position), data_only)
+
+    def _config_module(self, module_address: str) -> Dict[str, Any]:
+        module = self.config_root
+        for name in re.findall(r"module\.([^.\[]+)", module_address):
+            module = _dict(_dict(_dict(module.get("module_calls")).get(name)).get("module"))
+        return module
+
+    def _config_of(self, address: str, module_address: str) -> Dict[str, Any]:
+        local = _strip_index(address[len(module_address) + 1 :] if module_address else address)
+        key = re.sub(r"\[[^\]]*\]", "", module_address)  # module instances share one configuration
+        if key not in self._config_index:
+            self._config_index[key] = {
+                resource.get("address"): _dict(resource.get("expressions"))
+                for resource in _list(self._config_module(module_address).get("resources"))
+                if isinstance(resource, dict) and isinstance(resource.get("address"), str)
+            }
+        return self._config_index[key].get(local, {})
+
+    # -- values ------------------------------------------------------------------------------------
+
+    def value(self, resource: PlannedResource, *path: Any) -> Any:
+        """A planned value; where unknown until apply, the resources its expression references.
+
+        None where neither the plan nor the configuration sets it (the caller's default applies).
+        """
+        known = sagemaker.dig(resource.values, *path)
+        if known is not None and known != [] or not resource.configured(*path):
+            return known
+        expression = self._expression(resource.config, path)
+        if expression is None:
+            return known
+        if "constant_value" in expression:
+            return expression["constant_value"]
+        return self.references(_strings(expression.get("references")), resource)
+
+    @staticmethod
+    def _expression(config: Any, path: Tuple[Any, ...]) -> Optional[Dict[str, Any]]:
+        node = config
+        for key in path:
+            if isinstance(node, list):
+                node = node[key] if isinstance(key, int) and key < len(node) else None
+            elif isinstance(node, dict) and "references" in node:
+                return node  # blocks written as one expression: its references serve them all
+            elif isinstance(node, dict):
+                node = node.get(key)
+            else:
+                return None
+            if node is None:
+                return None
+        if isinstance(node, list):  # a block: the first one
+            node = node[0] if node else None
+        return (
+            node
+            if isinstance(node, dict) and ("references" in node or "constant_value" in node)
+            else None
+        )
+
+    def references(self, references: List[str], origin: PlannedResource) -> Any:
+        """The resources a configuration expression refers to, as Handles (or Unknown)."""
+        correlate = "count.index" in references or "each.key" in references
+        # Terraform lists every prefix of a traversal ("aws_subnet.a[0].id", "aws_subnet.a[0]",
+        # "aws_subnet.a"): where an indexed one is listed, the bare one adds nothing.
+        indexed = {m.group(1) for m in map(_RESOURCE_REF.match, references) if m and m.group(2)}
+        handles: List[Any] = []
+        seen = set()
+        for reference in references:
+            if reference in indexed:
+                continue
+            resolved = self._reference(
+                reference, origin.module, origin.index if correlate else None, 0
+            )
+            if resolved is None:
+                continue
+            if isinstance(resolved, Unknown):
+                return resolved
+            for item in resolved:
+                if item not in seen:
+                    seen.add(item)
+                    handles.append(item)
+        if not handles:
+            return Unknown(
+                f"{origin.address}: a value known only after apply, from {', '.join(references) or 'an expression'}"
+            )
+        return handles
+
+    def _reference(self, reference: str, module: str, index: Any, depth: int) -> Any:
+        if depth > 20:
+            return Unknown(f"{reference}: references nest too deeply")
+        prefix = f"{module}." if module else ""
+        if reference.startswith(("count.", "each.", "path.", "terraform.", "self.", "local.")):
+            return (
+                None
+                if not reference.startswith("local.")
+                else Unknown(f"{reference} (locals are not in the plan)")
+            )
+        if reference.startswith("var."):
+            return self._variable(reference[4:].split(".")[0].split("[")[0], module, depth)
+        if reference.startswith("module."):
+            return self._module_output(reference, module, depth)
+        match = _RESOURCE_REF.match(reference)
+        if not match:
+            return None
+        base, literal_index = prefix + match.group(1), match.group(2)
+        instances = self.instances.get(base)
+        if not instances:
+            return Unknown(f"{base} is not in the plan (count = 0, or defined elsewhere)")
+        if literal_index and literal_index[1:-1] not in ("*", ""):
+            instances = [
+                r for r in instances if f"[{literal_index[1:-1]}]" in r.address[len(base) :]
+            ]
+        elif index is not None and len(instances) > 1:
+            same = [r for r in instances if r.index == index]
+            instances = same or instances
+        return [r.handle for r in instances]
+
+    def _variable(self, name: str, module: str, depth: int) -> Any:
+        if not module:
+            value = self.variables.get(name)
+            return Unknown(f"variable {name} has no value in the plan") if value is None else []
+        parent, _, call = (
+            module.rpartition(".module.") if ".module." in module else ("", "", module)
+        )
+        call_name = re.sub(r"^module\.|\[.*\]$", "", call)
+        call_config = _dict(_dict(self._config_module(parent).get("module_calls")).get(call_name))
+        expression = _dict(_dict(call_config.get("expressions")).get(name))
+        references = _strings(expression.get("references"))
+        results: List[Any] = []
+        for reference in references:
+            resolved = self._reference(reference, parent, None, depth + 1)
+            if isinstance(resolved, Unknown):
+                return resolved
+            results.extend(resolved or [])
+        return results
+
+    def _module_output(self, reference: str, module: str, depth: int) -> Any:
+        match = re.match(r"^module\.([^.\[]+)(\[[^\]]+\])?\.([^.\[]+)(?:\[(\d+)\])?", reference)
+        if not match:
+            return None  # "module.net" alone: the precise reference is listed beside it
+        call, instance, output, position = match.groups()
+        child = f"{module + '.' if module else ''}module.{call}{instance or ''}"
+        outputs = _dict(
+            _dict(
+                _dict(_dict(self._config_module(module).get("module_calls")).get(call)).get(
+                    "module"
+                )
+            ).get("outputs")
+        )
+        expression = _dict(_dict(outputs.get(output)).get("expression"))
+        results: List[Any] = []
+        for inner in _strings(expression.get("references")):
+            resolved = self._reference(inner, child, None, depth + 1)
+            if isinstance(resolved, Unknown):
+                return resolved
+            for item in resolved or []:
+                if item not in results:
+                    results.append(item)
+        if position is not None:
+            return results[int(position) : int(position) + 1] or Unknown(
+                f"{reference} is not known"
+            )
+        return results
+
+    def location(self, resource: PlannedResource) -> Location:
+        line, column = self.document.locate(resource.path)
+        return Location(self.document.path, line, column, resource.address, "terraform")
+
+
+def _strings(value: Any) -> List[str]:
+    """A configuration's reference list (anything else in it is not a reference)."""
+    return [item for item in items(value) if isinstance(item, str)]
+
+
+def _strip_index(address: str) -> str:
+    return re.sub(r"\[[^\]]*\]$", "", address)
+
+
+def _dict(value: Any) -> Dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> List[Any]:
+    return value if isinstance(value, list) else []
