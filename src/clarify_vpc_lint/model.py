@@ -47,10 +47,8 @@ class Job:
 class Model:
     loc: Location
     keys: List[str]
-    name: Any
     has_vpc_config: Tri
     subnets: Union[List[Ref], Unknown]
-    security_groups: Union[List[Ref], Unknown]
     s3_artifacts: Tri
 
 

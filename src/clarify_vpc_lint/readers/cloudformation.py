@@ -210,10 +210,10 @@ class _TemplateReader:
         raw = properties[form]
         if form.endswith("S3Location"):
             reason = f"{logical_id}'s definition is in S3 ({form}), not in the inputs"
-            self.network.extend(workflows.opaque(kind, container, (), reason))
+            self.network.extend(workflows.opaque(kind, container, reason))
             return
         if form == "Definition":
-            definition = workflows.apply_substitutions(self.run.resolve(raw, self.template), lookup)
+            definition = workflows.substitute(self.run.resolve(raw, self.template), lookup)
         else:
             text = (
                 raw["Fn::Sub"]
@@ -226,7 +226,7 @@ class _TemplateReader:
                 lookup = lambda name: variables[name] if name in variables else outer(name)  # noqa: E731
             if isinstance(text, Unknown) and not text.text:
                 self.network.extend(
-                    workflows.opaque(kind, container, (), f"{logical_id}'s {form}: {text.reason}")
+                    workflows.opaque(kind, container, f"{logical_id}'s {form}: {text.reason}")
                 )
                 return
             definition = workflows.parse_embedded(text, lookup, f"{logical_id} {form}")

@@ -24,7 +24,7 @@ Locate = Callable[[Tuple[Any, ...]], Tuple[int, int]]
 _PROCESSING_TASK = re.compile(r":states:::(?:aws-sdk:)?sagemaker:createProcessingJob(?:\.sync)?$")
 _MODEL_TASK = re.compile(r":states:::(?:aws-sdk:)?sagemaker:createModel$")
 _STEP_MODEL = re.compile(r"^Steps\.([^.]+)\.(?:Properties\.)?ModelName$")
-# a placeholder parse_embedded could not fill, marked so _placeholders can find it again
+# a placeholder parse_embedded could not fill, marked so substitute can find it again
 _OPEN, _CLOSE = "\u0001", "\u0002"
 _MARKED = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
@@ -106,7 +106,7 @@ def parse_embedded(text: Any, lookup: Lookup, where: str) -> Any:
         ) from None
     except RecursionError:
         raise ParseError(f"{where} nests too deeply") from None
-    return _placeholders(parsed, lookup)
+    return substitute(parsed, lookup)
 
 
 def _is_json_scalar(text: str) -> bool:
@@ -139,12 +139,12 @@ def _substitute_outside_strings(text: str, substitute: Callable[[re.Match, bool]
     return "".join(pieces)
 
 
-def _placeholders(value: Any, lookup: Lookup) -> Any:
-    """Markers left by parse_embedded, and ``${X}`` left in a definition object, become values."""
+def substitute(value: Any, lookup: Lookup) -> Any:
+    """Markers left by parse_embedded, and ``${X}`` left in a definition object (DefinitionSubstitutions), become values."""
     if isinstance(value, dict):
-        return {k: _placeholders(v, lookup) for k, v in value.items()}
+        return {k: substitute(v, lookup) for k, v in value.items()}
     if isinstance(value, list):
-        return [_placeholders(v, lookup) for v in value]
+        return [substitute(v, lookup) for v in value]
     if not isinstance(value, str) or ("${" not in value and _OPEN not in value):
         return value
     text = _MARKED.sub(r"${\1}", value)
@@ -166,11 +166,6 @@ def _placeholders(value: Any, lookup: Lookup) -> Any:
     if "${" not in resolved:
         return resolved
     return Unknown(f"{resolved!r} has a placeholder that is not resolved offline", resolved)
-
-
-def apply_substitutions(definition: Any, lookup: Lookup) -> Any:
-    """DefinitionSubstitutions in a definition written as an object."""
-    return _placeholders(definition, lookup)
 
 
 # -- Step Functions --------------------------------------------------------------------------------
@@ -348,16 +343,16 @@ def embedded_network(definition: Any, kind: str, container: Container) -> Networ
     """The jobs and models of a definition; one the inputs do not show may start Clarify jobs."""
     if not isinstance(definition, dict):
         reason = definition.reason if isinstance(definition, Unknown) else "it is not a JSON object"
-        return opaque(kind, container, (), f"the {kind} definition of {container.name}: {reason}")
+        return opaque(kind, container, f"the {kind} definition of {container.name}: {reason}")
     reader = read_state_machine if kind == "state-machine" else read_pipeline
     return reader(definition, container)
 
 
-def opaque(kind: str, container: Container, path: Tuple[Any, ...], reason: str) -> Network:
+def opaque(kind: str, container: Container, reason: str) -> Network:
     """A definition the inputs do not hold (in S3, a parameter): it may start Clarify jobs."""
     network = Network()
     unknown = Unknown(reason)
-    loc = container.loc(kind, path)
+    loc = container.loc(kind, ())
     loc.resource = container.name
     network.jobs.append(sagemaker.defaults_job(unknown, loc, unknown, inference=unknown))
     return network
