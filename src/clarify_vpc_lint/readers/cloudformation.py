@@ -213,7 +213,7 @@ class _TemplateReader:
             self.network.extend(workflows.opaque(kind, container, reason))
             return
         if form == "Definition":
-            definition = workflows.substitute(self.run.resolve(raw, self.template), lookup)
+            definition = workflows.fill_placeholders(self.run.resolve(raw, self.template), lookup)
         else:
             text = (
                 raw["Fn::Sub"]

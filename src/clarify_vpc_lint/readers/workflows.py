@@ -24,7 +24,7 @@ Locate = Callable[[Tuple[Any, ...]], Tuple[int, int]]
 _PROCESSING_TASK = re.compile(r":states:::(?:aws-sdk:)?sagemaker:createProcessingJob(?:\.sync)?$")
 _MODEL_TASK = re.compile(r":states:::(?:aws-sdk:)?sagemaker:createModel$")
 _STEP_MODEL = re.compile(r"^Steps\.([^.]+)\.(?:Properties\.)?ModelName$")
-# a placeholder parse_embedded could not fill, marked so substitute can find it again
+# a placeholder parse_embedded could not fill, marked so fill_placeholders can find it again
 _OPEN, _CLOSE = "\u0001", "\u0002"
 _MARKED = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
@@ -106,7 +106,7 @@ def parse_embedded(text: Any, lookup: Lookup, where: str) -> Any:
         ) from None
     except RecursionError:
         raise ParseError(f"{where} nests too deeply") from None
-    return substitute(parsed, lookup)
+    return fill_placeholders(parsed, lookup)
 
 
 def _is_json_scalar(text: str) -> bool:
@@ -139,12 +139,12 @@ def _substitute_outside_strings(text: str, substitute: Callable[[re.Match, bool]
     return "".join(pieces)
 
 
-def substitute(value: Any, lookup: Lookup) -> Any:
+def fill_placeholders(value: Any, lookup: Lookup) -> Any:
     """Markers left by parse_embedded, and ``${X}`` left in a definition object (DefinitionSubstitutions), become values."""
     if isinstance(value, dict):
-        return {k: substitute(v, lookup) for k, v in value.items()}
+        return {k: fill_placeholders(v, lookup) for k, v in value.items()}
     if isinstance(value, list):
-        return [substitute(v, lookup) for v in value]
+        return [fill_placeholders(v, lookup) for v in value]
     if not isinstance(value, str) or ("${" not in value and _OPEN not in value):
         return value
     text = _MARKED.sub(r"${\1}", value)
