@@ -12,7 +12,11 @@ ANALYSIS_CONFIG_INPUT = "analysis_config"
 
 # com.amazonaws.<region>.<service>, cn.com.amazonaws.<region>.<service> (China interface
 # endpoints) and the ISO prefixes; only the service suffix matters once the region is evaluated.
-_SERVICE_SUFFIX = re.compile(r"\.(s3|sagemaker\.api|sagemaker\.runtime)(-fips)?$")
+# The endpoint services the rules tell apart; add one here when a rule needs another.
+ENDPOINT_SERVICES = ("s3", "sagemaker.api", "sagemaker.runtime")
+_SERVICE_SUFFIX = re.compile(
+    r"\.(" + "|".join(re.escape(name) for name in ENDPOINT_SERVICES) + r")(-fips)?$"
+)
 
 
 def text_of(value: Any) -> str | None:
@@ -30,7 +34,7 @@ def names_clarify_image(image: Any) -> bool:
 
 
 def endpoint_service(service_name: Any) -> Any:
-    """``s3``, ``sagemaker.api``, ``sagemaker.runtime``, ``other``, or Unknown."""
+    """One of ``ENDPOINT_SERVICES``, ``other``, or Unknown."""
     text = text_of(service_name)
     match = _SERVICE_SUFFIX.search(text) if text is not None else None
     if match:
