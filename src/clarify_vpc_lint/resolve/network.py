@@ -13,6 +13,8 @@ from .security import SecurityGroups
 
 
 class Resolver:
+    """Answers network questions about the entities of one run, joined across its inputs."""
+
     def __init__(self, network: Network, region: str) -> None:
         self.network = network
         self.region = region
