@@ -11,7 +11,7 @@ in its clarify-vpc-lint.yaml), the others are CloudFormation. Where each finding
 - plan.json: the ``"address"`` key of the finding's resource in the plan.
 
 Most CloudFormation cases are generated: ``<case>.patch.yaml`` says how the case differs from the
-one correct network in ``tests/fixtures/good/``, and ``tests/fixtures/rules/generate.py`` writes
+one correct network in ``tests/fixtures/good/``, and ``tests/fixtures/generate.py`` writes
 ``<case>.yaml`` beside it (see that script for the patch format).
 """
 
@@ -33,7 +33,7 @@ from clarify_vpc_lint.linter import Options, run
 
 RULES_DIR = FIXTURES / "rules"
 EXPECTED_LINES = "expected-lines.yaml"
-_spec = importlib.util.spec_from_file_location("generate", RULES_DIR / "generate.py")
+_spec = importlib.util.spec_from_file_location("generate", FIXTURES / "generate.py")
 generate = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(generate)
 
@@ -171,13 +171,13 @@ def test_the_base_network_has_no_finding() -> None:
 
 
 @pytest.mark.parametrize(
-    "patch", generate.patches(), ids=lambda p: str(p.relative_to(RULES_DIR))
+    "patch", generate.patches(), ids=lambda p: str(p.relative_to(FIXTURES))
 )
 def test_generated_fixtures_are_up_to_date(patch: Path) -> None:
     target = generate.target_of(patch)
     assert target.is_file() and target.read_text() == generate.render(patch), (
         f"{target.relative_to(FIXTURES.parents[1])} is stale: "
-        "run `python tests/fixtures/rules/generate.py`"
+        "run `python tests/fixtures/generate.py`"
     )
 
 
