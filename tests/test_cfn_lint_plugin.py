@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 from typing import List, Set, Tuple
 
+import pytest
 from conftest import FIXTURES, ROOT, rule_templates
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
 from clarify_vpc_lint.linter import Options, run
 
+pytestmark = pytest.mark.slow  # runs real cfn-lint
 CFN_LINT = str(Path(sys.executable).with_name("cfn-lint"))  # the extra's console script
 TEMPLATES = sorted(
     p.relative_to(ROOT)

@@ -7,23 +7,31 @@ import os
 import shutil
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
+import pytest
 from conftest import FIXTURES, ROOT, rule_templates, run_cli
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
 from clarify_vpc_lint.linter import Options, run
 
+pytestmark = pytest.mark.slow  # runs real checkov
 CHECKOV = str(Path(sys.executable).with_name("checkov"))  # the extra's console script
-CHECKS = run_cli("--checkov-dir").stdout.strip()
+
+
+@cache
+def checks_dir() -> str:
+    """Asked of the CLI when a test needs it, not while the fast suite collects this module."""
+    return run_cli("--checkov-dir").stdout.strip()
 
 
 def checkov(directory: Path, framework: str, *extra: str) -> List[dict]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BC_", "PRISMA_"))}
     completed = subprocess.run(
         [CHECKOV, "--skip-download", "--quiet", "--compact", "-o", "json", "--framework", framework,
-         "--external-checks-dir", CHECKS, "--check", "CKV_CVL_*", "-d", ".", *extra],
+         "--external-checks-dir", checks_dir(), "--check", "CKV_CVL_*", "-d", ".", *extra],
         cwd=directory, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert completed.returncode in (0, 1), completed.stderr[-2000:]

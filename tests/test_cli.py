@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, ROOT, line_of, rules_of, run_cli, run_json
 
 from clarify_vpc_lint.catalogue import load_rules
@@ -186,6 +187,7 @@ def test_context_must_be_an_inventory(tmp_path: Path) -> None:
     assert "describe" in completed.stdout
 
 
+@pytest.mark.slow  # the whole fixture tree twice, once with worker processes
 def test_jobs_option_gives_byte_identical_output() -> None:
     one = run_cli("tests/fixtures", "--format", "json", "--jobs", "1")
     two = run_cli("tests/fixtures", "--format", "json", "--jobs", "2")

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, ROOT, line_of
+
+pytestmark = pytest.mark.slow  # runs real pre-commit
 
 
 def _run(args, cwd: Path, env: dict) -> subprocess.CompletedProcess:

@@ -7,6 +7,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import jsonschema
+import pytest
 from conftest import ROOT, line_of, run_cli
 
 from clarify_vpc_lint.catalogue import load_rules
@@ -42,6 +43,7 @@ def test_sarif_is_valid_and_complete(tmp_path: Path) -> None:
     assert "broken.yaml" in json.dumps(run["invocations"][0]["toolExecutionNotifications"])
 
 
+@pytest.mark.slow  # seven whole-tree runs, some with worker processes
 def test_sarif_and_json_are_byte_identical_across_runs_and_jobs() -> None:
     for fmt in ("sarif", "json"):
         outputs = {

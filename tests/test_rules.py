@@ -81,7 +81,11 @@ def _listed_lines(case: Path) -> Set[Location]:
     expected = yaml.safe_load(listing.read_text()) if listing.is_file() else {}
     spec = expected.get(case.name, {})
     files = {"": spec} if isinstance(spec, list) else spec
-    return {(str(case / name) if name else str(case), line) for name, lines in files.items() for line in lines}
+    return {
+        (str(case / name) if name else str(case), line)
+        for name, lines in files.items()
+        for line in lines
+    }
 
 
 def _address_positions(plan: Path, address: str) -> Set[Tuple[int, int]]:
@@ -170,9 +174,7 @@ def test_the_base_network_has_no_finding() -> None:
     assert result.errors == [] and result.findings == []
 
 
-@pytest.mark.parametrize(
-    "patch", generate.patches(), ids=lambda p: str(p.relative_to(FIXTURES))
-)
+@pytest.mark.parametrize("patch", generate.patches(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_generated_fixtures_are_up_to_date(patch: Path) -> None:
     target = generate.target_of(patch)
     assert target.is_file() and target.read_text() == generate.render(patch), (
