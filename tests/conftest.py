@@ -60,3 +60,17 @@ def run_json(*args: str, cwd: Path = ROOT) -> dict:
 
 def rules_of(report: dict) -> List[str]:
     return [finding["rule"] for finding in report["findings"]]
+
+
+def line_of(path: str, line: str) -> int:
+    """The number of the first line of ``path`` (relative to the repository) that reads ``line``."""
+    return (ROOT / path).read_text().splitlines().index(line) + 1
+
+
+def rule_templates() -> List[Path]:
+    """The rule fixtures written as single CloudFormation files (not their patches or listings)."""
+    return sorted(
+        p
+        for p in FIXTURES.glob("rules/*/*.yaml")
+        if not p.name.endswith(".patch.yaml") and p.name != "expected-lines.yaml"
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli, run_json
 
-GOOD_BAD = str(ROOT / "tests/fixtures/rules/CVL201/bad.yaml")  # lints to one CVL201
+GOOD_BAD = str(ROOT / "tests/fixtures/cli/one-error.yaml")  # lints to one CVL201
 
 
 def _lint_with(path: Path) -> dict:

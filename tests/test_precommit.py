@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURES, ROOT
+import pytest
+from conftest import FIXTURES, ROOT, line_of
+
+pytestmark = pytest.mark.slow  # runs real pre-commit
 
 
 def _run(args, cwd: Path, env: dict) -> subprocess.CompletedProcess:
@@ -24,7 +27,7 @@ def test_hook_fails_on_a_broken_template_and_passes_once_fixed(tmp_path: Path) -
     _run(["git", "init", "-q"], repo, env)
     template = repo / "stacks" / "ml.yaml"
     template.parent.mkdir()
-    shutil.copy(FIXTURES / "rules" / "CVL201" / "bad.yaml", template)
+    shutil.copy(FIXTURES / "cli" / "one-error.yaml", template)
     (repo / "README.md").write_text("not linted\n")
     _run(git + ["add", "."], repo, env)
     _run(git + ["commit", "-qm", "broken"], repo, env)
@@ -40,7 +43,8 @@ def test_hook_fails_on_a_broken_template_and_passes_once_fixed(tmp_path: Path) -
 
     failed = _run(try_repo, repo, env)
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "CVL201" in failed.stdout and "stacks/ml.yaml:58:3" in failed.stdout
+    model_line = line_of("tests/fixtures/cli/one-error.yaml", "  Model:")
+    assert "CVL201" in failed.stdout and f"stacks/ml.yaml:{model_line}:3" in failed.stdout
 
     shutil.copy(FIXTURES / "good" / "private-clarify-vpc.yaml", template)
     _run(git + ["commit", "-qam", "fixed"], repo, env)

@@ -1,19 +1,30 @@
-"""Every rule against its fixtures: bad cases fire at the rule's severity on the marked line,
-good cases stay silent, unknown cases stay ``info``.
+"""Every rule against its fixtures: bad cases fire at the rule's severity, good cases stay silent,
+unknown cases stay ``info`` — and every finding points at the line the fixture expects.
 
 Fixtures live in ``tests/fixtures/rules/<RULE>/``; a case is a file or a directory linted as one
 run. Names say what is expected: ``bad*``, ``good*``, ``unknown*``; an ``api-`` prefix marks
-SageMaker API JSON (with its EC2 inventory), the others are CloudFormation. In YAML fixtures a
-``# <- CVLnnn`` comment marks the line the finding must point at.
+SageMaker API JSON (with its EC2 inventory), ``tf-`` a Terraform plan (its Clarify jobs declared
+in its clarify-vpc-lint.yaml), the others are CloudFormation. Where each finding must point:
+
+- YAML (templates, clarify-vpc-lint.yaml): the line carries a ``# <- CVLnnn`` comment;
+- API JSON: the folder's ``expected-lines.yaml`` lists case -> file -> lines;
+- plan.json: the ``"address"`` key of the finding's resource in the plan.
+
+Most CloudFormation cases are generated: ``<case>.patch.yaml`` says how the case differs from the
+one correct network in ``tests/fixtures/good/``, and ``tests/fixtures/generate.py`` writes
+``<case>.yaml`` beside it (see that script for the patch format).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Dict, List, Set, Tuple
 
 import pytest
+import yaml
 from conftest import FIXTURES
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
@@ -21,7 +32,16 @@ from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
 
 RULES_DIR = FIXTURES / "rules"
-CASES = sorted(p for p in RULES_DIR.glob("CVL*/*") if p.name != "CASE.md")
+EXPECTED_LINES = "expected-lines.yaml"
+_spec = importlib.util.spec_from_file_location("generate", FIXTURES / "generate.py")
+generate = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generate)
+
+CASES = sorted(
+    p
+    for p in RULES_DIR.glob("CVL*/*")
+    if p.name != EXPECTED_LINES and not p.name.endswith(generate.PATCH_SUFFIX)
+)
 FORMATS = {
     "cloudformation": lambda name: not name.startswith(("api-", "tf-")),
     "api": lambda name: name.startswith("api-"),
@@ -33,26 +53,67 @@ NOT_APPLICABLE = {
     ("CVL001", "api", "unknown"): "a request's shape needs no fact outside the file",
     ("CVL001", "terraform", "*"): "CVL001 checks standalone API JSON only",
 }
+Location = Tuple[str, int]
 
 
 def _kind(case: Path) -> str:
     return re.sub(r"^(api|tf)-", "", case.name).split("-")[0].split(".")[0]
 
 
-def _marked_lines(case: Path, rule: str) -> Set[tuple]:
-    files = [case] if case.is_file() else sorted(case.iterdir())
+def _files(case: Path) -> List[Path]:
+    return [case] if case.is_file() else sorted(case.iterdir())
+
+
+def _marked_lines(case: Path, rule: str) -> Set[Location]:
+    """Lines of the case's YAML files that carry ``# <- RULE``."""
     marks = set()
-    for path in files:
+    for path in _files(case):
         if path.suffix in (".yaml", ".yml"):
             for number, line in enumerate(path.read_text().splitlines(), start=1):
                 if re.search(rf"#\s*<-\s*{rule}\b", line):
-                    marks.add(
-                        (
-                            str(path.relative_to(Path.cwd())) if path.is_absolute() else str(path),
-                            number,
-                        )
-                    )
+                    marks.add((str(path), number))
     return marks
+
+
+def _listed_lines(case: Path) -> Set[Location]:
+    """The lines ``expected-lines.yaml`` lists for a JSON case."""
+    listing = case.parent / EXPECTED_LINES
+    expected = yaml.safe_load(listing.read_text()) if listing.is_file() else {}
+    spec = expected.get(case.name, {})
+    files = {"": spec} if isinstance(spec, list) else spec
+    return {
+        (str(case / name) if name else str(case), line)
+        for name, lines in files.items()
+        for line in lines
+    }
+
+
+def _address_positions(plan: Path, address: str) -> Set[Tuple[int, int]]:
+    """(line, column) of every ``"address": "<address>"`` key in the plan's JSON text."""
+    text = plan.read_text()
+    pattern = r'"address"\s*:\s*' + re.escape(json.dumps(address))
+    positions = set()
+    for match in re.finditer(pattern, text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        positions.add((text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1))
+    return positions
+
+
+def _assert_locations(case: Path, rule: str, findings: List) -> None:
+    """Plan findings point at their resource; every other finding is on an expected line, and
+    every expected line has a finding."""
+    located = set()
+    for finding in findings:
+        if Path(finding.file).name == "plan.json":
+            positions = _address_positions(Path(finding.file), finding.resource)
+            assert (finding.line, finding.column) in positions, (
+                f"{finding.file}:{finding.line}:{finding.column} is not the address key of "
+                f"{finding.resource} (at {sorted(positions)})"
+            )
+        else:
+            located.add((finding.file, finding.line))
+    expected = _marked_lines(case, rule) | _listed_lines(case)
+    assert located == expected, f"findings at {sorted(located)}, expected at {sorted(expected)}"
 
 
 def _findings(case: Path, rule: str) -> List:
@@ -74,8 +135,7 @@ def test_fixture(case: Path, monkeypatch) -> None:
     if kind == "bad":
         assert findings, f"{rule.id} did not fire on {case}"
         assert {f.severity for f in findings} == {rule.severity}
-        marks = _marked_lines(case, rule.id)
-        assert {(f.file, f.line) for f in findings} >= marks
+        _assert_locations(case, rule.id, findings)
         for finding in findings:
             assert finding.remediation and "{" + "resource}" not in finding.remediation
     elif kind == "good":
@@ -84,7 +144,7 @@ def test_fixture(case: Path, monkeypatch) -> None:
         assert findings, f"{rule.id} said nothing on {case}"
         assert {f.severity for f in findings} == {"info"}, [f.message for f in findings]
         assert all("not known:" in f.message for f in findings)
-        assert {(f.file, f.line) for f in findings} >= _marked_lines(case, rule.id)
+        _assert_locations(case, rule.id, findings)
     else:
         pytest.fail(f"fixture {case} is not named bad*, good* or unknown*")
 
@@ -99,3 +159,45 @@ def test_every_rule_has_bad_good_and_unknown_fixtures(rule: str, fmt: str) -> No
     for kind, count in present.items():
         reason = NOT_APPLICABLE.get((rule, fmt, kind)) or NOT_APPLICABLE.get((rule, fmt, "*"))
         assert count or reason, f"{rule} has no {fmt} {kind} fixture"
+
+
+def test_expected_lines_name_existing_cases() -> None:
+    """A renamed case must not leave its listed lines behind, unchecked."""
+    for listing in RULES_DIR.glob(f"CVL*/{EXPECTED_LINES}"):
+        for case in yaml.safe_load(listing.read_text()):
+            assert (listing.parent / case).exists(), f"{listing}: no case {case}"
+
+
+def test_the_base_network_has_no_finding() -> None:
+    """Every generated case starts from it: a finding here would leak into all of them."""
+    result = run(Options(paths=[str(generate.BASE)]))
+    assert result.errors == [] and result.findings == []
+
+
+@pytest.mark.parametrize("patch", generate.patches(), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_generated_fixtures_are_up_to_date(patch: Path) -> None:
+    target = generate.target_of(patch)
+    assert target.is_file() and target.read_text() == generate.render(patch), (
+        f"{target.relative_to(FIXTURES.parents[1])} is stale: "
+        "run `python tests/fixtures/generate.py`"
+    )
+
+
+@pytest.mark.parametrize(
+    "patch, problem",
+    [
+        ("comment: x\nremove: [NoSuchResource]\n", "no resource NoSuchResource"),
+        ("comment: x\nset: {Vpc: {Properties: {NoSuchKey: ~}}}\n", "Vpc.Properties.NoSuchKey"),
+        ("comment: x\nadd: {Vpc: {Type: AWS::EC2::VPC}}\n", "already has Vpc"),
+        ("comment: x\nmark: NoSuchResource\n", "mark: no resource NoSuchResource"),
+        ("comment: x\nreplace: {}\n", "unknown key 'replace'"),
+    ],
+)
+def test_a_patch_that_does_not_fit_the_base_fails_loudly(
+    tmp_path: Path, patch: str, problem: str
+) -> None:
+    path = tmp_path / "CVL999" / "bad.patch.yaml"
+    path.parent.mkdir()
+    path.write_text(patch)
+    with pytest.raises(generate.PatchError, match=re.escape(problem)):
+        generate.render(path)

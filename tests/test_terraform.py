@@ -66,41 +66,15 @@ def test_existing_state_joins_api_json_by_real_ids_and_drops_deleted_resources()
 
 
 # The same network written in CloudFormation (a processing job in the template) and in Terraform
-# (the job declared in clarify-vpc-lint.yaml): the same rules fire.
+# (the job declared in clarify-vpc-lint.yaml): the same rules fire. Every generated CloudFormation
+# rule case (the base network plus a patch) is paired with the Terraform case of the same name.
 PAIRS = [
     ("good/private-clarify-vpc.yaml", "good/terraform"),
     *[
-        (f"rules/{rule}/{case}.yaml", f"rules/{rule}/tf-{case}")
-        for rule, case in [
-            ("CVL102", "bad"),
-            ("CVL102", "good"),
-            ("CVL201", "bad"),
-            ("CVL201", "bad-same-az"),
-            ("CVL201", "unknown"),
-            ("CVL301", "bad"),
-            ("CVL301", "good-nat"),
-            ("CVL301", "unknown"),
-            ("CVL302", "bad"),
-            ("CVL302", "unknown"),
-            ("CVL303", "bad"),
-            ("CVL303", "good-nat"),
-            ("CVL303", "unknown"),
-            ("CVL304", "bad"),
-            ("CVL304", "unknown"),
-            ("CVL305", "bad"),
-            ("CVL305", "unknown"),
-            ("CVL306", "bad"),
-            ("CVL306", "good"),
-            ("CVL306", "unknown"),
-            ("CVL307", "bad"),
-            ("CVL307", "unknown"),
-            ("CVL401", "bad"),
-            ("CVL401", "unknown"),
-            ("CVL402", "bad"),
-            ("CVL402", "unknown"),
-            ("CVL403", "bad"),
-            ("CVL403", "unknown"),
-        ]
+        (f"rules/{p.parent.name}/{case}.yaml", f"rules/{p.parent.name}/tf-{case}")
+        for p in sorted(FIXTURES.glob("rules/*/*.patch.yaml"))
+        for case in [p.name[: -len(".patch.yaml")]]
+        if (p.parent / f"tf-{case}").is_dir()
     ],
 ]
 

@@ -102,7 +102,7 @@ def test_definition_in_s3_or_a_parameter_is_unknown(tmp_path: Path) -> None:
 def test_definition_string_that_is_not_json_is_one_error_and_the_rest_is_linted(
     tmp_path: Path,
 ) -> None:
-    bad = Path(FIXTURES / "rules/CVL201/bad.yaml").read_text() + (
+    bad = Path(FIXTURES / "cli/one-error.yaml").read_text() + (
         "  Flow:\n    Type: AWS::StepFunctions::StateMachine\n"
         '    Properties:\n      DefinitionString: \'{"StartAt": "A", "States": {\'\n'
     )
