@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .catalogue import Rule, load_rules
 from .config import Config, load_config
 from .engine import Finding, evaluate
 from .model import Network
+from .paths import matches
 from .readers import InputError, discover, format_of, load_all
 from .readers.cloudformation import load_template, read_template
 from .readers.declared import read_declared_jobs
@@ -43,6 +43,7 @@ class Options:
     severity: Dict[str, str] = field(default_factory=dict)
     config: Optional[Config] = None
     workers: int = 1
+    exclude: Sequence[str] = ()  # globs of files and folders a walk does not enter
 
 
 @dataclass
@@ -51,6 +52,8 @@ class Result:
     errors: List[InputError]
     linted: Dict[str, str]  # the files read as one of the input formats, with that format
     skipped: List[str]
+    # how many Clarify jobs, models and VPCs the inputs describe: the summary says when none
+    found: Dict[str, int] = field(default_factory=dict)
 
     @property
     def files(self) -> int:
@@ -71,20 +74,22 @@ def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -
 
 
 def run(options: Options) -> Result:
-    files, errors = discover(options.paths)
-    context_files, context_errors = discover(options.context)
-    errors += context_errors
-    loaded = load_all(files + context_files, options.workers)
+    seen: Set[str] = set()  # one input, once: a file given twice is read once
+    walked = discover(options.paths, options.exclude, seen)
+    context = discover(options.context, options.exclude, seen)
+    files, errors, skipped = walked.files, walked.errors + context.errors, walked.skipped
+    named_context = set(options.context)
+    loaded = load_all(files + context.files, options.workers)
     documents: List[Tuple[Document, str]] = []
-    skipped: List[str] = []
     for position, item in enumerate(loaded):
         kind = None if isinstance(item, InputError) else format_of(item)
         if isinstance(item, InputError):
             errors.append(item)
         elif position >= len(files) and kind != "inventory":
-            errors.append(
-                InputError(item.path, None, "not the output of an `aws ec2 describe-*` command")
-            )
+            if item.path in named_context:  # a folder given to --context: its inventories only
+                errors.append(
+                    InputError(item.path, None, "not the output of an `aws ec2 describe-*` command")
+                )
         elif kind is None:
             skipped.append(item.path)
         else:
@@ -122,7 +127,8 @@ def run(options: Options) -> Result:
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     linted = {d.path: kind for d, kind in sorted(documents, key=lambda pair: pair[0].path)}
-    return Result(findings, errors, linted, sorted(skipped))
+    found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
+    return Result(findings, errors, linted, sorted(skipped), found)
 
 
 def _read(
@@ -162,7 +168,7 @@ def _add(run: CfnRun, document: Document) -> Network:
 
 def _ignored(finding: Finding, options: Options) -> bool:
     return any(
-        finding.rule in rules and fnmatch.fnmatch(finding.file, pattern)
+        finding.rule in rules and matches(finding.file, [pattern])
         for pattern, rules in options.per_path_ignores.items()
     )
 
