@@ -8,8 +8,9 @@ instead of the findings.
 from __future__ import annotations
 
 from collections import Counter
-from typing import List
+from typing import Dict, List
 
+from ..engine import Finding
 from ..linter import Result
 
 SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}  # red, yellow, cyan
@@ -40,10 +41,17 @@ def write(
         )
     findings = [f for f in result.findings if not (quiet and f.severity == "info")]
     if statistics:
-        counts = Counter((f.rule, f.name, f.severity) for f in findings)
-        for (rule, name, severity), count in sorted(counts.items()):
+        by_rule: Dict[str, List[Finding]] = {}
+        for finding in findings:
+            by_rule.setdefault(finding.rule, []).append(finding)
+        for rule, group in sorted(by_rule.items()):
+            severities = Counter(f.severity for f in group)
+            worst = next(s for s in ("error", "warning", "info") if severities[s])
+            detail = ", ".join(
+                f"{severities[s]} {s}" for s in ("error", "warning", "info") if severities[s]
+            )
             lines.append(
-                f"{count:>5}  {paint(rule, SEVERITY_COLOURS[severity])}  {severity:<8} {name}"
+                f"{len(group):>5}  {paint(rule, SEVERITY_COLOURS[worst])}  {group[0].name} ({detail})"
             )
     else:
         for finding in findings:
