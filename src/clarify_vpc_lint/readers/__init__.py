@@ -42,7 +42,7 @@ def _is_virtualenv(path: str) -> bool:
 def discover(
     paths: Iterable[str], exclude: Sequence[str] = (), seen: Optional[Set[str]] = None
 ) -> Discovered:
-    """Files to lint, in a stable order, each read once.
+    """Files to lint, sorted by path whatever the order given, each read once.
 
     Directories are walked without following symlinks and without entering tool folders
     (``SKIPPED_DIRECTORIES``, virtualenvs) or excluded paths. A file reached twice (``./x`` and
@@ -96,6 +96,8 @@ def discover(
             add(path)
         else:
             found.errors.append(InputError(path, None, "no such file or directory"))
+    # the order given never matters: inputs are read, and so merged, in the order of their paths
+    found.files.sort(key=lambda file: os.path.normpath(file).split(os.sep))
     return found
 
 
