@@ -223,3 +223,12 @@ def test_inventory_commands() -> None:
     assert (
         "for vpc in $(aws ec2 describe-vpcs --query 'Vpcs[].VpcId' --output text); do" in every_vpc
     )
+
+
+def test_the_readme_gives_the_inventory_commands_the_cli_prints() -> None:
+    from clarify_vpc_lint.inventory_commands import inventory_commands
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("### Inventory:")[1].split("```sh\n")[1].split("```")[0]
+    printed = [line for line in inventory_commands().splitlines() if not line.startswith("#")]
+    assert block.splitlines() == [*printed, "clarify-vpc-lint . --context inventory/"]

@@ -128,3 +128,18 @@ def test_the_whole_fixture_suite_reports_no_finding_twice() -> None:
     keys = [(f["rule"], f["file"], f["line"], f["resource"]) for f in report["findings"]]
     assert len(report["findings"]) > 50
     assert len(keys) == len(set(keys)), [k for k in keys if keys.count(k) > 1]
+
+
+def test_the_pre_commit_hook_passes_the_files_a_directory_walk_reads() -> None:
+    import re
+
+    import yaml
+
+    from clarify_vpc_lint.readers import EXTENSIONS
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(hook["files"])
+    for extension in (*EXTENSIONS, ".asl.json"):
+        assert pattern.search(f"stacks/ml{extension}"), extension
+    for other in ("README.md", "notes.txt", "setup.cfg"):
+        assert not pattern.search(other), other
