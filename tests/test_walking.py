@@ -143,3 +143,28 @@ def test_the_pre_commit_hook_passes_the_files_a_directory_walk_reads() -> None:
         assert pattern.search(f"stacks/ml{extension}"), extension
     for other in ("README.md", "notes.txt", "setup.cfg"):
         assert not pattern.search(other), other
+
+
+def test_a_fifo_named_as_path_context_parameters_or_config_never_hangs(tmp_path: Path) -> None:
+    shutil.copy(BAD, tmp_path / "model.yaml")
+    os.mkfifo(tmp_path / "fifo")
+    for option in ([], ["--context"], ["--parameters"]):
+        completed = run_cli(
+            "model.yaml", *option, "fifo", "--verbose", "--format", "json", cwd=tmp_path
+        )
+        assert completed.stderr == "fifo: not a regular file; not read\n", option
+        assert rules_of(json.loads(completed.stdout)) == ["CVL201"]
+        assert completed.returncode == (2 if option == ["--parameters"] else 1)
+    completed = run_cli("model.yaml", "--config", "fifo", cwd=tmp_path)
+    assert (completed.returncode, completed.stderr) == (
+        2,
+        "clarify-vpc-lint: error: --config fifo: not a regular file\n",
+    )
+
+
+def test_a_broken_symlink_named_on_the_command_line_is_one_error(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "gone.yaml", tmp_path / "link.yaml")
+    report = run_json("link.yaml", cwd=tmp_path)
+    assert report["errors"] == [
+        {"file": "link.yaml", "line": None, "message": "broken symbolic link"}
+    ]

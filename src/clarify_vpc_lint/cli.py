@@ -19,10 +19,10 @@ from .writers import FORMATS, writer
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 MAX_WORKERS = max(1, min(32, os.cpu_count() or 1))  # more processes only cost start-up
-FORMATS_READ = (
-    "it reads CloudFormation templates, Terraform plan JSON, SageMaker API JSON, Clarify analysis"
+NOT_AN_INPUT = (
+    "not an input clarify-vpc-lint reads (it reads CloudFormation templates, Terraform plan JSON, SageMaker API JSON, Clarify analysis"
     " configs, `aws ec2 describe-*` output, Step Functions and Pipelines definitions, SageMaker"
-    " SDK defaults"
+    " SDK defaults)"
 )
 
 
@@ -209,8 +209,11 @@ def _main(argv: Optional[List[str]]) -> int:
             return _error(f"no rule {args.explain}")
         sys.stdout.write(explain(rules_by_id()[rule_id]))
         return EXIT_OK
-    if args.output and _output_problem(args.output):
-        return _error(_output_problem(args.output))
+    problem = args.output and _output_problem(args.output)
+    if problem:
+        return _error(problem)
+    if args.config and os.path.exists(args.config) and not os.path.isfile(args.config):
+        return _error(f"--config {args.config}: not a regular file")
     try:
         config = _load_config(args.config)
     except (OSError, ParseError) as error:
@@ -231,10 +234,18 @@ def _main(argv: Optional[List[str]]) -> int:
     def canonical(ids: List[str]) -> List[str]:
         return [spellings[i.upper()] for i in ids]
 
+    # a FIFO or device would block the read or never end
+    unreadable_parameters = [
+        p
+        for p in [*config.parameters, *args.parameters]
+        if os.path.exists(p) and not os.path.isfile(p)
+    ]
     options = Options(
         paths=args.paths or ["."],
         context=[*config.context, *args.context],
-        parameters=[*config.parameters, *args.parameters],
+        parameters=[
+            p for p in [*config.parameters, *args.parameters] if p not in unreadable_parameters
+        ],
         region=args.region or config.region or DEFAULT_REGION,
         ignore=canonical([*config.ignore, *args.ignore]),
         # the config's patterns are relative to the config file, wherever it is run from
@@ -253,11 +264,15 @@ def _main(argv: Optional[List[str]]) -> int:
         report = writer("text")(result, colour=colour, quiet=args.quiet, statistics=args.statistics)
     else:
         report = writer(args.format)(result)
-    for path in args.paths:
-        if path in result.skipped and os.path.isfile(path):
-            sys.stderr.write(f"{path}: not an input clarify-vpc-lint reads ({FORMATS_READ})\n")
+    named = [*options.paths, *options.context]
+    for path in named:  # named, yet not read: say so
+        if path in result.skipped:
+            reason = NOT_AN_INPUT if os.path.isfile(path) else "not a regular file; not read"
+            sys.stderr.write(f"{path}: {reason}\n")
+    for path in unreadable_parameters:
+        sys.stderr.write(f"{path}: not a regular file; not read\n")
     if args.verbose:
-        for path in result.skipped:
+        for path in (p for p in result.skipped if p not in named):
             reason = "not an input format" if os.path.isfile(path) else "not a regular file"
             sys.stderr.write(f"{path}: skipped: {reason}\n")
     if args.output:
@@ -270,7 +285,7 @@ def _main(argv: Optional[List[str]]) -> int:
             return _error(f"--output {args.output}: cannot write: {error.strerror or error}")
     else:
         sys.stdout.write(report)
-    if result.errors:
+    if result.errors or unreadable_parameters:
         return EXIT_ERROR
     return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
 

@@ -77,7 +77,8 @@ def run(options: Options) -> Result:
     seen: Set[str] = set()  # one input, once: a file given twice is read once
     walked = discover(options.paths, options.exclude, seen)
     context = discover(options.context, options.exclude, seen)
-    files, errors, skipped = walked.files, walked.errors + context.errors, walked.skipped
+    files, errors = walked.files, walked.errors + context.errors
+    skipped = walked.skipped + context.skipped
     named_context = set(options.context)
     loaded = load_all(files + context.files, options.workers)
     documents: List[Tuple[Document, str]] = []
