@@ -135,3 +135,11 @@ def test_action_steps_run_with_a_local_shell(tmp_path: Path) -> None:
     assert "::error file=stacks/ml.yaml,line=58," in annotations
     assert outcomes[-1][1] == 1  # the last step fails the job on an error finding (fail-on)
     assert all(code == 0 for _, code, _ in outcomes[:-1]), outcomes
+
+
+def test_github_annotations_name_files_from_the_working_directory(tmp_path: Path) -> None:
+    (tmp_path / "stacks").mkdir()
+    shutil.copy(BAD, tmp_path / "stacks" / "ml.yaml")
+    for typed in ("./stacks", str(tmp_path / "stacks")):
+        lines = run_cli(typed, "--format", "github", cwd=tmp_path).stdout.splitlines()
+        assert lines[0].startswith("::error file=stacks/ml.yaml,line=58,"), typed
