@@ -19,7 +19,8 @@ def _files(report: dict) -> set:
 
 
 def test_tool_folders_and_virtualenvs_are_not_entered_but_cdk_out_is(tmp_path: Path) -> None:
-    for folder in (".git", "node_modules", ".terraform", "__pycache__", ".tox", "env", "cdk.out"):
+    folders = (".git", ".venv", "venv", "node_modules", ".terraform", "__pycache__", ".tox", "env")
+    for folder in (*folders, "cdk.out"):
         (tmp_path / folder).mkdir()
         shutil.copy(BAD, tmp_path / folder / "model.yaml")
     (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr/bin\n")

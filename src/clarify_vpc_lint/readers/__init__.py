@@ -26,13 +26,15 @@ class InputError:
 
 
 class Discovered(NamedTuple):
-    files: List[str]  # regular files to read, in a stable order, each once
+    files: List[str]  # regular files to read, sorted by path, each once
     errors: List[InputError]
     skipped: List[str]  # entries that are no regular file (FIFOs, sockets, devices)
 
 
 # Folders that hold tools' or other projects' files, never the project's templates.
-SKIPPED_DIRECTORIES = frozenset({".git", "node_modules", ".terraform", "__pycache__", ".tox"})
+SKIPPED_DIRECTORIES = frozenset(
+    {".git", ".venv", "venv", "node_modules", ".terraform", "__pycache__", ".tox"}
+)
 
 
 def _is_virtualenv(path: str) -> bool:
