@@ -187,6 +187,53 @@ def _inputs(result: Result, options: Options) -> Set[str]:
     return {os.path.realpath(p) for p in [*named, *read] if os.path.isfile(p)}
 
 
+def _options(
+    args: argparse.Namespace,
+    config: Config,
+    spellings: Dict[str, str],
+    unreadable_parameters: List[str],
+) -> Options:
+    def canonical(ids: List[str]) -> List[str]:
+        return [spellings[i.upper()] for i in ids]
+
+    config_folder = os.path.dirname(config.path) if config.path else os.curdir
+    return Options(
+        paths=args.paths or ["."],
+        context=[*config.context, *args.context],
+        parameters=[
+            p for p in [*config.parameters, *args.parameters] if p not in unreadable_parameters
+        ],
+        region=args.region or config.region or DEFAULT_REGION,
+        ignore=canonical([*config.ignore, *args.ignore]),
+        # the config's patterns are relative to the config file, wherever it is run from
+        per_path_ignores={
+            anchor(pattern, config_folder): canonical(rules)
+            for pattern, rules in config.per_path_ignores.items()
+        },
+        severity={spellings[i.upper()]: s for i, s in config.severity.items()},
+        config=config,
+        workers=min(max(1, args.jobs), MAX_WORKERS),
+        exclude=[*args.exclude, *(anchor(p, config_folder) for p in config.exclude)],
+    )
+
+
+def _say_what_was_not_read(
+    result: Result, options: Options, unreadable_parameters: List[str], verbose: bool
+) -> None:
+    """One line for each input named but not read; with ``verbose``, the walk's skips too."""
+    named = [*options.paths, *options.context]
+    for path in named:
+        if path in result.skipped:
+            reason = NOT_AN_INPUT if os.path.isfile(path) else "not a regular file; not read"
+            sys.stderr.write(f"{path}: {reason}\n")
+    for path in unreadable_parameters:
+        sys.stderr.write(f"{path}: not a regular file; not read\n")
+    if verbose:
+        for path in (p for p in result.skipped if p not in named):
+            reason = "not an input format" if os.path.isfile(path) else "not a regular file"
+            sys.stderr.write(f"{path}: skipped: {reason}\n")
+
+
 def _main(argv: Optional[List[str]]) -> int:
     args = _parser().parse_args(argv)
     if args.checkov_dir:  # a path only: checkov itself is not imported here
@@ -220,7 +267,6 @@ def _main(argv: Optional[List[str]]) -> int:
         line = f":{error.line}" if getattr(error, "line", None) else ""
         sys.stderr.write(f"{args.config or 'config'}{line}: error: {error}\n")
         return EXIT_ERROR
-    config_folder = os.path.dirname(config.path) if config.path else os.curdir
     ids = [*args.ignore, *config.ignore, *config.severity]
     ids += [i for rules in config.per_path_ignores.values() for i in rules]
     bad_ids = [i for i in ids if i.upper() not in spellings]
@@ -231,50 +277,19 @@ def _main(argv: Optional[List[str]]) -> int:
             f"unknown rule ID or severity: {', '.join(bad_ids + bad_severity) or fail_on}"
         )
 
-    def canonical(ids: List[str]) -> List[str]:
-        return [spellings[i.upper()] for i in ids]
-
-    # a FIFO or device would block the read or never end
-    unreadable_parameters = [
+    unreadable_parameters = [  # a FIFO or device would block the read or never end
         p
         for p in [*config.parameters, *args.parameters]
         if os.path.exists(p) and not os.path.isfile(p)
     ]
-    options = Options(
-        paths=args.paths or ["."],
-        context=[*config.context, *args.context],
-        parameters=[
-            p for p in [*config.parameters, *args.parameters] if p not in unreadable_parameters
-        ],
-        region=args.region or config.region or DEFAULT_REGION,
-        ignore=canonical([*config.ignore, *args.ignore]),
-        # the config's patterns are relative to the config file, wherever it is run from
-        per_path_ignores={
-            anchor(pattern, config_folder): canonical(rules)
-            for pattern, rules in config.per_path_ignores.items()
-        },
-        severity={spellings[i.upper()]: s for i, s in config.severity.items()},
-        config=config,
-        workers=min(max(1, args.jobs), MAX_WORKERS),
-        exclude=[*args.exclude, *(anchor(p, config_folder) for p in config.exclude)],
-    )
+    options = _options(args, config, spellings, unreadable_parameters)
     result = run(options)
     if args.format == "text":
         colour = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         report = writer("text")(result, colour=colour, quiet=args.quiet, statistics=args.statistics)
     else:
         report = writer(args.format)(result)
-    named = [*options.paths, *options.context]
-    for path in named:  # named, yet not read: say so
-        if path in result.skipped:
-            reason = NOT_AN_INPUT if os.path.isfile(path) else "not a regular file; not read"
-            sys.stderr.write(f"{path}: {reason}\n")
-    for path in unreadable_parameters:
-        sys.stderr.write(f"{path}: not a regular file; not read\n")
-    if args.verbose:
-        for path in (p for p in result.skipped if p not in named):
-            reason = "not an input format" if os.path.isfile(path) else "not a regular file"
-            sys.stderr.write(f"{path}: skipped: {reason}\n")
+    _say_what_was_not_read(result, options, unreadable_parameters, args.verbose)
     if args.output:
         if os.path.realpath(args.output) in _inputs(result, options):
             return _error(f"--output {args.output}: is one of the inputs; not overwritten")
