@@ -41,8 +41,8 @@ def test_rule_ids_in_every_spelling_and_case() -> None:
 def _on_a_terminal(*args: str, env_extra: dict) -> str:
     """The CLI's stdout when it is a terminal (a pseudo-terminal here)."""
     leader, follower = pty.openpty()
-    env = {**os.environ, **env_extra}
-    env.pop("NO_COLOR", None) if "NO_COLOR" not in env_extra else None
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update(env_extra)
     process = subprocess.Popen(
         [sys.executable, "-m", "clarify_vpc_lint", *args],
         cwd=ROOT,
