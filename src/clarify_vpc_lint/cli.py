@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional, Set
 
 from . import __version__
 from .catalogue import SEVERITIES, explain, load_rules, rules_by_id
 from .config import Config, find_config, load_config
 from .linter import DEFAULT_REGION, Options, Result, run
+from .paths import anchor
 from .readers.source import ParseError
 from .writers import FORMATS, writer
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+MAX_WORKERS = max(1, min(32, os.cpu_count() or 1))  # more processes only cost start-up
+NOT_AN_INPUT = (
+    "not an input clarify-vpc-lint reads (it reads CloudFormation templates, Terraform plan JSON, SageMaker API JSON, Clarify analysis"
+    " configs, `aws ec2 describe-*` output, Step Functions and Pipelines definitions, SageMaker"
+    " SDK defaults)"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,36 +41,70 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--format", choices=sorted(FORMATS), default="text")
     parser.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    # every option takes one value and repeats, so none swallows the paths that follow it
     parser.add_argument(
         "--context",
-        nargs="+",
-        action="extend",
+        action="append",
         default=[],
         metavar="FILE",
-        help="saved `aws ec2 describe-*` output",
+        help="saved `aws ec2 describe-*` output; a folder means every inventory in it (repeat)",
     )
     parser.add_argument(
         "--parameters",
-        nargs="+",
-        action="extend",
+        action="append",
         default=[],
         metavar="FILE",
-        help="CloudFormation parameter values",
+        help="CloudFormation parameter values (repeat)",
     )
     parser.add_argument("--region", help=f"AWS region (default {DEFAULT_REGION})")
     parser.add_argument(
         "--fail-on", choices=FAIL_ON, help="lowest severity that fails (default warning)"
     )
-    parser.add_argument("--ignore", nargs="+", action="extend", default=[], metavar="ID")
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a rule not to check: CVL201, E9201 or CKV_CVL_201 (repeat)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="files or folders a directory walk skips (repeat)",
+    )
     parser.add_argument("--config", metavar="FILE", help="configuration file")
     parser.add_argument(
-        "--jobs", type=int, default=1, metavar="N", help="parse files in N processes"
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help=f"parse files in N processes (at most {MAX_WORKERS})",
+    )
+    parser.add_argument(
+        "--statistics", action="store_true", help="print counts per rule instead of findings"
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="errors and warnings only, without remediations"
     )
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--explain", metavar="ID", help="explain one rule and exit")
     parser.add_argument("--verbose", action="store_true", help="also list the files skipped")
     parser.add_argument("--checkov-dir", action="store_true",
                         help="print the directory of checks for checkov --external-checks-dir")  # fmt: skip
+    parser.add_argument(
+        "--inventory-commands",
+        action="store_true",
+        help="print the `aws ec2 describe-*` commands that save the inventory, and exit",
+    )
+    parser.add_argument(
+        "--vpc",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="with --inventory-commands: only this VPC (repeat)",
+    )
     parser.add_argument("--version", action="version", version=f"clarify-vpc-lint {__version__}")
     return parser
 
@@ -80,7 +122,22 @@ def _load_config(path: Optional[str]) -> Config:
     found = Path(path) if path else find_config(Path.cwd())
     if found is None:
         return Config()
+    # relative to the working directory: declared jobs' findings name the config file so
+    found = Path(os.path.relpath(found)) if found.is_absolute() else found
     return load_config(found)
+
+
+def rule_ids() -> Dict[str, str]:
+    """Every spelling of each rule's ID, upper-cased: CVL201, E9201/W9201/I9201, CKV_CVL_201."""
+    spellings: Dict[str, str] = {}
+    for rule in load_rules():
+        for spelling in (
+            rule.id,
+            rule.checkov_id,
+            *(f"{letter}9{rule.digits}" for letter in "EWI"),
+        ):
+            spellings[spelling.upper()] = rule.id
+    return spellings
 
 
 def _fails(result: Result, fail_on: str) -> bool:
@@ -102,6 +159,81 @@ def main(argv: Optional[List[str]] = None) -> int:
         return EXIT_ERROR
 
 
+def _error(message: str) -> int:
+    sys.stderr.write(f"clarify-vpc-lint: error: {message}\n")
+    return EXIT_ERROR
+
+
+def _output_problem(output: str) -> Optional[str]:
+    """Why the report cannot be written to ``output``, found before any linting."""
+    if os.path.isdir(output):
+        return f"--output {output}: is a directory"
+    folder = os.path.dirname(output) or os.curdir
+    if not os.path.isdir(folder):
+        return f"--output {output}: folder {folder} does not exist"
+    if os.path.exists(output) and not os.access(output, os.W_OK):
+        return f"--output {output}: not writable"
+    if not os.path.exists(output) and not os.access(folder, os.W_OK):
+        return f"--output {output}: folder {folder} is not writable"
+    return None
+
+
+def _inputs(result: Result, options: Options) -> Set[str]:
+    """The real paths of every file the run read or was told to read."""
+    named = [*options.paths, *options.context, *options.parameters]
+    if options.config is not None and options.config.path:
+        named.append(options.config.path)
+    read = [*result.linted, *(e.file for e in result.errors)]
+    return {os.path.realpath(p) for p in [*named, *read] if os.path.isfile(p)}
+
+
+def _options(
+    args: argparse.Namespace,
+    config: Config,
+    spellings: Dict[str, str],
+    unreadable_parameters: List[str],
+) -> Options:
+    def canonical(ids: List[str]) -> List[str]:
+        return [spellings[i.upper()] for i in ids]
+
+    config_folder = os.path.dirname(config.path) if config.path else os.curdir
+    return Options(
+        paths=args.paths or ["."],
+        context=[*config.context, *args.context],
+        parameters=[
+            p for p in [*config.parameters, *args.parameters] if p not in unreadable_parameters
+        ],
+        region=args.region or config.region or DEFAULT_REGION,
+        ignore=canonical([*config.ignore, *args.ignore]),
+        # the config's patterns are relative to the config file, wherever it is run from
+        per_path_ignores={
+            anchor(pattern, config_folder): canonical(rules)
+            for pattern, rules in config.per_path_ignores.items()
+        },
+        severity={spellings[i.upper()]: s for i, s in config.severity.items()},
+        config=config,
+        workers=min(max(1, args.jobs), MAX_WORKERS),
+        exclude=[*args.exclude, *(anchor(p, config_folder) for p in config.exclude)],
+    )
+
+
+def _say_what_was_not_read(
+    result: Result, options: Options, unreadable_parameters: List[str], verbose: bool
+) -> None:
+    """One line for each input named but not read; with ``verbose``, the walk's skips too."""
+    named = [*options.paths, *options.context]
+    for path in named:
+        if path in result.skipped:
+            reason = NOT_AN_INPUT if os.path.isfile(path) else "not a regular file; not read"
+            sys.stderr.write(f"{path}: {reason}\n")
+    for path in unreadable_parameters:
+        sys.stderr.write(f"{path}: not a regular file; not read\n")
+    if verbose:
+        for path in (p for p in result.skipped if p not in named):
+            reason = "not an input format" if os.path.isfile(path) else "not a regular file"
+            sys.stderr.write(f"{path}: skipped: {reason}\n")
+
+
 def _main(argv: Optional[List[str]]) -> int:
     args = _parser().parse_args(argv)
     if args.checkov_dir:  # a path only: checkov itself is not imported here
@@ -112,51 +244,63 @@ def _main(argv: Optional[List[str]]) -> int:
     if args.list_rules:
         sys.stdout.write(_list_rules())
         return EXIT_OK
-    if args.explain:
-        rule = rules_by_id().get(args.explain.upper())
-        if rule is None:
-            sys.stderr.write(f"clarify-vpc-lint: error: no rule {args.explain}\n")
-            return EXIT_ERROR
-        sys.stdout.write(explain(rule))
+    if args.inventory_commands:
+        from .inventory_commands import inventory_commands
+
+        sys.stdout.write(inventory_commands(args.region, args.vpc))
         return EXIT_OK
+    spellings = rule_ids()
+    if args.explain:
+        rule_id = spellings.get(args.explain.upper())
+        if rule_id is None:
+            return _error(f"no rule {args.explain}")
+        sys.stdout.write(explain(rules_by_id()[rule_id]))
+        return EXIT_OK
+    problem = args.output and _output_problem(args.output)
+    if problem:
+        return _error(problem)
+    if args.config and os.path.exists(args.config) and not os.path.isfile(args.config):
+        return _error(f"--config {args.config}: not a regular file")
     try:
         config = _load_config(args.config)
     except (OSError, ParseError) as error:
         line = f":{error.line}" if getattr(error, "line", None) else ""
         sys.stderr.write(f"{args.config or 'config'}{line}: error: {error}\n")
         return EXIT_ERROR
-    known = rules_by_id()
-    bad_ids = [i for i in [*args.ignore, *config.ignore, *config.severity] if i not in known]
+    ids = [*args.ignore, *config.ignore, *config.severity]
+    ids += [i for rules in config.per_path_ignores.values() for i in rules]
+    bad_ids = [i for i in ids if i.upper() not in spellings]
     bad_severity = [s for s in config.severity.values() if s not in SEVERITIES]
     fail_on = args.fail_on or config.fail_on or "warning"
     if bad_ids or bad_severity or fail_on not in FAIL_ON:
-        sys.stderr.write(
-            f"clarify-vpc-lint: error: unknown rule ID or severity: {', '.join(bad_ids + bad_severity) or fail_on}\n"
+        return _error(
+            f"unknown rule ID or severity: {', '.join(bad_ids + bad_severity) or fail_on}"
         )
-        return EXIT_ERROR
 
-    options = Options(
-        paths=args.paths or ["."],
-        context=[*config.context, *args.context],
-        parameters=[*config.parameters, *args.parameters],
-        region=args.region or config.region or DEFAULT_REGION,
-        ignore=[*config.ignore, *args.ignore],
-        per_path_ignores=config.per_path_ignores,
-        severity=config.severity,
-        config=config,
-        workers=max(1, args.jobs),
-    )
+    unreadable_parameters = [  # a FIFO or device would block the read or never end
+        p
+        for p in [*config.parameters, *args.parameters]
+        if os.path.exists(p) and not os.path.isfile(p)
+    ]
+    options = _options(args, config, spellings, unreadable_parameters)
     result = run(options)
-    report = writer(args.format)(result)
+    if args.format == "text":
+        colour = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        report = writer("text")(result, colour=colour, quiet=args.quiet, statistics=args.statistics)
+    else:
+        report = writer(args.format)(result)
+    _say_what_was_not_read(result, options, unreadable_parameters, args.verbose)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(report)
+        if os.path.realpath(args.output) in _inputs(result, options):
+            return _error(f"--output {args.output}: is one of the inputs; not overwritten")
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(report)
+        except OSError as error:
+            return _error(f"--output {args.output}: cannot write: {error.strerror or error}")
     else:
         sys.stdout.write(report)
-    if args.verbose:
-        for path in result.skipped:
-            sys.stderr.write(f"{path}: skipped: not an input format clarify-vpc-lint reads\n")
-    if result.errors:
+    if result.errors or unreadable_parameters:
         return EXIT_ERROR
     return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
 

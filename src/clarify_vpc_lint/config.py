@@ -20,6 +20,7 @@ _KNOWN_KEYS = {
     "context",
     "parameters",
     "jobs",
+    "exclude",
 }
 
 
@@ -35,6 +36,7 @@ class Config:
     context: List[str] = field(default_factory=list)
     parameters: List[str] = field(default_factory=list)
     jobs: List[Any] = field(default_factory=list)
+    exclude: List[str] = field(default_factory=list)  # globs, relative to the config's folder
 
 
 def find_config(start: Path) -> Optional[Path]:
@@ -91,6 +93,7 @@ def load_config(path: Path) -> Config:
         context=paths("context"),
         parameters=paths("parameters"),
         jobs=list(data.get("jobs") or []),
+        exclude=_strings(data, "exclude"),
     )
 
 

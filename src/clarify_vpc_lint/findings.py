@@ -5,7 +5,7 @@ Writers and plugins import these from here, not from the orchestrator (``linter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 
@@ -54,6 +54,8 @@ class Result:
     errors: List[InputError]
     linted: Dict[str, str]  # the files read as one of the input formats, with that format
     skipped: List[str]
+    # how many Clarify jobs, models and VPCs the inputs describe: the summary says when none
+    found: Dict[str, int] = field(default_factory=dict)
 
     @property
     def files(self) -> int:

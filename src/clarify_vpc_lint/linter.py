@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .catalogue import Rule, load_rules
 from .config import Config, load_config
 from .engine import evaluate
 from .findings import Finding, InputError, Result
 from .model import Network
+from .paths import matches
 from .readers import discover, format_of, load_all
 from .readers.cloudformation import read_template
 from .readers.declared import read_declared_jobs
@@ -36,6 +36,7 @@ class Options:
     severity: Dict[str, str] = field(default_factory=dict)
     config: Optional[Config] = None
     workers: int = 1
+    exclude: Sequence[str] = ()  # globs of files and folders a walk does not enter
 
 
 def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -> Network:
@@ -52,20 +53,23 @@ def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -
 
 
 def run(options: Options) -> Result:
-    files, errors = discover(options.paths)
-    context_files, context_errors = discover(options.context)
-    errors += context_errors
-    loaded = load_all(files + context_files, options.workers)
+    seen: Set[str] = set()  # one input, once: a file given twice is read once
+    walked = discover(options.paths, options.exclude, seen)
+    context = discover(options.context, options.exclude, seen)
+    files, errors = walked.files, walked.errors + context.errors
+    skipped = walked.skipped + context.skipped
+    named_context = set(options.context)
+    loaded = load_all(files + context.files, options.workers)
     documents: List[Tuple[Document, str]] = []
-    skipped: List[str] = []
     for position, item in enumerate(loaded):
         kind = None if isinstance(item, InputError) else format_of(item)
         if isinstance(item, InputError):
             errors.append(item)
         elif position >= len(files) and kind != "inventory":
-            errors.append(
-                InputError(item.path, None, "not the output of an `aws ec2 describe-*` command")
-            )
+            if item.path in named_context:  # a folder given to --context: its inventories only
+                errors.append(
+                    InputError(item.path, None, "not the output of an `aws ec2 describe-*` command")
+                )
         elif kind is None:
             skipped.append(item.path)
         else:
@@ -103,7 +107,8 @@ def run(options: Options) -> Result:
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     linted = {d.path: kind for d, kind in sorted(documents, key=lambda pair: pair[0].path)}
-    return Result(findings, errors, linted, sorted(skipped))
+    found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
+    return Result(findings, errors, linted, sorted(skipped), found)
 
 
 def _read(
@@ -124,7 +129,7 @@ def _read(
 
 def _ignored(finding: Finding, options: Options) -> bool:
     return any(
-        finding.rule in rules and fnmatch.fnmatch(finding.file, pattern)
+        finding.rule in rules and matches(finding.file, [pattern])
         for pattern, rules in options.per_path_ignores.items()
     )
 

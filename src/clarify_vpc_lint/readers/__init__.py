@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable, List, Tuple, Union
+import stat
+from typing import Iterable, List, NamedTuple, Optional, Sequence, Set, Union
 
 from ..findings import InputError
+from ..paths import matches
 from .formats import FORMATS, format_of  # the one format registry
 from .source import Document, ParseError, parse_text
 
@@ -13,24 +15,82 @@ EXTENSIONS = (".json", ".yaml", ".yml", ".template")
 MAX_FILE_BYTES = 32 * 1024 * 1024  # CloudFormation itself takes templates of at most 1 MB
 
 
-def discover(paths: Iterable[str]) -> Tuple[List[str], List[InputError]]:
-    """Files to lint, in a stable order; directories are walked without following symlinks."""
-    files: List[str] = []
-    errors: List[InputError] = []
+class Discovered(NamedTuple):
+    files: List[str]  # regular files to read, sorted by path, each once
+    errors: List[InputError]
+    skipped: List[str]  # entries that are no regular file (FIFOs, sockets, devices)
+
+
+# Folders that hold tools' or other projects' files, never the project's templates.
+SKIPPED_DIRECTORIES = frozenset(
+    {".git", ".venv", "venv", "node_modules", ".terraform", "__pycache__", ".tox"}
+)
+
+
+def _is_virtualenv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def discover(
+    paths: Iterable[str], exclude: Sequence[str] = (), seen: Optional[Set[str]] = None
+) -> Discovered:
+    """Files to lint, sorted by path whatever the order given, each read once.
+
+    Directories are walked without following symlinks and without entering tool folders
+    (``SKIPPED_DIRECTORIES``, virtualenvs) or excluded paths. A file reached twice (``./x`` and
+    ``x``, a symlink, a file inside a directory also given, or in ``seen`` from an earlier call)
+    keeps the first path it was given as.
+    """
+    seen = set() if seen is None else seen
+    found = Discovered([], [], [])
+
+    def add(path: str) -> None:
+        try:
+            status = os.stat(path)
+        except OSError as error:
+            found.errors.append(InputError(path, None, f"cannot read: {error.strerror or error}"))
+            return
+        if not stat.S_ISREG(status.st_mode):
+            found.skipped.append(path)
+            return
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            found.files.append(path)
+
+    def unreadable(error: OSError) -> None:
+        found.errors.append(
+            InputError(error.filename, None, f"folder not read: {error.strerror or error}")
+        )
+
     for path in paths:
         if os.path.isdir(path):
-            for root, directories, names in os.walk(path, onerror=None):
-                directories.sort()
-                files.extend(
-                    os.path.join(root, name)
-                    for name in sorted(names)
-                    if name.endswith(EXTENSIONS) and not os.path.islink(os.path.join(root, name))
+            for root, directories, names in os.walk(path, onerror=unreadable):
+                directories[:] = sorted(
+                    d
+                    for d in directories
+                    if d not in SKIPPED_DIRECTORIES
+                    and not os.path.islink(os.path.join(root, d))
+                    and not _is_virtualenv(os.path.join(root, d))
+                    and not matches(os.path.join(root, d), exclude)
                 )
-        elif os.path.isfile(path):
-            files.append(path)
+                for name in sorted(names):
+                    file = os.path.join(root, name)
+                    if (
+                        name.endswith(EXTENSIONS)
+                        and not os.path.islink(file)
+                        and not matches(file, exclude)
+                    ):
+                        add(file)
+        elif os.path.lexists(path) and not os.path.exists(path):
+            found.errors.append(InputError(path, None, "broken symbolic link"))
+        elif os.path.exists(path):
+            add(path)
         else:
-            errors.append(InputError(path, None, "no such file or directory"))
-    return files, errors
+            found.errors.append(InputError(path, None, "no such file or directory"))
+    # the order given never matters: inputs are read, and so merged, in the order of their paths
+    found.files.sort(key=lambda file: os.path.normpath(file).split(os.sep))
+    return found
 
 
 def load(path: str) -> Union[Document, InputError]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Result
+from . import relative_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -17,7 +18,7 @@ def _property(text: str) -> str:
 
 def write(result: Result) -> str:
     lines = [
-        f"::error file={_property(error.file)}"
+        f"::error file={_property(_path(error.file))}"
         + (f",line={error.line}" if error.line else "")
         + f"::{_data(error.message)}"
         for error in result.errors
@@ -25,8 +26,13 @@ def write(result: Result) -> str:
     for finding in result.findings:
         title = f"{finding.rule} {finding.name} ({finding.resource})"
         lines.append(
-            f"::{COMMANDS[finding.severity]} file={_property(finding.file)},line={finding.line},"
+            f"::{COMMANDS[finding.severity]} file={_property(_path(finding.file))},line={finding.line},"
             f"col={finding.column},title={_property(title)}::"
             f"{_data(finding.message + chr(10) + chr(10) + finding.remediation)}"
         )
     return "".join(line + "\n" for line in lines)
+
+
+def _path(file: str) -> str:
+    """Annotations attach to files by their path from the repository root, where CI runs."""
+    return relative_path(file) or file

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any, Dict
+from urllib.parse import quote
 
 from .. import __version__
 from ..catalogue import explain, load_rules
 from ..findings import Result
+from . import fingerprint, relative_path
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+SOURCE_ROOT = "SRCROOT"
+FINGERPRINT_KEY = "clarifyVpcLint/v1"
 INFORMATION_URI = "https://github.com/clarify-vpc-lint/clarify-vpc-lint"
 
 
@@ -29,6 +35,10 @@ def write(result: Result) -> str:
                         "rules": [_rule(rule) for rule in rules],
                     }
                 },
+                # findings' paths are relative to the folder the linter ran in
+                "originalUriBaseIds": {
+                    SOURCE_ROOT: {"uri": Path(os.getcwd()).as_uri().rstrip("/") + "/"}
+                },
                 "results": [
                     {
                         "ruleId": finding.rule,
@@ -41,7 +51,7 @@ def write(result: Result) -> str:
                         "locations": [
                             {
                                 "physicalLocation": {
-                                    "artifactLocation": {"uri": finding.file},
+                                    "artifactLocation": _artifact(finding.file),
                                     "region": {
                                         "startLine": finding.line,
                                         "startColumn": finding.column,
@@ -50,6 +60,14 @@ def write(result: Result) -> str:
                                 "logicalLocations": [{"name": finding.resource}],
                             }
                         ],
+                        "partialFingerprints": {
+                            FINGERPRINT_KEY: fingerprint(
+                                finding.rule,
+                                relative_path(finding.file) or finding.file,
+                                finding.resource,
+                                finding.message,
+                            )
+                        },
                         "properties": {"remediation": finding.remediation},
                     }
                     for finding in result.findings
@@ -64,7 +82,7 @@ def write(result: Result) -> str:
                                 "locations": [
                                     {
                                         "physicalLocation": {
-                                            "artifactLocation": {"uri": error.file},
+                                            "artifactLocation": _artifact(error.file),
                                             **(
                                                 {"region": {"startLine": error.line}}
                                                 if error.line
@@ -95,3 +113,10 @@ def _rule(rule: Any) -> Dict[str, Any]:
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": list(rule.tags)},
     }
+
+
+def _artifact(file: str) -> Dict[str, str]:
+    relative = relative_path(file)
+    if relative is None:  # outside the working folder: an absolute file URI
+        return {"uri": Path(os.path.abspath(file)).as_uri()}
+    return {"uri": quote(relative, safe="/"), "uriBaseId": SOURCE_ROOT}

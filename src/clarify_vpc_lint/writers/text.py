@@ -1,26 +1,90 @@
-"""Human-readable report: one line per finding, then its remediation, indented."""
+"""Human-readable report: one line per finding, its remediation indented below, a summary last.
+
+Like ruff and cfn-lint: colour only when asked (the CLI asks on a terminal without ``NO_COLOR``),
+``quiet`` keeps errors and warnings without remediations, ``statistics`` prints counts per rule
+instead of the findings.
+"""
 
 from __future__ import annotations
 
-from ..findings import Result
+from collections import Counter
+from typing import Dict, List
+
+from ..findings import Finding, Result
+
+SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}  # red, yellow, cyan
+BOLD, DIM = "1", "2"
+FORMAT_NAMES = {
+    "cloudformation": "CloudFormation",
+    "terraform": "Terraform plan",
+    "inventory": "inventory",
+    "api": "SageMaker API",
+    "analysis-config": "analysis config",
+    "state-machine": "state machine",
+    "pipeline": "pipeline",
+    "sdk-defaults": "SDK defaults",
+}
 
 
-def write(result: Result) -> str:
-    lines = []
+def write(
+    result: Result, colour: bool = False, quiet: bool = False, statistics: bool = False
+) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if colour else text
+
+    lines: List[str] = []
     for error in result.errors:
         where = f"{error.file}:{error.line}" if error.line else error.file
-        lines.append(f"{where}: error: {error.message}")
-    for finding in result.findings:
         lines.append(
-            f"{finding.file}:{finding.line}:{finding.column}: {finding.severity} "
-            f"{finding.rule} [{finding.name}] {finding.resource}: {finding.message}"
+            f"{paint(where, BOLD)}: {paint('error', SEVERITY_COLOURS['error'])}: {error.message}"
         )
-        lines.extend("    " + line for line in finding.remediation.splitlines())
-    counts = {
-        s: sum(f.severity == s for f in result.findings) for s in ("error", "warning", "info")
-    }
-    lines.append(
-        f"{result.files} file(s) linted: {counts['error']} error(s), {counts['warning']} "
-        f"warning(s), {counts['info']} info, {len(result.errors)} input error(s)"
-    )
+    findings = [f for f in result.findings if not (quiet and f.severity == "info")]
+    if statistics:
+        by_rule: Dict[str, List[Finding]] = {}
+        for finding in findings:
+            by_rule.setdefault(finding.rule, []).append(finding)
+        for rule, group in sorted(by_rule.items()):
+            severities = Counter(f.severity for f in group)
+            worst = next(s for s in ("error", "warning", "info") if severities[s])
+            detail = ", ".join(
+                f"{severities[s]} {s}" for s in ("error", "warning", "info") if severities[s]
+            )
+            lines.append(
+                f"{len(group):>5}  {paint(rule, SEVERITY_COLOURS[worst])}  {group[0].name} ({detail})"
+            )
+    else:
+        for finding in findings:
+            lines.append(
+                f"{paint(f'{finding.file}:{finding.line}:{finding.column}', BOLD)}: "
+                f"{paint(finding.severity, SEVERITY_COLOURS[finding.severity])} "
+                f"{paint(finding.rule, BOLD)} [{finding.name}] {finding.resource}: "
+                f"{finding.message} {paint(f'(see --explain {finding.rule})', DIM)}"
+            )
+            if not quiet:
+                lines.extend("    " + line for line in finding.remediation.splitlines())
+    lines.append(summary(result))
     return "\n".join(lines) + "\n"
+
+
+def summary(result: Result) -> str:
+    """The last line: files read per format, findings per severity, and what the inputs lack."""
+    counts = Counter(f.severity for f in result.findings)
+    formats = Counter(result.linted.values())
+    per_format = ", ".join(
+        f"{count} {FORMAT_NAMES.get(kind, kind)}" for kind, count in sorted(formats.items())
+    )
+    line = (
+        f"{result.files} file(s) linted{f' ({per_format})' if per_format else ''}: "
+        f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info, "
+        f"{len(result.errors)} input error(s)"
+    )
+    missing = [
+        name
+        for name, key in (("Clarify job", "jobs"), ("model", "models"), ("VPC", "VPCs"))
+        if not result.found.get(key)
+    ]
+    if len(missing) == 3:
+        line += "; no Clarify job, model or VPC found: nothing was checked"
+    elif missing:
+        line += f"; no {' or '.join(missing)} found in the inputs"
+    return line

@@ -1,0 +1,63 @@
+"""The ``aws ec2 describe-*`` commands whose saved output is the inventory (``--context``).
+
+The linter never calls AWS; ``--inventory-commands`` prints what to run where credentials live.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Optional, Sequence
+
+# (command, file): one complete listing of each kind the inventory reader knows
+LISTINGS = (
+    ("describe-vpcs", "vpcs.json"),
+    ("describe-subnets", "subnets.json"),
+    ("describe-route-tables", "route-tables.json"),
+    ("describe-vpc-endpoints", "vpc-endpoints.json"),
+    ("describe-security-groups", "security-groups.json"),
+    ("describe-nat-gateways", "nat-gateways.json"),
+    ("describe-network-acls", "network-acls.json"),
+)
+# listed without a VPC filter: they do not belong to one VPC
+UNFILTERED = (
+    ("describe-dhcp-options", "dhcp-options.json"),
+    ("describe-managed-prefix-lists", "managed-prefix-lists.json"),
+)
+VPC_ATTRIBUTES = (("enableDnsSupport", "dns-support"), ("enableDnsHostnames", "dns-hostnames"))
+
+
+def inventory_commands(
+    region: Optional[str] = None, vpcs: Sequence[str] = (), folder: str = "inventory"
+) -> str:
+    """A shell script that saves the inventory into ``folder``, one command a line."""
+    region_option = f" --region {shlex.quote(region)}" if region else ""
+    where = f"{folder}/"
+    lines = [
+        "# Run where AWS credentials are configured; clarify-vpc-lint itself never calls AWS.",
+        f"mkdir -p {shlex.quote(folder)}",
+    ]
+    vpc_filter = f" --filters Name=vpc-id,Values={shlex.quote(','.join(vpcs))}" if vpcs else ""
+    for command, file in LISTINGS:
+        lines.append(f"aws ec2 {command}{region_option}{vpc_filter} --output json > {where}{file}")
+    for command, file in UNFILTERED:
+        lines.append(f"aws ec2 {command}{region_option} --output json > {where}{file}")
+    if vpcs:
+        for vpc in vpcs:
+            for attribute, suffix in VPC_ATTRIBUTES:
+                lines.append(
+                    f"aws ec2 describe-vpc-attribute{region_option} --vpc-id {shlex.quote(vpc)}"
+                    f" --attribute {attribute} --output json > {where}{vpc}-{suffix}.json"
+                )
+    else:  # one describe-vpc-attribute per attribute and VPC, for every VPC listed
+        lines.append(
+            f"for vpc in $(aws ec2 describe-vpcs{region_option}"
+            " --query 'Vpcs[].VpcId' --output text); do"
+        )
+        for attribute, suffix in VPC_ATTRIBUTES:
+            lines.append(
+                f'  aws ec2 describe-vpc-attribute{region_option} --vpc-id "$vpc"'
+                f' --attribute {attribute} --output json > {where}"$vpc"-{suffix}.json'
+            )
+        lines.append("done")
+    lines.append(f"# then: clarify-vpc-lint . --context {folder}/")
+    return "\n".join(lines) + "\n"
