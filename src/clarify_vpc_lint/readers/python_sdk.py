@@ -524,9 +524,14 @@ class _Reader:
                 if isinstance(value, (str, int)) and not isinstance(value, bool):
                     parts.append(str(value))
                 else:
-                    unknown = value if isinstance(value, Unknown) else None
-                    parts.append("{" + ast.unparse(part.value) + "}")
-                    unknown = unknown or Unknown(f"{{{ast.unparse(part.value)}}} is not known")
+                    expression = ast.unparse(part.value)
+                    parts.append("{" + expression + "}")
+                    if unknown is None:
+                        unknown = (
+                            value
+                            if isinstance(value, Unknown)
+                            else Unknown(f"{{{expression}}} is not known")
+                        )
             elif isinstance(part, ast.Constant):
                 parts.append(str(part.value))
         text = "".join(parts)
@@ -685,7 +690,10 @@ class _Reader:
         request: Dict[str, Any] = {"EnableNetworkIsolation": False if isolation is None else isolation}
         subnets, groups = resolved["subnets"], resolved["security_group_ids"]
         if subnets is not None or groups is not None:
-            request["VpcConfig"] = {"Subnets": subnets or [], "SecurityGroupIds": groups or []}
+            request["VpcConfig"] = {
+                "Subnets": [] if subnets is None else subnets,
+                "SecurityGroupIds": [] if groups is None else groups,
+            }
         return request
 
     def processor_run(self, processor: Obj, method: str, node: ast.Call, env: _Env) -> None:
@@ -703,7 +711,7 @@ class _Reader:
                     "InputName": item.args.get("input_name"),
                     "S3Input": {"S3Uri": item.args.get("source")},
                 }
-                for item in args.get("inputs") or []
+                for item in args["inputs"]
                 if isinstance(item, Obj) and item.kind == "processing-input"
             ] if isinstance(args.get("inputs"), list) else []
         else:
