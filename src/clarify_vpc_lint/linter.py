@@ -18,6 +18,7 @@ from .readers.declared import read_declared_jobs
 from .readers.intrinsics import CfnRun
 from .readers.inventory import read_inventory
 from .readers.parameters import parse_parameters
+from .readers.python_sdk import is_python_source, read_python_file, sdk_defaults
 from .readers.sagemaker_api import read_analysis_config, read_request
 from .readers.source import Document, ParseError
 from .readers.terraform import read_plan
@@ -72,6 +73,8 @@ def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -
 
 def run(options: Options) -> Result:
     files, errors = discover(options.paths)
+    python_files = [path for path in files if is_python_source(path)]
+    files = [path for path in files if not is_python_source(path)]
     context_files, context_errors = discover(options.context)
     errors += context_errors
     loaded = load_all(files + context_files, options.workers)
@@ -101,6 +104,7 @@ def run(options: Options) -> Result:
             errors.append(InputError(path, getattr(error, "line", None), f"{error}"))
 
     network = _read(documents, parameter_values, options.region, errors)
+    python_linted = _read_python(python_files, documents, network, errors, skipped)
     config = options.config
     if config is not None and config.jobs:
         network.extend(
@@ -121,8 +125,27 @@ def run(options: Options) -> Result:
         findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
-    linted = {d.path: kind for d, kind in sorted(documents, key=lambda pair: pair[0].path)}
-    return Result(findings, errors, linted, sorted(skipped))
+    linted = {d.path: kind for d, kind in documents}
+    linted.update(dict.fromkeys(python_linted, "python"))
+    return Result(findings, errors, dict(sorted(linted.items())), sorted(skipped))
+
+
+def _read_python(
+    paths: List[str],
+    documents: List[Tuple[Document, str]],
+    network: Network,
+    errors: List[InputError],
+    skipped: List[str],
+) -> List[str]:
+    """Scripts and notebooks, with the run's SDK defaults; those that start nothing are skipped."""
+    defaults = next((sdk_defaults(d.data) for d, kind in documents if kind == "sdk-defaults"), None)
+    linted = []
+    for path in paths:
+        found = _guarded(errors, path, partial(read_python_file, path, defaults))
+        network.extend(found)
+        started = found.jobs or found.models or found.requests or found.input_errors
+        (linted if started else skipped).append(path)
+    return linted
 
 
 def _read(

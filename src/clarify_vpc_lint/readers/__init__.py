@@ -9,7 +9,7 @@ from typing import Iterable, List, Optional, Tuple, Union
 from . import cloudformation, inventory, sagemaker_api, terraform, workflows
 from .source import Document, ParseError, parse_text
 
-EXTENSIONS = (".json", ".yaml", ".yml", ".template")
+EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".py", ".ipynb")
 MAX_FILE_BYTES = 32 * 1024 * 1024  # CloudFormation itself takes templates of at most 1 MB
 
 

@@ -129,6 +129,22 @@ def sdk_defaults(data: Any) -> SdkDefaults:
     )
 
 
+def read_python_file(path: str, defaults: Optional[SdkDefaults] = None) -> Network:
+    """One ``.py``/``.ipynb`` from disk; a file that never mentions SageMaker costs one byte scan."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise ParseError(f"cannot read: {error.strerror or error}") from None
+    if b"sagemaker" not in raw and b"create_processing_job" not in raw:
+        return Network()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ParseError("not UTF-8 text", raw[: error.start].count(b"\n") + 1) from None
+    return read_python(path, text, defaults)
+
+
 def read_python(path: str, text: str, defaults: Optional[SdkDefaults] = None) -> Network:
     """The Clarify jobs and models a ``.py`` script or ``.ipynb`` notebook starts.
 
