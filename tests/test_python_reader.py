@@ -9,16 +9,20 @@ run's SDK defaults, then ``build_subjects`` and every rule of the catalogue.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 from typing import List, Optional, Set
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clarify_vpc_lint.catalogue import load_rules
 from clarify_vpc_lint.engine import Finding, evaluate
+from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.model import Network
 from clarify_vpc_lint.readers import format_of, load
 from clarify_vpc_lint.readers.inventory import read_inventory
@@ -267,3 +271,58 @@ def test_files_that_never_mention_sagemaker_are_not_parsed() -> None:
     with pytest.raises(ParseError) as error:
         read_python("broken.py", "import sagemaker\nx = (\n")
     assert error.value.line == 2
+
+
+def test_the_cli_lints_scripts_and_notebooks_with_the_defaults_of_the_run() -> None:
+    completed = run_cli(
+        str(PYTHON / "bias_report.ipynb"),
+        str(PYTHON / "isolation_defaults"),
+        "--context",
+        str(NETWORK),
+        "--format",
+        "json",
+    )
+    assert completed.returncode == 1, completed.stderr
+    report = json.loads(completed.stdout)
+    errors = {
+        (Path(f["file"]).name, f["line"], f["resource"])
+        for f in report["findings"]
+        if f["rule"] == "CVL101"
+    }
+    assert errors == {
+        ("bias_report.ipynb", 87, "clarify_processor.run_bias (cell 6, line 9)"),
+        ("explain.py", 18, "processor.run_explainability"),
+        ("config.yaml", 3, "SageMaker.ProcessingJob"),
+    }
+
+
+def test_scripts_that_start_no_clarify_job_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text("import sagemaker\nsession = sagemaker.Session()\n")
+    (tmp_path / "util.py").write_text("print('no SDK here')\n")
+    result = run(Options(paths=[str(tmp_path)]))
+    assert result.findings == [] and result.errors == [] and result.linted == {}
+    assert [Path(p).name for p in result.skipped] == ["train.py", "util.py"]
+
+
+SOURCE_LINES = [
+    line
+    for path in sorted(PYTHON.glob("*.py"))
+    for line in path.read_text().splitlines()
+    if "IMPORTED_MARKER" not in line  # never write files, even as a fragment
+]
+
+
+@given(st.lists(st.sampled_from(SOURCE_LINES), max_size=40), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_any_mix_of_sdk_lines_is_read_or_refused_in_one_line(lines: List[str], notebook: bool) -> None:
+    text = "import sagemaker\n" + "\n".join(lines)
+    if notebook:
+        cells = [{"cell_type": "code", "source": [line + "\n" for line in lines], "outputs": []}]
+        text = json.dumps({"cells": cells, "nbformat": 4, "sagemaker": True}, indent=1)
+    try:
+        network = read_python("mix.ipynb" if notebook else "mix.py", text)
+    except ParseError as error:
+        assert not notebook and error.message.startswith("not valid Python")
+        return
+    for job in network.jobs:
+        assert job.loc.line >= 1 and job.loc.language == "python"
