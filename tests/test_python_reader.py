@@ -191,12 +191,10 @@ def test_a_notebook_job_split_across_cells_points_at_the_cell_and_the_file_line(
 
 def test_a_notebook_cell_that_is_not_python_is_one_error_and_the_rest_is_read() -> None:
     text = (PYTHON / "bias_report.ipynb").read_text()
-    broken = text.replace('subnets=subnets,', 'subnets=subnets,,', 1)
+    broken = text.replace("subnets=subnets,", "subnets=subnets,,", 1)
     network = read_python("broken.ipynb", broken)
     assert [(line, message[:7]) for _, line, message in network.input_errors] == [(44, "cell 3:")]
-    assert [j.loc.resource for j in network.jobs] == [
-        "clarify_processor.run_bias (cell 6, line 9)"
-    ]
+    assert [j.loc.resource for j in network.jobs] == ["clarify_processor.run_bias (cell 6, line 9)"]
 
 
 def test_the_linted_script_is_never_imported_or_run(tmp_path, monkeypatch) -> None:
@@ -215,7 +213,11 @@ def test_boto3_requests_are_the_same_jobs_and_models_and_are_checked_against_the
     # the job (isolated, two instances, no self-ingress) and the one-subnet model
     assert definite(findings, "boto3_request.py") == {"CVL101", "CVL401", "CVL402", "CVL201"}
     assert ("boto3_request.py", 20, "churn-clarify-boto3") in at(findings, "CVL101")
-    bad = (PYTHON / "boto3_request.py").read_text().replace('"InstanceCount": 2', '"InstanceCount": "2"')
+    bad = (
+        (PYTHON / "boto3_request.py")
+        .read_text()
+        .replace('"InstanceCount": 2', '"InstanceCount": "2"')
+    )
     network = read_python("bad.py", bad)
     assert [r.operation for r in network.requests if r.problems] == ["CreateProcessingJob"]
 
@@ -314,7 +316,9 @@ SOURCE_LINES = [
 
 @given(st.lists(st.sampled_from(SOURCE_LINES), max_size=40), st.booleans())
 @settings(max_examples=150, deadline=None)
-def test_any_mix_of_sdk_lines_is_read_or_refused_in_one_line(lines: List[str], notebook: bool) -> None:
+def test_any_mix_of_sdk_lines_is_read_or_refused_in_one_line(
+    lines: List[str], notebook: bool
+) -> None:
     text = "import sagemaker\n" + "\n".join(lines)
     if notebook:
         cells = [{"cell_type": "code", "source": [line + "\n" for line in lines], "outputs": []}]

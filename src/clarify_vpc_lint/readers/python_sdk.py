@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..awsfacts import CLARIFY_REPOSITORY
-from ..model import Job, Location, Model, Network, Request
+from ..model import Location, Model, Network, Request
 from ..values import Handle, Unknown
 from . import sagemaker
 from .source import ParseError
@@ -390,11 +390,7 @@ class _Reader:
         if not isinstance(node.target, ast.Name):
             return
         current, extra = env.get(node.target.id), self.eval(node.value, env)
-        if isinstance(node.op, ast.Add) and type(current) is type(extra) and type(current) in (
-            list,
-            str,
-            int,
-        ):
+        if isinstance(node.op, ast.Add) and _addable(current, extra):
             env.set(node.target.id, current + extra)
         else:
             env.set(
@@ -495,7 +491,7 @@ class _Reader:
             return self.eval_fstring(node, env)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.eval(node.left, env), self.eval(node.right, env)
-            if type(left) is type(right) and type(left) in (str, list, int):
+            if _addable(left, right):
                 return left + right
             return Unknown(f"the expression at line {node.lineno} is computed at run time")
         if isinstance(node, ast.Subscript):
@@ -560,8 +556,10 @@ class _Reader:
         container = self.eval(node.value, env)
         if isinstance(container, dict) and isinstance(key, (str, int)) and key in container:
             return container[key]
-        if isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(
-            container
+        if (
+            isinstance(container, list)
+            and isinstance(key, int)
+            and -len(container) <= key < len(container)
         ):
             return container[key]
         if isinstance(container, Unknown):
@@ -703,7 +701,9 @@ class _Reader:
                     found = sagemaker.dig(defaults, *path)
             resolved[name] = found
         isolation = resolved["enable_network_isolation"]
-        request: Dict[str, Any] = {"EnableNetworkIsolation": False if isolation is None else isolation}
+        request: Dict[str, Any] = {
+            "EnableNetworkIsolation": False if isolation is None else isolation
+        }
         subnets, groups = resolved["subnets"], resolved["security_group_ids"]
         if subnets is not None or groups is not None:
             request["VpcConfig"] = {
@@ -722,14 +722,18 @@ class _Reader:
             args = self.arguments(node, ("inputs",), env)
             inference: Any = True
             model = None
-            inputs = [
-                {
-                    "InputName": item.args.get("input_name"),
-                    "S3Input": {"S3Uri": item.args.get("source")},
-                }
-                for item in args["inputs"]
-                if isinstance(item, Obj) and item.kind == "processing-input"
-            ] if isinstance(args.get("inputs"), list) else []
+            inputs = (
+                [
+                    {
+                        "InputName": item.args.get("input_name"),
+                        "S3Input": {"S3Uri": item.args.get("source")},
+                    }
+                    for item in args["inputs"]
+                    if isinstance(item, Obj) and item.kind == "processing-input"
+                ]
+                if isinstance(args.get("inputs"), list)
+                else []
+            )
         else:
             position, always = _RUN_METHODS[method]
             params = ["data_config", "x", "y"]
@@ -753,8 +757,9 @@ class _Reader:
             self.network.jobs.append(job)
 
     def check_step(self, step: Obj, node: ast.Call) -> None:
-        config, job_config = step.args.get("clarify_check_config"), step.args.get(
-            "check_job_config"
+        config, job_config = (
+            step.args.get("clarify_check_config"),
+            step.args.get("check_job_config"),
         )
         check_type: Any = Unknown("the step's clarify_check_config is not built in this file")
         model = None
@@ -859,6 +864,10 @@ class _Reader:
             if isinstance(name, str):
                 keys.append(f"model-name:{name}")
             self.network.models.append(sagemaker.model(request, loc, keys))
+
+
+def _addable(left: Any, right: Any) -> bool:
+    return type(left) is type(right) and type(left) in (str, list, int)
 
 
 def _predictor_of(model_config: Any, always: bool) -> Tuple[Any, Any]:
