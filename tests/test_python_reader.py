@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clarify_vpc_lint.catalogue import load_rules
+from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.engine import Finding, evaluate
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.model import Network
@@ -330,3 +331,33 @@ def test_any_mix_of_sdk_lines_is_read_or_refused_in_one_line(
         return
     for job in network.jobs:
         assert job.loc.line >= 1 and job.loc.language == "python"
+
+
+def test_a_declared_job_with_the_script_jobs_name_replaces_it(tmp_path: Path) -> None:
+    config = tmp_path / ".clarify-vpc-lint.yaml"
+    config.write_text(
+        "jobs:\n"
+        "  - name: processor.run_post_training_bias\n"
+        "    subnets: [subnet-0py1a]\n"
+        "    security-groups: [sg-0pyok]\n"
+        "    network-isolation: true\n"
+    )
+    options = Options(
+        paths=[str(PYTHON / "from_environment.py")],
+        context=[str(NETWORK)],
+        config=load_config(config),
+    )
+    jobs = {(Path(f.file).name, f.severity) for f in run(options).findings if f.rule == "CVL101"}
+    assert jobs == {(".clarify-vpc-lint.yaml", "error")}  # not also an info on the script
+
+
+def test_the_sessions_sagemaker_client_is_boto3s_client() -> None:
+    script = (
+        "import sagemaker\n"
+        "session = sagemaker.Session()\n"
+        "session.sagemaker_client.create_model(ModelName='m', PrimaryContainer={'Image': 'i'},\n"
+        "    ExecutionRoleArn='arn:aws:iam::111122223333:role/r',\n"
+        "    VpcConfig={'Subnets': ['subnet-0py1a'], 'SecurityGroupIds': ['sg-0pyok']})\n"
+    )
+    models = read_python("deploy.py", script).models
+    assert [(m.loc.resource, m.subnets) for m in models] == [("m", ["subnet-0py1a"])]

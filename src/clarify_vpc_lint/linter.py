@@ -18,7 +18,12 @@ from .readers.declared import read_declared_jobs
 from .readers.intrinsics import CfnRun
 from .readers.inventory import read_inventory
 from .readers.parameters import parse_parameters
-from .readers.python_sdk import is_python_source, read_python_file, sdk_defaults
+from .readers.python_sdk import (
+    is_python_source,
+    read_python_file,
+    sdk_defaults,
+    without_declared,
+)
 from .readers.sagemaker_api import read_analysis_config, read_request
 from .readers.source import Document, ParseError
 from .readers.terraform import read_plan
@@ -114,6 +119,7 @@ def run(options: Options) -> Result:
                 lambda: read_declared_jobs(config.jobs, config.document, config.path or "config"),
             )
         )
+        network.jobs = without_declared(network.jobs)
 
     errors += [InputError(*problem) for problem in network.input_errors]
     subjects = build_subjects(network, options.region)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..awsfacts import CLARIFY_REPOSITORY
-from ..model import Location, Model, Network, Request
+from ..model import Job, Location, Model, Network, Request
 from ..values import Handle, Unknown
 from . import sagemaker
 from .source import ParseError
@@ -174,6 +174,23 @@ def read_python(path: str, text: str, defaults: Optional[SdkDefaults] = None) ->
         reader.run_module(tree.body)
     reader.run_functions()
     return reader.network
+
+
+def without_declared(jobs: List[Job]) -> List[Job]:
+    """A script job and a declared job of the same name are one job: the declared one wins.
+
+    A team declares a job in ``jobs:`` to state what the code cannot show (values read from the
+    environment), so its description replaces the script's. The name is the script job's resource
+    without its notebook cell (``clarify_processor.run_bias``).
+    """
+    declared = {job.loc.resource for job in jobs if job.kind == "declared"}
+    if not declared:
+        return jobs
+    return [
+        job
+        for job in jobs
+        if job.loc.language != "python" or job.loc.resource.split(" (cell ")[0] not in declared
+    ]
 
 
 # -- notebooks -------------------------------------------------------------------------------------
@@ -567,6 +584,9 @@ class _Reader:
         return Unknown(f"{ast.unparse(node)} is not known before the script runs")
 
     def eval_attribute(self, node: ast.Attribute, env: _Env) -> Any:
+        if node.attr == "sagemaker_client":  # sagemaker.Session().sagemaker_client: boto3's
+            self.eval(node.value, env)
+            return Obj("client", "client", {}, node)
         base = self.eval(node.value, env)
         if isinstance(base, Obj):
             if base.model is not None and node.attr == "name":
