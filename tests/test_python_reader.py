@@ -361,3 +361,19 @@ def test_the_sessions_sagemaker_client_is_boto3s_client() -> None:
     )
     models = read_python("deploy.py", script).models
     assert [(m.loc.resource, m.subnets) for m in models] == [("m", ["subnet-0py1a"])]
+
+
+def test_hostile_nesting_and_huge_loops_are_bounded() -> None:
+    deep = "import sagemaker\nx = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
+    with pytest.raises(ParseError):
+        read_python("deep.py", deep)
+    loops = (
+        "from sagemaker import clarify\n"
+        f"for a in [{'1, ' * 1000}]:\n"
+        "    for b in [1, 2]:\n"
+        "        for c in [1, 2]:\n"
+        "            clarify.SageMakerClarifyProcessor(role='r', instance_count=1,\n"
+        "                instance_type='t').run_pre_training_bias(None, None)\n"
+    )
+    # 1,000 items are too many to unroll: read once; the two loops inside give 2 x 2 jobs
+    assert len(read_python("loops.py", loops).jobs) == 4

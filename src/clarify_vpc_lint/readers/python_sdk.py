@@ -31,6 +31,7 @@ PYTHON_EXTENSIONS = (".py", ".ipynb")
 _SOURCE_KEY = re.compile(r'"source"\s*:')
 # a stand-in for the image image_uris.retrieve("clarify", ...) returns: only its repository matters
 CLARIFY_IMAGE = f"<account>.dkr.ecr.<region>.amazonaws.com/{CLARIFY_REPOSITORY}:1.0"
+MAX_LOOP_ITEMS = 50  # loops are unrolled up to this size and two deep; bigger ones run once
 MONITORING_DEFAULTS = ("MonitoringSchedule", "MonitoringScheduleConfig", "MonitoringJobDefinition")
 _NETWORK_FIELDS = {
     "enable_network_isolation": ("EnableNetworkIsolation",),
@@ -152,7 +153,14 @@ def read_python(path: str, text: str, defaults: Optional[SdkDefaults] = None) ->
     """
     if not mentions_sagemaker(text):
         return Network()
-    reader = _Reader(path, defaults or SdkDefaults())
+    try:
+        return _read(path, text, defaults or SdkDefaults())
+    except RecursionError:
+        raise ParseError("nests too deeply to read") from None
+
+
+def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
+    reader = _Reader(path, defaults)
     if path.endswith(".ipynb"):
         for cell, source, lines in _notebook_cells(path, text):
             try:
@@ -449,7 +457,7 @@ class _Reader:
         items = self.eval(node.iter, env)
         if isinstance(items, dict):
             items = list(items)
-        if isinstance(items, list):
+        if isinstance(items, list) and len(items) <= MAX_LOOP_ITEMS and len(self.loops) < 2:
             for item in items:
                 self.assign(node.target, item, env)
                 self.loops.append(_label(item))
