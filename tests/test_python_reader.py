@@ -33,6 +33,7 @@ from clarify_vpc_lint.readers.python_sdk import (
     read_python,
     sdk_defaults,
 )
+from clarify_vpc_lint.readers.sagemaker_api import read_analysis_config
 from clarify_vpc_lint.readers.source import Document, ParseError
 from clarify_vpc_lint.readers.workflows import read_sdk_defaults
 from clarify_vpc_lint.resolve import build_subjects
@@ -377,3 +378,12 @@ def test_hostile_nesting_and_huge_loops_are_bounded() -> None:
     )
     # 1,000 items are too many to unroll: read once; the two loops inside give 2 x 2 jobs
     assert len(read_python("loops.py", loops).jobs) == 4
+
+
+def test_a_processor_run_reads_the_analysis_config_given_in_the_same_run(tmp_path: Path) -> None:
+    config = tmp_path / "analysis_config.json"
+    config.write_text(json.dumps({"methods": {"pre_training_bias": {"methods": "all"}}}))
+    network = read(PYTHON / "two_instances.py")
+    network.extend(read_analysis_config(load(str(config))))
+    build_subjects(network, "us-east-1")
+    assert [job.inference for job in network.jobs] == [False]  # no predictor: no inference
