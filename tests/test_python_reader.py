@@ -187,8 +187,9 @@ def test_a_notebook_job_split_across_cells_points_at_the_cell_and_the_file_line(
     assert at(findings, "CVL101") == {
         ("bias_report.ipynb", 87, "clarify_processor.run_bias (cell 6, line 9)")
     }
-    line = notebook.read_text().splitlines()[87 - 1]
-    assert "clarify_processor.run_bias(" in line
+    finding = next(f for f in findings if f.rule == "CVL101")
+    line = notebook.read_text().splitlines()[finding.line - 1]
+    assert line[finding.column - 1 :].startswith("clarify_processor.run_bias(")
 
 
 def test_a_notebook_cell_that_is_not_python_is_one_error_and_the_rest_is_read() -> None:
@@ -387,3 +388,19 @@ def test_a_processor_run_reads_the_analysis_config_given_in_the_same_run(tmp_pat
     network.extend(read_analysis_config(load(str(config))))
     build_subjects(network, "us-east-1")
     assert [job.inference for job in network.jobs] == [False]  # no predictor: no inference
+
+
+def test_a_v3_model_resource_with_one_subnet() -> None:
+    script = (
+        "from sagemaker.core.resources import Model\n"
+        "from sagemaker.core.shapes import ContainerDefinition, VpcConfig\n"
+        "model = Model.create(\n"
+        "    model_name='churn-v3',\n"
+        "    primary_container=ContainerDefinition(image='i', model_data_url='s3://b/m.tar.gz'),\n"
+        "    vpc_config=VpcConfig(subnets=['subnet-0py1a'], security_group_ids=['sg-0pyok']),\n"
+        ")\n"
+    )
+    models = read_python("v3.py", script).models
+    assert [(m.loc.resource, m.keys[-1], m.subnets) for m in models] == [
+        ("churn-v3", "model-name:churn-v3", ["subnet-0py1a"])
+    ]

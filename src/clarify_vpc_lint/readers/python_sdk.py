@@ -167,7 +167,7 @@ def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
                 tree = ast.parse(source, filename=path)
             except SyntaxError as error:
                 reader.network.input_errors.append(
-                    (path, _cell_line(lines, error.lineno), f"cell {cell}: {error.msg}")
+                    (path, _cell_line(lines, error.lineno)[0], f"cell {cell}: {error.msg}")
                 )
                 continue
             reader.place = _cell_place(cell, lines)
@@ -205,7 +205,7 @@ def without_declared(jobs: List[Job]) -> List[Job]:
 
 
 def _notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[int]]]:
-    """(cell number, its code, the file line of each of its lines) for every code cell."""
+    """(cell number, its code, (file line, column before the text) of each line) per code cell."""
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
@@ -220,14 +220,16 @@ def _notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[int]]
         source = cell.get("source")
         pieces = source if isinstance(source, list) else [source]
         pieces = [piece for piece in pieces if isinstance(piece, str)]
-        lines: List[int] = []
+        lines: List[Tuple[int, int]] = []
         key = _SOURCE_KEY.search(text, cursor)  # outputs come before source: skip them
         cursor = key.end() if key else cursor
         for piece in pieces:
             cursor = _find_string(text, piece, cursor)
             first = text.count("\n", 0, cursor) + 1
+            indent = cursor - text.rfind("\n", 0, cursor)  # up to and with the opening quote
             # a list item holds one line; a single string holds them all on one file line
-            lines.extend([first] * max(1, piece.count("\n") + (not piece.endswith("\n"))))
+            count = max(1, piece.count("\n") + (not piece.endswith("\n")))
+            lines.extend([(first, indent)] * count)
         if cell.get("cell_type") == "code":
             yield number, _without_magics("".join(pieces)), lines
 
@@ -247,15 +249,19 @@ def _without_magics(source: str) -> str:
     )
 
 
-def _cell_line(lines: List[int], line: Optional[int]) -> int:
+def _cell_line(lines: List[Tuple[int, int]], line: Optional[int]) -> Tuple[int, int]:
     if not lines:
-        return 1
+        return 1, 0
     index = min(max((line or 1) - 1, 0), len(lines) - 1)
     return lines[index]
 
 
-def _cell_place(cell: int, lines: List[int]) -> Callable[[int], Tuple[int, str]]:
-    return lambda line: (_cell_line(lines, line), f" (cell {cell}, line {line})")
+def _cell_place(cell: int, lines: List[Tuple[int, int]]) -> Callable[[int], Tuple[int, int, str]]:
+    def place(line: int) -> Tuple[int, int, str]:
+        file_line, indent = _cell_line(lines, line)
+        return file_line, indent, f" (cell {cell}, line {line})"
+
+    return place
 
 
 # -- the reader ------------------------------------------------------------------------------------
@@ -310,7 +316,8 @@ class _Reader:
         self.module = _Env()
         self.functions: List[Tuple[ast.AST, _Env, str]] = []
         self.loops: List[str] = []
-        self.place: Callable[[int], Tuple[int, str]] = lambda line: (line, "")
+        # source line -> (file line, columns before the source text, resource suffix)
+        self.place: Callable[[int], Tuple[int, int, str]] = lambda line: (line, 0, "")
 
     # statements
 
@@ -641,6 +648,8 @@ class _Reader:
             if isinstance(framework, Unknown):
                 return framework
             return f"<account>.dkr.ecr.<region>.amazonaws.com/{framework}:image"
+        if name and name.startswith("sagemaker") and name.endswith(".Model.create"):
+            return self.create_model_resource(node, env)  # v3 sagemaker.core.resources.Model
         if name and name.startswith("sagemaker"):
             built = self.construct(name.split(".")[-1], node, env)
             if built is not None:
@@ -675,6 +684,14 @@ class _Reader:
             self.check_step(obj, node)
         return obj
 
+    def create_model_resource(self, node: ast.Call, env: _Env) -> Obj:
+        args = self.arguments(node, ("model_name", "primary_container"), env)
+        obj = Obj("model", "Model", {"name": args.get("model_name")}, node)
+        container = args.get("primary_container", args.get("containers"))
+        data = None if container is None else Unknown("the model's container is not read")
+        self.add_model(obj, node, args.get("vpc_config"), data)
+        return obj
+
     def method(self, receiver: Obj, name: str, node: ast.Call, env: _Env) -> Any:
         kind = receiver.kind
         if kind in ("clarify-processor", "processor") and (name in _RUN_METHODS or name == "run"):
@@ -702,10 +719,10 @@ class _Reader:
         return Unknown(f"the result of {name}() is computed at run time")
 
     def location(self, node: ast.AST, resource: str) -> Location:
-        line, cell = self.place(node.lineno)
+        line, indent, cell = self.place(node.lineno)
         if self.loops:
             resource += f" [{', '.join(self.loops)}]"
-        return Location(self.path, line, node.col_offset + 1, resource + cell, "python")
+        return Location(self.path, line, indent + node.col_offset + 1, resource + cell, "python")
 
     def network_config(self, value: Any, chain: Tuple[Any, ...]) -> Any:
         """The request's NetworkConfig: explicit fields, then each defaults section in turn."""
