@@ -70,9 +70,13 @@ def read(*paths: Path) -> Network:
     return network
 
 
-def judge(*paths: Path) -> List[Finding]:
-    subjects = build_subjects(read(*paths), "us-east-1")
+def judge_network(network: Network) -> List[Finding]:
+    subjects = build_subjects(network, "us-east-1")
     return [f for rule in load_rules() for f in evaluate(rule, subjects, rule.severity)]
+
+
+def judge(*paths: Path) -> List[Finding]:
+    return judge_network(read(*paths))
 
 
 def definite(findings: List[Finding], name: str) -> Set[str]:
@@ -404,3 +408,17 @@ def test_a_v3_model_resource_with_one_subnet() -> None:
     assert [(m.loc.resource, m.keys[-1], m.subnets) for m in models] == [
         ("churn-v3", "model-name:churn-v3", ["subnet-0py1a"])
     ]
+
+
+def test_a_processor_given_by_a_caller_is_a_job_whose_network_is_unknown() -> None:
+    script = (
+        "from sagemaker.clarify import ModelConfig\n"
+        "def explain(processor, data):\n"
+        "    processor.run_explainability(data, ModelConfig(model_name='m'), None)\n"
+    )
+    findings = judge_network(read_python("explain.py", script))
+    assert {(f.rule, f.severity, f.resource) for f in findings if f.rule == "CVL101"} == {
+        ("CVL101", "info", "processor.run_explainability")
+    }
+    message = next(f.message for f in findings if f.rule == "CVL101")
+    assert "parameter processor of explain()" in message

@@ -385,6 +385,8 @@ class _Reader:
                 self.block(handler.body, env)
             self.block(node.orelse, env)
             self.block(node.finalbody, env)
+        elif type(node).__name__ == "Match":  # Python 3.10+; each case may start jobs
+            self.branches(node, [case.body for case in node.cases], env)
         elif isinstance(node, _FunctionNode):
             env.set(node.name, Unknown(f"the result of {node.name}() is computed at run time"))
             self.functions.append((node, env, ""))
@@ -662,6 +664,12 @@ class _Reader:
             receiver = self.eval(node.func.value, env)
             if isinstance(receiver, Obj):
                 return self.method(receiver, node.func.attr, node, env)
+            if isinstance(receiver, Unknown) and node.func.attr in _RUN_METHODS:
+                # a Clarify processor this file does not build (a parameter, a factory's result)
+                settings = {"network_config": receiver, "instance_count": receiver}
+                processor = Obj("clarify-processor", "SageMakerClarifyProcessor", settings, node)
+                processor.name = ast.unparse(node.func.value)
+                return self.method(processor, node.func.attr, node, env)
         self.arguments(node, (), env)  # calls in the arguments still start jobs
         what = ast.unparse(node.func)
         return Unknown(f"the result of {what}() is computed at run time")
