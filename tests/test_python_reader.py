@@ -422,3 +422,23 @@ def test_a_processor_given_by_a_caller_is_a_job_whose_network_is_unknown() -> No
     }
     message = next(f.message for f in findings if f.rule == "CVL101")
     assert "parameter processor of explain()" in message
+
+
+def test_a_notebook_function_reports_the_cell_it_was_defined_in() -> None:
+    cells = [
+        {"cell_type": "code", "source": ["from sagemaker import clarify\n"]},
+        {
+            "cell_type": "code",
+            "source": [
+                "def explain(data):\n",
+                "    p = clarify.SageMakerClarifyProcessor(role='r', instance_count=1,\n",
+                "        instance_type='t')\n",
+                "    p.run_pre_training_bias(data, None)\n",
+            ],
+        },
+        {"cell_type": "code", "source": ["explain('s3://b/in.csv')\n"]},
+    ]
+    text = json.dumps({"cells": cells, "nbformat": 4}, indent=1)
+    job = read_python("nb.ipynb", text).jobs[0]
+    assert job.loc.resource == "p.run_pre_training_bias (cell 2, line 4)"
+    assert "p.run_pre_training_bias(" in text.splitlines()[job.loc.line - 1]

@@ -171,7 +171,7 @@ def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
                 )
                 continue
             reader.place = _cell_place(cell, lines)
-            reader.run_module(tree.body)
+            reader.run_module(tree.body, source)
     else:
         try:
             tree = ast.parse(text, filename=path)
@@ -179,7 +179,7 @@ def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
             raise ParseError(f"not valid Python: {error.msg}", error.lineno) from None
         except ValueError as error:  # null bytes
             raise ParseError(f"not valid Python: {error}") from None
-        reader.run_module(tree.body)
+        reader.run_module(tree.body, text)
     reader.run_functions()
     return reader.network
 
@@ -305,6 +305,8 @@ class _Env:
 
 
 _FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
+# a function whose text has none of these cannot start a job or build a model
+_JOB_WORDS = ("run", "Model", "Step", "Monitor", "create_", "deploy", "sagemaker_client")
 
 
 class _Reader:
@@ -314,20 +316,28 @@ class _Reader:
         self.network = Network()
         self.imports: Dict[str, str] = {}
         self.module = _Env()
-        self.functions: List[Tuple[ast.AST, _Env, str]] = []
+        self.functions: List[Tuple[Any, _Env, str, Callable[[int], Tuple[int, int, str]]]] = []
+        self.source_lines: List[str] = []
         self.loops: List[str] = []
         # source line -> (file line, columns before the source text, resource suffix)
         self.place: Callable[[int], Tuple[int, int, str]] = lambda line: (line, 0, "")
 
     # statements
 
-    def run_module(self, body: List[ast.stmt]) -> None:
+    def run_module(self, body: List[ast.stmt], source: str) -> None:
+        self.source_lines = source.split("\n")
         self.block(body, self.module)
+
+    def defer(self, node: Any, env: _Env, owner: str) -> None:
+        """Queue a function body, unless its text names nothing that starts a job or model."""
+        text = self.source_lines[node.lineno - 1 : node.end_lineno]
+        if any(word in line for line in text for word in _JOB_WORDS):
+            self.functions.append((node, env, owner, self.place))
 
     def run_functions(self) -> None:
         """Function bodies run after the module, with their parameters unknown."""
         while self.functions:
-            node, parent, owner = self.functions.pop(0)
+            node, parent, owner, self.place = self.functions.pop(0)
             env = _Env(parent)
             args = node.args
             for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
@@ -389,12 +399,12 @@ class _Reader:
             self.branches(node, [case.body for case in node.cases], env)
         elif isinstance(node, _FunctionNode):
             env.set(node.name, Unknown(f"the result of {node.name}() is computed at run time"))
-            self.functions.append((node, env, ""))
+            self.defer(node, env, "")
         elif isinstance(node, ast.ClassDef):
             env.set(node.name, Unknown(f"class {node.name} is built at run time"))
             for item in node.body:
                 if isinstance(item, _FunctionNode):
-                    self.functions.append((item, env, f"{node.name}."))
+                    self.defer(item, env, f"{node.name}.")
 
     def assign(self, target: ast.expr, value: Any, env: _Env) -> None:
         if isinstance(target, ast.Name):
