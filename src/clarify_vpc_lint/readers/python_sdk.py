@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..awsfacts import CLARIFY_REPOSITORY
@@ -277,7 +277,6 @@ class Obj:
     node: ast.AST
     name: str = ""
     model: Optional[Model] = None  # the model entity a Model / create_model made
-    extra: Dict[str, Any] = field(default_factory=dict)
 
 
 class _Env:
@@ -723,6 +722,8 @@ class _Reader:
             self.schedule(receiver, node, env)
         elif kind == "estimator" and name in ("create_model", "deploy"):
             args = self.arguments(node, (), env)
+            if "model_name" in args:  # deploy(model_name=...) names the model it creates
+                args["name"] = args["model_name"]
             model = Obj("model", receiver.cls, args, node, name=f"{receiver.name}.{name}")
             vpc = args.get("vpc_config_override", _estimator_vpc(receiver, self.defaults))
             self.add_model(model, node, vpc, "s3://<the training job's output>")
