@@ -29,6 +29,7 @@ from clarify_vpc_lint.readers import format_of, load
 from clarify_vpc_lint.readers.inventory import read_inventory
 from clarify_vpc_lint.readers.python_sdk import (
     SdkDefaults,
+    defaults_for,
     is_python_source,
     read_python,
     sdk_defaults,
@@ -442,3 +443,23 @@ def test_a_notebook_function_reports_the_cell_it_was_defined_in() -> None:
     job = read_python("nb.ipynb", text).jobs[0]
     assert job.loc.resource == "p.run_pre_training_bias (cell 2, line 4)"
     assert "p.run_pre_training_bias(" in text.splitlines()[job.loc.line - 1]
+
+
+def test_each_script_takes_the_defaults_file_nearest_above_it() -> None:
+    result = run(
+        Options(
+            paths=[str(PYTHON / "isolation_defaults"), str(PYTHON / "check_step_defaults")],
+            context=[str(NETWORK)],
+        )
+    )
+    isolated = {(Path(f.file).name, f.resource) for f in result.findings if f.rule == "CVL101"}
+    assert ("explain.py", "processor.run_explainability") in isolated  # its ProcessingJob defaults
+    assert ("pipeline.py", "ModelBiasCheck") in isolated  # its monitoring defaults
+    # the other directory's defaults do not leak: the steps get subnets only from their own
+    assert not any(
+        f.rule == "CVL102" and Path(f.file).name == "pipeline.py" for f in result.findings
+    )
+    assert (
+        defaults_for("a/b/job.py", {"c/config.yaml": SdkDefaults(), "d/config.yaml": SdkDefaults()})
+        is None
+    )

@@ -19,6 +19,7 @@ from .readers.intrinsics import CfnRun
 from .readers.inventory import read_inventory
 from .readers.parameters import parse_parameters
 from .readers.python_sdk import (
+    defaults_for,
     is_python_source,
     read_python_file,
     sdk_defaults,
@@ -144,9 +145,10 @@ def _read_python(
     skipped: List[str],
 ) -> List[str]:
     """Scripts and notebooks, with the run's SDK defaults; those that start nothing are skipped."""
-    defaults = next((sdk_defaults(d.data) for d, kind in documents if kind == "sdk-defaults"), None)
+    candidates = {d.path: sdk_defaults(d.data) for d, kind in documents if kind == "sdk-defaults"}
     linted = []
     for path in paths:
+        defaults = defaults_for(path, candidates)
         found = _guarded(errors, path, partial(read_python_file, path, defaults))
         network.extend(found)
         started = found.jobs or found.models or found.requests or found.input_errors

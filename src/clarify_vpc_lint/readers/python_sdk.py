@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
@@ -128,6 +129,23 @@ def sdk_defaults(data: Any) -> SdkDefaults:
         model=sagemaker.dig(settings, "Model"),
         training=sagemaker.dig(settings, "TrainingJob"),
     )
+
+
+def defaults_for(script: str, candidates: Dict[str, SdkDefaults]) -> Optional[SdkDefaults]:
+    """The SDK defaults a script runs with, of the defaults files (``config.yaml``) in the run.
+
+    The nearest one in the script's directory or above it; else the run's only one; else none
+    (several unrelated defaults files: which one the script's machine uses is not known).
+    """
+    folder = os.path.dirname(os.path.abspath(script)) + os.sep
+    nearest: Optional[Tuple[int, SdkDefaults]] = None
+    for path, defaults in candidates.items():
+        directory = os.path.dirname(os.path.abspath(path)) + os.sep
+        if folder.startswith(directory) and (nearest is None or len(directory) > nearest[0]):
+            nearest = (len(directory), defaults)
+    if nearest is not None:
+        return nearest[1]
+    return next(iter(candidates.values())) if len(candidates) == 1 else None
 
 
 def read_python_file(path: str, defaults: Optional[SdkDefaults] = None) -> Network:
