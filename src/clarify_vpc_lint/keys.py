@@ -71,6 +71,11 @@ def workflow_file(path: str) -> str:
     return f"workflow:{path}"
 
 
+def python_call(path: str, line: int, column: int) -> str:
+    """A model or request built by a call in a Python script or notebook."""
+    return f"python:{path}:{line}:{column}"
+
+
 def main_route_table(vpc_key: str) -> Handle:
     """The main route table of the VPC with that key (implicit for a VPC created in the inputs)."""
     return Handle(vpc_key, MAIN_ROUTE_TABLE)
@@ -103,6 +108,12 @@ def address_of_name(key: str) -> Optional[str]:
 
 def model_name(name: str) -> str:
     return f"model-name:{name}"
+
+
+def model_name_of(key: str) -> Optional[str]:
+    """The SageMaker model name a model-name key holds, or None for another key."""
+    prefix = model_name("")
+    return key[len(prefix) :] if key.startswith(prefix) else None
 
 
 def endpoint_name(name: str) -> str:

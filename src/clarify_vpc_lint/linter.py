@@ -19,6 +19,13 @@ from .readers.declared import read_declared_jobs
 from .readers.formats import BY_NAME
 from .readers.intrinsics import CfnRun
 from .readers.parameters import parse_parameters
+from .readers.python_sdk import (
+    defaults_for,
+    is_python_source,
+    read_python_file,
+    sdk_defaults,
+    without_declared,
+)
 from .readers.source import Document, ParseError
 from .resolve import build_subjects
 
@@ -59,6 +66,8 @@ def run(options: Options) -> Result:
     files, errors = walked.files, walked.errors + context.errors
     skipped = walked.skipped + context.skipped
     named_context = set(options.context)
+    python_files = [path for path in files if is_python_source(path)]  # read with ast, below
+    files = [path for path in files if not is_python_source(path)]
     loaded = load_all(files + context.files, options.workers)
     documents: List[Tuple[Document, str]] = []
     for position, item in enumerate(loaded):
@@ -86,6 +95,7 @@ def run(options: Options) -> Result:
             errors.append(InputError(path, getattr(error, "line", None), f"{error}"))
 
     network = _read(documents, parameter_values, options.region, errors)
+    python_linted = _read_python(python_files, documents, network, errors, skipped)
     config = options.config
     if config is not None and config.jobs:
         network.extend(
@@ -95,6 +105,7 @@ def run(options: Options) -> Result:
                 lambda: read_declared_jobs(config.jobs, config.document, config.path or "config"),
             )
         )
+        network.jobs = without_declared(network.jobs)
 
     errors += [InputError(*problem) for problem in network.input_errors]
     subjects = build_subjects(network, options.region)
@@ -106,9 +117,29 @@ def run(options: Options) -> Result:
         findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
-    linted = {d.path: kind for d, kind in sorted(documents, key=lambda pair: pair[0].path)}
+    linted = {d.path: kind for d, kind in documents}
+    linted.update(dict.fromkeys(python_linted, "python"))
     found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
-    return Result(findings, errors, linted, sorted(skipped), found)
+    return Result(findings, errors, dict(sorted(linted.items())), sorted(skipped), found)
+
+
+def _read_python(
+    paths: List[str],
+    documents: List[Tuple[Document, str]],
+    network: Network,
+    errors: List[InputError],
+    skipped: List[str],
+) -> List[str]:
+    """Scripts and notebooks, with the run's SDK defaults; those that start nothing are skipped."""
+    candidates = {d.path: sdk_defaults(d.data) for d, kind in documents if kind == "sdk-defaults"}
+    linted = []
+    for path in paths:
+        defaults = defaults_for(path, candidates)
+        found = _guarded(errors, path, partial(read_python_file, path, defaults))
+        network.extend(found)
+        started = found.jobs or found.models or found.requests or found.input_errors
+        (linted if started else skipped).append(path)
+    return linted
 
 
 def _read(

@@ -11,7 +11,7 @@ from ..paths import matches
 from .formats import FORMATS, format_of  # the one format registry
 from .source import Document, ParseError, parse_text
 
-EXTENSIONS = (".json", ".yaml", ".yml", ".template")
+EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".py", ".ipynb")
 MAX_FILE_BYTES = 32 * 1024 * 1024  # CloudFormation itself takes templates of at most 1 MB
 
 
