@@ -1,0 +1,1060 @@
+"""Evaluate a Terraform root module as written into resource instances shaped like a plan's.
+
+Values are computed lazily and memoised: a resource's attribute is evaluated when the resource
+is emitted or when another expression refers to it. What only ``apply`` knows (a new
+resource's ``id``) becomes a ``Handle`` naming the resource, as the plan reader makes from a
+plan's ``configuration``; what the inputs do not determine becomes ``Unknown`` saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from ...values import Handle, Unknown
+from . import hcl
+from .functions import FUNCTIONS, EvalError, has_unknown, to_string
+
+_META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle"}
+_META_BLOCKS = {"lifecycle", "provisioner", "connection", "dynamic"}
+_MAX_DEPTH = 60
+
+
+@dataclass
+class Instance:
+    """One resource instance, as a plan's ``planned_values`` lists it."""
+
+    address: str  # module.net.aws_subnet.private[0]
+    mode: str  # "managed" or "data"
+    type: str
+    name: str
+    index: Any  # None, the count index (int) or the for_each key (str)
+    module: str  # "module.net" with instance keys; "" in the root module
+    values: Dict[str, Any]  # plain JSON; leaves may be Unknown or Handle; blocks are lists of dicts
+    file: str
+    line: int
+
+
+@dataclass
+class Skipped:
+    """Something written that produced no instances: a remote module, an unknown count."""
+
+    address: str
+    reason: str
+    file: str
+    line: int
+
+
+@dataclass
+class Configuration:
+    instances: List[Instance] = field(default_factory=list)
+    skipped: List[Skipped] = field(default_factory=list)
+
+
+# -- configuration of one module directory ----------------------------------------------------------------
+
+
+@dataclass
+class _Module:
+    directory: Path
+    variables: Dict[str, hcl.Block] = field(default_factory=dict)
+    locals: Dict[str, Tuple[Any, hcl.Block]] = field(default_factory=dict)
+    outputs: Dict[str, hcl.Block] = field(default_factory=dict)
+    resources: Dict[Tuple[str, str, str], hcl.Block] = field(default_factory=dict)
+    calls: Dict[str, hcl.Block] = field(default_factory=dict)
+    providers: List[hcl.Block] = field(default_factory=list)
+
+
+def _config_files(directory: Path) -> List[Path]:
+    return sorted(
+        path
+        for path in directory.iterdir()
+        if path.is_file() and (path.name.endswith(".tf") or path.name.endswith(".tf.json"))
+    )
+
+
+def load_module(directory: Path) -> _Module:
+    module = _Module(directory)
+    for path in _config_files(directory):
+        for block in hcl.read_file(path).blocks:
+            _add_block(module, block)
+    return module
+
+
+def _add_block(module: _Module, block: hcl.Block) -> None:
+    labels = block.labels
+    if block.type == "variable" and labels:
+        module.variables[labels[0]] = block
+    elif block.type == "locals":
+        for name, expression in block.body.attributes.items():
+            module.locals[name] = (expression, block)
+    elif block.type == "output" and labels:
+        module.outputs[labels[0]] = block
+    elif block.type in ("resource", "data") and len(labels) == 2:
+        mode = "managed" if block.type == "resource" else "data"
+        module.resources[(mode, labels[0], labels[1])] = block
+    elif block.type == "module" and labels:
+        module.calls[labels[0]] = block
+    elif block.type == "provider":
+        module.providers.append(block)
+
+
+# -- references -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ResourceRef:
+    """A resource instance as a value: attributes read from its configuration or known at apply."""
+
+    scope: _Scope
+    key: Tuple[str, str, str]
+    index: Any
+
+    @property
+    def address(self) -> str:
+        return self.scope.address_of(self.key, self.index)
+
+
+@dataclass(frozen=True)
+class _ModuleRef:
+    scope: _Scope
+
+
+@dataclass(frozen=True)
+class _Namespace:
+    """``var``, ``local``, ``data``, ``module``, a resource type, ``data.TYPE``: read by attribute."""
+
+    kind: str
+    scope: _Scope
+    prefix: str = ""
+
+
+@dataclass
+class _Context:
+    scope: _Scope
+    names: Dict[str, Any]  # count, each, for-expression and dynamic-block iterators
+    where: str  # for messages: "aws_subnet.a (main.tf:12)"
+
+
+class _Scope:
+    """One module instance."""
+
+    def __init__(self, evaluator: Evaluator, module: _Module, address: str, parent, call) -> None:
+        self.evaluator = evaluator
+        self.module = module
+        self.address = address  # "" or "module.net[\"a\"]"
+        self.parent: Optional[_Scope] = parent
+        self.call: Optional[Tuple[hcl.Block, Dict[str, Any]]] = call  # block and its names
+        self.values: Dict[Tuple[Any, ...], Any] = {}
+        self.busy: set = set()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def address_of(self, key: Tuple[str, str, str], index: Any) -> str:
+        mode, kind, name = key
+        local = f"{'data.' if mode == 'data' else ''}{kind}.{name}{_index_text(index)}"
+        return f"{self.address}.{local}" if self.address else local
+
+    def context(self, names: Dict[str, Any], where: str) -> _Context:
+        return _Context(self, names, where)
+
+    def memo(self, key: Tuple[Any, ...], compute) -> Any:
+        if key in self.values:
+            return self.values[key]
+        if key in self.busy:
+            return Unknown(f"{key[-1]} refers to itself")
+        self.busy.add(key)
+        try:
+            value = compute()
+        finally:
+            self.busy.discard(key)
+        self.values[key] = value
+        return value
+
+    # variables, locals, outputs
+
+    def variable(self, name: str) -> Any:
+        return self.memo(("var", name), lambda: self._variable(name))
+
+    def _variable(self, name: str) -> Any:
+        block = self.module.variables.get(name)
+        if block is None:
+            raise EvalError(f"no variable {name} is declared")
+        kind = _type_name(block.body.attributes.get("type"))
+        if self.parent is None:
+            given = self.evaluator.root_value(name, kind)
+            if given is not _MISSING:
+                return _convert(given, kind)
+        elif self.call is not None and name in self.call[0].body.attributes:
+            call_block, names = self.call
+            context = self.parent.context(names, f"module.{call_block.labels[0]}")
+            return _convert(self.evaluator.eval(call_block.body.attributes[name], context), kind)
+        if "default" in block.body.attributes:
+            context = self.context({}, f"variable {name}")
+            return _convert(self.evaluator.eval(block.body.attributes["default"], context), kind)
+        if self.parent is None:
+            return Unknown(
+                f"variable {name} has no default; pass --var {name}=... or --var-file FILE"
+            )
+        return Unknown(f"{self.address}: variable {name} is not set by the module call")
+
+    def local(self, name: str) -> Any:
+        return self.memo(("local", name), lambda: self._local(name))
+
+    def _local(self, name: str) -> Any:
+        found = self.module.locals.get(name)
+        if found is None:
+            raise EvalError(f"no local value {name}")
+        return self.evaluator.eval(found[0], self.context({}, f"local.{name}"))
+
+    def output(self, name: str) -> Any:
+        return self.memo(("output", name), lambda: self._output(name))
+
+    def _output(self, name: str) -> Any:
+        block = self.module.outputs.get(name)
+        if block is None or "value" not in block.body.attributes:
+            raise EvalError(f"{self.address} has no output {name}")
+        return self.evaluator.eval(block.body.attributes["value"], self.context({}, name))
+
+    # resources and module calls
+
+    def expansion(self, key: Tuple[Any, ...], block: hcl.Block) -> Any:
+        """None (one instance), a list of count indices, a dict for_each key -> value, or Unknown."""
+        return self.memo(("expand", *key), lambda: self._expansion(block))
+
+    def _expansion(self, block: hcl.Block) -> Any:
+        attributes = block.body.attributes
+        where = f"{block.file}:{block.line}"
+        if "count" in attributes:
+            count = self.evaluator.eval(attributes["count"], self.context({}, where))
+            if isinstance(count, Unknown):
+                return count
+            if isinstance(count, bool) or not isinstance(count, (int, float)):
+                return Unknown(f"count is not a number ({count!r})")
+            return list(range(int(count)))
+        if "for_each" in attributes:
+            items = self.evaluator.eval(attributes["for_each"], self.context({}, where))
+            unknown = has_unknown(items) if not isinstance(items, dict) else None
+            if isinstance(items, Unknown) or unknown is not None:
+                return items if isinstance(items, Unknown) else unknown
+            if isinstance(items, dict):
+                return {str(k): v for k, v in items.items()}
+            if isinstance(items, list) and all(isinstance(i, str) for i in items):
+                return {item: item for item in items}
+            return Unknown("for_each is neither a map nor a set of strings")
+        return None
+
+    def resource_value(self, key: Tuple[str, str, str]) -> Any:
+        block = self.module.resources.get(key)
+        if block is None:
+            raise EvalError(f"{self.address_of(key, None)} is not declared")
+        expansion = self.expansion(key, block)
+        if isinstance(expansion, Unknown):
+            return expansion
+        if expansion is None:
+            return _ResourceRef(self, key, None)
+        if isinstance(expansion, list):
+            return [_ResourceRef(self, key, index) for index in expansion]
+        return {k: _ResourceRef(self, key, k) for k in expansion}
+
+    def instance_names(self, block: hcl.Block, index: Any, expansion: Any) -> Dict[str, Any]:
+        if isinstance(expansion, list):
+            return {"count": {"index": index}}
+        if isinstance(expansion, dict):
+            return {"each": {"key": index, "value": expansion[index]}}
+        return {}
+
+    def attribute(self, ref: _ResourceRef, name: str) -> Any:
+        block = self.module.resources[ref.key]
+        if ref.key[0] == "data":
+            return self.evaluator.data_attribute(self, ref, block, name)
+        if name in block.body.attributes and name not in _META_ARGUMENTS:
+            return self.memo(
+                ("attr", ref.key, ref.index, name), lambda: self._attribute(ref, block, name)
+            )
+        if any(b.type == name for b in block.body.blocks):
+            return self.instance_values(ref)[name]
+        if name == "id" or name == "arn" or name.endswith("_id"):
+            attribute = "DefaultSecurityGroup" if name == "default_security_group_id" else ""
+            return Handle(self.evaluator.key_prefix + ref.address, attribute)
+        return Unknown(f"{ref.address}.{name} is known only after apply")
+
+    def _attribute(self, ref: _ResourceRef, block: hcl.Block, name: str) -> Any:
+        expansion = self.expansion(ref.key, block)
+        names = self.instance_names(block, ref.index, expansion)
+        context = self.context(names, f"{ref.address} ({block.file}:{block.line})")
+        return self.evaluator.eval(block.body.attributes[name], context)
+
+    def instance_values(self, ref: _ResourceRef) -> Dict[str, Any]:
+        return self.memo(("values", ref.key, ref.index), lambda: self._instance_values(ref))
+
+    def _instance_values(self, ref: _ResourceRef) -> Dict[str, Any]:
+        block = self.module.resources[ref.key]
+        values = {
+            name: _plain(self.attribute(ref, name), self.evaluator.key_prefix)
+            for name in block.body.attributes
+            if name not in _META_ARGUMENTS
+        }
+        expansion = self.expansion(ref.key, block)
+        names = self.instance_names(block, ref.index, expansion)
+        context = self.context(names, f"{ref.address} ({block.file}:{block.line})")
+        values.update(self.evaluator.blocks(block.body, context))
+        return values
+
+    def child(self, name: str) -> Any:
+        """``module.NAME``: its instance, a list or map of instances, or Unknown."""
+        block = self.module.calls.get(name)
+        if block is None:
+            raise EvalError(f"no module {name} is declared")
+        source = self.evaluator.module_source(self, block)
+        if isinstance(source, Unknown):
+            return source
+        expansion = self.expansion(("module", name), block)
+        if isinstance(expansion, Unknown):
+            return expansion
+        if expansion is None:
+            return _ModuleRef(self.child_scope(name, block, source, None, {}))
+        if isinstance(expansion, list):
+            return [
+                _ModuleRef(self.child_scope(name, block, source, i, {"count": {"index": i}}))
+                for i in expansion
+            ]
+        return {
+            k: _ModuleRef(
+                self.child_scope(name, block, source, k, {"each": {"key": k, "value": v}})
+            )
+            for k, v in expansion.items()
+        }
+
+    def child_scope(self, name: str, block, source: Path, index: Any, names) -> _Scope:
+        def make() -> _Scope:
+            address = f"{self.address + '.' if self.address else ''}module.{name}"
+            address += _index_text(index)
+            module = self.evaluator.module_at(source)
+            return _Scope(self.evaluator, module, address, self, (block, names))
+
+        return self.memo(("child", name, index), make)
+
+
+_MISSING = object()
+
+
+def _index_text(index: Any) -> str:
+    if index is None:
+        return ""
+    if isinstance(index, int):
+        return f"[{index}]"
+    return f"[{json.dumps(index)}]"
+
+
+def _type_name(expression: Any) -> str:
+    """The variable's declared type, roughly: "string", "number", "bool", or "" (complex/any)."""
+    if expression is None or isinstance(expression, hcl.JsonExpr):
+        text = expression.value if isinstance(expression, hcl.JsonExpr) else ""
+        return text if text in ("string", "number", "bool") else ""
+    node = expression
+    while hasattr(node, "children") and len(node.children) == 1 and node.data == "expr_term":
+        node = node.children[0]
+    if hasattr(node, "data") and node.data == "identifier":
+        text = str(node.children[0])
+        return text if text in ("string", "number", "bool") else ""
+    return ""
+
+
+def _convert(value: Any, kind: str) -> Any:
+    if isinstance(value, Unknown) or value is None:
+        return value
+    try:
+        if kind == "string" and isinstance(value, (bool, int, float)):
+            return to_string(value)
+        if kind == "number" and isinstance(value, str):
+            return FUNCTIONS["tonumber"](value)
+        if kind == "bool" and isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
+    except EvalError:
+        return value
+    return value
+
+
+def _plain(value: Any, key_prefix: str) -> Any:
+    """A value as it lands in an instance: references become Handles, namespaces Unknown."""
+    if isinstance(value, _ResourceRef):
+        return Handle(key_prefix + value.address)
+    if isinstance(value, (_ModuleRef, _Namespace)):
+        return Unknown("a whole module or namespace is not a value")
+    if isinstance(value, list):
+        return [_plain(item, key_prefix) for item in value]
+    if isinstance(value, dict):
+        return {k: _plain(v, key_prefix) for k, v in value.items()}
+    return value
+
+
+# -- the evaluator ------------------------------------------------------------------------------------------
+
+_BINARY_PRECEDENCE = {
+    "||": 1,
+    "&&": 2,
+    "==": 3,
+    "!=": 3,
+    "<": 4,
+    "<=": 4,
+    ">": 4,
+    ">=": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "/": 6,
+    "%": 6,
+}
+
+
+class Evaluator:
+    def __init__(
+        self, root: Path, variables: Dict[str, Any], var_texts: Dict[str, str], key_prefix: str
+    ) -> None:
+        self.root = root
+        self.variables = variables  # evaluated values from tfvars files
+        self.var_texts = var_texts  # --var NAME=TEXT, parsed per the variable's type
+        self.key_prefix = key_prefix
+        self.modules: Dict[Path, _Module] = {}
+        self.depth = 0
+
+    def module_at(self, directory: Path) -> _Module:
+        directory = directory.resolve()
+        if directory not in self.modules:
+            self.modules[directory] = load_module(directory)
+        return self.modules[directory]
+
+    def root_value(self, name: str, kind: str) -> Any:
+        if name in self.var_texts:
+            text = self.var_texts[name]
+            if kind in ("string", "number", "bool"):
+                return text
+            expression = hcl.parse_expression(text)
+            if expression is None:
+                return text
+            value = self.eval(expression, _Context(_Scope(self, _Module(self.root), "", None, None), {}, f"--var {name}"))
+            return text if isinstance(value, Unknown) else value
+        return self.variables.get(name, _MISSING)
+
+    def module_source(self, scope: _Scope, block: hcl.Block) -> Any:
+        source = self.eval(block.body.attributes.get("source"), scope.context({}, "source"))
+        if isinstance(source, str) and source.startswith(("./", "../")):
+            directory = (scope.module.directory / source).resolve()
+            if directory.is_dir():
+                return directory
+            return Unknown(f"module {block.labels[0]}: {source} is not a directory")
+        return Unknown(
+            f"module {block.labels[0]} comes from {source!r}, which is not downloaded; "
+            "resources and outputs of remote modules are not known"
+        )
+
+    # data sources that can be known offline
+
+    def region(self) -> Any:
+        root = self.module_at(self.root)
+        for block in root.providers:
+            if block.labels == ["aws"] and "alias" not in block.body.attributes:
+                if "region" in block.body.attributes:
+                    scope = _Scope(self, root, "", None, None)
+                    return self.eval(block.body.attributes["region"], scope.context({}, "provider"))
+        return Unknown("the AWS region is not set in the aws provider block")
+
+    def data_attribute(self, scope: _Scope, ref: _ResourceRef, block: hcl.Block, name: str) -> Any:
+        kind = ref.key[1]
+        if kind == "aws_region" and name in ("name", "region", "id"):
+            return self.region()
+        if kind == "aws_availability_zones" and name == "names":
+            region = self.region()
+            if isinstance(region, Unknown):
+                return [Unknown("availability zone names depend on the region") for _ in "abc"]
+            return [f"{region}{letter}" for letter in "abcdef"]
+        if kind == "aws_vpc_endpoint_service" and name == "service_name":
+            service = block.body.attributes.get("service")
+            if service is not None:
+                value = scope._attribute(ref, block, "service")
+                region = self.region()
+                if isinstance(value, Unknown) or isinstance(region, Unknown):
+                    return value if isinstance(value, Unknown) else region
+                return f"com.amazonaws.{region}.{value}"
+        if name in block.body.attributes:
+            return scope.memo(
+                ("attr", ref.key, ref.index, name), lambda: scope._attribute(ref, block, name)
+            )
+        return Unknown(f"{ref.address}.{name} is read from AWS; data sources are not read offline")
+
+    # expressions
+
+    def eval(self, node: Any, context: _Context) -> Any:
+        self.depth += 1
+        try:
+            if self.depth > _MAX_DEPTH:
+                return Unknown(f"{context.where}: expressions nest too deeply")
+            return self._eval(node, context)
+        except EvalError as error:
+            return Unknown(f"{context.where}: {error}")
+        finally:
+            self.depth -= 1
+
+    def _eval(self, node: Any, context: _Context) -> Any:
+        if node is None:
+            return None
+        if isinstance(node, hcl.JsonExpr):
+            return self._json(node.value, context)
+        data = getattr(node, "data", None)
+        if data is None:  # a token
+            return self._token(node, context)
+        method = getattr(self, f"_e_{data}", None)
+        if method is None:
+            raise EvalError(f"{data} expressions are not evaluated")
+        return method(node, context)
+
+    def _token(self, token: Any, context: _Context) -> Any:
+        kind = token.type
+        if kind == "STRING_LIT":
+            return self.template(str(token)[1:-1], context, escapes=True)
+        if kind == "heredoc_template" or kind == "HEREDOC_TEMPLATE":
+            return self._heredoc(str(token), context)
+        if kind == "HEREDOC_TEMPLATE_TRIM":
+            return self._heredoc(str(token), context)
+        raise EvalError(f"unexpected token {token}")
+
+    def _heredoc(self, text: str, context: _Context) -> Any:
+        trim = text.startswith("<<-")
+        lines = text.split("\n")
+        body = lines[1:-1]
+        if trim:
+            indents = [len(line) - len(line.lstrip()) for line in body if line.strip()]
+            cut = min(indents) if indents else 0
+            body = [line[cut:] for line in body]
+        return self.template("\n".join(body) + "\n", context, escapes=False)
+
+    def _json(self, value: Any, context: _Context) -> Any:
+        if isinstance(value, str):
+            return self.template(value, context, escapes=False)
+        if isinstance(value, list):
+            return [self._json(item, context) for item in value]
+        if isinstance(value, dict):
+            return {k: self._json(v, context) for k, v in value.items()}
+        return value
+
+    def template(self, text: str, context: _Context, escapes: bool) -> Any:
+        parts: List[Any] = []
+        sources: List[str] = []
+        position = 0
+        literal: List[str] = []
+        while position < len(text):
+            if text.startswith("$${", position) or text.startswith("%%{", position):
+                literal.append(text[position + 1 : position + 3])
+                position += 3
+            elif text.startswith("${", position) or text.startswith("%{", position):
+                end = _interpolation_end(text, position + 2)
+                if text[position] == "%":
+                    raise EvalError("template directives (%{...}) are not evaluated")
+                inner = text[position + 2 : end].strip().strip("~").strip()
+                if literal:
+                    parts.append(_unescape("".join(literal)) if escapes else "".join(literal))
+                    sources.append(parts[-1])
+                    literal = []
+                expression = hcl.parse_expression(inner)
+                if expression is None:
+                    raise EvalError(f"cannot parse ${{{inner}}}")
+                value = self.eval(expression, context)
+                if len(text) == end + 1 and position == 0:
+                    return value  # "${x}" alone keeps x's type
+                parts.append(value)
+                sources.append("${" + inner + "}")
+                position = end + 1
+            elif escapes and text[position] == "\\" and position + 1 < len(text):
+                literal.append(text[position : position + 2])
+                position += 2
+            else:
+                literal.append(text[position])
+                position += 1
+        if literal:
+            parts.append(_unescape("".join(literal)) if escapes else "".join(literal))
+            sources.append(parts[-1])
+        unknown = next((p for p in parts if isinstance(p, Unknown)), None)
+        if unknown is not None or any(isinstance(p, Handle) for p in parts):
+            text_known = "".join(
+                s if not isinstance(p, (Unknown, Handle)) or not p_text(p) else p_text(p)
+                for p, s in zip(parts, sources)
+            )
+            reason = unknown.reason if unknown is not None else "a value known only after apply"
+            return Unknown(reason, text_known)
+        return "".join(to_string(p) if p is not None else "" for p in parts)
+
+    # tree nodes
+
+    def _e_expr_term(self, node: Any, context: _Context) -> Any:
+        return self._eval(node.children[0], context)
+
+    def _e_int_lit(self, node: Any, context: _Context) -> Any:
+        return int("".join(str(c) for c in node.children))
+
+    def _e_float_lit(self, node: Any, context: _Context) -> Any:
+        return float("".join(str(c) for c in node.children))
+
+    def _e_tuple(self, node: Any, context: _Context) -> Any:
+        return [self.eval(child, context) for child in node.children]
+
+    def _e_object(self, node: Any, context: _Context) -> Any:
+        out: Dict[str, Any] = {}
+        for element in node.children:
+            key_node, value_node = element.children[0], element.children[-1]
+            if getattr(key_node, "data", None) == "identifier":
+                key: Any = str(key_node.children[0])
+            else:
+                key = self.eval(key_node, context)
+                if isinstance(key, Unknown):
+                    return key
+                key = to_string(key)
+            out[key] = self.eval(value_node, context)
+        return out
+
+    def _e_identifier(self, node: Any, context: _Context) -> Any:
+        name = str(node.children[0])
+        if name in context.names:
+            return context.names[name]
+        if name in ("true", "false"):
+            return name == "true"
+        if name == "null":
+            return None
+        if name in ("var", "local", "module", "data"):
+            return _Namespace(name, context.scope)
+        if name == "path":
+            return {
+                "module": str(context.scope.module.directory),
+                "root": str(self.root),
+                "cwd": str(self.root),
+            }
+        if name == "terraform":
+            return {"workspace": "default"}
+        if name in ("count", "each", "self"):
+            raise EvalError(f"{name} is not available here")
+        return _Namespace("resource", context.scope, name)
+
+    def _e_get_attr_expr_term(self, node: Any, context: _Context) -> Any:
+        base = self.eval(node.children[0], context)
+        return self.get_attr(base, str(node.children[1].children[0].children[0]), context)
+
+    def _e_index_expr_term(self, node: Any, context: _Context) -> Any:
+        base = self.eval(node.children[0], context)
+        return self.index(base, self._index_key(node.children[1], context))
+
+    def _index_key(self, index: Any, context: _Context) -> Any:
+        child = index.children[0]
+        if getattr(child, "type", None) == "DECIMAL":  # legacy a.0
+            return int("".join(str(c) for c in index.children))
+        return self.eval(child, context)
+
+    def _splat(self, node: Any, context: _Context) -> Any:
+        base = self.eval(node.children[0], context)
+        if isinstance(base, Unknown):
+            return base
+        if base is None:
+            return []
+        items = base if isinstance(base, list) else [base]
+        out = []
+        for item in items:
+            for step in node.children[1].children:
+                if step.data == "get_attr":
+                    item = self.get_attr(item, str(step.children[0].children[0]), context)
+                else:
+                    item = self.index(item, self._index_key(step, context))
+            out.append(item)
+        return out
+
+    _e_full_splat_expr_term = _splat
+    _e_attr_splat_expr_term = _splat
+
+    def get_attr(self, base: Any, name: str, context: _Context) -> Any:
+        if isinstance(base, Unknown):
+            return base
+        if isinstance(base, _Namespace):
+            return self._namespace_attr(base, name)
+        if isinstance(base, _ResourceRef):
+            return base.scope.attribute(base, name)
+        if isinstance(base, _ModuleRef):
+            return base.scope.output(name)
+        if isinstance(base, Handle):
+            return Unknown("a value known only after apply")
+        if isinstance(base, dict):
+            if name in base:
+                return base[name]
+            raise EvalError(f"no attribute {name}")
+        raise EvalError(f"cannot read .{name} of {type(base).__name__}")
+
+    def _namespace_attr(self, space: _Namespace, name: str) -> Any:
+        scope = space.scope
+        if space.kind == "var":
+            return scope.variable(name)
+        if space.kind == "local":
+            return scope.local(name)
+        if space.kind == "module":
+            return scope.child(name)
+        if space.kind == "data":
+            return _Namespace("data_type", scope, name)
+        mode = "data" if space.kind == "data_type" else "managed"
+        return scope.resource_value((mode, space.prefix, name))
+
+    def index(self, base: Any, key: Any) -> Any:
+        if isinstance(base, Unknown):
+            return base
+        if isinstance(key, Unknown):
+            return key
+        if isinstance(base, list):
+            if isinstance(key, str) and key.isdigit():
+                key = int(key)
+            if isinstance(key, (int, float)) and not isinstance(key, bool):
+                if 0 <= int(key) < len(base):
+                    return base[int(key)]
+                raise EvalError(f"index {key} is out of range ({len(base)} items)")
+        if isinstance(base, dict):
+            if to_string(key) in base:
+                return base[to_string(key)]
+            raise EvalError(f"no key {key!r}")
+        if isinstance(base, Handle):
+            return Unknown("a value known only after apply")
+        raise EvalError(f"cannot index {type(base).__name__} with {key!r}")
+
+    def _e_binary_op(self, node: Any, context: _Context) -> Any:
+        # The grammar nests operators to the right whatever their precedence: flatten the chain
+        # and rebuild it by precedence.
+        operands: List[Any] = []
+        operators: List[str] = []
+
+        def flatten(item: Any) -> None:
+            if getattr(item, "data", None) == "binary_op":
+                flatten(item.children[0])
+                term = item.children[1]
+                operators.append(str(term.children[0].children[0]))
+                flatten(term.children[1])
+            else:
+                operands.append(item)
+
+        flatten(node)
+        return self._precedence(operands, operators, context)
+
+    def _precedence(self, operands: List[Any], operators: List[str], context: _Context) -> Any:
+        if not operators:
+            return self.eval(operands[0], context)
+        lowest = min(_BINARY_PRECEDENCE[op] for op in operators)
+        split = max(i for i, op in enumerate(operators) if _BINARY_PRECEDENCE[op] == lowest)
+        operator = operators[split]
+        left = self._precedence(operands[: split + 1], operators[:split], context)
+        if operator == "&&" and left is False or operator == "||" and left is True:
+            return left
+        right = self._precedence(operands[split + 1 :], operators[split + 1 :], context)
+        return _binary(operator, left, right)
+
+    def _e_unary_op(self, node: Any, context: _Context) -> Any:
+        operator = str(node.children[0])
+        value = self.eval(node.children[1], context)
+        if isinstance(value, Unknown):
+            return value
+        if operator == "!":
+            if not isinstance(value, bool):
+                raise EvalError("! wants a bool")
+            return not value
+        return -FUNCTIONS["tonumber"](value)
+
+    def _e_conditional(self, node: Any, context: _Context) -> Any:
+        condition = self.eval(node.children[0], context)
+        if isinstance(condition, Unknown):
+            return condition
+        if isinstance(condition, str) and condition in ("true", "false"):
+            condition = condition == "true"
+        if not isinstance(condition, bool):
+            raise EvalError("the condition is not a bool")
+        return self.eval(node.children[1 if condition else 2], context)
+
+    def _e_function_call(self, node: Any, context: _Context) -> Any:
+        name = str(node.children[0].children[0])
+        arguments = node.children[1].children if len(node.children) > 1 else []
+        expand = bool(arguments) and getattr(arguments[-1], "type", None) == "ELLIPSIS"
+        if expand:
+            arguments = arguments[:-1]
+        if name in ("try", "can"):
+            return self._try(name, arguments, context)
+        values = [self.eval(argument, context) for argument in arguments]
+        if expand:
+            last = values.pop()
+            if isinstance(last, Unknown):
+                return last
+            values.extend(last if isinstance(last, list) else [last])
+        if name == "coalesce":
+            for value in values:
+                if isinstance(value, Unknown):
+                    return value
+                if value is not None and value != "":
+                    return value
+            raise EvalError("coalesce: no non-empty argument")
+        if name == "coalescelist":
+            for value in values:
+                if isinstance(value, Unknown) or value:
+                    return value
+            return []
+        if name == "length":
+            value = values[0] if values else None
+            if isinstance(value, Unknown):
+                return value
+            if isinstance(value, (list, dict, str)):
+                return len(value)
+            raise EvalError("length wants a collection")
+        function = FUNCTIONS.get(name)
+        if function is None:
+            return Unknown(f"{context.where}: function {name}() is not evaluated offline")
+        unknown = has_unknown(values)
+        if unknown is not None:
+            return unknown
+        if name not in _HANDLE_SAFE and _has_reference(values):
+            return Unknown(f"{context.where}: {name}() of a value known only after apply")
+        try:
+            return function(*values)
+        except EvalError:
+            raise
+        except (TypeError, ValueError, IndexError, KeyError, OverflowError) as error:
+            raise EvalError(f"{name}(): {error}") from None
+
+    def _try(self, name: str, arguments: List[Any], context: _Context) -> Any:
+        for argument in arguments:
+            try:
+                value = self._eval(argument, context)
+            except EvalError:
+                continue
+            if name == "can":
+                return not isinstance(value, Unknown) or value
+            return value
+        if name == "can":
+            return False
+        raise EvalError("try: no argument could be evaluated")
+
+    def _e_for_tuple_expr(self, node: Any, context: _Context) -> Any:
+        return self._for(node, context, as_object=False)
+
+    def _e_for_object_expr(self, node: Any, context: _Context) -> Any:
+        return self._for(node, context, as_object=True)
+
+    def _for(self, node: Any, context: _Context, as_object: bool) -> Any:
+        parts = [c for c in node.children if hasattr(c, "data")]
+        intro = parts[0]
+        names = [str(c.children[0]) for c in intro.children if getattr(c, "data", None) == "identifier"]
+        source_node = [c for c in intro.children if hasattr(c, "data") and c.data != "identifier"][0]
+        source = self.eval(source_node, context)
+        if isinstance(source, Unknown):
+            return source
+        grouping = any(str(c) == "..." for c in node.children if not hasattr(c, "data"))
+        condition = parts[-1] if parts[-1].data == "for_cond" else None
+        bodies = parts[1:-1] if condition is not None else parts[1:]
+        if isinstance(source, dict):
+            pairs: Iterator[Tuple[Any, Any]] = iter(source.items())
+        elif isinstance(source, list):
+            pairs = iter(enumerate(source))
+        else:
+            raise EvalError("for wants a list or a map")
+        out_list: List[Any] = []
+        out_map: Dict[str, Any] = {}
+        for key, value in pairs:
+            inner = dict(context.names)
+            if len(names) == 2:
+                inner[names[0]], inner[names[1]] = key, value
+            else:
+                inner[names[0]] = value
+            local = _Context(context.scope, inner, context.where)
+            if condition is not None:
+                keep = self.eval(condition.children[-1], local)
+                if isinstance(keep, Unknown):
+                    return keep
+                if keep is not True:
+                    continue
+            if as_object:
+                result_key = self.eval(bodies[0], local)
+                if isinstance(result_key, Unknown):
+                    return result_key
+                result = self.eval(bodies[1], local)
+                if grouping:
+                    out_map.setdefault(to_string(result_key), []).append(result)
+                else:
+                    out_map[to_string(result_key)] = result
+            else:
+                out_list.append(self.eval(bodies[0], local))
+        return out_map if as_object else out_list
+
+    def _e_heredoc_template(self, node: Any, context: _Context) -> Any:
+        return self._heredoc(str(node.children[0]), context)
+
+    _e_heredoc_template_trim = _e_heredoc_template
+
+    def _e_provider_function_call(self, node: Any, context: _Context) -> Any:
+        return Unknown(f"{context.where}: provider functions are not evaluated offline")
+
+    # nested blocks
+
+    def blocks(self, body: hcl.Body, context: _Context) -> Dict[str, List[Dict[str, Any]]]:
+        """Nested blocks (``dynamic`` ones expanded) as a plan lists them: name -> [values]."""
+        out: Dict[str, List[Any]] = {}
+        for block in body.blocks:
+            if block.type == "dynamic" and block.labels:
+                out.setdefault(block.labels[0], [])
+                expanded = self._dynamic(block, context)
+                if isinstance(expanded, Unknown):
+                    out[block.labels[0]] = expanded  # type: ignore[assignment]
+                elif isinstance(out[block.labels[0]], list):
+                    out[block.labels[0]].extend(expanded)
+            elif block.type not in _META_BLOCKS:
+                target = out.setdefault(block.type, [])
+                if isinstance(target, list):
+                    target.append(self.block_values(block.body, context))
+        return out
+
+    def block_values(self, body: hcl.Body, context: _Context) -> Dict[str, Any]:
+        values = {
+            name: _plain(self.eval(expression, context), self.key_prefix)
+            for name, expression in body.attributes.items()
+        }
+        values.update(self.blocks(body, context))
+        return values
+
+    def _dynamic(self, block: hcl.Block, context: _Context) -> Any:
+        items = self.eval(block.body.attributes.get("for_each"), context)
+        if isinstance(items, Unknown):
+            return Unknown(f"dynamic {block.labels[0]} blocks: {items.reason}", items.text)
+        iterator = block.labels[0]
+        if "iterator" in block.body.attributes:
+            iterator_node = block.body.attributes["iterator"]
+            iterator = _identifier_text(iterator_node) or iterator
+        content = next((b for b in block.body.blocks if b.type == "content"), None)
+        if content is None:
+            return []
+        pairs = items.items() if isinstance(items, dict) else enumerate(items or [])
+        out = []
+        for key, value in pairs:
+            names = dict(context.names)
+            names[iterator] = {"key": key, "value": value}
+            out.append(self.block_values(content.body, _Context(context.scope, names, context.where)))
+        return out
+
+
+_HANDLE_SAFE = {
+    "concat",
+    "element",
+    "lookup",
+    "merge",
+    "slice",
+    "tolist",
+    "toset",
+    "flatten",
+    "distinct",
+    "compact",
+    "keys",
+    "values",
+    "zipmap",
+    "one",
+    "reverse",
+    "tomap",
+    "coalesce",
+}
+
+
+def _has_reference(value: Any) -> bool:
+    if isinstance(value, (Handle, _ResourceRef, _ModuleRef)):
+        return True
+    if isinstance(value, list):
+        return any(_has_reference(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_reference(item) for item in value.values())
+    return False
+
+
+def p_text(value: Any) -> str:
+    return value.text if isinstance(value, Unknown) else ""
+
+
+def _identifier_text(node: Any) -> Optional[str]:
+    while hasattr(node, "children") and node.children:
+        if getattr(node, "data", None) == "identifier":
+            return str(node.children[0])
+        node = node.children[0]
+    return None
+
+
+def _interpolation_end(text: str, start: int) -> int:
+    depth, position, quote = 1, start, False
+    while position < len(text):
+        char = text[position]
+        if quote:
+            if char == "\\":
+                position += 1
+            elif char == '"':
+                quote = False
+        elif char == '"':
+            quote = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return position
+        position += 1
+    raise EvalError("an interpolation is not closed")
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return re.sub(
+        r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)",
+        lambda m: chr(int(m.group(1)[1:], 16))
+        if m.group(1)[0] in "uU" and len(m.group(1)) > 1
+        else _ESCAPES.get(m.group(1), m.group(1)),
+        text,
+    )
+
+
+def _binary(operator: str, left: Any, right: Any) -> Any:
+    for value in (left, right):
+        if isinstance(value, Unknown):
+            return value
+    if operator in ("==", "!="):
+        if isinstance(left, Handle) or isinstance(right, Handle):
+            return Unknown("a comparison with a value known only after apply")
+        equal = left == right and type(left) is type(right) or left == right and None not in (left, right)
+        return equal if operator == "==" else not equal
+    if operator in ("&&", "||"):
+        if not isinstance(left, bool) or not isinstance(right, bool):
+            raise EvalError(f"{operator} wants bools")
+        return left and right if operator == "&&" else left or right
+    number = FUNCTIONS["tonumber"]
+    a, b = number(left), number(right)
+    if operator == "+":
+        result = a + b
+    elif operator == "-":
+        result = a - b
+    elif operator == "*":
+        result = a * b
+    elif operator == "/":
+        if b == 0:
+            raise EvalError("division by zero")
+        result = a / b
+    elif operator == "%":
+        result = a % b
+    elif operator == "<":
+        return a < b
+    elif operator == "<=":
+        return a <= b
+    elif operator == ">":
+        return a > b
+    else:
+        return a >= b
+    return int(result) if isinstance(result, float) and result.is_integer() else result
