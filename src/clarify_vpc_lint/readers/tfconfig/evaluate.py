@@ -741,6 +741,11 @@ class Evaluator:
                 operands.append(item)
 
         flatten(node)
+        last = operands[-1]
+        if getattr(last, "data", None) == "conditional":
+            # "a && b ? x : y" parses as "a && (b ? x : y)"; the condition is "a && b"
+            condition = self._precedence([*operands[:-1], last.children[0]], operators, context)
+            return self._choose(condition, last, context)
         return self._precedence(operands, operators, context)
 
     def _precedence(self, operands: List[Any], operators: List[str], context: _Context) -> Any:
@@ -767,7 +772,9 @@ class Evaluator:
         return -FUNCTIONS["tonumber"](value)
 
     def _e_conditional(self, node: Any, context: _Context) -> Any:
-        condition = self.eval(node.children[0], context)
+        return self._choose(self.eval(node.children[0], context), node, context)
+
+    def _choose(self, condition: Any, node: Any, context: _Context) -> Any:
         if isinstance(condition, Unknown):
             return condition
         if isinstance(condition, str) and condition in ("true", "false"):

@@ -43,7 +43,8 @@ def _parser() -> Any:
     from lark import Lark
 
     grammar = (Path(__file__).parent / "hcl2.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    # cache=True: Lark keeps the built parser in the temp directory (0.5 s to build, 0.05 s to load)
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
 
 
 def parse_hcl(text: str, path: str) -> Body:
@@ -53,7 +54,9 @@ def parse_hcl(text: str, path: str) -> Body:
     try:
         tree = _parser().parse(text.replace("\r\n", "\n") + "\n")
     except UnexpectedInput as error:
-        raise ParseError(f"{path}: not valid HCL here", getattr(error, "line", None)) from None
+        token = getattr(error, "token", None)
+        what = f"unexpected {str(token)!r}" if token is not None else "unexpected text"
+        raise ParseError(f"{path}: not valid HCL ({what})", getattr(error, "line", None)) from None
     except LarkError as error:  # pragma: no cover - Lark's other errors carry no position
         raise ParseError(f"{path}: not valid HCL ({error})") from None
     return _body(tree.children[0], path)
@@ -106,6 +109,9 @@ def parse_json(text: str, path: str) -> Body:
     body = Body()
     for kind, content in data.items():
         depth = _JSON_LABELS.get(kind)
+        if kind in ("resource", "data") and isinstance(content, dict):
+            _json_resources(body, kind, content, text, path)
+            continue
         if kind == "locals":
             for item in content if isinstance(content, list) else [content]:
                 body.blocks.append(Block("locals", [], _json_body(item, path), path, 0))
@@ -116,6 +122,20 @@ def parse_json(text: str, path: str) -> Body:
         else:  # terraform {…} and other unlabelled blocks
             body.blocks.append(Block(kind, [], _json_body(content, path), path, 0))
     return body
+
+
+def _json_resources(body: Body, kind: str, content: Dict[str, Any], text: str, path: str) -> None:
+    """Resource blocks with the line of their name (JSON keeps no positions: search the text)."""
+    position = 0
+    for resource_type, named in content.items():
+        position = max(text.find(json.dumps(resource_type), position), position)
+        for name, item in (named or {}).items() if isinstance(named, dict) else ():
+            position = max(text.find(json.dumps(name), position), position)
+            line = text.count("\n", 0, position) + 1
+            for one in item if isinstance(item, list) else [item]:
+                body.blocks.append(
+                    Block(kind, [resource_type, name], _json_body(one, path), path, line)
+                )
 
 
 def _json_labelled(body: Body, kind: str, labels: List[str], content: Any, depth: int, path: str):

@@ -1,0 +1,371 @@
+"""Terraform configuration read as written (readers/tfconfig), with real plans as the oracle.
+
+Every Terraform fixture holds the ``main.tf`` that real terraform planned into its
+``plan.json``: evaluating the ``.tf`` offline must give the same resource addresses and, for
+every value we know, the plan's value.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+from clarify_vpc_lint.readers.source import ParseError
+from clarify_vpc_lint.readers.tfconfig import read_configuration
+from clarify_vpc_lint.values import Handle, Unknown
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TFCONFIG = FIXTURES / "tfconfig"
+CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
+
+PLANNED = sorted(
+    main.parent for main in FIXTURES.rglob("main.tf") if (main.parent / "plan.json").is_file()
+)
+
+# (fixture, address, attribute path) -> why the .tf evaluation cannot know what the plan knows.
+# Empty: every value the fixtures' plans know is evaluated offline as well.
+UNKNOWN_OFFLINE: Dict[Tuple[str, str, Tuple[Any, ...]], str] = {}
+
+
+def _planned(module: Dict[str, Any], out: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    for resource in module.get("resources", []):
+        if resource.get("mode") == "managed":
+            out[resource["address"]] = resource.get("values", {})
+    for child in module.get("child_modules", []):
+        _planned(child, out)
+    return out
+
+
+def _has_handle(value: Any) -> bool:
+    if isinstance(value, Handle):
+        return True
+    if isinstance(value, list):
+        return any(_has_handle(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_handle(item) for item in value.values())
+    return False
+
+
+def _compare(ours: Any, planned: Any, path: Tuple[Any, ...], report: Dict[str, list]) -> None:
+    """Record agreements, disagreements and unknowns of our value against the plan's."""
+    if isinstance(ours, Handle) or _has_handle(ours) and planned is None:
+        return  # known only after apply: the plan does not know it either
+    if isinstance(ours, Unknown):
+        if planned is not None:
+            report["unknown"].append((path, ours.reason))
+        return
+    if isinstance(ours, dict) and isinstance(planned, dict):
+        for key, value in ours.items():
+            _compare(value, planned.get(key), (*path, key), report)
+        return
+    if isinstance(ours, list) and isinstance(planned, list) and len(ours) == len(planned):
+        if all(isinstance(item, str) for item in ours) and sorted(ours) == sorted(planned):
+            report["same"].append(path)  # a set: the plan sorts it
+            return
+        for position, (mine, theirs) in enumerate(zip(ours, planned)):
+            _compare(mine, theirs, (*path, position), report)
+        return
+    report["same" if ours == planned else "differs"].append((path, planned, ours))
+
+
+@pytest.mark.parametrize("folder", PLANNED, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_configuration_evaluates_to_the_plan(folder: Path) -> None:
+    plan = json.loads((folder / "plan.json").read_text())
+    planned = _planned(plan["planned_values"]["root_module"], {})
+    configuration = read_configuration(folder)
+    ours = {i.address: i for i in configuration.instances if i.mode == "managed"}
+
+    assert sorted(ours) == sorted(planned)
+    name = str(folder.relative_to(FIXTURES))
+    unknown: Dict[Tuple[str, str, Tuple[Any, ...]], str] = {}
+    same = 0
+    for address, instance in ours.items():
+        report: Dict[str, list] = {"same": [], "differs": [], "unknown": []}
+        _compare(instance.values, planned[address], (), report)
+        assert report["differs"] == [], address
+        same += len(report["same"])
+        for path, reason in report["unknown"]:
+            unknown[(name, address, path)] = reason
+    assert same > 0
+    expected = {key: why for key, why in UNKNOWN_OFFLINE.items() if key[0] == name}
+    assert set(unknown) == set(expected)
+
+
+@pytest.mark.parametrize("folder", PLANNED, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_references_name_instances_that_exist(folder: Path) -> None:
+    configuration = read_configuration(folder, key_prefix="")
+    addresses = {instance.address for instance in configuration.instances}
+    handles: List[Handle] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, Handle):
+            handles.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+
+    for instance in configuration.instances:
+        collect(instance.values)
+    assert {handle.key for handle in handles} <= addresses
+
+
+def test_resources_point_at_their_block() -> None:
+    folder = FIXTURES / "rules" / "CVL201" / "tf-bad"
+    lines = (folder / "main.tf").read_text().splitlines()
+    for instance in read_configuration(folder).instances:
+        assert Path(instance.file) == (folder / "main.tf").resolve()
+        assert lines[instance.line - 1].startswith(f'resource "{instance.type}" "{instance.name}"')
+
+
+def _by_address(folder: Path, **options: Any) -> Dict[str, Any]:
+    configuration = read_configuration(folder, key_prefix="", **options)
+    return {instance.address: instance for instance in configuration.instances}
+
+
+def test_a_variable_without_default_is_unknown_until_given() -> None:
+    model = _by_address(TFCONFIG / "variables")["aws_sagemaker_model.churn"]
+    subnets = model.values["vpc_config"][0]["subnets"]
+    assert isinstance(subnets, Unknown)
+    assert "--var subnet_ids=" in subnets.reason
+
+    given = _by_address(
+        TFCONFIG / "variables",
+        variables={"subnet_ids": '["subnet-1", "subnet-2"]', "enable_dns": "true"},
+    )
+    assert given["aws_sagemaker_model.churn"].values["vpc_config"][0]["subnets"] == [
+        "subnet-1",
+        "subnet-2",
+    ]
+    assert given["aws_vpc.main"].values["enable_dns_hostnames"] is True
+
+
+def test_variable_files_apply_in_terraform_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TF_VAR_cidr", "192.168.0.0/16")  # ignored, for determinism
+    found = _by_address(TFCONFIG / "tfvars")
+    assert found["aws_vpc.main"].values["cidr_block"] == "10.1.0.0/16"
+    assert found["aws_vpc.main"].values["tags"] == {"Name": "from-terraform-tfvars"}
+    # zones.auto.tfvars overrides terraform.tfvars: three subnets
+    assert [found[f"aws_subnet.private[{i}]"].values["cidr_block"] for i in range(3)] == [
+        "10.1.0.0/20",
+        "10.1.16.0/20",
+        "10.1.32.0/20",
+    ]
+    assert found["aws_subnet.private[2]"].values["availability_zone"] == "us-east-1c"
+
+    explicit = _by_address(
+        TFCONFIG / "tfvars",
+        var_files=[TFCONFIG / "tfvars" / "prod.tfvars.in"],
+        variables={"zones": '["a"]'},
+    )
+    assert explicit["aws_vpc.main"].values["tags"] == {"Name": "from-var-file"}
+    assert explicit["aws_subnet.private[0]"].values["availability_zone"] == "eu-west-1a"
+    assert "aws_subnet.private[1]" not in explicit
+
+
+def test_a_remote_module_is_unknown() -> None:
+    configuration = read_configuration(TFCONFIG / "remote-module", key_prefix="")
+    [skipped] = configuration.skipped
+    assert skipped.address == "module.vpc" and skipped.line == 2
+    assert "terraform-aws-modules/vpc/aws" in skipped.reason
+    found = {instance.address: instance for instance in configuration.instances}
+    assert set(found) == {"aws_security_group.clarify", "aws_sagemaker_model.churn"}
+    vpc_config = found["aws_sagemaker_model.churn"].values["vpc_config"][0]
+    assert isinstance(vpc_config["subnets"], Unknown)
+    assert "not downloaded" in vpc_config["subnets"].reason
+    assert vpc_config["security_group_ids"] == [Handle("aws_security_group.clarify")]
+
+
+def test_nested_local_modules_with_for_each_and_count() -> None:
+    found = _by_address(TFCONFIG / "nested-modules")
+    blue = 'module.network["blue"]'
+    green = 'module.network["green"]'
+    assert set(found) == {
+        "aws_sagemaker_model.churn",
+        f"{blue}.aws_vpc.this",
+        f"{green}.aws_vpc.this",
+        f"{blue}.module.subnets.aws_subnet.this[0]",
+        f"{blue}.module.subnets.aws_subnet.this[1]",
+        f"{green}.module.subnets.aws_subnet.this[0]",
+    }
+    subnet = found[f"{blue}.module.subnets.aws_subnet.this[1]"]
+    assert subnet.module == f"{blue}.module.subnets" and subnet.index == 1
+    assert subnet.values == {
+        "vpc_id": Handle(f"{blue}.aws_vpc.this"),
+        "cidr_block": "10.10.2.0/24",
+        "availability_zone": "us-east-1b",
+    }
+    assert found[f"{green}.module.subnets.aws_subnet.this[0]"].values["cidr_block"] == (
+        "10.20.1.0/24"
+    )
+    assert found[f"{blue}.aws_vpc.this"].values["enable_dns_hostnames"] is True
+    assert found[f"{green}.aws_vpc.this"].values["enable_dns_hostnames"] is False
+    # an output of a nested module, through the outer module's output
+    assert found["aws_sagemaker_model.churn"].values["vpc_config"][0]["subnets"] == [
+        Handle(f"{blue}.module.subnets.aws_subnet.this[0]"),
+        Handle(f"{blue}.module.subnets.aws_subnet.this[1]"),
+    ]
+
+
+def test_dynamic_blocks_expand_like_written_blocks() -> None:
+    group = _by_address(TFCONFIG / "dynamic-blocks")["aws_security_group.clarify"]
+    assert group.values["ingress"] == [
+        {"from_port": 0, "to_port": 0, "protocol": "-1", "self": True},
+        {"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/16"]},
+        {"from_port": 2049, "to_port": 2049, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/16"]},
+    ]
+    assert group.values["egress"] == [
+        {
+            "description": "https",
+            "from_port": 443,
+            "to_port": 443,
+            "protocol": "tcp",
+            "cidr_blocks": ["0.0.0.0/0"],
+        }
+    ]
+
+
+def test_tf_json() -> None:
+    found = _by_address(TFCONFIG / "json")
+    assert found["aws_vpc_endpoint.s3"].values == {
+        "vpc_id": Handle("aws_vpc.main"),
+        "service_name": "com.amazonaws.us-west-2.s3",
+    }
+    assert found["aws_security_group.clarify"].values["egress"][0]["cidr_blocks"] == [
+        "0.0.0.0/0"
+    ]
+    assert found["aws_vpc_endpoint.s3"].line == 6
+
+
+def test_region_and_zone_names_are_known_other_data_sources_not() -> None:
+    found = _by_address(TFCONFIG / "data-sources")
+    zones = [found[f"aws_subnet.private[{i}]"].values["availability_zone"] for i in range(2)]
+    assert zones[0] != zones[1] and all(zone.startswith("eu-central-1") for zone in zones)
+    endpoint = found["aws_vpc_endpoint.runtime"].values
+    assert endpoint["service_name"] == "com.amazonaws.eu-central-1.sagemaker.runtime"
+    assert isinstance(endpoint["vpc_id"], Unknown)
+    assert "data.aws_vpc.shared.id" in endpoint["vpc_id"].reason
+
+
+def test_expressions_and_functions(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+locals {
+  base  = { a = 1, b = 2 }
+  names = ["x", "y", "x"]
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+  tags = {
+    merged     = jsonencode(merge(local.base, { b = 3 }))
+    looked     = lookup(local.base, "c", 9)
+    sliced     = join(",", slice(concat(local.names, ["z"]), 1, 4))
+    flat       = length(flatten([[1, 2], [3]]))
+    unique     = join("-", distinct(local.names))
+    fallback   = try(local.base.missing, "default")
+    first      = coalesce("", "second")
+    decoded    = jsondecode("{\\"k\\": [1, 2]}").k[1]
+    split      = element(split("/", "a/b/c"), 1)
+    replaced   = upper(replace("a-b-c", "-", "_"))
+    lower      = lower("ABC")
+    number     = tonumber("42") + 1
+    string     = tostring(7)
+    precedence = 1 + 2 * 3 - 4
+    compare    = 2 * 3 > 5 && !false ? "yes" : "no"
+    keys       = join(",", keys(local.base))
+    values     = values(local.base)[1]
+    set        = length(toset(local.names))
+    listed     = tolist(["p"])[0]
+    formatted  = format("%s-%03d-%%", "n", 5)
+    loop       = join(",", [for k, v in local.base : "${k}=${v}" if v > 1])
+    subnet     = cidrsubnet("10.0.0.0/16", 8, 255)
+    escaped    = "$${literal} \\"q\\""
+    expanded   = max([3, 9, 4]...)
+  }
+}
+"""
+    )
+    tags = read_configuration(tmp_path).instances[0].values["tags"]
+    assert tags == {
+        "merged": '{"a":1,"b":3}',
+        "looked": 9,
+        "sliced": "y,x,z",
+        "flat": 3,
+        "unique": "x-y",
+        "fallback": "default",
+        "first": "second",
+        "decoded": 2,
+        "split": "b",
+        "replaced": "A_B_C",
+        "lower": "abc",
+        "number": 43,
+        "string": "7",
+        "precedence": 3,
+        "compare": "yes",
+        "keys": "a,b",
+        "values": 2,
+        "set": 2,
+        "listed": "p",
+        "formatted": "n-5-%",
+        "loop": "b=2",
+        "subnet": "10.0.255.0/24",
+        "escaped": '${literal} "q"',
+        "expanded": 9,
+    }
+
+
+def test_unknowns_say_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+variable "region" {}
+
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id       = "vpc-1"
+  service_name = "com.amazonaws.${var.region}.s3"
+  tags         = { f = sha256("x") }
+}
+
+resource "aws_subnet" "maybe" {
+  count      = var.region == "us-east-1" ? 1 : 0
+  vpc_id     = "vpc-1"
+  cidr_block = "10.0.0.0/24"
+}
+"""
+    )
+    configuration = read_configuration(tmp_path)
+    [endpoint] = configuration.instances
+    service = endpoint.values["service_name"]
+    assert isinstance(service, Unknown)
+    assert service.text == "com.amazonaws.${var.region}.s3"  # enough to know it is S3
+    assert "--var region=" in service.reason
+    assert "sha256() is not evaluated" in endpoint.values["tags"]["f"].reason
+    [skipped] = configuration.skipped
+    assert skipped.address == "aws_subnet.maybe" and "--var region=" in skipped.reason
+
+
+def test_invalid_hcl_is_one_parse_error_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_vpc" "a" {\n  cidr_block = \n}\n')
+    with pytest.raises(ParseError) as raised:
+        read_configuration(tmp_path)
+    assert raised.value.line == 2  # the value missing after "cidr_block ="
+    assert "main.tf" in raised.value.message
+
+
+CORPUS_FOLDERS = (
+    sorted({path.parent for path in CORPUS.rglob("*.tf")}) if CORPUS.is_dir() else []
+)
+
+
+@pytest.mark.skipif(not CORPUS_FOLDERS, reason="../shared/corpus is not beside this checkout")
+@pytest.mark.parametrize("folder", CORPUS_FOLDERS, ids=lambda p: p.name)
+def test_every_corpus_configuration_evaluates(folder: Path) -> None:
+    configuration = read_configuration(folder)
+    assert configuration.instances or configuration.skipped
+    for instance in configuration.instances:
+        assert instance.line > 0 and Path(instance.file).parent == folder.resolve()
