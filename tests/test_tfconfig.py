@@ -369,3 +369,54 @@ def test_every_corpus_configuration_evaluates(folder: Path) -> None:
     assert configuration.instances or configuration.skipped
     for instance in configuration.instances:
         assert instance.line > 0 and Path(instance.file).parent == folder.resolve()
+
+
+def test_override_files_merge_into_their_block(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n'
+        "  enable_dns_hostnames = false\n}\n"
+    )
+    (tmp_path / "dns_override.tf").write_text(
+        'resource "aws_vpc" "main" {\n  enable_dns_hostnames = true\n}\n'
+    )
+    [vpc] = read_configuration(tmp_path).instances
+    assert vpc.values == {"cidr_block": "10.0.0.0/16", "enable_dns_hostnames": True}
+
+
+def test_a_module_that_calls_itself_stops(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "again" {\n  source = "./"\n}\n\nresource "aws_vpc" "main" {\n'
+        '  cidr_block = "10.0.0.0/16"\n}\n'
+    )
+    configuration = read_configuration(tmp_path)
+    assert len(configuration.instances) == 17  # the root and 16 levels of module
+    assert "nest more than 16 deep" in configuration.skipped[-1].reason
+
+
+def test_heredocs_and_for_each_over_ids_known_after_apply(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_subnet" "a" {
+  count      = 2
+  vpc_id     = "vpc-1"
+  cidr_block = cidrsubnet("10.0.0.0/16", 8, count.index)
+}
+
+resource "aws_route_table_association" "a" {
+  for_each  = toset(aws_subnet.a[*].id)
+  subnet_id = each.value
+}
+
+resource "aws_iam_policy" "p" {
+  policy = <<-EOT
+    {"Version": "${"2012-10-17"}"}
+  EOT
+}
+"""
+    )
+    configuration = read_configuration(tmp_path)
+    [skipped] = configuration.skipped
+    assert skipped.address == "aws_route_table_association.a"
+    assert "known only after apply" in skipped.reason
+    policy = [i for i in configuration.instances if i.type == "aws_iam_policy"][0]
+    assert policy.values["policy"] == '{"Version": "2012-10-17"}\n'

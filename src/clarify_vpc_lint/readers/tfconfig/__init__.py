@@ -20,7 +20,6 @@ from .evaluate import (
     Evaluator,
     Instance,
     Skipped,
-    _Module,
     _plain,
     _ResourceRef,
     _Scope,
@@ -62,14 +61,14 @@ def read_configuration(
     directory = Path(directory).resolve()
     prefix = key_prefix if key_prefix is not None else f"tf:{directory}:"
     evaluator = Evaluator(directory, {}, dict(variables or {}), prefix)
-    bare = _Scope(evaluator, _Module(directory), "", None, None)
     for path in _var_files(directory, var_files):
         body = hcl.read_file(path)
         for name, expression in body.attributes.items():
             evaluator.variables[name] = evaluator.eval(
-                expression, bare.context({}, f"{path.name}: {name}")
+                expression, evaluator.bare.context({}, f"{path.name}: {name}")
             )
     root = _Scope(evaluator, evaluator.module_at(directory), "", None, None)
+    evaluator.root_scope = root
     configuration = Configuration()
     _emit(root, configuration)
     return configuration

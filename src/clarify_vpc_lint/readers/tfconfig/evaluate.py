@@ -21,6 +21,7 @@ from .functions import FUNCTIONS, EvalError, has_unknown, to_string
 _META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle"}
 _META_BLOCKS = {"lifecycle", "provisioner", "connection", "dynamic"}
 _MAX_DEPTH = 60
+_MAX_MODULE_DEPTH = 16
 
 
 @dataclass
@@ -76,12 +77,44 @@ def _config_files(directory: Path) -> List[Path]:
     )
 
 
+def _is_override(path: Path) -> bool:
+    stem = path.name[: -len(".tf.json")] if path.name.endswith(".tf.json") else path.stem
+    return stem == "override" or stem.endswith("_override")
+
+
 def load_module(directory: Path) -> _Module:
     module = _Module(directory)
-    for path in _config_files(directory):
+    files = _config_files(directory)
+    for path in [p for p in files if not _is_override(p)]:
         for block in hcl.read_file(path).blocks:
             _add_block(module, block)
+    for path in [p for p in files if _is_override(p)]:  # Terraform merges these in, last
+        for block in hcl.read_file(path).blocks:
+            _override_block(module, block)
     return module
+
+
+def _override_block(module: _Module, block: hcl.Block) -> None:
+    """An override file's block replaces the arguments and nested block types it sets."""
+    labels = block.labels
+    existing: Optional[hcl.Block] = None
+    if block.type in ("resource", "data") and len(labels) == 2:
+        mode = "managed" if block.type == "resource" else "data"
+        existing = module.resources.get((mode, labels[0], labels[1]))
+    elif block.type == "variable" and labels:
+        existing = module.variables.get(labels[0])
+    elif block.type == "output" and labels:
+        existing = module.outputs.get(labels[0])
+    elif block.type == "module" and labels:
+        existing = module.calls.get(labels[0])
+    if existing is None:
+        _add_block(module, block)
+        return
+    existing.body.attributes.update(block.body.attributes)
+    replaced = {inner.type for inner in block.body.blocks}
+    existing.body.blocks = [
+        inner for inner in existing.body.blocks if inner.type not in replaced
+    ] + block.body.blocks
 
 
 def _add_block(module: _Module, block: hcl.Block) -> None:
@@ -150,6 +183,7 @@ class _Scope:
         self.call: Optional[Tuple[hcl.Block, Dict[str, Any]]] = call  # block and its names
         self.values: Dict[Tuple[Any, ...], Any] = {}
         self.busy: set = set()
+        self.depth: int = parent.depth + 1 if parent is not None else 0
 
     def __hash__(self) -> int:
         return id(self)
@@ -248,7 +282,9 @@ class _Scope:
                 return {str(k): v for k, v in items.items()}
             if isinstance(items, list) and all(isinstance(i, str) for i in items):
                 return {item: item for item in items}
-            return Unknown("for_each is neither a map nor a set of strings")
+            if _has_reference(items):
+                return Unknown(f"{where}: for_each depends on values known only after apply")
+            return Unknown(f"{where}: for_each is neither a map nor a set of strings")
         return None
 
     def resource_value(self, key: Tuple[str, str, str]) -> Any:
@@ -316,6 +352,8 @@ class _Scope:
         source = self.evaluator.module_source(self, block)
         if isinstance(source, Unknown):
             return source
+        if self.depth >= _MAX_MODULE_DEPTH:
+            return Unknown(f"module {name}: modules nest more than {_MAX_MODULE_DEPTH} deep")
         expansion = self.expansion(("module", name), block)
         if isinstance(expansion, Unknown):
             return expansion
@@ -425,6 +463,8 @@ class Evaluator:
         self.key_prefix = key_prefix
         self.modules: Dict[Path, _Module] = {}
         self.depth = 0
+        self.bare = _Scope(self, _Module(root), "", None, None)  # for tfvars and --var values
+        self.root_scope: Optional[_Scope] = None  # set once the variable values are read
 
     def module_at(self, directory: Path) -> _Module:
         directory = directory.resolve()
@@ -440,7 +480,7 @@ class Evaluator:
             expression = hcl.parse_expression(text)
             if expression is None:
                 return text
-            value = self.eval(expression, _Context(_Scope(self, _Module(self.root), "", None, None), {}, f"--var {name}"))
+            value = self.eval(expression, self.bare.context({}, f"--var {name}"))
             return text if isinstance(value, Unknown) else value
         return self.variables.get(name, _MISSING)
 
@@ -459,12 +499,12 @@ class Evaluator:
     # data sources that can be known offline
 
     def region(self) -> Any:
-        root = self.module_at(self.root)
-        for block in root.providers:
+        scope = self.root_scope
+        for block in scope.module.providers if scope is not None else []:
             if block.labels == ["aws"] and "alias" not in block.body.attributes:
                 if "region" in block.body.attributes:
-                    scope = _Scope(self, root, "", None, None)
-                    return self.eval(block.body.attributes["region"], scope.context({}, "provider"))
+                    context = scope.context({}, "provider aws")
+                    return self.eval(block.body.attributes["region"], context)
         return Unknown("the AWS region is not set in the aws provider block")
 
     def data_attribute(self, scope: _Scope, ref: _ResourceRef, block: hcl.Block, name: str) -> Any:
@@ -951,6 +991,8 @@ class Evaluator:
 
 
 _HANDLE_SAFE = {
+    "sensitive",
+    "nonsensitive",
     "concat",
     "element",
     "lookup",

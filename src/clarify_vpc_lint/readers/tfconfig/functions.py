@@ -249,6 +249,8 @@ FUNCTIONS: Dict[str, Callable[..., Any]] = {
     "startswith": lambda s, p: str(s).startswith(str(p)),
     "endswith": lambda s, p: str(s).endswith(str(p)),
     "one": lambda v: (_list(v, "one") or [None])[0],
+    "sensitive": lambda v: v,
+    "nonsensitive": lambda v: v,
 }
 
 
