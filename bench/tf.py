@@ -35,7 +35,7 @@ def _module_text(index: int, blocks: int) -> str:
         f'locals {{\n  name = "net{index}"\n  region = "us-east-1"\n}}\n',
         'resource "aws_vpc" "this" {\n  cidr_block           = var.cidr\n'
         "  enable_dns_support   = true\n  enable_dns_hostnames = true\n"
-        '  tags                 = { Name = local.name }\n}\n',
+        "  tags                 = { Name = local.name }\n}\n",
     ]
     for n in range(per_kind):
         parts.append(
@@ -107,8 +107,10 @@ def generate(root: Path, resources: int) -> int:
         directory.mkdir(parents=True)
         (directory / "main.tf").write_text(_module_text(index, per_module))
     (root / "main.tf").write_text(_root_text(models))
-    return sum(path.read_text().count('\nresource "') + path.read_text().startswith("resource ")
-               for path in root.rglob("*.tf"))
+    return sum(
+        path.read_text().count('\nresource "') + path.read_text().startswith("resource ")
+        for path in root.rglob("*.tf")
+    )
 
 
 def _best(function: Callable[[], object], runs: int = 3) -> float:
@@ -139,7 +141,9 @@ def main() -> None:
         parse = _best(lambda: [hcl._parser().parse(text + "\n") for text in texts])
         evaluation = read_configuration(root)
         evaluate = _best(lambda: read_configuration(root))
-        print(f"{blocks} resource blocks, {len(evaluation.instances)} instances, {len(files)} files")
+        print(
+            f"{blocks} resource blocks, {len(evaluation.instances)} instances, {len(files)} files"
+        )
         print(f"parse     {parse:7.3f} s  (Lark, bare)")
         try:
             import hcl2
@@ -160,7 +164,9 @@ def main() -> None:
             )
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             elapsed = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-            print(f"checkov   {elapsed:7.3f} s  = {elapsed / evaluate:.1f}x evaluate (target >= 10x)")
+            print(
+                f"checkov   {elapsed:7.3f} s  = {elapsed / evaluate:.1f}x evaluate (target >= 10x)"
+            )
 
 
 if __name__ == "__main__":

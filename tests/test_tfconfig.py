@@ -236,9 +236,7 @@ def test_tf_json() -> None:
         "vpc_id": Handle("aws_vpc.main"),
         "service_name": "com.amazonaws.us-west-2.s3",
     }
-    assert found["aws_security_group.clarify"].values["egress"][0]["cidr_blocks"] == [
-        "0.0.0.0/0"
-    ]
+    assert found["aws_security_group.clarify"].values["egress"][0]["cidr_blocks"] == ["0.0.0.0/0"]
     assert found["aws_vpc_endpoint.s3"].line == 6
 
 
@@ -357,9 +355,7 @@ def test_invalid_hcl_is_one_parse_error_with_its_line(tmp_path: Path) -> None:
     assert "main.tf" in raised.value.message
 
 
-CORPUS_FOLDERS = (
-    sorted({path.parent for path in CORPUS.rglob("*.tf")}) if CORPUS.is_dir() else []
-)
+CORPUS_FOLDERS = sorted({path.parent for path in CORPUS.rglob("*.tf")}) if CORPUS.is_dir() else []
 
 
 @pytest.mark.skipif(not CORPUS_FOLDERS, reason="../shared/corpus is not beside this checkout")

@@ -501,10 +501,9 @@ class Evaluator:
     def region(self) -> Any:
         scope = self.root_scope
         for block in scope.module.providers if scope is not None else []:
-            if block.labels == ["aws"] and "alias" not in block.body.attributes:
-                if "region" in block.body.attributes:
-                    context = scope.context({}, "provider aws")
-                    return self.eval(block.body.attributes["region"], context)
+            attributes = block.body.attributes
+            if block.labels == ["aws"] and "alias" not in attributes and "region" in attributes:
+                return self.eval(attributes["region"], scope.context({}, "provider aws"))
         return Unknown("the AWS region is not set in the aws provider block")
 
     def data_attribute(self, scope: _Scope, ref: _ResourceRef, block: hcl.Block, name: str) -> Any:
@@ -893,8 +892,9 @@ class Evaluator:
     def _for(self, node: Any, context: _Context, as_object: bool) -> Any:
         parts = [c for c in node.children if hasattr(c, "data")]
         intro = parts[0]
-        names = [str(c.children[0]) for c in intro.children if getattr(c, "data", None) == "identifier"]
-        source_node = [c for c in intro.children if hasattr(c, "data") and c.data != "identifier"][0]
+        trees = [c for c in intro.children if hasattr(c, "data")]
+        names = [str(c.children[0]) for c in trees if c.data == "identifier"]
+        source_node = next(c for c in trees if c.data != "identifier")
         source = self.eval(source_node, context)
         if isinstance(source, Unknown):
             return source
@@ -986,7 +986,9 @@ class Evaluator:
         for key, value in pairs:
             names = dict(context.names)
             names[iterator] = {"key": key, "value": value}
-            out.append(self.block_values(content.body, _Context(context.scope, names, context.where)))
+            out.append(
+                self.block_values(content.body, _Context(context.scope, names, context.where))
+            )
         return out
 
 
@@ -1064,11 +1066,19 @@ def _unescape(text: str) -> str:
         return text
     return re.sub(
         r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)",
-        lambda m: chr(int(m.group(1)[1:], 16))
-        if m.group(1)[0] in "uU" and len(m.group(1)) > 1
-        else _ESCAPES.get(m.group(1), m.group(1)),
+        lambda m: (
+            chr(int(m.group(1)[1:], 16))
+            if m.group(1)[0] in "uU" and len(m.group(1)) > 1
+            else _ESCAPES.get(m.group(1), m.group(1))
+        ),
         text,
     )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    return "number" if isinstance(value, (int, float)) else type(value).__name__
 
 
 def _binary(operator: str, left: Any, right: Any) -> Any:
@@ -1078,7 +1088,8 @@ def _binary(operator: str, left: Any, right: Any) -> Any:
     if operator in ("==", "!="):
         if isinstance(left, Handle) or isinstance(right, Handle):
             return Unknown("a comparison with a value known only after apply")
-        equal = left == right and type(left) is type(right) or left == right and None not in (left, right)
+        # Terraform compares type and value: 1 != "1", true != 1
+        equal = left == right and _kind(left) == _kind(right)
         return equal if operator == "==" else not equal
     if operator in ("&&", "||"):
         if not isinstance(left, bool) or not isinstance(right, bool):
