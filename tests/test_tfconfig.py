@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clarify_vpc_lint.readers.source import ParseError
 from clarify_vpc_lint.readers.tfconfig import read_configuration
@@ -416,3 +418,67 @@ resource "aws_iam_policy" "p" {
     assert "known only after apply" in skipped.reason
     policy = [i for i in configuration.instances if i.type == "aws_iam_policy"][0]
     assert policy.values["policy"] == '{"Version": "2012-10-17"}\n'
+
+
+_ATOMS = st.sampled_from(
+    [
+        "var.x", "local.l", "aws_subnet.a", "aws_subnet.a[*].id", "module.m.out", "module.m",
+        "data.aws_region.r.name", "data.aws_region.r", "count.index", "each.key", "1", "-2", "0.5",
+        '"s"', '"${var.x[0]}-y"', '"10.0.0.0/16"', "true", "null", "[]", "{}", "var.x[2].k",
+    ]
+)  # fmt: skip
+_FUNCTIONS = st.sampled_from(
+    ["cidrsubnet", "merge", "lookup", "length", "element", "try", "toset", "format", "jsondecode",
+     "slice", "split", "concat", "flatten", "keys", "coalesce", "tonumber", "join", "unknownfn"]
+)  # fmt: skip
+_EXPRESSIONS = st.recursive(
+    _ATOMS,
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "*", "==", "&&", "%", "<"]), inner).map(" ".join),
+        st.tuples(_FUNCTIONS, st.lists(inner, max_size=3)).map(
+            lambda f: f"{f[0]}({', '.join(f[1])})"
+        ),
+        st.tuples(inner, inner, inner).map(lambda e: f"{e[0]} ? {e[1]} : {e[2]}"),
+        st.lists(inner, max_size=3).map(lambda items: f"[{', '.join(items)}]"),
+        st.tuples(inner, inner).map(lambda e: f"({e[0]})[{e[1]}]"),
+        inner.map(lambda e: f"{{ k = {e} }}"),
+        inner.map(lambda e: f"[for i, v in {e} : v]"),
+        inner.map(lambda e: f"({e}).id"),
+    ),
+    max_leaves=8,
+)
+_TEMPLATE = """
+variable "x" {
+  default = [1, "two", { k = 3 }]
+}
+locals {
+  l = {EXPR}
+}
+module "m" {
+  source = "./modules/m"
+}
+data "aws_region" "r" {}
+resource "aws_subnet" "a" {
+  count      = 2
+  vpc_id     = {EXPR}
+  cidr_block = cidrsubnet("10.0.0.0/16", 8, count.index)
+}
+"""
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(expression=_EXPRESSIONS)
+def test_arbitrary_expressions_never_raise(tmp_path: Path, expression: str) -> None:
+    (tmp_path / "main.tf").write_text(_TEMPLATE.replace("{EXPR}", expression))
+    (tmp_path / "modules" / "m").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "modules" / "m" / "main.tf").write_text(
+        'variable "v" {\n  default = 1\n}\n\noutput "out" {\n  value = [var.v, "a"]\n}\n'
+    )
+    try:
+        configuration = read_configuration(tmp_path)
+    except ParseError as error:
+        assert error.message
+        return
+    assert configuration.instances or configuration.skipped

@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ...values import Handle, Unknown
 from . import hcl
-from .functions import FUNCTIONS, EvalError, has_unknown, to_string
+from .functions import FUNCTIONS, EvalError, has_unknown, to_number, to_string
 
 _META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle"}
 _META_BLOCKS = {"lifecycle", "provisioner", "connection", "dynamic"}
@@ -808,7 +808,7 @@ class Evaluator:
             if not isinstance(value, bool):
                 raise EvalError("! wants a bool")
             return not value
-        return -FUNCTIONS["tonumber"](value)
+        return -to_number(value)
 
     def _e_conditional(self, node: Any, context: _Context) -> Any:
         return self._choose(self.eval(node.children[0], context), node, context)
@@ -1095,8 +1095,7 @@ def _binary(operator: str, left: Any, right: Any) -> Any:
         if not isinstance(left, bool) or not isinstance(right, bool):
             raise EvalError(f"{operator} wants bools")
         return left and right if operator == "&&" else left or right
-    number = FUNCTIONS["tonumber"]
-    a, b = number(left), number(right)
+    a, b = to_number(left), to_number(right)
     if operator == "+":
         result = a + b
     elif operator == "-":

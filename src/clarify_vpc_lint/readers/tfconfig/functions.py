@@ -40,8 +40,8 @@ def to_string(value: Any) -> str:
 
 
 def to_number(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise EvalError("cannot convert a bool to a number")
+    if isinstance(value, bool) or value is None:
+        raise EvalError(f"cannot convert {'null' if value is None else 'a bool'} to a number")
     if isinstance(value, (int, float)):
         return value
     try:
