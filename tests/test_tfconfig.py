@@ -325,9 +325,13 @@ def test_unknowns_say_what_is_missing(tmp_path: Path) -> None:
         """
 variable "region" {}
 
+locals {
+  partition = "amazonaws"
+}
+
 resource "aws_vpc_endpoint" "s3" {
   vpc_id       = "vpc-1"
-  service_name = "com.amazonaws.${var.region}.s3"
+  service_name = "com.${local.partition}.${var.region}.s3"
   tags         = { f = sha256("x") }
 }
 
@@ -344,6 +348,11 @@ resource "aws_subnet" "maybe" {
     assert isinstance(service, Unknown)
     assert service.text == "com.amazonaws.${var.region}.s3"  # enough to know it is S3
     assert "--var region=" in service.reason
+    given = read_configuration(tmp_path, variables={"region": "eu-west-1"})
+    assert given.instances[0].values["service_name"] == "com.amazonaws.eu-west-1.s3"
+    # known now: count = 0 outside us-east-1
+    assert [i.address for i in given.instances] == ["aws_vpc_endpoint.s3"]
+    assert given.skipped == []
     assert "sha256() is not evaluated" in endpoint.values["tags"]["f"].reason
     [skipped] = configuration.skipped
     assert skipped.address == "aws_subnet.maybe" and "--var region=" in skipped.reason

@@ -300,7 +300,8 @@ class _Scope:
             return [_ResourceRef(self, key, index) for index in expansion]
         return {k: _ResourceRef(self, key, k) for k in expansion}
 
-    def instance_names(self, block: hcl.Block, index: Any, expansion: Any) -> Dict[str, Any]:
+    @staticmethod
+    def instance_names(index: Any, expansion: Any) -> Dict[str, Any]:
         if isinstance(expansion, list):
             return {"count": {"index": index}}
         if isinstance(expansion, dict):
@@ -324,7 +325,7 @@ class _Scope:
 
     def _attribute(self, ref: _ResourceRef, block: hcl.Block, name: str) -> Any:
         expansion = self.expansion(ref.key, block)
-        names = self.instance_names(block, ref.index, expansion)
+        names = self.instance_names(ref.index, expansion)
         context = self.context(names, f"{ref.address} ({block.file}:{block.line})")
         return self.evaluator.eval(block.body.attributes[name], context)
 
@@ -339,7 +340,7 @@ class _Scope:
             if name not in _META_ARGUMENTS
         }
         expansion = self.expansion(ref.key, block)
-        names = self.instance_names(block, ref.index, expansion)
+        names = self.instance_names(ref.index, expansion)
         context = self.context(names, f"{ref.address} ({block.file}:{block.line})")
         values.update(self.evaluator.blocks(block.body, context))
         return values
@@ -394,8 +395,10 @@ def _index_text(index: Any) -> str:
 
 def _type_name(expression: Any) -> str:
     """The variable's declared type, roughly: "string", "number", "bool", or "" (complex/any)."""
-    if expression is None or isinstance(expression, hcl.JsonExpr):
-        text = expression.value if isinstance(expression, hcl.JsonExpr) else ""
+    if expression is None:
+        return "any"
+    if isinstance(expression, hcl.JsonExpr):
+        text = expression.value
         return text if text in ("string", "number", "bool") else ""
     node = expression
     while hasattr(node, "children") and len(node.children) == 1 and node.data == "expr_term":
@@ -475,7 +478,7 @@ class Evaluator:
     def root_value(self, name: str, kind: str) -> Any:
         if name in self.var_texts:
             text = self.var_texts[name]
-            if kind in ("string", "number", "bool"):
+            if kind in ("string", "number", "bool", "any"):  # Terraform: a literal string
                 return text
             expression = hcl.parse_expression(text)
             if expression is None:
@@ -559,10 +562,6 @@ class Evaluator:
         kind = token.type
         if kind == "STRING_LIT":
             return self.template(str(token)[1:-1], context, escapes=True)
-        if kind == "heredoc_template" or kind == "HEREDOC_TEMPLATE":
-            return self._heredoc(str(token), context)
-        if kind == "HEREDOC_TEMPLATE_TRIM":
-            return self._heredoc(str(token), context)
         raise EvalError(f"unexpected token {token}")
 
     def _heredoc(self, text: str, context: _Context) -> Any:
@@ -621,13 +620,14 @@ class Evaluator:
             parts.append(_unescape("".join(literal)) if escapes else "".join(literal))
             sources.append(parts[-1])
         unknown = next((p for p in parts if isinstance(p, Unknown)), None)
-        if unknown is not None or any(isinstance(p, Handle) for p in parts):
-            text_known = "".join(
-                s if not isinstance(p, (Unknown, Handle)) or not p_text(p) else p_text(p)
-                for p, s in zip(parts, sources)
+        if unknown is not None or _has_reference(parts):
+            # what is known of the string, the unknown parts as written: "com.amazonaws.${var.r}.s3"
+            known = "".join(
+                (part.text or source) if isinstance(part, Unknown) else _text_part(part, source)
+                for part, source in zip(parts, sources)
             )
             reason = unknown.reason if unknown is not None else "a value known only after apply"
-            return Unknown(reason, text_known)
+            return Unknown(reason, known)
         return "".join(to_string(p) if p is not None else "" for p in parts)
 
     # tree nodes
@@ -1025,8 +1025,13 @@ def _has_reference(value: Any) -> bool:
     return False
 
 
-def p_text(value: Any) -> str:
-    return value.text if isinstance(value, Unknown) else ""
+def _text_part(value: Any, source: str) -> str:
+    if value is None:
+        return ""
+    try:
+        return to_string(value)
+    except EvalError:  # a reference or a collection: keep it as written
+        return source
 
 
 def _identifier_text(node: Any) -> Optional[str]:
