@@ -1,11 +1,21 @@
 """Terraform configuration as written (a root module directory), evaluated offline.
 
-``read_configuration(directory)`` returns the resource instances a plan would list, each with
-its address, evaluated values (plain JSON; nested blocks as lists of dicts; ``Unknown`` where
-the inputs do not tell; ``Handle`` where only apply knows, such as a new resource's ID) and the
-file and line of its block. Terraform is never run and nothing is downloaded: remote modules
-and data sources (except the region, availability zone names and endpoint service names) are
-unknown.
+``read_configuration(directory, var_files, variables)`` returns a ``Configuration``:
+
+- ``instances``: the resource instances a plan's ``planned_values`` would list (managed
+  resources, and data sources with ``mode == "data"``), each an ``Instance`` with its address
+  (``module.net["a"].aws_subnet.private[0]``), type, name, index (count index or for_each
+  key), module address, file and line of its block, and ``values``: plain JSON with nested
+  blocks as lists of dicts (``dynamic`` blocks expanded), where a leaf may be ``Unknown``
+  (the inputs do not tell; the reason says how to supply it) or ``Handle`` (known only after
+  apply, such as a new resource's ``id``: the Handle's key is ``key_prefix`` + the address of
+  the resource it names, as the plan reader makes from a plan's ``configuration``).
+- ``skipped``: what produced no instances: remote modules, and resources or modules whose
+  ``count``/``for_each`` is unknown, each with its reason, file and line.
+
+Terraform is never run and nothing is downloaded: remote modules and data sources (except
+``aws_region``, ``aws_availability_zones`` names and ``aws_vpc_endpoint_service`` service
+names) are unknown. Lark is imported only when a file is parsed.
 """
 
 from __future__ import annotations

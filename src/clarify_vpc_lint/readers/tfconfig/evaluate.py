@@ -203,7 +203,8 @@ class _Scope:
         if key in self.values:
             return self.values[key]
         if key in self.busy:
-            return Unknown(f"{key[-1]} refers to itself")
+            what = " ".join(str(part) for part in key[1:] if part is not None)
+            return Unknown(f"{what} refers to itself")
         self.busy.add(key)
         try:
             value = compute()
@@ -265,7 +266,7 @@ class _Scope:
 
     def _expansion(self, block: hcl.Block) -> Any:
         attributes = block.body.attributes
-        where = f"{block.file}:{block.line}"
+        where = self.evaluator.where(block)
         if "count" in attributes:
             count = self.evaluator.eval(attributes["count"], self.context({}, where))
             if isinstance(count, Unknown):
@@ -326,7 +327,7 @@ class _Scope:
     def _attribute(self, ref: _ResourceRef, block: hcl.Block, name: str) -> Any:
         expansion = self.expansion(ref.key, block)
         names = self.instance_names(ref.index, expansion)
-        context = self.context(names, f"{ref.address} ({block.file}:{block.line})")
+        context = self.context(names, f"{ref.address} ({self.evaluator.where(block)})")
         return self.evaluator.eval(block.body.attributes[name], context)
 
     def instance_values(self, ref: _ResourceRef) -> Dict[str, Any]:
@@ -341,7 +342,7 @@ class _Scope:
         }
         expansion = self.expansion(ref.key, block)
         names = self.instance_names(ref.index, expansion)
-        context = self.context(names, f"{ref.address} ({block.file}:{block.line})")
+        context = self.context(names, f"{ref.address} ({self.evaluator.where(block)})")
         values.update(self.evaluator.blocks(block.body, context))
         return values
 
@@ -394,7 +395,8 @@ def _index_text(index: Any) -> str:
 
 
 def _type_name(expression: Any) -> str:
-    """The variable's declared type, roughly: "string", "number", "bool", or "" (complex/any)."""
+    """The variable's declared type, roughly: "string", "number", "bool", "any" where no type
+    is declared, or "" (a complex type)."""
     if expression is None:
         return "any"
     if isinstance(expression, hcl.JsonExpr):
@@ -468,6 +470,14 @@ class Evaluator:
         self.depth = 0
         self.bare = _Scope(self, _Module(root), "", None, None)  # for tfvars and --var values
         self.root_scope: Optional[_Scope] = None  # set once the variable values are read
+
+    def where(self, block: hcl.Block) -> str:
+        """A block's place for messages: its file relative to the root module, and line."""
+        try:
+            name = str(Path(block.file).relative_to(self.root))
+        except ValueError:  # a module outside the root directory ("../modules/x")
+            name = block.file
+        return f"{name}:{block.line}"
 
     def module_at(self, directory: Path) -> _Module:
         directory = directory.resolve()
