@@ -151,6 +151,7 @@ def test_variable_files_apply_in_terraform_order(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("TF_VAR_cidr", "192.168.0.0/16")  # ignored, for determinism
     found = _by_address(TFCONFIG / "tfvars")
     assert found["aws_vpc.main"].values["cidr_block"] == "10.1.0.0/16"
+    # prod.tfvars is read only when named (--var-file), as Terraform does
     assert found["aws_vpc.main"].values["tags"] == {"Name": "from-terraform-tfvars"}
     # zones.auto.tfvars overrides terraform.tfvars: three subnets
     assert [found[f"aws_subnet.private[{i}]"].values["cidr_block"] for i in range(3)] == [
@@ -162,7 +163,7 @@ def test_variable_files_apply_in_terraform_order(monkeypatch: pytest.MonkeyPatch
 
     explicit = _by_address(
         TFCONFIG / "tfvars",
-        var_files=[TFCONFIG / "tfvars" / "prod.tfvars.in"],
+        var_files=[TFCONFIG / "tfvars" / "prod.tfvars"],
         variables={"zones": '["a"]'},
     )
     assert explicit["aws_vpc.main"].values["tags"] == {"Name": "from-var-file"}
