@@ -251,6 +251,7 @@ def test_region_and_zone_names_are_known_other_data_sources_not() -> None:
     assert endpoint["service_name"] == "com.amazonaws.eu-central-1.sagemaker.runtime"
     assert isinstance(endpoint["vpc_id"], Unknown)
     assert "data.aws_vpc.shared.id" in endpoint["vpc_id"].reason
+    assert found["aws_iam_role.model"].values["path"] == "/aws/"
 
 
 def test_expressions_and_functions(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from .functions import FUNCTIONS, EvalError, has_unknown, to_number, to_string
 _META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle"}
 _META_BLOCKS = {"lifecycle", "provisioner", "connection", "dynamic"}
 _MAX_DEPTH = 60
+_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"))
 _MAX_MODULE_DEPTH = 16
 
 
@@ -515,9 +516,12 @@ class Evaluator:
         scope = self.root_scope
         for block in scope.module.providers if scope is not None else []:
             attributes = block.body.attributes
-            if block.labels == ["aws"] and "alias" not in attributes and "region" in attributes:
+            aws = block.labels in (["aws"], ["awscc"])
+            if aws and "alias" not in attributes and "region" in attributes:
                 return self.eval(attributes["region"], scope.context({}, "provider aws"))
-        return Unknown("the AWS region is not set in the aws provider block")
+        return Unknown(
+            "the AWS region is not set in the aws provider block (the environment is not read)"
+        )
 
     def data_attribute(self, scope: _Scope, ref: _ResourceRef, block: hcl.Block, name: str) -> Any:
         kind = ref.key[1]
@@ -528,6 +532,11 @@ class Evaluator:
             if isinstance(region, Unknown):
                 return [Unknown("availability zone names depend on the region") for _ in "abc"]
             return [f"{region}{letter}" for letter in "abcdef"]
+        if kind == "aws_partition" and name in ("partition", "id"):
+            region = self.region()
+            if isinstance(region, str):
+                return next((p for r, p in _PARTITIONS if region.startswith(r)), "aws")
+            return region
         if kind == "aws_vpc_endpoint_service" and name == "service_name":
             service = block.body.attributes.get("service")
             if service is not None:
