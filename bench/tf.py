@@ -7,6 +7,7 @@ subnets with cidrsubnet, security groups, endpoints with for_each, SageMaker mod
 through module outputs), then times (CPU seconds), best of three:
   parse     - the bare HCL parse of every file (Lark, the grammar readers/tfconfig uses)
   hcl2      - python-hcl2's ``hcl2.loads`` of every file (checkov's parse), where installed
+  tfparse   - Trivy's evaluator (the alternative considered), where installed
   evaluate  - readers.tfconfig.read_configuration (parse + evaluation)
   checkov   - ``checkov -d TREE --framework terraform --quiet`` (with --checkov; one run)
 Targets (issue 13): evaluate <= 3x parse; checkov >= 10x evaluate.
@@ -150,6 +151,13 @@ def main() -> None:
 
             loads = _best(lambda: [hcl2.loads(text) for text in texts])
             print(f"hcl2      {loads:7.3f} s  (python-hcl2 loads, checkov's parse)")
+        except ImportError:
+            pass
+        try:  # Trivy's evaluator, for the library choice (not a dependency)
+            import tfparse
+
+            go = _best(lambda: tfparse.load_from_path(root))
+            print(f"tfparse   {go:7.3f} s  (parse + evaluation in Go, where installed)")
         except ImportError:
             pass
         print(f"evaluate  {evaluate:7.3f} s  = {evaluate / parse:.2f}x parse (target <= 3x)")
