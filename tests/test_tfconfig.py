@@ -30,6 +30,13 @@ PLANNED = sorted(
 # (fixture, address, attribute path) -> why the .tf evaluation cannot know what the plan knows.
 # Empty: every value the fixtures' plans know is evaluated offline as well.
 UNKNOWN_OFFLINE: Dict[Tuple[str, str, Tuple[Any, ...]], str] = {}
+# Values the plan knows from terraform.tfstate (real IDs) that, as written, are references.
+FROM_STATE: Dict[Tuple[str, str, Tuple[Any, ...]], str] = {
+    ("terraform/existing-state", "aws_subnet.a", ("vpc_id",)): (
+        "the VPC exists: the plan takes its ID from terraform.tfstate; as written it is a "
+        "Handle to aws_vpc.main, which the handlers join by address"
+    ),
+}
 
 
 def _planned(module: Dict[str, Any], out: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
@@ -53,7 +60,11 @@ def _has_handle(value: Any) -> bool:
 
 def _compare(ours: Any, planned: Any, path: Tuple[Any, ...], report: Dict[str, list]) -> None:
     """Record agreements, disagreements and unknowns of our value against the plan's."""
-    if isinstance(ours, Handle) or _has_handle(ours) and planned is None:
+    if isinstance(ours, Handle):
+        if planned is not None:
+            report["handle"].append(path)
+        return
+    if _has_handle(ours) and planned is None:
         return  # known only after apply: the plan does not know it either
     if isinstance(ours, Unknown):
         if planned is not None:
@@ -83,17 +94,19 @@ def test_configuration_evaluates_to_the_plan(folder: Path) -> None:
     assert sorted(ours) == sorted(planned)
     name = str(folder.relative_to(FIXTURES))
     unknown: Dict[Tuple[str, str, Tuple[Any, ...]], str] = {}
+    from_state = set()
     same = 0
     for address, instance in ours.items():
-        report: Dict[str, list] = {"same": [], "differs": [], "unknown": []}
+        report: Dict[str, list] = {"same": [], "differs": [], "unknown": [], "handle": []}
         _compare(instance.values, planned[address], (), report)
         assert report["differs"] == [], address
         same += len(report["same"])
         for path, reason in report["unknown"]:
             unknown[(name, address, path)] = reason
+        from_state.update((name, address, path) for path in report["handle"])
     assert same > 0
-    expected = {key: why for key, why in UNKNOWN_OFFLINE.items() if key[0] == name}
-    assert set(unknown) == set(expected)
+    assert set(unknown) == {key for key in UNKNOWN_OFFLINE if key[0] == name}
+    assert from_state == {key for key in FROM_STATE if key[0] == name}
 
 
 @pytest.mark.parametrize("folder", PLANNED, ids=lambda p: str(p.relative_to(FIXTURES)))
