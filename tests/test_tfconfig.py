@@ -506,3 +506,10 @@ def test_arbitrary_expressions_never_raise(tmp_path: Path, expression: str) -> N
         assert error.message
         return
     assert configuration.instances or configuration.skipped
+
+
+def test_a_missing_var_file_is_one_parse_error(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('variable "x" {}\n')
+    with pytest.raises(ParseError) as raised:
+        read_configuration(tmp_path, var_files=[tmp_path / "absent.tfvars"])
+    assert "absent.tfvars: cannot be read" in raised.value.message

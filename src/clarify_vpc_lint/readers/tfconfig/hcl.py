@@ -185,7 +185,10 @@ def _json_body(data: Any, path: str) -> Body:
 
 
 def read_file(path: Path) -> Body:
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError as error:
+        raise ParseError(f"{path}: cannot be read ({error.strerror})") from None
     if path.name.endswith(".json"):
         return parse_json(text, str(path))
     return parse_hcl(text, str(path))
