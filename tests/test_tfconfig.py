@@ -455,9 +455,11 @@ _FUNCTIONS = st.sampled_from(
     ["cidrsubnet", "merge", "lookup", "length", "element", "try", "toset", "format", "jsondecode",
      "slice", "split", "concat", "flatten", "keys", "coalesce", "tonumber", "join", "unknownfn"]
 )  # fmt: skip
-_EXPRESSIONS = st.recursive(
-    _ATOMS,
-    lambda inner: st.one_of(
+
+
+def _compound(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Operators, calls, conditionals, collections, indexing and for-expressions over inner."""
+    return st.one_of(
         st.tuples(inner, st.sampled_from(["+", "*", "==", "&&", "%", "<"]), inner).map(" ".join),
         st.tuples(_FUNCTIONS, st.lists(inner, max_size=3)).map(
             lambda f: f"{f[0]}({', '.join(f[1])})"
@@ -468,9 +470,11 @@ _EXPRESSIONS = st.recursive(
         inner.map(lambda e: f"{{ k = {e} }}"),
         inner.map(lambda e: f"[for i, v in {e} : v]"),
         inner.map(lambda e: f"({e}).id"),
-    ),
-    max_leaves=8,
-)
+    )
+
+
+_EXPRESSIONS = st.recursive(_ATOMS, _compound, max_leaves=8)
+
 _TEMPLATE = """
 variable "x" {
   default = [1, "two", { k = 3 }]
