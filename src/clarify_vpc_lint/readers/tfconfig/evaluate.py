@@ -468,16 +468,20 @@ class Evaluator:
         self.var_texts = var_texts  # --var NAME=TEXT, parsed per the variable's type
         self.key_prefix = key_prefix
         self.modules: Dict[Path, _Module] = {}
+        self.file_names: Dict[str, str] = {}  # file -> its name relative to the root, for messages
         self.depth = 0
         self.bare = _Scope(self, _Module(root), "", None, None)  # for tfvars and --var values
         self.root_scope: Optional[_Scope] = None  # set once the variable values are read
 
     def where(self, block: hcl.Block) -> str:
         """A block's place for messages: its file relative to the root module, and line."""
-        try:
-            name = str(Path(block.file).relative_to(self.root))
-        except ValueError:  # a module outside the root directory ("../modules/x")
-            name = block.file
+        name = self.file_names.get(block.file)
+        if name is None:
+            try:
+                name = str(Path(block.file).relative_to(self.root))
+            except ValueError:  # a module outside the root directory ("../modules/x")
+                name = block.file
+            self.file_names[block.file] = name
         return f"{name}:{block.line}"
 
     def module_at(self, directory: Path) -> _Module:
