@@ -1130,12 +1130,10 @@ def _binary(operator: str, left: Any, right: Any) -> Any:
         result = a - b
     elif operator == "*":
         result = a * b
-    elif operator == "/":
+    elif operator in ("/", "%"):
         if b == 0:
             raise EvalError("division by zero")
-        result = a / b
-    elif operator == "%":
-        result = a % b
+        result = a / b if operator == "/" else a % b
     elif operator == "<":
         return a < b
     elif operator == "<=":
