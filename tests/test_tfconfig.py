@@ -517,3 +517,13 @@ def test_a_missing_var_file_is_one_parse_error(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as raised:
         read_configuration(tmp_path, var_files=[tmp_path / "absent.tfvars"])
     assert "absent.tfvars: cannot be read" in raised.value.message
+
+
+def test_a_resource_that_refers_to_its_own_blocks_is_unknown_there(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_security_group" "g" {\n  description = aws_security_group.g.ingress\n'
+        "  ingress {\n    from_port = 443\n  }\n}\n"
+    )
+    [group] = read_configuration(tmp_path).instances
+    assert "refers to itself" in group.values["description"].reason
+    assert group.values["ingress"] == [{"from_port": 443}]

@@ -319,7 +319,8 @@ class _Scope:
                 ("attr", ref.key, ref.index, name), lambda: self._attribute(ref, block, name)
             )
         if any(b.type == name for b in block.body.blocks):
-            return self.instance_values(ref)[name]
+            values = self.instance_values(ref)
+            return values if isinstance(values, Unknown) else values[name]  # Unknown: a cycle
         if name == "id" or name == "arn" or name.endswith("_id"):
             attribute = "DefaultSecurityGroup" if name == "default_security_group_id" else ""
             return Handle(self.evaluator.key_prefix + ref.address, attribute)
