@@ -527,3 +527,23 @@ def test_a_resource_that_refers_to_its_own_blocks_is_unknown_there(tmp_path: Pat
     [group] = read_configuration(tmp_path).instances
     assert "refers to itself" in group.values["description"].reason
     assert group.values["ingress"] == [{"from_port": 443}]
+
+
+def test_long_and_deep_expressions_do_not_exhaust_the_stack(tmp_path: Path) -> None:
+    chain = " + ".join(["1"] * 3000)
+    nested = "[" * 2000 + "1" + "]" * 2000
+    (tmp_path / "main.tf").write_text(
+        f'resource "aws_vpc" "a" {{\n  chain  = {chain}\n  nested = {nested}\n'
+        "  left   = 10 - 2 - 3\n  lazy   = false && var.undeclared\n}\n"
+    )
+    values = read_configuration(tmp_path).instances[0].values
+    assert values["chain"] == 3000
+    assert values["left"] == 5  # left-associative
+    assert values["lazy"] is False
+
+    def innermost(value: Any) -> Any:
+        while isinstance(value, list):
+            value = value[0]
+        return value
+
+    assert "nest too deeply" in innermost(values["nested"]).reason

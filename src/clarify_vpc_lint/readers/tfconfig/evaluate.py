@@ -790,20 +790,19 @@ class Evaluator:
 
     def _e_binary_op(self, node: Any, context: _Context) -> Any:
         # The grammar nests operators to the right whatever their precedence: flatten the chain
-        # and rebuild it by precedence.
+        # (without recursion: a chain may be long) and rebuild it by precedence.
         operands: List[Any] = []
         operators: List[str] = []
-
-        def flatten(item: Any) -> None:
-            if getattr(item, "data", None) == "binary_op":
-                flatten(item.children[0])
+        pending = [node]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, str):
+                operators.append(item)
+            elif getattr(item, "data", None) == "binary_op":
                 term = item.children[1]
-                operators.append(str(term.children[0].children[0]))
-                flatten(term.children[1])
+                pending += [term.children[1], str(term.children[0].children[0]), item.children[0]]
             else:
                 operands.append(item)
-
-        flatten(node)
         last = operands[-1]
         if getattr(last, "data", None) == "conditional":
             # "a && b ? x : y" parses as "a && (b ? x : y)"; the condition is "a && b"
@@ -812,16 +811,24 @@ class Evaluator:
         return self._precedence(operands, operators, context)
 
     def _precedence(self, operands: List[Any], operators: List[str], context: _Context) -> Any:
-        if not operators:
-            return self.eval(operands[0], context)
-        lowest = min(_BINARY_PRECEDENCE[op] for op in operators)
-        split = max(i for i, op in enumerate(operators) if _BINARY_PRECEDENCE[op] == lowest)
-        operator = operators[split]
-        left = self._precedence(operands[: split + 1], operators[:split], context)
-        if operator == "&&" and left is False or operator == "||" and left is True:
-            return left
-        right = self._precedence(operands[split + 1 :], operators[split + 1 :], context)
-        return _binary(operator, left, right)
+        """Left-associative operators by precedence (shunting-yard)."""
+        values: List[Any] = []
+        stack: List[str] = []
+
+        def reduce() -> None:
+            right, left = values.pop(), values.pop()
+            values.append(_binary(stack.pop(), left, right))
+
+        for position, operand in enumerate(operands):
+            values.append(self.eval(operand, context))
+            if position < len(operators):
+                operator = operators[position]
+                while stack and _BINARY_PRECEDENCE[stack[-1]] >= _BINARY_PRECEDENCE[operator]:
+                    reduce()
+                stack.append(operator)
+        while stack:
+            reduce()
+        return values[0]
 
     def _e_unary_op(self, node: Any, context: _Context) -> Any:
         operator = str(node.children[0])
@@ -1111,6 +1118,8 @@ def _kind(value: Any) -> str:
 
 
 def _binary(operator: str, left: Any, right: Any) -> Any:
+    if operator == "&&" and left is False or operator == "||" and left is True:
+        return left  # known whatever the right operand is
     for value in (left, right):
         if isinstance(value, Unknown):
             return value
