@@ -159,6 +159,9 @@ def test_a_variable_without_default_is_unknown_until_given() -> None:
     ]
     assert given["aws_vpc.main"].values["enable_dns_hostnames"] is True
 
+    typo = read_configuration(TFCONFIG / "variables", variables={"subnet_id": '["subnet-1"]'})
+    assert typo.undeclared == ["subnet_id"]
+
 
 def test_variable_files_apply_in_terraform_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TF_VAR_cidr", "192.168.0.0/16")  # ignored, for determinism

@@ -12,6 +12,7 @@
   the resource it names, as the plan reader makes from a plan's ``configuration``).
 - ``skipped``: what produced no instances: remote modules, and resources or modules whose
   ``count``/``for_each`` is unknown, each with its reason, file and line.
+- ``undeclared``: ``--var`` names the root module does not declare (likely typos).
 
 Terraform is never run and nothing is downloaded: remote modules and data sources (except
 ``aws_region``, ``aws_availability_zones`` names and ``aws_vpc_endpoint_service`` service
@@ -81,6 +82,7 @@ def read_configuration(
     evaluator.root_scope = root
     configuration = Configuration()
     _emit(root, configuration)
+    configuration.undeclared = sorted(set(variables or {}) - set(root.module.variables))
     return configuration
 
 

@@ -54,6 +54,7 @@ class Skipped:
 class Configuration:
     instances: List[Instance] = field(default_factory=list)
     skipped: List[Skipped] = field(default_factory=list)
+    undeclared: List[str] = field(default_factory=list)  # --var names the root does not declare
 
 
 # -- configuration of one module directory ----------------------------------------------------------------
