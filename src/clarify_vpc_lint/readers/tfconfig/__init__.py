@@ -26,15 +26,8 @@ from typing import Any, Dict, Iterable, Mapping, Optional
 
 from ...values import Unknown
 from . import hcl
-from .evaluate import (
-    Configuration,
-    Evaluator,
-    Instance,
-    Skipped,
-    _plain,
-    _ResourceRef,
-    _Scope,
-)
+from .evaluate import Evaluator
+from .module import Configuration, Instance, ResourceRef, Scope, Skipped, plain
 
 __all__ = ["Configuration", "Instance", "Skipped", "read_configuration", "is_configuration_dir"]
 
@@ -78,7 +71,7 @@ def read_configuration(
             evaluator.variables[name] = evaluator.eval(
                 expression, evaluator.bare.context({}, f"{path.name}: {name}")
             )
-    root = _Scope(evaluator, evaluator.module_at(directory), "", None, None)
+    root = Scope(evaluator, evaluator.module_at(directory), "", None, None)
     evaluator.root_scope = root
     configuration = Configuration()
     _emit(root, configuration)
@@ -86,7 +79,7 @@ def read_configuration(
     return configuration
 
 
-def _emit(scope: _Scope, configuration: Configuration) -> None:
+def _emit(scope: Scope, configuration: Configuration) -> None:
     for key, block in scope.module.resources.items():
         expansion = scope.expansion(key, block)
         if isinstance(expansion, Unknown):
@@ -96,7 +89,7 @@ def _emit(scope: _Scope, configuration: Configuration) -> None:
             continue
         indices: Any = [None] if expansion is None else list(expansion)
         for index in indices:
-            ref = _ResourceRef(scope, key, index)
+            ref = ResourceRef(scope, key, index)
             mode, kind, name = key
             values = scope.instance_values(ref) if mode == "managed" else _data_values(scope, ref)
             configuration.instances.append(
@@ -124,10 +117,10 @@ def _emit(scope: _Scope, configuration: Configuration) -> None:
             _emit(item.scope, configuration)
 
 
-def _data_values(scope: _Scope, ref: _ResourceRef) -> Dict[str, Any]:
+def _data_values(scope: Scope, ref: ResourceRef) -> Dict[str, Any]:
     block = scope.module.resources[ref.key]
     values = {
-        name: _plain(scope.attribute(ref, name), scope.evaluator.key_prefix)
+        name: plain(scope.attribute(ref, name), scope.evaluator.key_prefix)
         for name in block.body.attributes
         if name not in ("count", "for_each", "provider", "depends_on")
     }

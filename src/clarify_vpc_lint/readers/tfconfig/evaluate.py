@@ -1,445 +1,37 @@
-"""Evaluate a Terraform root module as written into resource instances shaped like a plan's.
+"""The expression evaluator: HCL syntax trees and ``.tf.json`` values to plain values.
 
-Values are computed lazily and memoised: a resource's attribute is evaluated when the resource
-is emitted or when another expression refers to it. What only ``apply`` knows (a new
-resource's ``id``) becomes a ``Handle`` naming the resource, as the plan reader makes from a
-plan's ``configuration``; what the inputs do not determine becomes ``Unknown`` saying why.
+Values are computed lazily and memoised by the module instances (``module.Scope``): a
+resource's attribute is evaluated when the resource is emitted or when another expression
+refers to it. What only ``apply`` knows (a new resource's ``id``) becomes a ``Handle`` naming
+the resource, as the plan reader makes from a plan's ``configuration``; what the inputs do not
+determine becomes ``Unknown`` saying why.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ...values import Handle, Unknown
 from . import hcl
 from .functions import FUNCTIONS, EvalError, has_unknown, to_number, to_string
+from .module import (
+    MISSING,
+    Context,
+    ModuleConfig,
+    ModuleRef,
+    Namespace,
+    ResourceRef,
+    Scope,
+    has_reference,
+    load_module,
+    plain,
+)
 
-_META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle"}
 _META_BLOCKS = {"lifecycle", "provisioner", "connection", "dynamic"}
 _MAX_DEPTH = 60
 _PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"))
-_MAX_MODULE_DEPTH = 16
-
-
-@dataclass
-class Instance:
-    """One resource instance, as a plan's ``planned_values`` lists it."""
-
-    address: str  # module.net.aws_subnet.private[0]
-    mode: str  # "managed" or "data"
-    type: str
-    name: str
-    index: Any  # None, the count index (int) or the for_each key (str)
-    module: str  # "module.net" with instance keys; "" in the root module
-    values: Dict[str, Any]  # plain JSON; leaves may be Unknown or Handle; blocks are lists of dicts
-    file: str
-    line: int
-
-
-@dataclass
-class Skipped:
-    """Something written that produced no instances: a remote module, an unknown count."""
-
-    address: str
-    reason: str
-    file: str
-    line: int
-
-
-@dataclass
-class Configuration:
-    instances: List[Instance] = field(default_factory=list)
-    skipped: List[Skipped] = field(default_factory=list)
-    undeclared: List[str] = field(default_factory=list)  # --var names the root does not declare
-
-
-# -- configuration of one module directory ----------------------------------------------------------------
-
-
-@dataclass
-class _Module:
-    directory: Path
-    variables: Dict[str, hcl.Block] = field(default_factory=dict)
-    locals: Dict[str, Tuple[Any, hcl.Block]] = field(default_factory=dict)
-    outputs: Dict[str, hcl.Block] = field(default_factory=dict)
-    resources: Dict[Tuple[str, str, str], hcl.Block] = field(default_factory=dict)
-    calls: Dict[str, hcl.Block] = field(default_factory=dict)
-    providers: List[hcl.Block] = field(default_factory=list)
-
-
-def _config_files(directory: Path) -> List[Path]:
-    return sorted(
-        path
-        for path in directory.iterdir()
-        if path.is_file() and (path.name.endswith(".tf") or path.name.endswith(".tf.json"))
-    )
-
-
-def _is_override(path: Path) -> bool:
-    stem = path.name[: -len(".tf.json")] if path.name.endswith(".tf.json") else path.stem
-    return stem == "override" or stem.endswith("_override")
-
-
-def load_module(directory: Path) -> _Module:
-    module = _Module(directory)
-    files = _config_files(directory)
-    for path in [p for p in files if not _is_override(p)]:
-        for block in hcl.read_file(path).blocks:
-            _add_block(module, block)
-    for path in [p for p in files if _is_override(p)]:  # Terraform merges these in, last
-        for block in hcl.read_file(path).blocks:
-            _override_block(module, block)
-    return module
-
-
-def _override_block(module: _Module, block: hcl.Block) -> None:
-    """An override file's block replaces the arguments and nested block types it sets."""
-    labels = block.labels
-    existing: Optional[hcl.Block] = None
-    if block.type in ("resource", "data") and len(labels) == 2:
-        mode = "managed" if block.type == "resource" else "data"
-        existing = module.resources.get((mode, labels[0], labels[1]))
-    elif block.type == "variable" and labels:
-        existing = module.variables.get(labels[0])
-    elif block.type == "output" and labels:
-        existing = module.outputs.get(labels[0])
-    elif block.type == "module" and labels:
-        existing = module.calls.get(labels[0])
-    if existing is None:
-        _add_block(module, block)
-        return
-    existing.body.attributes.update(block.body.attributes)
-    replaced = {inner.type for inner in block.body.blocks}
-    existing.body.blocks = [
-        inner for inner in existing.body.blocks if inner.type not in replaced
-    ] + block.body.blocks
-
-
-def _add_block(module: _Module, block: hcl.Block) -> None:
-    labels = block.labels
-    if block.type == "variable" and labels:
-        module.variables[labels[0]] = block
-    elif block.type == "locals":
-        for name, expression in block.body.attributes.items():
-            module.locals[name] = (expression, block)
-    elif block.type == "output" and labels:
-        module.outputs[labels[0]] = block
-    elif block.type in ("resource", "data") and len(labels) == 2:
-        mode = "managed" if block.type == "resource" else "data"
-        module.resources[(mode, labels[0], labels[1])] = block
-    elif block.type == "module" and labels:
-        module.calls[labels[0]] = block
-    elif block.type == "provider":
-        module.providers.append(block)
-
-
-# -- references -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _ResourceRef:
-    """A resource instance as a value: attributes read from its configuration or known at apply."""
-
-    scope: _Scope
-    key: Tuple[str, str, str]
-    index: Any
-
-    @property
-    def address(self) -> str:
-        return self.scope.address_of(self.key, self.index)
-
-
-@dataclass(frozen=True)
-class _ModuleRef:
-    scope: _Scope
-
-
-@dataclass(frozen=True)
-class _Namespace:
-    """``var``, ``local``, ``data``, ``module``, a resource type, ``data.TYPE``: read by attribute."""
-
-    kind: str
-    scope: _Scope
-    prefix: str = ""
-
-
-@dataclass
-class _Context:
-    scope: _Scope
-    names: Dict[str, Any]  # count, each, for-expression and dynamic-block iterators
-    where: str  # for messages: "aws_subnet.a (main.tf:12)"
-
-
-class _Scope:
-    """One module instance."""
-
-    def __init__(self, evaluator: Evaluator, module: _Module, address: str, parent, call) -> None:
-        self.evaluator = evaluator
-        self.module = module
-        self.address = address  # "" or "module.net[\"a\"]"
-        self.parent: Optional[_Scope] = parent
-        self.call: Optional[Tuple[hcl.Block, Dict[str, Any]]] = call  # block and its names
-        self.values: Dict[Tuple[Any, ...], Any] = {}
-        self.busy: set = set()
-        self.depth: int = parent.depth + 1 if parent is not None else 0
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def address_of(self, key: Tuple[str, str, str], index: Any) -> str:
-        mode, kind, name = key
-        local = f"{'data.' if mode == 'data' else ''}{kind}.{name}{_index_text(index)}"
-        return f"{self.address}.{local}" if self.address else local
-
-    def context(self, names: Dict[str, Any], where: str) -> _Context:
-        return _Context(self, names, where)
-
-    def memo(self, key: Tuple[Any, ...], compute) -> Any:
-        if key in self.values:
-            return self.values[key]
-        if key in self.busy:
-            what = " ".join(str(part) for part in key[1:] if part is not None)
-            return Unknown(f"{what} refers to itself")
-        self.busy.add(key)
-        try:
-            value = compute()
-        finally:
-            self.busy.discard(key)
-        self.values[key] = value
-        return value
-
-    # variables, locals, outputs
-
-    def variable(self, name: str) -> Any:
-        return self.memo(("var", name), lambda: self._variable(name))
-
-    def _variable(self, name: str) -> Any:
-        block = self.module.variables.get(name)
-        if block is None:
-            raise EvalError(f"no variable {name} is declared")
-        kind = _type_name(block.body.attributes.get("type"))
-        if self.parent is None:
-            given = self.evaluator.root_value(name, kind)
-            if given is not _MISSING:
-                return _convert(given, kind)
-        elif self.call is not None and name in self.call[0].body.attributes:
-            call_block, names = self.call
-            context = self.parent.context(names, f"module.{call_block.labels[0]}")
-            return _convert(self.evaluator.eval(call_block.body.attributes[name], context), kind)
-        if "default" in block.body.attributes:
-            context = self.context({}, f"variable {name}")
-            return _convert(self.evaluator.eval(block.body.attributes["default"], context), kind)
-        if self.parent is None:
-            return Unknown(
-                f"variable {name} has no default; pass --var {name}=... or --var-file FILE"
-            )
-        return Unknown(f"{self.address}: variable {name} is not set by the module call")
-
-    def local(self, name: str) -> Any:
-        return self.memo(("local", name), lambda: self._local(name))
-
-    def _local(self, name: str) -> Any:
-        found = self.module.locals.get(name)
-        if found is None:
-            raise EvalError(f"no local value {name}")
-        return self.evaluator.eval(found[0], self.context({}, f"local.{name}"))
-
-    def output(self, name: str) -> Any:
-        return self.memo(("output", name), lambda: self._output(name))
-
-    def _output(self, name: str) -> Any:
-        block = self.module.outputs.get(name)
-        if block is None or "value" not in block.body.attributes:
-            raise EvalError(f"{self.address} has no output {name}")
-        return self.evaluator.eval(block.body.attributes["value"], self.context({}, name))
-
-    # resources and module calls
-
-    def expansion(self, key: Tuple[Any, ...], block: hcl.Block) -> Any:
-        """None (one instance), a list of count indices, a dict for_each key -> value, or Unknown."""
-        return self.memo(("expand", *key), lambda: self._expansion(block))
-
-    def _expansion(self, block: hcl.Block) -> Any:
-        attributes = block.body.attributes
-        where = self.evaluator.where(block)
-        if "count" in attributes:
-            count = self.evaluator.eval(attributes["count"], self.context({}, where))
-            if isinstance(count, Unknown):
-                return count
-            if isinstance(count, bool) or not isinstance(count, (int, float)):
-                return Unknown(f"count is not a number ({count!r})")
-            return list(range(int(count)))
-        if "for_each" in attributes:
-            items = self.evaluator.eval(attributes["for_each"], self.context({}, where))
-            unknown = has_unknown(items) if not isinstance(items, dict) else None
-            if isinstance(items, Unknown) or unknown is not None:
-                return items if isinstance(items, Unknown) else unknown
-            if isinstance(items, dict):
-                return {str(k): v for k, v in items.items()}
-            if isinstance(items, list) and all(isinstance(i, str) for i in items):
-                return {item: item for item in items}
-            if _has_reference(items):
-                return Unknown(f"{where}: for_each depends on values known only after apply")
-            return Unknown(f"{where}: for_each is neither a map nor a set of strings")
-        return None
-
-    def resource_value(self, key: Tuple[str, str, str]) -> Any:
-        block = self.module.resources.get(key)
-        if block is None:
-            raise EvalError(f"{self.address_of(key, None)} is not declared")
-        expansion = self.expansion(key, block)
-        if isinstance(expansion, Unknown):
-            return expansion
-        if expansion is None:
-            return _ResourceRef(self, key, None)
-        if isinstance(expansion, list):
-            return [_ResourceRef(self, key, index) for index in expansion]
-        return {k: _ResourceRef(self, key, k) for k in expansion}
-
-    @staticmethod
-    def instance_names(index: Any, expansion: Any) -> Dict[str, Any]:
-        if isinstance(expansion, list):
-            return {"count": {"index": index}}
-        if isinstance(expansion, dict):
-            return {"each": {"key": index, "value": expansion[index]}}
-        return {}
-
-    def attribute(self, ref: _ResourceRef, name: str) -> Any:
-        block = self.module.resources[ref.key]
-        if ref.key[0] == "data":
-            return self.evaluator.data_attribute(self, ref, block, name)
-        if name in block.body.attributes and name not in _META_ARGUMENTS:
-            return self.memo(
-                ("attr", ref.key, ref.index, name), lambda: self._attribute(ref, block, name)
-            )
-        if any(b.type == name for b in block.body.blocks):
-            values = self.instance_values(ref)
-            return values if isinstance(values, Unknown) else values[name]  # Unknown: a cycle
-        if name == "id" or name == "arn" or name.endswith("_id"):
-            attribute = "DefaultSecurityGroup" if name == "default_security_group_id" else ""
-            return Handle(self.evaluator.key_prefix + ref.address, attribute)
-        return Unknown(f"{ref.address}.{name} is known only after apply")
-
-    def _attribute(self, ref: _ResourceRef, block: hcl.Block, name: str) -> Any:
-        expansion = self.expansion(ref.key, block)
-        names = self.instance_names(ref.index, expansion)
-        context = self.context(names, f"{ref.address} ({self.evaluator.where(block)})")
-        return self.evaluator.eval(block.body.attributes[name], context)
-
-    def instance_values(self, ref: _ResourceRef) -> Dict[str, Any]:
-        return self.memo(("values", ref.key, ref.index), lambda: self._instance_values(ref))
-
-    def _instance_values(self, ref: _ResourceRef) -> Dict[str, Any]:
-        block = self.module.resources[ref.key]
-        values = {
-            name: _plain(self.attribute(ref, name), self.evaluator.key_prefix)
-            for name in block.body.attributes
-            if name not in _META_ARGUMENTS
-        }
-        expansion = self.expansion(ref.key, block)
-        names = self.instance_names(ref.index, expansion)
-        context = self.context(names, f"{ref.address} ({self.evaluator.where(block)})")
-        values.update(self.evaluator.blocks(block.body, context))
-        return values
-
-    def child(self, name: str) -> Any:
-        """``module.NAME``: its instance, a list or map of instances, or Unknown."""
-        block = self.module.calls.get(name)
-        if block is None:
-            raise EvalError(f"no module {name} is declared")
-        source = self.evaluator.module_source(self, block)
-        if isinstance(source, Unknown):
-            return source
-        if self.depth >= _MAX_MODULE_DEPTH:
-            return Unknown(f"module {name}: modules nest more than {_MAX_MODULE_DEPTH} deep")
-        expansion = self.expansion(("module", name), block)
-        if isinstance(expansion, Unknown):
-            return expansion
-        if expansion is None:
-            return _ModuleRef(self.child_scope(name, block, source, None, {}))
-        if isinstance(expansion, list):
-            return [
-                _ModuleRef(self.child_scope(name, block, source, i, {"count": {"index": i}}))
-                for i in expansion
-            ]
-        return {
-            k: _ModuleRef(
-                self.child_scope(name, block, source, k, {"each": {"key": k, "value": v}})
-            )
-            for k, v in expansion.items()
-        }
-
-    def child_scope(self, name: str, block, source: Path, index: Any, names) -> _Scope:
-        def make() -> _Scope:
-            address = f"{self.address + '.' if self.address else ''}module.{name}"
-            address += _index_text(index)
-            module = self.evaluator.module_at(source)
-            return _Scope(self.evaluator, module, address, self, (block, names))
-
-        return self.memo(("child", name, index), make)
-
-
-_MISSING = object()
-
-
-def _index_text(index: Any) -> str:
-    if index is None:
-        return ""
-    if isinstance(index, int):
-        return f"[{index}]"
-    return f"[{json.dumps(index)}]"
-
-
-def _type_name(expression: Any) -> str:
-    """The variable's declared type, roughly: "string", "number", "bool", "any" where no type
-    is declared, or "" (a complex type)."""
-    if expression is None:
-        return "any"
-    if isinstance(expression, hcl.JsonExpr):
-        text = expression.value
-        return text if text in ("string", "number", "bool") else ""
-    node = expression
-    while hasattr(node, "children") and len(node.children) == 1 and node.data == "expr_term":
-        node = node.children[0]
-    if hasattr(node, "data") and node.data == "identifier":
-        text = str(node.children[0])
-        return text if text in ("string", "number", "bool") else ""
-    return ""
-
-
-def _convert(value: Any, kind: str) -> Any:
-    if isinstance(value, Unknown) or value is None:
-        return value
-    try:
-        if kind == "string" and isinstance(value, (bool, int, float)):
-            return to_string(value)
-        if kind == "number" and isinstance(value, str):
-            return FUNCTIONS["tonumber"](value)
-        if kind == "bool" and isinstance(value, str) and value in ("true", "false"):
-            return value == "true"
-    except EvalError:
-        return value
-    return value
-
-
-def _plain(value: Any, key_prefix: str) -> Any:
-    """A value as it lands in an instance: references become Handles, namespaces Unknown."""
-    if isinstance(value, _ResourceRef):
-        return Handle(key_prefix + value.address)
-    if isinstance(value, (_ModuleRef, _Namespace)):
-        return Unknown("a whole module or namespace is not a value")
-    if isinstance(value, list):
-        return [_plain(item, key_prefix) for item in value]
-    if isinstance(value, dict):
-        return {k: _plain(v, key_prefix) for k, v in value.items()}
-    return value
 
 
 # -- the evaluator ------------------------------------------------------------------------------------------
@@ -469,11 +61,11 @@ class Evaluator:
         self.variables = variables  # evaluated values from tfvars files
         self.var_texts = var_texts  # --var NAME=TEXT, parsed per the variable's type
         self.key_prefix = key_prefix
-        self.modules: Dict[Path, _Module] = {}
+        self.modules: Dict[Path, ModuleConfig] = {}
         self.file_names: Dict[str, str] = {}  # file -> its name relative to the root, for messages
         self.depth = 0
-        self.bare = _Scope(self, _Module(root), "", None, None)  # for tfvars and --var values
-        self.root_scope: Optional[_Scope] = None  # set once the variable values are read
+        self.bare = Scope(self, ModuleConfig(root), "", None, None)  # for tfvars and --var values
+        self.root_scope: Optional[Scope] = None  # set once the variable values are read
 
     def where(self, block: hcl.Block) -> str:
         """A block's place for messages: its file relative to the root module, and line."""
@@ -486,7 +78,7 @@ class Evaluator:
             self.file_names[block.file] = name
         return f"{name}:{block.line}"
 
-    def module_at(self, directory: Path) -> _Module:
+    def module_at(self, directory: Path) -> ModuleConfig:
         directory = directory.resolve()
         if directory not in self.modules:
             self.modules[directory] = load_module(directory)
@@ -502,9 +94,9 @@ class Evaluator:
                 return text
             value = self.eval(expression, self.bare.context({}, f"--var {name}"))
             return text if isinstance(value, Unknown) else value
-        return self.variables.get(name, _MISSING)
+        return self.variables.get(name, MISSING)
 
-    def module_source(self, scope: _Scope, block: hcl.Block) -> Any:
+    def module_source(self, scope: Scope, block: hcl.Block) -> Any:
         source = self.eval(block.body.attributes.get("source"), scope.context({}, "source"))
         if isinstance(source, str) and source.startswith(("./", "../")):
             directory = (scope.module.directory / source).resolve()
@@ -529,7 +121,7 @@ class Evaluator:
             "the AWS region is not set in the aws provider block (the environment is not read)"
         )
 
-    def data_attribute(self, scope: _Scope, ref: _ResourceRef, block: hcl.Block, name: str) -> Any:
+    def data_attribute(self, scope: Scope, ref: ResourceRef, block: hcl.Block, name: str) -> Any:
         kind = ref.key[1]
         if kind == "aws_region" and name in ("name", "region", "id"):
             return self.region()
@@ -559,7 +151,7 @@ class Evaluator:
 
     # expressions
 
-    def eval(self, node: Any, context: _Context) -> Any:
+    def eval(self, node: Any, context: Context) -> Any:
         self.depth += 1
         try:
             if self.depth > _MAX_DEPTH:
@@ -570,7 +162,7 @@ class Evaluator:
         finally:
             self.depth -= 1
 
-    def _eval(self, node: Any, context: _Context) -> Any:
+    def _eval(self, node: Any, context: Context) -> Any:
         if node is None:
             return None
         if isinstance(node, hcl.JsonExpr):
@@ -583,13 +175,13 @@ class Evaluator:
             raise EvalError(f"{data} expressions are not evaluated")
         return method(node, context)
 
-    def _token(self, token: Any, context: _Context) -> Any:
+    def _token(self, token: Any, context: Context) -> Any:
         kind = token.type
         if kind == "STRING_LIT":
             return self.template(str(token)[1:-1], context, escapes=True)
         raise EvalError(f"unexpected token {token}")
 
-    def _heredoc(self, text: str, context: _Context) -> Any:
+    def _heredoc(self, text: str, context: Context) -> Any:
         trim = text.startswith("<<-")
         lines = text.split("\n")
         body = lines[1:-1]
@@ -599,7 +191,7 @@ class Evaluator:
             body = [line[cut:] for line in body]
         return self.template("\n".join(body) + "\n", context, escapes=False)
 
-    def _json(self, value: Any, context: _Context) -> Any:
+    def _json(self, value: Any, context: Context) -> Any:
         if isinstance(value, str):
             return self.template(value, context, escapes=False)
         if isinstance(value, list):
@@ -608,7 +200,7 @@ class Evaluator:
             return {k: self._json(v, context) for k, v in value.items()}
         return value
 
-    def template(self, text: str, context: _Context, escapes: bool) -> Any:
+    def template(self, text: str, context: Context, escapes: bool) -> Any:
         parts: List[Any] = []
         sources: List[str] = []
         position = 0
@@ -645,7 +237,7 @@ class Evaluator:
             parts.append(_unescape("".join(literal)) if escapes else "".join(literal))
             sources.append(parts[-1])
         unknown = next((p for p in parts if isinstance(p, Unknown)), None)
-        if unknown is not None or _has_reference(parts):
+        if unknown is not None or has_reference(parts):
             # what is known of the string, the unknown parts as written: "com.amazonaws.${var.r}.s3"
             known = "".join(
                 (part.text or source) if isinstance(part, Unknown) else _text_part(part, source)
@@ -657,19 +249,19 @@ class Evaluator:
 
     # tree nodes
 
-    def _e_expr_term(self, node: Any, context: _Context) -> Any:
+    def _e_expr_term(self, node: Any, context: Context) -> Any:
         return self._eval(node.children[0], context)
 
-    def _e_int_lit(self, node: Any, context: _Context) -> Any:
+    def _e_int_lit(self, node: Any, context: Context) -> Any:
         return int("".join(str(c) for c in node.children))
 
-    def _e_float_lit(self, node: Any, context: _Context) -> Any:
+    def _e_float_lit(self, node: Any, context: Context) -> Any:
         return float("".join(str(c) for c in node.children))
 
-    def _e_tuple(self, node: Any, context: _Context) -> Any:
+    def _e_tuple(self, node: Any, context: Context) -> Any:
         return [self.eval(child, context) for child in node.children]
 
-    def _e_object(self, node: Any, context: _Context) -> Any:
+    def _e_object(self, node: Any, context: Context) -> Any:
         out: Dict[str, Any] = {}
         for element in node.children:
             key_node, value_node = element.children[0], element.children[-1]
@@ -683,7 +275,7 @@ class Evaluator:
             out[key] = self.eval(value_node, context)
         return out
 
-    def _e_identifier(self, node: Any, context: _Context) -> Any:
+    def _e_identifier(self, node: Any, context: Context) -> Any:
         name = str(node.children[0])
         if name in context.names:
             return context.names[name]
@@ -692,7 +284,7 @@ class Evaluator:
         if name == "null":
             return None
         if name in ("var", "local", "module", "data"):
-            return _Namespace(name, context.scope)
+            return Namespace(name, context.scope)
         if name == "path":
             return {
                 "module": str(context.scope.module.directory),
@@ -703,23 +295,23 @@ class Evaluator:
             return {"workspace": "default"}
         if name in ("count", "each", "self"):
             raise EvalError(f"{name} is not available here")
-        return _Namespace("resource", context.scope, name)
+        return Namespace("resource", context.scope, name)
 
-    def _e_get_attr_expr_term(self, node: Any, context: _Context) -> Any:
+    def _e_get_attr_expr_term(self, node: Any, context: Context) -> Any:
         base = self.eval(node.children[0], context)
         return self.get_attr(base, str(node.children[1].children[0].children[0]), context)
 
-    def _e_index_expr_term(self, node: Any, context: _Context) -> Any:
+    def _e_index_expr_term(self, node: Any, context: Context) -> Any:
         base = self.eval(node.children[0], context)
         return self.index(base, self._index_key(node.children[1], context))
 
-    def _index_key(self, index: Any, context: _Context) -> Any:
+    def _index_key(self, index: Any, context: Context) -> Any:
         child = index.children[0]
         if getattr(child, "type", None) == "DECIMAL":  # legacy a.0
             return int("".join(str(c) for c in index.children))
         return self.eval(child, context)
 
-    def _splat(self, node: Any, context: _Context) -> Any:
+    def _splat(self, node: Any, context: Context) -> Any:
         base = self.eval(node.children[0], context)
         if isinstance(base, Unknown):
             return base
@@ -739,14 +331,14 @@ class Evaluator:
     _e_full_splat_expr_term = _splat
     _e_attr_splat_expr_term = _splat
 
-    def get_attr(self, base: Any, name: str, context: _Context) -> Any:
+    def get_attr(self, base: Any, name: str, context: Context) -> Any:
         if isinstance(base, Unknown):
             return base
-        if isinstance(base, _Namespace):
+        if isinstance(base, Namespace):
             return self._namespace_attr(base, name)
-        if isinstance(base, _ResourceRef):
+        if isinstance(base, ResourceRef):
             return base.scope.attribute(base, name)
-        if isinstance(base, _ModuleRef):
+        if isinstance(base, ModuleRef):
             return base.scope.output(name)
         if isinstance(base, Handle):
             return Unknown("a value known only after apply")
@@ -756,7 +348,7 @@ class Evaluator:
             raise EvalError(f"no attribute {name}")
         raise EvalError(f"cannot read .{name} of {type(base).__name__}")
 
-    def _namespace_attr(self, space: _Namespace, name: str) -> Any:
+    def _namespace_attr(self, space: Namespace, name: str) -> Any:
         scope = space.scope
         if space.kind == "var":
             return scope.variable(name)
@@ -765,7 +357,7 @@ class Evaluator:
         if space.kind == "module":
             return scope.child(name)
         if space.kind == "data":
-            return _Namespace("data_type", scope, name)
+            return Namespace("data_type", scope, name)
         mode = "data" if space.kind == "data_type" else "managed"
         return scope.resource_value((mode, space.prefix, name))
 
@@ -789,7 +381,7 @@ class Evaluator:
             return Unknown("a value known only after apply")
         raise EvalError(f"cannot index {type(base).__name__} with {key!r}")
 
-    def _e_binary_op(self, node: Any, context: _Context) -> Any:
+    def _e_binary_op(self, node: Any, context: Context) -> Any:
         # The grammar nests operators to the right whatever their precedence: flatten the chain
         # (without recursion: a chain may be long) and rebuild it by precedence.
         operands: List[Any] = []
@@ -811,7 +403,7 @@ class Evaluator:
             return self._choose(condition, last, context)
         return self._precedence(operands, operators, context)
 
-    def _precedence(self, operands: List[Any], operators: List[str], context: _Context) -> Any:
+    def _precedence(self, operands: List[Any], operators: List[str], context: Context) -> Any:
         """Left-associative operators by precedence (shunting-yard)."""
         values: List[Any] = []
         stack: List[str] = []
@@ -831,7 +423,7 @@ class Evaluator:
             reduce()
         return values[0]
 
-    def _e_unary_op(self, node: Any, context: _Context) -> Any:
+    def _e_unary_op(self, node: Any, context: Context) -> Any:
         operator = str(node.children[0])
         value = self.eval(node.children[1], context)
         if isinstance(value, Unknown):
@@ -842,10 +434,10 @@ class Evaluator:
             return not value
         return -to_number(value)
 
-    def _e_conditional(self, node: Any, context: _Context) -> Any:
+    def _e_conditional(self, node: Any, context: Context) -> Any:
         return self._choose(self.eval(node.children[0], context), node, context)
 
-    def _choose(self, condition: Any, node: Any, context: _Context) -> Any:
+    def _choose(self, condition: Any, node: Any, context: Context) -> Any:
         if isinstance(condition, Unknown):
             return condition
         if isinstance(condition, str) and condition in ("true", "false"):
@@ -854,7 +446,7 @@ class Evaluator:
             raise EvalError("the condition is not a bool")
         return self.eval(node.children[1 if condition else 2], context)
 
-    def _e_function_call(self, node: Any, context: _Context) -> Any:
+    def _e_function_call(self, node: Any, context: Context) -> Any:
         name = str(node.children[0].children[0])
         arguments = node.children[1].children if len(node.children) > 1 else []
         expand = bool(arguments) and getattr(arguments[-1], "type", None) == "ELLIPSIS"
@@ -893,7 +485,7 @@ class Evaluator:
         unknown = has_unknown(values)
         if unknown is not None:
             return unknown
-        if name not in _HANDLE_SAFE and _has_reference(values):
+        if name not in _HANDLE_SAFE and has_reference(values):
             return Unknown(f"{context.where}: {name}() of a value known only after apply")
         try:
             return function(*values)
@@ -902,7 +494,7 @@ class Evaluator:
         except (TypeError, ValueError, IndexError, KeyError, OverflowError) as error:
             raise EvalError(f"{name}(): {error}") from None
 
-    def _try(self, name: str, arguments: List[Any], context: _Context) -> Any:
+    def _try(self, name: str, arguments: List[Any], context: Context) -> Any:
         for argument in arguments:
             try:
                 value = self._eval(argument, context)
@@ -915,13 +507,13 @@ class Evaluator:
             return False
         raise EvalError("try: no argument could be evaluated")
 
-    def _e_for_tuple_expr(self, node: Any, context: _Context) -> Any:
+    def _e_for_tuple_expr(self, node: Any, context: Context) -> Any:
         return self._for(node, context, as_object=False)
 
-    def _e_for_object_expr(self, node: Any, context: _Context) -> Any:
+    def _e_for_object_expr(self, node: Any, context: Context) -> Any:
         return self._for(node, context, as_object=True)
 
-    def _for(self, node: Any, context: _Context, as_object: bool) -> Any:
+    def _for(self, node: Any, context: Context, as_object: bool) -> Any:
         parts = [c for c in node.children if hasattr(c, "data")]
         intro = parts[0]
         trees = [c for c in intro.children if hasattr(c, "data")]
@@ -947,7 +539,7 @@ class Evaluator:
                 inner[names[0]], inner[names[1]] = key, value
             else:
                 inner[names[0]] = value
-            local = _Context(context.scope, inner, context.where)
+            local = Context(context.scope, inner, context.where)
             if condition is not None:
                 keep = self.eval(condition.children[-1], local)
                 if isinstance(keep, Unknown):
@@ -967,17 +559,17 @@ class Evaluator:
                 out_list.append(self.eval(bodies[0], local))
         return out_map if as_object else out_list
 
-    def _e_heredoc_template(self, node: Any, context: _Context) -> Any:
+    def _e_heredoc_template(self, node: Any, context: Context) -> Any:
         return self._heredoc(str(node.children[0]), context)
 
     _e_heredoc_template_trim = _e_heredoc_template
 
-    def _e_provider_function_call(self, node: Any, context: _Context) -> Any:
+    def _e_provider_function_call(self, node: Any, context: Context) -> Any:
         return Unknown(f"{context.where}: provider functions are not evaluated offline")
 
     # nested blocks
 
-    def blocks(self, body: hcl.Body, context: _Context) -> Dict[str, List[Dict[str, Any]]]:
+    def blocks(self, body: hcl.Body, context: Context) -> Dict[str, List[Dict[str, Any]]]:
         """Nested blocks (``dynamic`` ones expanded) as a plan lists them: name -> [values]."""
         out: Dict[str, List[Any]] = {}
         for block in body.blocks:
@@ -994,15 +586,15 @@ class Evaluator:
                     target.append(self.block_values(block.body, context))
         return out
 
-    def block_values(self, body: hcl.Body, context: _Context) -> Dict[str, Any]:
+    def block_values(self, body: hcl.Body, context: Context) -> Dict[str, Any]:
         values = {
-            name: _plain(self.eval(expression, context), self.key_prefix)
+            name: plain(self.eval(expression, context), self.key_prefix)
             for name, expression in body.attributes.items()
         }
         values.update(self.blocks(body, context))
         return values
 
-    def _dynamic(self, block: hcl.Block, context: _Context) -> Any:
+    def _dynamic(self, block: hcl.Block, context: Context) -> Any:
         items = self.eval(block.body.attributes.get("for_each"), context)
         if isinstance(items, Unknown):
             return Unknown(f"dynamic {block.labels[0]} blocks: {items.reason}", items.text)
@@ -1019,7 +611,7 @@ class Evaluator:
             names = dict(context.names)
             names[iterator] = {"key": key, "value": value}
             out.append(
-                self.block_values(content.body, _Context(context.scope, names, context.where))
+                self.block_values(content.body, Context(context.scope, names, context.where))
             )
         return out
 
@@ -1045,16 +637,6 @@ _HANDLE_SAFE = {
     "tomap",
     "coalesce",
 }
-
-
-def _has_reference(value: Any) -> bool:
-    if isinstance(value, (Handle, _ResourceRef, _ModuleRef)):
-        return True
-    if isinstance(value, list):
-        return any(_has_reference(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_reference(item) for item in value.values())
-    return False
 
 
 def _text_part(value: Any, source: str) -> str:
