@@ -29,14 +29,7 @@ from . import hcl
 from .evaluate import Evaluator
 from .module import Configuration, Instance, ResourceRef, Scope, Skipped, plain
 
-__all__ = ["Configuration", "Instance", "Skipped", "read_configuration", "is_configuration_dir"]
-
-
-def is_configuration_dir(directory: Path) -> bool:
-    return any(
-        path.is_file() and (path.name.endswith(".tf") or path.name.endswith(".tf.json"))
-        for path in directory.iterdir()
-    )
+__all__ = ["Configuration", "Instance", "Skipped", "read_configuration"]
 
 
 def _var_files(directory: Path, explicit: Iterable[Path]) -> list:

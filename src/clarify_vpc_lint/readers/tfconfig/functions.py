@@ -10,7 +10,7 @@ import ipaddress
 import json
 from typing import Any, Callable, Dict, List
 
-from ...values import Handle, Unknown
+from ...values import Unknown
 
 
 class EvalError(Exception):
@@ -269,13 +269,3 @@ def has_unknown(value: Any) -> Any:
             if found is not None:
                 return found
     return None
-
-
-def has_handle(value: Any) -> bool:
-    if isinstance(value, Handle):
-        return True
-    if isinstance(value, list):
-        return any(has_handle(item) for item in value)
-    if isinstance(value, dict):
-        return any(has_handle(item) for item in value.values())
-    return False
