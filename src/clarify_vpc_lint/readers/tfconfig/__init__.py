@@ -1,0 +1,123 @@
+"""Terraform configuration as written (a root module directory), evaluated offline.
+
+``read_configuration(directory, var_files, variables)`` returns a ``Configuration``:
+
+- ``instances``: the resource instances a plan's ``planned_values`` would list (managed
+  resources, and data sources with ``mode == "data"``), each an ``Instance`` with its address
+  (``module.net["a"].aws_subnet.private[0]``), type, name, index (count index or for_each
+  key), module address, file and line of its block, and ``values``: plain JSON with nested
+  blocks as lists of dicts (``dynamic`` blocks expanded), where a leaf may be ``Unknown``
+  (the inputs do not tell; the reason says how to supply it) or ``Handle`` (known only after
+  apply, such as a new resource's ``id``: the Handle's key is ``key_prefix`` + the address of
+  the resource it names, as the plan reader makes from a plan's ``configuration``).
+- ``skipped``: what produced no instances: remote modules, and resources or modules whose
+  ``count``/``for_each`` is unknown, each with its reason, file and line.
+- ``undeclared``: ``--var`` names the root module does not declare (likely typos).
+
+Terraform is never run and nothing is downloaded: remote modules and data sources (except
+``aws_region``, ``aws_availability_zones`` names and ``aws_vpc_endpoint_service`` service
+names) are unknown. Lark is imported only when a file is parsed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Iterable, Mapping, Optional
+
+from ...values import Unknown
+from . import hcl
+from .evaluate import Evaluator
+from .module import Configuration, Instance, ResourceRef, Scope, Skipped, plain
+
+__all__ = ["Configuration", "Instance", "Skipped", "read_configuration"]
+
+
+def _var_files(directory: Path, explicit: Iterable[Path]) -> list:
+    """Terraform's order: terraform.tfvars(.json), *.auto.tfvars(.json) by name, then -var-file."""
+    found = [directory / name for name in ("terraform.tfvars", "terraform.tfvars.json")]
+    automatic = sorted(
+        path
+        for path in directory.iterdir()
+        if path.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+    )
+    return [p for p in found if p.is_file()] + automatic + [Path(p) for p in explicit]
+
+
+def read_configuration(
+    directory: Path,
+    var_files: Iterable[Path] = (),
+    variables: Optional[Mapping[str, str]] = None,
+    key_prefix: Optional[str] = None,
+) -> Configuration:
+    """Evaluate the root module in ``directory``.
+
+    ``variables`` are ``--var NAME=VALUE`` texts (parsed as HCL unless the variable is a
+    string, number or bool); ``key_prefix`` starts every Handle key (default ``tf:DIR:``).
+    Raises ``ParseError`` for a file that is not valid HCL or JSON.
+    """
+    directory = Path(directory).resolve()
+    prefix = key_prefix if key_prefix is not None else f"tf:{directory}:"
+    evaluator = Evaluator(directory, {}, dict(variables or {}), prefix)
+    for path in _var_files(directory, var_files):
+        body = hcl.read_file(path)
+        for name, expression in body.attributes.items():
+            evaluator.variables[name] = evaluator.eval(
+                expression, evaluator.bare.context({}, f"{path.name}: {name}")
+            )
+    root = Scope(evaluator, evaluator.module_at(directory), "", None, None)
+    evaluator.root_scope = root
+    configuration = Configuration()
+    _emit(root, configuration)
+    configuration.undeclared = sorted(set(variables or {}) - set(root.module.variables))
+    return configuration
+
+
+def _emit(scope: Scope, configuration: Configuration) -> None:
+    for key, block in scope.module.resources.items():
+        expansion = scope.expansion(key, block)
+        if isinstance(expansion, Unknown):
+            configuration.skipped.append(
+                Skipped(scope.address_of(key, None), expansion.reason, block.file, block.line)
+            )
+            continue
+        indices: Any = [None] if expansion is None else list(expansion)
+        for index in indices:
+            ref = ResourceRef(scope, key, index)
+            mode, kind, name = key
+            values = scope.instance_values(ref) if mode == "managed" else _data_values(scope, ref)
+            configuration.instances.append(
+                Instance(
+                    address=ref.address,
+                    mode=mode,
+                    type=kind,
+                    name=name,
+                    index=index,
+                    module=scope.address,
+                    values=values,
+                    file=block.file,
+                    line=block.line,
+                )
+            )
+    for name, block in scope.module.calls.items():
+        child = scope.child(name)
+        if isinstance(child, Unknown):
+            address = f"{scope.address + '.' if scope.address else ''}module.{name}"
+            configuration.skipped.append(Skipped(address, child.reason, block.file, block.line))
+            continue
+        if isinstance(child, dict):
+            child = list(child.values())
+        for item in child if isinstance(child, list) else [child]:
+            _emit(item.scope, configuration)
+
+
+def _data_values(scope: Scope, ref: ResourceRef) -> Dict[str, Any]:
+    block = scope.module.resources[ref.key]
+    values = {
+        name: plain(scope.attribute(ref, name), scope.evaluator.key_prefix)
+        for name in block.body.attributes
+        if name not in ("count", "for_each", "provider", "depends_on")
+    }
+    if ref.key[1] in ("aws_availability_zones", "aws_region"):
+        attribute = "names" if ref.key[1] == "aws_availability_zones" else "name"
+        values[attribute] = scope.attribute(ref, attribute)
+    return values

@@ -1,0 +1,449 @@
+"""Module directories (their blocks) and module instances (scopes), with references as values.
+
+A ``Scope`` is one module instance: it evaluates its variables, locals, outputs, resource
+attributes and child modules on demand, through the ``Evaluator``, and memoises them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+from ...values import Handle, Unknown
+from . import hcl
+from .functions import FUNCTIONS, EvalError, has_unknown, to_string
+
+if TYPE_CHECKING:
+    from .evaluate import Evaluator
+
+META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle"}
+_MAX_MODULE_DEPTH = 16
+
+
+@dataclass
+class Instance:
+    """One resource instance, as a plan's ``planned_values`` lists it."""
+
+    address: str  # module.net.aws_subnet.private[0]
+    mode: str  # "managed" or "data"
+    type: str
+    name: str
+    index: Any  # None, the count index (int) or the for_each key (str)
+    module: str  # "module.net" with instance keys; "" in the root module
+    values: Dict[str, Any]  # plain JSON; leaves may be Unknown or Handle; blocks are lists of dicts
+    file: str
+    line: int
+
+
+@dataclass
+class Skipped:
+    """Something written that produced no instances: a remote module, an unknown count."""
+
+    address: str
+    reason: str
+    file: str
+    line: int
+
+
+@dataclass
+class Configuration:
+    instances: List[Instance] = field(default_factory=list)
+    skipped: List[Skipped] = field(default_factory=list)
+    undeclared: List[str] = field(default_factory=list)  # --var names the root does not declare
+
+
+# -- configuration of one module directory ----------------------------------------------------------------
+
+
+@dataclass
+class ModuleConfig:
+    directory: Path
+    variables: Dict[str, hcl.Block] = field(default_factory=dict)
+    locals: Dict[str, Tuple[Any, hcl.Block]] = field(default_factory=dict)
+    outputs: Dict[str, hcl.Block] = field(default_factory=dict)
+    resources: Dict[Tuple[str, str, str], hcl.Block] = field(default_factory=dict)
+    calls: Dict[str, hcl.Block] = field(default_factory=dict)
+    providers: List[hcl.Block] = field(default_factory=list)
+
+
+def _config_files(directory: Path) -> List[Path]:
+    return sorted(
+        path
+        for path in directory.iterdir()
+        if path.is_file() and (path.name.endswith(".tf") or path.name.endswith(".tf.json"))
+    )
+
+
+def _is_override(path: Path) -> bool:
+    stem = path.name[: -len(".tf.json")] if path.name.endswith(".tf.json") else path.stem
+    return stem == "override" or stem.endswith("_override")
+
+
+def load_module(directory: Path) -> ModuleConfig:
+    module = ModuleConfig(directory)
+    files = _config_files(directory)
+    for path in [p for p in files if not _is_override(p)]:
+        for block in hcl.read_file(path).blocks:
+            _add_block(module, block)
+    for path in [p for p in files if _is_override(p)]:  # Terraform merges these in, last
+        for block in hcl.read_file(path).blocks:
+            _override_block(module, block)
+    return module
+
+
+def _override_block(module: ModuleConfig, block: hcl.Block) -> None:
+    """An override file's block replaces the arguments and nested block types it sets."""
+    labels = block.labels
+    existing: Optional[hcl.Block] = None
+    if block.type in ("resource", "data") and len(labels) == 2:
+        mode = "managed" if block.type == "resource" else "data"
+        existing = module.resources.get((mode, labels[0], labels[1]))
+    elif block.type == "variable" and labels:
+        existing = module.variables.get(labels[0])
+    elif block.type == "output" and labels:
+        existing = module.outputs.get(labels[0])
+    elif block.type == "module" and labels:
+        existing = module.calls.get(labels[0])
+    if existing is None:
+        _add_block(module, block)
+        return
+    existing.body.attributes.update(block.body.attributes)
+    replaced = {inner.type for inner in block.body.blocks}
+    existing.body.blocks = [
+        inner for inner in existing.body.blocks if inner.type not in replaced
+    ] + block.body.blocks
+
+
+def _add_block(module: ModuleConfig, block: hcl.Block) -> None:
+    labels = block.labels
+    if block.type == "variable" and labels:
+        module.variables[labels[0]] = block
+    elif block.type == "locals":
+        for name, expression in block.body.attributes.items():
+            module.locals[name] = (expression, block)
+    elif block.type == "output" and labels:
+        module.outputs[labels[0]] = block
+    elif block.type in ("resource", "data") and len(labels) == 2:
+        mode = "managed" if block.type == "resource" else "data"
+        module.resources[(mode, labels[0], labels[1])] = block
+    elif block.type == "module" and labels:
+        module.calls[labels[0]] = block
+    elif block.type == "provider":
+        module.providers.append(block)
+
+
+# -- references -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """A resource instance as a value: attributes read from its configuration or known at apply."""
+
+    scope: Scope
+    key: Tuple[str, str, str]
+    index: Any
+
+    @property
+    def address(self) -> str:
+        return self.scope.address_of(self.key, self.index)
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    scope: Scope
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """``var``, ``local``, ``data``, ``module``, a resource type, ``data.TYPE``: read by attribute."""
+
+    kind: str
+    scope: Scope
+    prefix: str = ""
+
+
+@dataclass
+class Context:
+    scope: Scope
+    names: Dict[str, Any]  # count, each, for-expression and dynamic-block iterators
+    where: str  # for messages: "aws_subnet.a (main.tf:12)"
+
+
+class Scope:
+    """One module instance."""
+
+    def __init__(
+        self, evaluator: Evaluator, module: ModuleConfig, address: str, parent, call
+    ) -> None:
+        self.evaluator = evaluator
+        self.module = module
+        self.address = address  # "" or "module.net[\"a\"]"
+        self.parent: Optional[Scope] = parent
+        self.call: Optional[Tuple[hcl.Block, Dict[str, Any]]] = call  # block and its names
+        self.values: Dict[Tuple[Any, ...], Any] = {}
+        self.busy: set = set()
+        self.depth: int = parent.depth + 1 if parent is not None else 0
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def address_of(self, key: Tuple[str, str, str], index: Any) -> str:
+        mode, kind, name = key
+        local = f"{'data.' if mode == 'data' else ''}{kind}.{name}{_index_text(index)}"
+        return f"{self.address}.{local}" if self.address else local
+
+    def context(self, names: Dict[str, Any], where: str) -> Context:
+        return Context(self, names, where)
+
+    def memo(self, key: Tuple[Any, ...], compute) -> Any:
+        if key in self.values:
+            return self.values[key]
+        if key in self.busy:
+            what = " ".join(str(part) for part in key[1:] if part is not None)
+            return Unknown(f"{what} refers to itself")
+        self.busy.add(key)
+        try:
+            value = compute()
+        finally:
+            self.busy.discard(key)
+        self.values[key] = value
+        return value
+
+    # variables, locals, outputs
+
+    def variable(self, name: str) -> Any:
+        return self.memo(("var", name), lambda: self._variable(name))
+
+    def _variable(self, name: str) -> Any:
+        block = self.module.variables.get(name)
+        if block is None:
+            raise EvalError(f"no variable {name} is declared")
+        kind = _type_name(block.body.attributes.get("type"))
+        if self.parent is None:
+            given = self.evaluator.root_value(name, kind)
+            if given is not MISSING:
+                return _convert(given, kind)
+        elif self.call is not None and name in self.call[0].body.attributes:
+            call_block, names = self.call
+            context = self.parent.context(names, f"module.{call_block.labels[0]}")
+            return _convert(self.evaluator.eval(call_block.body.attributes[name], context), kind)
+        if "default" in block.body.attributes:
+            context = self.context({}, f"variable {name}")
+            return _convert(self.evaluator.eval(block.body.attributes["default"], context), kind)
+        if self.parent is None:
+            return Unknown(
+                f"variable {name} has no default; pass --var {name}=... or --var-file FILE"
+            )
+        return Unknown(f"{self.address}: variable {name} is not set by the module call")
+
+    def local(self, name: str) -> Any:
+        return self.memo(("local", name), lambda: self._local(name))
+
+    def _local(self, name: str) -> Any:
+        found = self.module.locals.get(name)
+        if found is None:
+            raise EvalError(f"no local value {name}")
+        return self.evaluator.eval(found[0], self.context({}, f"local.{name}"))
+
+    def output(self, name: str) -> Any:
+        return self.memo(("output", name), lambda: self._output(name))
+
+    def _output(self, name: str) -> Any:
+        block = self.module.outputs.get(name)
+        if block is None or "value" not in block.body.attributes:
+            raise EvalError(f"{self.address} has no output {name}")
+        return self.evaluator.eval(block.body.attributes["value"], self.context({}, name))
+
+    # resources and module calls
+
+    def expansion(self, key: Tuple[Any, ...], block: hcl.Block) -> Any:
+        """None (one instance), a list of count indices, a dict for_each key -> value, or Unknown."""
+        return self.memo(("expand", *key), lambda: self._expansion(block))
+
+    def _expansion(self, block: hcl.Block) -> Any:
+        attributes = block.body.attributes
+        where = self.evaluator.where(block)
+        if "count" in attributes:
+            count = self.evaluator.eval(attributes["count"], self.context({}, where))
+            if isinstance(count, Unknown):
+                return count
+            if isinstance(count, bool) or not isinstance(count, (int, float)):
+                return Unknown(f"count is not a number ({count!r})")
+            return list(range(int(count)))
+        if "for_each" in attributes:
+            items = self.evaluator.eval(attributes["for_each"], self.context({}, where))
+            unknown = has_unknown(items) if not isinstance(items, dict) else None
+            if isinstance(items, Unknown) or unknown is not None:
+                return items if isinstance(items, Unknown) else unknown
+            if isinstance(items, dict):
+                return {str(k): v for k, v in items.items()}
+            if isinstance(items, list) and all(isinstance(i, str) for i in items):
+                return {item: item for item in items}
+            if has_reference(items):
+                return Unknown(f"{where}: for_each depends on values known only after apply")
+            return Unknown(f"{where}: for_each is neither a map nor a set of strings")
+        return None
+
+    def resource_value(self, key: Tuple[str, str, str]) -> Any:
+        block = self.module.resources.get(key)
+        if block is None:
+            raise EvalError(f"{self.address_of(key, None)} is not declared")
+        expansion = self.expansion(key, block)
+        if isinstance(expansion, Unknown):
+            return expansion
+        if expansion is None:
+            return ResourceRef(self, key, None)
+        if isinstance(expansion, list):
+            return [ResourceRef(self, key, index) for index in expansion]
+        return {k: ResourceRef(self, key, k) for k in expansion}
+
+    @staticmethod
+    def instance_names(index: Any, expansion: Any) -> Dict[str, Any]:
+        if isinstance(expansion, list):
+            return {"count": {"index": index}}
+        if isinstance(expansion, dict):
+            return {"each": {"key": index, "value": expansion[index]}}
+        return {}
+
+    def attribute(self, ref: ResourceRef, name: str) -> Any:
+        block = self.module.resources[ref.key]
+        if ref.key[0] == "data":
+            return self.evaluator.data_attribute(self, ref, block, name)
+        if name in block.body.attributes and name not in META_ARGUMENTS:
+            return self.memo(
+                ("attr", ref.key, ref.index, name), lambda: self._attribute(ref, block, name)
+            )
+        if any(b.type == name for b in block.body.blocks):
+            values = self.instance_values(ref)
+            return values if isinstance(values, Unknown) else values[name]  # Unknown: a cycle
+        if name == "id" or name == "arn" or name.endswith("_id"):
+            attribute = "DefaultSecurityGroup" if name == "default_security_group_id" else ""
+            return Handle(self.evaluator.key_prefix + ref.address, attribute)
+        return Unknown(f"{ref.address}.{name} is known only after apply")
+
+    def _attribute(self, ref: ResourceRef, block: hcl.Block, name: str) -> Any:
+        expansion = self.expansion(ref.key, block)
+        names = self.instance_names(ref.index, expansion)
+        context = self.context(names, f"{ref.address} ({self.evaluator.where(block)})")
+        return self.evaluator.eval(block.body.attributes[name], context)
+
+    def instance_values(self, ref: ResourceRef) -> Dict[str, Any]:
+        return self.memo(("values", ref.key, ref.index), lambda: self._instance_values(ref))
+
+    def _instance_values(self, ref: ResourceRef) -> Dict[str, Any]:
+        block = self.module.resources[ref.key]
+        values = {
+            name: plain(self.attribute(ref, name), self.evaluator.key_prefix)
+            for name in block.body.attributes
+            if name not in META_ARGUMENTS
+        }
+        expansion = self.expansion(ref.key, block)
+        names = self.instance_names(ref.index, expansion)
+        context = self.context(names, f"{ref.address} ({self.evaluator.where(block)})")
+        values.update(self.evaluator.blocks(block.body, context))
+        return values
+
+    def child(self, name: str) -> Any:
+        """``module.NAME``: its instance, a list or map of instances, or Unknown."""
+        block = self.module.calls.get(name)
+        if block is None:
+            raise EvalError(f"no module {name} is declared")
+        source = self.evaluator.module_source(self, block)
+        if isinstance(source, Unknown):
+            return source
+        if self.depth >= _MAX_MODULE_DEPTH:
+            return Unknown(f"module {name}: modules nest more than {_MAX_MODULE_DEPTH} deep")
+        expansion = self.expansion(("module", name), block)
+        if isinstance(expansion, Unknown):
+            return expansion
+        if expansion is None:
+            return ModuleRef(self.child_scope(name, block, source, None, {}))
+        if isinstance(expansion, list):
+            return [
+                ModuleRef(self.child_scope(name, block, source, i, {"count": {"index": i}}))
+                for i in expansion
+            ]
+        return {
+            k: ModuleRef(self.child_scope(name, block, source, k, {"each": {"key": k, "value": v}}))
+            for k, v in expansion.items()
+        }
+
+    def child_scope(self, name: str, block, source: Path, index: Any, names) -> Scope:
+        def make() -> Scope:
+            address = f"{self.address + '.' if self.address else ''}module.{name}"
+            address += _index_text(index)
+            module = self.evaluator.module_at(source)
+            return Scope(self.evaluator, module, address, self, (block, names))
+
+        return self.memo(("child", name, index), make)
+
+
+MISSING = object()
+
+
+def _index_text(index: Any) -> str:
+    if index is None:
+        return ""
+    if isinstance(index, int):
+        return f"[{index}]"
+    return f"[{json.dumps(index)}]"
+
+
+def _type_name(expression: Any) -> str:
+    """The variable's declared type, roughly: "string", "number", "bool", "any" where no type
+    is declared, or "" (a complex type)."""
+    if expression is None:
+        return "any"
+    if isinstance(expression, hcl.JsonExpr):
+        text = expression.value
+        return text if text in ("string", "number", "bool") else ""
+    node = expression
+    while hasattr(node, "children") and len(node.children) == 1 and node.data == "expr_term":
+        node = node.children[0]
+    if hasattr(node, "data") and node.data == "identifier":
+        text = str(node.children[0])
+        return text if text in ("string", "number", "bool") else ""
+    return ""
+
+
+def _convert(value: Any, kind: str) -> Any:
+    if isinstance(value, Unknown) or value is None:
+        return value
+    try:
+        if kind == "string" and isinstance(value, (bool, int, float)):
+            return to_string(value)
+        if kind == "number" and isinstance(value, str):
+            return FUNCTIONS["tonumber"](value)
+        if kind == "bool" and isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
+    except EvalError:
+        return value
+    return value
+
+
+def plain(value: Any, key_prefix: str) -> Any:
+    """A value as it lands in an instance: references become Handles, namespaces Unknown."""
+    if isinstance(value, ResourceRef):
+        return Handle(key_prefix + value.address)
+    if isinstance(value, (ModuleRef, Namespace)):
+        return Unknown("a whole module or namespace is not a value")
+    if isinstance(value, list):
+        return [plain(item, key_prefix) for item in value]
+    if isinstance(value, dict):
+        return {k: plain(v, key_prefix) for k, v in value.items()}
+    return value
+
+
+def has_reference(value: Any) -> bool:
+    if isinstance(value, (Handle, ResourceRef, ModuleRef)):
+        return True
+    if isinstance(value, list):
+        return any(has_reference(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_reference(item) for item in value.values())
+    return False

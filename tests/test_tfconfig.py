@@ -1,0 +1,552 @@
+"""Terraform configuration read as written (readers/tfconfig), with real plans as the oracle.
+
+Every Terraform fixture holds the ``main.tf`` that real terraform planned into its
+``plan.json``: evaluating the ``.tf`` offline must give the same resource addresses and, for
+every value we know, the plan's value.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clarify_vpc_lint.readers.source import ParseError
+from clarify_vpc_lint.readers.tfconfig import read_configuration
+from clarify_vpc_lint.values import Handle, Unknown
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TFCONFIG = FIXTURES / "tfconfig"
+CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
+
+PLANNED = sorted(
+    main.parent for main in FIXTURES.rglob("main.tf") if (main.parent / "plan.json").is_file()
+)
+
+# (fixture, address, attribute path) -> why the .tf evaluation cannot know what the plan knows.
+# Empty: every value the fixtures' plans know is evaluated offline as well.
+UNKNOWN_OFFLINE: Dict[Tuple[str, str, Tuple[Any, ...]], str] = {}
+# Values the plan knows from terraform.tfstate (real IDs) that, as written, are references.
+FROM_STATE: Dict[Tuple[str, str, Tuple[Any, ...]], str] = {
+    ("terraform/existing-state", "aws_subnet.a", ("vpc_id",)): (
+        "the VPC exists: the plan takes its ID from terraform.tfstate; as written it is a "
+        "Handle to aws_vpc.main, which the handlers join by address"
+    ),
+}
+
+
+def _planned(module: Dict[str, Any], out: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    for resource in module.get("resources", []):
+        if resource.get("mode") == "managed":
+            out[resource["address"]] = resource.get("values", {})
+    for child in module.get("child_modules", []):
+        _planned(child, out)
+    return out
+
+
+def _has_handle(value: Any) -> bool:
+    if isinstance(value, Handle):
+        return True
+    if isinstance(value, list):
+        return any(_has_handle(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_handle(item) for item in value.values())
+    return False
+
+
+def _compare(ours: Any, planned: Any, path: Tuple[Any, ...], report: Dict[str, list]) -> None:
+    """Record agreements, disagreements and unknowns of our value against the plan's."""
+    if isinstance(ours, Handle):
+        if planned is not None:
+            report["handle"].append(path)
+        return
+    if _has_handle(ours) and planned is None:
+        return  # known only after apply: the plan does not know it either
+    if isinstance(ours, Unknown):
+        if planned is not None:
+            report["unknown"].append((path, ours.reason))
+        return
+    if isinstance(ours, dict) and isinstance(planned, dict):
+        for key, value in ours.items():
+            _compare(value, planned.get(key), (*path, key), report)
+        return
+    if isinstance(ours, list) and isinstance(planned, list) and len(ours) == len(planned):
+        if all(isinstance(item, str) for item in ours) and sorted(ours) == sorted(planned):
+            report["same"].append(path)  # a set: the plan sorts it
+            return
+        for position, (mine, theirs) in enumerate(zip(ours, planned)):
+            _compare(mine, theirs, (*path, position), report)
+        return
+    report["same" if ours == planned else "differs"].append((path, planned, ours))
+
+
+@pytest.mark.parametrize("folder", PLANNED, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_configuration_evaluates_to_the_plan(folder: Path) -> None:
+    plan = json.loads((folder / "plan.json").read_text())
+    planned = _planned(plan["planned_values"]["root_module"], {})
+    configuration = read_configuration(folder)
+    ours = {i.address: i for i in configuration.instances if i.mode == "managed"}
+
+    assert sorted(ours) == sorted(planned)
+    name = str(folder.relative_to(FIXTURES))
+    unknown: Dict[Tuple[str, str, Tuple[Any, ...]], str] = {}
+    from_state = set()
+    same = 0
+    for address, instance in ours.items():
+        report: Dict[str, list] = {"same": [], "differs": [], "unknown": [], "handle": []}
+        _compare(instance.values, planned[address], (), report)
+        assert report["differs"] == [], address
+        same += len(report["same"])
+        for path, reason in report["unknown"]:
+            unknown[(name, address, path)] = reason
+        from_state.update((name, address, path) for path in report["handle"])
+    assert same > 0
+    assert set(unknown) == {key for key in UNKNOWN_OFFLINE if key[0] == name}
+    assert from_state == {key for key in FROM_STATE if key[0] == name}
+
+
+@pytest.mark.parametrize("folder", PLANNED, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_references_name_instances_that_exist(folder: Path) -> None:
+    configuration = read_configuration(folder, key_prefix="")
+    addresses = {instance.address for instance in configuration.instances}
+    handles: List[Handle] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, Handle):
+            handles.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+
+    for instance in configuration.instances:
+        collect(instance.values)
+    assert {handle.key for handle in handles} <= addresses
+
+
+def test_resources_point_at_their_block() -> None:
+    folder = FIXTURES / "rules" / "CVL201" / "tf-bad"
+    lines = (folder / "main.tf").read_text().splitlines()
+    for instance in read_configuration(folder).instances:
+        assert Path(instance.file) == (folder / "main.tf").resolve()
+        assert lines[instance.line - 1].startswith(f'resource "{instance.type}" "{instance.name}"')
+
+
+def _by_address(folder: Path, **options: Any) -> Dict[str, Any]:
+    configuration = read_configuration(folder, key_prefix="", **options)
+    return {instance.address: instance for instance in configuration.instances}
+
+
+def test_a_variable_without_default_is_unknown_until_given() -> None:
+    model = _by_address(TFCONFIG / "variables")["aws_sagemaker_model.churn"]
+    subnets = model.values["vpc_config"][0]["subnets"]
+    assert isinstance(subnets, Unknown)
+    assert "--var subnet_ids=" in subnets.reason
+
+    given = _by_address(
+        TFCONFIG / "variables",
+        variables={"subnet_ids": '["subnet-1", "subnet-2"]', "enable_dns": "true"},
+    )
+    assert given["aws_sagemaker_model.churn"].values["vpc_config"][0]["subnets"] == [
+        "subnet-1",
+        "subnet-2",
+    ]
+    assert given["aws_vpc.main"].values["enable_dns_hostnames"] is True
+
+    typo = read_configuration(TFCONFIG / "variables", variables={"subnet_id": '["subnet-1"]'})
+    assert typo.undeclared == ["subnet_id"]
+
+
+def test_variable_files_apply_in_terraform_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TF_VAR_cidr", "192.168.0.0/16")  # ignored, for determinism
+    found = _by_address(TFCONFIG / "tfvars")
+    assert found["aws_vpc.main"].values["cidr_block"] == "10.1.0.0/16"
+    # prod.tfvars is read only when named (--var-file), as Terraform does
+    assert found["aws_vpc.main"].values["tags"] == {"Name": "from-terraform-tfvars"}
+    # zones.auto.tfvars overrides terraform.tfvars: three subnets
+    assert [found[f"aws_subnet.private[{i}]"].values["cidr_block"] for i in range(3)] == [
+        "10.1.0.0/20",
+        "10.1.16.0/20",
+        "10.1.32.0/20",
+    ]
+    assert found["aws_subnet.private[2]"].values["availability_zone"] == "us-east-1c"
+
+    explicit = _by_address(
+        TFCONFIG / "tfvars",
+        var_files=[TFCONFIG / "tfvars" / "prod.tfvars"],
+        variables={"zones": '["a"]'},
+    )
+    assert explicit["aws_vpc.main"].values["tags"] == {"Name": "from-var-file"}
+    assert explicit["aws_subnet.private[0]"].values["availability_zone"] == "eu-west-1a"
+    assert "aws_subnet.private[1]" not in explicit
+
+
+def test_a_remote_module_is_unknown() -> None:
+    configuration = read_configuration(TFCONFIG / "remote-module", key_prefix="")
+    [skipped] = configuration.skipped
+    assert skipped.address == "module.vpc" and skipped.line == 2
+    assert "terraform-aws-modules/vpc/aws" in skipped.reason
+    found = {instance.address: instance for instance in configuration.instances}
+    assert set(found) == {"aws_security_group.clarify", "aws_sagemaker_model.churn"}
+    vpc_config = found["aws_sagemaker_model.churn"].values["vpc_config"][0]
+    assert isinstance(vpc_config["subnets"], Unknown)
+    assert "not downloaded" in vpc_config["subnets"].reason
+    assert vpc_config["security_group_ids"] == [Handle("aws_security_group.clarify")]
+
+
+def test_nested_local_modules_with_for_each_and_count() -> None:
+    found = _by_address(TFCONFIG / "nested-modules")
+    blue = 'module.network["blue"]'
+    green = 'module.network["green"]'
+    assert set(found) == {
+        "aws_sagemaker_model.churn",
+        f"{blue}.aws_vpc.this",
+        f"{green}.aws_vpc.this",
+        f"{blue}.module.subnets.aws_subnet.this[0]",
+        f"{blue}.module.subnets.aws_subnet.this[1]",
+        f"{green}.module.subnets.aws_subnet.this[0]",
+    }
+    subnet = found[f"{blue}.module.subnets.aws_subnet.this[1]"]
+    assert subnet.module == f"{blue}.module.subnets" and subnet.index == 1
+    assert subnet.values == {
+        "vpc_id": Handle(f"{blue}.aws_vpc.this"),
+        "cidr_block": "10.10.2.0/24",
+        "availability_zone": "us-east-1b",
+    }
+    assert found[f"{green}.module.subnets.aws_subnet.this[0]"].values["cidr_block"] == (
+        "10.20.1.0/24"
+    )
+    assert found[f"{blue}.aws_vpc.this"].values["enable_dns_hostnames"] is True
+    assert found[f"{green}.aws_vpc.this"].values["enable_dns_hostnames"] is False
+    # an output of a nested module, through the outer module's output
+    assert found["aws_sagemaker_model.churn"].values["vpc_config"][0]["subnets"] == [
+        Handle(f"{blue}.module.subnets.aws_subnet.this[0]"),
+        Handle(f"{blue}.module.subnets.aws_subnet.this[1]"),
+    ]
+
+
+def test_dynamic_blocks_expand_like_written_blocks() -> None:
+    group = _by_address(TFCONFIG / "dynamic-blocks")["aws_security_group.clarify"]
+    assert group.values["ingress"] == [
+        {"from_port": 0, "to_port": 0, "protocol": "-1", "self": True},
+        {"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/16"]},
+        {"from_port": 2049, "to_port": 2049, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/16"]},
+    ]
+    assert group.values["egress"] == [
+        {
+            "description": "https",
+            "from_port": 443,
+            "to_port": 443,
+            "protocol": "tcp",
+            "cidr_blocks": ["0.0.0.0/0"],
+        }
+    ]
+
+
+def test_tf_json() -> None:
+    found = _by_address(TFCONFIG / "json")
+    assert found["aws_vpc_endpoint.s3"].values == {
+        "vpc_id": Handle("aws_vpc.main"),
+        "service_name": "com.amazonaws.us-west-2.s3",
+    }
+    assert found["aws_security_group.clarify"].values["egress"][0]["cidr_blocks"] == ["0.0.0.0/0"]
+    assert found["aws_vpc_endpoint.s3"].line == 6
+
+
+def test_region_and_zone_names_are_known_other_data_sources_not() -> None:
+    found = _by_address(TFCONFIG / "data-sources")
+    zones = [found[f"aws_subnet.private[{i}]"].values["availability_zone"] for i in range(2)]
+    assert zones[0] != zones[1] and all(zone.startswith("eu-central-1") for zone in zones)
+    endpoint = found["aws_vpc_endpoint.runtime"].values
+    assert endpoint["service_name"] == "com.amazonaws.eu-central-1.sagemaker.runtime"
+    assert isinstance(endpoint["vpc_id"], Unknown)
+    assert "data.aws_vpc.shared.id" in endpoint["vpc_id"].reason
+    assert found["aws_iam_role.model"].values["path"] == "/aws/"
+
+
+def test_expressions_and_functions(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+locals {
+  base  = { a = 1, b = 2 }
+  names = ["x", "y", "x"]
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+  tags = {
+    merged     = jsonencode(merge(local.base, { b = 3 }))
+    looked     = lookup(local.base, "c", 9)
+    sliced     = join(",", slice(concat(local.names, ["z"]), 1, 4))
+    flat       = length(flatten([[1, 2], [3]]))
+    unique     = join("-", distinct(local.names))
+    fallback   = try(local.base.missing, "default")
+    first      = coalesce("", "second")
+    decoded    = jsondecode("{\\"k\\": [1, 2]}").k[1]
+    split      = element(split("/", "a/b/c"), 1)
+    replaced   = upper(replace("a-b-c", "-", "_"))
+    lower      = lower("ABC")
+    number     = tonumber("42") + 1
+    string     = tostring(7)
+    precedence = 1 + 2 * 3 - 4
+    compare    = 2 * 3 > 5 && !false ? "yes" : "no"
+    keys       = join(",", keys(local.base))
+    values     = values(local.base)[1]
+    set        = length(toset(local.names))
+    listed     = tolist(["p"])[0]
+    formatted  = format("%s-%03d-%%", "n", 5)
+    loop       = join(",", [for k, v in local.base : "${k}=${v}" if v > 1])
+    subnet     = cidrsubnet("10.0.0.0/16", 8, 255)
+    escaped    = "$${literal} \\"q\\""
+    expanded   = max([3, 9, 4]...)
+  }
+}
+"""
+    )
+    tags = read_configuration(tmp_path).instances[0].values["tags"]
+    assert tags == {
+        "merged": '{"a":1,"b":3}',
+        "looked": 9,
+        "sliced": "y,x,z",
+        "flat": 3,
+        "unique": "x-y",
+        "fallback": "default",
+        "first": "second",
+        "decoded": 2,
+        "split": "b",
+        "replaced": "A_B_C",
+        "lower": "abc",
+        "number": 43,
+        "string": "7",
+        "precedence": 3,
+        "compare": "yes",
+        "keys": "a,b",
+        "values": 2,
+        "set": 2,
+        "listed": "p",
+        "formatted": "n-5-%",
+        "loop": "b=2",
+        "subnet": "10.0.255.0/24",
+        "escaped": '${literal} "q"',
+        "expanded": 9,
+    }
+
+
+def test_unknowns_say_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+variable "region" {}
+
+locals {
+  partition = "amazonaws"
+}
+
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id       = "vpc-1"
+  service_name = "com.${local.partition}.${var.region}.s3"
+  tags         = { f = sha256("x") }
+}
+
+resource "aws_subnet" "maybe" {
+  count      = var.region == "us-east-1" ? 1 : 0
+  vpc_id     = "vpc-1"
+  cidr_block = "10.0.0.0/24"
+}
+"""
+    )
+    configuration = read_configuration(tmp_path)
+    [endpoint] = configuration.instances
+    service = endpoint.values["service_name"]
+    assert isinstance(service, Unknown)
+    assert service.text == "com.amazonaws.${var.region}.s3"  # enough to know it is S3
+    assert "--var region=" in service.reason
+    given = read_configuration(tmp_path, variables={"region": "eu-west-1"})
+    assert given.instances[0].values["service_name"] == "com.amazonaws.eu-west-1.s3"
+    # known now: count = 0 outside us-east-1
+    assert [i.address for i in given.instances] == ["aws_vpc_endpoint.s3"]
+    assert given.skipped == []
+    assert "sha256() is not evaluated" in endpoint.values["tags"]["f"].reason
+    [skipped] = configuration.skipped
+    assert skipped.address == "aws_subnet.maybe" and "--var region=" in skipped.reason
+
+
+def test_invalid_hcl_is_one_parse_error_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_vpc" "a" {\n  cidr_block = \n}\n')
+    with pytest.raises(ParseError) as raised:
+        read_configuration(tmp_path)
+    assert raised.value.line == 2  # the value missing after "cidr_block ="
+    assert "main.tf" in raised.value.message
+
+
+CORPUS_FOLDERS = sorted({path.parent for path in CORPUS.rglob("*.tf")}) if CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not CORPUS_FOLDERS, reason="../shared/corpus is not beside this checkout")
+@pytest.mark.parametrize("folder", CORPUS_FOLDERS, ids=lambda p: p.name)
+def test_every_corpus_configuration_evaluates(folder: Path) -> None:
+    configuration = read_configuration(folder)
+    assert configuration.instances or configuration.skipped
+    for instance in configuration.instances:
+        assert instance.line > 0 and Path(instance.file).parent == folder.resolve()
+
+
+def test_override_files_merge_into_their_block(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n'
+        "  enable_dns_hostnames = false\n}\n"
+    )
+    (tmp_path / "dns_override.tf").write_text(
+        'resource "aws_vpc" "main" {\n  enable_dns_hostnames = true\n}\n'
+    )
+    [vpc] = read_configuration(tmp_path).instances
+    assert vpc.values == {"cidr_block": "10.0.0.0/16", "enable_dns_hostnames": True}
+
+
+def test_a_module_that_calls_itself_stops(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "again" {\n  source = "./"\n}\n\nresource "aws_vpc" "main" {\n'
+        '  cidr_block = "10.0.0.0/16"\n}\n'
+    )
+    configuration = read_configuration(tmp_path)
+    assert len(configuration.instances) == 17  # the root and 16 levels of module
+    assert "nest more than 16 deep" in configuration.skipped[-1].reason
+
+
+def test_heredocs_and_for_each_over_ids_known_after_apply(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_subnet" "a" {
+  count      = 2
+  vpc_id     = "vpc-1"
+  cidr_block = cidrsubnet("10.0.0.0/16", 8, count.index)
+}
+
+resource "aws_route_table_association" "a" {
+  for_each  = toset(aws_subnet.a[*].id)
+  subnet_id = each.value
+}
+
+resource "aws_iam_policy" "p" {
+  policy = <<-EOT
+    {"Version": "${"2012-10-17"}"}
+  EOT
+}
+"""
+    )
+    configuration = read_configuration(tmp_path)
+    [skipped] = configuration.skipped
+    assert skipped.address == "aws_route_table_association.a"
+    assert "known only after apply" in skipped.reason
+    policy = [i for i in configuration.instances if i.type == "aws_iam_policy"][0]
+    assert policy.values["policy"] == '{"Version": "2012-10-17"}\n'
+
+
+_ATOMS = st.sampled_from(
+    [
+        "var.x", "local.l", "aws_subnet.a", "aws_subnet.a[*].id", "module.m.out", "module.m",
+        "data.aws_region.r.name", "data.aws_region.r", "count.index", "each.key", "1", "-2", "0.5",
+        '"s"', '"${var.x[0]}-y"', '"10.0.0.0/16"', "true", "null", "[]", "{}", "var.x[2].k",
+    ]
+)  # fmt: skip
+_FUNCTIONS = st.sampled_from(
+    ["cidrsubnet", "merge", "lookup", "length", "element", "try", "toset", "format", "jsondecode",
+     "slice", "split", "concat", "flatten", "keys", "coalesce", "tonumber", "join", "unknownfn"]
+)  # fmt: skip
+
+
+def _compound(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Operators, calls, conditionals, collections, indexing and for-expressions over inner."""
+    return st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "*", "==", "&&", "%", "<"]), inner).map(" ".join),
+        st.tuples(_FUNCTIONS, st.lists(inner, max_size=3)).map(
+            lambda f: f"{f[0]}({', '.join(f[1])})"
+        ),
+        st.tuples(inner, inner, inner).map(lambda e: f"{e[0]} ? {e[1]} : {e[2]}"),
+        st.lists(inner, max_size=3).map(lambda items: f"[{', '.join(items)}]"),
+        st.tuples(inner, inner).map(lambda e: f"({e[0]})[{e[1]}]"),
+        inner.map(lambda e: f"{{ k = {e} }}"),
+        inner.map(lambda e: f"[for i, v in {e} : v]"),
+        inner.map(lambda e: f"({e}).id"),
+    )
+
+
+_EXPRESSIONS = st.recursive(_ATOMS, _compound, max_leaves=8)
+
+_TEMPLATE = """
+variable "x" {
+  default = [1, "two", { k = 3 }]
+}
+locals {
+  l = {EXPR}
+}
+module "m" {
+  source = "./modules/m"
+}
+data "aws_region" "r" {}
+resource "aws_subnet" "a" {
+  count      = 2
+  vpc_id     = {EXPR}
+  cidr_block = cidrsubnet("10.0.0.0/16", 8, count.index)
+}
+"""
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(expression=_EXPRESSIONS)
+def test_arbitrary_expressions_never_raise(tmp_path: Path, expression: str) -> None:
+    (tmp_path / "main.tf").write_text(_TEMPLATE.replace("{EXPR}", expression))
+    (tmp_path / "modules" / "m").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "modules" / "m" / "main.tf").write_text(
+        'variable "v" {\n  default = 1\n}\n\noutput "out" {\n  value = [var.v, "a"]\n}\n'
+    )
+    try:
+        configuration = read_configuration(tmp_path)
+    except ParseError as error:
+        assert error.message
+        return
+    assert configuration.instances or configuration.skipped
+
+
+def test_a_missing_var_file_is_one_parse_error(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('variable "x" {}\n')
+    with pytest.raises(ParseError) as raised:
+        read_configuration(tmp_path, var_files=[tmp_path / "absent.tfvars"])
+    assert "absent.tfvars: cannot be read" in raised.value.message
+
+
+def test_a_resource_that_refers_to_its_own_blocks_is_unknown_there(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_security_group" "g" {\n  description = aws_security_group.g.ingress\n'
+        "  ingress {\n    from_port = 443\n  }\n}\n"
+    )
+    [group] = read_configuration(tmp_path).instances
+    assert "refers to itself" in group.values["description"].reason
+    assert group.values["ingress"] == [{"from_port": 443}]
+
+
+def test_long_and_deep_expressions_do_not_exhaust_the_stack(tmp_path: Path) -> None:
+    chain = " + ".join(["1"] * 3000)
+    nested = "[" * 2000 + "1" + "]" * 2000
+    (tmp_path / "main.tf").write_text(
+        f'resource "aws_vpc" "a" {{\n  chain  = {chain}\n  nested = {nested}\n'
+        "  left   = 10 - 2 - 3\n  lazy   = false && var.undeclared\n}\n"
+    )
+    values = read_configuration(tmp_path).instances[0].values
+    assert values["chain"] == 3000
+    assert values["left"] == 5  # left-associative
+    assert values["lazy"] is False
+
+    def innermost(value: Any) -> Any:
+        while isinstance(value, list):
+            value = value[0]
+        return value
+
+    assert "nest too deeply" in innermost(values["nested"]).reason
