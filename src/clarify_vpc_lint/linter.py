@@ -193,6 +193,16 @@ def judge_file(
     return run(options)
 
 
+class InputErrors(Exception):
+    """Raised by ``lint`` when an input cannot be read; the other files' findings come along."""
+
+    def __init__(self, errors: List[InputError], findings: List[Finding]) -> None:
+        self.errors = errors
+        self.findings = findings
+        lines = [f"{e.file}{f':{e.line}' if e.line else ''}: {e.message}" for e in errors]
+        super().__init__("\n".join(lines))
+
+
 def lint(
     paths: Iterable[str],
     context: Iterable[str] = (),
@@ -201,9 +211,13 @@ def lint(
 ) -> List[Finding]:
     """Lint ``paths`` (files or directories) and return the findings.
 
-    Inputs that cannot be read are skipped here; use the CLI to see them as errors.
+    Raises ``InputErrors`` if any input (path, inventory, parameter file) cannot be read; it
+    carries the errors and the findings of the files that could be read.
     """
-    return run(Options(tuple(paths), tuple(context), tuple(parameters), region)).findings
+    result = run(Options(tuple(paths), tuple(context), tuple(parameters), region))
+    if result.errors:
+        raise InputErrors(result.errors, result.findings)
+    return result.findings
 
 
-__all__ = ["Finding", "Options", "Result", "Rule", "lint", "run"]
+__all__ = ["Finding", "InputErrors", "Options", "Result", "Rule", "lint", "run"]
