@@ -29,6 +29,8 @@ TEMPLATES = sorted(
 
 
 def cfn_lint(*args: str, cwd: Path = ROOT, env: dict = None) -> List[dict]:
+    env = dict(env or os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])  # this tree
     completed = subprocess.run(
         [CFN_LINT, "--format", "json", "--include-checks=I", *args],
         cwd=cwd, capture_output=True, text=True, timeout=300, env=env,

@@ -25,6 +25,7 @@ CHECKS = run_cli("--checkov-dir").stdout.strip()
 def checkov_run(directory: Path, framework: str, *extra: str, budget: str = "") -> tuple:
     """checkov's JSON reports and its stderr."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BC_", "PRISMA_"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])  # this tree
     if budget:
         env["CLARIFY_VPC_LINT_TIME_BUDGET"] = budget
     completed = subprocess.run(

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
-from pathlib import Path
+from functools import partial
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .catalogue import Rule, load_rules
-from .config import Config, load_config
+from .config import Config
 from .engine import Finding, evaluate
 from .model import Network
 from .readers import InputError, discover, format_of, load_all
@@ -165,32 +164,6 @@ def _ignored(finding: Finding, options: Options) -> bool:
         finding.rule in rules and fnmatch.fnmatch(finding.file, pattern)
         for pattern, rules in options.per_path_ignores.items()
     )
-
-
-@lru_cache(maxsize=64)
-def judge_file(
-    path: str,
-    stamp: float,
-    region: Optional[str] = None,
-    context: Tuple[str, ...] = (),
-    parameters: Tuple[str, ...] = (),
-    config_path: Optional[str] = None,
-) -> Result:
-    """One file judged alone, cached by path and ``stamp`` (its mtime).
-
-    The cfn-lint and checkov plugins ask once per rule and resource; the file is judged once.
-    A config file adds its declared jobs, and its region, inventories and parameter files where
-    none are given.
-    """
-    config = load_config(Path(config_path)) if config_path else None
-    options = Options(
-        paths=[path],
-        region=region or (config.region if config else None) or DEFAULT_REGION,
-        context=context or (tuple(config.context) if config else ()),
-        parameters=parameters or (tuple(config.parameters) if config else ()),
-        config=config,
-    )
-    return run(options)
 
 
 class InputErrors(Exception):
