@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import List, Set, Tuple
 
 import pytest
-
 from conftest import FIXTURES, ROOT
 
 from clarify_vpc_lint.catalogue import rules_by_id

@@ -31,9 +31,7 @@ def _env(tmp_path: Path) -> dict:
 
 
 def _run(args, cwd: Path, env: dict = None) -> subprocess.CompletedProcess:
-    completed = subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
+    completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     return completed
 
 

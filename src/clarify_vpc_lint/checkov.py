@@ -65,25 +65,37 @@ def _said(finding: Finding, per_file: bool) -> str:
     return where + finding.message
 
 
+@cache
+def _by_file() -> Tuple[Dict[str, str], Dict[str, List[Finding]], Dict[str, List[str]]]:
+    """The project's formats, findings and errors by real path (checkov names files its own way)."""
+    result = project_result()
+    formats = {os.path.realpath(p): kind for p, kind in result.linted.items()}
+    findings: Dict[str, List[Finding]] = {}
+    for finding in result.findings:
+        findings.setdefault(os.path.realpath(finding.file), []).append(finding)
+    errors: Dict[str, List[str]] = {}
+    for error in result.errors:
+        errors.setdefault(os.path.realpath(error.file), []).append(error.message)
+    return formats, findings, errors
+
+
 def verdict(rule: Rule, scanned_file: str, resource: Optional[str]) -> Tuple[str, List[str]]:
     """("FAILED" | "UNKNOWN" | "PASSED", messages) for the resource (None: the whole file)."""
     path = _real_path(scanned_file)
     if path is None:
         return "UNKNOWN", [f"{scanned_file} could not be found to judge it"]
-    result = project_result()
-    failures = [
-        e.message
-        for e in result.errors
-        if e.message.startswith("not judged") or os.path.realpath(e.file) == path
-    ]
-    if failures:
-        return "UNKNOWN", failures
+    formats, findings_of, errors_of = _by_file()
+    failures = [e.message for e in project_result().errors if e.message.startswith("not judged")]
+    if failures or path in errors_of:
+        return "UNKNOWN", failures + errors_of.get(path, [])
+    if resource is None and formats.get(path) in ("cloudformation", "terraform"):
+        # the json framework sees templates and plans too: their own frameworks answer, per
+        # resource; UNKNOWN here reports nothing twice and passes nothing unseen
+        return "UNKNOWN", []
     findings = [
         f
-        for f in result.findings
-        if f.rule == rule.id
-        and os.path.realpath(f.file) == path
-        and (resource is None or f.resource.split("/")[0] == resource)
+        for f in findings_of.get(path, [])
+        if f.rule == rule.id and (resource is None or f.resource.split("/")[0] == resource)
     ]
     definite = [_said(f, resource is None) for f in findings if f.severity != "info"]
     if definite:

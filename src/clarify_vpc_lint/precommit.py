@@ -96,9 +96,7 @@ def _inside(directory: str) -> Iterator[None]:
         os.chdir(here)
 
 
-def _lint_version(
-    files: Dict[str, bytes], directory: str, options: Options
-) -> Result:
+def _lint_version(files: Dict[str, bytes], directory: str, options: Options) -> Result:
     """Write one version of the project into ``directory`` and lint it there (same relative names)."""
     for path, content in files.items():
         target = Path(directory, path)

@@ -102,7 +102,12 @@ def judge(paths: Tuple[str, ...], settings: Settings) -> Result:
     A failure (an engine error, a bad config file, the time budget spent) is a result too: no
     finding, one error naming the first path ("not judged: ...").
     """
-    inputs = (*paths, *settings.context, *settings.parameters, *filter(None, [settings.config_path]))
+    inputs = (
+        *paths,
+        *settings.context,
+        *settings.parameters,
+        *filter(None, [settings.config_path]),
+    )
     key = (paths, settings, tuple(fingerprint(p) for p in inputs))
     if key in _CACHE:
         return _CACHE[key]
@@ -110,7 +115,9 @@ def judge(paths: Tuple[str, ...], settings: Settings) -> Result:
     try:
         result = _within_budget(lambda: run(_options(paths, settings)), seconds)
     except _OutOfTime:
-        result = _failure(paths, f"not judged: it needs more than {seconds:g} s ({BUDGET_VARIABLE})")
+        result = _failure(
+            paths, f"not judged: it needs more than {seconds:g} s ({BUDGET_VARIABLE})"
+        )
     except Exception as error:  # the host must get an answer, never a traceback
         result = _failure(paths, f"not judged: {type(error).__name__}: {error}")
     _CACHE[key] = result

@@ -98,7 +98,12 @@ def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
             yield RuleMatch(
                 ["Resources", finding.resource.split("/")[0]],
                 finding.message,
-                location=(finding.line - 1, finding.column - 1, finding.line - 1, finding.column - 1),
+                location=(
+                    finding.line - 1,
+                    finding.column - 1,
+                    finding.line - 1,
+                    finding.column - 1,
+                ),
             )
         elif result.linted.get(finding.file) == "inventory":
             user = _user_of(cfn, finding.message)
@@ -130,7 +135,9 @@ def _not_judged(self: CloudFormationLintRule, cfn: Any) -> Iterator[RuleMatch]:
         yield RuleMatch([], where + error.message, location=(line, 0, line, 0))
 
 
-def _configure(self: CloudFormationLintRule, configs: Any = None, experimental: bool = False) -> None:
+def _configure(
+    self: CloudFormationLintRule, configs: Any = None, experimental: bool = False
+) -> None:
     CloudFormationLintRule.configure(self, configs, experimental)
     for key in _CONFIG:
         for value in self.config.get(key) or []:
