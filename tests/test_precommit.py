@@ -145,6 +145,18 @@ def test_the_first_commit_judges_everything(tmp_path: Path, capsys, monkeypatch)
     assert code == 1 and "CVL201" in out
 
 
+def test_an_untracked_inventory_named_in_the_config_is_read(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    repo = tmp_path / "infra"
+    shutil.copytree(FIXTURES / "hosts/inventory-vpc", repo)  # config: context: [inventory]
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".clarify-vpc-lint.yaml", "stack.yaml")  # the inventory stays untracked
+    # without the inventory the VPC's endpoints are unknown (info); with it, CVL303 is an error
+    code, out = _hook(repo, ["stack.yaml"], capsys, monkeypatch)
+    assert code == 1 and "error CVL303" in out, out
+
+
 @pytest.mark.slow
 def test_real_pre_commit_blocks_a_change_that_breaks_another_stack(tmp_path: Path) -> None:
     repo = _project(tmp_path)

@@ -78,12 +78,23 @@ def _contents(blobs: Set[str]) -> Dict[str, bytes]:
     return contents
 
 
+def _under(path: str, root: str) -> bool:
+    return root in (".", "") or path == root or path.startswith(root.rstrip("/") + "/")
+
+
 def _in_project(path: str, roots: Sequence[str], extra: Set[str]) -> bool:
     if path in extra:
         return True
-    if not path.endswith(EXTENSIONS):
-        return False
-    return any(r in (".", "") or path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+    return path.endswith(EXTENSIONS) and any(_under(path, r) for r in [*roots, *extra])
+
+
+def _from_work_tree(paths: Sequence[str], tracked: Dict[str, str]) -> List[str]:
+    """Inventories and parameter files git does not hold (often the case for `aws ec2 describe-*`
+    output) are read where they are, for both versions; tracked ones come from each version."""
+    return [
+        p if any(_under(t, os.path.normpath(p)) for t in tracked) else os.path.abspath(p)
+        for p in paths
+    ]
 
 
 @contextmanager
@@ -98,6 +109,7 @@ def _inside(directory: str) -> Iterator[None]:
 
 def _lint_version(files: Dict[str, bytes], directory: str, options: Options) -> Result:
     """Write one version of the project into ``directory`` and lint it there (same relative names)."""
+    os.makedirs(directory, exist_ok=True)
     for path, content in files.items():
         target = Path(directory, path)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,16 +144,16 @@ def check(staged: Sequence[str], config: Config) -> Tuple[Result, int]:
     staged_set = {os.path.normpath(p) for p in staged}
     roots = list(getattr(config, "paths", None) or ["."])
     extra = {os.path.normpath(p) for p in [*config.context, *config.parameters]} | staged_set
+    index = _project_files(":", roots, extra)
     options = Options(
-        context=list(config.context),
-        parameters=list(config.parameters),
+        context=_from_work_tree(config.context, index),
+        parameters=_from_work_tree(config.parameters, index),
         region=config.region or DEFAULT_REGION,
         ignore=list(config.ignore),
         per_path_ignores=config.per_path_ignores,
         severity=config.severity,
         config=config,
     )
-    index = _project_files(":", roots, extra)
     with tempfile.TemporaryDirectory(prefix="clarify-vpc-lint-") as scratch:
         contents = _contents(set(index.values()))
         now = _lint_version(
