@@ -45,30 +45,27 @@ def _git(*args: str, stdin: Optional[bytes] = None) -> Tuple[int, bytes]:
 
 def _blobs(revision: str) -> Dict[str, str]:
     """path -> blob id of every regular file in the index (``:``) or in a commit."""
-    if revision == ":":
-        code, out = _git("ls-files", "-s", "-z")
-        entries = [line.split(b"\t", 1) for line in out.split(b"\0") if line]
-        rows = [(meta.split()[0], meta.split()[1], meta.split()[2], path) for meta, path in entries]
-        return {
-            path.decode(): blob.decode()
-            for mode, blob, stage, path in rows
-            if mode.decode() in _REGULAR_FILES and stage == b"0"
-        }
-    code, out = _git("ls-tree", "-r", "-z", "--full-tree", revision)
+    index = revision == ":"
+    listing = (
+        ("ls-files", "-s", "-z") if index else ("ls-tree", "-r", "-z", "--full-tree", revision)
+    )
+    code, out = _git(*listing)
     if code != 0:  # no commit yet: the project was empty
         return {}
-    entries = [line.split(b"\t", 1) for line in out.split(b"\0") if line]
-    return {
-        path.decode(): meta.split()[2].decode()
-        for meta, path in entries
-        if meta.split()[0].decode() in _REGULAR_FILES
-    }
+    blobs = {}
+    for entry in filter(None, out.split(b"\0")):
+        meta, path = entry.split(b"\t", 1)
+        fields = meta.decode().split()  # ls-files: mode blob stage; ls-tree: mode type blob
+        blob, stage = (fields[1], fields[2]) if index else (fields[2], "0")
+        if fields[0] in _REGULAR_FILES and stage == "0":  # stage > 0: an unresolved merge
+            blobs[path.decode()] = blob
+    return blobs
 
 
 def _contents(blobs: Set[str]) -> Dict[str, bytes]:
     """The blobs' bytes, read by one ``git cat-file --batch``."""
     order = sorted(blobs)
-    code, out = _git("cat-file", "--batch", stdin="".join(f"{b}\n" for b in order).encode())
+    _, out = _git("cat-file", "--batch", stdin="".join(f"{b}\n" for b in order).encode())
     contents, position = {}, 0
     for blob in order:
         header_end = out.index(b"\n", position)
