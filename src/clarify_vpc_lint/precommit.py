@@ -104,6 +104,15 @@ def _inside(directory: str) -> Iterator[None]:
         os.chdir(here)
 
 
+def _scratch_base() -> Optional[str]:
+    """A memory-backed folder when there is one: writing and removing two copies of a project on
+    a disk-backed /tmp can cost more than linting them."""
+    for candidate in (os.environ.get("XDG_RUNTIME_DIR"), "/dev/shm"):
+        if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK | os.X_OK):
+            return candidate
+    return None  # the system's temporary folder
+
+
 def _lint_version(files: Dict[str, bytes], directory: str, options: Options) -> Result:
     """Write one version of the project into ``directory`` and lint it there (same relative names)."""
     os.makedirs(directory, exist_ok=True)
@@ -151,7 +160,7 @@ def check(staged: Sequence[str], config: Config) -> Tuple[Result, int]:
         severity=config.severity,
         config=config,
     )
-    with tempfile.TemporaryDirectory(prefix="clarify-vpc-lint-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="clarify-vpc-lint-", dir=_scratch_base()) as scratch:
         contents = _contents(set(index.values()))
         now = _lint_version(
             {p: contents[b] for p, b in index.items()}, os.path.join(scratch, "index"), options
