@@ -193,3 +193,18 @@ def test_a_failure_is_judged_once(tmp_path: Path, monkeypatch) -> None:
     again = project.judge_file(str(template), project.Settings())
     assert len(calls) == 1 and first is again
     assert first.findings == [] and "RecursionError" in first.errors[0].message
+
+
+@pytest.mark.slow
+def test_a_declared_job_is_reported_at_the_template_resources_it_names(tmp_path: Path) -> None:
+    declared = FIXTURES / "config/declared"
+    shutil.copy(declared / "clarify-vpc-lint.yaml", tmp_path / ".clarify-vpc-lint.yaml")
+    shutil.copy(declared / "network.yaml", tmp_path / "network.yaml")
+    matches = cfn_lint(
+        "--append-rules=clarify_vpc_lint.cfn_lint", "--", "network.yaml", cwd=tmp_path
+    )
+    # the job nightly-bias (config) runs in SubnetA (line 6) and ClarifySecurityGroup (line 12)
+    found = {(m["Rule"]["Id"], m["Location"]["Start"]["LineNumber"]) for m in matches}
+    assert {("E9101", 6), ("E9401", 6)} <= found, found
+    message = next(m["Message"] for m in matches if m["Rule"]["Id"] == "E9101")
+    assert "nightly-bias" in message and ".clarify-vpc-lint.yaml:4" in message
