@@ -208,3 +208,19 @@ def test_a_declared_job_is_reported_at_the_template_resources_it_names(tmp_path:
     assert {("E9101", 6), ("E9401", 6)} <= found, found
     message = next(m["Message"] for m in matches if m["Rule"]["Id"] == "E9101")
     assert "nightly-bias" in message and ".clarify-vpc-lint.yaml:4" in message
+
+
+@pytest.mark.slow
+def test_a_template_from_stdin_is_placed_on_its_own_lines() -> None:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    completed = subprocess.run(
+        [CFN_LINT, "--format", "json", "--append-rules=clarify_vpc_lint.cfn_lint"],
+        input=(FIXTURES / "rules/CVL201/bad.yaml").read_text(),
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    found = {
+        (m["Rule"]["Id"], m["Location"]["Start"]["LineNumber"])
+        for m in json.loads(completed.stdout)
+    }
+    assert ("E9201", 58) in found

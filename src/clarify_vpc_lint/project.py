@@ -84,14 +84,16 @@ def _within_budget(work: Callable[[], Result], seconds: float) -> Result:
 
 
 def _options(paths: Tuple[str, ...], settings: Settings) -> Options:
-    """A config file adds its declared jobs, and its region, inventories and parameter files
-    where none are given."""
+    """A config file adds its declared jobs and ignores, and its region, inventories and
+    parameter files where none are given."""
     config = load_config(Path(settings.config_path)) if settings.config_path else None
     return Options(
         paths=list(paths),
         region=settings.region or (config.region if config else None) or DEFAULT_REGION,
         context=list(settings.context or (config.context if config else ())),
         parameters=list(settings.parameters or (config.parameters if config else ())),
+        ignore=list(config.ignore) if config else [],
+        per_path_ignores=config.per_path_ignores if config else {},
         config=config,
     )
 

@@ -25,9 +25,10 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from ..catalogue import Rule, load_rules
-from ..config import find_config
+from ..config import find_config, load_config
 from ..linter import Result
 from ..project import Settings, judge_file
+from ..readers.source import ParseError
 
 _CONFIG = {
     "context": {"default": [], "type": "list", "itemtype": "string"},
@@ -40,6 +41,7 @@ _USERS = (
     "AWS::SageMaker::ModelBiasJobDefinition", "AWS::SageMaker::ModelExplainabilityJobDefinition",
     "AWS::StepFunctions::StateMachine",
 )  # fmt: skip
+_FROM_STDIN: Dict[Tuple[str, Settings], Tuple[str, Result]] = {}
 _AWS_ID = re.compile(r"\b(?:vpc|subnet|sg|rtb|vpce)-[0-9a-f]+\b")
 
 
@@ -50,7 +52,8 @@ def _config_path(directory: str) -> Optional[str]:
     return os.path.relpath(found) if found else None
 
 
-def _judged(cfn: Any) -> Tuple[str, Result]:
+def _judged(cfn: Any) -> Tuple[str, Settings, Result]:
+    """The judged file's path, the settings it was judged with, and the result."""
     region = cfn.regions[0] if getattr(cfn, "regions", None) else None
     path = cfn.filename
     readable = bool(path) and os.path.isfile(path)
@@ -61,14 +64,18 @@ def _judged(cfn: Any) -> Tuple[str, Result]:
         config_path=_config_path(os.path.dirname(path) if readable else os.getcwd()),
     )
     if readable:
-        return path, judge_file(path, settings)
-    # a template read from stdin: judge what cfn-lint decoded
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(cfn.template, handle)
-    try:
-        return handle.name, judge_file(handle.name, settings)
-    finally:
-        os.unlink(handle.name)
+        return path, settings, judge_file(path, settings)
+    # a template read from stdin: judge what cfn-lint decoded, once (a temporary name each time)
+    text = json.dumps(cfn.template, default=str)
+    if (text, settings) not in _FROM_STDIN:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            handle.write(text)
+        try:
+            _FROM_STDIN[text, settings] = (handle.name, judge_file(handle.name, settings))
+        finally:
+            os.unlink(handle.name)
+    name, result = _FROM_STDIN[text, settings]
+    return name, settings, result
 
 
 def _user_of(cfn: Any, message: str) -> Optional[str]:
@@ -89,12 +96,36 @@ def _user_of(cfn: Any, message: str) -> Optional[str]:
     return users[0] if users else None
 
 
+@cache
+def _declared_names(config_path: str) -> Dict[str, List[str]]:
+    """The subnets and security groups each job declared in the config file names."""
+    names: Dict[str, List[str]] = {}
+    for job in load_config(Path(config_path)).jobs:
+        if isinstance(job, dict):
+            used = [*(job.get("subnets") or []), *(job.get("security-groups") or [])]
+            names[str(job.get("name"))] = [str(n) for n in used]
+    return names
+
+
+def _declared_user(cfn: Any, config_path: str, job: str) -> Optional[str]:
+    """The first template resource a declared job names (its subnets, its security groups)."""
+    resources = cfn.template.get("Resources") if isinstance(cfn.template, dict) else None
+    try:
+        used = _declared_names(config_path).get(job, [])
+    except (OSError, ParseError):  # the judgement itself reports a bad config file
+        return None
+    return next((n for n in used if isinstance(resources, dict) and n in resources), None)
+
+
 def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
-    path, result = _judged(cfn)
+    path, settings, result = _judged(cfn)
+    config_path = settings.config_path
     for finding in result.findings:
         if finding.rule != rule.id or (finding.severity == "info") != unknown:
             continue
-        if finding.file == path:
+        if finding.file == path and path != cfn.filename:  # from stdin: cfn-lint places it
+            yield RuleMatch(["Resources", finding.resource.split("/")[0]], finding.message)
+        elif finding.file == path:
             yield RuleMatch(
                 ["Resources", finding.resource.split("/")[0]],
                 finding.message,
@@ -109,6 +140,11 @@ def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
             user = _user_of(cfn, finding.message)
             where = f" (in {finding.file}:{finding.line})"
             yield RuleMatch(["Resources", user] if user else [], finding.message + where)
+        elif config_path and finding.file == config_path:
+            user = _declared_user(cfn, config_path, finding.resource.split("/")[0])
+            if user:  # a job declared to run in this template's network
+                where = f" (declared job in {finding.file}:{finding.line})"
+                yield RuleMatch(["Resources", user], finding.message + where)
 
 
 def _rule_class(rule: Rule, unknown: bool) -> type:
@@ -128,7 +164,7 @@ def _rule_class(rule: Rule, unknown: bool) -> type:
 
 
 def _not_judged(self: CloudFormationLintRule, cfn: Any) -> Iterator[RuleMatch]:
-    path, result = _judged(cfn)
+    path, _, result = _judged(cfn)
     for error in result.errors:
         where = "" if error.file == path else f"{error.file}: "
         line = (error.line or 1) - 1
