@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import List, Set, Tuple
 
 import pytest
-from conftest import FIXTURES, ROOT, rule_templates
+from conftest import FIXTURES, ROOT, line_of, rule_templates
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
 from clarify_vpc_lint.linter import Options, run
 
-pytestmark = pytest.mark.slow  # runs real cfn-lint
 CFN_LINT = str(Path(sys.executable).with_name("cfn-lint"))  # the extra's console script
 TEMPLATES = sorted(
     p.relative_to(ROOT)
@@ -26,11 +27,14 @@ TEMPLATES = sorted(
 )
 
 
-def cfn_lint(*args: str, cwd: Path = ROOT) -> List[dict]:
+def cfn_lint(*args: str, cwd: Path = ROOT, env: dict = None) -> List[dict]:
+    env = dict(env or os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])  # this tree
     completed = subprocess.run(
         [CFN_LINT, "--format", "json", "--include-checks=I", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        cwd=cwd, capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
+    assert "Traceback" not in completed.stderr, completed.stderr
     assert completed.returncode in (0, 2, 4, 6, 8, 10, 12, 14), completed.stderr
     return json.loads(completed.stdout)
 
@@ -62,6 +66,7 @@ def cli_ids(path: Path) -> Set[Tuple[str, str, int, int]]:
     }
 
 
+@pytest.mark.slow
 def test_every_template_gives_the_cli_findings() -> None:
     matches = cfn_lint("--append-rules=clarify_vpc_lint.cfn_lint", "--", *map(str, TEMPLATES))
     expected = set().union(*(cli_ids(t) for t in TEMPLATES))
@@ -74,6 +79,7 @@ def test_every_template_gives_the_cli_findings() -> None:
     }
 
 
+@pytest.mark.slow
 def test_cfnlintrc_metadata_ignore_checks_regions_and_configure_rule(tmp_path: Path) -> None:
     template = tmp_path / "model.yaml"
     template.write_text((FIXTURES / "multi/inventory/model.yaml").read_text())
@@ -104,8 +110,108 @@ def test_cfnlintrc_metadata_ignore_checks_regions_and_configure_rule(tmp_path: P
     assert not {m["Rule"]["Id"] for m in cfn_lint("model.yaml", cwd=tmp_path)} & {"E9201", "I9201"}
 
 
+@pytest.mark.slow
 def test_regions_set_the_region() -> None:
     matches = cfn_lint("--append-rules=clarify_vpc_lint.cfn_lint", "--regions", "eu-west-1", "--",
                        "tests/fixtures/cli/one-error.yaml")  # fmt: skip
     message = next(m["Message"] for m in matches if m["Rule"]["Id"] == "E9201")
     assert "eu-west-1 (zone 0" in message
+
+
+INVENTORY_VPC = FIXTURES / "hosts" / "inventory-vpc"
+
+
+@pytest.mark.slow
+def test_a_finding_on_an_inventory_vpc_is_reported_at_the_resource_using_it(tmp_path: Path) -> None:
+    shutil.copytree(INVENTORY_VPC, tmp_path / "project")
+    project = tmp_path / "project"
+    # the config file gives the inventory to every rule; CVL303's subject is the inventory's VPC
+    matches = cfn_lint("--append-rules=clarify_vpc_lint.cfn_lint", "--", "stack.yaml", cwd=project)
+    found = {(m["Rule"]["Id"], m["Location"]["Start"]["LineNumber"]) for m in matches}
+    jobs = {4, 15}  # the model and the Clarify job: the resources that use the VPC
+    assert {line for rule, line in found if rule == "E9303"} & jobs, matches
+    assert all(m["Filename"] == "stack.yaml" for m in matches)
+    assert "vpc-0clarify" in next(m["Message"] for m in matches if m["Rule"]["Id"] == "E9303")
+
+
+@pytest.mark.slow
+def test_one_configure_rule_gives_the_inventory_to_every_rule(tmp_path: Path) -> None:
+    shutil.copytree(INVENTORY_VPC, tmp_path / "project")
+    project = tmp_path / "project"
+    (project / ".clarify-vpc-lint.yaml").unlink()
+    configured = cfn_lint("--append-rules=clarify_vpc_lint.cfn_lint", "--configure-rule",
+                          "E9201:context=inventory", "--", "stack.yaml", cwd=project)  # fmt: skip
+    assert "E9303" in {m["Rule"]["Id"] for m in configured}
+
+
+@pytest.mark.slow
+def test_a_template_the_engine_cannot_judge_is_reported_once(tmp_path: Path) -> None:
+    template = tmp_path / "model.yaml"
+    shutil.copy(FIXTURES / "cli/one-error.yaml", template)
+    env = dict(os.environ, CLARIFY_VPC_LINT_TIME_BUDGET="0.000001")  # every judgement runs out
+    matches = cfn_lint("--append-rules=clarify_vpc_lint.cfn_lint", "--", "model.yaml",
+                       cwd=tmp_path, env=env)  # fmt: skip
+    ours = [m for m in matches if m["Rule"]["Id"].startswith(("E9", "W9", "I9"))]
+    assert [m["Rule"]["Id"] for m in ours] == ["E9000"]
+    assert "not judged" in ours[0]["Message"]
+
+
+def test_the_cache_sees_a_change_within_one_mtime_tick(tmp_path: Path) -> None:
+    from clarify_vpc_lint.project import Settings, judge_file
+
+    template = tmp_path / "model.yaml"
+    shutil.copy(FIXTURES / "cli/one-error.yaml", template)
+    stamp = os.stat(template)
+    assert "CVL201" in {f.rule for f in judge_file(str(template), Settings()).findings}
+    shutil.copy(FIXTURES / "good/private-clarify-vpc.yaml", template)
+    os.utime(template, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same mtime, new content
+    assert judge_file(str(template), Settings()).findings == []
+
+
+def test_a_failure_is_judged_once(tmp_path: Path, monkeypatch) -> None:
+    from clarify_vpc_lint import project
+
+    template = tmp_path / "model.yaml"
+    shutil.copy(FIXTURES / "cli/one-error.yaml", template)
+    calls = []
+
+    def failing(options):
+        calls.append(options)
+        raise RecursionError("the engine gave up")
+
+    monkeypatch.setattr(project, "run", failing)
+    first = project.judge_file(str(template), project.Settings())
+    again = project.judge_file(str(template), project.Settings())
+    assert len(calls) == 1 and first is again
+    assert first.findings == [] and "RecursionError" in first.errors[0].message
+
+
+@pytest.mark.slow
+def test_a_declared_job_is_reported_at_the_template_resources_it_names(tmp_path: Path) -> None:
+    declared = FIXTURES / "config/declared"
+    shutil.copy(declared / "clarify-vpc-lint.yaml", tmp_path / ".clarify-vpc-lint.yaml")
+    shutil.copy(declared / "network.yaml", tmp_path / "network.yaml")
+    matches = cfn_lint(
+        "--append-rules=clarify_vpc_lint.cfn_lint", "--", "network.yaml", cwd=tmp_path
+    )
+    # the job nightly-bias (config) runs in SubnetA (line 6) and ClarifySecurityGroup (line 12)
+    found = {(m["Rule"]["Id"], m["Location"]["Start"]["LineNumber"]) for m in matches}
+    assert {("E9101", 6), ("E9401", 6)} <= found, found
+    message = next(m["Message"] for m in matches if m["Rule"]["Id"] == "E9101")
+    assert "nightly-bias" in message and ".clarify-vpc-lint.yaml:4" in message
+
+
+@pytest.mark.slow
+def test_a_template_from_stdin_is_placed_on_its_own_lines() -> None:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    completed = subprocess.run(
+        [CFN_LINT, "--format", "json", "--append-rules=clarify_vpc_lint.cfn_lint"],
+        input=(FIXTURES / "cli/one-error.yaml").read_text(),
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    found = {
+        (m["Rule"]["Id"], m["Location"]["Start"]["LineNumber"])
+        for m in json.loads(completed.stdout)
+    }
+    assert ("E9201", line_of("tests/fixtures/cli/one-error.yaml", "  Model:")) in found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,13 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
+import jsonschema
 import pytest
 from conftest import FIXTURES, ROOT, rule_templates, run_cli
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
 from clarify_vpc_lint.linter import Options, run
 
-pytestmark = pytest.mark.slow  # runs real checkov
 CHECKOV = str(Path(sys.executable).with_name("checkov"))  # the extra's console script
 
 
@@ -27,17 +28,35 @@ def checks_dir() -> str:
     return run_cli("--checkov-dir").stdout.strip()
 
 
-def checkov(directory: Path, framework: str, *extra: str) -> List[dict]:
+def checkov_run(
+    directory: Path, framework: str, *extra: str, budget: str = "", quiet: bool = True
+) -> tuple:
+    """checkov's JSON reports and its stderr."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BC_", "PRISMA_"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])  # this tree
+    if budget:
+        env["CLARIFY_VPC_LINT_TIME_BUDGET"] = budget
     completed = subprocess.run(
-        [CHECKOV, "--skip-download", "--quiet", "--compact", "-o", "json", "--framework", framework,
+        [CHECKOV, "--skip-download", *(["--quiet"] if quiet else []), "--compact", "-o", "json", "--framework", framework,
          "--external-checks-dir", checks_dir(), "--check", "CKV_CVL_*", "-d", ".", *extra],
         cwd=directory, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert completed.returncode in (0, 1), completed.stderr[-2000:]
-    report = json.loads(completed.stdout)  # stdout is exactly one JSON document
-    reports = report if isinstance(report, list) else [report]
-    return [check for r in reports for check in r.get("results", {}).get("failed_checks", [])]
+    assert "Traceback" not in completed.stderr, completed.stderr[-2000:]
+    if "--output-file-path" in extra:
+        return [], completed.stderr
+    stdout = completed.stdout
+    if not quiet:  # checkov prints its banner first
+        stdout = stdout[re.search(r"^[\[{]", stdout, re.MULTILINE).start() :]
+    report = json.loads(stdout)  # stdout is exactly one JSON document (after any banner)
+    return (report if isinstance(report, list) else [report]), completed.stderr
+
+
+def checkov(
+    directory: Path, framework: str, *extra: str, kind: str = "failed_checks"
+) -> List[dict]:
+    reports, _ = checkov_run(directory, framework, *extra)
+    return [check for r in reports for check in r.get("results", {}).get(kind, [])]
 
 
 def _copy(tree: Dict[str, Path], target: Path) -> None:
@@ -46,46 +65,53 @@ def _copy(tree: Dict[str, Path], target: Path) -> None:
         shutil.copy(source, target / name)
 
 
-def _cli(directory: Path, name: str) -> Set[Tuple[str, str, str]]:
-    """The CLI's definite findings for one file alone, as checkov names them."""
-    result = run(Options(paths=[str(directory / name)]))
+def _cli(directory: Path) -> Set[Tuple[str, str, str]]:
+    """The CLI's definite findings for the whole directory (checkov's project), as checkov names them."""
+    result = run(Options(paths=[str(directory)]))
     rules = rules_by_id()
     return {
-        (name, rules[f.rule].checkov_id, f.resource.split("/")[0])
+        (os.path.relpath(f.file, directory), rules[f.rule].checkov_id, f.resource.split("/")[0])
         for f in result.findings
         if f.severity != "info"
     }
 
 
+@pytest.mark.slow
 def test_cloudformation_and_terraform_plan_resources(tmp_path: Path) -> None:
-    tree = {f"{p.parent.name}-{p.name}": p for p in rule_templates()}
-    tree.update(
-        {
-            f"tf-{p.parent.parent.name}-{p.parent.name}.json": p
-            for p in FIXTURES.glob("rules/*/tf-*/plan.json")
-        }
-    )
-    tree["module-plan.json"] = FIXTURES / "terraform/module/plan.json"
-    _copy(tree, tmp_path)
-    found = {
-        (
-            c["file_path"].lstrip("/"),
-            c["check_id"],
-            c["resource"].split(".", 2)[-1] if c["resource"].startswith("AWS::") else c["resource"],
-        )
-        for framework in ("cloudformation", "terraform_plan")
-        for c in checkov(tmp_path, framework)
+    # two projects: the fixtures are separate cases, and one project's plans would make the
+    # templates' VPCs unknown (a plan's endpoint with an unknown VpcId may be in any VPC)
+    templates = {f"{p.parent.name}-{p.name}": p for p in rule_templates()}
+    plans = {
+        f"tf-{p.parent.parent.name}-{p.parent.name}.json": p
+        for p in FIXTURES.glob("rules/*/tf-*/plan.json")
     }
-    expected = set().union(*(_cli(tmp_path, name) for name in tree))
+    plans["module-plan.json"] = FIXTURES / "terraform/module/plan.json"
+    found, expected = set(), set()
+    for framework, tree in (("cloudformation", templates), ("terraform_plan", plans)):
+        project = tmp_path / framework
+        project.mkdir()
+        _copy(tree, project)
+        found |= {
+            (
+                c["file_path"].lstrip("/"),
+                c["check_id"],
+                c["resource"].split(".", 2)[-1]
+                if c["resource"].startswith("AWS::")
+                else c["resource"],
+            )
+            for c in checkov(project, framework)
+        }
+        expected |= _cli(project)
     assert found == expected
     # every rule with a CloudFormation bad fixture among the files is seen
     assert {check for _, check, _ in found} >= {
         rule.checkov_id
         for rule in load_rules()
-        if any(name.startswith(f"{rule.id}-bad") for name in tree)
+        if any(name.startswith(f"{rule.id}-bad") for name in templates)
     }
 
 
+@pytest.mark.slow
 def test_json_documents(tmp_path: Path) -> None:
     tree = {p.name: p for p in FIXTURES.glob("rules/CVL001/*.json")}
     tree["flow.asl.json"] = FIXTURES / "workflows/cases/no-vpc/asl/flow.asl.json"
@@ -93,16 +119,13 @@ def test_json_documents(tmp_path: Path) -> None:
     tree["template.json"] = FIXTURES / "workflows/cases/no-vpc/cloudformation/template.json"
     _copy(tree, tmp_path)
     found = {(c["file_path"].lstrip("/"), c["check_id"]) for c in checkov(tmp_path, "json")}
-    expected = {
-        (name, check)
-        for name in tree
-        if name != "template.json"
-        for name, check, _ in _cli(tmp_path, name)
-    }
+    # the template is answered by the cloudformation framework, not twice
+    expected = {(name, check) for name, check, _ in _cli(tmp_path) if name != "template.json"}
     assert found == expected
     assert ("api-bad.json", "CKV_CVL_001") in found and ("pipeline.json", "CKV_CVL_101") in found
 
 
+@pytest.mark.slow
 def test_skip_metadata_and_comments(tmp_path: Path) -> None:
     text = (FIXTURES / "cli/one-error.yaml").read_text()
     (tmp_path / "model.yaml").write_text(text.replace(
@@ -112,3 +135,79 @@ def test_skip_metadata_and_comments(tmp_path: Path) -> None:
     ))  # fmt: skip
     assert [c for c in checkov(tmp_path, "cloudformation") if c["check_id"] == "CKV_CVL_201"] == []
     assert ROOT.is_dir()
+
+
+def _two_stacks_without_runtime_endpoint(target: Path) -> None:
+    for name in ("network.yaml", "ml.yaml"):
+        shutil.copy(FIXTURES / "hosts/two-stacks" / name, target / name)
+    network = target / "network.yaml"
+    lines = network.read_text().splitlines(keepends=True)
+    start = lines.index("  SageMakerRuntimeEndpoint:\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
+    network.write_text("".join(lines[:start] + lines[end:]))
+
+
+@pytest.mark.slow
+def test_a_network_stack_is_judged_with_the_stacks_that_use_it(tmp_path: Path) -> None:
+    _two_stacks_without_runtime_endpoint(tmp_path)
+    reports, _ = checkov_run(tmp_path, "cloudformation", quiet=False)  # passed checks too
+    results = reports[0]["results"]
+
+    def named(kind: str) -> Set[Tuple[str, str, str]]:
+        return {(c["file_path"].lstrip("/"), c["check_id"], c["resource"]) for c in results[kind]}
+
+    vpc = ("network.yaml", "CKV_CVL_303", "AWS::EC2::VPC.Vpc")
+    assert vpc in named("failed_checks") and vpc not in named("passed_checks")
+    # the result carries the message and the rule's guideline
+    check = next(c for c in results["failed_checks"] if c["check_id"] == "CKV_CVL_303")
+    assert "no sagemaker.runtime interface endpoint" in check["check_name"]
+    assert check["guideline"] == rules_by_id()["CVL303"].doc_url
+
+
+@pytest.mark.slow
+def test_sarif_stays_valid_with_our_terraform_plan_results(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "rules/CVL201/tf-bad/plan.json", tmp_path / "plan.json")
+    checkov_run(
+        tmp_path, "terraform_plan", "-o", "sarif", "--output-file-path", str(tmp_path / "out")
+    )
+    sarif = json.loads((tmp_path / "out/results_sarif.sarif").read_text())
+    schema = json.loads((ROOT / "tests/schemas/sarif-2.1.0-rtm.5.json").read_text())
+    jsonschema.validate(sarif, schema)
+    result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "CKV_CVL_201")
+    assert "fewer than two Availability Zones" in result["message"]["text"]
+    rule = sarif["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]
+    assert rule["helpUri"] == rules_by_id()["CVL201"].doc_url
+
+
+@pytest.mark.slow
+def test_a_json_result_names_the_failing_step(tmp_path: Path) -> None:
+    shutil.copy(
+        FIXTURES / "workflows/cases/no-vpc/pipeline/pipeline.json", tmp_path / "pipeline.json"
+    )
+    names = [c["check_name"] for c in checkov(tmp_path, "json") if c["check_id"] == "CKV_CVL_101"]
+    assert len(names) == 1 and "pipeline/BiasCheck" in names[0] and "line 25" in names[0]
+
+
+@pytest.mark.slow
+def test_a_file_the_engine_cannot_judge_never_passes(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "good/private-clarify-vpc.yaml", tmp_path / "stack.yaml")
+    reports, stderr = checkov_run(tmp_path, "cloudformation", budget="0.000001", quiet=False)
+    results = reports[0].get("results", {}) if reports else {}
+    assert not [c for c in results.get("passed_checks", []) if c["check_id"].startswith("CKV_CVL_")]
+    assert "not judged" in stderr and stderr.count("\n") <= 3
+
+
+def test_the_config_file_is_looked_up_once(tmp_path: Path, monkeypatch) -> None:
+    from clarify_vpc_lint import checkov as plugin
+    from clarify_vpc_lint.catalogue import load_rules
+
+    shutil.copy(FIXTURES / "cli/one-error.yaml", tmp_path / "model.yaml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["checkov", "-d", "."])
+    lookups = []
+    real = plugin.find_config
+    monkeypatch.setattr(plugin, "find_config", lambda start: lookups.append(start) or real(start))
+    plugin.project_result.cache_clear()
+    plugin._by_file.cache_clear()
+    outcomes = {plugin.verdict(rule, "/model.yaml", "Model")[0] for rule in load_rules()}
+    assert outcomes >= {"FAILED", "PASSED"} and len(lookups) == 1

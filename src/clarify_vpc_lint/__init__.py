@@ -5,6 +5,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .findings import Finding  # noqa: E402
-from .linter import lint  # noqa: E402
+from .linter import InputErrors, lint  # noqa: E402
 
-__all__ = ["Finding", "__version__", "lint"]
+__all__ = ["Finding", "InputErrors", "__version__", "lint"]

@@ -60,3 +60,13 @@ class Result:
     @property
     def files(self) -> int:
         return len(self.linted)
+
+
+class InputErrors(Exception):
+    """Raised by ``lint`` when an input cannot be read; the other files' findings come along."""
+
+    def __init__(self, errors: List[InputError], findings: List[Finding]) -> None:
+        self.errors = errors
+        self.findings = findings
+        lines = [f"{e.file}{f':{e.line}' if e.line else ''}: {e.message}" for e in errors]
+        super().__init__("\n".join(lines))

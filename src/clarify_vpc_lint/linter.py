@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
-from pathlib import Path
+from functools import partial
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .catalogue import Rule, load_rules
-from .config import Config, load_config
+from .config import Config
 from .engine import evaluate
-from .findings import Finding, InputError, Result
+from .findings import Finding, InputError, InputErrors, Result
 from .model import Network
 from .paths import matches
 from .readers import discover, format_of, load_all
@@ -165,32 +164,6 @@ def _ignored(finding: Finding, options: Options) -> bool:
     )
 
 
-@lru_cache(maxsize=64)
-def judge_file(
-    path: str,
-    stamp: float,
-    region: Optional[str] = None,
-    context: Tuple[str, ...] = (),
-    parameters: Tuple[str, ...] = (),
-    config_path: Optional[str] = None,
-) -> Result:
-    """One file judged alone, cached by path and ``stamp`` (its mtime).
-
-    The cfn-lint and checkov plugins ask once per rule and resource; the file is judged once.
-    A config file adds its declared jobs, and its region, inventories and parameter files where
-    none are given.
-    """
-    config = load_config(Path(config_path)) if config_path else None
-    options = Options(
-        paths=[path],
-        region=region or (config.region if config else None) or DEFAULT_REGION,
-        context=context or (tuple(config.context) if config else ()),
-        parameters=parameters or (tuple(config.parameters) if config else ()),
-        config=config,
-    )
-    return run(options)
-
-
 def lint(
     paths: Iterable[str],
     context: Iterable[str] = (),
@@ -199,9 +172,13 @@ def lint(
 ) -> List[Finding]:
     """Lint ``paths`` (files or directories) and return the findings.
 
-    Inputs that cannot be read are skipped here; use the CLI to see them as errors.
+    Raises ``InputErrors`` if any input (path, inventory, parameter file) cannot be read; it
+    carries the errors and the findings of the files that could be read.
     """
-    return run(Options(tuple(paths), tuple(context), tuple(parameters), region)).findings
+    result = run(Options(tuple(paths), tuple(context), tuple(parameters), region))
+    if result.errors:
+        raise InputErrors(result.errors, result.findings)
+    return result.findings
 
 
-__all__ = ["Finding", "InputError", "Options", "Result", "Rule", "lint", "run"]
+__all__ = ["Finding", "InputError", "InputErrors", "Options", "Result", "Rule", "lint", "run"]

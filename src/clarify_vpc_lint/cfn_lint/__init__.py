@@ -1,59 +1,133 @@
 """cfn-lint plugin: ``cfn-lint --append-rules=clarify_vpc_lint.cfn_lint template.yaml``.
 
 Every catalogue rule becomes a cfn-lint rule ``E9nnn``/``W9nnn`` (its default severity) and an
-``I9nnn`` twin for the findings whose facts are unknown. The template is judged once by the same
-engine as the CLI (cached per file), so lines and messages are the CLI's. cfn-lint shows one
-template at a time: what another template would tell stays unknown (``I9nnn``). Supply inventories
-and parameter files with ``--configure-rule E9201:context=inventory/subnets.json``.
+``I9nnn`` twin for the findings whose facts are unknown; ``E9000`` reports a template the engine
+could not judge (an input error, an engine failure, the time budget spent), once. The template is
+judged once by the same engine as the CLI (see ``clarify_vpc_lint.project``), so lines and messages
+are the CLI's. cfn-lint shows one template at a time: what another template would tell stays
+unknown (``I9nnn``). Inventories, parameter files, the region and declared jobs come from the
+project's config file (found from the template's folder upward), or from one
+``--configure-rule E9201:context=inventory/`` that applies to every rule. A finding whose subject
+lives in an inventory (a VPC known from ``describe-vpcs``) is reported at the template resource
+that uses it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
-from typing import Any, Dict, Iterator, Tuple
+from functools import cache
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from ..catalogue import Rule, load_rules
-from ..findings import Finding
-from ..linter import DEFAULT_REGION, judge_file
+from ..config import find_config, load_config
+from ..findings import Result
+from ..project import Settings, judge_file
+from ..readers.source import ParseError
 
 _CONFIG = {
     "context": {"default": [], "type": "list", "itemtype": "string"},
     "parameters": {"default": [], "type": "list", "itemtype": "string"},
 }
+_CONFIGURED: Dict[str, List[str]] = {key: [] for key in _CONFIG}  # from any rule, for all rules
+# Resources that use a VPC's subnets and security groups: where an inventory subject is reported.
+_USERS = (
+    "AWS::SageMaker::ProcessingJob", "AWS::SageMaker::Model", "AWS::SageMaker::Pipeline",
+    "AWS::SageMaker::ModelBiasJobDefinition", "AWS::SageMaker::ModelExplainabilityJobDefinition",
+    "AWS::StepFunctions::StateMachine",
+)  # fmt: skip
+_FROM_STDIN: Dict[Tuple[str, Settings], Tuple[str, Result]] = {}
+_AWS_ID = re.compile(r"\b(?:vpc|subnet|sg|rtb|vpce)-[0-9a-f]+\b")
 
 
-def _template_findings(cfn: Any, config: Dict[str, Any]) -> Tuple[Finding, ...]:
-    region = cfn.regions[0] if getattr(cfn, "regions", None) else DEFAULT_REGION
-    settings = (region, tuple(config.get("context") or ()), tuple(config.get("parameters") or ()))
+@cache
+def _config_path(directory: str) -> Optional[str]:
+    """The project's config file for templates in ``directory`` (looked up once per folder)."""
+    found = find_config(Path(directory).resolve())
+    return os.path.relpath(found) if found else None
+
+
+def _judged(cfn: Any) -> Tuple[str, Settings, Result]:
+    """The judged file's path, the settings it was judged with, and the result."""
+    region = cfn.regions[0] if getattr(cfn, "regions", None) else None
     path = cfn.filename
-    if path and os.path.isfile(path):
-        findings = judge_file(path, os.path.getmtime(path), *settings).findings
-        return tuple(f for f in findings if f.file == path)  # not those in an inventory file
-    # a template read from stdin: judge what cfn-lint decoded
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(cfn.template, handle)
+    readable = bool(path) and os.path.isfile(path)
+    settings = Settings(
+        region=region,
+        context=tuple(_CONFIGURED["context"]),
+        parameters=tuple(_CONFIGURED["parameters"]),
+        config_path=_config_path(os.path.dirname(path) if readable else os.getcwd()),
+    )
+    if readable:
+        return path, settings, judge_file(path, settings)
+    # a template read from stdin: judge what cfn-lint decoded, once (a temporary name each time)
+    text = json.dumps(cfn.template, default=str)
+    if (text, settings) not in _FROM_STDIN:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            handle.write(text)
+        try:
+            _FROM_STDIN[text, settings] = (handle.name, judge_file(handle.name, settings))
+        finally:
+            os.unlink(handle.name)
+    name, result = _FROM_STDIN[text, settings]
+    return name, settings, result
+
+
+def _user_of(cfn: Any, message: str) -> Optional[str]:
+    """The template resource that uses an inventory subject: one naming its IDs, else the first
+    Clarify job or model. (The engine does not yet link a subject to its users.)"""
+    resources = cfn.template.get("Resources") if isinstance(cfn.template, dict) else None
+    if not isinstance(resources, dict):
+        return None
+    users = [
+        name
+        for name, resource in resources.items()
+        if isinstance(resource, dict) and resource.get("Type") in _USERS
+    ]
+    named = set(_AWS_ID.findall(message))
+    for name in users:
+        if named & set(_AWS_ID.findall(json.dumps(resources[name], default=str))):
+            return name
+    return users[0] if users else None
+
+
+@cache
+def _declared_names(config_path: str) -> Dict[str, List[str]]:
+    """The subnets and security groups each job declared in the config file names."""
+    names: Dict[str, List[str]] = {}
+    for job in load_config(Path(config_path)).jobs:
+        if isinstance(job, dict):
+            used = [*(job.get("subnets") or []), *(job.get("security-groups") or [])]
+            names[str(job.get("name"))] = [str(n) for n in used]
+    return names
+
+
+def _declared_user(cfn: Any, config_path: str, job: str) -> Optional[str]:
+    """The first template resource a declared job names (its subnets, its security groups)."""
+    resources = cfn.template.get("Resources") if isinstance(cfn.template, dict) else None
     try:
-        return tuple(
-            f for f in judge_file(handle.name, 0.0, *settings).findings if f.file == handle.name
-        )
-    finally:
-        os.unlink(handle.name)
+        used = _declared_names(config_path).get(job, [])
+    except (OSError, ParseError):  # the judgement itself reports a bad config file
+        return None
+    return next((n for n in used if isinstance(resources, dict) and n in resources), None)
 
 
-def _rule_class(rule: Rule, unknown: bool) -> type:
-    letter = "I" if unknown else rule.severity[0].upper()
-
-    def match(self: CloudFormationLintRule, cfn: Any) -> Iterator[RuleMatch]:
-        for finding in _template_findings(cfn, self.config):
-            if finding.rule != rule.id or (finding.severity == "info") != unknown:
-                continue
-            logical_id = finding.resource.split("/")[0]
+def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
+    path, settings, result = _judged(cfn)
+    config_path = settings.config_path
+    for finding in result.findings:
+        if finding.rule != rule.id or (finding.severity == "info") != unknown:
+            continue
+        if finding.file == path and path != cfn.filename:  # from stdin: cfn-lint places it
+            yield RuleMatch(["Resources", finding.resource.split("/")[0]], finding.message)
+        elif finding.file == path:
             yield RuleMatch(
-                ["Resources", logical_id],
+                ["Resources", finding.resource.split("/")[0]],
                 finding.message,
                 location=(
                     finding.line - 1,
@@ -62,30 +136,74 @@ def _rule_class(rule: Rule, unknown: bool) -> type:
                     finding.column - 1,
                 ),
             )
+        elif result.linted.get(finding.file) == "inventory":
+            user = _user_of(cfn, finding.message)
+            where = f" (in {finding.file}:{finding.line})"
+            yield RuleMatch(["Resources", user] if user else [], finding.message + where)
+        elif config_path and finding.file == config_path:
+            user = _declared_user(cfn, config_path, finding.resource.split("/")[0])
+            if user:  # a job declared to run in this template's network
+                where = f" (declared job in {finding.file}:{finding.line})"
+                yield RuleMatch(["Resources", user], finding.message + where)
 
+
+def _rule_class(rule: Rule, unknown: bool) -> type:
+    letter = "I" if unknown else rule.severity[0].upper()
+
+    def match(self: CloudFormationLintRule, cfn: Any) -> Iterator[RuleMatch]:
+        return _matches(cfn, rule, unknown)
+
+    return _class(
+        f"{letter}9{rule.digits}",
+        rule.name + (" (not decided: a fact is missing)" if unknown else ""),
+        rule.summary,
+        rule.doc_url,
+        rule.tags,
+        match,
+    )
+
+
+def _not_judged(self: CloudFormationLintRule, cfn: Any) -> Iterator[RuleMatch]:
+    path, _, result = _judged(cfn)
+    for error in result.errors:
+        where = "" if error.file == path else f"{error.file}: "
+        line = (error.line or 1) - 1
+        yield RuleMatch([], where + error.message, location=(line, 0, line, 0))
+
+
+def _configure(
+    self: CloudFormationLintRule, configs: Any = None, experimental: bool = False
+) -> None:
+    CloudFormationLintRule.configure(self, configs, experimental)
+    for key in _CONFIG:
+        for value in self.config.get(key) or []:
+            if value not in _CONFIGURED[key]:
+                _CONFIGURED[key].append(value)
+
+
+def _class(rule_id: str, shortdesc: str, description: str, url: str, tags: Any, match: Any) -> type:
     def __init__(self: CloudFormationLintRule) -> None:
         CloudFormationLintRule.__init__(self)
         self.config_definition = dict(_CONFIG)
         self.configure()
 
-    return type(
-        f"{letter}9{rule.digits}",
-        (CloudFormationLintRule,),
-        {
-            "id": f"{letter}9{rule.digits}",
-            "shortdesc": rule.name + (" (not decided: a fact is missing)" if unknown else ""),
-            "description": rule.summary,
-            "source_url": rule.doc_url,
-            "tags": ["clarify", *rule.tags],
-            "__init__": __init__,
-            "match": match,
-            "__module__": __name__,
-        },
-    )
+    return type(rule_id, (CloudFormationLintRule,), {
+        "id": rule_id, "shortdesc": shortdesc, "description": description, "source_url": url,
+        "tags": ["clarify", *tags], "__init__": __init__, "configure": _configure,
+        "match": match, "__module__": __name__,
+    })  # fmt: skip
 
 
+E9000 = _class(
+    "E9000",
+    "clarify-vpc-lint could not judge the template",
+    "An input error, an engine failure or the time budget spent: no E9/W9/I9 finding is given.",
+    "https://github.com/clarify-vpc-lint/clarify-vpc-lint#cfn-lint-checkov-and-ci",
+    [],
+    _not_judged,
+)
 for _rule in load_rules():
     for _unknown in (False, True):
-        _class = _rule_class(_rule, _unknown)
-        globals()[_class.__name__] = _class
-del _rule, _unknown, _class  # cfn-lint instantiates every rule class it finds in the module
+        _rule_class_ = _rule_class(_rule, _unknown)
+        globals()[_rule_class_.__name__] = _rule_class_
+del _rule, _unknown, _rule_class_  # cfn-lint instantiates every rule class it finds in the module

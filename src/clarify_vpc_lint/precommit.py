@@ -1,0 +1,228 @@
+"""pre-commit hook: the staged files judged in the context of the whole project (SPEC section 7).
+
+pre-commit passes the staged file names. Judging them alone would miss what a change does to the
+other stacks (an ML stack relying on the endpoint a staged network stack deletes), so the hook lints
+the whole project as it would be committed (the index) and, when something outside the staged files
+is wrong, the project as committed before (HEAD). It blocks on
+
+- every finding and input error in a staged file, and
+- every finding elsewhere that HEAD did not have (the change caused it: compared by rule, file,
+  resource and message, not line).
+
+Findings that were already there in files the change did not touch are counted, not shown. The
+project is the config's ``paths:`` if it has them, else the repository; both versions are read from
+git (the index and HEAD), so unstaged edits and untracked files play no part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+
+from .catalogue import SEVERITIES
+from .config import Config, find_config, load_config
+from .engine import Finding
+from .linter import DEFAULT_REGION, Options, Result, run
+from .readers import EXTENSIONS
+from .readers.source import ParseError
+from .writers import writer
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_REGULAR_FILES = ("100644", "100755")  # not symlinks (120000) nor submodules (160000)
+
+
+def _git(*args: str, stdin: Optional[bytes] = None) -> Tuple[int, bytes]:
+    completed = subprocess.run(["git", *args], input=stdin, capture_output=True, check=False)
+    return completed.returncode, completed.stdout
+
+
+def _blobs(revision: str) -> Dict[str, str]:
+    """path -> blob id of every regular file in the index (``:``) or in a commit."""
+    index = revision == ":"
+    listing = (
+        ("ls-files", "-s", "-z") if index else ("ls-tree", "-r", "-z", "--full-tree", revision)
+    )
+    code, out = _git(*listing)
+    if code != 0:  # no commit yet: the project was empty
+        return {}
+    blobs = {}
+    for entry in filter(None, out.split(b"\0")):
+        meta, path = entry.split(b"\t", 1)
+        fields = meta.decode().split()  # ls-files: mode blob stage; ls-tree: mode type blob
+        blob, stage = (fields[1], fields[2]) if index else (fields[2], "0")
+        if fields[0] in _REGULAR_FILES and stage == "0":  # stage > 0: an unresolved merge
+            blobs[path.decode()] = blob
+    return blobs
+
+
+def _contents(blobs: Set[str]) -> Dict[str, bytes]:
+    """The blobs' bytes, read by one ``git cat-file --batch``."""
+    order = sorted(blobs)
+    _, out = _git("cat-file", "--batch", stdin="".join(f"{b}\n" for b in order).encode())
+    contents, position = {}, 0
+    for blob in order:
+        header_end = out.index(b"\n", position)
+        size = int(out[position:header_end].split()[2])
+        contents[blob] = out[header_end + 1 : header_end + 1 + size]
+        position = header_end + 1 + size + 1
+    return contents
+
+
+def _under(path: str, root: str) -> bool:
+    return root in (".", "") or path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def _in_project(path: str, roots: Sequence[str], extra: Set[str]) -> bool:
+    if path in extra:
+        return True
+    return path.endswith(EXTENSIONS) and any(_under(path, r) for r in [*roots, *extra])
+
+
+def _from_work_tree(paths: Sequence[str], tracked: Dict[str, str]) -> List[str]:
+    """Inventories and parameter files git does not hold (often the case for `aws ec2 describe-*`
+    output) are read where they are, for both versions; tracked ones come from each version."""
+    return [
+        p if any(_under(t, os.path.normpath(p)) for t in tracked) else os.path.abspath(p)
+        for p in paths
+    ]
+
+
+@contextmanager
+def _inside(directory: str) -> Iterator[None]:
+    here = os.getcwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(here)
+
+
+def _scratch_base() -> Optional[str]:
+    """A memory-backed folder when there is one: writing and removing two copies of a project on
+    a disk-backed /tmp can cost more than linting them."""
+    for candidate in (os.environ.get("XDG_RUNTIME_DIR"), "/dev/shm"):
+        if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK | os.X_OK):
+            return candidate
+    return None  # the system's temporary folder
+
+
+def _lint_version(files: Dict[str, bytes], directory: str, options: Options) -> Result:
+    """Write one version of the project into ``directory`` and lint it there (same relative names)."""
+    os.makedirs(directory, exist_ok=True)
+    for path, content in files.items():
+        target = Path(directory, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    linted = sorted(p for p in files if p.endswith(EXTENSIONS))
+    with _inside(directory):
+        return run(replace(options, paths=linted))
+
+
+def _fails(findings: List[Finding], fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    threshold = SEVERITIES.index(fail_on)
+    return any(SEVERITIES.index(f.severity) >= threshold for f in findings)
+
+
+def _key(finding: Finding) -> Tuple[str, str, str, str]:
+    return (finding.rule, finding.file, finding.resource, finding.message)
+
+
+def _config(path: Optional[str]) -> Config:
+    found = Path(path) if path else find_config(Path.cwd())
+    return load_config(Path(os.path.relpath(found))) if found else Config()
+
+
+def _project_files(revision: str, roots: Sequence[str], extra: Set[str]) -> Dict[str, str]:
+    return {p: b for p, b in _blobs(revision).items() if _in_project(p, roots, extra)}
+
+
+def check(staged: Sequence[str], config: Config) -> Tuple[Result, int]:
+    """The blocking part of the staged project's result, and how many findings were not shown."""
+    staged_set = {os.path.normpath(p) for p in staged}
+    roots = list(getattr(config, "paths", None) or ["."])
+    extra = {os.path.normpath(p) for p in [*config.context, *config.parameters]} | staged_set
+    index = _project_files(":", roots, extra)
+    options = Options(
+        context=_from_work_tree(config.context, index),
+        parameters=_from_work_tree(config.parameters, index),
+        region=config.region or DEFAULT_REGION,
+        ignore=list(config.ignore),
+        per_path_ignores=config.per_path_ignores,
+        severity=config.severity,
+        config=config,
+    )
+    with tempfile.TemporaryDirectory(prefix="clarify-vpc-lint-", dir=_scratch_base()) as scratch:
+        contents = _contents(set(index.values()))
+        now = _lint_version(
+            {p: contents[b] for p, b in index.items()}, os.path.join(scratch, "index"), options
+        )
+        elsewhere = [f for f in now.findings if f.file not in staged_set]
+        other_errors = [e for e in now.errors if e.file not in staged_set]
+        before_findings: Set[Tuple[str, str, str, str]] = set()
+        before_errors: Set[Tuple[str, str]] = set()
+        if elsewhere or other_errors:  # only then does HEAD matter
+            head = _project_files("HEAD", roots, extra)
+            contents.update(_contents(set(head.values()) - set(contents)))
+            before = _lint_version(
+                {p: contents[b] for p, b in head.items()}, os.path.join(scratch, "head"), options
+            )
+            before_findings = {_key(f) for f in before.findings}
+            before_errors = {(e.file, e.message) for e in before.errors}
+    blocking = [f for f in now.findings if f.file in staged_set or _key(f) not in before_findings]
+    errors = [
+        e for e in now.errors if e.file in staged_set or (e.file, e.message) not in before_errors
+    ]
+    hidden = len(now.findings) - len(blocking)
+    return Result(blocking, errors, now.linted, now.skipped), hidden
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="clarify-vpc-lint-pre-commit",
+        description="Judge staged files in the context of the whole project (a pre-commit hook).",
+    )
+    parser.add_argument("files", nargs="*", metavar="FILE", help="the staged files")
+    parser.add_argument("--config", metavar="FILE", help="configuration file")
+    parser.add_argument("--fail-on", choices=("error", "warning", "info", "never"))
+    args = parser.parse_args(argv)
+    code, top = _git("rev-parse", "--show-toplevel")
+    if code != 0:
+        sys.stdout.write("clarify-vpc-lint: error: not inside a git repository\n")
+        return EXIT_ERROR
+    with _inside(top.decode().strip()):  # pre-commit runs hooks there; git names paths from there
+        return _hook(args)
+
+
+def _hook(args: argparse.Namespace) -> int:
+    try:
+        config = _config(args.config)
+    except (OSError, ParseError) as error:
+        sys.stdout.write(f"{args.config or 'config'}: error: {error}\n")
+        return EXIT_ERROR
+    try:
+        result, hidden = check(args.files, config)
+    except (OSError, ValueError) as error:  # not a git repository, git missing, ...
+        sys.stdout.write(f"clarify-vpc-lint: error: cannot read the staged project: {error}\n")
+        return EXIT_ERROR
+    sys.stdout.write(writer("text")(result))
+    if hidden:
+        sys.stdout.write(
+            f"{hidden} finding(s) the staged change did not cause are not shown "
+            "(run clarify-vpc-lint to see them)\n"
+        )
+    if result.errors:
+        return EXIT_ERROR
+    fail_on = args.fail_on or config.fail_on or "warning"
+    return EXIT_FINDINGS if _fails(result.findings, fail_on) else EXIT_OK
+
+
+__all__ = ["check", "main"]
