@@ -80,7 +80,13 @@ def _cli(directory: Path) -> Set[Tuple[str, str, str]]:
 def test_cloudformation_and_terraform_plan_resources(tmp_path: Path) -> None:
     # two projects: the fixtures are separate cases, and one project's plans would make the
     # templates' VPCs unknown (a plan's endpoint with an unknown VpcId may be in any VPC)
-    templates = {f"{p.parent.name}-{p.name}": p for p in rule_templates()}
+    # the unknown cases stay out: an endpoint whose VpcId is a parameter may be in any VPC of the
+    # project, so it would make the other cases' endpoint rules unknown too
+    templates = {
+        f"{p.parent.name}-{p.name}": p
+        for p in rule_templates()
+        if p.name.startswith(("bad", "good"))
+    }
     plans = {
         f"tf-{p.parent.parent.name}-{p.parent.name}.json": p
         for p in FIXTURES.glob("rules/*/tf-*/plan.json")
