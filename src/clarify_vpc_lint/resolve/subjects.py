@@ -28,6 +28,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Unknown
+from . import dhcp
 from .index import display
 from .logic import Fact, all_of, any_of, negate
 from .network import Resolver
@@ -483,6 +484,31 @@ def _vpc_dns_hostnames(view: _VpcView) -> Fact:
     return view.attribute("dns_hostnames")
 
 
+@fact(
+    "vpcs",
+    "dhcp_domain_options",
+    "the VPC's DHCP options set has both domain-name and domain-name-servers",
+)
+def _vpc_dhcp_domain_options(view: _VpcView) -> Fact:
+    if view.usage.vpc is None:
+        return view.usage.unknown
+    missing = dhcp.missing_keys(view.usage.vpc, view.resolver.index)
+    return missing if isinstance(missing, Unknown) else not missing
+
+
+def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
+    missing = dhcp.missing_keys(vpc, resolver.index) if vpc is not None else []
+    name = dhcp.options_name(vpc, resolver.index) if vpc is not None else "unknown"
+    return {
+        "dhcp_options": name,
+        "dhcp_ref": name if name.isidentifier() else "ClarifyDhcpOptions",
+        "dhcp_missing": " and ".join(missing) if isinstance(missing, list) and missing else "",
+        "domain_name": "ec2.internal"
+        if resolver.region == "us-east-1"
+        else f"{resolver.region}.compute.internal",
+    }
+
+
 def _vpc_subject(usage: _Usage, no_internet: Fact, resolver: Resolver) -> Subject:
     vpc = usage.vpc
     name = vpc.loc.resource if vpc is not None else f"the VPC of {usage.loc.resource}"
@@ -491,6 +517,7 @@ def _vpc_subject(usage: _Usage, no_internet: Fact, resolver: Resolver) -> Subjec
         "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
         "region": resolver.region,
         **_usage_names(usage, resolver),
+        **_dhcp_names(vpc, resolver),
     }
     view = _VpcView(usage, no_internet, resolver)
     return Subject("vpcs", usage.loc if vpc is None else vpc.loc, derive("vpcs", view), context)
