@@ -501,7 +501,9 @@ def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
     name = dhcp.options_name(vpc, resolver.index) if vpc is not None else "unknown"
     return {
         "dhcp_options": name,
-        "dhcp_ref": name if name.isidentifier() else "ClarifyDhcpOptions",
+        "dhcp_ref": name
+        if " " not in name and not name.startswith("dopt-")
+        else "ClarifyDhcpOptions",
         "dhcp_missing": " and ".join(missing) if isinstance(missing, list) and missing else "",
         "domain_name": "ec2.internal"
         if resolver.region == "us-east-1"
