@@ -159,7 +159,10 @@ def new_vpc_dhcp_association(loc: Location, vpc_key: str) -> DhcpOptionsAssociat
     default_set = DhcpOptions(
         loc,
         [],
-        {"domain-name": ["<region>.compute.internal"], "domain-name-servers": ["AmazonProvidedDNS"]},
+        {
+            "domain-name": ["<region>.compute.internal"],
+            "domain-name-servers": ["AmazonProvidedDNS"],
+        },
     )
     return DhcpOptionsAssociation(Handle(vpc_key), default_set, implicit=True)
 
@@ -193,9 +196,7 @@ _NOT_PUBLIC = tuple(
 )
 
 
-def new_vpc_default_acl(
-    loc: Location, vpc_key: str, acl_ids: Collection[str] = ()
-) -> NetworkAcl:
+def new_vpc_default_acl(loc: Location, vpc_key: str, acl_ids: Collection[str] = ()) -> NetworkAcl:
     """The default network ACL of a VPC created in the inputs: rule 100 allows all traffic in
     and out (AWS's default entries)."""
     entries = [

@@ -370,16 +370,7 @@ def _acl_entries(resource: TfResource) -> List[NetworkAclEntry]:
                 rule.get("ipv6_cidr_block") and not rule.get("cidr_block")
             ):
                 continue
-            entries.append(
-                _acl_entry(
-                    resource,
-                    rule,
-                    direction == "egress",
-                    "rule_no",
-                    "action",
-                    (direction, position),
-                )
-            )
+            entries.append(_acl_entry(resource, rule, direction == "egress", "rule_no", "action"))
     return entries
 
 

@@ -29,6 +29,7 @@ from ..model import (
 )
 from ..values import Unknown
 from . import dhcp
+from .acls import AclCheck, NetworkAcls, remediation_names
 from .index import display
 from .logic import Fact, all_of, any_of, negate
 from .network import Resolver
@@ -84,6 +85,7 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
         subjects.append(_vpc_subject(usage, no_internet, resolver))
         if usage.vpc is not None:
             subjects.extend(_endpoint_subjects(usage, no_internet, resolver))
+    subjects.extend(_subnet_subjects(network, resolver))
     return subjects
 
 
@@ -708,3 +710,88 @@ def _admits_https(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> F
         for job in usage.jobs
     ]
     return all_of(results)
+
+
+# -- subnets ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _SubnetView:
+    check: AclCheck
+
+
+@fact(
+    "subnets",
+    "acl_https_egress",
+    "the subnet's network ACL lets TCP 443 out to S3 and the interface endpoints the job uses",
+)
+def _subnet_acl_https_egress(view: _SubnetView) -> Fact:
+    return view.check.https_egress
+
+
+@fact(
+    "subnets",
+    "acl_https_return",
+    "the subnet's network ACL lets the replies in (TCP on the ephemeral ports, from the same peers)",
+)
+def _subnet_acl_https_return(view: _SubnetView) -> Fact:
+    return view.check.https_return
+
+
+@fact("subnets", "cluster", "a job with two or more instances uses this subnet and another one")
+def _subnet_cluster(view: _SubnetView) -> Fact:
+    return view.check.cluster
+
+
+@fact(
+    "subnets",
+    "acl_cluster_traffic",
+    "the subnet's network ACL lets all TCP out to and in from the job's other subnets",
+)
+def _subnet_acl_cluster_traffic(view: _SubnetView) -> Fact:
+    return view.check.cluster_traffic
+
+
+def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
+    """One subject per subnet of a Clarify job (each reported once, whatever the number of jobs);
+    a job whose subnets are not in the inputs is one subject at the job."""
+    acls = NetworkAcls(resolver)
+    subjects: List[Subject] = []
+    uses: Dict[int, tuple] = {}  # id(subnet) -> (subnet, [(job, its resolved subnets)])
+    for job in network.jobs:
+        if job.has_vpc_config is not True:
+            continue
+        resolved = (
+            [job.subnets]
+            if isinstance(job.subnets, Unknown)
+            else [resolver.subnet(ref) for ref in job.subnets]
+        )
+        missing = next((s for s in resolved if isinstance(s, Unknown)), None)
+        if missing is not None:
+            check = AclCheck(missing, missing, missing, False, True)
+            context = {"subnet": f"the subnets of {job.loc.resource}"}
+            context.update(remediation_names(check, None, resolver))
+            subjects.append(
+                Subject("subnets", job.loc, derive("subnets", _SubnetView(check)), context)
+            )
+        for subnet in resolved:
+            if isinstance(subnet, Subnet):
+                uses.setdefault(id(subnet), (subnet, []))[1].append((job, resolved))
+    for subnet, jobs in uses.values():
+        cluster: List[Fact] = []
+        others: List[Any] = []
+        for job, resolved in jobs:
+            distinct = [s for s in resolved if s is not subnet]
+            if not distinct:
+                continue  # one subnet: the ACL does not filter traffic inside it
+            count = job.instance_count
+            multi = count if isinstance(count, Unknown) else count >= 2
+            cluster.append(multi)
+            if multi is not False:
+                others.extend(s for s in distinct if all(s is not o for o in others))
+        check = acls.check(subnet, any_of(cluster), others)
+        context = {"subnet": subnet.loc.resource, **remediation_names(check, subnet, resolver)}
+        subjects.append(
+            Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), context)
+        )
+    return subjects
