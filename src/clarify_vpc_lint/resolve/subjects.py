@@ -759,13 +759,13 @@ def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
     subjects: List[Subject] = []
     uses: Dict[int, tuple] = {}  # id(subnet) -> (subnet, [(job, its resolved subnets)])
     for job in network.jobs:
-        if job.has_vpc_config is not True:
+        if job.has_vpc_config is False:
             continue
-        resolved = (
-            [job.subnets]
-            if isinstance(job.subnets, Unknown)
-            else [resolver.subnet(ref) for ref in job.subnets]
-        )
+        if isinstance(job.has_vpc_config, Unknown) or isinstance(job.subnets, Unknown):
+            unknown = job.has_vpc_config if job.has_vpc_config is not True else job.subnets
+            resolved: List[Any] = [unknown]
+        else:
+            resolved = [resolver.subnet(ref) for ref in job.subnets]
         missing = next((s for s in resolved if isinstance(s, Unknown)), None)
         if missing is not None:
             check = AclCheck(missing, missing, missing, False, True)
