@@ -49,5 +49,5 @@ def options_name(vpc: Vpc, index: Index) -> str:
         return "the default DHCP options set"
     options = associations[0].options
     if options == ec2.NO_DHCP_OPTIONS:
-        return "no DHCP options set"
+        return "no DHCP options set (DhcpOptionsId `default`)"
     return display(options, index)
