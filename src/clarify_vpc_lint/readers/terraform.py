@@ -408,6 +408,8 @@ def _network_acl(resource: TfResource, network: Network) -> None:
         NetworkAcl(resource.location, keys, vpc, default, _acl_entries(resource))
     )
     subnets = resource.value("subnet_ids")
+    if isinstance(subnets, Unknown):
+        subnets = [subnets]
     for subnet in subnets if isinstance(subnets, list) and not default else []:
         network.network_acl_associations.append(NetworkAclAssociation(subnet, resource.handle))
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service
 from ..model import NetworkAcl, NetworkAclEntry, Subnet, Vpc
 from ..values import Unknown
+from .index import display
 from .logic import Fact, all_of
 from .network import Resolver
 
@@ -52,12 +53,18 @@ class NetworkAcls:
             if isinstance(target, NetworkAcl):
                 self._extra.setdefault(id(target), []).append(entry)
             elif isinstance(acl_ref, Unknown):  # may be any ACL's: it can change any outcome
-                self._anywhere.append(NetworkAclEntry(**{**entry.__dict__, "conditional": True}))
+                self._anywhere.append(replace(entry, conditional=True))
         self._associations: Dict[int, list] = {}
+        self._unplaced: Optional[Unknown] = None  # an association to a subnet not known
         for association in index.network.network_acl_associations:
             subnet = index.find(association.subnet)
             if isinstance(subnet, Subnet):
                 self._associations.setdefault(id(subnet), []).append(association)
+            elif isinstance(association.subnet, Unknown) and self._unplaced is None:
+                self._unplaced = Unknown(
+                    f"network ACL {display(association.acl, index)} is associated with a subnet "
+                    f"that is not known: {association.subnet.reason}"
+                )
 
     def entries(self, acl: NetworkAcl) -> List[NetworkAclEntry]:
         return acl.entries + self._extra.get(id(acl), []) + self._anywhere
@@ -95,6 +102,8 @@ class NetworkAcls:
             return self.resolver.index.missing(
                 association.acl, "network ACL", "describe-network-acls"
             )
+        if self._unplaced is not None:
+            return self._unplaced
         vpc = self.resolver.subnet_vpc(subnet)
         if isinstance(vpc, Unknown):
             return vpc

@@ -14,6 +14,11 @@ def missing_keys(vpc: Vpc, index: Index) -> Any:
     """The required DHCP keys the VPC's options set lacks (a list), or Unknown."""
     associations = [a for a in index.network.dhcp_associations if index.find(a.vpc) is vpc]
     explicit = [a for a in associations if not a.implicit]
+    unplaced = next(
+        (a.vpc for a in index.network.dhcp_associations if isinstance(a.vpc, Unknown)), None
+    )
+    if not explicit and unplaced is not None:  # it may be this VPC's
+        return Unknown(f"a DHCP options association names a VPC not known: {unplaced.reason}")
     chosen = (explicit or associations or [None])[0]
     if chosen is None:
         if "Vpcs" in index.network.inventory_kinds:
