@@ -135,6 +135,13 @@ def test_acl_unknown_cidr_is_undecided_unless_a_definite_rule_comes_first() -> N
     assert ec2.acl_decides([deny], False, 40000, ec2.PUBLIC) == (False, "*")
 
 
+def test_acl_peer_with_unknown_address_is_decided_only_by_rules_for_every_address() -> None:
+    where = Unknown("the CIDR block of subnet-0endpoints")
+    assert ec2.acl_decides([entry(100, True, True)], True, 443, where) == (True, 100)
+    narrow = [entry(100, True, True, cidr="10.0.0.0/16")]
+    assert ec2.acl_decides(narrow, True, 443, where) == (where, None)
+
+
 def test_acl_blocked_ports_splits_the_range_where_rules_start_and_end() -> None:
     entries = [entry(100, False, True, ports=(1024, 40000))]
     blocked, unknown = ec2.acl_blocked_ports(entries, False, ec2.LINUX_EPHEMERAL_PORTS, ec2.PUBLIC)

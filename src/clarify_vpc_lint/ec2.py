@@ -234,7 +234,9 @@ def _port_match(entry: NetworkAclEntry, port: int) -> Any:
     return low <= port <= high
 
 
-def _peer_match(entry: NetworkAclEntry, peer: str) -> Any:
+def _peer_match(entry: NetworkAclEntry, peer: Any) -> Any:
+    """Does the rule's block cover the peer: a CIDR, ``PUBLIC``, or an Unknown address (which
+    only 0.0.0.0/0 surely covers)?"""
     if isinstance(entry.cidr, Unknown):
         return Unknown(f"the CIDR block of ACL rule {entry.rule_number}: {entry.cidr.reason}")
     try:
@@ -243,6 +245,8 @@ def _peer_match(entry: NetworkAclEntry, peer: str) -> Any:
         return Unknown(f"the CIDR block {entry.cidr!r} of ACL rule {entry.rule_number}")
     if block.prefixlen == 0:
         return True
+    if isinstance(peer, Unknown):
+        return peer
     if peer == PUBLIC:
         if any(block.subnet_of(private) for private in _NOT_PUBLIC if block.version == 4):
             return False
@@ -266,7 +270,7 @@ def _order(entries: List[NetworkAclEntry]) -> Any:
     return sorted(entries, key=lambda e: as_int(e.rule_number))
 
 
-def acl_decides(entries: List[NetworkAclEntry], egress: bool, port: int, peer: str) -> tuple:
+def acl_decides(entries: List[NetworkAclEntry], egress: bool, port: int, peer: Any) -> tuple:
     """What an ACL does with one TCP packet to (egress) or from (ingress) ``peer`` on ``port``:
     (True/False/Unknown, the deciding rule number or "*"). Rules are read lowest number first;
     the first that matches decides; none matching meets the final "*" deny."""
@@ -311,7 +315,7 @@ def _match_all(values: List[Any]) -> Any:
 
 
 def acl_blocked_ports(
-    entries: List[NetworkAclEntry], egress: bool, ports: Tuple[int, int], peer: str
+    entries: List[NetworkAclEntry], egress: bool, ports: Tuple[int, int], peer: Any
 ) -> tuple:
     """TCP ports of ``ports`` the ACL drops to/from ``peer``: ([(low, high, rule)], Unknown or
     None). Ports are split where a rule's range starts or ends, one verdict per piece."""

@@ -122,37 +122,36 @@ class NetworkAcls:
 
     # -- the traffic of the jobs ---------------------------------------------------------------------
 
-    def https_peers(self, subnet: Subnet, vpc: Vpc) -> Tuple[List[Tuple[str, str]], Any]:
-        """Where the job's HTTPS goes from this subnet: (peer, label) pairs and an Unknown for
-        peers that cannot be determined (or None)."""
+    def https_peers(self, subnet: Subnet, vpc: Vpc) -> List[Tuple[Any, str]]:
+        """Where the job's HTTPS goes from this subnet: (peer, label) pairs; a peer is a CIDR,
+        ``ec2.PUBLIC``, or an Unknown address (an endpoint subnet whose block is not known)."""
         endpoints = self.resolver.endpoints_by_vpc().get(id(vpc), [])
         s3 = [e for e in endpoints if endpoint_service(e.service) == "s3"]
         s3_interface_only = bool(s3) and all(
             str(e.endpoint_type).lower() == "interface" for e in s3
         )
-        peers: List[Tuple[str, str]] = []
+        peers: List[Tuple[Any, str]] = []
         if not (s3_interface_only and self.resolver.internet_route(subnet) is False):
             peers.append((ec2.PUBLIC, "S3 and other public addresses"))
-        unknown = None
         for endpoint in endpoints:
             if endpoint_service(endpoint.service) not in _REQUIRED_SERVICES:
                 continue
             if str(endpoint.endpoint_type).lower() != "interface":
                 continue
+            label = f"the subnets of {endpoint.loc.resource}"
             if isinstance(endpoint.subnets, Unknown):
-                unknown = unknown or endpoint.subnets
+                peers.append((endpoint.subnets, label))
                 continue
             for ref in endpoint.subnets:
                 target = self.resolver.subnet(ref)
-                if isinstance(target, Unknown):
-                    unknown = unknown or target
-                elif target is not subnet:  # inside one subnet the ACL does not filter
-                    cidr = _cidr(target)
-                    if isinstance(cidr, Unknown):
-                        unknown = unknown or cidr
-                    elif all(cidr != peer for peer, _ in peers):
-                        peers.append((cidr, f"the interface endpoints in {target.loc.resource}"))
-        return peers, unknown
+                if target is subnet:
+                    continue  # inside one subnet the ACL does not filter
+                cidr = target if isinstance(target, Unknown) else _cidr(target)
+                if not isinstance(target, Unknown):
+                    label = f"the interface endpoints in {target.loc.resource}"
+                if all(cidr != peer for peer, _ in peers):
+                    peers.append((cidr, label))
+        return peers
 
     def check(
         self,
@@ -167,9 +166,13 @@ class NetworkAcls:
         result = AclCheck(acl, cluster=cluster)
         entries = self.entries(acl)
         vpc = self.resolver.subnet_vpc(subnet)
-        peers, unknown = self.https_peers(subnet, vpc) if isinstance(vpc, Vpc) else ([], vpc)
-        egress: List[Fact] = [unknown] if unknown is not None else []
-        replies: List[Fact] = list(egress)
+        peers = (
+            self.https_peers(subnet, vpc)
+            if isinstance(vpc, Vpc)
+            else [(ec2.PUBLIC, "S3 and other public addresses"), (vpc, "the interface endpoints")]
+        )
+        egress: List[Fact] = []
+        replies: List[Fact] = []
         for peer, label in peers:
             verdict, rule = ec2.acl_decides(entries, True, 443, peer)
             if verdict is False:
@@ -186,11 +189,11 @@ class NetworkAcls:
         traffic: List[Fact] = []
         for other in cluster_subnets:
             cidr = other if isinstance(other, Unknown) else _cidr(other)
-            if isinstance(cidr, Unknown):
-                traffic.append(cidr)
-                continue
-            result.cluster_cidrs.append(cidr)
-            label = f"the job's subnet {other.loc.resource}"
+            if not isinstance(cidr, Unknown):
+                result.cluster_cidrs.append(cidr)
+            label = "a subnet of the job"
+            if not isinstance(other, Unknown):
+                label = f"the job's subnet {other.loc.resource}"
             for is_egress in (True, False):
                 traffic.append(self._ports(result, entries, is_egress, ec2.ALL_PORTS, cidr, label))
         result.cluster_traffic = all_of(traffic)
@@ -202,7 +205,7 @@ class NetworkAcls:
         entries: List[NetworkAclEntry],
         egress: bool,
         ports: Tuple[int, int],
-        peer: str,
+        peer: Any,
         label: str,
     ) -> Fact:
         blocked, unknown = ec2.acl_blocked_ports(entries, egress, ports, peer)
