@@ -1,6 +1,6 @@
 """Subjects of the rules and the facts registered for them.
 
-A subject is one thing a rule can report (a request, job, model, VPC or endpoint): its location,
+A subject is one thing a rule can report (a request, job, model, VPC, endpoint or subnet): its location,
 its facts (booleans, or ``Unknown`` with the reason) and the names its messages use. Each fact is
 a function of the subject's view, registered with ``@fact`` (see ``facts.py``); the builders here
 make the views.
@@ -39,7 +39,7 @@ from .network import Resolver
 class Subject:
     """One thing a rule can report: its location, facts and the names its messages use."""
 
-    kind: str  # requests | jobs | models | vpcs | endpoints
+    kind: str  # requests | jobs | models | vpcs | endpoints | subnets
     loc: Location
     facts: Dict[str, Any]
     context: Dict[str, Any] = field(default_factory=dict)
