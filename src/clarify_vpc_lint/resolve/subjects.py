@@ -3,8 +3,7 @@
 A subject is one thing a rule can report (a request, job, model, VPC, endpoint or subnet): its
 location, its facts (booleans, or ``Unknown`` with the reason) and the names its messages use. Each
 fact is a function of the subject's view, registered with ``@fact`` (see ``facts.py``); the builders
-here
-make the views.
+here make the views.
 """
 
 from __future__ import annotations
