@@ -38,6 +38,7 @@ SUBJECT_FACTS = {
         "sagemaker_interface_endpoint",
         "dns_support",
         "dns_hostnames",
+        "dhcp_domain_options",
     },
     "endpoints": {
         "sagemaker",
@@ -49,6 +50,7 @@ SUBJECT_FACTS = {
         "admits_https",
         "vpc",
     },
+    "subnets": {"acl_https_egress", "acl_https_return", "cluster", "acl_cluster_traffic"},
 }
 
 

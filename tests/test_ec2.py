@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clarify_vpc_lint import ec2, keys
-from clarify_vpc_lint.model import Location
+from clarify_vpc_lint.model import Location, NetworkAclEntry
 from clarify_vpc_lint.values import Handle, Unknown
 
 
@@ -57,3 +57,104 @@ def test_new_vpc_has_local_only_main_table_and_self_admitting_default_group() ->
     assert group.keys[0] == keys.default_security_group("cfn:net.yaml:Vpc").full_key
     assert group.ingress[0].peers == [("sg", keys.default_security_group("cfn:net.yaml:Vpc"))]
     assert ec2.covers_port(group.egress[0], None) is True
+
+
+# -- DHCP options ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "missing"),
+    [
+        ({"domain-name-servers": ["AmazonProvidedDNS"]}, ["domain-name"]),
+        ({"domain-name": "corp.example", "domain-name-servers": []}, ["domain-name-servers"]),
+        ({"domain-name": "ec2.internal", "domain-name-servers": ["AmazonProvidedDNS"]}, []),
+        ({}, ["domain-name", "domain-name-servers"]),
+    ],
+)
+def test_missing_dhcp_keys(options, missing) -> None:
+    assert ec2.missing_dhcp_keys(options) == missing
+
+
+def test_dhcp_key_with_unknown_value_is_undecided_unless_another_is_missing() -> None:
+    unknown = Unknown("parameter DomainName has no default")
+    both = {"domain-name": unknown, "domain-name-servers": ["AmazonProvidedDNS"]}
+    assert isinstance(ec2.missing_dhcp_keys(both), Unknown)
+    assert ec2.missing_dhcp_keys({"domain-name": unknown}) == ["domain-name-servers"]
+
+
+def test_new_vpc_uses_the_region_default_dhcp_options_with_both_keys() -> None:
+    association = ec2.new_vpc_dhcp_association(
+        Location("t.yaml", 1, 1, "Vpc", "cloudformation"), "v"
+    )
+    assert association.implicit and association.vpc == Handle("v")
+    assert ec2.missing_dhcp_keys(association.options.options) == []
+
+
+# -- network ACLs ------------------------------------------------------------------------------------
+
+
+def entry(number, egress, allow, protocol="6", ports=(443, 443), cidr="0.0.0.0/0"):
+    return NetworkAclEntry(number, egress, allow, protocol, ports[0], ports[1], cidr)
+
+
+def test_acl_lowest_rule_number_decides_whatever_the_order_written() -> None:
+    entries = [entry(100, True, True), entry(90, True, False)]
+    assert ec2.acl_decides(entries, True, 443, ec2.PUBLIC) == (False, 90)
+    assert ec2.acl_decides(entries[:1], True, 443, ec2.PUBLIC) == (True, 100)
+
+
+def test_acl_traffic_no_rule_matches_meets_the_final_deny() -> None:
+    entries = [entry(100, True, True)]
+    assert ec2.acl_decides(entries, True, 80, ec2.PUBLIC) == (False, "*")
+    # stateless: the egress rule says nothing of the replies coming in
+    assert ec2.acl_decides(entries, False, 40000, ec2.PUBLIC) == (False, "*")
+
+
+def test_acl_all_protocols_ignore_ports_and_other_protocols_never_match_tcp() -> None:
+    all_traffic = [entry(100, True, True, "-1", (None, None))]
+    assert ec2.acl_decides(all_traffic, True, 443, "10.0.1.0/24") == (True, 100)
+    udp = [entry(100, True, True, "17", (0, 65535))]
+    assert ec2.acl_decides(udp, True, 443, ec2.PUBLIC) == (False, "*")
+
+
+def test_acl_peer_matching() -> None:
+    private = [entry(100, True, True, cidr="10.0.0.0/16")]
+    assert ec2.acl_decides(private, True, 443, "10.0.2.0/24") == (True, 100)
+    assert ec2.acl_decides(private, True, 443, ec2.PUBLIC) == (False, "*")  # S3 is not in 10/8
+    public_block = [entry(100, True, True, cidr="52.216.0.0/15")]
+    assert isinstance(ec2.acl_decides(public_block, True, 443, ec2.PUBLIC)[0], Unknown)
+
+
+def test_acl_unknown_cidr_is_undecided_unless_a_definite_rule_comes_first() -> None:
+    unknown = entry(100, False, True, ports=(1024, 65535), cidr=Unknown("parameter Cidr"))
+    assert isinstance(ec2.acl_decides([unknown], False, 40000, ec2.PUBLIC)[0], Unknown)
+    first = entry(50, False, True, ports=(1024, 65535))
+    assert ec2.acl_decides([first, unknown], False, 40000, ec2.PUBLIC) == (True, 50)
+    # an uncertain rule that does what would happen anyway changes nothing
+    deny = entry(100, False, False, ports=(1024, 65535), cidr=Unknown("parameter Cidr"))
+    assert ec2.acl_decides([deny], False, 40000, ec2.PUBLIC) == (False, "*")
+
+
+def test_acl_peer_with_unknown_address_is_decided_only_by_rules_for_every_address() -> None:
+    where = Unknown("the CIDR block of subnet-0endpoints")
+    assert ec2.acl_decides([entry(100, True, True)], True, 443, where) == (True, 100)
+    narrow = [entry(100, True, True, cidr="10.0.0.0/16")]
+    assert ec2.acl_decides(narrow, True, 443, where) == (where, None)
+
+
+def test_acl_blocked_ports_splits_the_range_where_rules_start_and_end() -> None:
+    entries = [entry(100, False, True, ports=(1024, 40000))]
+    blocked, unknown = ec2.acl_blocked_ports(entries, False, ec2.LINUX_EPHEMERAL_PORTS, ec2.PUBLIC)
+    assert blocked == [(40001, 60999, "*")] and unknown is None
+    linux_only = [entry(100, False, True, ports=(32768, 65535))]
+    assert ec2.acl_blocked_ports(linux_only, False, ec2.LINUX_EPHEMERAL_PORTS, ec2.PUBLIC) == (
+        [],
+        None,
+    )
+
+
+def test_new_vpc_default_acl_allows_everything_both_ways() -> None:
+    acl = ec2.new_vpc_default_acl(Location("t.yaml", 1, 1, "Vpc", "cloudformation"), "v")
+    assert acl.default and acl.keys[0] == keys.default_network_acl("v").full_key
+    for egress in (True, False):
+        assert ec2.acl_blocked_ports(acl.entries, egress, ec2.ALL_PORTS, ec2.PUBLIC) == ([], None)

@@ -2,7 +2,9 @@
 
 - what counts as a route to the internet (``route_reaches_internet``);
 - how a security-group rule becomes a ``Permission`` and which ports it covers;
-- the artefacts AWS creates with a new VPC: its main route table and default security group.
+- the artefacts AWS creates with a new VPC: its main route table and default security group,
+  its default network ACL and DHCP options;
+- how a network ACL decides a packet (``acl_decides``: lowest rule number first, final deny).
 
 Readers translate their own spelling (``nat_gateway_id``, ``NatGatewayId``) into EC2's member
 names and call these; the resolver asks the same questions of the model.
@@ -10,11 +12,21 @@ names and call these; the resolver asks the same questions of the model.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any, Collection, List, Mapping, Optional, Tuple
 
 from . import keys
-from .model import Location, Permission, RouteTable, SecurityGroup
-from .values import Handle, Unknown
+from .model import (
+    DhcpOptions,
+    DhcpOptionsAssociation,
+    Location,
+    NetworkAcl,
+    NetworkAclEntry,
+    Permission,
+    RouteTable,
+    SecurityGroup,
+)
+from .values import Handle, Unknown, as_int
 
 # Route target members (EC2 API and CloudFormation names) that carry traffic to the internet.
 INTERNET_TARGETS = ("NatGatewayId", "TransitGatewayId", "InstanceId", "NetworkInterfaceId")
@@ -132,3 +144,195 @@ def new_vpc_artefacts(
         egress=[allow_all_egress()],
     )
     return table, group
+
+
+# -- DHCP options ------------------------------------------------------------------------------------
+
+# The keys SageMaker processing requires of a VPC's DHCP options set (sagemaker-python-sdk #3955).
+REQUIRED_DHCP_KEYS = ("domain-name", "domain-name-servers")
+NO_DHCP_OPTIONS = "default"  # AssociateDhcpOptions: "default to associate no DHCP options"
+
+
+def new_vpc_dhcp_association(loc: Location, vpc_key: str) -> DhcpOptionsAssociation:
+    """A new VPC uses its region's default options set: AmazonProvidedDNS and the region's
+    internal domain name. An explicit association replaces it."""
+    default_set = DhcpOptions(
+        loc,
+        [],
+        {
+            "domain-name": ["<region>.compute.internal"],
+            "domain-name-servers": ["AmazonProvidedDNS"],
+        },
+    )
+    return DhcpOptionsAssociation(Handle(vpc_key), default_set, implicit=True)
+
+
+def missing_dhcp_keys(options: Any) -> Any:
+    """The required keys an options set lacks (a list, empty when it has both), or Unknown
+    where that depends on values the inputs do not give."""
+    if isinstance(options, Unknown):
+        return options
+    missing, unknown = [], None
+    for key in REQUIRED_DHCP_KEYS:
+        value = options.get(key)
+        if isinstance(value, Unknown):
+            unknown = unknown or Unknown(f"the {key} of the DHCP options set: {value.reason}")
+        elif value is None or value == [] or value == "":
+            missing.append(key)
+    return missing if missing or unknown is None else unknown
+
+
+# -- network ACLs ------------------------------------------------------------------------------------
+
+ACL_ALL_TRAFFIC = ("-1", "all")
+ACL_TCP = ("6", "tcp")
+# Return traffic reaches the job's containers on Linux's ephemeral ports (ip_local_port_range).
+LINUX_EPHEMERAL_PORTS = (32768, 60999)
+ALL_PORTS = (0, 65535)
+PUBLIC = "public"  # a peer somewhere in the public address space (S3, a NAT gateway's targets)
+_NOT_PUBLIC = tuple(
+    ipaddress.ip_network(block)
+    for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8")
+)
+
+
+def new_vpc_default_acl(loc: Location, vpc_key: str, acl_ids: Collection[str] = ()) -> NetworkAcl:
+    """The default network ACL of a VPC created in the inputs: rule 100 allows all traffic in
+    and out (AWS's default entries)."""
+    entries = [
+        NetworkAclEntry(100, egress, True, "-1", None, None, "0.0.0.0/0")
+        for egress in (False, True)
+    ]
+    return NetworkAcl(
+        loc,
+        [keys.default_network_acl(vpc_key).full_key, *map(keys.real_id, acl_ids)],
+        Handle(vpc_key),
+        default=True,
+        entries=entries,
+    )
+
+
+def acl_protocol(value: Any) -> Any:
+    """EC2's protocol spelling for an ACL entry ("6", "-1", "17", ...)."""
+    if isinstance(value, Unknown) or value is None:
+        return value if value is not None else Unknown("an ACL entry has no protocol")
+    text = str(value).strip().lower()
+    return {"tcp": "6", "udp": "17", "icmp": "1", "all": "-1"}.get(text, text)
+
+
+def _port_match(entry: NetworkAclEntry, port: int) -> Any:
+    protocol = acl_protocol(entry.protocol)
+    if isinstance(protocol, Unknown):
+        return protocol
+    if protocol in ACL_ALL_TRAFFIC:
+        return True
+    if protocol not in ACL_TCP:
+        return False
+    low, high = as_int(entry.from_port), as_int(entry.to_port)
+    if isinstance(low, Unknown) or isinstance(high, Unknown) or low is None or high is None:
+        return Unknown(f"the ports of ACL rule {entry.rule_number} are not known")
+    return low <= port <= high
+
+
+def _peer_match(entry: NetworkAclEntry, peer: Any) -> Any:
+    """Does the rule's block cover the peer: a CIDR, ``PUBLIC``, or an Unknown address (which
+    only 0.0.0.0/0 surely covers)?"""
+    if isinstance(entry.cidr, Unknown):
+        return Unknown(f"the CIDR block of ACL rule {entry.rule_number}: {entry.cidr.reason}")
+    try:
+        block = ipaddress.ip_network(str(entry.cidr), strict=False)
+    except ValueError:
+        return Unknown(f"the CIDR block {entry.cidr!r} of ACL rule {entry.rule_number}")
+    if block.prefixlen == 0:
+        return True
+    if isinstance(peer, Unknown):
+        return peer
+    if peer == PUBLIC:
+        if any(block.subnet_of(private) for private in _NOT_PUBLIC if block.version == 4):
+            return False
+        return Unknown(
+            f"whether ACL rule {entry.rule_number}'s {entry.cidr} covers the public addresses "
+            "the job reaches (S3's ranges are not in the inputs)"
+        )
+    target = ipaddress.ip_network(peer, strict=False)
+    if target.subnet_of(block):
+        return True
+    if not target.overlaps(block):
+        return False
+    return Unknown(f"ACL rule {entry.rule_number}'s {entry.cidr} covers part of {peer}")
+
+
+def _order(entries: List[NetworkAclEntry]) -> Any:
+    numbers = [as_int(e.rule_number) for e in entries]
+    unknown = next((n for n in numbers if not isinstance(n, int)), None)
+    if unknown is not None:
+        return unknown if isinstance(unknown, Unknown) else Unknown("an ACL rule has no number")
+    return sorted(entries, key=lambda e: as_int(e.rule_number))
+
+
+def acl_decides(entries: List[NetworkAclEntry], egress: bool, port: int, peer: Any) -> tuple:
+    """What an ACL does with one TCP packet to (egress) or from (ingress) ``peer`` on ``port``:
+    (True/False/Unknown, the deciding rule number or "*"). Rules are read lowest number first;
+    the first that matches decides; none matching meets the final "*" deny."""
+    ordered = _order([e for e in entries if e.egress is egress])
+    if isinstance(ordered, Unknown):
+        return ordered, None
+    possible: List[tuple] = []  # (action, rule number, why uncertain) of each rule that may match
+    for entry in ordered:
+        matched = _match_all([_port_match(entry, port), _peer_match(entry, peer)])
+        if matched is False:
+            continue
+        if matched is True and not entry.conditional:
+            possible.append((entry.allow, entry.rule_number, None))
+            break
+        why = (
+            matched
+            if isinstance(matched, Unknown)
+            else Unknown(f"ACL rule {entry.rule_number} exists only under a Condition")
+        )
+        possible.append((entry.allow, entry.rule_number, why))
+    else:
+        possible.append((False, "*", None))
+    actions = {a for a, _, _ in possible if not isinstance(a, Unknown)}
+    if len(actions) == 1 and not any(isinstance(a, Unknown) for a, _, _ in possible):
+        # every rule that may match does the same: the outcome does not depend on which
+        return actions.pop(), possible[-1][1]
+    unknown = next(
+        (a for a, _, _ in possible if isinstance(a, Unknown)),
+        next(why for _, _, why in possible if why is not None),
+    )
+    return unknown, None
+
+
+def _match_all(values: List[Any]) -> Any:
+    unknown = None
+    for value in values:
+        if value is False:
+            return False
+        if isinstance(value, Unknown) and unknown is None:
+            unknown = value
+    return unknown if unknown is not None else True
+
+
+def acl_blocked_ports(
+    entries: List[NetworkAclEntry], egress: bool, ports: Tuple[int, int], peer: Any
+) -> tuple:
+    """TCP ports of ``ports`` the ACL drops to/from ``peer``: ([(low, high, rule)], Unknown or
+    None). Ports are split where a rule's range starts or ends, one verdict per piece."""
+    low, high = ports
+    cuts = {low, high + 1}
+    for entry in entries:
+        start, end = as_int(entry.from_port), as_int(entry.to_port)
+        for cut in (start, end + 1 if isinstance(end, int) else None):
+            if isinstance(cut, int) and low < cut <= high:
+                cuts.add(cut)
+    bounds = sorted(cuts)
+    blocked: List[tuple] = []
+    unknown = None
+    for start, stop in zip(bounds, bounds[1:]):
+        verdict, rule = acl_decides(entries, egress, start, peer)
+        if verdict is False:
+            blocked.append((start, stop - 1, rule))
+        elif isinstance(verdict, Unknown) and unknown is None:
+            unknown = verdict
+    return blocked, unknown

@@ -147,6 +147,56 @@ class VpcEndpoint:
 
 
 @dataclass
+class DhcpOptions:
+    """A DHCP options set: its options by EC2 key ("domain-name", ...), Unknown where not known."""
+
+    loc: Location
+    keys: List[str]
+    options: Union[Dict[str, Any], Unknown]
+
+
+@dataclass
+class DhcpOptionsAssociation:
+    """Which DHCP options set a VPC uses. ``options`` is a reference, a ``DhcpOptions`` (a new
+    VPC's implicit default set) or "default" (EC2's spelling of *no* options set)."""
+
+    vpc: Ref
+    options: Any
+    conditional: bool = False
+    implicit: bool = False  # a new VPC's region default: an explicit association replaces it
+
+
+@dataclass
+class NetworkAclEntry:
+    """One numbered rule of a network ACL (IPv4; IPv6 entries do not carry the job's traffic)."""
+
+    rule_number: Any  # int or Unknown
+    egress: bool
+    allow: Any  # True (allow) / False (deny) / Unknown
+    protocol: Any  # "-1", "6", "tcp", ... or Unknown
+    from_port: Any
+    to_port: Any
+    cidr: Any  # str or Unknown
+    conditional: bool = False
+
+
+@dataclass
+class NetworkAcl:
+    loc: Location
+    keys: List[str]
+    vpc: Ref
+    default: bool  # the VPC's default ACL: subnets without an association use it
+    entries: List[NetworkAclEntry]
+
+
+@dataclass
+class NetworkAclAssociation:
+    subnet: Ref
+    acl: Ref
+    conditional: bool = False
+
+
+@dataclass
 class AnalysisConfig:
     loc: Location
     file_name: str
@@ -180,6 +230,11 @@ class Network:
     endpoints: List[VpcEndpoint] = field(default_factory=list)
     # (endpoint, "route_tables" | "subnets" | "security_groups", target): associations made apart
     endpoint_attachments: List[Tuple[Ref, str, Ref]] = field(default_factory=list)
+    dhcp_options: List[DhcpOptions] = field(default_factory=list)
+    dhcp_associations: List[DhcpOptionsAssociation] = field(default_factory=list)
+    network_acls: List[NetworkAcl] = field(default_factory=list)
+    network_acl_entries: List[Tuple[Ref, NetworkAclEntry]] = field(default_factory=list)  # apart
+    network_acl_associations: List[NetworkAclAssociation] = field(default_factory=list)
     analysis_configs: List[AnalysisConfig] = field(default_factory=list)
     requests: List[Request] = field(default_factory=list)
     # problems of single resources, (file, line, message): reported as input errors, while

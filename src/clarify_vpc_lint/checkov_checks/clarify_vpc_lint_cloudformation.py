@@ -7,7 +7,7 @@ from clarify_vpc_lint.checkov import make_checks
 RESOURCES = [
     "AWS::SageMaker::ProcessingJob", "AWS::SageMaker::Model", "AWS::SageMaker::Pipeline",
     "AWS::SageMaker::ModelBiasJobDefinition", "AWS::SageMaker::ModelExplainabilityJobDefinition",
-    "AWS::StepFunctions::StateMachine", "AWS::EC2::VPC", "AWS::EC2::VPCEndpoint",
+    "AWS::StepFunctions::StateMachine", "AWS::EC2::VPC", "AWS::EC2::VPCEndpoint", "AWS::EC2::Subnet",
 ]  # fmt: skip
 
 make_checks(BaseResourceCheck, RESOURCES, globals())

@@ -6,7 +6,7 @@ from clarify_vpc_lint.checkov import make_checks
 
 RESOURCES = [
     "aws_vpc", "aws_vpc_endpoint", "aws_sagemaker_model", "aws_sagemaker_pipeline",
-    "aws_sfn_state_machine",
+    "aws_sfn_state_machine", "aws_subnet",
 ]  # fmt: skip
 
 make_checks(BaseResourceCheck, RESOURCES, globals())

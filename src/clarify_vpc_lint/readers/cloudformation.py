@@ -7,8 +7,13 @@ from typing import Any, Callable, Dict, FrozenSet, List
 from .. import ec2
 from .. import keys as keys_
 from ..model import (
+    DhcpOptions,
+    DhcpOptionsAssociation,
     Location,
     Network,
+    NetworkAcl,
+    NetworkAclAssociation,
+    NetworkAclEntry,
     Permission,
     Route,
     RouteTable,
@@ -251,6 +256,8 @@ class _TemplateReader:
         main_table, default_group = ec2.new_vpc_artefacts(loc, keys[0])
         self.network.route_tables.append(main_table)
         self.network.security_groups.append(default_group)
+        self.network.network_acls.append(ec2.new_vpc_default_acl(loc, keys[0]))
+        self.network.dhcp_associations.append(ec2.new_vpc_dhcp_association(loc, keys[0]))
 
     def subnet(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
@@ -340,6 +347,65 @@ class _TemplateReader:
                 subnets=_as_list(props.get("SubnetIds")),
                 security_groups=_as_list(groups) if groups is not None else None,
                 conditional=self.conditional(resource),
+            )
+        )
+
+    def dhcp_options(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        options = {
+            "domain-name": props.get("DomainName"),
+            "domain-name-servers": props.get("DomainNameServers"),
+        }
+        self.network.dhcp_options.append(
+            DhcpOptions(self.loc(logical_id, resource), self.keys(logical_id), options)
+        )
+
+    def dhcp_association(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.dhcp_associations.append(
+            DhcpOptionsAssociation(
+                props.get("VpcId"),
+                props.get("DhcpOptionsId", Unknown("the association has no DhcpOptionsId")),
+                self.conditional(resource),
+            )
+        )
+
+    def network_acl(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.network_acls.append(
+            NetworkAcl(
+                self.loc(logical_id, resource),
+                self.keys(logical_id),
+                props.get("VpcId"),
+                default=False,
+                entries=[],
+            )
+        )
+
+    def network_acl_entry(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        if "Ipv6CidrBlock" in props and "CidrBlock" not in props:
+            return  # IPv6 rules do not carry the job's IPv4 traffic
+        ports = props.get("PortRange")
+        ports = ports if isinstance(ports, (dict, Unknown)) else {}
+        action = props.get("RuleAction")
+        entry = NetworkAclEntry(
+            props.get("RuleNumber", Unknown(f"{logical_id} has no RuleNumber")),
+            as_bool(props.get("Egress"), False),
+            action if isinstance(action, Unknown) else str(action).lower() == "allow",
+            props.get("Protocol"),
+            ports if isinstance(ports, Unknown) else ports.get("From"),
+            ports if isinstance(ports, Unknown) else ports.get("To"),
+            props.get("CidrBlock", Unknown(f"{logical_id} has no CidrBlock")),
+            self.conditional(resource),
+        )
+        self.network.network_acl_entries.append((props.get("NetworkAclId"), entry))
+
+    def network_acl_association(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.network_acl_associations.append(
+            NetworkAclAssociation(
+                props.get("SubnetId"), props.get("NetworkAclId"), self.conditional(resource)
             )
         )
 
@@ -438,6 +504,11 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
     "AWS::EC2::SecurityGroupIngress": _security_group_rule("ingress"),
     "AWS::EC2::SecurityGroupEgress": _security_group_rule("egress"),
     "AWS::EC2::VPCEndpoint": _TemplateReader.vpc_endpoint,
+    "AWS::EC2::DHCPOptions": _TemplateReader.dhcp_options,
+    "AWS::EC2::VPCDHCPOptionsAssociation": _TemplateReader.dhcp_association,
+    "AWS::EC2::NetworkAcl": _TemplateReader.network_acl,
+    "AWS::EC2::NetworkAclEntry": _TemplateReader.network_acl_entry,
+    "AWS::EC2::SubnetNetworkAclAssociation": _TemplateReader.network_acl_association,
 }
 
 

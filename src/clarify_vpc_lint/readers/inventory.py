@@ -11,8 +11,13 @@ from typing import Any, Callable, Dict, List
 from .. import ec2
 from ..keys import default_security_group, real_id
 from ..model import (
+    DhcpOptions,
+    DhcpOptionsAssociation,
     Location,
     Network,
+    NetworkAcl,
+    NetworkAclAssociation,
+    NetworkAclEntry,
     Permission,
     Route,
     RouteTable,
@@ -25,7 +30,15 @@ from ..model import (
 from ..values import Unknown, as_bool, items
 from .source import Document
 
-LISTING_KINDS = ("Subnets", "VpcEndpoints", "SecurityGroups", "RouteTables", "Vpcs")
+LISTING_KINDS = (
+    "Subnets",
+    "VpcEndpoints",
+    "SecurityGroups",
+    "RouteTables",
+    "Vpcs",
+    "DhcpOptions",
+    "NetworkAcls",
+)
 _LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
 
 
@@ -85,6 +98,8 @@ def _vpc(network: Network, item: Dict[str, Any], loc: Callable) -> None:
         f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output"
     )
     network.vpcs.append(Vpc(loc(vpc_id), [real_id(vpc_id)], unknown_dns, unknown_dns, False))
+    if item.get("DhcpOptionsId"):
+        network.dhcp_associations.append(DhcpOptionsAssociation(vpc_id, item["DhcpOptionsId"]))
 
 
 def _vpc_attribute(network: Network, data: Dict[str, Any], loc: Callable) -> None:
@@ -164,6 +179,50 @@ def _security_group(network: Network, item: Dict[str, Any], loc: Callable) -> No
     )
 
 
+def _dhcp_options(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    options_id = _id(item, "DhcpOptionsId")
+    options = {
+        str(c.get("Key")): [v.get("Value") for v in items(c.get("Values")) if isinstance(v, dict)]
+        for c in items(item.get("DhcpConfigurations"))
+        if isinstance(c, dict)
+    }
+    network.dhcp_options.append(DhcpOptions(loc(options_id), [real_id(options_id)], options))
+
+
+def _network_acl(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    acl_id = _id(item, "NetworkAclId")
+    entries = []
+    for entry in items(item.get("Entries")):
+        if not isinstance(entry, dict) or not entry.get("CidrBlock"):
+            continue  # IPv6 entries do not carry the job's IPv4 traffic
+        ports = entry.get("PortRange") if isinstance(entry.get("PortRange"), dict) else {}
+        entries.append(
+            NetworkAclEntry(
+                entry.get("RuleNumber", Unknown(f"a rule of {acl_id} has no RuleNumber")),
+                entry.get("Egress") is True,
+                str(entry.get("RuleAction")).lower() == "allow",
+                entry.get("Protocol"),
+                ports.get("From"),
+                ports.get("To"),
+                entry["CidrBlock"],
+            )
+        )
+    network.network_acls.append(
+        NetworkAcl(
+            loc(acl_id),
+            [real_id(acl_id)],
+            item.get("VpcId"),
+            item.get("IsDefault") is True,
+            entries,
+        )
+    )
+    for association in items(item.get("Associations")):
+        if isinstance(association, dict) and association.get("SubnetId"):
+            network.network_acl_associations.append(
+                NetworkAclAssociation(association["SubnetId"], acl_id)
+            )
+
+
 def _permissions(permissions: Any) -> List[Permission]:
     result = []
     for permission in permissions if isinstance(permissions, list) else []:
@@ -199,4 +258,6 @@ _READERS: Dict[str, Callable[[Network, Dict[str, Any], Callable], None]] = {
     "RouteTables": _route_table,
     "VpcEndpoints": _endpoint,
     "SecurityGroups": _security_group,
+    "DhcpOptions": _dhcp_options,
+    "NetworkAcls": _network_acl,
 }

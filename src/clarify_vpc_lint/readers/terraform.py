@@ -22,8 +22,13 @@ from typing import Any, Dict, List, Protocol, Tuple
 from .. import ec2
 from .. import keys as keys_
 from ..model import (
+    DhcpOptions,
+    DhcpOptionsAssociation,
     Location,
     Network,
+    NetworkAcl,
+    NetworkAclAssociation,
+    NetworkAclEntry,
     Permission,
     Route,
     RouteTable,
@@ -120,6 +125,16 @@ def _vpc(resource: TfResource, network: Network) -> None:
         )
         network.route_tables.append(main_table)
         network.security_groups.append(default_group)
+        network.network_acls.append(
+            ec2.new_vpc_default_acl(
+                loc, keys[0], _strings([resource.values.get("default_network_acl_id")])
+            )
+        )
+        network.dhcp_associations.append(ec2.new_vpc_dhcp_association(loc, keys[0]))
+    elif isinstance(resource.values.get("dhcp_options_id"), str):
+        network.dhcp_associations.append(
+            DhcpOptionsAssociation(resource.handle, resource.values["dhcp_options_id"])
+        )
 
 
 def _subnet(resource: TfResource, network: Network) -> None:
@@ -317,6 +332,106 @@ def _endpoint_association(resource: TfResource, network: Network) -> None:
     network.endpoint_attachments.append((endpoint_ref, field, target))
 
 
+def _dhcp_options(resource: TfResource, network: Network) -> None:
+    if resource.type == "aws_default_vpc_dhcp_options":
+        # the region's default set: AWS fills both keys (Terraform cannot change them)
+        options = {"domain-name": ["(the region's)"], "domain-name-servers": ["AmazonProvidedDNS"]}
+    else:
+        options = {
+            "domain-name": _known(resource, "domain_name"),
+            "domain-name-servers": _known(resource, "domain_name_servers"),
+        }
+    network.dhcp_options.append(DhcpOptions(resource.location, _keys(resource), options))
+
+
+def _known(resource: TfResource, attribute: str) -> Any:
+    """An attribute's value; Unknown where it is known only after apply."""
+    value = resource.value(attribute)
+    if isinstance(value, list) and any(isinstance(item, Handle) for item in value):
+        return Unknown(f"the {attribute} of {resource.address} is known only after apply")
+    return value
+
+
+def _dhcp_association(resource: TfResource, network: Network) -> None:
+    network.dhcp_associations.append(
+        DhcpOptionsAssociation(
+            _one(resource.value("vpc_id"), "vpc_id"),
+            _one(resource.value("dhcp_options_id"), "dhcp_options_id"),
+        )
+    )
+
+
+def _acl_entries(resource: TfResource) -> List[NetworkAclEntry]:
+    """The inline ingress and egress blocks of aws_network_acl / aws_default_network_acl."""
+    entries = []
+    for direction in ("ingress", "egress"):
+        for rule in _list(resource.values.get(direction)):
+            if not isinstance(rule, dict) or (
+                rule.get("ipv6_cidr_block") and not rule.get("cidr_block")
+            ):
+                continue
+            entries.append(_acl_entry(resource, rule, direction == "egress", "rule_no", "action"))
+    return entries
+
+
+def _acl_entry(
+    resource: TfResource,
+    rule: Dict[str, Any],
+    egress: bool,
+    number: str,
+    action: str,
+) -> NetworkAclEntry:
+    cidr = rule.get("cidr_block")
+    if not isinstance(cidr, str):
+        cidr = Unknown(f"the cidr_block of a rule of {resource.address} is known only after apply")
+    allow = rule.get(action)
+    return NetworkAclEntry(
+        rule.get(number, Unknown(f"a rule of {resource.address} has no {number}")),
+        egress,
+        str(allow).lower() == "allow"
+        if isinstance(allow, str)
+        else Unknown(f"the {action} of a rule of {resource.address}"),
+        rule.get("protocol", Unknown(f"the protocol of a rule of {resource.address}")),
+        rule.get("from_port"),
+        rule.get("to_port"),
+        cidr,
+    )
+
+
+def _network_acl(resource: TfResource, network: Network) -> None:
+    keys = _keys(resource)
+    default = resource.type == "aws_default_network_acl"
+    vpc = _one(resource.value("default_network_acl_id" if default else "vpc_id"), "vpc_id")
+    if default and isinstance(vpc, Handle):  # its rules replace the VPC's default ones
+        keys.insert(0, keys_.default_network_acl(vpc.key).full_key)
+    network.network_acls.append(
+        NetworkAcl(resource.location, keys, vpc, default, _acl_entries(resource))
+    )
+    subnets = resource.value("subnet_ids")
+    if isinstance(subnets, Unknown):
+        subnets = [subnets]
+    for subnet in subnets if isinstance(subnets, list) and not default else []:
+        network.network_acl_associations.append(NetworkAclAssociation(subnet, resource.handle))
+
+
+def _network_acl_rule(resource: TfResource, network: Network) -> None:
+    values = resource.values
+    if values.get("ipv6_cidr_block") and not values.get("cidr_block"):
+        return
+    entry = _acl_entry(resource, values, values.get("egress") is True, "rule_number", "rule_action")
+    acl = _one(resource.value("network_acl_id"), "network_acl_id")
+    network.network_acl_entries.append((acl, entry))
+
+
+def _network_acl_association(resource: TfResource, network: Network) -> None:
+    network.network_acl_associations.append(
+        NetworkAclAssociation(
+            _one(resource.value("subnet_id"), "subnet_id"),
+            _one(resource.value("network_acl_id"), "network_acl_id"),
+        )
+    )
+
+
 def _model(resource: TfResource, network: Network) -> None:
     """An aws_sagemaker_model in the API's shape, so the shared builder reads it."""
 
@@ -388,6 +503,13 @@ HANDLERS = {
     ("managed", "aws_vpc_endpoint_subnet_association"): _endpoint_association,
     ("managed", "aws_vpc_endpoint_security_group_association"): _endpoint_association,
     ("managed", "aws_sagemaker_model"): _model,
+    ("managed", "aws_vpc_dhcp_options"): _dhcp_options,
+    ("managed", "aws_default_vpc_dhcp_options"): _dhcp_options,
+    ("managed", "aws_vpc_dhcp_options_association"): _dhcp_association,
+    ("managed", "aws_network_acl"): _network_acl,
+    ("managed", "aws_default_network_acl"): _network_acl,
+    ("managed", "aws_network_acl_rule"): _network_acl_rule,
+    ("managed", "aws_network_acl_association"): _network_acl_association,
 }
 
 

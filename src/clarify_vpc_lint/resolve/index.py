@@ -29,6 +29,8 @@ class Index:
             "endpoints",
             "models",
             "serving",
+            "dhcp_options",
+            "network_acls",
         ):
             for entity in getattr(network, kind):
                 for key in entity.keys:

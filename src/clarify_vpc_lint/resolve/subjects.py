@@ -1,9 +1,9 @@
 """Subjects of the rules and the facts registered for them.
 
-A subject is one thing a rule can report (a request, job, model, VPC or endpoint): its location,
-its facts (booleans, or ``Unknown`` with the reason) and the names its messages use. Each fact is
-a function of the subject's view, registered with ``@fact`` (see ``facts.py``); the builders here
-make the views.
+A subject is one thing a rule can report (a request, job, model, VPC, endpoint or subnet): its
+location, its facts (booleans, or ``Unknown`` with the reason) and the names its messages use. Each
+fact is a function of the subject's view, registered with ``@fact`` (see ``facts.py``); the builders
+here make the views.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Unknown
+from . import dhcp
+from .acls import AclCheck, NetworkAcls, remediation_names
 from .index import display
 from .logic import Fact, all_of, any_of, negate
 from .network import Resolver
@@ -37,7 +39,7 @@ from .network import Resolver
 class Subject:
     """One thing a rule can report: its location, facts and the names its messages use."""
 
-    kind: str  # requests | jobs | models | vpcs | endpoints
+    kind: str  # requests | jobs | models | vpcs | endpoints | subnets
     loc: Location
     facts: Dict[str, Any]
     context: Dict[str, Any] = field(default_factory=dict)
@@ -83,6 +85,7 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
         subjects.append(_vpc_subject(usage, no_internet, resolver))
         if usage.vpc is not None:
             subjects.extend(_endpoint_subjects(usage, no_internet, resolver))
+    subjects.extend(_subnet_subjects(network, resolver))
     return subjects
 
 
@@ -483,6 +486,33 @@ def _vpc_dns_hostnames(view: _VpcView) -> Fact:
     return view.attribute("dns_hostnames")
 
 
+@fact(
+    "vpcs",
+    "dhcp_domain_options",
+    "the VPC's DHCP options set has both domain-name and domain-name-servers",
+)
+def _vpc_dhcp_domain_options(view: _VpcView) -> Fact:
+    if view.usage.vpc is None:
+        return view.usage.unknown
+    missing = dhcp.missing_keys(view.usage.vpc, view.resolver.index)
+    return missing if isinstance(missing, Unknown) else not missing
+
+
+def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
+    missing = dhcp.missing_keys(vpc, resolver.index) if vpc is not None else []
+    name = dhcp.options_name(vpc, resolver.index) if vpc is not None else "unknown"
+    return {
+        "dhcp_options": name,
+        "dhcp_ref": name
+        if " " not in name and not name.startswith("dopt-")
+        else "ClarifyDhcpOptions",
+        "dhcp_missing": " and ".join(missing) if isinstance(missing, list) and missing else "",
+        "domain_name": "ec2.internal"
+        if resolver.region == "us-east-1"
+        else f"{resolver.region}.compute.internal",
+    }
+
+
 def _vpc_subject(usage: _Usage, no_internet: Fact, resolver: Resolver) -> Subject:
     vpc = usage.vpc
     name = vpc.loc.resource if vpc is not None else f"the VPC of {usage.loc.resource}"
@@ -491,6 +521,7 @@ def _vpc_subject(usage: _Usage, no_internet: Fact, resolver: Resolver) -> Subjec
         "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
         "region": resolver.region,
         **_usage_names(usage, resolver),
+        **_dhcp_names(vpc, resolver),
     }
     view = _VpcView(usage, no_internet, resolver)
     return Subject("vpcs", usage.loc if vpc is None else vpc.loc, derive("vpcs", view), context)
@@ -679,3 +710,88 @@ def _admits_https(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> F
         for job in usage.jobs
     ]
     return all_of(results)
+
+
+# -- subnets ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _SubnetView:
+    check: AclCheck
+
+
+@fact(
+    "subnets",
+    "acl_https_egress",
+    "the subnet's network ACL lets TCP 443 out to S3 and the interface endpoints the job uses",
+)
+def _subnet_acl_https_egress(view: _SubnetView) -> Fact:
+    return view.check.https_egress
+
+
+@fact(
+    "subnets",
+    "acl_https_return",
+    "the subnet's network ACL lets the replies in (TCP on the ephemeral ports, from the same peers)",
+)
+def _subnet_acl_https_return(view: _SubnetView) -> Fact:
+    return view.check.https_return
+
+
+@fact("subnets", "cluster", "a job with two or more instances uses this subnet and another one")
+def _subnet_cluster(view: _SubnetView) -> Fact:
+    return view.check.cluster
+
+
+@fact(
+    "subnets",
+    "acl_cluster_traffic",
+    "the subnet's network ACL lets all TCP out to and in from the job's other subnets",
+)
+def _subnet_acl_cluster_traffic(view: _SubnetView) -> Fact:
+    return view.check.cluster_traffic
+
+
+def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
+    """One subject per subnet of a Clarify job (each reported once, whatever the number of jobs);
+    a job whose subnets are not in the inputs is one subject at the job."""
+    acls = NetworkAcls(resolver)
+    subjects: List[Subject] = []
+    uses: Dict[int, tuple] = {}  # id(subnet) -> (subnet, [(job, its resolved subnets)])
+    for job in network.jobs:
+        if job.has_vpc_config is False:
+            continue
+        if isinstance(job.has_vpc_config, Unknown) or isinstance(job.subnets, Unknown):
+            unknown = job.has_vpc_config if job.has_vpc_config is not True else job.subnets
+            resolved: List[Any] = [unknown]
+        else:
+            resolved = [resolver.subnet(ref) for ref in job.subnets]
+        missing = next((s for s in resolved if isinstance(s, Unknown)), None)
+        if missing is not None:
+            check = AclCheck(missing, missing, missing, False, True)
+            context = {"subnet": f"the subnets of {job.loc.resource}"}
+            context.update(remediation_names(check, None, resolver))
+            subjects.append(
+                Subject("subnets", job.loc, derive("subnets", _SubnetView(check)), context)
+            )
+        for subnet in resolved:
+            if isinstance(subnet, Subnet):
+                uses.setdefault(id(subnet), (subnet, []))[1].append((job, resolved))
+    for subnet, jobs in uses.values():
+        cluster: List[Fact] = []
+        others: List[Any] = []
+        for job, resolved in jobs:
+            distinct = [s for s in resolved if s is not subnet]
+            if not distinct:
+                continue  # one subnet: the ACL does not filter traffic inside it
+            count = job.instance_count
+            multi = count if isinstance(count, Unknown) else count >= 2
+            cluster.append(multi)
+            if multi is not False:
+                others.extend(s for s in distinct if all(s is not o for o in others))
+        check = acls.check(subnet, any_of(cluster), others)
+        context = {"subnet": subnet.loc.resource, **remediation_names(check, subnet, resolver)}
+        subjects.append(
+            Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), context)
+        )
+    return subjects
