@@ -12,8 +12,10 @@ from .. import ec2
 from ..keys import default_security_group, real_id
 from ..model import (
     Location,
+    NatGateway,
     Network,
     Permission,
+    PrefixList,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -25,7 +27,15 @@ from ..model import (
 from ..values import Unknown, as_bool, items
 from .source import Document
 
-LISTING_KINDS = ("Subnets", "VpcEndpoints", "SecurityGroups", "RouteTables", "Vpcs")
+LISTING_KINDS = (
+    "Subnets",
+    "VpcEndpoints",
+    "SecurityGroups",
+    "RouteTables",
+    "Vpcs",
+    "NatGateways",
+    "PrefixLists",
+)
 _LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
 
 
@@ -133,6 +143,7 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
         return
     endpoint_id = _id(item, "VpcEndpointId")
     groups = [g.get("GroupId") for g in items(item.get("Groups")) if isinstance(g, dict)]
+    dns_options = item.get("DnsOptions") if isinstance(item.get("DnsOptions"), dict) else {}
     network.endpoints.append(
         VpcEndpoint(
             loc(endpoint_id),
@@ -144,6 +155,31 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             route_tables=list(items(item.get("RouteTableIds"))),
             subnets=list(items(item.get("SubnetIds"))),
             security_groups=groups,
+            dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(
+                dns_options.get("PrivateDnsOnlyForInboundResolverEndpoint")
+            ),
+        )
+    )
+
+
+def _nat_gateway(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    if str(item.get("State", "available")).lower() in ("deleted", "deleting", "failed"):
+        return
+    gateway_id = _id(item, "NatGatewayId")
+    network.nat_gateways.append(
+        NatGateway(loc(gateway_id), [real_id(gateway_id)], item.get("ConnectivityType"))
+    )
+
+
+def _prefix_list(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    """describe-managed-prefix-lists names the lists; their entries are another call's output."""
+    list_id = _id(item, "PrefixListId")
+    network.prefix_lists.append(
+        PrefixList(
+            loc(list_id),
+            [real_id(list_id)],
+            item.get("PrefixListName"),
+            Unknown(f"the entries of prefix list {list_id}"),
         )
     )
 
@@ -199,4 +235,6 @@ _READERS: Dict[str, Callable[[Network, Dict[str, Any], Callable], None]] = {
     "RouteTables": _route_table,
     "VpcEndpoints": _endpoint,
     "SecurityGroups": _security_group,
+    "NatGateways": _nat_gateway,
+    "PrefixLists": _prefix_list,
 }
