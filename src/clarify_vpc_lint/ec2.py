@@ -32,6 +32,15 @@ NO_INTERNET_TARGETS = (
     "CarrierGatewayId",
     "CoreNetworkArn",
 )
+# Every member that names a route's target.
+TARGET_MEMBERS = (
+    "NatGatewayId",
+    "GatewayId",
+    *INTERNET_TARGETS,
+    *NO_INTERNET_TARGETS,
+    "VpcPeeringConnectionId",
+    "VpcEndpointId",
+)
 # Resource types that, named as a route's target, carry traffic to the internet, do not, or are a
 # NAT gateway whose connectivity type decides.
 INTERNET_TYPES = frozenset({"AWS::EC2::TransitGateway", "aws_ec2_transit_gateway"})

@@ -292,7 +292,8 @@ class _TemplateReader:
         self.network.routes.append((table, route))
 
     def _route_target(self, props: Dict[str, Any]) -> Any:
-        referenced = [(value, self._type_of(value)) for value in props.values()]
+        targets = (props.get(member) for member in ec2.TARGET_MEMBERS)
+        referenced = [(value, self._type_of(value)) for value in targets]
         return ec2.route_reaches_internet(
             props, [(ref, kind) for ref, kind in referenced if isinstance(ref, Handle) and kind]
         )
