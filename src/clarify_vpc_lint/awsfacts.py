@@ -67,14 +67,19 @@ def endpoint_service(service_name: Any) -> Any:
     )
 
 
-_S3_PREFIX_LIST_NAME = re.compile(r"^(?:cn\.)?com\.amazonaws\.[a-z0-9-]+\.s3$")
+_AWS_PREFIX_LIST_NAME = re.compile(r"^(?:cn\.)?com\.amazonaws\.[a-z0-9-]+\.([a-z0-9.-]+)$")
 
 
 def is_s3_prefix_list_name(name: Any) -> Any:
-    """The AWS-managed prefix list of S3 is named ``com.amazonaws.<region>.s3``."""
+    """The AWS-managed prefix list of S3 is named ``com.amazonaws.<region>.s3``; another
+    AWS-managed list (``...dynamodb``, ``...cloudfront.origin-facing``) holds another service's
+    ranges. Unknown for a customer-managed list: its entries decide."""
     if isinstance(name, Unknown):
         return name
-    return isinstance(name, str) and _S3_PREFIX_LIST_NAME.match(name) is not None
+    match = _AWS_PREFIX_LIST_NAME.match(name) if isinstance(name, str) else None
+    if match is None:
+        return Unknown(f"whether prefix list {name} holds Amazon S3's addresses")
+    return match.group(1) == "s3"
 
 
 def is_s3_uri(value: Any) -> Any:

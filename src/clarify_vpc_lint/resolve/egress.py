@@ -93,11 +93,9 @@ def _public_s3_test(resolver: Resolver) -> PeerTest:
                     f"prefix list {display(value, resolver.index)} is not in the inputs; add "
                     "`aws ec2 describe-managed-prefix-lists` output with --context"
                 )
-            if is_s3_prefix_list_name(found.name) is True:
-                return True
-            if isinstance(found.cidrs, Unknown):
-                return found.cidrs
-            return any_of(_cidr_holds_public_addresses(c) for c in found.cidrs)
+            if isinstance(found.cidrs, list):  # a customer-managed list: its entries
+                return any_of(_cidr_holds_public_addresses(c) for c in found.cidrs)
+            return is_s3_prefix_list_name(found.name)
         if kind == "unknown":
             return Unknown("a rule's destination is not known")
         return False  # a security group or an IPv6 range: not S3's IPv4 addresses
@@ -155,8 +153,11 @@ def _endpoint_test(resolver: Resolver, endpoint: VpcEndpoint, vpc: Vpc) -> PeerT
             found = index.find(value)
             if isinstance(found, PrefixList) and isinstance(found.cidrs, list):
                 return any_of(cidr_covers(c, cidrs) for c in found.cidrs)
-            if isinstance(found, PrefixList) and is_s3_prefix_list_name(found.name) is True:
-                return False  # S3's public ranges, not the endpoint's addresses
+            aws_managed = isinstance(found, PrefixList) and isinstance(
+                is_s3_prefix_list_name(found.name), bool
+            )
+            if aws_managed:  # a service's public ranges, not the endpoint's addresses
+                return False
             return Unknown(f"the entries of prefix list {display(value, index)} are not known")
         if kind == "unknown":
             return Unknown("a rule's destination is not known")
