@@ -174,9 +174,14 @@ def _route_target(resource: TfResource, route: Dict[str, Any], path: Tuple[Any, 
 def _route_table(resource: TfResource, network: Network) -> None:
     routes = []
     for position, route in enumerate(_list(resource.values.get("route"))):
-        if isinstance(route, dict) and route.get("cidr_block"):
+        if not isinstance(route, dict):
+            continue
+        destination = route.get("cidr_block")
+        if "cidr_block" not in route:  # a dynamic block's destination, known only after apply
+            destination = Unknown(f"the destination of a route of {resource.address}")
+        if destination:
             target = _route_target(resource, route, ("route", position))
-            routes.append(Route(route["cidr_block"], target))
+            routes.append(Route(destination, target))
     keys = _keys(resource)
     main = resource.type == "aws_default_route_table"
     if main:

@@ -135,9 +135,11 @@ class Resolver:
         routes = table.routes + self.index.routes_by_table.get(id(table), [])
         results = []
         for route in routes:
+            target = self.route_target(route.target)
+            if isinstance(route.destination, Unknown) and target is not False:
+                results.append(route.destination)  # it may be the default route
             if route.destination != "0.0.0.0/0":
                 continue
-            target = self.route_target(route.target)
             if route.conditional and target is True:
                 target = Unknown(f"the default route of {table.loc.resource} is conditional")
             results.append(target)
