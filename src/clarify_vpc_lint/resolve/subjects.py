@@ -224,11 +224,11 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
             )
     for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
         usages[id(vpc)].jobs.append(_JobNetwork(groups, group_entities, subnet_cidrs))
-    https = (
-        https_destinations(resolver, groups, vpcs, job.inference)
-        if job.has_vpc_config is True
-        else []
-    )
+    if job.has_vpc_config is True:
+        https = https_destinations(resolver, groups, vpcs, job.inference)
+    else:  # not in a VPC: nothing to reach through groups; or whether it is, unknown
+        vpc_config = job.has_vpc_config
+        https = [("S3", vpc_config)] if isinstance(vpc_config, Unknown) else []
     view = _JobView(
         job,
         resolver,
