@@ -32,6 +32,14 @@ def test_route_reaches_internet(members, referenced, expected) -> None:
     assert ec2.route_reaches_internet(members, referenced) is expected
 
 
+def test_route_with_unknown_target_is_unknown() -> None:
+    assert isinstance(ec2.route_reaches_internet({"GatewayId": Unknown("param")}), Unknown)
+    assert isinstance(ec2.route_reaches_internet({"NatGatewayId": Unknown("param")}), Unknown)
+    assert isinstance(ec2.route_reaches_internet({"GatewayId": "pcx-0abc"}), Unknown)
+    otherwise = Unknown("known only after apply")
+    assert ec2.route_reaches_internet({}, (), otherwise) is otherwise
+
+
 @pytest.mark.parametrize(
     ("members", "referenced", "gateway"),
     [

@@ -148,7 +148,9 @@ def nat_network(*gateways: NatGateway) -> Network:
 def test_a_route_to_a_nat_gateway_reaches_the_internet_only_when_it_is_public(
     connectivity, expected
 ) -> None:
-    gateway = NatGateway(loc("nat-0abc", "nat-gateways.json"), [keys.real_id("nat-0abc")], connectivity)
+    gateway = NatGateway(
+        loc("nat-0abc", "nat-gateways.json"), [keys.real_id("nat-0abc")], connectivity
+    )
     assert internet(nat_network(gateway)) is expected
 
 

@@ -142,6 +142,20 @@ def private_dns_only_for_inbound_resolver(value: Any) -> Any:
     return Unknown(f"{value!r} is not a PrivateDnsOnlyForInboundResolverEndpoint value")
 
 
+def private_dns_answers_in_vpc(private_dns: Any, only_inbound_resolver: Any) -> Any:
+    """Does an interface endpoint's private DNS answer resolvers inside its VPC? Without private
+    DNS it answers only its endpoint-specific names, which the SDK and Clarify never call; "only
+    for inbound resolver endpoint" "routes traffic that originates from the VPC to the gateway
+    endpoint" instead."""
+    if isinstance(private_dns, Unknown):
+        return private_dns
+    if private_dns is not True:
+        return False
+    if isinstance(only_inbound_resolver, Unknown):
+        return only_inbound_resolver
+    return not only_inbound_resolver
+
+
 # -- security-group rules --------------------------------------------------------------------------
 
 

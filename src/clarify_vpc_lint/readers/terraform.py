@@ -351,7 +351,9 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
             security_groups=groups if configured_groups else None,
             dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(
                 _one(
-                    resource.value("dns_options", 0, "private_dns_only_for_inbound_resolver_endpoint"),
+                    resource.value(
+                        "dns_options", 0, "private_dns_only_for_inbound_resolver_endpoint"
+                    ),
                     "private_dns_only_for_inbound_resolver_endpoint",
                 )
             ),

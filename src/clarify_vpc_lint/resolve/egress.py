@@ -14,12 +14,12 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Callable, List, Tuple
 
+from .. import ec2, keys
 from ..awsfacts import endpoint_service, is_s3_prefix_list_name
-from .. import keys
 from ..model import PrefixList, SecurityGroup, Subnet, Vpc, VpcEndpoint
 from ..values import Unknown
 from .index import display
-from .logic import Fact, all_of, any_of, negate
+from .logic import Fact, any_of
 from .network import Resolver
 from .security import cidr_covers
 
@@ -76,7 +76,7 @@ def _relied_on(endpoint: VpcEndpoint, inference: Fact) -> Fact:
     called = service == "s3" or (service in _SAGEMAKER and inference is not False)
     if not called or str(endpoint.endpoint_type).lower() != "interface":
         return False
-    return all_of([endpoint.private_dns, negate(endpoint.dns_only_inbound_resolver)])
+    return ec2.private_dns_answers_in_vpc(endpoint.private_dns, endpoint.dns_only_inbound_resolver)
 
 
 def _public_s3_test(resolver: Resolver) -> PeerTest:

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from .. import keys
+from .. import ec2, keys
 from ..awsfacts import endpoint_service
 from ..facts import derive, fact
 from ..model import (
@@ -28,9 +28,9 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Unknown
+from .egress import https_destinations
 from .index import display
 from .logic import Fact, all_of, any_of, negate
-from .egress import https_destinations
 from .network import Resolver
 
 
@@ -589,10 +589,7 @@ def _vpc_subject(view: _VpcView) -> Subject:
 
 
 def _answers_in_vpc(endpoint: VpcEndpoint) -> Fact:
-    """Does an interface endpoint's private DNS answer resolvers inside its VPC? Without private
-    DNS it answers only its endpoint-specific names, which the SDK and Clarify never call; "only for
-    inbound resolver endpoint" sends the VPC's own traffic to the gateway endpoint instead."""
-    return all_of([endpoint.private_dns, negate(endpoint.dns_only_inbound_resolver)])
+    return ec2.private_dns_answers_in_vpc(endpoint.private_dns, endpoint.dns_only_inbound_resolver)
 
 
 def _service_present(
