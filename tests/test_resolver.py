@@ -190,3 +190,38 @@ def test_a_route_whose_destination_is_known_only_after_apply_may_be_the_default_
     later = Unknown("the destination of a route of aws_route_table.private")
     assert internet(vpc_network(Route(later, True))) is later
     assert internet(vpc_network(Route(later, False))) is False
+
+
+@pytest.mark.parametrize(
+    ("name", "cidrs", "expected"),
+    [
+        ("com.amazonaws.us-east-1.s3", ["52.216.0.0/15"], True),  # a data source lists S3's ranges
+        ("com.amazonaws.us-east-1.dynamodb", Unknown("entries"), False),
+        ("corporate", ["10.0.0.0/8"], False),
+        ("egress-all", ["0.0.0.0/0"], True),
+        ("partners", ["8.8.8.0/24"], None),  # a public range: S3's or not, not known
+    ],
+)
+def test_egress_to_a_prefix_list_reaches_s3_by_its_name_or_entries(name, cidrs, expected) -> None:
+    from clarify_vpc_lint.model import PrefixList
+    from clarify_vpc_lint.resolve.egress import https_destinations
+
+    network = Network()
+    vpc = Vpc(loc("Vpc"), ["vpc"], True, True, True)  # no S3 interface endpoint: S3 is public
+    network.vpcs.append(vpc)
+    network.prefix_lists.append(PrefixList(loc("List"), ["pl"], name, cidrs))
+    network.security_groups.append(
+        SecurityGroup(
+            loc("Group"),
+            ["g"],
+            "vpc-1",
+            [],
+            [Permission("tcp", 443, 443, [("prefix-list", Handle("pl"))])],
+        )
+    )
+    resolver = Resolver(network, "us-east-1")
+    [(_, reached)] = https_destinations(resolver, [Handle("g")], [vpc], True)
+    if expected is None:
+        assert isinstance(reached, Unknown)
+    else:
+        assert reached is expected

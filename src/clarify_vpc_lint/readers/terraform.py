@@ -227,15 +227,14 @@ def _nat_gateway(resource: TfResource, network: Network) -> None:
 def _prefix_list(resource: TfResource, network: Network) -> None:
     """A managed prefix list: the AWS-managed one by its name (data sources), a customer-managed
     one by its entries."""
-    if resource.type == "aws_prefix_list":
-        cidrs: Any = resource.values.get("cidr_blocks")
-    else:
-        cidrs = [
-            entry.get("cidr")
-            for entry in _list(resource.values.get("entry") or resource.values.get("entries"))
-            if isinstance(entry, dict)
-        ]
-    if not isinstance(cidrs, list) or not cidrs and resource.mode == "data":
+    attribute = "cidr_blocks" if resource.type == "aws_prefix_list" else "entry"
+    if resource.mode == "data" and attribute == "entry":
+        attribute = "entries"
+    listed = resource.values.get(attribute)
+    cidrs: Any = [
+        entry.get("cidr") if isinstance(entry, dict) else entry for entry in _list(listed)
+    ]
+    if not isinstance(listed, list) or not cidrs and resource.mode == "data":
         cidrs = Unknown(f"the entries of {resource.address} are known only after apply")
     network.prefix_lists.append(
         PrefixList(resource.location, _keys(resource), resource.values.get("name"), cidrs)

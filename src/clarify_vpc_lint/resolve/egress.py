@@ -93,9 +93,11 @@ def _public_s3_test(resolver: Resolver) -> PeerTest:
                     f"prefix list {display(value, resolver.index)} is not in the inputs; add "
                     "`aws ec2 describe-managed-prefix-lists` output with --context"
                 )
-            if isinstance(found.cidrs, list):  # a customer-managed list: its entries
+            named = is_s3_prefix_list_name(found.name)
+            if isinstance(named, Unknown) and isinstance(found.cidrs, list):
+                # a customer-managed list: its entries decide
                 return any_of(_cidr_holds_public_addresses(c) for c in found.cidrs)
-            return is_s3_prefix_list_name(found.name)
+            return named
         if kind == "unknown":
             return Unknown("a rule's destination is not known")
         return False  # a security group or an IPv6 range: not S3's IPv4 addresses
