@@ -32,6 +32,7 @@ SUBJECT_FACTS = {
         "inference",
         "model_s3",
         "no_internet",
+        "s3_no_internet",
         "s3_endpoint",
         "api_endpoint",
         "runtime_endpoint",
@@ -43,6 +44,7 @@ SUBJECT_FACTS = {
     "endpoints": {
         "sagemaker",
         "clarify_service",
+        "s3",
         "s3_gateway",
         "interface",
         "private_dns",
@@ -90,8 +92,10 @@ def test_query_selects_its_subject_by_known_facts(rule) -> None:
     walk(parsed["children"][2])
     assert names <= SUBJECT_FACTS[rule.subject] | {
         "no_internet",
+        "s3_no_internet",
         "clarify",
         "s3_interface_endpoint",
+        "s3_gateway_endpoint",
     }
 
 

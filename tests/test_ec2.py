@@ -10,28 +10,72 @@ from clarify_vpc_lint.values import Handle, Unknown
 
 
 @pytest.mark.parametrize(
-    ("members", "types", "expected"),
+    ("members", "referenced", "expected"),
     [
-        ({"NatGatewayId": "nat-0abc"}, (), True),
         ({"TransitGatewayId": Handle("t")}, (), True),
-        ({"GatewayId": "igw-0abc"}, (), True),
+        ({"TransitGatewayId": "tgw-0abc"}, (), True),
+        ({"GatewayId": "tgw-0abc"}, (), True),
+        ({"NetworkInterfaceId": "eni-0abc"}, (), True),
+        ({"InstanceId": "i-0abc"}, (), True),
+        # SageMaker's interfaces have private addresses only: an internet gateway is no internet
+        ({"GatewayId": "igw-0abc"}, (), False),
+        ({"EgressOnlyInternetGatewayId": "eigw-0abc"}, (), False),
         ({"GatewayId": "local"}, (), False),
         ({"GatewayId": "vgw-0abc"}, (), False),
         ({"NatGatewayId": "nat-0abc", "State": "blackhole"}, (), False),
-        ({"GatewayId": Handle("g")}, ("AWS::EC2::InternetGateway",), True),
-        ({"GatewayId": Handle("g")}, ("AWS::EC2::VPNGateway",), False),
-        ({}, ("aws_nat_gateway",), True),
+        ({"GatewayId": Handle("g")}, ((Handle("g"), "AWS::EC2::InternetGateway"),), False),
+        ({"GatewayId": Handle("g")}, ((Handle("g"), "AWS::EC2::VPNGateway"),), False),
+        ({}, ((Handle("t"), "aws_ec2_transit_gateway"),), True),
     ],
 )
-def test_route_reaches_internet(members, types, expected) -> None:
-    assert ec2.route_reaches_internet(members, types) is expected
+def test_route_reaches_internet(members, referenced, expected) -> None:
+    assert ec2.route_reaches_internet(members, referenced) is expected
 
 
 def test_route_with_unknown_target_is_unknown() -> None:
     assert isinstance(ec2.route_reaches_internet({"GatewayId": Unknown("param")}), Unknown)
+    assert isinstance(ec2.route_reaches_internet({"NatGatewayId": Unknown("param")}), Unknown)
     assert isinstance(ec2.route_reaches_internet({"GatewayId": "pcx-0abc"}), Unknown)
     otherwise = Unknown("known only after apply")
     assert ec2.route_reaches_internet({}, (), otherwise) is otherwise
+
+
+@pytest.mark.parametrize(
+    ("members", "referenced", "gateway"),
+    [
+        ({"NatGatewayId": "nat-0abc"}, (), "nat-0abc"),
+        ({"GatewayId": "nat-0abc"}, (), "nat-0abc"),
+        ({"NatGatewayId": Handle("n")}, (), Handle("n")),
+        ({}, ((Handle("n"), "aws_nat_gateway"),), Handle("n")),
+    ],
+)
+def test_a_route_to_a_nat_gateway_leaves_its_connectivity_to_the_resolver(
+    members, referenced, gateway
+) -> None:
+    assert ec2.route_reaches_internet(members, referenced) == ec2.ViaNatGateway(gateway)
+
+
+@pytest.mark.parametrize(
+    ("connectivity", "expected"),
+    [(None, True), ("public", True), ("private", False), ("Private", False)],
+)
+def test_only_a_public_nat_gateway_reaches_the_internet(connectivity, expected) -> None:
+    assert ec2.nat_gateway_reaches_internet(connectivity) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, False),
+        (True, True),
+        ("true", True),
+        ("OnlyInboundResolver", True),
+        ("AllResolvers", False),
+        ("NotSpecified", False),
+    ],
+)
+def test_private_dns_only_for_inbound_resolver_in_every_spelling(value, expected) -> None:
+    assert ec2.private_dns_only_for_inbound_resolver(value) is expected
 
 
 @pytest.mark.parametrize(

@@ -83,8 +83,28 @@ class Subnet:
 @dataclass
 class Route:
     destination: Any
-    target: Tri  # True = internet (NAT, IGW, TGW, instance, ENI); Unknown where not determinable
+    # True = internet (TGW, NAT instance, ENI); ec2.ViaNatGateway = the NAT gateway's connectivity
+    # type decides (the resolver looks it up); Unknown where not determinable
+    target: Any
     conditional: bool = False
+
+
+@dataclass
+class NatGateway:
+    loc: Location
+    keys: List[str]
+    connectivity_type: Any  # "public" | "private", None (AWS's default: public) or Unknown
+
+
+@dataclass
+class PrefixList:
+    """A managed prefix list: an AWS-managed one is known by its name (com.amazonaws.<region>.s3),
+    a customer-managed one by its entries."""
+
+    loc: Location
+    keys: List[str]
+    name: Any
+    cidrs: Union[List[Any], Unknown]
 
 
 @dataclass
@@ -144,6 +164,9 @@ class VpcEndpoint:
     subnets: Union[List[Ref], Unknown]
     security_groups: Union[List[Ref], Unknown, None]  # None: the VPC's default group
     conditional: bool = False
+    # DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint: private DNS serves only on-premises
+    # resolvers, traffic from the VPC goes to the gateway endpoint
+    dns_only_inbound_resolver: Tri = False
 
 
 @dataclass
@@ -225,6 +248,11 @@ class Network:
     route_tables: List[RouteTable] = field(default_factory=list)
     routes: List[Tuple[Ref, Route]] = field(default_factory=list)  # written apart from their table
     associations: List[RouteTableAssociation] = field(default_factory=list)
+    # (VPC, route table) made the VPC's main table apart from both (Terraform's
+    # aws_main_route_table_association); it wins over any other main table of the VPC
+    main_route_tables: List[Tuple[Ref, Ref]] = field(default_factory=list)
+    nat_gateways: List[NatGateway] = field(default_factory=list)
+    prefix_lists: List[PrefixList] = field(default_factory=list)
     security_groups: List[SecurityGroup] = field(default_factory=list)
     security_group_rules: List[SecurityGroupRule] = field(default_factory=list)
     endpoints: List[VpcEndpoint] = field(default_factory=list)

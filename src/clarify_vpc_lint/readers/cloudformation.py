@@ -10,11 +10,13 @@ from ..model import (
     DhcpOptions,
     DhcpOptionsAssociation,
     Location,
+    NatGateway,
     Network,
     NetworkAcl,
     NetworkAclAssociation,
     NetworkAclEntry,
     Permission,
+    PrefixList,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -297,11 +299,39 @@ class _TemplateReader:
         self.network.routes.append((table, route))
 
     def _route_target(self, props: Dict[str, Any]) -> Any:
-        gateway = props.get("GatewayId")
-        types = [self._type_of(gateway)] if isinstance(gateway, Handle) else []
-        return ec2.route_reaches_internet(props, types)
+        targets = (props.get(member) for member in ec2.TARGET_MEMBERS)
+        referenced = [(value, self._type_of(value)) for value in targets]
+        return ec2.route_reaches_internet(
+            props, [(ref, kind) for ref, kind in referenced if isinstance(ref, Handle) and kind]
+        )
 
-    def _type_of(self, handle: Handle) -> str:
+    def nat_gateway(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.nat_gateways.append(
+            NatGateway(
+                self.loc(logical_id, resource),
+                self.keys(logical_id),
+                props.get("ConnectivityType"),
+            )
+        )
+
+    def prefix_list(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        entries = props.get("Entries")
+        self.network.prefix_lists.append(
+            PrefixList(
+                self.loc(logical_id, resource),
+                self.keys(logical_id),
+                props.get("PrefixListName"),
+                [e.get("Cidr") for e in entries if isinstance(e, dict)]
+                if isinstance(entries, list)
+                else Unknown(f"the entries of prefix list {logical_id}"),
+            )
+        )
+
+    def _type_of(self, handle: Any) -> str:
+        if not isinstance(handle, Handle):
+            return ""
         for template in self.run.templates:
             logical_id = keys_.cfn_logical_id(template.path, handle.key)
             if logical_id is not None:
@@ -335,6 +365,12 @@ class _TemplateReader:
     def vpc_endpoint(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
         groups = props.get("SecurityGroupIds")
+        dns_options = props.get("DnsOptions")
+        inbound_only = (
+            dns_options.get("PrivateDnsOnlyForInboundResolverEndpoint")
+            if isinstance(dns_options, dict)
+            else dns_options  # Unknown, or None
+        )
         self.network.endpoints.append(
             VpcEndpoint(
                 self.loc(logical_id, resource),
@@ -347,6 +383,7 @@ class _TemplateReader:
                 subnets=_as_list(props.get("SubnetIds")),
                 security_groups=_as_list(groups) if groups is not None else None,
                 conditional=self.conditional(resource),
+                dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(inbound_only),
             )
         )
 
@@ -509,6 +546,8 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
     "AWS::EC2::NetworkAcl": _TemplateReader.network_acl,
     "AWS::EC2::NetworkAclEntry": _TemplateReader.network_acl_entry,
     "AWS::EC2::SubnetNetworkAclAssociation": _TemplateReader.network_acl_association,
+    "AWS::EC2::NatGateway": _TemplateReader.nat_gateway,
+    "AWS::EC2::PrefixList": _TemplateReader.prefix_list,
 }
 
 

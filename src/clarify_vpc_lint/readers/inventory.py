@@ -14,11 +14,13 @@ from ..model import (
     DhcpOptions,
     DhcpOptionsAssociation,
     Location,
+    NatGateway,
     Network,
     NetworkAcl,
     NetworkAclAssociation,
     NetworkAclEntry,
     Permission,
+    PrefixList,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -38,6 +40,8 @@ LISTING_KINDS = (
     "Vpcs",
     "DhcpOptions",
     "NetworkAcls",
+    "NatGateways",
+    "PrefixLists",
 )
 _LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
 
@@ -148,6 +152,7 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
         return
     endpoint_id = _id(item, "VpcEndpointId")
     groups = [g.get("GroupId") for g in items(item.get("Groups")) if isinstance(g, dict)]
+    dns_options = item.get("DnsOptions") if isinstance(item.get("DnsOptions"), dict) else {}
     network.endpoints.append(
         VpcEndpoint(
             loc(endpoint_id),
@@ -159,6 +164,31 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             route_tables=list(items(item.get("RouteTableIds"))),
             subnets=list(items(item.get("SubnetIds"))),
             security_groups=groups,
+            dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(
+                dns_options.get("PrivateDnsOnlyForInboundResolverEndpoint")
+            ),
+        )
+    )
+
+
+def _nat_gateway(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    if str(item.get("State", "available")).lower() in ("deleted", "deleting", "failed"):
+        return
+    gateway_id = _id(item, "NatGatewayId")
+    network.nat_gateways.append(
+        NatGateway(loc(gateway_id), [real_id(gateway_id)], item.get("ConnectivityType"))
+    )
+
+
+def _prefix_list(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    """describe-managed-prefix-lists names the lists; their entries are another call's output."""
+    list_id = _id(item, "PrefixListId")
+    network.prefix_lists.append(
+        PrefixList(
+            loc(list_id),
+            [real_id(list_id)],
+            item.get("PrefixListName"),
+            Unknown(f"the entries of prefix list {list_id}"),
         )
     )
 
@@ -260,4 +290,6 @@ _READERS: Dict[str, Callable[[Network, Dict[str, Any], Callable], None]] = {
     "SecurityGroups": _security_group,
     "DhcpOptions": _dhcp_options,
     "NetworkAcls": _network_acl,
+    "NatGateways": _nat_gateway,
+    "PrefixLists": _prefix_list,
 }

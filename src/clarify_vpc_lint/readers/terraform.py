@@ -25,11 +25,13 @@ from ..model import (
     DhcpOptions,
     DhcpOptionsAssociation,
     Location,
+    NatGateway,
     Network,
     NetworkAcl,
     NetworkAclAssociation,
     NetworkAclEntry,
     Permission,
+    PrefixList,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -46,13 +48,19 @@ from .tfplan import Plan, _dict, _list, _strings, is_plan
 
 __all__ = ["HANDLERS", "TfResource", "is_plan", "read_plan"]
 
-# a route's target attributes, by the EC2 member names ec2.route_reaches_internet reads
+# a route's target attributes, by the EC2 member names ec2.route_reaches_internet reads, and the
+# resource types a reference in each may name
 _ROUTE_TARGETS = {
-    "nat_gateway_id": "NatGatewayId",
-    "transit_gateway_id": "TransitGatewayId",
-    "network_interface_id": "NetworkInterfaceId",
-    "instance_id": "InstanceId",
-    "gateway_id": "GatewayId",
+    "nat_gateway_id": ("NatGatewayId", {"aws_nat_gateway"}),
+    "transit_gateway_id": ("TransitGatewayId", {"aws_ec2_transit_gateway"}),
+    "network_interface_id": ("NetworkInterfaceId", {"aws_network_interface"}),
+    "instance_id": ("InstanceId", {"aws_instance"}),
+    "gateway_id": ("GatewayId", {"aws_internet_gateway", "aws_vpn_gateway"}),
+    "egress_only_gateway_id": ("EgressOnlyInternetGatewayId", {"aws_egress_only_internet_gateway"}),
+    "carrier_gateway_id": ("CarrierGatewayId", {"aws_ec2_carrier_gateway"}),
+    "local_gateway_id": ("LocalGatewayId", {"aws_ec2_local_gateway"}),
+    "vpc_peering_connection_id": ("VpcPeeringConnectionId", {"aws_vpc_peering_connection"}),
+    "vpc_endpoint_id": ("VpcEndpointId", {"aws_vpc_endpoint"}),
 }
 
 
@@ -154,42 +162,59 @@ def _subnet(resource: TfResource, network: Network) -> None:
 
 
 def _route_target(resource: TfResource, route: Dict[str, Any], path: Tuple[Any, ...]) -> Any:
-    members = {ec2_name: route.get(name) for name, ec2_name in _ROUTE_TARGETS.items()}
-    targets = resource.value(*path) if path else None
-    types = (
-        {resource.type_of(h) for h in targets if isinstance(h, Handle)}
-        if isinstance(targets, list)
-        else set()
-    )
+    """A route's target; an attribute known only after apply (absent from the planned route) is
+    followed to the resources its expression references, e.g. a NAT gateway of the same plan."""
+    members: Dict[str, Any] = {}
+    referenced: List[Tuple[Any, str]] = []
+    for name, (ec2_name, types) in _ROUTE_TARGETS.items():
+        if name in route:
+            members[ec2_name] = route[name]
+            continue
+        if not resource.configured(*path, name):
+            continue
+        targets = resource.value(*path, name)
+        if isinstance(targets, Unknown):
+            members[ec2_name] = targets
+            continue
+        handles = [(h, resource.type_of(h)) for h in items(targets) if isinstance(h, Handle)]
+        # inline route blocks share one reference list: keep what this attribute can name
+        referenced += [pair for pair in handles if pair[1] in types] or handles
     return ec2.route_reaches_internet(
         members,
-        types,
+        referenced,
         Unknown(f"the target of a route of {resource.address} is known only after apply"),
     )
 
 
 def _route_table(resource: TfResource, network: Network) -> None:
     routes = []
-    for route in _list(resource.values.get("route")):
-        if isinstance(route, dict) and route.get("cidr_block"):
-            routes.append(Route(route["cidr_block"], _route_target(resource, route, ("route",))))
+    for position, route in enumerate(_list(resource.values.get("route"))):
+        if not isinstance(route, dict):
+            continue
+        destination = route.get("cidr_block")
+        if "cidr_block" not in route:  # a dynamic block's destination, known only after apply
+            destination = Unknown(f"the destination of a route of {resource.address}")
+        if destination:
+            target = _route_target(resource, route, ("route", position))
+            routes.append(Route(destination, target))
+    keys = _keys(resource)
     main = resource.type == "aws_default_route_table"
-    vpc = resource.value("default_route_table_id" if main else "vpc_id")
-    table = RouteTable(resource.location, _keys(resource), _one(vpc, "vpc_id"), main, routes)
-    network.route_tables.append(table)
+    if main:
+        # it adopts the VPC's main table: its VPC is the one whose default_route_table_id it names
+        adopted = _one(resource.value("default_route_table_id"), "default_route_table_id")
+        if isinstance(adopted, str) and adopted:
+            keys.append(keys_.real_id(adopted))
+        vpc = adopted if isinstance(adopted, (Handle, Unknown)) else resource.values.get("vpc_id")
+    else:
+        vpc = _one(resource.value("vpc_id"), "vpc_id")
+    network.route_tables.append(RouteTable(resource.location, keys, vpc, main, routes))
 
 
 def _route(resource: TfResource, network: Network) -> None:
     destination = resource.values.get("destination_cidr_block")
     if destination is None:
         return
-    target_attribute = next(
-        (name for name in _ROUTE_TARGETS if resource.configured(name)),
-        None,
-    )
-    target = _route_target(
-        resource, resource.values, (target_attribute,) if target_attribute else ()
-    )
+    target = _route_target(resource, resource.values, ())
     table = _one(resource.value("route_table_id"), "route_table_id")
     network.routes.append((table, Route(destination, target)))
 
@@ -203,11 +228,32 @@ def _association(resource: TfResource, network: Network) -> None:
 
 
 def _main_association(resource: TfResource, network: Network) -> None:
+    """The VPC's main table, whatever the order of resources: the resolver applies it."""
     table = _one(resource.value("route_table_id"), "route_table_id")
     vpc = _one(resource.value("vpc_id"), "vpc_id")
-    for candidate in network.route_tables:
-        if isinstance(table, Handle) and table.key in candidate.keys:
-            candidate.main, candidate.vpc = True, vpc
+    network.main_route_tables.append((vpc, table))
+
+
+def _nat_gateway(resource: TfResource, network: Network) -> None:
+    connectivity = _one(resource.value("connectivity_type"), "connectivity_type")
+    network.nat_gateways.append(NatGateway(resource.location, _keys(resource), connectivity))
+
+
+def _prefix_list(resource: TfResource, network: Network) -> None:
+    """A managed prefix list: the AWS-managed one by its name (data sources), a customer-managed
+    one by its entries."""
+    attribute = "cidr_blocks" if resource.type == "aws_prefix_list" else "entry"
+    if resource.mode == "data" and attribute == "entry":
+        attribute = "entries"
+    listed = resource.values.get(attribute)
+    cidrs: Any = [
+        entry.get("cidr") if isinstance(entry, dict) else entry for entry in _list(listed)
+    ]
+    if not isinstance(listed, list) or not cidrs and resource.mode == "data":
+        cidrs = Unknown(f"the entries of {resource.address} are known only after apply")
+    network.prefix_lists.append(
+        PrefixList(resource.location, _keys(resource), resource.values.get("name"), cidrs)
+    )
 
 
 def _permissions(resource: TfResource, attribute: str, self_handle: Handle) -> List[Permission]:
@@ -317,6 +363,14 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
             route_tables=_references(resource.value("route_table_ids")),
             subnets=_references(resource.value("subnet_ids")),
             security_groups=groups if configured_groups else None,
+            dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(
+                _one(
+                    resource.value(
+                        "dns_options", 0, "private_dns_only_for_inbound_resolver_endpoint"
+                    ),
+                    "private_dns_only_for_inbound_resolver_endpoint",
+                )
+            ),
         )
     )
 
@@ -510,6 +564,11 @@ HANDLERS = {
     ("managed", "aws_default_network_acl"): _network_acl,
     ("managed", "aws_network_acl_rule"): _network_acl_rule,
     ("managed", "aws_network_acl_association"): _network_acl_association,
+    ("managed", "aws_nat_gateway"): _nat_gateway,
+    ("data", "aws_nat_gateway"): _nat_gateway,
+    ("managed", "aws_ec2_managed_prefix_list"): _prefix_list,
+    ("data", "aws_ec2_managed_prefix_list"): _prefix_list,
+    ("data", "aws_prefix_list"): _prefix_list,
 }
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
-from .. import keys
+from .. import ec2, keys
 from ..awsfacts import endpoint_service
 from ..facts import derive, fact
 from ..model import (
@@ -30,6 +30,7 @@ from ..model import (
 from ..values import Unknown
 from . import dhcp
 from .acls import AclCheck, NetworkAcls, remediation_names
+from .egress import https_destinations
 from .index import display
 from .logic import Fact, all_of, any_of, negate
 from .network import Resolver
@@ -63,9 +64,19 @@ class _Usage:
     clarify: Fact = False
     inference: Fact = False
     model_s3: Fact = False
-    subnets: List[Subnet] = field(default_factory=list)
+    # the subnets of its Clarify jobs (they make the S3 and SageMaker calls) and, for S3 only, of
+    # its models: (whether the model's artifacts are in S3, its subnets here)
+    job_subnets: List[Subnet] = field(default_factory=list)
+    model_subnets: List[Tuple[Fact, List[Subnet]]] = field(default_factory=list)
     jobs: List[_JobNetwork] = field(default_factory=list)
     unknown: Optional[Unknown] = None
+
+    def s3_subnets(self) -> List[Subnet]:
+        """The subnets from which S3 is read: the jobs', and those of models with S3 artifacts."""
+        found = list(self.job_subnets)
+        for s3, subnets in self.model_subnets:
+            found += [s for s in subnets if s3 is not False and not any(s is f for f in found)]
+        return found
 
 
 def build_subjects(network: Network, region: str) -> List[Subject]:
@@ -81,10 +92,10 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
     for model in network.models:
         subjects.append(_model_subject(model, resolver, usages))
     for usage in usages.values():
-        no_internet = _no_internet(usage, resolver)
-        subjects.append(_vpc_subject(usage, no_internet, resolver))
+        view = _VpcView(usage, resolver)
+        subjects.append(_vpc_subject(view))
         if usage.vpc is not None:
-            subjects.extend(_endpoint_subjects(usage, no_internet, resolver))
+            subjects.extend(_endpoint_subjects(view))
     subjects.extend(_subnet_subjects(network, resolver))
     return subjects
 
@@ -122,6 +133,7 @@ class _JobView:
     groups: Any  # the job's security group references, or Unknown
     peers: tuple  # (group entities, subnet CIDRs) that a cluster rule must name
     model: Dict[str, Fact]  # model_linked, model_in_vpc, model_same_vpc
+    https: List[Tuple[str, Fact]]  # what the job must reach over TCP 443, and whether it may
 
 
 @fact(
@@ -161,9 +173,13 @@ def _job_sg_cluster_egress(view: _JobView) -> Fact:
     return view.resolver.security.rules_admit(view.groups, "egress", None, view.peers)
 
 
-@fact("jobs", "sg_https_egress", "a group of the job lets TCP 443 out")
+@fact(
+    "jobs",
+    "sg_https_egress",
+    "the job's groups let TCP 443 out to S3 and to each interface endpoint its calls resolve to",
+)
 def _job_sg_https_egress(view: _JobView) -> Fact:
-    return view.resolver.security.rules_admit(view.groups, "egress", 443)
+    return all_of(reached for _, reached in view.https)
 
 
 @fact("jobs", "model_linked", "the inputs name the job's model (directly or by its endpoint)")
@@ -188,6 +204,7 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         job.has_vpc_config,
         job.subnets,
         resolver,
+        role="job",
         clarify=True,
         inference=job.inference,
     )
@@ -210,8 +227,18 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
             )
     for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
         usages[id(vpc)].jobs.append(_JobNetwork(groups, group_entities, subnet_cidrs))
+    if job.has_vpc_config is True:
+        https = https_destinations(resolver, groups, vpcs, job.inference)
+    else:  # not in a VPC: nothing to reach through groups; or whether it is, unknown
+        vpc_config = job.has_vpc_config
+        https = [("S3", vpc_config)] if isinstance(vpc_config, Unknown) else []
     view = _JobView(
-        job, resolver, groups, (group_entities, subnet_cidrs), _model_facts(job, vpcs, resolver)
+        job,
+        resolver,
+        groups,
+        (group_entities, subnet_cidrs),
+        _model_facts(job, vpcs, resolver),
+        https,
     )
     count = job.instance_count
     context = {
@@ -219,6 +246,8 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         "security_groups": _names(groups, resolver),
         "instance_count": count if not isinstance(count, Unknown) else "unknown",
         "model": display(job.model, resolver.index) if job.model is not None else "(none)",
+        "https_unreached": "; ".join(name for name, reached in https if reached is not True)
+        or "(none)",
         "first_group": display(groups[0], resolver.index)
         if isinstance(groups, list) and groups
         else "ClarifySecurityGroup",
@@ -260,9 +289,10 @@ def _record_usage(
     has_vpc: Fact,
     refs: Any,
     resolver: Resolver,
+    role: str,
     **flags: Fact,
 ) -> tuple:
-    """Note which VPCs a job or model uses; returns (subnets, vpcs)."""
+    """Note which VPCs a job or model (``role``) uses; returns (subnets, vpcs)."""
     if has_vpc is False:
         return [], []
     subnets, vpcs = resolver.network_of(refs if has_vpc is True else has_vpc)
@@ -275,10 +305,13 @@ def _record_usage(
     for usage in targets:
         for name, value in flags.items():
             setattr(usage, name, any_of([getattr(usage, name), value]))
-        if not isinstance(subnets, Unknown):
-            usage.subnets.extend(
-                s for s in subnets if isinstance(s, Subnet) and resolver.subnet_vpc(s) is usage.vpc
-            )
+        if isinstance(subnets, Unknown):
+            continue
+        here = [s for s in subnets if isinstance(s, Subnet) and resolver.subnet_vpc(s) is usage.vpc]
+        if role == "job":
+            usage.job_subnets.extend(s for s in here if not any(s is j for j in usage.job_subnets))
+        else:
+            usage.model_subnets.append((flags.get("model_s3", False), here))
     return subnets, vpcs
 
 
@@ -363,6 +396,7 @@ def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) 
         model.has_vpc_config,
         model.subnets,
         resolver,
+        role="model",
         model_s3=model.s3_artifacts,
     )
     return Subject(
@@ -422,18 +456,57 @@ def _zone_names(subnets: Any) -> str:
 @dataclass
 class _VpcView:
     usage: _Usage
-    no_internet: Fact
     resolver: Resolver
     services: Dict[tuple, Fact] = field(default_factory=dict)
+    _internet: Dict[int, Fact] = field(default_factory=dict)
 
-    def service(self, name: str, kind: Optional[str] = None) -> Fact:
-        if (name, kind) not in self.services:
-            self.services[name, kind] = _service_present(self.usage, self.resolver, name, kind)
-        return self.services[name, kind]
+    def service(self, name: str, kind: Optional[str] = None, usable: Any = None) -> Fact:
+        """Is there an endpoint for ``name`` (of ``kind``) in the VPC, ``usable`` by the jobs?"""
+        key = (name, kind, usable)
+        if key not in self.services:
+            self.services[key] = _service_present(self.usage, self.resolver, name, kind, usable)
+        return self.services[key]
+
+    def s3_endpoint(self) -> Fact:
+        """A gateway endpoint, or an interface endpoint whose private DNS answers in the VPC."""
+        return any_of([self.service("s3", "Gateway"), self.s3_interface()])
+
+    def s3_interface(self) -> Fact:
+        return self.service("s3", "Interface", _answers_in_vpc)
 
     def attribute(self, name: str) -> Fact:
         vpc = self.usage.vpc
         return getattr(vpc, name) if vpc is not None else self.usage.unknown
+
+    def internet(self, subnet: Subnet) -> Fact:
+        if id(subnet) not in self._internet:
+            self._internet[id(subnet)] = self.resolver.internet_route(subnet)
+        return self._internet[id(subnet)]
+
+    def without_internet(self, subnets: List[Subnet]) -> List[Subnet]:
+        """The subnets that lack an internet route (or may: their route is not known)."""
+        return [s for s in subnets if self.internet(s) is not True]
+
+    def no_internet(self, subnets: List[Subnet], used: Fact) -> Fact:
+        if self.usage.vpc is None:
+            return self.usage.unknown
+        if not subnets:
+            if used is False:
+                return False
+            return Unknown(f"the subnets used in {self.usage.vpc.loc.resource} are not known")
+        return any_of(negate(self.internet(subnet)) for subnet in subnets)
+
+    def jobs_no_internet(self) -> Fact:
+        return self.no_internet(self.usage.job_subnets, self.usage.clarify)
+
+    def s3_no_internet(self) -> Fact:
+        """Some subnet of a job, or of a model whose artifacts are in S3, lacks the route."""
+        results = [self.jobs_no_internet()] if self.usage.job_subnets else []
+        for s3, subnets in self.usage.model_subnets:
+            results.append(all_of([s3, self.no_internet(subnets, s3)]))
+        if not results:
+            return self.no_internet([], any_of([self.usage.clarify, self.usage.model_s3]))
+        return any_of(results)
 
 
 @fact("vpcs", "clarify", "a Clarify job runs in the VPC")
@@ -451,14 +524,33 @@ def _vpc_model_s3(view: _VpcView) -> Fact:
     return view.usage.model_s3
 
 
-@fact("vpcs", "no_internet", "some subnet the jobs and models use has no route to the internet")
+@fact(
+    "vpcs",
+    "no_internet",
+    "some subnet of a Clarify job in the VPC has no internet route (a public NAT gateway, NAT "
+    "instance or transit gateway; an internet gateway does not count)",
+)
 def _vpc_no_internet(view: _VpcView) -> Fact:
-    return view.no_internet
+    return view.jobs_no_internet()
 
 
-@fact("vpcs", "s3_endpoint", "the VPC has an S3 endpoint (gateway or interface)")
+@fact(
+    "vpcs",
+    "s3_no_internet",
+    "some subnet of a Clarify job, or of a model whose artifacts are in S3, has no internet route",
+)
+def _vpc_s3_no_internet(view: _VpcView) -> Fact:
+    return view.s3_no_internet()
+
+
+@fact(
+    "vpcs",
+    "s3_endpoint",
+    "the VPC has a usable S3 endpoint: a gateway endpoint, or an interface endpoint whose private "
+    "DNS answers resolvers in the VPC",
+)
 def _vpc_s3_endpoint(view: _VpcView) -> Fact:
-    return view.service("s3")
+    return view.s3_endpoint()
 
 
 @fact("vpcs", "api_endpoint", "the VPC has a sagemaker.api interface endpoint")
@@ -513,22 +605,26 @@ def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
     }
 
 
-def _vpc_subject(usage: _Usage, no_internet: Fact, resolver: Resolver) -> Subject:
+def _vpc_subject(view: _VpcView) -> Subject:
+    usage, resolver = view.usage, view.resolver
     vpc = usage.vpc
     name = vpc.loc.resource if vpc is not None else f"the VPC of {usage.loc.resource}"
     context = {
         "vpc": name,
         "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
         "region": resolver.region,
-        **_usage_names(usage, resolver),
+        **_usage_names(view),
         **_dhcp_names(vpc, resolver),
     }
-    view = _VpcView(usage, no_internet, resolver)
     return Subject("vpcs", usage.loc if vpc is None else vpc.loc, derive("vpcs", view), context)
 
 
+def _answers_in_vpc(endpoint: VpcEndpoint) -> Fact:
+    return ec2.private_dns_answers_in_vpc(endpoint.private_dns, endpoint.dns_only_inbound_resolver)
+
+
 def _service_present(
-    usage: _Usage, resolver: Resolver, service: str, kind: Optional[str] = None
+    usage: _Usage, resolver: Resolver, service: str, kind: Optional[str] = None, usable: Any = None
 ) -> Fact:
     """Is there an endpoint for ``service`` (of ``kind``: Interface/Gateway) in the VPC?"""
     if usage.vpc is None:
@@ -547,6 +643,8 @@ def _service_present(
         )
         if kind is not None and matches is True:
             matches = _type_is(endpoint, kind)
+        if usable is not None and matches is True:
+            matches = usable(endpoint)
         if matches is False:
             continue
         if owner is None:  # an endpoint whose VpcId is not known may be in this VPC
@@ -573,23 +671,27 @@ def _type_is(endpoint: VpcEndpoint, kind: str) -> Fact:
     return str(endpoint.endpoint_type).lower() == kind.lower()
 
 
-def _no_internet(usage: _Usage, resolver: Resolver) -> Fact:
-    if usage.vpc is None:
-        return usage.unknown
-    if not usage.subnets:
-        return Unknown(f"the subnets used in {usage.vpc.loc.resource} are not known")
-    return any_of(negate(resolver.internet_route(subnet)) for subnet in usage.subnets)
-
-
-def _usage_names(usage: _Usage, resolver: Resolver) -> Dict[str, str]:
+def _usage_names(view: _VpcView) -> Dict[str, str]:
     """The subnets and route tables a VPC's Clarify users rely on, for messages and fixes."""
-    tables = (resolver.route_table_of(subnet) for subnet in usage.subnets)
-    return {
-        "subnets": ", ".join(sorted({s.loc.resource for s in usage.subnets})) or "(not known)",
-        "route_tables": ", ".join(
-            sorted({t.loc.resource for t in tables if isinstance(t, RouteTable)})
+    usage, resolver = view.usage, view.resolver
+
+    def names(subnets: List[Subnet]) -> str:
+        return ", ".join(sorted({s.loc.resource for s in subnets})) or "(not known)"
+
+    def tables(subnets: List[Subnet]) -> str:
+        found = (resolver.route_table_of(subnet) for subnet in subnets)
+        return (
+            ", ".join(sorted({t.loc.resource for t in found if isinstance(t, RouteTable)}))
+            or "ROUTE_TABLE"
         )
-        or "ROUTE_TABLE",
+
+    s3_offline = view.without_internet(usage.s3_subnets())
+    return {
+        "subnets": names(usage.job_subnets),
+        "route_tables": tables(usage.job_subnets),
+        "subnets_without_internet": names(view.without_internet(usage.job_subnets)),
+        "s3_subnets_without_internet": names(s3_offline),
+        "s3_route_tables": tables(s3_offline),
     }
 
 
@@ -615,6 +717,11 @@ def _endpoint_sagemaker(view: _EndpointView) -> Fact:
 @fact("endpoints", "clarify_service", "the endpoint is for a service Clarify calls (S3, SageMaker)")
 def _endpoint_clarify_service(view: _EndpointView) -> Fact:
     return view.service_in("s3", "sagemaker.api", "sagemaker.runtime")
+
+
+@fact("endpoints", "s3", "the endpoint is for S3")
+def _endpoint_s3(view: _EndpointView) -> Fact:
+    return view.service_in("s3")
 
 
 @fact("endpoints", "s3_gateway", "the endpoint is an S3 gateway endpoint")
@@ -647,18 +754,41 @@ def _endpoint_vpc_clarify(view: _EndpointView) -> Fact:
     return view.vpc.usage.clarify
 
 
-@fact("endpoints", "vpc.no_internet", "some Clarify subnet of the endpoint's VPC has no internet")
+@fact(
+    "endpoints",
+    "vpc.no_internet",
+    "some subnet of a Clarify job in the endpoint's VPC has no internet route",
+)
 def _endpoint_vpc_no_internet(view: _EndpointView) -> Fact:
-    return view.vpc.no_internet
+    return view.vpc.jobs_no_internet()
 
 
-@fact("endpoints", "vpc.s3_interface_endpoint", "the endpoint's VPC has an S3 interface endpoint")
+@fact(
+    "endpoints",
+    "vpc.s3_no_internet",
+    "some subnet of a Clarify job, or of a model with S3 artifacts, in the endpoint's VPC has no "
+    "internet route",
+)
+def _endpoint_vpc_s3_no_internet(view: _EndpointView) -> Fact:
+    return view.vpc.s3_no_internet()
+
+
+@fact(
+    "endpoints",
+    "vpc.s3_interface_endpoint",
+    "the endpoint's VPC has an S3 interface endpoint whose private DNS answers in the VPC",
+)
 def _endpoint_vpc_s3_interface_endpoint(view: _EndpointView) -> Fact:
-    return view.vpc.service("s3", "Interface")
+    return view.vpc.s3_interface()
 
 
-def _endpoint_subjects(usage: _Usage, no_internet: Fact, resolver: Resolver) -> List[Subject]:
-    vpc_view = _VpcView(usage, no_internet, resolver)
+@fact("endpoints", "vpc.s3_gateway_endpoint", "the endpoint's VPC has an S3 gateway endpoint")
+def _endpoint_vpc_s3_gateway_endpoint(view: _EndpointView) -> Fact:
+    return view.vpc.service("s3", "Gateway")
+
+
+def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
+    usage, resolver = vpc_view.usage, vpc_view.resolver
     subjects = []
     for endpoint in resolver.endpoints_by_vpc().get(id(usage.vpc), []):
         service = endpoint_service(endpoint.service)
@@ -667,7 +797,7 @@ def _endpoint_subjects(usage: _Usage, no_internet: Fact, resolver: Resolver) -> 
         context = {
             "service": service if known else (endpoint.service.text or "unknown"),
             "vpc": usage.vpc.loc.resource,
-            **_usage_names(usage, resolver),
+            **_usage_names(vpc_view),
             "job_groups": ", ".join(
                 sorted(
                     {
@@ -688,13 +818,13 @@ def _routes_subnets(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) ->
         return endpoint.route_tables
     tables = [resolver.index.find(ref) for ref in endpoint.route_tables]
     results: List[Fact] = []
-    for subnet in usage.subnets:
+    for subnet in usage.job_subnets:
         table = resolver.route_table_of(subnet)
         if isinstance(table, Unknown):
             results.append(table)
         else:
             results.append(any(table is t for t in tables))
-    if not usage.subnets:
+    if not usage.job_subnets:
         results.append(Unknown("the subnets of the Clarify jobs are not known"))
     return all_of(results)
 
