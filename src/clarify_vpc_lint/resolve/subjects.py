@@ -473,6 +473,11 @@ def _vpc_sagemaker_interface_endpoint(view: _VpcView) -> Fact:
     return any_of([view.service("sagemaker.api"), view.service("sagemaker.runtime")])
 
 
+@fact("vpcs", "logs_endpoint", "the VPC has a CloudWatch Logs (logs) interface endpoint")
+def _vpc_logs_endpoint(view: _VpcView) -> Fact:
+    return view.service("logs")
+
+
 @fact("vpcs", "dns_support", "the VPC has EnableDnsSupport on")
 def _vpc_dns_support(view: _VpcView) -> Fact:
     return view.attribute("dns_support")
@@ -553,8 +558,13 @@ def _no_internet(usage: _Usage, resolver: Resolver) -> Fact:
 def _usage_names(usage: _Usage, resolver: Resolver) -> Dict[str, str]:
     """The subnets and route tables a VPC's Clarify users rely on, for messages and fixes."""
     tables = (resolver.route_table_of(subnet) for subnet in usage.subnets)
+    names = sorted({s.loc.resource for s in usage.subnets})
     return {
-        "subnets": ", ".join(sorted({s.loc.resource for s in usage.subnets})) or "(not known)",
+        "subnets": ", ".join(names) or "(not known)",
+        # the same subnets written as each language's fix needs them
+        "subnet_refs": ", ".join(f"!Ref {name}" for name in names),
+        "subnet_ids_tf": ", ".join(f"{name}.id" for name in names),
+        "subnet_ids_cli": " ".join(names) or "SUBNET_ID",
         "route_tables": ", ".join(
             sorted({t.loc.resource for t in tables if isinstance(t, RouteTable)})
         )
