@@ -21,7 +21,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Handle, Unknown, as_bool, items
-from . import sagemaker, workflows
+from . import policies, sagemaker, workflows
 from .intrinsics import CfnRun, Template
 from .source import Document, ParseError
 
@@ -344,6 +344,36 @@ class _TemplateReader:
         )
 
 
+def _policy(member: str, kind: str) -> Callable[[_TemplateReader, str, dict], None]:
+    """A policy resource whose document is the property ``member`` (CVL104)."""
+
+    def read(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+        props = reader.props(resource)
+        if kind == policies.SCP and not policies.is_service_control_policy(props.get("Type")):
+            return
+        reader.network.policies.append(
+            policies.policy(
+                props.get(member), reader.loc(logical_id, resource), kind, f"{logical_id} {member}"
+            )
+        )
+
+    return read
+
+
+def _inline_policies(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+    """The inline policies of a role, user or group (CVL104)."""
+    for number, inline in enumerate(items(reader.props(resource).get("Policies"))):
+        document = inline.get("PolicyDocument") if isinstance(inline, dict) else None
+        reader.network.policies.append(
+            policies.policy(
+                document,
+                reader.loc(logical_id, resource),
+                policies.IDENTITY,
+                f"{logical_id} Policies[{number}]",
+            )
+        )
+
+
 def _monitoring_job(kind: str) -> Callable[[_TemplateReader, str, dict], None]:
     input_key = (
         "ModelExplainabilityJobInput" if kind == "explainability-monitor" else "ModelBiasJobInput"
@@ -438,6 +468,12 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
     "AWS::EC2::SecurityGroupIngress": _security_group_rule("ingress"),
     "AWS::EC2::SecurityGroupEgress": _security_group_rule("egress"),
     "AWS::EC2::VPCEndpoint": _TemplateReader.vpc_endpoint,
+    "AWS::Organizations::Policy": _policy("Content", policies.SCP),
+    "AWS::IAM::Policy": _policy("PolicyDocument", policies.IDENTITY),
+    "AWS::IAM::ManagedPolicy": _policy("PolicyDocument", policies.IDENTITY),
+    "AWS::IAM::Role": _inline_policies,
+    "AWS::IAM::User": _inline_policies,
+    "AWS::IAM::Group": _inline_policies,
 }
 
 

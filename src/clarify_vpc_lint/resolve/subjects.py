@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Set
 
-from .. import keys
+from .. import ec2, keys
 from ..awsfacts import endpoint_service
 from ..facts import derive, fact
 from ..model import (
@@ -21,6 +21,7 @@ from ..model import (
     Location,
     Model,
     Network,
+    Policy,
     Request,
     RouteTable,
     ServingEndpoint,
@@ -31,6 +32,7 @@ from ..values import Unknown
 from .index import display
 from .logic import Fact, all_of, any_of, negate
 from .network import Resolver
+from .policies import blocks
 
 
 @dataclass
@@ -78,6 +80,7 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
         subjects.append(_job_subject(job, resolver, usages))
     for model in network.models:
         subjects.append(_model_subject(model, resolver, usages))
+    subjects.extend(_policy_subject(policy, network.jobs) for policy in network.policies)
     for usage in usages.values():
         no_internet = _no_internet(usage, resolver)
         subjects.append(_vpc_subject(usage, no_internet, resolver))
@@ -119,6 +122,7 @@ class _JobView:
     groups: Any  # the job's security group references, or Unknown
     peers: tuple  # (group entities, subnet CIDRs) that a cluster rule must name
     model: Dict[str, Fact]  # model_linked, model_in_vpc, model_same_vpc
+    subnets: Any = None  # the job's resolved subnets (Subnet or Unknown each), or Unknown
 
 
 @fact(
@@ -208,7 +212,12 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
     for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
         usages[id(vpc)].jobs.append(_JobNetwork(groups, group_entities, subnet_cidrs))
     view = _JobView(
-        job, resolver, groups, (group_entities, subnet_cidrs), _model_facts(job, vpcs, resolver)
+        job,
+        resolver,
+        groups,
+        (group_entities, subnet_cidrs),
+        _model_facts(job, vpcs, resolver),
+        subnets,
     )
     count = job.instance_count
     context = {
@@ -219,6 +228,10 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         "first_group": display(groups[0], resolver.index)
         if isinstance(groups, list) and groups
         else "ClarifySecurityGroup",
+        "address_capacity": _address_capacity(view),
+        "job_vpc": vpcs[0].loc.resource
+        if isinstance(vpcs, list) and vpcs and vpcs[0] is not None
+        else "VPC_ID",
     }
     return Subject("jobs", job.loc, derive("jobs", view), context)
 
@@ -280,6 +293,97 @@ def _record_usage(
 
 
 # JOBSUBJECT
+
+
+# -- jobs: free addresses (CVL202) ------------------------------------------------------------------
+
+ADDRESSES_PER_INSTANCE = 2  # process-vpc: "at least two private IP addresses for each instance"
+MAX_INSTANCES = 100  # ProcessingClusterConfig.InstanceCount is 1-100: bounds an unknown count
+SHADOW_INSTANCES = 1  # the shadow endpoint's initial_instance_count is not read: 1 assumed
+
+
+@fact(
+    "jobs",
+    "subnets_short_of_addresses",
+    "the job's subnets together have fewer free addresses than two per instance",
+)
+def _job_subnets_short_of_addresses(view: _JobView) -> Fact:
+    if view.job.has_vpc_config is not True:
+        return False
+    return _short_of_addresses(view.subnets, view.job.instance_count)
+
+
+@fact(
+    "jobs",
+    "model_subnets_short_of_addresses",
+    "the model's subnets have fewer than two free addresses (the shadow endpoint's instance)",
+)
+def _job_model_subnets_short_of_addresses(view: _JobView) -> Fact:
+    subnets = _model_subnets(view)
+    return False if subnets is None else _short_of_addresses(subnets, SHADOW_INSTANCES)
+
+
+def _model_subnets(view: _JobView) -> Any:
+    """The resolved subnets of the job's model, or None when no model in a VPC is known."""
+    if view.job.model is None:
+        return None
+    model = _find_model(view.job.model, view.resolver)
+    if not isinstance(model, Model) or model.has_vpc_config is not True:
+        return None
+    return view.resolver.network_of(model.subnets)[0]
+
+
+def _free_total(subnets: Any) -> tuple:
+    """(free addresses of the known subnets, the first Unknown among the rest or None)."""
+    if isinstance(subnets, Unknown):
+        return 0, subnets
+    total, unknown = 0, None
+    for subnet in subnets:
+        free = (
+            subnet
+            if isinstance(subnet, Unknown)
+            else ec2.free_addresses(subnet.cidr, subnet.available_ips)
+        )
+        if isinstance(free, Unknown):
+            unknown = unknown or free
+        else:
+            total += free
+    return total, unknown
+
+
+def _short_of_addresses(subnets: Any, instance_count: Any) -> Fact:
+    total, unknown = _free_total(subnets)
+    known_count = isinstance(instance_count, int) and not isinstance(instance_count, bool)
+    fewest, most = (instance_count, instance_count) if known_count else (1, MAX_INSTANCES)
+    if total >= ADDRESSES_PER_INSTANCE * most:
+        return False
+    if unknown is not None:
+        return unknown
+    if total < ADDRESSES_PER_INSTANCE * fewest:
+        return True
+    if isinstance(instance_count, Unknown):
+        return instance_count
+    return Unknown("the job's instance count is not known")
+
+
+def _address_capacity(view: _JobView) -> str:
+    """The free addresses and the need, of the job's and its model's subnets, for messages."""
+    parts = []
+    if view.job.has_vpc_config is True:
+        total, unknown = _free_total(view.subnets)
+        count = view.job.instance_count
+        need = f"{ADDRESSES_PER_INSTANCE * count}" if isinstance(count, int) else "two per instance"
+        free = f"{total}" if unknown is None else f"at least {total}"
+        parts.append(f"its subnets have {free} free addresses, {need} needed")
+    model_subnets = _model_subnets(view)
+    if model_subnets is not None:
+        total, unknown = _free_total(model_subnets)
+        free = f"{total}" if unknown is None else f"at least {total}"
+        parts.append(
+            f"its model's subnets have {free}, {ADDRESSES_PER_INSTANCE * SHADOW_INSTANCES} needed "
+            f"for the shadow endpoint ({SHADOW_INSTANCES} instance assumed)"
+        )
+    return "; ".join(parts) or "no subnets"
 
 
 def _job_model(job: Job, resolver: Resolver) -> Any:
@@ -689,3 +793,50 @@ def _admits_https(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> F
         for job in usage.jobs
     ]
     return all_of(results)
+
+
+# -- policies --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _PolicyView:
+    policy: Policy
+    # (job, does the policy deny creating it with isolation off) for each Clarify job of the run
+    # that may need inference and does not itself ask for isolation
+    verdicts: List[tuple]
+
+
+@fact(
+    "policies",
+    "clarify_inference",
+    "a Clarify job in the inputs calls its model (post-training bias or SHAP)",
+)
+def _policy_clarify_inference(view: _PolicyView) -> Fact:
+    return any_of(job.inference for job, blocked in view.verdicts if blocked is not False)
+
+
+@fact(
+    "policies",
+    "isolation_mandate",
+    "the policy denies creating such a job unless sagemaker:NetworkIsolation is true",
+)
+def _policy_isolation_mandate(view: _PolicyView) -> Fact:
+    return any_of(blocked for _, blocked in view.verdicts)
+
+
+def _policy_subject(policy: Policy, jobs: List[Job]) -> Subject:
+    verdicts = []
+    calls: List[str] = []
+    for job in jobs:
+        if job.inference is False or job.network_isolation is True:
+            continue
+        blocked, denied = blocks(policy.document, job.kind)
+        verdicts.append((job, blocked))
+        calls.extend(call for call in denied if call not in calls)
+    blocked_jobs = [job.loc.resource for job, blocked in verdicts if blocked is not False]
+    context = {
+        "kind": policy.kind,
+        "jobs": ", ".join(blocked_jobs) or "(none)",
+        "actions": ", ".join(calls) or "sagemaker:CreateProcessingJob",
+    }
+    return Subject("policies", policy.loc, derive("policies", _PolicyView(policy, verdicts)), context)
