@@ -195,6 +195,6 @@ def _isolation_holds(operator: str, values: Any, isolation: Optional[str]) -> Fa
     if base not in ("StringEquals", "StringEqualsIgnoreCase", "Bool", "StringLike") and not negated:
         return Unknown(f"the operator {operator} on sagemaker:NetworkIsolation")
     if isolation is None:
-        return True if negated or if_exists else False
+        return negated or if_exists
     matched = any(fnmatchcase(isolation, w) if "Like" in base else isolation == w for w in wanted)
     return not matched if negated else matched

@@ -839,4 +839,6 @@ def _policy_subject(policy: Policy, jobs: List[Job]) -> Subject:
         "jobs": ", ".join(blocked_jobs) or "(none)",
         "actions": ", ".join(calls) or "sagemaker:CreateProcessingJob",
     }
-    return Subject("policies", policy.loc, derive("policies", _PolicyView(policy, verdicts)), context)
+    return Subject(
+        "policies", policy.loc, derive("policies", _PolicyView(policy, verdicts)), context
+    )
