@@ -367,23 +367,23 @@ def _short_of_addresses(subnets: Any, instance_count: Any) -> Fact:
 
 
 def _address_capacity(view: _JobView) -> str:
-    """The free addresses and the need, of the job's and its model's subnets, for messages."""
+    """What is short of addresses (or may be): the job's subnets, its model's, for messages."""
     parts = []
-    if view.job.has_vpc_config is True:
+    if _job_subnets_short_of_addresses(view) is not False:
         total, unknown = _free_total(view.subnets)
         count = view.job.instance_count
         need = f"{ADDRESSES_PER_INSTANCE * count}" if isinstance(count, int) else "two per instance"
-        free = f"{total}" if unknown is None else f"at least {total}"
+        free = f"{total}" if unknown is None else f"{total} known"
         parts.append(f"its subnets have {free} free addresses, {need} needed")
-    model_subnets = _model_subnets(view)
-    if model_subnets is not None:
-        total, unknown = _free_total(model_subnets)
-        free = f"{total}" if unknown is None else f"at least {total}"
+    if _job_model_subnets_short_of_addresses(view) is not False:
+        total, unknown = _free_total(_model_subnets(view))
+        free = f"{total}" if unknown is None else f"{total} known"
         parts.append(
-            f"its model's subnets have {free}, {ADDRESSES_PER_INSTANCE * SHADOW_INSTANCES} needed "
-            f"for the shadow endpoint ({SHADOW_INSTANCES} instance assumed)"
+            f"its model's subnets have {free} free addresses, "
+            f"{ADDRESSES_PER_INSTANCE * SHADOW_INSTANCES} needed for the shadow endpoint "
+            f"({SHADOW_INSTANCES} instance assumed: its initial_instance_count is not read)"
         )
-    return "; ".join(parts) or "no subnets"
+    return "; ".join(parts) or "its subnets have enough free addresses"
 
 
 def _job_model(job: Job, resolver: Resolver) -> Any:
