@@ -25,6 +25,8 @@ SUBJECT_FACTS = {
         "model_linked",
         "model_in_vpc",
         "model_same_vpc",
+        "subnets_short_of_addresses",
+        "model_subnets_short_of_addresses",
     },
     "models": {"in_vpc", "single_az"},
     "vpcs": {
@@ -38,6 +40,7 @@ SUBJECT_FACTS = {
         "sagemaker_interface_endpoint",
         "dns_support",
         "dns_hostnames",
+        "logs_endpoint",
     },
     "endpoints": {
         "sagemaker",
@@ -49,6 +52,7 @@ SUBJECT_FACTS = {
         "admits_https",
         "vpc",
     },
+    "policies": {"clarify_inference", "isolation_mandate"},
 }
 
 

@@ -8,8 +8,9 @@ and how (``aws:PrincipalArn``, tags, ...), which no input here says: such a stat
 
 A Clarify job that needs inference runs with isolation off; its request carries
 ``sagemaker:NetworkIsolation`` as ``false`` (the SDK always sends ``EnableNetworkIsolation``) or,
-when the field is left out, perhaps not at all. A statement blocks the job when it denies both;
-one that denies only one of the two is Unknown.
+when the field is left out, perhaps not at all. A statement blocks the job when it denies both; one
+that spares ``false`` does not (the job can always send it); one that denies ``false`` but spares a
+missing key is Unknown.
 """
 
 from __future__ import annotations
@@ -78,18 +79,20 @@ def _statement_denies(statement: Any, action: str, resource_type: str) -> Fact:
     condition = statement.get("Condition")
     if not _names_isolation(condition):
         return False  # a deny that is not an isolation mandate: not this rule's concern
-    contexts = [_condition_holds(condition, value) for value in _ISOLATION_OFF]
-    if contexts[0] is False and contexts[1] is False:
-        return False
-    if contexts[0] is True and contexts[1] is True:
+    sent_false, left_out = (_condition_holds(condition, value) for value in _ISOLATION_OFF)
+    if sent_false is False:
+        return False  # a job can always send EnableNetworkIsolation false explicitly
+    if sent_false is True and left_out is True:
         holds: Fact = True
-    elif any(isinstance(c, Unknown) for c in contexts):
-        holds = next(c for c in contexts if isinstance(c, Unknown))
+    elif isinstance(sent_false, Unknown):
+        holds = sent_false
+    elif isinstance(left_out, Unknown):
+        holds = left_out
     else:
         holds = Unknown(
-            "the statement denies the request only when sagemaker:NetworkIsolation is "
-            + ("sent as false" if contexts[0] is True else "left out")
-            + "; which one a job sends depends on how it is created"
+            "the statement denies the request only when sagemaker:NetworkIsolation is sent as "
+            "false; whether SageMaker leaves the key out when EnableNetworkIsolation is not set "
+            "is not documented"
         )
     return all_of(
         [
