@@ -370,7 +370,7 @@ def _policy_text(resource: TfResource, *path: Any) -> Any:
     value = resource.value(*path)
     if isinstance(value, (str, dict, Unknown)):
         return value
-    return Unknown(f"{resource.address} {'.'.join(map(str, path))} is known only after apply")
+    return Unknown("its value is known only after apply")
 
 
 def _policy(resource: TfResource, network: Network) -> None:
