@@ -58,7 +58,10 @@ def is_policy_file(data: Any) -> bool:
         return False
     if "Statement" in data and "Version" in data:  # a bare policy document
         return True
-    return any(_file_member(data, shape) is not None for shape in _FILE_SHAPES)
+    return any(
+        _file_member(data, shape) is not None and _file_member(data, (shape[1],)) is not None
+        for shape in _FILE_SHAPES
+    )
 
 
 # (path to the document, path to its name, kind): `aws organizations describe-policy`,
@@ -83,7 +86,11 @@ def read_policy_file(document: Document) -> Network:
     if "Statement" in data:
         path, name, kind, value = ("Statement",), os.path.basename(document.path), IDENTITY, data
     else:
-        shape = next(s for s in _FILE_SHAPES if _file_member(data, s) is not None)
+        shape = next(
+            s
+            for s in _FILE_SHAPES
+            if _file_member(data, s) is not None and _file_member(data, (s[1],)) is not None
+        )
         path, kind, value = shape[0], shape[2], _file_member(data, shape)
         name = str(_file_member(data, (shape[1],)) or os.path.basename(document.path))
         if kind == SCP and not is_service_control_policy(
