@@ -344,12 +344,16 @@ def _free_total(subnets: Any) -> tuple:
             if isinstance(subnet, Unknown)
             else ec2.free_addresses(subnet.cidr, subnet.available_ips)
         )
-        if isinstance(free, Unknown) and isinstance(subnet, Subnet):
-            if not isinstance(subnet.cidr, (str, Unknown)):  # a reference resolved after apply
-                free = Unknown(
-                    f"the IPv4 CIDR block of subnet {subnet.loc.resource} is not known: it is "
-                    "set only after apply, or not in the inputs"
-                )
+        # a CIDR block that is a reference, resolved only after apply
+        if (
+            isinstance(free, Unknown)
+            and isinstance(subnet, Subnet)
+            and not isinstance(subnet.cidr, (str, Unknown))
+        ):
+            free = Unknown(
+                f"the IPv4 CIDR block of subnet {subnet.loc.resource} is not known: it is "
+                "set only after apply, or not in the inputs"
+            )
         if isinstance(free, Unknown):
             unknown = unknown or free
         else:
