@@ -355,7 +355,7 @@ def _free_total(subnets: Any) -> tuple:
                 "set only after apply, or not in the inputs"
             )
         if isinstance(free, Unknown):
-            unknown = unknown or free
+            unknown = free if unknown is None else unknown
         else:
             total += free
     return total, unknown
