@@ -57,3 +57,21 @@ def test_new_vpc_has_local_only_main_table_and_self_admitting_default_group() ->
     assert group.keys[0] == keys.default_security_group("cfn:net.yaml:Vpc").full_key
     assert group.ingress[0].peers == [("sg", keys.default_security_group("cfn:net.yaml:Vpc"))]
     assert ec2.covers_port(group.egress[0], None) is True
+
+
+@pytest.mark.parametrize(
+    ("cidr", "available", "expected"),
+    [
+        ("10.0.1.0/28", None, 11),  # 16 addresses, 5 reserved by AWS
+        ("10.0.1.0/24", None, 251),
+        ("10.0.1.0/24", 7, 7),  # the inventory's AvailableIpAddressCount wins
+        ("10.0.1.0/28", 0, 0),
+    ],
+)
+def test_free_addresses(cidr, available, expected) -> None:
+    assert ec2.free_addresses(cidr, available) == expected
+
+
+@pytest.mark.parametrize("cidr", [None, "2001:db8::/64", "not-a-cidr", Unknown("a parameter")])
+def test_free_addresses_of_a_subnet_without_a_known_ipv4_block_are_unknown(cidr) -> None:
+    assert isinstance(ec2.free_addresses(cidr), Unknown)

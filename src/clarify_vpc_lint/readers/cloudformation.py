@@ -351,13 +351,24 @@ def _policy(member: str, kind: str) -> Callable[[_TemplateReader, str, dict], No
         props = reader.props(resource)
         if kind == policies.SCP and not policies.is_service_control_policy(props.get("Type")):
             return
+        role = policies.BOUNDARY if _is_boundary(reader.template, logical_id) else kind
         reader.network.policies.append(
             policies.policy(
-                props.get(member), reader.loc(logical_id, resource), kind, f"{logical_id} {member}"
+                props.get(member), reader.loc(logical_id, resource), role, f"{logical_id} {member}"
             )
         )
 
     return read
+
+
+def _is_boundary(template: Template, logical_id: str) -> bool:
+    """Is the managed policy a role's or user's PermissionsBoundary in the same template?"""
+    return any(
+        isinstance(resource, dict)
+        and isinstance(resource.get("Properties"), dict)
+        and resource["Properties"].get("PermissionsBoundary") == {"Ref": logical_id}
+        for resource in template.resources.values()
+    )
 
 
 def _inline_policies(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
