@@ -25,6 +25,8 @@ SUBJECT_FACTS = {
         "model_linked",
         "model_in_vpc",
         "model_same_vpc",
+        "subnets_short_of_addresses",
+        "model_subnets_short_of_addresses",
     },
     "models": {"in_vpc", "single_az"},
     "vpcs": {
@@ -40,6 +42,7 @@ SUBJECT_FACTS = {
         "dns_support",
         "dns_hostnames",
         "dhcp_domain_options",
+        "logs_endpoint",
     },
     "endpoints": {
         "sagemaker",
@@ -53,6 +56,7 @@ SUBJECT_FACTS = {
         "vpc",
     },
     "subnets": {"acl_https_egress", "acl_https_return", "cluster", "acl_cluster_traffic"},
+    "policies": {"clarify_inference", "isolation_mandate"},
 }
 
 

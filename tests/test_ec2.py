@@ -202,3 +202,21 @@ def test_new_vpc_default_acl_allows_everything_both_ways() -> None:
     assert acl.default and acl.keys[0] == keys.default_network_acl("v").full_key
     for egress in (True, False):
         assert ec2.acl_blocked_ports(acl.entries, egress, ec2.ALL_PORTS, ec2.PUBLIC) == ([], None)
+
+
+@pytest.mark.parametrize(
+    ("cidr", "available", "expected"),
+    [
+        ("10.0.1.0/28", None, 11),  # 16 addresses, 5 reserved by AWS
+        ("10.0.1.0/24", None, 251),
+        ("10.0.1.0/24", 7, 7),  # the inventory's AvailableIpAddressCount wins
+        ("10.0.1.0/28", 0, 0),
+    ],
+)
+def test_free_addresses(cidr, available, expected) -> None:
+    assert ec2.free_addresses(cidr, available) == expected
+
+
+@pytest.mark.parametrize("cidr", [None, "2001:db8::/64", "not-a-cidr", Unknown("a parameter")])
+def test_free_addresses_of_a_subnet_without_a_known_ipv4_block_are_unknown(cidr) -> None:
+    assert isinstance(ec2.free_addresses(cidr), Unknown)

@@ -13,7 +13,7 @@ ANALYSIS_CONFIG_INPUT = "analysis_config"
 # com.amazonaws.<region>.<service>, cn.com.amazonaws.<region>.<service> (China interface
 # endpoints) and the ISO prefixes; only the service suffix matters once the region is evaluated.
 # The endpoint services the rules tell apart; add one here when a rule needs another.
-ENDPOINT_SERVICES = ("s3", "sagemaker.api", "sagemaker.runtime")
+ENDPOINT_SERVICES = ("s3", "sagemaker.api", "sagemaker.runtime", "logs")
 _SERVICE_SUFFIX = re.compile(
     r"\.(" + "|".join(re.escape(name) for name in ENDPOINT_SERVICES) + r")(-fips)?$"
 )

@@ -5,6 +5,7 @@
 - the artefacts AWS creates with a new VPC: its main route table and default security group,
   its default network ACL and DHCP options;
 - how a network ACL decides a packet (``acl_decides``: lowest rule number first, final deny).
+- how many addresses a subnet has free (``free_addresses``).
 
 Readers translate their own spelling (``nat_gateway_id``, ``NatGatewayId``) into EC2's member
 names and call these; the resolver asks the same questions of the model.
@@ -431,3 +432,26 @@ def acl_blocked_ports(
         elif isinstance(verdict, Unknown) and unknown is None:
             unknown = verdict
     return blocked, unknown
+
+
+# AWS keeps the first four addresses and the last one of every subnet's IPv4 CIDR block.
+RESERVED_ADDRESSES_PER_SUBNET = 5
+
+
+def free_addresses(cidr: Any, available: Any = None) -> Any:
+    """A subnet's free IPv4 addresses: ``AvailableIpAddressCount`` where the inventory reports
+    it, else its CIDR block's size minus the five AWS reserves (an upper bound: other network
+    interfaces in the subnet are not counted), else Unknown."""
+    if isinstance(available, int) and not isinstance(available, bool):
+        return available
+    if isinstance(cidr, Unknown):
+        return cidr
+    if not isinstance(cidr, str):
+        return Unknown("the subnet's IPv4 CIDR block is not in the inputs")
+    try:
+        block = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        block = None
+    if block is None or block.version != 4:
+        return Unknown(f"the subnet's CIDR block {cidr!r} is not an IPv4 block")
+    return max(block.num_addresses - RESERVED_ADDRESSES_PER_SUBNET, 0)

@@ -78,6 +78,7 @@ class Subnet:
     availability_zone: Any
     availability_zone_id: Any
     cidr: Any
+    available_ips: Any = None  # inventory AvailableIpAddressCount; None where not reported
 
 
 @dataclass
@@ -228,6 +229,15 @@ class AnalysisConfig:
 
 
 @dataclass
+class Policy:
+    """An IAM policy document that may deny creating Clarify jobs (CVL104)."""
+
+    loc: Location
+    kind: str  # service control policy | identity policy | permissions boundary
+    document: Any  # the parsed policy (dict), or Unknown where not in the inputs
+
+
+@dataclass
 class Request:
     """A standalone SageMaker API request, checked by CVL001."""
 
@@ -265,6 +275,7 @@ class Network:
     network_acl_associations: List[NetworkAclAssociation] = field(default_factory=list)
     analysis_configs: List[AnalysisConfig] = field(default_factory=list)
     requests: List[Request] = field(default_factory=list)
+    policies: List[Policy] = field(default_factory=list)
     # problems of single resources, (file, line, message): reported as input errors, while
     # the rest of the file is still linted
     input_errors: List[Tuple[str, Optional[int], str]] = field(default_factory=list)

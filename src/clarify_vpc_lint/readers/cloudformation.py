@@ -28,7 +28,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Handle, Unknown, as_bool, items
-from . import sagemaker, workflows
+from . import policies, sagemaker, workflows
 from .intrinsics import CfnRun, Template
 from .source import Document, ParseError
 
@@ -447,6 +447,47 @@ class _TemplateReader:
         )
 
 
+def _policy(member: str, kind: str) -> Callable[[_TemplateReader, str, dict], None]:
+    """A policy resource whose document is the property ``member`` (CVL104)."""
+
+    def read(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+        props = reader.props(resource)
+        if kind == policies.SCP and not policies.is_service_control_policy(props.get("Type")):
+            return
+        role = policies.BOUNDARY if _is_boundary(reader.template, logical_id) else kind
+        reader.network.policies.append(
+            policies.policy(
+                props.get(member), reader.loc(logical_id, resource), role, f"{logical_id} {member}"
+            )
+        )
+
+    return read
+
+
+def _is_boundary(template: Template, logical_id: str) -> bool:
+    """Is the managed policy a role's or user's PermissionsBoundary in the same template?"""
+    return any(
+        isinstance(resource, dict)
+        and isinstance(resource.get("Properties"), dict)
+        and resource["Properties"].get("PermissionsBoundary") == {"Ref": logical_id}
+        for resource in template.resources.values()
+    )
+
+
+def _inline_policies(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+    """The inline policies of a role, user or group (CVL104)."""
+    for number, inline in enumerate(items(reader.props(resource).get("Policies"))):
+        document = inline.get("PolicyDocument") if isinstance(inline, dict) else None
+        reader.network.policies.append(
+            policies.policy(
+                document,
+                reader.loc(logical_id, resource),
+                policies.IDENTITY,
+                f"{logical_id} Policies[{number}]",
+            )
+        )
+
+
 def _monitoring_job(kind: str) -> Callable[[_TemplateReader, str, dict], None]:
     input_key = (
         "ModelExplainabilityJobInput" if kind == "explainability-monitor" else "ModelBiasJobInput"
@@ -548,6 +589,12 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
     "AWS::EC2::SubnetNetworkAclAssociation": _TemplateReader.network_acl_association,
     "AWS::EC2::NatGateway": _TemplateReader.nat_gateway,
     "AWS::EC2::PrefixList": _TemplateReader.prefix_list,
+    "AWS::Organizations::Policy": _policy("Content", policies.SCP),
+    "AWS::IAM::Policy": _policy("PolicyDocument", policies.IDENTITY),
+    "AWS::IAM::ManagedPolicy": _policy("PolicyDocument", policies.IDENTITY),
+    "AWS::IAM::Role": _inline_policies,
+    "AWS::IAM::User": _inline_policies,
+    "AWS::IAM::Group": _inline_policies,
 }
 
 

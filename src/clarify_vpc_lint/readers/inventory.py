@@ -92,6 +92,7 @@ def _subnet(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             availability_zone=item.get("AvailabilityZone", Unknown(f"the AZ of {subnet_id}")),
             availability_zone_id=item.get("AvailabilityZoneId"),
             cidr=item.get("CidrBlock"),
+            available_ips=item.get("AvailableIpAddressCount"),
         )
     )
 

@@ -42,7 +42,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Handle, Unknown, as_bool, items
-from . import sagemaker, workflows
+from . import policies, sagemaker, workflows
 from .source import Document
 from .tfplan import Plan, _dict, _list, _strings, is_plan
 
@@ -534,6 +534,44 @@ def _workflow(resource: TfResource, network: Network) -> None:
     network.extend(workflows.embedded_network(definition, kind, container))
 
 
+def _policy_text(resource: TfResource, *path: Any) -> Any:
+    """A policy attribute: its JSON text, or Unknown where known only after apply."""
+    value = resource.value(*path)
+    if isinstance(value, (str, dict, Unknown)):
+        return value
+    return Unknown("its value is known only after apply")
+
+
+def _policy(resource: TfResource, network: Network) -> None:
+    """A policy document of an IAM or Organizations resource (CVL104)."""
+    if resource.type == "aws_organizations_policy":
+        if not policies.is_service_control_policy(resource.value("type")):
+            return
+        kind, attribute = policies.SCP, "content"
+    else:
+        kind, attribute = policies.IDENTITY, "policy"
+    network.policies.append(
+        policies.policy(
+            _policy_text(resource, attribute),
+            resource.location,
+            kind,
+            f"{resource.address} {attribute}",
+        )
+    )
+
+
+def _role_inline_policies(resource: TfResource, network: Network) -> None:
+    for number, _ in enumerate(items(resource.values.get("inline_policy"))):
+        network.policies.append(
+            policies.policy(
+                _policy_text(resource, "inline_policy", number, "policy"),
+                resource.location,
+                policies.IDENTITY,
+                f"{resource.address} inline_policy",
+            )
+        )
+
+
 HANDLERS = {
     ("managed", "aws_sfn_state_machine"): _workflow,
     ("managed", "aws_sagemaker_pipeline"): _workflow,
@@ -569,6 +607,12 @@ HANDLERS = {
     ("managed", "aws_ec2_managed_prefix_list"): _prefix_list,
     ("data", "aws_ec2_managed_prefix_list"): _prefix_list,
     ("data", "aws_prefix_list"): _prefix_list,
+    ("managed", "aws_organizations_policy"): _policy,
+    ("managed", "aws_iam_policy"): _policy,
+    ("managed", "aws_iam_role_policy"): _policy,
+    ("managed", "aws_iam_user_policy"): _policy,
+    ("managed", "aws_iam_group_policy"): _policy,
+    ("managed", "aws_iam_role"): _role_inline_policies,
 }
 
 

@@ -21,6 +21,7 @@ from ..model import (
     Location,
     Model,
     Network,
+    Policy,
     Request,
     RouteTable,
     ServingEndpoint,
@@ -34,6 +35,7 @@ from .egress import https_destinations
 from .index import display
 from .logic import Fact, all_of, any_of, negate
 from .network import Resolver
+from .policies import blocks
 
 
 @dataclass
@@ -91,6 +93,7 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
         subjects.append(_job_subject(job, resolver, usages))
     for model in network.models:
         subjects.append(_model_subject(model, resolver, usages))
+    subjects.extend(_policy_subject(policy, network.jobs) for policy in network.policies)
     for usage in usages.values():
         view = _VpcView(usage, resolver)
         subjects.append(_vpc_subject(view))
@@ -134,6 +137,7 @@ class _JobView:
     peers: tuple  # (group entities, subnet CIDRs) that a cluster rule must name
     model: Dict[str, Fact]  # model_linked, model_in_vpc, model_same_vpc
     https: List[Tuple[str, Fact]]  # what the job must reach over TCP 443, and whether it may
+    subnets: Any = None  # the job's resolved subnets (Subnet or Unknown each), or Unknown
 
 
 @fact(
@@ -239,6 +243,7 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         (group_entities, subnet_cidrs),
         _model_facts(job, vpcs, resolver),
         https,
+        subnets,
     )
     count = job.instance_count
     context = {
@@ -251,6 +256,10 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         "first_group": display(groups[0], resolver.index)
         if isinstance(groups, list) and groups
         else "ClarifySecurityGroup",
+        "address_capacity": _address_capacity(view),
+        "job_vpc": vpcs[0].loc.resource
+        if isinstance(vpcs, list) and vpcs and vpcs[0] is not None
+        else "VPC_ID",
     }
     return Subject("jobs", job.loc, derive("jobs", view), context)
 
@@ -316,6 +325,107 @@ def _record_usage(
 
 
 # JOBSUBJECT
+
+
+# -- jobs: free addresses (CVL202) ------------------------------------------------------------------
+
+ADDRESSES_PER_INSTANCE = 2  # process-vpc: "at least two private IP addresses for each instance"
+MAX_INSTANCES = 100  # ProcessingClusterConfig.InstanceCount is 1-100: bounds an unknown count
+SHADOW_INSTANCES = 1  # the shadow endpoint's initial_instance_count is not read: 1 assumed
+
+
+@fact(
+    "jobs",
+    "subnets_short_of_addresses",
+    "the job's subnets together have fewer free addresses than two per instance",
+)
+def _job_subnets_short_of_addresses(view: _JobView) -> Fact:
+    if view.job.has_vpc_config is not True:
+        return False
+    return _short_of_addresses(view.subnets, view.job.instance_count)
+
+
+@fact(
+    "jobs",
+    "model_subnets_short_of_addresses",
+    "the model's subnets have fewer than two free addresses (the shadow endpoint's instance)",
+)
+def _job_model_subnets_short_of_addresses(view: _JobView) -> Fact:
+    subnets = _model_subnets(view)
+    return False if subnets is None else _short_of_addresses(subnets, SHADOW_INSTANCES)
+
+
+def _model_subnets(view: _JobView) -> Any:
+    """The resolved subnets of the job's model, or None when no model in a VPC is known."""
+    if view.job.model is None:
+        return None
+    model = _find_model(view.job.model, view.resolver)
+    if not isinstance(model, Model) or model.has_vpc_config is not True:
+        return None
+    return view.resolver.network_of(model.subnets)[0]
+
+
+def _free_total(subnets: Any) -> tuple:
+    """(free addresses of the known subnets, the first Unknown among the rest or None)."""
+    if isinstance(subnets, Unknown):
+        return 0, subnets
+    total, unknown = 0, None
+    for subnet in subnets:
+        free = (
+            subnet
+            if isinstance(subnet, Unknown)
+            else ec2.free_addresses(subnet.cidr, subnet.available_ips)
+        )
+        # a CIDR block that is a reference, resolved only after apply
+        if (
+            isinstance(free, Unknown)
+            and isinstance(subnet, Subnet)
+            and not isinstance(subnet.cidr, (str, Unknown))
+        ):
+            free = Unknown(
+                f"the IPv4 CIDR block of subnet {subnet.loc.resource} is not known: it is "
+                "set only after apply, or not in the inputs"
+            )
+        if isinstance(free, Unknown):
+            unknown = free if unknown is None else unknown
+        else:
+            total += free
+    return total, unknown
+
+
+def _short_of_addresses(subnets: Any, instance_count: Any) -> Fact:
+    total, unknown = _free_total(subnets)
+    known_count = isinstance(instance_count, int) and not isinstance(instance_count, bool)
+    fewest, most = (instance_count, instance_count) if known_count else (1, MAX_INSTANCES)
+    if total >= ADDRESSES_PER_INSTANCE * most:
+        return False
+    if unknown is not None:
+        return unknown
+    if total < ADDRESSES_PER_INSTANCE * fewest:
+        return True
+    if isinstance(instance_count, Unknown):
+        return instance_count
+    return Unknown("the job's instance count is not known")
+
+
+def _address_capacity(view: _JobView) -> str:
+    """What is short of addresses (or may be): the job's subnets, its model's, for messages."""
+    parts = []
+    if _job_subnets_short_of_addresses(view) is not False:
+        total, unknown = _free_total(view.subnets)
+        count = view.job.instance_count
+        need = f"{ADDRESSES_PER_INSTANCE * count}" if isinstance(count, int) else "two per instance"
+        free = f"{total}" if unknown is None else f"{total} known"
+        parts.append(f"its subnets have {free} free addresses, {need} needed")
+    if _job_model_subnets_short_of_addresses(view) is not False:
+        total, unknown = _free_total(_model_subnets(view))
+        free = f"{total}" if unknown is None else f"{total} known"
+        parts.append(
+            f"its model's subnets have {free} free addresses, "
+            f"{ADDRESSES_PER_INSTANCE * SHADOW_INSTANCES} needed for the shadow endpoint "
+            f"({SHADOW_INSTANCES} instance assumed: its initial_instance_count is not read)"
+        )
+    return "; ".join(parts) or "its subnets have enough free addresses"
 
 
 def _job_model(job: Job, resolver: Resolver) -> Any:
@@ -568,6 +678,11 @@ def _vpc_sagemaker_interface_endpoint(view: _VpcView) -> Fact:
     return any_of([view.service("sagemaker.api"), view.service("sagemaker.runtime")])
 
 
+@fact("vpcs", "logs_endpoint", "the VPC has a CloudWatch Logs (logs) interface endpoint")
+def _vpc_logs_endpoint(view: _VpcView) -> Fact:
+    return view.service("logs")
+
+
 @fact("vpcs", "dns_support", "the VPC has EnableDnsSupport on")
 def _vpc_dns_support(view: _VpcView) -> Fact:
     return view.attribute("dns_support")
@@ -686,8 +801,13 @@ def _usage_names(view: _VpcView) -> Dict[str, str]:
         )
 
     s3_offline = view.without_internet(usage.s3_subnets())
+    job_subnets = sorted({s.loc.resource for s in usage.job_subnets})
     return {
         "subnets": names(usage.job_subnets),
+        # the same subnets written as each language's fix needs them
+        "subnet_refs": ", ".join(f"!Ref {name}" for name in job_subnets),
+        "subnet_ids_tf": ", ".join(f"{name}.id" for name in job_subnets),
+        "subnet_ids_cli": " ".join(job_subnets) or "SUBNET_ID",
         "route_tables": tables(usage.job_subnets),
         "subnets_without_internet": names(view.without_internet(usage.job_subnets)),
         "s3_subnets_without_internet": names(s3_offline),
@@ -925,3 +1045,52 @@ def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
             Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), context)
         )
     return subjects
+
+
+# -- policies --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _PolicyView:
+    policy: Policy
+    # (job, does the policy deny creating it with isolation off) for each Clarify job of the run
+    # that may need inference and does not itself ask for isolation
+    verdicts: List[tuple]
+
+
+@fact(
+    "policies",
+    "clarify_inference",
+    "a Clarify job in the inputs calls its model (post-training bias or SHAP)",
+)
+def _policy_clarify_inference(view: _PolicyView) -> Fact:
+    return any_of(job.inference for job, blocked in view.verdicts if blocked is not False)
+
+
+@fact(
+    "policies",
+    "isolation_mandate",
+    "the policy denies creating such a job unless sagemaker:NetworkIsolation is true",
+)
+def _policy_isolation_mandate(view: _PolicyView) -> Fact:
+    return any_of(blocked for _, blocked in view.verdicts)
+
+
+def _policy_subject(policy: Policy, jobs: List[Job]) -> Subject:
+    verdicts = []
+    calls: List[str] = []
+    for job in jobs:
+        if job.inference is False or job.network_isolation is True:
+            continue
+        blocked, denied = blocks(policy.document, job.kind)
+        verdicts.append((job, blocked))
+        calls.extend(call for call in denied if call not in calls)
+    blocked_jobs = [job.loc.resource for job, blocked in verdicts if blocked is not False]
+    context = {
+        "kind": policy.kind,
+        "jobs": ", ".join(blocked_jobs) or "(none)",
+        "actions": ", ".join(calls) or "sagemaker:CreateProcessingJob",
+    }
+    return Subject(
+        "policies", policy.loc, derive("policies", _PolicyView(policy, verdicts)), context
+    )
