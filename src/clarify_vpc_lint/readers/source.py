@@ -11,8 +11,12 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import os
 import re
+import stat
+import sys
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import yaml
@@ -316,13 +320,75 @@ def parse_yaml(text: str) -> Any:
 # JSON
 
 
-def parse_json(text: str) -> Any:
+def parse_json(text: str, strict: bool = True) -> Any:
+    """JSON as ``json.loads`` reads it, refused past MAX_DEPTH levels of nesting.
+
+    Numbers no AWS field can hold (infinities, NaN, integers past Python's 4,300-digit conversion
+    limit) keep the text they were written as, so readers see "not a number" rather than crash.
+    """
+    options: Dict[str, Any] = {
+        "strict": strict,
+        "parse_float": _json_float,
+        "parse_constant": _json_constant,
+    }
     try:
-        return json.loads(text)
+        try:
+            return _loads_within_depth(text, options)
+        except ValueError as error:
+            if isinstance(error, json.JSONDecodeError) or "digits" not in str(error):
+                raise
+            return _loads_within_depth(text, {**options, "parse_int": _json_int})
     except json.JSONDecodeError as error:
         raise ParseError(f"invalid JSON: {error.msg}", error.lineno) from None
-    except RecursionError:
-        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    except (ValueError, RecursionError):
+        raise ParseError(_TOO_DEEP) from None
+
+
+def _loads_within_depth(text: str, options: Dict[str, Any]) -> Any:
+    """``json.loads`` that fails with RecursionError past MAX_DEPTH levels.
+
+    Up to CPython 3.11 the C decoder counts its nesting against the recursion limit, so a limit
+    just above the current depth refuses deep text for free; later versions count C recursion
+    apart, and the text's depth is measured first (exact for valid JSON: its strings are regular).
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return json.loads(text, **options)
+    if sys.version_info >= (3, 12):
+        if _json_depth(text) > MAX_DEPTH:
+            raise RecursionError
+        return json.loads(text, **options)
+    limit = sys.getrecursionlimit()
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    sys.setrecursionlimit(depth + MAX_DEPTH + 2)
+    try:
+        return json.loads(text, **options)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _json_depth(text: str) -> int:
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
+
+
+def _json_float(text: str) -> Any:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _json_constant(text: str) -> str:
+    return text  # NaN, Infinity, -Infinity: not JSON, and no AWS field takes them
+
+
+def _json_int(text: str) -> Any:
+    return int(text) if len(text) <= 4000 else text
 
 
 _JSON_TOKEN = re.compile(r'\s*(?:([{}\[\],:])|("(?:[^"\\]|\\.)*")|([^\s{}\[\],:"]+))', re.S)
@@ -371,6 +437,51 @@ def _attach(stack: List[Any], value: Any, key: Any, pos: Position) -> None:
     else:
         parent.append(value)
         parent.item_positions.append(pos)
+
+
+def read_regular_file(path: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; anything else is a ParseError.
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO, a device
+    such as /dev/zero or a file swapped in meanwhile is refused instead of hanging or filling
+    memory; the read itself stops one byte past the limit.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise ParseError(f"cannot read: {error.strerror or error}") from None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            kind = "a directory" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+            raise ParseError(f"{kind}; not read")
+        if status.st_size > max_bytes:
+            raise ParseError(f"larger than {max_bytes // 2**20} MiB; not read")
+        chunks: List[bytes] = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        if remaining <= 0:
+            raise ParseError(f"larger than {max_bytes // 2**20} MiB; not read")
+        return b"".join(chunks)
+    except OSError as error:
+        raise ParseError(f"cannot read: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 text (a BOM is dropped); a binary or undecodable file is a ParseError with its line."""
+    if b"\0" in raw[:8192]:
+        raise ParseError("binary file, not YAML or JSON")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ParseError("not UTF-8 text", raw[: error.start].count(b"\n") + 1) from None
 
 
 def parse_text(path: str, text: str) -> Document:
