@@ -8,8 +8,11 @@ botocore is imported here only, so linting files without API JSON never loads it
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 Problem = Tuple[Tuple[Any, ...], str]
@@ -24,9 +27,25 @@ DESCRIBE_OF = {
 
 @cache
 def _service_model() -> Any:
-    import botocore.session  # deferred: it costs ~0.15 s to load
+    """SageMaker's model as packaged with botocore, read straight from botocore's data folder.
 
-    return botocore.session.get_session().get_service_model("sagemaker")
+    No botocore Session: a session reads ~/.aws/config, ~/.aws/credentials, AWS_PROFILE and
+    ~/.aws/models, so the user's files could change (or abort) the check. Only the package's own
+    data is read here.
+    """
+    import botocore
+    import botocore.model
+
+    folder = Path(botocore.__file__).parent / "data" / "sagemaker"
+    version = max(entry.name for entry in folder.iterdir() if entry.is_dir())
+    packed = folder / version / "service-2.json.gz"
+    if packed.is_file():
+        with gzip.open(packed, "rb") as handle:
+            data = json.load(handle)
+    else:
+        with open(folder / version / "service-2.json", "rb") as handle:
+            data = json.load(handle)
+    return botocore.model.ServiceModel(data, service_name="sagemaker")
 
 
 def validate(operation: str, request: Dict[str, Any]) -> List[Problem]:
