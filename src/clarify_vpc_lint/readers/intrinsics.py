@@ -153,7 +153,8 @@ class CfnRun:
         """``text.split(separator)`` within the list and string budgets."""
         if text.count(separator) >= MAX_LIST:
             return Unknown(f"a list of more than {MAX_LIST} items (not a real one)")
-        return self.build(len(text)) or text.split(separator)
+        over_budget = self.build(len(text))
+        return text.split(separator) if over_budget is None else over_budget
 
     def ref(self, name: Any, template: Template, depth: int) -> Any:
         if not isinstance(name, str):
@@ -335,16 +336,15 @@ def _join(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
         else p if isinstance(p, Unknown) else None
         for p in parts
     ]  # fmt: skip
+    shown = [t if isinstance(t, str) else (getattr(t, "text", "") or "?") for t in texts]
+    over_budget = run.build(len(separator) * len(shown) + sum(map(len, shown)))
+    if over_budget is not None:
+        return over_budget
     if all(isinstance(t, str) for t in texts):
-        return run.build(len(separator) * len(texts) + sum(map(len, texts))) or separator.join(
-            texts
-        )
+        return separator.join(shown)
     unknown = next((t for t in texts if isinstance(t, Unknown)), None)
     if unknown is not None:
-        shown = [t if isinstance(t, str) else (getattr(t, "text", "") or "?") for t in texts]
-        return run.build(len(separator) * len(shown) + sum(map(len, shown))) or Unknown(
-            unknown.reason, separator.join(shown)
-        )
+        return Unknown(unknown.reason, separator.join(shown))
     return Joined(separator, tuple(parts))
 
 
@@ -398,6 +398,9 @@ def _if(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     when_false = run.resolve(argument[2], template, depth)
     if when_true == when_false:
         return when_true
+    unknown = next((v for v in (when_true, when_false) if isinstance(v, Unknown)), None)
+    if unknown is not None:  # what is missing matters more than which branch applies
+        return unknown
     return Unknown(
         f"the value depends on condition {_name(argument[0])} (both branches are possible)"
     )

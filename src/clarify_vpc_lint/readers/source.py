@@ -255,6 +255,7 @@ def _build(loader: Any) -> Any:
 
 
 _TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+_MAX_INT_BITS = 4000 * 3  # under Python's 4,300-digit limit on int/str conversion
 
 
 def _scalar(event: Any, resolve: Any) -> Tuple[Any, int, int]:
@@ -277,6 +278,8 @@ def _scalar(event: Any, resolve: Any) -> Tuple[Any, int, int]:
         raise _invalid_scalar(event, tag) from None
     if type(value) is float and not math.isfinite(value):
         return event.value, 1, 0  # no AWS field takes an infinity or NaN: keep what was written
+    if type(value) is int and value.bit_length() > _MAX_INT_BITS:
+        return event.value, 1, 0  # e.g. 0xfff...: Python could not even print it in decimal
     return value, 1, 0
 
 
