@@ -1,9 +1,10 @@
 """Parse YAML and JSON into plain values while keeping the line and column of every key.
 
-YAML is composed by libyaml (C) and constructed here so that positions come for free, CloudFormation
-short-form tags become their long form, aliases cannot expand without bound and nesting depth is
-checked before libyaml recurses. JSON is parsed by the C ``json`` module; its positions are computed
-only when a finding needs one, so clean files pay nothing for them.
+Nothing here recurses on the input's nesting, so no input can overflow the C stack: YAML values are
+built straight from libyaml's event stream with an explicit stack (positions come for free,
+CloudFormation short-form tags become their long form, aliases are shared and their expansion is
+counted), and JSON is refused past MAX_DEPTH levels before the C decoder goes deeper. JSON
+positions are computed only when a finding needs one, so clean files pay nothing for them.
 """
 
 from __future__ import annotations
