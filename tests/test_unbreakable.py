@@ -503,3 +503,12 @@ def test_api_json_never_reads_the_users_aws_files(tmp_path: Path) -> None:
         outputs.append(completed.stdout)
     assert outputs[0] == outputs[1]
     assert any(f["rule"] == "CVL001" for f in json.loads(outputs[0])["findings"])
+
+
+def test_a_yaml_file_holds_a_bounded_number_of_values(monkeypatch) -> None:
+    from clarify_vpc_lint.readers import source
+
+    monkeypatch.setattr(source, "MAX_YAML_VALUES", 101)  # the list and its 100 items
+    assert len(parse_yaml("[" + "a, " * 99 + "a]")) == 100
+    with pytest.raises(ParseError, match="more than 101 values"):
+        parse_yaml("[" + "a, " * 100 + "a]")

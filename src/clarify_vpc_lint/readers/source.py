@@ -27,6 +27,8 @@ PathKey = Union[str, int]
 
 MAX_DEPTH = 200  # real templates nest a few dozen levels; deeper is hostile
 MAX_ALIAS_NODES = 200_000
+# A template of 40,000 resources holds about 600,000 values; each costs ~100 bytes once built.
+MAX_YAML_VALUES = 2_000_000
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -172,6 +174,7 @@ def _build(loader: Any) -> Any:
     anchors: Dict[str, Tuple[Any, int, int]] = {}  # value, node count, height
     stack: List[_Open] = []
     alias_budget = MAX_ALIAS_NODES
+    values_left = MAX_YAML_VALUES
     documents = 0
     root: Any = None
     while True:
@@ -220,6 +223,9 @@ def _build(loader: Any) -> Any:
             continue
         if len(stack) + height > MAX_DEPTH:
             raise ParseError(_TOO_DEEP, mark.line + 1)
+        values_left -= 1
+        if values_left < 0:
+            raise ParseError(f"more than {MAX_YAML_VALUES} values; not read", mark.line + 1)
         if anchor is not None:
             anchors[anchor] = (value, size, height)
         if not stack:
