@@ -121,3 +121,19 @@ def test_pending_workflows_definition_substitutions_are_budgeted(tmp_path: Path)
     )  # fmt: skip
     assert "internal error" not in completed.stdout + completed.stderr
     assert any(f["rule"] == "CVL201" for f in json.loads(completed.stdout)["findings"])
+
+
+@pytest.mark.parametrize("service_name", [65536, ["a"], None])
+def test_pending_terraform_non_string_service_name(tmp_path: Path, service_name) -> None:
+    """A plan's aws_vpc_endpoint.service_name that is not a string (resolve.py:_endpoint_subjects)."""
+    plan = json.loads((FIXTURES / "rules" / "CVL402" / "tf-good" / "plan.json").read_text())
+    endpoints = [
+        r
+        for r in plan["planned_values"]["root_module"]["resources"]
+        if r["type"] == "aws_vpc_endpoint"
+    ]
+    for endpoint in endpoints:
+        endpoint["values"]["service_name"] = service_name
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    assert_good_still_reported(str(path))
