@@ -514,3 +514,32 @@ def test_a_yaml_file_holds_a_bounded_number_of_values(monkeypatch) -> None:
     assert len(parse_yaml("[" + "a, " * 99 + "a]")) == 100
     with pytest.raises(ParseError, match="more than 101 values"):
         parse_yaml("[" + "a, " * 100 + "a]")
+
+
+def test_memoised_values_do_not_outlive_a_new_template() -> None:
+    """A value resolved while templates are still being added is resolved again afterwards."""
+    reader = {
+        "Parameters": {"P": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/net/vpc"}},
+        "Resources": {"R": {"Type": "X", "Properties": {"V": {"Ref": "P"}}}},
+        "Outputs": {"O": {"Value": "x", "Export": {"Name": {"Fn::Sub": "${P}-x"}}}},
+    }
+    writer = {
+        "Resources": {
+            "W": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Name": "/net/vpc", "Value": "vpc-1"},
+            }
+        }
+    }
+    for order in ([reader, writer], [writer, reader]):
+        run_ = CfnRun("us-east-1", {})
+        templates = []
+        for index, data in enumerate(order):
+            document = Document(f"t{index}.yaml", "", data, is_json=False)
+            template = Template(
+                document.path, document, data["Resources"], data.get("Parameters", {}), {}
+            )
+            run_.add(template)
+            templates.append(template)
+        (reading,) = [t for t in templates if t.parameters]
+        assert run_.resolve({"Ref": "P"}, reading) == "vpc-1"

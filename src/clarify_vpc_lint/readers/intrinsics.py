@@ -88,11 +88,14 @@ class CfnRun:
             if isinstance(name, str):
                 self.exports[name] = (template, output.get("Value"))
         for resource in template.resources.values():
-            if resource.get("Type") == "AWS::SSM::Parameter":
-                properties = resource.get("Properties") or {}
+            if isinstance(resource, dict) and resource.get("Type") == "AWS::SSM::Parameter":
+                properties = resource.get("Properties")
+                properties = properties if isinstance(properties, dict) else {}
                 name = self.resolve(properties.get("Name"), template)
                 if isinstance(name, str):
                     self.ssm_parameters[name] = (template, properties.get("Value"))
+        # what was resolved so far saw fewer exports and SSM parameters than the run will have
+        self._done.clear()
 
     # -- evaluation ------------------------------------------------------------------------------
 
