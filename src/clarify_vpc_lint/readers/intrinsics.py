@@ -194,7 +194,8 @@ class CfnRun:
         }.get(name)
 
     def _parameter(self, name: str, template: Template, depth: int) -> Any:
-        declaration = template.parameters[name] or {}
+        declaration = template.parameters[name]
+        declaration = declaration if isinstance(declaration, dict) else {}
         kind = str(declaration.get("Type", "String"))
         value = self.parameter_values.get(name, declaration.get("Default"))
         if value is None:
