@@ -4,9 +4,9 @@ Each test is a minimal reproducer that FAILS today and passes once the named fil
 - resolve.py (_endpoint_subjects): a ServiceName that is not a string or an Unknown aborts the run;
 - readers/cloudformation.py or readers/sagemaker.py: an Unknown EndpointName of a monitoring job is
   tested for truth;
-- readers/workflows.py: JSON nested deeper than Python's recursion in a definition string (use
-  ``source.parse_json(text, strict=False)``, which refuses past MAX_DEPTH), and
-  DefinitionSubstitutions repeated inside a definition (the filled definition needs a size budget).
+- readers/workflows.py: JSON nested deeper than Python's recursion or an integer past 4,300 digits in
+  a definition string (use ``source.parse_json(text, strict=False)``, which refuses past MAX_DEPTH
+  and keeps such numbers as text), and DefinitionSubstitutions repeated inside a definition (the filled definition needs a size budget).
 """
 
 from __future__ import annotations
@@ -137,3 +137,11 @@ def test_pending_terraform_non_string_service_name(tmp_path: Path, service_name)
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan))
     assert_good_still_reported(str(path))
+
+
+def test_pending_workflows_huge_integer_in_a_definition_string(tmp_path: Path) -> None:
+    """readers/workflows.py's json.loads raises ValueError (not JSONDecodeError) past 4,300 digits."""
+    definition = (
+        '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "X": ' + "9" * 5000 + "}}}"
+    )
+    assert_good_still_reported(str(state_machine(tmp_path, definition)))
