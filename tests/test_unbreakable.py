@@ -548,6 +548,6 @@ def test_memoised_values_do_not_outlive_a_new_template() -> None:
 def test_json_depth_measure_used_from_python_3_12_is_exact() -> None:
     from clarify_vpc_lint.readers.source import _json_depth
 
-    assert _json_depth(json.dumps({"a": "[[[{{{", "b": ["\\\"]]", [{"c": []}]]})) == 5
+    assert _json_depth(json.dumps({"a": "[[[{{{", "b": ['\\"]]', [{"c": []}]]})) == 5
     assert _json_depth("[" * 300 + "]" * 300) == 300
     assert _json_depth(json.dumps(["]" * 50, [[1]]])) == 3
