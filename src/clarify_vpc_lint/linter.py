@@ -17,7 +17,7 @@ from .readers.cloudformation import read_template
 from .readers.declared import read_declared_jobs
 from .readers.formats import BY_NAME
 from .readers.intrinsics import CfnRun
-from .readers.parameters import parse_parameters
+from .readers.parameters import read_parameters
 from .readers.python_sdk import (
     defaults_for,
     is_python_source,
@@ -86,12 +86,9 @@ def run(options: Options) -> Result:
     parameter_values: Dict[str, str] = {}
     for path in options.parameters:
         try:
-            with open(path, encoding="utf-8") as handle:
-                parameter_values.update(parse_parameters(handle.read()))
-        except OSError as error:
-            errors.append(InputError(path, None, f"cannot read: {error.strerror or error}"))
-        except (ParseError, UnicodeDecodeError) as error:
-            errors.append(InputError(path, getattr(error, "line", None), f"{error}"))
+            parameter_values.update(read_parameters(path))
+        except ParseError as error:
+            errors.append(InputError(path, error.line, error.message))
 
     network = _read(documents, parameter_values, options.region, errors)
     python_linted = _read_python(python_files, documents, network, errors, skipped)
