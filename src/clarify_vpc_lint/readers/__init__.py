@@ -8,10 +8,13 @@ from typing import Iterable, List, NamedTuple, Optional, Sequence, Set, Union
 
 from ..findings import InputError
 from ..paths import matches
-from .formats import FORMATS, format_of  # the one format registry
+from .formats import FORMATS, SOURCE_FORMATS, format_of, source_format_of  # the one registry
 from .source import Document, ParseError, parse_text
 
-EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".py", ".ipynb")
+DOCUMENT_EXTENSIONS = (".json", ".yaml", ".yml", ".template")
+EXTENSIONS = DOCUMENT_EXTENSIONS + tuple(
+    extension for entry in SOURCE_FORMATS for extension in entry.extensions
+)
 MAX_FILE_BYTES = 32 * 1024 * 1024  # CloudFormation itself takes templates of at most 1 MB
 
 
@@ -128,4 +131,13 @@ def load_all(paths: List[str], workers: int) -> List[Union[Document, InputError]
         return list(pool.map(load, paths, chunksize=max(1, len(paths) // (workers * 4))))
 
 
-__all__ = ["FORMATS", "InputError", "discover", "format_of", "load", "load_all"]
+__all__ = [
+    "FORMATS",
+    "SOURCE_FORMATS",
+    "InputError",
+    "discover",
+    "format_of",
+    "load",
+    "load_all",
+    "source_format_of",
+]

@@ -24,6 +24,7 @@ FORMAT_NAMES = {
     "pipeline": "pipeline",
     "sdk-defaults": "SDK defaults",
     "python": "Python",
+    "terraform-config": "Terraform configuration",
 }
 
 

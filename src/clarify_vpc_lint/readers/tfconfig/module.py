@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
+from ... import keys
 from ...values import Handle, Unknown
 from . import hcl
 from .functions import FUNCTIONS, EvalError, has_unknown, to_string
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle"}
 _MAX_MODULE_DEPTH = 16
+_VPC_PARTS = {
+    "main_route_table_id": keys.main_route_table,
+    "default_security_group_id": keys.default_security_group,
+}
 
 
 @dataclass
@@ -322,8 +327,10 @@ class Scope:
             values = self.instance_values(ref)
             return values if isinstance(values, Unknown) else values[name]  # Unknown: a cycle
         if name == "id" or name == "arn" or name.endswith("_id"):
-            attribute = "DefaultSecurityGroup" if name == "default_security_group_id" else ""
-            return Handle(self.evaluator.key_prefix + ref.address, attribute)
+            key = self.evaluator.key_prefix + ref.address
+            if name in _VPC_PARTS:  # a VPC's main route table, its default security group
+                return _VPC_PARTS[name](key)
+            return Handle(key)
         return Unknown(f"{ref.address}.{name} is known only after apply")
 
     def _attribute(self, ref: ResourceRef, block: hcl.Block, name: str) -> Any:

@@ -1,0 +1,326 @@
+"""Terraform configuration as written: a root module directory read through the plan's handlers.
+
+``tfconfig`` evaluates the directory offline; each managed resource instance becomes a
+``ConfiguredResource``, the ``TfResource`` record ``terraform.HANDLERS`` read, so a ``.tf`` root
+and its plan give the same model with the same Terraform defaults. As in a plan, ``values``
+holds what is known now; ``value()`` gives, where a value is known only after apply, the
+resources its expression references (Handles), or the Unknown saying what to supply.
+
+Keys are scoped to the root module directory (``keys.tf_root_resource``). Data sources are
+not modelled (their attributes come from AWS): what references them is a real ID written in
+the configuration or Unknown. What ``tfconfig`` could not expand (a remote module, an unknown
+``count``/``for_each``) is recorded in ``Network.unknown_addresses`` so that a name under it is
+unknown with the reason, and may hold VPC endpoints the VPCs of the run do not know of.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+from .. import keys
+from ..findings import InputError
+from ..model import Location, Network, VpcEndpoint
+from ..values import Handle, Unknown
+from .sagemaker import dig
+from .source import Document
+from .terraform import HANDLERS
+from .tfconfig import (
+    Configuration,
+    Instance,
+    Skipped,
+    local_module_calls,
+    read_configuration,
+)
+from .tfconfig.hcl import FileError
+from .tfconfig.module import ModuleConfig
+
+LANGUAGE = "terraform"  # the remediation blocks .tf findings use
+CONFIG_EXTENSIONS = (".tf", ".tf.json")
+VARIABLE_EXTENSIONS = (".tfvars", ".tfvars.json")
+
+
+@dataclass
+class ConfiguredResource:
+    """One resource instance of a root module as written (implements ``terraform.TfResource``)."""
+
+    instance: Instance
+    root: RootModule = field(repr=False)
+    values: Dict[str, Any] = field(default_factory=dict)  # known now, as a plan's values
+
+    def __post_init__(self) -> None:
+        self.values = _known(self.instance.values)
+
+    @property
+    def address(self) -> str:
+        return self.instance.address
+
+    @property
+    def type(self) -> str:
+        return self.instance.type
+
+    @property
+    def mode(self) -> str:
+        return self.instance.mode
+
+    def value(self, *path: Any) -> Any:
+        """As ``PlannedResource.value``: a known value, the Handles of a reference, or Unknown."""
+        written = dig(self.instance.values, *path)
+        if written is None and self.configured(*path):  # as the plan: null leaves it open
+            what = ".".join(str(part) for part in path)
+            return Unknown(f"{self.address}: {what} is null, so the provider decides it at apply")
+        if isinstance(written, Handle):
+            return [written]
+        blocks = isinstance(written, dict) or (
+            isinstance(written, list) and any(isinstance(item, dict) for item in written)
+        )
+        if blocks and _known(written) != written:  # blocks holding references: what they name
+            return _handles(written) or _first_unknown(written)
+        return written
+
+    def configured(self, *path: Any) -> bool:
+        """Is the argument written (even as null)?"""
+        parent = dig(self.instance.values, *path[:-1]) if path else None
+        if isinstance(parent, dict):
+            return path[-1] in parent
+        return dig(self.instance.values, *path) is not None
+
+    @property
+    def handle(self) -> Handle:
+        return Handle(keys.tf_root_resource(self.root.directory, self.address))
+
+    @property
+    def location(self) -> Location:
+        return Location(self.root.file_of(self.instance.file), self.instance.line, 1,
+                        self.address, LANGUAGE)  # fmt: skip
+
+    @property
+    def document(self) -> Document:
+        return Document(self.root.file_of(self.instance.file), "", None, False)
+
+    def type_of(self, handle: Handle) -> str:
+        address = keys.tf_root_address(self.root.directory, handle.key)
+        return self.root.types.get(address, "") if address is not None else ""
+
+
+@dataclass
+class RootModule:
+    """A root module read: its directory as given, and its configuration."""
+
+    directory: str
+    configuration: Configuration
+    types: Dict[str, str] = field(default_factory=dict)  # address -> type
+
+    def file_of(self, path: str) -> str:
+        """A file of the configuration as the user named its folder (relative stays relative)."""
+        real = os.path.realpath(self.directory)
+        return os.path.normpath(os.path.join(self.directory, os.path.relpath(path, real)))
+
+
+@dataclass
+class RootsRead:
+    """What reading the ``.tf`` files of a run gave."""
+
+    network: Network = field(default_factory=Network)
+    linted: List[str] = field(default_factory=list)  # files read (.tf, .tf.json, .tfvars)
+    skipped: List[str] = field(default_factory=list)
+    errors: List[InputError] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)  # for --verbose: which input won, and why
+    undeclared: List[str] = field(default_factory=list)  # --var names no root module declares
+
+
+def read_roots(
+    files: List[str],
+    plans: List[Document],
+    var_files: Iterable[str] = (),
+    variables: Optional[Mapping[str, str]] = None,
+) -> RootsRead:
+    """The root modules among the ``.tf``/``.tfvars`` files of a run, each read once.
+
+    A directory of configuration files is a root module unless another directory of the run
+    calls it as a local module; a root whose plan is also in the run is left to the plan (the
+    more precise input: it knows what only apply would otherwise tell).
+    """
+    result = RootsRead()
+    var_files = list(var_files)
+    undeclared: List[set] = []  # per root read: the --var names it does not declare
+    by_directory: Dict[str, List[str]] = {}
+    for file in files:
+        by_directory.setdefault(os.path.dirname(file) or os.curdir, []).append(file)
+    modules: Dict[Path, ModuleConfig] = {}
+    calls: Dict[str, List[str]] = {}  # directory -> the real paths of the modules it calls
+    for directory, names in by_directory.items():
+        if not any(name.endswith(CONFIG_EXTENSIONS) for name in names):
+            continue
+        try:
+            calls[directory] = [str(p) for p in local_module_calls(Path(directory), modules)]
+        except FileError as error:
+            result.errors.append(_input_error(error, directory))
+    called = {real for called_dirs in calls.values() for real in called_dirs}
+    roots = [d for d in calls if os.path.realpath(d) not in called]
+    read_directories: Dict[str, str] = {}  # real directory -> "linted" | "skipped"
+    for directory in roots:
+        try:
+            tree = _tree(directory, modules)
+            plan = _plan_of(directory, plans, modules)
+            if plan is not None:
+                result.notes.append(
+                    f"{directory}: Terraform configuration not read; its plan {plan.path} is "
+                    "(the more precise input, and the same network)"
+                )
+                read_directories.update(dict.fromkeys(tree, "skipped"))
+                continue
+            network, root = read_root(directory, var_files, variables, modules)
+        except FileError as error:
+            result.errors.append(_input_error(error, directory))
+            continue
+        except Exception as error:  # an evaluator bug must not hide the other inputs' findings
+            message = f"internal error while reading: {type(error).__name__}: {error}"
+            result.errors.append(InputError(directory, None, message))
+            continue
+        result.network.extend(network)
+        undeclared.append(set(root.configuration.undeclared))
+        read_directories.update(dict.fromkeys(tree, "linted"))
+    result.undeclared = sorted(set.intersection(*undeclared)) if undeclared else []
+    for file in files:
+        status = read_directories.get(os.path.realpath(os.path.dirname(file) or os.curdir))
+        read_by_terraform = file.endswith(CONFIG_EXTENSIONS) or _automatic_variables(file)
+        if status == "linted" and read_by_terraform or file in var_files:
+            result.linted.append(file)
+        elif status != "skipped":  # a root its plan stands for: the notes say so
+            result.skipped.append(file)
+    return result
+
+
+def _automatic_variables(file: str) -> bool:
+    """terraform.tfvars and *.auto.tfvars beside a root: Terraform reads them unasked."""
+    name = os.path.basename(file)
+    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith(
+        (".auto.tfvars", ".auto.tfvars.json")
+    )
+
+
+def _tree(directory: str, modules: Dict[Path, ModuleConfig]) -> List[str]:
+    """The real paths of a root's directory and of every local module it calls, at any depth."""
+    tree, pending = [], [os.path.realpath(directory)]
+    while pending:
+        current = pending.pop()
+        if current in tree:
+            continue
+        tree.append(current)
+        pending += [str(p) for p in local_module_calls(Path(current), modules)]
+    return tree
+
+
+def _plan_of(
+    directory: str, plans: List[Document], modules: Dict[Path, ModuleConfig]
+) -> Optional[Document]:
+    """A plan of this root in the run: in its directory, or declaring the same root module."""
+    real = os.path.realpath(directory)
+    module = modules.get(Path(real))
+    declared = _declared(module) if module is not None else None
+    for plan in plans:
+        if os.path.dirname(os.path.realpath(plan.path)) == real:
+            return plan
+    for plan in plans:
+        root = ((plan.data.get("configuration") or {}).get("root_module")) or {}
+        if isinstance(root, dict) and declared and _plan_declared(root) == declared:
+            return plan
+    return None
+
+
+def _declared(module: ModuleConfig) -> Tuple[frozenset, frozenset]:
+    resources = frozenset(
+        f"{'data.' if mode == 'data' else ''}{kind}.{name}" for mode, kind, name in module.resources
+    )
+    return resources, frozenset(module.calls)
+
+
+def _plan_declared(root: Dict[str, Any]) -> Tuple[frozenset, frozenset]:
+    resources = root.get("resources") if isinstance(root.get("resources"), list) else []
+    calls = root.get("module_calls") if isinstance(root.get("module_calls"), dict) else {}
+    return (
+        frozenset(r.get("address") for r in resources if isinstance(r, dict)),
+        frozenset(calls),
+    )
+
+
+def _input_error(error: FileError, directory: str) -> InputError:
+    real = os.path.realpath(directory)
+    file = os.path.normpath(os.path.join(directory, os.path.relpath(error.path, real)))
+    return InputError(file, error.line, error.what)
+
+
+def read_root(
+    directory: str,
+    var_files: Iterable[str] = (),
+    variables: Optional[Mapping[str, str]] = None,
+    modules: Optional[Dict[Path, ModuleConfig]] = None,
+) -> Tuple[Network, RootModule]:
+    """The network a root module directory describes. Raises ``FileError`` on invalid HCL."""
+    configuration = read_configuration(
+        Path(directory),
+        [Path(f) for f in var_files],
+        variables,
+        keys.tf_root_resource(directory, ""),
+        modules,
+    )
+    root = RootModule(directory, configuration)
+    root.types = {i.address: i.type for i in configuration.instances}
+    network = Network()
+    for instance in configuration.instances:
+        handler = HANDLERS.get((instance.mode, instance.type))
+        if handler is not None and instance.mode == "managed":
+            handler(ConfiguredResource(instance, root), network)
+    for skipped in configuration.skipped:
+        network.unknown_addresses.append((skipped.address, skipped.reason))
+        if _may_hold_endpoints(skipped):
+            network.endpoints.append(_possible_endpoint(skipped, root))
+    return network, root
+
+
+def _may_hold_endpoints(skipped: Skipped) -> bool:
+    """A remote module, or an endpoint resource whose count is unknown."""
+    last = skipped.address.rsplit(".", 2)
+    return last[-2:-1] == ["module"] or "aws_vpc_endpoint" in last[-2:-1]
+
+
+def _possible_endpoint(skipped: Skipped, root: RootModule) -> VpcEndpoint:
+    """What a VPC's endpoint checks must count with: endpoints that may exist, nobody knows where."""
+    unknown = Unknown(f"{skipped.address}: {skipped.reason}")
+    loc = Location(root.file_of(skipped.file), skipped.line, 1, skipped.address, LANGUAGE)
+    return VpcEndpoint(loc, [], unknown, unknown, unknown, unknown, unknown, unknown, unknown,
+                       conditional=True)  # fmt: skip
+
+
+def _known(value: Any) -> Any:
+    """A value as a plan knows it before apply: None where any part is a reference or Unknown;
+    a block (a dict) keeps its known arguments."""
+    if isinstance(value, (Handle, Unknown)):
+        return None
+    if isinstance(value, dict):
+        return {k: v for k, v in ((k, _known(v)) for k, v in value.items()) if v is not None}
+    if isinstance(value, list):
+        known = [_known(item) for item in value]
+        blocks = all(isinstance(item, dict) for item in value)
+        return known if blocks or all(k is not None for k in known) else None
+    return value
+
+
+def _handles(value: Any) -> List[Handle]:
+    if isinstance(value, Handle):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    found: List[Handle] = []
+    for item in items:
+        found += [h for h in _handles(item) if h not in found]
+    return found
+
+
+def _first_unknown(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((u for u in map(_first_unknown, items) if u is not None), None)
