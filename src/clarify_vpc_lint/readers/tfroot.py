@@ -184,10 +184,11 @@ def read_roots(
         undeclared.append(set(root.configuration.undeclared))
         read_directories.update(dict.fromkeys(tree, "linted"))
     result.undeclared = sorted(set.intersection(*undeclared)) if undeclared else []
+    given = {os.path.realpath(f) for f in var_files}
     for file in files:
         status = read_directories.get(os.path.realpath(os.path.dirname(file) or os.curdir))
         read_by_terraform = file.endswith(CONFIG_EXTENSIONS) or _automatic_variables(file)
-        if status == "linted" and read_by_terraform or file in var_files:
+        if status == "linted" and (read_by_terraform or os.path.realpath(file) in given):
             result.linted.append(file)
         elif status != "skipped":  # a root its plan stands for: the notes say so
             result.skipped.append(file)
