@@ -112,11 +112,20 @@ class RootModule:
     directory: str
     configuration: Configuration
     types: Dict[str, str] = field(default_factory=dict)  # address -> type
+    names: Mapping[str, str] = field(default_factory=dict)  # real path -> the path as given
 
     def file_of(self, path: str) -> str:
-        """A file of the configuration as the user named its folder (relative stays relative)."""
-        real = os.path.realpath(self.directory)
-        return os.path.normpath(os.path.join(self.directory, os.path.relpath(path, real)))
+        return _file_name(path, self.directory, self.names)
+
+
+def _file_name(path: str, directory: str, names: Mapping[str, str]) -> str:
+    """A file of a configuration as the run named it, else as its root's folder was named
+    (relative stays relative)."""
+    if os.path.realpath(path) in names:
+        return names[os.path.realpath(path)]
+    relative = os.path.relpath(path, os.path.realpath(directory))
+    joined = os.path.join(directory, relative)
+    return os.path.normpath(joined) if relative.startswith(os.pardir) else joined
 
 
 @dataclass
@@ -145,19 +154,20 @@ def read_roots(
     """
     result = RootsRead()
     var_files = list(var_files)
+    names = {os.path.realpath(f): f for f in files}
     undeclared: List[set] = []  # per root read: the --var names it does not declare
     by_directory: Dict[str, List[str]] = {}
     for file in files:
         by_directory.setdefault(os.path.dirname(file) or os.curdir, []).append(file)
     modules: Dict[Path, ModuleConfig] = {}
     calls: Dict[str, List[str]] = {}  # directory -> the real paths of the modules it calls
-    for directory, names in by_directory.items():
-        if not any(name.endswith(CONFIG_EXTENSIONS) for name in names):
+    for directory, listed in by_directory.items():
+        if not any(name.endswith(CONFIG_EXTENSIONS) for name in listed):
             continue
         try:
             calls[directory] = [str(p) for p in local_module_calls(Path(directory), modules)]
         except FileError as error:
-            result.errors.append(_input_error(error, directory))
+            result.errors.append(_input_error(error, directory, names))
     called = {real for called_dirs in calls.values() for real in called_dirs}
     roots = [d for d in calls if os.path.realpath(d) not in called]
     read_directories: Dict[str, str] = {}  # real directory -> "linted" | "skipped"
@@ -172,9 +182,9 @@ def read_roots(
                 )
                 read_directories.update(dict.fromkeys(tree, "skipped"))
                 continue
-            network, root = read_root(directory, var_files, variables, modules)
+            network, root = read_root(directory, var_files, variables, modules, names)
         except FileError as error:
-            result.errors.append(_input_error(error, directory))
+            result.errors.append(_input_error(error, directory, names))
             continue
         except Exception as error:  # an evaluator bug must not hide the other inputs' findings
             message = f"internal error while reading: {type(error).__name__}: {error}"
@@ -248,10 +258,8 @@ def _plan_declared(root: Dict[str, Any]) -> Tuple[frozenset, frozenset]:
     )
 
 
-def _input_error(error: FileError, directory: str) -> InputError:
-    real = os.path.realpath(directory)
-    file = os.path.normpath(os.path.join(directory, os.path.relpath(error.path, real)))
-    return InputError(file, error.line, error.what)
+def _input_error(error: FileError, directory: str, names: Mapping[str, str]) -> InputError:
+    return InputError(_file_name(error.path, directory, names), error.line, error.what)
 
 
 def read_root(
@@ -259,6 +267,7 @@ def read_root(
     var_files: Iterable[str] = (),
     variables: Optional[Mapping[str, str]] = None,
     modules: Optional[Dict[Path, ModuleConfig]] = None,
+    names: Optional[Mapping[str, str]] = None,
 ) -> Tuple[Network, RootModule]:
     """The network a root module directory describes. Raises ``FileError`` on invalid HCL."""
     configuration = read_configuration(
@@ -268,7 +277,7 @@ def read_root(
         keys.tf_root_resource(directory, ""),
         modules,
     )
-    root = RootModule(directory, configuration)
+    root = RootModule(directory, configuration, names=names or {})
     root.types = {i.address: i.type for i in configuration.instances}
     network = Network()
     for instance in configuration.instances:
