@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Dict, FrozenSet, List, Set, Tuple
 
 import pytest
-from conftest import FIXTURES, ROOT, run_cli, run_json
+from conftest import FIXTURES, ROOT, rules_of, run_cli, run_json
 
 from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
+from clarify_vpc_lint.readers.tfroot import read_root
 
 TFROOT = FIXTURES / "tfroot"
 PLAN_FOLDERS = sorted(
@@ -237,3 +238,28 @@ def test_var_options_are_checked() -> None:
         {"file": "--var", "line": None, "message": "privte_dns: no Terraform root module "
          "linted declares it"}  # fmt: skip
     ]
+
+
+def test_an_argument_from_a_variable_without_value_is_never_a_default(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """An endpoint type or an egress CIDR that only --var would tell is unknown, never Gateway or
+    no peer: the findings it decides are info."""
+    text = (FIXTURES / "good" / "terraform" / "main.tf").read_text()
+    text = text.replace('vpc_endpoint_type   = "Interface"', "vpc_endpoint_type   = var.type")
+    text = text.replace('cidr_blocks = ["0.0.0.0/0"]', "cidr_blocks = var.egress")
+    text += 'variable "type" {\n  type = string\n}\n\nvariable "egress" {\n  type = list(string)\n}\n'
+    (tmp_path / "main.tf").write_text(text)
+    shutil.copy(FIXTURES / "good" / "terraform" / "clarify-vpc-lint.yaml", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    network, _ = read_root(".")
+    types = {e.loc.resource: e.endpoint_type for e in network.endpoints}
+    assert types["aws_vpc_endpoint.s3"] == "Gateway"  # not written: Terraform's default
+    assert "pass --var type=" in types['aws_vpc_endpoint.interface["sagemaker.api"]'].reason
+    report = run_json(".", "--config", "clarify-vpc-lint.yaml", cwd=tmp_path)
+    assert report["findings"] and {f["severity"] for f in report["findings"]} == {"info"}
+    assert "CVL402" in rules_of(report)
+    given = ("--var", "type=Interface", "--var", 'egress=["0.0.0.0/0"]')
+    assert run_json(".", "--config", "clarify-vpc-lint.yaml", *given, cwd=tmp_path)[
+        "findings"
+    ] == []
