@@ -263,3 +263,20 @@ def test_an_argument_from_a_variable_without_value_is_never_a_default(
     assert run_json(".", "--config", "clarify-vpc-lint.yaml", *given, cwd=tmp_path)[
         "findings"
     ] == []
+
+
+def test_tf_remediations_are_hcl_that_parses(monkeypatch) -> None:
+    """Findings on .tf resources carry the rules' terraform remediation, pasteable as HCL
+    (a step inside an embedded workflow definition keeps the definition's JSON fix)."""
+    from clarify_vpc_lint.readers.tfconfig import hcl
+
+    monkeypatch.chdir(ROOT)
+    rules = set()
+    for folder in [p for p in PLAN_FOLDERS if p.name.startswith("tf-bad")]:
+        folder = folder.relative_to(ROOT)
+        result = run(Options(paths=[str(folder / "main.tf")], config=_config(folder)))
+        for finding in result.findings:
+            if finding.file.endswith(".tf") and "/" not in finding.resource:
+                hcl.parse_hcl(finding.remediation, finding.rule)
+                rules.add(finding.rule)
+    assert {"CVL201", "CVL301", "CVL307"} <= rules, sorted(rules)
