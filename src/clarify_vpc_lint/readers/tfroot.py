@@ -15,10 +15,12 @@ unknown with the reason, and may hold VPC endpoints the VPCs of the run do not k
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from .. import keys
 from ..findings import InputError
@@ -27,15 +29,11 @@ from ..values import Handle, Unknown
 from .sagemaker import dig
 from .source import Document
 from .terraform import HANDLERS
-from .tfconfig import (
-    Configuration,
-    Instance,
-    Skipped,
-    local_module_calls,
-    read_configuration,
-)
-from .tfconfig.hcl import FileError
-from .tfconfig.module import ModuleConfig
+
+if TYPE_CHECKING:  # the evaluator (and Lark) is imported only when .tf files are linted
+    from .tfconfig import Configuration, Instance, Skipped
+    from .tfconfig.hcl import FileError
+    from .tfconfig.module import ModuleConfig
 
 LANGUAGE = "terraform"  # the remediation blocks .tf findings use
 CONFIG_EXTENSIONS = (".tf", ".tf.json")
@@ -91,7 +89,7 @@ class ConfiguredResource:
     def handle(self) -> Handle:
         return Handle(keys.tf_root_resource(self.root.directory, self.address))
 
-    @property
+    @cached_property
     def location(self) -> Location:
         return Location(self.root.file_of(self.instance.file), self.instance.line, 1,
                         self.address, LANGUAGE)  # fmt: skip
@@ -113,9 +111,13 @@ class RootModule:
     configuration: Configuration
     types: Dict[str, str] = field(default_factory=dict)  # address -> type
     names: Mapping[str, str] = field(default_factory=dict)  # real path -> the path as given
+    file_names: Dict[str, str] = field(default_factory=dict)  # memo of file_of
 
     def file_of(self, path: str) -> str:
-        return _file_name(path, self.directory, self.names)
+        name = self.file_names.get(path)
+        if name is None:
+            name = self.file_names[path] = _file_name(path, self.directory, self.names)
+        return name
 
 
 def _file_name(path: str, directory: str, names: Mapping[str, str]) -> str:
@@ -152,6 +154,26 @@ def read_roots(
     calls it as a local module; a root whose plan is also in the run is left to the plan (the
     more precise input: it knows what only apply would otherwise tell).
     """
+    if not files:
+        return RootsRead()
+    collecting = gc.isenabled()
+    gc.disable()  # parse trees are many small acyclic objects: the cyclic collector cost 40 %
+    try:
+        return _read_roots(files, plans, var_files, variables)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_roots(
+    files: List[str],
+    plans: List[Document],
+    var_files: Iterable[str],
+    variables: Optional[Mapping[str, str]],
+) -> RootsRead:
+    from .tfconfig import local_module_calls
+    from .tfconfig.hcl import FileError
+
     result = RootsRead()
     var_files = list(var_files)
     names = {os.path.realpath(f): f for f in files}
@@ -215,6 +237,8 @@ def _automatic_variables(file: str) -> bool:
 
 def _tree(directory: str, modules: Dict[Path, ModuleConfig]) -> List[str]:
     """The real paths of a root's directory and of every local module it calls, at any depth."""
+    from .tfconfig import local_module_calls
+
     tree, pending = [], [os.path.realpath(directory)]
     while pending:
         current = pending.pop()
@@ -270,6 +294,8 @@ def read_root(
     names: Optional[Mapping[str, str]] = None,
 ) -> Tuple[Network, RootModule]:
     """The network a root module directory describes. Raises ``FileError`` on invalid HCL."""
+    from .tfconfig import read_configuration
+
     configuration = read_configuration(
         Path(directory),
         [Path(f) for f in var_files],
@@ -308,15 +334,19 @@ def _possible_endpoint(skipped: Skipped, root: RootModule) -> VpcEndpoint:
 def _known(value: Any) -> Any:
     """A value as a plan knows it before apply: None where any part is a reference or Unknown;
     a block (a dict) keeps its known arguments."""
-    if isinstance(value, (Handle, Unknown)):
-        return None
     if isinstance(value, dict):
-        return {k: v for k, v in ((k, _known(v)) for k, v in value.items()) if v is not None}
+        known = {}
+        for key, item in value.items():
+            item = _known(item)
+            if item is not None:
+                known[key] = item
+        return known
     if isinstance(value, list):
-        known = [_known(item) for item in value]
-        blocks = all(isinstance(item, dict) for item in value)
-        return known if blocks or all(k is not None for k in known) else None
-    return value
+        items = [_known(item) for item in value]
+        if all(isinstance(item, dict) for item in value) or None not in items:
+            return items
+        return None
+    return None if isinstance(value, (Handle, Unknown)) else value
 
 
 def _handles(value: Any) -> List[Handle]:
