@@ -280,3 +280,29 @@ def test_tf_remediations_are_hcl_that_parses(monkeypatch) -> None:
                 hcl.parse_hcl(finding.remediation, finding.rule)
                 rules.add(finding.rule)
     assert {"CVL201", "CVL301", "CVL307"} <= rules, sorted(rules)
+
+
+def test_a_resource_with_unknown_count_may_exist(tmp_path: Path) -> None:
+    """A self-ingress rule or an endpoint behind ``count = var.x ? 1 : 0`` without a value:
+    what it decides is info; given --var, definite."""
+    text = (FIXTURES / "good" / "terraform" / "main.tf").read_text()
+    self_ingress = "  ingress {\n    from_port = 0\n    to_port   = 0\n    protocol  = \"-1\"\n    self      = true\n  }\n\n"
+    assert self_ingress in text
+    text = text.replace(self_ingress, "")
+    text += (
+        'variable "cluster" {\n  type = bool\n}\n\n'
+        'resource "aws_security_group_rule" "cluster" {\n'
+        "  count             = var.cluster ? 1 : 0\n"
+        '  type              = "ingress"\n'
+        "  security_group_id = aws_security_group.clarify.id\n"
+        '  protocol          = "-1"\n  from_port         = 0\n  to_port           = 0\n'
+        "  self              = true\n}\n"
+    )
+    (tmp_path / "main.tf").write_text(text)
+    shutil.copy(FIXTURES / "good" / "terraform" / "clarify-vpc-lint.yaml", tmp_path)
+    report = run_json(".", "--config", "clarify-vpc-lint.yaml", cwd=tmp_path)
+    assert {(f["rule"], f["severity"]) for f in report["findings"]} == {("CVL401", "info")}
+    on = run_json(".", "--config", "clarify-vpc-lint.yaml", "--var", "cluster=true", cwd=tmp_path)
+    assert on["findings"] == []
+    off = run_json(".", "--config", "clarify-vpc-lint.yaml", "--var", "cluster=false", cwd=tmp_path)
+    assert {(f["rule"], f["severity"]) for f in off["findings"]} == {("CVL401", "error")}

@@ -310,17 +310,41 @@ def read_root(
         handler = HANDLERS.get((instance.mode, instance.type))
         if handler is not None and instance.mode == "managed":
             handler(ConfiguredResource(instance, root), network)
+    for instance in configuration.possible:
+        handler = HANDLERS.get((instance.mode, instance.type))
+        if handler is not None:
+            possible = Network()
+            handler(ConfiguredResource(instance, root), possible)
+            network.extend(_conditional(possible))
     for skipped in configuration.skipped:
         network.unknown_addresses.append((skipped.address, skipped.reason))
-        if _may_hold_endpoints(skipped):
+        if _is_module(skipped):
             network.endpoints.append(_possible_endpoint(skipped, root))
     return network, root
 
 
-def _may_hold_endpoints(skipped: Skipped) -> bool:
-    """A remote module, or an endpoint resource whose count is unknown."""
-    last = skipped.address.rsplit(".", 2)
-    return last[-2:-1] == ["module"] or "aws_vpc_endpoint" in last[-2:-1]
+def _conditional(possible: Network) -> Network:
+    """What a resource that may exist adds to others, each part conditional. The entities it
+    would be (a subnet, a group) are left out: a reference to them is already Unknown."""
+    for rule in possible.security_group_rules:
+        rule.permission.conditional = True
+    for _, route in possible.routes:
+        route.conditional = True
+    for association in possible.associations:
+        association.conditional = True
+    for endpoint in possible.endpoints:
+        endpoint.conditional = True
+    return Network(
+        routes=possible.routes,
+        associations=possible.associations,
+        security_group_rules=possible.security_group_rules,
+        endpoints=possible.endpoints,
+    )
+
+
+def _is_module(skipped: Skipped) -> bool:
+    """A module call not expanded (a remote module, an unknown count): it may hold anything."""
+    return skipped.address.rsplit(".", 2)[-2:-1] == ["module"]
 
 
 def _possible_endpoint(skipped: Skipped, root: RootModule) -> VpcEndpoint:

@@ -11,7 +11,8 @@
   apply, such as a new resource's ``id``: the Handle's key is ``key_prefix`` + the address of
   the resource it names, as the plan reader makes from a plan's ``configuration``).
 - ``skipped``: what produced no instances: remote modules, and resources or modules whose
-  ``count``/``for_each`` is unknown, each with its reason, file and line.
+  ``count``/``for_each`` is unknown, each with its reason, file and line; ``possible``: those
+  resources evaluated as one instance that may exist (``count.index``, ``each.*`` unknown).
 - ``undeclared``: ``--var`` names the root module does not declare (likely typos).
 
 Terraform is never run and nothing is downloaded: remote modules and data sources (except
@@ -100,9 +101,13 @@ def _emit(scope: Scope, configuration: Configuration) -> None:
     for key, block in scope.module.resources.items():
         expansion = scope.expansion(key, block)
         if isinstance(expansion, Unknown):
-            configuration.skipped.append(
-                Skipped(scope.address_of(key, None), expansion.reason, block.file, block.line)
-            )
+            address = scope.address_of(key, None)
+            configuration.skipped.append(Skipped(address, expansion.reason, block.file, block.line))
+            if key[0] == "managed":
+                values = scope.instance_values(ResourceRef(scope, key, None))
+                configuration.possible.append(
+                    Instance(address, *key, None, scope.address, values, block.file, block.line)
+                )
             continue
         indices: Any = [None] if expansion is None else list(expansion)
         for index in indices:

@@ -56,6 +56,9 @@ class Skipped:
 class Configuration:
     instances: List[Instance] = field(default_factory=list)
     skipped: List[Skipped] = field(default_factory=list)
+    # the resources skipped for an unknown count/for_each, evaluated as one instance that may
+    # exist (count.index and each.* unknown): what they would add to others is conditional
+    possible: List[Instance] = field(default_factory=list)
     undeclared: List[str] = field(default_factory=list)  # --var names the root does not declare
 
 
@@ -313,6 +316,8 @@ class Scope:
             return {"count": {"index": index}}
         if isinstance(expansion, dict):
             return {"each": {"key": index, "value": expansion[index]}}
+        if isinstance(expansion, Unknown):  # a possible instance: which one is not known
+            return {"count": {"index": expansion}, "each": {"key": expansion, "value": expansion}}
         return {}
 
     def attribute(self, ref: ResourceRef, name: str) -> Any:
