@@ -306,3 +306,21 @@ def test_a_resource_with_unknown_count_may_exist(tmp_path: Path) -> None:
     assert on["findings"] == []
     off = run_json(".", "--config", "clarify-vpc-lint.yaml", "--var", "cluster=false", cwd=tmp_path)
     assert {(f["rule"], f["severity"]) for f in off["findings"]} == {("CVL401", "error")}
+
+
+def test_the_hcl_evaluator_is_imported_only_when_tf_files_are_linted() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from clarify_vpc_lint.linter import Options, run\n"
+        "run(Options(paths=[sys.argv[1]]))\n"
+        "print('clarify_vpc_lint.readers.tfconfig' in sys.modules, 'lark' in sys.modules)\n"
+    )
+    template = "tests/fixtures/good/private-clarify-vpc.yaml"
+    for path, imported in ((template, "False False"), (str(TFROOT), "True True")):
+        completed = subprocess.run(
+            [sys.executable, "-c", script, path], cwd=ROOT, capture_output=True, text=True
+        )
+        assert completed.stdout.strip() == imported, completed.stderr
