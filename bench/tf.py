@@ -132,9 +132,7 @@ def _process(command: list, runs: int = 3) -> float:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        best = min(
-            best, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-        )
+        best = min(best, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return best
 
 

@@ -7,8 +7,11 @@ the difference is listed below with the reason.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Set, Tuple
 
@@ -17,6 +20,7 @@ from conftest import FIXTURES, ROOT, rules_of, run_cli, run_json
 
 from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
+from clarify_vpc_lint.readers.tfconfig import hcl
 from clarify_vpc_lint.readers.tfroot import read_root
 
 TFROOT = FIXTURES / "tfroot"
@@ -143,9 +147,7 @@ def _tfroot(case: str, *args: str) -> dict:
 
 
 def _summary(report: dict) -> List[Tuple[str, str, str, int]]:
-    return sorted(
-        (f["rule"], f["severity"], f["resource"], f["line"]) for f in report["findings"]
-    )
+    return sorted((f["rule"], f["severity"], f["resource"], f["line"]) for f in report["findings"])
 
 
 def _endpoint_line(case: str) -> int:
@@ -174,16 +176,16 @@ def test_tfvars_files_in_terraform_order() -> None:
     off = _tfroot("tfvars", "--var-file", "off.tfvars")
     assert {(f["rule"], f["severity"]) for f in off["findings"]} == {("CVL304", "error")}
     assert off["summary"]["files"] == 4
-    assert _tfroot("tfvars", "--var-file", "off.tfvars", "--var", "private_dns=true")[
-        "findings"
-    ] == []
+    assert (
+        _tfroot("tfvars", "--var-file", "off.tfvars", "--var", "private_dns=true")["findings"] == []
+    )
 
 
 def test_a_remote_module_is_unknown_naming_the_module() -> None:
     report = _tfroot("remote-module")
     assert report["findings"] and {f["severity"] for f in report["findings"]} == {"info"}
-    assert all("module vpc comes from 'terraform-aws-modules/vpc/aws'" in f["message"]
-               for f in report["findings"])  # fmt: skip
+    remote = "module vpc comes from 'terraform-aws-modules/vpc/aws'"
+    assert all(remote in f["message"] for f in report["findings"])
     job = [f for f in report["findings"] if f["rule"] == "CVL301" and f["resource"] == "churn-bias"]
     assert "subnet module.vpc.aws_subnet.private: module vpc comes from" in job[0]["message"]
 
@@ -221,8 +223,6 @@ def test_invalid_hcl_is_one_input_error_and_other_files_are_linted(tmp_path: Pat
     shutil.copytree(TFROOT / "nested-modules", tmp_path / "good")
     completed = run_cli(".", "--format", "json", cwd=tmp_path)
     assert completed.returncode == 2 and "Traceback" not in completed.stderr
-    import json
-
     report = json.loads(completed.stdout)
     (error,) = report["errors"]
     assert error["file"] == "./broken/main.tf" and error["line"] == 2
@@ -235,8 +235,11 @@ def test_var_options_are_checked() -> None:
     assert completed.returncode == 2 and "is not NAME=VALUE" in completed.stderr
     report = run_json(str(TFROOT / "variables"), "--var", "privte_dns=true")
     assert report["errors"] == [
-        {"file": "--var", "line": None, "message": "privte_dns: no Terraform root module "
-         "linted declares it"}  # fmt: skip
+        {
+            "file": "--var",
+            "line": None,
+            "message": "privte_dns: no Terraform root module linted declares it",
+        }
     ]
 
 
@@ -248,7 +251,9 @@ def test_an_argument_from_a_variable_without_value_is_never_a_default(
     text = (FIXTURES / "good" / "terraform" / "main.tf").read_text()
     text = text.replace('vpc_endpoint_type   = "Interface"', "vpc_endpoint_type   = var.type")
     text = text.replace('cidr_blocks = ["0.0.0.0/0"]', "cidr_blocks = var.egress")
-    text += 'variable "type" {\n  type = string\n}\n\nvariable "egress" {\n  type = list(string)\n}\n'
+    text += (
+        'variable "type" {\n  type = string\n}\n\nvariable "egress" {\n  type = list(string)\n}\n'
+    )
     (tmp_path / "main.tf").write_text(text)
     shutil.copy(FIXTURES / "good" / "terraform" / "clarify-vpc-lint.yaml", tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -260,16 +265,14 @@ def test_an_argument_from_a_variable_without_value_is_never_a_default(
     assert report["findings"] and {f["severity"] for f in report["findings"]} == {"info"}
     assert "CVL402" in rules_of(report)
     given = ("--var", "type=Interface", "--var", 'egress=["0.0.0.0/0"]')
-    assert run_json(".", "--config", "clarify-vpc-lint.yaml", *given, cwd=tmp_path)[
-        "findings"
-    ] == []
+    assert (
+        run_json(".", "--config", "clarify-vpc-lint.yaml", *given, cwd=tmp_path)["findings"] == []
+    )
 
 
 def test_tf_remediations_are_hcl_that_parses(monkeypatch) -> None:
     """Findings on .tf resources carry the rules' terraform remediation, pasteable as HCL
     (a step inside an embedded workflow definition keeps the definition's JSON fix)."""
-    from clarify_vpc_lint.readers.tfconfig import hcl
-
     monkeypatch.chdir(ROOT)
     rules = set()
     for folder in [p for p in PLAN_FOLDERS if p.name.startswith("tf-bad")]:
@@ -286,7 +289,7 @@ def test_a_resource_with_unknown_count_may_exist(tmp_path: Path) -> None:
     """A self-ingress rule or an endpoint behind ``count = var.x ? 1 : 0`` without a value:
     what it decides is info; given --var, definite."""
     text = (FIXTURES / "good" / "terraform" / "main.tf").read_text()
-    self_ingress = "  ingress {\n    from_port = 0\n    to_port   = 0\n    protocol  = \"-1\"\n    self      = true\n  }\n\n"
+    self_ingress = '  ingress {\n    from_port = 0\n    to_port   = 0\n    protocol  = "-1"\n    self      = true\n  }\n\n'
     assert self_ingress in text
     text = text.replace(self_ingress, "")
     text += (
@@ -309,9 +312,6 @@ def test_a_resource_with_unknown_count_may_exist(tmp_path: Path) -> None:
 
 
 def test_the_hcl_evaluator_is_imported_only_when_tf_files_are_linted() -> None:
-    import subprocess
-    import sys
-
     script = (
         "import sys\n"
         "from clarify_vpc_lint.linter import Options, run\n"

@@ -82,9 +82,7 @@ SOURCE_FORMATS = (
     ),
 )
 # the languages a rule's remediation may be written in: the formats' and the config file's jobs
-LANGUAGES = frozenset(
-    {entry.language for entry in (*FORMATS, *SOURCE_FORMATS)} | {"config"}
-)
+LANGUAGES = frozenset({entry.language for entry in (*FORMATS, *SOURCE_FORMATS)} | {"config"})
 
 
 def source_format_of(path: str) -> Optional[str]:

@@ -91,8 +91,8 @@ class ConfiguredResource:
 
     @cached_property
     def location(self) -> Location:
-        return Location(self.root.file_of(self.instance.file), self.instance.line, 1,
-                        self.address, LANGUAGE)  # fmt: skip
+        file = self.root.file_of(self.instance.file)
+        return Location(file, self.instance.line, 1, self.address, LANGUAGE)
 
     @property
     def document(self) -> Document:
@@ -351,8 +351,10 @@ def _possible_endpoint(skipped: Skipped, root: RootModule) -> VpcEndpoint:
     """What a VPC's endpoint checks must count with: endpoints that may exist, nobody knows where."""
     unknown = Unknown(f"{skipped.address}: {skipped.reason}")
     loc = Location(root.file_of(skipped.file), skipped.line, 1, skipped.address, LANGUAGE)
-    return VpcEndpoint(loc, [], unknown, unknown, unknown, unknown, unknown, unknown, unknown,
-                       conditional=True)  # fmt: skip
+    fields = dict.fromkeys(
+        ("vpc", "service", "endpoint_type", "private_dns", "route_tables", "subnets"), unknown
+    )
+    return VpcEndpoint(loc, [], **fields, security_groups=unknown, conditional=True)
 
 
 def _known(value: Any) -> Any:
