@@ -36,6 +36,10 @@ if TYPE_CHECKING:  # the evaluator (and Lark) is imported only when .tf files ar
     from .tfconfig.module import ModuleConfig
 
 LANGUAGE = "terraform"  # the remediation blocks .tf findings use
+_DATA_SOURCE = (
+    "a data source is read from AWS, never offline; add the `aws ec2 describe-*` output "
+    "with --context and name the real ID"
+)
 CONFIG_EXTENSIONS = (".tf", ".tf.json")
 VARIABLE_EXTENSIONS = (".tfvars", ".tfvars.json")
 
@@ -176,7 +180,7 @@ def _read_roots(
 
     result = RootsRead()
     var_files = list(var_files)
-    names = {os.path.realpath(f): f for f in files}
+    names = {os.path.realpath(f): f for f in [*files, *var_files]}
     undeclared: List[set] = []  # per root read: the --var names it does not declare
     by_directory: Dict[str, List[str]] = {}
     for file in files:
@@ -206,7 +210,9 @@ def _read_roots(
                 continue
             network, root = read_root(directory, var_files, variables, modules, names)
         except FileError as error:
-            result.errors.append(_input_error(error, directory, names))
+            problem = _input_error(error, directory, names)
+            if problem not in result.errors:  # a --var-file that cannot be read: once
+                result.errors.append(problem)
             continue
         except Exception as error:  # an evaluator bug must not hide the other inputs' findings
             message = f"internal error while reading: {type(error).__name__}: {error}"
@@ -308,7 +314,9 @@ def read_root(
     network = Network()
     for instance in configuration.instances:
         handler = HANDLERS.get((instance.mode, instance.type))
-        if handler is not None and instance.mode == "managed":
+        if instance.mode == "data":  # read from AWS: named in a job, it is unknown
+            network.unknown_addresses.append((instance.address, _DATA_SOURCE))
+        elif handler is not None:
             handler(ConfiguredResource(instance, root), network)
     for instance in configuration.possible:
         handler = HANDLERS.get((instance.mode, instance.type))
