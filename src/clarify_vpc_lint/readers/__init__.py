@@ -8,10 +8,13 @@ from typing import Iterable, List, NamedTuple, Optional, Sequence, Set, Union
 
 from ..findings import InputError
 from ..paths import matches
-from .formats import FORMATS, format_of  # the one format registry
+from .formats import FORMATS, SOURCE_FORMATS, format_of, source_format_of  # the one registry
 from .source import Document, ParseError, decode_text, parse_text, read_regular_file
 
-EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".py", ".ipynb")
+DOCUMENT_EXTENSIONS = (".json", ".yaml", ".yml", ".template")
+EXTENSIONS = DOCUMENT_EXTENSIONS + tuple(
+    extension for entry in SOURCE_FORMATS for extension in entry.extensions
+)
 MAX_FILE_BYTES = 32 * 1024 * 1024  # CloudFormation itself takes templates of at most 1 MB
 
 
@@ -141,4 +144,13 @@ def _load_isolated(path: str) -> Union[Document, InputError]:
         return InputError(path, None, "the process reading this file died (a crash in a parser)")
 
 
-__all__ = ["FORMATS", "InputError", "discover", "format_of", "load", "load_all"]
+__all__ = [
+    "FORMATS",
+    "SOURCE_FORMATS",
+    "InputError",
+    "discover",
+    "format_of",
+    "load",
+    "load_all",
+    "source_format_of",
+]
