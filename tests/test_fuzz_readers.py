@@ -46,7 +46,7 @@ def _plain(value: Any) -> Any:
 
 @cache
 def seeds_by_format() -> Dict[str, List[Tuple[str, Any]]]:
-    found: Dict[str, List[Tuple[str, Any]]] = {name: [] for name, _ in FORMATS}
+    found: Dict[str, List[Tuple[str, Any]]] = {entry.name: [] for entry in FORMATS}
     for path in sorted(FIXTURES.rglob("*")):
         if path.suffix not in (".json", ".yaml", ".yml") or "schemas" in path.parts:
             continue
@@ -111,7 +111,7 @@ def write(path: Path, data: Any, as_json: bool) -> None:
     path.write_text(text)
 
 
-@pytest.mark.parametrize("kind", sorted(name for name, _ in FORMATS))
+@pytest.mark.parametrize("kind", sorted(entry.name for entry in FORMATS))
 @SETTINGS
 @given(data=st.data(), value=VALUES)
 def test_any_value_anywhere_never_breaks_a_reader(tmp_path_factory, kind: str, data, value) -> None:
