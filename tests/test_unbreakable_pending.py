@@ -26,7 +26,7 @@ MONITOR = FIXTURES / "rules" / "CVL103" / "bad-monitor.yaml"
 
 
 def assert_good_still_reported(*args: str) -> dict:
-    completed = run_cli(*args, str(GOOD), "--format", "json")
+    completed = run_cli(str(GOOD), *args, "--format", "json")
     assert "internal error" not in completed.stderr, completed.stderr[-500:]
     report = json.loads(completed.stdout)
     assert not [e for e in report["errors"] if "internal error" in e["message"]], report["errors"]
