@@ -495,9 +495,9 @@ def _monitoring_job(kind: str) -> Callable[[_TemplateReader, str, dict], None]:
 
     def read(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
         props = reader.props(resource)
-        endpoint = props.get("EndpointName") or sagemaker.dig(
-            props, input_key, "EndpointInput", "EndpointName"
-        )
+        endpoint = props.get("EndpointName")
+        if endpoint is None:  # an Unknown name is kept: it has no truth value to test
+            endpoint = sagemaker.dig(props, input_key, "EndpointInput", "EndpointName")
         loc = reader.loc(logical_id, resource)
         reader.network.jobs.append(sagemaker.monitoring_job(props, loc, kind, endpoint))
 
