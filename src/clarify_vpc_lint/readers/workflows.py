@@ -32,9 +32,7 @@ _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 # characters (botocore service models): a definition its substitutions fill past that is not
 # deployable, and the bound keeps a placeholder repeated inside a definition from taking gigabytes.
 MAX_DEFINITION = 1 << 20
-_TOO_LONG = (
-    f"with its substitutions it is longer than {MAX_DEFINITION} characters, more than AWS accepts"
-)
+_TOO_LONG = f"longer than {MAX_DEFINITION} characters with its substitutions filled in, more than AWS accepts"
 
 
 class _TooLong(Exception):
