@@ -619,6 +619,17 @@ def test_definition_substitutions_fill_at_most_the_api_limit(tmp_path: Path, for
     assert said(report, f"the state-machine definition of Flow: {'Flow DefinitionString: ' if form == 'DefinitionString' else ''}longer than {MAX_DEFINITION} characters")  # fmt: skip
 
 
+def test_fn_sub_variables_that_are_not_a_map_make_placeholders_unknown(tmp_path: Path) -> None:
+    template = tmp_path / "sub.yaml"
+    flow = pass_state('"Comment": "${A}"')
+    template.write_text(
+        "Resources:\n  Flow:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+        f"      DefinitionString: !Sub\n        - '{flow}'\n        - {{Fn::ImportValue: x}}\n"
+    )
+    report = lint_with_good(str(template))
+    assert report["errors"] == []
+
+
 def test_substitutions_within_the_limit_are_filled() -> None:
     from clarify_vpc_lint.readers.workflows import fill_placeholders, no_lookup, parse_embedded
 
