@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, ROOT, run_cli
 
 from clarify_vpc_lint import config as config_module
 from clarify_vpc_lint.linter import Options, run
+from clarify_vpc_lint.model import VpcEndpoint
 from clarify_vpc_lint.readers import InputError, load, load_all
 from clarify_vpc_lint.readers.intrinsics import MAX_BUILT, MAX_LIST, MAX_STRING, CfnRun, Template
 from clarify_vpc_lint.readers.parameters import read_parameters
@@ -31,6 +32,9 @@ from clarify_vpc_lint.readers.source import (
     parse_text,
     parse_yaml,
 )
+from clarify_vpc_lint.readers.terraform import read_plan
+from clarify_vpc_lint.readers.tfplan import Plan
+from clarify_vpc_lint.readers.workflows import MAX_DEFINITION
 from clarify_vpc_lint.values import Unknown
 
 GOOD = FIXTURES / "rules" / "CVL201" / "bad.yaml"  # a template with one CVL201 finding
@@ -268,6 +272,77 @@ def test_a_template_with_a_cycle_is_linted(tmp_path: Path) -> None:
     assert any(f.rule == "CVL201" for f in result.findings)
 
 
+def module_chain_plan(levels: int, cycle: bool = False) -> Dict[str, Any]:
+    """A plan whose endpoint takes its subnets through ``levels`` nested modules; each module's
+    outputs ``a`` and ``b`` both reference both outputs of its child (2 ** levels paths).
+
+    With ``cycle`` the deepest outputs reference the module's own variable, which its caller sets
+    from the same outputs: Terraform refuses such a configuration, a plan file may still hold it.
+    """
+    outputs = ["module.m.a", "module.m.b", "module.m"]
+    deepest = ["var.v"] if cycle else ["aws_subnet.s.id", "aws_subnet.s"]
+    config: Dict[str, Any] = {
+        "outputs": {name: {"expression": {"references": deepest}} for name in "ab"}
+    }
+    for _ in range(levels - 1):
+        config = {
+            "outputs": {name: {"expression": {"references": outputs}} for name in "ab"},
+            "module_calls": {
+                "m": {"module": config, "expressions": {"v": {"references": outputs}}}
+            },
+        }
+    address = "module.m." * levels + "aws_subnet.s"
+    planned: Dict[str, Any] = {"resources": [{"address": address, "mode": "managed", "type": "aws_subnet", "values": {"vpc_id": "vpc-1"}}]}  # fmt: skip
+    for level in range(levels, 0, -1):
+        planned = {"address": ".".join(["module.m"] * level), "resources": [], "child_modules": [planned]}  # fmt: skip
+    endpoint = {
+        "address": "aws_vpc_endpoint.e",
+        "mode": "managed",
+        "type": "aws_vpc_endpoint",
+        "values": {"service_name": "com.amazonaws.us-east-1.s3", "vpc_endpoint_type": "Interface", "vpc_id": "vpc-1", "subnet_ids": None},
+    }  # fmt: skip
+    root_config = {
+        "resources": [
+            {"address": "aws_vpc_endpoint.e", "expressions": {"subnet_ids": {"references": ["module.m.a", "module.m"]}}}
+        ],
+        "module_calls": {"m": {"module": config}},
+    }  # fmt: skip
+    return {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [endpoint], "child_modules": [planned]}},
+        "configuration": {"root_module": root_config},
+    }
+
+
+def read_endpoint(plan: Dict[str, Any], monkeypatch, most_outputs: int) -> VpcEndpoint:
+    """The plan's endpoint, failing as soon as module outputs are looked up ``most_outputs`` times."""
+    looked_up = []
+    real = Plan._config_module
+
+    def counted(self: Plan, module: str) -> Dict[str, Any]:
+        looked_up.append(module)
+        assert len(looked_up) <= most_outputs, "module outputs are resolved more than once"
+        return real(self, module)
+
+    monkeypatch.setattr(Plan, "_config_module", counted)
+    text = json.dumps(plan)
+    (endpoint,) = read_plan(Document("plan.json", text, parse_json(text), is_json=True)).endpoints
+    return endpoint
+
+
+def test_module_outputs_referencing_a_child_twice_resolve_once_each(monkeypatch) -> None:
+    levels = 20  # 2 ** 20 paths to the subnet without memoising
+    endpoint = read_endpoint(module_chain_plan(levels), monkeypatch, most_outputs=4 * levels)
+    (subnet,) = endpoint.subnets
+    assert subnet.key.endswith("module.m." * levels + "aws_subnet.s")
+
+
+def test_a_cycle_of_module_outputs_and_variables_is_unknown_naming_it(monkeypatch) -> None:
+    endpoint = read_endpoint(module_chain_plan(5, cycle=True), monkeypatch, most_outputs=100)
+    assert isinstance(endpoint.subnets, Unknown)
+    assert "refers back to itself (a cycle)" in endpoint.subnets.reason
+
+
 # -- 3. memory stays bounded --------------------------------------------------------------------------
 
 
@@ -379,6 +454,194 @@ def test_parameter_values_as_cloudformation_takes_them(tmp_path: Path) -> None:
     path = tmp_path / "params.json"
     path.write_text('{"Parameters": {"A": true, "B": 3, "C": ["a", "b"], "D": "x"}}')
     assert read_parameters(str(path)) == {"A": "true", "B": "3", "C": "a,b", "D": "x"}
+
+
+# A template whose S3 endpoint names its service with !Join; the tests put other values there.
+ENDPOINTS = FIXTURES / "rules" / "CVL306" / "good.yaml"
+SERVICE_NAME_LINE = 'ServiceName: !Join ["", ["com.amazonaws."'
+
+
+def lint_with_good(*args: str) -> Dict[str, Any]:
+    """The CLI on the good template plus ``args``: no internal error, the good file reported."""
+    completed = run_cli(str(GOOD), *args, "--format", "json")
+    assert "internal error" not in completed.stderr, completed.stderr[-2000:]
+    report = json.loads(completed.stdout)
+    assert not [e for e in report["errors"] if "internal error" in e["message"]], report["errors"]
+    assert any(f["rule"] == "CVL201" for f in report["findings"]), report
+    return report
+
+
+def said(report: Dict[str, Any], text: str) -> bool:
+    return any(text in f["message"] for f in report["findings"])
+
+
+@pytest.mark.parametrize(
+    "service_name, kind",
+    [
+        ("null", "null"),
+        ("5", "a number"),
+        ("1.0e+308", "a number"),
+        ("true", "a boolean"),
+        ("[a]", "a list"),
+        ('!Join ["", ["com.amazonaws.", !Ref Vpc, ".s3"]]', "a value built from other resources"),
+    ],
+)
+def test_a_service_name_that_is_not_a_string_is_unknown(
+    tmp_path: Path, service_name: str, kind: str
+) -> None:
+    lines = ENDPOINTS.read_text().splitlines()
+    (index,) = [i for i, line in enumerate(lines) if SERVICE_NAME_LINE in line]
+    lines[index] = lines[index].split("ServiceName:")[0] + f"ServiceName: {service_name}"
+    template = tmp_path / "endpoints.yaml"
+    template.write_text("\n".join(lines) + "\n")
+    report = lint_with_good(str(template))
+    assert said(report, f"the service name of endpoint S3Endpoint is not a string: {kind}")
+
+
+def test_a_null_service_name_in_an_inventory_is_unknown(tmp_path: Path) -> None:
+    cases = FIXTURES / "rules" / "CVL401" / "api-bad"
+    endpoints = json.loads((cases / "vpc-endpoints.json").read_text())
+    for endpoint in endpoints["VpcEndpoints"]:
+        endpoint["ServiceName"] = None
+    inventory = tmp_path / "vpc-endpoints.json"
+    inventory.write_text(json.dumps(endpoints))
+    others = [p for p in sorted(cases.glob("*.json")) if p.name.startswith(("route", "security", "subnets", "vpc-dns"))]  # fmt: skip
+    context = [arg for path in [inventory, *others] for arg in ("--context", str(path))]
+    report = lint_with_good(str(cases / "job.json"), *context)
+    assert report["errors"] == []
+    assert said(report, "the service name of endpoint vpce-0s3 is not a string: null")
+
+
+@pytest.mark.parametrize(
+    "service_name, reason",
+    [
+        (65536, "is not a string: a number"),
+        (["a"], "is not a string: a list"),
+        (None, "a value known only after apply"),  # null in a plan: taken from the configuration
+    ],
+)
+def test_a_plan_service_name_that_is_not_a_string_is_unknown(
+    tmp_path: Path, service_name: Any, reason: str
+) -> None:
+    plan = json.loads((FIXTURES / "rules" / "CVL402" / "tf-good" / "plan.json").read_text())
+    resources = plan["planned_values"]["root_module"]["resources"]
+    endpoints = [r for r in resources if r["type"] == "aws_vpc_endpoint"]
+    for endpoint in endpoints:
+        endpoint["values"]["service_name"] = service_name
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    report = lint_with_good(str(path))
+    assert report["errors"] == []
+    (s3,) = [f for f in report["findings"] if f["rule"] == "CVL301"]
+    assert s3["severity"] == "info" and "the service of endpoint aws_vpc_endpoint." in s3["message"]
+    assert reason in s3["message"]
+
+
+def test_an_unknown_monitoring_endpoint_name_is_unknown(tmp_path: Path) -> None:
+    monitor = FIXTURES / "rules" / "CVL103" / "bad-monitor.yaml"
+    written = "      EndpointName: !GetAtt Endpoint.EndpointName"
+    assert written in monitor.read_text()
+    template = tmp_path / "monitor.yaml"
+    template.write_text(monitor.read_text().replace(written, '      EndpointName: !Ref "AWS::AccountId"'))  # fmt: skip
+    report = lint_with_good(str(template))
+    assert report["errors"] == []
+    (mismatch,) = [f for f in report["findings"] if f["rule"] == "CVL103"]
+    assert mismatch["severity"] == "info"
+    assert "the job's endpoint is not known: the account ID" in mismatch["message"]
+
+
+def test_dhcp_options_with_both_keys_unknown_are_unknown(tmp_path: Path) -> None:
+    known = "{DomainName: ec2.internal, DomainNameServers: [AmazonProvidedDNS]}"
+    good = FIXTURES / "rules" / "CVL308" / "good.yaml"
+    assert known in good.read_text()
+    template = tmp_path / "dhcp.yaml"
+    template.write_text(good.read_text().replace(known, "{DomainName: !ImportValue dn, DomainNameServers: !ImportValue dns}"))  # fmt: skip
+    report = lint_with_good(str(template))
+    (dhcp,) = [f for f in report["findings"] if f["rule"] == "CVL308"]
+    assert (
+        dhcp["severity"] == "info" and "the domain-name of the DHCP options set" in dhcp["message"]
+    )
+
+
+def state_machine(
+    tmp_path: Path, definition: Any, substitutions: Dict[str, str] | None = None
+) -> Path:
+    """A template with one state machine; ``definition`` a string (DefinitionString) or an object."""
+    form = "DefinitionString" if isinstance(definition, str) else "Definition"
+    properties = {"RoleArn": "arn:aws:iam::111122223333:role/Flow", form: definition}
+    if substitutions:
+        properties["DefinitionSubstitutions"] = substitutions
+    template = {"Resources": {"Flow": {"Type": "AWS::StepFunctions::StateMachine", "Properties": properties}}}  # fmt: skip
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps(template))
+    return path
+
+
+def pass_state(extra: str) -> str:
+    return '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, ' + extra + "}}}"
+
+
+def test_json_nested_past_the_limit_in_a_definition_string_is_one_error(tmp_path: Path) -> None:
+    hostile = state_machine(tmp_path, pass_state('"X": ' + "[" * 950 + "]" * 950))
+    report = lint_beside_good(str(hostile))
+    assert error_for(report, hostile)["message"] == f"Flow DefinitionString: nesting deeper than {MAX_DEPTH} levels"  # fmt: skip
+
+
+def test_a_huge_integer_in_a_definition_string_is_kept_as_text(tmp_path: Path) -> None:
+    flow = state_machine(tmp_path, pass_state('"X": ' + "9" * 5000))
+    report = lint_with_good(str(flow))
+    assert report["errors"] == []
+
+
+@pytest.mark.parametrize("form", ["DefinitionString", "Definition"])
+def test_definition_substitutions_fill_at_most_the_api_limit(tmp_path: Path, form: str) -> None:
+    """20,000 x ${Big} of 50 KB fills a 1 GB definition: under a 1 GiB address-space limit the
+    run still answers, the definition unknown with the reason."""
+    import resource
+    import subprocess
+
+    comment = '"Comment": "' + "${Big}" * 20_000 + '"'
+    definition = (
+        pass_state(comment) if form == "DefinitionString" else json.loads(pass_state(comment))
+    )
+    path = state_machine(tmp_path, definition, {"Big": "x" * 50_000})
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "clarify_vpc_lint", str(path), str(GOOD), "--format", "json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, preexec_fn=limit_memory,
+    )  # fmt: skip
+    assert "internal error" not in completed.stdout + completed.stderr
+    report = json.loads(completed.stdout)
+    assert report["errors"] == [] and any(f["rule"] == "CVL201" for f in report["findings"])
+    assert said(report, f"the state-machine definition of Flow: {'Flow DefinitionString: ' if form == 'DefinitionString' else ''}longer than {MAX_DEFINITION} characters")  # fmt: skip
+
+
+def test_fn_sub_variables_that_are_not_a_map_make_placeholders_unknown(tmp_path: Path) -> None:
+    template = tmp_path / "sub.yaml"
+    flow = pass_state('"Comment": "${A}"')
+    template.write_text(
+        "Resources:\n  Flow:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+        f"      DefinitionString: !Sub\n        - '{flow}'\n        - {{Fn::ImportValue: x}}\n"
+    )
+    report = lint_with_good(str(template))
+    assert report["errors"] == []
+
+
+def test_substitutions_within_the_limit_are_filled() -> None:
+    from clarify_vpc_lint.readers.workflows import fill_placeholders, no_lookup, parse_embedded
+
+    lookup = {"Big": "x" * 1000, "N": 3}.get
+    filled = parse_embedded(
+        pass_state('"Comment": "' + "${Big}" * 1000 + '", "N": ${N}'), lookup, "flow"
+    )
+    assert filled["States"]["A"]["Comment"] == "x" * 1_000_000 and filled["States"]["A"]["N"] == 3
+    assert fill_placeholders({"a": ["${Big}-${N}"]}, lookup) == {"a": ["x" * 1000 + "-3"]}
+    unresolved = fill_placeholders("${Gone}-${N}", lookup)
+    assert isinstance(unresolved, Unknown) and "${Gone}" in unresolved.reason
+    assert parse_embedded(pass_state('"X": 1'), no_lookup, "flow")["States"]["A"]["X"] == 1
 
 
 def special_files(tmp_path: Path):

@@ -214,7 +214,6 @@ def _options(
     args: argparse.Namespace,
     config: Config,
     spellings: Dict[str, str],
-    unreadable_parameters: List[str],
 ) -> Options:
     def canonical(ids: List[str]) -> List[str]:
         return [spellings[i.upper()] for i in ids]
@@ -223,9 +222,7 @@ def _options(
     return Options(
         paths=args.paths or ["."],
         context=[*config.context, *args.context],
-        parameters=[
-            p for p in [*config.parameters, *args.parameters] if p not in unreadable_parameters
-        ],
+        parameters=[*config.parameters, *args.parameters],
         region=args.region or config.region or DEFAULT_REGION,
         ignore=canonical([*config.ignore, *args.ignore]),
         # the config's patterns are relative to the config file, wherever it is run from
@@ -242,17 +239,13 @@ def _options(
     )
 
 
-def _say_what_was_not_read(
-    result: Result, options: Options, unreadable_parameters: List[str], verbose: bool
-) -> None:
+def _say_what_was_not_read(result: Result, options: Options, verbose: bool) -> None:
     """One line for each input named but not read; with ``verbose``, the walk's skips too."""
     named = [*options.paths, *options.context]
     for path in named:
         if path in result.skipped:
             reason = NOT_AN_INPUT if os.path.isfile(path) else "not a regular file; not read"
             sys.stderr.write(f"{path}: {reason}\n")
-    for path in unreadable_parameters:
-        sys.stderr.write(f"{path}: not a regular file; not read\n")
     if verbose:
         for note in result.notes:
             sys.stderr.write(f"{note}\n")
@@ -286,8 +279,6 @@ def _main(argv: Optional[List[str]]) -> int:
     problem = args.output and _output_problem(args.output)
     if problem:
         return _error(problem)
-    if args.config and os.path.exists(args.config) and not os.path.isfile(args.config):
-        return _error(f"--config {args.config}: not a regular file")
     try:
         config = _load_config(args.config)
     except (OSError, ParseError) as error:
@@ -304,19 +295,14 @@ def _main(argv: Optional[List[str]]) -> int:
             f"unknown rule ID or severity: {', '.join(bad_ids + bad_severity) or fail_on}"
         )
 
-    unreadable_parameters = [  # a FIFO or device would block the read or never end
-        p
-        for p in [*config.parameters, *args.parameters]
-        if os.path.exists(p) and not os.path.isfile(p)
-    ]
-    options = _options(args, config, spellings, unreadable_parameters)
+    options = _options(args, config, spellings)
     result = run(options)
     if args.format == "text":
         colour = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         report = writer("text")(result, colour=colour, quiet=args.quiet, statistics=args.statistics)
     else:
         report = writer(args.format)(result)
-    _say_what_was_not_read(result, options, unreadable_parameters, args.verbose)
+    _say_what_was_not_read(result, options, args.verbose)
     if args.output:
         if os.path.realpath(args.output) in _inputs(result, options):
             return _error(f"--output {args.output}: is one of the inputs; not overwritten")
@@ -327,7 +313,7 @@ def _main(argv: Optional[List[str]]) -> int:
             return _error(f"--output {args.output}: cannot write: {error.strerror or error}")
     else:
         sys.stdout.write(report)
-    if result.errors or unreadable_parameters:
+    if result.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK
 

@@ -272,7 +272,8 @@ def missing_dhcp_keys(options: Any) -> Any:
     for key in REQUIRED_DHCP_KEYS:
         value = options.get(key)
         if isinstance(value, Unknown):
-            unknown = unknown or Unknown(f"the {key} of the DHCP options set: {value.reason}")
+            if unknown is None:  # the first unknown key is the one named
+                unknown = Unknown(f"the {key} of the DHCP options set: {value.reason}")
         elif value is None or value == [] or value == "":
             missing.append(key)
     return missing if missing or unknown is None else unknown

@@ -158,7 +158,7 @@ class VpcEndpoint:
     loc: Location
     keys: List[str]
     vpc: Ref
-    service: Any  # str or Unknown (possibly with partial text)
+    service: Union[str, Unknown]  # possibly with partial text; anything else becomes Unknown
     endpoint_type: Any
     private_dns: Tri
     route_tables: Union[List[Ref], Unknown]
@@ -168,6 +168,29 @@ class VpcEndpoint:
     # DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint: private DNS serves only on-premises
     # resolvers, traffic from the VPC goes to the gateway endpoint
     dns_only_inbound_resolver: Tri = False
+
+    def __post_init__(self) -> None:
+        # readers pass the service name as written; null, a number or an unresolved Fn::Join
+        # is no service the rules can name, so it is unknown here, once for every reader
+        if not isinstance(self.service, (str, Unknown)):
+            self.service = Unknown(
+                f"the service name of endpoint {self.loc.resource} is not a string:"
+                f" {_kind_of(self.service)}"
+            )
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a map"
+    return "a value built from other resources"
 
 
 @dataclass

@@ -229,8 +229,9 @@ class _TemplateReader:
             )
             if isinstance(text, list) and len(text) == 2 and isinstance(text[1], dict):
                 variables = self.run.resolve(text[1], self.template)
-                text, outer = text[0], lookup
-                lookup = lambda name: variables[name] if name in variables else outer(name)  # noqa: E731
+                if not isinstance(variables, (dict, Unknown)):
+                    variables = Unknown(f"the Fn::Sub variables of {logical_id} are not a map")
+                text, lookup = text[0], _sub_variables(variables, lookup)
             if isinstance(text, Unknown) and not text.text:
                 self.network.extend(
                     workflows.opaque(kind, container, f"{logical_id}'s {form}: {text.reason}")
@@ -488,6 +489,17 @@ def _inline_policies(reader: _TemplateReader, logical_id: str, resource: dict) -
         )
 
 
+def _sub_variables(variables: Any, outer: workflows.Lookup) -> workflows.Lookup:
+    """Fn::Sub's own variables first; a map the inputs do not give may hold any name."""
+
+    def lookup(name: str) -> Any:
+        if isinstance(variables, Unknown):
+            return variables
+        return variables[name] if name in variables else outer(name)
+
+    return lookup
+
+
 def _monitoring_job(kind: str) -> Callable[[_TemplateReader, str, dict], None]:
     input_key = (
         "ModelExplainabilityJobInput" if kind == "explainability-monitor" else "ModelBiasJobInput"
@@ -495,9 +507,9 @@ def _monitoring_job(kind: str) -> Callable[[_TemplateReader, str, dict], None]:
 
     def read(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
         props = reader.props(resource)
-        endpoint = props.get("EndpointName") or sagemaker.dig(
-            props, input_key, "EndpointInput", "EndpointName"
-        )
+        endpoint = props.get("EndpointName")
+        if endpoint is None:  # an Unknown name is kept: it has no truth value to test
+            endpoint = sagemaker.dig(props, input_key, "EndpointInput", "EndpointName")
         loc = reader.loc(logical_id, resource)
         reader.network.jobs.append(sagemaker.monitoring_job(props, loc, kind, endpoint))
 

@@ -5,6 +5,11 @@ until apply (the ID of a subnet created in the same plan) is taken from ``config
 references name the resources, followed through module outputs and variables, and a reference
 indexed by ``count.index``/``each.key`` picks the instance with the same index. A reference is
 scoped to its plan: ``keys.tf_resource(plan path, address)``.
+
+Following references is linear in the size of the configuration: each (reference, module, index)
+is resolved once per plan, a reference met again while it is being resolved (a cycle of module
+outputs and variables, which Terraform refuses but a plan file may hold) is unknown naming it, and
+a chain longer than MAX_REFERENCE_DEPTH is unknown.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import keys, tfaddress
 from ..model import Location
@@ -21,6 +26,8 @@ from . import sagemaker
 from .source import Document, ParseError
 
 SUPPORTED_FORMATS = ("0.", "1.")
+# Real module trees nest a few levels; the bound keeps hostile chains off Python's recursion limit.
+MAX_REFERENCE_DEPTH = 50
 _RESOURCE_REF = re.compile(r"^((?:data\.)?[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+)(\[[^\]]*\])?")
 
 
@@ -85,11 +92,13 @@ class Plan:
             raise ParseError(f"Terraform plan format_version {version} is not supported (0.x, 1.x)")
         self.variables = {
             name: value.get("value")
-            for name, value in (data.get("variables") or {}).items()
+            for name, value in _dict(data.get("variables")).items()
             if isinstance(value, dict)
         }
         self.config_root = _dict(_dict(data.get("configuration")).get("root_module"))
         self._config_index: Dict[str, Dict[str, Dict[str, Any]]] = {}
+        self._resolved: Dict[Tuple[str, str, Any], Any] = {}  # (reference, module, index) -> value
+        self._resolving: Set[Tuple[str, str, Any]] = set()
         self.resources: Dict[str, PlannedResource] = {}
         self.instances: Dict[str, List[PlannedResource]] = {}  # address without index -> instances
         self._collect(
@@ -116,7 +125,7 @@ class Plan:
                 address=address,
                 type=str(raw.get("type")),
                 mode=str(raw.get("mode")),
-                index=raw.get("index"),
+                index=_instance_key(raw.get("index")),
                 values=_dict(raw.get("values")),
                 config=self._config_of(parsed),
                 module=parsed.module,
@@ -212,8 +221,24 @@ class Plan:
         return handles
 
     def _reference(self, reference: str, module: str, index: Any, depth: int) -> Any:
-        if depth > 20:
-            return Unknown(f"{reference}: references nest too deeply")
+        """What one reference names, resolved once per plan (see the module's docstring)."""
+        key = (reference, module, index)
+        if key in self._resolved:
+            return self._resolved[key]
+        if key in self._resolving:
+            where = f" in {module}" if module else ""
+            return Unknown(f"{reference}{where} refers back to itself (a cycle)")
+        if depth > MAX_REFERENCE_DEPTH:
+            return Unknown(f"{reference}: references nest more than {MAX_REFERENCE_DEPTH} levels")
+        self._resolving.add(key)
+        try:
+            resolved = self._resolve(reference, module, index, depth)
+        finally:
+            self._resolving.discard(key)
+        self._resolved[key] = resolved
+        return resolved
+
+    def _resolve(self, reference: str, module: str, index: Any, depth: int) -> Any:
         prefix = f"{module}." if module else ""
         if reference.startswith(("count.", "each.", "path.", "terraform.", "self.", "local.")):
             return (
@@ -273,14 +298,13 @@ class Plan:
             ).get("outputs")
         )
         expression = _dict(_dict(outputs.get(output)).get("expression"))
-        results: List[Any] = []
+        found: Dict[Any, None] = {}  # in order, each once
         for inner in _strings(expression.get("references")):
             resolved = self._reference(inner, child, None, depth + 1)
             if isinstance(resolved, Unknown):
                 return resolved
-            for item in resolved or []:
-                if item not in results:
-                    results.append(item)
+            found.update(dict.fromkeys(resolved or []))
+        results = list(found)
         if position is not None:
             return results[int(position) : int(position) + 1] or Unknown(
                 f"{reference} is not known"
@@ -301,6 +325,11 @@ def _modules(module_address: str) -> Tuple[Tuple[str, str], ...]:
     """The (call name, index) steps of a module instance path."""
     parsed = tfaddress.parse(f"{module_address}.module_path.of") if module_address else None
     return parsed.modules if parsed is not None else ()
+
+
+def _instance_key(index: Any) -> Any:
+    """``count.index`` (a number) or ``each.key`` (a string); anything else names no instance."""
+    return index if isinstance(index, (int, str)) else None
 
 
 def _dict(value: Any) -> Dict[str, Any]:

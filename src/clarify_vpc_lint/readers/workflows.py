@@ -17,7 +17,7 @@ from .. import keys as keys_
 from ..model import Location, Network
 from ..values import Handle, Unknown, items
 from . import sagemaker
-from .source import Document, ParseError
+from .source import Document, ParseError, parse_json
 
 Locate = Callable[[Tuple[Any, ...]], Tuple[int, int]]
 
@@ -28,6 +28,28 @@ _STEP_MODEL = re.compile(r"^Steps\.([^.]+)\.(?:Properties\.)?ModelName$")
 _OPEN, _CLOSE = "\u0001", "\u0002"
 _MARKED = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+# CreateStateMachine's definition and CreatePipeline's PipelineDefinition hold at most 1,048,576
+# characters (botocore service models): a definition its substitutions fill past that is not
+# deployable, and the bound keeps a placeholder repeated inside a definition from taking gigabytes.
+MAX_DEFINITION = 1 << 20
+_TOO_LONG = f"longer than {MAX_DEFINITION} characters with its substitutions filled in, more than AWS accepts"
+
+
+class _TooLong(Exception):
+    """A definition filled past MAX_DEFINITION characters."""
+
+
+class _Budget:
+    """The characters a definition's placeholders may still fill in."""
+
+    def __init__(self) -> None:
+        self.left = MAX_DEFINITION
+
+    def spend(self, text: str) -> str:
+        self.left -= len(text)
+        if self.left < 0:
+            raise _TooLong
+        return text
 
 
 class Container:
@@ -99,24 +121,31 @@ def parse_embedded(text: Any, lookup: Lookup, where: str) -> Any:
         return marker if in_string else json.dumps(marker)
 
     try:
-        parsed = json.loads(_substitute_outside_strings(source, substitute), strict=False)
-    except json.JSONDecodeError as error:
+        filled = _substitute_outside_strings(source, substitute, _Budget())
+    except _TooLong:
+        return Unknown(f"{where}: {_TOO_LONG}")
+    try:
+        parsed = parse_json(filled, strict=False)
+    except ParseError as error:
+        if error.line is None:  # nesting past source.MAX_DEPTH
+            raise ParseError(f"{where}: {error.message}") from None
+        detail = error.message[len("invalid JSON: ") :]
         raise ParseError(
-            f"{where} is not valid JSON: {error.msg} (line {error.lineno} of the definition)"
+            f"{where} is not valid JSON: {detail} (line {error.line} of the definition)"
         ) from None
-    except RecursionError:
-        raise ParseError(f"{where} nests too deeply") from None
     return fill_placeholders(parsed, lookup)
 
 
 def _is_json_scalar(text: str) -> bool:
     try:
-        return not isinstance(json.loads(text), (dict, list, str))
-    except ValueError:
+        return not isinstance(parse_json(text), (dict, list, str))
+    except ParseError:
         return False
 
 
-def _substitute_outside_strings(text: str, substitute: Callable[[re.Match, bool], str]) -> str:
+def _substitute_outside_strings(
+    text: str, substitute: Callable[[re.Match, bool], str], budget: _Budget
+) -> str:
     pieces: List[str] = []
     position = index = 0
     in_string = False
@@ -130,21 +159,28 @@ def _substitute_outside_strings(text: str, substitute: Callable[[re.Match, bool]
         elif char == "$" and text.startswith("${", index):
             match = _PLACEHOLDER.match(text, index)
             if match:
-                pieces.append(text[position:index])
-                pieces.append(substitute(match, in_string))
+                pieces.append(budget.spend(text[position:index]))
+                pieces.append(budget.spend(substitute(match, in_string)))
                 position = index = match.end()
                 continue
         index += 1
-    pieces.append(text[position:])
+    pieces.append(budget.spend(text[position:]))
     return "".join(pieces)
 
 
 def fill_placeholders(value: Any, lookup: Lookup) -> Any:
     """Markers left by parse_embedded, and ``${X}`` left in a definition object (DefinitionSubstitutions), become values."""
+    try:
+        return _fill(value, lookup, _Budget())
+    except _TooLong:
+        return Unknown(_TOO_LONG)
+
+
+def _fill(value: Any, lookup: Lookup, budget: _Budget) -> Any:
     if isinstance(value, dict):
-        return {k: fill_placeholders(v, lookup) for k, v in value.items()}
+        return {k: _fill(v, lookup, budget) for k, v in value.items()}
     if isinstance(value, list):
-        return [fill_placeholders(v, lookup) for v in value]
+        return [_fill(v, lookup, budget) for v in value]
     if not isinstance(value, str) or ("${" not in value and _OPEN not in value):
         return value
     text = _MARKED.sub(r"${\1}", value)
@@ -155,17 +191,16 @@ def fill_placeholders(value: Any, lookup: Lookup) -> Any:
             return found
         if isinstance(found, Unknown):
             return Unknown(found.reason, text)
-    resolved = _PLACEHOLDER.sub(
-        lambda m: (
-            str(lookup(m.group(1)))
-            if isinstance(lookup(m.group(1)), (str, int, float))
-            else m.group(0)
-        ),
-        text,
-    )
-    if "${" not in resolved:
+
+    def substitute(match: re.Match) -> str:
+        found = lookup(match.group(1))
+        return budget.spend(str(found) if isinstance(found, (str, int, float)) else match.group(0))
+
+    resolved = _PLACEHOLDER.sub(substitute, text)
+    unresolved = _PLACEHOLDER.search(resolved)
+    if unresolved is None:
         return resolved
-    return Unknown(f"{resolved!r} has a placeholder that is not resolved offline", resolved)
+    return Unknown(f"placeholder {unresolved.group(0)} is not resolved offline", resolved)
 
 
 # -- Step Functions --------------------------------------------------------------------------------

@@ -434,6 +434,8 @@ def _job_model(job: Job, resolver: Resolver) -> Any:
         return job.model
     if job.serving_endpoint is None:
         return None
+    if isinstance(job.serving_endpoint, Unknown):
+        return Unknown(f"the job's endpoint is not known: {job.serving_endpoint.reason}")
     endpoint = resolver.index.find(job.serving_endpoint) or resolver.index.entities.get(
         keys.endpoint_name(str(job.serving_endpoint))
     )
