@@ -27,6 +27,9 @@ def test_an_option_takes_one_value_and_never_swallows_the_paths() -> None:
     with_context = run_json("--context", SUBNETS, MODEL)
     assert [(f["rule"], f["severity"]) for f in with_context["findings"]] == [("CVL201", "error")]
     assert with_context["summary"]["files"] == 2
+    # paths may stand on both sides of the options, as in ruff and cfn-lint
+    mixed = run_json(MODEL, "--context", SUBNETS, "--ignore", "CVL102", BAD)
+    assert mixed["summary"]["files"] == 3
 
 
 def test_rule_ids_in_every_spelling_and_case() -> None:

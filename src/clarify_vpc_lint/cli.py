@@ -255,7 +255,7 @@ def _say_what_was_not_read(result: Result, options: Options, verbose: bool) -> N
 
 
 def _main(argv: Optional[List[str]]) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_intermixed_args(argv)
     if args.checkov_dir:  # a path only: checkov itself is not imported here
         from .checkov import CHECKS_DIR
 
