@@ -147,6 +147,20 @@ def test_a_plan_elsewhere_declaring_the_same_root_wins(tmp_path: Path) -> None:
     assert {f["file"] for f in report["findings"]} == {"./plans/prod.json", "./infra/main.tf"}
 
 
+def test_a_plan_whose_configuration_is_malformed_never_breaks_the_root_beside_it(
+    tmp_path: Path,
+) -> None:
+    source = FIXTURES / "rules" / "CVL201" / "tf-bad"
+    (tmp_path / "infra").mkdir()
+    shutil.copy(source / "main.tf", tmp_path / "infra" / "main.tf")
+    plan = json.loads((source / "plan.json").read_text())
+    plan["configuration"] = [1]
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    report = run_json(".", cwd=tmp_path)
+    assert not [e for e in report["errors"] if "internal error" in e["message"]], report["errors"]
+    assert "./infra/main.tf" in {f["file"] for f in report["findings"]}
+
+
 def _tfroot(case: str, *args: str) -> dict:
     folder = TFROOT / case
     return run_json(".", "--config", "clarify-vpc-lint.yaml", *args, cwd=folder)

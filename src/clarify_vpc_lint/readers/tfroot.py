@@ -266,7 +266,8 @@ def _plan_of(
         if os.path.dirname(os.path.realpath(plan.path)) == real:
             return plan
     for plan in plans:
-        root = ((plan.data.get("configuration") or {}).get("root_module")) or {}
+        configuration = plan.data.get("configuration")
+        root = configuration.get("root_module") if isinstance(configuration, dict) else None
         if isinstance(root, dict) and declared and _plan_declared(root) == declared:
             return plan
     return None
