@@ -41,6 +41,8 @@ class Job:
     model: Optional[Ref] = None  # Handle or model name; None when the inputs name no model
     serving_endpoint: Optional[Ref] = None  # monitoring jobs reach their model through it
     analysis_config_uri: Any = None
+    # a predictor endpoint_name: the job calls that endpoint, no shadow endpoint is made
+    existing_endpoint: Tri = False
 
 
 @dataclass
@@ -150,8 +152,9 @@ class VpcEndpoint:
 class AnalysisConfig:
     loc: Location
     file_name: str
-    has_predictor: bool
+    inference: Tri  # the methods call the model (the SDK's _add_predictor rule)
     model_name: Any
+    endpoint_name: Any = None  # takes precedence over model_name: no shadow endpoint
 
 
 @dataclass

@@ -163,6 +163,15 @@ def _job_sg_https_egress(view: _JobView) -> Fact:
     return view.resolver.security.rules_admit(view.groups, "egress", 443)
 
 
+@fact(
+    "jobs",
+    "shadow_endpoint",
+    "the job creates a shadow endpoint from its model (no predictor endpoint_name)",
+)
+def _job_shadow_endpoint(view: _JobView) -> Fact:
+    return negate(view.job.existing_endpoint)
+
+
 @fact("jobs", "model_linked", "the inputs name the job's model (directly or by its endpoint)")
 def _job_model_linked(view: _JobView) -> Fact:
     return view.model["model_linked"]
@@ -233,8 +242,11 @@ def _link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
     if len(matches) != 1:
         return
     config = matches[0]
-    job.inference = config.has_predictor
-    if config.model_name is not None and job.model is None:
+    job.inference = config.inference
+    if config.endpoint_name is not None:
+        # "endpoint_name takes precedence over model_name": the job calls that endpoint
+        job.existing_endpoint = True
+    elif config.model_name is not None and job.model is None:
         job.model = config.model_name
 
 
@@ -311,7 +323,7 @@ def _find_model(ref: Any, resolver: Resolver) -> Any:
 
 
 def _model_facts(job: Job, job_vpcs: Any, resolver: Resolver) -> Dict[str, Fact]:
-    ref = _job_model(job, resolver)
+    ref = None if job.existing_endpoint is True else _job_model(job, resolver)
     job.model = ref
     if ref is None:
         return {"model_linked": False, "model_in_vpc": False, "model_same_vpc": True}
