@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 from functools import cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
@@ -91,10 +92,11 @@ def evaluate(rule: Rule, subjects: Iterable[Subject], severity: str) -> List[Fin
         if decisive is True:
             findings.append(_finding(rule, subject, severity, rule.message))
         elif decisive:
-            reasons = "; ".join(sorted({u.reason for u in decisive}))
-            findings.append(
-                _finding(rule, subject, "info", rule.unknown_message, f": not known: {reasons}")
+            reasons = tuple(sorted({u.reason for u in decisive}))
+            info = _finding(
+                rule, subject, "info", rule.unknown_message, f": not known: {'; '.join(reasons)}"
             )
+            findings.append(replace(info, missing=reasons))
     return findings
 
 
