@@ -305,13 +305,17 @@ def _job_model(job: Job, resolver: Resolver) -> Any:
     )
     if not isinstance(endpoint, ServingEndpoint):
         return Unknown(
-            f"endpoint {display(job.serving_endpoint, resolver.index)} is not in the inputs"
+            f"endpoint {display(job.serving_endpoint, resolver.index)} is not in the inputs; add "
+            "the template that defines it and its endpoint config"
         )
     config = resolver.index.find(endpoint.config) or resolver.index.entities.get(
         keys.endpoint_config_name(str(endpoint.config))
     )
     if not isinstance(config, ServingEndpoint) or not config.models:
-        return Unknown("the endpoint's endpoint config is not in the inputs")
+        return Unknown(
+            f"the endpoint config of endpoint {display(job.serving_endpoint, resolver.index)} is "
+            "not in the inputs; add the template that defines it"
+        )
     return config.models[0]
 
 
