@@ -25,6 +25,8 @@ SUBJECT_FACTS = {
         "model_linked",
         "model_in_vpc",
         "model_same_vpc",
+        "subnets_short_of_addresses",
+        "model_subnets_short_of_addresses",
     },
     "models": {"in_vpc", "single_az"},
     "vpcs": {
@@ -32,16 +34,20 @@ SUBJECT_FACTS = {
         "inference",
         "model_s3",
         "no_internet",
+        "s3_no_internet",
         "s3_endpoint",
         "api_endpoint",
         "runtime_endpoint",
         "sagemaker_interface_endpoint",
         "dns_support",
         "dns_hostnames",
+        "dhcp_domain_options",
+        "logs_endpoint",
     },
     "endpoints": {
         "sagemaker",
         "clarify_service",
+        "s3",
         "s3_gateway",
         "interface",
         "private_dns",
@@ -49,6 +55,8 @@ SUBJECT_FACTS = {
         "admits_https",
         "vpc",
     },
+    "subnets": {"acl_https_egress", "acl_https_return", "cluster", "acl_cluster_traffic"},
+    "policies": {"clarify_inference", "isolation_mandate"},
 }
 
 
@@ -88,8 +96,10 @@ def test_query_selects_its_subject_by_known_facts(rule) -> None:
     walk(parsed["children"][2])
     assert names <= SUBJECT_FACTS[rule.subject] | {
         "no_internet",
+        "s3_no_internet",
         "clarify",
         "s3_interface_endpoint",
+        "s3_gateway_endpoint",
     }
 
 

@@ -155,7 +155,7 @@ def test_declared_jobs_from_the_config_file() -> None:
     config = "tests/fixtures/config/declared/clarify-vpc-lint.yaml"
     report = run_json("--config", config, "tests/fixtures/config/declared/network.yaml")
     by_rule = {f["rule"]: f for f in report["findings"]}
-    assert set(by_rule) == {"CVL101", "CVL301", "CVL302", "CVL303", "CVL401"}
+    assert set(by_rule) == {"CVL101", "CVL301", "CVL302", "CVL303", "CVL310", "CVL401"}
     assert (
         by_rule["CVL101"]["file"],
         by_rule["CVL101"]["line"],

@@ -5,33 +5,77 @@ from __future__ import annotations
 import pytest
 
 from clarify_vpc_lint import ec2, keys
-from clarify_vpc_lint.model import Location
+from clarify_vpc_lint.model import Location, NetworkAclEntry
 from clarify_vpc_lint.values import Handle, Unknown
 
 
 @pytest.mark.parametrize(
-    ("members", "types", "expected"),
+    ("members", "referenced", "expected"),
     [
-        ({"NatGatewayId": "nat-0abc"}, (), True),
         ({"TransitGatewayId": Handle("t")}, (), True),
-        ({"GatewayId": "igw-0abc"}, (), True),
+        ({"TransitGatewayId": "tgw-0abc"}, (), True),
+        ({"GatewayId": "tgw-0abc"}, (), True),
+        ({"NetworkInterfaceId": "eni-0abc"}, (), True),
+        ({"InstanceId": "i-0abc"}, (), True),
+        # SageMaker's interfaces have private addresses only: an internet gateway is no internet
+        ({"GatewayId": "igw-0abc"}, (), False),
+        ({"EgressOnlyInternetGatewayId": "eigw-0abc"}, (), False),
         ({"GatewayId": "local"}, (), False),
         ({"GatewayId": "vgw-0abc"}, (), False),
         ({"NatGatewayId": "nat-0abc", "State": "blackhole"}, (), False),
-        ({"GatewayId": Handle("g")}, ("AWS::EC2::InternetGateway",), True),
-        ({"GatewayId": Handle("g")}, ("AWS::EC2::VPNGateway",), False),
-        ({}, ("aws_nat_gateway",), True),
+        ({"GatewayId": Handle("g")}, ((Handle("g"), "AWS::EC2::InternetGateway"),), False),
+        ({"GatewayId": Handle("g")}, ((Handle("g"), "AWS::EC2::VPNGateway"),), False),
+        ({}, ((Handle("t"), "aws_ec2_transit_gateway"),), True),
     ],
 )
-def test_route_reaches_internet(members, types, expected) -> None:
-    assert ec2.route_reaches_internet(members, types) is expected
+def test_route_reaches_internet(members, referenced, expected) -> None:
+    assert ec2.route_reaches_internet(members, referenced) is expected
 
 
 def test_route_with_unknown_target_is_unknown() -> None:
     assert isinstance(ec2.route_reaches_internet({"GatewayId": Unknown("param")}), Unknown)
+    assert isinstance(ec2.route_reaches_internet({"NatGatewayId": Unknown("param")}), Unknown)
     assert isinstance(ec2.route_reaches_internet({"GatewayId": "pcx-0abc"}), Unknown)
     otherwise = Unknown("known only after apply")
     assert ec2.route_reaches_internet({}, (), otherwise) is otherwise
+
+
+@pytest.mark.parametrize(
+    ("members", "referenced", "gateway"),
+    [
+        ({"NatGatewayId": "nat-0abc"}, (), "nat-0abc"),
+        ({"GatewayId": "nat-0abc"}, (), "nat-0abc"),
+        ({"NatGatewayId": Handle("n")}, (), Handle("n")),
+        ({}, ((Handle("n"), "aws_nat_gateway"),), Handle("n")),
+    ],
+)
+def test_a_route_to_a_nat_gateway_leaves_its_connectivity_to_the_resolver(
+    members, referenced, gateway
+) -> None:
+    assert ec2.route_reaches_internet(members, referenced) == ec2.ViaNatGateway(gateway)
+
+
+@pytest.mark.parametrize(
+    ("connectivity", "expected"),
+    [(None, True), ("public", True), ("private", False), ("Private", False)],
+)
+def test_only_a_public_nat_gateway_reaches_the_internet(connectivity, expected) -> None:
+    assert ec2.nat_gateway_reaches_internet(connectivity) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, False),
+        (True, True),
+        ("true", True),
+        ("OnlyInboundResolver", True),
+        ("AllResolvers", False),
+        ("NotSpecified", False),
+    ],
+)
+def test_private_dns_only_for_inbound_resolver_in_every_spelling(value, expected) -> None:
+    assert ec2.private_dns_only_for_inbound_resolver(value) is expected
 
 
 @pytest.mark.parametrize(
@@ -57,3 +101,122 @@ def test_new_vpc_has_local_only_main_table_and_self_admitting_default_group() ->
     assert group.keys[0] == keys.default_security_group("cfn:net.yaml:Vpc").full_key
     assert group.ingress[0].peers == [("sg", keys.default_security_group("cfn:net.yaml:Vpc"))]
     assert ec2.covers_port(group.egress[0], None) is True
+
+
+# -- DHCP options ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "missing"),
+    [
+        ({"domain-name-servers": ["AmazonProvidedDNS"]}, ["domain-name"]),
+        ({"domain-name": "corp.example", "domain-name-servers": []}, ["domain-name-servers"]),
+        ({"domain-name": "ec2.internal", "domain-name-servers": ["AmazonProvidedDNS"]}, []),
+        ({}, ["domain-name", "domain-name-servers"]),
+    ],
+)
+def test_missing_dhcp_keys(options, missing) -> None:
+    assert ec2.missing_dhcp_keys(options) == missing
+
+
+def test_dhcp_key_with_unknown_value_is_undecided_unless_another_is_missing() -> None:
+    unknown = Unknown("parameter DomainName has no default")
+    both = {"domain-name": unknown, "domain-name-servers": ["AmazonProvidedDNS"]}
+    assert isinstance(ec2.missing_dhcp_keys(both), Unknown)
+    assert ec2.missing_dhcp_keys({"domain-name": unknown}) == ["domain-name-servers"]
+
+
+def test_new_vpc_uses_the_region_default_dhcp_options_with_both_keys() -> None:
+    association = ec2.new_vpc_dhcp_association(
+        Location("t.yaml", 1, 1, "Vpc", "cloudformation"), "v"
+    )
+    assert association.implicit and association.vpc == Handle("v")
+    assert ec2.missing_dhcp_keys(association.options.options) == []
+
+
+# -- network ACLs ------------------------------------------------------------------------------------
+
+
+def entry(number, egress, allow, protocol="6", ports=(443, 443), cidr="0.0.0.0/0"):
+    return NetworkAclEntry(number, egress, allow, protocol, ports[0], ports[1], cidr)
+
+
+def test_acl_lowest_rule_number_decides_whatever_the_order_written() -> None:
+    entries = [entry(100, True, True), entry(90, True, False)]
+    assert ec2.acl_decides(entries, True, 443, ec2.PUBLIC) == (False, 90)
+    assert ec2.acl_decides(entries[:1], True, 443, ec2.PUBLIC) == (True, 100)
+
+
+def test_acl_traffic_no_rule_matches_meets_the_final_deny() -> None:
+    entries = [entry(100, True, True)]
+    assert ec2.acl_decides(entries, True, 80, ec2.PUBLIC) == (False, "*")
+    # stateless: the egress rule says nothing of the replies coming in
+    assert ec2.acl_decides(entries, False, 40000, ec2.PUBLIC) == (False, "*")
+
+
+def test_acl_all_protocols_ignore_ports_and_other_protocols_never_match_tcp() -> None:
+    all_traffic = [entry(100, True, True, "-1", (None, None))]
+    assert ec2.acl_decides(all_traffic, True, 443, "10.0.1.0/24") == (True, 100)
+    udp = [entry(100, True, True, "17", (0, 65535))]
+    assert ec2.acl_decides(udp, True, 443, ec2.PUBLIC) == (False, "*")
+
+
+def test_acl_peer_matching() -> None:
+    private = [entry(100, True, True, cidr="10.0.0.0/16")]
+    assert ec2.acl_decides(private, True, 443, "10.0.2.0/24") == (True, 100)
+    assert ec2.acl_decides(private, True, 443, ec2.PUBLIC) == (False, "*")  # S3 is not in 10/8
+    public_block = [entry(100, True, True, cidr="52.216.0.0/15")]
+    assert isinstance(ec2.acl_decides(public_block, True, 443, ec2.PUBLIC)[0], Unknown)
+
+
+def test_acl_unknown_cidr_is_undecided_unless_a_definite_rule_comes_first() -> None:
+    unknown = entry(100, False, True, ports=(1024, 65535), cidr=Unknown("parameter Cidr"))
+    assert isinstance(ec2.acl_decides([unknown], False, 40000, ec2.PUBLIC)[0], Unknown)
+    first = entry(50, False, True, ports=(1024, 65535))
+    assert ec2.acl_decides([first, unknown], False, 40000, ec2.PUBLIC) == (True, 50)
+    # an uncertain rule that does what would happen anyway changes nothing
+    deny = entry(100, False, False, ports=(1024, 65535), cidr=Unknown("parameter Cidr"))
+    assert ec2.acl_decides([deny], False, 40000, ec2.PUBLIC) == (False, "*")
+
+
+def test_acl_peer_with_unknown_address_is_decided_only_by_rules_for_every_address() -> None:
+    where = Unknown("the CIDR block of subnet-0endpoints")
+    assert ec2.acl_decides([entry(100, True, True)], True, 443, where) == (True, 100)
+    narrow = [entry(100, True, True, cidr="10.0.0.0/16")]
+    assert ec2.acl_decides(narrow, True, 443, where) == (where, None)
+
+
+def test_acl_blocked_ports_splits_the_range_where_rules_start_and_end() -> None:
+    entries = [entry(100, False, True, ports=(1024, 40000))]
+    blocked, unknown = ec2.acl_blocked_ports(entries, False, ec2.LINUX_EPHEMERAL_PORTS, ec2.PUBLIC)
+    assert blocked == [(40001, 60999, "*")] and unknown is None
+    linux_only = [entry(100, False, True, ports=(32768, 65535))]
+    assert ec2.acl_blocked_ports(linux_only, False, ec2.LINUX_EPHEMERAL_PORTS, ec2.PUBLIC) == (
+        [],
+        None,
+    )
+
+
+def test_new_vpc_default_acl_allows_everything_both_ways() -> None:
+    acl = ec2.new_vpc_default_acl(Location("t.yaml", 1, 1, "Vpc", "cloudformation"), "v")
+    assert acl.default and acl.keys[0] == keys.default_network_acl("v").full_key
+    for egress in (True, False):
+        assert ec2.acl_blocked_ports(acl.entries, egress, ec2.ALL_PORTS, ec2.PUBLIC) == ([], None)
+
+
+@pytest.mark.parametrize(
+    ("cidr", "available", "expected"),
+    [
+        ("10.0.1.0/28", None, 11),  # 16 addresses, 5 reserved by AWS
+        ("10.0.1.0/24", None, 251),
+        ("10.0.1.0/24", 7, 7),  # the inventory's AvailableIpAddressCount wins
+        ("10.0.1.0/28", 0, 0),
+    ],
+)
+def test_free_addresses(cidr, available, expected) -> None:
+    assert ec2.free_addresses(cidr, available) == expected
+
+
+@pytest.mark.parametrize("cidr", [None, "2001:db8::/64", "not-a-cidr", Unknown("a parameter")])
+def test_free_addresses_of_a_subnet_without_a_known_ipv4_block_are_unknown(cidr) -> None:
+    assert isinstance(ec2.free_addresses(cidr), Unknown)

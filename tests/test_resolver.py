@@ -9,11 +9,12 @@ from typing import List
 import pytest
 from conftest import FIXTURES
 
-from clarify_vpc_lint import keys
+from clarify_vpc_lint import ec2, keys
 from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.model import (
     Location,
+    NatGateway,
     Network,
     Permission,
     Route,
@@ -134,3 +135,93 @@ def test_an_address_defined_by_two_plans_is_unknown_whatever_the_order() -> None
     job = [json.loads(f) for f in forwards if json.loads(f)["resource"] == "churn-bias"]
     assert job and {f["severity"] for f in job} == {"info"}
     assert any("defined in more than one input" in f["message"] for f in job)
+
+
+def nat_network(*gateways: NatGateway) -> Network:
+    """One VPC whose subnet's table routes 0.0.0.0/0 to NAT gateway nat-0abc."""
+    network = vpc_network(Route("0.0.0.0/0", ec2.ViaNatGateway("nat-0abc")))
+    network.nat_gateways.extend(gateways)
+    return network
+
+
+@pytest.mark.parametrize(("connectivity", "expected"), [(None, True), ("private", False)])
+def test_a_route_to_a_nat_gateway_reaches_the_internet_only_when_it_is_public(
+    connectivity, expected
+) -> None:
+    gateway = NatGateway(
+        loc("nat-0abc", "nat-gateways.json"), [keys.real_id("nat-0abc")], connectivity
+    )
+    assert internet(nat_network(gateway)) is expected
+
+
+def test_a_nat_gateway_not_in_the_inputs_names_how_to_supply_it() -> None:
+    result = internet(nat_network())
+    assert isinstance(result, Unknown)
+    assert "nat-0abc" in result.reason and "describe-nat-gateways" in result.reason
+
+
+@pytest.mark.parametrize("association_first", [True, False])
+def test_an_explicit_main_table_wins_over_the_vpcs_implicit_one_in_any_order(
+    association_first: bool,
+) -> None:
+    """aws_main_route_table_association makes a NAT table main, whatever the order of inputs."""
+    vpc_key = keys.cfn_resource("net.yaml", "Vpc")
+    network = vpc_network(associated=False)  # the implicit local-only main table
+    nat_table = RouteTable(
+        loc("NatTable"), ["nat-table"], Handle(vpc_key), False, [Route("0.0.0.0/0", True)]
+    )
+    network.route_tables.insert(0 if association_first else 1, nat_table)
+    network.main_route_tables.append((Handle(vpc_key), Handle("nat-table")))
+    assert internet(network) is True
+
+
+def test_a_table_main_by_itself_wins_over_the_implicit_one() -> None:
+    """aws_default_route_table adopts the main table: its routes, not the VPC's local-only ones."""
+    vpc_key = keys.cfn_resource("net.yaml", "Vpc")
+    network = vpc_network(associated=False)
+    adopted = RouteTable(
+        loc("Default"), ["default"], Handle(vpc_key), True, [Route("0.0.0.0/0", True)]
+    )
+    network.route_tables.insert(0, adopted)
+    assert internet(network) is True
+
+
+def test_a_route_whose_destination_is_known_only_after_apply_may_be_the_default_route() -> None:
+    later = Unknown("the destination of a route of aws_route_table.private")
+    assert internet(vpc_network(Route(later, True))) is later
+    assert internet(vpc_network(Route(later, False))) is False
+
+
+@pytest.mark.parametrize(
+    ("name", "cidrs", "expected"),
+    [
+        ("com.amazonaws.us-east-1.s3", ["52.216.0.0/15"], True),  # a data source lists S3's ranges
+        ("com.amazonaws.us-east-1.dynamodb", Unknown("entries"), False),
+        ("corporate", ["10.0.0.0/8"], False),
+        ("egress-all", ["0.0.0.0/0"], True),
+        ("partners", ["8.8.8.0/24"], None),  # a public range: S3's or not, not known
+    ],
+)
+def test_egress_to_a_prefix_list_reaches_s3_by_its_name_or_entries(name, cidrs, expected) -> None:
+    from clarify_vpc_lint.model import PrefixList
+    from clarify_vpc_lint.resolve.egress import https_destinations
+
+    network = Network()
+    vpc = Vpc(loc("Vpc"), ["vpc"], True, True, True)  # no S3 interface endpoint: S3 is public
+    network.vpcs.append(vpc)
+    network.prefix_lists.append(PrefixList(loc("List"), ["pl"], name, cidrs))
+    network.security_groups.append(
+        SecurityGroup(
+            loc("Group"),
+            ["g"],
+            "vpc-1",
+            [],
+            [Permission("tcp", 443, 443, [("prefix-list", Handle("pl"))])],
+        )
+    )
+    resolver = Resolver(network, "us-east-1")
+    [(_, reached)] = https_destinations(resolver, [Handle("g")], [vpc], True)
+    if expected is None:
+        assert isinstance(reached, Unknown)
+    else:
+        assert reached is expected

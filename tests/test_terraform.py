@@ -41,6 +41,7 @@ def test_child_module_outputs_count_for_each_and_count_zero() -> None:
         # the runtime endpoint has count = 0: in configuration, not planned
         ("CVL303", "error", "module.net.aws_vpc.main"),
         ("CVL305", "error", "module.net.aws_vpc.main"),  # enable_dns_hostnames defaults to false
+        ("CVL310", "warning", "module.net.aws_vpc.main"),  # no logs endpoint
         ("CVL307", "warning", 'aws_vpc_endpoint.interface["sagemaker.api"]'),  # default group
         ("CVL402", "error", "nightly-explainability"),  # no egress block, no egress
         ("CVL403", "error", "nightly-explainability"),
@@ -62,6 +63,7 @@ def test_existing_state_joins_api_json_by_real_ids_and_drops_deleted_resources()
         ("CVL301", "error", "aws_vpc.main"),
         ("CVL302", "error", "aws_vpc.main"),
         ("CVL303", "error", "aws_vpc.main"),
+        ("CVL310", "warning", "aws_vpc.main"),
     }
 
 

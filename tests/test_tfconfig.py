@@ -58,6 +58,21 @@ def _has_handle(value: Any) -> bool:
     return False
 
 
+def _in_plan_order(blocks: list, planned: list) -> list:
+    """Our blocks matched to the plan's, where they are a set the plan sorted."""
+    remaining = list(blocks)
+    ordered = []
+    for theirs in planned:
+        for mine in remaining:
+            report: Dict[str, list] = {"same": [], "differs": [], "unknown": [], "handle": []}
+            _compare(mine, theirs, (), report)
+            if not report["differs"]:
+                ordered.append(mine)
+                remaining.remove(mine)
+                break
+    return ordered + remaining if len(ordered) == len(planned) else blocks
+
+
 def _compare(ours: Any, planned: Any, path: Tuple[Any, ...], report: Dict[str, list]) -> None:
     """Record agreements, disagreements and unknowns of our value against the plan's."""
     if isinstance(ours, Handle):
@@ -78,6 +93,8 @@ def _compare(ours: Any, planned: Any, path: Tuple[Any, ...], report: Dict[str, l
         if all(isinstance(item, str) for item in ours) and sorted(ours) == sorted(planned):
             report["same"].append(path)  # a set: the plan sorts it
             return
+        if all(isinstance(item, dict) for item in ours):
+            ours = _in_plan_order(ours, planned)  # a set of blocks (an ACL's rules): sorted too
         for position, (mine, theirs) in enumerate(zip(ours, planned)):
             _compare(mine, theirs, (*path, position), report)
         return

@@ -22,8 +22,8 @@ WORKFLOWS = FIXTURES / "workflows"
 CONTAINERS = ["asl", "asl-jsonata", "pipeline", "cloudformation", "terraform", "sdk-defaults"]
 JOB = {"CVL101", "CVL103", "CVL401", "CVL402", "CVL403"}
 EXPECTED = {
-    "network-1": JOB | {"CVL302", "CVL304", "CVL305", "CVL306", "CVL307"},
-    "network-2": JOB | {"CVL301", "CVL303"},
+    "network-1": JOB | {"CVL302", "CVL304", "CVL305", "CVL306", "CVL307", "CVL310"},
+    "network-2": JOB | {"CVL301", "CVL303", "CVL310"},
     "no-vpc": {"CVL101", "CVL102"},
 }
 # SDK defaults link no model (CVL103) and set no instance count (CVL401/402 stay info)

@@ -1,8 +1,11 @@
 """EC2 semantics, written once for every reader (CloudFormation, Terraform plan, inventory, ...).
 
-- what counts as a route to the internet (``route_reaches_internet``);
+- what counts as a route to the internet (``route_reaches_internet``, ``nat_gateway_reaches_internet``);
 - how a security-group rule becomes a ``Permission`` and which ports it covers;
-- the artefacts AWS creates with a new VPC: its main route table and default security group.
+- the artefacts AWS creates with a new VPC: its main route table and default security group,
+  its default network ACL and DHCP options;
+- how a network ACL decides a packet (``acl_decides``: lowest rule number first, final deny).
+- how many addresses a subnet has free (``free_addresses``).
 
 Readers translate their own spelling (``nat_gateway_id``, ``NatGatewayId``) into EC2's member
 names and call these; the resolver asks the same questions of the model.
@@ -10,55 +13,160 @@ names and call these; the resolver asks the same questions of the model.
 
 from __future__ import annotations
 
-from typing import Any, Collection, List, Mapping, Optional, Tuple
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Collection, List, Mapping, Optional, Sequence, Tuple
 
 from . import keys
-from .model import Location, Permission, RouteTable, SecurityGroup
-from .values import Handle, Unknown
+from .model import (
+    DhcpOptions,
+    DhcpOptionsAssociation,
+    Location,
+    NetworkAcl,
+    NetworkAclEntry,
+    Permission,
+    RouteTable,
+    SecurityGroup,
+)
+from .values import Handle, Unknown, as_int
 
+# What counts as the internet for SageMaker (SPEC section 5, FACTS section 7): SageMaker's network
+# interfaces have private addresses only, so an internet gateway does not carry their traffic ("the
+# training instance's network interface is only assigned a private IP, regardless of whether it's in
+# a public subnet"); a public NAT gateway, a NAT instance / network interface, or a transit gateway
+# (centralised egress through another VPC) does. A private NAT gateway and an IPv6 egress-only
+# gateway do not.
 # Route target members (EC2 API and CloudFormation names) that carry traffic to the internet.
-INTERNET_TARGETS = ("NatGatewayId", "TransitGatewayId", "InstanceId", "NetworkInterfaceId")
-# Resource types that, named as a route's gateway, carry traffic to the internet.
-INTERNET_GATEWAY_TYPES = frozenset(
+INTERNET_TARGETS = ("TransitGatewayId", "InstanceId", "NetworkInterfaceId")
+# Members that never do, for the job's IPv4 traffic.
+NO_INTERNET_TARGETS = (
+    "EgressOnlyInternetGatewayId",
+    "LocalGatewayId",
+    "CarrierGatewayId",
+    "CoreNetworkArn",
+)
+# Every member that names a route's target.
+TARGET_MEMBERS = (
+    "NatGatewayId",
+    "GatewayId",
+    *INTERNET_TARGETS,
+    *NO_INTERNET_TARGETS,
+    "VpcPeeringConnectionId",
+    "VpcEndpointId",
+)
+# Resource types that, named as a route's target, carry traffic to the internet, do not, or are a
+# NAT gateway whose connectivity type decides.
+INTERNET_TYPES = frozenset({"AWS::EC2::TransitGateway", "aws_ec2_transit_gateway"})
+NAT_GATEWAY_TYPES = frozenset({"AWS::EC2::NatGateway", "aws_nat_gateway"})
+NO_INTERNET_TYPES = frozenset(
     {
         "AWS::EC2::InternetGateway",
         "aws_internet_gateway",
-        "aws_nat_gateway",
-        "aws_ec2_transit_gateway",
+        "AWS::EC2::EgressOnlyInternetGateway",
+        "aws_egress_only_internet_gateway",
+        "AWS::EC2::VPNGateway",
+        "aws_vpn_gateway",
     }
 )
+# What a real gateway ID's prefix says.
+_GATEWAY_PREFIXES = {"igw-": False, "vgw-": False, "eigw-": False, "tgw-": True}
+DESCRIBE_NAT_GATEWAYS = "aws ec2 describe-nat-gateways"
+
+
+@dataclass(frozen=True)
+class ViaNatGateway:
+    """A route to a NAT gateway: whether it reaches the internet is the gateway's connectivity
+    type, which the resolver looks up (the gateway may be defined in another input)."""
+
+    gateway: Any  # a Handle or a real ID (nat-...)
+
+
+def nat_gateway_reaches_internet(connectivity_type: Any) -> Any:
+    """A NAT gateway's ``ConnectivityType``: absent or ``public`` reaches the internet, ``private``
+    does not ("if you route traffic from the private NAT gateway to the internet gateway, the
+    internet gateway drops the traffic")."""
+    if isinstance(connectivity_type, Unknown):
+        return connectivity_type
+    if connectivity_type is None or connectivity_type == "":
+        return True
+    return str(connectivity_type).lower() == "public"
 
 
 def route_reaches_internet(
     members: Mapping[str, Any],
-    gateway_types: Collection[str] = (),
+    referenced: Sequence[Tuple[Any, str]] = (),
     otherwise: Optional[Unknown] = None,
 ) -> Any:
-    """Does a route lead to the internet? True, False or Unknown.
+    """Does a route lead to the internet? True, False, Unknown, or ``ViaNatGateway``.
 
     ``members``: the route's target members under EC2's names (``NatGatewayId``, ``GatewayId``,
-    ``State``, ...), each a real ID, a reference or Unknown. ``gateway_types``: the types of the
-    resources its target references name, where the inputs define them. ``otherwise``: the
+    ``State``, ...), each a real ID, a reference or Unknown. ``referenced``: (reference, type) of
+    the resources its target expressions name, where the inputs define them. ``otherwise``: the
     Unknown for a route whose target says nothing.
     """
     if str(members.get("State") or "active").lower() == "blackhole":
         return False
+    nat = members.get("NatGatewayId")
+    if isinstance(nat, Unknown):
+        return Unknown(f"the route's NAT gateway is not known: {nat.reason}")
+    if nat not in (None, ""):
+        return ViaNatGateway(nat)
     if any(members.get(name) not in (None, "") for name in INTERNET_TARGETS):
         return True
     gateway = members.get("GatewayId")
     if isinstance(gateway, Unknown):
         return Unknown(f"the route's gateway is not known: {gateway.reason}")
     if isinstance(gateway, str) and gateway:
-        if gateway.startswith("igw-"):
-            return True
-        if gateway == "local" or gateway.startswith("vgw-"):
+        if gateway == "local":
             return False
+        if gateway.startswith("nat-"):
+            return ViaNatGateway(gateway)
+        for prefix, internet in _GATEWAY_PREFIXES.items():
+            if gateway.startswith(prefix):
+                return internet
         return Unknown(f"whether the route to {gateway} reaches the internet")
-    if gateway_types:
-        return bool(set(gateway_types) & INTERNET_GATEWAY_TYPES)
+    if any(members.get(name) not in (None, "") for name in NO_INTERNET_TARGETS):
+        return False
+    for reference, kind in referenced:
+        if kind in NAT_GATEWAY_TYPES:
+            return ViaNatGateway(reference)
+    kinds = {kind for _, kind in referenced}
+    if kinds & INTERNET_TYPES:
+        return True
+    if kinds and kinds <= NO_INTERNET_TYPES:
+        return False
     if otherwise is not None:
         return otherwise
     return Unknown("the route goes to a target that may or may not reach the internet")
+
+
+def private_dns_only_for_inbound_resolver(value: Any) -> Any:
+    """An endpoint's ``PrivateDnsOnlyForInboundResolverEndpoint``: a boolean in the EC2 API and
+    Terraform, ``OnlyInboundResolver`` | ``AllResolvers`` | ``NotSpecified`` in CloudFormation."""
+    if value is None or isinstance(value, Unknown):
+        return False if value is None else value
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "onlyinboundresolver"):
+        return True
+    if text in ("false", "allresolvers", "notspecified"):
+        return False
+    return Unknown(f"{value!r} is not a PrivateDnsOnlyForInboundResolverEndpoint value")
+
+
+def private_dns_answers_in_vpc(private_dns: Any, only_inbound_resolver: Any) -> Any:
+    """Does an interface endpoint's private DNS answer resolvers inside its VPC? Without private
+    DNS it answers only its endpoint-specific names, which the SDK and Clarify never call; "only
+    for inbound resolver endpoint" "routes traffic that originates from the VPC to the gateway
+    endpoint" instead."""
+    if isinstance(private_dns, Unknown):
+        return private_dns
+    if private_dns is not True:
+        return False
+    if isinstance(only_inbound_resolver, Unknown):
+        return only_inbound_resolver
+    return not only_inbound_resolver
 
 
 # -- security-group rules --------------------------------------------------------------------------
@@ -132,3 +240,218 @@ def new_vpc_artefacts(
         egress=[allow_all_egress()],
     )
     return table, group
+
+
+# -- DHCP options ------------------------------------------------------------------------------------
+
+# The keys SageMaker processing requires of a VPC's DHCP options set (sagemaker-python-sdk #3955).
+REQUIRED_DHCP_KEYS = ("domain-name", "domain-name-servers")
+NO_DHCP_OPTIONS = "default"  # AssociateDhcpOptions: "default to associate no DHCP options"
+
+
+def new_vpc_dhcp_association(loc: Location, vpc_key: str) -> DhcpOptionsAssociation:
+    """A new VPC uses its region's default options set: AmazonProvidedDNS and the region's
+    internal domain name. An explicit association replaces it."""
+    default_set = DhcpOptions(
+        loc,
+        [],
+        {
+            "domain-name": ["<region>.compute.internal"],
+            "domain-name-servers": ["AmazonProvidedDNS"],
+        },
+    )
+    return DhcpOptionsAssociation(Handle(vpc_key), default_set, implicit=True)
+
+
+def missing_dhcp_keys(options: Any) -> Any:
+    """The required keys an options set lacks (a list, empty when it has both), or Unknown
+    where that depends on values the inputs do not give."""
+    if isinstance(options, Unknown):
+        return options
+    missing, unknown = [], None
+    for key in REQUIRED_DHCP_KEYS:
+        value = options.get(key)
+        if isinstance(value, Unknown):
+            unknown = unknown or Unknown(f"the {key} of the DHCP options set: {value.reason}")
+        elif value is None or value == [] or value == "":
+            missing.append(key)
+    return missing if missing or unknown is None else unknown
+
+
+# -- network ACLs ------------------------------------------------------------------------------------
+
+ACL_ALL_TRAFFIC = ("-1", "all")
+ACL_TCP = ("6", "tcp")
+# Return traffic reaches the job's containers on Linux's ephemeral ports (ip_local_port_range).
+LINUX_EPHEMERAL_PORTS = (32768, 60999)
+ALL_PORTS = (0, 65535)
+PUBLIC = "public"  # a peer somewhere in the public address space (S3, a NAT gateway's targets)
+_NOT_PUBLIC = tuple(
+    ipaddress.ip_network(block)
+    for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8")
+)
+
+
+def new_vpc_default_acl(loc: Location, vpc_key: str, acl_ids: Collection[str] = ()) -> NetworkAcl:
+    """The default network ACL of a VPC created in the inputs: rule 100 allows all traffic in
+    and out (AWS's default entries)."""
+    entries = [
+        NetworkAclEntry(100, egress, True, "-1", None, None, "0.0.0.0/0")
+        for egress in (False, True)
+    ]
+    return NetworkAcl(
+        loc,
+        [keys.default_network_acl(vpc_key).full_key, *map(keys.real_id, acl_ids)],
+        Handle(vpc_key),
+        default=True,
+        entries=entries,
+    )
+
+
+def acl_protocol(value: Any) -> Any:
+    """EC2's protocol spelling for an ACL entry ("6", "-1", "17", ...)."""
+    if isinstance(value, Unknown) or value is None:
+        return value if value is not None else Unknown("an ACL entry has no protocol")
+    text = str(value).strip().lower()
+    return {"tcp": "6", "udp": "17", "icmp": "1", "all": "-1"}.get(text, text)
+
+
+def _port_match(entry: NetworkAclEntry, port: int) -> Any:
+    protocol = acl_protocol(entry.protocol)
+    if isinstance(protocol, Unknown):
+        return protocol
+    if protocol in ACL_ALL_TRAFFIC:
+        return True
+    if protocol not in ACL_TCP:
+        return False
+    low, high = as_int(entry.from_port), as_int(entry.to_port)
+    if isinstance(low, Unknown) or isinstance(high, Unknown) or low is None or high is None:
+        return Unknown(f"the ports of ACL rule {entry.rule_number} are not known")
+    return low <= port <= high
+
+
+def _peer_match(entry: NetworkAclEntry, peer: Any) -> Any:
+    """Does the rule's block cover the peer: a CIDR, ``PUBLIC``, or an Unknown address (which
+    only 0.0.0.0/0 surely covers)?"""
+    if isinstance(entry.cidr, Unknown):
+        return Unknown(f"the CIDR block of ACL rule {entry.rule_number}: {entry.cidr.reason}")
+    try:
+        block = ipaddress.ip_network(str(entry.cidr), strict=False)
+    except ValueError:
+        return Unknown(f"the CIDR block {entry.cidr!r} of ACL rule {entry.rule_number}")
+    if block.prefixlen == 0:
+        return True
+    if isinstance(peer, Unknown):
+        return peer
+    if peer == PUBLIC:
+        if any(block.subnet_of(private) for private in _NOT_PUBLIC if block.version == 4):
+            return False
+        return Unknown(
+            f"whether ACL rule {entry.rule_number}'s {entry.cidr} covers the public addresses "
+            "the job reaches (S3's ranges are not in the inputs)"
+        )
+    target = ipaddress.ip_network(peer, strict=False)
+    if target.subnet_of(block):
+        return True
+    if not target.overlaps(block):
+        return False
+    return Unknown(f"ACL rule {entry.rule_number}'s {entry.cidr} covers part of {peer}")
+
+
+def _order(entries: List[NetworkAclEntry]) -> Any:
+    numbers = [as_int(e.rule_number) for e in entries]
+    unknown = next((n for n in numbers if not isinstance(n, int)), None)
+    if unknown is not None:
+        return unknown if isinstance(unknown, Unknown) else Unknown("an ACL rule has no number")
+    return sorted(entries, key=lambda e: as_int(e.rule_number))
+
+
+def acl_decides(entries: List[NetworkAclEntry], egress: bool, port: int, peer: Any) -> tuple:
+    """What an ACL does with one TCP packet to (egress) or from (ingress) ``peer`` on ``port``:
+    (True/False/Unknown, the deciding rule number or "*"). Rules are read lowest number first;
+    the first that matches decides; none matching meets the final "*" deny."""
+    ordered = _order([e for e in entries if e.egress is egress])
+    if isinstance(ordered, Unknown):
+        return ordered, None
+    possible: List[tuple] = []  # (action, rule number, why uncertain) of each rule that may match
+    for entry in ordered:
+        matched = _match_all([_port_match(entry, port), _peer_match(entry, peer)])
+        if matched is False:
+            continue
+        if matched is True and not entry.conditional:
+            possible.append((entry.allow, entry.rule_number, None))
+            break
+        why = (
+            matched
+            if isinstance(matched, Unknown)
+            else Unknown(f"ACL rule {entry.rule_number} exists only under a Condition")
+        )
+        possible.append((entry.allow, entry.rule_number, why))
+    else:
+        possible.append((False, "*", None))
+    actions = {a for a, _, _ in possible if not isinstance(a, Unknown)}
+    if len(actions) == 1 and not any(isinstance(a, Unknown) for a, _, _ in possible):
+        # every rule that may match does the same: the outcome does not depend on which
+        return actions.pop(), possible[-1][1]
+    unknown = next(
+        (a for a, _, _ in possible if isinstance(a, Unknown)),
+        next(why for _, _, why in possible if why is not None),
+    )
+    return unknown, None
+
+
+def _match_all(values: List[Any]) -> Any:
+    unknown = None
+    for value in values:
+        if value is False:
+            return False
+        if isinstance(value, Unknown) and unknown is None:
+            unknown = value
+    return unknown if unknown is not None else True
+
+
+def acl_blocked_ports(
+    entries: List[NetworkAclEntry], egress: bool, ports: Tuple[int, int], peer: Any
+) -> tuple:
+    """TCP ports of ``ports`` the ACL drops to/from ``peer``: ([(low, high, rule)], Unknown or
+    None). Ports are split where a rule's range starts or ends, one verdict per piece."""
+    low, high = ports
+    cuts = {low, high + 1}
+    for entry in entries:
+        start, end = as_int(entry.from_port), as_int(entry.to_port)
+        for cut in (start, end + 1 if isinstance(end, int) else None):
+            if isinstance(cut, int) and low < cut <= high:
+                cuts.add(cut)
+    bounds = sorted(cuts)
+    blocked: List[tuple] = []
+    unknown = None
+    for start, stop in zip(bounds, bounds[1:]):
+        verdict, rule = acl_decides(entries, egress, start, peer)
+        if verdict is False:
+            blocked.append((start, stop - 1, rule))
+        elif isinstance(verdict, Unknown) and unknown is None:
+            unknown = verdict
+    return blocked, unknown
+
+
+# AWS keeps the first four addresses and the last one of every subnet's IPv4 CIDR block.
+RESERVED_ADDRESSES_PER_SUBNET = 5
+
+
+def free_addresses(cidr: Any, available: Any = None) -> Any:
+    """A subnet's free IPv4 addresses: ``AvailableIpAddressCount`` where the inventory reports
+    it, else its CIDR block's size minus the five AWS reserves (an upper bound: other network
+    interfaces in the subnet are not counted), else Unknown."""
+    if isinstance(available, int) and not isinstance(available, bool):
+        return available
+    if isinstance(cidr, Unknown):
+        return cidr
+    if not isinstance(cidr, str):
+        return Unknown("the subnet's IPv4 CIDR block is not in the inputs")
+    try:
+        block = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        block = None
+    if block is None or block.version != 4:
+        return Unknown(f"the subnet's CIDR block {cidr!r} is not an IPv4 block")
+    return max(block.num_addresses - RESERVED_ADDRESSES_PER_SUBNET, 0)

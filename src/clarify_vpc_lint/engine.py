@@ -26,7 +26,7 @@ from .values import Unknown
 MAX_UNKNOWN_FACTS = 10  # 2**10 combinations; beyond that the subject is reported as info
 
 
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 def fill(template: str, names: Dict[str, Any]) -> str:

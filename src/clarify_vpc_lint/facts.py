@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, FrozenSet, List
 
 from jmespath.parser import Parser
 
-KINDS = ("requests", "jobs", "models", "vpcs", "endpoints")
+KINDS = ("requests", "jobs", "models", "vpcs", "endpoints", "subnets", "policies")
 
 
 @dataclass(frozen=True)

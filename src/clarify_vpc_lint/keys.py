@@ -25,6 +25,7 @@ _CFN = "cfn:"
 _TF = "tf:"
 MAIN_ROUTE_TABLE = "main"  # attribute of a VPC's Handle
 DEFAULT_SECURITY_GROUP = "DefaultSecurityGroup"  # as CloudFormation's Fn::GetAtt names it
+DEFAULT_NETWORK_ACL = "DefaultNetworkAcl"  # as CloudFormation's Fn::GetAtt names it
 
 
 # -- identities ------------------------------------------------------------------------------------
@@ -83,6 +84,11 @@ def main_route_table(vpc_key: str) -> Handle:
 
 def default_security_group(vpc_key: str) -> Handle:
     return Handle(vpc_key, DEFAULT_SECURITY_GROUP)
+
+
+def default_network_acl(vpc_key: str) -> Handle:
+    """The default network ACL of the VPC with that key (CloudFormation's Fn::GetAtt name)."""
+    return Handle(vpc_key, DEFAULT_NETWORK_ACL)
 
 
 def vpc_of_main_table(key: str) -> Optional[str]:

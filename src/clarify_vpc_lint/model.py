@@ -80,13 +80,34 @@ class Subnet:
     availability_zone: Any
     availability_zone_id: Any
     cidr: Any
+    available_ips: Any = None  # inventory AvailableIpAddressCount; None where not reported
 
 
 @dataclass
 class Route:
     destination: Any
-    target: Tri  # True = internet (NAT, IGW, TGW, instance, ENI); Unknown where not determinable
+    # True = internet (TGW, NAT instance, ENI); ec2.ViaNatGateway = the NAT gateway's connectivity
+    # type decides (the resolver looks it up); Unknown where not determinable
+    target: Any
     conditional: bool = False
+
+
+@dataclass
+class NatGateway:
+    loc: Location
+    keys: List[str]
+    connectivity_type: Any  # "public" | "private", None (AWS's default: public) or Unknown
+
+
+@dataclass
+class PrefixList:
+    """A managed prefix list: an AWS-managed one is known by its name (com.amazonaws.<region>.s3),
+    a customer-managed one by its entries."""
+
+    loc: Location
+    keys: List[str]
+    name: Any
+    cidrs: Union[List[Any], Unknown]
 
 
 @dataclass
@@ -146,6 +167,59 @@ class VpcEndpoint:
     subnets: Union[List[Ref], Unknown]
     security_groups: Union[List[Ref], Unknown, None]  # None: the VPC's default group
     conditional: bool = False
+    # DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint: private DNS serves only on-premises
+    # resolvers, traffic from the VPC goes to the gateway endpoint
+    dns_only_inbound_resolver: Tri = False
+
+
+@dataclass
+class DhcpOptions:
+    """A DHCP options set: its options by EC2 key ("domain-name", ...), Unknown where not known."""
+
+    loc: Location
+    keys: List[str]
+    options: Union[Dict[str, Any], Unknown]
+
+
+@dataclass
+class DhcpOptionsAssociation:
+    """Which DHCP options set a VPC uses. ``options`` is a reference, a ``DhcpOptions`` (a new
+    VPC's implicit default set) or "default" (EC2's spelling of *no* options set)."""
+
+    vpc: Ref
+    options: Any
+    conditional: bool = False
+    implicit: bool = False  # a new VPC's region default: an explicit association replaces it
+
+
+@dataclass
+class NetworkAclEntry:
+    """One numbered rule of a network ACL (IPv4; IPv6 entries do not carry the job's traffic)."""
+
+    rule_number: Any  # int or Unknown
+    egress: bool
+    allow: Any  # True (allow) / False (deny) / Unknown
+    protocol: Any  # "-1", "6", "tcp", ... or Unknown
+    from_port: Any
+    to_port: Any
+    cidr: Any  # str or Unknown
+    conditional: bool = False
+
+
+@dataclass
+class NetworkAcl:
+    loc: Location
+    keys: List[str]
+    vpc: Ref
+    default: bool  # the VPC's default ACL: subnets without an association use it
+    entries: List[NetworkAclEntry]
+
+
+@dataclass
+class NetworkAclAssociation:
+    subnet: Ref
+    acl: Ref
+    conditional: bool = False
 
 
 @dataclass
@@ -155,6 +229,15 @@ class AnalysisConfig:
     inference: Tri  # the methods call the model (the SDK's _add_predictor rule)
     model_name: Any
     endpoint_name: Any = None  # takes precedence over model_name: no shadow endpoint
+
+
+@dataclass
+class Policy:
+    """An IAM policy document that may deny creating Clarify jobs (CVL104)."""
+
+    loc: Location
+    kind: str  # service control policy | identity policy | permissions boundary
+    document: Any  # the parsed policy (dict), or Unknown where not in the inputs
 
 
 @dataclass
@@ -178,13 +261,24 @@ class Network:
     route_tables: List[RouteTable] = field(default_factory=list)
     routes: List[Tuple[Ref, Route]] = field(default_factory=list)  # written apart from their table
     associations: List[RouteTableAssociation] = field(default_factory=list)
+    # (VPC, route table) made the VPC's main table apart from both (Terraform's
+    # aws_main_route_table_association); it wins over any other main table of the VPC
+    main_route_tables: List[Tuple[Ref, Ref]] = field(default_factory=list)
+    nat_gateways: List[NatGateway] = field(default_factory=list)
+    prefix_lists: List[PrefixList] = field(default_factory=list)
     security_groups: List[SecurityGroup] = field(default_factory=list)
     security_group_rules: List[SecurityGroupRule] = field(default_factory=list)
     endpoints: List[VpcEndpoint] = field(default_factory=list)
     # (endpoint, "route_tables" | "subnets" | "security_groups", target): associations made apart
     endpoint_attachments: List[Tuple[Ref, str, Ref]] = field(default_factory=list)
+    dhcp_options: List[DhcpOptions] = field(default_factory=list)
+    dhcp_associations: List[DhcpOptionsAssociation] = field(default_factory=list)
+    network_acls: List[NetworkAcl] = field(default_factory=list)
+    network_acl_entries: List[Tuple[Ref, NetworkAclEntry]] = field(default_factory=list)  # apart
+    network_acl_associations: List[NetworkAclAssociation] = field(default_factory=list)
     analysis_configs: List[AnalysisConfig] = field(default_factory=list)
     requests: List[Request] = field(default_factory=list)
+    policies: List[Policy] = field(default_factory=list)
     # problems of single resources, (file, line, message): reported as input errors, while
     # the rest of the file is still linted
     input_errors: List[Tuple[str, Optional[int], str]] = field(default_factory=list)

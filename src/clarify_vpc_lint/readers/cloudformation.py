@@ -7,9 +7,16 @@ from typing import Any, Callable, Dict, FrozenSet, List
 from .. import ec2
 from .. import keys as keys_
 from ..model import (
+    DhcpOptions,
+    DhcpOptionsAssociation,
     Location,
+    NatGateway,
     Network,
+    NetworkAcl,
+    NetworkAclAssociation,
+    NetworkAclEntry,
     Permission,
+    PrefixList,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -21,7 +28,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Handle, Unknown, as_bool, items
-from . import sagemaker, workflows
+from . import policies, sagemaker, workflows
 from .intrinsics import CfnRun, Template
 from .source import Document, ParseError
 
@@ -251,6 +258,8 @@ class _TemplateReader:
         main_table, default_group = ec2.new_vpc_artefacts(loc, keys[0])
         self.network.route_tables.append(main_table)
         self.network.security_groups.append(default_group)
+        self.network.network_acls.append(ec2.new_vpc_default_acl(loc, keys[0]))
+        self.network.dhcp_associations.append(ec2.new_vpc_dhcp_association(loc, keys[0]))
 
     def subnet(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
@@ -290,11 +299,39 @@ class _TemplateReader:
         self.network.routes.append((table, route))
 
     def _route_target(self, props: Dict[str, Any]) -> Any:
-        gateway = props.get("GatewayId")
-        types = [self._type_of(gateway)] if isinstance(gateway, Handle) else []
-        return ec2.route_reaches_internet(props, types)
+        targets = (props.get(member) for member in ec2.TARGET_MEMBERS)
+        referenced = [(value, self._type_of(value)) for value in targets]
+        return ec2.route_reaches_internet(
+            props, [(ref, kind) for ref, kind in referenced if isinstance(ref, Handle) and kind]
+        )
 
-    def _type_of(self, handle: Handle) -> str:
+    def nat_gateway(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.nat_gateways.append(
+            NatGateway(
+                self.loc(logical_id, resource),
+                self.keys(logical_id),
+                props.get("ConnectivityType"),
+            )
+        )
+
+    def prefix_list(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        entries = props.get("Entries")
+        self.network.prefix_lists.append(
+            PrefixList(
+                self.loc(logical_id, resource),
+                self.keys(logical_id),
+                props.get("PrefixListName"),
+                [e.get("Cidr") for e in entries if isinstance(e, dict)]
+                if isinstance(entries, list)
+                else Unknown(f"the entries of prefix list {logical_id}"),
+            )
+        )
+
+    def _type_of(self, handle: Any) -> str:
+        if not isinstance(handle, Handle):
+            return ""
         for template in self.run.templates:
             logical_id = keys_.cfn_logical_id(template.path, handle.key)
             if logical_id is not None:
@@ -328,6 +365,12 @@ class _TemplateReader:
     def vpc_endpoint(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
         groups = props.get("SecurityGroupIds")
+        dns_options = props.get("DnsOptions")
+        inbound_only = (
+            dns_options.get("PrivateDnsOnlyForInboundResolverEndpoint")
+            if isinstance(dns_options, dict)
+            else dns_options  # Unknown, or None
+        )
         self.network.endpoints.append(
             VpcEndpoint(
                 self.loc(logical_id, resource),
@@ -340,6 +383,107 @@ class _TemplateReader:
                 subnets=_as_list(props.get("SubnetIds")),
                 security_groups=_as_list(groups) if groups is not None else None,
                 conditional=self.conditional(resource),
+                dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(inbound_only),
+            )
+        )
+
+    def dhcp_options(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        options = {
+            "domain-name": props.get("DomainName"),
+            "domain-name-servers": props.get("DomainNameServers"),
+        }
+        self.network.dhcp_options.append(
+            DhcpOptions(self.loc(logical_id, resource), self.keys(logical_id), options)
+        )
+
+    def dhcp_association(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.dhcp_associations.append(
+            DhcpOptionsAssociation(
+                props.get("VpcId"),
+                props.get("DhcpOptionsId", Unknown("the association has no DhcpOptionsId")),
+                self.conditional(resource),
+            )
+        )
+
+    def network_acl(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.network_acls.append(
+            NetworkAcl(
+                self.loc(logical_id, resource),
+                self.keys(logical_id),
+                props.get("VpcId"),
+                default=False,
+                entries=[],
+            )
+        )
+
+    def network_acl_entry(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        if "Ipv6CidrBlock" in props and "CidrBlock" not in props:
+            return  # IPv6 rules do not carry the job's IPv4 traffic
+        ports = props.get("PortRange")
+        ports = ports if isinstance(ports, (dict, Unknown)) else {}
+        action = props.get("RuleAction")
+        entry = NetworkAclEntry(
+            props.get("RuleNumber", Unknown(f"{logical_id} has no RuleNumber")),
+            as_bool(props.get("Egress"), False),
+            action if isinstance(action, Unknown) else str(action).lower() == "allow",
+            props.get("Protocol"),
+            ports if isinstance(ports, Unknown) else ports.get("From"),
+            ports if isinstance(ports, Unknown) else ports.get("To"),
+            props.get("CidrBlock", Unknown(f"{logical_id} has no CidrBlock")),
+            self.conditional(resource),
+        )
+        self.network.network_acl_entries.append((props.get("NetworkAclId"), entry))
+
+    def network_acl_association(self, logical_id: str, resource: dict) -> None:
+        props = self.props(resource)
+        self.network.network_acl_associations.append(
+            NetworkAclAssociation(
+                props.get("SubnetId"), props.get("NetworkAclId"), self.conditional(resource)
+            )
+        )
+
+
+def _policy(member: str, kind: str) -> Callable[[_TemplateReader, str, dict], None]:
+    """A policy resource whose document is the property ``member`` (CVL104)."""
+
+    def read(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+        props = reader.props(resource)
+        if kind == policies.SCP and not policies.is_service_control_policy(props.get("Type")):
+            return
+        role = policies.BOUNDARY if _is_boundary(reader.template, logical_id) else kind
+        reader.network.policies.append(
+            policies.policy(
+                props.get(member), reader.loc(logical_id, resource), role, f"{logical_id} {member}"
+            )
+        )
+
+    return read
+
+
+def _is_boundary(template: Template, logical_id: str) -> bool:
+    """Is the managed policy a role's or user's PermissionsBoundary in the same template?"""
+    return any(
+        isinstance(resource, dict)
+        and isinstance(resource.get("Properties"), dict)
+        and resource["Properties"].get("PermissionsBoundary") == {"Ref": logical_id}
+        for resource in template.resources.values()
+    )
+
+
+def _inline_policies(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+    """The inline policies of a role, user or group (CVL104)."""
+    for number, inline in enumerate(items(reader.props(resource).get("Policies"))):
+        document = inline.get("PolicyDocument") if isinstance(inline, dict) else None
+        reader.network.policies.append(
+            policies.policy(
+                document,
+                reader.loc(logical_id, resource),
+                policies.IDENTITY,
+                f"{logical_id} Policies[{number}]",
             )
         )
 
@@ -438,6 +582,19 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
     "AWS::EC2::SecurityGroupIngress": _security_group_rule("ingress"),
     "AWS::EC2::SecurityGroupEgress": _security_group_rule("egress"),
     "AWS::EC2::VPCEndpoint": _TemplateReader.vpc_endpoint,
+    "AWS::EC2::DHCPOptions": _TemplateReader.dhcp_options,
+    "AWS::EC2::VPCDHCPOptionsAssociation": _TemplateReader.dhcp_association,
+    "AWS::EC2::NetworkAcl": _TemplateReader.network_acl,
+    "AWS::EC2::NetworkAclEntry": _TemplateReader.network_acl_entry,
+    "AWS::EC2::SubnetNetworkAclAssociation": _TemplateReader.network_acl_association,
+    "AWS::EC2::NatGateway": _TemplateReader.nat_gateway,
+    "AWS::EC2::PrefixList": _TemplateReader.prefix_list,
+    "AWS::Organizations::Policy": _policy("Content", policies.SCP),
+    "AWS::IAM::Policy": _policy("PolicyDocument", policies.IDENTITY),
+    "AWS::IAM::ManagedPolicy": _policy("PolicyDocument", policies.IDENTITY),
+    "AWS::IAM::Role": _inline_policies,
+    "AWS::IAM::User": _inline_policies,
+    "AWS::IAM::Group": _inline_policies,
 }
 
 

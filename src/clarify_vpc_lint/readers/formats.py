@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional
 
 from ..model import Network
-from . import cloudformation, inventory, sagemaker_api, terraform, workflows
+from . import cloudformation, inventory, policies, sagemaker_api, terraform, workflows
 from .intrinsics import CfnRun
 from .source import Document
 
@@ -55,6 +55,7 @@ FORMATS = (
         lambda d, _: workflows.read_pipeline(d.data, workflows.standalone_container(d)),
         "api",
     ),
+    Format("iam-policy", policies.is_policy_file, lambda d, _: policies.read_policy_file(d), "api"),
     Format(
         "sdk-defaults",
         workflows.is_sdk_defaults,

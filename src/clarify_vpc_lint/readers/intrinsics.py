@@ -190,6 +190,8 @@ class CfnRun:
             return self.resolve(properties[attribute], template, depth)
         if attribute == "DefaultSecurityGroup":
             return Handle(template.key(logical_id), "DefaultSecurityGroup")
+        if attribute == "DefaultNetworkAcl":
+            return Handle(template.key(logical_id), "DefaultNetworkAcl")
         return Unknown(f"{logical_id}.{attribute} is known only after deployment")
 
     def get_azs(self, argument: Any, template: Template, depth: int) -> Any:

@@ -11,9 +11,16 @@ from typing import Any, Callable, Dict, List
 from .. import ec2
 from ..keys import default_security_group, real_id
 from ..model import (
+    DhcpOptions,
+    DhcpOptionsAssociation,
     Location,
+    NatGateway,
     Network,
+    NetworkAcl,
+    NetworkAclAssociation,
+    NetworkAclEntry,
     Permission,
+    PrefixList,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -25,7 +32,17 @@ from ..model import (
 from ..values import Unknown, as_bool, items
 from .source import Document
 
-LISTING_KINDS = ("Subnets", "VpcEndpoints", "SecurityGroups", "RouteTables", "Vpcs")
+LISTING_KINDS = (
+    "Subnets",
+    "VpcEndpoints",
+    "SecurityGroups",
+    "RouteTables",
+    "Vpcs",
+    "DhcpOptions",
+    "NetworkAcls",
+    "NatGateways",
+    "PrefixLists",
+)
 _LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
 
 
@@ -75,6 +92,7 @@ def _subnet(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             availability_zone=item.get("AvailabilityZone", Unknown(f"the AZ of {subnet_id}")),
             availability_zone_id=item.get("AvailabilityZoneId"),
             cidr=item.get("CidrBlock"),
+            available_ips=item.get("AvailableIpAddressCount"),
         )
     )
 
@@ -85,6 +103,8 @@ def _vpc(network: Network, item: Dict[str, Any], loc: Callable) -> None:
         f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output"
     )
     network.vpcs.append(Vpc(loc(vpc_id), [real_id(vpc_id)], unknown_dns, unknown_dns, False))
+    if item.get("DhcpOptionsId"):
+        network.dhcp_associations.append(DhcpOptionsAssociation(vpc_id, item["DhcpOptionsId"]))
 
 
 def _vpc_attribute(network: Network, data: Dict[str, Any], loc: Callable) -> None:
@@ -133,6 +153,7 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
         return
     endpoint_id = _id(item, "VpcEndpointId")
     groups = [g.get("GroupId") for g in items(item.get("Groups")) if isinstance(g, dict)]
+    dns_options = item.get("DnsOptions") if isinstance(item.get("DnsOptions"), dict) else {}
     network.endpoints.append(
         VpcEndpoint(
             loc(endpoint_id),
@@ -144,6 +165,31 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             route_tables=list(items(item.get("RouteTableIds"))),
             subnets=list(items(item.get("SubnetIds"))),
             security_groups=groups,
+            dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(
+                dns_options.get("PrivateDnsOnlyForInboundResolverEndpoint")
+            ),
+        )
+    )
+
+
+def _nat_gateway(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    if str(item.get("State", "available")).lower() in ("deleted", "deleting", "failed"):
+        return
+    gateway_id = _id(item, "NatGatewayId")
+    network.nat_gateways.append(
+        NatGateway(loc(gateway_id), [real_id(gateway_id)], item.get("ConnectivityType"))
+    )
+
+
+def _prefix_list(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    """describe-managed-prefix-lists names the lists; their entries are another call's output."""
+    list_id = _id(item, "PrefixListId")
+    network.prefix_lists.append(
+        PrefixList(
+            loc(list_id),
+            [real_id(list_id)],
+            item.get("PrefixListName"),
+            Unknown(f"the entries of prefix list {list_id}"),
         )
     )
 
@@ -162,6 +208,50 @@ def _security_group(network: Network, item: Dict[str, Any], loc: Callable) -> No
             egress=_permissions(item.get("IpPermissionsEgress")),
         )
     )
+
+
+def _dhcp_options(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    options_id = _id(item, "DhcpOptionsId")
+    options = {
+        str(c.get("Key")): [v.get("Value") for v in items(c.get("Values")) if isinstance(v, dict)]
+        for c in items(item.get("DhcpConfigurations"))
+        if isinstance(c, dict)
+    }
+    network.dhcp_options.append(DhcpOptions(loc(options_id), [real_id(options_id)], options))
+
+
+def _network_acl(network: Network, item: Dict[str, Any], loc: Callable) -> None:
+    acl_id = _id(item, "NetworkAclId")
+    entries = []
+    for entry in items(item.get("Entries")):
+        if not isinstance(entry, dict) or not entry.get("CidrBlock"):
+            continue  # IPv6 entries do not carry the job's IPv4 traffic
+        ports = entry.get("PortRange") if isinstance(entry.get("PortRange"), dict) else {}
+        entries.append(
+            NetworkAclEntry(
+                entry.get("RuleNumber", Unknown(f"a rule of {acl_id} has no RuleNumber")),
+                entry.get("Egress") is True,
+                str(entry.get("RuleAction")).lower() == "allow",
+                entry.get("Protocol"),
+                ports.get("From"),
+                ports.get("To"),
+                entry["CidrBlock"],
+            )
+        )
+    network.network_acls.append(
+        NetworkAcl(
+            loc(acl_id),
+            [real_id(acl_id)],
+            item.get("VpcId"),
+            item.get("IsDefault") is True,
+            entries,
+        )
+    )
+    for association in items(item.get("Associations")):
+        if isinstance(association, dict) and association.get("SubnetId"):
+            network.network_acl_associations.append(
+                NetworkAclAssociation(association["SubnetId"], acl_id)
+            )
 
 
 def _permissions(permissions: Any) -> List[Permission]:
@@ -199,4 +289,8 @@ _READERS: Dict[str, Callable[[Network, Dict[str, Any], Callable], None]] = {
     "RouteTables": _route_table,
     "VpcEndpoints": _endpoint,
     "SecurityGroups": _security_group,
+    "DhcpOptions": _dhcp_options,
+    "NetworkAcls": _network_acl,
+    "NatGateways": _nat_gateway,
+    "PrefixLists": _prefix_list,
 }

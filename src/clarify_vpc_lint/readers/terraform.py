@@ -22,9 +22,16 @@ from typing import Any, Dict, List, Protocol, Tuple
 from .. import ec2
 from .. import keys as keys_
 from ..model import (
+    DhcpOptions,
+    DhcpOptionsAssociation,
     Location,
+    NatGateway,
     Network,
+    NetworkAcl,
+    NetworkAclAssociation,
+    NetworkAclEntry,
     Permission,
+    PrefixList,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -35,19 +42,25 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Handle, Unknown, as_bool, items
-from . import sagemaker, workflows
+from . import policies, sagemaker, workflows
 from .source import Document
 from .tfplan import Plan, _dict, _list, _strings, is_plan
 
 __all__ = ["HANDLERS", "TfResource", "is_plan", "read_plan"]
 
-# a route's target attributes, by the EC2 member names ec2.route_reaches_internet reads
+# a route's target attributes, by the EC2 member names ec2.route_reaches_internet reads, and the
+# resource types a reference in each may name
 _ROUTE_TARGETS = {
-    "nat_gateway_id": "NatGatewayId",
-    "transit_gateway_id": "TransitGatewayId",
-    "network_interface_id": "NetworkInterfaceId",
-    "instance_id": "InstanceId",
-    "gateway_id": "GatewayId",
+    "nat_gateway_id": ("NatGatewayId", {"aws_nat_gateway"}),
+    "transit_gateway_id": ("TransitGatewayId", {"aws_ec2_transit_gateway"}),
+    "network_interface_id": ("NetworkInterfaceId", {"aws_network_interface"}),
+    "instance_id": ("InstanceId", {"aws_instance"}),
+    "gateway_id": ("GatewayId", {"aws_internet_gateway", "aws_vpn_gateway"}),
+    "egress_only_gateway_id": ("EgressOnlyInternetGatewayId", {"aws_egress_only_internet_gateway"}),
+    "carrier_gateway_id": ("CarrierGatewayId", {"aws_ec2_carrier_gateway"}),
+    "local_gateway_id": ("LocalGatewayId", {"aws_ec2_local_gateway"}),
+    "vpc_peering_connection_id": ("VpcPeeringConnectionId", {"aws_vpc_peering_connection"}),
+    "vpc_endpoint_id": ("VpcEndpointId", {"aws_vpc_endpoint"}),
 }
 
 
@@ -120,6 +133,16 @@ def _vpc(resource: TfResource, network: Network) -> None:
         )
         network.route_tables.append(main_table)
         network.security_groups.append(default_group)
+        network.network_acls.append(
+            ec2.new_vpc_default_acl(
+                loc, keys[0], _strings([resource.values.get("default_network_acl_id")])
+            )
+        )
+        network.dhcp_associations.append(ec2.new_vpc_dhcp_association(loc, keys[0]))
+    elif isinstance(resource.values.get("dhcp_options_id"), str):
+        network.dhcp_associations.append(
+            DhcpOptionsAssociation(resource.handle, resource.values["dhcp_options_id"])
+        )
 
 
 def _subnet(resource: TfResource, network: Network) -> None:
@@ -139,42 +162,59 @@ def _subnet(resource: TfResource, network: Network) -> None:
 
 
 def _route_target(resource: TfResource, route: Dict[str, Any], path: Tuple[Any, ...]) -> Any:
-    members = {ec2_name: route.get(name) for name, ec2_name in _ROUTE_TARGETS.items()}
-    targets = resource.value(*path) if path else None
-    types = (
-        {resource.type_of(h) for h in targets if isinstance(h, Handle)}
-        if isinstance(targets, list)
-        else set()
-    )
+    """A route's target; an attribute known only after apply (absent from the planned route) is
+    followed to the resources its expression references, e.g. a NAT gateway of the same plan."""
+    members: Dict[str, Any] = {}
+    referenced: List[Tuple[Any, str]] = []
+    for name, (ec2_name, types) in _ROUTE_TARGETS.items():
+        if name in route:
+            members[ec2_name] = route[name]
+            continue
+        if not resource.configured(*path, name):
+            continue
+        targets = resource.value(*path, name)
+        if isinstance(targets, Unknown):
+            members[ec2_name] = targets
+            continue
+        handles = [(h, resource.type_of(h)) for h in items(targets) if isinstance(h, Handle)]
+        # inline route blocks share one reference list: keep what this attribute can name
+        referenced += [pair for pair in handles if pair[1] in types] or handles
     return ec2.route_reaches_internet(
         members,
-        types,
+        referenced,
         Unknown(f"the target of a route of {resource.address} is known only after apply"),
     )
 
 
 def _route_table(resource: TfResource, network: Network) -> None:
     routes = []
-    for route in _list(resource.values.get("route")):
-        if isinstance(route, dict) and route.get("cidr_block"):
-            routes.append(Route(route["cidr_block"], _route_target(resource, route, ("route",))))
+    for position, route in enumerate(_list(resource.values.get("route"))):
+        if not isinstance(route, dict):
+            continue
+        destination = route.get("cidr_block")
+        if "cidr_block" not in route:  # a dynamic block's destination, known only after apply
+            destination = Unknown(f"the destination of a route of {resource.address}")
+        if destination:
+            target = _route_target(resource, route, ("route", position))
+            routes.append(Route(destination, target))
+    keys = _keys(resource)
     main = resource.type == "aws_default_route_table"
-    vpc = resource.value("default_route_table_id" if main else "vpc_id")
-    table = RouteTable(resource.location, _keys(resource), _one(vpc, "vpc_id"), main, routes)
-    network.route_tables.append(table)
+    if main:
+        # it adopts the VPC's main table: its VPC is the one whose default_route_table_id it names
+        adopted = _one(resource.value("default_route_table_id"), "default_route_table_id")
+        if isinstance(adopted, str) and adopted:
+            keys.append(keys_.real_id(adopted))
+        vpc = adopted if isinstance(adopted, (Handle, Unknown)) else resource.values.get("vpc_id")
+    else:
+        vpc = _one(resource.value("vpc_id"), "vpc_id")
+    network.route_tables.append(RouteTable(resource.location, keys, vpc, main, routes))
 
 
 def _route(resource: TfResource, network: Network) -> None:
     destination = resource.values.get("destination_cidr_block")
     if destination is None:
         return
-    target_attribute = next(
-        (name for name in _ROUTE_TARGETS if resource.configured(name)),
-        None,
-    )
-    target = _route_target(
-        resource, resource.values, (target_attribute,) if target_attribute else ()
-    )
+    target = _route_target(resource, resource.values, ())
     table = _one(resource.value("route_table_id"), "route_table_id")
     network.routes.append((table, Route(destination, target)))
 
@@ -188,11 +228,32 @@ def _association(resource: TfResource, network: Network) -> None:
 
 
 def _main_association(resource: TfResource, network: Network) -> None:
+    """The VPC's main table, whatever the order of resources: the resolver applies it."""
     table = _one(resource.value("route_table_id"), "route_table_id")
     vpc = _one(resource.value("vpc_id"), "vpc_id")
-    for candidate in network.route_tables:
-        if isinstance(table, Handle) and table.key in candidate.keys:
-            candidate.main, candidate.vpc = True, vpc
+    network.main_route_tables.append((vpc, table))
+
+
+def _nat_gateway(resource: TfResource, network: Network) -> None:
+    connectivity = _one(resource.value("connectivity_type"), "connectivity_type")
+    network.nat_gateways.append(NatGateway(resource.location, _keys(resource), connectivity))
+
+
+def _prefix_list(resource: TfResource, network: Network) -> None:
+    """A managed prefix list: the AWS-managed one by its name (data sources), a customer-managed
+    one by its entries."""
+    attribute = "cidr_blocks" if resource.type == "aws_prefix_list" else "entry"
+    if resource.mode == "data" and attribute == "entry":
+        attribute = "entries"
+    listed = resource.values.get(attribute)
+    cidrs: Any = [
+        entry.get("cidr") if isinstance(entry, dict) else entry for entry in _list(listed)
+    ]
+    if not isinstance(listed, list) or not cidrs and resource.mode == "data":
+        cidrs = Unknown(f"the entries of {resource.address} are known only after apply")
+    network.prefix_lists.append(
+        PrefixList(resource.location, _keys(resource), resource.values.get("name"), cidrs)
+    )
 
 
 def _permissions(resource: TfResource, attribute: str, self_handle: Handle) -> List[Permission]:
@@ -302,6 +363,14 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
             route_tables=_references(resource.value("route_table_ids")),
             subnets=_references(resource.value("subnet_ids")),
             security_groups=groups if configured_groups else None,
+            dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(
+                _one(
+                    resource.value(
+                        "dns_options", 0, "private_dns_only_for_inbound_resolver_endpoint"
+                    ),
+                    "private_dns_only_for_inbound_resolver_endpoint",
+                )
+            ),
         )
     )
 
@@ -315,6 +384,106 @@ def _endpoint_association(resource: TfResource, network: Network) -> None:
     }[resource.type]
     target = _one(resource.value(attribute), attribute)
     network.endpoint_attachments.append((endpoint_ref, field, target))
+
+
+def _dhcp_options(resource: TfResource, network: Network) -> None:
+    if resource.type == "aws_default_vpc_dhcp_options":
+        # the region's default set: AWS fills both keys (Terraform cannot change them)
+        options = {"domain-name": ["(the region's)"], "domain-name-servers": ["AmazonProvidedDNS"]}
+    else:
+        options = {
+            "domain-name": _known(resource, "domain_name"),
+            "domain-name-servers": _known(resource, "domain_name_servers"),
+        }
+    network.dhcp_options.append(DhcpOptions(resource.location, _keys(resource), options))
+
+
+def _known(resource: TfResource, attribute: str) -> Any:
+    """An attribute's value; Unknown where it is known only after apply."""
+    value = resource.value(attribute)
+    if isinstance(value, list) and any(isinstance(item, Handle) for item in value):
+        return Unknown(f"the {attribute} of {resource.address} is known only after apply")
+    return value
+
+
+def _dhcp_association(resource: TfResource, network: Network) -> None:
+    network.dhcp_associations.append(
+        DhcpOptionsAssociation(
+            _one(resource.value("vpc_id"), "vpc_id"),
+            _one(resource.value("dhcp_options_id"), "dhcp_options_id"),
+        )
+    )
+
+
+def _acl_entries(resource: TfResource) -> List[NetworkAclEntry]:
+    """The inline ingress and egress blocks of aws_network_acl / aws_default_network_acl."""
+    entries = []
+    for direction in ("ingress", "egress"):
+        for rule in _list(resource.values.get(direction)):
+            if not isinstance(rule, dict) or (
+                rule.get("ipv6_cidr_block") and not rule.get("cidr_block")
+            ):
+                continue
+            entries.append(_acl_entry(resource, rule, direction == "egress", "rule_no", "action"))
+    return entries
+
+
+def _acl_entry(
+    resource: TfResource,
+    rule: Dict[str, Any],
+    egress: bool,
+    number: str,
+    action: str,
+) -> NetworkAclEntry:
+    cidr = rule.get("cidr_block")
+    if not isinstance(cidr, str):
+        cidr = Unknown(f"the cidr_block of a rule of {resource.address} is known only after apply")
+    allow = rule.get(action)
+    return NetworkAclEntry(
+        rule.get(number, Unknown(f"a rule of {resource.address} has no {number}")),
+        egress,
+        str(allow).lower() == "allow"
+        if isinstance(allow, str)
+        else Unknown(f"the {action} of a rule of {resource.address}"),
+        rule.get("protocol", Unknown(f"the protocol of a rule of {resource.address}")),
+        rule.get("from_port"),
+        rule.get("to_port"),
+        cidr,
+    )
+
+
+def _network_acl(resource: TfResource, network: Network) -> None:
+    keys = _keys(resource)
+    default = resource.type == "aws_default_network_acl"
+    vpc = _one(resource.value("default_network_acl_id" if default else "vpc_id"), "vpc_id")
+    if default and isinstance(vpc, Handle):  # its rules replace the VPC's default ones
+        keys.insert(0, keys_.default_network_acl(vpc.key).full_key)
+    network.network_acls.append(
+        NetworkAcl(resource.location, keys, vpc, default, _acl_entries(resource))
+    )
+    subnets = resource.value("subnet_ids")
+    if isinstance(subnets, Unknown):
+        subnets = [subnets]
+    for subnet in subnets if isinstance(subnets, list) and not default else []:
+        network.network_acl_associations.append(NetworkAclAssociation(subnet, resource.handle))
+
+
+def _network_acl_rule(resource: TfResource, network: Network) -> None:
+    values = resource.values
+    if values.get("ipv6_cidr_block") and not values.get("cidr_block"):
+        return
+    entry = _acl_entry(resource, values, values.get("egress") is True, "rule_number", "rule_action")
+    acl = _one(resource.value("network_acl_id"), "network_acl_id")
+    network.network_acl_entries.append((acl, entry))
+
+
+def _network_acl_association(resource: TfResource, network: Network) -> None:
+    network.network_acl_associations.append(
+        NetworkAclAssociation(
+            _one(resource.value("subnet_id"), "subnet_id"),
+            _one(resource.value("network_acl_id"), "network_acl_id"),
+        )
+    )
 
 
 def _model(resource: TfResource, network: Network) -> None:
@@ -365,6 +534,44 @@ def _workflow(resource: TfResource, network: Network) -> None:
     network.extend(workflows.embedded_network(definition, kind, container))
 
 
+def _policy_text(resource: TfResource, *path: Any) -> Any:
+    """A policy attribute: its JSON text, or Unknown where known only after apply."""
+    value = resource.value(*path)
+    if isinstance(value, (str, dict, Unknown)):
+        return value
+    return Unknown("its value is known only after apply")
+
+
+def _policy(resource: TfResource, network: Network) -> None:
+    """A policy document of an IAM or Organizations resource (CVL104)."""
+    if resource.type == "aws_organizations_policy":
+        if not policies.is_service_control_policy(resource.value("type")):
+            return
+        kind, attribute = policies.SCP, "content"
+    else:
+        kind, attribute = policies.IDENTITY, "policy"
+    network.policies.append(
+        policies.policy(
+            _policy_text(resource, attribute),
+            resource.location,
+            kind,
+            f"{resource.address} {attribute}",
+        )
+    )
+
+
+def _role_inline_policies(resource: TfResource, network: Network) -> None:
+    for number, _ in enumerate(items(resource.values.get("inline_policy"))):
+        network.policies.append(
+            policies.policy(
+                _policy_text(resource, "inline_policy", number, "policy"),
+                resource.location,
+                policies.IDENTITY,
+                f"{resource.address} inline_policy",
+            )
+        )
+
+
 HANDLERS = {
     ("managed", "aws_sfn_state_machine"): _workflow,
     ("managed", "aws_sagemaker_pipeline"): _workflow,
@@ -388,6 +595,24 @@ HANDLERS = {
     ("managed", "aws_vpc_endpoint_subnet_association"): _endpoint_association,
     ("managed", "aws_vpc_endpoint_security_group_association"): _endpoint_association,
     ("managed", "aws_sagemaker_model"): _model,
+    ("managed", "aws_vpc_dhcp_options"): _dhcp_options,
+    ("managed", "aws_default_vpc_dhcp_options"): _dhcp_options,
+    ("managed", "aws_vpc_dhcp_options_association"): _dhcp_association,
+    ("managed", "aws_network_acl"): _network_acl,
+    ("managed", "aws_default_network_acl"): _network_acl,
+    ("managed", "aws_network_acl_rule"): _network_acl_rule,
+    ("managed", "aws_network_acl_association"): _network_acl_association,
+    ("managed", "aws_nat_gateway"): _nat_gateway,
+    ("data", "aws_nat_gateway"): _nat_gateway,
+    ("managed", "aws_ec2_managed_prefix_list"): _prefix_list,
+    ("data", "aws_ec2_managed_prefix_list"): _prefix_list,
+    ("data", "aws_prefix_list"): _prefix_list,
+    ("managed", "aws_organizations_policy"): _policy,
+    ("managed", "aws_iam_policy"): _policy,
+    ("managed", "aws_iam_role_policy"): _policy,
+    ("managed", "aws_iam_user_policy"): _policy,
+    ("managed", "aws_iam_group_policy"): _policy,
+    ("managed", "aws_iam_role"): _role_inline_policies,
 }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Dict, List, Optional, Tuple
 
-from .. import keys
+from .. import keys, tfaddress
 from ..model import Location
 from ..values import Handle, Unknown, items
 from . import sagemaker
@@ -108,9 +108,9 @@ class Plan:
             if data_only and raw.get("mode") != "data" or raw["address"] in self.resources:
                 continue
             address = raw["address"]
-            module_address = address.rsplit(".", 2)[0] if address.startswith("module.") else ""
-            if raw.get("mode") == "data":
-                module_address = address.split(".data.")[0] if ".data." in address else ""
+            parsed = tfaddress.parse(address)
+            if parsed is None:
+                continue
             resource = PlannedResource(
                 plan=self,
                 address=address,
@@ -118,31 +118,31 @@ class Plan:
                 mode=str(raw.get("mode")),
                 index=raw.get("index"),
                 values=_dict(raw.get("values")),
-                config=self._config_of(address, module_address),
-                module=module_address,
+                config=self._config_of(parsed),
+                module=parsed.module,
                 path=path + ("resources", position, "address"),
             )
             self.resources[address] = resource
-            self.instances.setdefault(_strip_index(address), []).append(resource)
+            self.instances.setdefault(parsed.without_index, []).append(resource)
         for position, child in enumerate(_list(module.get("child_modules"))):
             self._collect(child, path + ("child_modules", position), data_only)
 
     def _config_module(self, module_address: str) -> Dict[str, Any]:
         module = self.config_root
-        for name in re.findall(r"module\.([^.\[]+)", module_address):
+        for name, _ in _modules(module_address):
             module = _dict(_dict(_dict(module.get("module_calls")).get(name)).get("module"))
         return module
 
-    def _config_of(self, address: str, module_address: str) -> Dict[str, Any]:
-        local = _strip_index(address[len(module_address) + 1 :] if module_address else address)
-        key = re.sub(r"\[[^\]]*\]", "", module_address)  # module instances share one configuration
+    def _config_of(self, address: tfaddress.Address) -> Dict[str, Any]:
+        # module instances share one configuration
+        key = ".".join(f"module.{name}" for name, _ in address.modules)
         if key not in self._config_index:
             self._config_index[key] = {
                 resource.get("address"): _dict(resource.get("expressions"))
-                for resource in _list(self._config_module(module_address).get("resources"))
+                for resource in _list(self._config_module(address.module).get("resources"))
                 if isinstance(resource, dict) and isinstance(resource.get("address"), str)
             }
-        return self._config_index[key].get(local, {})
+        return self._config_index[key].get(address.local, {})
 
     # -- values ------------------------------------------------------------------------------------
 
@@ -245,10 +245,9 @@ class Plan:
         if not module:
             value = self.variables.get(name)
             return Unknown(f"variable {name} has no value in the plan") if value is None else []
-        parent, _, call = (
-            module.rpartition(".module.") if ".module." in module else ("", "", module)
-        )
-        call_name = re.sub(r"^module\.|\[.*\]$", "", call)
+        modules = _modules(module)
+        parent = ".".join(f"module.{n}{i}" for n, i in modules[:-1])
+        call_name = modules[-1][0] if modules else ""
         call_config = _dict(_dict(self._config_module(parent).get("module_calls")).get(call_name))
         expression = _dict(_dict(call_config.get("expressions")).get(name))
         references = _strings(expression.get("references"))
@@ -298,8 +297,10 @@ def _strings(value: Any) -> List[str]:
     return [item for item in items(value) if isinstance(item, str)]
 
 
-def _strip_index(address: str) -> str:
-    return re.sub(r"\[[^\]]*\]$", "", address)
+def _modules(module_address: str) -> Tuple[Tuple[str, str], ...]:
+    """The (call name, index) steps of a module instance path."""
+    parsed = tfaddress.parse(f"{module_address}.module_path.of") if module_address else None
+    return parsed.modules if parsed is not None else ()
 
 
 def _dict(value: Any) -> Dict[str, Any]:

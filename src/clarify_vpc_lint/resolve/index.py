@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from .. import keys
+from .. import keys, tfaddress
 from ..model import Network, RouteTable, SecurityGroup, Subnet, Vpc
 from ..values import Handle, Unknown
 
@@ -29,6 +29,10 @@ class Index:
             "endpoints",
             "models",
             "serving",
+            "dhcp_options",
+            "network_acls",
+            "nat_gateways",
+            "prefix_lists",
         ):
             for entity in getattr(network, kind):
                 for key in entity.keys:
@@ -48,9 +52,10 @@ class Index:
         instance_files: Dict[str, set] = {}
         for key, entities in self.shared.items():
             address = keys.address_of_name(key)
-            if address is None or not address.endswith("]"):
+            parsed = tfaddress.parse(address) if address is not None else None
+            if parsed is None or not parsed.index:
                 continue
-            base = address.rsplit("[", 1)[0]
+            base = parsed.without_index
             for entity in entities:
                 self.instances.setdefault(base, []).append(Handle(entity.keys[0]))
                 instance_files.setdefault(base, set()).add(entity.loc.file)
@@ -65,11 +70,19 @@ class Index:
             if isinstance(group, SecurityGroup):
                 self.rules_by_group.setdefault(id(group), []).append(rule)
         # main route tables by the key of their VPC: a VPC known only by its real ID may be
-        # created later, when a subnet first names it
+        # created later, when a subnet first names it. Whatever the order of the inputs, a table
+        # made main explicitly (aws_main_route_table_association) wins over one that is main by
+        # itself (aws_default_route_table, an inventory's Main), which wins over the local-only
+        # table a VPC created in the inputs starts with.
         self.main_tables: Dict[str, RouteTable] = {}
-        for table in network.route_tables:
-            if table.main:
-                self.main_tables[_vpc_key(table)] = table
+        main = [t for t in network.route_tables if t.main]
+        for table in sorted(main, key=lambda t: _implicit_vpc(t) is None):  # implicit ones first
+            self.main_tables[_vpc_key(table)] = table
+        for vpc_ref, table_ref in network.main_route_tables:
+            table, vpc = self.find(table_ref), self.find(vpc_ref)
+            if isinstance(table, RouteTable) and isinstance(vpc, Vpc):
+                for key in vpc.keys:
+                    self.main_tables[key] = table
 
     def _register(self, key: str, entity: Any) -> None:
         if keys.is_shared_name(key):
@@ -130,9 +143,14 @@ class Index:
         return kind in self.network.inventory_kinds
 
 
+def _implicit_vpc(table: RouteTable) -> Optional[str]:
+    """The VPC key of the implicit main table of a VPC resource, else None."""
+    return keys.vpc_of_main_table(table.keys[0]) if table.keys else None
+
+
 def _vpc_key(table: RouteTable) -> str:
-    implicit_of = keys.vpc_of_main_table(table.keys[0]) if table.keys else None
-    if implicit_of is not None:  # the implicit main table of a VPC resource
+    implicit_of = _implicit_vpc(table)
+    if implicit_of is not None:
         return implicit_of
     if isinstance(table.vpc, Handle):
         return table.vpc.full_key

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from .. import keys
-from ..model import Location, Network, RouteTable, Subnet, Vpc, VpcEndpoint
+from .. import ec2, keys
+from ..model import Location, NatGateway, Network, RouteTable, Subnet, Vpc, VpcEndpoint
 from ..values import Unknown
-from .index import Index
+from .index import Index, display
 from .logic import Fact, any_of
 from .security import SecurityGroups
 
@@ -133,12 +133,30 @@ class Resolver:
         if isinstance(table, Unknown):
             return table
         routes = table.routes + self.index.routes_by_table.get(id(table), [])
-        default_routes = [r for r in routes if r.destination == "0.0.0.0/0"]
-        return any_of(
-            Unknown(f"the default route of {table.loc.resource} is conditional")
-            if route.conditional and route.target is True
-            else route.target
-            for route in default_routes
+        results = []
+        for route in routes:
+            target = self.route_target(route.target)
+            if isinstance(route.destination, Unknown) and target is not False:
+                results.append(route.destination)  # it may be the default route
+            if route.destination != "0.0.0.0/0":
+                continue
+            if route.conditional and target is True:
+                target = Unknown(f"the default route of {table.loc.resource} is conditional")
+            results.append(target)
+        return any_of(results)
+
+    def route_target(self, target: Any) -> Fact:
+        """Whether a route's target reaches the internet; a NAT gateway's by its connectivity."""
+        if not isinstance(target, ec2.ViaNatGateway):
+            return target
+        gateway = self.index.find(target.gateway)
+        if isinstance(gateway, NatGateway):
+            return ec2.nat_gateway_reaches_internet(gateway.connectivity_type)
+        name = display(target.gateway, self.index)
+        return Unknown(
+            f"whether NAT gateway {name} is public or private (ConnectivityType); add the "
+            f"template that defines it, or `{ec2.DESCRIBE_NAT_GATEWAYS} --output json` output "
+            "with --context"
         )
 
     # -- jobs and models -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 from .. import ec2
 from ..model import Permission, SecurityGroup
@@ -42,7 +42,7 @@ class SecurityGroups:
             # the peer must be one of the job's groups; a job group that is unknown may be it
             return any_of(g if isinstance(g, Unknown) else g is entity for g in groups)
         if kind == "cidr":
-            return _cidr_covers(value, cidrs)
+            return cidr_covers(value, cidrs)
         if kind == "prefix-list":
             return Unknown(f"the CIDR blocks of prefix list {value} are not in the inputs")
         return False  # IPv6 ranges do not carry the job's IPv4 traffic
@@ -54,6 +54,21 @@ class SecurityGroups:
 
         ``peers_of`` is (groups, subnet CIDRs) that the peer must be or cover; None accepts any peer.
         """
+        if peers_of is None:
+            return self.admits(group_refs, direction, port, None)
+        return self.admits(
+            group_refs, direction, port, lambda peer: self._peer_matches(peer, *peers_of)
+        )
+
+    def admits(
+        self,
+        group_refs: Any,
+        direction: str,
+        port: Optional[int],
+        peer_test: Optional[Callable[[tuple], Fact]],
+    ) -> Fact:
+        """Does some group's rule admit ``port`` from/to a peer that ``peer_test`` accepts (None:
+        any peer)?"""
         if isinstance(group_refs, Unknown):
             return group_refs
         results: List[Fact] = []
@@ -64,10 +79,10 @@ class SecurityGroups:
                 continue
             for permission in self.permissions(group, direction):
                 covered = ec2.covers_port(permission, port)
-                if peers_of is None:
+                if peer_test is None:
                     peer = bool(permission.peers)
                 else:
-                    peer = any_of(self._peer_matches(p, *peers_of) for p in permission.peers)
+                    peer = any_of(peer_test(p) for p in permission.peers)
                 result = all_of([covered, peer])
                 if result is True and permission.conditional:
                     result = Unknown(f"a rule of {group.loc.resource} is conditional")
@@ -75,7 +90,7 @@ class SecurityGroups:
         return any_of(results)
 
 
-def _cidr_covers(cidr: Any, subnet_cidrs: Any) -> Fact:
+def cidr_covers(cidr: Any, subnet_cidrs: Any) -> Fact:
     try:
         network = ipaddress.ip_network(str(cidr), strict=False)
     except ValueError:

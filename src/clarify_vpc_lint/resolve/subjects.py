@@ -1,18 +1,18 @@
 """Subjects of the rules and the facts registered for them.
 
-A subject is one thing a rule can report (a request, job, model, VPC or endpoint): its location,
-its facts (booleans, or ``Unknown`` with the reason) and the names its messages use. Each fact is
-a function of the subject's view, registered with ``@fact`` (see ``facts.py``); the builders here
-make the views.
+A subject is one thing a rule can report (a request, job, model, VPC, endpoint or subnet): its
+location, its facts (booleans, or ``Unknown`` with the reason) and the names its messages use. Each
+fact is a function of the subject's view, registered with ``@fact`` (see ``facts.py``); the builders
+here make the views.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
-from .. import keys
+from .. import ec2, keys
 from ..awsfacts import endpoint_service
 from ..facts import derive, fact
 from ..model import (
@@ -21,6 +21,7 @@ from ..model import (
     Location,
     Model,
     Network,
+    Policy,
     Request,
     RouteTable,
     ServingEndpoint,
@@ -28,16 +29,20 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Unknown
+from . import dhcp
+from .acls import AclCheck, NetworkAcls, remediation_names
+from .egress import https_destinations
 from .index import display
 from .logic import Fact, all_of, any_of, negate
 from .network import Resolver
+from .policies import blocks
 
 
 @dataclass
 class Subject:
     """One thing a rule can report: its location, facts and the names its messages use."""
 
-    kind: str  # requests | jobs | models | vpcs | endpoints
+    kind: str  # requests | jobs | models | vpcs | endpoints | subnets
     loc: Location
     facts: Dict[str, Any]
     context: Dict[str, Any] = field(default_factory=dict)
@@ -61,9 +66,19 @@ class _Usage:
     clarify: Fact = False
     inference: Fact = False
     model_s3: Fact = False
-    subnets: List[Subnet] = field(default_factory=list)
+    # the subnets of its Clarify jobs (they make the S3 and SageMaker calls) and, for S3 only, of
+    # its models: (whether the model's artifacts are in S3, its subnets here)
+    job_subnets: List[Subnet] = field(default_factory=list)
+    model_subnets: List[Tuple[Fact, List[Subnet]]] = field(default_factory=list)
     jobs: List[_JobNetwork] = field(default_factory=list)
     unknown: Optional[Unknown] = None
+
+    def s3_subnets(self) -> List[Subnet]:
+        """The subnets from which S3 is read: the jobs', and those of models with S3 artifacts."""
+        found = list(self.job_subnets)
+        for s3, subnets in self.model_subnets:
+            found += [s for s in subnets if s3 is not False and not any(s is f for f in found)]
+        return found
 
 
 def build_subjects(network: Network, region: str) -> List[Subject]:
@@ -78,11 +93,13 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
         subjects.append(_job_subject(job, resolver, usages))
     for model in network.models:
         subjects.append(_model_subject(model, resolver, usages))
+    subjects.extend(_policy_subject(policy, network.jobs) for policy in network.policies)
     for usage in usages.values():
-        no_internet = _no_internet(usage, resolver)
-        subjects.append(_vpc_subject(usage, no_internet, resolver))
+        view = _VpcView(usage, resolver)
+        subjects.append(_vpc_subject(view))
         if usage.vpc is not None:
-            subjects.extend(_endpoint_subjects(usage, no_internet, resolver))
+            subjects.extend(_endpoint_subjects(view))
+    subjects.extend(_subnet_subjects(network, resolver))
     return subjects
 
 
@@ -119,6 +136,8 @@ class _JobView:
     groups: Any  # the job's security group references, or Unknown
     peers: tuple  # (group entities, subnet CIDRs) that a cluster rule must name
     model: Dict[str, Fact]  # model_linked, model_in_vpc, model_same_vpc
+    https: List[Tuple[str, Fact]]  # what the job must reach over TCP 443, and whether it may
+    subnets: Any = None  # the job's resolved subnets (Subnet or Unknown each), or Unknown
 
 
 @fact(
@@ -158,9 +177,13 @@ def _job_sg_cluster_egress(view: _JobView) -> Fact:
     return view.resolver.security.rules_admit(view.groups, "egress", None, view.peers)
 
 
-@fact("jobs", "sg_https_egress", "a group of the job lets TCP 443 out")
+@fact(
+    "jobs",
+    "sg_https_egress",
+    "the job's groups let TCP 443 out to S3 and to each interface endpoint its calls resolve to",
+)
 def _job_sg_https_egress(view: _JobView) -> Fact:
-    return view.resolver.security.rules_admit(view.groups, "egress", 443)
+    return all_of(reached for _, reached in view.https)
 
 
 @fact(
@@ -194,6 +217,7 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         job.has_vpc_config,
         job.subnets,
         resolver,
+        role="job",
         clarify=True,
         inference=job.inference,
     )
@@ -216,8 +240,19 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
             )
     for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
         usages[id(vpc)].jobs.append(_JobNetwork(groups, group_entities, subnet_cidrs))
+    if job.has_vpc_config is True:
+        https = https_destinations(resolver, groups, vpcs, job.inference)
+    else:  # not in a VPC: nothing to reach through groups; or whether it is, unknown
+        vpc_config = job.has_vpc_config
+        https = [("S3", vpc_config)] if isinstance(vpc_config, Unknown) else []
     view = _JobView(
-        job, resolver, groups, (group_entities, subnet_cidrs), _model_facts(job, vpcs, resolver)
+        job,
+        resolver,
+        groups,
+        (group_entities, subnet_cidrs),
+        _model_facts(job, vpcs, resolver),
+        https,
+        subnets,
     )
     count = job.instance_count
     context = {
@@ -225,9 +260,15 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         "security_groups": _names(groups, resolver),
         "instance_count": count if not isinstance(count, Unknown) else "unknown",
         "model": display(job.model, resolver.index) if job.model is not None else "(none)",
+        "https_unreached": "; ".join(name for name, reached in https if reached is not True)
+        or "(none)",
         "first_group": display(groups[0], resolver.index)
         if isinstance(groups, list) and groups
         else "ClarifySecurityGroup",
+        "address_capacity": _address_capacity(view),
+        "job_vpc": vpcs[0].loc.resource
+        if isinstance(vpcs, list) and vpcs and vpcs[0] is not None
+        else "VPC_ID",
     }
     return Subject("jobs", job.loc, derive("jobs", view), context)
 
@@ -269,9 +310,10 @@ def _record_usage(
     has_vpc: Fact,
     refs: Any,
     resolver: Resolver,
+    role: str,
     **flags: Fact,
 ) -> tuple:
-    """Note which VPCs a job or model uses; returns (subnets, vpcs)."""
+    """Note which VPCs a job or model (``role``) uses; returns (subnets, vpcs)."""
     if has_vpc is False:
         return [], []
     subnets, vpcs = resolver.network_of(refs if has_vpc is True else has_vpc)
@@ -284,14 +326,118 @@ def _record_usage(
     for usage in targets:
         for name, value in flags.items():
             setattr(usage, name, any_of([getattr(usage, name), value]))
-        if not isinstance(subnets, Unknown):
-            usage.subnets.extend(
-                s for s in subnets if isinstance(s, Subnet) and resolver.subnet_vpc(s) is usage.vpc
-            )
+        if isinstance(subnets, Unknown):
+            continue
+        here = [s for s in subnets if isinstance(s, Subnet) and resolver.subnet_vpc(s) is usage.vpc]
+        if role == "job":
+            usage.job_subnets.extend(s for s in here if not any(s is j for j in usage.job_subnets))
+        else:
+            usage.model_subnets.append((flags.get("model_s3", False), here))
     return subnets, vpcs
 
 
 # JOBSUBJECT
+
+
+# -- jobs: free addresses (CVL202) ------------------------------------------------------------------
+
+ADDRESSES_PER_INSTANCE = 2  # process-vpc: "at least two private IP addresses for each instance"
+MAX_INSTANCES = 100  # ProcessingClusterConfig.InstanceCount is 1-100: bounds an unknown count
+SHADOW_INSTANCES = 1  # the shadow endpoint's initial_instance_count is not read: 1 assumed
+
+
+@fact(
+    "jobs",
+    "subnets_short_of_addresses",
+    "the job's subnets together have fewer free addresses than two per instance",
+)
+def _job_subnets_short_of_addresses(view: _JobView) -> Fact:
+    if view.job.has_vpc_config is not True:
+        return False
+    return _short_of_addresses(view.subnets, view.job.instance_count)
+
+
+@fact(
+    "jobs",
+    "model_subnets_short_of_addresses",
+    "the model's subnets have fewer than two free addresses (the shadow endpoint's instance)",
+)
+def _job_model_subnets_short_of_addresses(view: _JobView) -> Fact:
+    subnets = _model_subnets(view)
+    return False if subnets is None else _short_of_addresses(subnets, SHADOW_INSTANCES)
+
+
+def _model_subnets(view: _JobView) -> Any:
+    """The resolved subnets of the job's model, or None when no model in a VPC is known."""
+    if view.job.model is None:
+        return None
+    model = _find_model(view.job.model, view.resolver)
+    if not isinstance(model, Model) or model.has_vpc_config is not True:
+        return None
+    return view.resolver.network_of(model.subnets)[0]
+
+
+def _free_total(subnets: Any) -> tuple:
+    """(free addresses of the known subnets, the first Unknown among the rest or None)."""
+    if isinstance(subnets, Unknown):
+        return 0, subnets
+    total, unknown = 0, None
+    for subnet in subnets:
+        free = (
+            subnet
+            if isinstance(subnet, Unknown)
+            else ec2.free_addresses(subnet.cidr, subnet.available_ips)
+        )
+        # a CIDR block that is a reference, resolved only after apply
+        if (
+            isinstance(free, Unknown)
+            and isinstance(subnet, Subnet)
+            and not isinstance(subnet.cidr, (str, Unknown))
+        ):
+            free = Unknown(
+                f"the IPv4 CIDR block of subnet {subnet.loc.resource} is not known: it is "
+                "set only after apply, or not in the inputs"
+            )
+        if isinstance(free, Unknown):
+            unknown = free if unknown is None else unknown
+        else:
+            total += free
+    return total, unknown
+
+
+def _short_of_addresses(subnets: Any, instance_count: Any) -> Fact:
+    total, unknown = _free_total(subnets)
+    known_count = isinstance(instance_count, int) and not isinstance(instance_count, bool)
+    fewest, most = (instance_count, instance_count) if known_count else (1, MAX_INSTANCES)
+    if total >= ADDRESSES_PER_INSTANCE * most:
+        return False
+    if unknown is not None:
+        return unknown
+    if total < ADDRESSES_PER_INSTANCE * fewest:
+        return True
+    if isinstance(instance_count, Unknown):
+        return instance_count
+    return Unknown("the job's instance count is not known")
+
+
+def _address_capacity(view: _JobView) -> str:
+    """What is short of addresses (or may be): the job's subnets, its model's, for messages."""
+    parts = []
+    if _job_subnets_short_of_addresses(view) is not False:
+        total, unknown = _free_total(view.subnets)
+        count = view.job.instance_count
+        need = f"{ADDRESSES_PER_INSTANCE * count}" if isinstance(count, int) else "two per instance"
+        free = f"{total}" if unknown is None else f"{total} known"
+        parts.append(f"its subnets have {free} free addresses, {need} needed")
+    if _job_model_subnets_short_of_addresses(view) is not False:
+        total, unknown = _free_total(_model_subnets(view))
+        free = f"{total}" if unknown is None else f"{total} known"
+        parts.append(
+            f"its model's subnets have {free} free addresses, "
+            f"{ADDRESSES_PER_INSTANCE * SHADOW_INSTANCES} needed for the shadow endpoint "
+            f"({SHADOW_INSTANCES} instance assumed: its initial_instance_count is not read)"
+        )
+    return "; ".join(parts) or "its subnets have enough free addresses"
 
 
 def _job_model(job: Job, resolver: Resolver) -> Any:
@@ -376,6 +522,7 @@ def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) 
         model.has_vpc_config,
         model.subnets,
         resolver,
+        role="model",
         model_s3=model.s3_artifacts,
     )
     return Subject(
@@ -435,18 +582,57 @@ def _zone_names(subnets: Any) -> str:
 @dataclass
 class _VpcView:
     usage: _Usage
-    no_internet: Fact
     resolver: Resolver
     services: Dict[tuple, Fact] = field(default_factory=dict)
+    _internet: Dict[int, Fact] = field(default_factory=dict)
 
-    def service(self, name: str, kind: Optional[str] = None) -> Fact:
-        if (name, kind) not in self.services:
-            self.services[name, kind] = _service_present(self.usage, self.resolver, name, kind)
-        return self.services[name, kind]
+    def service(self, name: str, kind: Optional[str] = None, usable: Any = None) -> Fact:
+        """Is there an endpoint for ``name`` (of ``kind``) in the VPC, ``usable`` by the jobs?"""
+        key = (name, kind, usable)
+        if key not in self.services:
+            self.services[key] = _service_present(self.usage, self.resolver, name, kind, usable)
+        return self.services[key]
+
+    def s3_endpoint(self) -> Fact:
+        """A gateway endpoint, or an interface endpoint whose private DNS answers in the VPC."""
+        return any_of([self.service("s3", "Gateway"), self.s3_interface()])
+
+    def s3_interface(self) -> Fact:
+        return self.service("s3", "Interface", _answers_in_vpc)
 
     def attribute(self, name: str) -> Fact:
         vpc = self.usage.vpc
         return getattr(vpc, name) if vpc is not None else self.usage.unknown
+
+    def internet(self, subnet: Subnet) -> Fact:
+        if id(subnet) not in self._internet:
+            self._internet[id(subnet)] = self.resolver.internet_route(subnet)
+        return self._internet[id(subnet)]
+
+    def without_internet(self, subnets: List[Subnet]) -> List[Subnet]:
+        """The subnets that lack an internet route (or may: their route is not known)."""
+        return [s for s in subnets if self.internet(s) is not True]
+
+    def no_internet(self, subnets: List[Subnet], used: Fact) -> Fact:
+        if self.usage.vpc is None:
+            return self.usage.unknown
+        if not subnets:
+            if used is False:
+                return False
+            return Unknown(f"the subnets used in {self.usage.vpc.loc.resource} are not known")
+        return any_of(negate(self.internet(subnet)) for subnet in subnets)
+
+    def jobs_no_internet(self) -> Fact:
+        return self.no_internet(self.usage.job_subnets, self.usage.clarify)
+
+    def s3_no_internet(self) -> Fact:
+        """Some subnet of a job, or of a model whose artifacts are in S3, lacks the route."""
+        results = [self.jobs_no_internet()] if self.usage.job_subnets else []
+        for s3, subnets in self.usage.model_subnets:
+            results.append(all_of([s3, self.no_internet(subnets, s3)]))
+        if not results:
+            return self.no_internet([], any_of([self.usage.clarify, self.usage.model_s3]))
+        return any_of(results)
 
 
 @fact("vpcs", "clarify", "a Clarify job runs in the VPC")
@@ -464,14 +650,33 @@ def _vpc_model_s3(view: _VpcView) -> Fact:
     return view.usage.model_s3
 
 
-@fact("vpcs", "no_internet", "some subnet the jobs and models use has no route to the internet")
+@fact(
+    "vpcs",
+    "no_internet",
+    "some subnet of a Clarify job in the VPC has no internet route (a public NAT gateway, NAT "
+    "instance or transit gateway; an internet gateway does not count)",
+)
 def _vpc_no_internet(view: _VpcView) -> Fact:
-    return view.no_internet
+    return view.jobs_no_internet()
 
 
-@fact("vpcs", "s3_endpoint", "the VPC has an S3 endpoint (gateway or interface)")
+@fact(
+    "vpcs",
+    "s3_no_internet",
+    "some subnet of a Clarify job, or of a model whose artifacts are in S3, has no internet route",
+)
+def _vpc_s3_no_internet(view: _VpcView) -> Fact:
+    return view.s3_no_internet()
+
+
+@fact(
+    "vpcs",
+    "s3_endpoint",
+    "the VPC has a usable S3 endpoint: a gateway endpoint, or an interface endpoint whose private "
+    "DNS answers resolvers in the VPC",
+)
 def _vpc_s3_endpoint(view: _VpcView) -> Fact:
-    return view.service("s3")
+    return view.s3_endpoint()
 
 
 @fact("vpcs", "api_endpoint", "the VPC has a sagemaker.api interface endpoint")
@@ -489,6 +694,11 @@ def _vpc_sagemaker_interface_endpoint(view: _VpcView) -> Fact:
     return any_of([view.service("sagemaker.api"), view.service("sagemaker.runtime")])
 
 
+@fact("vpcs", "logs_endpoint", "the VPC has a CloudWatch Logs (logs) interface endpoint")
+def _vpc_logs_endpoint(view: _VpcView) -> Fact:
+    return view.service("logs")
+
+
 @fact("vpcs", "dns_support", "the VPC has EnableDnsSupport on")
 def _vpc_dns_support(view: _VpcView) -> Fact:
     return view.attribute("dns_support")
@@ -499,21 +709,53 @@ def _vpc_dns_hostnames(view: _VpcView) -> Fact:
     return view.attribute("dns_hostnames")
 
 
-def _vpc_subject(usage: _Usage, no_internet: Fact, resolver: Resolver) -> Subject:
+@fact(
+    "vpcs",
+    "dhcp_domain_options",
+    "the VPC's DHCP options set has both domain-name and domain-name-servers",
+)
+def _vpc_dhcp_domain_options(view: _VpcView) -> Fact:
+    if view.usage.vpc is None:
+        return view.usage.unknown
+    missing = dhcp.missing_keys(view.usage.vpc, view.resolver.index)
+    return missing if isinstance(missing, Unknown) else not missing
+
+
+def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
+    missing = dhcp.missing_keys(vpc, resolver.index) if vpc is not None else []
+    name = dhcp.options_name(vpc, resolver.index) if vpc is not None else "unknown"
+    return {
+        "dhcp_options": name,
+        "dhcp_ref": name
+        if " " not in name and not name.startswith("dopt-")
+        else "ClarifyDhcpOptions",
+        "dhcp_missing": " and ".join(missing) if isinstance(missing, list) and missing else "",
+        "domain_name": "ec2.internal"
+        if resolver.region == "us-east-1"
+        else f"{resolver.region}.compute.internal",
+    }
+
+
+def _vpc_subject(view: _VpcView) -> Subject:
+    usage, resolver = view.usage, view.resolver
     vpc = usage.vpc
     name = vpc.loc.resource if vpc is not None else f"the VPC of {usage.loc.resource}"
     context = {
         "vpc": name,
         "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
         "region": resolver.region,
-        **_usage_names(usage, resolver),
+        **_usage_names(view),
+        **_dhcp_names(vpc, resolver),
     }
-    view = _VpcView(usage, no_internet, resolver)
     return Subject("vpcs", usage.loc if vpc is None else vpc.loc, derive("vpcs", view), context)
 
 
+def _answers_in_vpc(endpoint: VpcEndpoint) -> Fact:
+    return ec2.private_dns_answers_in_vpc(endpoint.private_dns, endpoint.dns_only_inbound_resolver)
+
+
 def _service_present(
-    usage: _Usage, resolver: Resolver, service: str, kind: Optional[str] = None
+    usage: _Usage, resolver: Resolver, service: str, kind: Optional[str] = None, usable: Any = None
 ) -> Fact:
     """Is there an endpoint for ``service`` (of ``kind``: Interface/Gateway) in the VPC?"""
     if usage.vpc is None:
@@ -532,6 +774,8 @@ def _service_present(
         )
         if kind is not None and matches is True:
             matches = _type_is(endpoint, kind)
+        if usable is not None and matches is True:
+            matches = usable(endpoint)
         if matches is False:
             continue
         if owner is None:  # an endpoint whose VpcId is not known may be in this VPC
@@ -558,23 +802,32 @@ def _type_is(endpoint: VpcEndpoint, kind: str) -> Fact:
     return str(endpoint.endpoint_type).lower() == kind.lower()
 
 
-def _no_internet(usage: _Usage, resolver: Resolver) -> Fact:
-    if usage.vpc is None:
-        return usage.unknown
-    if not usage.subnets:
-        return Unknown(f"the subnets used in {usage.vpc.loc.resource} are not known")
-    return any_of(negate(resolver.internet_route(subnet)) for subnet in usage.subnets)
-
-
-def _usage_names(usage: _Usage, resolver: Resolver) -> Dict[str, str]:
+def _usage_names(view: _VpcView) -> Dict[str, str]:
     """The subnets and route tables a VPC's Clarify users rely on, for messages and fixes."""
-    tables = (resolver.route_table_of(subnet) for subnet in usage.subnets)
-    return {
-        "subnets": ", ".join(sorted({s.loc.resource for s in usage.subnets})) or "(not known)",
-        "route_tables": ", ".join(
-            sorted({t.loc.resource for t in tables if isinstance(t, RouteTable)})
+    usage, resolver = view.usage, view.resolver
+
+    def names(subnets: List[Subnet]) -> str:
+        return ", ".join(sorted({s.loc.resource for s in subnets})) or "(not known)"
+
+    def tables(subnets: List[Subnet]) -> str:
+        found = (resolver.route_table_of(subnet) for subnet in subnets)
+        return (
+            ", ".join(sorted({t.loc.resource for t in found if isinstance(t, RouteTable)}))
+            or "ROUTE_TABLE"
         )
-        or "ROUTE_TABLE",
+
+    s3_offline = view.without_internet(usage.s3_subnets())
+    job_subnets = sorted({s.loc.resource for s in usage.job_subnets})
+    return {
+        "subnets": names(usage.job_subnets),
+        # the same subnets written as each language's fix needs them
+        "subnet_refs": ", ".join(f"!Ref {name}" for name in job_subnets),
+        "subnet_ids_tf": ", ".join(f"{name}.id" for name in job_subnets),
+        "subnet_ids_cli": " ".join(job_subnets) or "SUBNET_ID",
+        "route_tables": tables(usage.job_subnets),
+        "subnets_without_internet": names(view.without_internet(usage.job_subnets)),
+        "s3_subnets_without_internet": names(s3_offline),
+        "s3_route_tables": tables(s3_offline),
     }
 
 
@@ -600,6 +853,11 @@ def _endpoint_sagemaker(view: _EndpointView) -> Fact:
 @fact("endpoints", "clarify_service", "the endpoint is for a service Clarify calls (S3, SageMaker)")
 def _endpoint_clarify_service(view: _EndpointView) -> Fact:
     return view.service_in("s3", "sagemaker.api", "sagemaker.runtime")
+
+
+@fact("endpoints", "s3", "the endpoint is for S3")
+def _endpoint_s3(view: _EndpointView) -> Fact:
+    return view.service_in("s3")
 
 
 @fact("endpoints", "s3_gateway", "the endpoint is an S3 gateway endpoint")
@@ -632,18 +890,41 @@ def _endpoint_vpc_clarify(view: _EndpointView) -> Fact:
     return view.vpc.usage.clarify
 
 
-@fact("endpoints", "vpc.no_internet", "some Clarify subnet of the endpoint's VPC has no internet")
+@fact(
+    "endpoints",
+    "vpc.no_internet",
+    "some subnet of a Clarify job in the endpoint's VPC has no internet route",
+)
 def _endpoint_vpc_no_internet(view: _EndpointView) -> Fact:
-    return view.vpc.no_internet
+    return view.vpc.jobs_no_internet()
 
 
-@fact("endpoints", "vpc.s3_interface_endpoint", "the endpoint's VPC has an S3 interface endpoint")
+@fact(
+    "endpoints",
+    "vpc.s3_no_internet",
+    "some subnet of a Clarify job, or of a model with S3 artifacts, in the endpoint's VPC has no "
+    "internet route",
+)
+def _endpoint_vpc_s3_no_internet(view: _EndpointView) -> Fact:
+    return view.vpc.s3_no_internet()
+
+
+@fact(
+    "endpoints",
+    "vpc.s3_interface_endpoint",
+    "the endpoint's VPC has an S3 interface endpoint whose private DNS answers in the VPC",
+)
 def _endpoint_vpc_s3_interface_endpoint(view: _EndpointView) -> Fact:
-    return view.vpc.service("s3", "Interface")
+    return view.vpc.s3_interface()
 
 
-def _endpoint_subjects(usage: _Usage, no_internet: Fact, resolver: Resolver) -> List[Subject]:
-    vpc_view = _VpcView(usage, no_internet, resolver)
+@fact("endpoints", "vpc.s3_gateway_endpoint", "the endpoint's VPC has an S3 gateway endpoint")
+def _endpoint_vpc_s3_gateway_endpoint(view: _EndpointView) -> Fact:
+    return view.vpc.service("s3", "Gateway")
+
+
+def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
+    usage, resolver = vpc_view.usage, vpc_view.resolver
     subjects = []
     for endpoint in resolver.endpoints_by_vpc().get(id(usage.vpc), []):
         service = endpoint_service(endpoint.service)
@@ -652,7 +933,7 @@ def _endpoint_subjects(usage: _Usage, no_internet: Fact, resolver: Resolver) -> 
         context = {
             "service": service if known else (endpoint.service.text or "unknown"),
             "vpc": usage.vpc.loc.resource,
-            **_usage_names(usage, resolver),
+            **_usage_names(vpc_view),
             "job_groups": ", ".join(
                 sorted(
                     {
@@ -673,13 +954,13 @@ def _routes_subnets(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) ->
         return endpoint.route_tables
     tables = [resolver.index.find(ref) for ref in endpoint.route_tables]
     results: List[Fact] = []
-    for subnet in usage.subnets:
+    for subnet in usage.job_subnets:
         table = resolver.route_table_of(subnet)
         if isinstance(table, Unknown):
             results.append(table)
         else:
             results.append(any(table is t for t in tables))
-    if not usage.subnets:
+    if not usage.job_subnets:
         results.append(Unknown("the subnets of the Clarify jobs are not known"))
     return all_of(results)
 
@@ -695,3 +976,137 @@ def _admits_https(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> F
         for job in usage.jobs
     ]
     return all_of(results)
+
+
+# -- subnets ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _SubnetView:
+    check: AclCheck
+
+
+@fact(
+    "subnets",
+    "acl_https_egress",
+    "the subnet's network ACL lets TCP 443 out to S3 and the interface endpoints the job uses",
+)
+def _subnet_acl_https_egress(view: _SubnetView) -> Fact:
+    return view.check.https_egress
+
+
+@fact(
+    "subnets",
+    "acl_https_return",
+    "the subnet's network ACL lets the replies in (TCP on the ephemeral ports, from the same peers)",
+)
+def _subnet_acl_https_return(view: _SubnetView) -> Fact:
+    return view.check.https_return
+
+
+@fact("subnets", "cluster", "a job with two or more instances uses this subnet and another one")
+def _subnet_cluster(view: _SubnetView) -> Fact:
+    return view.check.cluster
+
+
+@fact(
+    "subnets",
+    "acl_cluster_traffic",
+    "the subnet's network ACL lets all TCP out to and in from the job's other subnets",
+)
+def _subnet_acl_cluster_traffic(view: _SubnetView) -> Fact:
+    return view.check.cluster_traffic
+
+
+def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
+    """One subject per subnet of a Clarify job (each reported once, whatever the number of jobs);
+    a job whose subnets are not in the inputs is one subject at the job."""
+    acls = NetworkAcls(resolver)
+    subjects: List[Subject] = []
+    uses: Dict[int, tuple] = {}  # id(subnet) -> (subnet, [(job, its resolved subnets)])
+    for job in network.jobs:
+        if job.has_vpc_config is False:
+            continue
+        if isinstance(job.has_vpc_config, Unknown) or isinstance(job.subnets, Unknown):
+            unknown = job.has_vpc_config if job.has_vpc_config is not True else job.subnets
+            resolved: List[Any] = [unknown]
+        else:
+            resolved = [resolver.subnet(ref) for ref in job.subnets]
+        missing = next((s for s in resolved if isinstance(s, Unknown)), None)
+        if missing is not None:
+            check = AclCheck(missing, missing, missing, False, True)
+            context = {"subnet": f"the subnets of {job.loc.resource}"}
+            context.update(remediation_names(check, None, resolver))
+            subjects.append(
+                Subject("subnets", job.loc, derive("subnets", _SubnetView(check)), context)
+            )
+        for subnet in resolved:
+            if isinstance(subnet, Subnet):
+                uses.setdefault(id(subnet), (subnet, []))[1].append((job, resolved))
+    for subnet, jobs in uses.values():
+        cluster: List[Fact] = []
+        others: List[Any] = []
+        for job, resolved in jobs:
+            distinct = [s for s in resolved if s is not subnet]
+            if not distinct:
+                continue  # one subnet: the ACL does not filter traffic inside it
+            count = job.instance_count
+            multi = count if isinstance(count, Unknown) else count >= 2
+            cluster.append(multi)
+            if multi is not False:
+                others.extend(s for s in distinct if all(s is not o for o in others))
+        check = acls.check(subnet, any_of(cluster), others)
+        context = {"subnet": subnet.loc.resource, **remediation_names(check, subnet, resolver)}
+        subjects.append(
+            Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), context)
+        )
+    return subjects
+
+
+# -- policies --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _PolicyView:
+    policy: Policy
+    # (job, does the policy deny creating it with isolation off) for each Clarify job of the run
+    # that may need inference and does not itself ask for isolation
+    verdicts: List[tuple]
+
+
+@fact(
+    "policies",
+    "clarify_inference",
+    "a Clarify job in the inputs calls its model (post-training bias or SHAP)",
+)
+def _policy_clarify_inference(view: _PolicyView) -> Fact:
+    return any_of(job.inference for job, blocked in view.verdicts if blocked is not False)
+
+
+@fact(
+    "policies",
+    "isolation_mandate",
+    "the policy denies creating such a job unless sagemaker:NetworkIsolation is true",
+)
+def _policy_isolation_mandate(view: _PolicyView) -> Fact:
+    return any_of(blocked for _, blocked in view.verdicts)
+
+
+def _policy_subject(policy: Policy, jobs: List[Job]) -> Subject:
+    verdicts = []
+    calls: List[str] = []
+    for job in jobs:
+        if job.inference is False or job.network_isolation is True:
+            continue
+        blocked, denied = blocks(policy.document, job.kind)
+        verdicts.append((job, blocked))
+        calls.extend(call for call in denied if call not in calls)
+    blocked_jobs = [job.loc.resource for job, blocked in verdicts if blocked is not False]
+    context = {
+        "kind": policy.kind,
+        "jobs": ", ".join(blocked_jobs) or "(none)",
+        "actions": ", ".join(calls) or "sagemaker:CreateProcessingJob",
+    }
+    return Subject(
+        "policies", policy.loc, derive("policies", _PolicyView(policy, verdicts)), context
+    )

@@ -24,6 +24,7 @@ FORMAT_NAMES = {
     "state-machine": "state machine",
     "pipeline": "pipeline",
     "sdk-defaults": "SDK defaults",
+    "iam-policy": "IAM policy",
     "python": "Python",
 }
 

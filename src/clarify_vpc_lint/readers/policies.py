@@ -1,0 +1,105 @@
+"""IAM policy documents as the readers find them: a mapping, or the JSON text of one; and policy
+files (a bare document, or the AWS CLI output holding one) as an input format of their own.
+
+CloudFormation accepts a policy document as an object or as a JSON string; Terraform always holds
+one as a string (``jsonencode``, ``data.aws_iam_policy_document.x.json``, a heredoc). Either way
+``policy`` parses it once, so the evaluation in ``resolve/policies.py`` sees one shape.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+from urllib.parse import unquote
+
+from ..model import Location, Network, Policy
+from ..values import Unknown
+from .source import Document
+
+SCP = "service control policy"
+IDENTITY = "identity policy"
+BOUNDARY = "permissions boundary"
+
+
+def document_of(value: Any, what: str) -> Any:
+    """A policy document (dict), or Unknown naming why it is not known."""
+    if isinstance(value, Unknown):
+        return Unknown(f"{what} is built at run time: {value.reason}", value.text)
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return Unknown(f"{what} is not JSON")
+    if isinstance(value, dict):
+        return value
+    return Unknown(f"{what} is not a policy document")
+
+
+def policy(value: Any, loc: Location, kind: str, what: str) -> Policy:
+    return Policy(loc, kind, document_of(value, what))
+
+
+def is_service_control_policy(policy_type: Any) -> bool:
+    """Organizations policy types: only SERVICE_CONTROL_POLICY denies API calls. Terraform's
+    default type is that one; an unknown type is read as one (other types have no statements)."""
+    return (
+        policy_type is None
+        or isinstance(policy_type, Unknown)
+        or (policy_type == "SERVICE_CONTROL_POLICY")
+    )
+
+
+# -- policy files: a bare document, or the AWS CLI output that holds one -----------------------------
+
+
+def is_policy_file(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    if "Statement" in data and "Version" in data:  # a bare policy document
+        return True
+    return any(
+        _file_member(data, shape) is not None and _file_member(data, (shape[1],)) is not None
+        for shape in _FILE_SHAPES
+    )
+
+
+# (path to the document, path to its name, kind): `aws organizations describe-policy`,
+# `aws iam get-policy-version`, `aws iam get-role-policy` (user and group alike)
+_FILE_SHAPES = (
+    (("Policy", "Content"), ("Policy", "PolicySummary", "Name"), SCP),
+    (("PolicyVersion", "Document"), ("PolicyVersion", "VersionId"), IDENTITY),
+    (("PolicyDocument",), ("PolicyName",), IDENTITY),
+)
+
+
+def _file_member(data: Any, shape: tuple) -> Any:
+    value = data
+    for key in shape[0]:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def read_policy_file(document: Document) -> Network:
+    network = Network()
+    data = document.data
+    if "Statement" in data:
+        path, name, kind, value = ("Statement",), os.path.basename(document.path), IDENTITY, data
+    else:
+        shape = next(
+            s
+            for s in _FILE_SHAPES
+            if _file_member(data, s) is not None and _file_member(data, (s[1],)) is not None
+        )
+        path, kind, value = shape[0], shape[2], _file_member(data, shape)
+        name = str(_file_member(data, (shape[1],)) or os.path.basename(document.path))
+        if kind == SCP and not is_service_control_policy(
+            _file_member(data, (("Policy", "PolicySummary", "Type"),))
+        ):
+            return network
+        if isinstance(value, str) and value.startswith("%7B"):  # IAM returns URL-encoded JSON
+            value = unquote(value)
+    line, column = document.locate(path)
+    loc = Location(document.path, line, column, name, "api")
+    network.policies.append(policy(value, loc, kind, f"the policy in {document.path}"))
+    return network

@@ -1,0 +1,58 @@
+"""Which DHCP options set a VPC uses, and whether it has the keys SageMaker requires."""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+from .. import ec2
+from ..model import DhcpOptions, Vpc
+from ..values import Unknown
+from .index import Index, display
+
+
+def missing_keys(vpc: Vpc, index: Index) -> Any:
+    """The required DHCP keys the VPC's options set lacks (a list), or Unknown."""
+    associations = [a for a in index.network.dhcp_associations if index.find(a.vpc) is vpc]
+    explicit = [a for a in associations if not a.implicit]
+    unplaced = next(
+        (a.vpc for a in index.network.dhcp_associations if isinstance(a.vpc, Unknown)), None
+    )
+    if not explicit and unplaced is not None:  # it may be this VPC's
+        return Unknown(f"a DHCP options association names a VPC not known: {unplaced.reason}")
+    chosen = (explicit or associations or [None])[0]
+    if chosen is None:
+        if "Vpcs" in index.network.inventory_kinds:
+            return Unknown(f"{vpc.loc.resource} is not in the describe-vpcs output given")
+        return Unknown(
+            f"the DHCP options set of {vpc.loc.resource}; add `aws ec2 describe-vpcs` and "
+            "`aws ec2 describe-dhcp-options` output with --context"
+        )
+    if chosen.conditional:
+        return Unknown(f"the DHCP options association of {vpc.loc.resource} is conditional")
+    options = chosen.options
+    if isinstance(options, DhcpOptions):
+        return ec2.missing_dhcp_keys(options.options)
+    if options == ec2.NO_DHCP_OPTIONS:
+        return list(ec2.REQUIRED_DHCP_KEYS)
+    entity = index.find(options)
+    if isinstance(entity, DhcpOptions):
+        return ec2.missing_dhcp_keys(entity.options)
+    if isinstance(options, Unknown):
+        return Unknown(f"the DHCP options set of {vpc.loc.resource}: {options.reason}")
+    return Unknown(
+        f"DHCP options set {display(options, index)} of {vpc.loc.resource} is not in the "
+        "inputs; add `aws ec2 describe-dhcp-options` output with --context"
+    )
+
+
+def options_name(vpc: Vpc, index: Index) -> str:
+    """The options set's name for messages and fixes."""
+    associations: List[Any] = [
+        a for a in index.network.dhcp_associations if index.find(a.vpc) is vpc and not a.implicit
+    ]
+    if not associations:
+        return "the default DHCP options set"
+    options = associations[0].options
+    if options == ec2.NO_DHCP_OPTIONS:
+        return "no DHCP options set (DhcpOptionsId `default`)"
+    return display(options, index)
