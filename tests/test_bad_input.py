@@ -79,20 +79,18 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_unreadable_file(tmp_path: Path, monkeypatch) -> None:
     """Permission errors (simulated: the tests may run as root, who reads everything)."""
-    import builtins
-
     from clarify_vpc_lint.readers import InputError, load
 
     path = tmp_path / "secret.yaml"
     path.write_text("Resources: {}\n")
-    real_open = builtins.open
+    real_open = os.open
 
     def guarded_open(file, *args, **kwargs):
         if str(file) == str(path):
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_open)
     assert load(str(path)) == InputError(str(path), None, "cannot read: Permission denied")
 
 

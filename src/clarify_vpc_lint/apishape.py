@@ -1,18 +1,28 @@
 """CVL001: check a SageMaker API request against botocore's service model, offline.
 
-botocore's validator checks required members, unknown keys, types and minimums; it skips maximums,
-enums and patterns (FACTS.md section 2), which ``_limits`` adds. Describe-only members (those in the
-Describe response but not in the Create request) and boto3's ``ResponseMetadata`` are accepted.
-botocore is imported here only, so linting files without API JSON never loads it.
+The model is botocore's packaged ``sagemaker/*/service-2.json(.gz)``, read as data: no botocore
+Session (it would read ~/.aws/config, ~/.aws/credentials, AWS_PROFILE and ~/.aws/models) and no
+botocore import at all (it costs more than linting the file). ``_Validator`` reports what
+botocore's ParamValidator reports, as the same (kind, name, details) errors: required members,
+unknown keys, types and minimums. ``_limits`` adds what that validator skips: maximums, enums and
+patterns (FACTS.md section 2). Describe-only members (those in the Describe response but not in
+the Create request) and boto3's ``ResponseMetadata`` are accepted.
 """
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import gzip
+import json
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 Problem = Tuple[Tuple[Any, ...], str]
+Shape = Dict[str, Any]
+Error = Tuple[str, str, Dict[str, Any]]
 
 DESCRIBE_OF = {
     "CreateProcessingJob": "DescribeProcessingJob",
@@ -23,28 +33,174 @@ DESCRIBE_OF = {
 
 
 @cache
-def _service_model() -> Any:
-    import botocore.session  # deferred: it costs ~0.15 s to load
+def _shapes() -> Tuple[Dict[str, Any], Dict[str, Shape]]:
+    """SageMaker's operations and shapes, as packaged with botocore (found without importing it)."""
+    import importlib.util
 
-    return botocore.session.get_session().get_service_model("sagemaker")
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("botocore is not installed")
+    folder = Path(spec.origin).parent / "data" / "sagemaker"
+    version = max(entry.name for entry in folder.iterdir() if entry.is_dir())
+    packed = folder / version / "service-2.json.gz"
+    if packed.is_file():
+        with gzip.open(packed, "rb") as handle:
+            model = json.load(handle)
+    else:
+        with open(folder / version / "service-2.json", "rb") as handle:
+            model = json.load(handle)
+    return model["operations"], model["shapes"]
+
+
+def _target(reference: Shape) -> Shape:
+    return _shapes()[1][reference["shape"]]
 
 
 def validate(operation: str, request: Dict[str, Any]) -> List[Problem]:
     """Problems of ``request`` as the ``operation`` input, each with the path of the key at fault."""
-    import botocore.validate
-
-    service = _service_model()
-    shape = service.operation_model(operation).input_shape
-    describe_only = set(service.operation_model(DESCRIBE_OF[operation]).output_shape.members)
+    operations, _ = _shapes()
+    shape = _target(operations[operation]["input"])
+    members = shape.get("members", {})
+    describe_only = set(_target(operations[DESCRIBE_OF[operation]]["output"]).get("members", {}))
     params = {
         key: value
         for key, value in request.items()
-        if key in shape.members or key not in describe_only and key != "ResponseMetadata"
+        if key in members or key not in describe_only and key != "ResponseMetadata"
     }
-    report = botocore.validate.ParamValidator().validate(params, shape)
-    problems = [_describe(error) for error in getattr(report, "_errors", [])]
+    errors: List[Error] = []
+    _Validator(errors).check(params, shape, "")
+    problems = [_describe(error) for error in errors]
     problems.extend(_limits(params, shape, ()))
     return problems
+
+
+class _Validator:
+    """botocore.validate.ParamValidator over the raw model (same checks, same error tuples)."""
+
+    def __init__(self, errors: List[Error]) -> None:
+        self.errors = errors
+
+    def report(self, name: str, kind: str, **details: Any) -> None:
+        self.errors.append((kind, name, details))
+
+    def check(self, value: Any, shape: Shape, name: str) -> None:
+        kind = shape["type"]
+        if kind == "structure" and shape.get("document"):
+            self._document(value, name)
+        elif kind == "structure":
+            if self._typed(value, (dict,), name):
+                self._structure(value, shape, name)
+        elif kind == "list":
+            if self._typed(value, (list, tuple), name):
+                self._range(len(value), shape, name, "invalid length")
+                for index, item in enumerate(value):
+                    self.check(item, _target(shape["member"]), f"{name}[{index}]")
+        elif kind == "map":
+            if self._typed(value, (dict,), name):
+                for key, item in value.items():
+                    self.check(key, _target(shape["key"]), f"{name} (key: {key})")
+                    self.check(item, _target(shape["value"]), f"{name}.{key}")
+        elif kind == "string":
+            if self._typed(value, (str,), name):
+                self._range(len(value), shape, name, "invalid length")
+        elif kind in ("integer", "long"):
+            if self._typed(value, (int,), name):
+                self._range(value, shape, name, "invalid range")
+        elif kind in ("double", "float"):
+            if self._typed(value, (float, decimal.Decimal, int), name):
+                self._range(value, shape, name, "invalid range")
+        elif kind == "boolean":
+            self._typed(value, (bool,), name)
+        elif kind == "blob":
+            if not (isinstance(value, (bytes, bytearray, str)) or hasattr(value, "read")):
+                self.report(
+                    name,
+                    "invalid type",
+                    param=value,
+                    valid_types=[str(bytes), str(bytearray), "file-like object"],
+                )
+        elif kind == "timestamp" and not _is_timestamp(value):
+            self.report(
+                name,
+                "invalid type",
+                param=value,
+                valid_types=[str(datetime.datetime), "timestamp-string"],
+            )
+
+    def _typed(self, value: Any, types: Tuple[type, ...], name: str) -> bool:
+        if isinstance(value, types):
+            return True
+        self.report(name, "invalid type", param=value, valid_types=[str(t) for t in types])
+        return False
+
+    def _range(self, value: Any, shape: Shape, name: str, kind: str) -> None:
+        if "min" in shape and value < shape["min"]:
+            self.report(name, kind, param=value, min_allowed=shape["min"])
+
+    def _structure(self, value: Dict[str, Any], shape: Shape, name: str) -> None:
+        members = shape.get("members", {})
+        if shape.get("union"):
+            if not value:
+                self.report(name, "empty input", members=members)
+            elif len(value) > 1:
+                self.report(name, "more than one input", members=members)
+        for required in shape.get("required", []):
+            if required not in value:
+                self.report(
+                    name, "missing required field", required_name=required, user_params=value
+                )
+        known = []
+        for key in value:
+            if key in members:
+                known.append(key)
+            else:
+                self.report(name, "unknown field", unknown_param=key, valid_names=list(members))
+        for key in known:
+            self.check(value[key], _target(members[key]), f"{name}.{key}")
+
+    def _document(self, value: Any, name: str) -> None:
+        if value is None or isinstance(value, (str, int, bool, float)):
+            return
+        if isinstance(value, dict):
+            for key in value:
+                self._document(value[key], key)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self._document(item, f"{name}[{index}]")
+        else:
+            types = (str, int, bool, float, list, dict)
+            self.report(
+                name,
+                "invalid type for document",
+                param=value,
+                param_type=type(value),
+                valid_types=[str(t) for t in types],
+            )
+
+
+def _is_timestamp(value: Any) -> bool:
+    """A timestamp as botocore accepts one: a datetime, epoch seconds or a date string."""
+    if isinstance(value, datetime.datetime):
+        return True
+    try:
+        seconds = float(value) if isinstance(value, (int, float, str)) else None
+    except ValueError:
+        seconds = None
+    if seconds is not None:
+        try:
+            datetime.datetime.fromtimestamp(seconds)
+            return True
+        except (ValueError, OverflowError, OSError):
+            return False
+    if not isinstance(value, str):
+        return False
+    from dateutil.parser import parse  # a botocore dependency; only for timestamp strings
+
+    try:
+        parse(value)
+        return True
+    except (ValueError, OverflowError, TypeError):
+        return False
 
 
 def _path(name: str) -> Tuple[Any, ...]:
@@ -74,50 +230,49 @@ def _describe(error: Tuple[str, str, Dict[str, Any]]) -> Problem:
     return path, f"{where}: {kind}"
 
 
-def _limits(value: Any, shape: Any, path: Tuple[Any, ...]) -> Iterator[Problem]:
+def _limits(value: Any, shape: Shape, path: Tuple[Any, ...]) -> Iterator[Problem]:
     where = ".".join(map(str, path))
-    kind = shape.type_name
-    limits = shape.metadata
-    if kind == "structure" and isinstance(value, dict):
-        for name, member in shape.members.items():
+    kind = shape["type"]
+    if kind == "structure" and isinstance(value, dict) and not shape.get("document"):
+        for name, member in shape.get("members", {}).items():
             if name in value:
-                yield from _limits(value[name], member, path + (name,))
+                yield from _limits(value[name], _target(member), path + (name,))
     elif kind == "list" and isinstance(value, list):
-        if "max" in limits and len(value) > limits["max"]:
+        if "max" in shape and len(value) > shape["max"]:
             yield (
                 path,
-                f"{where} has {len(value)} items, more than the API maximum of {limits['max']}",
+                f"{where} has {len(value)} items, more than the API maximum of {shape['max']}",
             )
         for index, item in enumerate(value):
-            yield from _limits(item, shape.member, path + (index,))
+            yield from _limits(item, _target(shape["member"]), path + (index,))
     elif kind == "map" and isinstance(value, dict):
-        if "max" in limits and len(value) > limits["max"]:
+        if "max" in shape and len(value) > shape["max"]:
             yield (
                 path,
-                f"{where} has {len(value)} entries, more than the API maximum of {limits['max']}",
+                f"{where} has {len(value)} entries, more than the API maximum of {shape['max']}",
             )
     elif kind == "string" and isinstance(value, str):
-        if "max" in limits and len(value) > limits["max"]:
+        if "max" in shape and len(value) > shape["max"]:
             yield (
                 path,
-                f"{where} is {len(value)} characters, more than the API maximum of {limits['max']}",
+                f"{where} is {len(value)} characters, more than the API maximum of {shape['max']}",
             )
-        if shape.enum and value not in shape.enum:
+        if shape.get("enum") and value not in shape["enum"]:
             yield path, f"{where} is {value!r}, not one of the values the API accepts"
-        pattern = _pattern(limits.get("pattern"))
+        pattern = _pattern(shape.get("pattern"))
         if pattern is not None and not pattern.search(value):
             yield (
                 path,
-                f"{where} is {value!r}, which does not match the API pattern {limits['pattern']}",
+                f"{where} is {value!r}, which does not match the API pattern {shape['pattern']}",
             )
     elif (
         kind in ("integer", "long")
         and isinstance(value, int)
         and not isinstance(value, bool)
-        and "max" in limits
-        and value > limits["max"]
+        and "max" in shape
+        and value > shape["max"]
     ):
-        yield path, f"{where} is {value}, more than the API maximum of {limits['max']}"
+        yield path, f"{where} is {value}, more than the API maximum of {shape['max']}"
 
 
 @cache

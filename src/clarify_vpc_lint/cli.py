@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 from . import __version__
 from .catalogue import SEVERITIES, explain, load_rules, rules_by_id
@@ -55,6 +55,21 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="FILE",
         help="CloudFormation parameter values (repeat)",
+    )
+    parser.add_argument(
+        "--var-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Terraform variable values for .tf root modules (repeat)",
+    )
+    parser.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        type=_variable,
+        help="a Terraform variable's value for .tf root modules (repeat)",
     )
     parser.add_argument("--region", help=f"AWS region (default {DEFAULT_REGION})")
     parser.add_argument(
@@ -107,6 +122,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"clarify-vpc-lint {__version__}")
     return parser
+
+
+def _variable(text: str) -> Tuple[str, str]:
+    """``--var NAME=VALUE``, as Terraform's -var."""
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name.strip(), value
 
 
 def _list_rules() -> str:
@@ -214,6 +237,8 @@ def _options(
         config=config,
         workers=min(max(1, args.jobs), MAX_WORKERS),
         exclude=[*args.exclude, *(anchor(p, config_folder) for p in config.exclude)],
+        var_files=args.var_file,
+        variables=dict(args.var),
     )
 
 
@@ -229,6 +254,8 @@ def _say_what_was_not_read(
     for path in unreadable_parameters:
         sys.stderr.write(f"{path}: not a regular file; not read\n")
     if verbose:
+        for note in result.notes:
+            sys.stderr.write(f"{note}\n")
         for path in (p for p in result.skipped if p not in named):
             reason = "not an input format" if os.path.isfile(path) else "not a regular file"
             sys.stderr.write(f"{path}: skipped: {reason}\n")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from .readers.source import Document, ParseError, parse_yaml
+from .readers.source import Document, ParseError, decode_text, parse_yaml, read_regular_file
 
 CONFIG_NAME = ".clarify-vpc-lint.yaml"
 _KNOWN_KEYS = {
@@ -21,6 +21,7 @@ _KNOWN_KEYS = {
     "parameters",
     "jobs",
     "exclude",
+    "paths",
 }
 
 
@@ -37,6 +38,10 @@ class Config:
     parameters: List[str] = field(default_factory=list)
     jobs: List[Any] = field(default_factory=list)
     exclude: List[str] = field(default_factory=list)  # globs, relative to the config's folder
+    paths: List[str] = field(default_factory=list)  # the project, for the pre-commit hook
+
+
+MAX_CONFIG_BYTES = 1 << 20  # a configuration is a few lines; more is not one
 
 
 def find_config(start: Path) -> Optional[Path]:
@@ -46,15 +51,22 @@ def find_config(start: Path) -> Optional[Path]:
         if candidate.is_file():
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and "[tool.clarify-vpc-lint]" in pyproject.read_text(
-            "utf-8", "replace"
-        ):
+        if pyproject.is_file() and _declares_our_table(pyproject):
             return pyproject
     return None
 
 
+def _declares_our_table(pyproject: Path) -> bool:
+    try:
+        raw = read_regular_file(str(pyproject), MAX_CONFIG_BYTES)
+    except ParseError:  # not ours to judge: a pyproject.toml we cannot read has no table of ours
+        return False
+    return b"[tool.clarify-vpc-lint]" in raw
+
+
 def load_config(path: Path) -> Config:
-    text = path.read_text(encoding="utf-8")
+    """The settings of one file; anything malformed is a ParseError naming the key."""
+    text = decode_text(read_regular_file(str(path), MAX_CONFIG_BYTES))
     document: Optional[Document] = None
     if path.name == "pyproject.toml":
         if sys.version_info >= (3, 11):
@@ -63,14 +75,15 @@ def load_config(path: Path) -> Config:
             import tomli as tomllib
         try:
             data = tomllib.loads(text).get("tool", {}).get("clarify-vpc-lint", {})
-        except tomllib.TOMLDecodeError as error:
-            raise ParseError(f"invalid TOML: {error}") from None
+        except (tomllib.TOMLDecodeError, RecursionError) as error:
+            raise ParseError(f"invalid TOML: {str(error).splitlines()[0][:200]}") from None
     else:
-        data = parse_yaml(text) or {}
+        data = parse_yaml(text)
+        data = {} if data is None else data
         document = Document(str(path), text, data, is_json=False)
     if not isinstance(data, dict):
         raise ParseError("the configuration must be a mapping")
-    unknown = sorted(set(data) - _KNOWN_KEYS)
+    unknown = sorted(str(key) for key in set(data) - _KNOWN_KEYS)
     if unknown:
         raise ParseError(f"unknown configuration key(s): {', '.join(unknown)}")
     base = path.parent
@@ -80,25 +93,64 @@ def load_config(path: Path) -> Config:
             os.path.relpath(base / p) if not os.path.isabs(p) else p for p in _strings(data, key)
         ]
 
+    jobs = data.get("jobs") or []
+    if not isinstance(jobs, list):
+        raise ParseError("jobs must be a list")
     return Config(
         path=str(path),
         document=document,
-        fail_on=data.get("fail-on"),
-        region=data.get("region"),
+        fail_on=_string(data, "fail-on"),
+        region=_string(data, "region"),
         ignore=_strings(data, "ignore"),
         per_path_ignores={
-            str(k): [str(i) for i in v] for k, v in (data.get("per-path-ignores") or {}).items()
+            pattern: _strings(data["per-path-ignores"], pattern, "per-path-ignores")
+            for pattern in _mapping(data, "per-path-ignores")
         },
-        severity={str(k): str(v) for k, v in (data.get("severity") or {}).items()},
+        severity={
+            rule: _string(data["severity"], rule, "severity") or ""
+            for rule in _mapping(data, "severity")
+        },
         context=paths("context"),
         parameters=paths("parameters"),
-        jobs=list(data.get("jobs") or []),
+        jobs=jobs,
         exclude=_strings(data, "exclude"),
+        paths=paths("paths"),
     )
 
 
-def _strings(data: Dict[str, Any], key: str) -> List[str]:
+def _string(data: Dict[Any, Any], key: Any, within: str = "") -> Optional[str]:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ParseError(f"{_where(key, within)} must be a string, not {_kind(value)}")
+    return value
+
+
+def _strings(data: Dict[Any, Any], key: Any, within: str = "") -> List[str]:
     value = data.get(key) or []
-    if not isinstance(value, list):
-        raise ParseError(f"{key} must be a list")
-    return [str(item) for item in value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ParseError(f"{_where(key, within)} must be a list of strings")
+    return value
+
+
+def _mapping(data: Dict[str, Any], key: str) -> List[str]:
+    """The keys of the mapping at ``key`` (all strings), or an error saying what is there."""
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise ParseError(f"{key} must be a mapping, not {_kind(value)}")
+    if not all(isinstance(name, str) for name in value):
+        raise ParseError(f"the keys of {key} must be strings")
+    return list(value)
+
+
+def _where(key: Any, within: str) -> str:
+    return f"{within}: {key}" if within else str(key)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return (
+        "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else "text"
+    )

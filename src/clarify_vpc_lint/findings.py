@@ -66,6 +66,7 @@ class Result:
     skipped: List[str]
     # how many Clarify jobs, models and VPCs the inputs describe: the summary says when none
     found: Dict[str, int] = field(default_factory=dict)
+    notes: List[str] = field(default_factory=list)  # for --verbose: why an input was not read
 
     @property
     def files(self) -> int:

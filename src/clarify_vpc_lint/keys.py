@@ -3,7 +3,7 @@
 Two sorts of key:
 
 - an *identity* names one entity: a real AWS ID, a CloudFormation resource (template path and
-  logical ID), a Terraform resource (plan path and address), a part of one (a VPC's main route
+  logical ID), a Terraform resource (plan path or root module directory, and address), a part of one (a VPC's main route
   table, its default security group), a step inside an embedded workflow definition. Two inputs
   giving one identity describe the same thing (a data source and the inventory, say).
 - a *name* is how a user or another input may write a reference without saying where the entity
@@ -23,6 +23,7 @@ _LOGICAL = "logical:"
 _ADDRESS = "address:"
 _CFN = "cfn:"
 _TF = "tf:"
+_TF_ROOT = "tf-root:"
 MAIN_ROUTE_TABLE = "main"  # attribute of a VPC's Handle
 DEFAULT_SECURITY_GROUP = "DefaultSecurityGroup"  # as CloudFormation's Fn::GetAtt names it
 DEFAULT_NETWORK_ACL = "DefaultNetworkAcl"  # as CloudFormation's Fn::GetAtt names it
@@ -59,6 +60,17 @@ def tf_resource(plan_path: str, address: str) -> str:
 def tf_address(plan_path: str, key: str) -> Optional[str]:
     """The address of a resource key of that plan, or None for another entity's key."""
     prefix = tf_resource(plan_path, "")
+    return key[len(prefix) :] if key.startswith(prefix) else None
+
+
+def tf_root_resource(root_directory: str, address: str) -> str:
+    """A Terraform resource read as written (.tf), scoped to its root module's directory."""
+    return f"{_TF_ROOT}{root_directory}:{address}"
+
+
+def tf_root_address(root_directory: str, key: str) -> Optional[str]:
+    """The address of a resource key of that root module, or None for another entity's key."""
+    prefix = tf_root_resource(root_directory, "")
     return key[len(prefix) :] if key.startswith(prefix) else None
 
 

@@ -12,20 +12,15 @@ from .engine import evaluate
 from .findings import Finding, InputError, InputErrors, Result
 from .model import Network
 from .paths import matches
-from .readers import discover, format_of, load_all
+from .readers import discover, format_of, load_all, source_format_of
 from .readers.cloudformation import read_template
 from .readers.declared import read_declared_jobs
 from .readers.formats import BY_NAME
 from .readers.intrinsics import CfnRun
-from .readers.parameters import parse_parameters
-from .readers.python_sdk import (
-    defaults_for,
-    is_python_source,
-    read_python_file,
-    sdk_defaults,
-    without_declared,
-)
+from .readers.parameters import read_parameters
+from .readers.python_sdk import defaults_for, read_python_file, sdk_defaults, without_declared
 from .readers.source import Document, ParseError
+from .readers.tfroot import read_roots
 from .resolve import build_subjects
 
 DEFAULT_REGION = "us-east-1"
@@ -43,6 +38,8 @@ class Options:
     config: Optional[Config] = None
     workers: int = 1
     exclude: Sequence[str] = ()  # globs of files and folders a walk does not enter
+    var_files: Sequence[str] = ()  # Terraform -var-file
+    variables: Dict[str, str] = field(default_factory=dict)  # Terraform -var NAME=VALUE
 
 
 def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -> Network:
@@ -65,8 +62,10 @@ def run(options: Options) -> Result:
     files, errors = walked.files, walked.errors + context.errors
     skipped = walked.skipped + context.skipped
     named_context = set(options.context)
-    python_files = [path for path in files if is_python_source(path)]  # read with ast, below
-    files = [path for path in files if not is_python_source(path)]
+    sources: Dict[str, List[str]] = {}  # read from source by their own readers, below
+    for path in files:
+        sources.setdefault(source_format_of(path) or "", []).append(path)
+    files = sources.pop("", [])
     loaded = load_all(files + context.files, options.workers)
     documents: List[Tuple[Document, str]] = []
     for position, item in enumerate(loaded):
@@ -86,15 +85,25 @@ def run(options: Options) -> Result:
     parameter_values: Dict[str, str] = {}
     for path in options.parameters:
         try:
-            with open(path, encoding="utf-8") as handle:
-                parameter_values.update(parse_parameters(handle.read()))
-        except OSError as error:
-            errors.append(InputError(path, None, f"cannot read: {error.strerror or error}"))
-        except (ParseError, UnicodeDecodeError) as error:
-            errors.append(InputError(path, getattr(error, "line", None), f"{error}"))
+            parameter_values.update(read_parameters(path))
+        except ParseError as error:
+            errors.append(InputError(path, error.line, error.message))
 
     network = _read(documents, parameter_values, options.region, errors)
-    python_linted = _read_python(python_files, documents, network, errors, skipped)
+    python_linted = _read_python(sources.get("python", []), documents, network, errors, skipped)
+    terraform = read_roots(
+        sources.get("terraform-config", []),
+        [d for d, kind in documents if kind == "terraform"],
+        options.var_files,
+        options.variables,
+    )
+    network.extend(terraform.network)
+    errors += terraform.errors
+    skipped += terraform.skipped
+    errors += [
+        InputError("--var", None, f"{name}: no Terraform root module linted declares it")
+        for name in terraform.undeclared
+    ]
     config = options.config
     if config is not None and config.jobs:
         network.extend(
@@ -118,8 +127,11 @@ def run(options: Options) -> Result:
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     linted = {d.path: kind for d, kind in documents}
     linted.update(dict.fromkeys(python_linted, "python"))
+    linted.update(dict.fromkeys(terraform.linted, "terraform-config"))
     found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
-    return Result(findings, errors, dict(sorted(linted.items())), sorted(skipped), found)
+    return Result(
+        findings, errors, dict(sorted(linted.items())), sorted(skipped), found, terraform.notes
+    )
 
 
 def _read_python(

@@ -282,6 +282,9 @@ class Network:
     # problems of single resources, (file, line, message): reported as input errors, while
     # the rest of the file is still linted
     input_errors: List[Tuple[str, Optional[int], str]] = field(default_factory=list)
+    # Terraform addresses written but not expanded (a remote module, an unknown count), with
+    # why: a name under one of them is unknown for that reason, not undefined
+    unknown_addresses: List[Tuple[str, str]] = field(default_factory=list)
     # the EC2 describe outputs given, by kind: a listing of a kind is complete
     inventory_kinds: set = field(default_factory=set)
 

@@ -148,7 +148,7 @@ def _project_files(revision: str, roots: Sequence[str], extra: Set[str]) -> Dict
 def check(staged: Sequence[str], config: Config) -> Tuple[Result, int]:
     """The blocking part of the staged project's result, and how many findings were not shown."""
     staged_set = {os.path.normpath(p) for p in staged}
-    roots = list(getattr(config, "paths", None) or ["."])
+    roots = list(config.paths or ["."])
     extra = {os.path.normpath(p) for p in [*config.context, *config.parameters]} | staged_set
     index = _project_files(":", roots, extra)
     options = Options(

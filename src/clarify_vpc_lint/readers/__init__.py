@@ -8,10 +8,13 @@ from typing import Iterable, List, NamedTuple, Optional, Sequence, Set, Union
 
 from ..findings import InputError
 from ..paths import matches
-from .formats import FORMATS, format_of  # the one format registry
-from .source import Document, ParseError, parse_text
+from .formats import FORMATS, SOURCE_FORMATS, format_of, source_format_of  # the one registry
+from .source import Document, ParseError, decode_text, parse_text, read_regular_file
 
-EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".py", ".ipynb")
+DOCUMENT_EXTENSIONS = (".json", ".yaml", ".yml", ".template")
+EXTENSIONS = DOCUMENT_EXTENSIONS + tuple(
+    extension for entry in SOURCE_FORMATS for extension in entry.extensions
+)
 MAX_FILE_BYTES = 32 * 1024 * 1024  # CloudFormation itself takes templates of at most 1 MB
 
 
@@ -96,21 +99,7 @@ def discover(
 def load(path: str) -> Union[Document, InputError]:
     """Read and parse one file; any problem becomes one clear InputError."""
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            return InputError(path, None, f"larger than {MAX_FILE_BYTES // 2**20} MiB; not read")
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        return InputError(path, None, f"cannot read: {error.strerror or error}")
-    if b"\0" in raw[:8192]:
-        return InputError(path, None, "binary file, not YAML or JSON")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        return InputError(path, line, "not UTF-8 text")
-    try:
-        return parse_text(path, text)
+        return parse_text(path, decode_text(read_regular_file(path, MAX_FILE_BYTES)))
     except ParseError as error:
         return InputError(path, error.line, error.message)
     except Exception as error:  # a parser bug must not hide the other files' findings
@@ -120,12 +109,48 @@ def load(path: str) -> Union[Document, InputError]:
 
 
 def load_all(paths: List[str], workers: int) -> List[Union[Document, InputError]]:
+    """``load`` over ``paths`` in order, in ``workers`` processes when asked for.
+
+    A worker that dies (a native crash, the OOM killer) breaks the whole pool; the files it left
+    unread are then read again, each in a process of its own, so only the file that kills its
+    reader becomes an error.
+    """
     if workers <= 1 or len(paths) < 2:
         return [load(path) for path in paths]
     from concurrent.futures import ProcessPoolExecutor  # only when asked for: it costs start-up
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(load, paths, chunksize=max(1, len(paths) // (workers * 4))))
+    results: List[Optional[Union[Document, InputError]]] = [None] * len(paths)
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(load, path) for path in paths]
+            for index, future in enumerate(futures):
+                results[index] = future.result()
+    except BrokenProcessPool:
+        for index, path in enumerate(paths):
+            if results[index] is None:
+                results[index] = _load_isolated(path)
+    return [result for result in results if result is not None]
 
 
-__all__ = ["FORMATS", "InputError", "discover", "format_of", "load", "load_all"]
+def _load_isolated(path: str) -> Union[Document, InputError]:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(load, path).result()
+    except BrokenProcessPool:
+        return InputError(path, None, "the process reading this file died (a crash in a parser)")
+
+
+__all__ = [
+    "FORMATS",
+    "SOURCE_FORMATS",
+    "InputError",
+    "discover",
+    "format_of",
+    "load",
+    "load_all",
+    "source_format_of",
+]

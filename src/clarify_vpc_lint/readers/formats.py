@@ -8,10 +8,19 @@ the run's CloudFormation context (only templates need it: they see each other's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from ..model import Network
-from . import cloudformation, inventory, policies, sagemaker_api, terraform, workflows
+from . import (
+    cloudformation,
+    inventory,
+    policies,
+    python_sdk,
+    sagemaker_api,
+    terraform,
+    tfroot,
+    workflows,
+)
 from .intrinsics import CfnRun
 from .source import Document
 
@@ -64,8 +73,31 @@ FORMATS = (
     ),
 )
 BY_NAME: Dict[str, Format] = {entry.name: entry for entry in FORMATS}
+
+
+@dataclass(frozen=True)
+class SourceFormat:
+    """Files told by their extension and read from source, never parsed as YAML or JSON: each
+    reader takes the run's files of its format together (the linter calls it by ``name``)."""
+
+    name: str
+    extensions: Tuple[str, ...]
+    language: str
+
+
+SOURCE_FORMATS = (
+    SourceFormat("python", python_sdk.PYTHON_EXTENSIONS, "python"),
+    SourceFormat(
+        "terraform-config", tfroot.CONFIG_EXTENSIONS + tfroot.VARIABLE_EXTENSIONS, tfroot.LANGUAGE
+    ),
+)
 # the languages a rule's remediation may be written in: the formats' and the config file's jobs
-LANGUAGES = frozenset({entry.language for entry in FORMATS} | {"config"})
+LANGUAGES = frozenset({entry.language for entry in (*FORMATS, *SOURCE_FORMATS)} | {"config"})
+
+
+def source_format_of(path: str) -> Optional[str]:
+    """The source format a file is by its name (``x.tf.json`` is Terraform, not JSON), or None."""
+    return next((entry.name for entry in SOURCE_FORMATS if path.endswith(entry.extensions)), None)
 
 
 def format_of(document: Document) -> Optional[str]:

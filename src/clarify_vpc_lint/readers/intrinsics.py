@@ -4,13 +4,19 @@ Resolution happens across every template of the run: ``Fn::ImportValue`` finds t
 exports the name, an SSM-typed parameter finds the ``AWS::SSM::Parameter`` that writes it. A
 resource reference becomes a ``Handle``; what cannot be determined becomes ``Unknown`` with the
 reason, never a guess.
+
+Resolution is linear in the size of the inputs and bounded in memory, whatever they hold: every
+node and every named reference is evaluated once per run (memoised), a reference that comes back
+to itself is an unknown naming the cycle, a string longer than MAX_STRING or a list longer than
+MAX_LIST is unknown, and the strings built by the whole run (Fn::Sub, Fn::Join, Fn::Split, list
+parameters) total at most MAX_BUILT characters.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..awsfacts import partition_of, url_suffix
 from ..values import Handle, Joined, Unknown
@@ -18,6 +24,14 @@ from .source import Document
 
 NO_VALUE = object()  # AWS::NoValue: the property is removed
 MAX_RESOLVE_DEPTH = 50
+# CloudFormation takes templates of at most 1 MB, so no value it deploys is longer than this.
+MAX_STRING = 1 << 20
+# The lists a rule reads are short (a VPC config holds at most 16 subnets and 5 security groups);
+# 1,000 items is far above any real one and keeps a hostile Fn::Split or default cheap.
+MAX_LIST = 1000
+# All strings built by resolution in one run: with the per-value bounds above this caps the
+# memory resolution can take at a few hundred MB however the inputs multiply their strings.
+MAX_BUILT = 32 << 20
 AZS_PER_REGION = 6
 
 # GetAtt attributes that name the resource itself rather than one of its properties.
@@ -59,6 +73,10 @@ class CfnRun:
     templates: List[Template] = field(default_factory=list)
     exports: Dict[str, Tuple[Template, Any]] = field(default_factory=dict)
     ssm_parameters: Dict[str, Tuple[Template, Any]] = field(default_factory=dict)
+    # node or reference -> (what was resolved, kept alive so its id is not reused; the result)
+    _done: Dict[Any, Tuple[Any, Any]] = field(default_factory=dict, repr=False)
+    _active: Dict[Any, str] = field(default_factory=dict, repr=False)  # references being resolved
+    _built: int = 0  # characters of strings built so far
 
     def add(self, template: Template) -> None:
         """Register a template's exports and SSM parameters (names resolved in its own context)."""
@@ -70,15 +88,29 @@ class CfnRun:
             if isinstance(name, str):
                 self.exports[name] = (template, output.get("Value"))
         for resource in template.resources.values():
-            if resource.get("Type") == "AWS::SSM::Parameter":
-                properties = resource.get("Properties") or {}
+            if isinstance(resource, dict) and resource.get("Type") == "AWS::SSM::Parameter":
+                properties = resource.get("Properties")
+                properties = properties if isinstance(properties, dict) else {}
                 name = self.resolve(properties.get("Name"), template)
                 if isinstance(name, str):
                     self.ssm_parameters[name] = (template, properties.get("Value"))
+        # what was resolved so far saw fewer exports and SSM parameters than the run will have
+        self._done.clear()
 
     # -- evaluation ------------------------------------------------------------------------------
 
     def resolve(self, value: Any, template: Template, depth: int = 0) -> Any:
+        if not isinstance(value, (dict, list)):
+            return value
+        key = (id(value), id(template))
+        done = self._done.get(key)
+        if done is not None:
+            return done[1]
+        result = self._resolve(value, template, depth)
+        self._done[key] = (value, result)
+        return result
+
+    def _resolve(self, value: Any, template: Template, depth: int) -> Any:
         if depth > MAX_RESOLVE_DEPTH:
             return Unknown("references nest too deeply (a cycle between templates?)")
         if isinstance(value, dict):
@@ -94,14 +126,51 @@ class CfnRun:
             return [v for v in items if v is not NO_VALUE]
         return value
 
+    def once(self, key: Tuple[Any, ...], label: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` for the reference ``key``, evaluated once per run; a cycle is unknown."""
+        done = self._done.get(key)
+        if done is not None:
+            return done[1]
+        if key in self._active:
+            return Unknown(f"a reference cycle: {_cycle(list(self._active.values()), label)}")
+        self._active[key] = label
+        try:
+            result = compute()
+        finally:
+            del self._active[key]
+        self._done[key] = (None, result)
+        return result
+
+    def build(self, length: int) -> Optional[Unknown]:
+        """Account for a string of ``length`` characters about to be built; None when allowed."""
+        if length > MAX_STRING:
+            return Unknown(f"a value longer than {MAX_STRING} characters (not deployable)")
+        if self._built + length > MAX_BUILT:
+            return Unknown(
+                f"the inputs build more than {MAX_BUILT} characters of strings; not evaluated"
+            )
+        self._built += length
+        return None
+
+    def split(self, text: str, separator: str) -> Any:
+        """``text.split(separator)`` within the list and string budgets."""
+        if text.count(separator) >= MAX_LIST:
+            return Unknown(f"a list of more than {MAX_LIST} items (not a real one)")
+        over_budget = self.build(len(text))
+        return text.split(separator) if over_budget is None else over_budget
+
     def ref(self, name: Any, template: Template, depth: int) -> Any:
         if not isinstance(name, str):
-            return Unknown(f"Ref to {name!r}")
+            return Unknown(f"Ref to {_shown(name)}")
         pseudo = self._pseudo_parameter(name)
         if pseudo is not None:
             return pseudo
         if name in template.parameters:
-            return self._parameter(name, template, depth)
+            return self.once(
+                ("parameter", id(template), name),
+                name,
+                lambda: self._parameter(name, template, depth),
+            )
         if name in template.resources:
             return Handle(template.key(name))
         return Unknown(
@@ -125,7 +194,8 @@ class CfnRun:
         }.get(name)
 
     def _parameter(self, name: str, template: Template, depth: int) -> Any:
-        declaration = template.parameters[name] or {}
+        declaration = template.parameters[name]
+        declaration = declaration if isinstance(declaration, dict) else {}
         kind = str(declaration.get("Type", "String"))
         value = self.parameter_values.get(name, declaration.get("Default"))
         if value is None:
@@ -141,7 +211,8 @@ class CfnRun:
         if isinstance(value, Joined) and value.separator == ",":
             return list(value.parts)
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",")] if value else []
+            parts = self.split(value, ",") if value else []
+            return [part.strip() for part in parts] if isinstance(parts, list) else parts
         return value
 
     def _ssm_value(self, ssm_name: str, parameter: str, depth: int) -> Any:
@@ -152,7 +223,7 @@ class CfnRun:
                 "template in this run; add the template that writes it"
             )
         owner, value = written
-        return self.resolve(value, owner, depth + 1)
+        return self.once(("ssm", ssm_name), ssm_name, lambda: self.resolve(value, owner, depth + 1))
 
     def placeholder(self, name: str, template: Template, depth: int) -> Any:
         """``${Name}`` or ``${Resource.Attribute}`` as Fn::Sub reads it."""
@@ -170,22 +241,36 @@ class CfnRun:
                 f"no template in this run exports {name!r}; add the template that exports it"
             )
         owner, value = exported
-        return self.resolve(value, owner, depth)
+        return self.once(
+            ("export", name), f"export {name}", lambda: self.resolve(value, owner, depth)
+        )
 
     def get_att(self, argument: Any, template: Template, depth: int) -> Any:
         if isinstance(argument, str):
             argument = argument.split(".", 1)
         if not (isinstance(argument, list) and len(argument) == 2):
-            return Unknown(f"Fn::GetAtt with argument {argument!r}")
+            return Unknown(f"Fn::GetAtt with argument {_shown(argument)}")
         logical_id, attribute = argument[0], self.resolve(argument[1], template, depth)
+        if not isinstance(logical_id, str) or not isinstance(attribute, str):
+            return Unknown(f"Fn::GetAtt of {_shown(logical_id)}.{_shown(attribute)}")
         resource = template.resources.get(logical_id)
-        if resource is None or not isinstance(attribute, str):
+        if not isinstance(resource, dict):
             return Unknown(
                 f"Fn::GetAtt {logical_id}.{attribute} is not a resource of {template.path}"
             )
+        return self.once(
+            ("attribute", id(template), logical_id, attribute),
+            f"{logical_id}.{attribute}",
+            lambda: self._attribute(resource, logical_id, attribute, template, depth),
+        )
+
+    def _attribute(
+        self, resource: dict, logical_id: str, attribute: str, template: Template, depth: int
+    ) -> Any:
         if attribute in _IDENTITY_ATTRIBUTES:
             return Handle(template.key(logical_id))
-        properties = resource.get("Properties") or {}
+        properties = resource.get("Properties")
+        properties = properties if isinstance(properties, dict) else {}
         if attribute in properties:
             return self.resolve(properties[attribute], template, depth)
         if attribute == "DefaultSecurityGroup":
@@ -208,57 +293,74 @@ class CfnRun:
 
 
 def _sub(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
-    variables: Dict[str, Any] = {}
+    variables: Any = {}
     if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], dict):
         argument, variables = argument
     if not isinstance(argument, str):
-        return Unknown(f"Fn::Sub of {argument!r}")
+        return Unknown(f"Fn::Sub of {_shown(argument)}")
     unknown: Optional[Unknown] = None
-
-    def substitute(match: re.Match) -> str:
-        nonlocal unknown
+    pieces: List[str] = []
+    length, position = 0, 0
+    for match in _SUB_VARIABLE.finditer(argument):
         name = match.group(1).strip()
         if name in variables:
             value = run.resolve(variables[name], template, depth)
         else:
             value = run.placeholder(name, template, depth)
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value)
-        if unknown is None:
-            unknown = (
-                value if isinstance(value, Unknown) else Unknown(f"${{{name}}} is not a string")
-            )
-        return match.group(0)
-
-    text = _SUB_VARIABLE.sub(substitute, argument).replace("${!", "${")
+            text = _text(value)
+        else:
+            text = match.group(0)
+            if unknown is None:
+                unknown = (
+                    value if isinstance(value, Unknown) else Unknown(f"${{{name}}} is not a string")
+                )
+        pieces += [argument[position : match.start()], text]
+        length += match.start() - position + len(text)
+        position = match.end()
+        if length > MAX_STRING:
+            break
+    pieces.append(argument[position:])
+    over_budget = run.build(length + len(argument) - position)
+    if over_budget is not None:
+        return over_budget
+    text = "".join(pieces).replace("${!", "${")
     return Unknown(unknown.reason, text) if unknown is not None else text
 
 
 def _join(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     if not (isinstance(argument, list) and len(argument) == 2):
-        return Unknown(f"Fn::Join of {argument!r}")
+        return Unknown(f"Fn::Join of {_shown(argument)}")
     separator = run.resolve(argument[0], template, depth)
     parts = run.resolve(argument[1], template, depth)
     if not isinstance(separator, str) or not isinstance(parts, list):
         return parts if isinstance(parts, Unknown) else Unknown("Fn::Join of an unknown list")
-    if all(isinstance(p, (str, int, float)) for p in parts):
-        return separator.join(str(p) for p in parts)
-    unknown = next((p for p in parts if isinstance(p, Unknown)), None)
+    if len(parts) > MAX_LIST:
+        return Unknown(f"Fn::Join of more than {MAX_LIST} items (not a real list)")
+    texts = [
+        _text(p) if isinstance(p, (str, int, float)) and not isinstance(p, bool)
+        else p if isinstance(p, Unknown) else None
+        for p in parts
+    ]  # fmt: skip
+    shown = [t if isinstance(t, str) else (getattr(t, "text", "") or "?") for t in texts]
+    over_budget = run.build(len(separator) * len(shown) + sum(map(len, shown)))
+    if over_budget is not None:
+        return over_budget
+    if all(isinstance(t, str) for t in texts):
+        return separator.join(shown)
+    unknown = next((t for t in texts if isinstance(t, Unknown)), None)
     if unknown is not None:
-        text = separator.join(
-            p if isinstance(p, str) else (getattr(p, "text", "") or "?") for p in parts
-        )
-        return Unknown(unknown.reason, text)
+        return Unknown(unknown.reason, separator.join(shown))
     return Joined(separator, tuple(parts))
 
 
 def _split(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     if not (isinstance(argument, list) and len(argument) == 2):
-        return Unknown(f"Fn::Split of {argument!r}")
+        return Unknown(f"Fn::Split of {_shown(argument)}")
     separator = run.resolve(argument[0], template, depth)
     value = run.resolve(argument[1], template, depth)
     if isinstance(value, str) and isinstance(separator, str) and separator:
-        return value.split(separator)
+        return run.split(value, separator)
     if isinstance(value, Joined) and value.separator == separator:
         return list(value.parts)
     if isinstance(value, list):  # a list parameter split again: already a list
@@ -268,20 +370,23 @@ def _split(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
 
 def _select(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     if not (isinstance(argument, list) and len(argument) == 2):
-        return Unknown(f"Fn::Select of {argument!r}")
+        return Unknown(f"Fn::Select of {_shown(argument)}")
     index = run.resolve(argument[0], template, depth)
     items = run.resolve(argument[1], template, depth)
     if isinstance(items, Unknown):
         return items
-    try:
-        return items[int(index)]
-    except (TypeError, ValueError, IndexError, KeyError):
-        return Unknown(f"Fn::Select index {index!r} of a list that is not known")
+    if isinstance(index, str) and index.strip().isdigit() and len(index) < 10:
+        index = int(index)
+    if not (isinstance(index, int) and not isinstance(index, bool) and index >= 0):
+        return Unknown(f"Fn::Select index {_shown(index)} is not a number")
+    if not isinstance(items, list) or index >= len(items):
+        return Unknown(f"Fn::Select index {index} of a list that is not known")
+    return items[index]
 
 
 def _find_in_map(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     if not (isinstance(argument, list) and len(argument) >= 3):
-        return Unknown(f"Fn::FindInMap of {argument!r}")
+        return Unknown(f"Fn::FindInMap of {_shown(argument)}")
     keys = [run.resolve(part, template, depth) for part in argument[:3]]
     unknown = next((k for k in keys if isinstance(k, Unknown)), None)
     if unknown is not None:
@@ -294,12 +399,17 @@ def _find_in_map(run: CfnRun, argument: Any, template: Template, depth: int) -> 
 
 def _if(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     if not (isinstance(argument, list) and len(argument) == 3):
-        return Unknown(f"Fn::If of {argument!r}")
+        return Unknown(f"Fn::If of {_shown(argument)}")
     when_true = run.resolve(argument[1], template, depth)
     when_false = run.resolve(argument[2], template, depth)
     if when_true == when_false:
         return when_true
-    return Unknown(f"the value depends on condition {argument[0]} (both branches are possible)")
+    unknown = next((v for v in (when_true, when_false) if isinstance(v, Unknown)), None)
+    if unknown is not None:  # what is missing matters more than which branch applies
+        return unknown
+    return Unknown(
+        f"the value depends on condition {_name(argument[0])} (both branches are possible)"
+    )
 
 
 def _unsupported(name: str):
@@ -325,3 +435,29 @@ _FUNCTIONS = {
         for name in ("Fn::Base64", "Fn::Cidr", "Fn::Transform", "Fn::Length", "Fn::ToJsonString")
     },
 }
+
+
+def _text(value: Any) -> str:
+    """A number or string as CloudFormation writes it into a string."""
+    return value if isinstance(value, str) else str(value)
+
+
+def _shown(value: Any) -> str:
+    """A short description of an argument for a message (an argument can be huge or deep)."""
+    if isinstance(value, (dict, list)):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)} item(s)"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _name(value: Any) -> str:
+    """A name as written, or a short description of what stands where a name should be."""
+    return value if isinstance(value, str) and len(value) <= 60 else _shown(value)
+
+
+def _cycle(active: List[str], label: str) -> str:
+    """The cycle ending at ``label``, starting from its smallest name so any entry reads alike."""
+    loop = active[active.index(label) :] if label in active else [*active, label]
+    start = loop.index(min(loop))
+    loop = loop[start:] + loop[:start]
+    return " -> ".join([*loop, loop[0]])

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-import json
 from typing import Dict
 
-from .source import ParseError
+from .source import ParseError, decode_text, parse_json, read_regular_file
+
+MAX_PARAMETERS_BYTES = 1 << 20  # CloudFormation takes at most 200 parameters of 4 KB each
+
+
+def read_parameters(path: str) -> Dict[str, str]:
+    """The parameter values of one file; any problem is a ParseError (a regular file is required)."""
+    return parse_parameters(decode_text(read_regular_file(path, MAX_PARAMETERS_BYTES)))
 
 
 def parse_parameters(text: str) -> Dict[str, str]:
     """``[{ParameterKey, ParameterValue}]``, ``{"Parameters": {...}}`` or ``KEY=VALUE`` lines."""
     stripped = text.strip()
     if stripped.startswith(("[", "{")):
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as error:
-            raise ParseError(f"invalid JSON: {error.msg}", error.lineno) from None
+        data = parse_json(stripped)
         if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):
-            return {str(k): _text(v) for k, v in data["Parameters"].items()}
+            return {_text(k): _text(v) for k, v in data["Parameters"].items()}
         if isinstance(data, list) and all(
             isinstance(item, dict) and "ParameterKey" in item for item in data
         ):
             return {
-                str(item["ParameterKey"]): _text(item.get("ParameterValue", ""))
+                _text(item["ParameterKey"]): _text(item.get("ParameterValue", ""))
                 for item in data
                 if not item.get("UsePreviousValue")
             }
@@ -42,6 +45,13 @@ def parse_parameters(text: str) -> Dict[str, str]:
 
 
 def _text(value: object) -> str:
-    if isinstance(value, list):
-        return ",".join(str(v) for v in value)
-    return str(value)
+    """A parameter value as CloudFormation takes it: a string, a list joined with commas."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return ",".join(map(str, value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ParseError(f"a parameter value must be a string, not {type(value).__name__}")

@@ -1,17 +1,23 @@
 """Parse YAML and JSON into plain values while keeping the line and column of every key.
 
-YAML is composed by libyaml (C) and constructed here so that positions come for free, CloudFormation
-short-form tags become their long form, aliases cannot expand without bound and nesting depth is
-checked before libyaml recurses. JSON is parsed by the C ``json`` module; its positions are computed
-only when a finding needs one, so clean files pay nothing for them.
+Nothing here recurses on the input's nesting, so no input can overflow the C stack: YAML values are
+built straight from libyaml's event stream with an explicit stack (positions come for free,
+CloudFormation short-form tags become their long form, aliases are shared and their expansion is
+counted), and JSON is refused past MAX_DEPTH levels before the C decoder goes deeper. JSON
+positions are computed only when a finding needs one, so clean files pay nothing for them.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import math
+import os
 import re
+import stat
+import sys
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import yaml
@@ -21,6 +27,8 @@ PathKey = Union[str, int]
 
 MAX_DEPTH = 200  # real templates nest a few dozen levels; deeper is hostile
 MAX_ALIAS_NODES = 200_000
+# A template of 40,000 resources holds about 600,000 values; each costs ~100 bytes once built.
+MAX_YAML_VALUES = 2_000_000
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -118,18 +126,6 @@ _SHORT_TAGS = {
 }
 
 
-def _flow_depth(text: str) -> int:
-    """Deepest ``[``/``{`` nesting outside quoted strings (libyaml recurses per level)."""
-    if text.count("[") + text.count("{") < MAX_DEPTH:
-        return 0
-    stripped = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'', "", text)
-    depth = deepest = 0
-    for match in re.finditer(r"[\[\]{}]", stripped):
-        depth += 1 if match.group() in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
-
-
 def _scalar_constructors() -> Dict[str, Any]:
     """Plain scalars by tag; strings, the common case, need no constructor at all."""
     constructor = yaml.constructor.SafeConstructor()
@@ -147,121 +143,262 @@ def _scalar_constructors() -> Dict[str, Any]:
 _SCALARS = _scalar_constructors()
 
 
-class _YamlBuilder:
-    """Turns composed YAML nodes into PosMap/PosList/scalars."""
+_NO_KEY = object()
 
-    def __init__(self, has_anchors: bool) -> None:
-        # libyaml hands an alias back as the anchored node itself: count what aliases expand to
-        self.seen: Optional[set] = set() if has_anchors else None
-        self.alias_budget = MAX_ALIAS_NODES
 
-    def build(self, node: yaml.Node, depth: int = 0, aliased: bool = False) -> Any:
-        if depth > MAX_DEPTH:
-            raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
-        if self.seen is not None:
-            aliased = aliased or id(node) in self.seen
-            self.seen.add(id(node))
-            if aliased:
-                self.alias_budget -= 1
-                if self.alias_budget < 0:
-                    raise ParseError(
-                        f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)",
-                        node.start_mark.line + 1,
-                    )
-        tag = node.tag
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = self._scalar(node)
-        elif isinstance(node, yaml.MappingNode):
-            value = self._mapping(node, depth, aliased)
+class _Open:
+    """A mapping or sequence whose end event has not come yet."""
+
+    __slots__ = ("value", "tag", "mark", "anchor", "size", "height", "key", "key_mark", "merging")
+
+    def __init__(self, value: Any, tag: Optional[str], mark: Any, anchor: Optional[str]) -> None:
+        self.value = value
+        self.tag = tag
+        self.mark = mark
+        self.anchor = anchor
+        self.size = 1  # nodes, counting what aliases inside it expand to
+        self.height = 0  # nesting levels below it
+        self.key: Any = _NO_KEY
+        self.key_mark: Any = None
+        self.merging = False
+
+
+def _build(loader: Any) -> Any:
+    """Build values straight from libyaml's events, with an explicit stack.
+
+    libyaml's parser is a state machine and emits events without recursing; composing nodes is
+    what recurses (and overflows the C stack on deep nesting). Here nothing recurses, so no
+    nesting can crash the process: depth is counted on the stack and refused past MAX_DEPTH.
+    """
+    get_event, resolve = loader.get_event, loader.resolve
+    anchors: Dict[str, Tuple[Any, int, int]] = {}  # value, node count, height
+    stack: List[_Open] = []
+    alias_budget = MAX_ALIAS_NODES
+    values_left = MAX_YAML_VALUES
+    documents = 0
+    root: Any = None
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            value, size, height = _scalar(event, resolve)
+            anchor, mark = event.anchor, event.start_mark
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if len(stack) >= MAX_DEPTH:
+                raise ParseError(_TOO_DEEP, event.start_mark.line + 1)
+            container = PosMap() if kind is yaml.MappingStartEvent else PosList()
+            container.position = _position(event.start_mark)
+            stack.append(_Open(container, event.tag, event.start_mark, event.anchor))
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            done = stack.pop()
+            if done.key is not _NO_KEY:  # libyaml always pairs keys; kept for safety
+                raise ParseError("a mapping key without a value", done.mark.line + 1)
+            value, size, height = done.value, done.size, done.height + 1
+            anchor, mark = done.anchor, done.mark
+            if done.tag and done.tag[0] == "!" and done.tag[1:] in _SHORT_TAGS:
+                value, height = _short_form(done.tag[1:], mark, value), height + 1
+        elif kind is yaml.AliasEvent:
+            mark = event.start_mark
+            if event.anchor not in anchors:
+                raise ParseError(f"invalid YAML: undefined alias *{event.anchor}", mark.line + 1)
+            value, size, height = anchors[event.anchor]
+            alias_budget -= size
+            if alias_budget < 0:
+                raise ParseError(
+                    f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)",
+                    mark.line + 1,
+                )
+            anchor = None
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise ParseError(
+                    "invalid YAML: more than one document in the file", event.start_mark.line + 1
+                )
+            continue
+        elif kind is yaml.StreamEndEvent:
+            return root
         else:
-            result_list = PosList()
-            result_list.position = _mark(node)
-            for item in node.value:
-                result_list.append(self.build(item, depth + 1, aliased))
-                result_list.item_positions.append(_mark(item))
-            value = result_list
-        if tag[0] == "!":
-            return self._short_form(tag[1:], node, value)
-        return value
-
-    def _mapping(self, node: yaml.MappingNode, depth: int, aliased: bool) -> PosMap:
-        result = PosMap()
-        result.position = _mark(node)
-        for key_node, value_node in node.value:
-            key = self.build(key_node, depth + 1, aliased)
-            if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
-                merged = self.build(value_node, depth + 1, aliased)
-                for item in merged if isinstance(merged, list) else [merged]:
+            continue
+        if len(stack) + height > MAX_DEPTH:
+            raise ParseError(_TOO_DEEP, mark.line + 1)
+        values_left -= 1
+        if values_left < 0:
+            raise ParseError(f"more than {MAX_YAML_VALUES} values; not read", mark.line + 1)
+        if anchor is not None:
+            anchors[anchor] = (value, size, height)
+        if not stack:
+            root = value
+            continue
+        parent = stack[-1]
+        parent.size += size
+        if height > parent.height:
+            parent.height = height
+        container = parent.value
+        if type(container) is PosList:
+            container.append(value)
+            container.item_positions.append(_position(mark))
+        elif parent.key is _NO_KEY:
+            if isinstance(value, (dict, list)):
+                raise ParseError("a mapping key must be a scalar", mark.line + 1)
+            parent.key, parent.key_mark = value, mark
+            parent.merging = (
+                value == "<<"
+                and kind is yaml.ScalarEvent
+                and event.tag is None
+                and event.implicit[0]
+            )
+        else:
+            key, parent.key = parent.key, _NO_KEY
+            if parent.merging:
+                for item in value if isinstance(value, list) else [value]:
                     if isinstance(item, dict):
                         for k, v in item.items():
-                            result.setdefault(k, v)
+                            container.setdefault(k, v)
                 continue
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                raise ParseError("a mapping key must be a scalar", key_node.start_mark.line + 1)
-            result[key] = self.build(value_node, depth + 1, aliased)
-            result.key_positions[key] = _mark(key_node)
-        return result
-
-    @staticmethod
-    def _scalar(node: yaml.ScalarNode) -> Any:
-        construct = _SCALARS.get(node.tag)
-        if construct is None:
-            return node.value
-        try:
-            return construct(node)
-        except (yaml.YAMLError, ValueError) as error:
-            raise ParseError(str(error).splitlines()[0], node.start_mark.line + 1) from None
-
-    @staticmethod
-    def _short_form(name: str, node: yaml.Node, value: Any) -> Any:
-        long_name = _SHORT_TAGS.get(name)
-        if long_name is None:
-            return value
-        if long_name == "Fn::GetAtt" and isinstance(value, str):
-            value = value.split(".", 1)
-        wrapped = PosMap()
-        wrapped.position = _mark(node)
-        wrapped[long_name] = value
-        wrapped.key_positions[long_name] = _mark(node)
-        return wrapped
+            container[key] = value
+            container.key_positions[key] = _position(parent.key_mark)
 
 
-def _mark(node: yaml.Node) -> Position:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
+_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+_MAX_INT_BITS = 4000 * 3  # under Python's 4,300-digit limit on int/str conversion
+
+
+def _scalar(event: Any, resolve: Any) -> Tuple[Any, int, int]:
+    """A scalar's value, node count and height (1 when a short-form tag wraps it)."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+    elif tag[0] == "!" and tag[1:] in _SHORT_TAGS:
+        return _short_form(tag[1:], event.start_mark, event.value), 1, 1
+    construct = _SCALARS.get(tag)
+    if construct is None:
+        return event.value, 1, 0
+    try:
+        value = construct(yaml.ScalarNode(tag, event.value, event.start_mark))
+    except ValueError as error:
+        if "digits" in str(error):  # an integer past Python's int/str conversion limit
+            return event.value, 1, 0
+        raise _invalid_scalar(event, tag) from None
+    except (KeyError, TypeError, yaml.YAMLError):  # e.g. !!bool "maybe"
+        raise _invalid_scalar(event, tag) from None
+    if type(value) is float and not math.isfinite(value):
+        return event.value, 1, 0  # no AWS field takes an infinity or NaN: keep what was written
+    if type(value) is int and value.bit_length() > _MAX_INT_BITS:
+        return event.value, 1, 0  # e.g. 0xfff...: Python could not even print it in decimal
+    return value, 1, 0
+
+
+def _invalid_scalar(event: Any, tag: str) -> ParseError:
+    shown = event.value if len(event.value) <= 40 else event.value[:40] + "..."
+    return ParseError(
+        f"{shown!r} is not a valid {tag.rsplit(':', 1)[-1]}", event.start_mark.line + 1
+    )
+
+
+def _short_form(name: str, mark: Any, value: Any) -> PosMap:
+    long_name = _SHORT_TAGS[name]
+    if long_name == "Fn::GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    wrapped = PosMap()
+    wrapped.position = _position(mark)
+    wrapped[long_name] = value
+    wrapped.key_positions[long_name] = wrapped.position
+    return wrapped
+
+
+def _position(mark: Any) -> Position:
+    return (mark.line + 1, mark.column + 1)
 
 
 def parse_yaml(text: str) -> Any:
-    if _flow_depth(text) > MAX_DEPTH:
-        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels")
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        return _build(loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or str(error)
         raise ParseError(f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:
         raise ParseError(f"invalid YAML: {str(error).splitlines()[0]}") from None
-    except RecursionError:
-        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
-    if node is None:
-        return None
-    try:
-        return _YamlBuilder(has_anchors="&" in text).build(node)
-    except RecursionError:
-        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    finally:
+        loader.dispose()
 
 
 # ---------------------------------------------------------------------------------------------
 # JSON
 
 
-def parse_json(text: str) -> Any:
+def parse_json(text: str, strict: bool = True) -> Any:
+    """JSON as ``json.loads`` reads it, refused past MAX_DEPTH levels of nesting.
+
+    Numbers no AWS field can hold (infinities, NaN, integers past Python's 4,300-digit conversion
+    limit) keep the text they were written as, so readers see "not a number" rather than crash.
+    """
+    options: Dict[str, Any] = {
+        "strict": strict,
+        "parse_float": _json_float,
+        "parse_constant": _json_constant,
+    }
     try:
-        return json.loads(text)
+        try:
+            return _loads_within_depth(text, options)
+        except ValueError as error:
+            if isinstance(error, json.JSONDecodeError) or "digits" not in str(error):
+                raise
+            return _loads_within_depth(text, {**options, "parse_int": _json_int})
     except json.JSONDecodeError as error:
         raise ParseError(f"invalid JSON: {error.msg}", error.lineno) from None
-    except RecursionError:
-        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    except (ValueError, RecursionError):
+        raise ParseError(_TOO_DEEP) from None
+
+
+def _loads_within_depth(text: str, options: Dict[str, Any]) -> Any:
+    """``json.loads`` that fails with RecursionError past MAX_DEPTH levels.
+
+    Up to CPython 3.11 the C decoder counts its nesting against the recursion limit, so a limit
+    just above the current depth refuses deep text for free; later versions count C recursion
+    apart, and the text's depth is measured first (exact for valid JSON: its strings are regular).
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return json.loads(text, **options)
+    if sys.version_info >= (3, 12):
+        if _json_depth(text) > MAX_DEPTH:
+            raise RecursionError
+        return json.loads(text, **options)
+    limit = sys.getrecursionlimit()
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    sys.setrecursionlimit(depth + MAX_DEPTH + 2)
+    try:
+        return json.loads(text, **options)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _json_depth(text: str) -> int:
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
+
+
+def _json_float(text: str) -> Any:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _json_constant(text: str) -> str:
+    return text  # NaN, Infinity, -Infinity: not JSON, and no AWS field takes them
+
+
+def _json_int(text: str) -> Any:
+    return int(text) if len(text) <= 4000 else text
 
 
 _JSON_TOKEN = re.compile(r'\s*(?:([{}\[\],:])|("(?:[^"\\]|\\.)*")|([^\s{}\[\],:"]+))', re.S)
@@ -310,6 +447,51 @@ def _attach(stack: List[Any], value: Any, key: Any, pos: Position) -> None:
     else:
         parent.append(value)
         parent.item_positions.append(pos)
+
+
+def read_regular_file(path: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; anything else is a ParseError.
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO, a device
+    such as /dev/zero or a file swapped in meanwhile is refused instead of hanging or filling
+    memory; the read itself stops one byte past the limit.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise ParseError(f"cannot read: {error.strerror or error}") from None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            kind = "a directory" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+            raise ParseError(f"{kind}; not read")
+        if status.st_size > max_bytes:
+            raise ParseError(f"larger than {max_bytes // 2**20} MiB; not read")
+        chunks: List[bytes] = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        if remaining <= 0:
+            raise ParseError(f"larger than {max_bytes // 2**20} MiB; not read")
+        return b"".join(chunks)
+    except OSError as error:
+        raise ParseError(f"cannot read: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 text (a BOM is dropped); a binary or undecodable file is a ParseError with its line."""
+    if b"\0" in raw[:8192]:
+        raise ParseError("binary file, not YAML or JSON")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ParseError("not UTF-8 text", raw[: error.start].count(b"\n") + 1) from None
 
 
 def parse_text(path: str, text: str) -> Document:

@@ -153,7 +153,7 @@ def _subnet(resource: TfResource, network: Network) -> None:
             _keys(resource),
             vpc=_one(resource.value("vpc_id"), "vpc_id"),
             availability_zone=zone
-            if isinstance(zone, str)
+            if isinstance(zone, (str, Unknown))
             else Unknown(f"the availability_zone of {resource.address} is known only after apply"),
             availability_zone_id=resource.value("availability_zone_id"),
             cidr=resource.value("cidr_block"),
@@ -273,10 +273,31 @@ def _permissions(resource: TfResource, attribute: str, self_handle: Handle) -> L
             peers += [("sg", g) for g in groups]
         if rule.get("self"):
             peers.append(("sg", self_handle))
+        peers += _unknown_peers(resource, rule, (attribute, position))
         permissions.append(
             ec2.permission(rule.get("protocol"), rule.get("from_port"), rule.get("to_port"), peers)
         )
     return permissions
+
+
+def _unknown_peers(resource: TfResource, rule: Dict[str, Any], path: Tuple[Any, ...]) -> List[Any]:
+    """Peer arguments written but not known (a variable without value): unknown peers."""
+    unknown = []
+    for name in ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "self"):
+        if rule.get(name) is None and resource.configured(*path, name):
+            value = resource.value(*path, name)
+            if isinstance(value, Unknown):
+                unknown.append(("unknown", value))
+    return unknown
+
+
+def _setting(resource: TfResource, name: str, default: Any) -> Any:
+    """A scalar argument: its value, ``default`` where it is not written, else Unknown."""
+    known = resource.values.get(name)
+    if known is not None or not resource.configured(name):
+        return default if known is None else known
+    value = resource.value(name)
+    return value if isinstance(value, Unknown) else Unknown(f"the {name} of {resource.address}")
 
 
 def _security_group(resource: TfResource, network: Network) -> None:
@@ -306,6 +327,7 @@ def _security_group_rule(resource: TfResource, network: Network) -> None:
         protocol = values.get("protocol")
         peers: List[Any] = [("cidr", c) for c in items(values.get("cidr_blocks"))]
         peers += [("prefix-list", p) for p in items(values.get("prefix_list_ids"))]
+        peers += _unknown_peers(resource, values, ())
         if values.get("self"):
             peers.append(("sg", group))
         elif resource.configured("source_security_group_id") or values.get(
@@ -354,9 +376,12 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
             resource.location,
             _keys(resource),
             vpc=_one(resource.value("vpc_id"), "vpc_id"),
-            service=resource.values.get("service_name")
-            or Unknown(f"the service_name of {resource.address} is not in the plan"),
-            endpoint_type=resource.values.get("vpc_endpoint_type") or "Gateway",
+            service=_setting(
+                resource,
+                "service_name",
+                Unknown(f"the service_name of {resource.address} is not in the plan"),
+            ),
+            endpoint_type=_setting(resource, "vpc_endpoint_type", "Gateway"),
             private_dns=as_bool(
                 _one(resource.value("private_dns_enabled"), "private_dns_enabled"), False
             ),

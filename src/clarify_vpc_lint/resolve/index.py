@@ -134,7 +134,12 @@ class Index:
     def missing(self, ref: Any, what: str, describe: str) -> Unknown:
         """The Unknown for a reference that finds no entity of the kind wanted."""
         ambiguous = self.ambiguity(ref)
-        return ambiguous if ambiguous is not None else missing(ref, what, describe)
+        if ambiguous is not None:
+            return ambiguous
+        for address, reason in self.network.unknown_addresses if isinstance(ref, str) else ():
+            if ref == address or ref.startswith((f"{address}.", f"{address}[")):
+                return Unknown(f"{what} {ref}: {reason}")
+        return missing(ref, what, describe)
 
     def main_table(self, vpc: Vpc) -> Optional[RouteTable]:
         return next((self.main_tables[k] for k in vpc.keys if k in self.main_tables), None)

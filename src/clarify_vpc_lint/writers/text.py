@@ -26,6 +26,7 @@ FORMAT_NAMES = {
     "sdk-defaults": "SDK defaults",
     "iam-policy": "IAM policy",
     "python": "Python",
+    "terraform-config": "Terraform configuration",
 }
 
 

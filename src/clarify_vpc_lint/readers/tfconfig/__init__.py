@@ -11,7 +11,8 @@
   apply, such as a new resource's ``id``: the Handle's key is ``key_prefix`` + the address of
   the resource it names, as the plan reader makes from a plan's ``configuration``).
 - ``skipped``: what produced no instances: remote modules, and resources or modules whose
-  ``count``/``for_each`` is unknown, each with its reason, file and line.
+  ``count``/``for_each`` is unknown, each with its reason, file and line; ``possible``: those
+  resources evaluated as one instance that may exist (``count.index``, ``each.*`` unknown).
 - ``undeclared``: ``--var`` names the root module does not declare (likely typos).
 
 Terraform is never run and nothing is downloaded: remote modules and data sources (except
@@ -24,12 +25,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, Iterable, Mapping, Optional
 
+from ... import keys
 from ...values import Unknown
 from . import hcl
 from .evaluate import Evaluator
-from .module import Configuration, Instance, ResourceRef, Scope, Skipped, plain
+from .module import Configuration, Instance, ModuleConfig, ResourceRef, Scope, Skipped, plain
 
-__all__ = ["Configuration", "Instance", "Skipped", "read_configuration"]
+__all__ = ["Configuration", "Instance", "Skipped", "local_module_calls", "read_configuration"]
 
 
 def _var_files(directory: Path, explicit: Iterable[Path]) -> list:
@@ -48,16 +50,21 @@ def read_configuration(
     var_files: Iterable[Path] = (),
     variables: Optional[Mapping[str, str]] = None,
     key_prefix: Optional[str] = None,
+    modules: Optional[Dict[Path, ModuleConfig]] = None,
 ) -> Configuration:
     """Evaluate the root module in ``directory``.
 
     ``variables`` are ``--var NAME=VALUE`` texts (parsed as HCL unless the variable is a
-    string, number or bool); ``key_prefix`` starts every Handle key (default ``tf:DIR:``).
-    Raises ``ParseError`` for a file that is not valid HCL or JSON.
+    string, number or bool); ``key_prefix`` starts every Handle key (default: the keys of
+    ``keys.tf_root_resource`` for the resolved directory).
+    ``modules`` caches parsed module directories across calls (``local_module_calls``).
+    Raises ``hcl.FileError`` for a file that is not valid HCL or JSON.
     """
     directory = Path(directory).resolve()
-    prefix = key_prefix if key_prefix is not None else f"tf:{directory}:"
+    prefix = key_prefix if key_prefix is not None else keys.tf_root_resource(str(directory), "")
     evaluator = Evaluator(directory, {}, dict(variables or {}), prefix)
+    if modules is not None:
+        evaluator.modules = modules
     for path in _var_files(directory, var_files):
         body = hcl.read_file(path)
         for name, expression in body.attributes.items():
@@ -72,13 +79,35 @@ def read_configuration(
     return configuration
 
 
+def local_module_calls(directory: Path, modules: Dict[Path, ModuleConfig]) -> list:
+    """The directories of the local modules (``source = "./..."``) a module directory calls.
+
+    A directory that another one calls is a child module, not a root. ``modules`` caches the
+    parsed directories for ``read_configuration``. Raises ``hcl.FileError`` on invalid HCL.
+    """
+    directory = Path(directory).resolve()
+    evaluator = Evaluator(directory, {}, {}, "")
+    evaluator.modules = modules
+    module = evaluator.module_at(directory)
+    called = []
+    for block in module.calls.values():
+        source = evaluator.module_source(evaluator.bare, block)
+        if isinstance(source, Path):
+            called.append(source)
+    return called
+
+
 def _emit(scope: Scope, configuration: Configuration) -> None:
     for key, block in scope.module.resources.items():
         expansion = scope.expansion(key, block)
         if isinstance(expansion, Unknown):
-            configuration.skipped.append(
-                Skipped(scope.address_of(key, None), expansion.reason, block.file, block.line)
-            )
+            address = scope.address_of(key, None)
+            configuration.skipped.append(Skipped(address, expansion.reason, block.file, block.line))
+            if key[0] == "managed":
+                values = scope.instance_values(ResourceRef(scope, key, None))
+                configuration.possible.append(
+                    Instance(address, *key, None, scope.address, values, block.file, block.line)
+                )
             continue
         indices: Any = [None] if expansion is None else list(expansion)
         for index in indices:

@@ -184,14 +184,28 @@ def _json_body(data: Any, path: str) -> Body:
     return body
 
 
+class FileError(ParseError):
+    """A file of the configuration that cannot be read; ``path`` names it, ``what`` says why."""
+
+    def __init__(self, path: str, what: str, line: Optional[int] = None) -> None:
+        super().__init__(f"{path}: {what}", line)
+        self.path = path
+        self.what = what
+
+
 def read_file(path: Path) -> Body:
     try:
         text = path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError as error:
-        raise ParseError(f"{path}: cannot be read ({error.strerror})") from None
-    if path.name.endswith(".json"):
-        return parse_json(text, str(path))
-    return parse_hcl(text, str(path))
+        raise FileError(str(path), f"cannot be read ({error.strerror})") from None
+    try:
+        if path.name.endswith(".json"):
+            return parse_json(text, str(path))
+        return parse_hcl(text, str(path))
+    except ParseError as error:
+        prefix = f"{path}: "
+        what = error.message[len(prefix) :] if error.message.startswith(prefix) else error.message
+        raise FileError(str(path), what, error.line) from None
 
 
 @lru_cache(maxsize=4096)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
+from ... import keys
 from ...values import Handle, Unknown
 from . import hcl
 from .functions import FUNCTIONS, EvalError, has_unknown, to_string
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle"}
 _MAX_MODULE_DEPTH = 16
+_VPC_PARTS = {
+    "main_route_table_id": keys.main_route_table,
+    "default_security_group_id": keys.default_security_group,
+}
 
 
 @dataclass
@@ -51,6 +56,9 @@ class Skipped:
 class Configuration:
     instances: List[Instance] = field(default_factory=list)
     skipped: List[Skipped] = field(default_factory=list)
+    # the resources skipped for an unknown count/for_each, evaluated as one instance that may
+    # exist (count.index and each.* unknown): what they would add to others is conditional
+    possible: List[Instance] = field(default_factory=list)
     undeclared: List[str] = field(default_factory=list)  # --var names the root does not declare
 
 
@@ -308,6 +316,8 @@ class Scope:
             return {"count": {"index": index}}
         if isinstance(expansion, dict):
             return {"each": {"key": index, "value": expansion[index]}}
+        if isinstance(expansion, Unknown):  # a possible instance: which one is not known
+            return {"count": {"index": expansion}, "each": {"key": expansion, "value": expansion}}
         return {}
 
     def attribute(self, ref: ResourceRef, name: str) -> Any:
@@ -322,8 +332,10 @@ class Scope:
             values = self.instance_values(ref)
             return values if isinstance(values, Unknown) else values[name]  # Unknown: a cycle
         if name == "id" or name == "arn" or name.endswith("_id"):
-            attribute = "DefaultSecurityGroup" if name == "default_security_group_id" else ""
-            return Handle(self.evaluator.key_prefix + ref.address, attribute)
+            key = self.evaluator.key_prefix + ref.address
+            if name in _VPC_PARTS:  # a VPC's main route table, its default security group
+                return _VPC_PARTS[name](key)
+            return Handle(key)
         return Unknown(f"{ref.address}.{name} is known only after apply")
 
     def _attribute(self, ref: ResourceRef, block: hcl.Block, name: str) -> Any:

@@ -1,0 +1,400 @@
+"""Terraform configuration as written: a root module directory read through the plan's handlers.
+
+``tfconfig`` evaluates the directory offline; each managed resource instance becomes a
+``ConfiguredResource``, the ``TfResource`` record ``terraform.HANDLERS`` read, so a ``.tf`` root
+and its plan give the same model with the same Terraform defaults. As in a plan, ``values``
+holds what is known now; ``value()`` gives, where a value is known only after apply, the
+resources its expression references (Handles), or the Unknown saying what to supply.
+
+Keys are scoped to the root module directory (``keys.tf_root_resource``). Data sources are
+not modelled (their attributes come from AWS): what references them is a real ID written in
+the configuration or Unknown. What ``tfconfig`` could not expand (a remote module, an unknown
+``count``/``for_each``) is recorded in ``Network.unknown_addresses`` so that a name under it is
+unknown with the reason, and may hold VPC endpoints the VPCs of the run do not know of.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+from .. import keys
+from ..findings import InputError
+from ..model import Location, Network, VpcEndpoint
+from ..values import Handle, Unknown
+from .sagemaker import dig
+from .source import Document
+from .terraform import HANDLERS
+
+if TYPE_CHECKING:  # the evaluator (and Lark) is imported only when .tf files are linted
+    from .tfconfig import Configuration, Instance, Skipped
+    from .tfconfig.hcl import FileError
+    from .tfconfig.module import ModuleConfig
+
+LANGUAGE = "terraform"  # the remediation blocks .tf findings use
+_DATA_SOURCE = (
+    "a data source is read from AWS, never offline; add the `aws ec2 describe-*` output "
+    "with --context and name the real ID"
+)
+CONFIG_EXTENSIONS = (".tf", ".tf.json")
+VARIABLE_EXTENSIONS = (".tfvars", ".tfvars.json")
+
+
+@dataclass
+class ConfiguredResource:
+    """One resource instance of a root module as written (implements ``terraform.TfResource``)."""
+
+    instance: Instance
+    root: RootModule = field(repr=False)
+    values: Dict[str, Any] = field(default_factory=dict)  # known now, as a plan's values
+
+    def __post_init__(self) -> None:
+        self.values = _known(self.instance.values)
+
+    @property
+    def address(self) -> str:
+        return self.instance.address
+
+    @property
+    def type(self) -> str:
+        return self.instance.type
+
+    @property
+    def mode(self) -> str:
+        return self.instance.mode
+
+    def value(self, *path: Any) -> Any:
+        """As ``PlannedResource.value``: a known value, the Handles of a reference, or Unknown."""
+        written = dig(self.instance.values, *path)
+        if written is None and self.configured(*path):  # as the plan: null leaves it open
+            what = ".".join(str(part) for part in path)
+            return Unknown(f"{self.address}: {what} is null, so the provider decides it at apply")
+        if isinstance(written, Handle):
+            return [written]
+        blocks = isinstance(written, dict) or (
+            isinstance(written, list) and any(isinstance(item, dict) for item in written)
+        )
+        if blocks and _known(written) != written:  # blocks holding references: what they name
+            return _handles(written) or _first_unknown(written)
+        return written
+
+    def configured(self, *path: Any) -> bool:
+        """Is the argument written (even as null)?"""
+        parent = dig(self.instance.values, *path[:-1]) if path else None
+        if isinstance(parent, dict):
+            return path[-1] in parent
+        return dig(self.instance.values, *path) is not None
+
+    @property
+    def handle(self) -> Handle:
+        return Handle(keys.tf_root_resource(self.root.directory, self.address))
+
+    @cached_property
+    def location(self) -> Location:
+        file = self.root.file_of(self.instance.file)
+        return Location(file, self.instance.line, 1, self.address, LANGUAGE)
+
+    @property
+    def document(self) -> Document:
+        return Document(self.root.file_of(self.instance.file), "", None, False)
+
+    def type_of(self, handle: Handle) -> str:
+        address = keys.tf_root_address(self.root.directory, handle.key)
+        return self.root.types.get(address, "") if address is not None else ""
+
+
+@dataclass
+class RootModule:
+    """A root module read: its directory as given, and its configuration."""
+
+    directory: str
+    configuration: Configuration
+    types: Dict[str, str] = field(default_factory=dict)  # address -> type
+    names: Mapping[str, str] = field(default_factory=dict)  # real path -> the path as given
+    file_names: Dict[str, str] = field(default_factory=dict)  # memo of file_of
+
+    def file_of(self, path: str) -> str:
+        name = self.file_names.get(path)
+        if name is None:
+            name = self.file_names[path] = _file_name(path, self.directory, self.names)
+        return name
+
+
+def _file_name(path: str, directory: str, names: Mapping[str, str]) -> str:
+    """A file of a configuration as the run named it, else as its root's folder was named
+    (relative stays relative)."""
+    if os.path.realpath(path) in names:
+        return names[os.path.realpath(path)]
+    relative = os.path.relpath(path, os.path.realpath(directory))
+    joined = os.path.join(directory, relative)
+    return os.path.normpath(joined) if relative.startswith(os.pardir) else joined
+
+
+@dataclass
+class RootsRead:
+    """What reading the ``.tf`` files of a run gave."""
+
+    network: Network = field(default_factory=Network)
+    linted: List[str] = field(default_factory=list)  # files read (.tf, .tf.json, .tfvars)
+    skipped: List[str] = field(default_factory=list)
+    errors: List[InputError] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)  # for --verbose: which input won, and why
+    undeclared: List[str] = field(default_factory=list)  # --var names no root module declares
+
+
+def read_roots(
+    files: List[str],
+    plans: List[Document],
+    var_files: Iterable[str] = (),
+    variables: Optional[Mapping[str, str]] = None,
+) -> RootsRead:
+    """The root modules among the ``.tf``/``.tfvars`` files of a run, each read once.
+
+    A directory of configuration files is a root module unless another directory of the run
+    calls it as a local module; a root whose plan is also in the run is left to the plan (the
+    more precise input: it knows what only apply would otherwise tell).
+    """
+    if not files:
+        return RootsRead()
+    collecting = gc.isenabled()
+    gc.disable()  # parse trees are many small acyclic objects: the cyclic collector cost 40 %
+    try:
+        return _read_roots(files, plans, var_files, variables)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_roots(
+    files: List[str],
+    plans: List[Document],
+    var_files: Iterable[str],
+    variables: Optional[Mapping[str, str]],
+) -> RootsRead:
+    from .tfconfig import local_module_calls
+    from .tfconfig.hcl import FileError
+
+    result = RootsRead()
+    var_files = list(var_files)
+    names = {os.path.realpath(f): f for f in [*files, *var_files]}
+    undeclared: List[set] = []  # per root read: the --var names it does not declare
+    by_directory: Dict[str, List[str]] = {}
+    for file in files:
+        by_directory.setdefault(os.path.dirname(file) or os.curdir, []).append(file)
+    modules: Dict[Path, ModuleConfig] = {}
+    calls: Dict[str, List[str]] = {}  # directory -> the real paths of the modules it calls
+    for directory, listed in by_directory.items():
+        if not any(name.endswith(CONFIG_EXTENSIONS) for name in listed):
+            continue
+        try:
+            calls[directory] = [str(p) for p in local_module_calls(Path(directory), modules)]
+        except FileError as error:
+            result.errors.append(_input_error(error, directory, names))
+    called = {real for called_dirs in calls.values() for real in called_dirs}
+    roots = [d for d in calls if os.path.realpath(d) not in called]
+    read_directories: Dict[str, str] = {}  # real directory -> "linted" | "skipped"
+    for directory in roots:
+        try:
+            tree = _tree(directory, modules)
+            plan = _plan_of(directory, plans, modules)
+            if plan is not None:
+                result.notes.append(
+                    f"{directory}: Terraform configuration not read; its plan {plan.path} is "
+                    "(the more precise input, and the same network)"
+                )
+                read_directories.update(dict.fromkeys(tree, "skipped"))
+                continue
+            network, root = read_root(directory, var_files, variables, modules, names)
+        except FileError as error:
+            problem = _input_error(error, directory, names)
+            if problem not in result.errors:  # a --var-file that cannot be read: once
+                result.errors.append(problem)
+            continue
+        except Exception as error:  # an evaluator bug must not hide the other inputs' findings
+            message = f"internal error while reading: {type(error).__name__}: {error}"
+            result.errors.append(InputError(directory, None, message))
+            continue
+        result.network.extend(network)
+        undeclared.append(set(root.configuration.undeclared))
+        read_directories.update(dict.fromkeys(tree, "linted"))
+    result.undeclared = sorted(set.intersection(*undeclared)) if undeclared else []
+    given = {os.path.realpath(f) for f in var_files}
+    for file in files:
+        status = read_directories.get(os.path.realpath(os.path.dirname(file) or os.curdir))
+        read_by_terraform = file.endswith(CONFIG_EXTENSIONS) or _automatic_variables(file)
+        if status == "linted" and (read_by_terraform or os.path.realpath(file) in given):
+            result.linted.append(file)
+        elif status != "skipped":  # a root its plan stands for: the notes say so
+            result.skipped.append(file)
+    return result
+
+
+def _automatic_variables(file: str) -> bool:
+    """terraform.tfvars and *.auto.tfvars beside a root: Terraform reads them unasked."""
+    name = os.path.basename(file)
+    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith(
+        (".auto.tfvars", ".auto.tfvars.json")
+    )
+
+
+def _tree(directory: str, modules: Dict[Path, ModuleConfig]) -> List[str]:
+    """The real paths of a root's directory and of every local module it calls, at any depth."""
+    from .tfconfig import local_module_calls
+
+    tree, pending = [], [os.path.realpath(directory)]
+    while pending:
+        current = pending.pop()
+        if current in tree:
+            continue
+        tree.append(current)
+        pending += [str(p) for p in local_module_calls(Path(current), modules)]
+    return tree
+
+
+def _plan_of(
+    directory: str, plans: List[Document], modules: Dict[Path, ModuleConfig]
+) -> Optional[Document]:
+    """A plan of this root in the run: in its directory, or declaring the same root module."""
+    real = os.path.realpath(directory)
+    module = modules.get(Path(real))
+    declared = _declared(module) if module is not None else None
+    for plan in plans:
+        if os.path.dirname(os.path.realpath(plan.path)) == real:
+            return plan
+    for plan in plans:
+        root = ((plan.data.get("configuration") or {}).get("root_module")) or {}
+        if isinstance(root, dict) and declared and _plan_declared(root) == declared:
+            return plan
+    return None
+
+
+def _declared(module: ModuleConfig) -> Tuple[frozenset, frozenset]:
+    resources = frozenset(
+        f"{'data.' if mode == 'data' else ''}{kind}.{name}" for mode, kind, name in module.resources
+    )
+    return resources, frozenset(module.calls)
+
+
+def _plan_declared(root: Dict[str, Any]) -> Tuple[frozenset, frozenset]:
+    resources = root.get("resources") if isinstance(root.get("resources"), list) else []
+    calls = root.get("module_calls") if isinstance(root.get("module_calls"), dict) else {}
+    return (
+        frozenset(r.get("address") for r in resources if isinstance(r, dict)),
+        frozenset(calls),
+    )
+
+
+def _input_error(error: FileError, directory: str, names: Mapping[str, str]) -> InputError:
+    return InputError(_file_name(error.path, directory, names), error.line, error.what)
+
+
+def read_root(
+    directory: str,
+    var_files: Iterable[str] = (),
+    variables: Optional[Mapping[str, str]] = None,
+    modules: Optional[Dict[Path, ModuleConfig]] = None,
+    names: Optional[Mapping[str, str]] = None,
+) -> Tuple[Network, RootModule]:
+    """The network a root module directory describes. Raises ``FileError`` on invalid HCL."""
+    from .tfconfig import read_configuration
+
+    configuration = read_configuration(
+        Path(directory),
+        [Path(f) for f in var_files],
+        variables,
+        keys.tf_root_resource(directory, ""),
+        modules,
+    )
+    root = RootModule(directory, configuration, names=names or {})
+    root.types = {i.address: i.type for i in configuration.instances}
+    network = Network()
+    for instance in configuration.instances:
+        handler = HANDLERS.get((instance.mode, instance.type))
+        if instance.mode == "data":  # read from AWS: named in a job, it is unknown
+            network.unknown_addresses.append((instance.address, _DATA_SOURCE))
+        elif handler is not None:
+            handler(ConfiguredResource(instance, root), network)
+    for instance in configuration.possible:
+        handler = HANDLERS.get((instance.mode, instance.type))
+        if handler is not None:
+            possible = Network()
+            handler(ConfiguredResource(instance, root), possible)
+            network.extend(_conditional(possible))
+    for skipped in configuration.skipped:
+        network.unknown_addresses.append((skipped.address, skipped.reason))
+        if _is_module(skipped):
+            network.endpoints.append(_possible_endpoint(skipped, root))
+    return network, root
+
+
+def _conditional(possible: Network) -> Network:
+    """What a resource that may exist adds to others, each part conditional. The entities it
+    would be (a subnet, a group) are left out: a reference to them is already Unknown."""
+    for rule in possible.security_group_rules:
+        rule.permission.conditional = True
+    for _, route in possible.routes:
+        route.conditional = True
+    for association in possible.associations:
+        association.conditional = True
+    for endpoint in possible.endpoints:
+        endpoint.conditional = True
+    return Network(
+        routes=possible.routes,
+        associations=possible.associations,
+        security_group_rules=possible.security_group_rules,
+        endpoints=possible.endpoints,
+    )
+
+
+def _is_module(skipped: Skipped) -> bool:
+    """A module call not expanded (a remote module, an unknown count): it may hold anything."""
+    return skipped.address.rsplit(".", 2)[-2:-1] == ["module"]
+
+
+def _possible_endpoint(skipped: Skipped, root: RootModule) -> VpcEndpoint:
+    """What a VPC's endpoint checks must count with: endpoints that may exist, nobody knows where."""
+    unknown = Unknown(f"{skipped.address}: {skipped.reason}")
+    loc = Location(root.file_of(skipped.file), skipped.line, 1, skipped.address, LANGUAGE)
+    fields = dict.fromkeys(
+        ("vpc", "service", "endpoint_type", "private_dns", "route_tables", "subnets"), unknown
+    )
+    return VpcEndpoint(loc, [], **fields, security_groups=unknown, conditional=True)
+
+
+def _known(value: Any) -> Any:
+    """A value as a plan knows it before apply: None where any part is a reference or Unknown;
+    a block (a dict) keeps its known arguments."""
+    if isinstance(value, dict):
+        known = {}
+        for key, item in value.items():
+            item = _known(item)
+            if item is not None:
+                known[key] = item
+        return known
+    if isinstance(value, list):
+        items = [_known(item) for item in value]
+        if all(isinstance(item, dict) for item in value) or None not in items:
+            return items
+        return None
+    return None if isinstance(value, (Handle, Unknown)) else value
+
+
+def _handles(value: Any) -> List[Handle]:
+    if isinstance(value, Handle):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    found: List[Handle] = []
+    for item in items:
+        found += [h for h in _handles(item) if h not in found]
+    return found
+
+
+def _first_unknown(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((u for u in map(_first_unknown, items) if u is not None), None)
