@@ -28,7 +28,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Handle, Unknown, as_bool, items
-from . import policies, sagemaker, workflows
+from . import conditions, policies, sagemaker, workflows
 from .intrinsics import CfnRun, Template
 from .source import Document, ParseError
 
@@ -80,8 +80,8 @@ class _TemplateReader:
     def read(self) -> None:
         for logical_id, resource in self.template.resources.items():
             handler = _HANDLERS.get(str(resource.get("Type")))
-            if handler is None:
-                continue
+            if handler is None or self.exists(resource) is False:
+                continue  # not a network resource, or its condition is false: not created
             try:
                 handler(self, logical_id, resource)
             except ParseError as error:  # one resource's embedded definition: the rest still counts
@@ -98,6 +98,7 @@ class _TemplateReader:
 
     def loc(self, logical_id: str, resource: dict) -> Location:
         line, column = self.template.document.locate(("Resources", logical_id))
+        condition = self.conditional(resource)
         return Location(
             self.template.path,
             line,
@@ -105,14 +106,23 @@ class _TemplateReader:
             logical_id,
             "cloudformation",
             _suppressed(resource.get("Metadata")),
+            condition=condition if isinstance(condition, Unknown) else None,
         )
 
     def keys(self, logical_id: str) -> List[str]:
         return [self.template.key(logical_id), keys_.logical_name(logical_id)]
 
-    @staticmethod
-    def conditional(resource: dict) -> bool:
-        return "Condition" in resource
+    def exists(self, resource: dict) -> Any:
+        """Whether CloudFormation creates the resource: its Condition, evaluated (SPEC section 3)."""
+        if "Condition" not in resource:
+            return True
+        return conditions.condition(self.run, resource["Condition"], self.template, 0)
+
+    def conditional(self, resource: dict) -> Any:
+        """False for a resource that is created, else the Unknown of its condition (a resource
+        whose condition is false is not read at all)."""
+        exists = self.exists(resource)
+        return exists if isinstance(exists, Unknown) else False
 
     # -- SageMaker -----------------------------------------------------------------------------------
 

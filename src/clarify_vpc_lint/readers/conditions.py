@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, List, Optional
 
 from ..values import Handle, Unknown
+from ..values import shown as _shown
 
 if TYPE_CHECKING:  # intrinsics imports this module
     from .intrinsics import CfnRun, Template
@@ -21,7 +22,7 @@ _OPERATORS = ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition")
 def condition(run: CfnRun, name: Any, template: Template, depth: int) -> Any:
     """The named condition of ``template``: True, False or Unknown naming it."""
     if not isinstance(name, str):
-        return Unknown(f"a condition named by {name!r}, which is not a name")
+        return Unknown(f"a condition named by {_shown(name)}, which is not a name")
     conditions = template.document.data.get("Conditions")
     conditions = conditions if isinstance(conditions, dict) else {}
     if name not in conditions:
@@ -98,10 +99,3 @@ def _comparable(value: Any) -> Any:
     if isinstance(value, (str, Unknown)):
         return value
     return Unknown(f"Fn::Equals of {_shown(value)}")
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)} item(s)"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -14,12 +14,16 @@ parameters) total at most MAX_BUILT characters.
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..awsfacts import partition_of, url_suffix
 from ..values import Handle, Joined, Unknown
+from ..values import shown as _shown
+from . import conditions
 from .source import Document
 
 NO_VALUE = object()  # AWS::NoValue: the property is removed
@@ -400,6 +404,9 @@ def _find_in_map(run: CfnRun, argument: Any, template: Template, depth: int) -> 
 def _if(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     if not (isinstance(argument, list) and len(argument) == 3):
         return Unknown(f"Fn::If of {_shown(argument)}")
+    decided = conditions.condition(run, argument[0], template, depth)
+    if decided is True or decided is False:
+        return run.resolve(argument[1 if decided else 2], template, depth)
     when_true = run.resolve(argument[1], template, depth)
     when_false = run.resolve(argument[2], template, depth)
     if when_true == when_false:
@@ -407,9 +414,29 @@ def _if(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     unknown = next((v for v in (when_true, when_false) if isinstance(v, Unknown)), None)
     if unknown is not None:  # what is missing matters more than which branch applies
         return unknown
-    return Unknown(
-        f"the value depends on condition {_name(argument[0])} (both branches are possible)"
-    )
+    return decided  # names the condition and what would decide it
+
+
+def _cidr(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
+    """``Fn::Cidr [block, count, bits]``: the first ``count`` blocks with ``bits`` host bits."""
+    if not (isinstance(argument, list) and len(argument) == 3):
+        return Unknown(f"Fn::Cidr of {_shown(argument)}")
+    block, count, bits = (run.resolve(part, template, depth) for part in argument)
+    unknown = next((p for p in (block, count, bits) if isinstance(p, Unknown)), None)
+    if unknown is not None:
+        return unknown
+    try:
+        network = ipaddress.ip_network(str(block), strict=False)
+        count, bits = int(str(count)), int(str(bits))
+    except ValueError:
+        return Unknown(f"Fn::Cidr of {_shown(block)}, {_shown(count)}, {_shown(bits)}")
+    prefix = network.max_prefixlen - bits
+    # CloudFormation allows 1 to 256 blocks, which must fit in the given block
+    if not (1 <= count <= 256 and network.prefixlen <= prefix <= network.max_prefixlen):
+        return Unknown(f"Fn::Cidr: {block} has no {count} blocks of {bits} host bits")
+    if count > 2 ** (prefix - network.prefixlen):
+        return Unknown(f"Fn::Cidr: {block} has no {count} blocks of {bits} host bits")
+    return [str(block) for block in itertools.islice(network.subnets(new_prefix=prefix), count)]
 
 
 def _unsupported(name: str):
@@ -429,10 +456,11 @@ _FUNCTIONS = {
     "Fn::GetAZs": CfnRun.get_azs,
     "Fn::FindInMap": _find_in_map,
     "Fn::If": _if,
+    "Fn::Cidr": _cidr,
     "Fn::ImportValue": CfnRun.import_value,
     **{
         name: _unsupported(name)
-        for name in ("Fn::Base64", "Fn::Cidr", "Fn::Transform", "Fn::Length", "Fn::ToJsonString")
+        for name in ("Fn::Base64", "Fn::Transform", "Fn::Length", "Fn::ToJsonString")
     },
 }
 
@@ -440,19 +468,6 @@ _FUNCTIONS = {
 def _text(value: Any) -> str:
     """A number or string as CloudFormation writes it into a string."""
     return value if isinstance(value, str) else str(value)
-
-
-def _shown(value: Any) -> str:
-    """A short description of an argument for a message (an argument can be huge or deep)."""
-    if isinstance(value, (dict, list)):
-        return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)} item(s)"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _name(value: Any) -> str:
-    """A name as written, or a short description of what stands where a name should be."""
-    return value if isinstance(value, str) and len(value) <= 60 else _shown(value)
 
 
 def _cycle(active: List[str], label: str) -> str:

@@ -27,6 +27,7 @@ from ..model import (
     ServingEndpoint,
     Subnet,
     VpcEndpoint,
+    existence,
 )
 from ..values import Unknown
 from . import dhcp
@@ -325,6 +326,8 @@ def _record_usage(
         targets = [_usage_for(usages, vpc, owner) for vpc in vpcs]
     for usage in targets:
         for name, value in flags.items():
+            if owner.condition is not None:  # a job or model that may not be created
+                value = all_of([value, owner.condition])
             setattr(usage, name, any_of([getattr(usage, name), value]))
         if isinstance(subnets, Unknown):
             continue
@@ -783,8 +786,8 @@ def _service_present(
                 f"endpoint {endpoint.loc.resource} may be in {vpc.loc.resource}: "
                 "its VpcId is not known"
             )
-        elif matches is True and endpoint.conditional:
-            matches = Unknown(f"endpoint {endpoint.loc.resource} exists only under a Condition")
+        elif matches is True and endpoint.conditional is not False:
+            matches = existence(endpoint.conditional, f"endpoint {endpoint.loc.resource}")
         results.append(matches)
     if not vpc.endpoints_complete:
         results.append(
