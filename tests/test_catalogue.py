@@ -22,6 +22,7 @@ SUBJECT_FACTS = {
         "sg_self_ingress",
         "sg_cluster_egress",
         "sg_https_egress",
+        "shadow_endpoint",
         "model_linked",
         "model_in_vpc",
         "model_same_vpc",

@@ -27,7 +27,7 @@ from ..model import (
     Vpc,
     VpcEndpoint,
 )
-from ..values import Handle, Unknown, as_bool, items
+from ..values import Handle, Unknown, as_bool, items, shown
 from . import conditions, policies, sagemaker, workflows
 from .intrinsics import CfnRun, Template
 from .source import Document, ParseError
@@ -154,7 +154,7 @@ class _TemplateReader:
         models = (
             [v.get("ModelName") for v in variants if isinstance(v, dict)]
             if isinstance(variants, list)
-            else [Unknown("the endpoint config's production variants are not known")]
+            else [Unknown(f"the production variants of endpoint config {logical_id} are not known")]
         )
         self.network.serving.append(ServingEndpoint(keys, models=models))
 
@@ -277,7 +277,7 @@ class _TemplateReader:
             Subnet(
                 self.loc(logical_id, resource),
                 self.keys(logical_id),
-                vpc=props.get("VpcId", Unknown("the subnet has no VpcId")),
+                vpc=props.get("VpcId", Unknown(f"subnet {logical_id} has no VpcId")),
                 availability_zone=props.get(
                     "AvailabilityZone",
                     Unknown(f"subnet {logical_id} has no AvailabilityZone (AWS picks one)"),
@@ -386,7 +386,9 @@ class _TemplateReader:
                 self.loc(logical_id, resource),
                 self.keys(logical_id),
                 vpc=props.get("VpcId"),
-                service=props.get("ServiceName", Unknown("the endpoint has no ServiceName")),
+                service=props.get(
+                    "ServiceName", Unknown(f"endpoint {logical_id} has no ServiceName")
+                ),
                 endpoint_type=props.get("VpcEndpointType", "Gateway"),
                 private_dns=as_bool(props.get("PrivateDnsEnabled"), False),
                 route_tables=_as_list(props.get("RouteTableIds")),
@@ -412,7 +414,9 @@ class _TemplateReader:
         self.network.dhcp_associations.append(
             DhcpOptionsAssociation(
                 props.get("VpcId"),
-                props.get("DhcpOptionsId", Unknown("the association has no DhcpOptionsId")),
+                props.get(
+                    "DhcpOptionsId", Unknown(f"DHCP options association {logical_id} has none")
+                ),
                 self.conditional(resource),
             )
         )
@@ -545,7 +549,11 @@ def _permissions(rules: Any, direction: str) -> List[Permission]:
     permissions = []
     for rule in rules if isinstance(rules, list) else []:
         if not isinstance(rule, dict):
-            permissions.append(ec2.permission(Unknown("a rule is not known"), None, None, []))
+            permissions.append(
+                ec2.permission(
+                    Unknown(f"{direction} rule {shown(rule)} is not a mapping"), None, None, []
+                )
+            )
             continue
         peers = []
         for key in peer_keys:

@@ -189,11 +189,13 @@ class CfnRun:
             "AWS::Partition": partition_of(self.region),
             "AWS::URLSuffix": url_suffix(self.region),
             "AWS::NoValue": NO_VALUE,
-            "AWS::AccountId": Unknown("the account ID (AWS::AccountId)", "${AWS::AccountId}"),
+            "AWS::AccountId": Unknown(
+                "the account ID; pass it with --parameters AWS::AccountId=ID", "${AWS::AccountId}"
+            ),
             "AWS::StackName": Unknown(
                 "the stack name; pass it with --parameters AWS::StackName=NAME", "${AWS::StackName}"
             ),
-            "AWS::StackId": Unknown("the stack ID (AWS::StackId)"),
+            "AWS::StackId": Unknown("the stack ID; pass it with --parameters AWS::StackId=ARN"),
             "AWS::NotificationARNs": Unknown("the stack's notification ARNs"),
         }.get(name)
 
@@ -202,13 +204,21 @@ class CfnRun:
         declaration = declaration if isinstance(declaration, dict) else {}
         kind = str(declaration.get("Type", "String"))
         value = self.parameter_values.get(name, declaration.get("Default"))
+        ssm = kind.startswith("AWS::SSM::Parameter::Value<")
+        if value is None and ssm:  # its value is the name of the SSM parameter to read
+            return Unknown(
+                f"parameter {name} of {template.path} ({kind}) has no default; pass the name of "
+                f"the SSM parameter it reads with --parameters ({name}=/ssm/name) and add the "
+                "template that writes that SSM parameter",
+                f"${{{name}}}",
+            )
         if value is None:
             return Unknown(
                 f"parameter {name} of {template.path} has no default; "
                 f"pass its value with --parameters ({name}=VALUE)",
                 f"${{{name}}}",
             )
-        if kind.startswith("AWS::SSM::Parameter::Value<"):
+        if ssm:
             value = self._ssm_value(str(value), name, depth)
         if "List<" not in kind and kind != "CommaDelimitedList":
             return value
@@ -223,8 +233,9 @@ class CfnRun:
         written = self.ssm_parameters.get(ssm_name)
         if written is None:
             return Unknown(
-                f"SSM parameter {ssm_name} (read by parameter {parameter}) is not written by any "
-                "template in this run; add the template that writes it"
+                f"SSM parameter {ssm_name} (the value of parameter {parameter}) is not written by "
+                f"any template in this run; add the template whose AWS::SSM::Parameter has Name "
+                f"{ssm_name}, or pass another SSM name with --parameters ({parameter}=/ssm/name)"
             )
         owner, value = written
         return self.once(("ssm", ssm_name), ssm_name, lambda: self.resolve(value, owner, depth + 1))
@@ -287,8 +298,10 @@ class CfnRun:
         region = self.resolve(argument, template, depth)
         if region in ("", None):
             region = self.region
+        if isinstance(region, Unknown):
+            return region
         if not isinstance(region, str):
-            return Unknown("Fn::GetAZs of an unknown region")
+            return Unknown(f"Fn::GetAZs of {_shown(region)}, which is not a region name")
         # Distinct indexes are distinct zones; the real names depend on the account.
         return [f"{region} (zone {index} of Fn::GetAZs)" for index in range(AZS_PER_REGION)]
 
@@ -338,7 +351,10 @@ def _join(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     separator = run.resolve(argument[0], template, depth)
     parts = run.resolve(argument[1], template, depth)
     if not isinstance(separator, str) or not isinstance(parts, list):
-        return parts if isinstance(parts, Unknown) else Unknown("Fn::Join of an unknown list")
+        unknown = next((v for v in (parts, separator) if isinstance(v, Unknown)), None)
+        if unknown is not None:
+            return unknown
+        return Unknown(f"Fn::Join with separator {_shown(separator)} of {_shown(parts)}")
     if len(parts) > MAX_LIST:
         return Unknown(f"Fn::Join of more than {MAX_LIST} items (not a real list)")
     texts = [
@@ -369,7 +385,9 @@ def _split(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
         return list(value.parts)
     if isinstance(value, list):  # a list parameter split again: already a list
         return value
-    return value if isinstance(value, Unknown) else Unknown("Fn::Split of an unknown value")
+    if isinstance(value, Unknown):
+        return value
+    return Unknown(f"Fn::Split of {_shown(value)} on {_shown(separator)}")
 
 
 def _select(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:

@@ -560,7 +560,11 @@ def _single_az(model: Model, subnets: Any) -> Fact:
         if isinstance(zone, str):
             zones.add(zone)
         elif unknown is None:
-            unknown = zone if isinstance(zone, Unknown) else Unknown("a subnet's AZ is not known")
+            unknown = (
+                zone
+                if isinstance(zone, Unknown)
+                else Unknown(f"the AZ of subnet {subnet.loc.resource} is not known")
+            )
     if len(zones) >= 2:
         return False
     return unknown if unknown is not None else True
