@@ -449,8 +449,8 @@ resource "aws_route_table_association" "a" {
   subnet_id = each.value
 }
 
-resource "aws_iam_policy" "p" {
-  policy = <<-EOT
+resource "aws_organizations_policy" "p" {
+  content = <<-EOT
     {"Version": "${"2012-10-17"}"}
   EOT
 }
@@ -460,8 +460,9 @@ resource "aws_iam_policy" "p" {
     [skipped] = configuration.skipped
     assert skipped.address == "aws_route_table_association.a"
     assert "known only after apply" in skipped.reason
-    policy = [i for i in configuration.instances if i.type == "aws_iam_policy"][0]
-    assert policy.values["policy"] == '{"Version": "2012-10-17"}\n'
+    # a service control policy's content is planned as written (IAM policies are normalised)
+    policy = [i for i in configuration.instances if i.type == "aws_organizations_policy"][0]
+    assert policy.values["content"] == '{"Version": "2012-10-17"}\n'
 
 
 _ATOMS = st.sampled_from(
@@ -567,3 +568,53 @@ def test_long_and_deep_expressions_do_not_exhaust_the_stack(tmp_path: Path) -> N
         return value
 
     assert "nest too deeply" in innermost(values["nested"]).reason
+
+
+def test_a_policy_document_is_unknown_only_where_its_inputs_are(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_s3_bucket" "b" {}
+
+data "aws_iam_policy_document" "later" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.b.arn}/*"]
+  }
+}
+
+data "aws_iam_policy_document" "merged" {
+  source_policy_documents = ["{}"]
+}
+
+data "aws_iam_policy_document" "known" {
+  statement {
+    effect    = "Deny"
+    actions   = ["sagemaker:CreateProcessingJob"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "later" {
+  policy = data.aws_iam_policy_document.later.json
+}
+
+resource "aws_iam_policy" "merged" {
+  policy = data.aws_iam_policy_document.merged.json
+}
+
+resource "aws_iam_policy" "known" {
+  policy = data.aws_iam_policy_document.known.minified_json
+}
+"""
+    )
+    found = _by_address(tmp_path)
+    later = found["aws_iam_policy.later"].values["policy"]
+    assert isinstance(later, Unknown) and "known only after apply" in later.reason
+    merged = found["aws_iam_policy.merged"].values["policy"]
+    assert isinstance(merged, Unknown) and "source_policy_documents" in merged.reason
+    assert json.loads(found["aws_iam_policy.known"].values["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Deny", "Action": "sagemaker:CreateProcessingJob", "Resource": "*"}
+        ],
+    }

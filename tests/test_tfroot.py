@@ -56,6 +56,12 @@ MORE_PRECISE: Dict[str, Tuple[FrozenSet[Key], FrozenSet[Key], str]] = {
         "[aws_route_table.private.id, aws_route_table.second.id][count.index] is evaluated: "
         "subnet 1 uses the second table, which the S3 endpoint is not associated with",
     ),
+    "rules/CVL310/tf-unknown": (
+        frozenset({("CVL310", "info", "aws_vpc.main")}),
+        frozenset(),
+        "coalesce(var.shared_vpc_id, aws_vpc.main.id) is aws_vpc.main when the variable is null: "
+        "the logs endpoint is in the VPC, which so has one",
+    ),
 }
 # Where the plan knows what the .tf evaluation cannot: the .tf findings there are all info.
 LESS_KNOWN = {

@@ -134,7 +134,11 @@ def _endpoint_test(resolver: Resolver, endpoint: VpcEndpoint, vpc: Vpc) -> PeerT
             subnet = index.find(ref)
             cidr = subnet.cidr if isinstance(subnet, Subnet) else None
             if cidr is None or isinstance(cidr, Unknown):
-                cidrs = cidr or Unknown(f"the CIDR of {display(ref, index)} is not known")
+                cidrs = (
+                    cidr
+                    if isinstance(cidr, Unknown)
+                    else Unknown(f"the CIDR of {display(ref, index)} is not known")
+                )
                 break
             cidrs.append(cidr)
         if not subnets:

@@ -16,8 +16,8 @@
 - ``undeclared``: ``--var`` names the root module does not declare (likely typos).
 
 Terraform is never run and nothing is downloaded: remote modules and data sources (except
-``aws_region``, ``aws_availability_zones`` names and ``aws_vpc_endpoint_service`` service
-names) are unknown. Lark is imported only when a file is parsed.
+``aws_region``, ``aws_availability_zones`` names, ``aws_vpc_endpoint_service`` service
+names and ``aws_iam_policy_document`` JSON, see iam.py) are unknown. Lark is imported only when a file is parsed.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from ...values import Handle, Unknown
 from . import hcl
 from .functions import FUNCTIONS, EvalError, has_unknown, to_number, to_string
+from .iam import policy_document
 from .module import (
     MISSING,
     Context,
@@ -143,11 +144,27 @@ class Evaluator:
                 if isinstance(value, Unknown) or isinstance(region, Unknown):
                     return value if isinstance(value, Unknown) else region
                 return f"com.amazonaws.{region}.{value}"
+        if kind == "aws_iam_policy_document" and name in ("json", "minified_json"):
+            return self._policy_document(scope, ref, name)
         if name in block.body.attributes:
             return scope.memo(
                 ("attr", ref.key, ref.index, name), lambda: scope._attribute(ref, block, name)
             )
         return Unknown(f"{ref.address}.{name} is read from AWS; data sources are not read offline")
+
+    def _policy_document(self, scope: Scope, ref: ResourceRef, name: str) -> Any:
+        values = scope.instance_values(ref)
+        if isinstance(values, Unknown):
+            return values
+        unknown = has_unknown(values)
+        if unknown is not None:
+            return Unknown(f"{ref.address}.{name}: {unknown.reason}")
+        if has_reference(values):
+            return Unknown(f"{ref.address}.{name} depends on a value known only after apply")
+        document = policy_document(values, ref.address)
+        if isinstance(document, Unknown):
+            return document
+        return document[0] if name == "json" else document[1]
 
     # expressions
 

@@ -11,6 +11,7 @@ import json
 from typing import Any, Callable, Dict, List
 
 from ...values import Unknown
+from .iam import go_json
 
 
 class EvalError(Exception):
@@ -225,7 +226,7 @@ FUNCTIONS: Dict[str, Callable[..., Any]] = {
     "flatten": _flatten,
     "distinct": _distinct,
     "compact": lambda v: [i for i in _list(v, "compact") if i not in ("", None)],
-    "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
+    "jsonencode": go_json,
     "jsondecode": _jsondecode,
     "join": lambda sep, items: str(sep).join(to_string(i) for i in _list(items, "join")),
     "split": lambda sep, text: str(text).split(str(sep)),

@@ -15,6 +15,7 @@ from ... import keys
 from ...values import Handle, Unknown
 from . import hcl
 from .functions import FUNCTIONS, EvalError, has_unknown, to_string
+from .iam import normalize_policies
 
 if TYPE_CHECKING:
     from .evaluate import Evaluator
@@ -358,6 +359,8 @@ class Scope:
         names = self.instance_names(ref.index, expansion)
         context = self.context(names, f"{ref.address} ({self.evaluator.where(block)})")
         values.update(self.evaluator.blocks(block.body, context))
+        if ref.key[0] == "managed":
+            normalize_policies(ref.key[1], values)
         return values
 
     def child(self, name: str) -> Any:
