@@ -83,7 +83,7 @@ def test_join_of_references_splits_back(run_and_template) -> None:
     "expression, reason",
     [
         ("!Ref NoDefault", "parameter NoDefault of t.yaml has no default"),
-        ("!If [IsProd, a, b]", "depends on condition IsProd"),
+        ("!If [IsProd, a, b]", "condition IsProd"),
         (
             "!ImportValue other-stack-subnets",
             "no template in this run exports 'other-stack-subnets'",

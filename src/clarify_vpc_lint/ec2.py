@@ -27,6 +27,7 @@ from .model import (
     Permission,
     RouteTable,
     SecurityGroup,
+    existence,
 )
 from .values import Handle, Unknown, as_int
 
@@ -173,7 +174,7 @@ def private_dns_answers_in_vpc(private_dns: Any, only_inbound_resolver: Any) -> 
 
 
 def permission(
-    protocol: Any, from_port: Any, to_port: Any, peers: List[Any], conditional: bool = False
+    protocol: Any, from_port: Any, to_port: Any, peers: List[Any], conditional: Any = False
 ) -> Permission:
     """One rule in the model's terms; peers are ("sg", ref), ("cidr", block), ("cidr6", block),
     ("prefix-list", id) or ("unknown", Unknown)."""
@@ -379,13 +380,13 @@ def acl_decides(entries: List[NetworkAclEntry], egress: bool, port: int, peer: A
         matched = _match_all([_port_match(entry, port), _peer_match(entry, peer)])
         if matched is False:
             continue
-        if matched is True and not entry.conditional:
+        if matched is True and entry.conditional is False:
             possible.append((entry.allow, entry.rule_number, None))
             break
         why = (
             matched
             if isinstance(matched, Unknown)
-            else Unknown(f"ACL rule {entry.rule_number} exists only under a Condition")
+            else existence(entry.conditional, f"ACL rule {entry.rule_number}")
         )
         possible.append((entry.allow, entry.rule_number, why))
     else:

@@ -5,13 +5,15 @@ tries every combination: if the query selects the subject in all of them the fin
 rule's severity; if only in some, it is reported as ``info`` naming the facts that would decide it.
 Only the facts the query reads (the catalogue knows them from the fact registry) are tried; a
 subject with more unknown facts than ``MAX_UNKNOWN_FACTS`` among them is reported as ``info``
-without trying: a guess must never become a definite finding.
+without trying: a guess must never become a definite finding. A subject that exists only under
+an undecided CloudFormation condition (``Location.condition``) gets at most ``info`` naming it.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 from functools import cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
@@ -79,7 +81,7 @@ def evaluate(rule: Rule, subjects: Iterable[Subject], severity: str) -> List[Fin
     # Subjects whose facts are all known are judged in one query.
     worlds = [dict(_world(s.facts, {}), _index=i) for i, s in enumerate(definite)]
     for selected in _compiled(rule.query).search({rule.subject: worlds}) or []:
-        findings.append(_finding(rule, definite[selected["_index"]], severity, rule.message))
+        findings.append(_report(rule, definite[selected["_index"]], severity, []))
     for subject in candidates:
         unknowns = unknowns_of[id(subject)]
         if not unknowns:
@@ -89,13 +91,24 @@ def evaluate(rule: Rule, subjects: Iterable[Subject], severity: str) -> List[Fin
         else:
             decisive = _decisive_unknowns(rule, subject, unknowns)
         if decisive is True:
-            findings.append(_finding(rule, subject, severity, rule.message))
+            findings.append(_report(rule, subject, severity, []))
         elif decisive:
-            reasons = "; ".join(sorted({u.reason for u in decisive}))
-            findings.append(
-                _finding(rule, subject, "info", rule.unknown_message, f": not known: {reasons}")
-            )
+            findings.append(_report(rule, subject, severity, decisive))
     return findings
+
+
+def _report(rule: Rule, subject: Subject, severity: str, decisive: List[Unknown]) -> Finding:
+    """The finding at the rule's severity, or info naming the unknowns that would decide it,
+    among them the undecided condition the subject exists under (SPEC section 3)."""
+    if subject.loc.condition is not None:
+        decisive = [*decisive, subject.loc.condition]
+    if not decisive:
+        return _finding(rule, subject, severity, rule.message)
+    reasons = tuple(sorted({u.reason for u in decisive}))
+    info = _finding(
+        rule, subject, "info", rule.unknown_message, f": not known: {'; '.join(reasons)}"
+    )
+    return replace(info, missing=reasons)
 
 
 def _decisive_unknowns(

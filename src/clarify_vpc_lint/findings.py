@@ -20,12 +20,15 @@ class Finding:
     resource: str
     message: str
     remediation: str
+    # an info's undecided facts: the reason each is missing (how to supply it), sorted; the same
+    # tuple on several findings means one cause holds them all back
+    missing: Tuple[str, ...] = ()
 
     def sort_key(self) -> Tuple[Any, ...]:
         return (self.file, self.line, self.rule, self.column, self.resource, self.message)
 
     def as_dict(self) -> Dict[str, Any]:
-        return {
+        document: Dict[str, Any] = {
             "rule": self.rule,
             "name": self.name,
             "severity": self.severity,
@@ -36,6 +39,13 @@ class Finding:
             "message": self.message,
             "remediation": self.remediation,
         }
+        if self.missing:
+            document["missing"] = self.reported_missing()
+        return document
+
+    def reported_missing(self) -> Any:
+        """``missing`` as reports give it: the reason, or the list of reasons when several."""
+        return self.missing[0] if len(self.missing) == 1 else list(self.missing)
 
 
 @dataclass

@@ -14,6 +14,15 @@ from .values import Unknown
 
 Ref = Any  # a Handle, a real ID or name (str), or Unknown
 Tri = Union[bool, Unknown]
+# an entity's ``conditional``: False (always exists), True (may exist), or the Unknown of the
+# CloudFormation condition it exists under (which names the condition and what decides it)
+
+
+def existence(conditional: Tri, what: str) -> Optional[Unknown]:
+    """None for an entity that always exists, else the Unknown of whether it does."""
+    if conditional is False:
+        return None
+    return conditional if isinstance(conditional, Unknown) else Unknown(f"{what} is conditional")
 
 
 @dataclass
@@ -26,6 +35,8 @@ class Location:
     resource: str
     language: str  # cloudformation | api | config | inventory: picks the remediation template
     ignore: FrozenSet[str] = frozenset()
+    # the undecided condition the subject exists under: each of its findings is at most info
+    condition: Optional[Unknown] = None
 
 
 @dataclass
@@ -41,6 +52,8 @@ class Job:
     model: Optional[Ref] = None  # Handle or model name; None when the inputs name no model
     serving_endpoint: Optional[Ref] = None  # monitoring jobs reach their model through it
     analysis_config_uri: Any = None
+    # a predictor endpoint_name: the job calls that endpoint, no shadow endpoint is made
+    existing_endpoint: Tri = False
 
 
 @dataclass
@@ -87,7 +100,7 @@ class Route:
     # True = internet (TGW, NAT instance, ENI); ec2.ViaNatGateway = the NAT gateway's connectivity
     # type decides (the resolver looks it up); Unknown where not determinable
     target: Any
-    conditional: bool = False
+    conditional: Tri = False
 
 
 @dataclass
@@ -121,7 +134,7 @@ class RouteTable:
 class RouteTableAssociation:
     subnet: Ref
     route_table: Ref
-    conditional: bool = False
+    conditional: Tri = False
 
 
 @dataclass
@@ -132,7 +145,7 @@ class Permission:
     from_port: Any
     to_port: Any
     peers: List[Any]  # ("sg", Ref) | ("cidr", str) | ("prefix-list", str) | ("unknown", Unknown)
-    conditional: bool = False
+    conditional: Tri = False
 
 
 @dataclass
@@ -164,7 +177,7 @@ class VpcEndpoint:
     route_tables: Union[List[Ref], Unknown]
     subnets: Union[List[Ref], Unknown]
     security_groups: Union[List[Ref], Unknown, None]  # None: the VPC's default group
-    conditional: bool = False
+    conditional: Tri = False
     # DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint: private DNS serves only on-premises
     # resolvers, traffic from the VPC goes to the gateway endpoint
     dns_only_inbound_resolver: Tri = False
@@ -209,7 +222,7 @@ class DhcpOptionsAssociation:
 
     vpc: Ref
     options: Any
-    conditional: bool = False
+    conditional: Tri = False
     implicit: bool = False  # a new VPC's region default: an explicit association replaces it
 
 
@@ -224,7 +237,7 @@ class NetworkAclEntry:
     from_port: Any
     to_port: Any
     cidr: Any  # str or Unknown
-    conditional: bool = False
+    conditional: Tri = False
 
 
 @dataclass
@@ -240,15 +253,16 @@ class NetworkAcl:
 class NetworkAclAssociation:
     subnet: Ref
     acl: Ref
-    conditional: bool = False
+    conditional: Tri = False
 
 
 @dataclass
 class AnalysisConfig:
     loc: Location
     file_name: str
-    has_predictor: bool
+    inference: Tri  # the methods call the model (the SDK's _add_predictor rule)
     model_name: Any
+    endpoint_name: Any = None  # takes precedence over model_name: no shadow endpoint
 
 
 @dataclass

@@ -72,3 +72,11 @@ def as_int(value: Any) -> int | Unknown | None:
         return int(str(value).strip())
     except ValueError:
         return Unknown(f"{value!r} is not a number")
+
+
+def shown(value: Any) -> str:
+    """A short description of a value for a message (an input's value can be huge or deep)."""
+    if isinstance(value, (dict, list)):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)} item(s)"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

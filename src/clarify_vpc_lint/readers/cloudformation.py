@@ -27,8 +27,8 @@ from ..model import (
     Vpc,
     VpcEndpoint,
 )
-from ..values import Handle, Unknown, as_bool, items
-from . import policies, sagemaker, workflows
+from ..values import Handle, Unknown, as_bool, items, shown
+from . import conditions, policies, sagemaker, workflows
 from .intrinsics import CfnRun, Template
 from .source import Document, ParseError
 
@@ -80,8 +80,8 @@ class _TemplateReader:
     def read(self) -> None:
         for logical_id, resource in self.template.resources.items():
             handler = _HANDLERS.get(str(resource.get("Type")))
-            if handler is None:
-                continue
+            if handler is None or self.exists(resource) is False:
+                continue  # not a network resource, or its condition is false: not created
             try:
                 handler(self, logical_id, resource)
             except ParseError as error:  # one resource's embedded definition: the rest still counts
@@ -98,6 +98,7 @@ class _TemplateReader:
 
     def loc(self, logical_id: str, resource: dict) -> Location:
         line, column = self.template.document.locate(("Resources", logical_id))
+        condition = self.conditional(resource)
         return Location(
             self.template.path,
             line,
@@ -105,14 +106,23 @@ class _TemplateReader:
             logical_id,
             "cloudformation",
             _suppressed(resource.get("Metadata")),
+            condition=condition if isinstance(condition, Unknown) else None,
         )
 
     def keys(self, logical_id: str) -> List[str]:
         return [self.template.key(logical_id), keys_.logical_name(logical_id)]
 
-    @staticmethod
-    def conditional(resource: dict) -> bool:
-        return "Condition" in resource
+    def exists(self, resource: dict) -> Any:
+        """Whether CloudFormation creates the resource: its Condition, evaluated (SPEC section 3)."""
+        if "Condition" not in resource:
+            return True
+        return conditions.condition(self.run, resource["Condition"], self.template, 0)
+
+    def conditional(self, resource: dict) -> Any:
+        """False for a resource that is created, else the Unknown of its condition (a resource
+        whose condition is false is not read at all)."""
+        exists = self.exists(resource)
+        return exists if isinstance(exists, Unknown) else False
 
     # -- SageMaker -----------------------------------------------------------------------------------
 
@@ -144,7 +154,7 @@ class _TemplateReader:
         models = (
             [v.get("ModelName") for v in variants if isinstance(v, dict)]
             if isinstance(variants, list)
-            else [Unknown("the endpoint config's production variants are not known")]
+            else [Unknown(f"the production variants of endpoint config {logical_id} are not known")]
         )
         self.network.serving.append(ServingEndpoint(keys, models=models))
 
@@ -268,7 +278,7 @@ class _TemplateReader:
             Subnet(
                 self.loc(logical_id, resource),
                 self.keys(logical_id),
-                vpc=props.get("VpcId", Unknown("the subnet has no VpcId")),
+                vpc=props.get("VpcId", Unknown(f"subnet {logical_id} has no VpcId")),
                 availability_zone=props.get(
                     "AvailabilityZone",
                     Unknown(f"subnet {logical_id} has no AvailabilityZone (AWS picks one)"),
@@ -377,7 +387,9 @@ class _TemplateReader:
                 self.loc(logical_id, resource),
                 self.keys(logical_id),
                 vpc=props.get("VpcId"),
-                service=props.get("ServiceName", Unknown("the endpoint has no ServiceName")),
+                service=props.get(
+                    "ServiceName", Unknown(f"endpoint {logical_id} has no ServiceName")
+                ),
                 endpoint_type=props.get("VpcEndpointType", "Gateway"),
                 private_dns=as_bool(props.get("PrivateDnsEnabled"), False),
                 route_tables=_as_list(props.get("RouteTableIds")),
@@ -403,7 +415,9 @@ class _TemplateReader:
         self.network.dhcp_associations.append(
             DhcpOptionsAssociation(
                 props.get("VpcId"),
-                props.get("DhcpOptionsId", Unknown("the association has no DhcpOptionsId")),
+                props.get(
+                    "DhcpOptionsId", Unknown(f"DHCP options association {logical_id} has none")
+                ),
                 self.conditional(resource),
             )
         )
@@ -547,7 +561,11 @@ def _permissions(rules: Any, direction: str) -> List[Permission]:
     permissions = []
     for rule in rules if isinstance(rules, list) else []:
         if not isinstance(rule, dict):
-            permissions.append(ec2.permission(Unknown("a rule is not known"), None, None, []))
+            permissions.append(
+                ec2.permission(
+                    Unknown(f"{direction} rule {shown(rule)} is not a mapping"), None, None, []
+                )
+            )
             continue
         peers = []
         for key in peer_keys:

@@ -14,12 +14,16 @@ parameters) total at most MAX_BUILT characters.
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..awsfacts import partition_of, url_suffix
 from ..values import Handle, Joined, Unknown
+from ..values import shown as _shown
+from . import conditions
 from .source import Document
 
 NO_VALUE = object()  # AWS::NoValue: the property is removed
@@ -185,11 +189,13 @@ class CfnRun:
             "AWS::Partition": partition_of(self.region),
             "AWS::URLSuffix": url_suffix(self.region),
             "AWS::NoValue": NO_VALUE,
-            "AWS::AccountId": Unknown("the account ID (AWS::AccountId)", "${AWS::AccountId}"),
+            "AWS::AccountId": Unknown(
+                "the account ID; pass it with --parameters AWS::AccountId=ID", "${AWS::AccountId}"
+            ),
             "AWS::StackName": Unknown(
                 "the stack name; pass it with --parameters AWS::StackName=NAME", "${AWS::StackName}"
             ),
-            "AWS::StackId": Unknown("the stack ID (AWS::StackId)"),
+            "AWS::StackId": Unknown("the stack ID; pass it with --parameters AWS::StackId=ARN"),
             "AWS::NotificationARNs": Unknown("the stack's notification ARNs"),
         }.get(name)
 
@@ -198,13 +204,21 @@ class CfnRun:
         declaration = declaration if isinstance(declaration, dict) else {}
         kind = str(declaration.get("Type", "String"))
         value = self.parameter_values.get(name, declaration.get("Default"))
+        ssm = kind.startswith("AWS::SSM::Parameter::Value<")
+        if value is None and ssm:  # its value is the name of the SSM parameter to read
+            return Unknown(
+                f"parameter {name} of {template.path} ({kind}) has no default; pass the name of "
+                f"the SSM parameter it reads with --parameters ({name}=/ssm/name) and add the "
+                "template that writes that SSM parameter",
+                f"${{{name}}}",
+            )
         if value is None:
             return Unknown(
                 f"parameter {name} of {template.path} has no default; "
                 f"pass its value with --parameters ({name}=VALUE)",
                 f"${{{name}}}",
             )
-        if kind.startswith("AWS::SSM::Parameter::Value<"):
+        if ssm:
             value = self._ssm_value(str(value), name, depth)
         if "List<" not in kind and kind != "CommaDelimitedList":
             return value
@@ -219,8 +233,9 @@ class CfnRun:
         written = self.ssm_parameters.get(ssm_name)
         if written is None:
             return Unknown(
-                f"SSM parameter {ssm_name} (read by parameter {parameter}) is not written by any "
-                "template in this run; add the template that writes it"
+                f"SSM parameter {ssm_name} (the value of parameter {parameter}) is not written by "
+                f"any template in this run; add the template whose AWS::SSM::Parameter has Name "
+                f"{ssm_name}, or pass another SSM name with --parameters ({parameter}=/ssm/name)"
             )
         owner, value = written
         return self.once(("ssm", ssm_name), ssm_name, lambda: self.resolve(value, owner, depth + 1))
@@ -283,8 +298,10 @@ class CfnRun:
         region = self.resolve(argument, template, depth)
         if region in ("", None):
             region = self.region
+        if isinstance(region, Unknown):
+            return region
         if not isinstance(region, str):
-            return Unknown("Fn::GetAZs of an unknown region")
+            return Unknown(f"Fn::GetAZs of {_shown(region)}, which is not a region name")
         # Distinct indexes are distinct zones; the real names depend on the account.
         return [f"{region} (zone {index} of Fn::GetAZs)" for index in range(AZS_PER_REGION)]
 
@@ -334,7 +351,10 @@ def _join(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     separator = run.resolve(argument[0], template, depth)
     parts = run.resolve(argument[1], template, depth)
     if not isinstance(separator, str) or not isinstance(parts, list):
-        return parts if isinstance(parts, Unknown) else Unknown("Fn::Join of an unknown list")
+        unknown = next((v for v in (parts, separator) if isinstance(v, Unknown)), None)
+        if unknown is not None:
+            return unknown
+        return Unknown(f"Fn::Join with separator {_shown(separator)} of {_shown(parts)}")
     if len(parts) > MAX_LIST:
         return Unknown(f"Fn::Join of more than {MAX_LIST} items (not a real list)")
     texts = [
@@ -365,7 +385,9 @@ def _split(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
         return list(value.parts)
     if isinstance(value, list):  # a list parameter split again: already a list
         return value
-    return value if isinstance(value, Unknown) else Unknown("Fn::Split of an unknown value")
+    if isinstance(value, Unknown):
+        return value
+    return Unknown(f"Fn::Split of {_shown(value)} on {_shown(separator)}")
 
 
 def _select(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
@@ -400,6 +422,9 @@ def _find_in_map(run: CfnRun, argument: Any, template: Template, depth: int) -> 
 def _if(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     if not (isinstance(argument, list) and len(argument) == 3):
         return Unknown(f"Fn::If of {_shown(argument)}")
+    decided = conditions.condition(run, argument[0], template, depth)
+    if decided is True or decided is False:
+        return run.resolve(argument[1 if decided else 2], template, depth)
     when_true = run.resolve(argument[1], template, depth)
     when_false = run.resolve(argument[2], template, depth)
     if when_true == when_false:
@@ -407,9 +432,29 @@ def _if(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
     unknown = next((v for v in (when_true, when_false) if isinstance(v, Unknown)), None)
     if unknown is not None:  # what is missing matters more than which branch applies
         return unknown
-    return Unknown(
-        f"the value depends on condition {_name(argument[0])} (both branches are possible)"
-    )
+    return decided  # names the condition and what would decide it
+
+
+def _cidr(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
+    """``Fn::Cidr [block, count, bits]``: the first ``count`` blocks with ``bits`` host bits."""
+    if not (isinstance(argument, list) and len(argument) == 3):
+        return Unknown(f"Fn::Cidr of {_shown(argument)}")
+    block, count, bits = (run.resolve(part, template, depth) for part in argument)
+    unknown = next((p for p in (block, count, bits) if isinstance(p, Unknown)), None)
+    if unknown is not None:
+        return unknown
+    try:
+        network = ipaddress.ip_network(str(block), strict=False)
+        count, bits = int(str(count)), int(str(bits))
+    except ValueError:
+        return Unknown(f"Fn::Cidr of {_shown(block)}, {_shown(count)}, {_shown(bits)}")
+    prefix = network.max_prefixlen - bits
+    # CloudFormation allows 1 to 256 blocks, which must fit in the given block
+    if not (1 <= count <= 256 and network.prefixlen <= prefix <= network.max_prefixlen):
+        return Unknown(f"Fn::Cidr: {block} has no {count} blocks of {bits} host bits")
+    if count > 2 ** (prefix - network.prefixlen):
+        return Unknown(f"Fn::Cidr: {block} has no {count} blocks of {bits} host bits")
+    return [str(block) for block in itertools.islice(network.subnets(new_prefix=prefix), count)]
 
 
 def _unsupported(name: str):
@@ -429,10 +474,11 @@ _FUNCTIONS = {
     "Fn::GetAZs": CfnRun.get_azs,
     "Fn::FindInMap": _find_in_map,
     "Fn::If": _if,
+    "Fn::Cidr": _cidr,
     "Fn::ImportValue": CfnRun.import_value,
     **{
         name: _unsupported(name)
-        for name in ("Fn::Base64", "Fn::Cidr", "Fn::Transform", "Fn::Length", "Fn::ToJsonString")
+        for name in ("Fn::Base64", "Fn::Transform", "Fn::Length", "Fn::ToJsonString")
     },
 }
 
@@ -440,19 +486,6 @@ _FUNCTIONS = {
 def _text(value: Any) -> str:
     """A number or string as CloudFormation writes it into a string."""
     return value if isinstance(value, str) else str(value)
-
-
-def _shown(value: Any) -> str:
-    """A short description of an argument for a message (an argument can be huge or deep)."""
-    if isinstance(value, (dict, list)):
-        return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)} item(s)"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _name(value: Any) -> str:
-    """A name as written, or a short description of what stands where a name should be."""
-    return value if isinstance(value, str) and len(value) <= 60 else _shown(value)
 
 
 def _cycle(active: List[str], label: str) -> str:

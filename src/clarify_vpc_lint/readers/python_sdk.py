@@ -35,11 +35,6 @@ _SOURCE_KEY = re.compile(r'"source"\s*:')
 CLARIFY_IMAGE = f"<account>.dkr.ecr.<region>.amazonaws.com/{CLARIFY_REPOSITORY}:1.0"
 MAX_LOOP_ITEMS = 50  # loops are unrolled up to this size and two deep; bigger ones run once
 MONITORING_DEFAULTS = ("MonitoringSchedule", "MonitoringScheduleConfig", "MonitoringJobDefinition")
-_NETWORK_FIELDS = {
-    "enable_network_isolation": ("EnableNetworkIsolation",),
-    "subnets": ("VpcConfig", "Subnets"),
-    "security_group_ids": ("VpcConfig", "SecurityGroupIds"),
-}
 _ESTIMATORS = {
     "Estimator",
     "Framework",
@@ -776,24 +771,7 @@ class _Reader:
                 fields.update(subnets=vpc, security_group_ids=vpc)
         elif value is not None:
             return Unknown("network_config is not a NetworkConfig built in this file")
-        resolved: Dict[str, Any] = {}
-        for name, path in _NETWORK_FIELDS.items():
-            found = fields.get(name)
-            for defaults in chain:
-                if found is None:
-                    found = sagemaker.dig(defaults, *path)
-            resolved[name] = found
-        isolation = resolved["enable_network_isolation"]
-        request: Dict[str, Any] = {
-            "EnableNetworkIsolation": False if isolation is None else isolation
-        }
-        subnets, groups = resolved["subnets"], resolved["security_group_ids"]
-        if subnets is not None or groups is not None:
-            request["VpcConfig"] = {
-                "Subnets": [] if subnets is None else subnets,
-                "SecurityGroupIds": [] if groups is None else groups,
-            }
-        return request
+        return sagemaker.sdk_network_config(fields, chain)
 
     def processor_run(self, processor: Obj, method: str, node: ast.Call, env: _Env) -> None:
         image = (

@@ -6,7 +6,7 @@ the API's member names, so every reader hands its (resolved) dictionary to these
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..awsfacts import ANALYSIS_CONFIG_INPUT, is_s3_uri, names_clarify_image
 from ..model import Job, Location, Model
@@ -49,6 +49,36 @@ def _vpc_config(network_config: Any) -> tuple:
     subnets = _list_or_unknown(dig(vpc_config, "Subnets"), "VpcConfig.Subnets")
     groups = _list_or_unknown(dig(vpc_config, "SecurityGroupIds"), "VpcConfig.SecurityGroupIds")
     return True, subnets, groups
+
+
+# the NetworkConfig fields the SDK resolves one by one (its argument name -> the request's path)
+SDK_NETWORK_FIELDS = {
+    "enable_network_isolation": ("EnableNetworkIsolation",),
+    "subnets": ("VpcConfig", "Subnets"),
+    "security_group_ids": ("VpcConfig", "SecurityGroupIds"),
+}
+
+
+def sdk_network_config(explicit: Dict[str, Any], chain: Tuple[Any, ...]) -> Dict[str, Any]:
+    """The NetworkConfig the SDK sends: each field as given, else from the first defaults
+    NetworkConfig in ``chain`` that sets it (``resolve_class_attribute_from_config``); isolation
+    is sent as false when nothing sets it."""
+    resolved: Dict[str, Any] = {}
+    for name, path in SDK_NETWORK_FIELDS.items():
+        found = explicit.get(name)
+        for defaults in chain:
+            if found is None:
+                found = dig(defaults, *path)
+        resolved[name] = found
+    isolation = resolved["enable_network_isolation"]
+    request: Dict[str, Any] = {"EnableNetworkIsolation": False if isolation is None else isolation}
+    subnets, groups = resolved["subnets"], resolved["security_group_ids"]
+    if subnets is not None or groups is not None:
+        request["VpcConfig"] = {
+            "Subnets": [] if subnets is None else subnets,
+            "SecurityGroupIds": [] if groups is None else groups,
+        }
+    return request
 
 
 def is_clarify_processing_job(request: Any) -> bool:

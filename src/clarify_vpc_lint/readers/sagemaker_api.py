@@ -77,14 +77,40 @@ def read_request(document: Document) -> Network:
     return network
 
 
+# analysis methods that always call the model (the SDK refuses them without a ModelConfig)
+_MODEL_METHODS = ("shap", "pdp", "asymmetric_shapley_value")
+
+
+def analysis_needs_inference(data: Any) -> Any:
+    """Whether a Clarify analysis config makes the job call a model, as the SDK's _add_predictor
+    decides: SHAP, PDP or asymmetric Shapley values always do; post-training bias does unless the
+    config gives the predictions (``predicted_label`` or ``predicted_label_dataset_uri``)."""
+    if data.get("predictor") is None:
+        return False
+    methods = data.get("methods")
+    if not isinstance(methods, dict):
+        return True  # methods not readable: the predictor says a model is called
+    if any(name in methods for name in _MODEL_METHODS):
+        return True
+    predictions_given = "predicted_label" in data or "predicted_label_dataset_uri" in data
+    return "post_training_bias" in methods and not predictions_given
+
+
 def read_analysis_config(document: Document) -> Network:
     data = document.data
     predictor = data.get("predictor")
     line, column = document.locate(("predictor",) if predictor is not None else ("methods",))
     loc = Location(document.path, line, column, os.path.basename(document.path), "api")
     model_name = predictor.get("model_name") if isinstance(predictor, dict) else None
+    endpoint_name = predictor.get("endpoint_name") if isinstance(predictor, dict) else None
     network = Network()
     network.analysis_configs.append(
-        AnalysisConfig(loc, os.path.basename(document.path), predictor is not None, model_name)
+        AnalysisConfig(
+            loc,
+            os.path.basename(document.path),
+            analysis_needs_inference(data),
+            model_name,
+            endpoint_name,
+        )
     )
     return network

@@ -353,18 +353,27 @@ def read_sdk_defaults(document: Document) -> Network:
 
     count = Unknown("the instance count is set by each job's code, not by the SDK defaults")
     processing = settings.get("ProcessingJob")
+    processing_network = sagemaker.dig(processing, "NetworkConfig")
     if isinstance(processing, dict):
         # every Clarify job the SDK starts takes these defaults: judge them as a Clarify job
-        job = sagemaker.defaults_job(processing.get("NetworkConfig"), loc("ProcessingJob"), count)
+        job = sagemaker.defaults_job(processing_network, loc("ProcessingJob"), count)
         network.jobs.append(job)
-    monitoring = sagemaker.dig(
-        settings, "MonitoringSchedule", "MonitoringScheduleConfig", "MonitoringJobDefinition"
+    monitoring_network = sagemaker.dig(
+        settings,
+        "MonitoringSchedule",
+        "MonitoringScheduleConfig",
+        "MonitoringJobDefinition",
+        "NetworkConfig",
     )
-    if isinstance(monitoring, dict):
-        job = sagemaker.defaults_job(
-            monitoring.get("NetworkConfig"), loc("MonitoringSchedule"), count
+    if monitoring_network is not None:
+        # ClarifyCheckStep and the monitors take these first; the Clarify processor they start
+        # fills each field still unset from the processing-job defaults
+        merged = (
+            monitoring_network
+            if isinstance(monitoring_network, Unknown)
+            else sagemaker.sdk_network_config({}, (monitoring_network, processing_network))
         )
-        network.jobs.append(job)
+        network.jobs.append(sagemaker.defaults_job(merged, loc("MonitoringSchedule"), count))
     model = settings.get("Model")
     if isinstance(model, dict):
         request = dict(

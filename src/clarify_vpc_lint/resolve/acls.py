@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service
-from ..model import NetworkAcl, NetworkAclEntry, Subnet, Vpc
+from ..model import NetworkAcl, NetworkAclEntry, Subnet, Vpc, existence
 from ..values import Unknown
 from .index import display
 from .logic import Fact, all_of
@@ -90,10 +90,11 @@ class NetworkAcls:
         associations = self._associations.get(id(subnet), [])
         if associations:
             association = associations[0]
-            if association.conditional:
-                return Unknown(
-                    f"the network ACL association of {subnet.loc.resource} is conditional"
-                )
+            unknown = existence(
+                association.conditional, f"the network ACL association of {subnet.loc.resource}"
+            )
+            if unknown is not None:
+                return unknown
             acl = self.resolver.index.find(association.acl)
             if isinstance(acl, NetworkAcl):
                 return acl

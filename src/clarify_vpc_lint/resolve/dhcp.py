@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, List
 
 from .. import ec2
-from ..model import DhcpOptions, Vpc
+from ..model import DhcpOptions, Vpc, existence
 from ..values import Unknown
 from .index import Index, display
 
@@ -27,8 +27,9 @@ def missing_keys(vpc: Vpc, index: Index) -> Any:
             f"the DHCP options set of {vpc.loc.resource}; add `aws ec2 describe-vpcs` and "
             "`aws ec2 describe-dhcp-options` output with --context"
         )
-    if chosen.conditional:
-        return Unknown(f"the DHCP options association of {vpc.loc.resource} is conditional")
+    unknown = existence(chosen.conditional, f"the DHCP options association of {vpc.loc.resource}")
+    if unknown is not None:
+        return unknown
     options = chosen.options
     if isinstance(options, DhcpOptions):
         return ec2.missing_dhcp_keys(options.options)

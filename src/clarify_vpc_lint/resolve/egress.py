@@ -71,7 +71,7 @@ def https_destinations(
 def _relied_on(endpoint: VpcEndpoint, inference: Fact) -> Fact:
     """An interface endpoint the job's calls resolve to: its private DNS answers in the VPC."""
     service = endpoint_service(endpoint.service)
-    if isinstance(service, Unknown) or endpoint.conditional:
+    if isinstance(service, Unknown) or endpoint.conditional is not False:
         return False
     called = service == "s3" or (service in _SAGEMAKER and inference is not False)
     if not called or str(endpoint.endpoint_type).lower() != "interface":

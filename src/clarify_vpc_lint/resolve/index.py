@@ -168,8 +168,8 @@ def display(ref: Any, index: Index) -> str:
         return entity.loc.resource
     if isinstance(ref, Handle):
         return ref.key.rsplit(":", 1)[-1] + (f".{ref.attribute}" if ref.attribute else "")
-    if isinstance(ref, Unknown):
-        return ref.text or "an unknown value"
+    if isinstance(ref, Unknown):  # name it by what is known of it, else by why it is not
+        return ref.text or f"({ref.reason})"
     return str(ref)
 
 

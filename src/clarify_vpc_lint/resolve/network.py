@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from .. import ec2, keys
-from ..model import Location, NatGateway, Network, RouteTable, Subnet, Vpc, VpcEndpoint
+from ..model import Location, NatGateway, Network, RouteTable, Subnet, Vpc, VpcEndpoint, existence
 from ..values import Unknown
 from .index import Index, display
 from .logic import Fact, any_of
@@ -108,10 +108,11 @@ class Resolver:
         associations = self.index.association_by_subnet.get(id(subnet), [])
         for association in associations:
             table = self.index.find(association.route_table)
-            if association.conditional:
-                return Unknown(
-                    f"subnet {subnet.loc.resource}'s route table association is conditional"
-                )
+            unknown = existence(
+                association.conditional, f"subnet {subnet.loc.resource}'s route table association"
+            )
+            if unknown is not None:
+                return unknown
             if isinstance(table, RouteTable):
                 return table
             return self.index.missing(
@@ -140,8 +141,8 @@ class Resolver:
                 results.append(route.destination)  # it may be the default route
             if route.destination != "0.0.0.0/0":
                 continue
-            if route.conditional and target is True:
-                target = Unknown(f"the default route of {table.loc.resource} is conditional")
+            if route.conditional is not False and target is True:
+                target = existence(route.conditional, f"the default route of {table.loc.resource}")
             results.append(target)
         return any_of(results)
 

@@ -6,7 +6,7 @@ import ipaddress
 from typing import Any, Callable, List, Optional
 
 from .. import ec2
-from ..model import Permission, SecurityGroup
+from ..model import Permission, SecurityGroup, existence
 from ..values import Unknown
 from .index import Index, display
 from .logic import Fact, all_of, any_of
@@ -84,8 +84,8 @@ class SecurityGroups:
                 else:
                     peer = any_of(peer_test(p) for p in permission.peers)
                 result = all_of([covered, peer])
-                if result is True and permission.conditional:
-                    result = Unknown(f"a rule of {group.loc.resource} is conditional")
+                if result is True and permission.conditional is not False:
+                    result = existence(permission.conditional, f"a rule of {group.loc.resource}")
                 results.append(result)
         return any_of(results)
 

@@ -27,6 +27,7 @@ from ..model import (
     ServingEndpoint,
     Subnet,
     VpcEndpoint,
+    existence,
 )
 from ..values import Unknown
 from . import dhcp
@@ -186,6 +187,15 @@ def _job_sg_https_egress(view: _JobView) -> Fact:
     return all_of(reached for _, reached in view.https)
 
 
+@fact(
+    "jobs",
+    "shadow_endpoint",
+    "the job creates a shadow endpoint from its model (no predictor endpoint_name)",
+)
+def _job_shadow_endpoint(view: _JobView) -> Fact:
+    return negate(view.job.existing_endpoint)
+
+
 @fact("jobs", "model_linked", "the inputs name the job's model (directly or by its endpoint)")
 def _job_model_linked(view: _JobView) -> Fact:
     return view.model["model_linked"]
@@ -274,8 +284,11 @@ def _link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
     if len(matches) != 1:
         return
     config = matches[0]
-    job.inference = config.has_predictor
-    if config.model_name is not None and job.model is None:
+    job.inference = config.inference
+    if config.endpoint_name is not None:
+        # "endpoint_name takes precedence over model_name": the job calls that endpoint
+        job.existing_endpoint = True
+    elif config.model_name is not None and job.model is None:
         job.model = config.model_name
 
 
@@ -313,6 +326,8 @@ def _record_usage(
         targets = [_usage_for(usages, vpc, owner) for vpc in vpcs]
     for usage in targets:
         for name, value in flags.items():
+            if owner.condition is not None:  # a job or model that may not be created
+                value = all_of([value, owner.condition])
             setattr(usage, name, any_of([getattr(usage, name), value]))
         if isinstance(subnets, Unknown):
             continue
@@ -441,13 +456,17 @@ def _job_model(job: Job, resolver: Resolver) -> Any:
     )
     if not isinstance(endpoint, ServingEndpoint):
         return Unknown(
-            f"endpoint {display(job.serving_endpoint, resolver.index)} is not in the inputs"
+            f"endpoint {display(job.serving_endpoint, resolver.index)} is not in the inputs; add "
+            "the template that defines it and its endpoint config"
         )
     config = resolver.index.find(endpoint.config) or resolver.index.entities.get(
         keys.endpoint_config_name(str(endpoint.config))
     )
     if not isinstance(config, ServingEndpoint) or not config.models:
-        return Unknown("the endpoint's endpoint config is not in the inputs")
+        return Unknown(
+            f"the endpoint config of endpoint {display(job.serving_endpoint, resolver.index)} is "
+            "not in the inputs; add the template that defines it"
+        )
     return config.models[0]
 
 
@@ -459,7 +478,7 @@ def _find_model(ref: Any, resolver: Resolver) -> Any:
 
 
 def _model_facts(job: Job, job_vpcs: Any, resolver: Resolver) -> Dict[str, Fact]:
-    ref = _job_model(job, resolver)
+    ref = None if job.existing_endpoint is True else _job_model(job, resolver)
     job.model = ref
     if ref is None:
         return {"model_linked": False, "model_in_vpc": False, "model_same_vpc": True}
@@ -543,7 +562,11 @@ def _single_az(model: Model, subnets: Any) -> Fact:
         if isinstance(zone, str):
             zones.add(zone)
         elif unknown is None:
-            unknown = zone if isinstance(zone, Unknown) else Unknown("a subnet's AZ is not known")
+            unknown = (
+                zone
+                if isinstance(zone, Unknown)
+                else Unknown(f"the AZ of subnet {subnet.loc.resource} is not known")
+            )
     if len(zones) >= 2:
         return False
     return unknown if unknown is not None else True
@@ -769,8 +792,8 @@ def _service_present(
                 f"endpoint {endpoint.loc.resource} may be in {vpc.loc.resource}: "
                 "its VpcId is not known"
             )
-        elif matches is True and endpoint.conditional:
-            matches = Unknown(f"endpoint {endpoint.loc.resource} exists only under a Condition")
+        elif matches is True and endpoint.conditional is not False:
+            matches = existence(endpoint.conditional, f"endpoint {endpoint.loc.resource}")
         results.append(matches)
     if not vpc.endpoints_complete:
         results.append(

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..catalogue import explain, load_rules
-from ..findings import Result
+from ..findings import Finding, Result
 from . import fingerprint, relative_path
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -68,7 +68,7 @@ def write(result: Result) -> str:
                                 finding.message,
                             )
                         },
-                        "properties": {"remediation": finding.remediation},
+                        "properties": _properties(finding),
                     }
                     for finding in result.findings
                 ],
@@ -120,3 +120,11 @@ def _artifact(file: str) -> Dict[str, str]:
     if relative is None:  # outside the working folder: an absolute file URI
         return {"uri": Path(os.path.abspath(file)).as_uri()}
     return {"uri": quote(relative, safe="/"), "uriBaseId": SOURCE_ROOT}
+
+
+def _properties(finding: Finding) -> Dict[str, Any]:
+    """The remediation, and for an info the missing facts (so tools can group by cause)."""
+    properties: Dict[str, Any] = {"remediation": finding.remediation}
+    if finding.missing:
+        properties["missing"] = finding.reported_missing()
+    return properties

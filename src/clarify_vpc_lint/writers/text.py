@@ -2,13 +2,14 @@
 
 Like ruff and cfn-lint: colour only when asked (the CLI asks on a terminal without ``NO_COLOR``),
 ``quiet`` keeps errors and warnings without remediations, ``statistics`` prints counts per rule
-instead of the findings.
+instead of the findings. Infos held back by the same missing facts are one entry (SPEC section 5):
+the facts, how to supply them, the rules they hold back, and the subjects they concern.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, List
+from typing import Callable, Dict, List, Tuple
 
 from ..findings import Finding, Result
 
@@ -56,7 +57,16 @@ def write(
                 f"{len(group):>5}  {paint(rule, SEVERITY_COLOURS[worst])}  {group[0].name} ({detail})"
             )
     else:
+        causes: Dict[Tuple[str, ...], List[Finding]] = {}
         for finding in findings:
+            if finding.missing:
+                causes.setdefault(finding.missing, []).append(finding)
+        for finding in findings:
+            held = causes.get(finding.missing, [])
+            if len(held) > 1:
+                if finding is held[0]:  # one entry per cause, where its first finding was
+                    lines.extend(_cause(held, paint))
+                continue
             lines.append(
                 f"{paint(f'{finding.file}:{finding.line}:{finding.column}', BOLD)}: "
                 f"{paint(finding.severity, SEVERITY_COLOURS[finding.severity])} "
@@ -67,6 +77,25 @@ def write(
                 lines.extend("    " + line for line in finding.remediation.splitlines())
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
+
+
+def _cause(held: List[Finding], paint: Callable[[str, str], str]) -> List[str]:
+    """One entry for the infos one missing fact holds back: the fact, how to supply it, the rules,
+    then each subject with its rules (ordered as the findings are)."""
+    first = held[0]
+    rules = sorted({f.rule for f in held})
+    subjects: Dict[Tuple[str, int, int, str], List[str]] = {}
+    for finding in held:
+        where = (finding.file, finding.line, finding.column, finding.resource)
+        subjects.setdefault(where, []).append(finding.rule)
+    lines = [
+        f"{paint(f'{first.file}:{first.line}:{first.column}', BOLD)}: "
+        f"{paint('info', SEVERITY_COLOURS['info'])} not known: {'; '.join(first.missing)}; "
+        f"holds back {', '.join(rules)}"
+    ]
+    for (file, line, column, resource), ids in subjects.items():
+        lines.append(f"    {file}:{line}:{column}: {resource}: {', '.join(ids)}")
+    return lines
 
 
 def summary(result: Result) -> str:
