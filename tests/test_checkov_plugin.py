@@ -219,3 +219,46 @@ def test_the_config_file_is_looked_up_once(tmp_path: Path, monkeypatch) -> None:
     assert outcomes.pop("CVL201") == "FAILED" and len(lookups) == 1
     # no other rule evaluates a model: they say nothing, never PASSED
     assert set(outcomes.values()) == {"UNKNOWN"}
+
+
+def _terraform_tree(target: Path) -> None:
+    """Every Terraform rule fixture as written (its .tf files and local modules, not its plan),
+    one folder per case: one project of many root modules, scanned by one checkov run."""
+    for case in sorted(FIXTURES.glob("rules/*/tf-*")):
+        for source in case.rglob("*.tf"):
+            copy = target / f"{case.parent.name}-{case.name}" / source.relative_to(case)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, copy)
+
+
+Block = Tuple[str, str, int]  # (file, check, the resource block's first line)
+
+
+def _blocks(checks: List[dict]) -> Set[Block]:
+    return {(c["file_path"].lstrip("/"), c["check_id"], c["file_line_range"][0]) for c in checks}
+
+
+@pytest.mark.slow
+def test_terraform_configuration_fails_what_the_cli_reports(tmp_path: Path) -> None:
+    _terraform_tree(tmp_path)
+    reports, _ = checkov_run(tmp_path, "terraform", quiet=False)  # passed checks too
+    results = reports[0]["results"]
+    failed, passed = _blocks(results["failed_checks"]), _blocks(results["passed_checks"])
+    result = run(Options(paths=[str(tmp_path)]))
+    assert result.errors == []
+    rules = rules_by_id()
+
+    def block(file: str, rule: str, line: int) -> Block:
+        return (os.path.relpath(file, tmp_path), rules[rule].checkov_id, line)
+
+    definite = {block(f.file, f.rule, f.line) for f in result.findings if f.severity != "info"}
+    assert failed == definite
+    # a model with one subnet fails on its block
+    assert ("CVL201-tf-bad/main.tf", "CKV_CVL_201", 85) in failed
+    # PASSED only where the rule evaluated that resource and found nothing
+    found = {block(f.file, f.rule, f.line) for f in result.findings}
+    judged = {block(file, rule, line) for rule, spots in result.judged.items() for file, line, _ in spots}
+    assert passed and passed <= judged - found
+    # an undecided finding (an unknown fact) is neither failed nor passed
+    undecided = found - definite
+    assert undecided and not undecided & (failed | passed)
