@@ -262,3 +262,44 @@ def test_terraform_configuration_fails_what_the_cli_reports(tmp_path: Path) -> N
     # an undecided finding (an unknown fact) is neither failed nor passed
     undecided = found - definite
     assert undecided and not undecided & (failed | passed)
+
+
+def _outcomes(results: dict) -> Dict[Tuple[str, str, str], str]:
+    """(file, check, resource) -> FAILED/PASSED; what is in neither list was UNKNOWN."""
+    return {
+        (c["file_path"].lstrip("/"), c["check_id"], c["resource"]): kind.split("_")[0].upper()
+        for kind in ("failed_checks", "passed_checks")
+        for c in results.get(kind, [])
+    }
+
+
+@pytest.mark.slow
+def test_a_terraform_root_is_judged_with_its_modules_config_and_var_files(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "hosts/tf-project", tmp_path, dirs_exist_ok=True)
+    checkov_run(tmp_path, "terraform", "-o", "sarif", "--output-file-path", "out", quiet=False)
+    report = json.loads((tmp_path / "out/results_json.json").read_text())
+    outcomes = _outcomes(report["results"])
+    subnet = "module.net.aws_subnet.private[0]"
+    # the job declared in the config file fails at the subnets it names, in the module's file
+    failed = [c for c in report["results"]["failed_checks"] if c["resource"] == subnet]
+    assert [c["check_id"] for c in failed] == ["CKV_CVL_101"]
+    assert failed[0]["file_path"].lstrip("/") == "modules/net/main.tf"
+    assert "churn-bias" in failed[0]["check_name"]
+    assert failed[0]["guideline"] == rules_by_id()["CVL101"].doc_url
+    # a correct model passes the rule that evaluated it, and only that rule
+    churn = {check: kind for (_, check, r), kind in outcomes.items() if r.endswith(".churn")}
+    assert churn == {"CKV_CVL_201": "PASSED"}
+    # the module's VPC is judged with the root that uses it
+    assert outcomes[("modules/net/main.tf", "CKV_CVL_303", "module.net.aws_vpc.main")] == "PASSED"
+    # a model whose subnets come from a variable without a value: neither failed nor passed for
+    # the rules the variable would decide (the CLI says info for them)
+    for check in ("CKV_CVL_201", "CKV_CVL_301"):
+        assert ("main.tf", check, "aws_sagemaker_model.extra") not in outcomes
+    sarif = json.loads((tmp_path / "out/results_sarif.sarif").read_text())
+    schema = json.loads((ROOT / "tests/schemas/sarif-2.1.0-rtm.5.json").read_text())
+    jsonschema.validate(sarif, schema)
+
+    # checkov's --var-file gives the variable its value: the model now fails
+    reports, _ = checkov_run(tmp_path, "terraform", "--var-file", "one-subnet.tfvars")
+    failed = {(c["check_id"], c["resource"]) for r in reports for c in r["results"]["failed_checks"]}
+    assert ("CKV_CVL_201", "aws_sagemaker_model.extra") in failed
