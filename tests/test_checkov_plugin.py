@@ -213,7 +213,12 @@ def test_the_config_file_is_looked_up_once(tmp_path: Path, monkeypatch) -> None:
     lookups = []
     real = plugin.find_config
     monkeypatch.setattr(plugin, "find_config", lambda start: lookups.append(start) or real(start))
-    for cached in (plugin._config_file, plugin.project_result, plugin._judgement):
+    for cached in (
+        plugin._config_file,
+        plugin.project_result,
+        plugin._judgement,
+        plugin._instance_known,
+    ):
         cached.cache_clear()
     outcomes = {rule.id: plugin.verdict(rule, "/model.yaml", "Model")[0] for rule in load_rules()}
     assert outcomes.pop("CVL201") == "FAILED" and len(lookups) == 1
@@ -257,7 +262,9 @@ def test_terraform_configuration_fails_what_the_cli_reports(tmp_path: Path) -> N
     assert ("CVL201-tf-bad/main.tf", "CKV_CVL_201", 85) in failed
     # PASSED only where the rule evaluated that resource and found nothing
     found = {block(f.file, f.rule, f.line) for f in result.findings}
-    judged = {block(file, rule, line) for rule, spots in result.judged.items() for file, line, _ in spots}
+    judged = {
+        block(file, rule, line) for rule, spots in result.judged.items() for file, line, _ in spots
+    }
     assert passed and passed <= judged - found
     # an undecided finding (an unknown fact) is neither failed nor passed
     undecided = found - definite
@@ -301,5 +308,7 @@ def test_a_terraform_root_is_judged_with_its_modules_config_and_var_files(tmp_pa
 
     # checkov's --var-file gives the variable its value: the model now fails
     reports, _ = checkov_run(tmp_path, "terraform", "--var-file", "one-subnet.tfvars")
-    failed = {(c["check_id"], c["resource"]) for r in reports for c in r["results"]["failed_checks"]}
+    failed = {
+        (c["check_id"], c["resource"]) for r in reports for c in r["results"]["failed_checks"]
+    }
     assert ("CKV_CVL_201", "aws_sagemaker_model.extra") in failed

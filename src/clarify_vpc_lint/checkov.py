@@ -90,7 +90,8 @@ class _Judgement:
     formats: Dict[str, str] = field(default_factory=dict)
     findings: Dict[str, List[Finding]] = field(default_factory=dict)
     errors: Dict[str, List[str]] = field(default_factory=dict)
-    judged: Dict[str, Set[Spot]] = field(default_factory=dict)  # per rule
+    judged: Dict[Tuple[str, str], List[Spot]] = field(default_factory=dict)  # (rule, path)
+    judged_in: Dict[str, List[Spot]] = field(default_factory=dict)  # path: by any rule
     config: Optional[str] = None  # the config file's real path: where declared jobs are
     declared: Dict[str, List[str]] = field(default_factory=dict)  # job -> the names it runs in
 
@@ -104,7 +105,10 @@ def _judgement() -> _Judgement:
     for error in result.errors:
         judgement.errors.setdefault(os.path.realpath(error.file), []).append(error.message)
     for rule, spots in result.judged.items():
-        judgement.judged[rule] = {(os.path.realpath(f), line, r) for f, line, r in spots}
+        for file, line, resource in spots:
+            spot = (os.path.realpath(file), line, resource)
+            judgement.judged.setdefault((rule, spot[0]), []).append(spot)
+            judgement.judged_in.setdefault(spot[0], []).append(spot)
     found = _config_file()
     if found is not None:
         judgement.config = os.path.realpath(found)
@@ -134,6 +138,15 @@ def _named_jobs(judgement: _Judgement, address: str) -> Set[str]:
     }
 
 
+@cache
+def _instance_known(path: str, start: int, end: int, address: str) -> bool:
+    """Did the engine judge this very instance address in the block (asked once per rule)?"""
+    return any(
+        start <= line <= end and resource.split("/")[0] == address
+        for _, line, resource in _judgement().judged_in.get(path, ())
+    )
+
+
 def _in_block(judgement: _Judgement, path: str, conf: Dict[str, Any]) -> Callable[[Spot], bool]:
     """Which spots a .tf resource block answers for: its own instance where the engine knows
     that address, else every instance of the block (count/for_each as checkov expanded them or
@@ -142,13 +155,7 @@ def _in_block(judgement: _Judgement, path: str, conf: Dict[str, Any]) -> Callabl
     address = str(conf.get("__address__", ""))
     if not isinstance(start, int) or not isinstance(end, int):
         return lambda spot: False
-    in_lines = [
-        spot
-        for rule_spots in judgement.judged.values()
-        for spot in rule_spots
-        if spot[0] == path and start <= spot[1] <= end
-    ]
-    known = address in {resource.split("/")[0] for _, _, resource in in_lines}
+    known = _instance_known(path, start, end, address)
     named_jobs = _named_jobs(judgement, address)
 
     def answers(spot: Spot) -> bool:
@@ -205,7 +212,11 @@ def verdict(
         return "FAILED", definite
     if findings:
         return "UNKNOWN", [_said(f, per_file) for f in findings]
-    if any(answers(spot) for spot in judgement.judged.get(rule.id, ())):
+    judged = [
+        *judgement.judged.get((rule.id, path), []),
+        *judgement.judged.get((rule.id, judgement.config or ""), []),
+    ]
+    if any(answers(spot) for spot in judged):
         return "PASSED", []
     return "UNKNOWN", []  # the rule evaluated nothing here
 
