@@ -296,6 +296,9 @@ def test_a_terraform_root_is_judged_with_its_modules_config_and_var_files(tmp_pa
     # a correct model passes the rule that evaluated it, and only that rule
     churn = {check: kind for (_, check, r), kind in outcomes.items() if r.endswith(".churn")}
     assert churn == {"CKV_CVL_201": "PASSED"}
+    # checkov's skip comment in the block works for our checks
+    skipped = {(c["check_id"], c["resource"]) for c in report["results"]["skipped_checks"]}
+    assert skipped == {("CKV_CVL_201", "aws_sagemaker_model.skipped")}
     # the module's VPC is judged with the root that uses it
     assert outcomes[("modules/net/main.tf", "CKV_CVL_303", "module.net.aws_vpc.main")] == "PASSED"
     # a model whose subnets come from a variable without a value: neither failed nor passed for

@@ -1,14 +1,20 @@
 """checkov plugin: the engine behind the checks in ``checkov_checks/``.
 
 checkov shows a check one resource at a time and one file at a time; a network stack alone would
-pass rules that fail once the ML stack using it is seen. So the first check judges the whole project
-once per process (everything under checkov's ``-d`` directories and ``-f`` files, with the config
-file found from the working directory: inventories, parameters, declared jobs) through the same
-engine as the CLI, and every check answers from that judgement for its resource. A finding whose
-facts are unknown, or a file the engine could not judge, answers UNKNOWN (checkov reports neither
-PASSED nor FAILED), never PASSED. The finding's message is in the result's check name (checkov's
-SARIF puts ``details`` where the SARIF schema forbids them) and the rule's URL in ``guideline``.
-Nothing here prints to stdout: checkov's ``-o json`` must stay valid.
+pass rules that fail once the ML stack using it is seen, and a ``.tf`` file means nothing without
+the other files, tfvars and modules of its root. So the first check judges the whole project
+once per process (everything under checkov's ``-d`` directories and ``-f`` files, checkov's
+``--var-file``s, and the config file found from the working directory: inventories, parameters,
+declared jobs) through the same engine as the CLI, and every check answers from that judgement
+for its resource. A ``.tf`` resource is found by its block (file and lines, as checkov gives
+them): its instance where the engine knows checkov's address, else every instance of the block;
+a job declared in the config file answers at the Terraform resources its subnets name.
+PASSED only where the rule evaluated a subject of that resource and found nothing; a finding
+whose facts are unknown, a resource no rule's subject sits on, or a file the engine could not
+judge answers UNKNOWN (checkov reports neither PASSED nor FAILED). The finding's message is in
+the result's check name (checkov's SARIF puts ``details`` where the SARIF schema forbids them)
+and the rule's URL in ``guideline``. Nothing here prints to stdout: checkov's ``-o json`` must
+stay valid.
 """
 
 from __future__ import annotations
