@@ -29,7 +29,12 @@ def checks_dir() -> str:
 
 
 def checkov_run(
-    directory: Path, framework: str, *extra: str, budget: str = "", quiet: bool = True
+    directory: Path,
+    framework: str,
+    *extra: str,
+    budget: str = "",
+    quiet: bool = True,
+    target: str = ".",
 ) -> tuple:
     """checkov's JSON reports and its stderr."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BC_", "PRISMA_"))}
@@ -38,7 +43,7 @@ def checkov_run(
         env["CLARIFY_VPC_LINT_TIME_BUDGET"] = budget
     completed = subprocess.run(
         [CHECKOV, "--skip-download", *(["--quiet"] if quiet else []), "--compact", "-o", "json", "--framework", framework,
-         "--external-checks-dir", checks_dir(), "--check", "CKV_CVL_*", "-d", ".", *extra],
+         "--external-checks-dir", checks_dir(), "--check", "CKV_CVL_*", "-d", target, *extra],
         cwd=directory, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert completed.returncode in (0, 1), completed.stderr[-2000:]
@@ -289,8 +294,9 @@ def test_a_terraform_root_is_judged_with_its_modules_config_and_var_files(tmp_pa
     subnet = "module.net.aws_subnet.private[0]"
     # the job declared in the config file fails at the subnets it names, in the module's file
     failed = [c for c in report["results"]["failed_checks"] if c["resource"] == subnet]
-    assert [c["check_id"] for c in failed] == ["CKV_CVL_101"]
-    assert failed[0]["file_path"].lstrip("/") == "modules/net/main.tf"
+    assert [(c["check_id"], c["file_path"]) for c in failed] == [
+        ("CKV_CVL_101", "/modules/net/main.tf")
+    ]
     assert "churn-bias" in failed[0]["check_name"]
     assert failed[0]["guideline"] == rules_by_id()["CVL101"].doc_url
     # a correct model passes the rule that evaluated it, and only that rule
@@ -300,18 +306,24 @@ def test_a_terraform_root_is_judged_with_its_modules_config_and_var_files(tmp_pa
     skipped = {(c["check_id"], c["resource"]) for c in report["results"]["skipped_checks"]}
     assert skipped == {("CKV_CVL_201", "aws_sagemaker_model.skipped")}
     # the module's VPC is judged with the root that uses it
-    assert outcomes[("modules/net/main.tf", "CKV_CVL_303", "module.net.aws_vpc.main")] == "PASSED"
+    assert outcomes["modules/net/main.tf", "CKV_CVL_303", "module.net.aws_vpc.main"] == "PASSED"
     # a model whose subnets come from a variable without a value: neither failed nor passed for
     # the rules the variable would decide (the CLI says info for them)
     for check in ("CKV_CVL_201", "CKV_CVL_301"):
-        assert ("main.tf", check, "aws_sagemaker_model.extra") not in outcomes
+        assert ("live/main.tf", check, "aws_sagemaker_model.extra") not in outcomes
     sarif = json.loads((tmp_path / "out/results_sarif.sarif").read_text())
     schema = json.loads((ROOT / "tests/schemas/sarif-2.1.0-rtm.5.json").read_text())
     jsonschema.validate(sarif, schema)
 
-    # checkov's --var-file gives the variable its value: the model now fails
-    reports, _ = checkov_run(tmp_path, "terraform", "--var-file", "one-subnet.tfvars")
+    # only the root's folder scanned, with checkov's --var-file: the variable has its value and
+    # the model fails; the module beside the folder is still judged with its root
+    reports, _ = checkov_run(
+        tmp_path, "terraform", "--var-file", "live/one-subnet.tfvars", target="live"
+    )
     failed = {
-        (c["check_id"], c["resource"]) for r in reports for c in r["results"]["failed_checks"]
+        (c["file_path"], c["check_id"], c["resource"])
+        for r in reports
+        for c in r["results"]["failed_checks"]
     }
-    assert ("CKV_CVL_201", "aws_sagemaker_model.extra") in failed
+    assert ("/main.tf", "CKV_CVL_201", "aws_sagemaker_model.extra") in failed
+    assert ("/../modules/net/main.tf", "CKV_CVL_101", subnet) in failed

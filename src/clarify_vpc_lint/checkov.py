@@ -31,6 +31,7 @@ from .config import find_config, load_config
 from .findings import Finding, Result
 from .project import Settings, judge
 from .readers.source import ParseError
+from .readers.tfroot import CONFIG_EXTENSIONS
 
 CHECKS_DIR = Path(__file__).parent / "checkov_checks"
 
@@ -190,6 +191,8 @@ def verdict(
     if failures or path in judgement.errors:
         return "UNKNOWN", failures + judgement.errors.get(path, [])
     kind = judgement.formats.get(path)
+    if kind is None and path in judgement.judged_in and path.endswith(CONFIG_EXTENSIONS):
+        kind = "terraform-config"  # a local module outside the scanned folders, read by its root
     if kind is None:  # not read as any input format: nothing was judged
         return "UNKNOWN", []
     if resource is None and kind in ("cloudformation", "terraform", "terraform-config"):
