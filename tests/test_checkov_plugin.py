@@ -29,7 +29,12 @@ def checks_dir() -> str:
 
 
 def checkov_run(
-    directory: Path, framework: str, *extra: str, budget: str = "", quiet: bool = True
+    directory: Path,
+    framework: str,
+    *extra: str,
+    budget: str = "",
+    quiet: bool = True,
+    target: str = ".",
 ) -> tuple:
     """checkov's JSON reports and its stderr."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BC_", "PRISMA_"))}
@@ -38,7 +43,7 @@ def checkov_run(
         env["CLARIFY_VPC_LINT_TIME_BUDGET"] = budget
     completed = subprocess.run(
         [CHECKOV, "--skip-download", *(["--quiet"] if quiet else []), "--compact", "-o", "json", "--framework", framework,
-         "--external-checks-dir", checks_dir(), "--check", "CKV_CVL_*", "-d", ".", *extra],
+         "--external-checks-dir", checks_dir(), "--check", "CKV_CVL_*", "-d", target, *extra],
         cwd=directory, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert completed.returncode in (0, 1), completed.stderr[-2000:]
@@ -213,7 +218,112 @@ def test_the_config_file_is_looked_up_once(tmp_path: Path, monkeypatch) -> None:
     lookups = []
     real = plugin.find_config
     monkeypatch.setattr(plugin, "find_config", lambda start: lookups.append(start) or real(start))
-    plugin.project_result.cache_clear()
-    plugin._by_file.cache_clear()
-    outcomes = {plugin.verdict(rule, "/model.yaml", "Model")[0] for rule in load_rules()}
-    assert outcomes >= {"FAILED", "PASSED"} and len(lookups) == 1
+    for cached in (
+        plugin._config_file,
+        plugin.project_result,
+        plugin._judgement,
+        plugin._instance_known,
+    ):
+        cached.cache_clear()
+    outcomes = {rule.id: plugin.verdict(rule, "/model.yaml", "Model")[0] for rule in load_rules()}
+    assert outcomes.pop("CVL201") == "FAILED" and len(lookups) == 1
+    # no other rule evaluates a model: they say nothing, never PASSED
+    assert set(outcomes.values()) == {"UNKNOWN"}
+
+
+def _terraform_tree(target: Path) -> None:
+    """Every Terraform rule fixture as written (its .tf files and local modules, not its plan),
+    one folder per case: one project of many root modules, scanned by one checkov run."""
+    for case in sorted(FIXTURES.glob("rules/*/tf-*")):
+        for source in case.rglob("*.tf"):
+            copy = target / f"{case.parent.name}-{case.name}" / source.relative_to(case)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, copy)
+
+
+Block = Tuple[str, str, int]  # (file, check, the resource block's first line)
+
+
+def _blocks(checks: List[dict]) -> Set[Block]:
+    return {(c["file_path"].lstrip("/"), c["check_id"], c["file_line_range"][0]) for c in checks}
+
+
+@pytest.mark.slow
+def test_terraform_configuration_fails_what_the_cli_reports(tmp_path: Path) -> None:
+    _terraform_tree(tmp_path)
+    reports, _ = checkov_run(tmp_path, "terraform", quiet=False)  # passed checks too
+    results = reports[0]["results"]
+    failed, passed = _blocks(results["failed_checks"]), _blocks(results["passed_checks"])
+    result = run(Options(paths=[str(tmp_path)]))
+    assert result.errors == []
+    rules = rules_by_id()
+
+    def block(file: str, rule: str, line: int) -> Block:
+        return (os.path.relpath(file, tmp_path), rules[rule].checkov_id, line)
+
+    definite = {block(f.file, f.rule, f.line) for f in result.findings if f.severity != "info"}
+    assert failed == definite
+    # a model with one subnet fails on its block
+    assert ("CVL201-tf-bad/main.tf", "CKV_CVL_201", 85) in failed
+    # PASSED only where the rule evaluated that resource and found nothing
+    found = {block(f.file, f.rule, f.line) for f in result.findings}
+    judged = {
+        block(file, rule, line) for rule, spots in result.judged.items() for file, line, _ in spots
+    }
+    assert passed and passed <= judged - found
+    # an undecided finding (an unknown fact) is neither failed nor passed
+    undecided = found - definite
+    assert undecided and not undecided & (failed | passed)
+
+
+def _outcomes(results: dict) -> Dict[Tuple[str, str, str], str]:
+    """(file, check, resource) -> FAILED/PASSED; what is in neither list was UNKNOWN."""
+    return {
+        (c["file_path"].lstrip("/"), c["check_id"], c["resource"]): kind.split("_")[0].upper()
+        for kind in ("failed_checks", "passed_checks")
+        for c in results.get(kind, [])
+    }
+
+
+@pytest.mark.slow
+def test_a_terraform_root_is_judged_with_its_modules_config_and_var_files(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "hosts/tf-project", tmp_path, dirs_exist_ok=True)
+    checkov_run(tmp_path, "terraform", "-o", "sarif", "--output-file-path", "out", quiet=False)
+    report = json.loads((tmp_path / "out/results_json.json").read_text())
+    outcomes = _outcomes(report["results"])
+    subnet = "module.net.aws_subnet.private[0]"
+    # the job declared in the config file fails at the subnets it names, in the module's file
+    failed = [c for c in report["results"]["failed_checks"] if c["resource"] == subnet]
+    assert [(c["check_id"], c["file_path"]) for c in failed] == [
+        ("CKV_CVL_101", "/modules/net/main.tf")
+    ]
+    assert "churn-bias" in failed[0]["check_name"]
+    assert failed[0]["guideline"] == rules_by_id()["CVL101"].doc_url
+    # a correct model passes the rule that evaluated it, and only that rule
+    churn = {check: kind for (_, check, r), kind in outcomes.items() if r.endswith(".churn")}
+    assert churn == {"CKV_CVL_201": "PASSED"}
+    # checkov's skip comment in the block works for our checks
+    skipped = {(c["check_id"], c["resource"]) for c in report["results"]["skipped_checks"]}
+    assert skipped == {("CKV_CVL_201", "aws_sagemaker_model.skipped")}
+    # the module's VPC is judged with the root that uses it
+    assert outcomes["modules/net/main.tf", "CKV_CVL_303", "module.net.aws_vpc.main"] == "PASSED"
+    # a model whose subnets come from a variable without a value: neither failed nor passed for
+    # the rules the variable would decide (the CLI says info for them)
+    for check in ("CKV_CVL_201", "CKV_CVL_301"):
+        assert ("live/main.tf", check, "aws_sagemaker_model.extra") not in outcomes
+    sarif = json.loads((tmp_path / "out/results_sarif.sarif").read_text())
+    schema = json.loads((ROOT / "tests/schemas/sarif-2.1.0-rtm.5.json").read_text())
+    jsonschema.validate(sarif, schema)
+
+    # only the root's folder scanned, with checkov's --var-file: the variable has its value and
+    # the model fails; the module beside the folder is still judged with its root
+    reports, _ = checkov_run(
+        tmp_path, "terraform", "--var-file", "live/one-subnet.tfvars", target="live"
+    )
+    failed = {
+        (c["file_path"], c["check_id"], c["resource"])
+        for r in reports
+        for c in r["results"]["failed_checks"]
+    }
+    assert ("/main.tf", "CKV_CVL_201", "aws_sagemaker_model.extra") in failed
+    assert ("/../modules/net/main.tf", "CKV_CVL_101", subnet) in failed

@@ -1,42 +1,55 @@
 """checkov plugin: the engine behind the checks in ``checkov_checks/``.
 
 checkov shows a check one resource at a time and one file at a time; a network stack alone would
-pass rules that fail once the ML stack using it is seen. So the first check judges the whole project
-once per process (everything under checkov's ``-d`` directories and ``-f`` files, with the config
-file found from the working directory: inventories, parameters, declared jobs) through the same
-engine as the CLI, and every check answers from that judgement for its resource. A finding whose
-facts are unknown, or a file the engine could not judge, answers UNKNOWN (checkov reports neither
-PASSED nor FAILED), never PASSED. The finding's message is in the result's check name (checkov's
-SARIF puts ``details`` where the SARIF schema forbids them) and the rule's URL in ``guideline``.
-Nothing here prints to stdout: checkov's ``-o json`` must stay valid.
+pass rules that fail once the ML stack using it is seen, and a ``.tf`` file means nothing without
+the other files, tfvars and modules of its root. So the first check judges the whole project
+once per process (everything under checkov's ``-d`` directories and ``-f`` files, checkov's
+``--var-file``s, and the config file found from the working directory: inventories, parameters,
+declared jobs) through the same engine as the CLI, and every check answers from that judgement
+for its resource. A ``.tf`` resource is found by its block (file and lines, as checkov gives
+them): its instance where the engine knows checkov's address, else every instance of the block;
+a job declared in the config file answers at the Terraform resources its subnets name.
+PASSED only where the rule evaluated a subject of that resource and found nothing; a finding
+whose facts are unknown, a resource no rule's subject sits on, or a file the engine could not
+judge answers UNKNOWN (checkov reports neither PASSED nor FAILED). The finding's message is in
+the result's check name (checkov's SARIF puts ``details`` where the SARIF schema forbids them)
+and the rule's URL in ``guideline``. Nothing here prints to stdout: checkov's ``-o json`` must
+stay valid.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from .catalogue import Rule, load_rules
-from .config import find_config
-from .engine import Finding
-from .linter import Result
+from .config import find_config, load_config
+from .findings import Finding, Result
 from .project import Settings, judge
+from .readers.source import ParseError
+from .readers.tfroot import CONFIG_EXTENSIONS
 
 CHECKS_DIR = Path(__file__).parent / "checkov_checks"
 
 
+def _option_values(*names: str) -> List[str]:
+    """The values checkov was given for these options (each may repeat)."""
+    values, arguments = [], sys.argv[1:]
+    for position, argument in enumerate(arguments):
+        if argument in names and position + 1 < len(arguments):
+            values.append(arguments[position + 1])
+        elif argument.startswith(tuple(f"{name}=" for name in names if name.startswith("--"))):
+            values.append(argument.split("=", 1)[1])
+    return values
+
+
 def _targets() -> List[str]:
     """What checkov was asked to scan (-d/--directory, -f/--file): it names files relative to them."""
-    targets, arguments = [], sys.argv[1:]
-    for position, argument in enumerate(arguments):
-        if argument in ("-d", "--directory", "-f", "--file") and position + 1 < len(arguments):
-            targets.append(arguments[position + 1])
-        elif argument.startswith(("--directory=", "--file=")):
-            targets.append(argument.split("=", 1)[1])
-    return targets
+    return _option_values("-d", "--directory", "-f", "--file")
 
 
 def _real_path(scanned_file: str) -> Optional[str]:
@@ -49,10 +62,19 @@ def _real_path(scanned_file: str) -> Optional[str]:
 
 
 @cache
+def _config_file() -> Optional[Path]:
+    """The project's config file, found from the working directory (once per process)."""
+    return find_config(Path.cwd())
+
+
+@cache
 def project_result() -> Result:
     """The whole project, judged once per process; a failure is said once on stderr."""
-    found = find_config(Path.cwd())
-    settings = Settings(config_path=os.path.relpath(found) if found else None)
+    found = _config_file()
+    settings = Settings(
+        config_path=os.path.relpath(found) if found else None,
+        var_files=tuple(_option_values("--var-file")),  # as checkov gives them to .tf roots
+    )
     result = judge(tuple(_targets() or ["."]), settings)
     for error in result.errors:
         if error.message.startswith("not judged"):
@@ -65,44 +87,147 @@ def _said(finding: Finding, per_file: bool) -> str:
     return where + finding.message
 
 
+Spot = Tuple[str, int, str]  # (real path, line, resource): where a finding or a judged subject is
+
+
+@dataclass
+class _Judgement:
+    """The project's result, indexed by real path (checkov names files its own way)."""
+
+    formats: Dict[str, str] = field(default_factory=dict)
+    findings: Dict[str, List[Finding]] = field(default_factory=dict)
+    errors: Dict[str, List[str]] = field(default_factory=dict)
+    judged: Dict[Tuple[str, str], List[Spot]] = field(default_factory=dict)  # (rule, path)
+    judged_in: Dict[str, List[Spot]] = field(default_factory=dict)  # path: by any rule
+    config: Optional[str] = None  # the config file's real path: where declared jobs are
+    declared: Dict[str, List[str]] = field(default_factory=dict)  # job -> the names it runs in
+
+
 @cache
-def _by_file() -> Tuple[Dict[str, str], Dict[str, List[Finding]], Dict[str, List[str]]]:
-    """The project's formats, findings and errors by real path (checkov names files its own way)."""
+def _judgement() -> _Judgement:
     result = project_result()
-    formats = {os.path.realpath(p): kind for p, kind in result.linted.items()}
-    findings: Dict[str, List[Finding]] = {}
+    judgement = _Judgement(formats={os.path.realpath(p): k for p, k in result.linted.items()})
     for finding in result.findings:
-        findings.setdefault(os.path.realpath(finding.file), []).append(finding)
-    errors: Dict[str, List[str]] = {}
+        judgement.findings.setdefault(os.path.realpath(finding.file), []).append(finding)
     for error in result.errors:
-        errors.setdefault(os.path.realpath(error.file), []).append(error.message)
-    return formats, findings, errors
+        judgement.errors.setdefault(os.path.realpath(error.file), []).append(error.message)
+    for rule, spots in result.judged.items():
+        for file, line, resource in spots:
+            spot = (os.path.realpath(file), line, resource)
+            judgement.judged.setdefault((rule, spot[0]), []).append(spot)
+            judgement.judged_in.setdefault(spot[0], []).append(spot)
+    found = _config_file()
+    if found is not None:
+        judgement.config = os.path.realpath(found)
+        try:
+            jobs = load_config(found).jobs
+        except (OSError, ParseError):  # the judgement itself reports a bad config file
+            jobs = []
+        for job in jobs:
+            if isinstance(job, dict):
+                # its subnets carry its findings in a .tf root, else its model
+                names = job.get("subnets") or [job.get("model")]
+                judgement.declared[str(job.get("name"))] = [str(n) for n in names if n]
+    return judgement
 
 
-def verdict(rule: Rule, scanned_file: str, resource: Optional[str]) -> Tuple[str, List[str]]:
-    """("FAILED" | "UNKNOWN" | "PASSED", messages) for the resource (None: the whole file)."""
+def _names(name: str, address: str) -> bool:
+    """Does a declared name (``aws_subnet.private``) name this instance address?"""
+    return address == name or address.startswith(name + "[")
+
+
+def _named_jobs(judgement: _Judgement, address: str) -> Set[str]:
+    """The declared jobs whose findings a Terraform resource carries."""
+    return {
+        job
+        for job, names in judgement.declared.items()
+        if address and any(_names(name, address) for name in names)
+    }
+
+
+@cache
+def _instance_known(path: str, start: int, end: int, address: str) -> bool:
+    """Did the engine judge this very instance address in the block (asked once per rule)?"""
+    return any(
+        start <= line <= end and resource.split("/")[0] == address
+        for _, line, resource in _judgement().judged_in.get(path, ())
+    )
+
+
+def _in_block(judgement: _Judgement, path: str, conf: Dict[str, Any]) -> Callable[[Spot], bool]:
+    """Which spots a .tf resource block answers for: its own instance where the engine knows
+    that address, else every instance of the block (count/for_each as checkov expanded them or
+    not); a job declared in the config file counts at the resources it names."""
+    start, end = conf.get("__start_line__"), conf.get("__end_line__")
+    address = str(conf.get("__address__", ""))
+    if not isinstance(start, int) or not isinstance(end, int):
+        return lambda spot: False
+    known = _instance_known(path, start, end, address)
+    named_jobs = _named_jobs(judgement, address)
+
+    def answers(spot: Spot) -> bool:
+        file, line, resource = spot
+        if file == judgement.config:
+            return resource in named_jobs
+        if file != path or not start <= line <= end:
+            return False
+        return not known or resource.split("/")[0] == address
+
+    return answers
+
+
+def verdict(
+    rule: Rule, scanned_file: str, resource: Optional[str], conf: Any = None
+) -> Tuple[str, List[str]]:
+    """("FAILED" | "UNKNOWN" | "PASSED", messages) for the resource (None: the whole file).
+
+    PASSED only where the rule evaluated a subject of that resource and found nothing.
+    """
     path = _real_path(scanned_file)
     if path is None:
         return "UNKNOWN", [f"{scanned_file} could not be found to judge it"]
-    formats, findings_of, errors_of = _by_file()
+    judgement = _judgement()
     failures = [e.message for e in project_result().errors if e.message.startswith("not judged")]
-    if failures or path in errors_of:
-        return "UNKNOWN", failures + errors_of.get(path, [])
-    if resource is None and formats.get(path) in ("cloudformation", "terraform"):
+    if failures or path in judgement.errors:
+        return "UNKNOWN", failures + judgement.errors.get(path, [])
+    kind = judgement.formats.get(path)
+    if kind is None and path in judgement.judged_in and path.endswith(CONFIG_EXTENSIONS):
+        kind = "terraform-config"  # a local module outside the scanned folders, read by its root
+    if kind is None:  # not read as any input format: nothing was judged
+        return "UNKNOWN", []
+    if resource is None and kind in ("cloudformation", "terraform", "terraform-config"):
         # the json framework sees templates and plans too: their own frameworks answer, per
         # resource; UNKNOWN here reports nothing twice and passes nothing unseen
         return "UNKNOWN", []
+    if kind == "terraform-config":
+        answers = _in_block(judgement, path, conf if isinstance(conf, dict) else {})
+    else:
+        named_jobs = _named_jobs(judgement, resource) if kind == "terraform" and resource else set()
+
+        def answers(spot: Spot) -> bool:
+            if spot[0] == judgement.config:
+                return spot[2] in named_jobs
+            return spot[0] == path and (resource is None or spot[2].split("/")[0] == resource)
+
+    candidates = [*judgement.findings.get(path, []), *judgement.findings.get(judgement.config, [])]
     findings = [
         f
-        for f in findings_of.get(path, [])
-        if f.rule == rule.id and (resource is None or f.resource.split("/")[0] == resource)
+        for f in candidates
+        if f.rule == rule.id and answers((os.path.realpath(f.file), f.line, f.resource))
     ]
-    definite = [_said(f, resource is None) for f in findings if f.severity != "info"]
+    per_file = resource is None or kind == "terraform-config"
+    definite = [_said(f, per_file) for f in findings if f.severity != "info"]
     if definite:
         return "FAILED", definite
     if findings:
-        return "UNKNOWN", [_said(f, resource is None) for f in findings]
-    return "PASSED", []
+        return "UNKNOWN", [_said(f, per_file) for f in findings]
+    judged = [
+        *judgement.judged.get((rule.id, path), []),
+        *judgement.judged.get((rule.id, judgement.config or ""), []),
+    ]
+    if any(answers(spot) for spot in judged):
+        return "PASSED", []
+    return "UNKNOWN", []  # the rule evaluated nothing here
 
 
 def make_checks(
@@ -134,8 +259,8 @@ def make_checks(
         def judge(self: Any, conf: Any, entity_type: Any = None) -> Any:
             scanned_file, resource = self.scanned
             if isinstance(conf, dict) and isinstance(conf.get("__address__"), str):
-                resource = conf["__address__"]  # a plan's resource: its full Terraform address
-            outcome, messages = verdict(self.rule, scanned_file, resource)
+                resource = conf["__address__"]  # a Terraform resource: its full address
+            outcome, messages = verdict(self.rule, scanned_file, resource, conf)
             # checkov copies the name into this result's record, in every output format
             self.name = "; ".join([f"{self.rule.id} {self.rule.name}", *messages])
             return getattr(CheckResult, outcome)

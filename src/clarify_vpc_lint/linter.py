@@ -118,9 +118,15 @@ def run(options: Options) -> Result:
     errors += [InputError(*problem) for problem in network.input_errors]
     subjects = build_subjects(network, options.region)
     findings: List[Finding] = []
+    judged: Dict[str, Set[Tuple[str, int, str]]] = {}
     for rule in load_rules():
         if rule.id in options.ignore:
             continue
+        judged[rule.id] = {
+            (s.loc.file, s.loc.line, s.loc.resource)
+            for s in subjects
+            if s.kind == rule.subject and rule.id not in s.loc.ignore
+        }
         severity = options.severity.get(rule.id, rule.severity)
         findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
@@ -130,7 +136,13 @@ def run(options: Options) -> Result:
     linted.update(dict.fromkeys(terraform.linted, "terraform-config"))
     found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
     return Result(
-        findings, errors, dict(sorted(linted.items())), sorted(skipped), found, terraform.notes
+        findings,
+        errors,
+        dict(sorted(linted.items())),
+        sorted(skipped),
+        found,
+        terraform.notes,
+        judged,
     )
 
 

@@ -33,6 +33,7 @@ class Settings:
     context: Tuple[str, ...] = ()
     parameters: Tuple[str, ...] = ()
     config_path: Optional[str] = None
+    var_files: Tuple[str, ...] = ()  # Terraform -var-file, for .tf roots
 
 
 class _OutOfTime(BaseException):  # not an Exception: the readers' guards must not swallow it
@@ -95,6 +96,7 @@ def _options(paths: Tuple[str, ...], settings: Settings) -> Options:
         ignore=list(config.ignore) if config else [],
         per_path_ignores=config.per_path_ignores if config else {},
         config=config,
+        var_files=list(settings.var_files),
     )
 
 
@@ -108,6 +110,7 @@ def judge(paths: Tuple[str, ...], settings: Settings) -> Result:
         *paths,
         *settings.context,
         *settings.parameters,
+        *settings.var_files,
         *filter(None, [settings.config_path]),
     )
     key = (paths, settings, tuple(fingerprint(p) for p in inputs))
