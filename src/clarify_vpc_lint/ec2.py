@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Collection, List, Mapping, Optional, Sequence, Tuple
 
 from . import keys
+from .logic import Fact, all_of
 from .model import (
     DhcpOptions,
     DhcpOptionsAssociation,
@@ -294,6 +295,23 @@ _NOT_PUBLIC = tuple(
 )
 
 
+def cidr_holds_public_addresses(block: Any, name: str = "") -> Fact:
+    """Does a CIDR block hold the public addresses a job reaches (S3's, a NAT's targets)?
+
+    ``0.0.0.0/0`` does; a block inside a private, shared or loopback range (a VPC's CIDR) does
+    not; any other public block may or may not: S3's ranges are not in the inputs.
+    """
+    try:
+        network = ipaddress.ip_network(str(block), strict=False)
+    except ValueError:
+        return Unknown(f"{block!r} is not a CIDR block")
+    if network.prefixlen == 0:
+        return True
+    if network.version == 4 and any(network.subnet_of(private) for private in _NOT_PUBLIC):
+        return False
+    return Unknown(f"whether {name or block} holds Amazon S3's public addresses")
+
+
 def new_vpc_default_acl(loc: Location, vpc_key: str, acl_ids: Collection[str] = ()) -> NetworkAcl:
     """The default network ACL of a VPC created in the inputs: rule 100 allows all traffic in
     and out (AWS's default entries)."""
@@ -346,12 +364,7 @@ def _peer_match(entry: NetworkAclEntry, peer: Any) -> Any:
     if isinstance(peer, Unknown):
         return peer
     if peer == PUBLIC:
-        if any(block.subnet_of(private) for private in _NOT_PUBLIC if block.version == 4):
-            return False
-        return Unknown(
-            f"whether ACL rule {entry.rule_number}'s {entry.cidr} covers the public addresses "
-            "the job reaches (S3's ranges are not in the inputs)"
-        )
+        return cidr_holds_public_addresses(block, f"ACL rule {entry.rule_number}'s {entry.cidr}")
     target = ipaddress.ip_network(peer, strict=False)
     if target.subnet_of(block):
         return True
@@ -377,7 +390,7 @@ def acl_decides(entries: List[NetworkAclEntry], egress: bool, port: int, peer: A
         return ordered, None
     possible: List[tuple] = []  # (action, rule number, why uncertain) of each rule that may match
     for entry in ordered:
-        matched = _match_all([_port_match(entry, port), _peer_match(entry, peer)])
+        matched = all_of([_port_match(entry, port), _peer_match(entry, peer)])
         if matched is False:
             continue
         if matched is True and entry.conditional is False:
@@ -400,16 +413,6 @@ def acl_decides(entries: List[NetworkAclEntry], egress: bool, port: int, peer: A
         next(why for _, _, why in possible if why is not None),
     )
     return unknown, None
-
-
-def _match_all(values: List[Any]) -> Any:
-    unknown = None
-    for value in values:
-        if value is False:
-            return False
-        if isinstance(value, Unknown) and unknown is None:
-            unknown = value
-    return unknown if unknown is not None else True
 
 
 def acl_blocked_ports(

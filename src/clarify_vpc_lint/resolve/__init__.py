@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .logic import all_of, any_of
+from ..logic import all_of, any_of
 from .network import Resolver
 from .subjects import Subject, build_subjects
 

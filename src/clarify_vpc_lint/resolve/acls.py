@@ -15,10 +15,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service
+from ..logic import Fact, all_of
 from ..model import NetworkAcl, NetworkAclEntry, Subnet, Vpc, existence
 from ..values import Unknown
 from .index import display
-from .logic import Fact, all_of
 from .network import Resolver
 
 # the services a Clarify job must reach (its data and results, the shadow endpoint's API)

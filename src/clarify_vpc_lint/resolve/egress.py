@@ -11,15 +11,14 @@ groups or its subnets.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, Callable, List, Tuple
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service, is_s3_prefix_list_name
+from ..logic import Fact, any_of
 from ..model import PrefixList, SecurityGroup, Subnet, Vpc, VpcEndpoint
 from ..values import Unknown
 from .index import display
-from .logic import Fact, any_of
 from .network import Resolver
 from .security import cidr_covers
 
@@ -85,7 +84,7 @@ def _public_s3_test(resolver: Resolver) -> PeerTest:
         if isinstance(value, Unknown):
             return value
         if kind == "cidr":
-            return _cidr_holds_public_addresses(value)
+            return ec2.cidr_holds_public_addresses(value)
         if kind == "prefix-list":
             found = resolver.index.find(value)
             if not isinstance(found, PrefixList):
@@ -96,27 +95,13 @@ def _public_s3_test(resolver: Resolver) -> PeerTest:
             named = is_s3_prefix_list_name(found.name)
             if isinstance(named, Unknown) and isinstance(found.cidrs, list):
                 # a customer-managed list: its entries decide
-                return any_of(_cidr_holds_public_addresses(c) for c in found.cidrs)
+                return any_of(ec2.cidr_holds_public_addresses(c) for c in found.cidrs)
             return named
         if kind == "unknown":
             return Unknown("a rule's destination is not known")
         return False  # a security group or an IPv6 range: not S3's IPv4 addresses
 
     return test
-
-
-def _cidr_holds_public_addresses(cidr: Any) -> Fact:
-    """0.0.0.0/0 holds S3's addresses; a private range (the VPC's CIDR) does not; another public
-    range may or may not."""
-    try:
-        network = ipaddress.ip_network(str(cidr), strict=False)
-    except ValueError:
-        return Unknown(f"{cidr!r} is not a CIDR block")
-    if network.prefixlen == 0:
-        return True
-    if network.is_private:
-        return False
-    return Unknown(f"whether {cidr} holds Amazon S3's addresses")
 
 
 def _endpoint_test(resolver: Resolver, endpoint: VpcEndpoint, vpc: Vpc) -> PeerTest:

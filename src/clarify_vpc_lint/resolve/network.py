@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from .. import ec2, keys
+from ..logic import Fact, any_of
 from ..model import Location, NatGateway, Network, RouteTable, Subnet, Vpc, VpcEndpoint, existence
 from ..values import Unknown
 from .index import Index, display
-from .logic import Fact, any_of
 from .security import SecurityGroups
 
 

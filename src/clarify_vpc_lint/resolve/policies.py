@@ -18,8 +18,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Any, List, Optional, Tuple
 
+from ..logic import Fact, all_of, any_of
 from ..values import Unknown
-from .logic import Fact, all_of, any_of
 
 ISOLATION_KEY = "sagemaker:networkisolation"
 # the create calls of each kind of Clarify job, with the resource type each creates

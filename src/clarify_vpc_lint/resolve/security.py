@@ -6,10 +6,10 @@ import ipaddress
 from typing import Any, Callable, List, Optional
 
 from .. import ec2
+from ..logic import Fact, all_of, any_of
 from ..model import Permission, SecurityGroup, existence
 from ..values import Unknown
 from .index import Index, display
-from .logic import Fact, all_of, any_of
 
 
 class SecurityGroups:

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from .. import ec2, keys
 from ..awsfacts import endpoint_service
 from ..facts import derive, fact
+from ..logic import Fact, all_of, any_of, negate
 from ..model import (
     AnalysisConfig,
     Job,
@@ -34,7 +35,6 @@ from . import dhcp
 from .acls import AclCheck, NetworkAcls, remediation_names
 from .egress import https_destinations
 from .index import display
-from .logic import Fact, all_of, any_of, negate
 from .network import Resolver
 from .policies import blocks
 

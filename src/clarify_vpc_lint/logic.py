@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from ..values import Unknown
+from .values import Unknown
 
 Fact = Any  # bool or Unknown
 
