@@ -9,6 +9,7 @@ here make the views.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Set, Tuple
 
@@ -28,6 +29,7 @@ from ..model import (
     Subnet,
     VpcEndpoint,
 )
+from ..remediation import Refs, ref_item, refs
 from ..values import Unknown
 from . import dhcp
 from .acls import AclCheck, NetworkAcls, remediation_names
@@ -260,8 +262,36 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         "job_vpc": vpcs[0].loc.resource
         if isinstance(vpcs, list) and vpcs and vpcs[0] is not None
         else "VPC_ID",
+        # the same names as each language's fix refers to them
+        "job_vpc_ref": _refs(
+            vpcs if isinstance(vpcs, Unknown) else [v for v in vpcs if v is not None][:1],
+            resolver,
+            f"the VPC of {job.loc.resource}",
+        ),
+        "job_subnet_refs": _refs(
+            job.subnets if job.has_vpc_config is True else [],
+            resolver,
+            f"the subnets of {job.loc.resource}",
+        ),
+        "job_group_refs": _refs(groups, resolver, f"the security groups of {job.loc.resource}"),
+        "first_group_ref": _refs(
+            groups[:1] if isinstance(groups, list) else groups,
+            resolver,
+            f"the security group of {job.loc.resource}",
+        ),
+        "first_group_name": _logical_name(
+            display(groups[0], resolver.index)
+            if isinstance(groups, list) and groups
+            else "ClarifySecurityGroup"
+        ),
+        "region": remediation_region(resolver.index.network, resolver.region),
     }
     return Subject("jobs", job.loc, derive("jobs", view), context)
+
+
+def _logical_name(name: str) -> str:
+    """A name usable in a new resource's logical ID or Terraform label (sg-0abc -> Sg0abc)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name))
 
 
 def _link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
@@ -283,6 +313,45 @@ def _names(refs: Any, resolver: Resolver) -> str:
     if isinstance(refs, Unknown):
         return refs.text or "(not known)"
     return ", ".join(display(ref, resolver.index) for ref in refs) or "(none)"
+
+
+def _refs(values: Any, resolver: Resolver, what: str) -> Refs:
+    """Entities (or their references) as a fix names them; the unknown ones said in a comment."""
+    if isinstance(values, Unknown):
+        return refs((), f"{what}: not known ({values.reason})")
+    items, unknown = [], []
+    for value in values:
+        entity = value if hasattr(value, "loc") else resolver.index.find(value)
+        if entity is not None and getattr(entity, "loc", None) is not None:
+            items.append(ref_item(entity.loc.resource, entity.loc.language))
+        elif isinstance(value, str):
+            items.append(ref_item(value, "id"))
+        elif isinstance(value, Unknown):
+            unknown.append(value.text or value.reason)
+        else:
+            items.append(ref_item(display(value, resolver.index), "cloudformation"))
+    missing = f"{what}: not known ({'; '.join(unknown)})" if unknown else ""
+    if not items and not missing:
+        missing = f"{what}: none in the inputs"
+    return refs(items, missing)
+
+
+def remediation_region(network: Network, region: str) -> str:
+    """The region a fix names: the run's, unless --region was left at its default and the
+    inventory's Availability Zones all name another one (eu-west-1a is in eu-west-1)."""
+    regions = {
+        match.group(1)
+        for subnet in network.subnets
+        if isinstance(subnet.availability_zone, str)
+        for match in [_AZ_REGION.match(subnet.availability_zone)]
+        if match
+    }
+    from ..linter import DEFAULT_REGION  # the linter imports this module
+
+    return regions.pop() if region == DEFAULT_REGION and len(regions) == 1 else region
+
+
+_AZ_REGION = re.compile(r"^([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+)[a-z]$")
 
 
 def _usage_for(usages: Dict[int, _Usage], vpc: Any, owner: Location) -> _Usage:
@@ -518,8 +587,23 @@ def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) 
             if model.has_vpc_config is True
             else "(none)",
             "azs": _zone_names(subnets),
+            "az_problem": _az_problem(model, subnets),
+            "subnet_refs": _refs(
+                model.subnets if model.has_vpc_config is True else [],
+                resolver,
+                f"the subnets of {model.loc.resource}",
+            ),
         },
     )
+
+
+def _az_problem(model: Model, subnets: Any) -> str:
+    """What CVL201 finds: one subnet, or N subnets in one AZ."""
+    if model.has_vpc_config is not True or isinstance(model.subnets, Unknown):
+        return "subnets not known"
+    if len(model.subnets) < 2:
+        return "one subnet" if model.subnets else "no subnet"
+    return f"{len(model.subnets)} subnets in one Availability Zone"
 
 
 def _zone_of(subnet: Subnet) -> Any:
@@ -727,11 +811,34 @@ def _vpc_subject(view: _VpcView) -> Subject:
     context = {
         "vpc": name,
         "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
-        "region": resolver.region,
+        "vpc_refs": _refs(
+            [vpc]
+            if vpc is not None
+            else usage.unknown
+            if usage.unknown is not None
+            else Unknown("not in the inputs"),
+            resolver,
+            f"the VPC of {usage.loc.resource}",
+        ),
+        "dns_attributes_off": _dns_attributes_off(view),
+        "region": remediation_region(resolver.index.network, resolver.region),
         **_usage_names(view),
         **_dhcp_names(vpc, resolver),
     }
     return Subject("vpcs", usage.loc if vpc is None else vpc.loc, derive("vpcs", view), context)
+
+
+def _dns_attributes_off(view: _VpcView) -> str:
+    """The VPC attributes CVL305 finds off (or not known to be on), by their CloudFormation names."""
+    names = [
+        name
+        for name, key in (
+            ("EnableDnsSupport", "dns_support"),
+            ("EnableDnsHostnames", "dns_hostnames"),
+        )
+        if view.attribute(key) is not True
+    ]
+    return " and ".join(names) or "neither"
 
 
 def _answers_in_vpc(endpoint: VpcEndpoint) -> Fact:
@@ -800,6 +907,20 @@ def _usage_names(view: _VpcView) -> Dict[str, str]:
             or "ROUTE_TABLE"
         )
 
+    def table_refs(subnets: List[Subnet]) -> Refs:
+        found = [resolver.route_table_of(subnet) for subnet in subnets]
+        known = [t for t in found if isinstance(t, RouteTable)]
+        unknown = [t for t in found if not isinstance(t, RouteTable)]
+        if not unknown and known:
+            return _refs(known, resolver, "route tables")
+        return _refs(
+            known + [t if isinstance(t, Unknown) else Unknown("not in the inputs") for t in unknown]
+            if subnets
+            else [],
+            resolver,
+            "the route table of some subnets",
+        )
+
     s3_offline = view.without_internet(usage.s3_subnets())
     job_subnets = sorted({s.loc.resource for s in usage.job_subnets})
     return {
@@ -809,6 +930,9 @@ def _usage_names(view: _VpcView) -> Dict[str, str]:
         "subnet_ids_tf": ", ".join(f"{name}.id" for name in job_subnets),
         "subnet_ids_cli": " ".join(job_subnets) or "SUBNET_ID",
         "route_tables": tables(usage.job_subnets),
+        "job_subnet_list": _refs(usage.job_subnets, resolver, "the Clarify jobs' subnets"),
+        "route_table_refs": table_refs(usage.job_subnets),
+        "s3_route_table_refs": table_refs(s3_offline),
         "subnets_without_internet": names(view.without_internet(usage.job_subnets)),
         "s3_subnets_without_internet": names(s3_offline),
         "s3_route_tables": tables(s3_offline),
@@ -928,6 +1052,20 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
                 )
             )
             or "JOB_SECURITY_GROUP",
+            "job_group_refs": _refs(
+                [
+                    g
+                    for job in usage.jobs
+                    for g in (job.groups if isinstance(job.groups, list) else [])
+                ],
+                resolver,
+                "the Clarify jobs' security groups",
+            ),
+            "endpoint_group_refs": _refs(
+                [] if endpoint.security_groups is None else endpoint.security_groups,
+                resolver,
+                f"the security groups of {endpoint.loc.resource}",
+            ),
         }
         subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), context))
     return subjects
