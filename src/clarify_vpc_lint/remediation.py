@@ -98,7 +98,9 @@ def _fill_line(line: str, names: Dict[str, Any], syntax: str) -> Tuple[str, List
         if value.missing and value.missing not in notes:
             notes.append(value.missing)
         rendered = _render(value, syntax)
-        if not rendered and syntax != "text" and not _in_list(line, match):
+        if not rendered and line.startswith(", ", position):
+            position += 2  # [{none}, !Ref NewSubnet]: the new one alone
+        elif not rendered and syntax != "text" and not _in_list(line, match):
             rendered = {"hcl": "null", "json": "null"}.get(syntax, '""')
         parts.append(rendered)
     parts.append(line[position:])

@@ -1038,6 +1038,10 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
         service = endpoint_service(endpoint.service)
         known = not isinstance(service, Unknown)
         view = _EndpointView(endpoint, service, vpc_view, resolver)
+        job_groups = [
+            g for job in usage.jobs for g in (job.groups if isinstance(job.groups, list) else [])
+        ]
+        endpoint_groups = [] if endpoint.security_groups is None else endpoint.security_groups
         context = {
             "service": service if known else (endpoint.service.text or "unknown"),
             "vpc": usage.vpc.loc.resource,
@@ -1052,20 +1056,14 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
                 )
             )
             or "JOB_SECURITY_GROUP",
-            "job_group_refs": _refs(
-                [
-                    g
-                    for job in usage.jobs
-                    for g in (job.groups if isinstance(job.groups, list) else [])
-                ],
+            "job_group_ref": _refs(job_groups[:1], resolver, "the Clarify jobs' security group"),
+            "endpoint_group_ref": _refs(
+                endpoint_groups if isinstance(endpoint_groups, Unknown) else endpoint_groups[:1],
                 resolver,
-                "the Clarify jobs' security groups",
+                f"the security group of {endpoint.loc.resource}",
             ),
-            "endpoint_group_refs": _refs(
-                [] if endpoint.security_groups is None else endpoint.security_groups,
-                resolver,
-                f"the security groups of {endpoint.loc.resource}",
-            ),
+            "vpc_refs": _refs([usage.vpc], resolver, "the VPC"),
+            "region": remediation_region(resolver.index.network, resolver.region),
         }
         subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), context))
     return subjects
@@ -1157,7 +1155,10 @@ def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
         missing = next((s for s in resolved if isinstance(s, Unknown)), None)
         if missing is not None:
             check = AclCheck(missing, missing, missing, False, True)
-            context = {"subnet": f"the subnets of {job.loc.resource}"}
+            context = {
+                "subnet": f"the subnets of {job.loc.resource}",
+                "region": remediation_region(network, resolver.region),
+            }
             context.update(remediation_names(check, None, resolver))
             subjects.append(
                 Subject("subnets", job.loc, derive("subnets", _SubnetView(check)), context)
@@ -1178,7 +1179,11 @@ def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
             if multi is not False:
                 others.extend(s for s in distinct if all(s is not o for o in others))
         check = acls.check(subnet, any_of(cluster), others)
-        context = {"subnet": subnet.loc.resource, **remediation_names(check, subnet, resolver)}
+        context = {
+            "subnet": subnet.loc.resource,
+            "region": remediation_region(network, resolver.region),
+            **remediation_names(check, subnet, resolver),
+        }
         subjects.append(
             Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), context)
         )
