@@ -130,8 +130,24 @@ def rules_by_id() -> Dict[str, Rule]:
     return {rule.id: rule for rule in load_rules()}
 
 
+# the subject a rule's fix names in --explain and the docs: a real-looking name, not {resource}
+EXAMPLE_RESOURCE = {
+    "requests": "clarify-bias-job.json",
+    "jobs": "ClarifyJob",
+    "models": "ClarifyModel",
+    "vpcs": "ClarifyVpc",
+    "endpoints": "SageMakerApiEndpoint",
+    "subnets": "PrivateSubnetA",
+    "policies": "IsolationMandate",
+}
+
+
 def explain(rule: Rule) -> str:
     """The rule's documentation in the manner of ruff's: what, why, example, fix, references."""
+    return _explain(rule).replace("{resource}", EXAMPLE_RESOURCE[rule.subject])
+
+
+def _explain(rule: Rule) -> str:
     parts: List[str] = [
         f"# {rule.id} {rule.name}",
         "",
