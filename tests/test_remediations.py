@@ -8,6 +8,7 @@ JSON; a Terraform finding's with the project's HCL parser; an AWS CLI fix as she
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shlex
@@ -95,6 +96,8 @@ def _parse(language: str, text: str, region: str) -> None:
     elif language == "json":
         body = _without_comments(text).strip()
         json.loads(body if body.startswith("[") else "{" + body + "}")
+    elif language == "python":
+        ast.parse(text)
     elif language == "hcl":
         parse_hcl(text + "\n", "remediation.tf")
     else:  # shell: AWS CLI lines
@@ -115,7 +118,7 @@ def _region(case: str) -> str:
 
 def test_the_suite_produces_remediations_in_every_language() -> None:
     languages = {_language(rule_id, file, text) for _, rule_id, file, text in _remediations()}
-    assert languages == {"yaml", "json", "hcl", "shell"}
+    assert languages == {"yaml", "json", "hcl", "shell", "python"}
 
 
 @pytest.mark.parametrize("rule", [rule.id for rule in load_rules()])

@@ -34,6 +34,18 @@ class Refs:
         return ", ".join(name for _, name in self.items) or "(none)"
 
 
+@dataclass(frozen=True)
+class Name:
+    """A name a fix writes as it is (a resource to change, a key to add); ``missing`` says, in a
+    comment, that the inputs do not hold the real one."""
+
+    text: str
+    missing: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def ref_item(name: str, language: str) -> Tuple[str, str]:
     """How an entity named ``name`` (its location's resource) is referred to."""
     if name.startswith(_IDS) or language not in ("cloudformation", "terraform"):
@@ -58,15 +70,19 @@ def _render(value: Refs, syntax: str) -> str:
         return ", ".join(_hcl(i) for i in value.items)
     if syntax == "shell":
         return " ".join(name for _, name in value.items)
+    if syntax == "text":
+        return str(value)
     return ", ".join(json.dumps(name) for _, name in value.items)
 
 
 def syntax_of(language: str, text: str) -> str:
-    """yaml, json, hcl or shell: how a remediation template is written."""
+    """yaml, json, hcl, python or shell: how a remediation template is written."""
     if language == "terraform":
         return "hcl"
-    if language in ("cloudformation", "cloudformation-json", "config"):
+    if language in ("cloudformation", "config"):
         return "yaml"
+    if language == "python":
+        return "python"
     return "shell" if _SHELL.search(text) else "json"
 
 
@@ -75,10 +91,11 @@ def fill(template: str, names: Dict[str, Any], syntax: str = "text") -> str:
     a line naming something the inputs lack ends with a comment saying so."""
     lines: List[str] = []
     for line in template.split("\n"):
-        filled, notes = _fill_line(line, names, syntax)
-        if notes and syntax in ("yaml", "hcl", "shell"):
+        is_comment = line.lstrip().startswith("#")
+        filled, notes = _fill_line(line, names, "text" if is_comment else syntax)
+        if notes and (is_comment or syntax in ("yaml", "hcl", "shell", "python")):
             filled += ("; " if "#" in filled else "  # ") + "; ".join(notes)
-        elif notes and syntax == "json":
+        elif notes and syntax == "json" and not is_comment:
             lines.append("# " + "; ".join(notes))
         lines.append(filled)
     return "\n".join(lines)
@@ -92,6 +109,8 @@ def _fill_line(line: str, names: Dict[str, Any], syntax: str) -> Tuple[str, List
         parts.append(line[position : match.start()])
         position = match.end()
         value = names.get(match.group(1), match.group(0))
+        if isinstance(value, Name) and value.missing and value.missing not in notes:
+            notes.append(value.missing)
         if not isinstance(value, Refs):
             parts.append(str(value))
             continue
@@ -101,7 +120,7 @@ def _fill_line(line: str, names: Dict[str, Any], syntax: str) -> Tuple[str, List
         if not rendered and line.startswith(", ", position):
             position += 2  # [{none}, !Ref NewSubnet]: the new one alone
         elif not rendered and syntax != "text" and not _in_list(line, match):
-            rendered = {"hcl": "null", "json": "null"}.get(syntax, '""')
+            rendered = {"hcl": "null", "json": "null", "python": "None"}.get(syntax, '""')
         parts.append(rendered)
     parts.append(line[position:])
     return "".join(parts), notes

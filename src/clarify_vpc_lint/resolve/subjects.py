@@ -29,7 +29,7 @@ from ..model import (
     Subnet,
     VpcEndpoint,
 )
-from ..remediation import Refs, ref_item, refs
+from ..remediation import Name, Refs, ref_item, refs
 from ..values import Unknown
 from . import dhcp
 from .acls import AclCheck, NetworkAcls, remediation_names
@@ -285,8 +285,18 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
             else "ClarifySecurityGroup"
         ),
         "region": remediation_region(resolver.index.network, resolver.region),
+        "model_key": _model_key(job, resolver),
     }
     return Subject("jobs", job.loc, derive("jobs", view), context)
+
+
+def _model_key(job: Job, resolver: Resolver) -> Name:
+    """The model a fix changes: its name, or a stand-in the fix's comment explains."""
+    model = job.model
+    if model is None or isinstance(model, Unknown):
+        reason = model.reason if isinstance(model, Unknown) else "the inputs name no model"
+        return Name("ClarifyModel", f"the model of {job.loc.resource} is not known ({reason})")
+    return Name(display(model, resolver.index))
 
 
 def _logical_name(name: str) -> str:
@@ -588,6 +598,7 @@ def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) 
             else "(none)",
             "azs": _zone_names(subnets),
             "az_problem": _az_problem(model, subnets),
+            "region": remediation_region(resolver.index.network, resolver.region),
             "subnet_refs": _refs(
                 model.subnets if model.has_vpc_config is True else [],
                 resolver,
@@ -811,6 +822,9 @@ def _vpc_subject(view: _VpcView) -> Subject:
     context = {
         "vpc": name,
         "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
+        "vpc_key": Name(vpc.loc.resource)
+        if vpc is not None
+        else Name("ClarifyVpc", f"{name} is not in the inputs: this is its resource"),
         "vpc_refs": _refs(
             [vpc]
             if vpc is not None
