@@ -1057,7 +1057,9 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
         ]
         endpoint_groups = [] if endpoint.security_groups is None else endpoint.security_groups
         context = {
-            "service": service if known else (endpoint.service.text or "unknown"),
+            "service": service
+            if known
+            else (getattr(endpoint.service, "text", "") or "unknown"),  # None: no ServiceName
             "vpc": usage.vpc.loc.resource,
             **_usage_names(vpc_view),
             "job_groups": ", ".join(
