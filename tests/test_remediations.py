@@ -34,6 +34,8 @@ FORBIDDEN = (
     "SUBNET_ID",
     "ROUTE_TABLE",
     "JOB_SECURITY_GROUP",
+    "NETWORK_ACL",
+    "JOB_SUBNETS_CIDR",
     "[/*",
     "<",
     "...",
@@ -48,8 +50,8 @@ def _cases() -> List[Path]:
         for p in sorted((FIXTURES / "rules").glob("CVL*/*"))
         if p.name != "expected-lines.yaml" and not p.name.endswith(".patch.yaml")
     ]
-    for folder in ("good", "multi", "python", "terraform", "tfroot", "workflows"):
-        cases.extend(sorted((FIXTURES / folder).iterdir()))
+    for folder in ("good", "multi", "python", "remediations", "terraform", "tfroot", "workflows"):
+        cases.extend(p for p in sorted((FIXTURES / folder).iterdir()) if p.name != "README.md")
     return cases
 
 
@@ -151,3 +153,26 @@ def test_a_json_template_gets_a_json_fix() -> None:
 @pytest.mark.parametrize("rule", load_rules(), ids=lambda rule: rule.id)
 def test_explain_shows_real_looking_names(rule) -> None:
     assert "{resource}" not in explain(rule)
+
+
+def test_the_region_of_the_inventory_when_no_region_is_given() -> None:
+    """An inventory in eu-west-1 gets eu-west-1 commands; an explicit --region wins."""
+    case = str(FIXTURES / "remediations" / "eu-west-1")
+    fixes = [f.remediation for f in run(Options(paths=[case])).findings]
+    commands = [line for fix in fixes for line in fix.splitlines() if "aws ec2" in line]
+    assert commands and all("--region eu-west-1" in line for line in commands)
+    assert "com.amazonaws.eu-west-1.logs" in "\n".join(fixes)
+    assert "eu-west-1.compute.internal" in "\n".join(fixes)
+    given = [f.remediation for f in run(Options(paths=[case], region="eu-central-1")).findings]
+    assert all("us-east-1" not in fix and "eu-west-1 " not in fix for fix in given)
+    assert "--region eu-central-1" in "\n".join(given)
+
+
+def test_an_unknown_vpc_is_looked_up_from_its_subnet_in_a_shell_fix() -> None:
+    case = str(FIXTURES / "workflows" / "cases" / "network-2" / "pipeline" / "pipeline.json")
+    fixes = {f.rule: f.remediation for f in run(Options(paths=[case])).findings}
+    assert (
+        '--vpc-id "$(aws ec2 describe-subnets --region us-east-1 --subnet-ids subnet-0n2a '
+        "--query 'Subnets[0].VpcId' --output text)\"" in fixes["CVL310"]
+    )
+    assert "--subnet-ids subnet-0n2a subnet-0n2b" in fixes["CVL310"]

@@ -53,6 +53,24 @@ def ref_item(name: str, language: str) -> Tuple[str, str]:
     return (language, name)
 
 
+def _shell(item: Tuple[str, str]) -> str:
+    origin, name = item
+    if origin == "acl-of-subnet":  # a network ACL not in the inputs, looked up the same way
+        subnet, region = name.split()
+        return (
+            f'"$(aws ec2 describe-network-acls --region {region} --filters '
+            f"Name=association.subnet-id,Values={subnet} "
+            "--query 'NetworkAcls[0].NetworkAclId' --output text)\""
+        )
+    if origin == "vpc-of-subnet":  # a VPC not in the inputs, looked up from its subnet's ID
+        subnet, region = name.split()
+        return (
+            f'"$(aws ec2 describe-subnets --region {region} --subnet-ids {subnet} '
+            "--query 'Subnets[0].VpcId' --output text)\""
+        )
+    return name
+
+
 def _yaml(item: Tuple[str, str]) -> str:
     origin, name = item
     return f"!Ref {name}" if origin == "cloudformation" else name
@@ -64,15 +82,18 @@ def _hcl(item: Tuple[str, str]) -> str:
 
 
 def _render(value: Refs, syntax: str) -> str:
+    items = value.items
+    if syntax != "shell":  # only a shell command can look a name up
+        items = tuple(i for i in items if not i[0].endswith("-of-subnet"))
     if syntax == "yaml":
-        return ", ".join(_yaml(i) for i in value.items)
+        return ", ".join(_yaml(i) for i in items)
     if syntax == "hcl":
-        return ", ".join(_hcl(i) for i in value.items)
+        return ", ".join(_hcl(i) for i in items)
     if syntax == "shell":
-        return " ".join(name for _, name in value.items)
+        return " ".join(_shell(i) for i in items)
     if syntax == "text":
-        return str(value)
-    return ", ".join(json.dumps(name) for _, name in value.items)
+        return str(Refs(items, value.missing))
+    return ", ".join(json.dumps(name) for _, name in items)
 
 
 def syntax_of(language: str, text: str) -> str:
@@ -149,6 +170,24 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def remediation_region(network: Any, region: str) -> str:
+    """The region a fix names: the run's, unless --region was left at its default and the
+    inventory's Availability Zones all name another one (eu-west-1a is in eu-west-1)."""
+    regions = {
+        match.group(1)
+        for subnet in network.subnets
+        if isinstance(subnet.availability_zone, str)
+        for match in [_AZ_REGION.match(subnet.availability_zone)]
+        if match
+    }
+    from .linter import DEFAULT_REGION  # the linter imports this module
+
+    return regions.pop() if region == DEFAULT_REGION and len(regions) == 1 else region
+
+
+_AZ_REGION = re.compile(r"^([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+)[a-z]$")
 
 
 def refs(items: Sequence[Tuple[str, str]], missing: str = "") -> Refs:

@@ -29,7 +29,7 @@ from ..model import (
     Subnet,
     VpcEndpoint,
 )
-from ..remediation import Name, Refs, ref_item, refs
+from ..remediation import Name, Refs, ref_item, refs, remediation_region
 from ..values import Unknown
 from . import dhcp
 from .acls import AclCheck, NetworkAcls, remediation_names
@@ -74,6 +74,8 @@ class _Usage:
     model_subnets: List[Tuple[Fact, List[Subnet]]] = field(default_factory=list)
     jobs: List[_JobNetwork] = field(default_factory=list)
     unknown: Optional[Unknown] = None
+    # for a VPC that cannot be determined: its jobs' subnets as written (IDs a fix can name)
+    written_subnets: List[Any] = field(default_factory=list)
 
     def s3_subnets(self) -> List[Subnet]:
         """The subnets from which S3 is read: the jobs', and those of models with S3 artifacts."""
@@ -263,8 +265,10 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         if isinstance(vpcs, list) and vpcs and vpcs[0] is not None
         else "VPC_ID",
         # the same names as each language's fix refers to them
-        "job_vpc_ref": _refs(
-            vpcs if isinstance(vpcs, Unknown) else [v for v in vpcs if v is not None][:1],
+        "job_vpc_ref": _vpc_refs(
+            vpcs[0] if isinstance(vpcs, list) and vpcs else None,
+            vpcs,
+            job.subnets if job.has_vpc_config is True else [],
             resolver,
             f"the VPC of {job.loc.resource}",
         ),
@@ -346,24 +350,6 @@ def _refs(values: Any, resolver: Resolver, what: str) -> Refs:
     return refs(items, missing)
 
 
-def remediation_region(network: Network, region: str) -> str:
-    """The region a fix names: the run's, unless --region was left at its default and the
-    inventory's Availability Zones all name another one (eu-west-1a is in eu-west-1)."""
-    regions = {
-        match.group(1)
-        for subnet in network.subnets
-        if isinstance(subnet.availability_zone, str)
-        for match in [_AZ_REGION.match(subnet.availability_zone)]
-        if match
-    }
-    from ..linter import DEFAULT_REGION  # the linter imports this module
-
-    return regions.pop() if region == DEFAULT_REGION and len(regions) == 1 else region
-
-
-_AZ_REGION = re.compile(r"^([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+)[a-z]$")
-
-
 def _usage_for(usages: Dict[int, _Usage], vpc: Any, owner: Location) -> _Usage:
     key = id(vpc) if vpc is not None else id(owner)
     if key not in usages:
@@ -387,6 +373,8 @@ def _record_usage(
     if isinstance(vpcs, Unknown):
         usage = _usage_for(usages, None, owner)
         usage.unknown = vpcs
+        if role == "job" and isinstance(refs, list):
+            usage.written_subnets.extend(r for r in refs if isinstance(r, str))
         targets = [usage]
     else:
         targets = [_usage_for(usages, vpc, owner) for vpc in vpcs]
@@ -802,6 +790,7 @@ def _vpc_dhcp_domain_options(view: _VpcView) -> Fact:
 
 def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
     missing = dhcp.missing_keys(vpc, resolver.index) if vpc is not None else []
+    region = remediation_region(resolver.index.network, resolver.region)
     name = dhcp.options_name(vpc, resolver.index) if vpc is not None else "unknown"
     return {
         "dhcp_options": name,
@@ -809,9 +798,7 @@ def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
         if " " not in name and not name.startswith("dopt-")
         else "ClarifyDhcpOptions",
         "dhcp_missing": " and ".join(missing) if isinstance(missing, list) and missing else "",
-        "domain_name": "ec2.internal"
-        if resolver.region == "us-east-1"
-        else f"{resolver.region}.compute.internal",
+        "domain_name": "ec2.internal" if region == "us-east-1" else f"{region}.compute.internal",
     }
 
 
@@ -825,14 +812,8 @@ def _vpc_subject(view: _VpcView) -> Subject:
         "vpc_key": Name(vpc.loc.resource)
         if vpc is not None
         else Name("ClarifyVpc", f"{name} is not in the inputs: this is its resource"),
-        "vpc_refs": _refs(
-            [vpc]
-            if vpc is not None
-            else usage.unknown
-            if usage.unknown is not None
-            else Unknown("not in the inputs"),
-            resolver,
-            f"the VPC of {usage.loc.resource}",
+        "vpc_refs": _vpc_refs(
+            usage.vpc, usage.unknown, usage.written_subnets, resolver, f"the VPC of {name}"
         ),
         "dns_attributes_off": _dns_attributes_off(view),
         "region": remediation_region(resolver.index.network, resolver.region),
@@ -840,6 +821,23 @@ def _vpc_subject(view: _VpcView) -> Subject:
         **_dhcp_names(vpc, resolver),
     }
     return Subject("vpcs", usage.loc if vpc is None else vpc.loc, derive("vpcs", view), context)
+
+
+def _vpc_refs(vpc: Any, unknown: Any, subnets: Any, resolver: Resolver, what: str) -> Refs:
+    """The VPC a fix changes; one not in the inputs is looked up from a subnet ID (``subnets`` as
+    written) where a shell command can do so."""
+    if vpc is not None:
+        return _refs([vpc], resolver, what)
+    unknown = unknown if isinstance(unknown, Unknown) else Unknown("not in the inputs")
+    written = subnets if isinstance(subnets, list) else []
+    ids = [ref for ref in written if isinstance(ref, str) and ref.startswith("subnet-")]
+    if not ids:
+        return _refs(unknown, resolver, what)
+    region = remediation_region(resolver.index.network, resolver.region)
+    return refs(
+        [("vpc-of-subnet", f"{ids[0]} {region}")],
+        f"{what}: not in the inputs (its subnet {ids[0]} is)",
+    )
 
 
 def _dns_attributes_off(view: _VpcView) -> str:
@@ -944,7 +942,9 @@ def _usage_names(view: _VpcView) -> Dict[str, str]:
         "subnet_ids_tf": ", ".join(f"{name}.id" for name in job_subnets),
         "subnet_ids_cli": " ".join(job_subnets) or "SUBNET_ID",
         "route_tables": tables(usage.job_subnets),
-        "job_subnet_list": _refs(usage.job_subnets, resolver, "the Clarify jobs' subnets"),
+        "job_subnet_list": _refs(
+            usage.job_subnets or usage.written_subnets, resolver, "the Clarify jobs' subnets"
+        ),
         "route_table_refs": table_refs(usage.job_subnets),
         "s3_route_table_refs": table_refs(s3_offline),
         "subnets_without_internet": names(view.without_internet(usage.job_subnets)),
