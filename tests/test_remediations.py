@@ -152,7 +152,14 @@ def test_a_json_template_gets_a_json_fix() -> None:
 
 @pytest.mark.parametrize("rule", load_rules(), ids=lambda rule: rule.id)
 def test_explain_shows_real_looking_names(rule) -> None:
-    assert "{resource}" not in explain(rule)
+    """--explain and the docs show each fix filled with example names, never a placeholder."""
+    text = explain(rule)
+    assert not _PLACEHOLDER.search(text), _PLACEHOLDER.search(text)
+    assert not [token for token in FORBIDDEN if token in _fixes_of(text)]
+
+
+def _fixes_of(text: str) -> str:
+    return text[text.index("## Fix") : text.index("## References")]
 
 
 def test_the_region_of_the_inventory_when_no_region_is_given() -> None:

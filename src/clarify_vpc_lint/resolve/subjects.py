@@ -592,7 +592,26 @@ def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) 
                 resolver,
                 f"the subnets of {model.loc.resource}",
             ),
+            "subnet_stack": _owning_stack(model, subnets),
         },
+    )
+
+
+def _owning_stack(model: Model, subnets: Any) -> str:
+    """Where a subnet for the model is added: its own template, or the one that defines (and
+    exports) its subnets."""
+    files = sorted(
+        {
+            s.loc.file
+            for s in ([] if isinstance(subnets, Unknown) else subnets)
+            if isinstance(s, Subnet) and s.loc.file != model.loc.file
+        }
+    )
+    if not files:
+        return "this template"
+    return (
+        f"{', '.join(files)}, which defines the model's subnets: add it there, add it to the "
+        "export the model imports, and the model picks it up"
     )
 
 
