@@ -604,7 +604,9 @@ def _owning_stack(model: Model, subnets: Any) -> str:
         {
             s.loc.file
             for s in ([] if isinstance(subnets, Unknown) else subnets)
-            if isinstance(s, Subnet) and s.loc.file != model.loc.file
+            if isinstance(s, Subnet)
+            and s.loc.language == "cloudformation"
+            and s.loc.file != model.loc.file
         }
     )
     if not files:
