@@ -833,9 +833,7 @@ def _vpc_subject(view: _VpcView) -> Subject:
         "vpc_key": Name(vpc.loc.resource)
         if vpc is not None
         else Name("ClarifyVpc", f"{name} is not in the inputs: this is its resource"),
-        "vpc_refs": _vpc_refs(
-            usage.vpc, usage.unknown, usage.written_subnets, resolver, f"the VPC of {name}"
-        ),
+        "vpc_refs": _vpc_refs(usage.vpc, usage.unknown, usage.written_subnets, resolver, name),
         "dns_attributes_off": _dns_attributes_off(view),
         "region": remediation_region(resolver.index.network, resolver.region),
         **_usage_names(view),
