@@ -146,8 +146,14 @@ def test_no_remediation_holds_placeholder_text(rule: str) -> None:
 
 
 def test_a_json_template_gets_a_json_fix() -> None:
-    json_fixes = [t for _, r, f, t in _remediations() if _language(r, f, t) == "json"]
-    assert json_fixes and all("!Ref" not in text for text in json_fixes)
+    """The YAML fix rendered to JSON members, with the template's references as JSON intrinsics."""
+    case = str(FIXTURES / "remediations" / "json-template")
+    (finding,) = run(Options(paths=[case])).findings
+    members = json.loads("{" + _without_comments(finding.remediation) + "}")
+    endpoint = members["LogsEndpoint"]["Properties"]
+    assert endpoint["VpcId"] == {"Ref": "Vpc"}
+    assert endpoint["SubnetIds"] == [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]
+    assert endpoint["ServiceName"] == {"Fn::Sub": "com.amazonaws.${AWS::Region}.logs"}
 
 
 @pytest.mark.parametrize("rule", load_rules(), ids=lambda rule: rule.id)
