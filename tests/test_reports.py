@@ -63,7 +63,9 @@ def test_junit_has_a_case_per_file_and_rule() -> None:
         "testcase[@name='CVL201 model-subnets-single-az'][@classname='" + BAD + "']/failure"
     )
     assert (
-        failure is not None and failure.get("type") == "error" and "PrivateSubnetB" in failure.text
+        failure is not None
+        and failure.get("type") == "error"
+        and "Subnets: [!Ref SubnetA, !Ref ClarifySecondAzSubnet]" in failure.text
     )
 
 

@@ -15,6 +15,7 @@ import yaml
 from . import resolve  # noqa: F401  (registers the facts the queries may name)
 from .facts import FACTS, KINDS, QueryError, facts_read
 from .readers.formats import LANGUAGES
+from .remediation import fill, refs, syntax_of
 
 SEVERITIES = ("info", "warning", "error")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -130,6 +131,104 @@ def rules_by_id() -> Dict[str, Rule]:
     return {rule.id: rule for rule in load_rules()}
 
 
+# the subject a rule's fix names in --explain and the docs: a real-looking name, not {resource}
+EXAMPLE_RESOURCE = {
+    "requests": "clarify-bias-job.json",
+    "jobs": "ClarifyJob",
+    "models": "ClarifyModel",
+    "vpcs": "ClarifyVpc",
+    "endpoints": "SageMakerApiEndpoint",
+    "subnets": "PrivateSubnetA",
+    "policies": "IsolationMandate",
+}
+
+
+def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
+    """Real-looking names to show a fix with: CloudFormation logical IDs, Terraform addresses
+    or AWS IDs (``origin``)."""
+    names = {
+        "cloudformation": (
+            "ClarifyVpc",
+            "PrivateSubnetA",
+            "PrivateSubnetB",
+            "ClarifySecurityGroup",
+            "PrivateRouteTable",
+            "EndpointSecurityGroup",
+        ),
+        "terraform": (
+            "aws_vpc.main",
+            "aws_subnet.private_a",
+            "aws_subnet.private_b",
+            "aws_security_group.clarify",
+            "aws_route_table.private",
+            "aws_security_group.endpoints",
+        ),
+        "id": (
+            "vpc-0clarify",
+            "subnet-0aaa1111",
+            "subnet-0bbb2222",
+            "sg-0clarify",
+            "rtb-0private",
+            "sg-0endpoints",
+        ),
+    }[origin]
+    vpc, subnet_a, subnet_b, group, table, endpoint_group = (refs([(origin, n)]) for n in names)
+    subnets = refs([(origin, names[1]), (origin, names[2])])
+    return {
+        "resource": EXAMPLE_RESOURCE[rule.subject] if origin != "id" else EXAMPLE_ID[rule.subject],
+        "region": "us-east-1",
+        "vpc": names[0],
+        "vpc_key": names[0],
+        "vpc_refs": vpc,
+        "job_vpc_ref": vpc,
+        "subnets": f"{names[1]}, {names[2]}",
+        "subnet_refs": subnet_a,
+        "job_subnet_refs": subnets,
+        "job_subnet_list": subnets,
+        "route_table_refs": table,
+        "s3_route_table_refs": table,
+        "first_group_ref": group,
+        "first_group_name": "ClarifySecurityGroup",
+        "job_group_refs": group,
+        "job_group_ref": group,
+        "endpoint_group_ref": endpoint_group,
+        "security_groups": names[3],
+        "model_key": "ClarifyModel" if origin != "terraform" else "aws_sagemaker_model.clarify",
+        "model": "ClarifyModel",
+        "instance_count": 2,
+        "dns_attributes_off": "EnableDnsHostnames",
+        "subnet_stack": "this template",
+        "operation": "CreateProcessingJob",
+        "actions": "sagemaker:CreateProcessingJob",
+        "acl_name": "PrivateNetworkAcl",
+        "acl_id": refs([("id", "acl-0private")]),
+        "acl_cfn": refs([("cloudformation", "PrivateNetworkAcl")]),
+        "acl_ref": "aws_network_acl.private",
+        "rule_https": 90,
+        "rule_cluster": 91,
+        "cluster_cidr": "10.0.0.0/23",
+        "domain_name": "ec2.internal",
+        "dhcp_ref": "ClarifyDhcpOptions" if origin != "terraform" else "aws_vpc_dhcp_options.main",
+    }
+
+
+def _fix(rule: Rule, language: str, origin: str) -> str:
+    template = rule.remediation_for(language)
+    written_in = language if language in rule.remediation else "api"
+    return fill(template, _example_names(rule, origin), syntax_of(written_in, template))
+
+
+EXAMPLE_ID = {
+    "requests": "clarify-bias-job.json",
+    "jobs": "clarify-bias",
+    "models": "clarify-model",
+    "vpcs": "vpc-0clarify",
+    "endpoints": "vpce-0sagemakerapi",
+    "subnets": "subnet-0aaa1111",
+    "policies": "IsolationMandate",
+}
+
+
 def explain(rule: Rule) -> str:
     """The rule's documentation in the manner of ruff's: what, why, example, fix, references."""
     parts: List[str] = [
@@ -170,18 +269,23 @@ def explain(rule: Rule) -> str:
         "CloudFormation:",
         "",
         "```yaml",
-        rule.remediation_for("cloudformation"),
+        _fix(rule, "cloudformation", "cloudformation"),
         "```",
         "",
         *(
-            ["Terraform:", "", "```hcl", rule.remediation["terraform"], "```", ""]
+            ["Terraform:", "", "```hcl", _fix(rule, "terraform", "terraform"), "```", ""]
             if "terraform" in rule.remediation
             else []
         ),
-        "SageMaker API JSON:",
+        *(
+            ["Python (SageMaker SDK):", "", "```python", _fix(rule, "python", "id"), "```", ""]
+            if "python" in rule.remediation
+            else []
+        ),
+        "SageMaker API JSON or inventory (AWS CLI):",
         "",
-        "```json",
-        rule.remediation_for("api"),
+        "```json" if syntax_of("api", rule.remediation["api"]) == "json" else "```sh",
+        _fix(rule, "api", "id"),
         "```",
         "",
         "## References",

@@ -12,7 +12,6 @@ an undecided CloudFormation condition (``Location.condition``) gets at most ``in
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import replace
 from functools import cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
@@ -21,18 +20,14 @@ import jmespath
 
 from .catalogue import Rule
 from .findings import Finding
+from .remediation import as_json, fill, syntax_of
 from .resolve import Subject
 from .values import Unknown
 
 MAX_UNKNOWN_FACTS = 10  # 2**10 combinations; beyond that the subject is reported as info
 
 
-_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
-
-
-def fill(template: str, names: Dict[str, Any]) -> str:
-    """Put names into a rule's ``{placeholder}``s; other braces (``${AWS::Region}``) stay."""
-    return _PLACEHOLDER.sub(lambda m: str(names.get(m.group(1), m.group(0))), template)
+__all__ = ["evaluate", "fill"]
 
 
 @cache
@@ -147,5 +142,16 @@ def _finding(
         column=subject.loc.column,
         resource=subject.loc.resource,
         message=fill(template, names) + suffix,
-        remediation=fill(rule.remediation_for(subject.loc.language), names),
+        remediation=_remediation(rule, subject, names),
     )
+
+
+def _remediation(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
+    """The rule's fix in the subject's language; a template written in JSON gets it in JSON."""
+    language = subject.loc.language
+    template = rule.remediation_for(language)
+    written_in = language if language in rule.remediation else "api"
+    filled = fill(template, names, syntax_of(written_in, template))
+    if language == "cloudformation" and subject.loc.file.endswith(".json"):
+        return as_json(filled)
+    return filled

@@ -17,6 +17,7 @@ from .. import ec2, keys
 from ..awsfacts import endpoint_service
 from ..logic import Fact, all_of
 from ..model import NetworkAcl, NetworkAclEntry, Subnet, Vpc, existence
+from ..remediation import Name, Refs, ref_item, refs, remediation_region
 from ..values import Unknown
 from .index import display
 from .network import Resolver
@@ -236,15 +237,21 @@ def _cidr(subnet: Subnet) -> Any:
     return Unknown(f"the CIDR block of {subnet.loc.resource} is not known")
 
 
-def remediation_names(check: AclCheck, subnet: Any, resolver: Resolver) -> Dict[str, str]:
+def remediation_names(check: AclCheck, subnet: Any, resolver: Resolver) -> Dict[str, Any]:
     """The names a fix uses: the ACL in each language, two free rule numbers below the first
-    rule that denies, and a block covering the job's subnets."""
+    rule that denies, and a block covering the job's subnets. An ACL not in the inputs is looked
+    up from the subnet's ID in a shell command, and said to be missing in a comment elsewhere."""
     acl = check.acl
-    context = {
+    subnet_name = subnet.loc.resource if isinstance(subnet, Subnet) else "the job's subnets"
+    missing = f"the network ACL of {subnet_name} is not in the inputs"
+    region = remediation_region(resolver.network, resolver.region)
+    context: Dict[str, Any] = {
         "acl": "unknown",
-        "acl_ref": "NETWORK_ACL",
-        "acl_cfn": "NETWORK_ACL_ID",
-        "acl_id": "NETWORK_ACL_ID",
+        "acl_ref": f"the network ACL of {subnet_name}",
+        "acl_cfn": Refs((), missing),
+        "acl_id": refs([("acl-of-subnet", f"{subnet_name} {region}")], missing)
+        if subnet_name.startswith("subnet-")
+        else Refs((), missing),
         "acl_name": "ClarifyNetworkAcl",
         "blocked": "; ".join(check.blocked),
         "rule_https": "100",
@@ -266,7 +273,7 @@ def remediation_names(check: AclCheck, subnet: Any, resolver: Resolver) -> Dict[
         acl=name,
         acl_ref=acl.loc.resource,
         acl_cfn=cfn,
-        acl_id=acl.loc.resource if acl.loc.resource.startswith("acl-") else "NETWORK_ACL_ID",
+        acl_id=refs([ref_item(acl.loc.resource, acl.loc.language)]),
         acl_name=re.sub(r"[^A-Za-z0-9]", "", acl.loc.resource) or "ClarifyNetworkAcl",
         rule_https=str(numbers[0]),
         rule_cluster=str(numbers[1]),
@@ -284,14 +291,17 @@ def _free_numbers(resolver: Resolver, check: AclCheck, acl: NetworkAcl) -> Tuple
     return (free[1], free[0]) if len(free) == 2 else (1, 2)
 
 
-def _covering(cidrs: List[str], own: Any) -> str:
+def _covering(cidrs: List[str], own: Any) -> Any:
     """The smallest block covering the job's other subnets and this one."""
     blocks = [ipaddress.ip_network(c) for c in cidrs]
     if isinstance(own, str):
         with contextlib.suppress(ValueError):
             blocks.append(ipaddress.ip_network(own, strict=False))
     if not blocks:
-        return "JOB_SUBNETS_CIDR"
+        return Name(
+            "0.0.0.0/0",
+            "the CIDR blocks of the job's subnets are not known: narrow 0.0.0.0/0 to them",
+        )
     block = blocks[0]
     while not all(b.subnet_of(block) for b in blocks):
         block = block.supernet()

@@ -9,6 +9,7 @@ here make the views.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Set, Tuple
 
@@ -30,6 +31,7 @@ from ..model import (
     VpcEndpoint,
     existence,
 )
+from ..remediation import Name, Refs, ref_item, refs, remediation_region
 from ..values import Unknown
 from . import dhcp
 from .acls import AclCheck, NetworkAcls, remediation_names
@@ -73,6 +75,8 @@ class _Usage:
     model_subnets: List[Tuple[Fact, List[Subnet]]] = field(default_factory=list)
     jobs: List[_JobNetwork] = field(default_factory=list)
     unknown: Optional[Unknown] = None
+    # for a VPC that cannot be determined: its jobs' subnets as written (IDs a fix can name)
+    written_subnets: List[Any] = field(default_factory=list)
 
     def s3_subnets(self) -> List[Subnet]:
         """The subnets from which S3 is read: the jobs', and those of models with S3 artifacts."""
@@ -270,8 +274,48 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         "job_vpc": vpcs[0].loc.resource
         if isinstance(vpcs, list) and vpcs and vpcs[0] is not None
         else "VPC_ID",
+        # the same names as each language's fix refers to them
+        "job_vpc_ref": _vpc_refs(
+            vpcs[0] if isinstance(vpcs, list) and vpcs else None,
+            vpcs,
+            job.subnets if job.has_vpc_config is True else [],
+            resolver,
+            f"the VPC of {job.loc.resource}",
+        ),
+        "job_subnet_refs": _refs(
+            job.subnets if job.has_vpc_config is True else [],
+            resolver,
+            f"the subnets of {job.loc.resource}",
+        ),
+        "job_group_refs": _refs(groups, resolver, f"the security groups of {job.loc.resource}"),
+        "first_group_ref": _refs(
+            groups[:1] if isinstance(groups, list) else groups,
+            resolver,
+            f"the security group of {job.loc.resource}",
+        ),
+        "first_group_name": _logical_name(
+            display(groups[0], resolver.index)
+            if isinstance(groups, list) and groups
+            else "ClarifySecurityGroup"
+        ),
+        "region": remediation_region(resolver.index.network, resolver.region),
+        "model_key": _model_key(job, resolver),
     }
     return Subject("jobs", job.loc, derive("jobs", view), context)
+
+
+def _model_key(job: Job, resolver: Resolver) -> Name:
+    """The model a fix changes: its name, or a stand-in the fix's comment explains."""
+    model = job.model
+    if model is None or isinstance(model, Unknown):
+        reason = model.reason if isinstance(model, Unknown) else "the inputs name no model"
+        return Name("ClarifyModel", f"the model of {job.loc.resource} is not known ({reason})")
+    return Name(display(model, resolver.index))
+
+
+def _logical_name(name: str) -> str:
+    """A name usable in a new resource's logical ID or Terraform label (sg-0abc -> Sg0abc)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name))
 
 
 def _link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
@@ -298,6 +342,27 @@ def _names(refs: Any, resolver: Resolver) -> str:
     return ", ".join(display(ref, resolver.index) for ref in refs) or "(none)"
 
 
+def _refs(values: Any, resolver: Resolver, what: str) -> Refs:
+    """Entities (or their references) as a fix names them; the unknown ones said in a comment."""
+    if isinstance(values, Unknown):
+        return refs((), f"{what}: not known ({values.reason})")
+    items, unknown = [], []
+    for value in values:
+        entity = value if hasattr(value, "loc") else resolver.index.find(value)
+        if entity is not None and getattr(entity, "loc", None) is not None:
+            items.append(ref_item(entity.loc.resource, entity.loc.language))
+        elif isinstance(value, str):
+            items.append(ref_item(value, "id"))
+        elif isinstance(value, Unknown):
+            unknown.append(value.text or value.reason)
+        else:
+            items.append(ref_item(display(value, resolver.index), "cloudformation"))
+    missing = f"{what}: not known ({'; '.join(unknown)})" if unknown else ""
+    if not items and not missing:
+        missing = f"{what}: none in the inputs"
+    return refs(items, missing)
+
+
 def _usage_for(usages: Dict[int, _Usage], vpc: Any, owner: Location) -> _Usage:
     key = id(vpc) if vpc is not None else id(owner)
     if key not in usages:
@@ -321,6 +386,8 @@ def _record_usage(
     if isinstance(vpcs, Unknown):
         usage = _usage_for(usages, None, owner)
         usage.unknown = vpcs
+        if role == "job" and isinstance(refs, list):
+            usage.written_subnets.extend(r for r in refs if isinstance(r, str))
         targets = [usage]
     else:
         targets = [_usage_for(usages, vpc, owner) for vpc in vpcs]
@@ -539,8 +606,45 @@ def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) 
             if model.has_vpc_config is True
             else "(none)",
             "azs": _zone_names(subnets),
+            "az_problem": _az_problem(model, subnets),
+            "region": remediation_region(resolver.index.network, resolver.region),
+            "subnet_refs": _refs(
+                model.subnets if model.has_vpc_config is True else [],
+                resolver,
+                f"the subnets of {model.loc.resource}",
+            ),
+            "subnet_stack": _owning_stack(model, subnets),
         },
     )
+
+
+def _owning_stack(model: Model, subnets: Any) -> str:
+    """Where a subnet for the model is added: its own template, or the one that defines (and
+    exports) its subnets."""
+    files = sorted(
+        {
+            s.loc.file
+            for s in ([] if isinstance(subnets, Unknown) else subnets)
+            if isinstance(s, Subnet)
+            and s.loc.language == "cloudformation"
+            and s.loc.file != model.loc.file
+        }
+    )
+    if not files:
+        return "this template"
+    return (
+        f"{', '.join(files)}, which defines the model's subnets: add it there, add it to the "
+        "export the model imports, and the model picks it up"
+    )
+
+
+def _az_problem(model: Model, subnets: Any) -> str:
+    """What CVL201 finds: one subnet, or N subnets in one AZ."""
+    if model.has_vpc_config is not True or isinstance(model.subnets, Unknown):
+        return "subnets not known"
+    if len(model.subnets) < 2:
+        return "one subnet" if model.subnets else "no subnet"
+    return f"{len(model.subnets)} subnets in one Availability Zone"
 
 
 def _zone_of(subnet: Subnet) -> Any:
@@ -732,6 +836,7 @@ def _vpc_dhcp_domain_options(view: _VpcView) -> Fact:
 
 def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
     missing = dhcp.missing_keys(vpc, resolver.index) if vpc is not None else []
+    region = remediation_region(resolver.index.network, resolver.region)
     name = dhcp.options_name(vpc, resolver.index) if vpc is not None else "unknown"
     return {
         "dhcp_options": name,
@@ -739,9 +844,7 @@ def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
         if " " not in name and not name.startswith("dopt-")
         else "ClarifyDhcpOptions",
         "dhcp_missing": " and ".join(missing) if isinstance(missing, list) and missing else "",
-        "domain_name": "ec2.internal"
-        if resolver.region == "us-east-1"
-        else f"{resolver.region}.compute.internal",
+        "domain_name": "ec2.internal" if region == "us-east-1" else f"{region}.compute.internal",
     }
 
 
@@ -752,11 +855,46 @@ def _vpc_subject(view: _VpcView) -> Subject:
     context = {
         "vpc": name,
         "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
-        "region": resolver.region,
+        "vpc_key": Name(vpc.loc.resource)
+        if vpc is not None
+        else Name("ClarifyVpc", f"{name} is not in the inputs: this is its resource"),
+        "vpc_refs": _vpc_refs(usage.vpc, usage.unknown, usage.written_subnets, resolver, name),
+        "dns_attributes_off": _dns_attributes_off(view),
+        "region": remediation_region(resolver.index.network, resolver.region),
         **_usage_names(view),
         **_dhcp_names(vpc, resolver),
     }
     return Subject("vpcs", usage.loc if vpc is None else vpc.loc, derive("vpcs", view), context)
+
+
+def _vpc_refs(vpc: Any, unknown: Any, subnets: Any, resolver: Resolver, what: str) -> Refs:
+    """The VPC a fix changes; one not in the inputs is looked up from a subnet ID (``subnets`` as
+    written) where a shell command can do so."""
+    if vpc is not None:
+        return _refs([vpc], resolver, what)
+    unknown = unknown if isinstance(unknown, Unknown) else Unknown("not in the inputs")
+    written = subnets if isinstance(subnets, list) else []
+    ids = [ref for ref in written if isinstance(ref, str) and ref.startswith("subnet-")]
+    if not ids:
+        return _refs(unknown, resolver, what)
+    region = remediation_region(resolver.index.network, resolver.region)
+    return refs(
+        [("vpc-of-subnet", f"{ids[0]} {region}")],
+        f"{what}: not in the inputs (its subnet {ids[0]} is)",
+    )
+
+
+def _dns_attributes_off(view: _VpcView) -> str:
+    """The VPC attributes CVL305 finds off (or not known to be on), by their CloudFormation names."""
+    names = [
+        name
+        for name, key in (
+            ("EnableDnsSupport", "dns_support"),
+            ("EnableDnsHostnames", "dns_hostnames"),
+        )
+        if view.attribute(key) is not True
+    ]
+    return " and ".join(names) or "neither"
 
 
 def _answers_in_vpc(endpoint: VpcEndpoint) -> Fact:
@@ -825,6 +963,20 @@ def _usage_names(view: _VpcView) -> Dict[str, str]:
             or "ROUTE_TABLE"
         )
 
+    def table_refs(subnets: List[Subnet]) -> Refs:
+        found = [resolver.route_table_of(subnet) for subnet in subnets]
+        known = [t for t in found if isinstance(t, RouteTable)]
+        unknown = [t for t in found if not isinstance(t, RouteTable)]
+        if not unknown and known:
+            return _refs(known, resolver, "route tables")
+        return _refs(
+            known + [t if isinstance(t, Unknown) else Unknown("not in the inputs") for t in unknown]
+            if subnets
+            else [],
+            resolver,
+            "the route table of some subnets",
+        )
+
     s3_offline = view.without_internet(usage.s3_subnets())
     job_subnets = sorted({s.loc.resource for s in usage.job_subnets})
     return {
@@ -834,6 +986,11 @@ def _usage_names(view: _VpcView) -> Dict[str, str]:
         "subnet_ids_tf": ", ".join(f"{name}.id" for name in job_subnets),
         "subnet_ids_cli": " ".join(job_subnets) or "SUBNET_ID",
         "route_tables": tables(usage.job_subnets),
+        "job_subnet_list": _refs(
+            usage.job_subnets or usage.written_subnets, resolver, "the Clarify jobs' subnets"
+        ),
+        "route_table_refs": table_refs(usage.job_subnets),
+        "s3_route_table_refs": table_refs(s3_offline),
         "subnets_without_internet": names(view.without_internet(usage.job_subnets)),
         "s3_subnets_without_internet": names(s3_offline),
         "s3_route_tables": tables(s3_offline),
@@ -939,8 +1096,14 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
         service = endpoint_service(endpoint.service)
         known = not isinstance(service, Unknown)
         view = _EndpointView(endpoint, service, vpc_view, resolver)
+        job_groups = [
+            g for job in usage.jobs for g in (job.groups if isinstance(job.groups, list) else [])
+        ]
+        endpoint_groups = [] if endpoint.security_groups is None else endpoint.security_groups
         context = {
-            "service": service if known else (endpoint.service.text or "unknown"),
+            "service": service
+            if known
+            else (getattr(endpoint.service, "text", "") or "unknown"),  # None: no ServiceName
             "vpc": usage.vpc.loc.resource,
             **_usage_names(vpc_view),
             "job_groups": ", ".join(
@@ -953,6 +1116,14 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
                 )
             )
             or "JOB_SECURITY_GROUP",
+            "job_group_ref": _refs(job_groups[:1], resolver, "the Clarify jobs' security group"),
+            "endpoint_group_ref": _refs(
+                endpoint_groups if isinstance(endpoint_groups, Unknown) else endpoint_groups[:1],
+                resolver,
+                f"the security group of {endpoint.loc.resource}",
+            ),
+            "vpc_refs": _refs([usage.vpc], resolver, "the VPC"),
+            "region": remediation_region(resolver.index.network, resolver.region),
         }
         subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), context))
     return subjects
@@ -1044,7 +1215,10 @@ def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
         missing = next((s for s in resolved if isinstance(s, Unknown)), None)
         if missing is not None:
             check = AclCheck(missing, missing, missing, False, True)
-            context = {"subnet": f"the subnets of {job.loc.resource}"}
+            context = {
+                "subnet": f"the subnets of {job.loc.resource}",
+                "region": remediation_region(network, resolver.region),
+            }
             context.update(remediation_names(check, None, resolver))
             subjects.append(
                 Subject("subnets", job.loc, derive("subnets", _SubnetView(check)), context)
@@ -1065,7 +1239,11 @@ def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
             if multi is not False:
                 others.extend(s for s in distinct if all(s is not o for o in others))
         check = acls.check(subnet, any_of(cluster), others)
-        context = {"subnet": subnet.loc.resource, **remediation_names(check, subnet, resolver)}
+        context = {
+            "subnet": subnet.loc.resource,
+            "region": remediation_region(network, resolver.region),
+            **remediation_names(check, subnet, resolver),
+        }
         subjects.append(
             Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), context)
         )

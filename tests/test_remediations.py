@@ -1,0 +1,191 @@
+"""Every remediation the fixture suite produces is valid when pasted (SPEC section 5).
+
+The whole fixture suite is linted; each finding's remediation is parsed in the language of the file
+it points at: a CloudFormation template's in YAML (with the short tags) or, for a JSON template,
+JSON; a Terraform finding's with the project's HCL parser; an AWS CLI fix as shell words whose
+``--region`` is the input's; JSON members as JSON. None may hold placeholder text.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shlex
+from functools import cache
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+from conftest import FIXTURES
+
+from clarify_vpc_lint.catalogue import explain, load_rules, rules_by_id
+from clarify_vpc_lint.config import load_config
+from clarify_vpc_lint.linter import Options, run
+from clarify_vpc_lint.readers.source import parse_yaml
+from clarify_vpc_lint.readers.tfconfig.hcl import parse_hcl
+from clarify_vpc_lint.remediation import syntax_of
+
+# placeholder text a pasted fix must never hold
+FORBIDDEN = (
+    "an unknown value",
+    "(not known)",
+    "VPC_ID",
+    "SUBNET_ID",
+    "ROUTE_TABLE",
+    "JOB_SECURITY_GROUP",
+    "NETWORK_ACL",
+    "JOB_SUBNETS_CIDR",
+    "[/*",
+    "<",
+    "...",
+)
+_PLACEHOLDER = re.compile(r"\{[a-z][a-z0-9_]*\}")
+
+
+def _cases() -> List[Path]:
+    """Every folder or file the suite lints as one run."""
+    cases = [
+        p
+        for p in sorted((FIXTURES / "rules").glob("CVL*/*"))
+        if p.name != "expected-lines.yaml" and not p.name.endswith(".patch.yaml")
+    ]
+    for folder in ("good", "multi", "python", "remediations", "terraform", "tfroot", "workflows"):
+        cases.extend(p for p in sorted((FIXTURES / folder).iterdir()) if p.name != "README.md")
+    return cases
+
+
+@cache
+def _remediations() -> List[Tuple[str, str, str, str]]:
+    """(case, rule, file, remediation) for every finding of the suite."""
+    found = []
+    for case in _cases():
+        config_file = case / "clarify-vpc-lint.yaml"
+        config = load_config(config_file) if config_file.is_file() else None
+        for finding in run(Options(paths=[str(case)], config=config)).findings:
+            found.append((str(case), finding.rule, finding.file, finding.remediation))
+    return found
+
+
+def _language(rule: str, file: str, text: str) -> str:
+    """yaml, json, hcl or shell: the syntax of the rule's template the fix was filled from."""
+    for language, template in rules_by_id()[rule].remediation.items():
+        if _filled_from(template, text):
+            if language == "cloudformation" and not text.lstrip().startswith("#"):
+                return "yaml"
+            return syntax_of(language, template)
+    return "json"  # a YAML fix rendered to JSON for a template written in JSON
+
+
+def _filled_from(template: str, text: str) -> bool:
+    """Whether ``text`` is ``template`` filled: each line's words before a placeholder match."""
+    lines = [line for line in text.splitlines() if not line.startswith("# ")]
+    wanted = [line for line in template.splitlines() if not line.startswith("# ")]
+    if len(lines) != len(wanted):
+        return False
+    return all(
+        line.startswith(_PLACEHOLDER.split(pattern)[0]) for line, pattern in zip(lines, wanted)
+    )
+
+
+def _without_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _parse(language: str, text: str, region: str) -> None:
+    if language == "yaml":
+        parse_yaml(text)
+    elif language == "json":
+        body = _without_comments(text).strip()
+        json.loads(body if body.startswith("[") else "{" + body + "}")
+    elif language == "python":
+        ast.parse(text)
+    elif language == "hcl":
+        parse_hcl(text + "\n", "remediation.tf")
+    else:  # shell: AWS CLI lines
+        words = shlex.split(text, comments=True)
+        assert words, text
+        for line in text.splitlines():
+            if "aws " in line and not line.lstrip().startswith("#"):
+                assert f"--region {region}" in line, line
+
+
+def _region(case: str) -> str:
+    """The input's region: eu-west-1 when its inventory's AZs say so, else the default."""
+    texts = [p.read_text() for p in Path(case).rglob("*.json")] if Path(case).is_dir() else []
+    zones = {z for t in texts for z in re.findall(r'"AvailabilityZone": "([a-z0-9-]+)"', t)}
+    regions = {z[:-1] for z in zones}
+    return regions.pop() if len(regions) == 1 else "us-east-1"
+
+
+def test_the_suite_produces_remediations_in_every_language() -> None:
+    languages = {_language(rule_id, file, text) for _, rule_id, file, text in _remediations()}
+    assert languages == {"yaml", "json", "hcl", "shell", "python"}
+
+
+@pytest.mark.parametrize("rule", [rule.id for rule in load_rules()])
+def test_every_remediation_parses_in_its_language(rule: str) -> None:
+    failures: Dict[str, str] = {}
+    for case, rule_id, file, text in _remediations():
+        if rule_id != rule:
+            continue
+        language = _language(rule_id, file, text)
+        try:
+            _parse(language, text, _region(case))
+        except Exception as error:  # report every failure at once
+            failures[f"{file} ({language})"] = f"{type(error).__name__}: {error}\n{text}"
+    assert not failures, "\n\n".join(f"{k}: {v}" for k, v in failures.items())
+
+
+@pytest.mark.parametrize("rule", [rule.id for rule in load_rules()])
+def test_no_remediation_holds_placeholder_text(rule: str) -> None:
+    for _, rule_id, file, text in _remediations():
+        if rule_id == rule:
+            assert not _PLACEHOLDER.search(text), f"{file}: {text}"
+            assert not [token for token in FORBIDDEN if token in text], f"{file}: {text}"
+
+
+def test_a_json_template_gets_a_json_fix() -> None:
+    """The YAML fix rendered to JSON members, with the template's references as JSON intrinsics."""
+    case = str(FIXTURES / "remediations" / "json-template")
+    (finding,) = run(Options(paths=[case])).findings
+    members = json.loads("{" + _without_comments(finding.remediation) + "}")
+    endpoint = members["LogsEndpoint"]["Properties"]
+    assert endpoint["VpcId"] == {"Ref": "Vpc"}
+    assert endpoint["SubnetIds"] == [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]
+    assert endpoint["ServiceName"] == {"Fn::Sub": "com.amazonaws.${AWS::Region}.logs"}
+
+
+@pytest.mark.parametrize("rule", load_rules(), ids=lambda rule: rule.id)
+def test_explain_shows_real_looking_names(rule) -> None:
+    """--explain and the docs show each fix filled with example names, never a placeholder."""
+    text = explain(rule)
+    assert not _PLACEHOLDER.search(text), _PLACEHOLDER.search(text)
+    assert not [token for token in FORBIDDEN if token in _fixes_of(text)]
+
+
+def _fixes_of(text: str) -> str:
+    return text[text.index("## Fix") : text.index("## References")]
+
+
+def test_the_region_of_the_inventory_when_no_region_is_given() -> None:
+    """An inventory in eu-west-1 gets eu-west-1 commands; an explicit --region wins."""
+    case = str(FIXTURES / "remediations" / "eu-west-1")
+    fixes = [f.remediation for f in run(Options(paths=[case])).findings]
+    commands = [line for fix in fixes for line in fix.splitlines() if "aws ec2" in line]
+    assert commands and all("--region eu-west-1" in line for line in commands)
+    assert "com.amazonaws.eu-west-1.logs" in "\n".join(fixes)
+    assert "eu-west-1.compute.internal" in "\n".join(fixes)
+    given = [f.remediation for f in run(Options(paths=[case], region="eu-central-1")).findings]
+    assert all("us-east-1" not in fix and "eu-west-1 " not in fix for fix in given)
+    assert "--region eu-central-1" in "\n".join(given)
+
+
+def test_an_unknown_vpc_is_looked_up_from_its_subnet_in_a_shell_fix() -> None:
+    case = str(FIXTURES / "workflows" / "cases" / "network-2" / "pipeline" / "pipeline.json")
+    fixes = {f.rule: f.remediation for f in run(Options(paths=[case])).findings}
+    assert (
+        '--vpc-id "$(aws ec2 describe-subnets --region us-east-1 --subnet-ids subnet-0n2a '
+        "--query 'Subnets[0].VpcId' --output text)\"" in fixes["CVL310"]
+    )
+    assert "--subnet-ids subnet-0n2a subnet-0n2b" in fixes["CVL310"]
