@@ -242,6 +242,8 @@ def test_bundled_examples_show_what_the_readme_promises() -> None:
         ("Vpc", "CVL305"),
         ("vpc-0a1b2c3d4e5f60000", "CVL302"),
         ("vpc-0a1b2c3d4e5f60000", "CVL303"),
+        ("aws_sagemaker_model.churn", "CVL201"),  # examples/terraform: Terraform as written
+        ("processor.run_bias", "CVL101"),  # examples/python: isolation set in NetworkConfig
     }
 
 
