@@ -7,6 +7,7 @@ from functools import partial
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .catalogue import Rule, load_rules
+from .cli import DEFAULT_REGION  # one default for the CLI and the API
 from .config import Config
 from .engine import evaluate
 from .findings import Finding, InputError, InputErrors, Result
@@ -22,8 +23,6 @@ from .readers.python_sdk import defaults_for, read_python_file, sdk_defaults, wi
 from .readers.source import Document, ParseError
 from .readers.tfroot import read_roots
 from .resolve import build_subjects
-
-DEFAULT_REGION = "us-east-1"
 
 
 @dataclass
