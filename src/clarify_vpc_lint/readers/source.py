@@ -490,12 +490,16 @@ class JsonPositions:
         return (line, offset - self._line_starts[line - 1] + 1)
 
 
-def read_regular_file(path: str, max_bytes: int) -> bytes:
+_PLAN_START = re.compile(rb'\s*\{\s*"format_version"')  # how `terraform show -json` begins
+
+
+def read_regular_file(path: str, max_bytes: int, max_plan_bytes: int = 0) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; anything else is a ParseError.
 
-    The file is opened without blocking and checked on the open descriptor, so a FIFO, a device
-    such as /dev/zero or a file swapped in meanwhile is refused instead of hanging or filling
-    memory; the read itself stops one byte past the limit.
+    A file that begins as a Terraform plan does may have up to ``max_plan_bytes``. The file is
+    opened without blocking and checked on the open descriptor, so a FIFO, a device such as
+    /dev/zero or a file swapped in meanwhile is refused instead of hanging or filling memory;
+    the read itself stops one byte past the limit.
     """
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -506,6 +510,8 @@ def read_regular_file(path: str, max_bytes: int) -> bytes:
         if not stat.S_ISREG(status.st_mode):
             kind = "a directory" if stat.S_ISDIR(status.st_mode) else "not a regular file"
             raise ParseError(f"{kind}; not read")
+        if status.st_size > max_bytes and _PLAN_START.match(os.pread(descriptor, 64, 0)):
+            max_bytes = max(max_bytes, max_plan_bytes)
         if status.st_size > max_bytes:
             raise ParseError(f"larger than {max_bytes // 2**20} MiB; not read")
         chunks: List[bytes] = []
