@@ -20,10 +20,16 @@ JOB = (ROOT / "tests" / "fixtures" / "python" / "isolation_network_config.py").r
 HELPER = "def helper_{0}(x, y=3):\n    value = [x, y, {{'k': f'v{{x}}'}}]\n    return value\n\n"
 
 
-def main() -> None:
+def script() -> str:
+    """The job, 400 helpers, then the job again until the script has 2,000 lines."""
     text = JOB + "".join(HELPER.format(i) for i in range(400))
     while text.count("\n") < 2000:
         text += JOB
+    return text
+
+
+def main() -> None:
+    text = script()
     timings, parse_timings = [], []
     for _ in range(20):
         start = time.perf_counter()

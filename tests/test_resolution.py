@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clarify_vpc_lint.readers.cloudformation import load_template
 from clarify_vpc_lint.readers.intrinsics import CfnRun
 from clarify_vpc_lint.readers.parameters import parse_parameters
-from clarify_vpc_lint.readers.source import ParseError, parse_text
+from clarify_vpc_lint.readers.source import JsonPositions, ParseError, parse_text, parse_yaml
 from clarify_vpc_lint.values import Handle, Joined, Unknown
 
 TEMPLATE = """
@@ -145,6 +149,50 @@ def test_json_positions_are_computed_on_demand() -> None:
     assert document.locate(("A", "B", 1, "C")) == (2, 19)
     assert document.locate(("D",)) == (3, 3)
     assert document.locate(("Missing", "deeper")) == (1, 1)
+
+
+def test_json_positions_of_a_repeated_key_are_its_last_occurrence() -> None:
+    document = parse_text("r.json", '{"A": {"B": 1},\n "A": {"C": 2}}')
+    assert document.locate(("A", "C")) == (2, 8)
+    assert document.locate(("A", "B")) == (2, 2)  # the kept value has no B: its key is the best
+
+
+_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=5)  # as YAML reads it
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from _paths(item, (*prefix, position))
+    yield (*prefix, "missing")
+
+
+@settings(max_examples=150, deadline=None)
+@given(_JSON_VALUES, st.sampled_from([None, 1, 2]))
+def test_json_positions_agree_with_the_yaml_parse_of_the_same_text(value, indent) -> None:
+    """JSON is YAML: libyaml's marks are an independent reckoning of every key's position."""
+    text = json.dumps({"root": value}, indent=indent)
+    as_yaml = parse_yaml(text)
+    positions = JsonPositions(text)
+    for path in _paths(value, ("root",)):
+        node, expected = as_yaml, as_yaml.position
+        for key in path:
+            if isinstance(node, dict) and key in node.key_positions:
+                node, expected = node[key], node.key_positions[key]
+            elif isinstance(node, list) and key != "missing" and key < len(node):
+                node, expected = node[key], node.item_positions[key]
+            else:
+                break
+        assert positions.locate(path) == expected, (text, path)
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,14 @@ import random
 import time
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clarify_vpc_lint import cli
 from clarify_vpc_lint.linter import Options, run
+from clarify_vpc_lint.readers.source import ParseError, read_regular_file
 
 # CVL_EXAMPLES raises the number of examples for a longer hunt than CI's
 SETTINGS = settings(
@@ -141,3 +143,15 @@ def test_a_50_mb_template_is_refused_quickly(tmp_path: Path) -> None:
     report = json.loads(completed.stdout)
     assert completed.returncode == 2 and "larger than 32 MiB" in report["errors"][0]["message"]
     assert [f["rule"] for f in report["findings"]] == ["CVL201"]
+
+
+def test_a_plan_may_be_larger_than_other_inputs(tmp_path: Path) -> None:
+    """`terraform show -json` of a large estate passes 32 MiB; a plan has its own limit."""
+    plan, template = tmp_path / "plan.json", tmp_path / "template.json"
+    plan.write_text('{"format_version": "1.2", "planned_values": {}, "pad": "' + "x" * 500 + '"}')
+    template.write_text('{"Resources": {}, "pad": "' + "x" * 500 + '"}')
+    assert read_regular_file(str(plan), 100, 1000).startswith(b'{"format_version"')
+    with pytest.raises(ParseError, match="larger than"):
+        read_regular_file(str(template), 100, 1000)
+    with pytest.raises(ParseError, match="larger than"):
+        read_regular_file(str(plan), 100, 200)

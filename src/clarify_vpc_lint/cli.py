@@ -6,15 +6,16 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 from . import __version__
-from .catalogue import SEVERITIES, explain, load_rules, rules_by_id
-from .config import Config, find_config, load_config
-from .linter import DEFAULT_REGION, Options, Result, run
-from .paths import anchor
-from .readers.source import ParseError
-from .writers import FORMATS, writer
+from .writers import FORMATS
+
+if TYPE_CHECKING:  # the pipeline is imported in _main, once the arguments ask for linting
+    from .config import Config
+    from .linter import Options, Result
+
+DEFAULT_REGION = "us-east-1"  # the pipeline's default too (linter.py takes it from here)
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -133,6 +134,8 @@ def _variable(text: str) -> Tuple[str, str]:
 
 
 def _list_rules() -> str:
+    from .catalogue import load_rules
+
     lines = [f"{'ID':<8}{'severity':<10}{'name':<42}summary"]
     for rule in load_rules():
         summary = rule.summary.split(": ")[0].split(". ")[0]
@@ -142,6 +145,8 @@ def _list_rules() -> str:
 
 
 def _load_config(path: Optional[str]) -> Config:
+    from .config import Config, find_config, load_config
+
     found = Path(path) if path else find_config(Path.cwd())
     if found is None:
         return Config()
@@ -152,6 +157,8 @@ def _load_config(path: Optional[str]) -> Config:
 
 def rule_ids() -> Dict[str, str]:
     """Every spelling of each rule's ID, upper-cased: CVL201, E9201/W9201/I9201, CKV_CVL_201."""
+    from .catalogue import load_rules
+
     spellings: Dict[str, str] = {}
     for rule in load_rules():
         for spelling in (
@@ -164,6 +171,8 @@ def rule_ids() -> Dict[str, str]:
 
 
 def _fails(result: Result, fail_on: str) -> bool:
+    from .catalogue import SEVERITIES
+
     if fail_on == "never":
         return False
     threshold = SEVERITIES.index(fail_on)
@@ -215,6 +224,9 @@ def _options(
     config: Config,
     spellings: Dict[str, str],
 ) -> Options:
+    from .linter import Options
+    from .paths import anchor
+
     def canonical(ids: List[str]) -> List[str]:
         return [spellings[i.upper()] for i in ids]
 
@@ -269,6 +281,11 @@ def _main(argv: Optional[List[str]]) -> int:
 
         sys.stdout.write(inventory_commands(args.region, args.vpc))
         return EXIT_OK
+    from .catalogue import SEVERITIES, explain, rules_by_id
+    from .linter import run
+    from .readers.source import ParseError
+    from .writers import writer
+
     spellings = rule_ids()
     if args.explain:
         rule_id = spellings.get(args.explain.upper())

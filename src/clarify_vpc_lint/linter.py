@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .awsfacts import DEFAULT_REGION
 from .catalogue import Rule, load_rules
+from .cli import DEFAULT_REGION  # one default for the CLI and the API
 from .config import Config
 from .engine import evaluate
 from .findings import Finding, InputError, InputErrors, Result
@@ -55,6 +57,18 @@ def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -
 
 
 def run(options: Options) -> Result:
+    # Nothing a run builds is freed before it ends, so the collector would only walk every parsed
+    # node again and again (half the time of a large template); reference counting still frees.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(options: Options) -> Result:
     seen: Set[str] = set()  # one input, once: a file given twice is read once
     walked = discover(options.paths, options.exclude, seen)
     context = discover(options.context, options.exclude, seen)

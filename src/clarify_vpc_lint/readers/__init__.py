@@ -16,6 +16,9 @@ EXTENSIONS = DOCUMENT_EXTENSIONS + tuple(
     extension for entry in SOURCE_FORMATS for extension in entry.extensions
 )
 MAX_FILE_BYTES = 32 * 1024 * 1024  # CloudFormation itself takes templates of at most 1 MB
+# A plan holds about 1.5 KB a resource and is read in about 10 bytes of memory per byte:
+# 128 MiB is some 90,000 resources.
+MAX_PLAN_BYTES = 128 * 1024 * 1024
 
 
 class Discovered(NamedTuple):
@@ -99,7 +102,9 @@ def discover(
 def load(path: str) -> Union[Document, InputError]:
     """Read and parse one file; any problem becomes one clear InputError."""
     try:
-        return parse_text(path, decode_text(read_regular_file(path, MAX_FILE_BYTES)))
+        return parse_text(
+            path, decode_text(read_regular_file(path, MAX_FILE_BYTES, MAX_PLAN_BYTES))
+        )
     except ParseError as error:
         return InputError(path, error.line, error.message)
     except Exception as error:  # a parser bug must not hide the other files' findings

@@ -18,6 +18,8 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from itertools import accumulate
+from json.decoder import scanstring
+from json.scanner import make_scanner
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import yaml
@@ -76,11 +78,11 @@ class Document:
 
     def locate(self, path: Sequence[PathKey]) -> Position:
         """The position of the deepest existing key along ``path`` (1-based line and column)."""
-        node = self.data
         if self.is_json:
             if self._json_positions is None:
-                self._json_positions = _json_position_tree(self.text)
-            node = self._json_positions
+                self._json_positions = JsonPositions(self.text)
+            return self._json_positions.locate(path)
+        node = self.data
         best: Position = getattr(node, "position", (1, 1))
         for key in path:
             if isinstance(node, PosMap) and key in node.key_positions:
@@ -401,60 +403,103 @@ def _json_int(text: str) -> Any:
     return int(text) if len(text) <= 4000 else text
 
 
-_JSON_TOKEN = re.compile(r'\s*(?:([{}\[\],:])|("(?:[^"\\]|\\.)*")|([^\s{}\[\],:"]+))', re.S)
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")  # the whitespace JSON allows, and all json.loads skips
+# an object member up to its value: the key's text (undecoded) and where the value starts
+_JSON_MEMBER = re.compile(r'[ \t\n\r]*"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*', re.S)
+_JSON_AFTER = re.compile(r"[ \t\n\r]*([,\]}])")  # what follows a member or an item
+# Skips one value of a text json.loads accepted, in C: values become cheap strings, never errors.
+_skip_json_value = make_scanner(
+    json.JSONDecoder(strict=False, parse_float=str, parse_int=str, parse_constant=str)
+)
 
 
-def _json_position_tree(text: str) -> Any:
-    """Positions of every key and item of a JSON text that ``json.loads`` already accepted."""
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+class JsonPositions:
+    """Positions in a JSON text that ``json.loads`` accepted, found when a path asks for them.
 
-    def position(offset: int) -> Position:
-        line = bisect.bisect_right(line_starts, offset)
-        return (line, offset - line_starts[line - 1] + 1)
+    The first path that enters an object or array scans its members once (the C decoder skips
+    each value), so locating the 10,000 resources of a plan costs a few parses of the text
+    rather than a position for every token.
+    """
 
-    stack: List[Any] = []
-    pending_key: Any = None
-    root: Any = None
-    for match in _JSON_TOKEN.finditer(text):
-        punct, string, _ = match.groups()
-        start = match.start(1) if punct else match.start(2) if string else match.start(3)
-        if punct in ("{", "["):
-            container: Any = PosMap() if punct == "{" else PosList()
-            container.position = position(start)
-            _attach(stack, container, pending_key, position(start))
-            pending_key = None
-            stack.append(container)
-            root = root if root is not None else container
-        elif punct in ("}", "]"):
-            stack.pop()
-        elif punct in (",", ":"):
-            continue
-        elif stack and isinstance(stack[-1], PosMap) and pending_key is None and string:
-            pending_key = json.loads(string)
-            stack[-1].key_positions[pending_key] = position(start)
-        else:
-            _attach(stack, None, pending_key, position(start))
-            pending_key = None
-    return root
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # offset of an object -> {key: (key offset, value offset)}; of an array -> item offsets
+        self._members: Dict[int, Union[Dict[Any, Tuple[int, int]], List[int]]] = {}
+        self._line_starts: Optional[List[int]] = None
+
+    def locate(self, path: Sequence[PathKey]) -> Position:
+        offset = _JSON_SPACE.match(self.text).end()  # type: ignore[union-attr]
+        if self._members_at(offset) is None:
+            return (1, 1)
+        best = offset
+        for key in path:
+            members = self._members_at(offset)
+            if isinstance(members, dict) and key in members:
+                best, offset = members[key]
+            elif isinstance(members, list) and isinstance(key, int) and key < len(members):
+                best = offset = members[key]
+            else:
+                break
+        return self._position(best)
+
+    def _members_at(self, offset: int) -> Any:
+        members = self._members.get(offset)
+        if members is None:
+            opener = self.text[offset : offset + 1]
+            if opener not in ("{", "["):
+                return None
+            members = self._object(offset) if opener == "{" else self._array(offset)
+            self._members[offset] = members
+        return members
+
+    def _object(self, offset: int) -> Dict[Any, Tuple[int, int]]:
+        text, members = self.text, {}
+        index = _JSON_SPACE.match(text, offset + 1).end()  # type: ignore[union-attr]
+        if text[index] == "}":
+            return members
+        while True:
+            member = _JSON_MEMBER.match(text, index)
+            assert member is not None  # json.loads accepted the text
+            key = member.group(1)
+            if "\\" in key:
+                key = scanstring(text, member.start(1), False)[0]
+            # a repeated key: the last one, as json.loads keeps
+            members[key] = (member.start(1) - 1, member.end())
+            after = _JSON_AFTER.match(text, _skip_json_value(text, member.end())[1])
+            if after.group(1) == "}":  # type: ignore[union-attr]
+                return members
+            index = after.end()  # type: ignore[union-attr]
+
+    def _array(self, offset: int) -> List[int]:
+        text, items = self.text, []
+        index = _JSON_SPACE.match(text, offset + 1).end()  # type: ignore[union-attr]
+        if text[index] == "]":
+            return items
+        while True:
+            index = _JSON_SPACE.match(text, index).end()  # type: ignore[union-attr]
+            items.append(index)
+            after = _JSON_AFTER.match(text, _skip_json_value(text, index)[1])
+            if after.group(1) == "]":  # type: ignore[union-attr]
+                return items
+            index = after.end()  # type: ignore[union-attr]
+
+    def _position(self, offset: int) -> Position:
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        line = bisect.bisect_right(self._line_starts, offset)
+        return (line, offset - self._line_starts[line - 1] + 1)
 
 
-def _attach(stack: List[Any], value: Any, key: Any, pos: Position) -> None:
-    if not stack:
-        return
-    parent = stack[-1]
-    if isinstance(parent, PosMap):
-        parent[key] = value
-    else:
-        parent.append(value)
-        parent.item_positions.append(pos)
+_PLAN_START = re.compile(rb'\s*\{\s*"format_version"')  # how `terraform show -json` begins
 
 
-def read_regular_file(path: str, max_bytes: int) -> bytes:
+def read_regular_file(path: str, max_bytes: int, max_plan_bytes: int = 0) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; anything else is a ParseError.
 
-    The file is opened without blocking and checked on the open descriptor, so a FIFO, a device
-    such as /dev/zero or a file swapped in meanwhile is refused instead of hanging or filling
-    memory; the read itself stops one byte past the limit.
+    A file that begins as a Terraform plan does may have up to ``max_plan_bytes``. The file is
+    opened without blocking and checked on the open descriptor, so a FIFO, a device such as
+    /dev/zero or a file swapped in meanwhile is refused instead of hanging or filling memory;
+    the read itself stops one byte past the limit.
     """
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -465,6 +510,8 @@ def read_regular_file(path: str, max_bytes: int) -> bytes:
         if not stat.S_ISREG(status.st_mode):
             kind = "a directory" if stat.S_ISDIR(status.st_mode) else "not a regular file"
             raise ParseError(f"{kind}; not read")
+        if status.st_size > max_bytes and _PLAN_START.match(os.pread(descriptor, 64, 0)):
+            max_bytes = max(max_bytes, max_plan_bytes)
         if status.st_size > max_bytes:
             raise ParseError(f"larger than {max_bytes // 2**20} MiB; not read")
         chunks: List[bytes] = []

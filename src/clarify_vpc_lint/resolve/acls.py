@@ -11,7 +11,8 @@ import contextlib
 import ipaddress
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Tuple
+from itertools import islice
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service
@@ -45,6 +46,10 @@ class NetworkAcls:
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
         index = resolver.index
+        self._defaults: List[NetworkAcl] = []
+        self._defaults_by_key: Dict[str, List[int]] = {}  # key -> positions in _defaults
+        self._defaults_by_vpc: Dict[int, List[int]] = {}  # id of the entity its VPC names
+        self._defaults_indexed_at = -1  # the number of entities when indexed
         self._extra: Dict[int, List[NetworkAclEntry]] = {}
         self._anywhere: List[NetworkAclEntry] = []  # entries whose ACL is not known
         for acl_ref, entry in index.network.network_acl_entries:
@@ -67,22 +72,35 @@ class NetworkAcls:
                     f"that is not known: {association.subnet.reason}"
                 )
 
+    def _default_acls(self) -> List[NetworkAcl]:
+        """The default ACLs in input order, indexed by their keys and by the VPC they name.
+
+        Built once, and again if a VPC known only by its ID joined the index since."""
+        index = self.resolver.index
+        if self._defaults_indexed_at != len(index.entities):
+            self._defaults = [acl for acl in self.resolver.network.network_acls if acl.default]
+            self._defaults_by_key, self._defaults_by_vpc = {}, {}
+            for position, acl in enumerate(self._defaults):
+                for key in acl.keys:
+                    self._defaults_by_key.setdefault(key, []).append(position)
+                if not isinstance(acl.vpc, Unknown):
+                    named = index.find(acl.vpc)
+                    if named is not None:
+                        self._defaults_by_vpc.setdefault(id(named), []).append(position)
+            self._defaults_indexed_at = len(index.entities)
+        return self._defaults
+
     def entries(self, acl: NetworkAcl) -> List[NetworkAclEntry]:
         return acl.entries + self._extra.get(id(acl), []) + self._anywhere
 
     def _default_acl(self, vpc: Vpc) -> Optional[NetworkAcl]:
         """The VPC's default ACL; one written in the inputs (Terraform's aws_default_network_acl)
         replaces the one a new VPC comes with."""
-        default_keys = {keys.default_network_acl(key).full_key for key in vpc.keys}
-        candidates = [
-            acl
-            for acl in self.resolver.network.network_acls
-            if acl.default
-            and (
-                default_keys & set(acl.keys)
-                or (not isinstance(acl.vpc, Unknown) and self.resolver.index.find(acl.vpc) is vpc)
-            )
-        ]
+        defaults = self._default_acls()
+        chosen: Set[int] = set(self._defaults_by_vpc.get(id(vpc), ()))
+        for key in vpc.keys:
+            chosen.update(self._defaults_by_key.get(keys.default_network_acl(key).full_key, ()))
+        candidates = [defaults[position] for position in sorted(chosen)]
         written = [acl for acl in candidates if acl.loc is not vpc.loc]
         return (written or candidates or [None])[0]
 
@@ -287,7 +305,7 @@ def _free_numbers(resolver: Resolver, check: AclCheck, acl: NetworkAcl) -> Tuple
         e.rule_number for _, e in resolver.network.network_acl_entries
     }
     limit = min(check.deny_rules, default=_RULE_NUMBER_LIMIT)
-    free = [n for n in range(limit - 1, 0, -1) if n not in used][:2]
+    free = list(islice((n for n in range(limit - 1, 0, -1) if n not in used), 2))
     return (free[1], free[0]) if len(free) == 2 else (1, 2)
 
 

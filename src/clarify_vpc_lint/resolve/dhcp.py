@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
 from .. import ec2
 from ..model import DhcpOptions, Vpc, existence
@@ -12,11 +12,9 @@ from .index import Index, display
 
 def missing_keys(vpc: Vpc, index: Index) -> Any:
     """The required DHCP keys the VPC's options set lacks (a list), or Unknown."""
-    associations = [a for a in index.network.dhcp_associations if index.find(a.vpc) is vpc]
+    associations = index.dhcp_associations(vpc)
     explicit = [a for a in associations if not a.implicit]
-    unplaced = next(
-        (a.vpc for a in index.network.dhcp_associations if isinstance(a.vpc, Unknown)), None
-    )
+    unplaced = index.unplaced_dhcp_vpc()
     if not explicit and unplaced is not None:  # it may be this VPC's
         return Unknown(f"a DHCP options association names a VPC not known: {unplaced.reason}")
     chosen = (explicit or associations or [None])[0]
@@ -48,9 +46,7 @@ def missing_keys(vpc: Vpc, index: Index) -> Any:
 
 def options_name(vpc: Vpc, index: Index) -> str:
     """The options set's name for messages and fixes."""
-    associations: List[Any] = [
-        a for a in index.network.dhcp_associations if index.find(a.vpc) is vpc and not a.implicit
-    ]
+    associations = [a for a in index.dhcp_associations(vpc) if not a.implicit]
     if not associations:
         return "the default DHCP options set"
     options = associations[0].options

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 from .. import keys, tfaddress
-from ..model import Network, RouteTable, SecurityGroup, Subnet, Vpc
+from ..model import DhcpOptionsAssociation, Network, RouteTable, SecurityGroup, Subnet, Vpc
 from ..values import Handle, Unknown
 
 
@@ -21,6 +21,7 @@ class Index:
         self.network = network
         self.entities: Dict[str, Any] = {}
         self.shared: Dict[str, List[Any]] = {}  # shared name -> the distinct entities using it
+        self._shared_ids: Dict[str, Set[int]] = {}  # the same, as a set of ids
         for kind in (
             "vpcs",
             "subnets",
@@ -74,6 +75,9 @@ class Index:
         # made main explicitly (aws_main_route_table_association) wins over one that is main by
         # itself (aws_default_route_table, an inventory's Main), which wins over the local-only
         # table a VPC created in the inputs starts with.
+        self._dhcp_by_vpc: Dict[int, List[DhcpOptionsAssociation]] = {}
+        self._dhcp_indexed_at = -1  # the number of entities when _dhcp_by_vpc was built
+        self._unplaced_dhcp: Optional[List[Optional[Unknown]]] = None
         self.main_tables: Dict[str, RouteTable] = {}
         main = [t for t in network.route_tables if t.main]
         for table in sorted(main, key=lambda t: _implicit_vpc(t) is None):  # implicit ones first
@@ -86,9 +90,10 @@ class Index:
 
     def _register(self, key: str, entity: Any) -> None:
         if keys.is_shared_name(key):
-            named = self.shared.setdefault(key, [])
-            if not any(entity is other for other in named):
-                named.append(entity)
+            named_ids = self._shared_ids.setdefault(key, set())
+            if id(entity) not in named_ids:
+                named_ids.add(id(entity))
+                self.shared.setdefault(key, []).append(entity)
             return
         existing = self.entities.get(key)
         if isinstance(existing, Vpc) and isinstance(entity, Vpc) and existing is not entity:
@@ -140,6 +145,28 @@ class Index:
             if ref == address or ref.startswith((f"{address}.", f"{address}[")):
                 return Unknown(f"{what} {ref}: {reason}")
         return missing(ref, what, describe)
+
+    def dhcp_associations(self, vpc: Vpc) -> List[DhcpOptionsAssociation]:
+        """The DHCP options associations that name ``vpc``, in input order (indexed once)."""
+        if self._dhcp_indexed_at != len(self.entities):  # a VPC known only by its ID joined
+            self._dhcp_by_vpc = {}
+            for association in self.network.dhcp_associations:
+                entity = self.find(association.vpc)
+                if entity is not None:
+                    self._dhcp_by_vpc.setdefault(id(entity), []).append(association)
+            self._dhcp_indexed_at = len(self.entities)
+        return self._dhcp_by_vpc.get(id(vpc), [])
+
+    def unplaced_dhcp_vpc(self) -> Optional[Unknown]:
+        """The unknown VPC of the first DHCP options association whose VPC is not known."""
+        if self._unplaced_dhcp is None:
+            self._unplaced_dhcp = [
+                next(
+                    (a.vpc for a in self.network.dhcp_associations if isinstance(a.vpc, Unknown)),
+                    None,
+                )
+            ]
+        return self._unplaced_dhcp[0]
 
     def main_table(self, vpc: Vpc) -> Optional[RouteTable]:
         return next((self.main_tables[k] for k in vpc.keys if k in self.main_tables), None)
