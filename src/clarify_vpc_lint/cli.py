@@ -9,22 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 from . import __version__
+from .awsfacts import DEFAULT_REGION
 from .writers import FORMATS
 
 if TYPE_CHECKING:  # the pipeline is imported in _main, once the arguments ask for linting
     from .config import Config
     from .linter import Options, Result
 
-DEFAULT_REGION = "us-east-1"  # the pipeline's default too (linter.py takes it from here)
-
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 MAX_WORKERS = max(1, min(32, os.cpu_count() or 1))  # more processes only cost start-up
-NOT_AN_INPUT = (
-    "not an input clarify-vpc-lint reads (it reads CloudFormation templates, Terraform plan JSON, SageMaker API JSON, Clarify analysis"
-    " configs, `aws ec2 describe-*` output, Step Functions and Pipelines definitions, SageMaker"
-    " SDK defaults)"
-)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -256,7 +250,7 @@ def _say_what_was_not_read(result: Result, options: Options, verbose: bool) -> N
     named = [*options.paths, *options.context]
     for path in named:
         if path in result.skipped:
-            reason = NOT_AN_INPUT if os.path.isfile(path) else "not a regular file; not read"
+            reason = _not_an_input() if os.path.isfile(path) else "not a regular file; not read"
             sys.stderr.write(f"{path}: {reason}\n")
     if verbose:
         for note in result.notes:
@@ -337,3 +331,9 @@ def _main(argv: Optional[List[str]]) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def _not_an_input() -> str:
+    from .readers.formats import TITLES  # the pipeline is loaded by now
+
+    return f"not an input clarify-vpc-lint reads (it reads {', '.join(TITLES.values())})"

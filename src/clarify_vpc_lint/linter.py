@@ -9,7 +9,6 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 
 from .awsfacts import DEFAULT_REGION
 from .catalogue import Rule, load_rules
-from .cli import DEFAULT_REGION  # one default for the CLI and the API
 from .config import Config
 from .engine import evaluate
 from .findings import Finding, InputError, InputErrors, Result

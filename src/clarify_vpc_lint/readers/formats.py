@@ -31,6 +31,7 @@ class Format:
     detect: Callable[[Any], Any]  # on the parsed data: truthy when the document is this format
     read: Callable[[Document, CfnRun], Network]
     language: str  # the remediation template its findings use (a key of a rule's remediation)
+    title: str  # how the summary line and messages name it
 
 
 def _register_template(document: Document, run: CfnRun) -> Network:
@@ -40,36 +41,68 @@ def _register_template(document: Document, run: CfnRun) -> Network:
 
 
 FORMATS = (
-    Format("cloudformation", cloudformation.is_template, _register_template, "cloudformation"),
-    Format("terraform", terraform.is_plan, lambda d, _: terraform.read_plan(d), "terraform"),
     Format(
-        "inventory", inventory.is_inventory, lambda d, _: inventory.read_inventory(d), "inventory"
+        "cloudformation",
+        cloudformation.is_template,
+        _register_template,
+        "cloudformation",
+        "CloudFormation",
     ),
-    Format("api", sagemaker_api.operation_of, lambda d, _: sagemaker_api.read_request(d), "api"),
+    Format(
+        "terraform",
+        terraform.is_plan,
+        lambda d, _: terraform.read_plan(d),
+        "terraform",
+        "Terraform plan",
+    ),
+    Format(
+        "inventory",
+        inventory.is_inventory,
+        lambda d, _: inventory.read_inventory(d),
+        "inventory",
+        "aws ec2 describe-* inventory",
+    ),
+    Format(
+        "api",
+        sagemaker_api.operation_of,
+        lambda d, _: sagemaker_api.read_request(d),
+        "api",
+        "SageMaker API",
+    ),
     Format(
         "analysis-config",
         sagemaker_api.is_analysis_config,
         lambda d, _: sagemaker_api.read_analysis_config(d),
         "api",
+        "analysis config",
     ),
     Format(
         "state-machine",
         workflows.is_state_machine,
         lambda d, _: workflows.read_state_machine(d.data, workflows.standalone_container(d)),
         "api",
+        "state machine",
     ),
     Format(
         "pipeline",
         workflows.is_pipeline,
         lambda d, _: workflows.read_pipeline(d.data, workflows.standalone_container(d)),
         "api",
+        "pipeline",
     ),
-    Format("iam-policy", policies.is_policy_file, lambda d, _: policies.read_policy_file(d), "api"),
+    Format(
+        "iam-policy",
+        policies.is_policy_file,
+        lambda d, _: policies.read_policy_file(d),
+        "api",
+        "IAM policy",
+    ),
     Format(
         "sdk-defaults",
         workflows.is_sdk_defaults,
         lambda d, _: workflows.read_sdk_defaults(d),
         "api",
+        "SDK defaults",
     ),
 )
 BY_NAME: Dict[str, Format] = {entry.name: entry for entry in FORMATS}
@@ -83,14 +116,19 @@ class SourceFormat:
     name: str
     extensions: Tuple[str, ...]
     language: str
+    title: str
 
 
 SOURCE_FORMATS = (
-    SourceFormat("python", python_sdk.PYTHON_EXTENSIONS, "python"),
+    SourceFormat("python", python_sdk.PYTHON_EXTENSIONS, "python", "Python"),
     SourceFormat(
-        "terraform-config", tfroot.CONFIG_EXTENSIONS + tfroot.VARIABLE_EXTENSIONS, tfroot.LANGUAGE
+        "terraform-config",
+        tfroot.CONFIG_EXTENSIONS + tfroot.VARIABLE_EXTENSIONS,
+        tfroot.LANGUAGE,
+        "Terraform configuration",
     ),
 )
+TITLES: Dict[str, str] = {entry.name: entry.title for entry in (*FORMATS, *SOURCE_FORMATS)}
 # the languages a rule's remediation may be written in: the formats' and the config file's jobs
 LANGUAGES = frozenset({entry.language for entry in (*FORMATS, *SOURCE_FORMATS)} | {"config"})
 

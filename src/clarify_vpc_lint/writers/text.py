@@ -12,22 +12,10 @@ from collections import Counter
 from typing import Callable, Dict, List, Tuple
 
 from ..findings import Finding, Result
+from ..readers.formats import TITLES
 
 SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}  # red, yellow, cyan
 BOLD, DIM = "1", "2"
-FORMAT_NAMES = {
-    "cloudformation": "CloudFormation",
-    "terraform": "Terraform plan",
-    "inventory": "inventory",
-    "api": "SageMaker API",
-    "analysis-config": "analysis config",
-    "state-machine": "state machine",
-    "pipeline": "pipeline",
-    "sdk-defaults": "SDK defaults",
-    "iam-policy": "IAM policy",
-    "python": "Python",
-    "terraform-config": "Terraform configuration",
-}
 
 
 def write(
@@ -103,7 +91,7 @@ def summary(result: Result) -> str:
     counts = Counter(f.severity for f in result.findings)
     formats = Counter(result.linted.values())
     per_format = ", ".join(
-        f"{count} {FORMAT_NAMES.get(kind, kind)}" for kind, count in sorted(formats.items())
+        f"{count} {TITLES.get(kind, kind)}" for kind, count in sorted(formats.items())
     )
     line = (
         f"{result.files} file(s) linted{f' ({per_format})' if per_format else ''}: "
