@@ -47,11 +47,13 @@ def _option_values(*names: str) -> List[str]:
     return values
 
 
+@cache
 def _targets() -> List[str]:
     """What checkov was asked to scan (-d/--directory, -f/--file): it names files relative to them."""
     return _option_values("-d", "--directory", "-f", "--file")
 
 
+@cache  # checkov asks once per check and resource: 20 checks x every resource of a file
 def _real_path(scanned_file: str) -> Optional[str]:
     relative = scanned_file.lstrip("/")
     roots = [os.path.dirname(t) if os.path.isfile(t) else t for t in _targets()] + [os.getcwd()]
@@ -176,6 +178,12 @@ def _in_block(judgement: _Judgement, path: str, conf: Dict[str, Any]) -> Callabl
     return answers
 
 
+@cache
+def _not_judged() -> List[str]:
+    """Why the project could not be judged at all (a time budget ran out), once per process."""
+    return [e.message for e in project_result().errors if e.message.startswith("not judged")]
+
+
 def verdict(
     rule: Rule, scanned_file: str, resource: Optional[str], conf: Any = None
 ) -> Tuple[str, List[str]]:
@@ -187,9 +195,9 @@ def verdict(
     if path is None:
         return "UNKNOWN", [f"{scanned_file} could not be found to judge it"]
     judgement = _judgement()
-    failures = [e.message for e in project_result().errors if e.message.startswith("not judged")]
+    failures = _not_judged()
     if failures or path in judgement.errors:
-        return "UNKNOWN", failures + judgement.errors.get(path, [])
+        return "UNKNOWN", [*failures, *judgement.errors.get(path, [])]
     kind = judgement.formats.get(path)
     if kind is None and path in judgement.judged_in and path.endswith(CONFIG_EXTENSIONS):
         kind = "terraform-config"  # a local module outside the scanned folders, read by its root
@@ -231,9 +239,16 @@ def verdict(
 
 
 def make_checks(
-    base: type, resources: List[str], namespace: Dict[str, Any], *, per_file: bool = False
+    base: type,
+    resources: Dict[str, List[str]],
+    namespace: Dict[str, Any],
+    *,
+    per_file: bool = False,
 ) -> None:
-    """Instantiate (and so register) one check per catalogue rule, named CKV_CVL_<digits>."""
+    """Instantiate (and so register) one check per catalogue rule, named CKV_CVL_<digits>.
+
+    ``resources`` names, per subject kind, the entities checkov asks a rule's check about.
+    """
     from checkov.common.models.enums import CheckCategories, CheckResult
 
     for rule in load_rules():
@@ -241,9 +256,9 @@ def make_checks(
         def __init__(self: Any, rule: Rule = rule) -> None:
             self.rule = rule
             keywords = (
-                {"supported_entities": resources, "block_type": "jsondocument"}
+                {"supported_entities": resources[rule.subject], "block_type": "jsondocument"}
                 if per_file
-                else {"supported_resources": resources}
+                else {"supported_resources": resources[rule.subject]}
             )
             base.__init__(self, name=f"{rule.id} {rule.name}", id=rule.checkov_id,
                           categories=[CheckCategories.NETWORKING], **keywords)  # fmt: skip

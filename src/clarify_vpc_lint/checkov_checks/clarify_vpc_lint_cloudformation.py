@@ -4,12 +4,25 @@ from checkov.cloudformation.checks.resource.base_resource_check import BaseResou
 
 from clarify_vpc_lint.checkov import make_checks
 
-RESOURCES = [
-    "AWS::SageMaker::ProcessingJob", "AWS::SageMaker::Model", "AWS::SageMaker::Pipeline",
+# where a rule's subjects are located, by subject kind: checkov asks a check only about these
+# (a subject whose VPC or subnets are not known is located at its job or model)
+JOBS = [
+    "AWS::SageMaker::ProcessingJob", "AWS::SageMaker::Pipeline", "AWS::StepFunctions::StateMachine",
     "AWS::SageMaker::ModelBiasJobDefinition", "AWS::SageMaker::ModelExplainabilityJobDefinition",
-    "AWS::StepFunctions::StateMachine", "AWS::EC2::VPC", "AWS::EC2::VPCEndpoint", "AWS::EC2::Subnet",
+]  # fmt: skip
+MODELS = ["AWS::SageMaker::Model", "AWS::SageMaker::Pipeline", "AWS::StepFunctions::StateMachine"]
+POLICIES = [
     "AWS::Organizations::Policy", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role",
     "AWS::IAM::User", "AWS::IAM::Group",
 ]  # fmt: skip
+RESOURCES = {
+    "requests": JOBS,
+    "jobs": JOBS,
+    "models": MODELS,
+    "vpcs": ["AWS::EC2::VPC", *JOBS, "AWS::SageMaker::Model"],
+    "endpoints": ["AWS::EC2::VPCEndpoint"],
+    "subnets": ["AWS::EC2::Subnet", *JOBS],
+    "policies": POLICIES,
+}
 
 make_checks(BaseResourceCheck, RESOURCES, globals())

@@ -8,12 +8,21 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 
 from clarify_vpc_lint.checkov import make_checks
 
-# the resource types whose blocks the rules report on (their subjects' locations)
-RESOURCES = [
-    "aws_vpc", "aws_vpc_endpoint", "aws_sagemaker_model", "aws_sagemaker_pipeline",
-    "aws_sfn_state_machine", "aws_subnet",
-    "aws_organizations_policy", "aws_iam_policy", "aws_iam_role_policy",
-    "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role",
-]  # fmt: skip
+# where a rule's subjects are located, by subject kind: checkov asks a check only about these
+# (jobs declared in the config file are reported at the subnets, else the model, they name)
+CONTAINERS = ["aws_sagemaker_pipeline", "aws_sfn_state_machine"]
+JOBS = [*CONTAINERS, "aws_subnet", "aws_sagemaker_model"]
+RESOURCES = {
+    "requests": CONTAINERS,
+    "jobs": JOBS,
+    "models": ["aws_sagemaker_model", *CONTAINERS],
+    "vpcs": ["aws_vpc", *JOBS],
+    "endpoints": ["aws_vpc_endpoint"],
+    "subnets": JOBS,
+    "policies": [
+        "aws_organizations_policy", "aws_iam_policy", "aws_iam_role_policy",
+        "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role",
+    ],
+}  # fmt: skip
 
 make_checks(BaseResourceCheck, RESOURCES, globals())
