@@ -8,8 +8,9 @@ the condition and what to pass, so every finding the condition holds back says h
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any
 
+from ..logic import all_of, any_of, negate
 from ..values import Handle, Unknown
 from ..values import shown as _shown
 
@@ -58,20 +59,9 @@ def evaluate(run: CfnRun, expression: Any, template: Template, depth: int) -> An
         if function == "Fn::Not":
             if len(values) != 1:
                 return Unknown(f"Fn::Not of {len(values)} conditions")
-            return values[0] if isinstance(values[0], Unknown) else not values[0]
-        return _combine(values, decisive=function == "Fn::Or")
+            return negate(values[0])
+        return any_of(values) if function == "Fn::Or" else all_of(values)
     return Unknown(f"{function} is not a condition function ({', '.join(_OPERATORS)})")
-
-
-def _combine(values: List[Any], decisive: bool) -> Any:
-    """Fn::Or (one True decides) or Fn::And (one False decides); else the first Unknown."""
-    unknown: Optional[Unknown] = None
-    for value in values:
-        if value is decisive:
-            return decisive
-        if isinstance(value, Unknown) and unknown is None:
-            unknown = value
-    return unknown if unknown is not None else not decisive
 
 
 def _equals(run: CfnRun, argument: Any, template: Template, depth: int) -> Any:
