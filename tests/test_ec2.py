@@ -147,6 +147,14 @@ def test_acl_lowest_rule_number_decides_whatever_the_order_written() -> None:
     assert ec2.acl_decides(entries[:1], True, 443, ec2.PUBLIC) == (True, 100)
 
 
+@pytest.mark.parametrize("number", [None, [90], "ninety"])
+def test_acl_rule_without_a_usable_number_leaves_the_order_unknown(number) -> None:
+    decided, rule = ec2.acl_decides(
+        [entry(100, True, True), entry(number, True, False)], True, 443, ec2.PUBLIC
+    )
+    assert isinstance(decided, Unknown) and rule is None
+
+
 def test_acl_traffic_no_rule_matches_meets_the_final_deny() -> None:
     entries = [entry(100, True, True)]
     assert ec2.acl_decides(entries, True, 80, ec2.PUBLIC) == (False, "*")

@@ -108,7 +108,9 @@ def test_statistics_count_findings_per_rule() -> None:
 
 def test_last_line_counts_formats_and_says_when_nothing_was_checked(tmp_path: Path) -> None:
     last = run_cli(MODEL, "--context", SUBNETS).stdout.splitlines()[-1]
-    assert last.startswith("2 file(s) linted (1 CloudFormation, 1 aws ec2 describe-* inventory): 1 error(s),")
+    assert last.startswith(
+        "2 file(s) linted (1 CloudFormation, 1 aws ec2 describe-* inventory): 1 error(s),"
+    )
     assert last.endswith("; no Clarify job found in the inputs")
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {}}}))

@@ -814,3 +814,18 @@ def test_json_depth_measure_used_from_python_3_12_is_exact() -> None:
     assert _json_depth(json.dumps({"a": "[[[{{{", "b": ['\\"]]', [{"c": []}]]})) == 5
     assert _json_depth("[" * 300 + "]" * 300) == 300
     assert _json_depth(json.dumps(["]" * 50, [[1]]])) == 3
+
+
+@pytest.mark.parametrize("number", ["[90]", "null", "'ninety'"])
+def test_an_acl_rule_number_of_another_type_is_unknown_never_an_internal_error(
+    tmp_path: Path, number: str
+) -> None:
+    # found by the reader fuzzer: a list was hashed, None was compared with numbers
+    template = (FIXTURES / "unbreakable/acl-rule-numbers.yaml").read_text()
+    broken = tmp_path / "acl.yaml"
+    broken.write_text(template.replace("RuleNumber: 90,", f"RuleNumber: {number},", 1))
+    result = run(Options(paths=[str(broken)]))
+    assert not [e for e in result.errors if "internal error" in e.message], result.errors
+    assert {(f.rule, f.severity) for f in result.findings if f.rule == "CVL309"} == {
+        ("CVL309", "info")
+    }

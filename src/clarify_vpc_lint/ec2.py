@@ -374,11 +374,13 @@ def _peer_match(entry: NetworkAclEntry, peer: Any) -> Any:
 
 
 def _order(entries: List[NetworkAclEntry]) -> Any:
-    numbers = [as_int(e.rule_number) for e in entries]
-    unknown = next((n for n in numbers if not isinstance(n, int)), None)
-    if unknown is not None:
-        return unknown if isinstance(unknown, Unknown) else Unknown("an ACL rule has no number")
-    return sorted(entries, key=lambda e: as_int(e.rule_number))
+    numbered = [(as_int(e.rule_number), e) for e in entries]
+    for number, _ in numbered:
+        if isinstance(number, Unknown):
+            return number
+        if not isinstance(number, int):  # absent (None) or written as something else
+            return Unknown("an ACL rule has no number")
+    return [entry for _, entry in sorted(numbered, key=lambda pair: pair[0])]
 
 
 def acl_decides(entries: List[NetworkAclEntry], egress: bool, port: int, peer: Any) -> tuple:

@@ -19,7 +19,7 @@ from ..awsfacts import endpoint_service
 from ..logic import Fact, all_of
 from ..model import NetworkAcl, NetworkAclEntry, Subnet, Vpc, existence
 from ..remediation import Name, Refs, ref_item, refs, remediation_region
-from ..values import Unknown
+from ..values import Unknown, as_int
 from .index import display
 from .network import Resolver
 
@@ -301,9 +301,8 @@ def remediation_names(check: AclCheck, subnet: Any, resolver: Resolver) -> Dict[
 
 def _free_numbers(resolver: Resolver, check: AclCheck, acl: NetworkAcl) -> Tuple[int, int]:
     """Two rule numbers no rule of the ACL uses, below every rule that denies the job's traffic."""
-    used = {e.rule_number for e in acl.entries} | {
-        e.rule_number for _, e in resolver.network.network_acl_entries
-    }
+    written = [*acl.entries, *(e for _, e in resolver.network.network_acl_entries)]
+    used = {n for n in (as_int(e.rule_number) for e in written) if isinstance(n, int)}
     limit = min(check.deny_rules, default=_RULE_NUMBER_LIMIT)
     free = list(islice((n for n in range(limit - 1, 0, -1) if n not in used), 2))
     return (free[1], free[0]) if len(free) == 2 else (1, 2)
