@@ -829,3 +829,22 @@ def test_an_acl_rule_number_of_another_type_is_unknown_never_an_internal_error(
     assert {(f.rule, f.severity) for f in result.findings if f.rule == "CVL309"} == {
         ("CVL309", "info")
     }
+
+
+def test_an_empty_inline_route_in_a_plan_is_unknown_never_an_internal_error(tmp_path: Path) -> None:
+    # found by the reader fuzzer at 6,000 examples: a route block whose destination is not known
+    plan = json.loads((FIXTURES / "terraform/module/plan.json").read_text())
+    tables = [
+        resource
+        for module in [
+            plan["planned_values"]["root_module"],
+            *plan["planned_values"]["root_module"].get("child_modules", []),
+        ]
+        for resource in module.get("resources", [])
+        if resource["type"] == "aws_route_table"
+    ]
+    assert tables
+    tables[0]["values"]["route"] = [{}]
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    result = run(Options(paths=[str(tmp_path / "plan.json")]))
+    assert not [e for e in result.errors if "internal error" in e.message], result.errors

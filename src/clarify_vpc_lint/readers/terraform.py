@@ -194,7 +194,7 @@ def _route_table(resource: TfResource, network: Network) -> None:
         destination = route.get("cidr_block")
         if "cidr_block" not in route:  # a dynamic block's destination, known only after apply
             destination = Unknown(f"the destination of a route of {resource.address}")
-        if destination:
+        if isinstance(destination, Unknown) or destination:  # an empty one is no route
             target = _route_target(resource, route, ("route", position))
             routes.append(Route(destination, target))
     keys = _keys(resource)
