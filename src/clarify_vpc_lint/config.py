@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from .readers.source import Document, ParseError, decode_text, parse_yaml, read_regular_file
+from .values import kind_of
 
 CONFIG_NAME = ".clarify-vpc-lint.yaml"
 _KNOWN_KEYS = {
@@ -121,7 +122,7 @@ def load_config(path: Path) -> Config:
 def _string(data: Dict[Any, Any], key: Any, within: str = "") -> Optional[str]:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
-        raise ParseError(f"{_where(key, within)} must be a string, not {_kind(value)}")
+        raise ParseError(f"{_where(key, within)} must be a string, not {kind_of(value)}")
     return value
 
 
@@ -136,7 +137,7 @@ def _mapping(data: Dict[str, Any], key: str) -> List[str]:
     """The keys of the mapping at ``key`` (all strings), or an error saying what is there."""
     value = data.get(key) or {}
     if not isinstance(value, dict):
-        raise ParseError(f"{key} must be a mapping, not {_kind(value)}")
+        raise ParseError(f"{key} must be a mapping, not {kind_of(value)}")
     if not all(isinstance(name, str) for name in value):
         raise ParseError(f"the keys of {key} must be strings")
     return list(value)
@@ -144,13 +145,3 @@ def _mapping(data: Dict[str, Any], key: str) -> List[str]:
 
 def _where(key: Any, within: str) -> str:
     return f"{within}: {key}" if within else str(key)
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return (
-        "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else "text"
-    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple, Union
 
-from .values import Unknown
+from .values import Unknown, kind_of
 
 Ref = Any  # a Handle, a real ID or name (str), or Unknown
 Tri = Union[bool, Unknown]
@@ -188,22 +188,8 @@ class VpcEndpoint:
         if not isinstance(self.service, (str, Unknown)):
             self.service = Unknown(
                 f"the service name of endpoint {self.loc.resource} is not a string:"
-                f" {_kind_of(self.service)}"
+                f" {kind_of(self.service)}"
             )
-
-
-def _kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a map"
-    return "a value built from other resources"
 
 
 @dataclass

@@ -74,6 +74,21 @@ def as_int(value: Any) -> int | Unknown | None:
         return Unknown(f"{value!r} is not a number")
 
 
+def kind_of(value: Any) -> str:
+    """What sort of value an input holds where another was expected, for a one-line message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text" if isinstance(value, str) else "a value built from other resources"
+
+
 def shown(value: Any) -> str:
     """A short description of a value for a message (an input's value can be huge or deep)."""
     if isinstance(value, (dict, list)):
