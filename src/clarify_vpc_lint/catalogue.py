@@ -15,7 +15,7 @@ import yaml
 from . import resolve  # noqa: F401  (registers the facts the queries may name)
 from .facts import FACTS, KINDS, QueryError, facts_read
 from .readers.formats import LANGUAGES
-from .remediation import fill, refs, syntax_of
+from .remediation import VARIANTS, Zone, fill, refs, syntax_of
 
 SEVERITIES = ("info", "warning", "error")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -56,8 +56,16 @@ class Rule:
     def doc_url(self) -> str:
         return f"{DOCS_URL}/{self.id}.md"
 
-    def remediation_for(self, language: str) -> str:
-        return self.remediation.get(language) or self.remediation["api"]
+    def remediation_key(self, language: str, variant: str = "") -> str:
+        """The fix written for the case (``cloudformation/exports``), else the language's, else
+        the ``api`` fallback."""
+        for key in (f"{language}/{variant}", language):
+            if key in self.remediation:
+                return key
+        return "api"
+
+    def remediation_for(self, language: str, variant: str = "") -> str:
+        return self.remediation[self.remediation_key(language, variant)]
 
 
 DOCS_URL = "https://github.com/clarify-vpc-lint/clarify-vpc-lint/blob/main/docs/rules"
@@ -99,16 +107,20 @@ def _rule(data: Dict[str, Any]) -> Rule:
 
 
 def _check_remediation(remediation: Dict[str, str]) -> None:
-    """An ``api`` fallback, other languages only where they say something else."""
+    """An ``api`` fallback, other languages (and their cases, ``cloudformation/exports``) only
+    where they say something else."""
     if "api" not in remediation:
         raise QueryError("remediation has no `api` block (the fallback of every language)")
-    for language, text in remediation.items():
+    for key, text in remediation.items():
+        language, _, variant = key.partition("/")
         if language not in LANGUAGES:
             raise QueryError(
                 f"remediation language {language!r} is not one of {', '.join(sorted(LANGUAGES))}"
             )
-        if language != "api" and text == remediation["api"]:
-            raise QueryError(f"remediation `{language}` repeats the `api` fallback; remove it")
+        if variant and variant not in VARIANTS:
+            raise QueryError(f"remediation case {variant!r} is not one of {', '.join(VARIANTS)}")
+        if key != "api" and text == remediation["api"]:
+            raise QueryError(f"remediation `{key}` repeats the `api` fallback; remove it")
 
 
 def load_rule_file(path: Path) -> Rule:
@@ -192,12 +204,20 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "job_group_refs": group,
         "job_group_ref": group,
         "endpoint_group_ref": endpoint_group,
+        "endpoint_group_refs": endpoint_group,
         "security_groups": names[3],
         "model_key": "ClarifyModel" if origin != "terraform" else "aws_sagemaker_model.clarify",
         "model": "ClarifyModel",
         "instance_count": 2,
         "dns_attributes_off": "EnableDnsHostnames",
-        "subnet_stack": "this template",
+        "subnet_stack": "network.yaml",
+        "model_vpc_ref": vpc,
+        "new_subnet_cidr": refs([("id", "10.0.3.0/24")]),
+        "new_subnet_az": Zone(1, "us-east-1b"),
+        "subnet_output": "PrivateSubnets",
+        "subnet_export": "network-private-subnets",
+        "subnet_imports": refs([("import", "network-subnet-a"), ("import", "network-subnet-b")]),
+        "new_export": "network-subnet-clarify-second-az-subnet",
         "operation": "CreateProcessingJob",
         "actions": "sagemaker:CreateProcessingJob",
         "acl_name": "PrivateNetworkAcl",
@@ -212,10 +232,21 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
     }
 
 
-def _fix(rule: Rule, language: str, origin: str) -> str:
-    template = rule.remediation_for(language)
-    written_in = language if language in rule.remediation else "api"
+def _fix(rule: Rule, language: str, origin: str, variant: str = "") -> str:
+    written_in = rule.remediation_key(language, variant)
+    template = rule.remediation[written_in]
     return fill(template, _example_names(rule, origin), syntax_of(written_in, template))
+
+
+def _cases(rule: Rule, language: str, title: str, fence: str, origin: str) -> List[str]:
+    """The fixes a rule writes apart for cases of a language (``cloudformation/exports``)."""
+    lines: List[str] = []
+    for key in rule.remediation:
+        written_in, _, variant = key.partition("/")
+        if written_in == language and variant:
+            lines += [f"{title}, when {VARIANTS[variant]}:", "", fence]
+            lines += [_fix(rule, language, origin, variant), "```", ""]
+    return lines
 
 
 EXAMPLE_ID = {
@@ -272,6 +303,7 @@ def explain(rule: Rule) -> str:
         _fix(rule, "cloudformation", "cloudformation"),
         "```",
         "",
+        *_cases(rule, "cloudformation", "CloudFormation", "```yaml", "cloudformation"),
         *(
             ["Terraform:", "", "```hcl", _fix(rule, "terraform", "terraform"), "```", ""]
             if "terraform" in rule.remediation

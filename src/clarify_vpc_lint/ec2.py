@@ -14,6 +14,7 @@ names and call these; the resolver asks the same questions of the model.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from typing import Any, Collection, List, Mapping, Optional, Sequence, Tuple
 
@@ -462,3 +463,79 @@ def free_addresses(cidr: Any, available: Any = None) -> Any:
     if block is None or block.version != 4:
         return Unknown(f"the subnet's CIDR block {cidr!r} is not an IPv4 block")
     return max(block.num_addresses - RESERVED_ADDRESSES_PER_SUBNET, 0)
+
+
+# A subnet's IPv4 block is /16 to /28 (AWS's limits); a new subnet for a fix gets a /24 where it fits.
+SUBNET_PREFIXES = range(16, 29)
+NEW_SUBNET_PREFIX = 24
+
+
+def free_subnet_block(vpc_cidrs: Any, used: Sequence[Any], prefix: int = NEW_SUBNET_PREFIX) -> Any:
+    """The first block of a VPC's IPv4 CIDRs that no subnet of ``used`` overlaps: ``prefix`` long
+    where one is free, else the largest free block down to a /28; Unknown when the VPC's blocks
+    or a subnet's block are not known (a guess could overlap), or nothing is free."""
+    if isinstance(vpc_cidrs, Unknown):
+        return vpc_cidrs
+    blocks = [_ipv4_block(cidr) for cidr in vpc_cidrs or ()]
+    taken = [_ipv4_block(cidr) for cidr in used]
+    if not blocks or None in blocks:
+        return Unknown("the VPC's IPv4 CIDR block is not in the inputs")
+    if None in taken:
+        return Unknown("the CIDR block of one of the VPC's subnets is not known")
+    for length in (prefix, *(p for p in SUBNET_PREFIXES if p > prefix)):
+        for vpc_block in blocks:
+            if vpc_block.prefixlen > length or vpc_block.prefixlen < SUBNET_PREFIXES[0]:
+                continue  # too small, or not a VPC's block (a VPC's is /16 to /28)
+            for candidate in vpc_block.subnets(new_prefix=length):
+                if not any(candidate.overlaps(t) for t in taken):
+                    return str(candidate)
+    return Unknown("no free /28 or larger block is left in the VPC's CIDR blocks")
+
+
+def _ipv4_block(cidr: Any) -> Optional[ipaddress.IPv4Network]:
+    try:
+        block = ipaddress.ip_network(str(cidr), strict=False) if isinstance(cidr, str) else None
+    except ValueError:
+        return None
+    return block if isinstance(block, ipaddress.IPv4Network) else None
+
+
+# -- Availability Zones ------------------------------------------------------------------------------
+
+# Fn::GetAZs lists a region's zones in alphabetical order; the real names depend on the account, so
+# a zone chosen by index is named by it ("us-east-1 (zone 1 of Fn::GetAZs)"), and distinct indexes
+# are distinct zones.
+_GET_AZS_ZONE = re.compile(r"^(?P<region>\S+) \(zone (?P<index>\d+) of Fn::GetAZs\)$")
+_ZONE_NAME = re.compile(r"^(?P<region>[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+)(?P<letter>[a-z])$")
+
+
+def get_azs_zone(region: str, index: int) -> str:
+    return f"{region} (zone {index} of Fn::GetAZs)"
+
+
+def zone_index(zone: Any) -> Optional[int]:
+    """A zone's place in Fn::GetAZs's alphabetical list: from its index, or its letter
+    (us-east-1b is the second); None for an AZ ID (use1-az2: its letter differs per account)."""
+    if not isinstance(zone, str):
+        return None
+    match = _GET_AZS_ZONE.match(zone)
+    if match:
+        return int(match.group("index"))
+    match = _ZONE_NAME.match(zone)
+    return ord(match.group("letter")) - ord("a") if match else None
+
+
+def region_of_zone(zone: Any) -> Optional[str]:
+    """The region a real zone name is in (eu-west-1a is in eu-west-1), or None."""
+    match = _ZONE_NAME.match(zone) if isinstance(zone, str) else None
+    return match.group("region") if match else None
+
+
+def other_zone_index(zones: Sequence[Any]) -> int:
+    """The first place in Fn::GetAZs's list that none of ``zones`` takes."""
+    used = {zone_index(zone) for zone in zones}
+    return next(index for index in range(len(used) + 1) if index not in used)
+
+
+def zone_name(region: str, index: int) -> str:
+    return f"{region}{chr(ord('a') + index)}"

@@ -149,8 +149,8 @@ def _finding(
 def _remediation(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
     """The rule's fix in the subject's language; a template written in JSON gets it in JSON."""
     language = subject.loc.language
-    template = rule.remediation_for(language)
-    written_in = language if language in rule.remediation else "api"
+    written_in = rule.remediation_key(language, subject.context.get("variant", ""))
+    template = rule.remediation[written_in]
     filled = fill(template, names, syntax_of(written_in, template))
     if language == "cloudformation" and subject.loc.file.endswith(".json"):
         return as_json(filled)

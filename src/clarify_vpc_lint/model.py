@@ -56,6 +56,17 @@ class Job:
     existing_endpoint: Tri = False
 
 
+@dataclass(frozen=True)
+class SubnetsImport:
+    """A template's model whose subnets another stack exports (``Fn::ImportValue``): where a
+    fix adds a subnet. ``joined``: one comma-joined export the model splits; else one each."""
+
+    template: str  # the exporting template
+    outputs: Tuple[str, ...]  # its outputs' logical IDs
+    exports: Tuple[str, ...]  # the export names the model imports, in its order
+    joined: bool
+
+
 @dataclass
 class Model:
     loc: Location
@@ -63,6 +74,7 @@ class Model:
     has_vpc_config: Tri
     subnets: Union[List[Ref], Unknown]
     s3_artifacts: Tri
+    subnets_import: Optional[SubnetsImport] = None
 
 
 @dataclass
@@ -81,6 +93,7 @@ class Vpc:
     dns_support: Tri
     dns_hostnames: Tri
     endpoints_complete: bool  # every endpoint of this VPC is in the inputs
+    cidrs: Any = None  # its IPv4 CIDR blocks: a list, Unknown, or None where not read
 
 
 @dataclass

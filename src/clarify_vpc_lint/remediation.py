@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Sequence, Tuple
 
+from . import ec2
 from .awsfacts import DEFAULT_REGION
 from .readers.source import parse_yaml
 
@@ -47,6 +48,29 @@ class Name:
         return self.text
 
 
+@dataclass(frozen=True)
+class Zone:
+    """The Availability Zone a fix puts a new subnet in, one the subnets it joins do not use: the
+    ``index``-th of Fn::GetAZs in a template (valid in any region), ``name`` elsewhere."""
+
+    index: int
+    name: str
+
+    def render(self, syntax: str) -> str:
+        if syntax == "yaml":
+            return f"!Select [{self.index}, !GetAZs '']"
+        return json.dumps(self.name) if syntax in ("hcl", "json", "python") else self.name
+
+
+# The cases a rule may write a language's fix for apart (``cloudformation/joined-export``), chosen
+# by the subject's ``variant``; what each means, for --explain and the docs.
+VARIANTS = {
+    "joined-export": "the model splits one comma-joined export of another stack",
+    "exports": "the model imports each subnet from another stack's exports",
+    "other-stack": "another stack defines the model's subnets",
+}
+
+
 def ref_item(name: str, language: str) -> Tuple[str, str]:
     """How an entity named ``name`` (its location's resource) is referred to."""
     if name.startswith(_IDS) or language not in ("cloudformation", "terraform"):
@@ -74,6 +98,8 @@ def _shell(item: Tuple[str, str]) -> str:
 
 def _yaml(item: Tuple[str, str]) -> str:
     origin, name = item
+    if origin == "import":  # an export of another stack
+        return f"!ImportValue {json.dumps(name)}"
     return f"!Ref {name}" if origin == "cloudformation" else name
 
 
@@ -99,6 +125,7 @@ def _render(value: Refs, syntax: str) -> str:
 
 def syntax_of(language: str, text: str) -> str:
     """yaml, json, hcl, python or shell: how a remediation template is written."""
+    language = language.split("/")[0]  # a variant is written in its language
     if language == "terraform":
         return "hcl"
     if language in ("cloudformation", "config"):
@@ -133,6 +160,9 @@ def _fill_line(line: str, names: Dict[str, Any], syntax: str) -> Tuple[str, List
         value = names.get(match.group(1), match.group(0))
         if isinstance(value, Name) and value.missing and value.missing not in notes:
             notes.append(value.missing)
+        if isinstance(value, Zone):
+            parts.append(value.render(syntax))
+            continue
         if not isinstance(value, Refs):
             parts.append(str(value))
             continue
@@ -176,18 +206,8 @@ def _plain(value: Any) -> Any:
 def remediation_region(network: Any, region: str) -> str:
     """The region a fix names: the run's, unless --region was left at its default and the
     inventory's Availability Zones all name another one (eu-west-1a is in eu-west-1)."""
-    regions = {
-        match.group(1)
-        for subnet in network.subnets
-        if isinstance(subnet.availability_zone, str)
-        for match in [_AZ_REGION.match(subnet.availability_zone)]
-        if match
-    }
-
+    regions = {ec2.region_of_zone(subnet.availability_zone) for subnet in network.subnets} - {None}
     return regions.pop() if region == DEFAULT_REGION and len(regions) == 1 else region
-
-
-_AZ_REGION = re.compile(r"^([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+)[a-z]$")
 
 
 def refs(items: Sequence[Tuple[str, str]], missing: str = "") -> Refs:

@@ -136,7 +136,10 @@ class _TemplateReader:
         keys = self.keys(logical_id)
         if isinstance(props.get("ModelName"), str):
             keys.append(keys_.model_name(props["ModelName"]))
-        self.network.models.append(sagemaker.model(props, self.loc(logical_id, resource), keys))
+        model = sagemaker.model(props, self.loc(logical_id, resource), keys)
+        written = sagemaker.dig(resource, "Properties", "VpcConfig", "Subnets")
+        model.subnets_import = self.run.subnets_import(written, self.template)
+        self.network.models.append(model)
 
     def serving_endpoint(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
@@ -264,6 +267,9 @@ class _TemplateReader:
                 dns_support=as_bool(props.get("EnableDnsSupport"), True),
                 dns_hostnames=as_bool(props.get("EnableDnsHostnames"), False),
                 endpoints_complete=True,
+                cidrs=[
+                    props.get("CidrBlock", Unknown(f"VPC {logical_id} takes its block from IPAM"))
+                ],
             )
         )
         main_table, default_group = ec2.new_vpc_artefacts(loc, keys[0])

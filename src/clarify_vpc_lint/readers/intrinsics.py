@@ -20,7 +20,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from .. import ec2
 from ..awsfacts import partition_of, url_suffix
+from ..model import SubnetsImport
 from ..values import Handle, Joined, Unknown
 from ..values import shown as _shown
 from . import conditions
@@ -75,7 +77,7 @@ class CfnRun:
     region: str
     parameter_values: Dict[str, str]
     templates: List[Template] = field(default_factory=list)
-    exports: Dict[str, Tuple[Template, Any]] = field(default_factory=dict)
+    exports: Dict[str, Tuple[Template, Any, str]] = field(default_factory=dict)  # + output ID
     ssm_parameters: Dict[str, Tuple[Template, Any]] = field(default_factory=dict)
     # node or reference -> (what was resolved, kept alive so its id is not reused; the result)
     _done: Dict[Any, Tuple[Any, Any]] = field(default_factory=dict, repr=False)
@@ -86,11 +88,11 @@ class CfnRun:
         """Register a template's exports and SSM parameters (names resolved in its own context)."""
         self.templates.append(template)
         outputs = template.document.data.get("Outputs")
-        for output in outputs.values() if isinstance(outputs, dict) else ():
+        for output_id, output in outputs.items() if isinstance(outputs, dict) else ():
             export = output.get("Export") if isinstance(output, dict) else None
             name = self.resolve(export.get("Name"), template) if isinstance(export, dict) else None
             if isinstance(name, str):
-                self.exports[name] = (template, output.get("Value"))
+                self.exports[name] = (template, output.get("Value"), str(output_id))
         for resource in template.resources.values():
             if isinstance(resource, dict) and resource.get("Type") == "AWS::SSM::Parameter":
                 properties = resource.get("Properties")
@@ -255,10 +257,37 @@ class CfnRun:
             return Unknown(
                 f"no template in this run exports {name!r}; add the template that exports it"
             )
-        owner, value = exported
+        owner, value, _ = exported
         return self.once(
             ("export", name), f"export {name}", lambda: self.resolve(value, owner, depth)
         )
+
+    def subnets_import(self, written: Any, template: Template) -> Optional[SubnetsImport]:
+        """Where subnets written ``!Split [",", !ImportValue X]`` or ``[!ImportValue A, ...]``
+        come from: the one template exporting them and its outputs; None for any other shape."""
+        if isinstance(written, dict) and list(written) == ["Fn::Split"]:
+            argument = written["Fn::Split"]
+            if not (isinstance(argument, list) and len(argument) == 2):
+                return None
+            imported, joined = [argument[1]], True
+        elif isinstance(written, list) and written:
+            imported, joined = written, False
+        else:
+            return None
+        names, sources = [], []
+        for item in imported:
+            if not (isinstance(item, dict) and list(item) == ["Fn::ImportValue"]):
+                return None
+            name = self.resolve(item["Fn::ImportValue"], template)
+            exported = self.exports.get(name) if isinstance(name, str) else None
+            if exported is None:
+                return None
+            names.append(name)
+            sources.append(exported)
+        owners = {owner.path for owner, _, _ in sources}
+        if len(owners) != 1:
+            return None
+        return SubnetsImport(owners.pop(), tuple(o for _, _, o in sources), tuple(names), joined)
 
     def get_att(self, argument: Any, template: Template, depth: int) -> Any:
         if isinstance(argument, str):
@@ -302,8 +331,7 @@ class CfnRun:
             return region
         if not isinstance(region, str):
             return Unknown(f"Fn::GetAZs of {_shown(region)}, which is not a region name")
-        # Distinct indexes are distinct zones; the real names depend on the account.
-        return [f"{region} (zone {index} of Fn::GetAZs)" for index in range(AZS_PER_REGION)]
+        return [ec2.get_azs_zone(region, index) for index in range(AZS_PER_REGION)]
 
 
 # -- the functions ---------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Unknown, as_bool, items
+from .sagemaker import dig
 from .source import Document
 
 LISTING_KINDS = (
@@ -102,7 +103,16 @@ def _vpc(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     unknown_dns = Unknown(
         f"the DNS attributes of {vpc_id}; add `aws ec2 describe-vpc-attribute` output"
     )
-    network.vpcs.append(Vpc(loc(vpc_id), [real_id(vpc_id)], unknown_dns, unknown_dns, False))
+    blocks = [
+        block.get("CidrBlock")
+        for block in items(item.get("CidrBlockAssociationSet"))
+        if isinstance(block, dict)
+        and dig(block, "CidrBlockState", "State") in ("associated", "associating")
+    ]
+    cidrs = blocks or [item.get("CidrBlock")]
+    network.vpcs.append(
+        Vpc(loc(vpc_id), [real_id(vpc_id)], unknown_dns, unknown_dns, False, cidrs=cidrs)
+    )
     if item.get("DhcpOptionsId"):
         network.dhcp_associations.append(DhcpOptionsAssociation(vpc_id, item["DhcpOptionsId"]))
 

@@ -122,6 +122,7 @@ def _vpc(resource: TfResource, network: Network) -> None:
             dns_support=as_bool(_one(support, "enable_dns_support"), True),
             dns_hostnames=as_bool(_one(hostnames, "enable_dns_hostnames"), False),
             endpoints_complete=resource.mode == "managed",
+            cidrs=[resource.value("cidr_block")],
         )
     )
     if resource.mode == "managed":

@@ -160,6 +160,19 @@ class Resolver:
             "with --context"
         )
 
+    def free_subnet_block(self, vpc: Any) -> Any:
+        """A block for a new subnet of ``vpc`` that no subnet in the inputs overlaps (one whose
+        VPC is not known counts as taken too), or Unknown."""
+        if not isinstance(vpc, Vpc):
+            return Unknown("the VPC is not in the inputs")
+        used = [
+            subnet.cidr
+            for subnet in self.network.subnets
+            for owner in [self.subnet_vpc(subnet)]
+            if owner is vpc or not isinstance(owner, Vpc)
+        ]
+        return ec2.free_subnet_block(vpc.cidrs, used)
+
     # -- jobs and models -----------------------------------------------------------------------------
 
     def network_of(self, refs: Any) -> tuple:

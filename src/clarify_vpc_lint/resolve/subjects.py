@@ -31,7 +31,7 @@ from ..model import (
     VpcEndpoint,
     existence,
 )
-from ..remediation import Name, Refs, ref_item, refs, remediation_region
+from ..remediation import Name, Refs, Zone, ref_item, refs, remediation_region
 from ..values import Unknown
 from . import dhcp
 from .acls import AclCheck, NetworkAcls, remediation_names
@@ -287,6 +287,10 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
             resolver,
             f"the subnets of {job.loc.resource}",
         ),
+        "new_subnet_cidr": _new_subnet_block(
+            vpcs[0] if isinstance(vpcs, list) and vpcs else None, resolver
+        ),
+        "new_subnet_az": _other_zone(subnets, resolver),
         "job_group_refs": _refs(groups, resolver, f"the security groups of {job.loc.resource}"),
         "first_group_ref": _refs(
             groups[:1] if isinstance(groups, list) else groups,
@@ -588,7 +592,7 @@ def _model_single_az(view: _ModelView) -> Fact:
 
 
 def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) -> Subject:
-    subnets, _ = _record_usage(
+    subnets, vpcs = _record_usage(
         usages,
         model.loc,
         model.has_vpc_config,
@@ -597,6 +601,8 @@ def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) 
         role="model",
         model_s3=model.s3_artifacts,
     )
+    written = model.subnets if model.has_vpc_config is True else []
+    vpc = vpcs[0] if isinstance(vpcs, list) and vpcs else None
     return Subject(
         "models",
         model.loc,
@@ -608,19 +614,65 @@ def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) 
             "azs": _zone_names(subnets),
             "az_problem": _az_problem(model, subnets),
             "region": remediation_region(resolver.index.network, resolver.region),
-            "subnet_refs": _refs(
-                model.subnets if model.has_vpc_config is True else [],
-                resolver,
-                f"the subnets of {model.loc.resource}",
+            "subnet_refs": _refs(written, resolver, f"the subnets of {model.loc.resource}"),
+            "model_vpc_ref": _vpc_refs(
+                vpc, vpcs, written, resolver, f"the VPC of {model.loc.resource}"
             ),
-            "subnet_stack": _owning_stack(model, subnets),
+            "new_subnet_cidr": _new_subnet_block(vpc, resolver),
+            "new_subnet_az": _other_zone(subnets, resolver),
+            **_subnets_owner(model, subnets),
         },
     )
 
 
-def _owning_stack(model: Model, subnets: Any) -> str:
-    """Where a subnet for the model is added: its own template, or the one that defines (and
-    exports) its subnets."""
+def _new_subnet_block(vpc: Any, resolver: Resolver) -> Refs:
+    """A CIDR block for a subnet a fix adds to ``vpc``: free of every subnet in the inputs."""
+    block = resolver.free_subnet_block(vpc)
+    if isinstance(block, Unknown):
+        return refs((), f"a free block of the VPC: not known ({block.reason})")
+    return refs([("id", block)])
+
+
+def _other_zone(subnets: Any, resolver: Resolver) -> Any:
+    """An Availability Zone for a new subnet that the subnets it joins do not use."""
+    known = [] if isinstance(subnets, Unknown) else [s for s in subnets if isinstance(s, Subnet)]
+    # by name where known: an AZ ID's letter differs per account
+    zones = [
+        s.availability_zone if ec2.zone_index(s.availability_zone) is not None else _zone_of(s)
+        for s in known
+    ]
+    if any(ec2.zone_index(zone) is None for zone in zones):
+        named = ", ".join(str(zone) for zone in zones if isinstance(zone, str))
+        return refs(
+            (),
+            f"an Availability Zone other than the subnets' ({named})"
+            if named
+            else "an Availability Zone other than the subnets': theirs are not in the inputs",
+        )
+    index = ec2.other_zone_index(zones)
+    region = remediation_region(resolver.index.network, resolver.region)
+    return Zone(index, ec2.zone_name(region, index))
+
+
+def _new_export_name(exports: Tuple[str, ...]) -> str:
+    """A name for a new export beside ``exports``: their common stem (up to a separator) first."""
+    stem = re.match(r"^(.*[-:_])?", os.path.commonprefix(list(exports))).group(0)
+    return f"{stem}clarify-second-az-subnet"
+
+
+def _subnets_owner(model: Model, subnets: Any) -> Dict[str, Any]:
+    """Where a fix adds a subnet for a template's model: its own template (no variant), the
+    stack whose exports it imports, or another stack that defines its subnets."""
+    imported = model.subnets_import
+    if imported is not None:
+        return {
+            "variant": "joined-export" if imported.joined else "exports",
+            "subnet_stack": imported.template,
+            "subnet_output": imported.outputs[0],
+            "subnet_export": imported.exports[0],
+            "subnet_imports": refs([("import", name) for name in imported.exports]),
+            "new_export": _new_export_name(imported.exports),
+        }
     files = sorted(
         {
             s.loc.file
@@ -630,12 +682,9 @@ def _owning_stack(model: Model, subnets: Any) -> str:
             and s.loc.file != model.loc.file
         }
     )
-    if not files:
-        return "this template"
-    return (
-        f"{', '.join(files)}, which defines the model's subnets: add it there, add it to the "
-        "export the model imports, and the model picks it up"
-    )
+    if model.loc.language == "cloudformation" and files:
+        return {"variant": "other-stack", "subnet_stack": ", ".join(files)}
+    return {}
 
 
 def _az_problem(model: Model, subnets: Any) -> str:
@@ -854,17 +903,28 @@ def _vpc_subject(view: _VpcView) -> Subject:
     name = vpc.loc.resource if vpc is not None else f"the VPC of {usage.loc.resource}"
     context = {
         "vpc": name,
-        "vpc_ref": vpc.loc.resource if vpc is not None else "VPC_ID",
         "vpc_key": Name(vpc.loc.resource)
         if vpc is not None
         else Name("ClarifyVpc", f"{name} is not in the inputs: this is its resource"),
         "vpc_refs": _vpc_refs(usage.vpc, usage.unknown, usage.written_subnets, resolver, name),
         "dns_attributes_off": _dns_attributes_off(view),
         "region": remediation_region(resolver.index.network, resolver.region),
+        "endpoint_group_refs": _endpoint_group_refs(usage, resolver),
         **_usage_names(view),
         **_dhcp_names(vpc, resolver),
     }
     return Subject("vpcs", usage.loc if vpc is None else vpc.loc, derive("vpcs", view), context)
+
+
+def _endpoint_group_refs(usage: _Usage, resolver: Resolver) -> Refs:
+    """The security groups a new interface endpoint takes: those of an endpoint of the VPC that
+    admits the jobs on TCP 443, else the jobs' own (the fix says they must admit it)."""
+    for endpoint in resolver.endpoints_by_vpc().get(id(usage.vpc), []) if usage.vpc else []:
+        groups = endpoint.security_groups
+        if isinstance(groups, list) and groups and _admits_https(endpoint, usage, resolver) is True:
+            return _refs(groups, resolver, f"the security groups of {endpoint.loc.resource}")
+    groups = [g for job in usage.jobs if isinstance(job.groups, list) for g in job.groups]
+    return _refs(list(dict.fromkeys(groups)), resolver, "the Clarify jobs' security groups")
 
 
 def _vpc_refs(vpc: Any, unknown: Any, subnets: Any, resolver: Resolver, what: str) -> Refs:
@@ -956,13 +1016,6 @@ def _usage_names(view: _VpcView) -> Dict[str, str]:
     def names(subnets: List[Subnet]) -> str:
         return ", ".join(sorted({s.loc.resource for s in subnets})) or "(not known)"
 
-    def tables(subnets: List[Subnet]) -> str:
-        found = (resolver.route_table_of(subnet) for subnet in subnets)
-        return (
-            ", ".join(sorted({t.loc.resource for t in found if isinstance(t, RouteTable)}))
-            or "ROUTE_TABLE"
-        )
-
     def table_refs(subnets: List[Subnet]) -> Refs:
         found = [resolver.route_table_of(subnet) for subnet in subnets]
         known = [t for t in found if isinstance(t, RouteTable)]
@@ -978,14 +1031,8 @@ def _usage_names(view: _VpcView) -> Dict[str, str]:
         )
 
     s3_offline = view.without_internet(usage.s3_subnets())
-    job_subnets = sorted({s.loc.resource for s in usage.job_subnets})
     return {
         "subnets": names(usage.job_subnets),
-        # the same subnets written as each language's fix needs them
-        "subnet_refs": ", ".join(f"!Ref {name}" for name in job_subnets),
-        "subnet_ids_tf": ", ".join(f"{name}.id" for name in job_subnets),
-        "subnet_ids_cli": " ".join(job_subnets) or "SUBNET_ID",
-        "route_tables": tables(usage.job_subnets),
         "job_subnet_list": _refs(
             usage.job_subnets or usage.written_subnets, resolver, "the Clarify jobs' subnets"
         ),
@@ -993,7 +1040,6 @@ def _usage_names(view: _VpcView) -> Dict[str, str]:
         "s3_route_table_refs": table_refs(s3_offline),
         "subnets_without_internet": names(view.without_internet(usage.job_subnets)),
         "s3_subnets_without_internet": names(s3_offline),
-        "s3_route_tables": tables(s3_offline),
     }
 
 
@@ -1115,7 +1161,7 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
                     }
                 )
             )
-            or "JOB_SECURITY_GROUP",
+            or "(none)",
             "job_group_ref": _refs(job_groups[:1], resolver, "the Clarify jobs' security group"),
             "endpoint_group_ref": _refs(
                 endpoint_groups if isinstance(endpoint_groups, Unknown) else endpoint_groups[:1],
