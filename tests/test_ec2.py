@@ -228,3 +228,58 @@ def test_free_addresses(cidr, available, expected) -> None:
 @pytest.mark.parametrize("cidr", [None, "2001:db8::/64", "not-a-cidr", Unknown("a parameter")])
 def test_free_addresses_of_a_subnet_without_a_known_ipv4_block_are_unknown(cidr) -> None:
     assert isinstance(ec2.free_addresses(cidr), Unknown)
+
+
+# -- a block and a zone for a subnet a fix adds ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("vpc", "used", "expected"),
+    [
+        (["10.0.0.0/16"], [], "10.0.0.0/24"),
+        (["10.0.0.0/16"], ["10.0.0.0/24", "10.0.1.0/25"], "10.0.2.0/24"),
+        (["10.0.0.0/16"], ["10.0.0.0/17", "10.0.128.0/17"], None),  # full
+        (["10.0.0.0/24"], ["10.0.0.0/25"], "10.0.0.128/25"),  # no /24 free: the largest block
+        (["10.0.0.0/28"], ["10.0.0.0/28"], None),
+        (["10.0.0.0/16", "10.1.0.0/16"], ["10.0.0.0/16"], "10.1.0.0/24"),  # a secondary block
+        (["0.0.0.0/0"], [], None),  # not a VPC's block: never 16 million candidates
+    ],
+)
+def test_a_new_subnet_block_is_one_no_subnet_uses(vpc, used, expected) -> None:
+    block = ec2.free_subnet_block(vpc, used)
+    assert (block if isinstance(block, str) else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("vpc", "used"),
+    [
+        (Unknown("IPAM"), []),
+        ([None], []),
+        (["10.0.0.0/16"], [None]),
+        (["10.0.0.0/16"], [Unknown("p")]),
+    ],
+)
+def test_no_block_is_guessed_when_a_block_is_not_known(vpc, used) -> None:
+    """An unknown subnet block could overlap any guess: the fix leaves the block empty instead."""
+    assert isinstance(ec2.free_subnet_block(vpc, used), Unknown)
+
+
+@pytest.mark.parametrize(
+    ("zones", "expected"),
+    [
+        ([], 0),
+        (["us-east-1a", "us-east-1a"], 1),
+        (["us-east-1 (zone 0 of Fn::GetAZs)", "us-east-1 (zone 1 of Fn::GetAZs)"], 2),
+        (["eu-west-1b"], 0),
+    ],
+)
+def test_a_new_subnet_takes_a_zone_its_neighbours_do_not(zones, expected) -> None:
+    assert ec2.other_zone_index(zones) == expected
+
+
+def test_zone_names_and_ids() -> None:
+    assert ec2.zone_index("us-gov-west-1c") == 2
+    assert ec2.zone_index("use1-az2") is None  # an AZ ID's letter differs per account
+    assert ec2.region_of_zone("eu-west-1a") == "eu-west-1"
+    assert ec2.region_of_zone("us-east-1 (zone 0 of Fn::GetAZs)") is None
+    assert ec2.zone_name("eu-west-1", 1) == "eu-west-1b"

@@ -62,3 +62,12 @@ def test_remediation_repeating_the_api_fallback_is_refused(tmp_path: Path) -> No
     path.write_text(text.replace("remediation:\n", f"remediation:\n  inventory: |\n{block}\n", 1))
     with pytest.raises(CatalogueError, match="repeats the `api` fallback"):
         load_rule_file(path)
+
+
+def test_remediation_case_that_no_subject_sets_is_refused(tmp_path: Path) -> None:
+    """``cloudformation/<case>`` only for the cases subjects choose (remediation.VARIANTS)."""
+    text = (rules_dir() / "CVL201.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "CVL201.yaml"
+    path.write_text(text.replace("cloudformation/exports:", "cloudformation/exported:", 1))
+    with pytest.raises(CatalogueError, match="case 'exported' is not one of"):
+        load_rule_file(path)

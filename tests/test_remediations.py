@@ -9,6 +9,7 @@ JSON; a Terraform finding's with the project's HCL parser; an AWS CLI fix as she
 from __future__ import annotations
 
 import ast
+import ipaddress
 import json
 import re
 import shlex
@@ -88,6 +89,18 @@ def _filled_from(template: str, text: str) -> bool:
     )
 
 
+def _json_parts(text: str) -> List[str]:
+    """The JSON members of each part of a fix (parts are apart where a comment follows them)."""
+    parts: List[List[str]] = [[]]
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            if parts[-1]:
+                parts.append([])
+        else:
+            parts[-1].append(line)
+    return ["\n".join(part).strip() for part in parts if part]
+
+
 def _without_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
@@ -96,8 +109,8 @@ def _parse(language: str, text: str, region: str) -> None:
     if language == "yaml":
         parse_yaml(text)
     elif language == "json":
-        body = _without_comments(text).strip()
-        json.loads(body if body.startswith("[") else "{" + body + "}")
+        for body in _json_parts(text):
+            json.loads(body if body.startswith("[") else "{" + body + "}")
     elif language == "python":
         ast.parse(text)
     elif language == "hcl":
@@ -189,3 +202,152 @@ def test_an_unknown_vpc_is_looked_up_from_its_subnet_in_a_shell_fix() -> None:
         "--query 'Subnets[0].VpcId' --output text)\"" in fixes["CVL310"]
     )
     assert "--subnet-ids subnet-0n2a subnet-0n2b" in fixes["CVL310"]
+
+
+# -- a fix that adds a subnet is whole where it is pasted ---------------------------------------
+
+
+def _template(path: Path) -> Dict:
+    return _plain(parse_yaml(path.read_text()))
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return [_plain(v) for v in value] if isinstance(value, list) else value
+
+
+def _subnet_blocks(template: Dict) -> List:
+    return [
+        ipaddress.ip_network(resource["Properties"]["CidrBlock"])
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::EC2::Subnet"
+    ]
+
+
+def _az_index(properties: Dict) -> int:
+    return properties["AvailabilityZone"]["Fn::Select"][0]
+
+
+def test_a_model_splitting_a_joined_export_gets_the_export_extended_in_the_owning_stack() -> None:
+    """The subnet goes where the subnets are defined, joined into the export the model splits:
+    the model's own template needs no change (SPEC section 5)."""
+    case = FIXTURES / "multi" / "export-import"
+    (finding,) = run(Options(paths=[str(case)])).findings
+    assert finding.rule == "CVL201" and finding.file.endswith("ml.yaml")
+    assert str(case / "network.yaml") in finding.remediation
+    fix = _plain(parse_yaml(finding.remediation))
+    network = _template(case / "network.yaml")
+    subnet = fix["ClarifySecondAzSubnet"]["Properties"]
+    assert subnet["VpcId"] == {"Ref": "Vpc"}
+    block = ipaddress.ip_network(subnet["CidrBlock"])
+    assert block.subnet_of(ipaddress.ip_network("10.0.0.0/16"))
+    assert not any(block.overlaps(taken) for taken in _subnet_blocks(network))
+    assert _az_index(subnet) != 0  # the subnets are in zone a, the first of Fn::GetAZs
+    output = fix["Outputs"]["PrivateSubnets"]
+    assert output["Export"] == network["Outputs"]["PrivateSubnets"]["Export"]
+    assert output["Value"] == {
+        "Fn::Join": [
+            ",",
+            [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}, {"Ref": "ClarifySecondAzSubnet"}],
+        ]
+    }
+    assert "Model" not in fix
+
+
+def test_a_model_importing_each_subnet_gets_an_export_and_its_import_in_json() -> None:
+    """Network stack: the subnet and its export; model's template (JSON): the import."""
+    case = FIXTURES / "remediations" / "export-each"
+    (finding,) = run(Options(paths=[str(case)])).findings
+    network_part, model_part = (
+        json.loads("{" + part + "}") for part in _json_parts(finding.remediation)
+    )
+    subnet = network_part["ClarifySecondAzSubnet"]["Properties"]
+    assert subnet["VpcId"] == {"Ref": "Vpc"}
+    block = ipaddress.ip_network(subnet["CidrBlock"])
+    assert not any(
+        block.overlaps(taken) for taken in _subnet_blocks(_template(case / "network.yaml"))
+    )
+    assert _az_index(subnet) == 1
+    export = network_part["Outputs"]["ClarifySecondAzSubnet"]
+    assert export["Value"] == {"Ref": "ClarifySecondAzSubnet"}
+    new_export = export["Export"]["Name"]
+    assert new_export.startswith("ml-network-subnet-")
+    assert model_part["Model"]["Properties"]["VpcConfig"]["Subnets"] == [
+        {"Fn::ImportValue": "ml-network-subnet-a"},
+        {"Fn::ImportValue": "ml-network-subnet-b"},
+        {"Fn::ImportValue": new_export},
+    ]
+
+
+def test_a_model_reading_its_subnets_from_another_stack_gets_the_subnet_to_add_there() -> None:
+    case = FIXTURES / "remediations" / "ssm-single-az"
+    (finding,) = run(Options(paths=[str(case)])).findings
+    assert f"{case / 'network.yaml'} defines Model's subnets" in finding.remediation
+    fix = _plain(parse_yaml(finding.remediation))
+    assert list(fix) == ["ClarifySecondAzSubnet"]  # nothing to paste into the model's template
+    assert _az_index(fix["ClarifySecondAzSubnet"]["Properties"]) == 0  # the subnets use zone 1
+
+
+_REFERENCE = re.compile(
+    r"!(?:Ref|GetAtt) ([A-Za-z0-9]+)|\"(?:Ref|Fn::GetAtt)\": \[?\s*\"([A-Za-z0-9]+)"
+)
+
+
+@pytest.mark.parametrize("rule", [rule.id for rule in load_rules()])
+def test_every_template_reference_in_a_fix_is_defined_where_it_is_pasted(rule: str) -> None:
+    """A CloudFormation fix refers only to what its own snippet adds, to resources and parameters
+    of the template it points at, or of a template it names (the stack that owns the subnets)."""
+    failures = []
+    for case, rule_id, file, text in _remediations():
+        if rule_id != rule or not file.endswith((".yaml", ".yml", ".json")):
+            continue
+        templates = [Path(file), *(p for p in Path(case).rglob("*") if str(p) in text)]
+        defined = {name for path in templates for name in _defined(path)}
+        code = _without_comments(text)
+        added = set(re.findall(r"^\s*\"?([A-Za-z0-9]+)\"?:", code, re.MULTILINE))
+        named = {a or b for a, b in _REFERENCE.findall(code)}
+        if named - defined - added - {"AWS"}:
+            failures.append(f"{file}: {sorted(named - defined - added)}\n{text}")
+    assert not failures, "\n\n".join(failures)
+
+
+def _defined(path: Path) -> List[str]:
+    try:
+        template = _template(path) if path.is_file() else {}
+    except Exception:  # not a template: names nothing
+        return []
+    sections = (
+        [template.get(k) for k in ("Resources", "Parameters")] if isinstance(template, dict) else []
+    )
+    return [str(name) for section in sections if isinstance(section, dict) for name in section]
+
+
+def test_an_inventory_fix_creates_a_subnet_in_a_free_block_of_the_vpc() -> None:
+    """describe-vpcs gives the VPC's associated blocks; describe-subnets the ones taken."""
+    case = FIXTURES / "remediations" / "inventory-free-block"
+    (fix,) = [f.remediation for f in run(Options(paths=[str(case)])).findings if f.rule == "CVL202"]
+    command = next(line for line in fix.splitlines() if line.startswith("aws ec2 create-subnet"))
+    words = shlex.split(command)
+    block = ipaddress.ip_network(words[words.index("--cidr-block") + 1])
+    assert block.subnet_of(ipaddress.ip_network("10.1.0.0/16"))  # not the disassociated block
+    taken = [ipaddress.ip_network(c) for c in ("10.1.1.0/24", "10.1.2.0/24")]
+    assert not any(block.overlaps(t) for t in taken)
+    assert words[words.index("--availability-zone") + 1] == "us-east-1c"  # a and b are used
+
+
+def test_a_terraform_fix_in_a_module_names_that_modules_resources_as_its_code_does() -> None:
+    """The VPC is in module.net: its fix goes into that module's code, where the VPC is
+    aws_vpc.main; a resource of the root is out of reach there, and the fix says how to pass it."""
+    case = FIXTURES / "terraform" / "module"
+    options = Options(
+        paths=[str(case / "plan.json")], config=load_config(case / "clarify-vpc-lint.yaml")
+    )
+    fixes = {f.rule: f.remediation for f in run(options).findings}
+    runtime = fixes["CVL303"]
+    assert runtime.startswith("# in the configuration of module.net\n")
+    assert "vpc_id              = aws_vpc.main.id" in runtime
+    assert "subnet_ids          = [aws_subnet.private[0].id, aws_subnet.private[1].id]" in runtime
+    assert "aws_security_group.clarify is outside module.net: pass it in as a variable" in runtime
+    # the endpoint is in the root module and its VPC inside module.net
+    assert "module.net.aws_vpc.main is inside module.net: use an output" in fixes["CVL307"]

@@ -205,6 +205,7 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "job_group_ref": group,
         "endpoint_group_ref": endpoint_group,
         "endpoint_group_refs": endpoint_group,
+        "endpoint_group_name": "EndpointSecurityGroup",
         "security_groups": names[3],
         "model_key": "ClarifyModel" if origin != "terraform" else "aws_sagemaker_model.clarify",
         "model": "ClarifyModel",

@@ -18,6 +18,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
 import jmespath
 
+from . import tfaddress
 from .catalogue import Rule
 from .findings import Finding
 from .remediation import as_json, fill, syntax_of
@@ -151,7 +152,11 @@ def _remediation(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
     language = subject.loc.language
     written_in = rule.remediation_key(language, subject.context.get("variant", ""))
     template = rule.remediation[written_in]
-    filled = fill(template, names, syntax_of(written_in, template))
+    module = ""
+    if language == "terraform":
+        address = tfaddress.parse(subject.loc.resource)
+        module = address.module if address is not None else ""
+    filled = fill(template, names, syntax_of(written_in, template), module)
     if language == "cloudformation" and subject.loc.file.endswith(".json"):
         return as_json(filled)
     return filled

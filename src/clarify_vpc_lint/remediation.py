@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Sequence, Tuple
 
-from . import ec2
+from . import ec2, tfaddress
 from .awsfacts import DEFAULT_REGION
 from .readers.source import parse_yaml
 
@@ -27,7 +27,9 @@ _IDS = ("subnet-", "sg-", "vpc-", "rtb-", "vpce-", "acl-", "dopt-")
 @dataclass(frozen=True)
 class Refs:
     """Entities a fix names: (origin, name) with origin ``cloudformation``, ``terraform`` or
-    ``id`` (a real AWS ID); ``missing`` says which are not in the inputs, for a comment."""
+    ``id`` (a value as AWS writes it: an ID, a CIDR block), or one looked up from another
+    (``vpc-of-subnet``, ``acl-of-subnet``, ``default-group`` of a VPC, ``import`` of an export);
+    ``missing`` says which are not in the inputs, for a comment."""
 
     items: Tuple[Tuple[str, str], ...] = ()
     missing: str = ""
@@ -87,6 +89,13 @@ def _shell(item: Tuple[str, str]) -> str:
             f"Name=association.subnet-id,Values={subnet} "
             "--query 'NetworkAcls[0].NetworkAclId' --output text)\""
         )
+    if origin == "default-group":  # a VPC's default security group, looked up by its name
+        vpc, region = name.split()
+        return (
+            f'"$(aws ec2 describe-security-groups --region {region} --filters '
+            f"Name=vpc-id,Values={vpc} Name=group-name,Values=default "
+            "--query 'SecurityGroups[0].GroupId' --output text)\""
+        )
     if origin == "vpc-of-subnet":  # a VPC not in the inputs, looked up from its subnet's ID
         subnet, region = name.split()
         return (
@@ -98,24 +107,30 @@ def _shell(item: Tuple[str, str]) -> str:
 
 def _yaml(item: Tuple[str, str]) -> str:
     origin, name = item
+    if origin == "default-group":  # the default security group of the VPC ``name``
+        return f"!GetAtt {name}.DefaultSecurityGroup"
     if origin == "import":  # an export of another stack
         return f"!ImportValue {json.dumps(name)}"
     return f"!Ref {name}" if origin == "cloudformation" else name
 
 
-def _hcl(item: Tuple[str, str]) -> str:
+def _hcl(item: Tuple[str, str], module: str) -> str:
     origin, name = item
+    if module and name.startswith(f"{module}."):  # the fix goes into that module's configuration
+        name = name[len(module) + 1 :]
+    if origin == "default-group":
+        return f"{name}.default_security_group_id"
     return f"{name}.id" if origin == "terraform" else json.dumps(name)
 
 
-def _render(value: Refs, syntax: str) -> str:
+def _render(value: Refs, syntax: str, module: str) -> str:
     items = value.items
     if syntax != "shell":  # only a shell command can look a name up
         items = tuple(i for i in items if not i[0].endswith("-of-subnet"))
     if syntax == "yaml":
         return ", ".join(_yaml(i) for i in items)
     if syntax == "hcl":
-        return ", ".join(_hcl(i) for i in items)
+        return ", ".join(_hcl(i, module) for i in items)
     if syntax == "shell":
         return " ".join(_shell(i) for i in items)
     if syntax == "text":
@@ -135,13 +150,14 @@ def syntax_of(language: str, text: str) -> str:
     return "shell" if _SHELL.search(text) else "json"
 
 
-def fill(template: str, names: Dict[str, Any], syntax: str = "text") -> str:
+def fill(template: str, names: Dict[str, Any], syntax: str = "text", module: str = "") -> str:
     """Put names into a template's ``{placeholder}``s (other braces, ``${AWS::Region}``, stay);
-    a line naming something the inputs lack ends with a comment saying so."""
-    lines: List[str] = []
+    a line naming something the inputs lack ends with a comment saying so. A Terraform fix for
+    a resource of ``module`` (``module.net``) names that module's resources as its code does."""
+    lines: List[str] = [f"# in the configuration of {module}"] if module else []
     for line in template.split("\n"):
         is_comment = line.lstrip().startswith("#")
-        filled, notes = _fill_line(line, names, "text" if is_comment else syntax)
+        filled, notes = _fill_line(line, names, "text" if is_comment else syntax, module)
         if notes and (is_comment or syntax in ("yaml", "hcl", "shell", "python")):
             filled += ("; " if "#" in filled else "  # ") + "; ".join(notes)
         elif notes and syntax == "json" and not is_comment:
@@ -150,7 +166,9 @@ def fill(template: str, names: Dict[str, Any], syntax: str = "text") -> str:
     return "\n".join(lines)
 
 
-def _fill_line(line: str, names: Dict[str, Any], syntax: str) -> Tuple[str, List[str]]:
+def _fill_line(
+    line: str, names: Dict[str, Any], syntax: str, module: str = ""
+) -> Tuple[str, List[str]]:
     notes: List[str] = []
     parts: List[str] = []
     position = 0
@@ -168,7 +186,9 @@ def _fill_line(line: str, names: Dict[str, Any], syntax: str) -> Tuple[str, List
             continue
         if value.missing and value.missing not in notes:
             notes.append(value.missing)
-        rendered = _render(value, syntax)
+        rendered = _render(value, syntax, module)
+        if syntax == "hcl":
+            notes += [note for note in _out_of_reach(value, module) if note not in notes]
         if not rendered and line.startswith(", ", position):
             position += 2  # [{none}, !Ref NewSubnet]: the new one alone
         elif not rendered and syntax != "text" and not _in_list(line, match):
@@ -178,21 +198,50 @@ def _fill_line(line: str, names: Dict[str, Any], syntax: str) -> Tuple[str, List
     return "".join(parts), notes
 
 
+def _out_of_reach(value: Refs, module: str) -> List[str]:
+    """Terraform code names only its own module's resources: another module's are reached through
+    that module's outputs, the caller's through a variable."""
+    notes = []
+    for origin, name in value.items:
+        if origin not in ("terraform", "default-group"):
+            continue
+        address = tfaddress.parse(name)
+        owner = address.module if address is not None else ""
+        if owner == module:
+            continue
+        if owner.startswith(f"{module}.") or not module:
+            notes.append(f"{name} is inside {owner}: use an output of that module")
+        else:
+            notes.append(f"{name} is outside {module}: pass it in as a variable")
+    return notes
+
+
 def _in_list(line: str, match: re.Match) -> bool:
     return line[: match.start()].rstrip().endswith("[")
 
 
 def as_json(yaml_fix: str) -> str:
-    """A CloudFormation fix written in YAML, for a template written in JSON: its comments first
-    (JSON has none), then the JSON members to paste (an object's braces left off)."""
-    comments = [line.strip() for line in yaml_fix.splitlines() if line.strip().startswith("#")]
-    data = _plain(parse_yaml(yaml_fix))
-    if isinstance(data, dict):
-        body = json.dumps(data, indent=2)[1:-1].strip("\n")
-        body = "\n".join(line[2:] for line in body.splitlines())
-    else:
-        body = json.dumps(data, indent=2)
-    return "\n".join([*comments, body])
+    """A CloudFormation fix written in YAML, for a template written in JSON: each part's comments
+    first (JSON has none), then its JSON members to paste (an object's braces left off). A fix
+    in parts (``# and in the model's template:``) keeps them apart."""
+    parts: List[Tuple[List[str], List[str]]] = []
+    for line in yaml_fix.splitlines():
+        comment = line.strip().startswith("#")
+        if not parts or comment and parts[-1][1]:
+            parts.append(([], []))
+        parts[-1][0 if comment else 1].append(line.strip() if comment else line)
+    return "\n".join(
+        "\n".join([*comments, _json_members(parse_yaml("\n".join(body)))] if body else comments)
+        for comments, body in parts
+    )
+
+
+def _json_members(parsed: Any) -> str:
+    data = _plain(parsed)
+    if not isinstance(data, dict):
+        return json.dumps(data, indent=2)
+    body = json.dumps(data, indent=2)[1:-1].strip("\n")
+    return "\n".join(line[2:] for line in body.splitlines())
 
 
 def _plain(value: Any) -> Any:

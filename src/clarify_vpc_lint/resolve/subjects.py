@@ -919,12 +919,17 @@ def _vpc_subject(view: _VpcView) -> Subject:
 def _endpoint_group_refs(usage: _Usage, resolver: Resolver) -> Refs:
     """The security groups a new interface endpoint takes: those of an endpoint of the VPC that
     admits the jobs on TCP 443, else the jobs' own (the fix says they must admit it)."""
-    for endpoint in resolver.endpoints_by_vpc().get(id(usage.vpc), []) if usage.vpc else []:
+    endpoints = resolver.endpoints_by_vpc().get(id(usage.vpc), []) if usage.vpc is not None else []
+    for endpoint in endpoints:
         groups = endpoint.security_groups
         if isinstance(groups, list) and groups and _admits_https(endpoint, usage, resolver) is True:
             return _refs(groups, resolver, f"the security groups of {endpoint.loc.resource}")
-    groups = [g for job in usage.jobs if isinstance(job.groups, list) for g in job.groups]
-    return _refs(list(dict.fromkeys(groups)), resolver, "the Clarify jobs' security groups")
+    groups: List[Any] = []
+    for job in usage.jobs:  # groups as written may be any value: compared, never hashed
+        for group in job.groups if isinstance(job.groups, list) else []:
+            if not any(group == seen for seen in groups):
+                groups.append(group)
+    return _refs(groups, resolver, "the Clarify jobs' security groups")
 
 
 def _vpc_refs(vpc: Any, unknown: Any, subnets: Any, resolver: Resolver, what: str) -> Refs:
@@ -1167,6 +1172,13 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
                 endpoint_groups if isinstance(endpoint_groups, Unknown) else endpoint_groups[:1],
                 resolver,
                 f"the security group of {endpoint.loc.resource}",
+            )
+            if endpoint.security_groups is not None
+            else _default_group_refs(usage.vpc, endpoint, resolver),
+            "endpoint_group_name": _logical_name(
+                display(endpoint_groups[0], resolver.index)
+                if isinstance(endpoint_groups, list) and endpoint_groups
+                else f"{usage.vpc.loc.resource}DefaultSecurityGroup"
             ),
             "vpc_refs": _refs([usage.vpc], resolver, "the VPC"),
             "region": remediation_region(resolver.index.network, resolver.region),
@@ -1189,6 +1201,20 @@ def _routes_subnets(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) ->
     if not usage.job_subnets:
         results.append(Unknown("the subnets of the Clarify jobs are not known"))
     return all_of(results)
+
+
+def _default_group_refs(vpc: Any, endpoint: VpcEndpoint, resolver: Resolver) -> Refs:
+    """The VPC's default security group, which an endpoint written without groups takes, as the
+    endpoint's fix can name it: from the VPC's own template or configuration, or looked up."""
+    origin, name = ref_item(vpc.loc.resource, vpc.loc.language)
+    if origin == endpoint.loc.language:
+        return refs([("default-group", name)])
+    if origin == "id" and endpoint.loc.language not in ("cloudformation", "terraform"):
+        region = remediation_region(resolver.index.network, resolver.region)
+        return refs([("default-group", f"{name} {region}")])
+    return refs(
+        (), f"the default security group of {vpc.loc.resource}: its ID is not in the inputs"
+    )
 
 
 def _admits_https(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> Fact:
