@@ -316,9 +316,7 @@ def _suggested_network(job: Job, resolver: Resolver) -> Dict[str, Any]:
         return {
             "suggested_network": f"the subnets and security groups of its model {model_name},"
             " so job and model share one VPC",
-            "suggested_subnet_refs": _refs(
-                model.subnets, resolver, f"the subnets of {model_name}"
-            ),
+            "suggested_subnet_refs": _refs(model.subnets, resolver, f"the subnets of {model_name}"),
             "suggested_group_refs": _refs(
                 model.security_groups, resolver, f"the security groups of {model_name}"
             ),
