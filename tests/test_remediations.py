@@ -327,3 +327,20 @@ def test_cvl102_names_nothing_when_the_inputs_hold_no_network_for_the_job(
         assert vpc_config == {"Subnets": [], "SecurityGroupIds": []}
     assert "none in the inputs" in fix
     assert not [name for name in EXAMPLE_NAMES if name in fix], fix
+
+
+def test_cvl102_keeps_the_groups_a_declared_job_lists_when_its_model_has_no_network(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "clarify-vpc-lint.yaml"
+    config.write_text(
+        "jobs:\n  - name: churn-bias\n    security-groups: [aws_security_group.clarify]\n"
+    )
+    fix = _cvl102_fix(CVL102 / "tf-bad" / "plan.json", config_file=config)
+    (job,) = parse_yaml(fix)["jobs"]
+    assert job == {
+        "name": "churn-bias",
+        "subnets": [],
+        "security-groups": ["aws_security_group.clarify"],
+    }
+    assert "subnets: []  # private subnets for churn-bias: none in the inputs" in fix
