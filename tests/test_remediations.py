@@ -344,3 +344,19 @@ def test_cvl102_keeps_the_groups_a_declared_job_lists_when_its_model_has_no_netw
         "security-groups": ["aws_security_group.clarify"],
     }
     assert "subnets: []  # private subnets for churn-bias: none in the inputs" in fix
+
+
+def test_cvl102_names_no_logical_id_of_another_template(tmp_path: Path) -> None:
+    """The model and its network in one template, the job in another: the model's logical IDs do
+    not exist in the job's template, so the fix says where they are instead of naming them."""
+    text = (CVL102 / "bad-model" / "template.yaml").read_text()
+    network, job = text.split("  ClarifyJob:")
+    (tmp_path / "network.yaml").write_text(network)
+    (tmp_path / "job.yaml").write_text("Resources:\n  ClarifyJob:" + job)
+    (tmp_path / "analysis_config.json").write_text(
+        (CVL102 / "bad-model" / "analysis_config.json").read_text()
+    )
+    fix = _cvl102_fix(tmp_path)
+    vpc_config = parse_yaml(fix)["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
+    assert vpc_config == {"Subnets": [], "SecurityGroupIds": []}
+    assert "those of its model Model are named in another file; write their IDs" in fix
