@@ -153,17 +153,26 @@ def test_an_existing_endpoint_means_no_shadow_endpoint_so_no_model_rule() -> Non
     job = read(PYTHON / "endpoint_predictor.py").jobs[0]
     assert job.inference is True and job.model is None
     assert "CVL103" not in {f.rule for f in findings}
+    # ModelConfig(endpoint_name=...) is recorded as the analysis config's endpoint_name is
+    assert job.existing_endpoint is True
+    assert _job_facts(read(PYTHON / "endpoint_predictor.py"))["shadow_endpoint"] is False
     # the same model used through model_config=ModelConfig(model_name=...) is flagged
     text = (PYTHON / "endpoint_predictor.py").read_text()
     linked = text.replace(
         "endpoint_name=predictor.endpoint_name", 'model_name="churn-xgboost"'
     ).replace('role="arn:aws:iam::111122223333:role/model",', 'name="churn-xgboost",')
     network = read_python("linked.py", linked)
+    assert _job_facts(network)["shadow_endpoint"] is True
     subjects = build_subjects(network, "us-east-1")
     rule = next(r for r in load_rules() if r.id == "CVL103")
     assert [f.resource for f in evaluate(rule, subjects, "error")] == [
         "processor.run_explainability"
     ]
+
+
+def _job_facts(network: Network) -> dict:
+    (job,) = [s for s in build_subjects(network, "us-east-1") if s.kind == "jobs"]
+    return job.facts
 
 
 def test_values_from_the_environment_are_unknown_and_say_which_variable() -> None:

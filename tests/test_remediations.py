@@ -15,17 +15,20 @@ import re
 import shlex
 from functools import cache
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import pytest
 from conftest import FIXTURES
 
+from clarify_vpc_lint import linter
 from clarify_vpc_lint.catalogue import explain, load_rules, rules_by_id
 from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.readers.source import parse_yaml
 from clarify_vpc_lint.readers.tfconfig.hcl import parse_hcl
-from clarify_vpc_lint.remediation import syntax_of
+from clarify_vpc_lint.remediation import fill, syntax_of
+from clarify_vpc_lint.resolve import build_subjects
+from clarify_vpc_lint.resolve.subjects import Subject
 
 # placeholder text a pasted fix must never hold
 FORBIDDEN = (
@@ -351,3 +354,171 @@ def test_a_terraform_fix_in_a_module_names_that_modules_resources_as_its_code_do
     assert "aws_security_group.clarify is outside module.net: pass it in as a variable" in runtime
     # the endpoint is in the root module and its VPC inside module.net
     assert "module.net.aws_vpc.main is inside module.net: use an output" in fixes["CVL307"]
+
+
+# -- CVL102: the network a job without VpcConfig is given ------------------------------------------
+
+CVL102 = FIXTURES / "rules" / "CVL102"
+# the names the catalogue shows in --explain: a fix for a real input must never hold them
+EXAMPLE_NAMES = ("PrivateSubnetA", "ClarifySecurityGroup", "subnet-0aaa1111", "sg-0clarify")
+
+
+def _cvl102_fix(*paths: Path, config_file: Optional[Path] = None) -> str:
+    config = load_config(config_file) if config_file is not None else None
+    result = run(Options(paths=[str(p) for p in paths], config=config))
+    (fix,) = [f.remediation for f in result.findings if f.rule == "CVL102"]
+    return fix
+
+
+def test_cvl102_gives_a_template_job_the_subnets_and_groups_of_its_model() -> None:
+    fix = _cvl102_fix(CVL102 / "bad-model")
+    vpc_config = parse_yaml(fix)["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
+    assert vpc_config == {
+        "Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}],
+        "SecurityGroupIds": [{"Ref": "ClarifySecurityGroup"}],
+    }
+    assert fix.startswith("# the subnets and security groups of its model Model")
+
+
+def test_cvl102_gives_a_job_beside_a_terraform_plan_the_addresses_of_its_model() -> None:
+    case = CVL102 / "tf-bad"
+    fix = _cvl102_fix(case / "plan.json", config_file=case / "clarify-vpc-lint.yaml")
+    (job,) = parse_yaml(fix)["jobs"]
+    assert job == {
+        "name": "churn-bias",
+        "subnets": ["aws_subnet.private[0]", "aws_subnet.private[1]"],
+        "security-groups": ["aws_security_group.clarify"],
+    }
+    assert "its model aws_sagemaker_model.churn" in fix
+
+
+def test_cvl102_terraform_fix_is_hcl_naming_the_models_network(monkeypatch) -> None:
+    """No Terraform resource is a Clarify job, so the Terraform fix shows only in the docs; filled
+    for a real job it is still HCL referring to the plan's resources."""
+    subjects: List[Subject] = []
+
+    def keep(network, region):
+        subjects.extend(build_subjects(network, region))
+        return subjects
+
+    monkeypatch.setattr(linter, "build_subjects", keep)
+    case = CVL102 / "tf-bad"
+    run(
+        Options(paths=[str(case / "plan.json")], config=load_config(case / "clarify-vpc-lint.yaml"))
+    )
+    (job,) = [s for s in subjects if s.kind == "jobs"]
+    fix = fill(rules_by_id()["CVL102"].remediation["terraform"], job.context, "hcl")
+    parse_hcl(fix + "\n", "remediation.tf")
+    assert "subnets            = [aws_subnet.private[0].id, aws_subnet.private[1].id]" in fix
+    assert "security_group_ids = [aws_security_group.clarify.id]" in fix
+
+
+def test_cvl102_gives_an_api_job_the_ids_of_its_model() -> None:
+    case = CVL102 / "api-bad"
+    fix = _cvl102_fix(case)
+    model = json.loads((case / "model.json").read_text())["VpcConfig"]
+    members = json.loads("{" + _without_comments(fix) + "}")
+    assert members["NetworkConfig"]["VpcConfig"] == model
+    assert "its model churn-model" in fix
+
+
+PYTHON_JOB = """
+from sagemaker import clarify
+from sagemaker.model import Model
+
+model = Model(
+    image_uri="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+    model_data="s3://churn-ml-artifacts/churn/model.tar.gz",
+    role="arn:aws:iam::111122223333:role/model",
+    name="churn-xgboost",
+    {vpc}
+)
+processor = clarify.SageMakerClarifyProcessor(
+    role="arn:aws:iam::111122223333:role/clarify", instance_count=1, instance_type="ml.m5.xlarge"
+)
+processor.run_explainability(
+    data_config=clarify.DataConfig(
+        s3_data_input_path="s3://churn-ml-artifacts/churn/train.csv",
+        s3_output_path="s3://churn-ml-artifacts/churn/clarify-shap",
+    ),
+    model_config=clarify.ModelConfig(
+        model_name="churn-xgboost", instance_count=1, instance_type="ml.m5.xlarge"
+    ),
+    explainability_config=clarify.SHAPConfig(),
+)
+"""
+
+
+def _network_config_of(fix: str) -> Dict[str, object]:
+    call = next(
+        node.value
+        for node in ast.parse(fix).body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+    )
+    return {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords}
+
+
+def test_cvl102_gives_a_python_job_the_ids_of_its_model(tmp_path: Path) -> None:
+    vpc = (
+        'vpc_config={"Subnets": ["subnet-0py1a", "subnet-0py1b"], "SecurityGroupIds": ["sg-0pym"]},'
+    )
+    source = tmp_path / "explain.py"
+    source.write_text(PYTHON_JOB.replace("{vpc}", vpc))
+    fix = _cvl102_fix(source)
+    assert _network_config_of(fix) == {
+        "subnets": ["subnet-0py1a", "subnet-0py1b"],
+        "security_group_ids": ["sg-0pym"],
+    }
+    assert "its model churn-xgboost" in fix
+
+
+@pytest.mark.parametrize("case", ["bad.yaml", "python"])
+def test_cvl102_names_nothing_when_the_inputs_hold_no_network_for_the_job(
+    case: str, tmp_path: Path
+) -> None:
+    """The job's model is not linked (bad.yaml) or has no VpcConfig: empty lists, and a comment
+    saying the inputs hold none, never the catalogue's example names."""
+    if case == "python":
+        source = tmp_path / "explain.py"
+        source.write_text(PYTHON_JOB.replace("{vpc}", ""))
+        fix = _cvl102_fix(source)
+        assert _network_config_of(fix) == {"subnets": [], "security_group_ids": []}
+    else:
+        fix = _cvl102_fix(CVL102 / case)
+        vpc_config = parse_yaml(fix)["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
+        assert vpc_config == {"Subnets": [], "SecurityGroupIds": []}
+    assert "none in the inputs" in fix
+    assert not [name for name in EXAMPLE_NAMES if name in fix], fix
+
+
+def test_cvl102_keeps_the_groups_a_declared_job_lists_when_its_model_has_no_network(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "clarify-vpc-lint.yaml"
+    config.write_text(
+        "jobs:\n  - name: churn-bias\n    security-groups: [aws_security_group.clarify]\n"
+    )
+    fix = _cvl102_fix(CVL102 / "tf-bad" / "plan.json", config_file=config)
+    (job,) = parse_yaml(fix)["jobs"]
+    assert job == {
+        "name": "churn-bias",
+        "subnets": [],
+        "security-groups": ["aws_security_group.clarify"],
+    }
+    assert "subnets: []  # private subnets for churn-bias: none in the inputs" in fix
+
+
+def test_cvl102_names_no_logical_id_of_another_template(tmp_path: Path) -> None:
+    """The model and its network in one template, the job in another: the model's logical IDs do
+    not exist in the job's template, so the fix says where they are instead of naming them."""
+    text = (CVL102 / "bad-model" / "template.yaml").read_text()
+    network, job = text.split("  ClarifyJob:")
+    (tmp_path / "network.yaml").write_text(network)
+    (tmp_path / "job.yaml").write_text("Resources:\n  ClarifyJob:" + job)
+    (tmp_path / "analysis_config.json").write_text(
+        (CVL102 / "bad-model" / "analysis_config.json").read_text()
+    )
+    fix = _cvl102_fix(tmp_path)
+    vpc_config = parse_yaml(fix)["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
+    assert vpc_config == {"Subnets": [], "SecurityGroupIds": []}
+    assert "those of its model Model are named in another file; write their IDs" in fix

@@ -202,6 +202,10 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "first_group_ref": group,
         "first_group_name": "ClarifySecurityGroup",
         "job_group_refs": group,
+        "suggested_subnet_refs": subnets,
+        "suggested_group_refs": group,
+        "suggested_network": "the subnets and security groups of its model ClarifyModel, so job"
+        " and model share one VPC",
         "job_group_ref": group,
         "endpoint_group_ref": endpoint_group,
         "endpoint_group_refs": endpoint_group,

@@ -73,6 +73,7 @@ class Model:
     keys: List[str]
     has_vpc_config: Tri
     subnets: Union[List[Ref], Unknown]
+    security_groups: Union[List[Ref], Unknown]
     s3_artifacts: Tri
     subnets_import: Optional[SubnetsImport] = None
 

@@ -123,12 +123,23 @@ def _hcl(item: Tuple[str, str], module: str) -> str:
     return f"{name}.id" if origin == "terraform" else json.dumps(name)
 
 
+def _flow_item(text: str) -> str:
+    """A name as an item of a YAML flow list, quoted where YAML would read it otherwise
+    (``aws_subnet.private[0]`` inside ``[...]``); a tagged reference (``!Ref X``) stays."""
+    if text.startswith("!") or not _FLOW_INDICATORS.search(text):
+        return text
+    return json.dumps(text)
+
+
+_FLOW_INDICATORS = re.compile(r"[\[\]{},#'\"]|:\s|^[-?:&*|>%@`]")
+
+
 def _render(value: Refs, syntax: str, module: str) -> str:
     items = value.items
     if syntax != "shell":  # only a shell command can look a name up
         items = tuple(i for i in items if not i[0].endswith("-of-subnet"))
     if syntax == "yaml":
-        return ", ".join(_yaml(i) for i in items)
+        return ", ".join(_flow_item(_yaml(i)) for i in items)
     if syntax == "hcl":
         return ", ".join(_hcl(i, module) for i in items)
     if syntax == "shell":

@@ -782,7 +782,7 @@ class _Reader:
         if method == "run":
             args = self.arguments(node, ("inputs",), env)
             inference: Any = True
-            model = None
+            model, existing_endpoint = None, False
             inputs = (
                 [
                     {
@@ -801,7 +801,7 @@ class _Reader:
             if position is not None:
                 params[position] = "model_config"
             args = self.arguments(node, tuple(params), env)
-            inference, model = _predictor_of(args.get("model_config"), always)
+            inference, model, existing_endpoint = _predictor_of(args.get("model_config"), always)
             inputs = []
         request = {
             "AppSpecification": {"ImageUri": image},
@@ -814,7 +814,7 @@ class _Reader:
         loc = self.location(node, f"{processor.name or processor.cls}.{method}")
         job = sagemaker.processing_job(request, loc, inference)
         if job is not None:
-            job.model = model
+            job.model, job.existing_endpoint = model, existing_endpoint
             self.network.jobs.append(job)
 
     def check_step(self, step: Obj, node: ast.Call) -> None:
@@ -823,11 +823,11 @@ class _Reader:
             step.args.get("check_job_config"),
         )
         check_type: Any = Unknown("the step's clarify_check_config is not built in this file")
-        model = None
+        model, existing_endpoint = None, False
         if isinstance(config, Obj) and config.kind == "check-config":
             check_type = _CHECK_TYPES[config.cls]
             if check_type != "DATA_BIAS":
-                _, model = _predictor_of(config.args.get("model_config"), True)
+                _, model, existing_endpoint = _predictor_of(config.args.get("model_config"), True)
         settings = job_config.args if isinstance(job_config, Obj) else {}
         network = (
             self.network_config(settings.get("network_config"), self._monitoring_chain())
@@ -842,7 +842,7 @@ class _Reader:
         loc = self.location(node, name if isinstance(name, str) else "ClarifyCheckStep")
         job = sagemaker.clarify_check_job(request, loc, check_type)
         if job.inference is not False:
-            job.model = model
+            job.model, job.existing_endpoint = model, existing_endpoint
         self.network.jobs.append(job)
 
     def _monitoring_chain(self) -> Tuple[Any, ...]:
@@ -853,7 +853,7 @@ class _Reader:
         bias = monitor.kind == "bias-monitor"
         params = ("data_config", "bias_config" if bias else "explainability_config", "model_config")
         args = self.arguments(node, params, env)
-        inference, model = _predictor_of(args.get("model_config"), not bias)
+        inference, model, existing_endpoint = _predictor_of(args.get("model_config"), not bias)
         request = {
             "AppSpecification": {"ImageUri": CLARIFY_IMAGE},
             "NetworkConfig": self.network_config(
@@ -864,7 +864,7 @@ class _Reader:
         loc = self.location(node, f"{monitor.name or monitor.cls}.suggest_baseline")
         job = sagemaker.processing_job(request, loc, inference)
         if job is not None:
-            job.model = model
+            job.model, job.existing_endpoint = model, existing_endpoint
             self.network.jobs.append(job)
 
     def schedule(self, monitor: Obj, node: ast.Call, env: _Env) -> None:
@@ -930,21 +930,22 @@ def _addable(left: Any, right: Any) -> bool:
     return type(left) is type(right) and type(left) in (str, list, int)
 
 
-def _predictor_of(model_config: Any, always: bool) -> Tuple[Any, Any]:
-    """(needs inference, the model the shadow endpoint uses) from a run's ``model_config``.
+def _predictor_of(model_config: Any, always: bool) -> Tuple[Any, Any, bool]:
+    """(needs inference, the model the shadow endpoint uses, calls an existing endpoint) from a
+    run's ``model_config``.
 
     Without a model_config the SDK writes no predictor: bias comes from predicted labels in the
     data. ``endpoint_name`` uses an existing endpoint: inference, but no shadow endpoint.
     """
     if model_config is None:
-        return always, None
+        return always, None, False
     if isinstance(model_config, Unknown):
-        return Unknown(f"model_config: {model_config.reason}"), None
+        return Unknown(f"model_config: {model_config.reason}"), None, False
     if not isinstance(model_config, Obj) or model_config.kind != "model-config":
-        return True, None
+        return True, None, False
     if model_config.args.get("endpoint_name") is not None:
-        return True, None
-    return True, model_config.args.get("model_name")
+        return True, None, True
+    return True, model_config.args.get("model_name"), False
 
 
 def _cluster(args: Dict[str, Any], default: Any = None) -> Dict[str, Any]:

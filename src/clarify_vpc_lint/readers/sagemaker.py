@@ -167,12 +167,13 @@ def _instance_count(cluster: Any) -> Any:
 
 
 def model(request: Any, loc: Location, keys: List[str]) -> Model:
-    has_vpc, subnets, _ = _vpc_config(request)
+    has_vpc, subnets, groups = _vpc_config(request)
     return Model(
         loc=loc,
         keys=keys,
         has_vpc_config=has_vpc,
         subnets=subnets,
+        security_groups=groups,
         s3_artifacts=_s3_artifacts(request),
     )
 

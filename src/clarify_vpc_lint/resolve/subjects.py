@@ -305,7 +305,68 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         "region": remediation_region(resolver.index.network, resolver.region),
         "model_key": _model_key(job, resolver),
     }
+    context.update(_suggested_network(job, resolver))
     return Subject("jobs", job.loc, derive("jobs", view), context)
+
+
+def _suggested_network(job: Job, resolver: Resolver) -> Dict[str, Any]:
+    """The subnets and security groups a fix gives a job without VpcConfig: those of its model
+    when the model is in a VPC (its shadow endpoint runs there, and CVL103 wants job and model in
+    one VPC); else none, said in the fix's comment, never an example name."""
+    name = job.loc.resource
+    model = _find_model(job.model, resolver) if job.model is not None else None
+    absent = "none in the inputs"
+    if isinstance(model, Model) and model.has_vpc_config is True:
+        model_name = model.loc.resource
+        if _pastable(model.subnets, job, resolver) and _pastable(
+            model.security_groups, job, resolver
+        ):
+            return {
+                "suggested_network": f"the subnets and security groups of its model {model_name},"
+                " so job and model share one VPC",
+                "suggested_subnet_refs": _refs(
+                    model.subnets, resolver, f"the subnets of {model_name}"
+                ),
+                "suggested_group_refs": _refs(
+                    model.security_groups, resolver, f"the security groups of {model_name}"
+                ),
+            }
+        absent = f"those of its model {model_name} are named in another file; write their IDs"
+    subnets = refs((), f"private subnets for {name}: {absent}")
+    own_groups = job.security_groups  # a declared job may list groups without subnets
+    if isinstance(own_groups, list) and own_groups:
+        return {
+            "suggested_network": "your private subnets in two Availability Zones and the"
+            " security groups the job lists",
+            "suggested_subnet_refs": subnets,
+            "suggested_group_refs": _refs(own_groups, resolver, f"the security groups of {name}"),
+        }
+    return {
+        "suggested_network": "your private subnets in two Availability Zones and a security"
+        " group for the job",
+        "suggested_subnet_refs": subnets,
+        "suggested_group_refs": refs((), f"a security group for {name}: {absent}"),
+    }
+
+
+def _pastable(values: Any, job: Job, resolver: Resolver) -> bool:
+    """Whether a fix for the job can name these entities as ``_refs`` does: a real ID anywhere, a
+    logical ID only in its own template; a declared job's names reach every input of the run."""
+    if job.loc.language == "config" or isinstance(values, Unknown):
+        return True
+    for value in values:
+        entity = value if hasattr(value, "loc") else resolver.index.find(value)
+        loc = getattr(entity, "loc", None)
+        if loc is None:
+            if not isinstance(value, (str, Unknown)):
+                return False  # written as a reference the inputs do not resolve
+            continue
+        origin, _ = ref_item(loc.resource, loc.language)
+        if origin == "cloudformation" and loc.file == job.loc.file:
+            continue
+        if origin != "id":
+            return False
+    return True
 
 
 def _model_key(job: Job, resolver: Resolver) -> Name:
