@@ -26,7 +26,7 @@ from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.readers.source import parse_yaml
 from clarify_vpc_lint.readers.tfconfig.hcl import parse_hcl
-from clarify_vpc_lint.remediation import fill, syntax_of
+from clarify_vpc_lint.remediation import as_json, fill, refs, syntax_of
 from clarify_vpc_lint.resolve import build_subjects
 from clarify_vpc_lint.resolve.subjects import Subject
 
@@ -522,3 +522,31 @@ def test_cvl102_names_no_logical_id_of_another_template(tmp_path: Path) -> None:
     vpc_config = parse_yaml(fix)["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
     assert vpc_config == {"Subnets": [], "SecurityGroupIds": []}
     assert "those of its model Model are named in another file; write their IDs" in fix
+
+
+def test_a_json_fix_keeps_what_the_yaml_fix_said_beside_a_value() -> None:
+    """JSON has no comments: a note on why a value is empty moves above the members."""
+    fix = as_json(
+        "# a heading\nJob:\n  Properties:\n    Subnets: []  # subnets: none in the inputs\n"
+        "    Name: 'a # b'\n"
+    )
+    comments = [line for line in fix.splitlines() if line.startswith("#")]
+    assert comments == ["# a heading", "# subnets: none in the inputs"]
+    members = json.loads("{" + _without_comments(fix) + "}")
+    assert members == {"Job": {"Properties": {"Subnets": [], "Name": "a # b"}}}
+
+
+def test_an_api_fix_never_names_a_template_resource_as_an_id() -> None:
+    """A job declared beside a plan gets the Terraform fix; an AWS CLI line would need IDs."""
+    case = FIXTURES / "rules" / "CVL401" / "tf-bad"
+    options = Options(
+        paths=[str(case / "plan.json")], config=load_config(case / "clarify-vpc-lint.yaml")
+    )
+    (finding,) = run(options).findings
+    parse_hcl(finding.remediation + "\n", "fix.tf")
+    assert "security_group_id = aws_security_group.clarify.id" in finding.remediation
+    assert fill(
+        "--group-id {g}", {"g": refs([("terraform", "aws_security_group.a")])}, "shell"
+    ) == (
+        '--group-id ""  # aws_security_group.a is defined in a template or configuration: write its ID'
+    )

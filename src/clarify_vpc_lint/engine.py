@@ -21,7 +21,7 @@ import jmespath
 from . import tfaddress
 from .catalogue import Rule
 from .findings import Finding
-from .remediation import as_json, fill, syntax_of
+from .remediation import Refs, as_json, fill, syntax_of
 from .resolve import Subject
 from .values import Unknown
 
@@ -151,6 +151,12 @@ def _remediation(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
     """The rule's fix in the subject's language; a template written in JSON gets it in JSON."""
     language = subject.loc.language
     written_in = rule.remediation_key(language, subject.context.get("variant", ""))
+    if written_in == "api" and language == "config":
+        # a job declared beside a plan or template: what its fix changes is written there
+        origins = {o for v in names.values() if isinstance(v, Refs) for o, _ in v.items}
+        written = origins & {"terraform", "cloudformation"}
+        if len(written) == 1 and written <= set(rule.remediation):
+            written_in = language = written.pop()
     template = rule.remediation[written_in]
     module = ""
     if language == "terraform":

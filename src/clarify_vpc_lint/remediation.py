@@ -134,10 +134,16 @@ def _flow_item(text: str) -> str:
 _FLOW_INDICATORS = re.compile(r"[\[\]{},#'\"]|:\s|^[-?:&*|>%@`]")
 
 
+# what an API body, SDK code or a CLI command can name: IDs (a shell also looks names up)
+_BY_ID = ("id", "vpc-of-subnet", "acl-of-subnet", "default-group")
+
+
 def _render(value: Refs, syntax: str, module: str) -> str:
     items = value.items
     if syntax != "shell":  # only a shell command can look a name up
         items = tuple(i for i in items if not i[0].endswith("-of-subnet"))
+    if syntax in ("json", "python", "shell"):
+        items = tuple(i for i in items if i[0] in _BY_ID)
     if syntax == "yaml":
         return ", ".join(_flow_item(_yaml(i)) for i in items)
     if syntax == "hcl":
@@ -200,6 +206,12 @@ def _fill_line(
         rendered = _render(value, syntax, module)
         if syntax == "hcl":
             notes += [note for note in _out_of_reach(value, module) if note not in notes]
+        if syntax in ("json", "python", "shell"):
+            notes += [
+                f"{name} is defined in a template or configuration: write its ID"
+                for origin, name in value.items
+                if origin not in _BY_ID
+            ]
         if not rendered and line.startswith(", ", position):
             position += 2  # [{none}, !Ref NewSubnet]: the new one alone
         elif not rendered and syntax != "text" and not _in_list(line, match):
@@ -241,10 +253,26 @@ def as_json(yaml_fix: str) -> str:
         if not parts or comment and parts[-1][1]:
             parts.append(([], []))
         parts[-1][0 if comment else 1].append(line.strip() if comment else line)
+        note = None if comment else _inline_comment(line)
+        if note:  # what a value's comment says (why it is empty) goes with the part's comments
+            parts[-1][0].append(f"# {note}")
     return "\n".join(
         "\n".join([*comments, _json_members(parse_yaml("\n".join(body)))] if body else comments)
         for comments, body in parts
     )
+
+
+def _inline_comment(line: str) -> str:
+    """The comment ending a YAML line (`` # ...`` outside quotes), or ""."""
+    quote = ""
+    for position, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and position and line[position - 1] in " \t":
+            return line[position + 1 :].strip()
+    return ""
 
 
 def _json_members(parsed: Any) -> str:
