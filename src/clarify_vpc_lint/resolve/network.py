@@ -21,6 +21,7 @@ class Resolver:
         self.index = Index(network)
         self.security = SecurityGroups(self.index)
         self._endpoints_by_vpc: Optional[Dict[int, List[VpcEndpoint]]] = None
+        self._free_blocks: Dict[int, Any] = {}
         self._attach_to_endpoints()
         for vpc in network.vpcs:
             if keys.is_real_id(vpc.keys[0]):  # a deployed VPC: complete where the inventory is
@@ -165,13 +166,15 @@ class Resolver:
         VPC is not known counts as taken too), or Unknown."""
         if not isinstance(vpc, Vpc):
             return Unknown("the VPC is not in the inputs")
-        used = [
-            subnet.cidr
-            for subnet in self.network.subnets
-            for owner in [self.subnet_vpc(subnet)]
-            if owner is vpc or not isinstance(owner, Vpc)
-        ]
-        return ec2.free_subnet_block(vpc.cidrs, used)
+        if id(vpc) not in self._free_blocks:  # every job and model of the VPC asks
+            used = [
+                subnet.cidr
+                for subnet in self.network.subnets
+                for owner in [self.subnet_vpc(subnet)]
+                if owner is vpc or not isinstance(owner, Vpc)
+            ]
+            self._free_blocks[id(vpc)] = ec2.free_subnet_block(vpc.cidrs, used)
+        return self._free_blocks[id(vpc)]
 
     # -- jobs and models -----------------------------------------------------------------------------
 
