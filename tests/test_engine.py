@@ -19,7 +19,7 @@ LOC = Location("job.yaml", 3, 5, "ClarifyJob", "cloudformation")
 
 def job(**facts: Any) -> Subject:
     known: Dict[str, Any] = {"in_vpc": True, "multi_instance": True, "sg_self_ingress": True}
-    return Subject("jobs", LOC, {**known, **facts}, {"instance_count": 2})
+    return Subject("jobs", LOC, {**known, **facts}, lambda: {"instance_count": 2})
 
 
 def severities(subject: Subject) -> list:

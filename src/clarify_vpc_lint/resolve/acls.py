@@ -18,7 +18,7 @@ from .. import ec2, keys
 from ..awsfacts import endpoint_service
 from ..logic import Fact, all_of
 from ..model import NetworkAcl, NetworkAclEntry, Subnet, Vpc, existence
-from ..remediation import Name, Refs, ref_item, refs, remediation_region
+from ..remediation import Name, Refs, ref_item, refs
 from ..values import Unknown, as_int
 from .index import display
 from .network import Resolver
@@ -262,7 +262,7 @@ def remediation_names(check: AclCheck, subnet: Any, resolver: Resolver) -> Dict[
     acl = check.acl
     subnet_name = subnet.loc.resource if isinstance(subnet, Subnet) else "the job's subnets"
     missing = f"the network ACL of {subnet_name} is not in the inputs"
-    region = remediation_region(resolver.network, resolver.region)
+    region = resolver.fix_region
     context: Dict[str, Any] = {
         "acl": "unknown",
         "acl_ref": f"the network ACL of {subnet_name}",

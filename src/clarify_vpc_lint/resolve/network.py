@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Dict, List, Optional
 
 from .. import ec2, keys
 from ..logic import Fact, any_of
 from ..model import Location, NatGateway, Network, RouteTable, Subnet, Vpc, VpcEndpoint, existence
+from ..remediation import remediation_region
 from ..values import Unknown
 from .index import Index, display
 from .security import SecurityGroups
@@ -21,7 +23,6 @@ class Resolver:
         self.index = Index(network)
         self.security = SecurityGroups(self.index)
         self._endpoints_by_vpc: Optional[Dict[int, List[VpcEndpoint]]] = None
-        self._free_blocks: Dict[int, Any] = {}
         self._attach_to_endpoints()
         for vpc in network.vpcs:
             if keys.is_real_id(vpc.keys[0]):  # a deployed VPC: complete where the inventory is
@@ -161,20 +162,27 @@ class Resolver:
             "with --context"
         )
 
+    @cached_property
+    def fix_region(self) -> str:
+        """The region fixes name (the inventory's, unless --region says otherwise)."""
+        return remediation_region(self.network, self.region)
+
     def free_subnet_block(self, vpc: Any) -> Any:
         """A block for a new subnet of ``vpc`` that no subnet in the inputs overlaps (one whose
         VPC is not known counts as taken too), or Unknown."""
         if not isinstance(vpc, Vpc):
             return Unknown("the VPC is not in the inputs")
-        if id(vpc) not in self._free_blocks:  # every job and model of the VPC asks
-            used = [
-                subnet.cidr
-                for subnet in self.network.subnets
-                for owner in [self.subnet_vpc(subnet)]
-                if owner is vpc or not isinstance(owner, Vpc)
-            ]
-            self._free_blocks[id(vpc)] = ec2.free_subnet_block(vpc.cidrs, used)
-        return self._free_blocks[id(vpc)]
+        used = self._subnet_blocks.get(id(vpc), []) + self._subnet_blocks.get(0, [])
+        return ec2.free_subnet_block(vpc.cidrs, used)
+
+    @cached_property
+    def _subnet_blocks(self) -> Dict[int, List[Any]]:
+        """The subnets' blocks by their VPC (key 0: VPC not known)."""
+        blocks: Dict[int, List[Any]] = {}
+        for subnet in self.network.subnets:
+            owner = self.subnet_vpc(subnet)
+            blocks.setdefault(id(owner) if isinstance(owner, Vpc) else 0, []).append(subnet.cidr)
+        return blocks
 
     # -- jobs and models -----------------------------------------------------------------------------
 

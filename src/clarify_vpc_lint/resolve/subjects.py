@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Set, Tuple
+from functools import cached_property, partial
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service
@@ -31,7 +32,7 @@ from ..model import (
     VpcEndpoint,
     existence,
 )
-from ..remediation import Name, Refs, Zone, ref_item, refs, remediation_region
+from ..remediation import Name, Refs, Zone, ref_item, refs
 from ..values import Unknown
 from . import dhcp
 from .acls import AclCheck, NetworkAcls, remediation_names
@@ -48,7 +49,13 @@ class Subject:
     kind: str  # requests | jobs | models | vpcs | endpoints | subnets
     loc: Location
     facts: Dict[str, Any]
-    context: Dict[str, Any] = field(default_factory=dict)
+    # builds the names its messages and fixes use: only when a rule reports it, which most
+    # subjects of a correct network never are
+    names: Callable[[], Dict[str, Any]] = dict
+
+    @cached_property
+    def context(self) -> Dict[str, Any]:
+        return self.names()
 
 
 @dataclass
@@ -127,7 +134,7 @@ def _request_subject(request: Request) -> Subject:
         "requests",
         loc,
         derive("requests", request),
-        {"operation": request.operation, "problems": text},
+        lambda: {"operation": request.operation, "problems": text},
     )
 
 
@@ -259,6 +266,13 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         https,
         subnets,
     )
+    return Subject(
+        "jobs", job.loc, derive("jobs", view), partial(_job_names, job, resolver, view, vpcs)
+    )
+
+
+def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[str, Any]:
+    subnets, groups, https = view.subnets, view.groups, view.https
     count = job.instance_count
     context = {
         "subnets": _names(job.subnets, resolver) if job.has_vpc_config is True else "(none)",
@@ -302,11 +316,11 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
             if isinstance(groups, list) and groups
             else "ClarifySecurityGroup"
         ),
-        "region": remediation_region(resolver.index.network, resolver.region),
+        "region": resolver.fix_region,
         "model_key": _model_key(job, resolver),
     }
     context.update(_suggested_network(job, resolver))
-    return Subject("jobs", job.loc, derive("jobs", view), context)
+    return context
 
 
 def _suggested_network(job: Job, resolver: Resolver) -> Dict[str, Any]:
@@ -668,13 +682,13 @@ def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) 
         "models",
         model.loc,
         derive("models", _ModelView(model, subnets)),
-        {
+        lambda: {
             "subnets": _names(model.subnets, resolver)
             if model.has_vpc_config is True
             else "(none)",
             "azs": _zone_names(subnets),
             "az_problem": _az_problem(model, subnets),
-            "region": remediation_region(resolver.index.network, resolver.region),
+            "region": resolver.fix_region,
             "subnet_refs": _refs(written, resolver, f"the subnets of {model.loc.resource}"),
             "model_vpc_ref": _vpc_refs(
                 vpc, vpcs, written, resolver, f"the VPC of {model.loc.resource}"
@@ -711,7 +725,7 @@ def _other_zone(subnets: Any, resolver: Resolver) -> Any:
             else "an Availability Zone other than the subnets': theirs are not in the inputs",
         )
     index = ec2.other_zone_index(zones)
-    region = remediation_region(resolver.index.network, resolver.region)
+    region = resolver.fix_region
     return Zone(index, ec2.zone_name(region, index))
 
 
@@ -946,7 +960,7 @@ def _vpc_dhcp_domain_options(view: _VpcView) -> Fact:
 
 def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
     missing = dhcp.missing_keys(vpc, resolver.index) if vpc is not None else []
-    region = remediation_region(resolver.index.network, resolver.region)
+    region = resolver.fix_region
     name = dhcp.options_name(vpc, resolver.index) if vpc is not None else "unknown"
     return {
         "dhcp_options": name,
@@ -959,22 +973,27 @@ def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
 
 
 def _vpc_subject(view: _VpcView) -> Subject:
+    vpc = view.usage.vpc
+    loc = view.usage.loc if vpc is None else vpc.loc
+    return Subject("vpcs", loc, derive("vpcs", view), partial(_vpc_names, view))
+
+
+def _vpc_names(view: _VpcView) -> Dict[str, Any]:
     usage, resolver = view.usage, view.resolver
     vpc = usage.vpc
     name = vpc.loc.resource if vpc is not None else f"the VPC of {usage.loc.resource}"
-    context = {
+    return {
         "vpc": name,
         "vpc_key": Name(vpc.loc.resource)
         if vpc is not None
         else Name("ClarifyVpc", f"{name} is not in the inputs: this is its resource"),
         "vpc_refs": _vpc_refs(usage.vpc, usage.unknown, usage.written_subnets, resolver, name),
         "dns_attributes_off": _dns_attributes_off(view),
-        "region": remediation_region(resolver.index.network, resolver.region),
+        "region": resolver.fix_region,
         "endpoint_group_refs": _endpoint_group_refs(usage, resolver),
         **_usage_names(view),
         **_dhcp_names(vpc, resolver),
     }
-    return Subject("vpcs", usage.loc if vpc is None else vpc.loc, derive("vpcs", view), context)
 
 
 def _endpoint_group_refs(usage: _Usage, resolver: Resolver) -> Refs:
@@ -1003,7 +1022,7 @@ def _vpc_refs(vpc: Any, unknown: Any, subnets: Any, resolver: Resolver, what: st
     ids = [ref for ref in written if isinstance(ref, str) and ref.startswith("subnet-")]
     if not ids:
         return _refs(unknown, resolver, what)
-    region = remediation_region(resolver.index.network, resolver.region)
+    region = resolver.fix_region
     return refs(
         [("vpc-of-subnet", f"{ids[0]} {region}")],
         f"{what}: not in the inputs (its subnet {ids[0]} is)",
@@ -1206,46 +1225,51 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
     subjects = []
     for endpoint in resolver.endpoints_by_vpc().get(id(usage.vpc), []):
         service = endpoint_service(endpoint.service)
-        known = not isinstance(service, Unknown)
         view = _EndpointView(endpoint, service, vpc_view, resolver)
-        job_groups = [
-            g for job in usage.jobs for g in (job.groups if isinstance(job.groups, list) else [])
-        ]
-        endpoint_groups = [] if endpoint.security_groups is None else endpoint.security_groups
-        context = {
-            "service": service
-            if known
-            else (getattr(endpoint.service, "text", "") or "unknown"),  # None: no ServiceName
-            "vpc": usage.vpc.loc.resource,
-            **_usage_names(vpc_view),
-            "job_groups": ", ".join(
-                sorted(
-                    {
-                        display(g, resolver.index)
-                        for job in usage.jobs
-                        for g in (job.groups if isinstance(job.groups, list) else [])
-                    }
-                )
-            )
-            or "(none)",
-            "job_group_ref": _refs(job_groups[:1], resolver, "the Clarify jobs' security group"),
-            "endpoint_group_ref": _refs(
-                endpoint_groups if isinstance(endpoint_groups, Unknown) else endpoint_groups[:1],
-                resolver,
-                f"the security group of {endpoint.loc.resource}",
-            )
-            if endpoint.security_groups is not None
-            else _default_group_refs(usage.vpc, endpoint, resolver),
-            "endpoint_group_name": _logical_name(
-                display(endpoint_groups[0], resolver.index)
-                if isinstance(endpoint_groups, list) and endpoint_groups
-                else f"{usage.vpc.loc.resource}DefaultSecurityGroup"
-            ),
-            "vpc_refs": _refs([usage.vpc], resolver, "the VPC"),
-            "region": remediation_region(resolver.index.network, resolver.region),
-        }
-        subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), context))
+        names = partial(_endpoint_names, view)
+        subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))
     return subjects
+
+
+def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
+    endpoint, service, vpc_view, resolver = view.endpoint, view.service, view.vpc, view.resolver
+    usage = vpc_view.usage
+    job_groups = [
+        g for job in usage.jobs for g in (job.groups if isinstance(job.groups, list) else [])
+    ]
+    endpoint_groups = [] if endpoint.security_groups is None else endpoint.security_groups
+    return {
+        "service": service
+        if not isinstance(service, Unknown)
+        else (getattr(endpoint.service, "text", "") or "unknown"),  # None: no ServiceName
+        "vpc": usage.vpc.loc.resource,
+        **_usage_names(vpc_view),
+        "job_groups": ", ".join(
+            sorted(
+                {
+                    display(g, resolver.index)
+                    for job in usage.jobs
+                    for g in (job.groups if isinstance(job.groups, list) else [])
+                }
+            )
+        )
+        or "(none)",
+        "job_group_ref": _refs(job_groups[:1], resolver, "the Clarify jobs' security group"),
+        "endpoint_group_ref": _refs(
+            endpoint_groups if isinstance(endpoint_groups, Unknown) else endpoint_groups[:1],
+            resolver,
+            f"the security group of {endpoint.loc.resource}",
+        )
+        if endpoint.security_groups is not None
+        else _default_group_refs(usage.vpc, endpoint, resolver),
+        "endpoint_group_name": _logical_name(
+            display(endpoint_groups[0], resolver.index)
+            if isinstance(endpoint_groups, list) and endpoint_groups
+            else f"{usage.vpc.loc.resource}DefaultSecurityGroup"
+        ),
+        "vpc_refs": _refs([usage.vpc], resolver, "the VPC"),
+        "region": resolver.fix_region,
+    }
 
 
 def _routes_subnets(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> Fact:
@@ -1271,7 +1295,7 @@ def _default_group_refs(vpc: Any, endpoint: VpcEndpoint, resolver: Resolver) -> 
     if origin == endpoint.loc.language:
         return refs([("default-group", name)])
     if origin == "id" and endpoint.loc.language not in ("cloudformation", "terraform"):
-        region = remediation_region(resolver.index.network, resolver.region)
+        region = resolver.fix_region
         return refs([("default-group", f"{name} {region}")])
     return refs(
         (), f"the default security group of {vpc.loc.resource}: its ID is not in the inputs"
@@ -1348,13 +1372,11 @@ def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
         missing = next((s for s in resolved if isinstance(s, Unknown)), None)
         if missing is not None:
             check = AclCheck(missing, missing, missing, False, True)
-            context = {
-                "subnet": f"the subnets of {job.loc.resource}",
-                "region": remediation_region(network, resolver.region),
-            }
-            context.update(remediation_names(check, None, resolver))
+            names = partial(
+                _subnet_names, f"the subnets of {job.loc.resource}", check, None, resolver
+            )
             subjects.append(
-                Subject("subnets", job.loc, derive("subnets", _SubnetView(check)), context)
+                Subject("subnets", job.loc, derive("subnets", _SubnetView(check)), names)
             )
         for subnet in resolved:
             if isinstance(subnet, Subnet):
@@ -1372,15 +1394,19 @@ def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
             if multi is not False:
                 others.extend(s for s in distinct if all(s is not o for o in others))
         check = acls.check(subnet, any_of(cluster), others)
-        context = {
-            "subnet": subnet.loc.resource,
-            "region": remediation_region(network, resolver.region),
-            **remediation_names(check, subnet, resolver),
-        }
+        names = partial(_subnet_names, subnet.loc.resource, check, subnet, resolver)
         subjects.append(
-            Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), context)
+            Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), names)
         )
     return subjects
+
+
+def _subnet_names(name: str, check: AclCheck, subnet: Any, resolver: Resolver) -> Dict[str, Any]:
+    return {
+        "subnet": name,
+        "region": resolver.fix_region,
+        **remediation_names(check, subnet, resolver),
+    }
 
 
 # -- policies --------------------------------------------------------------------------------------
@@ -1428,5 +1454,5 @@ def _policy_subject(policy: Policy, jobs: List[Job]) -> Subject:
         "actions": ", ".join(calls) or "sagemaker:CreateProcessingJob",
     }
     return Subject(
-        "policies", policy.loc, derive("policies", _PolicyView(policy, verdicts)), context
+        "policies", policy.loc, derive("policies", _PolicyView(policy, verdicts)), lambda: context
     )
