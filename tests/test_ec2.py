@@ -250,13 +250,19 @@ def test_a_new_subnet_block_is_one_no_subnet_uses(vpc, used, expected) -> None:
     assert (block if isinstance(block, str) else None) == expected
 
 
+def test_a_subnet_without_an_ipv4_block_takes_none() -> None:
+    """An IPv6-only subnet (no CidrBlock) leaves the VPC's IPv4 blocks free."""
+    assert ec2.free_subnet_block(["10.0.0.0/16"], [None, "10.0.0.0/24"]) == "10.0.1.0/24"
+
+
 @pytest.mark.parametrize(
     ("vpc", "used"),
     [
         (Unknown("IPAM"), []),
+        ([Unknown("IPAM")], []),
         ([None], []),
-        (["10.0.0.0/16"], [None]),
         (["10.0.0.0/16"], [Unknown("p")]),
+        (["10.0.0.0/16"], ["not a block"]),
     ],
 )
 def test_no_block_is_guessed_when_a_block_is_not_known(vpc, used) -> None:
@@ -267,19 +273,33 @@ def test_no_block_is_guessed_when_a_block_is_not_known(vpc, used) -> None:
 @pytest.mark.parametrize(
     ("zones", "expected"),
     [
-        ([], 0),
-        (["us-east-1a", "us-east-1a"], 1),
-        (["us-east-1 (zone 0 of Fn::GetAZs)", "us-east-1 (zone 1 of Fn::GetAZs)"], 2),
-        (["eu-west-1b"], 0),
+        # chosen by index in a template: distinct indexes are distinct zones
+        (["us-east-1 (zone 0 of Fn::GetAZs)"] * 2, (1, None)),
+        (["us-east-1 (zone 1 of Fn::GetAZs)"], (0, None)),
+        # named: the first of a to c they leave, in their region
+        (["us-east-1a", "us-east-1a"], (None, "us-east-1b")),
+        (["eu-west-1b"], (None, "eu-west-1a")),
     ],
 )
 def test_a_new_subnet_takes_a_zone_its_neighbours_do_not(zones, expected) -> None:
-    assert ec2.other_zone_index(zones) == expected
+    assert ec2.zone_for_new_subnet(zones) == expected
 
 
-def test_zone_names_and_ids() -> None:
-    assert ec2.zone_index("us-gov-west-1c") == 2
-    assert ec2.zone_index("use1-az2") is None  # an AZ ID's letter differs per account
+@pytest.mark.parametrize(
+    "zones",
+    [
+        [],  # none known
+        ["use1-az1"],  # an AZ ID: its letter differs per account
+        ["us-east-1a", Unknown("no AvailabilityZone")],
+        ["us-east-1a", "eu-west-1a"],
+        ["us-east-1 (zone 0 of Fn::GetAZs)", "us-east-1b"],
+    ],
+)
+def test_no_zone_is_guessed_for_zones_not_all_known_alike(zones) -> None:
+    assert isinstance(ec2.zone_for_new_subnet(zones), Unknown)
+
+
+def test_the_region_of_a_zone_name() -> None:
     assert ec2.region_of_zone("eu-west-1a") == "eu-west-1"
+    assert ec2.region_of_zone("us-gov-west-1c") == "us-gov-west-1"
     assert ec2.region_of_zone("us-east-1 (zone 0 of Fn::GetAZs)") is None
-    assert ec2.zone_name("eu-west-1", 1) == "eu-west-1b"

@@ -26,7 +26,7 @@ from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.readers.source import parse_yaml
 from clarify_vpc_lint.readers.tfconfig.hcl import parse_hcl
-from clarify_vpc_lint.remediation import as_json, fill, refs, syntax_of
+from clarify_vpc_lint.remediation import fill, in_template_syntax, refs, syntax_of
 from clarify_vpc_lint.resolve import build_subjects
 from clarify_vpc_lint.resolve.subjects import Subject
 
@@ -92,16 +92,35 @@ def _filled_from(template: str, text: str) -> bool:
     )
 
 
-def _json_parts(text: str) -> List[str]:
-    """The JSON members of each part of a fix (parts are apart where a comment follows them)."""
-    parts: List[List[str]] = [[]]
+_PART = re.compile(r"^# in (.+), under (\w+):$")
+
+
+def _parts(text: str) -> List[Tuple[str, str, object]]:
+    """(file, section, parsed body) of each part of a template fix: a part is headed by comments
+    (``# in FILE, under Outputs:`` names where it goes; "" for the finding's template) and its
+    body is YAML, or JSON members (a template written in JSON)."""
+    parts: List[Tuple[str, str, List[str]]] = []
+    where = ("", "")
     for line in text.splitlines():
         if line.lstrip().startswith("#"):
-            if parts[-1]:
-                parts.append([])
+            header = _PART.match(line.strip())
+            where = (header.group(1), header.group(2)) if header else where
+            if not parts or parts[-1][2]:
+                parts.append((*where, []))
+            else:
+                parts[-1] = (*where, parts[-1][2])
         else:
-            parts[-1].append(line)
-    return ["\n".join(part).strip() for part in parts if part]
+            if not parts:
+                parts.append((*where, []))
+            parts[-1][2].append(line)
+    return [(file, section, _body(lines)) for file, section, lines in parts if lines]
+
+
+def _body(lines: List[str]) -> object:
+    text = "\n".join(lines).strip()
+    if text.startswith('"'):
+        return json.loads("{" + text + "}")
+    return json.loads(json.dumps(_plain(parse_yaml(text))))
 
 
 def _without_comments(text: str) -> str:
@@ -109,11 +128,8 @@ def _without_comments(text: str) -> str:
 
 
 def _parse(language: str, text: str, region: str) -> None:
-    if language == "yaml":
-        parse_yaml(text)
-    elif language == "json":
-        for body in _json_parts(text):
-            json.loads(body if body.startswith("[") else "{" + body + "}")
+    if language in ("yaml", "json"):
+        _parts(text)
     elif language == "python":
         ast.parse(text)
     elif language == "hcl":
@@ -232,51 +248,61 @@ def _az_index(properties: Dict) -> int:
     return properties["AvailabilityZone"]["Fn::Select"][0]
 
 
-def test_a_model_splitting_a_joined_export_gets_the_export_extended_in_the_owning_stack() -> None:
-    """The subnet goes where the subnets are defined, joined into the export the model splits:
-    the model's own template needs no change (SPEC section 5)."""
+def test_a_model_splitting_a_joined_export_gets_an_export_of_its_own_to_join() -> None:
+    """An export cannot change while a stack imports it: the new subnet gets its own export in
+    the stack defining the subnets, and the model joins the two before it splits them."""
     case = FIXTURES / "multi" / "export-import"
     (finding,) = run(Options(paths=[str(case)])).findings
     assert finding.rule == "CVL201" and finding.file.endswith("ml.yaml")
-    assert str(case / "network.yaml") in finding.remediation
-    fix = _plain(parse_yaml(finding.remediation))
-    network = _template(case / "network.yaml")
-    subnet = fix["ClarifySecondAzSubnet"]["Properties"]
+    network, model = str(case / "network.yaml"), str(case / "ml.yaml")
+    parts = {(file, section): body for file, section, body in _parts(finding.remediation)}
+    assert set(parts) == {(network, "Resources"), (network, "Outputs"), (model, "Resources")}
+    subnet = parts[network, "Resources"]["ClarifySecondAzSubnet"]["Properties"]
     assert subnet["VpcId"] == {"Ref": "Vpc"}
     block = ipaddress.ip_network(subnet["CidrBlock"])
     assert block.subnet_of(ipaddress.ip_network("10.0.0.0/16"))
-    assert not any(block.overlaps(taken) for taken in _subnet_blocks(network))
-    assert _az_index(subnet) != 0  # the subnets are in zone a, the first of Fn::GetAZs
-    output = fix["Outputs"]["PrivateSubnets"]
-    assert output["Export"] == network["Outputs"]["PrivateSubnets"]["Export"]
-    assert output["Value"] == {
-        "Fn::Join": [
+    assert not any(block.overlaps(t) for t in _subnet_blocks(_template(case / "network.yaml")))
+    # the subnets are in "${AWS::Region}a": the new one in b, in whatever region the stack is
+    assert subnet["AvailabilityZone"] == {"Fn::Sub": "${AWS::Region}b"}
+    (output,) = parts[network, "Outputs"].values()
+    assert output["Value"] == {"Ref": "ClarifySecondAzSubnet"}
+    new_export = output["Export"]["Name"]
+    assert new_export not in _template(case / "network.yaml")["Outputs"]
+    subnets = parts[model, "Resources"]["Model"]["Properties"]["VpcConfig"]["Subnets"]
+    assert subnets == {
+        "Fn::Split": [
             ",",
-            [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}, {"Ref": "ClarifySecondAzSubnet"}],
+            {
+                "Fn::Join": [
+                    ",",
+                    [
+                        {"Fn::ImportValue": "ml-network-private-subnets"},
+                        {"Fn::ImportValue": new_export},
+                    ],
+                ]
+            },
         ]
     }
-    assert "Model" not in fix
 
 
-def test_a_model_importing_each_subnet_gets_an_export_and_its_import_in_json() -> None:
-    """Network stack: the subnet and its export; model's template (JSON): the import."""
+def test_a_model_importing_each_subnet_gets_an_export_and_its_import_each_in_its_syntax() -> None:
+    """Network stack (YAML): the subnet and its export; model's template (JSON): the import."""
     case = FIXTURES / "remediations" / "export-each"
     (finding,) = run(Options(paths=[str(case)])).findings
-    network_part, model_part = (
-        json.loads("{" + part + "}") for part in _json_parts(finding.remediation)
-    )
-    subnet = network_part["ClarifySecondAzSubnet"]["Properties"]
+    network, model = str(case / "network.yaml"), str(case / "ml.json")
+    parts = {(file, section): body for file, section, body in _parts(finding.remediation)}
+    assert '"ClarifySecondAzSubnet"' not in finding.remediation  # YAML for the YAML stack
+    assert '"Model": {' in finding.remediation  # JSON members for the JSON template
+    subnet = parts[network, "Resources"]["ClarifySecondAzSubnet"]["Properties"]
     assert subnet["VpcId"] == {"Ref": "Vpc"}
     block = ipaddress.ip_network(subnet["CidrBlock"])
-    assert not any(
-        block.overlaps(taken) for taken in _subnet_blocks(_template(case / "network.yaml"))
-    )
-    assert _az_index(subnet) == 1
-    export = network_part["Outputs"]["ClarifySecondAzSubnet"]
+    assert not any(block.overlaps(t) for t in _subnet_blocks(_template(case / "network.yaml")))
+    assert _az_index(subnet) == 1  # the subnets are in zone 0 of Fn::GetAZs
+    (export,) = parts[network, "Outputs"].values()
     assert export["Value"] == {"Ref": "ClarifySecondAzSubnet"}
     new_export = export["Export"]["Name"]
     assert new_export.startswith("ml-network-subnet-")
-    assert model_part["Model"]["Properties"]["VpcConfig"]["Subnets"] == [
+    assert parts[model, "Resources"]["Model"]["Properties"]["VpcConfig"]["Subnets"] == [
         {"Fn::ImportValue": "ml-network-subnet-a"},
         {"Fn::ImportValue": "ml-network-subnet-b"},
         {"Fn::ImportValue": new_export},
@@ -287,32 +313,46 @@ def test_a_model_reading_its_subnets_from_another_stack_gets_the_subnet_to_add_t
     case = FIXTURES / "remediations" / "ssm-single-az"
     (finding,) = run(Options(paths=[str(case)])).findings
     assert f"{case / 'network.yaml'} defines Model's subnets" in finding.remediation
-    fix = _plain(parse_yaml(finding.remediation))
-    assert list(fix) == ["ClarifySecondAzSubnet"]  # nothing to paste into the model's template
-    assert _az_index(fix["ClarifySecondAzSubnet"]["Properties"]) == 0  # the subnets use zone 1
-
-
-_REFERENCE = re.compile(
-    r"!(?:Ref|GetAtt) ([A-Za-z0-9]+)|\"(?:Ref|Fn::GetAtt)\": \[?\s*\"([A-Za-z0-9]+)"
-)
+    ((file, section, body),) = _parts(finding.remediation)
+    assert (file, section) == (str(case / "network.yaml"), "Resources")
+    assert list(body) == ["ClarifySecondAzSubnet"]  # nothing to paste into the model's template
+    assert _az_index(body["ClarifySecondAzSubnet"]["Properties"]) == 0  # the subnets use zone 1
 
 
 @pytest.mark.parametrize("rule", [rule.id for rule in load_rules()])
 def test_every_template_reference_in_a_fix_is_defined_where_it_is_pasted(rule: str) -> None:
-    """A CloudFormation fix refers only to what its own snippet adds, to resources and parameters
-    of the template it points at, or of a template it names (the stack that owns the subnets)."""
+    """Each part of a CloudFormation fix refers only to resources and parameters of the template
+    it goes into (the finding's, or the one its heading names) or that the fix adds there."""
     failures = []
-    for case, rule_id, file, text in _remediations():
-        if rule_id != rule or not file.endswith((".yaml", ".yml", ".json")):
-            continue
-        templates = [Path(file), *(p for p in Path(case).rglob("*") if str(p) in text)]
-        defined = {name for path in templates for name in _defined(path)}
-        code = _without_comments(text)
-        added = set(re.findall(r"^\s*\"?([A-Za-z0-9]+)\"?:", code, re.MULTILINE))
-        named = {a or b for a, b in _REFERENCE.findall(code)}
-        if named - defined - added - {"AWS"}:
-            failures.append(f"{file}: {sorted(named - defined - added)}\n{text}")
+    for _, rule_id, file, text in _remediations():
+        if rule_id != rule or not _defined(Path(file)) or text.lstrip().startswith("aws "):
+            continue  # not a template's fix
+        parts = [(part_file or file, section, body) for part_file, section, body in _parts(text)]
+        added: Dict[str, set] = {}
+        for part_file, section, body in parts:
+            if section in ("", "Resources") and isinstance(body, dict):
+                added.setdefault(part_file, set()).update(body)
+        for part_file, _, body in parts:
+            defined = set(_defined(Path(part_file))) | added.get(part_file, set())
+            undefined = sorted(set(_referenced(body)) - defined)
+            if undefined:
+                failures.append(f"{file} (part for {part_file}): {undefined}\n{text}")
     assert not failures, "\n\n".join(failures)
+
+
+def _referenced(value: object):
+    """The logical IDs a parsed template fragment refers to with Ref and Fn::GetAtt."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Ref" and isinstance(item, str) and not item.startswith("AWS::"):
+                yield item
+            elif key == "Fn::GetAtt":
+                yield (item.split(".")[0] if isinstance(item, str) else item[0])
+            else:
+                yield from _referenced(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _referenced(item)
 
 
 def _defined(path: Path) -> List[str]:
@@ -336,7 +376,6 @@ def test_an_inventory_fix_creates_a_subnet_in_a_free_block_of_the_vpc() -> None:
     assert block.subnet_of(ipaddress.ip_network("10.1.0.0/16"))  # not the disassociated block
     taken = [ipaddress.ip_network(c) for c in ("10.1.1.0/24", "10.1.2.0/24")]
     assert not any(block.overlaps(t) for t in taken)
-    assert words[words.index("--availability-zone") + 1] == "us-east-1c"  # a and b are used
 
 
 def test_a_terraform_fix_in_a_module_names_that_modules_resources_as_its_code_does() -> None:
@@ -508,27 +547,40 @@ def test_cvl102_keeps_the_groups_a_declared_job_lists_when_its_model_has_no_netw
     assert "subnets: []  # private subnets for churn-bias: none in the inputs" in fix
 
 
-def test_cvl102_names_no_logical_id_of_another_template(tmp_path: Path) -> None:
-    """The model and its network in one template, the job in another: the model's logical IDs do
-    not exist in the job's template, so the fix says where they are instead of naming them."""
+def test_cvl102_names_resources_of_another_template_by_their_exports(tmp_path: Path) -> None:
+    """The model and its network in one template, the job in another: the job's template names
+    them by the exports it can import, and says which ones are not exported, never their
+    logical IDs (which do not exist there)."""
     text = (CVL102 / "bad-model" / "template.yaml").read_text()
     network, job = text.split("  ClarifyJob:")
-    (tmp_path / "network.yaml").write_text(network)
     (tmp_path / "job.yaml").write_text("Resources:\n  ClarifyJob:" + job)
     (tmp_path / "analysis_config.json").write_text(
         (CVL102 / "bad-model" / "analysis_config.json").read_text()
     )
+    (tmp_path / "network.yaml").write_text(network)
     fix = _cvl102_fix(tmp_path)
     vpc_config = parse_yaml(fix)["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
     assert vpc_config == {"Subnets": [], "SecurityGroupIds": []}
-    assert "those of its model Model are named in another file; write their IDs" in fix
+    assert f"SubnetA is in {tmp_path / 'network.yaml'}: export it there to import it" in fix
+    exports = "".join(
+        f"  {name}:\n    Value: !Ref {name}\n    Export: {{Name: net-{name}}}\n"
+        for name in ("SubnetA", "SubnetB", "ClarifySecurityGroup")
+    )
+    (tmp_path / "network.yaml").write_text(network + "Outputs:\n" + exports)
+    fix = _cvl102_fix(tmp_path)
+    vpc_config = _plain(parse_yaml(fix))["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
+    assert vpc_config == {
+        "Subnets": [{"Fn::ImportValue": "net-SubnetA"}, {"Fn::ImportValue": "net-SubnetB"}],
+        "SecurityGroupIds": [{"Fn::ImportValue": "net-ClarifySecurityGroup"}],
+    }
 
 
 def test_a_json_fix_keeps_what_the_yaml_fix_said_beside_a_value() -> None:
     """JSON has no comments: a note on why a value is empty moves above the members."""
-    fix = as_json(
+    fix = in_template_syntax(
         "# a heading\nJob:\n  Properties:\n    Subnets: []  # subnets: none in the inputs\n"
-        "    Name: 'a # b'\n"
+        "    Name: 'a # b'\n",
+        is_json=True,
     )
     comments = [line for line in fix.splitlines() if line.startswith("#")]
     assert comments == ["# a heading", "# subnets: none in the inputs"]
@@ -550,3 +602,63 @@ def test_an_api_fix_never_names_a_template_resource_as_an_id() -> None:
     ) == (
         '--group-id ""  # aws_security_group.a is defined in a template or configuration: write its ID'
     )
+
+
+_NETWORK = """Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16, EnableDnsSupport: true, EnableDnsHostnames: true}
+  SubnetA:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24, AvailabilityZone: !Select [0, !GetAZs ""]}
+  SubnetB:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, Ipv4IpamPoolId: ipam-pool-0abc, AvailabilityZone: !Select [0, !GetAZs ""]}
+Outputs:
+  Subnets:
+    Value: !Join [",", [!Ref SubnetA, !Ref SubnetB]]
+    Export: {Name: net-subnets}
+"""
+_MODEL = """Resources:
+  Model:
+    Type: AWS::SageMaker::Model
+    Properties:
+      ExecutionRoleArn: arn:aws:iam::111122223333:role/Model
+      PrimaryContainer: {Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}
+      VpcConfig:
+        Subnets: !Split [",", !ImportValue net-subnets]
+        SecurityGroupIds: [sg-0123]
+"""
+
+
+def test_a_subnet_from_ipam_leaves_the_new_block_empty_and_says_why(tmp_path: Path) -> None:
+    (tmp_path / "network.yaml").write_text(_NETWORK)
+    (tmp_path / "ml.yaml").write_text(_MODEL)
+    (finding,) = run(Options(paths=[str(tmp_path)])).findings
+    assert "CidrBlock: ''" in finding.remediation or 'CidrBlock: ""' in finding.remediation
+    assert "subnet SubnetB takes its block from IPAM" in finding.remediation
+
+
+def test_two_stacks_exporting_one_name_are_not_both_believed(tmp_path: Path) -> None:
+    """dev and prod copies of a network stack export the same name: which one the model's stack
+    imports is not in the inputs, so no finding and no fix leans on either."""
+    for stack in ("dev", "prod"):
+        (tmp_path / stack).mkdir()
+        (tmp_path / stack / "network.yaml").write_text(
+            _NETWORK.replace("Ipv4IpamPoolId: ipam-pool-0abc", "CidrBlock: 10.0.1.0/24")
+        )
+    (tmp_path / "ml.yaml").write_text(_MODEL)
+    findings = run(Options(paths=[str(tmp_path)])).findings
+    model = [f for f in findings if f.file.endswith("ml.yaml")]
+    assert {f.severity for f in model} == {"info"} and "CVL201" in {f.rule for f in model}
+    assert all("2 templates export 'net-subnets'" in f.message for f in model)
+
+
+def test_a_fix_on_the_main_route_table_of_a_template_vpc_says_it_cannot_be_named() -> None:
+    """CloudFormation has no attribute for a VPC's main route table: the fix says so (never
+    !Ref of the VPC); Terraform names it by the VPC's main_route_table_id."""
+    for case in sorted((FIXTURES / "rules" / "CVL301").glob("*.yaml")):
+        for finding in run(Options(paths=[str(case)])).findings:
+            assert "RouteTableIds: [!Ref Vpc" not in finding.remediation, case
+    fixes = [text for _, rule, _, text in _remediations() if rule in ("CVL301", "CVL306")]
+    assert any("main route table of" in text and "cannot name" in text for text in fixes)

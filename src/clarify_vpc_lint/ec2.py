@@ -473,15 +473,19 @@ NEW_SUBNET_PREFIX = 24
 def free_subnet_block(vpc_cidrs: Any, used: Sequence[Any], prefix: int = NEW_SUBNET_PREFIX) -> Any:
     """The first block of a VPC's IPv4 CIDRs that no subnet of ``used`` overlaps: ``prefix`` long
     where one is free, else the largest free block down to a /28; Unknown when the VPC's blocks
-    or a subnet's block are not known (a guess could overlap), or nothing is free."""
+    or a subnet's block are not known (a guess could overlap), or nothing is free. A subnet
+    without an IPv4 block (None: IPv6 only) takes none."""
     if isinstance(vpc_cidrs, Unknown):
         return vpc_cidrs
+    unknown = next((c for c in [*(vpc_cidrs or ()), *used] if isinstance(c, Unknown)), None)
+    if unknown is not None:
+        return unknown
     blocks = [_ipv4_block(cidr) for cidr in vpc_cidrs or ()]
-    taken = [_ipv4_block(cidr) for cidr in used]
+    taken = [_ipv4_block(cidr) for cidr in used if cidr is not None]
     if not blocks or None in blocks:
         return Unknown("the VPC's IPv4 CIDR block is not in the inputs")
     if None in taken:
-        return Unknown("the CIDR block of one of the VPC's subnets is not known")
+        return Unknown("the CIDR block of one of the VPC's subnets is not an IPv4 block")
     for length in (prefix, *(p for p in SUBNET_PREFIXES if p > prefix)):
         for vpc_block in blocks:
             if vpc_block.prefixlen > length or vpc_block.prefixlen < SUBNET_PREFIXES[0]:
@@ -513,29 +517,27 @@ def get_azs_zone(region: str, index: int) -> str:
     return f"{region} (zone {index} of Fn::GetAZs)"
 
 
-def zone_index(zone: Any) -> Optional[int]:
-    """A zone's place in Fn::GetAZs's alphabetical list: from its index, or its letter
-    (us-east-1b is the second); None for an AZ ID (use1-az2: its letter differs per account)."""
-    if not isinstance(zone, str):
-        return None
-    match = _GET_AZS_ZONE.match(zone)
-    if match:
-        return int(match.group("index"))
-    match = _ZONE_NAME.match(zone)
-    return ord(match.group("letter")) - ord("a") if match else None
-
-
 def region_of_zone(zone: Any) -> Optional[str]:
     """The region a real zone name is in (eu-west-1a is in eu-west-1), or None."""
     match = _ZONE_NAME.match(zone) if isinstance(zone, str) else None
     return match.group("region") if match else None
 
 
-def other_zone_index(zones: Sequence[Any]) -> int:
-    """The first place in Fn::GetAZs's list that none of ``zones`` takes."""
-    used = {zone_index(zone) for zone in zones}
-    return next(index for index in range(len(used) + 1) if index not in used)
-
-
-def zone_name(region: str, index: int) -> str:
-    return f"{region}{chr(ord('a') + index)}"
+def zone_for_new_subnet(zones: Sequence[Any]) -> Any:
+    """A zone none of ``zones`` is: ``(index, None)``, the index-th of Fn::GetAZs, when they are
+    all chosen by index (distinct indexes are distinct zones, and every region has two); else
+    ``(None, name)`` when they are all named in one region: the first of its letters a to c
+    they leave (whether an account has that zone differs: the fix says to check); else Unknown."""
+    names = sorted({zone for zone in zones if isinstance(zone, str)})
+    if not zones or len(names) < len({repr(zone) for zone in zones}):
+        return Unknown("the subnets' Availability Zones are not all in the inputs")
+    by_index = [m for m in map(_GET_AZS_ZONE.match, names) if m]
+    if len(by_index) == len(names):
+        indexes = {int(m.group("index")) for m in by_index}
+        return next(i for i in range(len(indexes) + 1) if i not in indexes), None
+    named = [m for m in map(_ZONE_NAME.match, names) if m]
+    regions = {m.group("region") for m in named}
+    letters = {m.group("letter") for m in named}
+    if len(named) == len(names) and len(regions) == 1 and len(letters) < 3:
+        return None, regions.pop() + next(letter for letter in "abc" if letter not in letters)
+    return Unknown(f"the subnets' zones ({', '.join(names)}) are not all named in one region")

@@ -21,7 +21,7 @@ import jmespath
 from . import tfaddress
 from .catalogue import Rule
 from .findings import Finding
-from .remediation import Refs, as_json, fill, syntax_of
+from .remediation import Refs, fill, in_template_syntax, placeholders, syntax_of
 from .resolve import Subject
 from .values import Unknown
 
@@ -153,7 +153,8 @@ def _remediation(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
     written_in = rule.remediation_key(language, subject.context.get("variant", ""))
     if written_in == "api" and language == "config":
         # a job declared beside a plan or template: what its fix changes is written there
-        origins = {o for v in names.values() if isinstance(v, Refs) for o, _ in v.items}
+        named = [names.get(name) for name in placeholders(rule.remediation["api"])]
+        origins = {o for v in named if isinstance(v, Refs) for o, _ in v.items}
         written = origins & {"terraform", "cloudformation"}
         if len(written) == 1 and written <= set(rule.remediation):
             written_in = language = written.pop()
@@ -163,6 +164,6 @@ def _remediation(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
         address = tfaddress.parse(subject.loc.resource)
         module = address.module if address is not None else ""
     filled = fill(template, names, syntax_of(written_in, template), module)
-    if language == "cloudformation" and subject.loc.file.endswith(".json"):
-        return as_json(filled)
+    if language == "cloudformation":
+        return in_template_syntax(filled, subject.loc.is_json, names.get("json_files", ()))
     return filled

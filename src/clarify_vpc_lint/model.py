@@ -37,6 +37,7 @@ class Location:
     ignore: FrozenSet[str] = frozenset()
     # the undecided condition the subject exists under: each of its findings is at most info
     condition: Optional[Unknown] = None
+    is_json: bool = False  # a template written in JSON: its fixes are JSON members
 
 
 @dataclass
@@ -65,6 +66,7 @@ class SubnetsImport:
     outputs: Tuple[str, ...]  # its outputs' logical IDs
     exports: Tuple[str, ...]  # the export names the model imports, in its order
     joined: bool
+    delimiter: str = ","  # of the joined export, as the model's Fn::Split names it
 
 
 @dataclass
@@ -321,6 +323,8 @@ class Network:
     unknown_addresses: List[Tuple[str, str]] = field(default_factory=list)
     # the EC2 describe outputs given, by kind: a listing of a kind is complete
     inventory_kinds: set = field(default_factory=set)
+    # (template, logical ID, export name): a resource another stack can import by that name
+    exports: List[Tuple[str, str, str]] = field(default_factory=list)
 
     def extend(self, other: Network) -> None:
         for name in self.__dataclass_fields__:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
 
 from . import ec2, tfaddress
 from .awsfacts import DEFAULT_REGION
@@ -52,16 +52,21 @@ class Name:
 
 @dataclass(frozen=True)
 class Zone:
-    """The Availability Zone a fix puts a new subnet in, one the subnets it joins do not use: the
-    ``index``-th of Fn::GetAZs in a template (valid in any region), ``name`` elsewhere."""
+    """The Availability Zone a fix puts a new subnet in, one the subnets it joins do not use:
+    the ``index``-th of Fn::GetAZs where they are chosen so in a template, else ``name``."""
 
-    index: int
-    name: str
+    index: Optional[int] = None
+    name: str = ""  # us-east-1b: in a template, the letter in the stack's region
+    missing: str = ""
 
     def render(self, syntax: str) -> str:
-        if syntax == "yaml":
+        if syntax == "yaml" and self.index is not None:
             return f"!Select [{self.index}, !GetAZs '']"
-        return json.dumps(self.name) if syntax in ("hcl", "json", "python") else self.name
+        if syntax == "yaml" and self.name:
+            return f'!Sub "${{AWS::Region}}{self.name[-1]}"'
+        if syntax in ("hcl", "json", "python"):
+            return json.dumps(self.name)
+        return self.name or ('""' if syntax in ("yaml", "shell") else "")
 
 
 # The cases a rule may write a language's fix for apart (``cloudformation/joined-export``), chosen
@@ -120,6 +125,8 @@ def _hcl(item: Tuple[str, str], module: str) -> str:
         name = name[len(module) + 1 :]
     if origin == "default-group":
         return f"{name}.default_security_group_id"
+    if origin == "main-table":  # the main route table of the VPC ``name``
+        return f"{name}.main_route_table_id"
     return f"{name}.id" if origin == "terraform" else json.dumps(name)
 
 
@@ -153,6 +160,11 @@ def _render(value: Refs, syntax: str, module: str) -> str:
     if syntax == "text":
         return str(Refs(items, value.missing))
     return ", ".join(json.dumps(name) for _, name in items)
+
+
+def placeholders(template: str) -> List[str]:
+    """The names a remediation template fills in."""
+    return _PLACEHOLDER.findall(template)
 
 
 def syntax_of(language: str, text: str) -> str:
@@ -193,16 +205,15 @@ def _fill_line(
         parts.append(line[position : match.start()])
         position = match.end()
         value = names.get(match.group(1), match.group(0))
-        if isinstance(value, Name) and value.missing and value.missing not in notes:
-            notes.append(value.missing)
+        missing = getattr(value, "missing", "")  # what a Name, Zone or Refs says the inputs lack
+        if missing and missing not in notes:
+            notes.append(missing)
         if isinstance(value, Zone):
             parts.append(value.render(syntax))
             continue
         if not isinstance(value, Refs):
             parts.append(str(value))
             continue
-        if value.missing and value.missing not in notes:
-            notes.append(value.missing)
         rendered = _render(value, syntax, module)
         if syntax == "hcl":
             notes += [note for note in _out_of_reach(value, module) if note not in notes]
@@ -226,7 +237,7 @@ def _out_of_reach(value: Refs, module: str) -> List[str]:
     that module's outputs, the caller's through a variable."""
     notes = []
     for origin, name in value.items:
-        if origin not in ("terraform", "default-group"):
+        if origin not in ("terraform", "default-group", "main-table"):
             continue
         address = tfaddress.parse(name)
         owner = address.module if address is not None else ""
@@ -243,23 +254,33 @@ def _in_list(line: str, match: re.Match) -> bool:
     return line[: match.start()].rstrip().endswith("[")
 
 
-def as_json(yaml_fix: str) -> str:
-    """A CloudFormation fix written in YAML, for a template written in JSON: each part's comments
-    first (JSON has none), then its JSON members to paste (an object's braces left off). A fix
-    in parts (``# and in the model's template:``) keeps them apart."""
+# a part of a fix that goes into another template than the finding's is headed with it
+_PART_FILE = re.compile(r"^# in (?P<file>.+), under [A-Za-z]+:$")
+
+
+def in_template_syntax(yaml_fix: str, is_json: bool, json_files: Collection[str] = ()) -> str:
+    """A CloudFormation fix written in YAML, each part in the syntax of the template it goes
+    into: a part headed ``# in FILE, under Resources:`` in FILE's, the others in the finding's
+    template's (``is_json``). A JSON part gets its comments first (JSON has none), then its
+    members to paste, an object's braces left off."""
     parts: List[Tuple[List[str], List[str]]] = []
     for line in yaml_fix.splitlines():
         comment = line.strip().startswith("#")
         if not parts or comment and parts[-1][1]:
             parts.append(([], []))
         parts[-1][0 if comment else 1].append(line.strip() if comment else line)
-        note = None if comment else _inline_comment(line)
-        if note:  # what a value's comment says (why it is empty) goes with the part's comments
-            parts[-1][0].append(f"# {note}")
-    return "\n".join(
-        "\n".join([*comments, _json_members(parse_yaml("\n".join(body)))] if body else comments)
-        for comments, body in parts
-    )
+    rendered, part_json = [], is_json
+    for comments, body in parts:
+        headed = next((m for m in map(_PART_FILE.match, comments) if m), None)
+        if headed is not None:
+            part_json = headed.group("file") in json_files
+        if not part_json:
+            rendered.extend([*comments, *body])
+            continue
+        notes = [f"# {note}" for note in map(_inline_comment, body) if note]
+        members = [_json_members(parse_yaml("\n".join(body)))] if body else []
+        rendered.extend([*comments, *notes, *members])
+    return "\n".join(rendered)
 
 
 def _inline_comment(line: str) -> str:
@@ -291,10 +312,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def remediation_region(network: Any, region: str) -> str:
+def remediation_region(subnets: Sequence[Any], region: str) -> str:
     """The region a fix names: the run's, unless --region was left at its default and the
-    inventory's Availability Zones all name another one (eu-west-1a is in eu-west-1)."""
-    regions = {ec2.region_of_zone(subnet.availability_zone) for subnet in network.subnets} - {None}
+    subnets' Availability Zones all name another one (eu-west-1a is in eu-west-1)."""
+    regions = {ec2.region_of_zone(getattr(s, "availability_zone", None)) for s in subnets} - {None}
     return regions.pop() if region == DEFAULT_REGION and len(regions) == 1 else region
 
 

@@ -93,5 +93,12 @@ def shown(value: Any) -> str:
     """A short description of a value for a message (an input's value can be huge or deep)."""
     if isinstance(value, (dict, list)):
         return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)} item(s)"
+    if isinstance(value, Handle):  # a reference: the name it is written with
+        name = value.key.split(":", 2)[-1]
+        return (
+            f"a reference to {name}.{value.attribute}"
+            if value.attribute
+            else f"a reference to {name}"
+        )
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

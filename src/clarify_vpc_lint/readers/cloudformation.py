@@ -107,6 +107,7 @@ class _TemplateReader:
             "cloudformation",
             _suppressed(resource.get("Metadata")),
             condition=condition if isinstance(condition, Unknown) else None,
+            is_json=self.template.document.is_json,
         )
 
     def keys(self, logical_id: str) -> List[str]:
@@ -290,7 +291,13 @@ class _TemplateReader:
                     Unknown(f"subnet {logical_id} has no AvailabilityZone (AWS picks one)"),
                 ),
                 availability_zone_id=props.get("AvailabilityZoneId"),
-                cidr=props.get("CidrBlock"),
+                # None: no IPv4 block (IPv6 only); from an IPAM pool: one the inputs do not hold
+                cidr=props.get(
+                    "CidrBlock",
+                    Unknown(f"subnet {logical_id} takes its block from IPAM")
+                    if "Ipv4IpamPoolId" in props
+                    else None,
+                ),
             )
         )
 
@@ -635,6 +642,6 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
 
 
 def read_template(run: CfnRun, template: Template) -> Network:
-    network = Network()
+    network = Network(exports=run.exported_resources(template))
     _TemplateReader(run, template, network).read()
     return network

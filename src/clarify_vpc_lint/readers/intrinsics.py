@@ -83,6 +83,7 @@ class CfnRun:
     _done: Dict[Any, Tuple[Any, Any]] = field(default_factory=dict, repr=False)
     _active: Dict[Any, str] = field(default_factory=dict, repr=False)  # references being resolved
     _built: int = 0  # characters of strings built so far
+    _exporters: Dict[str, List[str]] = field(default_factory=dict, repr=False)  # name -> templates
 
     def add(self, template: Template) -> None:
         """Register a template's exports and SSM parameters (names resolved in its own context)."""
@@ -92,6 +93,7 @@ class CfnRun:
             export = output.get("Export") if isinstance(output, dict) else None
             name = self.resolve(export.get("Name"), template) if isinstance(export, dict) else None
             if isinstance(name, str):
+                self._exporters.setdefault(name, []).append(template.path)
                 self.exports[name] = (template, output.get("Value"), str(output_id))
         for resource in template.resources.values():
             if isinstance(resource, dict) and resource.get("Type") == "AWS::SSM::Parameter":
@@ -252,15 +254,47 @@ class CfnRun:
         name = self.resolve(argument, template, depth)
         if isinstance(name, Unknown):
             return Unknown(f"Fn::ImportValue of a name that is not known: {name.reason}")
-        exported = self.exports.get(name) if isinstance(name, str) else None
-        if exported is None:
-            return Unknown(
-                f"no template in this run exports {name!r}; add the template that exports it"
-            )
+        exported = self.exported(name)
+        if isinstance(exported, Unknown):
+            return exported
         owner, value, _ = exported
         return self.once(
             ("export", name), f"export {name}", lambda: self.resolve(value, owner, depth)
         )
+
+    def exported(self, name: Any) -> Any:
+        """(template, value as written, output ID) of the one template exporting ``name``; as
+        in CloudFormation, two templates of one run exporting one name are not both believed."""
+        exporters = self._exporters.get(name, []) if isinstance(name, str) else []
+        if len(exporters) > 1:
+            return Unknown(
+                f"{len(exporters)} templates export {name!r} ({', '.join(exporters)}): lint the "
+                "stacks of one account and region together"
+            )
+        if not exporters:
+            return Unknown(
+                f"no template in this run exports {name!r}; add the template that exports it"
+            )
+        return self.exports[name]
+
+    def exported_resources(self, template: Template) -> List[Tuple[str, str, str]]:
+        """(template, logical ID, export name) for each export of ``template`` whose value is a
+        resource's reference (``!Ref X``, or ``!GetAtt X.GroupId``, a group's ID)."""
+        found = []
+        for name, (owner, value, _) in self.exports.items():
+            if owner is not template or isinstance(self.exported(name), Unknown):
+                continue
+            if isinstance(value, dict) and list(value) == ["Ref"]:
+                target = value["Ref"]
+            elif isinstance(value, dict) and list(value) == ["Fn::GetAtt"]:
+                argument = value["Fn::GetAtt"]
+                parts = argument.split(".", 1) if isinstance(argument, str) else argument
+                target = parts[0] if isinstance(parts, list) and parts[1:] == ["GroupId"] else None
+            else:
+                target = None
+            if isinstance(target, str) and target in template.resources:
+                found.append((template.path, target, name))
+        return found
 
     def subnets_import(self, written: Any, template: Template) -> Optional[SubnetsImport]:
         """Where subnets written ``!Split [",", !ImportValue X]`` or ``[!ImportValue A, ...]``
@@ -269,9 +303,12 @@ class CfnRun:
             argument = written["Fn::Split"]
             if not (isinstance(argument, list) and len(argument) == 2):
                 return None
+            delimiter = self.resolve(argument[0], template)
+            if not isinstance(delimiter, str) or not delimiter:
+                return None
             imported, joined = [argument[1]], True
         elif isinstance(written, list) and written:
-            imported, joined = written, False
+            imported, joined, delimiter = written, False, ","
         else:
             return None
         names, sources = [], []
@@ -279,15 +316,16 @@ class CfnRun:
             if not (isinstance(item, dict) and list(item) == ["Fn::ImportValue"]):
                 return None
             name = self.resolve(item["Fn::ImportValue"], template)
-            exported = self.exports.get(name) if isinstance(name, str) else None
-            if exported is None:
+            exported = self.exported(name)
+            if isinstance(exported, Unknown):
                 return None
             names.append(name)
             sources.append(exported)
         owners = {owner.path for owner, _, _ in sources}
         if len(owners) != 1:
             return None
-        return SubnetsImport(owners.pop(), tuple(o for _, _, o in sources), tuple(names), joined)
+        outputs = tuple(o for _, _, o in sources)
+        return SubnetsImport(owners.pop(), outputs, tuple(names), joined, delimiter)
 
     def get_att(self, argument: Any, template: Template, depth: int) -> Any:
         if isinstance(argument, str):

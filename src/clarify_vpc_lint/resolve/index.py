@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import keys, tfaddress
 from ..model import DhcpOptionsAssociation, Network, RouteTable, SecurityGroup, Subnet, Vpc
@@ -20,6 +20,7 @@ class Index:
     def __init__(self, network: Network) -> None:
         self.network = network
         self.entities: Dict[str, Any] = {}
+        self._exports: Optional[Dict[Tuple[str, str], str]] = None
         self.shared: Dict[str, List[Any]] = {}  # shared name -> the distinct entities using it
         self._shared_ids: Dict[str, Set[int]] = {}  # the same, as a set of ids
         for kind in (
@@ -87,6 +88,14 @@ class Index:
             if isinstance(table, RouteTable) and isinstance(vpc, Vpc):
                 for key in vpc.keys:
                     self.main_tables[key] = table
+
+    def export_of(self, entity: Any) -> Optional[str]:
+        """The name another stack imports a template's resource by, if its template exports it."""
+        if self._exports is None:
+            self._exports = {}
+            for file, logical_id, name in sorted(self.network.exports):
+                self._exports.setdefault((file, logical_id), name)
+        return self._exports.get((entity.loc.file, entity.loc.resource))
 
     def _register(self, key: str, entity: Any) -> None:
         if keys.is_shared_name(key):

@@ -165,7 +165,13 @@ class Resolver:
     @cached_property
     def fix_region(self) -> str:
         """The region fixes name (the inventory's, unless --region says otherwise)."""
-        return remediation_region(self.network, self.region)
+        return remediation_region(self.network.subnets, self.region)
+
+    def region_of(self, subnets: Any) -> str:
+        """The region a fix about these subnets names: theirs where their zones say it."""
+        known = [] if isinstance(subnets, Unknown) else subnets
+        region = remediation_region(known, self.region)
+        return region if region != self.region else self.fix_region
 
     def free_subnet_block(self, vpc: Any) -> Any:
         """A block for a new subnet of ``vpc`` that no subnet in the inputs overlaps (one whose

@@ -8,6 +8,7 @@ here make the views.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -272,7 +273,8 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
 
 
 def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[str, Any]:
-    subnets, groups, https = view.subnets, view.groups, view.https
+    groups, https = view.groups, view.https
+    at = _fix_file(job.loc)
     count = job.instance_count
     context = {
         "subnets": _names(job.subnets, resolver) if job.has_vpc_config is True else "(none)",
@@ -281,13 +283,7 @@ def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[
         "model": display(job.model, resolver.index) if job.model is not None else "(none)",
         "https_unreached": "; ".join(name for name, reached in https if reached is not True)
         or "(none)",
-        "first_group": display(groups[0], resolver.index)
-        if isinstance(groups, list) and groups
-        else "ClarifySecurityGroup",
         "address_capacity": _address_capacity(view),
-        "job_vpc": vpcs[0].loc.resource
-        if isinstance(vpcs, list) and vpcs and vpcs[0] is not None
-        else "VPC_ID",
         # the same names as each language's fix refers to them
         "job_vpc_ref": _vpc_refs(
             vpcs[0] if isinstance(vpcs, list) and vpcs else None,
@@ -295,35 +291,37 @@ def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[
             job.subnets if job.has_vpc_config is True else [],
             resolver,
             f"the VPC of {job.loc.resource}",
+            at,
         ),
         "job_subnet_refs": _refs(
             job.subnets if job.has_vpc_config is True else [],
             resolver,
             f"the subnets of {job.loc.resource}",
+            at,
         ),
         "new_subnet_cidr": _new_subnet_block(
             vpcs[0] if isinstance(vpcs, list) and vpcs else None, resolver
         ),
-        "new_subnet_az": _other_zone(subnets, resolver),
-        "job_group_refs": _refs(groups, resolver, f"the security groups of {job.loc.resource}"),
+        "job_group_refs": _refs(groups, resolver, f"the security groups of {job.loc.resource}", at),
         "first_group_ref": _refs(
             groups[:1] if isinstance(groups, list) else groups,
             resolver,
             f"the security group of {job.loc.resource}",
+            at,
         ),
         "first_group_name": _logical_name(
             display(groups[0], resolver.index)
             if isinstance(groups, list) and groups
             else "ClarifySecurityGroup"
         ),
-        "region": resolver.fix_region,
+        "region": resolver.region_of(view.subnets),
         "model_key": _model_key(job, resolver),
     }
-    context.update(_suggested_network(job, resolver))
+    context.update(_suggested_network(job, resolver, at))
     return context
 
 
-def _suggested_network(job: Job, resolver: Resolver) -> Dict[str, Any]:
+def _suggested_network(job: Job, resolver: Resolver, at: Optional[str]) -> Dict[str, Any]:
     """The subnets and security groups a fix gives a job without VpcConfig: those of its model
     when the model is in a VPC (its shadow endpoint runs there, and CVL103 wants job and model in
     one VPC); else none, said in the fix's comment, never an example name."""
@@ -332,20 +330,16 @@ def _suggested_network(job: Job, resolver: Resolver) -> Dict[str, Any]:
     absent = "none in the inputs"
     if isinstance(model, Model) and model.has_vpc_config is True:
         model_name = model.loc.resource
-        if _pastable(model.subnets, job, resolver) and _pastable(
-            model.security_groups, job, resolver
-        ):
-            return {
-                "suggested_network": f"the subnets and security groups of its model {model_name},"
-                " so job and model share one VPC",
-                "suggested_subnet_refs": _refs(
-                    model.subnets, resolver, f"the subnets of {model_name}"
-                ),
-                "suggested_group_refs": _refs(
-                    model.security_groups, resolver, f"the security groups of {model_name}"
-                ),
-            }
-        absent = f"those of its model {model_name} are named in another file; write their IDs"
+        return {
+            "suggested_network": f"the subnets and security groups of its model {model_name},"
+            " so job and model share one VPC",
+            "suggested_subnet_refs": _refs(
+                model.subnets, resolver, f"the subnets of {model_name}", at
+            ),
+            "suggested_group_refs": _refs(
+                model.security_groups, resolver, f"the security groups of {model_name}", at
+            ),
+        }
     subnets = refs((), f"private subnets for {name}: {absent}")
     own_groups = job.security_groups  # a declared job may list groups without subnets
     if isinstance(own_groups, list) and own_groups:
@@ -353,7 +347,9 @@ def _suggested_network(job: Job, resolver: Resolver) -> Dict[str, Any]:
             "suggested_network": "your private subnets in two Availability Zones and the"
             " security groups the job lists",
             "suggested_subnet_refs": subnets,
-            "suggested_group_refs": _refs(own_groups, resolver, f"the security groups of {name}"),
+            "suggested_group_refs": _refs(
+                own_groups, resolver, f"the security groups of {name}", at
+            ),
         }
     return {
         "suggested_network": "your private subnets in two Availability Zones and a security"
@@ -361,26 +357,6 @@ def _suggested_network(job: Job, resolver: Resolver) -> Dict[str, Any]:
         "suggested_subnet_refs": subnets,
         "suggested_group_refs": refs((), f"a security group for {name}: {absent}"),
     }
-
-
-def _pastable(values: Any, job: Job, resolver: Resolver) -> bool:
-    """Whether a fix for the job can name these entities as ``_refs`` does: a real ID anywhere, a
-    logical ID only in its own template; a declared job's names reach every input of the run."""
-    if job.loc.language == "config" or isinstance(values, Unknown):
-        return True
-    for value in values:
-        entity = value if hasattr(value, "loc") else resolver.index.find(value)
-        loc = getattr(entity, "loc", None)
-        if loc is None:
-            if not isinstance(value, (str, Unknown)):
-                return False  # written as a reference the inputs do not resolve
-            continue
-        origin, _ = ref_item(loc.resource, loc.language)
-        if origin == "cloudformation" and loc.file == job.loc.file:
-            continue
-        if origin != "id":
-            return False
-    return True
 
 
 def _model_key(job: Job, resolver: Resolver) -> Name:
@@ -421,25 +397,55 @@ def _names(refs: Any, resolver: Resolver) -> str:
     return ", ".join(display(ref, resolver.index) for ref in refs) or "(none)"
 
 
-def _refs(values: Any, resolver: Resolver, what: str) -> Refs:
-    """Entities (or their references) as a fix names them; the unknown ones said in a comment."""
+def _refs(values: Any, resolver: Resolver, what: str, at: Optional[str]) -> Refs:
+    """Entities (or their references) as a fix pasted into the template ``at`` names them: a
+    resource of another template by the export that stack imports it with; the unknown ones, or
+    ones the fix cannot name, said in a comment. ``at`` None: not pasted into a template."""
     if isinstance(values, Unknown):
         return refs((), f"{what}: not known ({values.reason})")
-    items, unknown = [], []
+    items: List[Tuple[str, str]] = []
+    unknown: List[str] = []
+    unnamed: List[str] = []  # known, but not by a name this fix can write
     for value in values:
         entity = value if hasattr(value, "loc") else resolver.index.find(value)
-        if entity is not None and getattr(entity, "loc", None) is not None:
-            items.append(ref_item(entity.loc.resource, entity.loc.language))
+        if (
+            isinstance(entity, RouteTable)
+            and entity.keys
+            and keys.vpc_of_main_table(entity.keys[0])
+        ):
+            # the main table a VPC of the inputs starts with: Terraform names it by its VPC
+            if entity.loc.language == "terraform":
+                items.append(("main-table", entity.loc.resource))
+            else:
+                unnamed.append(
+                    f"the main route table of {entity.loc.resource}, which a template cannot "
+                    "name: give the subnets a route table of their own"
+                )
+        elif entity is not None and getattr(entity, "loc", None) is not None:
+            item = ref_item(entity.loc.resource, entity.loc.language)
+            export = resolver.index.export_of(entity)
+            if at is None or item[0] != "cloudformation" or entity.loc.file == at:
+                items.append(item)
+            elif export is not None:
+                items.append(("import", export))
+            else:
+                unnamed.append(f"{item[1]} is in {entity.loc.file}: export it there to import it")
         elif isinstance(value, str):
             items.append(ref_item(value, "id"))
         elif isinstance(value, Unknown):
             unknown.append(value.text or value.reason)
         else:
             items.append(ref_item(display(value, resolver.index), "cloudformation"))
-    missing = f"{what}: not known ({'; '.join(unknown)})" if unknown else ""
-    if not items and not missing:
-        missing = f"{what}: none in the inputs"
-    return refs(items, missing)
+    notes = [f"{what}: not known ({'; '.join(unknown)})"] if unknown else []
+    if not items and not unknown and not unnamed:
+        notes.append(f"{what}: none in the inputs")
+    return refs(items, "; ".join(notes + unnamed))
+
+
+def _fix_file(loc: Location) -> Optional[str]:
+    """The template a subject's fix is pasted into; None for a job declared in the config file,
+    whose fix goes where its network is written."""
+    return None if loc.language == "config" else loc.file
 
 
 def _usage_for(usages: Dict[int, _Usage], vpc: Any, owner: Location) -> _Usage:
@@ -676,28 +682,32 @@ def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) 
         role="model",
         model_s3=model.s3_artifacts,
     )
+    names = partial(_model_names, model, resolver, subnets, vpcs)
+    return Subject("models", model.loc, derive("models", _ModelView(model, subnets)), names)
+
+
+def _model_names(model: Model, resolver: Resolver, subnets: Any, vpcs: Any) -> Dict[str, Any]:
     written = model.subnets if model.has_vpc_config is True else []
     vpc = vpcs[0] if isinstance(vpcs, list) and vpcs else None
-    return Subject(
-        "models",
-        model.loc,
-        derive("models", _ModelView(model, subnets)),
-        lambda: {
-            "subnets": _names(model.subnets, resolver)
-            if model.has_vpc_config is True
-            else "(none)",
-            "azs": _zone_names(subnets),
-            "az_problem": _az_problem(model, subnets),
-            "region": resolver.fix_region,
-            "subnet_refs": _refs(written, resolver, f"the subnets of {model.loc.resource}"),
-            "model_vpc_ref": _vpc_refs(
-                vpc, vpcs, written, resolver, f"the VPC of {model.loc.resource}"
-            ),
-            "new_subnet_cidr": _new_subnet_block(vpc, resolver),
-            "new_subnet_az": _other_zone(subnets, resolver),
-            **_subnets_owner(model, subnets),
-        },
-    )
+    owner = _subnets_owner(model, subnets)
+    # the new subnet goes where the model's subnets are defined
+    subnet_file = owner.get("subnet_stack", model.loc.file)
+    return {
+        "subnets": _names(model.subnets, resolver) if model.has_vpc_config is True else "(none)",
+        "azs": _zone_names(subnets),
+        "az_problem": _az_problem(model, subnets),
+        "region": resolver.region_of(subnets),
+        "subnet_refs": _refs(
+            written, resolver, f"the subnets of {model.loc.resource}", model.loc.file
+        ),
+        "model_vpc_ref": _vpc_refs(
+            vpc, vpcs, written, resolver, f"the VPC of {model.loc.resource}", subnet_file
+        ),
+        "new_subnet_cidr": _new_subnet_block(vpc, resolver),
+        "new_subnet_az": _new_subnet_zone(subnets),
+        "model_file": model.loc.file,
+        **owner,
+    }
 
 
 def _new_subnet_block(vpc: Any, resolver: Resolver) -> Refs:
@@ -708,25 +718,24 @@ def _new_subnet_block(vpc: Any, resolver: Resolver) -> Refs:
     return refs([("id", block)])
 
 
-def _other_zone(subnets: Any, resolver: Resolver) -> Any:
-    """An Availability Zone for a new subnet that the subnets it joins do not use."""
-    known = [] if isinstance(subnets, Unknown) else [s for s in subnets if isinstance(s, Subnet)]
-    # by name where known: an AZ ID's letter differs per account
+def _new_subnet_zone(subnets: Any) -> Zone:
+    """A zone for a subnet a fix adds beside ``subnets``, one none of them is in."""
+    if isinstance(subnets, Unknown) or not all(isinstance(s, Subnet) for s in subnets):
+        return Zone(missing="a zone other than the subnets': not all of them are in the inputs")
+    # by name where known (an AZ ID's number differs per account), else by ID
     zones = [
-        s.availability_zone if ec2.zone_index(s.availability_zone) is not None else _zone_of(s)
-        for s in known
+        s.availability_zone if isinstance(s.availability_zone, str) else _zone_of(s)
+        for s in subnets
     ]
-    if any(ec2.zone_index(zone) is None for zone in zones):
-        named = ", ".join(str(zone) for zone in zones if isinstance(zone, str))
-        return refs(
-            (),
-            f"an Availability Zone other than the subnets' ({named})"
-            if named
-            else "an Availability Zone other than the subnets': theirs are not in the inputs",
-        )
-    index = ec2.other_zone_index(zones)
-    region = resolver.fix_region
-    return Zone(index, ec2.zone_name(region, index))
+    chosen = ec2.zone_for_new_subnet(zones)
+    if isinstance(chosen, Unknown):
+        return Zone(missing=f"a zone other than the subnets': {chosen.reason}")
+    index, name = chosen
+    if index is not None:
+        return Zone(index=index)
+    return Zone(
+        name=name, missing=f"check that your account has {name} (describe-availability-zones)"
+    )
 
 
 def _new_export_name(exports: Tuple[str, ...]) -> str:
@@ -736,30 +745,36 @@ def _new_export_name(exports: Tuple[str, ...]) -> str:
 
 
 def _subnets_owner(model: Model, subnets: Any) -> Dict[str, Any]:
-    """Where a fix adds a subnet for a template's model: its own template (no variant), the
-    stack whose exports it imports, or another stack that defines its subnets."""
+    """Where a fix adds a subnet for a template's model (the ``variant`` of its fix): the stack
+    whose exports it imports; another stack that alone defines its subnets, read some other way
+    (an SSM parameter); else its own template, naming subnets of other stacks by their exports."""
+    if model.loc.language != "cloudformation":
+        return {}
     imported = model.subnets_import
+    known = [] if isinstance(subnets, Unknown) else [s for s in subnets if isinstance(s, Subnet)]
+    files = sorted({s.loc.file for s in known if s.loc.language == "cloudformation"})
     if imported is not None:
         return {
             "variant": "joined-export" if imported.joined else "exports",
             "subnet_stack": imported.template,
-            "subnet_output": imported.outputs[0],
             "subnet_export": imported.exports[0],
             "subnet_imports": refs([("import", name) for name in imported.exports]),
+            "split_delimiter": json.dumps(imported.delimiter),
             "new_export": _new_export_name(imported.exports),
+            "json_files": _json_files(model, known),
         }
-    files = sorted(
-        {
-            s.loc.file
-            for s in ([] if isinstance(subnets, Unknown) else subnets)
-            if isinstance(s, Subnet)
-            and s.loc.language == "cloudformation"
-            and s.loc.file != model.loc.file
+    if len(files) == 1 and files[0] != model.loc.file:
+        return {
+            "variant": "other-stack",
+            "subnet_stack": files[0],
+            "json_files": _json_files(model, known),
         }
-    )
-    if model.loc.language == "cloudformation" and files:
-        return {"variant": "other-stack", "subnet_stack": ", ".join(files)}
     return {}
+
+
+def _json_files(model: Model, subnets: List[Subnet]) -> Set[str]:
+    """The templates of a fix in parts (the model's, its subnets') written in JSON."""
+    return {loc.file for loc in [model.loc, *(s.loc for s in subnets)] if loc.is_json}
 
 
 def _az_problem(model: Model, subnets: Any) -> str:
@@ -982,46 +997,49 @@ def _vpc_names(view: _VpcView) -> Dict[str, Any]:
     usage, resolver = view.usage, view.resolver
     vpc = usage.vpc
     name = vpc.loc.resource if vpc is not None else f"the VPC of {usage.loc.resource}"
+    at = _fix_file(usage.loc if vpc is None else vpc.loc)
     return {
         "vpc": name,
         "vpc_key": Name(vpc.loc.resource)
         if vpc is not None
         else Name("ClarifyVpc", f"{name} is not in the inputs: this is its resource"),
-        "vpc_refs": _vpc_refs(usage.vpc, usage.unknown, usage.written_subnets, resolver, name),
+        "vpc_refs": _vpc_refs(usage.vpc, usage.unknown, usage.written_subnets, resolver, name, at),
         "dns_attributes_off": _dns_attributes_off(view),
         "region": resolver.fix_region,
-        "endpoint_group_refs": _endpoint_group_refs(usage, resolver),
-        **_usage_names(view),
+        "endpoint_group_refs": _endpoint_group_refs(usage, resolver, at),
+        **_usage_names(view, at),
         **_dhcp_names(vpc, resolver),
     }
 
 
-def _endpoint_group_refs(usage: _Usage, resolver: Resolver) -> Refs:
+def _endpoint_group_refs(usage: _Usage, resolver: Resolver, at: Optional[str]) -> Refs:
     """The security groups a new interface endpoint takes: those of an endpoint of the VPC that
     admits the jobs on TCP 443, else the jobs' own (the fix says they must admit it)."""
     endpoints = resolver.endpoints_by_vpc().get(id(usage.vpc), []) if usage.vpc is not None else []
     for endpoint in endpoints:
         groups = endpoint.security_groups
         if isinstance(groups, list) and groups and _admits_https(endpoint, usage, resolver) is True:
-            return _refs(groups, resolver, f"the security groups of {endpoint.loc.resource}")
+            return _refs(groups, resolver, f"the security groups of {endpoint.loc.resource}", at)
     groups: List[Any] = []
     for job in usage.jobs:  # groups as written may be any value: compared, never hashed
         for group in job.groups if isinstance(job.groups, list) else []:
             if not any(group == seen for seen in groups):
                 groups.append(group)
-    return _refs(groups, resolver, "the Clarify jobs' security groups")
+    return _refs(groups, resolver, "the Clarify jobs' security groups", at)
 
 
-def _vpc_refs(vpc: Any, unknown: Any, subnets: Any, resolver: Resolver, what: str) -> Refs:
+def _vpc_refs(
+    vpc: Any, unknown: Any, subnets: Any, resolver: Resolver, what: str, at: Optional[str]
+) -> Refs:
     """The VPC a fix changes; one not in the inputs is looked up from a subnet ID (``subnets`` as
     written) where a shell command can do so."""
     if vpc is not None:
-        return _refs([vpc], resolver, what)
+        return _refs([vpc], resolver, what, at)
     unknown = unknown if isinstance(unknown, Unknown) else Unknown("not in the inputs")
     written = subnets if isinstance(subnets, list) else []
     ids = [ref for ref in written if isinstance(ref, str) and ref.startswith("subnet-")]
     if not ids:
-        return _refs(unknown, resolver, what)
+        return _refs(unknown, resolver, what, at)
     region = resolver.fix_region
     return refs(
         [("vpc-of-subnet", f"{ids[0]} {region}")],
@@ -1094,7 +1112,7 @@ def _type_is(endpoint: VpcEndpoint, kind: str) -> Fact:
     return str(endpoint.endpoint_type).lower() == kind.lower()
 
 
-def _usage_names(view: _VpcView) -> Dict[str, str]:
+def _usage_names(view: _VpcView, at: Optional[str]) -> Dict[str, Any]:
     """The subnets and route tables a VPC's Clarify users rely on, for messages and fixes."""
     usage, resolver = view.usage, view.resolver
 
@@ -1106,20 +1124,21 @@ def _usage_names(view: _VpcView) -> Dict[str, str]:
         known = [t for t in found if isinstance(t, RouteTable)]
         unknown = [t for t in found if not isinstance(t, RouteTable)]
         if not unknown and known:
-            return _refs(known, resolver, "route tables")
+            return _refs(known, resolver, "route tables", at)
         return _refs(
             known + [t if isinstance(t, Unknown) else Unknown("not in the inputs") for t in unknown]
             if subnets
             else [],
             resolver,
             "the route table of some subnets",
+            at,
         )
 
     s3_offline = view.without_internet(usage.s3_subnets())
     return {
         "subnets": names(usage.job_subnets),
         "job_subnet_list": _refs(
-            usage.job_subnets or usage.written_subnets, resolver, "the Clarify jobs' subnets"
+            usage.job_subnets or usage.written_subnets, resolver, "the Clarify jobs' subnets", at
         ),
         "route_table_refs": table_refs(usage.job_subnets),
         "s3_route_table_refs": table_refs(s3_offline),
@@ -1234,6 +1253,7 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
 def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
     endpoint, service, vpc_view, resolver = view.endpoint, view.service, view.vpc, view.resolver
     usage = vpc_view.usage
+    at = _fix_file(endpoint.loc)
     job_groups = [
         g for job in usage.jobs for g in (job.groups if isinstance(job.groups, list) else [])
     ]
@@ -1243,7 +1263,7 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
         if not isinstance(service, Unknown)
         else (getattr(endpoint.service, "text", "") or "unknown"),  # None: no ServiceName
         "vpc": usage.vpc.loc.resource,
-        **_usage_names(vpc_view),
+        **_usage_names(vpc_view, at),
         "job_groups": ", ".join(
             sorted(
                 {
@@ -1254,11 +1274,12 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
             )
         )
         or "(none)",
-        "job_group_ref": _refs(job_groups[:1], resolver, "the Clarify jobs' security group"),
+        "job_group_ref": _refs(job_groups[:1], resolver, "the Clarify jobs' security group", at),
         "endpoint_group_ref": _refs(
             endpoint_groups if isinstance(endpoint_groups, Unknown) else endpoint_groups[:1],
             resolver,
             f"the security group of {endpoint.loc.resource}",
+            at,
         )
         if endpoint.security_groups is not None
         else _default_group_refs(usage.vpc, endpoint, resolver),
@@ -1267,7 +1288,7 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
             if isinstance(endpoint_groups, list) and endpoint_groups
             else f"{usage.vpc.loc.resource}DefaultSecurityGroup"
         ),
-        "vpc_refs": _refs([usage.vpc], resolver, "the VPC"),
+        "vpc_refs": _refs([usage.vpc], resolver, "the VPC", at),
         "region": resolver.fix_region,
     }
 
@@ -1292,7 +1313,9 @@ def _default_group_refs(vpc: Any, endpoint: VpcEndpoint, resolver: Resolver) -> 
     """The VPC's default security group, which an endpoint written without groups takes, as the
     endpoint's fix can name it: from the VPC's own template or configuration, or looked up."""
     origin, name = ref_item(vpc.loc.resource, vpc.loc.language)
-    if origin == endpoint.loc.language:
+    if origin == endpoint.loc.language and (
+        origin != "cloudformation" or vpc.loc.file == endpoint.loc.file
+    ):
         return refs([("default-group", name)])
     if origin == "id" and endpoint.loc.language not in ("cloudformation", "terraform"):
         region = resolver.fix_region
