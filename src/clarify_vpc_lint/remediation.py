@@ -28,14 +28,26 @@ _IDS = ("subnet-", "sg-", "vpc-", "rtb-", "vpce-", "acl-", "dopt-")
 class Refs:
     """Entities a fix names: (origin, name) with origin ``cloudformation``, ``terraform`` or
     ``id`` (a value as AWS writes it: an ID, a CIDR block), or one looked up from another
-    (``vpc-of-subnet``, ``acl-of-subnet``, ``default-group`` of a VPC, ``import`` of an export);
-    ``missing`` says which are not in the inputs, for a comment."""
+    (``vpc-of-subnet``, ``acl-of-subnet``, ``default-group-of-vpc``), named by another
+    (``default-group`` and ``main-table`` of a VPC, ``import`` of an export); ``missing`` says
+    which are not in the inputs, for a comment."""
 
     items: Tuple[Tuple[str, str], ...] = ()
     missing: str = ""
 
     def __str__(self) -> str:  # in prose (messages): the names as written
-        return ", ".join(name for _, name in self.items) or "(none)"
+        shown = [
+            _PROSE.get(origin, "{}").format(name.split()[0] if origin in _LOOKED_UP else name)
+            for origin, name in self.items  # a lookup's name carries its region
+        ]
+        return ", ".join(shown) or "(none)"
+
+
+_PROSE = {  # how prose names an entity named by another
+    "default-group": "the default security group of {}",
+    "default-group-of-vpc": "the default security group of {}",
+    "main-table": "the main route table of {}",
+}
 
 
 @dataclass(frozen=True)
@@ -94,7 +106,7 @@ def _shell(item: Tuple[str, str]) -> str:
             f"Name=association.subnet-id,Values={subnet} "
             "--query 'NetworkAcls[0].NetworkAclId' --output text)\""
         )
-    if origin == "default-group":  # a VPC's default security group, looked up by its name
+    if origin == "default-group-of-vpc":  # a VPC's default security group, looked up by name
         vpc, region = name.split()
         return (
             f'"$(aws ec2 describe-security-groups --region {region} --filters '
@@ -141,16 +153,22 @@ def _flow_item(text: str) -> str:
 _FLOW_INDICATORS = re.compile(r"[\[\]{},#'\"]|:\s|^[-?:&*|>%@`]")
 
 
-# what an API body, SDK code or a CLI command can name: IDs (a shell also looks names up)
-_BY_ID = ("id", "vpc-of-subnet", "acl-of-subnet", "default-group")
+# names a shell command looks up from an ID it has
+_LOOKED_UP = ("vpc-of-subnet", "acl-of-subnet", "default-group-of-vpc")
+
+
+def _writable(origin: str, syntax: str) -> bool:
+    """Whether a syntax can name an entity so: an API body or SDK code only by ID, a shell
+    command also by a lookup; a template or configuration by anything but a lookup."""
+    if syntax in ("json", "python"):
+        return origin == "id"
+    if syntax == "shell":
+        return origin == "id" or origin in _LOOKED_UP
+    return origin not in _LOOKED_UP
 
 
 def _render(value: Refs, syntax: str, module: str) -> str:
-    items = value.items
-    if syntax != "shell":  # only a shell command can look a name up
-        items = tuple(i for i in items if not i[0].endswith("-of-subnet"))
-    if syntax in ("json", "python", "shell"):
-        items = tuple(i for i in items if i[0] in _BY_ID)
+    items = tuple(i for i in value.items if syntax == "text" or _writable(i[0], syntax))
     if syntax == "yaml":
         return ", ".join(_flow_item(_yaml(i)) for i in items)
     if syntax == "hcl":
@@ -221,7 +239,7 @@ def _fill_line(
             notes += [
                 f"{name} is defined in a template or configuration: write its ID"
                 for origin, name in value.items
-                if origin not in _BY_ID
+                if not _writable(origin, syntax) and origin not in _LOOKED_UP
             ]
         if not rendered and line.startswith(", ", position):
             position += 2  # [{none}, !Ref NewSubnet]: the new one alone

@@ -1319,7 +1319,7 @@ def _default_group_refs(vpc: Any, endpoint: VpcEndpoint, resolver: Resolver) -> 
         return refs([("default-group", name)])
     if origin == "id" and endpoint.loc.language not in ("cloudformation", "terraform"):
         region = resolver.fix_region
-        return refs([("default-group", f"{name} {region}")])
+        return refs([("default-group-of-vpc", f"{name} {region}")])
     return refs(
         (), f"the default security group of {vpc.loc.resource}: its ID is not in the inputs"
     )
