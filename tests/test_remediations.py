@@ -662,3 +662,17 @@ def test_a_fix_on_the_main_route_table_of_a_template_vpc_says_it_cannot_be_named
             assert "RouteTableIds: [!Ref Vpc" not in finding.remediation, case
     fixes = [text for _, rule, _, text in _remediations() if rule in ("CVL301", "CVL306")]
     assert any("main route table of" in text and "cannot name" in text for text in fixes)
+
+
+def test_a_fix_never_imports_from_a_stack_that_imports_from_it() -> None:
+    """The job's stack imports the network stack's subnets: an endpoint fix in the network stack
+    importing the job's group back would make the two stacks a cycle CloudFormation refuses."""
+    case = FIXTURES / "remediations" / "job-imports-network"
+    fixes = {f.rule: f.remediation for f in run(Options(paths=[str(case)])).findings}
+    endpoint = _parts(fixes["CVL302"])[0][2]["SageMakerApiEndpoint"]["Properties"]
+    assert endpoint["SecurityGroupIds"] == []
+    assert (
+        f"JobSecurityGroup is in {case / 'ml.yaml'}, which imports from this stack"
+        in (fixes["CVL302"])
+    )
+    assert "ImportValue" not in fixes["CVL302"]

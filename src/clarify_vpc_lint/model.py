@@ -325,6 +325,8 @@ class Network:
     inventory_kinds: set = field(default_factory=set)
     # (template, logical ID, export name): a resource another stack can import by that name
     exports: List[Tuple[str, str, str]] = field(default_factory=list)
+    # (importing template, exporting template): an import back would make the stacks a cycle
+    imports: List[Tuple[str, str]] = field(default_factory=list)
 
     def extend(self, other: Network) -> None:
         for name in self.__dataclass_fields__:

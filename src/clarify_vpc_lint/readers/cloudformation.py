@@ -644,4 +644,5 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
 def read_template(run: CfnRun, template: Template) -> Network:
     network = Network(exports=run.exported_resources(template))
     _TemplateReader(run, template, network).read()
+    network.imports = sorted(pair for pair in run.imports if pair[0] == template.path)
     return network

@@ -18,7 +18,7 @@ import ipaddress
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from .. import ec2
 from ..awsfacts import partition_of, url_suffix
@@ -84,6 +84,7 @@ class CfnRun:
     _active: Dict[Any, str] = field(default_factory=dict, repr=False)  # references being resolved
     _built: int = 0  # characters of strings built so far
     _exporters: Dict[str, List[str]] = field(default_factory=dict, repr=False)  # name -> templates
+    imports: Set[Tuple[str, str]] = field(default_factory=set)  # (importing, exporting template)
 
     def add(self, template: Template) -> None:
         """Register a template's exports and SSM parameters (names resolved in its own context)."""
@@ -258,6 +259,7 @@ class CfnRun:
         if isinstance(exported, Unknown):
             return exported
         owner, value, _ = exported
+        self.imports.add((template.path, owner.path))
         return self.once(
             ("export", name), f"export {name}", lambda: self.resolve(value, owner, depth)
         )

@@ -21,6 +21,7 @@ class Index:
         self.network = network
         self.entities: Dict[str, Any] = {}
         self._exports: Optional[Dict[Tuple[str, str], str]] = None
+        self._imports = set(network.imports)
         self.shared: Dict[str, List[Any]] = {}  # shared name -> the distinct entities using it
         self._shared_ids: Dict[str, Set[int]] = {}  # the same, as a set of ids
         for kind in (
@@ -88,6 +89,10 @@ class Index:
             if isinstance(table, RouteTable) and isinstance(vpc, Vpc):
                 for key in vpc.keys:
                     self.main_tables[key] = table
+
+    def imports_from(self, importing: str, exporting: str) -> bool:
+        """Whether a template imports what another exports (directly)."""
+        return (importing, exporting) in self._imports
 
     def export_of(self, entity: Any) -> Optional[str]:
         """The name another stack imports a template's resource by, if its template exports it."""

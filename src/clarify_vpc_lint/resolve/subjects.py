@@ -426,6 +426,12 @@ def _refs(values: Any, resolver: Resolver, what: str, at: Optional[str]) -> Refs
             export = resolver.index.export_of(entity)
             if at is None or item[0] != "cloudformation" or entity.loc.file == at:
                 items.append(item)
+            elif resolver.index.imports_from(entity.loc.file, at):
+                # importing back would make the two stacks depend on each other
+                unnamed.append(
+                    f"{item[1]} is in {entity.loc.file}, which imports from this stack: pass its "
+                    "ID in as a parameter"
+                )
             elif export is not None:
                 items.append(("import", export))
             else:
