@@ -84,7 +84,7 @@ class Zone:
 # The cases a rule may write a language's fix for apart (``cloudformation/joined-export``), chosen
 # by the subject's ``variant``; what each means, for --explain and the docs.
 VARIANTS = {
-    "joined-export": "the model splits one comma-joined export of another stack",
+    "joined-export": "the model splits one export of another stack listing its subnets",
     "exports": "the model imports each subnet from another stack's exports",
     "other-stack": "another stack defines the model's subnets",
 }
