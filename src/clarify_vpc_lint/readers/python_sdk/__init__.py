@@ -22,12 +22,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-from ..awsfacts import CLARIFY_REPOSITORY
-from ..keys import model_name, model_name_of, python_call
-from ..model import Job, Location, Model, Network, Request
-from ..values import Handle, Unknown
-from . import sagemaker
-from .source import ParseError
+from ...awsfacts import CLARIFY_REPOSITORY
+from ...keys import model_name, model_name_of, python_call
+from ...model import Job, Location, Model, Network, Request
+from ...values import Handle, Unknown
+from .. import sagemaker
+from ..source import ParseError
 
 PYTHON_EXTENSIONS = (".py", ".ipynb")
 _SOURCE_KEY = re.compile(r'"source"\s*:')
@@ -1003,7 +1003,7 @@ def _plain(value: Any) -> bool:
 
 
 def _problems(api: str, request: Dict[str, Any], loc: Location) -> List[Dict[str, Any]]:
-    from ..apishape import validate  # botocore only when a boto3 call is linted
+    from ...apishape import validate  # botocore only when a boto3 call is linted
 
     return [
         {"message": message, "line": loc.line, "column": loc.column}
