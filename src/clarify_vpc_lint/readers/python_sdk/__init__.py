@@ -16,11 +16,8 @@ line 2)`` counts every cell of the notebook from 1 and the lines of that cell fr
 from __future__ import annotations
 
 import ast
-import json
-import os
-import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ...awsfacts import CLARIFY_REPOSITORY
 from ...keys import model_name, model_name_of, python_call
@@ -28,13 +25,25 @@ from ...model import Job, Location, Model, Network, Request
 from ...values import Handle, Unknown
 from .. import sagemaker
 from ..source import ParseError
+from .defaults import SdkDefaults, defaults_for, sdk_defaults
+from .notebooks import cell_line, cell_place, notebook_cells
+
+__all__ = [
+    "PYTHON_EXTENSIONS",
+    "SdkDefaults",
+    "defaults_for",
+    "is_python_source",
+    "mentions_sagemaker",
+    "read_python",
+    "read_python_file",
+    "sdk_defaults",
+    "without_declared",
+]
 
 PYTHON_EXTENSIONS = (".py", ".ipynb")
-_SOURCE_KEY = re.compile(r'"source"\s*:')
 # a stand-in for the image image_uris.retrieve("clarify", ...) returns: only its repository matters
 CLARIFY_IMAGE = f"<account>.dkr.ecr.<region>.amazonaws.com/{CLARIFY_REPOSITORY}:1.0"
 MAX_LOOP_ITEMS = 50  # loops are unrolled up to this size and two deep; bigger ones run once
-MONITORING_DEFAULTS = ("MonitoringSchedule", "MonitoringScheduleConfig", "MonitoringJobDefinition")
 _ESTIMATORS = {
     "Estimator",
     "Framework",
@@ -106,44 +115,6 @@ def mentions_sagemaker(text: str) -> bool:
     return "sagemaker" in text or "create_processing_job" in text
 
 
-@dataclass(frozen=True)
-class SdkDefaults:
-    """The sections of the SDK's ``config.yaml`` (``SageMaker:``) this reader applies."""
-
-    processing: Any = None  # SageMaker.ProcessingJob.NetworkConfig
-    monitoring: Any = None  # SageMaker.MonitoringSchedule...MonitoringJobDefinition.NetworkConfig
-    model: Any = None  # SageMaker.Model
-    training: Any = None  # SageMaker.TrainingJob
-
-
-def sdk_defaults(data: Any) -> SdkDefaults:
-    """The defaults of a parsed SDK ``config.yaml`` (``workflows.is_sdk_defaults`` documents)."""
-    settings = sagemaker.dig(data, "SageMaker")
-    return SdkDefaults(
-        processing=sagemaker.dig(settings, "ProcessingJob", "NetworkConfig"),
-        monitoring=sagemaker.dig(settings, *MONITORING_DEFAULTS, "NetworkConfig"),
-        model=sagemaker.dig(settings, "Model"),
-        training=sagemaker.dig(settings, "TrainingJob"),
-    )
-
-
-def defaults_for(script: str, candidates: Dict[str, SdkDefaults]) -> Optional[SdkDefaults]:
-    """The SDK defaults a script runs with, of the defaults files (``config.yaml``) in the run.
-
-    The nearest one in the script's directory or above it; else the run's only one; else none
-    (several unrelated defaults files: which one the script's machine uses is not known).
-    """
-    folder = os.path.dirname(os.path.abspath(script)) + os.sep
-    nearest: Optional[Tuple[int, SdkDefaults]] = None
-    for path, defaults in candidates.items():
-        directory = os.path.dirname(os.path.abspath(path)) + os.sep
-        if folder.startswith(directory) and (nearest is None or len(directory) > nearest[0]):
-            nearest = (len(directory), defaults)
-    if nearest is not None:
-        return nearest[1]
-    return next(iter(candidates.values())) if len(candidates) == 1 else None
-
-
 def read_python_file(path: str, defaults: Optional[SdkDefaults] = None) -> Network:
     """One ``.py``/``.ipynb`` from disk; a file that never mentions SageMaker costs one byte scan."""
     try:
@@ -176,15 +147,15 @@ def read_python(path: str, text: str, defaults: Optional[SdkDefaults] = None) ->
 def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
     reader = _Reader(path, defaults)
     if path.endswith(".ipynb"):
-        for cell, source, lines in _notebook_cells(path, text):
+        for cell, source, lines in notebook_cells(path, text):
             try:
                 tree = ast.parse(source, filename=path)
             except SyntaxError as error:
                 reader.network.input_errors.append(
-                    (path, _cell_line(lines, error.lineno)[0], f"cell {cell}: {error.msg}")
+                    (path, cell_line(lines, error.lineno)[0], f"cell {cell}: {error.msg}")
                 )
                 continue
-            reader.place = _cell_place(cell, lines)
+            reader.place = cell_place(cell, lines)
             reader.run_module(tree.body, source)
     else:
         try:
@@ -213,69 +184,6 @@ def without_declared(jobs: List[Job]) -> List[Job]:
         for job in jobs
         if job.loc.language != "python" or job.loc.resource.split(" (cell ")[0] not in declared
     ]
-
-
-# -- notebooks -------------------------------------------------------------------------------------
-
-
-def _notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[int]]]:
-    """(cell number, its code, (file line, column before the text) of each line) per code cell."""
-    try:
-        notebook = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ParseError(f"not a Jupyter notebook: {error.msg}", error.lineno) from None
-    cells = notebook.get("cells") if isinstance(notebook, dict) else None
-    if not isinstance(cells, list):
-        raise ParseError("not a Jupyter notebook: no cells list", 1)
-    cursor = 0
-    for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict):
-            continue
-        source = cell.get("source")
-        pieces = source if isinstance(source, list) else [source]
-        pieces = [piece for piece in pieces if isinstance(piece, str)]
-        lines: List[Tuple[int, int]] = []
-        key = _SOURCE_KEY.search(text, cursor)  # outputs come before source: skip them
-        cursor = key.end() if key else cursor
-        for piece in pieces:
-            cursor = _find_string(text, piece, cursor)
-            first = text.count("\n", 0, cursor) + 1
-            indent = cursor - text.rfind("\n", 0, cursor)  # up to and with the opening quote
-            # a list item holds one line; a single string holds them all on one file line
-            count = max(1, piece.count("\n") + (not piece.endswith("\n")))
-            lines.extend([(first, indent)] * count)
-        if cell.get("cell_type") == "code":
-            yield number, _without_magics("".join(pieces)), lines
-
-
-def _find_string(text: str, piece: str, start: int) -> int:
-    for encoded in (json.dumps(piece), json.dumps(piece, ensure_ascii=False)):
-        found = text.find(encoded, start)
-        if found >= 0:
-            return found
-    return start
-
-
-def _without_magics(source: str) -> str:
-    """IPython magics and shell lines are not Python; blank them so line numbers stay."""
-    return "\n".join(
-        "" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")
-    )
-
-
-def _cell_line(lines: List[Tuple[int, int]], line: Optional[int]) -> Tuple[int, int]:
-    if not lines:
-        return 1, 0
-    index = min(max((line or 1) - 1, 0), len(lines) - 1)
-    return lines[index]
-
-
-def _cell_place(cell: int, lines: List[Tuple[int, int]]) -> Callable[[int], Tuple[int, int, str]]:
-    def place(line: int) -> Tuple[int, int, str]:
-        file_line, indent = _cell_line(lines, line)
-        return file_line, indent, f" (cell {cell}, line {line})"
-
-    return place
 
 
 # -- the reader ------------------------------------------------------------------------------------
