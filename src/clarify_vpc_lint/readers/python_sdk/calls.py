@@ -1,0 +1,142 @@
+"""The SDK classes and methods the reader knows, and the request parts their arguments make.
+
+A class imported from ``sagemaker`` is known by the last name of its import path; each is a kind
+of object with the positional parameters of its SDK signature. The helpers are plain functions
+of the arguments.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Dict, List, Tuple
+
+from ...awsfacts import CLARIFY_REPOSITORY
+from ...model import Location
+from ...values import Unknown
+from .. import sagemaker
+from .defaults import SdkDefaults
+from .objects import Obj
+
+# a stand-in for the image image_uris.retrieve("clarify", ...) returns: only its repository matters
+CLARIFY_IMAGE = f"<account>.dkr.ecr.<region>.amazonaws.com/{CLARIFY_REPOSITORY}:1.0"
+ESTIMATORS = {
+    "Estimator",
+    "Framework",
+    "XGBoost",
+    "SKLearn",
+    "PyTorch",
+    "TensorFlow",
+    "MXNet",
+    "HuggingFace",
+    "Chainer",
+    "RLEstimator",
+    "AlgorithmEstimator",
+}
+# SDK class -> (kind, positional parameter names, as in the SDK's signatures)
+CLASSES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "SageMakerClarifyProcessor": ("clarify-processor", ("role", "instance_count", "instance_type")),
+    "Processor": ("processor", ("role", "image_uri", "instance_count", "instance_type")),
+    "ScriptProcessor": (
+        "processor",
+        ("role", "image_uri", "command", "instance_count", "instance_type"),
+    ),
+    "NetworkConfig": (
+        "network-config",
+        ("enable_network_isolation", "security_group_ids", "subnets"),
+    ),
+    "VpcConfig": ("vpc-config", ()),
+    "ModelConfig": ("model-config", ("model_name", "instance_count", "instance_type")),
+    "DataConfig": ("data-config", ()),
+    "ProcessingInput": ("processing-input", ("source", "destination", "input_name")),
+    "CheckJobConfig": ("check-job-config", ("role", "instance_count", "instance_type")),
+    "DataBiasCheckConfig": ("check-config", ("data_config", "data_bias_config")),
+    "ModelBiasCheckConfig": ("check-config", ("data_config", "data_bias_config", "model_config")),
+    "ModelExplainabilityCheckConfig": (
+        "check-config",
+        ("data_config", "model_config", "explainability_config"),
+    ),
+    "ClarifyCheckStep": ("check-step", ("name", "clarify_check_config", "check_job_config")),
+    "ModelBiasMonitor": ("bias-monitor", ("role", "instance_count", "instance_type")),
+    "ModelExplainabilityMonitor": (
+        "explainability-monitor",
+        ("role", "instance_count", "instance_type"),
+    ),
+    "Model": (
+        "model",
+        ("image_uri", "model_data", "role", "predictor_cls", "env", "name", "vpc_config"),
+    ),
+}
+CHECK_TYPES = {
+    "DataBiasCheckConfig": "DATA_BIAS",
+    "ModelBiasCheckConfig": "MODEL_BIAS",
+    "ModelExplainabilityCheckConfig": "MODEL_EXPLAINABILITY",
+}
+# run method -> (position of model_config, needs inference without one)
+RUN_METHODS = {
+    "run_pre_training_bias": (None, False),
+    "run_post_training_bias": (2, False),
+    "run_bias": (2, False),
+    "run_explainability": (1, True),
+    "run_bias_and_explainability": (1, True),
+}
+
+
+def predictor_of(model_config: Any, always: bool) -> Tuple[Any, Any, bool]:
+    """(needs inference, the model the shadow endpoint uses, calls an existing endpoint) from a
+    run's ``model_config``.
+
+    Without a model_config the SDK writes no predictor: bias comes from predicted labels in the
+    data. ``endpoint_name`` uses an existing endpoint: inference, but no shadow endpoint.
+    """
+    if model_config is None:
+        return always, None, False
+    if isinstance(model_config, Unknown):
+        return Unknown(f"model_config: {model_config.reason}"), None, False
+    if not isinstance(model_config, Obj) or model_config.kind != "model-config":
+        return True, None, False
+    if model_config.args.get("endpoint_name") is not None:
+        return True, None, True
+    return True, model_config.args.get("model_name"), False
+
+
+def cluster(args: Dict[str, Any], default: Any = None) -> Dict[str, Any]:
+    count = args.get("instance_count", default)
+    if count is None:
+        count = Unknown("the processor's instance_count is not given")
+    return {"InstanceCount": count}
+
+
+def estimator_vpc(estimator: Obj, defaults: SdkDefaults) -> Any:
+    """The VpcConfig an estimator passes to the models it creates (None when it has none)."""
+    training = defaults.training if isinstance(defaults.training, dict) else {}
+    subnets = estimator.args.get("subnets")
+    groups = estimator.args.get("security_group_ids")
+    if subnets is None:
+        subnets = sagemaker.dig(training, "VpcConfig", "Subnets")
+    if groups is None:
+        groups = sagemaker.dig(training, "VpcConfig", "SecurityGroupIds")
+    if subnets is None or groups is None:  # vpc_utils.to_dict: both or no VpcConfig
+        return None
+    return {"Subnets": subnets, "SecurityGroupIds": groups}
+
+
+def predictor(node: ast.Call) -> Obj:
+    return Obj("predictor", "Predictor", {}, node)
+
+
+def plain(value: Any) -> bool:
+    """A request with only literal values (CVL001 checks those)."""
+    if isinstance(value, dict):
+        return all(plain(item) for item in value.values())
+    if isinstance(value, list):
+        return all(plain(item) for item in value)
+    return isinstance(value, (str, int, float, bool)) or value is None
+
+
+def problems(api: str, request: Dict[str, Any], loc: Location) -> List[Dict[str, Any]]:
+    from ...apishape import validate  # botocore only when a boto3 call is linted
+
+    return [
+        {"message": message, "line": loc.line, "column": loc.column}
+        for _, message in validate(api, request)
+    ]
