@@ -15,7 +15,7 @@ from ..source import ParseError
 _SOURCE_KEY = re.compile(r'"source"\s*:')
 
 
-def notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[int]]]:
+def notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[Tuple[int, int]]]]:
     """(cell number, its code, (file line, column before the text) of each line) per code cell."""
     try:
         notebook = json.loads(text)
