@@ -12,17 +12,16 @@ import json
 import os
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property, partial
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from functools import partial
+from typing import Any, Dict, List, Optional, Set, Tuple
 
-from .. import ec2, keys
-from ..awsfacts import endpoint_service
-from ..facts import derive, fact
-from ..logic import Fact, all_of, any_of, negate
-from ..model import (
+from ... import ec2, keys
+from ...awsfacts import endpoint_service
+from ...facts import derive, fact
+from ...logic import Fact, all_of, any_of, negate
+from ...model import (
     AnalysisConfig,
     Job,
-    Location,
     Model,
     Network,
     Policy,
@@ -33,86 +32,48 @@ from ..model import (
     VpcEndpoint,
     existence,
 )
-from ..remediation import Name, Refs, Zone, ref_item, refs
-from ..values import Unknown
-from . import dhcp
-from .acls import AclCheck, NetworkAcls, remediation_names
-from .egress import https_destinations
-from .index import display
-from .network import Resolver
-from .policies import blocks
+from ...remediation import Name, Refs, Zone, refs
+from ...values import Unknown
+from .. import dhcp
+from ..acls import AclCheck, NetworkAcls, remediation_names
+from ..egress import https_destinations
+from ..index import display
+from ..network import Resolver
+from ..policies import blocks
+from .naming import (
+    default_group_refs,
+    fix_file,
+    fix_refs,
+    logical_name,
+    names_of,
+    new_subnet_block,
+    vpc_refs,
+)
+from .subject import Subject
+from .usage import JobNetwork, Usage, record_usage
 
-
-@dataclass
-class Subject:
-    """One thing a rule can report: its location, facts and the names its messages use."""
-
-    kind: str  # requests | jobs | models | vpcs | endpoints | subnets
-    loc: Location
-    facts: Dict[str, Any]
-    # builds the names its messages and fixes use: only when a rule reports it, which most
-    # subjects of a correct network never are
-    names: Callable[[], Dict[str, Any]] = dict
-
-    @cached_property
-    def context(self) -> Dict[str, Any]:
-        return self.names()
-
-
-@dataclass
-class _JobNetwork:
-    """A Clarify job's security groups and subnet CIDRs, as its VPC's endpoints must admit them."""
-
-    groups: List[Any]  # the references, for messages
-    group_entities: List[Any]  # SecurityGroup or Unknown
-    subnet_cidrs: Any  # list of CIDRs, or Unknown
-
-
-@dataclass
-class _Usage:
-    """How the Clarify jobs and models of a run use one VPC."""
-
-    vpc: Any  # Vpc, or None for a VPC that cannot be determined
-    loc: Location
-    clarify: Fact = False
-    inference: Fact = False
-    model_s3: Fact = False
-    # the subnets of its Clarify jobs (they make the S3 and SageMaker calls) and, for S3 only, of
-    # its models: (whether the model's artifacts are in S3, its subnets here)
-    job_subnets: List[Subnet] = field(default_factory=list)
-    model_subnets: List[Tuple[Fact, List[Subnet]]] = field(default_factory=list)
-    jobs: List[_JobNetwork] = field(default_factory=list)
-    unknown: Optional[Unknown] = None
-    # for a VPC that cannot be determined: its jobs' subnets as written (IDs a fix can name)
-    written_subnets: List[Any] = field(default_factory=list)
-
-    def s3_subnets(self) -> List[Subnet]:
-        """The subnets from which S3 is read: the jobs', and those of models with S3 artifacts."""
-        found = list(self.job_subnets)
-        for s3, subnets in self.model_subnets:
-            found += [s for s in subnets if s3 is not False and not any(s is f for f in found)]
-        return found
+__all__ = ["Subject", "build_subjects"]
 
 
 def build_subjects(network: Network, region: str) -> List[Subject]:
     resolver = Resolver(network, region)
-    subjects = [_request_subject(request) for request in network.requests]
-    usages: Dict[int, _Usage] = {}
+    subjects = [request_subject(request) for request in network.requests]
+    usages: Dict[int, Usage] = {}
     for job in network.jobs:
-        _link_analysis_config(job, network.analysis_configs)
+        link_analysis_config(job, network.analysis_configs)
         if job.kind == "declared":
             job.subnets = resolver.expand(job.subnets)
             job.security_groups = resolver.expand(job.security_groups)
-        subjects.append(_job_subject(job, resolver, usages))
+        subjects.append(job_subject(job, resolver, usages))
     for model in network.models:
-        subjects.append(_model_subject(model, resolver, usages))
-    subjects.extend(_policy_subject(policy, network.jobs) for policy in network.policies)
+        subjects.append(model_subject(model, resolver, usages))
+    subjects.extend(policy_subject(policy, network.jobs) for policy in network.policies)
     for usage in usages.values():
-        view = _VpcView(usage, resolver)
-        subjects.append(_vpc_subject(view))
+        view = VpcView(usage, resolver)
+        subjects.append(vpc_subject(view))
         if usage.vpc is not None:
-            subjects.extend(_endpoint_subjects(view))
-    subjects.extend(_subnet_subjects(network, resolver))
+            subjects.extend(endpoint_subjects(view))
+    subjects.extend(subnet_subjects(network, resolver))
     return subjects
 
 
@@ -124,7 +85,7 @@ def _request_problems(request: Request) -> Fact:
     return bool(request.problems)
 
 
-def _request_subject(request: Request) -> Subject:
+def request_subject(request: Request) -> Subject:
     """A request's finding points at its first problem and lists them all."""
     loc = request.loc
     if request.problems:
@@ -223,8 +184,8 @@ def _job_model_same_vpc(view: _JobView) -> Fact:
     return view.model["model_same_vpc"]
 
 
-def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Subject:
-    subnets, vpcs = _record_usage(
+def job_subject(job: Job, resolver: Resolver, usages: Dict[int, Usage]) -> Subject:
+    subnets, vpcs = record_usage(
         usages,
         job.loc,
         job.has_vpc_config,
@@ -252,7 +213,7 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
                 else Unknown("the CIDR blocks of the job's subnets are not known")
             )
     for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
-        usages[id(vpc)].jobs.append(_JobNetwork(groups, group_entities, subnet_cidrs))
+        usages[id(vpc)].jobs.append(JobNetwork(groups, group_entities, subnet_cidrs))
     if job.has_vpc_config is True:
         https = https_destinations(resolver, groups, vpcs, job.inference)
     else:  # not in a VPC: nothing to reach through groups; or whether it is, unknown
@@ -263,7 +224,7 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
         resolver,
         groups,
         (group_entities, subnet_cidrs),
-        _model_facts(job, vpcs, resolver),
+        model_facts(job, vpcs, resolver),
         https,
         subnets,
     )
@@ -274,18 +235,18 @@ def _job_subject(job: Job, resolver: Resolver, usages: Dict[int, _Usage]) -> Sub
 
 def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[str, Any]:
     groups, https = view.groups, view.https
-    at = _fix_file(job.loc)
+    at = fix_file(job.loc)
     count = job.instance_count
     context = {
-        "subnets": _names(job.subnets, resolver) if job.has_vpc_config is True else "(none)",
-        "security_groups": _names(groups, resolver),
+        "subnets": names_of(job.subnets, resolver) if job.has_vpc_config is True else "(none)",
+        "security_groups": names_of(groups, resolver),
         "instance_count": count if not isinstance(count, Unknown) else "unknown",
         "model": display(job.model, resolver.index) if job.model is not None else "(none)",
         "https_unreached": "; ".join(name for name, reached in https if reached is not True)
         or "(none)",
         "address_capacity": _address_capacity(view),
         # the same names as each language's fix refers to them
-        "job_vpc_ref": _vpc_refs(
+        "job_vpc_ref": vpc_refs(
             vpcs[0] if isinstance(vpcs, list) and vpcs else None,
             vpcs,
             job.subnets if job.has_vpc_config is True else [],
@@ -293,23 +254,25 @@ def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[
             f"the VPC of {job.loc.resource}",
             at,
         ),
-        "job_subnet_refs": _refs(
+        "job_subnet_refs": fix_refs(
             job.subnets if job.has_vpc_config is True else [],
             resolver,
             f"the subnets of {job.loc.resource}",
             at,
         ),
-        "new_subnet_cidr": _new_subnet_block(
+        "new_subnet_cidr": new_subnet_block(
             vpcs[0] if isinstance(vpcs, list) and vpcs else None, resolver
         ),
-        "job_group_refs": _refs(groups, resolver, f"the security groups of {job.loc.resource}", at),
-        "first_group_ref": _refs(
+        "job_group_refs": fix_refs(
+            groups, resolver, f"the security groups of {job.loc.resource}", at
+        ),
+        "first_group_ref": fix_refs(
             groups[:1] if isinstance(groups, list) else groups,
             resolver,
             f"the security group of {job.loc.resource}",
             at,
         ),
-        "first_group_name": _logical_name(
+        "first_group_name": logical_name(
             display(groups[0], resolver.index)
             if isinstance(groups, list) and groups
             else "ClarifySecurityGroup"
@@ -326,17 +289,17 @@ def _suggested_network(job: Job, resolver: Resolver, at: Optional[str]) -> Dict[
     when the model is in a VPC (its shadow endpoint runs there, and CVL103 wants job and model in
     one VPC); else none, said in the fix's comment, never an example name."""
     name = job.loc.resource
-    model = _find_model(job.model, resolver) if job.model is not None else None
+    model = find_model(job.model, resolver) if job.model is not None else None
     absent = "none in the inputs"
     if isinstance(model, Model) and model.has_vpc_config is True:
         model_name = model.loc.resource
         return {
             "suggested_network": f"the subnets and security groups of its model {model_name},"
             " so job and model share one VPC",
-            "suggested_subnet_refs": _refs(
+            "suggested_subnet_refs": fix_refs(
                 model.subnets, resolver, f"the subnets of {model_name}", at
             ),
-            "suggested_group_refs": _refs(
+            "suggested_group_refs": fix_refs(
                 model.security_groups, resolver, f"the security groups of {model_name}", at
             ),
         }
@@ -347,7 +310,7 @@ def _suggested_network(job: Job, resolver: Resolver, at: Optional[str]) -> Dict[
             "suggested_network": "your private subnets in two Availability Zones and the"
             " security groups the job lists",
             "suggested_subnet_refs": subnets,
-            "suggested_group_refs": _refs(
+            "suggested_group_refs": fix_refs(
                 own_groups, resolver, f"the security groups of {name}", at
             ),
         }
@@ -368,12 +331,7 @@ def _model_key(job: Job, resolver: Resolver) -> Name:
     return Name(display(model, resolver.index))
 
 
-def _logical_name(name: str) -> str:
-    """A name usable in a new resource's logical ID or Terraform label (sg-0abc -> Sg0abc)."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name))
-
-
-def _link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
+def link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
     """Link a processing job to the analysis config it reads, by the config's file name."""
     if job.kind != "processing" or job.analysis_config_uri is None or not configs:
         return
@@ -389,115 +347,6 @@ def _link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
         job.existing_endpoint = True
     elif config.model_name is not None and job.model is None:
         job.model = config.model_name
-
-
-def _names(refs: Any, resolver: Resolver) -> str:
-    if isinstance(refs, Unknown):
-        return refs.text or "(not known)"
-    return ", ".join(display(ref, resolver.index) for ref in refs) or "(none)"
-
-
-def _refs(values: Any, resolver: Resolver, what: str, at: Optional[str]) -> Refs:
-    """Entities (or their references) as a fix pasted into the template ``at`` names them: a
-    resource of another template by the export that stack imports it with; the unknown ones, or
-    ones the fix cannot name, said in a comment. ``at`` None: not pasted into a template."""
-    if isinstance(values, Unknown):
-        return refs((), f"{what}: not known ({values.reason})")
-    items: List[Tuple[str, str]] = []
-    unknown: List[str] = []
-    unnamed: List[str] = []  # known, but not by a name this fix can write
-    for value in values:
-        entity = value if hasattr(value, "loc") else resolver.index.find(value)
-        if (
-            isinstance(entity, RouteTable)
-            and entity.keys
-            and keys.vpc_of_main_table(entity.keys[0])
-        ):
-            # the main table a VPC of the inputs starts with: Terraform names it by its VPC
-            if entity.loc.language == "terraform":
-                items.append(("main-table", entity.loc.resource))
-            else:
-                unnamed.append(
-                    f"the main route table of {entity.loc.resource}, which a template cannot "
-                    "name: give the subnets a route table of their own"
-                )
-        elif entity is not None and getattr(entity, "loc", None) is not None:
-            item = ref_item(entity.loc.resource, entity.loc.language)
-            export = resolver.index.export_of(entity)
-            if at is None or item[0] != "cloudformation" or entity.loc.file == at:
-                items.append(item)
-            elif resolver.index.imports_from(entity.loc.file, at):
-                # importing back would make the two stacks depend on each other
-                unnamed.append(
-                    f"{item[1]} is in {entity.loc.file}, which imports from this stack: pass its "
-                    "ID in as a parameter"
-                )
-            elif export is not None:
-                items.append(("import", export))
-            else:
-                unnamed.append(f"{item[1]} is in {entity.loc.file}: export it there to import it")
-        elif isinstance(value, str):
-            items.append(ref_item(value, "id"))
-        elif isinstance(value, Unknown):
-            unknown.append(value.text or value.reason)
-        else:
-            items.append(ref_item(display(value, resolver.index), "cloudformation"))
-    notes = [f"{what}: not known ({'; '.join(unknown)})"] if unknown else []
-    if not items and not unknown and not unnamed:
-        notes.append(f"{what}: none in the inputs")
-    return refs(items, "; ".join(notes + unnamed))
-
-
-def _fix_file(loc: Location) -> Optional[str]:
-    """The template a subject's fix is pasted into; None for a job declared in the config file,
-    whose fix goes where its network is written."""
-    return None if loc.language == "config" else loc.file
-
-
-def _usage_for(usages: Dict[int, _Usage], vpc: Any, owner: Location) -> _Usage:
-    key = id(vpc) if vpc is not None else id(owner)
-    if key not in usages:
-        usages[key] = _Usage(vpc, vpc.loc if vpc is not None else owner)
-    return usages[key]
-
-
-def _record_usage(
-    usages: Dict[int, _Usage],
-    owner: Location,
-    has_vpc: Fact,
-    refs: Any,
-    resolver: Resolver,
-    role: str,
-    **flags: Fact,
-) -> tuple:
-    """Note which VPCs a job or model (``role``) uses; returns (subnets, vpcs)."""
-    if has_vpc is False:
-        return [], []
-    subnets, vpcs = resolver.network_of(refs if has_vpc is True else has_vpc)
-    if isinstance(vpcs, Unknown):
-        usage = _usage_for(usages, None, owner)
-        usage.unknown = vpcs
-        if role == "job" and isinstance(refs, list):
-            usage.written_subnets.extend(r for r in refs if isinstance(r, str))
-        targets = [usage]
-    else:
-        targets = [_usage_for(usages, vpc, owner) for vpc in vpcs]
-    for usage in targets:
-        for name, value in flags.items():
-            if owner.condition is not None:  # a job or model that may not be created
-                value = all_of([value, owner.condition])
-            setattr(usage, name, any_of([getattr(usage, name), value]))
-        if isinstance(subnets, Unknown):
-            continue
-        here = [s for s in subnets if isinstance(s, Subnet) and resolver.subnet_vpc(s) is usage.vpc]
-        if role == "job":
-            usage.job_subnets.extend(s for s in here if not any(s is j for j in usage.job_subnets))
-        else:
-            usage.model_subnets.append((flags.get("model_s3", False), here))
-    return subnets, vpcs
-
-
-# JOBSUBJECT
 
 
 # -- jobs: free addresses (CVL202) ------------------------------------------------------------------
@@ -532,7 +381,7 @@ def _model_subnets(view: _JobView) -> Any:
     """The resolved subnets of the job's model, or None when no model in a VPC is known."""
     if view.job.model is None:
         return None
-    model = _find_model(view.job.model, view.resolver)
+    model = find_model(view.job.model, view.resolver)
     if not isinstance(model, Model) or model.has_vpc_config is not True:
         return None
     return view.resolver.network_of(model.subnets)[0]
@@ -628,19 +477,19 @@ def _job_model(job: Job, resolver: Resolver) -> Any:
     return config.models[0]
 
 
-def _find_model(ref: Any, resolver: Resolver) -> Any:
+def find_model(ref: Any, resolver: Resolver) -> Any:
     entity = resolver.index.find(ref)
     if entity is None and isinstance(ref, str):
         entity = resolver.index.entities.get(keys.model_name(ref))
     return entity
 
 
-def _model_facts(job: Job, job_vpcs: Any, resolver: Resolver) -> Dict[str, Fact]:
+def model_facts(job: Job, job_vpcs: Any, resolver: Resolver) -> Dict[str, Fact]:
     ref = None if job.existing_endpoint is True else _job_model(job, resolver)
     job.model = ref
     if ref is None:
         return {"model_linked": False, "model_in_vpc": False, "model_same_vpc": True}
-    model = _find_model(ref, resolver)
+    model = find_model(ref, resolver)
     if not isinstance(model, Model):
         missing = ref if isinstance(ref, Unknown) else resolver.index.ambiguity(ref)
         if missing is None:
@@ -678,8 +527,8 @@ def _model_single_az(view: _ModelView) -> Fact:
     return _single_az(view.model, view.subnets)
 
 
-def _model_subject(model: Model, resolver: Resolver, usages: Dict[int, _Usage]) -> Subject:
-    subnets, vpcs = _record_usage(
+def model_subject(model: Model, resolver: Resolver, usages: Dict[int, Usage]) -> Subject:
+    subnets, vpcs = record_usage(
         usages,
         model.loc,
         model.has_vpc_config,
@@ -699,29 +548,21 @@ def _model_names(model: Model, resolver: Resolver, subnets: Any, vpcs: Any) -> D
     # the new subnet goes where the model's subnets are defined
     subnet_file = owner.get("subnet_stack", model.loc.file)
     return {
-        "subnets": _names(model.subnets, resolver) if model.has_vpc_config is True else "(none)",
+        "subnets": names_of(model.subnets, resolver) if model.has_vpc_config is True else "(none)",
         "azs": _zone_names(subnets),
         "az_problem": _az_problem(model, subnets),
         "region": resolver.region_of(subnets),
-        "subnet_refs": _refs(
+        "subnet_refs": fix_refs(
             written, resolver, f"the subnets of {model.loc.resource}", model.loc.file
         ),
-        "model_vpc_ref": _vpc_refs(
+        "model_vpc_ref": vpc_refs(
             vpc, vpcs, written, resolver, f"the VPC of {model.loc.resource}", subnet_file
         ),
-        "new_subnet_cidr": _new_subnet_block(vpc, resolver),
+        "new_subnet_cidr": new_subnet_block(vpc, resolver),
         "new_subnet_az": _new_subnet_zone(subnets),
         "model_file": model.loc.file,
         **owner,
     }
-
-
-def _new_subnet_block(vpc: Any, resolver: Resolver) -> Refs:
-    """A CIDR block for a subnet a fix adds to ``vpc``: free of every subnet in the inputs."""
-    block = resolver.free_subnet_block(vpc)
-    if isinstance(block, Unknown):
-        return refs((), f"a free block of the VPC: not known ({block.reason})")
-    return refs([("id", block)])
 
 
 def _new_subnet_zone(subnets: Any) -> Zone:
@@ -838,8 +679,8 @@ def _zone_names(subnets: Any) -> str:
 
 
 @dataclass
-class _VpcView:
-    usage: _Usage
+class VpcView:
+    usage: Usage
     resolver: Resolver
     services: Dict[tuple, Fact] = field(default_factory=dict)
     _internet: Dict[int, Fact] = field(default_factory=dict)
@@ -894,17 +735,17 @@ class _VpcView:
 
 
 @fact("vpcs", "clarify", "a Clarify job runs in the VPC")
-def _vpc_clarify(view: _VpcView) -> Fact:
+def _vpc_clarify(view: VpcView) -> Fact:
     return view.usage.clarify
 
 
 @fact("vpcs", "inference", "a Clarify job in the VPC calls its model")
-def _vpc_inference(view: _VpcView) -> Fact:
+def _vpc_inference(view: VpcView) -> Fact:
     return view.usage.inference
 
 
 @fact("vpcs", "model_s3", "a model in the VPC loads its artifacts from S3")
-def _vpc_model_s3(view: _VpcView) -> Fact:
+def _vpc_model_s3(view: VpcView) -> Fact:
     return view.usage.model_s3
 
 
@@ -914,7 +755,7 @@ def _vpc_model_s3(view: _VpcView) -> Fact:
     "some subnet of a Clarify job in the VPC has no internet route (a public NAT gateway, NAT "
     "instance or transit gateway; an internet gateway does not count)",
 )
-def _vpc_no_internet(view: _VpcView) -> Fact:
+def _vpc_no_internet(view: VpcView) -> Fact:
     return view.jobs_no_internet()
 
 
@@ -923,7 +764,7 @@ def _vpc_no_internet(view: _VpcView) -> Fact:
     "s3_no_internet",
     "some subnet of a Clarify job, or of a model whose artifacts are in S3, has no internet route",
 )
-def _vpc_s3_no_internet(view: _VpcView) -> Fact:
+def _vpc_s3_no_internet(view: VpcView) -> Fact:
     return view.s3_no_internet()
 
 
@@ -933,37 +774,37 @@ def _vpc_s3_no_internet(view: _VpcView) -> Fact:
     "the VPC has a usable S3 endpoint: a gateway endpoint, or an interface endpoint whose private "
     "DNS answers resolvers in the VPC",
 )
-def _vpc_s3_endpoint(view: _VpcView) -> Fact:
+def _vpc_s3_endpoint(view: VpcView) -> Fact:
     return view.s3_endpoint()
 
 
 @fact("vpcs", "api_endpoint", "the VPC has a sagemaker.api interface endpoint")
-def _vpc_api_endpoint(view: _VpcView) -> Fact:
+def _vpc_api_endpoint(view: VpcView) -> Fact:
     return view.service("sagemaker.api")
 
 
 @fact("vpcs", "runtime_endpoint", "the VPC has a sagemaker.runtime interface endpoint")
-def _vpc_runtime_endpoint(view: _VpcView) -> Fact:
+def _vpc_runtime_endpoint(view: VpcView) -> Fact:
     return view.service("sagemaker.runtime")
 
 
 @fact("vpcs", "sagemaker_interface_endpoint", "the VPC has a sagemaker.api or .runtime endpoint")
-def _vpc_sagemaker_interface_endpoint(view: _VpcView) -> Fact:
+def _vpc_sagemaker_interface_endpoint(view: VpcView) -> Fact:
     return any_of([view.service("sagemaker.api"), view.service("sagemaker.runtime")])
 
 
 @fact("vpcs", "logs_endpoint", "the VPC has a CloudWatch Logs (logs) interface endpoint")
-def _vpc_logs_endpoint(view: _VpcView) -> Fact:
+def _vpc_logs_endpoint(view: VpcView) -> Fact:
     return view.service("logs")
 
 
 @fact("vpcs", "dns_support", "the VPC has EnableDnsSupport on")
-def _vpc_dns_support(view: _VpcView) -> Fact:
+def _vpc_dns_support(view: VpcView) -> Fact:
     return view.attribute("dns_support")
 
 
 @fact("vpcs", "dns_hostnames", "the VPC has EnableDnsHostnames on")
-def _vpc_dns_hostnames(view: _VpcView) -> Fact:
+def _vpc_dns_hostnames(view: VpcView) -> Fact:
     return view.attribute("dns_hostnames")
 
 
@@ -972,7 +813,7 @@ def _vpc_dns_hostnames(view: _VpcView) -> Fact:
     "dhcp_domain_options",
     "the VPC's DHCP options set has both domain-name and domain-name-servers",
 )
-def _vpc_dhcp_domain_options(view: _VpcView) -> Fact:
+def _vpc_dhcp_domain_options(view: VpcView) -> Fact:
     if view.usage.vpc is None:
         return view.usage.unknown
     missing = dhcp.missing_keys(view.usage.vpc, view.resolver.index)
@@ -993,67 +834,61 @@ def _dhcp_names(vpc: Any, resolver: Resolver) -> Dict[str, str]:
     }
 
 
-def _vpc_subject(view: _VpcView) -> Subject:
+def vpc_subject(view: VpcView) -> Subject:
     vpc = view.usage.vpc
     loc = view.usage.loc if vpc is None else vpc.loc
     return Subject("vpcs", loc, derive("vpcs", view), partial(_vpc_names, view))
 
 
-def _vpc_names(view: _VpcView) -> Dict[str, Any]:
+def _vpc_names(view: VpcView) -> Dict[str, Any]:
     usage, resolver = view.usage, view.resolver
     vpc = usage.vpc
     name = vpc.loc.resource if vpc is not None else f"the VPC of {usage.loc.resource}"
-    at = _fix_file(usage.loc if vpc is None else vpc.loc)
+    at = fix_file(usage.loc if vpc is None else vpc.loc)
     return {
         "vpc": name,
         "vpc_key": Name(vpc.loc.resource)
         if vpc is not None
         else Name("ClarifyVpc", f"{name} is not in the inputs: this is its resource"),
-        "vpc_refs": _vpc_refs(usage.vpc, usage.unknown, usage.written_subnets, resolver, name, at),
+        "vpc_refs": vpc_refs(usage.vpc, usage.unknown, usage.written_subnets, resolver, name, at),
         "dns_attributes_off": _dns_attributes_off(view),
         "region": resolver.fix_region,
         "endpoint_group_refs": _endpoint_group_refs(usage, resolver, at),
-        **_usage_names(view, at),
+        **usage_names(view, at),
         **_dhcp_names(vpc, resolver),
     }
 
 
-def _endpoint_group_refs(usage: _Usage, resolver: Resolver, at: Optional[str]) -> Refs:
+def _endpoint_group_refs(usage: Usage, resolver: Resolver, at: Optional[str]) -> Refs:
     """The security groups a new interface endpoint takes: those of an endpoint of the VPC that
     admits the jobs on TCP 443, else the jobs' own (the fix says they must admit it)."""
     endpoints = resolver.endpoints_by_vpc().get(id(usage.vpc), []) if usage.vpc is not None else []
     for endpoint in endpoints:
         groups = endpoint.security_groups
-        if isinstance(groups, list) and groups and _admits_https(endpoint, usage, resolver) is True:
-            return _refs(groups, resolver, f"the security groups of {endpoint.loc.resource}", at)
+        if isinstance(groups, list) and groups and admits_https(endpoint, usage, resolver) is True:
+            return fix_refs(groups, resolver, f"the security groups of {endpoint.loc.resource}", at)
     groups: List[Any] = []
     for job in usage.jobs:  # groups as written may be any value: compared, never hashed
         for group in job.groups if isinstance(job.groups, list) else []:
             if not any(group == seen for seen in groups):
                 groups.append(group)
-    return _refs(groups, resolver, "the Clarify jobs' security groups", at)
+    return fix_refs(groups, resolver, "the Clarify jobs' security groups", at)
 
 
-def _vpc_refs(
-    vpc: Any, unknown: Any, subnets: Any, resolver: Resolver, what: str, at: Optional[str]
-) -> Refs:
-    """The VPC a fix changes; one not in the inputs is looked up from a subnet ID (``subnets`` as
-    written) where a shell command can do so."""
-    if vpc is not None:
-        return _refs([vpc], resolver, what, at)
-    unknown = unknown if isinstance(unknown, Unknown) else Unknown("not in the inputs")
-    written = subnets if isinstance(subnets, list) else []
-    ids = [ref for ref in written if isinstance(ref, str) and ref.startswith("subnet-")]
-    if not ids:
-        return _refs(unknown, resolver, what, at)
-    region = resolver.fix_region
-    return refs(
-        [("vpc-of-subnet", f"{ids[0]} {region}")],
-        f"{what}: not in the inputs (its subnet {ids[0]} is)",
-    )
+def admits_https(endpoint: VpcEndpoint, usage: Usage, resolver: Resolver) -> Fact:
+    groups = endpoint.security_groups
+    if groups is None:
+        groups = [keys.default_security_group(usage.vpc.keys[0])]
+    results = [
+        resolver.security.rules_admit(
+            groups, "ingress", 443, (job.group_entities, job.subnet_cidrs)
+        )
+        for job in usage.jobs
+    ]
+    return all_of(results)
 
 
-def _dns_attributes_off(view: _VpcView) -> str:
+def _dns_attributes_off(view: VpcView) -> str:
     """The VPC attributes CVL305 finds off (or not known to be on), by their CloudFormation names."""
     names = [
         name
@@ -1071,7 +906,7 @@ def _answers_in_vpc(endpoint: VpcEndpoint) -> Fact:
 
 
 def _service_present(
-    usage: _Usage, resolver: Resolver, service: str, kind: Optional[str] = None, usable: Any = None
+    usage: Usage, resolver: Resolver, service: str, kind: Optional[str] = None, usable: Any = None
 ) -> Fact:
     """Is there an endpoint for ``service`` (of ``kind``: Interface/Gateway) in the VPC?"""
     if usage.vpc is None:
@@ -1089,7 +924,7 @@ def _service_present(
             )
         )
         if kind is not None and matches is True:
-            matches = _type_is(endpoint, kind)
+            matches = type_is(endpoint, kind)
         if usable is not None and matches is True:
             matches = usable(endpoint)
         if matches is False:
@@ -1112,13 +947,13 @@ def _service_present(
     return any_of(results)
 
 
-def _type_is(endpoint: VpcEndpoint, kind: str) -> Fact:
+def type_is(endpoint: VpcEndpoint, kind: str) -> Fact:
     if isinstance(endpoint.endpoint_type, Unknown):
         return endpoint.endpoint_type
     return str(endpoint.endpoint_type).lower() == kind.lower()
 
 
-def _usage_names(view: _VpcView, at: Optional[str]) -> Dict[str, Any]:
+def usage_names(view: VpcView, at: Optional[str]) -> Dict[str, Any]:
     """The subnets and route tables a VPC's Clarify users rely on, for messages and fixes."""
     usage, resolver = view.usage, view.resolver
 
@@ -1130,8 +965,8 @@ def _usage_names(view: _VpcView, at: Optional[str]) -> Dict[str, Any]:
         known = [t for t in found if isinstance(t, RouteTable)]
         unknown = [t for t in found if not isinstance(t, RouteTable)]
         if not unknown and known:
-            return _refs(known, resolver, "route tables", at)
-        return _refs(
+            return fix_refs(known, resolver, "route tables", at)
+        return fix_refs(
             known + [t if isinstance(t, Unknown) else Unknown("not in the inputs") for t in unknown]
             if subnets
             else [],
@@ -1143,7 +978,7 @@ def _usage_names(view: _VpcView, at: Optional[str]) -> Dict[str, Any]:
     s3_offline = view.without_internet(usage.s3_subnets())
     return {
         "subnets": names(usage.job_subnets),
-        "job_subnet_list": _refs(
+        "job_subnet_list": fix_refs(
             usage.job_subnets or usage.written_subnets, resolver, "the Clarify jobs' subnets", at
         ),
         "route_table_refs": table_refs(usage.job_subnets),
@@ -1160,7 +995,7 @@ def _usage_names(view: _VpcView, at: Optional[str]) -> Dict[str, Any]:
 class _EndpointView:
     endpoint: VpcEndpoint
     service: Any  # the service's short name ("s3", "sagemaker.api"), or Unknown
-    vpc: _VpcView
+    vpc: VpcView
     resolver: Resolver
 
     def service_in(self, *names: str) -> Fact:
@@ -1184,12 +1019,12 @@ def _endpoint_s3(view: _EndpointView) -> Fact:
 
 @fact("endpoints", "s3_gateway", "the endpoint is an S3 gateway endpoint")
 def _endpoint_s3_gateway(view: _EndpointView) -> Fact:
-    return all_of([view.service_in("s3"), _type_is(view.endpoint, "Gateway")])
+    return all_of([view.service_in("s3"), type_is(view.endpoint, "Gateway")])
 
 
 @fact("endpoints", "interface", "the endpoint is an interface endpoint")
 def _endpoint_interface(view: _EndpointView) -> Fact:
-    return _type_is(view.endpoint, "Interface")
+    return type_is(view.endpoint, "Interface")
 
 
 @fact("endpoints", "private_dns", "the endpoint has private DNS on")
@@ -1204,7 +1039,7 @@ def _endpoint_routes_job_subnets(view: _EndpointView) -> Fact:
 
 @fact("endpoints", "admits_https", "the endpoint's groups admit TCP 443 from every Clarify job")
 def _endpoint_admits_https(view: _EndpointView) -> Fact:
-    return _admits_https(view.endpoint, view.vpc.usage, view.resolver)
+    return admits_https(view.endpoint, view.vpc.usage, view.resolver)
 
 
 @fact("endpoints", "vpc.clarify", "a Clarify job runs in the endpoint's VPC")
@@ -1245,7 +1080,7 @@ def _endpoint_vpc_s3_gateway_endpoint(view: _EndpointView) -> Fact:
     return view.vpc.service("s3", "Gateway")
 
 
-def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
+def endpoint_subjects(vpc_view: VpcView) -> List[Subject]:
     usage, resolver = vpc_view.usage, vpc_view.resolver
     subjects = []
     for endpoint in resolver.endpoints_by_vpc().get(id(usage.vpc), []):
@@ -1259,7 +1094,7 @@ def _endpoint_subjects(vpc_view: _VpcView) -> List[Subject]:
 def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
     endpoint, service, vpc_view, resolver = view.endpoint, view.service, view.vpc, view.resolver
     usage = vpc_view.usage
-    at = _fix_file(endpoint.loc)
+    at = fix_file(endpoint.loc)
     job_groups = [
         g for job in usage.jobs for g in (job.groups if isinstance(job.groups, list) else [])
     ]
@@ -1269,7 +1104,7 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
         if not isinstance(service, Unknown)
         else (getattr(endpoint.service, "text", "") or "unknown"),  # None: no ServiceName
         "vpc": usage.vpc.loc.resource,
-        **_usage_names(vpc_view, at),
+        **usage_names(vpc_view, at),
         "job_groups": ", ".join(
             sorted(
                 {
@@ -1280,26 +1115,26 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
             )
         )
         or "(none)",
-        "job_group_ref": _refs(job_groups[:1], resolver, "the Clarify jobs' security group", at),
-        "endpoint_group_ref": _refs(
+        "job_group_ref": fix_refs(job_groups[:1], resolver, "the Clarify jobs' security group", at),
+        "endpoint_group_ref": fix_refs(
             endpoint_groups if isinstance(endpoint_groups, Unknown) else endpoint_groups[:1],
             resolver,
             f"the security group of {endpoint.loc.resource}",
             at,
         )
         if endpoint.security_groups is not None
-        else _default_group_refs(usage.vpc, endpoint, resolver),
-        "endpoint_group_name": _logical_name(
+        else default_group_refs(usage.vpc, endpoint, resolver),
+        "endpoint_group_name": logical_name(
             display(endpoint_groups[0], resolver.index)
             if isinstance(endpoint_groups, list) and endpoint_groups
             else f"{usage.vpc.loc.resource}DefaultSecurityGroup"
         ),
-        "vpc_refs": _refs([usage.vpc], resolver, "the VPC", at),
+        "vpc_refs": fix_refs([usage.vpc], resolver, "the VPC", at),
         "region": resolver.fix_region,
     }
 
 
-def _routes_subnets(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> Fact:
+def _routes_subnets(endpoint: VpcEndpoint, usage: Usage, resolver: Resolver) -> Fact:
     if isinstance(endpoint.route_tables, Unknown):
         return endpoint.route_tables
     tables = [resolver.index.find(ref) for ref in endpoint.route_tables]
@@ -1312,35 +1147,6 @@ def _routes_subnets(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) ->
             results.append(any(table is t for t in tables))
     if not usage.job_subnets:
         results.append(Unknown("the subnets of the Clarify jobs are not known"))
-    return all_of(results)
-
-
-def _default_group_refs(vpc: Any, endpoint: VpcEndpoint, resolver: Resolver) -> Refs:
-    """The VPC's default security group, which an endpoint written without groups takes, as the
-    endpoint's fix can name it: from the VPC's own template or configuration, or looked up."""
-    origin, name = ref_item(vpc.loc.resource, vpc.loc.language)
-    if origin == endpoint.loc.language and (
-        origin != "cloudformation" or vpc.loc.file == endpoint.loc.file
-    ):
-        return refs([("default-group", name)])
-    if origin == "id" and endpoint.loc.language not in ("cloudformation", "terraform"):
-        region = resolver.fix_region
-        return refs([("default-group-of-vpc", f"{name} {region}")])
-    return refs(
-        (), f"the default security group of {vpc.loc.resource}: its ID is not in the inputs"
-    )
-
-
-def _admits_https(endpoint: VpcEndpoint, usage: _Usage, resolver: Resolver) -> Fact:
-    groups = endpoint.security_groups
-    if groups is None:
-        groups = [keys.default_security_group(usage.vpc.keys[0])]
-    results = [
-        resolver.security.rules_admit(
-            groups, "ingress", 443, (job.group_entities, job.subnet_cidrs)
-        )
-        for job in usage.jobs
-    ]
     return all_of(results)
 
 
@@ -1384,7 +1190,7 @@ def _subnet_acl_cluster_traffic(view: _SubnetView) -> Fact:
     return view.check.cluster_traffic
 
 
-def _subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
+def subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
     """One subject per subnet of a Clarify job (each reported once, whatever the number of jobs);
     a job whose subnets are not in the inputs is one subject at the job."""
     acls = NetworkAcls(resolver)
@@ -1467,7 +1273,7 @@ def _policy_isolation_mandate(view: _PolicyView) -> Fact:
     return any_of(blocked for _, blocked in view.verdicts)
 
 
-def _policy_subject(policy: Policy, jobs: List[Job]) -> Subject:
+def policy_subject(policy: Policy, jobs: List[Job]) -> Subject:
     verdicts = []
     calls: List[str] = []
     for job in jobs:
