@@ -3,27 +3,25 @@
 A subject is one thing a rule can report (a request, job, model, VPC, endpoint or subnet): its
 location, its facts (booleans, or ``Unknown`` with the reason) and the names its messages use. Each
 fact is a function of the subject's view, registered with ``@fact`` (see ``facts.py``); the builders
-here make the views.
+make the views. One module per subject kind holds its view, facts and builders: ``requests``,
+``jobs`` (with ``job_model``, the model a job calls), ``models``, ``vpcs``, ``endpoints``,
+``subnets``, ``policies``. ``usage`` notes how the jobs and models use each VPC, ``naming`` how a
+fix names things, and ``build_subjects`` here builds every subject of a run.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import partial
-from typing import Any, Dict, List
+from typing import Dict, List
 
-from ...facts import derive, fact
-from ...logic import Fact, any_of
-from ...model import Job, Network, Policy, Subnet
-from ...values import Unknown
-from ..acls import AclCheck, NetworkAcls, remediation_names
+from ...model import Network
 from ..network import Resolver
-from ..policies import blocks
 from .endpoints import endpoint_subjects
 from .jobs import job_subject, link_analysis_config
 from .models import model_subject
+from .policies import policy_subject
 from .requests import request_subject
 from .subject import Subject
+from .subnets import subnet_subjects
 from .usage import Usage
 from .vpcs import VpcView, vpc_subject
 
@@ -50,146 +48,3 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
             subjects.extend(endpoint_subjects(view))
     subjects.extend(subnet_subjects(network, resolver))
     return subjects
-
-
-# -- subnets ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class _SubnetView:
-    check: AclCheck
-
-
-@fact(
-    "subnets",
-    "acl_https_egress",
-    "the subnet's network ACL lets TCP 443 out to S3 and the interface endpoints the job uses",
-)
-def _subnet_acl_https_egress(view: _SubnetView) -> Fact:
-    return view.check.https_egress
-
-
-@fact(
-    "subnets",
-    "acl_https_return",
-    "the subnet's network ACL lets the replies in (TCP on the ephemeral ports, from the same peers)",
-)
-def _subnet_acl_https_return(view: _SubnetView) -> Fact:
-    return view.check.https_return
-
-
-@fact("subnets", "cluster", "a job with two or more instances uses this subnet and another one")
-def _subnet_cluster(view: _SubnetView) -> Fact:
-    return view.check.cluster
-
-
-@fact(
-    "subnets",
-    "acl_cluster_traffic",
-    "the subnet's network ACL lets all TCP out to and in from the job's other subnets",
-)
-def _subnet_acl_cluster_traffic(view: _SubnetView) -> Fact:
-    return view.check.cluster_traffic
-
-
-def subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
-    """One subject per subnet of a Clarify job (each reported once, whatever the number of jobs);
-    a job whose subnets are not in the inputs is one subject at the job."""
-    acls = NetworkAcls(resolver)
-    subjects: List[Subject] = []
-    uses: Dict[int, tuple] = {}  # id(subnet) -> (subnet, [(job, its resolved subnets)])
-    for job in network.jobs:
-        if job.has_vpc_config is False:
-            continue
-        if isinstance(job.has_vpc_config, Unknown) or isinstance(job.subnets, Unknown):
-            unknown = job.has_vpc_config if job.has_vpc_config is not True else job.subnets
-            resolved: List[Any] = [unknown]
-        else:
-            resolved = [resolver.subnet(ref) for ref in job.subnets]
-        missing = next((s for s in resolved if isinstance(s, Unknown)), None)
-        if missing is not None:
-            check = AclCheck(missing, missing, missing, False, True)
-            names = partial(
-                _subnet_names, f"the subnets of {job.loc.resource}", check, None, resolver
-            )
-            subjects.append(
-                Subject("subnets", job.loc, derive("subnets", _SubnetView(check)), names)
-            )
-        for subnet in resolved:
-            if isinstance(subnet, Subnet):
-                uses.setdefault(id(subnet), (subnet, []))[1].append((job, resolved))
-    for subnet, jobs in uses.values():
-        cluster: List[Fact] = []
-        others: List[Any] = []
-        for job, resolved in jobs:
-            distinct = [s for s in resolved if s is not subnet]
-            if not distinct:
-                continue  # one subnet: the ACL does not filter traffic inside it
-            count = job.instance_count
-            multi = count if isinstance(count, Unknown) else count >= 2
-            cluster.append(multi)
-            if multi is not False:
-                others.extend(s for s in distinct if all(s is not o for o in others))
-        check = acls.check(subnet, any_of(cluster), others)
-        names = partial(_subnet_names, subnet.loc.resource, check, subnet, resolver)
-        subjects.append(
-            Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), names)
-        )
-    return subjects
-
-
-def _subnet_names(name: str, check: AclCheck, subnet: Any, resolver: Resolver) -> Dict[str, Any]:
-    return {
-        "subnet": name,
-        "region": resolver.fix_region,
-        **remediation_names(check, subnet, resolver),
-    }
-
-
-# -- policies --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _PolicyView:
-    policy: Policy
-    # (job, does the policy deny creating it with isolation off) for each Clarify job of the run
-    # that may need inference and does not itself ask for isolation
-    verdicts: List[tuple]
-
-
-@fact(
-    "policies",
-    "clarify_inference",
-    "a Clarify job in the inputs calls its model (post-training bias or SHAP)",
-)
-def _policy_clarify_inference(view: _PolicyView) -> Fact:
-    return any_of(job.inference for job, blocked in view.verdicts if blocked is not False)
-
-
-@fact(
-    "policies",
-    "isolation_mandate",
-    "the policy denies creating such a job unless sagemaker:NetworkIsolation is true",
-)
-def _policy_isolation_mandate(view: _PolicyView) -> Fact:
-    return any_of(blocked for _, blocked in view.verdicts)
-
-
-def policy_subject(policy: Policy, jobs: List[Job]) -> Subject:
-    verdicts = []
-    calls: List[str] = []
-    for job in jobs:
-        if job.inference is False or job.network_isolation is True:
-            continue
-        blocked, denied = blocks(policy.document, job.kind)
-        verdicts.append((job, blocked))
-        calls.extend(call for call in denied if call not in calls)
-    blocked_jobs = [job.loc.resource for job, blocked in verdicts if blocked is not False]
-    context = {
-        "kind": policy.kind,
-        "jobs": ", ".join(blocked_jobs) or "(none)",
-        "actions": ", ".join(calls) or "sagemaker:CreateProcessingJob",
-    }
-    return Subject(
-        "policies", policy.loc, derive("policies", _PolicyView(policy, verdicts)), lambda: context
-    )
