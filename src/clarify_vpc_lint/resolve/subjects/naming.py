@@ -15,6 +15,7 @@ from ..network import Resolver
 
 
 def names_of(refs: Any, resolver: Resolver) -> str:
+    """References as a message lists them: by name, or what is not known about them."""
     if isinstance(refs, Unknown):
         return refs.text or "(not known)"
     return ", ".join(display(ref, resolver.index) for ref in refs) or "(none)"

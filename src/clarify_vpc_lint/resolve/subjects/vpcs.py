@@ -218,6 +218,8 @@ def _endpoint_group_refs(usage: Usage, resolver: Resolver, at: Optional[str]) ->
 
 
 def admits_https(endpoint: VpcEndpoint, usage: Usage, resolver: Resolver) -> Fact:
+    """Do the endpoint's groups (the VPC's default group when it names none) admit TCP 443 from
+    every Clarify job of the VPC?"""
     groups = endpoint.security_groups
     if groups is None:
         groups = [keys.default_security_group(usage.vpc.keys[0])]
@@ -290,6 +292,7 @@ def _service_present(
 
 
 def type_is(endpoint: VpcEndpoint, kind: str) -> Fact:
+    """Is the endpoint of ``kind`` (Interface or Gateway)?"""
     if isinstance(endpoint.endpoint_type, Unknown):
         return endpoint.endpoint_type
     return str(endpoint.endpoint_type).lower() == kind.lower()
