@@ -5,7 +5,8 @@ Each fact has a name, a one-line meaning and the function that derives it from t
 ``vpc.no_internet``. The catalogue refuses a query that names a fact not registered here, and the
 engine uses the registry to know which facts a query reads.
 
-To add a fact: decorate its function in ``resolve/subjects.py`` with ``@fact(kind, name, meaning)``.
+To add a fact: decorate its function in the module of its kind in ``resolve/subjects/`` with
+``@fact(kind, name, meaning)``.
 """
 
 from __future__ import annotations

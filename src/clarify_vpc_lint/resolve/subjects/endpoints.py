@@ -1,0 +1,178 @@
+"""Endpoint subjects: each VPC endpoint of a VPC that Clarify jobs use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Dict, List
+
+from ...awsfacts import endpoint_service
+from ...facts import derive, fact
+from ...logic import Fact, all_of
+from ...model import VpcEndpoint
+from ...values import Unknown
+from ..index import display
+from ..network import Resolver
+from .naming import default_group_refs, fix_file, fix_refs, logical_name
+from .subject import Subject
+from .usage import Usage
+from .vpcs import VpcView, admits_https, type_is, usage_names
+
+
+@dataclass
+class _EndpointView:
+    endpoint: VpcEndpoint
+    service: Any  # the service's short name ("s3", "sagemaker.api"), or Unknown
+    vpc: VpcView
+    resolver: Resolver
+
+    def service_in(self, *names: str) -> Fact:
+        return self.service in names if not isinstance(self.service, Unknown) else self.service
+
+
+@fact("endpoints", "sagemaker", "the endpoint is for sagemaker.api or sagemaker.runtime")
+def _endpoint_sagemaker(view: _EndpointView) -> Fact:
+    return view.service_in("sagemaker.api", "sagemaker.runtime")
+
+
+@fact("endpoints", "clarify_service", "the endpoint is for a service Clarify calls (S3, SageMaker)")
+def _endpoint_clarify_service(view: _EndpointView) -> Fact:
+    return view.service_in("s3", "sagemaker.api", "sagemaker.runtime")
+
+
+@fact("endpoints", "s3", "the endpoint is for S3")
+def _endpoint_s3(view: _EndpointView) -> Fact:
+    return view.service_in("s3")
+
+
+@fact("endpoints", "s3_gateway", "the endpoint is an S3 gateway endpoint")
+def _endpoint_s3_gateway(view: _EndpointView) -> Fact:
+    return all_of([view.service_in("s3"), type_is(view.endpoint, "Gateway")])
+
+
+@fact("endpoints", "interface", "the endpoint is an interface endpoint")
+def _endpoint_interface(view: _EndpointView) -> Fact:
+    return type_is(view.endpoint, "Interface")
+
+
+@fact("endpoints", "private_dns", "the endpoint has private DNS on")
+def _endpoint_private_dns(view: _EndpointView) -> Fact:
+    return view.endpoint.private_dns
+
+
+@fact("endpoints", "routes_job_subnets", "the endpoint is on the route table of every job subnet")
+def _endpoint_routes_job_subnets(view: _EndpointView) -> Fact:
+    return _routes_subnets(view.endpoint, view.vpc.usage, view.resolver)
+
+
+@fact("endpoints", "admits_https", "the endpoint's groups admit TCP 443 from every Clarify job")
+def _endpoint_admits_https(view: _EndpointView) -> Fact:
+    return admits_https(view.endpoint, view.vpc.usage, view.resolver)
+
+
+@fact("endpoints", "vpc.clarify", "a Clarify job runs in the endpoint's VPC")
+def _endpoint_vpc_clarify(view: _EndpointView) -> Fact:
+    return view.vpc.usage.clarify
+
+
+@fact(
+    "endpoints",
+    "vpc.no_internet",
+    "some subnet of a Clarify job in the endpoint's VPC has no internet route",
+)
+def _endpoint_vpc_no_internet(view: _EndpointView) -> Fact:
+    return view.vpc.jobs_no_internet()
+
+
+@fact(
+    "endpoints",
+    "vpc.s3_no_internet",
+    "some subnet of a Clarify job, or of a model with S3 artifacts, in the endpoint's VPC has no "
+    "internet route",
+)
+def _endpoint_vpc_s3_no_internet(view: _EndpointView) -> Fact:
+    return view.vpc.s3_no_internet()
+
+
+@fact(
+    "endpoints",
+    "vpc.s3_interface_endpoint",
+    "the endpoint's VPC has an S3 interface endpoint whose private DNS answers in the VPC",
+)
+def _endpoint_vpc_s3_interface_endpoint(view: _EndpointView) -> Fact:
+    return view.vpc.s3_interface()
+
+
+@fact("endpoints", "vpc.s3_gateway_endpoint", "the endpoint's VPC has an S3 gateway endpoint")
+def _endpoint_vpc_s3_gateway_endpoint(view: _EndpointView) -> Fact:
+    return view.vpc.service("s3", "Gateway")
+
+
+def endpoint_subjects(vpc_view: VpcView) -> List[Subject]:
+    usage, resolver = vpc_view.usage, vpc_view.resolver
+    subjects = []
+    for endpoint in resolver.endpoints_by_vpc().get(id(usage.vpc), []):
+        service = endpoint_service(endpoint.service)
+        view = _EndpointView(endpoint, service, vpc_view, resolver)
+        names = partial(_endpoint_names, view)
+        subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))
+    return subjects
+
+
+def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
+    endpoint, service, vpc_view, resolver = view.endpoint, view.service, view.vpc, view.resolver
+    usage = vpc_view.usage
+    at = fix_file(endpoint.loc)
+    job_groups = [
+        g for job in usage.jobs for g in (job.groups if isinstance(job.groups, list) else [])
+    ]
+    endpoint_groups = [] if endpoint.security_groups is None else endpoint.security_groups
+    return {
+        "service": service
+        if not isinstance(service, Unknown)
+        else (getattr(endpoint.service, "text", "") or "unknown"),  # None: no ServiceName
+        "vpc": usage.vpc.loc.resource,
+        **usage_names(vpc_view, at),
+        "job_groups": ", ".join(
+            sorted(
+                {
+                    display(g, resolver.index)
+                    for job in usage.jobs
+                    for g in (job.groups if isinstance(job.groups, list) else [])
+                }
+            )
+        )
+        or "(none)",
+        "job_group_ref": fix_refs(job_groups[:1], resolver, "the Clarify jobs' security group", at),
+        "endpoint_group_ref": fix_refs(
+            endpoint_groups if isinstance(endpoint_groups, Unknown) else endpoint_groups[:1],
+            resolver,
+            f"the security group of {endpoint.loc.resource}",
+            at,
+        )
+        if endpoint.security_groups is not None
+        else default_group_refs(usage.vpc, endpoint, resolver),
+        "endpoint_group_name": logical_name(
+            display(endpoint_groups[0], resolver.index)
+            if isinstance(endpoint_groups, list) and endpoint_groups
+            else f"{usage.vpc.loc.resource}DefaultSecurityGroup"
+        ),
+        "vpc_refs": fix_refs([usage.vpc], resolver, "the VPC", at),
+        "region": resolver.fix_region,
+    }
+
+
+def _routes_subnets(endpoint: VpcEndpoint, usage: Usage, resolver: Resolver) -> Fact:
+    if isinstance(endpoint.route_tables, Unknown):
+        return endpoint.route_tables
+    tables = [resolver.index.find(ref) for ref in endpoint.route_tables]
+    results: List[Fact] = []
+    for subnet in usage.job_subnets:
+        table = resolver.route_table_of(subnet)
+        if isinstance(table, Unknown):
+            results.append(table)
+        else:
+            results.append(any(table is t for t in tables))
+    if not usage.job_subnets:
+        results.append(Unknown("the subnets of the Clarify jobs are not known"))
+    return all_of(results)

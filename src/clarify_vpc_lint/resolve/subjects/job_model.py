@@ -1,0 +1,71 @@
+"""The model a Clarify job's shadow endpoint uses (named directly, or by a monitoring job's
+endpoint), and whether it is in the job's VPC."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from ... import keys
+from ...logic import Fact
+from ...model import Job, Model, ServingEndpoint
+from ...values import Unknown
+from ..index import display
+from ..network import Resolver
+
+
+def _job_model(job: Job, resolver: Resolver) -> Any:
+    """The model a job's shadow endpoint uses, following a monitoring job's endpoint."""
+    if job.model is not None:
+        return job.model
+    if job.serving_endpoint is None:
+        return None
+    if isinstance(job.serving_endpoint, Unknown):
+        return Unknown(f"the job's endpoint is not known: {job.serving_endpoint.reason}")
+    endpoint = resolver.index.find(job.serving_endpoint) or resolver.index.entities.get(
+        keys.endpoint_name(str(job.serving_endpoint))
+    )
+    if not isinstance(endpoint, ServingEndpoint):
+        return Unknown(
+            f"endpoint {display(job.serving_endpoint, resolver.index)} is not in the inputs; add "
+            "the template that defines it and its endpoint config"
+        )
+    config = resolver.index.find(endpoint.config) or resolver.index.entities.get(
+        keys.endpoint_config_name(str(endpoint.config))
+    )
+    if not isinstance(config, ServingEndpoint) or not config.models:
+        return Unknown(
+            f"the endpoint config of endpoint {display(job.serving_endpoint, resolver.index)} is "
+            "not in the inputs; add the template that defines it"
+        )
+    return config.models[0]
+
+
+def find_model(ref: Any, resolver: Resolver) -> Any:
+    entity = resolver.index.find(ref)
+    if entity is None and isinstance(ref, str):
+        entity = resolver.index.entities.get(keys.model_name(ref))
+    return entity
+
+
+def model_facts(job: Job, job_vpcs: Any, resolver: Resolver) -> Dict[str, Fact]:
+    ref = None if job.existing_endpoint is True else _job_model(job, resolver)
+    job.model = ref
+    if ref is None:
+        return {"model_linked": False, "model_in_vpc": False, "model_same_vpc": True}
+    model = find_model(ref, resolver)
+    if not isinstance(model, Model):
+        missing = ref if isinstance(ref, Unknown) else resolver.index.ambiguity(ref)
+        if missing is None:
+            missing = Unknown(
+                f"model {display(ref, resolver.index)} is not in the inputs; add the template or "
+                "CreateModel JSON that defines it"
+            )
+        return {"model_linked": True, "model_in_vpc": missing, "model_same_vpc": missing}
+    if model.has_vpc_config is not True:
+        return {"model_linked": True, "model_in_vpc": model.has_vpc_config, "model_same_vpc": True}
+    _, model_vpcs = resolver.network_of(model.subnets)
+    if isinstance(model_vpcs, Unknown) or isinstance(job_vpcs, Unknown):
+        unknown = model_vpcs if isinstance(model_vpcs, Unknown) else job_vpcs
+        return {"model_linked": True, "model_in_vpc": True, "model_same_vpc": unknown}
+    same = all(any(m is j for j in job_vpcs) for m in model_vpcs)
+    return {"model_linked": True, "model_in_vpc": True, "model_same_vpc": same}

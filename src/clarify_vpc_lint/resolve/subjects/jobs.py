@@ -1,0 +1,369 @@
+"""Job subjects: a Clarify job's network, its model and its subnets' free addresses."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Dict, List, Optional, Tuple
+
+from ... import ec2
+from ...facts import derive, fact
+from ...logic import Fact, all_of, negate
+from ...model import AnalysisConfig, Job, Model, Subnet
+from ...remediation import Name, refs
+from ...values import Unknown
+from ..egress import https_destinations
+from ..index import display
+from ..network import Resolver
+from .job_model import find_model, model_facts
+from .naming import fix_file, fix_refs, logical_name, names_of, new_subnet_block, vpc_refs
+from .subject import Subject
+from .usage import JobNetwork, Usage, record_usage
+
+
+@dataclass
+class _JobView:
+    job: Job
+    resolver: Resolver
+    groups: Any  # the job's security group references, or Unknown
+    peers: tuple  # (group entities, subnet CIDRs) that a cluster rule must name
+    model: Dict[str, Fact]  # model_linked, model_in_vpc, model_same_vpc
+    https: List[Tuple[str, Fact]]  # what the job must reach over TCP 443, and whether it may
+    subnets: Any = None  # the job's resolved subnets (Subnet or Unknown each), or Unknown
+
+
+@fact(
+    "jobs",
+    "inference",
+    "the job calls the model (post-training bias or SHAP) via a shadow endpoint",
+)
+def _job_inference(view: _JobView) -> Fact:
+    return view.job.inference
+
+
+@fact("jobs", "network_isolation", "the job runs with EnableNetworkIsolation true")
+def _job_network_isolation(view: _JobView) -> Fact:
+    return view.job.network_isolation
+
+
+@fact("jobs", "in_vpc", "the job has a VpcConfig")
+def _job_in_vpc(view: _JobView) -> Fact:
+    return view.job.has_vpc_config
+
+
+@fact("jobs", "multi_instance", "the job runs on two or more instances")
+def _job_multi_instance(view: _JobView) -> Fact:
+    count = view.job.instance_count
+    return count if isinstance(count, Unknown) else count >= 2
+
+
+@fact("jobs", "sg_self_ingress", "a group of the job admits all traffic from its groups or subnets")
+def _job_sg_self_ingress(view: _JobView) -> Fact:
+    return view.resolver.security.rules_admit(view.groups, "ingress", None, view.peers)
+
+
+@fact(
+    "jobs", "sg_cluster_egress", "a group of the job lets all traffic out to its groups or subnets"
+)
+def _job_sg_cluster_egress(view: _JobView) -> Fact:
+    return view.resolver.security.rules_admit(view.groups, "egress", None, view.peers)
+
+
+@fact(
+    "jobs",
+    "sg_https_egress",
+    "the job's groups let TCP 443 out to S3 and to each interface endpoint its calls resolve to",
+)
+def _job_sg_https_egress(view: _JobView) -> Fact:
+    return all_of(reached for _, reached in view.https)
+
+
+@fact(
+    "jobs",
+    "shadow_endpoint",
+    "the job creates a shadow endpoint from its model (no predictor endpoint_name)",
+)
+def _job_shadow_endpoint(view: _JobView) -> Fact:
+    return negate(view.job.existing_endpoint)
+
+
+@fact("jobs", "model_linked", "the inputs name the job's model (directly or by its endpoint)")
+def _job_model_linked(view: _JobView) -> Fact:
+    return view.model["model_linked"]
+
+
+@fact("jobs", "model_in_vpc", "the job's model has a VpcConfig")
+def _job_model_in_vpc(view: _JobView) -> Fact:
+    return view.model["model_in_vpc"]
+
+
+@fact("jobs", "model_same_vpc", "the job's model uses only the job's VPCs")
+def _job_model_same_vpc(view: _JobView) -> Fact:
+    return view.model["model_same_vpc"]
+
+
+def job_subject(job: Job, resolver: Resolver, usages: Dict[int, Usage]) -> Subject:
+    subnets, vpcs = record_usage(
+        usages,
+        job.loc,
+        job.has_vpc_config,
+        job.subnets,
+        resolver,
+        role="job",
+        clarify=True,
+        inference=job.inference,
+    )
+    groups = job.security_groups if job.has_vpc_config is True else []
+    group_entities = (
+        [] if isinstance(groups, Unknown) else [resolver.security.group(g) for g in groups]
+    )
+    subnet_cidrs: Any = (
+        subnets
+        if isinstance(subnets, Unknown)
+        else [s.cidr if isinstance(s, Subnet) else s for s in subnets]
+    )
+    if not isinstance(subnet_cidrs, Unknown):
+        unknown = next((c for c in subnet_cidrs if c is None or isinstance(c, Unknown)), "ok")
+        if unknown != "ok":
+            subnet_cidrs = (
+                unknown
+                if isinstance(unknown, Unknown)
+                else Unknown("the CIDR blocks of the job's subnets are not known")
+            )
+    for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
+        usages[id(vpc)].jobs.append(JobNetwork(groups, group_entities, subnet_cidrs))
+    if job.has_vpc_config is True:
+        https = https_destinations(resolver, groups, vpcs, job.inference)
+    else:  # not in a VPC: nothing to reach through groups; or whether it is, unknown
+        vpc_config = job.has_vpc_config
+        https = [("S3", vpc_config)] if isinstance(vpc_config, Unknown) else []
+    view = _JobView(
+        job,
+        resolver,
+        groups,
+        (group_entities, subnet_cidrs),
+        model_facts(job, vpcs, resolver),
+        https,
+        subnets,
+    )
+    return Subject(
+        "jobs", job.loc, derive("jobs", view), partial(_job_names, job, resolver, view, vpcs)
+    )
+
+
+def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[str, Any]:
+    groups, https = view.groups, view.https
+    at = fix_file(job.loc)
+    count = job.instance_count
+    context = {
+        "subnets": names_of(job.subnets, resolver) if job.has_vpc_config is True else "(none)",
+        "security_groups": names_of(groups, resolver),
+        "instance_count": count if not isinstance(count, Unknown) else "unknown",
+        "model": display(job.model, resolver.index) if job.model is not None else "(none)",
+        "https_unreached": "; ".join(name for name, reached in https if reached is not True)
+        or "(none)",
+        "address_capacity": _address_capacity(view),
+        # the same names as each language's fix refers to them
+        "job_vpc_ref": vpc_refs(
+            vpcs[0] if isinstance(vpcs, list) and vpcs else None,
+            vpcs,
+            job.subnets if job.has_vpc_config is True else [],
+            resolver,
+            f"the VPC of {job.loc.resource}",
+            at,
+        ),
+        "job_subnet_refs": fix_refs(
+            job.subnets if job.has_vpc_config is True else [],
+            resolver,
+            f"the subnets of {job.loc.resource}",
+            at,
+        ),
+        "new_subnet_cidr": new_subnet_block(
+            vpcs[0] if isinstance(vpcs, list) and vpcs else None, resolver
+        ),
+        "job_group_refs": fix_refs(
+            groups, resolver, f"the security groups of {job.loc.resource}", at
+        ),
+        "first_group_ref": fix_refs(
+            groups[:1] if isinstance(groups, list) else groups,
+            resolver,
+            f"the security group of {job.loc.resource}",
+            at,
+        ),
+        "first_group_name": logical_name(
+            display(groups[0], resolver.index)
+            if isinstance(groups, list) and groups
+            else "ClarifySecurityGroup"
+        ),
+        "region": resolver.region_of(view.subnets),
+        "model_key": _model_key(job, resolver),
+    }
+    context.update(_suggested_network(job, resolver, at))
+    return context
+
+
+def _suggested_network(job: Job, resolver: Resolver, at: Optional[str]) -> Dict[str, Any]:
+    """The subnets and security groups a fix gives a job without VpcConfig: those of its model
+    when the model is in a VPC (its shadow endpoint runs there, and CVL103 wants job and model in
+    one VPC); else none, said in the fix's comment, never an example name."""
+    name = job.loc.resource
+    model = find_model(job.model, resolver) if job.model is not None else None
+    absent = "none in the inputs"
+    if isinstance(model, Model) and model.has_vpc_config is True:
+        model_name = model.loc.resource
+        return {
+            "suggested_network": f"the subnets and security groups of its model {model_name},"
+            " so job and model share one VPC",
+            "suggested_subnet_refs": fix_refs(
+                model.subnets, resolver, f"the subnets of {model_name}", at
+            ),
+            "suggested_group_refs": fix_refs(
+                model.security_groups, resolver, f"the security groups of {model_name}", at
+            ),
+        }
+    subnets = refs((), f"private subnets for {name}: {absent}")
+    own_groups = job.security_groups  # a declared job may list groups without subnets
+    if isinstance(own_groups, list) and own_groups:
+        return {
+            "suggested_network": "your private subnets in two Availability Zones and the"
+            " security groups the job lists",
+            "suggested_subnet_refs": subnets,
+            "suggested_group_refs": fix_refs(
+                own_groups, resolver, f"the security groups of {name}", at
+            ),
+        }
+    return {
+        "suggested_network": "your private subnets in two Availability Zones and a security"
+        " group for the job",
+        "suggested_subnet_refs": subnets,
+        "suggested_group_refs": refs((), f"a security group for {name}: {absent}"),
+    }
+
+
+def _model_key(job: Job, resolver: Resolver) -> Name:
+    """The model a fix changes: its name, or a stand-in the fix's comment explains."""
+    model = job.model
+    if model is None or isinstance(model, Unknown):
+        reason = model.reason if isinstance(model, Unknown) else "the inputs name no model"
+        return Name("ClarifyModel", f"the model of {job.loc.resource} is not known ({reason})")
+    return Name(display(model, resolver.index))
+
+
+def link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
+    """Link a processing job to the analysis config it reads, by the config's file name."""
+    if job.kind != "processing" or job.analysis_config_uri is None or not configs:
+        return
+    uri = job.analysis_config_uri
+    name = os.path.basename(uri) if isinstance(uri, str) else None
+    matches = [c for c in configs if c.file_name == name]
+    if len(matches) != 1:
+        return
+    config = matches[0]
+    job.inference = config.inference
+    if config.endpoint_name is not None:
+        # "endpoint_name takes precedence over model_name": the job calls that endpoint
+        job.existing_endpoint = True
+    elif config.model_name is not None and job.model is None:
+        job.model = config.model_name
+
+
+# -- jobs: free addresses (CVL202) ------------------------------------------------------------------
+
+ADDRESSES_PER_INSTANCE = 2  # process-vpc: "at least two private IP addresses for each instance"
+MAX_INSTANCES = 100  # ProcessingClusterConfig.InstanceCount is 1-100: bounds an unknown count
+SHADOW_INSTANCES = 1  # the shadow endpoint's initial_instance_count is not read: 1 assumed
+
+
+@fact(
+    "jobs",
+    "subnets_short_of_addresses",
+    "the job's subnets together have fewer free addresses than two per instance",
+)
+def _job_subnets_short_of_addresses(view: _JobView) -> Fact:
+    if view.job.has_vpc_config is not True:
+        return False
+    return _short_of_addresses(view.subnets, view.job.instance_count)
+
+
+@fact(
+    "jobs",
+    "model_subnets_short_of_addresses",
+    "the model's subnets have fewer than two free addresses (the shadow endpoint's instance)",
+)
+def _job_model_subnets_short_of_addresses(view: _JobView) -> Fact:
+    subnets = _model_subnets(view)
+    return False if subnets is None else _short_of_addresses(subnets, SHADOW_INSTANCES)
+
+
+def _model_subnets(view: _JobView) -> Any:
+    """The resolved subnets of the job's model, or None when no model in a VPC is known."""
+    if view.job.model is None:
+        return None
+    model = find_model(view.job.model, view.resolver)
+    if not isinstance(model, Model) or model.has_vpc_config is not True:
+        return None
+    return view.resolver.network_of(model.subnets)[0]
+
+
+def _free_total(subnets: Any) -> tuple:
+    """(free addresses of the known subnets, the first Unknown among the rest or None)."""
+    if isinstance(subnets, Unknown):
+        return 0, subnets
+    total, unknown = 0, None
+    for subnet in subnets:
+        free = (
+            subnet
+            if isinstance(subnet, Unknown)
+            else ec2.free_addresses(subnet.cidr, subnet.available_ips)
+        )
+        # a CIDR block that is a reference, resolved only after apply
+        if (
+            isinstance(free, Unknown)
+            and isinstance(subnet, Subnet)
+            and not isinstance(subnet.cidr, (str, Unknown))
+        ):
+            free = Unknown(
+                f"the IPv4 CIDR block of subnet {subnet.loc.resource} is not known: it is "
+                "set only after apply, or not in the inputs"
+            )
+        if isinstance(free, Unknown):
+            unknown = free if unknown is None else unknown
+        else:
+            total += free
+    return total, unknown
+
+
+def _short_of_addresses(subnets: Any, instance_count: Any) -> Fact:
+    total, unknown = _free_total(subnets)
+    known_count = isinstance(instance_count, int) and not isinstance(instance_count, bool)
+    fewest, most = (instance_count, instance_count) if known_count else (1, MAX_INSTANCES)
+    if total >= ADDRESSES_PER_INSTANCE * most:
+        return False
+    if unknown is not None:
+        return unknown
+    if total < ADDRESSES_PER_INSTANCE * fewest:
+        return True
+    if isinstance(instance_count, Unknown):
+        return instance_count
+    return Unknown("the job's instance count is not known")
+
+
+def _address_capacity(view: _JobView) -> str:
+    """What is short of addresses (or may be): the job's subnets, its model's, for messages."""
+    parts = []
+    if _job_subnets_short_of_addresses(view) is not False:
+        total, unknown = _free_total(view.subnets)
+        count = view.job.instance_count
+        need = f"{ADDRESSES_PER_INSTANCE * count}" if isinstance(count, int) else "two per instance"
+        free = f"{total}" if unknown is None else f"{total} known"
+        parts.append(f"its subnets have {free} free addresses, {need} needed")
+    if _job_model_subnets_short_of_addresses(view) is not False:
+        total, unknown = _free_total(_model_subnets(view))
+        free = f"{total}" if unknown is None else f"{total} known"
+        parts.append(
+            f"its model's subnets have {free} free addresses, "
+            f"{ADDRESSES_PER_INSTANCE * SHADOW_INSTANCES} needed for the shadow endpoint "
+            f"({SHADOW_INSTANCES} instance assumed: its initial_instance_count is not read)"
+        )
+    return "; ".join(parts) or "its subnets have enough free addresses"
