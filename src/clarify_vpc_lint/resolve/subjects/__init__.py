@@ -3,10 +3,11 @@
 A subject is one thing a rule can report (a request, job, model, VPC, endpoint, subnet or IAM
 policy): its location, its facts (booleans, or ``Unknown`` with the reason) and the names its
 messages use. Each fact is a function of the subject's view, registered with ``@fact`` (see
-``facts.py``); the builders make the views. One module per subject kind holds its view, facts and builders: ``requests``,
-``jobs`` (with ``job_model``, the model a job calls), ``models``, ``vpcs``, ``endpoints``,
-``subnets``, ``policies``. ``usage`` notes how the jobs and models use each VPC, ``naming`` how a
-fix names things, and ``build_subjects`` here builds every subject of a run.
+``facts.py``); the builders make the views. One module per subject kind holds its view, facts
+and builders: ``requests``, ``jobs`` (with ``job_model``, the model a job calls), ``models``,
+``vpcs``, ``endpoints``, ``subnets``, ``policies``. ``usage`` notes how the jobs and models use
+each VPC, ``naming`` how a fix names things, and ``build_subjects`` here builds every subject of
+a run.
 """
 
 from __future__ import annotations
