@@ -190,6 +190,8 @@ def _read(
         network.extend(_guarded(errors, document.path, partial(read, document, run)))
     for template in run.templates:  # once every template's exports are known
         network.extend(_guarded(errors, template.path, partial(read_template, run, template)))
+    network.exports = run.exported_resources()
+    network.imports = sorted(run.imports)  # recorded while the templates were read
     return network
 
 

@@ -642,7 +642,6 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
 
 
 def read_template(run: CfnRun, template: Template) -> Network:
-    network = Network(exports=run.exported_resources(template))
+    network = Network()
     _TemplateReader(run, template, network).read()
-    network.imports = sorted(pair for pair in run.imports if pair[0] == template.path)
     return network

@@ -279,12 +279,12 @@ class CfnRun:
             )
         return self.exports[name]
 
-    def exported_resources(self, template: Template) -> List[Tuple[str, str, str]]:
-        """(template, logical ID, export name) for each export of ``template`` whose value is a
+    def exported_resources(self) -> List[Tuple[str, str, str]]:
+        """(template, logical ID, export name) for each export of the run whose value is a
         resource's reference (``!Ref X``, or ``!GetAtt X.GroupId``, a group's ID)."""
         found = []
-        for name, (owner, value, _) in self.exports.items():
-            if owner is not template or isinstance(self.exported(name), Unknown):
+        for name, (template, value, _) in self.exports.items():
+            if isinstance(self.exported(name), Unknown):
                 continue
             if isinstance(value, dict) and list(value) == ["Ref"]:
                 target = value["Ref"]
