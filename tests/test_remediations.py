@@ -120,7 +120,7 @@ def _body(lines: List[str]) -> object:
     text = "\n".join(lines).strip()
     if text.startswith('"'):
         return json.loads("{" + text + "}")
-    return json.loads(json.dumps(_plain(parse_yaml(text))))
+    return _plain(parse_yaml(text))
 
 
 def _without_comments(text: str) -> str:
@@ -231,9 +231,8 @@ def _template(path: Path) -> Dict:
 
 
 def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return [_plain(v) for v in value] if isinstance(value, list) else value
+    """Parsed YAML (position-keeping mappings and lists) as plain JSON data."""
+    return json.loads(json.dumps(value))
 
 
 def _subnet_blocks(template: Dict) -> List:

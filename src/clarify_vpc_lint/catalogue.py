@@ -64,9 +64,6 @@ class Rule:
                 return key
         return "api"
 
-    def remediation_for(self, language: str, variant: str = "") -> str:
-        return self.remediation[self.remediation_key(language, variant)]
-
 
 DOCS_URL = "https://github.com/clarify-vpc-lint/clarify-vpc-lint/blob/main/docs/rules"
 

@@ -302,15 +302,40 @@ def cidr_holds_public_addresses(block: Any, name: str = "") -> Fact:
     ``0.0.0.0/0`` does; a block inside a private, shared or loopback range (a VPC's CIDR) does
     not; any other public block may or may not: S3's ranges are not in the inputs.
     """
-    try:
-        network = ipaddress.ip_network(str(block), strict=False)
-    except ValueError:
-        return Unknown(f"{block!r} is not a CIDR block")
+    network = _cidr_block(block)
+    if isinstance(network, Unknown):
+        return network
     if network.prefixlen == 0:
         return True
     if network.version == 4 and any(network.subnet_of(private) for private in _NOT_PUBLIC):
         return False
     return Unknown(f"whether {name or block} holds Amazon S3's public addresses")
+
+
+def cidr_covers(block: Any, subnet_cidrs: Any) -> Fact:
+    """Does a rule's CIDR block hold every one of the job's subnets?"""
+    network = _cidr_block(block)
+    if isinstance(network, Unknown):
+        return network
+    if network.prefixlen == 0:
+        return True
+    if isinstance(subnet_cidrs, Unknown):
+        return subnet_cidrs
+    results = []
+    for subnet_cidr in subnet_cidrs:
+        try:
+            results.append(ipaddress.ip_network(str(subnet_cidr), strict=False).subnet_of(network))
+        except (ValueError, TypeError):
+            results.append(Unknown(f"the subnet CIDR {subnet_cidr!r} is not known"))
+    return all_of(results)
+
+
+def _cidr_block(block: Any) -> Any:
+    """A rule's or route's CIDR block, or Unknown saying it is none."""
+    try:
+        return ipaddress.ip_network(str(block), strict=False)
+    except ValueError:
+        return Unknown(f"{block!r} is not a CIDR block")
 
 
 def new_vpc_default_acl(loc: Location, vpc_key: str, acl_ids: Collection[str] = ()) -> NetworkAcl:
@@ -528,9 +553,9 @@ def zone_for_new_subnet(zones: Sequence[Any]) -> Any:
     all chosen by index (distinct indexes are distinct zones, and every region has two); else
     ``(None, name)`` when they are all named in one region: the first of its letters a to c
     they leave (whether an account has that zone differs: the fix says to check); else Unknown."""
-    names = sorted({zone for zone in zones if isinstance(zone, str)})
-    if not zones or len(names) < len({repr(zone) for zone in zones}):
+    if not zones or not all(isinstance(zone, str) for zone in zones):
         return Unknown("the subnets' Availability Zones are not all in the inputs")
+    names = sorted(set(zones))
     by_index = [m for m in map(_GET_AZS_ZONE.match, names) if m]
     if len(by_index) == len(names):
         indexes = {int(m.group("index")) for m in by_index}

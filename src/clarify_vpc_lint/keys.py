@@ -48,7 +48,11 @@ def cfn_resource(template_path: str, logical_id: str) -> str:
 
 def cfn_logical_id(template_path: str, key: str) -> Optional[str]:
     """The logical ID of a resource key of that template, or None for another entity's key."""
-    prefix = cfn_resource(template_path, "")
+    return _after(cfn_resource(template_path, ""), key)
+
+
+def _after(prefix: str, key: str) -> Optional[str]:
+    """What a key holds after its scope's prefix, or None for a key of another scope."""
     return key[len(prefix) :] if key.startswith(prefix) else None
 
 
@@ -59,8 +63,7 @@ def tf_resource(plan_path: str, address: str) -> str:
 
 def tf_address(plan_path: str, key: str) -> Optional[str]:
     """The address of a resource key of that plan, or None for another entity's key."""
-    prefix = tf_resource(plan_path, "")
-    return key[len(prefix) :] if key.startswith(prefix) else None
+    return _after(tf_resource(plan_path, ""), key)
 
 
 def tf_root_resource(root_directory: str, address: str) -> str:
@@ -70,8 +73,7 @@ def tf_root_resource(root_directory: str, address: str) -> str:
 
 def tf_root_address(root_directory: str, key: str) -> Optional[str]:
     """The address of a resource key of that root module, or None for another entity's key."""
-    prefix = tf_root_resource(root_directory, "")
-    return key[len(prefix) :] if key.startswith(prefix) else None
+    return _after(tf_root_resource(root_directory, ""), key)
 
 
 def embedded(container_key: str, name: str) -> str:

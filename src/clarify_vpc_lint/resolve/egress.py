@@ -20,7 +20,6 @@ from ..model import PrefixList, SecurityGroup, Subnet, Vpc, VpcEndpoint
 from ..values import Unknown
 from .index import display
 from .network import Resolver
-from .security import cidr_covers
 
 PeerTest = Callable[[tuple], Fact]
 _SAGEMAKER = ("sagemaker.api", "sagemaker.runtime")
@@ -139,11 +138,11 @@ def _endpoint_test(resolver: Resolver, endpoint: VpcEndpoint, vpc: Vpc) -> PeerT
                 return Unknown(f"the destination group {display(value, index)} is not known")
             return any(entity is group for group in groups)
         if kind == "cidr":
-            return cidr_covers(value, cidrs)
+            return ec2.cidr_covers(value, cidrs)
         if kind == "prefix-list":
             found = index.find(value)
             if isinstance(found, PrefixList) and isinstance(found.cidrs, list):
-                return any_of(cidr_covers(c, cidrs) for c in found.cidrs)
+                return any_of(ec2.cidr_covers(c, cidrs) for c in found.cidrs)
             aws_managed = isinstance(found, PrefixList) and isinstance(
                 is_s3_prefix_list_name(found.name), bool
             )

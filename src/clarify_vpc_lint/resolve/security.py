@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, Callable, List, Optional
 
 from .. import ec2
@@ -42,7 +41,7 @@ class SecurityGroups:
             # the peer must be one of the job's groups; a job group that is unknown may be it
             return any_of(g if isinstance(g, Unknown) else g is entity for g in groups)
         if kind == "cidr":
-            return cidr_covers(value, cidrs)
+            return ec2.cidr_covers(value, cidrs)
         if kind == "prefix-list":
             return Unknown(f"the CIDR blocks of prefix list {value} are not in the inputs")
         return False  # IPv6 ranges do not carry the job's IPv4 traffic
@@ -88,24 +87,6 @@ class SecurityGroups:
                     result = existence(permission.conditional, f"a rule of {group.loc.resource}")
                 results.append(result)
         return any_of(results)
-
-
-def cidr_covers(cidr: Any, subnet_cidrs: Any) -> Fact:
-    try:
-        network = ipaddress.ip_network(str(cidr), strict=False)
-    except ValueError:
-        return Unknown(f"{cidr!r} is not a CIDR block")
-    if network.prefixlen == 0:
-        return True
-    if isinstance(subnet_cidrs, Unknown):
-        return subnet_cidrs
-    results = []
-    for subnet_cidr in subnet_cidrs:
-        try:
-            results.append(ipaddress.ip_network(str(subnet_cidr), strict=False).subnet_of(network))
-        except (ValueError, TypeError):
-            results.append(Unknown(f"the subnet CIDR {subnet_cidr!r} is not known"))
-    return all_of(results)
 
 
 # ---------------------------------------------------------------------------------------------------
