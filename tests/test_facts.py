@@ -65,7 +65,7 @@ def test_remediation_repeating_the_api_fallback_is_refused(tmp_path: Path) -> No
 
 
 def test_remediation_case_that_no_subject_sets_is_refused(tmp_path: Path) -> None:
-    """``cloudformation/<case>`` only for the cases subjects choose (remediation.VARIANTS)."""
+    """``cloudformation/<case>`` only for the cases subjects choose (names.VARIANTS)."""
     text = (rules_dir() / "CVL201.yaml").read_text(encoding="utf-8")
     path = tmp_path / "CVL201.yaml"
     path.write_text(text.replace("cloudformation/exports:", "cloudformation/exported:", 1))

@@ -14,8 +14,9 @@ import yaml
 
 from . import resolve  # noqa: F401  (registers the facts the queries may name)
 from .facts import FACTS, KINDS, QueryError, facts_read
+from .names import VARIANTS, Zone, refs
 from .readers.formats import LANGUAGES
-from .remediation import VARIANTS, Zone, fill, refs, syntax_of
+from .remediation import fill, syntax_of
 
 SEVERITIES = ("info", "warning", "error")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Collection, List, Mapping, Optional, Sequence, Tuple
 
 from . import keys
+from .awsfacts import DEFAULT_REGION
 from .logic import Fact, all_of
 from .model import (
     DhcpOptions,
@@ -566,3 +567,10 @@ def zone_for_new_subnet(zones: Sequence[Any]) -> Any:
     if len(named) == len(names) and len(regions) == 1 and len(letters) < 3:
         return None, regions.pop() + next(letter for letter in "abc" if letter not in letters)
     return Unknown(f"the subnets' zones ({', '.join(names)}) are not all named in one region")
+
+
+def region_of_subnets(subnets: Sequence[Any], region: str) -> str:
+    """The region of what the subnets hold: the run's, unless --region was left at its default
+    and the subnets' Availability Zones all name another one (eu-west-1a is in eu-west-1)."""
+    regions = {region_of_zone(getattr(s, "availability_zone", None)) for s in subnets} - {None}
+    return regions.pop() if region == DEFAULT_REGION and len(regions) == 1 else region

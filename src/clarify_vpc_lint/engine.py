@@ -18,10 +18,9 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
 import jmespath
 
-from . import tfaddress
 from .catalogue import Rule
 from .findings import Finding
-from .remediation import Refs, fill, in_template_syntax, placeholders, syntax_of
+from .remediation import fill, remediation_for
 from .resolve import Subject
 from .values import Unknown
 
@@ -143,27 +142,5 @@ def _finding(
         column=subject.loc.column,
         resource=subject.loc.resource,
         message=fill(template, names) + suffix,
-        remediation=_remediation(rule, subject, names),
+        remediation=remediation_for(rule, subject, names),
     )
-
-
-def _remediation(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
-    """The rule's fix in the subject's language; a template written in JSON gets it in JSON."""
-    language = subject.loc.language
-    written_in = rule.remediation_key(language, subject.context.get("variant", ""))
-    if written_in == "api" and language == "config":
-        # a job declared beside a plan or template: what its fix changes is written there
-        named = [names.get(name) for name in placeholders(rule.remediation["api"])]
-        origins = {o for v in named if isinstance(v, Refs) for o, _ in v.items}
-        written = origins & {"terraform", "cloudformation"}
-        if len(written) == 1 and written <= set(rule.remediation):
-            written_in = language = written.pop()
-    template = rule.remediation[written_in]
-    module = ""
-    if language == "terraform":
-        address = tfaddress.parse(subject.loc.resource)
-        module = address.module if address is not None else ""
-    filled = fill(template, names, syntax_of(written_in, template), module)
-    if language == "cloudformation":
-        return in_template_syntax(filled, subject.loc.is_json, names.get("json_files", ()))
-    return filled

@@ -12,89 +12,18 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Collection, Dict, List, Tuple
 
-from . import ec2, tfaddress
-from .awsfacts import DEFAULT_REGION
+from . import tfaddress
+from .names import LOOKED_UP, Refs, Zone
 from .readers.source import parse_yaml
+
+if TYPE_CHECKING:  # the catalogue and resolve/ sit below this layer; only their types
+    from .catalogue import Rule
+    from .resolve import Subject
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _SHELL = re.compile(r"^\s*(\w+=\"?\$\()?aws ", re.MULTILINE)
-_IDS = ("subnet-", "sg-", "vpc-", "rtb-", "vpce-", "acl-", "dopt-")
-
-
-@dataclass(frozen=True)
-class Refs:
-    """Entities a fix names: (origin, name) with origin ``cloudformation``, ``terraform`` or
-    ``id`` (a value as AWS writes it: an ID, a CIDR block), or one looked up from another
-    (``vpc-of-subnet``, ``acl-of-subnet``, ``default-group-of-vpc``), named by another
-    (``default-group`` and ``main-table`` of a VPC, ``import`` of an export); ``missing`` says
-    which are not in the inputs, for a comment."""
-
-    items: Tuple[Tuple[str, str], ...] = ()
-    missing: str = ""
-
-    def __str__(self) -> str:  # in prose (messages): the names as written
-        shown = [
-            _PROSE.get(origin, "{}").format(name.split()[0] if origin in _LOOKED_UP else name)
-            for origin, name in self.items  # a lookup's name carries its region
-        ]
-        return ", ".join(shown) or "(none)"
-
-
-_PROSE = {  # how prose names an entity named by another
-    "default-group": "the default security group of {}",
-    "default-group-of-vpc": "the default security group of {}",
-    "main-table": "the main route table of {}",
-}
-
-
-@dataclass(frozen=True)
-class Name:
-    """A name a fix writes as it is (a resource to change, a key to add); ``missing`` says, in a
-    comment, that the inputs do not hold the real one."""
-
-    text: str
-    missing: str = ""
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclass(frozen=True)
-class Zone:
-    """The Availability Zone a fix puts a new subnet in, one the subnets it joins do not use:
-    the ``index``-th of Fn::GetAZs where they are chosen so in a template, else ``name``."""
-
-    index: Optional[int] = None
-    name: str = ""  # us-east-1b: in a template, the letter in the stack's region
-    missing: str = ""
-
-    def render(self, syntax: str) -> str:
-        if syntax == "yaml" and self.index is not None:
-            return f"!Select [{self.index}, !GetAZs '']"
-        if syntax == "yaml" and self.name:
-            return f'!Sub "${{AWS::Region}}{self.name[-1]}"'
-        if syntax in ("hcl", "json", "python"):
-            return json.dumps(self.name)
-        return self.name or ('""' if syntax in ("yaml", "shell") else "")
-
-
-# The cases a rule may write a language's fix for apart (``cloudformation/joined-export``), chosen
-# by the subject's ``variant``; what each means, for --explain and the docs.
-VARIANTS = {
-    "joined-export": "the model splits one export of another stack listing its subnets",
-    "exports": "the model imports each subnet from another stack's exports",
-    "other-stack": "another stack defines the model's subnets",
-}
-
-
-def ref_item(name: str, language: str) -> Tuple[str, str]:
-    """How an entity named ``name`` (its location's resource) is referred to."""
-    if name.startswith(_IDS) or language not in ("cloudformation", "terraform"):
-        return ("id", name)
-    return (language, name)
 
 
 def _shell(item: Tuple[str, str]) -> str:
@@ -154,7 +83,6 @@ _FLOW_INDICATORS = re.compile(r"[\[\]{},#'\"]|:\s|^[-?:&*|>%@`]")
 
 
 # names a shell command looks up from an ID it has
-_LOOKED_UP = ("vpc-of-subnet", "acl-of-subnet", "default-group-of-vpc")
 
 
 def _writable(origin: str, syntax: str) -> bool:
@@ -163,8 +91,8 @@ def _writable(origin: str, syntax: str) -> bool:
     if syntax in ("json", "python"):
         return origin == "id"
     if syntax == "shell":
-        return origin == "id" or origin in _LOOKED_UP
-    return origin not in _LOOKED_UP
+        return origin == "id" or origin in LOOKED_UP
+    return origin not in LOOKED_UP
 
 
 def _render(value: Refs, syntax: str, module: str) -> str:
@@ -227,7 +155,7 @@ def _fill_line(
         if missing and missing not in notes:
             notes.append(missing)
         if isinstance(value, Zone):
-            parts.append(value.render(syntax))
+            parts.append(_zone(value, syntax))
             continue
         if not isinstance(value, Refs):
             parts.append(str(value))
@@ -239,7 +167,7 @@ def _fill_line(
             notes += [
                 f"{name} is defined in a template or configuration: write its ID"
                 for origin, name in value.items
-                if not _writable(origin, syntax) and origin not in _LOOKED_UP
+                if not _writable(origin, syntax) and origin not in LOOKED_UP
             ]
         if not rendered and line.startswith(", ", position):
             position += 2  # [{none}, !Ref NewSubnet]: the new one alone
@@ -330,12 +258,34 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def remediation_region(subnets: Sequence[Any], region: str) -> str:
-    """The region a fix names: the run's, unless --region was left at its default and the
-    subnets' Availability Zones all name another one (eu-west-1a is in eu-west-1)."""
-    regions = {ec2.region_of_zone(getattr(s, "availability_zone", None)) for s in subnets} - {None}
-    return regions.pop() if region == DEFAULT_REGION and len(regions) == 1 else region
+def _zone(zone: Zone, syntax: str) -> str:
+    """A new subnet's zone as ``syntax`` writes it: by Fn::GetAZs index or the stack's region."""
+    if syntax == "yaml" and zone.index is not None:
+        return f"!Select [{zone.index}, !GetAZs '']"
+    if syntax == "yaml" and zone.name:
+        return f'!Sub "${{AWS::Region}}{zone.name[-1]}"'
+    if syntax in ("hcl", "json", "python"):
+        return json.dumps(zone.name)
+    return zone.name or ('""' if syntax in ("yaml", "shell") else "")
 
 
-def refs(items: Sequence[Tuple[str, str]], missing: str = "") -> Refs:
-    return Refs(tuple(dict.fromkeys(items)), missing)
+def remediation_for(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
+    """The rule's fix in the subject's language; a template written in JSON gets it in JSON."""
+    language = subject.loc.language
+    written_in = rule.remediation_key(language, subject.context.get("variant", ""))
+    if written_in == "api" and language == "config":
+        # a job declared beside a plan or template: what its fix changes is written there
+        named = [names.get(name) for name in placeholders(rule.remediation["api"])]
+        origins = {o for v in named if isinstance(v, Refs) for o, _ in v.items}
+        written = origins & {"terraform", "cloudformation"}
+        if len(written) == 1 and written <= set(rule.remediation):
+            written_in = language = written.pop()
+    template = rule.remediation[written_in]
+    module = ""
+    if language == "terraform":
+        address = tfaddress.parse(subject.loc.resource)
+        module = address.module if address is not None else ""
+    filled = fill(template, names, syntax_of(written_in, template), module)
+    if language == "cloudformation":
+        return in_template_syntax(filled, subject.loc.is_json, names.get("json_files", ()))
+    return filled

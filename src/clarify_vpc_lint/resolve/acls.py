@@ -18,7 +18,7 @@ from .. import ec2, keys
 from ..awsfacts import endpoint_service
 from ..logic import Fact, all_of
 from ..model import NetworkAcl, NetworkAclEntry, Subnet, Vpc, existence
-from ..remediation import Name, Refs, ref_item, refs
+from ..names import Name, Refs, ref_item, refs
 from ..values import Unknown, as_int
 from .index import display
 from .network import Resolver

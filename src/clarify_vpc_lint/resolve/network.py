@@ -8,7 +8,6 @@ from typing import Any, Dict, List, Optional
 from .. import ec2, keys
 from ..logic import Fact, any_of
 from ..model import Location, NatGateway, Network, RouteTable, Subnet, Vpc, VpcEndpoint, existence
-from ..remediation import remediation_region
 from ..values import Unknown
 from .index import Index, display
 from .security import SecurityGroups
@@ -165,12 +164,12 @@ class Resolver:
     @cached_property
     def fix_region(self) -> str:
         """The region fixes name (the inventory's, unless --region says otherwise)."""
-        return remediation_region(self.network.subnets, self.region)
+        return ec2.region_of_subnets(self.network.subnets, self.region)
 
     def region_of(self, subnets: Any) -> str:
         """The region a fix about these subnets names: theirs where their zones say it."""
         known = [] if isinstance(subnets, Unknown) else subnets
-        region = remediation_region(known, self.region)
+        region = ec2.region_of_subnets(known, self.region)
         return region if region != self.region else self.fix_region
 
     def free_subnet_block(self, vpc: Any) -> Any:

@@ -11,7 +11,7 @@ from ... import ec2
 from ...facts import derive, fact
 from ...logic import Fact, all_of, negate
 from ...model import AnalysisConfig, Job, Model, Subnet
-from ...remediation import Name, refs
+from ...names import Name, refs
 from ...values import Unknown
 from ..egress import https_destinations
 from ..index import display

@@ -13,7 +13,7 @@ from ... import ec2
 from ...facts import derive, fact
 from ...logic import Fact
 from ...model import Model, Subnet
-from ...remediation import Zone, refs
+from ...names import Zone, refs
 from ...values import Unknown
 from ..network import Resolver
 from .naming import fix_refs, names_of, new_subnet_block, vpc_refs

@@ -8,7 +8,7 @@ from typing import Any, List, Optional, Tuple
 
 from ... import keys
 from ...model import Location, RouteTable, VpcEndpoint
-from ...remediation import Refs, ref_item, refs
+from ...names import Refs, ref_item, refs
 from ...values import Unknown
 from ..index import display
 from ..network import Resolver

@@ -11,7 +11,7 @@ from ...awsfacts import endpoint_service
 from ...facts import derive, fact
 from ...logic import Fact, all_of, any_of, negate
 from ...model import RouteTable, Subnet, VpcEndpoint, existence
-from ...remediation import Name, Refs
+from ...names import Name, Refs
 from ...values import Unknown
 from .. import dhcp
 from ..network import Resolver

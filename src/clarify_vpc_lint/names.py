@@ -1,0 +1,84 @@
+"""What a fix names: the entities, names and zones that resolve/ finds for a finding's remediation.
+
+This is data, not syntax: ``resolve/`` decides *which* subnet, group or zone a fix refers to, and
+``remediation`` renders each in the finding's language (``!Ref PrivateSubnetA`` in a template,
+``aws_subnet.a.id`` in HCL, ``subnet-0abc`` in a shell command, ``"subnet-0abc"`` in JSON).
+A name the inputs do not hold carries ``missing``: the fix leaves the value empty and says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence, Tuple
+
+ID_PREFIXES = ("subnet-", "sg-", "vpc-", "rtb-", "vpce-", "acl-", "dopt-")
+# entities looked up from another by a command (an ID and its region), never named directly
+LOOKED_UP = ("vpc-of-subnet", "acl-of-subnet", "default-group-of-vpc")
+
+
+@dataclass(frozen=True)
+class Refs:
+    """Entities a fix names: (origin, name) with origin ``cloudformation``, ``terraform`` or
+    ``id`` (a value as AWS writes it: an ID, a CIDR block), or one looked up from another
+    (``vpc-of-subnet``, ``acl-of-subnet``, ``default-group-of-vpc``), named by another
+    (``default-group`` and ``main-table`` of a VPC, ``import`` of an export); ``missing`` says
+    which are not in the inputs, for a comment."""
+
+    items: Tuple[Tuple[str, str], ...] = ()
+    missing: str = ""
+
+    def __str__(self) -> str:  # in prose (messages): the names as written
+        shown = [
+            _PROSE.get(origin, "{}").format(name.split()[0] if origin in LOOKED_UP else name)
+            for origin, name in self.items  # a lookup's name carries its region
+        ]
+        return ", ".join(shown) or "(none)"
+
+
+_PROSE = {  # how prose names an entity named by another
+    "default-group": "the default security group of {}",
+    "default-group-of-vpc": "the default security group of {}",
+    "main-table": "the main route table of {}",
+}
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name a fix writes as it is (a resource to change, a key to add); ``missing`` says, in a
+    comment, that the inputs do not hold the real one."""
+
+    text: str
+    missing: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Zone:
+    """The Availability Zone a fix puts a new subnet in, one the subnets it joins do not use:
+    the ``index``-th of Fn::GetAZs where they are chosen so in a template, else ``name``."""
+
+    index: Optional[int] = None
+    name: str = ""  # us-east-1b: in a template, the letter in the stack's region
+    missing: str = ""
+
+
+# The cases a rule may write a language's fix for apart (``cloudformation/joined-export``), chosen
+# by the subject's ``variant``; what each means, for --explain and the docs.
+VARIANTS = {
+    "joined-export": "the model splits one export of another stack listing its subnets",
+    "exports": "the model imports each subnet from another stack's exports",
+    "other-stack": "another stack defines the model's subnets",
+}
+
+
+def ref_item(name: str, language: str) -> Tuple[str, str]:
+    """How an entity named ``name`` (its location's resource) is referred to."""
+    if name.startswith(ID_PREFIXES) or language not in ("cloudformation", "terraform"):
+        return ("id", name)
+    return (language, name)
+
+
+def refs(items: Sequence[Tuple[str, str]], missing: str = "") -> Refs:
+    return Refs(tuple(dict.fromkeys(items)), missing)
