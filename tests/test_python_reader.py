@@ -35,7 +35,7 @@ from clarify_vpc_lint.readers.python_sdk import (
     sdk_defaults,
 )
 from clarify_vpc_lint.readers.sagemaker_api import read_analysis_config
-from clarify_vpc_lint.readers.source import Document, ParseError
+from clarify_vpc_lint.documents import Document, ParseError
 from clarify_vpc_lint.readers.workflows import read_sdk_defaults
 from clarify_vpc_lint.resolve import build_subjects
 

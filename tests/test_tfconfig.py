@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clarify_vpc_lint.readers.source import ParseError
+from clarify_vpc_lint.documents import ParseError
 from clarify_vpc_lint.readers.tfconfig import read_configuration
 from clarify_vpc_lint.values import Handle, Unknown
 

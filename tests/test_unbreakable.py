@@ -23,7 +23,7 @@ from clarify_vpc_lint.model import VpcEndpoint
 from clarify_vpc_lint.readers import InputError, load, load_all
 from clarify_vpc_lint.readers.intrinsics import MAX_BUILT, MAX_LIST, MAX_STRING, CfnRun, Template
 from clarify_vpc_lint.readers.parameters import read_parameters
-from clarify_vpc_lint.readers.source import (
+from clarify_vpc_lint.documents import (
     MAX_ALIAS_NODES,
     MAX_DEPTH,
     Document,
@@ -809,7 +809,7 @@ def test_memoised_values_do_not_outlive_a_new_template() -> None:
 
 
 def test_json_depth_measure_used_from_python_3_12_is_exact() -> None:
-    from clarify_vpc_lint.readers.source import _json_depth
+    from clarify_vpc_lint.documents import _json_depth
 
     assert _json_depth(json.dumps({"a": "[[[{{{", "b": ['\\"]]', [{"c": []}]]})) == 5
     assert _json_depth("[" * 300 + "]" * 300) == 300

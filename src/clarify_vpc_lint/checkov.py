@@ -28,9 +28,9 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from .catalogue import Rule, load_rules
 from .config import find_config, load_config
+from .documents import ParseError
 from .findings import Finding, Result
 from .project import Settings, judge
-from .readers.source import ParseError
 from .readers.tfroot import CONFIG_EXTENSIONS
 
 CHECKS_DIR = Path(__file__).parent / "checkov_checks"

@@ -276,8 +276,8 @@ def _main(argv: Optional[List[str]]) -> int:
         sys.stdout.write(inventory_commands(args.region, args.vpc))
         return EXIT_OK
     from .catalogue import SEVERITIES, explain, rules_by_id
+    from .documents import ParseError
     from .linter import run
-    from .readers.source import ParseError
     from .writers import writer
 
     spellings = rule_ids()

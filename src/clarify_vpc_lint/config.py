@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from .readers.source import Document, ParseError, decode_text, parse_yaml, read_regular_file
+from .documents import Document, ParseError, decode_text, parse_yaml, read_regular_file
 from .values import kind_of
 
 CONFIG_NAME = ".clarify-vpc-lint.yaml"

@@ -28,10 +28,10 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .catalogue import SEVERITIES
 from .config import Config, find_config, load_config
+from .documents import ParseError
 from .engine import Finding
 from .linter import DEFAULT_REGION, Options, Result, run
 from .readers import EXTENSIONS
-from .readers.source import ParseError
 from .writers import writer
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2

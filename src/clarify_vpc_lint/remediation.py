@@ -15,8 +15,8 @@ import re
 from typing import TYPE_CHECKING, Any, Collection, Dict, List, Tuple
 
 from . import tfaddress
+from .documents import parse_yaml
 from .names import LOOKED_UP, Refs, Zone
-from .readers.source import parse_yaml
 
 if TYPE_CHECKING:  # the catalogue and resolve/ sit below this layer; only their types
     from .catalogue import Rule

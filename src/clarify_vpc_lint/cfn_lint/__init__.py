@@ -26,9 +26,9 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from ..catalogue import Rule, load_rules
 from ..config import find_config, load_config
+from ..documents import ParseError
 from ..findings import Result
 from ..project import Settings, judge_file
-from ..readers.source import ParseError
 
 _CONFIG = {
     "context": {"default": [], "type": "list", "itemtype": "string"},

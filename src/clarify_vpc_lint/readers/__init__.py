@@ -1,15 +1,36 @@
-"""Find input files, parse them and tell which format each one is."""
+"""Find input files, parse them, tell which format each one is, and read them into one model."""
 
 from __future__ import annotations
 
 import os
 import stat
-from typing import Iterable, List, NamedTuple, Optional, Sequence, Set, Union
+from typing import (
+    TYPE_CHECKING,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Set,
+    Union,
+)
 
+from ..documents import Document, ParseError, decode_text, parse_text, read_regular_file
 from ..findings import InputError
 from ..paths import matches
-from .formats import FORMATS, SOURCE_FORMATS, format_of, source_format_of  # the one registry
-from .source import Document, ParseError, decode_text, parse_text, read_regular_file
+from .formats import (  # the one registry
+    FORMATS,
+    SOURCE_FORMATS,
+    TITLES,
+    Batch,
+    format_of,
+    reading_order,
+    source_format_of,
+)
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 DOCUMENT_EXTENSIONS = (".json", ".yaml", ".yml", ".template")
 EXTENSIONS = DOCUMENT_EXTENSIONS + tuple(
@@ -113,49 +134,69 @@ def load(path: str) -> Union[Document, InputError]:
         )
 
 
-def load_all(paths: List[str], workers: int) -> List[Union[Document, InputError]]:
-    """``load`` over ``paths`` in order, in ``workers`` processes when asked for.
+def read_inputs(
+    paths: Sequence[str],
+    context: Sequence[str],
+    *,
+    region: str,
+    exclude: Sequence[str] = (),
+    parameter_files: Sequence[str] = (),
+    var_files: Sequence[str] = (),
+    variables: Optional[Mapping[str, str]] = None,
+    config: Optional[Config] = None,
+) -> Batch:
+    """Find, parse and read every input of a run, each format after those it reads.
 
-    A worker that dies (a native crash, the OOM killer) breaks the whole pool; the files it left
-    unread are then read again, each in a process of its own, so only the file that kills its
-    reader becomes an error.
+    ``context`` holds inventories only (``--context``): a folder given there means its inventory
+    files, a file named there that is none is an error.
     """
-    if workers <= 1 or len(paths) < 2:
-        return [load(path) for path in paths]
-    from concurrent.futures import ProcessPoolExecutor  # only when asked for: it costs start-up
-    from concurrent.futures.process import BrokenProcessPool
-
-    results: List[Optional[Union[Document, InputError]]] = [None] * len(paths)
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(load, path) for path in paths]
-            for index, future in enumerate(futures):
-                results[index] = future.result()
-    except BrokenProcessPool:
-        for index, path in enumerate(paths):
-            if results[index] is None:
-                results[index] = _load_isolated(path)
-    return [result for result in results if result is not None]
-
-
-def _load_isolated(path: str) -> Union[Document, InputError]:
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(load, path).result()
-    except BrokenProcessPool:
-        return InputError(path, None, "the process reading this file died (a crash in a parser)")
+    seen: Set[str] = set()  # one input, once: a file given twice is read once
+    walked = discover(paths, exclude, seen)
+    beside = discover(context, exclude, seen)
+    batch = Batch(
+        region,
+        parameter_files,
+        var_files,
+        dict(variables or {}),
+        config,
+        errors=walked.errors + beside.errors,
+        skipped=walked.skipped + beside.skipped,
+    )
+    documents: List[str] = []
+    for path in walked.files:
+        kind = source_format_of(path)
+        if kind is None:
+            documents.append(path)
+        else:
+            batch.sources.setdefault(kind, []).append(path)
+    named_context = set(context)
+    for position, path in enumerate(documents + beside.files):
+        item = load(path)
+        kind = None if isinstance(item, InputError) else format_of(item)
+        if isinstance(item, InputError):
+            batch.errors.append(item)
+        elif position >= len(documents) and kind != "inventory":
+            if path in named_context:  # a folder given to --context: its inventories only
+                batch.errors.append(
+                    InputError(path, None, "not the output of an `aws ec2 describe-*` command")
+                )
+        elif kind is None:
+            batch.skipped.append(path)
+        else:
+            batch.documents.setdefault(kind, []).append(item)
+    for entry in reading_order():
+        entry.read(batch)
+    return batch
 
 
 __all__ = [
     "FORMATS",
     "SOURCE_FORMATS",
+    "TITLES",
     "InputError",
     "discover",
     "format_of",
     "load",
-    "load_all",
+    "read_inputs",
     "source_format_of",
 ]

@@ -6,6 +6,7 @@ from typing import Any, Callable, Dict, FrozenSet, List
 
 from .. import ec2
 from .. import keys as keys_
+from ..documents import Document, ParseError
 from ..model import (
     DhcpOptions,
     DhcpOptionsAssociation,
@@ -30,7 +31,6 @@ from ..model import (
 from ..values import Handle, Unknown, as_bool, items, shown
 from . import conditions, policies, sagemaker, workflows
 from .intrinsics import CfnRun, Template
-from .source import Document, ParseError
 
 
 def is_template(data: Any) -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, List
 
+from ..documents import Document, ParseError
 from ..model import Job, Location, Network
 from ..values import Unknown, as_bool, as_int
-from .source import Document, ParseError
 
 
 def read_declared_jobs(entries: List[Any], document: Any, path: str) -> Network:

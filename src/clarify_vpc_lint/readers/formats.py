@@ -1,18 +1,35 @@
-"""The input formats: name -> how to detect it, how to read it, the language of its fixes.
+"""The input formats: how each is told apart, read, and in which order, and its fixes' language.
 
-Adding a format is one entry here plus its reader module. Formats are told apart in this order
-(a CloudFormation template may also hold a "States" key). ``read`` takes the parsed document and
-the run's CloudFormation context (only templates need it: they see each other's exports).
+Adding a format is one entry here plus its reader module. Documents (YAML/JSON) are told apart by
+their content, in the order of ``FORMATS`` (a CloudFormation template may also hold a "States"
+key); source files (Python, ``.tf``) by their name. Each format reads all of a run's files of its
+kind at once, after the formats named in its ``after`` (SPEC section 3: everything given in one run
+is read together): Python scripts take the run's SDK defaults, ``.tf`` roots give way to plans of
+the same root, jobs declared in the config file replace the script jobs of the same name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional, Tuple
+from dataclasses import dataclass, field
+from functools import partial
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
+from ..documents import Document, ParseError
+from ..findings import InputError
 from ..model import Network
 from . import (
     cloudformation,
+    declared,
     inventory,
     policies,
     python_sdk,
@@ -22,115 +39,244 @@ from . import (
     workflows,
 )
 from .intrinsics import CfnRun
-from .source import Document
+from .parameters import read_parameters
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+
+@dataclass
+class Batch:
+    """One run's reading: the settings its readers share, its inputs by format, and what they
+    gave. Each format's ``read`` takes the batch and extends it."""
+
+    region: str
+    parameter_files: Sequence[str] = ()  # CloudFormation --parameters
+    var_files: Sequence[str] = ()  # Terraform -var-file
+    variables: Mapping[str, str] = field(default_factory=dict)  # Terraform -var NAME=VALUE
+    config: Optional[Config] = None  # its declared jobs
+    documents: Dict[str, List[Document]] = field(default_factory=dict)  # parsed, by format
+    sources: Dict[str, List[str]] = field(default_factory=dict)  # read from source, by format
+    network: Network = field(default_factory=Network)
+    errors: List[InputError] = field(default_factory=list)
+    skipped: List[str] = field(default_factory=list)
+    linted: Dict[str, str] = field(default_factory=dict)  # path -> format
+    notes: List[str] = field(default_factory=list)  # for --verbose: why an input was not read
+
+    def guarded(self, path: str, read: Callable[[], Network]) -> Network:
+        """Run one reader on one input; a malformed input becomes an error line, never a
+        traceback, and the other inputs are still read."""
+        try:
+            found = read()
+        except ParseError as error:
+            self.errors.append(InputError(path, error.line, error.message))
+        except Exception as error:  # a reader bug must not hide the other files' findings
+            self.errors.append(
+                InputError(
+                    path, None, f"internal error while reading: {type(error).__name__}: {error}"
+                )
+            )
+        else:
+            self.network.extend(found)
+            return found
+        return Network()
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
-    detect: Callable[[Any], Any]  # on the parsed data: truthy when the document is this format
-    read: Callable[[Document, CfnRun], Network]
+    read: Callable[[Batch], None]  # reads every input of this format in the batch
     language: str  # the remediation template its findings use (a key of a rule's remediation)
     title: str  # how the summary line and messages name it
+    detect: Optional[Callable[[Any], Any]] = None  # documents: truthy on the parsed data
+    extensions: Tuple[str, ...] = ()  # source formats: told by the file's name
+    after: Tuple[str, ...] = ()  # formats whose results this one reads
 
 
-def _register_template(document: Document, run: CfnRun) -> Network:
-    """Templates are read once all are registered (exports, SSM parameters): see CfnRun."""
-    run.add(cloudformation.load_template(document))
-    return Network()
+def _each_document(name: str, read: Callable[[Document], Network]) -> Callable[[Batch], None]:
+    def read_all(batch: Batch) -> None:
+        for document in batch.documents.get(name, []):
+            batch.guarded(document.path, partial(read, document))
+            batch.linted[document.path] = name
+
+    return read_all
+
+
+def _read_templates(batch: Batch) -> None:
+    """Templates see each other's exports and SSM parameters: all are registered, then read."""
+    parameters: Dict[str, str] = {}
+    for path in batch.parameter_files:
+        try:
+            parameters.update(read_parameters(path))
+        except ParseError as error:
+            batch.errors.append(InputError(path, error.line, error.message))
+    run = CfnRun(batch.region, parameters)
+    for document in batch.documents.get("cloudformation", []):
+        batch.linted[document.path] = "cloudformation"
+        try:
+            run.add(cloudformation.load_template(document))
+        except ParseError as error:
+            batch.errors.append(InputError(document.path, error.line, error.message))
+    for template in run.templates:
+        batch.guarded(template.path, partial(cloudformation.read_template, run, template))
+    batch.network.exports = run.exported_resources()
+    batch.network.imports = sorted(run.imports)  # recorded while the templates were read
+
+
+def _read_python(batch: Batch) -> None:
+    """Scripts and notebooks, with the run's SDK defaults; those that start nothing are skipped."""
+    candidates = {
+        d.path: python_sdk.sdk_defaults(d.data) for d in batch.documents.get("sdk-defaults", [])
+    }
+    for path in batch.sources.get("python", []):
+        defaults = python_sdk.defaults_for(path, candidates)
+        found = batch.guarded(path, partial(python_sdk.read_python_file, path, defaults))
+        if found.jobs or found.models or found.requests or found.input_errors:
+            batch.linted[path] = "python"
+        else:
+            batch.skipped.append(path)
+
+
+def _read_terraform_roots(batch: Batch) -> None:
+    """The ``.tf`` root modules; a root whose plan is in the run is left to the plan."""
+    roots = tfroot.read_roots(
+        batch.sources.get("terraform-config", []),
+        batch.documents.get("terraform", []),
+        batch.var_files,
+        batch.variables,
+    )
+    batch.network.extend(roots.network)
+    batch.errors += roots.errors
+    batch.skipped += roots.skipped
+    batch.notes += roots.notes
+    batch.linted.update(dict.fromkeys(roots.linted, "terraform-config"))
+    batch.errors += [
+        InputError("--var", None, f"{name}: no Terraform root module linted declares it")
+        for name in roots.undeclared
+    ]
+
+
+def _read_declared_jobs(batch: Batch) -> None:
+    """Jobs the config file declares; one of the same name as a script's job replaces it."""
+    config = batch.config
+    if config is None or not config.jobs:
+        return
+    path = config.path or "config"
+    batch.guarded(path, lambda: declared.read_declared_jobs(config.jobs, config.document, path))
+    batch.network.jobs = python_sdk.without_declared(batch.network.jobs)
 
 
 FORMATS = (
     Format(
         "cloudformation",
-        cloudformation.is_template,
-        _register_template,
+        _read_templates,
         "cloudformation",
         "CloudFormation",
+        detect=cloudformation.is_template,
     ),
     Format(
         "terraform",
-        terraform.is_plan,
-        lambda d, _: terraform.read_plan(d),
+        _each_document("terraform", terraform.read_plan),
         "terraform",
         "Terraform plan",
+        detect=terraform.is_plan,
     ),
     Format(
         "inventory",
-        inventory.is_inventory,
-        lambda d, _: inventory.read_inventory(d),
+        _each_document("inventory", inventory.read_inventory),
         "inventory",
         "aws ec2 describe-* inventory",
+        detect=inventory.is_inventory,
     ),
     Format(
         "api",
-        sagemaker_api.operation_of,
-        lambda d, _: sagemaker_api.read_request(d),
+        _each_document("api", sagemaker_api.read_request),
         "api",
         "SageMaker API",
+        detect=sagemaker_api.operation_of,
     ),
     Format(
         "analysis-config",
-        sagemaker_api.is_analysis_config,
-        lambda d, _: sagemaker_api.read_analysis_config(d),
+        _each_document("analysis-config", sagemaker_api.read_analysis_config),
         "api",
         "analysis config",
+        detect=sagemaker_api.is_analysis_config,
     ),
     Format(
         "state-machine",
-        workflows.is_state_machine,
-        lambda d, _: workflows.read_state_machine(d.data, workflows.standalone_container(d)),
+        _each_document(
+            "state-machine",
+            lambda d: workflows.read_state_machine(d.data, workflows.standalone_container(d)),
+        ),
         "api",
         "state machine",
+        detect=workflows.is_state_machine,
     ),
     Format(
         "pipeline",
-        workflows.is_pipeline,
-        lambda d, _: workflows.read_pipeline(d.data, workflows.standalone_container(d)),
+        _each_document(
+            "pipeline",
+            lambda d: workflows.read_pipeline(d.data, workflows.standalone_container(d)),
+        ),
         "api",
         "pipeline",
+        detect=workflows.is_pipeline,
     ),
     Format(
         "iam-policy",
-        policies.is_policy_file,
-        lambda d, _: policies.read_policy_file(d),
+        _each_document("iam-policy", policies.read_policy_file),
         "api",
         "IAM policy",
+        detect=policies.is_policy_file,
     ),
     Format(
         "sdk-defaults",
-        workflows.is_sdk_defaults,
-        lambda d, _: workflows.read_sdk_defaults(d),
+        _each_document("sdk-defaults", workflows.read_sdk_defaults),
         "api",
         "SDK defaults",
+        detect=workflows.is_sdk_defaults,
     ),
-)
-BY_NAME: Dict[str, Format] = {entry.name: entry for entry in FORMATS}
-
-
-@dataclass(frozen=True)
-class SourceFormat:
-    """Files told by their extension and read from source, never parsed as YAML or JSON: each
-    reader takes the run's files of its format together (the linter calls it by ``name``)."""
-
-    name: str
-    extensions: Tuple[str, ...]
-    language: str
-    title: str
-
-
-SOURCE_FORMATS = (
-    SourceFormat("python", python_sdk.PYTHON_EXTENSIONS, "python", "Python"),
-    SourceFormat(
+    Format(
+        "python",
+        _read_python,
+        "python",
+        "Python",
+        extensions=python_sdk.PYTHON_EXTENSIONS,
+        after=("sdk-defaults",),
+    ),
+    Format(
         "terraform-config",
-        tfroot.CONFIG_EXTENSIONS + tfroot.VARIABLE_EXTENSIONS,
+        _read_terraform_roots,
         tfroot.LANGUAGE,
         "Terraform configuration",
+        extensions=tfroot.CONFIG_EXTENSIONS + tfroot.VARIABLE_EXTENSIONS,
+        after=("terraform",),
     ),
+    Format("declared", _read_declared_jobs, "config", "declared jobs", after=("python",)),
 )
-TITLES: Dict[str, str] = {entry.name: entry.title for entry in (*FORMATS, *SOURCE_FORMATS)}
-# the languages a rule's remediation may be written in: the formats' and the config file's jobs
-LANGUAGES = frozenset({entry.language for entry in (*FORMATS, *SOURCE_FORMATS)} | {"config"})
+BY_NAME: Dict[str, Format] = {entry.name: entry for entry in FORMATS}
+SOURCE_FORMATS = tuple(entry for entry in FORMATS if entry.extensions)
+TITLES: Dict[str, str] = {entry.name: entry.title for entry in FORMATS}
+# the languages a rule's remediation may be written in
+LANGUAGES = frozenset(entry.language for entry in FORMATS)
+
+
+def reading_order() -> List[Format]:
+    """The formats, each after those it reads (``after``), else in registry order."""
+    done: List[Format] = []
+
+    def visit(entry: Format, path: Tuple[str, ...]) -> None:
+        if entry in done:
+            return
+        if entry.name in path:
+            raise ValueError(f"formats read after each other: {' -> '.join(path)}")
+        for name in entry.after:
+            visit(BY_NAME[name], (*path, entry.name))
+        done.append(entry)
+
+    for entry in FORMATS:
+        visit(entry, ())
+    return done
 
 
 def source_format_of(path: str) -> Optional[str]:
@@ -140,4 +286,6 @@ def source_format_of(path: str) -> Optional[str]:
 
 def format_of(document: Document) -> Optional[str]:
     """The input format a parsed document is, or None for files this linter does not read."""
-    return next((entry.name for entry in FORMATS if entry.detect(document.data)), None)
+    return next(
+        (entry.name for entry in FORMATS if entry.detect and entry.detect(document.data)), None
+    )

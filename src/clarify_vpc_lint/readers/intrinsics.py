@@ -22,11 +22,11 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from .. import ec2
 from ..awsfacts import partition_of, url_suffix
+from ..documents import Document
 from ..model import SubnetsImport
 from ..values import Handle, Joined, Unknown
 from ..values import shown as _shown
 from . import conditions
-from .source import Document
 
 NO_VALUE = object()  # AWS::NoValue: the property is removed
 MAX_RESOLVE_DEPTH = 50

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List
 
 from .. import ec2
+from ..documents import Document
 from ..keys import default_security_group, real_id
 from ..model import (
     DhcpOptions,
@@ -31,7 +32,6 @@ from ..model import (
 )
 from ..values import Unknown, as_bool, items
 from .sagemaker import dig
-from .source import Document
 
 LISTING_KINDS = (
     "Subnets",

@@ -13,9 +13,9 @@ import os
 from typing import Any
 from urllib.parse import unquote
 
+from ..documents import Document
 from ..model import Location, Network, Policy
 from ..values import Unknown
-from .source import Document
 
 SCP = "service control policy"
 IDENTITY = "identity policy"

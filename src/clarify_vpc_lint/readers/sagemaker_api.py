@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
+from ..documents import Document
 from ..keys import model_name
 from ..model import AnalysisConfig, Location, Network, Request
 from . import sagemaker
-from .source import Document
 
 # The operation a body belongs to, told by members only that operation has.
 _OPERATIONS = (

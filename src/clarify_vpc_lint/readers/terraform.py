@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Protocol, Tuple
 
 from .. import ec2
 from .. import keys as keys_
+from ..documents import Document
 from ..model import (
     DhcpOptions,
     DhcpOptionsAssociation,
@@ -43,7 +44,6 @@ from ..model import (
 )
 from ..values import Handle, Unknown, as_bool, items
 from . import policies, sagemaker, workflows
-from .source import Document
 from .tfplan import Plan, _dict, _list, _strings, is_plan
 
 __all__ = ["HANDLERS", "TfResource", "is_plan", "read_plan"]

@@ -20,10 +20,10 @@ from functools import cached_property
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import keys, tfaddress
+from ..documents import Document, ParseError
 from ..model import Location
 from ..values import Handle, Unknown, items
 from . import sagemaker
-from .source import Document, ParseError
 
 SUPPORTED_FORMATS = ("0.", "1.")
 # Real module trees nest a few levels; the bound keeps hostile chains off Python's recursion limit.

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from .. import keys
+from ..documents import Document
 from ..findings import InputError
 from ..model import Location, Network, VpcEndpoint
 from ..values import Handle, Unknown
 from .sagemaker import dig
-from .source import Document
 from .terraform import HANDLERS
 
 if TYPE_CHECKING:  # the evaluator (and Lark) is imported only when .tf files are linted

@@ -14,10 +14,10 @@ import re
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 from .. import keys as keys_
+from ..documents import Document, ParseError, parse_json
 from ..model import Location, Network
 from ..values import Handle, Unknown, items
 from . import sagemaker
-from .source import Document, ParseError, parse_json
 
 Locate = Callable[[Tuple[Any, ...]], Tuple[int, int]]
 

@@ -12,7 +12,6 @@ from collections import Counter
 from typing import Callable, Dict, List, Tuple
 
 from ..findings import Finding, Result
-from ..readers.formats import TITLES
 
 SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}  # red, yellow, cyan
 BOLD, DIM = "1", "2"
@@ -91,7 +90,7 @@ def summary(result: Result) -> str:
     counts = Counter(f.severity for f in result.findings)
     formats = Counter(result.linted.values())
     per_format = ", ".join(
-        f"{count} {TITLES.get(kind, kind)}" for kind, count in sorted(formats.items())
+        f"{count} {result.format_titles.get(kind, kind)}" for kind, count in sorted(formats.items())
     )
     line = (
         f"{result.files} file(s) linted{f' ({per_format})' if per_format else ''}: "

@@ -22,8 +22,8 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
+from ...documents import ParseError
 from ...model import Job, Network
-from ..source import ParseError
 from .defaults import SdkDefaults, defaults_for, sdk_defaults
 from .notebooks import cell_line, cell_place, notebook_cells
 from .reader import Reader

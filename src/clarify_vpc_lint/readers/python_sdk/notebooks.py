@@ -10,7 +10,7 @@ import json
 import re
 from typing import Callable, Iterator, List, Optional, Tuple
 
-from ..source import ParseError
+from ...documents import ParseError
 
 _SOURCE_KEY = re.compile(r'"source"\s*:')
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ..source import ParseError
+from ...documents import ParseError
 
 
 @dataclass(frozen=True)
