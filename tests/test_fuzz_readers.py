@@ -22,9 +22,9 @@ from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clarify_vpc_lint.documents import Document
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.readers import FORMATS, format_of, load
-from clarify_vpc_lint.documents import Document
 
 HUGE = "__huge_integer__"  # written as 5,000 digits: json.dumps itself cannot print such an int
 HUGE_DIGITS = "9" * 5_000

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from clarify_vpc_lint.catalogue import load_rules
 from clarify_vpc_lint.config import load_config
+from clarify_vpc_lint.documents import Document, ParseError
 from clarify_vpc_lint.engine import Finding, evaluate
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.model import Network
@@ -35,7 +36,6 @@ from clarify_vpc_lint.readers.python_sdk import (
     sdk_defaults,
 )
 from clarify_vpc_lint.readers.sagemaker_api import read_analysis_config
-from clarify_vpc_lint.documents import Document, ParseError
 from clarify_vpc_lint.readers.workflows import read_sdk_defaults
 from clarify_vpc_lint.resolve import build_subjects
 

@@ -23,9 +23,9 @@ from conftest import FIXTURES
 from clarify_vpc_lint import linter
 from clarify_vpc_lint.catalogue import explain, load_rules, rules_by_id
 from clarify_vpc_lint.config import load_config
+from clarify_vpc_lint.documents import parse_yaml
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.names import refs
-from clarify_vpc_lint.documents import parse_yaml
 from clarify_vpc_lint.readers.tfconfig.hcl import parse_hcl
 from clarify_vpc_lint.remediation import fill, in_template_syntax, syntax_of
 from clarify_vpc_lint.resolve import build_subjects

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clarify_vpc_lint import cli
-from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.documents import ParseError, read_regular_file
+from clarify_vpc_lint.linter import Options, run
 
 # CVL_EXAMPLES raises the number of examples for a longer hunt than CI's
 SETTINGS = settings(

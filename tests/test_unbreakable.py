@@ -18,11 +18,6 @@ import pytest
 from conftest import FIXTURES, ROOT, run_cli
 
 from clarify_vpc_lint import config as config_module
-from clarify_vpc_lint.linter import Options, run
-from clarify_vpc_lint.model import VpcEndpoint
-from clarify_vpc_lint.readers import InputError, load, load_all
-from clarify_vpc_lint.readers.intrinsics import MAX_BUILT, MAX_LIST, MAX_STRING, CfnRun, Template
-from clarify_vpc_lint.readers.parameters import read_parameters
 from clarify_vpc_lint.documents import (
     MAX_ALIAS_NODES,
     MAX_DEPTH,
@@ -32,6 +27,11 @@ from clarify_vpc_lint.documents import (
     parse_text,
     parse_yaml,
 )
+from clarify_vpc_lint.linter import Options, run
+from clarify_vpc_lint.model import VpcEndpoint
+from clarify_vpc_lint.readers import InputError, load, load_all
+from clarify_vpc_lint.readers.intrinsics import MAX_BUILT, MAX_LIST, MAX_STRING, CfnRun, Template
+from clarify_vpc_lint.readers.parameters import read_parameters
 from clarify_vpc_lint.readers.terraform import read_plan
 from clarify_vpc_lint.readers.tfplan import Plan
 from clarify_vpc_lint.readers.workflows import MAX_DEFINITION
