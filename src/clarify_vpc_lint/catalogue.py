@@ -14,8 +14,8 @@ import yaml
 
 from . import resolve  # noqa: F401  (registers the facts the queries may name)
 from .facts import FACTS, KINDS, QueryError, facts_read
+from .model import LANGUAGES
 from .names import VARIANTS, Zone, refs
-from .readers.formats import LANGUAGES
 from .remediation import fill, syntax_of
 
 SEVERITIES = ("info", "warning", "error")

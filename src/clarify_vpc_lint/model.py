@@ -8,7 +8,7 @@ is a fact the inputs do not determine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple, Union
+from typing import Any, Dict, FrozenSet, List, Literal, Optional, Tuple, Union, get_args
 
 from .values import Unknown, kind_of
 
@@ -25,15 +25,32 @@ def existence(conditional: Tri, what: str) -> Optional[Unknown]:
     return conditional if isinstance(conditional, Unknown) else Unknown(f"{what} is conditional")
 
 
+# How a subject is written; it picks the rule's remediation template and how the fix names
+# entities (names.ref_item):
+#   cloudformation  a template resource: logical IDs, !Ref/!GetAtt, YAML or JSON (Location.is_json)
+#   terraform       a plan or .tf resource: addresses (module.net.aws_vpc.main), HCL
+#   api             SageMaker API JSON, pipelines, state machines, policy files, SDK defaults:
+#                   real IDs as JSON members
+#   inventory       `aws ec2 describe-*` output: real IDs, fixed with AWS CLI commands
+#   python          a script or notebook call: SDK arguments or boto3 request members
+#   config          a job declared in the config file: the keys of its `jobs:` entry
+Language = Literal["cloudformation", "terraform", "api", "inventory", "python", "config"]
+LANGUAGES: FrozenSet[str] = frozenset(get_args(Language))
+
+
 @dataclass
 class Location:
-    """Where a subject is written, in the terms the finding reports."""
+    """Where a subject is written, in the terms the finding reports.
+
+    ``language`` is how the subject is written, and so how its fix names things and in which
+    syntax (the key of a rule's ``remediation``; see ``Language``).
+    """
 
     file: str
     line: int
     column: int
     resource: str
-    language: str  # cloudformation | api | config | inventory: picks the remediation template
+    language: Language
     ignore: FrozenSet[str] = frozenset()
     # the undecided condition the subject exists under: each of its findings is at most info
     condition: Optional[Unknown] = None

@@ -26,7 +26,7 @@ from typing import (
 
 from ..documents import Document, ParseError
 from ..findings import InputError
-from ..model import Network
+from ..model import Language, Network
 from . import (
     cloudformation,
     declared,
@@ -86,7 +86,7 @@ class Batch:
 class Format:
     name: str
     read: Callable[[Batch], None]  # reads every input of this format in the batch
-    language: str  # the remediation template its findings use (a key of a rule's remediation)
+    language: Language  # how its subjects are written: their fixes' template and naming
     title: str  # how the summary line and messages name it
     detect: Optional[Callable[[Any], Any]] = None  # documents: truthy on the parsed data
     extensions: Tuple[str, ...] = ()  # source formats: told by the file's name
@@ -257,8 +257,6 @@ FORMATS = (
 BY_NAME: Dict[str, Format] = {entry.name: entry for entry in FORMATS}
 SOURCE_FORMATS = tuple(entry for entry in FORMATS if entry.extensions)
 TITLES: Dict[str, str] = {entry.name: entry.title for entry in FORMATS}
-# the languages a rule's remediation may be written in
-LANGUAGES = frozenset(entry.language for entry in FORMATS)
 
 
 def reading_order() -> List[Format]:
