@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from .documents import Document, ParseError, decode_text, parse_yaml, read_regular_file
+from .environments import Project
 from .values import kind_of
 
 CONFIG_NAME = ".clarify-vpc-lint.yaml"
@@ -23,7 +24,9 @@ _KNOWN_KEYS = {
     "jobs",
     "exclude",
     "paths",
+    "projects",
 }
+_PROJECT_KEYS = {"name", "paths", "context", "parameters"}
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Config:
     jobs: List[Any] = field(default_factory=list)
     exclude: List[str] = field(default_factory=list)  # globs, relative to the config's folder
     paths: List[str] = field(default_factory=list)  # the project, for the pre-commit hook
+    projects: List[Project] = field(default_factory=list)  # environments judged on their own
 
 
 MAX_CONFIG_BYTES = 1 << 20  # a configuration is a few lines; more is not one
@@ -89,10 +93,32 @@ def load_config(path: Path) -> Config:
         raise ParseError(f"unknown configuration key(s): {', '.join(unknown)}")
     base = path.parent
 
-    def paths(key: str) -> List[str]:
+    def paths(key: str, within: Dict[Any, Any] = data, where: str = "") -> List[str]:
         return [
-            os.path.relpath(base / p) if not os.path.isabs(p) else p for p in _strings(data, key)
+            os.path.relpath(base / p) if not os.path.isabs(p) else p
+            for p in _strings(within, key, where)
         ]
+
+    def project(index: int, entry: Any) -> Project:
+        where = f"projects[{index}]"
+        if not isinstance(entry, dict):
+            raise ParseError(f"{where} must be a mapping, not {kind_of(entry)}")
+        unknown = sorted(str(key) for key in set(entry) - _PROJECT_KEYS)
+        if unknown:
+            raise ParseError(f"{where}: unknown key(s): {', '.join(unknown)}")
+        name = _string(entry, "name", where)
+        if not name or not entry.get("paths"):
+            raise ParseError(f"{where} needs a name and paths")
+        return Project(
+            name,
+            paths("paths", entry, where),
+            paths("context", entry, where),
+            paths("parameters", entry, where),
+        )
+
+    projects = data.get("projects") or []
+    if not isinstance(projects, list):
+        raise ParseError(f"projects must be a list, not {kind_of(projects)}")
 
     jobs = data.get("jobs") or []
     if not isinstance(jobs, list):
@@ -116,6 +142,7 @@ def load_config(path: Path) -> Config:
         jobs=jobs,
         exclude=_strings(data, "exclude"),
         paths=paths("paths"),
+        projects=[project(index, entry) for index, entry in enumerate(projects)],
     )
 
 

@@ -10,9 +10,10 @@ from .awsfacts import DEFAULT_REGION
 from .catalogue import Rule, load_rules
 from .config import Config
 from .engine import evaluate
+from .environments import Project, environment_folders, overlaps, split
 from .findings import Finding, InputError, InputErrors, Result
 from .paths import matches
-from .readers import TITLES, read_inputs
+from .readers import TITLES, Batch, read_inputs
 from .resolve import build_subjects
 
 
@@ -45,16 +46,41 @@ def run(options: Options) -> Result:
 
 
 def _run(options: Options) -> Result:
-    batch = read_inputs(
-        options.paths,
-        options.context,
+    config = options.config
+    if config is not None and config.projects:
+        return _merged([_judge(_read(options, p), options) for p in _asked(options, config)])
+    batch = _read(options, Project("", options.paths))
+    folders = environment_folders(batch.defined_twice, batch.network)
+    if not folders:
+        return _judge(batch, options)
+    result = _merged([_judge(_read(options, p), options) for p in split(batch.inputs, folders)])
+    result.notes.insert(
+        0, f"judged as separate projects (they define the same names): {', '.join(folders)}"
+    )
+    return result
+
+
+def _asked(options: Options, config: Config) -> List[Project]:
+    """The configured projects the paths asked for overlap, and one for asked paths outside them."""
+    projects = [p for p in config.projects if overlaps(options.paths, p.paths)]
+    rest = [a for a in options.paths if not any(overlaps([a], p.paths) for p in config.projects)]
+    return projects + ([Project("", rest)] if rest else [])
+
+
+def _read(options: Options, project: Project) -> Batch:
+    return read_inputs(
+        project.paths,
+        [*options.context, *project.context],
         region=options.region,
         exclude=options.exclude,
-        parameter_files=options.parameters,
+        parameter_files=[*options.parameters, *project.parameters],
         var_files=options.var_files,
         variables=options.variables,
         config=options.config,
     )
+
+
+def _judge(batch: Batch, options: Options) -> Result:
     network = batch.network
     errors = batch.errors + [InputError(*problem) for problem in network.input_errors]
     subjects = build_subjects(network, options.region)
@@ -80,6 +106,30 @@ def _run(options: Options) -> Result:
         sorted(batch.skipped),
         found,
         batch.notes,
+        judged,
+        format_titles=TITLES,
+    )
+
+
+def _merged(results: List[Result]) -> Result:
+    """One result of several projects; what a file shared by them gave is said once."""
+    findings = sorted(set().union(*(r.findings for r in results)), key=Finding.sort_key)
+    errors = sorted(
+        {(e.file, e.line, e.message): e for r in results for e in r.errors}.values(),
+        key=lambda e: (e.file, e.line or 0, e.message),
+    )
+    linted = dict(sorted({p: k for r in results for p, k in r.linted.items()}.items()))
+    judged: Dict[str, Set[Tuple[str, int, str]]] = {}
+    for result in results:
+        for rule, subjects in result.judged.items():
+            judged.setdefault(rule, set()).update(subjects)
+    return Result(
+        findings,
+        errors,
+        linted,
+        sorted({p for r in results for p in r.skipped} - set(linted)),
+        {k: sum(r.found.get(k, 0) for r in results) for k in ("jobs", "models", "VPCs")},
+        list(dict.fromkeys(n for r in results for n in r.notes)),
         judged,
         format_titles=TITLES,
     )

@@ -159,6 +159,7 @@ def read_inputs(
         var_files,
         dict(variables or {}),
         config,
+        inputs=walked.files,
         errors=walked.errors + beside.errors,
         skipped=walked.skipped + beside.skipped,
     )
@@ -191,6 +192,7 @@ def read_inputs(
 
 __all__ = [
     "FORMATS",
+    "Batch",
     "SOURCE_FORMATS",
     "TITLES",
     "InputError",

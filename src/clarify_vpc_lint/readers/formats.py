@@ -55,6 +55,7 @@ class Batch:
     var_files: Sequence[str] = ()  # Terraform -var-file
     variables: Mapping[str, str] = field(default_factory=dict)  # Terraform -var NAME=VALUE
     config: Optional[Config] = None  # its declared jobs
+    inputs: List[str] = field(default_factory=list)  # the files found under the paths given
     documents: Dict[str, List[Document]] = field(default_factory=dict)  # parsed, by format
     sources: Dict[str, List[str]] = field(default_factory=dict)  # read from source, by format
     network: Network = field(default_factory=Network)
@@ -62,6 +63,8 @@ class Batch:
     skipped: List[str] = field(default_factory=list)
     linted: Dict[str, str] = field(default_factory=dict)  # path -> format
     notes: List[str] = field(default_factory=list)  # for --verbose: why an input was not read
+    # files that define one name several times over: each list, copies of one stack or root
+    defined_twice: List[List[str]] = field(default_factory=list)
 
     def guarded(self, path: str, read: Callable[[], Network]) -> Network:
         """Run one reader on one input; a malformed input becomes an error line, never a
@@ -120,6 +123,7 @@ def _read_templates(batch: Batch) -> None:
     for template in run.templates:
         batch.guarded(template.path, partial(cloudformation.read_template, run, template))
     batch.network.exports = run.exported_resources()
+    batch.defined_twice += run.names_defined_twice()
     batch.network.imports = sorted(run.imports)  # recorded while the templates were read
 
 

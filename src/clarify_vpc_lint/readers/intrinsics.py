@@ -84,6 +84,7 @@ class CfnRun:
     _active: Dict[Any, str] = field(default_factory=dict, repr=False)  # references being resolved
     _built: int = 0  # characters of strings built so far
     _exporters: Dict[str, List[str]] = field(default_factory=dict, repr=False)  # name -> templates
+    _ssm_writers: Dict[str, List[str]] = field(default_factory=dict, repr=False)  # likewise
     imports: Set[Tuple[str, str]] = field(default_factory=set)  # (importing, exporting template)
 
     def add(self, template: Template) -> None:
@@ -102,6 +103,7 @@ class CfnRun:
                 properties = properties if isinstance(properties, dict) else {}
                 name = self.resolve(properties.get("Name"), template)
                 if isinstance(name, str):
+                    self._ssm_writers.setdefault(name, []).append(template.path)
                     self.ssm_parameters[name] = (template, properties.get("Value"))
         # what was resolved so far saw fewer exports and SSM parameters than the run will have
         self._done.clear()
@@ -278,6 +280,12 @@ class CfnRun:
                 f"no template in this run exports {name!r}; add the template that exports it"
             )
         return self.exports[name]
+
+    def names_defined_twice(self) -> List[List[str]]:
+        """The templates of each export name or SSM parameter name that several templates
+        define (copies of one stack for several environments)."""
+        definers = [*self._exporters.values(), *self._ssm_writers.values()]
+        return [sorted(set(paths)) for paths in definers if len(set(paths)) > 1]
 
     def exported_resources(self) -> List[Tuple[str, str, str]]:
         """(template, logical ID, export name) for each export of the run whose value is a

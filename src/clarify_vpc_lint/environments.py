@@ -1,0 +1,79 @@
+"""Several environments in one repository (``dev/`` and ``prod/`` copies), each judged on its own.
+
+SPEC section 6: the config file's ``projects:`` names them; without it, directories that define the
+same export names, SSM parameter names or Terraform resource addresses are separate projects, so
+two environments never make each other's facts ambiguous (and a break in one is never hidden as
+"ambiguous" by its copy in the other). Files outside every such directory (a shared ML stack, an
+inventory at the root) belong to each project.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Sequence, Set
+
+from .model import Network
+
+
+@dataclass(frozen=True)
+class Project:
+    """The inputs one judgement reads together."""
+
+    name: str
+    paths: Sequence[str]
+    context: Sequence[str] = ()
+    parameters: Sequence[str] = ()
+
+
+def _inside(path: str, folder: str) -> bool:
+    path, folder = os.path.normpath(path), os.path.normpath(folder)
+    return folder == os.curdir or path == folder or path.startswith(folder + os.sep)
+
+
+def overlaps(asked: Iterable[str], paths: Iterable[str]) -> bool:
+    """Whether any asked path holds, or lies in, one of ``paths``."""
+    return any(_inside(a, p) or _inside(p, a) for a in asked for p in paths)
+
+
+def _copies_in_terraform(network: Network) -> List[List[str]]:
+    """Files of distinct roots (or plans) that define the same root-module resource address."""
+    by_address: Dict[str, Set[str]] = {}
+    for name in network.__dataclass_fields__:
+        entities = getattr(network, name)
+        for entity in entities if isinstance(entities, list) else ():
+            loc = getattr(entity, "loc", None)
+            if loc is None or loc.language != "terraform" or loc.resource.startswith("module."):
+                continue
+            by_address.setdefault(loc.resource, set()).add(loc.file)
+    groups = []
+    for files in by_address.values():
+        folders = {os.path.dirname(os.path.normpath(f)) for f in files}
+        plans = {f for f in files if f.endswith(".json") and not f.endswith(".tf.json")}
+        if len(folders) > 1 or len(plans) > 1:
+            groups.append(sorted(files))
+    return groups
+
+
+def environment_folders(defined_twice: List[List[str]], network: Network) -> List[str]:
+    """The folders (or single files) that hold one environment each, outermost first; none when
+    no name is defined twice."""
+    found: Set[str] = set()
+    for files in [*defined_twice, *_copies_in_terraform(network)]:
+        normal = [os.path.normpath(f) for f in files]
+        try:
+            common = os.path.commonpath(normal)
+        except ValueError:  # absolute and relative paths: no folder holds both
+            continue
+        for file in normal:
+            rest = os.path.relpath(file, common) if common else file
+            found.add(os.path.join(common, rest.split(os.sep)[0]))
+    return sorted(f for f in found if not any(o != f and _inside(f, o) for o in found))
+
+
+def split(inputs: Sequence[str], folders: Sequence[str]) -> List[Project]:
+    """One project per environment folder: its files and the files of no environment."""
+    shared = [p for p in inputs if not any(_inside(p, f) for f in folders)]
+    return [
+        Project(folder, [p for p in inputs if _inside(p, folder)] + shared) for folder in folders
+    ]
