@@ -4,8 +4,9 @@ Every catalogue rule becomes a cfn-lint rule ``E9nnn``/``W9nnn`` (its default se
 ``I9nnn`` twin for the findings whose facts are unknown; ``E9000`` reports a template the engine
 could not judge (an input error, an engine failure, the time budget spent), once. The template is
 judged once by the same engine as the CLI (see ``clarify_vpc_lint.project``), so lines and messages
-are the CLI's. cfn-lint shows one template at a time: what another template would tell stays
-unknown (``I9nnn``). Inventories, parameter files, the region and declared jobs come from the
+are the CLI's. The templates one cfn-lint run is given are judged together, as the CLI judges them
+(a network stack's exports seen by the ML stack), and each finding is reported at its own template;
+a template judged alone (read from stdin, or through cfn-lint's API) sees only itself. Inventories, parameter files, the region and declared jobs come from the
 project's config file (found from the template's folder upward), or from one
 ``--configure-rule E9201:context=inventory/`` that applies to every rule. A finding whose subject
 lives in an inventory (a VPC known from ``describe-vpcs``) is reported at the template resource
@@ -17,10 +18,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
@@ -28,7 +30,7 @@ from ..catalogue import Rule, load_rules
 from ..config import find_config, load_config
 from ..documents import ParseError
 from ..findings import Result
-from ..project import Settings, judge_file
+from ..project import Settings, judge, judge_file
 
 _CONFIG = {
     "context": {"default": [], "type": "list", "itemtype": "string"},
@@ -52,6 +54,25 @@ def _config_path(directory: str) -> Optional[str]:
     return os.path.relpath(found) if found else None
 
 
+@cache
+def _templates_given() -> Tuple[str, ...]:
+    """The templates this cfn-lint run lints (its command line and .cfnlintrc), or none when
+    cfn-lint is not run from its command line."""
+    try:
+        from cfnlint.config import ConfigMixIn
+
+        return tuple(str(t) for t in ConfigMixIn(sys.argv[1:]).templates or ())
+    except (Exception, SystemExit):  # another host's command line: judge each template alone
+        return ()
+
+
+def _together(path: str) -> Tuple[str, ...]:
+    """The templates judged with ``path``: all those given with it, in their order."""
+    given = [t for t in _templates_given() if os.path.isfile(t)]
+    real = {os.path.realpath(t) for t in given}
+    return tuple(given) if os.path.realpath(path) in real else (path,)
+
+
 def _judged(cfn: Any) -> Tuple[str, Settings, Result]:
     """The judged file's path, the settings it was judged with, and the result."""
     region = cfn.regions[0] if getattr(cfn, "regions", None) else None
@@ -64,7 +85,7 @@ def _judged(cfn: Any) -> Tuple[str, Settings, Result]:
         config_path=_config_path(os.path.dirname(path) if readable else os.getcwd()),
     )
     if readable:
-        return path, settings, judge_file(path, settings)
+        return path, settings, judge(_together(path), settings)
     # a template read from stdin: judge what cfn-lint decoded, once (a temporary name each time)
     text = json.dumps(cfn.template, default=str)
     if (text, settings) not in _FROM_STDIN:
@@ -94,6 +115,29 @@ def _user_of(cfn: Any, message: str) -> Optional[str]:
         if named & set(_AWS_ID.findall(json.dumps(resources[name], default=str))):
             return name
     return users[0] if users else None
+
+
+@cache
+def _first_user(cfn: Any, path: str, finding: Any) -> bool:
+    """Whether this template is the first of those judged together to use an inventory subject
+    (so that a finding is reported once, not at every template)."""
+    for other in _together(path):
+        if os.path.realpath(other) == os.path.realpath(path):
+            return True
+        if finding.resource in _ids_in(other) or any(
+            i in _ids_in(other) for i in _AWS_ID.findall(finding.message)
+        ):
+            return False
+    return True
+
+
+@cache
+def _ids_in(path: str) -> FrozenSet[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return frozenset(_AWS_ID.findall(handle.read()))
+    except OSError:
+        return frozenset()
 
 
 @cache
@@ -136,7 +180,7 @@ def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
                     finding.column - 1,
                 ),
             )
-        elif result.linted.get(finding.file) == "inventory":
+        elif result.linted.get(finding.file) == "inventory" and _first_user(cfn, path, finding):
             user = _user_of(cfn, finding.message)
             where = f" (in {finding.file}:{finding.line})"
             yield RuleMatch(["Resources", user] if user else [], finding.message + where)
@@ -165,7 +209,10 @@ def _rule_class(rule: Rule, unknown: bool) -> type:
 
 def _not_judged(self: CloudFormationLintRule, cfn: Any) -> Iterator[RuleMatch]:
     path, _, result = _judged(cfn)
+    together = _together(path) if os.path.isfile(path) else (path,)
     for error in result.errors:
+        if error.file != path and (error.file in together or path != together[0]):
+            continue  # reported at its own template, or once at the first one
         where = "" if error.file == path else f"{error.file}: "
         line = (error.line or 1) - 1
         yield RuleMatch([], where + error.message, location=(line, 0, line, 0))
