@@ -201,3 +201,85 @@ def test_hook_fails_on_a_broken_template_and_passes_once_fixed(tmp_path: Path) -
     passed = _run(try_repo, repo, env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+def _endpoint_in_its_own_stack(repo: Path) -> None:
+    """The sagemaker.runtime endpoint moved from the network stack into a stack of its own."""
+    network = repo / "stacks/network.yaml"
+    text = network.read_text()
+    block = re.search(r"^  SageMakerRuntimeEndpoint:\n(    .*\n)+", text, re.MULTILINE).group(0)
+    network.write_text(
+        text.replace(block, "")
+        + "  Vpc:\n    Value: !Ref Vpc\n    Export: {Name: ml-network-vpc}\n"
+        + "  EndpointSecurityGroup:\n    Value: !Ref EndpointSecurityGroup\n"
+        + "    Export: {Name: ml-network-endpoint-sg}\n"
+    )
+    block = (
+        block.replace("VpcId: !Ref Vpc", "VpcId: !ImportValue ml-network-vpc")
+        .replace(
+            "SubnetIds: [!Ref SubnetA, !Ref SubnetB]",
+            'SubnetIds: !Split [",", !ImportValue ml-network-subnets]',
+        )
+        .replace(
+            "SecurityGroupIds: [!Ref EndpointSecurityGroup]",
+            "SecurityGroupIds: [!ImportValue ml-network-endpoint-sg]",
+        )
+    )
+    (repo / "stacks/runtime-endpoint.yaml").write_text("Resources:\n" + block)
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "the runtime endpoint in a stack of its own")
+
+
+@pytest.mark.slow
+def test_real_pre_commit_blocks_deleting_a_stack_another_relies_on(tmp_path: Path) -> None:
+    """Issue 24: `git rm` of a whole stack was skipped as "(no files to check)"."""
+    repo = _project(tmp_path)
+    _endpoint_in_its_own_stack(repo)
+    env = _env(tmp_path)
+    try_repo = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "clarify-vpc-lint"]
+    _git(repo, "rm", "-q", "stacks/runtime-endpoint.yaml")
+    failed = _run(try_repo, repo, env)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "CVL303" in failed.stdout and "stacks/network.yaml" in failed.stdout
+    # a commit that touches nothing of the project passes at once
+    _git(repo, "reset", "-q", "--hard")
+    (repo / "README.md").write_text("still not linted\n")
+    _git(repo, "add", "README.md")
+    passed = _run(try_repo, repo, env)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_the_hook_honours_the_config_exclude(tmp_path: Path, capsys, monkeypatch) -> None:
+    repo = _project(tmp_path)
+    (repo / "legacy").mkdir()
+    shutil.copy(FIXTURES / "cli/one-error.yaml", repo / "legacy" / "old.yaml")
+    (repo / ".clarify-vpc-lint.yaml").write_text("exclude: [legacy/]\n")
+    _git(repo, "add", ".")
+    _without_runtime_endpoint(repo / "stacks/network.yaml")
+    _git(repo, "add", "stacks/network.yaml")
+    code, out = _hook(repo, ["stacks/network.yaml"], capsys, monkeypatch)
+    assert code == 1 and "CVL303" in out
+    assert "legacy" not in out and "CVL201" not in out
+
+
+def test_the_hook_takes_inventories_and_says_what_it_checked(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    repo = tmp_path / "infra"
+    shutil.copytree(FIXTURES / "hosts/inventory-vpc", repo)
+    (repo / ".clarify-vpc-lint.yaml").unlink()  # the inventory comes from the hook's arguments
+    inventory = next(p.name for p in repo.iterdir() if p.is_dir())
+    _git(repo, "init", "-q")
+    _git(repo, "add", "stack.yaml")
+    monkeypatch.chdir(repo)
+    code = precommit.main(["--context", inventory, "stack.yaml"])
+    out = capsys.readouterr().out
+    assert code == 1 and "error CVL303" in out, out
+    assert "nothing was checked" not in out
+
+
+def test_a_bad_config_names_its_file(tmp_path: Path, capsys, monkeypatch) -> None:
+    repo = _project(tmp_path)
+    (repo / ".clarify-vpc-lint.yaml").write_text("fail-on: [warning]\n")
+    code, out = _hook(repo, ["stacks/network.yaml"], capsys, monkeypatch)
+    assert code == 2 and ".clarify-vpc-lint.yaml" in out and "Traceback" not in out

@@ -31,6 +31,7 @@ from .config import Config, find_config, load_config
 from .documents import ParseError
 from .engine import Finding
 from .linter import DEFAULT_REGION, Options, Result, run
+from .paths import anchor, matches
 from .readers import EXTENSIONS
 from .writers import writer
 
@@ -141,24 +142,51 @@ def _config(path: Optional[str]) -> Config:
     return load_config(Path(os.path.relpath(found))) if found else Config()
 
 
-def _project_files(revision: str, roots: Sequence[str], extra: Set[str]) -> Dict[str, str]:
-    return {p: b for p, b in _blobs(revision).items() if _in_project(p, roots, extra)}
+def _project_files(
+    revision: str, roots: Sequence[str], extra: Set[str], exclude: Sequence[str]
+) -> Dict[str, str]:
+    return {
+        p: b
+        for p, b in _blobs(revision).items()
+        if _in_project(p, roots, extra) and (p in extra or not matches(p, exclude))
+    }
 
 
-def check(staged: Sequence[str], config: Config) -> Tuple[Result, int]:
-    """The blocking part of the staged project's result, and how many findings were not shown."""
+def _deleted(roots: Sequence[str], exclude: Sequence[str]) -> List[str]:
+    """Project files the commit deletes: pre-commit passes none, yet a deleted stack can break
+    another (the hook runs on every commit for this: ``always_run``)."""
+    code, out = _git("diff", "--cached", "--name-only", "--diff-filter=D", "-z")
+    names = [n.decode() for n in out.split(b"\0") if n] if code == 0 else []
+    return [n for n in names if _in_project(n, roots, set()) and not matches(n, exclude)]
+
+
+def check(
+    staged: Sequence[str], config: Config, given: Optional[Options] = None
+) -> Tuple[Result, int]:
+    """The blocking part of the staged project's result, and how many findings were not shown.
+
+    ``given`` carries what the hook's arguments add to the config file: inventories, parameter
+    files, Terraform variables, a region, exclusions.
+    """
+    given = given or Options(paths=())
     staged_set = {os.path.normpath(p) for p in staged}
     roots = list(config.paths or ["."])
-    extra = {os.path.normpath(p) for p in [*config.context, *config.parameters]} | staged_set
-    index = _project_files(":", roots, extra)
+    context = [*config.context, *given.context]
+    parameters = [*config.parameters, *given.parameters]
+    folder = os.path.dirname(config.path or "") or os.curdir
+    exclude = [*given.exclude, *(anchor(p, folder) for p in config.exclude)]
+    extra = {os.path.normpath(p) for p in [*context, *parameters, *given.var_files]} | staged_set
+    index = _project_files(":", roots, extra, exclude)
     options = Options(
-        context=_from_work_tree(config.context, index),
-        parameters=_from_work_tree(config.parameters, index),
-        region=config.region or DEFAULT_REGION,
+        context=_from_work_tree(context, index),
+        parameters=_from_work_tree(parameters, index),
+        region=given.region if given.region != DEFAULT_REGION else config.region or DEFAULT_REGION,
         ignore=list(config.ignore),
         per_path_ignores=config.per_path_ignores,
         severity=config.severity,
         config=config,
+        var_files=_from_work_tree(given.var_files, index),
+        variables=dict(given.variables),
     )
     with tempfile.TemporaryDirectory(prefix="clarify-vpc-lint-", dir=_scratch_base()) as scratch:
         contents = _contents(set(index.values()))
@@ -170,7 +198,7 @@ def check(staged: Sequence[str], config: Config) -> Tuple[Result, int]:
         before_findings: Set[Tuple[str, str, str, str]] = set()
         before_errors: Set[Tuple[str, str]] = set()
         if elsewhere or other_errors:  # only then does HEAD matter
-            head = _project_files("HEAD", roots, extra)
+            head = _project_files("HEAD", roots, extra, exclude)
             contents.update(_contents(set(head.values()) - set(contents)))
             before = _lint_version(
                 {p: contents[b] for p, b in head.items()}, os.path.join(scratch, "head"), options
@@ -182,7 +210,7 @@ def check(staged: Sequence[str], config: Config) -> Tuple[Result, int]:
         e for e in now.errors if e.file in staged_set or (e.file, e.message) not in before_errors
     ]
     hidden = len(now.findings) - len(blocking)
-    return Result(blocking, errors, now.linted, now.skipped), hidden
+    return replace(now, findings=blocking, errors=errors), hidden
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -193,6 +221,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("files", nargs="*", metavar="FILE", help="the staged files")
     parser.add_argument("--config", metavar="FILE", help="configuration file")
     parser.add_argument("--fail-on", choices=("error", "warning", "info", "never"))
+    for option, help_text in (
+        ("--context", "an inventory file or folder (repeatable)"),
+        ("--parameters", "a CloudFormation parameter file (repeatable)"),
+        ("--var-file", "a Terraform variable file (repeatable)"),
+        ("--var", "a Terraform variable, NAME=VALUE (repeatable)"),
+        ("--exclude", "a glob of files and folders not to lint (repeatable)"),
+    ):
+        parser.add_argument(option, action="append", default=[], metavar="VALUE", help=help_text)
+    parser.add_argument("--region", help="AWS region (default: the config's, else us-east-1)")
     args = parser.parse_args(argv)
     code, top = _git("rev-parse", "--show-toplevel")
     if code != 0:
@@ -206,10 +243,30 @@ def _hook(args: argparse.Namespace) -> int:
     try:
         config = _config(args.config)
     except (OSError, ParseError) as error:
-        sys.stdout.write(f"{args.config or 'config'}: error: {error}\n")
+        where = args.config or str(find_config(Path.cwd()) or "config")
+        sys.stdout.write(f"{where}: error: {error}\n")
         return EXIT_ERROR
+    roots = list(config.paths or ["."])
+    folder = os.path.dirname(config.path or "") or os.curdir
+    exclude = [*args.exclude, *(anchor(p, folder) for p in config.exclude)]
+    if not args.files and not _deleted(roots, exclude):
+        return EXIT_OK  # nothing of the project changes (the hook runs on every commit)
+    variables = dict(v.split("=", 1) for v in args.var if "=" in v)
+    bad = [v for v in args.var if "=" not in v]
+    if bad:
+        sys.stdout.write(f"--var {bad[0]}: error: expected NAME=VALUE\n")
+        return EXIT_ERROR
+    given = Options(
+        paths=(),
+        context=args.context,
+        parameters=args.parameters,
+        var_files=args.var_file,
+        variables=variables,
+        exclude=args.exclude,
+        region=args.region or DEFAULT_REGION,
+    )
     try:
-        result, hidden = check(args.files, config)
+        result, hidden = check(args.files, config, given)
     except (OSError, ValueError) as error:  # not a git repository, git missing, ...
         sys.stdout.write(f"clarify-vpc-lint: error: cannot read the staged project: {error}\n")
         return EXIT_ERROR
