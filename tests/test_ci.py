@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jsonschema
 import yaml
-from conftest import ROOT, line_of, run_cli
+from conftest import FIXTURES, ROOT, line_of, run_cli
 
 SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
 BAD = ROOT / "tests/fixtures/cli/one-error.yaml"
@@ -94,14 +94,12 @@ def _expand(value: str, inputs: dict) -> str:
     return value
 
 
-def test_action_steps_run_with_a_local_shell(tmp_path: Path) -> None:
-    """The action's shell steps, as GitHub runs them, with the package already installed here."""
-    workspace = tmp_path / "repo"
-    (workspace / "stacks").mkdir(parents=True)
-    shutil.copy(BAD, workspace / "stacks" / "ml.yaml")
+def run_action_steps(workspace: Path, tmp_path: Path, given: dict) -> tuple:
+    """The action's shell steps, as GitHub runs them, with the package already installed here:
+    each step's outcome (id, exit status, output) and the SARIF report it wrote."""
     action = _action()
     inputs = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
-    inputs["paths"] = "stacks"
+    inputs.update(given)
     output = tmp_path / "github_output"
     output.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -131,13 +129,41 @@ def test_action_steps_run_with_a_local_shell(tmp_path: Path) -> None:
         )
         outcomes.append((step.get("id"), completed.returncode, completed.stdout))
     sarif_path = Path(dict(line.split("=", 1) for line in output.read_text().splitlines())["sarif"])
-    sarif = json.loads(sarif_path.read_text())
+    return outcomes, json.loads(sarif_path.read_text())
+
+
+def test_action_steps_run_with_a_local_shell(tmp_path: Path) -> None:
+    """The action's shell steps, as GitHub runs them, with the package already installed here."""
+    workspace = tmp_path / "repo"
+    (workspace / "stacks").mkdir(parents=True)
+    shutil.copy(BAD, workspace / "stacks" / "ml.yaml")
+    outcomes, sarif = run_action_steps(workspace, tmp_path, {"paths": "stacks"})
     jsonschema.validate(sarif, SCHEMA)
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["CVL201"]
     annotations = next(out for _, _, out in outcomes if "::error file=" in out)
     assert f"::error file=stacks/ml.yaml,line={MODEL_LINE}," in annotations
     assert outcomes[-1][1] == 1  # the last step fails the job on an error finding (fail-on)
     assert all(code == 0 for _, code, _ in outcomes[:-1]), outcomes
+
+
+def test_action_passes_inventories_and_terraform_variables(tmp_path: Path) -> None:
+    workspace = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "hosts" / "inventory-vpc", workspace)
+    (workspace / ".clarify-vpc-lint.yaml").unlink()  # the inventory comes from the input
+    given = {"paths": "stack.yaml", "context": "inventory", "vars": "env=prod\nteam=ml"}
+    outcomes, sarif = run_action_steps(workspace, tmp_path, given)
+    assert "CVL303" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
+    assert outcomes[-1][1] == 1
+
+
+def test_action_never_fails_for_code_scanning_and_always_reports_the_findings() -> None:
+    """Issue 24: an upload that fails (a fork, code scanning off) failed the job whatever the
+    findings, and the step that gives the linter's status did not run after it."""
+    steps = {step.get("name"): step for step in _action()["runs"]["steps"]}
+    upload = steps["Upload SARIF to code scanning"]
+    assert upload["continue-on-error"] is True
+    assert "fork != true" in upload["if"]
+    assert steps["Fail on findings"]["if"].startswith("always()")
 
 
 def test_github_annotations_name_files_from_the_working_directory(tmp_path: Path) -> None:
