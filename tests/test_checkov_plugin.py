@@ -268,7 +268,7 @@ def test_terraform_configuration_fails_what_the_cli_reports(tmp_path: Path) -> N
     # PASSED only where the rule evaluated that resource and found nothing
     found = {block(f.file, f.rule, f.line) for f in result.findings}
     judged = {
-        block(file, rule, line) for rule, spots in result.judged.items() for file, line, _ in spots
+        block(loc.file, rule, loc.line) for rule, spots in result.judged.items() for loc in spots
     }
     assert passed and passed <= judged - found
     # an undecided finding (an unknown fact) is neither failed nor passed

@@ -113,9 +113,8 @@ def _judgement() -> _Judgement:
         judgement.findings.setdefault(os.path.realpath(finding.file), []).append(finding)
     for error in result.errors:
         judgement.errors.setdefault(os.path.realpath(error.file), []).append(error.message)
-    for rule, spots in result.judged.items():
-        for file, line, resource in spots:
-            spot = (os.path.realpath(file), line, resource)
+    for rule, locations in result.judged.items():
+        for spot in {(os.path.realpath(loc.file), loc.line, loc.resource) for loc in locations}:
             judgement.judged.setdefault((rule, spot[0]), []).append(spot)
             judgement.judged_in.setdefault(spot[0], []).append(spot)
     found = _config_file()

@@ -12,7 +12,7 @@ from .catalogue import Rule, load_rules
 from .config import Config
 from .engine import evaluate
 from .findings import Finding, InputError, InputErrors, Result
-from .model import Network
+from .model import Location, Network
 from .paths import matches
 from .readers import discover, format_of, load_all, source_format_of
 from .readers.cloudformation import read_template
@@ -130,15 +130,13 @@ def _run(options: Options) -> Result:
     errors += [InputError(*problem) for problem in network.input_errors]
     subjects = build_subjects(network, options.region)
     findings: List[Finding] = []
-    judged: Dict[str, Set[Tuple[str, int, str]]] = {}
+    judged: Dict[str, List[Location]] = {}
     for rule in load_rules():
         if rule.id in options.ignore:
             continue
-        judged[rule.id] = {
-            (s.loc.file, s.loc.line, s.loc.resource)
-            for s in subjects
-            if s.kind == rule.subject and rule.id not in s.loc.ignore
-        }
+        judged[rule.id] = [
+            s.loc for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore
+        ]
         severity = options.severity.get(rule.id, rule.severity)
         findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
