@@ -3,8 +3,7 @@
 Every row of the performance table is measured in one run, so the ratios hold on a busy machine:
 each side of a ratio is measured in the same run, as CPU time (user + system, medians) of whole
 processes unless the row says in-process. Floors are processes too: the same interpreter doing
-only the bare parse (PyYAML's C loader, ``json.load``, Lark) of the same files. ``--jobs`` is the
-one wall-clock row (its point is elapsed time). Targets are printed beside the numbers; nothing
+only the bare parse (PyYAML's C loader, ``json.load``, Lark) of the same files. Targets are printed beside the numbers; nothing
 here asserts.
 """
 
@@ -342,17 +341,6 @@ def many_files(workdir: Path, runs: int) -> None:
     )
     quiet = floor("yaml-gc-off", files, runs)
     row("  parse with the collector off", f"{quiet.cpu:.2f} s: {lint.cpu / quiet.cpu:.2f}x")
-    outputs, walls = {}, {}
-    for jobs in ("1", "2"):
-        command = [*LINTER, str(many), "--format", "json", "--fail-on", "never", "--jobs", jobs]
-        walls[jobs] = measure(command, runs).wall
-        outputs[jobs] = subprocess.run(command, capture_output=True, env=ENV).stdout
-    row(
-        "--jobs 1 / --jobs 2 (wall)",
-        f"{walls['1']:.2f} s / {walls['2']:.2f} s = {walls['1'] / walls['2']:.2f}x",
-        ">= 1.6x",
-    )
-    row("output of --jobs 2 byte-identical to --jobs 1", str(outputs["1"] == outputs["2"]), "True")
 
 
 def scaling(workdir: Path, runs: int) -> None:

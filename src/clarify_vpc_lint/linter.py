@@ -14,7 +14,7 @@ from .engine import evaluate
 from .findings import Finding, InputError, InputErrors, Result
 from .model import Location, Network
 from .paths import matches
-from .readers import discover, format_of, load_all, source_format_of
+from .readers import discover, format_of, load, source_format_of
 from .readers.cloudformation import read_template
 from .readers.declared import read_declared_jobs
 from .readers.formats import BY_NAME
@@ -36,7 +36,6 @@ class Options:
     per_path_ignores: Dict[str, List[str]] = field(default_factory=dict)
     severity: Dict[str, str] = field(default_factory=dict)
     config: Optional[Config] = None
-    workers: int = 1
     exclude: Sequence[str] = ()  # globs of files and folders a walk does not enter
     var_files: Sequence[str] = ()  # Terraform -var-file
     variables: Dict[str, str] = field(default_factory=dict)  # Terraform -var NAME=VALUE
@@ -78,7 +77,7 @@ def _run(options: Options) -> Result:
     for path in files:
         sources.setdefault(source_format_of(path) or "", []).append(path)
     files = sources.pop("", [])
-    loaded = load_all(files + context.files, options.workers)
+    loaded = [load(path) for path in files + context.files]
     documents: List[Tuple[Document, str]] = []
     for position, item in enumerate(loaded):
         kind = None if isinstance(item, InputError) else format_of(item)

@@ -113,42 +113,6 @@ def load(path: str) -> Union[Document, InputError]:
         )
 
 
-def load_all(paths: List[str], workers: int) -> List[Union[Document, InputError]]:
-    """``load`` over ``paths`` in order, in ``workers`` processes when asked for.
-
-    A worker that dies (a native crash, the OOM killer) breaks the whole pool; the files it left
-    unread are then read again, each in a process of its own, so only the file that kills its
-    reader becomes an error.
-    """
-    if workers <= 1 or len(paths) < 2:
-        return [load(path) for path in paths]
-    from concurrent.futures import ProcessPoolExecutor  # only when asked for: it costs start-up
-    from concurrent.futures.process import BrokenProcessPool
-
-    results: List[Optional[Union[Document, InputError]]] = [None] * len(paths)
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(load, path) for path in paths]
-            for index, future in enumerate(futures):
-                results[index] = future.result()
-    except BrokenProcessPool:
-        for index, path in enumerate(paths):
-            if results[index] is None:
-                results[index] = _load_isolated(path)
-    return [result for result in results if result is not None]
-
-
-def _load_isolated(path: str) -> Union[Document, InputError]:
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(load, path).result()
-    except BrokenProcessPool:
-        return InputError(path, None, "the process reading this file died (a crash in a parser)")
-
-
 __all__ = [
     "FORMATS",
     "SOURCE_FORMATS",
@@ -156,6 +120,5 @@ __all__ = [
     "discover",
     "format_of",
     "load",
-    "load_all",
     "source_format_of",
 ]
