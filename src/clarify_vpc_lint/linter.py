@@ -15,15 +15,11 @@ from .findings import Finding, InputError, InputErrors, Result
 from .model import Location, Network
 from .paths import matches
 from .readers import discover, format_of, load, source_format_of
-from .readers.cloudformation import read_template
-from .readers.declared import read_declared_jobs
 from .readers.formats import BY_NAME
-from .readers.intrinsics import CfnRun
-from .readers.parameters import read_parameters
-from .readers.python_sdk import defaults_for, read_python_file, sdk_defaults, without_declared
 from .readers.source import Document, ParseError
-from .readers.tfroot import read_roots
 from .resolve import build_subjects
+
+# Each reader is imported where its inputs are read: a run imports only those it needs.
 
 
 @dataclass
@@ -97,6 +93,8 @@ def _run(options: Options) -> Result:
             documents.append((item, kind))
 
     parameter_values: Dict[str, str] = {}
+    if options.parameters:
+        from .readers.parameters import read_parameters
     for path in options.parameters:
         try:
             parameter_values.update(read_parameters(path))
@@ -105,21 +103,29 @@ def _run(options: Options) -> Result:
 
     network = _read(documents, parameter_values, options.region, errors)
     python_linted = _read_python(sources.get("python", []), documents, network, errors, skipped)
-    terraform = read_roots(
-        sources.get("terraform-config", []),
-        [d for d, kind in documents if kind == "terraform"],
-        options.var_files,
-        options.variables,
-    )
-    network.extend(terraform.network)
-    errors += terraform.errors
-    skipped += terraform.skipped
-    errors += [
-        InputError("--var", None, f"{name}: no Terraform root module linted declares it")
-        for name in terraform.undeclared
-    ]
+    terraform_linted, terraform_notes = [], []
+    if sources.get("terraform-config"):  # without them, no root module: nothing to read
+        from .readers.tfroot import read_roots
+
+        terraform = read_roots(
+            sources["terraform-config"],
+            [d for d, kind in documents if kind == "terraform"],
+            options.var_files,
+            options.variables,
+        )
+        network.extend(terraform.network)
+        errors += terraform.errors
+        skipped += terraform.skipped
+        errors += [
+            InputError("--var", None, f"{name}: no Terraform root module linted declares it")
+            for name in terraform.undeclared
+        ]
+        terraform_linted, terraform_notes = terraform.linted, terraform.notes
     config = options.config
     if config is not None and config.jobs:
+        from .readers.declared import read_declared_jobs
+        from .readers.python_sdk import without_declared
+
         network.extend(
             _guarded(
                 errors,
@@ -145,7 +151,7 @@ def _run(options: Options) -> Result:
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     linted = {d.path: kind for d, kind in documents}
     linted.update(dict.fromkeys(python_linted, "python"))
-    linted.update(dict.fromkeys(terraform.linted, "terraform-config"))
+    linted.update(dict.fromkeys(terraform_linted, "terraform-config"))
     found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
     return Result(
         findings,
@@ -153,7 +159,7 @@ def _run(options: Options) -> Result:
         dict(sorted(linted.items())),
         sorted(skipped),
         found,
-        terraform.notes,
+        terraform_notes,
         judged,
     )
 
@@ -166,6 +172,10 @@ def _read_python(
     skipped: List[str],
 ) -> List[str]:
     """Scripts and notebooks, with the run's SDK defaults; those that start nothing are skipped."""
+    if not paths:
+        return []
+    from .readers.python_sdk import defaults_for, read_python_file, sdk_defaults
+
     candidates = {d.path: sdk_defaults(d.data) for d, kind in documents if kind == "sdk-defaults"}
     linted = []
     for path in paths:
@@ -184,14 +194,20 @@ def _read(
     errors: List[InputError],
 ) -> Network:
     network = Network()
-    run = CfnRun(region, parameters)
+    run = None
+    if any(kind == "cloudformation" for _, kind in documents):
+        from .readers.cloudformation import read_template
+        from .readers.intrinsics import CfnRun
+
+        run = CfnRun(region, parameters)
     for document, kind in documents:
         read = BY_NAME[kind].read
         network.extend(_guarded(errors, document.path, partial(read, document, run)))
-    for template in run.templates:  # once every template's exports are known
-        network.extend(_guarded(errors, template.path, partial(read_template, run, template)))
-    network.exports = run.exported_resources()
-    network.imports = sorted(run.imports)  # recorded while the templates were read
+    if run is not None:
+        for template in run.templates:  # once every template's exports are known
+            network.extend(_guarded(errors, template.path, partial(read_template, run, template)))
+        network.exports = run.exported_resources()
+        network.imports = sorted(run.imports)  # recorded while the templates were read
     return network
 
 

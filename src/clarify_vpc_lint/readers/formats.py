@@ -8,99 +8,149 @@ the run's CloudFormation context (only templates need it: they see each other's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional, Tuple
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
-from ..model import Network
-from . import (
-    cloudformation,
-    inventory,
-    policies,
-    python_sdk,
-    sagemaker_api,
-    terraform,
-    tfroot,
-    workflows,
-)
-from .intrinsics import CfnRun
-from .source import Document
+if TYPE_CHECKING:
+    from ..model import Network
+    from .intrinsics import CfnRun
+    from .source import Document
+
+# The file-name conventions of the source formats (the readers import them from here).
+PYTHON_EXTENSIONS = (".py", ".ipynb")
+TERRAFORM_CONFIG_EXTENSIONS = (".tf", ".tf.json")
+TERRAFORM_VARIABLE_EXTENSIONS = (".tfvars", ".tfvars.json")
+TERRAFORM_LANGUAGE = "terraform"  # the remediation blocks .tf findings use
+
+
+def _reader(module: str, function: str) -> Callable[..., Any]:
+    """A reader module's function, imported on its first call: a run imports only the readers
+    its inputs need (each reader module costs start-up)."""
+
+    def call(*args: Any) -> Any:
+        return getattr(import_module(f"{__package__}.{module}"), function)(*args)
+
+    return call
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
     detect: Callable[[Any], Any]  # on the parsed data: truthy when the document is this format
-    read: Callable[[Document, CfnRun], Network]
+    read: Callable[[Document, Optional[CfnRun]], Network]  # the run's context for templates
     language: str  # the remediation template its findings use (a key of a rule's remediation)
     title: str  # how the summary line and messages name it
 
 
 def _register_template(document: Document, run: CfnRun) -> Network:
     """Templates are read once all are registered (exports, SSM parameters): see CfnRun."""
-    run.add(cloudformation.load_template(document))
+    from ..model import Network
+    from .cloudformation import load_template
+
+    run.add(load_template(document))
     return Network()
 
 
+def _standalone(function: str, document: Document) -> Network:
+    """A state machine or pipeline definition file (not embedded in a template)."""
+    from . import workflows
+
+    read = getattr(workflows, function)
+    return read(document.data, workflows.standalone_container(document))  # type: ignore[no-any-return]
+
+
+def _is_template(data: Any) -> bool:
+    return isinstance(data, dict) and (
+        "AWSTemplateFormatVersion" in data
+        or (
+            isinstance(data.get("Resources"), dict)
+            and any(
+                isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
+                for r in data["Resources"].values()
+            )
+        )
+    )
+
+
+# what `aws ec2 describe-*` lists
+INVENTORY_LISTINGS = (
+    "Subnets",
+    "VpcEndpoints",
+    "SecurityGroups",
+    "RouteTables",
+    "Vpcs",
+    "DhcpOptions",
+    "NetworkAcls",
+    "NatGateways",
+    "PrefixLists",
+)
+
+
+def _is_inventory(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    if any(isinstance(data.get(kind), list) for kind in INVENTORY_LISTINGS):
+        return True
+    return "VpcId" in data and ("EnableDnsSupport" in data or "EnableDnsHostnames" in data)
+
+
+# The formats most inputs are (templates, plans, inventories) are told apart here, so telling an
+# API file or a plan from them imports no other reader.
 FORMATS = (
-    Format(
-        "cloudformation",
-        cloudformation.is_template,
-        _register_template,
-        "cloudformation",
-        "CloudFormation",
-    ),
+    Format("cloudformation", _is_template, _register_template, "cloudformation", "CloudFormation"),
     Format(
         "terraform",
-        terraform.is_plan,
-        lambda d, _: terraform.read_plan(d),
+        _reader("tfplan", "is_plan"),
+        lambda d, _: _reader("terraform", "read_plan")(d),
         "terraform",
         "Terraform plan",
     ),
     Format(
         "inventory",
-        inventory.is_inventory,
-        lambda d, _: inventory.read_inventory(d),
+        _is_inventory,
+        lambda d, _: _reader("inventory", "read_inventory")(d),
         "inventory",
         "aws ec2 describe-* inventory",
     ),
     Format(
         "api",
-        sagemaker_api.operation_of,
-        lambda d, _: sagemaker_api.read_request(d),
+        _reader("sagemaker_api", "operation_of"),
+        lambda d, _: _reader("sagemaker_api", "read_request")(d),
         "api",
         "SageMaker API",
     ),
     Format(
         "analysis-config",
-        sagemaker_api.is_analysis_config,
-        lambda d, _: sagemaker_api.read_analysis_config(d),
+        _reader("sagemaker_api", "is_analysis_config"),
+        lambda d, _: _reader("sagemaker_api", "read_analysis_config")(d),
         "api",
         "analysis config",
     ),
     Format(
         "state-machine",
-        workflows.is_state_machine,
-        lambda d, _: workflows.read_state_machine(d.data, workflows.standalone_container(d)),
+        _reader("workflows", "is_state_machine"),
+        lambda d, _: _standalone("read_state_machine", d),
         "api",
         "state machine",
     ),
     Format(
         "pipeline",
-        workflows.is_pipeline,
-        lambda d, _: workflows.read_pipeline(d.data, workflows.standalone_container(d)),
+        _reader("workflows", "is_pipeline"),
+        lambda d, _: _standalone("read_pipeline", d),
         "api",
         "pipeline",
     ),
     Format(
         "iam-policy",
-        policies.is_policy_file,
-        lambda d, _: policies.read_policy_file(d),
+        _reader("policies", "is_policy_file"),
+        lambda d, _: _reader("policies", "read_policy_file")(d),
         "api",
         "IAM policy",
     ),
     Format(
         "sdk-defaults",
-        workflows.is_sdk_defaults,
-        lambda d, _: workflows.read_sdk_defaults(d),
+        _reader("workflows", "is_sdk_defaults"),
+        lambda d, _: _reader("workflows", "read_sdk_defaults")(d),
         "api",
         "SDK defaults",
     ),
@@ -120,11 +170,11 @@ class SourceFormat:
 
 
 SOURCE_FORMATS = (
-    SourceFormat("python", python_sdk.PYTHON_EXTENSIONS, "python", "Python"),
+    SourceFormat("python", PYTHON_EXTENSIONS, "python", "Python"),
     SourceFormat(
         "terraform-config",
-        tfroot.CONFIG_EXTENSIONS + tfroot.VARIABLE_EXTENSIONS,
-        tfroot.LANGUAGE,
+        TERRAFORM_CONFIG_EXTENSIONS + TERRAFORM_VARIABLE_EXTENSIONS,
+        TERRAFORM_LANGUAGE,
         "Terraform configuration",
     ),
 )

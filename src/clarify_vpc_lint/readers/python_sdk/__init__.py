@@ -23,6 +23,7 @@ import ast
 from typing import List, Optional
 
 from ...model import Job, Network
+from ..formats import PYTHON_EXTENSIONS
 from ..source import ParseError
 from .defaults import SdkDefaults, defaults_for, sdk_defaults
 from .notebooks import cell_line, cell_place, notebook_cells
@@ -39,8 +40,6 @@ __all__ = [
     "sdk_defaults",
     "without_declared",
 ]
-
-PYTHON_EXTENSIONS = (".py", ".ipynb")
 
 
 def is_python_source(path: str) -> bool:
