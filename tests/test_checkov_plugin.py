@@ -210,14 +210,15 @@ def test_a_file_the_engine_cannot_judge_never_passes(tmp_path: Path) -> None:
 
 def test_the_config_file_is_looked_up_once(tmp_path: Path, monkeypatch) -> None:
     from clarify_vpc_lint import checkov as plugin
+    from clarify_vpc_lint import config
     from clarify_vpc_lint.catalogue import load_rules
 
     shutil.copy(FIXTURES / "cli/one-error.yaml", tmp_path / "model.yaml")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["checkov", "-d", "."])
     lookups = []
-    real = plugin.find_config
-    monkeypatch.setattr(plugin, "find_config", lambda start: lookups.append(start) or real(start))
+    real = config.find_config
+    monkeypatch.setattr(config, "find_config", lambda start: lookups.append(start) or real(start))
     for cached in (
         plugin._config_file,
         plugin.project_result,

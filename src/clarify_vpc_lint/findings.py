@@ -6,9 +6,10 @@ Writers and plugins import these from here, not from the orchestrator (``linter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from .model import Location
+if TYPE_CHECKING:
+    from .model import Location
 
 
 @dataclass(frozen=True)
