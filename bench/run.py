@@ -1,11 +1,13 @@
 """Benchmark clarify-vpc-lint on this machine and print one table (python bench/run.py).
 
 Every row of the performance table is measured in one run, so the ratios hold on a busy machine:
-each side of a ratio is measured in the same run, as CPU time (user + system, medians) of whole
-processes unless the row says in-process. Floors are processes too: the same interpreter doing
-only the bare parse (PyYAML's C loader, ``json.load``, Lark) of the same files. ``--jobs`` is the
-one wall-clock row (its point is elapsed time). Targets are printed beside the numbers; nothing
-here asserts.
+each side of a ratio is measured in the same run, as CPU time (user + system) of whole processes
+unless the row says in-process. The two sides of a ratio run in pairs, one right after the other,
+and the row gives the median of the pairs' ratios with their range (the machine's noise); a ratio
+within a tenth of its target is measured again with twice the pairs. Floors are processes too:
+the same interpreter doing only the bare parse (PyYAML's C loader, ``json.load``) of the same
+files, or only ``import yaml, jmespath`` (the import floor). Targets are printed beside the
+numbers; nothing here asserts.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 SMALL = ROOT / "tests" / "fixtures" / "good" / "private-clarify-vpc.yaml"
 API_JOB = ROOT / "tests" / "fixtures" / "good" / "api-private-clarify-vpc" / "job.json"
+TF_SMALL = ROOT / "examples" / "terraform"
+EXAMPLES = ROOT / "examples"
 BIN = Path(sys.executable).parent
 PYTHON = sys.executable
 LINTER = [PYTHON, "-m", "clarify_vpc_lint"]
@@ -100,6 +104,54 @@ def measure(command: Sequence[str], runs: int, cwd: Optional[Path] = None) -> Sa
 
 def floor(kind: str, paths: Sequence[Path], runs: int) -> Sample:
     return measure([PYTHON, "-c", FLOOR, kind, *map(str, paths)], runs)
+
+
+class Pair:
+    """Paired runs of two commands: each side's median CPU, and the pairs' ratios."""
+
+    def __init__(self, ours: List[Sample], theirs: List[Sample]) -> None:
+        self.ours = statistics.median(s.cpu for s in ours)
+        self.theirs = statistics.median(s.cpu for s in theirs)
+        self.peak = statistics.median(s.peak for s in ours)
+        self.ratios = sorted(a.cpu / b.cpu for a, b in zip(ours, theirs))
+        self.ratio = statistics.median(self.ratios)
+
+    def shown(self, unit: str = "s", percent: bool = False) -> str:
+        scale, fmt = (1000, ".0f") if unit == "ms" else (1, ".2f")
+        low, high = self.ratios[0], self.ratios[-1]
+        if percent:
+            ratio = (
+                f"{(self.ratio - 1) * 100:+.0f}% ({(low - 1) * 100:+.0f}..{(high - 1) * 100:+.0f})"
+            )
+        else:
+            ratio = f"{self.ratio:.2f}x ({low:.2f}..{high:.2f})"
+        return f"{self.ours * scale:{fmt}} {unit} / {self.theirs * scale:{fmt}} {unit} = {ratio}"
+
+
+def paired(
+    ours: Sequence[str],
+    theirs: Sequence[str],
+    runs: int,
+    target: Optional[float] = None,
+    cwd: Optional[Path] = None,
+) -> Pair:
+    """``ours`` and ``theirs`` run alternately ``runs`` times; again as many where the median
+    ratio lies within a tenth of ``target`` (close calls deserve more samples)."""
+    mine: List[Sample] = []
+    other: List[Sample] = []
+    for _ in range(runs):
+        mine.append(measure(ours, 1, cwd))
+        other.append(measure(theirs, 1, cwd))
+    pair = Pair(mine, other)
+    if target is not None and abs(pair.ratio / target - 1) < 0.1:
+        for _ in range(runs):
+            mine.append(measure(ours, 1, cwd))
+            other.append(measure(theirs, 1, cwd))
+        pair = Pair(mine, other)
+    return pair
+
+
+IMPORT_FLOOR = [PYTHON, "-c", "import yaml, jmespath"]
 
 
 def in_process(function: Callable[[], object], runs: int) -> float:
@@ -265,23 +317,28 @@ def plan(resources: int) -> str:
 
 
 def row(name: str, value: str, target: str = "") -> None:
-    print(f"| {name:<58} | {value:>26} | {target:<22} |")
+    print(f"| {name:<58} | {value:>40} | {target:<16} |")
 
 
 def section(title: str) -> None:
     print(f"\n{title}\n")
-    print(f"| {'measure':<58} | {'result':>26} | {'target':<22} |")
-    print(f"|{'-' * 60}|{'-' * 28}|{'-' * 24}|")
+    print(f"| {'measure':<58} | {'result':>40} | {'target':<16} |")
+    print(f"|{'-' * 60}|{'-' * 42}|{'-' * 18}|")
 
 
 def startup(runs: int) -> None:
-    section(f"Start-up and one file, whole process, CPU (median of {runs})")
-    version = measure([*LINTER, "--version"], runs)
-    bare = measure([PYTHON, "-c", "import yaml, jmespath"], runs)
-    row("`--version`", f"{version.cpu * 1000:.0f} ms, {version.peak:.0f} MB", "<= 55 ms")
-    row("  python -c 'import yaml, jmespath'", f"{bare.cpu * 1000:.0f} ms")
-    api = measure([*LINTER, str(API_JOB), "--fail-on", "never"], runs)
-    row("one API JSON file (job.json)", f"{api.cpu:.3f} s, {api.peak:.0f} MB", "<= 0.15 s")
+    section(f"Start-up and one file, whole process, CPU against the import floor ({runs} pairs)")
+    for name, arguments, target in (
+        ("`--version`", ["--version"], 1.3),
+        ("`--help`", ["--help"], 1.3),
+        ("one API JSON file (job.json)", [str(API_JOB), "--fail-on", "never"], 3.5),
+        ("a small .tf folder (examples/terraform)", [str(TF_SMALL), "--fail-on", "never"], 3.0),
+    ):
+        pair = paired([*LINTER, *arguments], IMPORT_FLOOR, runs, target)
+        row(f"{name} / import yaml, jmespath", pair.shown("ms"), f"<= {target}x")
+        if name.startswith("one API"):
+            row("  one API JSON file, CPU and peak memory", f"{pair.ours:.3f} s, {pair.peak:.0f} MB",
+                "<= 0.15 s")  # fmt: skip
     ours = measure([*LINTER, str(SMALL), "--fail-on", "never"], runs)
     row("one small template", f"{ours.cpu:.3f} s, {ours.peak:.0f} MB", "< 0.25 s")
     for name, command, target in (
@@ -342,89 +399,133 @@ def many_files(workdir: Path, runs: int) -> None:
     )
     quiet = floor("yaml-gc-off", files, runs)
     row("  parse with the collector off", f"{quiet.cpu:.2f} s: {lint.cpu / quiet.cpu:.2f}x")
-    outputs, walls = {}, {}
-    for jobs in ("1", "2"):
-        command = [*LINTER, str(many), "--format", "json", "--fail-on", "never", "--jobs", jobs]
-        walls[jobs] = measure(command, runs).wall
-        outputs[jobs] = subprocess.run(command, capture_output=True, env=ENV).stdout
-    row(
-        "--jobs 1 / --jobs 2 (wall)",
-        f"{walls['1']:.2f} s / {walls['2']:.2f} s = {walls['1'] / walls['2']:.2f}x",
-        ">= 1.6x",
-    )
-    row("output of --jobs 2 byte-identical to --jobs 1", str(outputs["1"] == outputs["2"]), "True")
 
 
 def scaling(workdir: Path, runs: int) -> None:
-    section(f"Large inputs, whole process, CPU against the bare parse process (median of {runs})")
+    section(f"Large inputs, whole process, CPU against the bare parse process ({runs} pairs)")
     for size in (1000, 10000):
         path = workdir / f"template-{size}.yaml"
         path.write_text(template(size))
-        lint = measure([*LINTER, str(path), "--fail-on", "never"], runs)
-        bare = floor("yaml", [path], runs)
+        lint = [*LINTER, str(path), "--fail-on", "never"]
+        pair = paired(lint, [PYTHON, "-c", FLOOR, "yaml", str(path)], runs)
         row(
             f"template of {size:,} resources / parse",
-            f"{lint.cpu:.2f} s / {bare.cpu:.2f} s = {lint.cpu / bare.cpu:.2f}x",
+            pair.shown(),
             "<= 1.2x" if size == 10000 else "",
         )
         if size == 10000:
-            quiet = floor("yaml-gc-off", [path], runs)
-            row("  parse with the collector off", f"{quiet.cpu:.2f} s: {lint.cpu / quiet.cpu:.2f}x")
-            row("  peak memory", f"{lint.peak:.0f} MB", "< 300 MB")
-    plans: Dict[int, Sample] = {}
+            quiet = paired(lint, [PYTHON, "-c", FLOOR, "yaml-gc-off", str(path)], runs)
+            row("  / the parse with the collector off", quiet.shown())
+            row("  peak memory", f"{pair.peak:.0f} MB", "< 300 MB")
+            tree_share(path, runs)
+    plans: Dict[int, Pair] = {}
     for size in (1000, 10000, 30000):
         path = workdir / f"plan-{size}.json"
         path.write_text(plan(size))
-        plans[size] = lint = measure([*LINTER, str(path), "--fail-on", "never"], runs)
-        bare = floor("json", [path], runs)
+        lint = [*LINTER, str(path), "--fail-on", "never"]
+        plans[size] = pair = paired(lint, [PYTHON, "-c", FLOOR, "json", str(path)], runs, 2.0)
         row(
             f"plan of {size:,} resources ({path.stat().st_size / 2**20:.0f} MiB) / json.load",
-            f"{lint.cpu:.2f} s / {bare.cpu:.2f} s = {lint.cpu / bare.cpu:.2f}x",
+            pair.shown(),
             "<= 2x" if size >= 10000 else "",
         )
+        if size == 10000:
+            plan_phases(path, runs)
     row(
         "plan: CPU 30k / 10k, peak memory at 30k",
-        f"{plans[30000].cpu / plans[10000].cpu:.2f}, {plans[30000].peak:.0f} MB",
+        f"{plans[30000].ours / plans[10000].ours:.2f}, {plans[30000].peak:.0f} MB",
         "<= 3.6 (linear)",
     )
+
+
+def tree_share(path: Path, runs: int) -> None:
+    """In-process: the positioned tree built from libyaml's events against the C loader's parse,
+    both with the collector off (as the linter runs)."""
+    import gc
+
+    from clarify_vpc_lint.documents import parse_yaml
+
+    text = path.read_text()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    gc.disable()
+    try:
+        ours = in_process(lambda: parse_yaml(text), runs)
+        bare = in_process(lambda: yaml.load(text, Loader=loader), runs)
+    finally:
+        gc.enable()
+    row(
+        "  positioned tree / C loader, in-process, collector off",
+        f"{ours:.2f} s / {bare:.2f} s = {ours / bare:.2f}x",
+    )
+
+
+def plan_phases(path: Path, runs: int) -> None:
+    """In-process, collector off as the linter runs: where a plan's run goes past the parse."""
+    import gc
+
+    from clarify_vpc_lint.catalogue import load_rules
+    from clarify_vpc_lint.engine import evaluate
+    from clarify_vpc_lint.readers import load
+    from clarify_vpc_lint.readers.terraform import read_plan
+    from clarify_vpc_lint.resolve import build_subjects
+
+    rules = load_rules()
+    timings: Dict[str, List[float]] = {"read and parse": [], "plan to model": [], "subjects": [],
+                                       "rules": []}  # fmt: skip
+    gc.disable()
+    try:
+        for _ in range(runs):
+            start = time.process_time()
+            document = load(str(path))
+            parsed = time.process_time()
+            network = read_plan(document)  # type: ignore[arg-type]
+            read = time.process_time()
+            subjects = build_subjects(network, "us-east-1")
+            built = time.process_time()
+            for rule in rules:
+                evaluate(rule, subjects, rule.severity)
+            done = time.process_time()
+            for name, seconds in zip(
+                timings, (parsed - start, read - parsed, built - read, done - built)
+            ):
+                timings[name].append(seconds)
+    finally:
+        gc.enable()
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    total = sum(medians.values())
+    for name, seconds in medians.items():
+        row(
+            f"  10k plan in-process, collector off: {name}",
+            f"{seconds:.2f} s = {seconds / total:.0%}",
+        )
 
 
 def terraform_tree(workdir: Path, runs: int, checkov: bool) -> None:
     import tf  # bench/tf.py: the generated tree of modules
 
-    from clarify_vpc_lint.readers.tfconfig import hcl, read_configuration
+    from clarify_vpc_lint.readers.tfconfig import read_configuration
 
-    section(f"Terraform as written: a tree of 1,000 resource blocks (median of {runs})")
-    root = workdir / "tf"
-    root.mkdir()
-    tf.generate(root, 1000)
-    texts = [path.read_text() for path in sorted(root.rglob("*.tf"))]
-    hcl._parser()  # built (or loaded from the cache) once, as every later run does
-    parse = in_process(lambda: [hcl._parser().parse(text + "\n") for text in texts], runs)
-    evaluate = in_process(lambda: read_configuration(root), runs)
-    lint = measure([*LINTER, str(root), "--fail-on", "never"], runs)
-    row("bare Lark parse, in-process", f"{parse:.2f} s")
-    row(
-        "read_configuration (parse + evaluate) / parse",
-        f"{evaluate:.2f} s = {evaluate / parse:.2f}x",
-    )
-    row("whole process / bare parse", f"{lint.cpu:.2f} s = {lint.cpu / parse:.2f}x", "<= 3x")
-    if checkov and (BIN / "checkov").exists():
-        command = [
-            str(BIN / "checkov"),
-            "-d",
-            str(root),
-            "--framework",
-            "terraform",
-            "--quiet",
-            "--compact",
-        ]
-        other = measure(command, 1)
-        row(
-            "  checkov -d on the same tree (one run)",
-            f"{other.cpu:.2f} s = {other.cpu / lint.cpu:.1f}x",
-            ">= 10x",
-        )
+    section(f"Terraform as written (.tf), CPU (median of {runs})")
+    trees = [("examples/terraform", TF_SMALL)]
+    for size in (100, 1000):
+        root = workdir / f"tf-{size}"
+        root.mkdir()
+        tf.generate(root, size)
+        trees.append((f"a tree of {size:,} resource blocks", root))
+    for name, root in trees:
+        lint = measure([*LINTER, str(root), "--fail-on", "never"], runs)
+        evaluate = in_process(lambda: read_configuration(root), runs)  # noqa: B023
+        row(f"{name}: whole process, read_configuration in-process",
+            f"{lint.cpu:.2f} s, {evaluate:.2f} s")  # fmt: skip
+        if checkov and (BIN / "checkov").exists():
+            command = [str(BIN / "checkov"), "-d", str(root), "--framework", "terraform",
+                       "--quiet", "--compact", "--skip-download"]  # fmt: skip
+            other = measure(command, 1)
+            row(
+                "  checkov -d on the same tree (one run) / ours",
+                f"{other.cpu:.2f} s = {other.cpu / lint.cpu:.1f}x",
+                ">= 10x",
+            )
 
 
 def python_script(runs: int) -> None:
@@ -446,46 +547,41 @@ def python_script(runs: int) -> None:
 
 
 def plugins(workdir: Path, runs: int) -> None:
-    section(f"Plugin overhead, same files, same run, CPU (median of {runs})")
+    section(f"Plugin overhead, same files, CPU ({runs} pairs)")
     files = sorted(
         str(p)
         for p in (ROOT / "tests" / "fixtures" / "rules").glob("*/*.yaml")
         if p.name != "expected-lines.yaml"
     )
     if (BIN / "cfn-lint").exists():
-        plain = measure([str(BIN / "cfn-lint"), "--", *files], runs)
-        ours = measure(
-            [str(BIN / "cfn-lint"), "--append-rules=clarify_vpc_lint.cfn_lint", "--", *files], runs
-        )
-        row(
-            f"cfn-lint + plugin / cfn-lint, {len(files)} templates",
-            f"{ours.cpu:.2f} s / {plain.cpu:.2f} s = {(ours.cpu / plain.cpu - 1) * 100:+.0f}%",
-            "<= +10%",
-        )
-    if (BIN / "checkov").exists():
-        copy = workdir / "checkov"
-        copy.mkdir(exist_ok=True)
-        for path in files:
-            shutil.copy(path, copy / (Path(path).parent.name + "-" + Path(path).name))
-        base = [
-            str(BIN / "checkov"),
-            "--skip-download",
-            "--quiet",
-            "--framework",
-            "cloudformation",
-            "-d",
-            ".",
-        ]
-        checks = subprocess.run(
-            [*LINTER, "--checkov-dir"], capture_output=True, text=True, env=ENV
-        ).stdout.strip()
-        plain = measure(base, runs, cwd=copy)
-        ours = measure([*base, "--external-checks-dir", checks], runs, cwd=copy)
-        row(
-            f"checkov + our checks / checkov, {len(files)} templates",
-            f"{ours.cpu:.2f} s / {plain.cpu:.2f} s = {(ours.cpu / plain.cpu - 1) * 100:+.0f}%",
-            "<= +10%",
-        )
+        plain = [str(BIN / "cfn-lint"), "--", *files]
+        ours = [str(BIN / "cfn-lint"), "--append-rules=clarify_vpc_lint.cfn_lint", "--", *files]
+        pair = paired(ours, plain, runs, 1.1)
+        row(f"cfn-lint + plugin / cfn-lint, {len(files)} templates", pair.shown(percent=True),
+            "<= +10%")  # fmt: skip
+    if not (BIN / "checkov").exists():
+        return
+    templates = workdir / "checkov"
+    templates.mkdir(exist_ok=True)
+    for number in range(200):  # 200 templates: the rules' fixtures, cycled
+        path = Path(files[number % len(files)])
+        shutil.copy(path, templates / f"{number:03}-{path.parent.name}-{path.name}")
+    checks = subprocess.run(
+        [*LINTER, "--checkov-dir"], capture_output=True, text=True, env=ENV
+    ).stdout.strip()
+    checkov = [str(BIN / "checkov"), "--skip-download", "--quiet", "-d", "."]
+    frameworks = ["--framework", "cloudformation", "terraform", "terraform_plan", "json"]
+    for name, folder in (("examples/", EXAMPLES), ("200 templates", templates)):
+        for flags, said in (
+            ([], "as is"),
+            (["--skip-framework", "yaml"], "--skip-framework yaml"),
+            (frameworks, "--framework (SPEC's four)"),
+        ):
+            plain = [*checkov, *(flags if flags is frameworks else [])]
+            ours = [*checkov, *flags, "--external-checks-dir", checks]
+            pair = paired(ours, plain, runs, 1.1, cwd=folder)
+            row(f"checkov + our checks ({said}) / checkov, {name}", pair.shown(percent=True),
+                "<= +10%")  # fmt: skip
 
 
 SECTIONS = ("startup", "throughput", "many", "scaling", "tf", "python", "plugins")
@@ -498,12 +594,12 @@ def main() -> None:
         "--only", choices=SECTIONS, action="append", help="these sections only (repeat)"
     )
     parser.add_argument(
-        "--checkov-tf", action="store_true", help="also time checkov -d on the .tf tree (slow)"
+        "--checkov-tf", action="store_true", help="also time checkov -d on the .tf trees (slow)"
     )
     args = parser.parse_args()
     print(
         f"clarify-vpc-lint benchmark {time.strftime('%Y-%m-%d')}: Python {platform.python_version()},"
-        f" {os.cpu_count()} cores, {platform.machine()}"
+        f" {os.cpu_count()} cores, {platform.machine()}; {_load()}"
     )
     heavy = max(3, args.runs // 2)
     for warm_up in ([*LINTER, str(SMALL.parent)], [PYTHON, "-c", FLOOR, "json"]):
@@ -522,6 +618,13 @@ def main() -> None:
         for name, run_section in sections.items():
             if not args.only or name in args.only:
                 run_section()
+    print(f"\nAt the end: {_load()}")
+
+
+def _load() -> str:
+    """The machine's load: the noise every number above carries (a ratio's range shows it)."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
 
 
 if __name__ == "__main__":

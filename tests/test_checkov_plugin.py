@@ -210,14 +210,15 @@ def test_a_file_the_engine_cannot_judge_never_passes(tmp_path: Path) -> None:
 
 def test_the_config_file_is_looked_up_once(tmp_path: Path, monkeypatch) -> None:
     from clarify_vpc_lint import checkov as plugin
+    from clarify_vpc_lint import config
     from clarify_vpc_lint.catalogue import load_rules
 
     shutil.copy(FIXTURES / "cli/one-error.yaml", tmp_path / "model.yaml")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["checkov", "-d", "."])
     lookups = []
-    real = plugin.find_config
-    monkeypatch.setattr(plugin, "find_config", lambda start: lookups.append(start) or real(start))
+    real = config.find_config
+    monkeypatch.setattr(config, "find_config", lambda start: lookups.append(start) or real(start))
     for cached in (
         plugin._config_file,
         plugin.project_result,
@@ -268,7 +269,7 @@ def test_terraform_configuration_fails_what_the_cli_reports(tmp_path: Path) -> N
     # PASSED only where the rule evaluated that resource and found nothing
     found = {block(f.file, f.rule, f.line) for f in result.findings}
     judged = {
-        block(file, rule, line) for rule, spots in result.judged.items() for file, line, _ in spots
+        block(loc.file, rule, loc.line) for rule, spots in result.judged.items() for loc in spots
     }
     assert passed and passed <= judged - found
     # an undecided finding (an unknown fact) is neither failed nor passed

@@ -639,9 +639,11 @@ def test_a_subnet_from_ipam_leaves_the_new_block_empty_and_says_why(tmp_path: Pa
     assert "subnet SubnetB takes its block from IPAM" in finding.remediation
 
 
-def test_two_stacks_exporting_one_name_are_not_both_believed(tmp_path: Path) -> None:
-    """dev and prod copies of a network stack export the same name: which one the model's stack
-    imports is not in the inputs, so no finding and no fix leans on either."""
+def test_two_stacks_exporting_one_name_are_two_environments(tmp_path: Path) -> None:
+    """dev and prod copies of a network stack export the same name: each is an environment of
+    its own (SPEC v3 section 6), and the model's stack, shared by both, is judged against each
+    rather than made ambiguous: its one-zone subnets are an error, with a fix in the network
+    stack it was judged with."""
     for stack in ("dev", "prod"):
         (tmp_path / stack).mkdir()
         (tmp_path / stack / "network.yaml").write_text(
@@ -650,8 +652,8 @@ def test_two_stacks_exporting_one_name_are_not_both_believed(tmp_path: Path) -> 
     (tmp_path / "ml.yaml").write_text(_MODEL)
     findings = run(Options(paths=[str(tmp_path)])).findings
     model = [f for f in findings if f.file.endswith("ml.yaml")]
-    assert {f.severity for f in model} == {"info"} and "CVL201" in {f.rule for f in model}
-    assert all("2 templates export 'net-subnets'" in f.message for f in model)
+    assert [(f.rule, f.severity) for f in model] == [("CVL201", "error")]
+    assert f"in {tmp_path / 'dev' / 'network.yaml'}, under Resources:" in model[0].remediation
 
 
 def test_a_fix_on_the_main_route_table_of_a_template_vpc_says_it_cannot_be_named() -> None:

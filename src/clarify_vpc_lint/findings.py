@@ -6,7 +6,10 @@ Writers and plugins import these from here, not from the orchestrator (``linter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+if TYPE_CHECKING:
+    from .model import Location
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,9 @@ class Result:
     # how many Clarify jobs, models and VPCs the inputs describe: the summary says when none
     found: Dict[str, int] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)  # for --verbose: why an input was not read
-    # per rule, the (file, line, resource) of every subject it evaluated: where a host may say PASSED
-    judged: Dict[str, Set[Tuple[str, int, str]]] = field(default_factory=dict)
+    # per rule, the location of every subject it evaluated: where a host may say PASSED (a
+    # plan's positions are found only when a host reads them)
+    judged: Dict[str, List[Location]] = field(default_factory=dict)
     format_titles: Dict[str, str] = field(default_factory=dict)  # how reports name each format
 
     @property

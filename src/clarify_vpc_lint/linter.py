@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .awsfacts import DEFAULT_REGION
-from .catalogue import Rule, load_rules
+from .catalogue import SEVERITIES, Rule, load_rules
 from .config import Config
 from .engine import evaluate
 from .environments import Project, environment_folders, overlaps, split
 from .findings import Finding, InputError, InputErrors, Result
+from .model import Location
 from .paths import matches
 from .readers import TITLES, Batch, read_inputs
 from .resolve import build_subjects
@@ -27,7 +28,6 @@ class Options:
     per_path_ignores: Dict[str, List[str]] = field(default_factory=dict)
     severity: Dict[str, str] = field(default_factory=dict)
     config: Optional[Config] = None
-    workers: int = 1
     exclude: Sequence[str] = ()  # globs of files and folders a walk does not enter
     var_files: Sequence[str] = ()  # Terraform -var-file
     variables: Dict[str, str] = field(default_factory=dict)  # Terraform -var NAME=VALUE
@@ -42,6 +42,9 @@ def run(options: Options) -> Result:
         return _run(options)
     finally:
         if collecting:
+            # what the run built stays out of the collector's later sweeps (a sweep of a large
+            # plan's objects on exit cost a tenth of the run); reference counting still frees it
+            gc.freeze()
             gc.enable()
 
 
@@ -85,15 +88,13 @@ def _judge(batch: Batch, options: Options) -> Result:
     errors = batch.errors + [InputError(*problem) for problem in network.input_errors]
     subjects = build_subjects(network, options.region)
     findings: List[Finding] = []
-    judged: Dict[str, Set[Tuple[str, int, str]]] = {}
+    judged: Dict[str, List[Location]] = {}
     for rule in load_rules():
         if rule.id in options.ignore:
             continue
-        judged[rule.id] = {
-            (s.loc.file, s.loc.line, s.loc.resource)
-            for s in subjects
-            if s.kind == rule.subject and rule.id not in s.loc.ignore
-        }
+        judged[rule.id] = [
+            s.loc for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore
+        ]
         severity = options.severity.get(rule.id, rule.severity)
         findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
@@ -113,16 +114,20 @@ def _judge(batch: Batch, options: Options) -> Result:
 
 def _merged(results: List[Result]) -> Result:
     """One result of several projects; what a file shared by them gave is said once."""
-    findings = sorted(set().union(*(r.findings for r in results)), key=Finding.sort_key)
+    # a subject of a file several projects share is reported once: at its most severe verdict
+    by_subject: Dict[Tuple[str, str, int, str], Finding] = {}
+    for finding in sorted(set().union(*(r.findings for r in results)), key=_most_severe_first):
+        by_subject.setdefault((finding.rule, finding.file, finding.line, finding.resource), finding)
+    findings = sorted(by_subject.values(), key=Finding.sort_key)
     errors = sorted(
         {(e.file, e.line, e.message): e for r in results for e in r.errors}.values(),
         key=lambda e: (e.file, e.line or 0, e.message),
     )
     linted = dict(sorted({p: k for r in results for p, k in r.linted.items()}.items()))
-    judged: Dict[str, Set[Tuple[str, int, str]]] = {}
+    judged: Dict[str, List[Location]] = {}
     for result in results:
-        for rule, subjects in result.judged.items():
-            judged.setdefault(rule, set()).update(subjects)
+        for rule, locations in result.judged.items():
+            judged.setdefault(rule, []).extend(locations)
     return Result(
         findings,
         errors,
@@ -133,6 +138,11 @@ def _merged(results: List[Result]) -> Result:
         judged,
         format_titles=TITLES,
     )
+
+
+def _most_severe_first(finding: Finding) -> Tuple[int, str, str]:
+    """Most severe first, then a total order: the run's output never depends on set order."""
+    return (-SEVERITIES.index(finding.severity), finding.message, finding.remediation)
 
 
 def _ignored(finding: Finding, options: Options) -> bool:

@@ -8,7 +8,7 @@ is a fact the inputs do not determine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Literal, Optional, Tuple, Union, get_args
+from typing import Any, Callable, Dict, FrozenSet, List, Literal, Optional, Tuple, Union, get_args
 
 from .values import Unknown, kind_of
 
@@ -55,6 +55,27 @@ class Location:
     # the undecided condition the subject exists under: each of its findings is at most info
     condition: Optional[Unknown] = None
     is_json: bool = False  # a template written in JSON: its fixes are JSON members
+
+
+class LazyLocation(Location):
+    """A Location whose line and column are found when first read.
+
+    Finding a position in a large JSON text costs a scan of it: a plan's 10,000 resources pay it
+    only for those a finding (or a host plugin) reports. ``position`` returns (line, column).
+    """
+
+    def __init__(self, *args: Any, position: Optional[Callable[[], Tuple[int, int]]] = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        if position is not None:
+            self._position = position
+            del self.line, self.column  # until __getattr__ is asked for them
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set
+        if name not in ("line", "column") or "_position" not in self.__dict__:
+            raise AttributeError(name)
+        self.line, self.column = self.__dict__.pop("_position")()
+        return getattr(self, name)
 
 
 @dataclass

@@ -33,19 +33,6 @@ from . import conditions, policies, sagemaker, workflows
 from .intrinsics import CfnRun, Template
 
 
-def is_template(data: Any) -> bool:
-    return isinstance(data, dict) and (
-        "AWSTemplateFormatVersion" in data
-        or (
-            isinstance(data.get("Resources"), dict)
-            and any(
-                isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
-                for r in data["Resources"].values()
-            )
-        )
-    )
-
-
 def load_template(document: Document) -> Template:
     """Check the template's outline; a malformed one is a parse error of its file."""
     data = document.data

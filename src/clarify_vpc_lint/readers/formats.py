@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
+from importlib import import_module
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -27,22 +28,19 @@ from typing import (
 from ..documents import Document, ParseError
 from ..findings import InputError
 from ..model import Language, Network
-from . import (
-    cloudformation,
-    declared,
-    inventory,
-    policies,
-    python_sdk,
-    sagemaker_api,
-    terraform,
-    tfroot,
-    workflows,
-)
-from .intrinsics import CfnRun
-from .parameters import read_parameters
 
 if TYPE_CHECKING:
     from ..config import Config
+
+# Reader modules are imported where their inputs are read: a run imports only the readers its
+# inputs need (each costs start-up), and telling an API file or a plan from the formats most
+# inputs are (templates, inventories) imports no other reader.
+
+# The file-name conventions of the source formats (the readers import them from here).
+PYTHON_EXTENSIONS = (".py", ".ipynb")
+TERRAFORM_CONFIG_EXTENSIONS = (".tf", ".tf.json")
+TERRAFORM_VARIABLE_EXTENSIONS = (".tfvars", ".tfvars.json")
+TERRAFORM_LANGUAGE: Language = "terraform"  # the remediation blocks .tf findings use
 
 
 @dataclass
@@ -96,6 +94,61 @@ class Format:
     after: Tuple[str, ...] = ()  # formats whose results this one reads
 
 
+def _reader(module: str, function: str) -> Callable[..., Any]:
+    """A reader module's function, imported on its first call."""
+
+    def call(*args: Any) -> Any:
+        return getattr(import_module(f"{__package__}.{module}"), function)(*args)
+
+    return call
+
+
+def _standalone(function: str) -> Callable[[Document], Network]:
+    """A state machine or pipeline definition file (not embedded in a template)."""
+
+    def read(document: Document) -> Network:
+        from . import workflows
+
+        return getattr(workflows, function)(document.data, workflows.standalone_container(document))
+
+    return read
+
+
+def is_template(data: Any) -> bool:
+    return isinstance(data, dict) and (
+        "AWSTemplateFormatVersion" in data
+        or (
+            isinstance(data.get("Resources"), dict)
+            and any(
+                isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
+                for r in data["Resources"].values()
+            )
+        )
+    )
+
+
+# what `aws ec2 describe-*` lists
+INVENTORY_LISTINGS = (
+    "Subnets",
+    "VpcEndpoints",
+    "SecurityGroups",
+    "RouteTables",
+    "Vpcs",
+    "DhcpOptions",
+    "NetworkAcls",
+    "NatGateways",
+    "PrefixLists",
+)
+
+
+def is_inventory(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    if any(isinstance(data.get(kind), list) for kind in INVENTORY_LISTINGS):
+        return True
+    return "VpcId" in data and ("EnableDnsSupport" in data or "EnableDnsHostnames" in data)
+
+
 def _each_document(name: str, read: Callable[[Document], Network]) -> Callable[[Batch], None]:
     def read_all(batch: Batch) -> None:
         for document in batch.documents.get(name, []):
@@ -108,13 +161,22 @@ def _each_document(name: str, read: Callable[[Document], Network]) -> Callable[[
 def _read_templates(batch: Batch) -> None:
     """Templates see each other's exports and SSM parameters: all are registered, then read."""
     parameters: Dict[str, str] = {}
+    if batch.parameter_files:  # read, and their errors said, whether or not a template uses them
+        from .parameters import read_parameters
+
     for path in batch.parameter_files:
         try:
             parameters.update(read_parameters(path))
         except ParseError as error:
             batch.errors.append(InputError(path, error.line, error.message))
+    templates = batch.documents.get("cloudformation", [])
+    if not templates:
+        return
+    from . import cloudformation
+    from .intrinsics import CfnRun
+
     run = CfnRun(batch.region, parameters)
-    for document in batch.documents.get("cloudformation", []):
+    for document in templates:
         batch.linted[document.path] = "cloudformation"
         try:
             run.add(cloudformation.load_template(document))
@@ -129,6 +191,10 @@ def _read_templates(batch: Batch) -> None:
 
 def _read_python(batch: Batch) -> None:
     """Scripts and notebooks, with the run's SDK defaults; those that start nothing are skipped."""
+    if not batch.sources.get("python"):
+        return
+    from . import python_sdk
+
     candidates = {
         d.path: python_sdk.sdk_defaults(d.data) for d in batch.documents.get("sdk-defaults", [])
     }
@@ -143,6 +209,10 @@ def _read_python(batch: Batch) -> None:
 
 def _read_terraform_roots(batch: Batch) -> None:
     """The ``.tf`` root modules; a root whose plan is in the run is left to the plan."""
+    if not batch.sources.get("terraform-config"):  # without them, no root module
+        return
+    from . import tfroot
+
     roots = tfroot.read_roots(
         batch.sources.get("terraform-config", []),
         batch.documents.get("terraform", []),
@@ -165,6 +235,8 @@ def _read_declared_jobs(batch: Batch) -> None:
     config = batch.config
     if config is None or not config.jobs:
         return
+    from . import declared, python_sdk
+
     path = config.path or "config"
     batch.guarded(path, lambda: declared.read_declared_jobs(config.jobs, config.document, path))
     batch.network.jobs = python_sdk.without_declared(batch.network.jobs)
@@ -176,84 +248,78 @@ FORMATS = (
         _read_templates,
         "cloudformation",
         "CloudFormation",
-        detect=cloudformation.is_template,
+        detect=is_template,
     ),
     Format(
         "terraform",
-        _each_document("terraform", terraform.read_plan),
+        _each_document("terraform", _reader("terraform", "read_plan")),
         "terraform",
         "Terraform plan",
-        detect=terraform.is_plan,
+        detect=_reader("tfplan", "is_plan"),
     ),
     Format(
         "inventory",
-        _each_document("inventory", inventory.read_inventory),
+        _each_document("inventory", _reader("inventory", "read_inventory")),
         "inventory",
         "aws ec2 describe-* inventory",
-        detect=inventory.is_inventory,
+        detect=is_inventory,
     ),
     Format(
         "api",
-        _each_document("api", sagemaker_api.read_request),
+        _each_document("api", _reader("sagemaker_api", "read_request")),
         "api",
         "SageMaker API",
-        detect=sagemaker_api.operation_of,
+        detect=_reader("sagemaker_api", "operation_of"),
     ),
     Format(
         "analysis-config",
-        _each_document("analysis-config", sagemaker_api.read_analysis_config),
+        _each_document("analysis-config", _reader("sagemaker_api", "read_analysis_config")),
         "api",
         "analysis config",
-        detect=sagemaker_api.is_analysis_config,
+        detect=_reader("sagemaker_api", "is_analysis_config"),
     ),
     Format(
         "state-machine",
-        _each_document(
-            "state-machine",
-            lambda d: workflows.read_state_machine(d.data, workflows.standalone_container(d)),
-        ),
+        _each_document("state-machine", _standalone("read_state_machine")),
         "api",
         "state machine",
-        detect=workflows.is_state_machine,
+        detect=_reader("workflows", "is_state_machine"),
     ),
     Format(
         "pipeline",
-        _each_document(
-            "pipeline",
-            lambda d: workflows.read_pipeline(d.data, workflows.standalone_container(d)),
-        ),
+        _each_document("pipeline", _standalone("read_pipeline")),
         "api",
         "pipeline",
-        detect=workflows.is_pipeline,
+        detect=_reader("workflows", "is_pipeline"),
     ),
     Format(
         "iam-policy",
-        _each_document("iam-policy", policies.read_policy_file),
+        _each_document("iam-policy", _reader("policies", "read_policy_file")),
         "api",
         "IAM policy",
-        detect=policies.is_policy_file,
+        detect=_reader("policies", "is_policy_file"),
     ),
     Format(
         "sdk-defaults",
-        _each_document("sdk-defaults", workflows.read_sdk_defaults),
+        _each_document("sdk-defaults", _reader("workflows", "read_sdk_defaults")),
         "api",
         "SDK defaults",
-        detect=workflows.is_sdk_defaults,
+        detect=_reader("workflows", "is_sdk_defaults"),
     ),
     Format(
         "python",
         _read_python,
         "python",
         "Python",
-        extensions=python_sdk.PYTHON_EXTENSIONS,
+        extensions=PYTHON_EXTENSIONS,
         after=("sdk-defaults",),
     ),
     Format(
         "terraform-config",
         _read_terraform_roots,
-        tfroot.LANGUAGE,
+        TERRAFORM_LANGUAGE,
         "Terraform configuration",
-        extensions=tfroot.CONFIG_EXTENSIONS + tfroot.VARIABLE_EXTENSIONS,
+        extensions=TERRAFORM_CONFIG_EXTENSIONS + TERRAFORM_VARIABLE_EXTENSIONS,
         after=("terraform",),
     ),
     Format("declared", _read_declared_jobs, "config", "declared jobs", after=("python",)),

@@ -33,26 +33,7 @@ from ..model import (
 from ..values import Unknown, as_bool, items
 from .sagemaker import dig
 
-LISTING_KINDS = (
-    "Subnets",
-    "VpcEndpoints",
-    "SecurityGroups",
-    "RouteTables",
-    "Vpcs",
-    "DhcpOptions",
-    "NetworkAcls",
-    "NatGateways",
-    "PrefixLists",
-)
 _LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
-
-
-def is_inventory(data: Any) -> bool:
-    if not isinstance(data, dict):
-        return False
-    if any(isinstance(data.get(kind), list) for kind in LISTING_KINDS):
-        return True
-    return "VpcId" in data and ("EnableDnsSupport" in data or "EnableDnsHostnames" in data)
 
 
 def read_inventory(document: Document) -> Network:

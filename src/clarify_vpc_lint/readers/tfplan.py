@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import keys, tfaddress
 from ..documents import Document, ParseError
-from ..model import Location
+from ..model import LazyLocation, Location
 from ..values import Handle, Unknown, items
 from . import sagemaker
 
@@ -110,29 +110,46 @@ class Plan:
     # -- collection ------------------------------------------------------------------------------
 
     def _collect(self, module: Any, path: Tuple[Any, ...], data_only: bool = False) -> None:
+        """Every resource of a module and its children, in one pass over the parsed JSON.
+
+        A root-module address without index (most of them) is its type and name as listed, so
+        only module and indexed addresses are parsed.
+        """
         module = _dict(module)
+        resources, instances = self.resources, self.instances
         for position, raw in enumerate(_list(module.get("resources"))):
-            if not isinstance(raw, dict) or not isinstance(raw.get("address"), str):
+            if not isinstance(raw, dict):
                 continue
-            if data_only and raw.get("mode") != "data" or raw["address"] in self.resources:
+            address, mode = raw.get("address"), raw.get("mode")
+            if not isinstance(address, str) or address in resources:
                 continue
-            address = raw["address"]
-            parsed = tfaddress.parse(address)
-            if parsed is None:
+            if data_only and mode != "data":
+                continue
+            type_ = str(raw.get("type"))
+            if "[" in address or address.startswith("module."):
+                parsed = tfaddress.parse(address)
+                if parsed is None:
+                    continue
+                module_path, local, base = parsed.module, parsed.local, parsed.without_index
+                config = self._config_of(parsed.modules, module_path).get(local, {})
+            elif _is_root_address(address):
+                module_path, base = "", address
+                config = self._config_of((), "").get(address, {})
+            else:
                 continue
             resource = PlannedResource(
                 plan=self,
                 address=address,
-                type=str(raw.get("type")),
-                mode=str(raw.get("mode")),
+                type=type_,
+                mode=str(mode),
                 index=_instance_key(raw.get("index")),
                 values=_dict(raw.get("values")),
-                config=self._config_of(parsed),
-                module=parsed.module,
+                config=config,
+                module=module_path,
                 path=path + ("resources", position, "address"),
             )
-            self.resources[address] = resource
-            self.instances.setdefault(parsed.without_index, []).append(resource)
+            resources[address] = resource
+            instances.setdefault(base, []).append(resource)
         for position, child in enumerate(_list(module.get("child_modules"))):
             self._collect(child, path + ("child_modules", position), data_only)
 
@@ -142,16 +159,18 @@ class Plan:
             module = _dict(_dict(_dict(module.get("module_calls")).get(name)).get("module"))
         return module
 
-    def _config_of(self, address: tfaddress.Address) -> Dict[str, Any]:
-        # module instances share one configuration
-        key = ".".join(f"module.{name}" for name, _ in address.modules)
+    def _config_of(
+        self, modules: Tuple[Tuple[str, str], ...], module_address: str
+    ) -> Dict[str, Dict[str, Any]]:
+        """The expressions of a module's resources by local address (its instances share them)."""
+        key = ".".join(f"module.{name}" for name, _ in modules)
         if key not in self._config_index:
             self._config_index[key] = {
                 resource.get("address"): _dict(resource.get("expressions"))
-                for resource in _list(self._config_module(address.module).get("resources"))
+                for resource in _list(self._config_module(module_address).get("resources"))
                 if isinstance(resource, dict) and isinstance(resource.get("address"), str)
             }
-        return self._config_index[key].get(address.local, {})
+        return self._config_index[key]
 
     # -- values ------------------------------------------------------------------------------------
 
@@ -160,8 +179,12 @@ class Plan:
 
         None where neither the plan nor the configuration sets it (the caller's default applies).
         """
-        known = sagemaker.dig(resource.values, *path)
-        if known is not None and known != [] or not resource.configured(*path):
+        # one attribute (most reads) needs no dig; a resource without configuration, no lookup
+        if len(path) == 1:
+            known = resource.values.get(path[0])
+        else:
+            known = sagemaker.dig(resource.values, *path)
+        if known is not None and known != [] or not resource.config:
             return known
         expression = self._expression(resource.config, path)
         if expression is None:
@@ -312,8 +335,15 @@ class Plan:
         return results
 
     def location(self, resource: PlannedResource) -> Location:
-        line, column = self.document.locate(resource.path)
-        return Location(self.document.path, line, column, resource.address, "terraform")
+        """Found in the text only when a finding reads it (see ``LazyLocation``)."""
+        return LazyLocation(
+            self.document.path,
+            0,
+            0,
+            resource.address,
+            "terraform",
+            position=partial(self.document.locate, resource.path),
+        )
 
 
 def _strings(value: Any) -> List[str]:
@@ -325,6 +355,14 @@ def _modules(module_address: str) -> Tuple[Tuple[str, str], ...]:
     """The (call name, index) steps of a module instance path."""
     parsed = tfaddress.parse(f"{module_address}.module_path.of") if module_address else None
     return parsed.modules if parsed is not None else ()
+
+
+def _is_root_address(address: str) -> bool:
+    """``TYPE.NAME`` or ``data.TYPE.NAME`` (an address without module or index)."""
+    parts = address.split(".")
+    if parts[0] == "data":
+        parts = parts[1:]
+    return len(parts) == 2 and all(parts)
 
 
 def _instance_key(index: Any) -> Any:

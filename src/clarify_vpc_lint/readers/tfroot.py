@@ -27,6 +27,11 @@ from ..documents import Document
 from ..findings import InputError
 from ..model import Location, Network, VpcEndpoint
 from ..values import Handle, Unknown
+from .formats import (
+    TERRAFORM_CONFIG_EXTENSIONS,
+    TERRAFORM_LANGUAGE,
+    TERRAFORM_VARIABLE_EXTENSIONS,
+)
 from .sagemaker import dig
 from .terraform import HANDLERS
 
@@ -35,13 +40,13 @@ if TYPE_CHECKING:  # the evaluator (and Lark) is imported only when .tf files ar
     from .tfconfig.hcl import FileError
     from .tfconfig.module import ModuleConfig
 
-LANGUAGE = "terraform"  # the remediation blocks .tf findings use
+LANGUAGE = TERRAFORM_LANGUAGE
 _DATA_SOURCE = (
     "a data source is read from AWS, never offline; add the `aws ec2 describe-*` output "
     "with --context and name the real ID"
 )
-CONFIG_EXTENSIONS = (".tf", ".tf.json")
-VARIABLE_EXTENSIONS = (".tfvars", ".tfvars.json")
+CONFIG_EXTENSIONS = TERRAFORM_CONFIG_EXTENSIONS
+VARIABLE_EXTENSIONS = TERRAFORM_VARIABLE_EXTENSIONS
 
 
 @dataclass

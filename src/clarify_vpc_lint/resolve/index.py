@@ -55,7 +55,9 @@ class Index:
         instance_files: Dict[str, set] = {}
         for key, entities in self.shared.items():
             address = keys.address_of_name(key)
-            parsed = tfaddress.parse(address) if address is not None else None
+            if address is None or "[" not in address:  # no instance key: no parse needed
+                continue
+            parsed = tfaddress.parse(address)
             if parsed is None or not parsed.index:
                 continue
             base = parsed.without_index

@@ -24,6 +24,7 @@ from typing import List, Optional
 
 from ...documents import ParseError
 from ...model import Job, Network
+from ..formats import PYTHON_EXTENSIONS
 from .defaults import SdkDefaults, defaults_for, sdk_defaults
 from .notebooks import cell_line, cell_place, notebook_cells
 from .reader import Reader
@@ -39,8 +40,6 @@ __all__ = [
     "sdk_defaults",
     "without_declared",
 ]
-
-PYTHON_EXTENSIONS = (".py", ".ipynb")
 
 
 def is_python_source(path: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict
 from ...model import Location
 
 
-@dataclass
+@dataclass(eq=False)  # a subject is itself only: the engine keeps what it works out of each
 class Subject:
     """One thing a rule can report: its location, facts and the names its messages use."""
 

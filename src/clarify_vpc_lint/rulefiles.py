@@ -1,0 +1,66 @@
+"""Where the rule files are, and what names a rule: read without building the catalogue.
+
+The catalogue (``catalogue.py``) checks every rule's query against the facts the resolvers
+register, which imports the whole pipeline; a host that only lists or registers the rules
+(checkov loads its external checks in each of its runner processes) reads their headers here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Tuple
+
+import yaml
+
+DOCS_URL = "https://github.com/clarify-vpc-lint/clarify-vpc-lint/blob/main/docs/rules"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class RuleHeader:
+    """What names a rule, in every tool that reports it."""
+
+    id: str
+    name: str
+    severity: str
+    subject: str
+
+    @property
+    def digits(self) -> str:
+        return self.id[3:]
+
+    @property
+    def cfn_lint_id(self) -> str:
+        """E9201 for CVL201: the letter is the default severity."""
+        return f"{self.severity[0].upper()}9{self.digits}"
+
+    @property
+    def checkov_id(self) -> str:
+        return f"CKV_CVL_{self.digits}"
+
+    @property
+    def doc_url(self) -> str:
+        return f"{DOCS_URL}/{self.id}.md"
+
+
+def rules_dir() -> Path:
+    """Inside the wheel the catalogue sits in the package; in a checkout, at the top level."""
+    packaged = Path(__file__).parent / "rules"
+    return packaged if packaged.is_dir() else Path(__file__).parents[2] / "rules"
+
+
+def rule_files() -> Tuple[Path, ...]:
+    return tuple(sorted(rules_dir().glob("CVL*.yaml")))
+
+
+@cache
+def rule_headers() -> Tuple[RuleHeader, ...]:
+    """Each rule's header as its file says it (the catalogue checks the files themselves)."""
+    headers = []
+    for path in rule_files():
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=_Loader)
+        headers.append(RuleHeader(data["id"], data["name"], data["severity"], data["subject"]))
+    return tuple(headers)
