@@ -28,7 +28,6 @@ import yaml
 from conftest import FIXTURES
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
-from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
 
 RULES_DIR = FIXTURES / "rules"
@@ -36,6 +35,9 @@ EXPECTED_LINES = "expected-lines.yaml"
 _spec = importlib.util.spec_from_file_location("generate", FIXTURES / "generate.py")
 generate = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(generate)
+_spec = importlib.util.spec_from_file_location("cases", FIXTURES / "cases.py")
+cases = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cases)
 
 CASES = sorted(
     p
@@ -117,12 +119,12 @@ def _assert_locations(case: Path, rule: str, findings: List) -> None:
 
 
 def _findings(case: Path, rule: str) -> List:
-    """Lint a case; a Terraform case's Clarify jobs are declared in its clarify-vpc-lint.yaml."""
-    config_file = case / "clarify-vpc-lint.yaml"
-    config = load_config(config_file) if config_file.is_file() else None
-    result = run(Options(paths=[str(case)], config=config))
+    """Lint a case with only its rule selected: another rule firing on it disturbs nothing (the
+    case's complete findings are its snapshot's business, ``test_snapshots.py``)."""
+    result = cases.lint_case(case, select=[rule])
     assert result.errors == [], result.errors
-    return [f for f in result.findings if f.rule == rule]
+    assert {f.rule for f in result.findings} <= {rule}
+    return result.findings
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")

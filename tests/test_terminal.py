@@ -37,9 +37,11 @@ def test_rule_ids_in_every_spelling_and_case() -> None:
     spellings = [rule.id, rule.id.lower(), rule.cfn_lint_id, "w9201", "I9201", rule.checkov_id]
     for spelling in [*spellings, "ckv_cvl_201"]:
         assert rules_of(run_json(BAD, "--ignore", spelling)) == [], spelling
+        assert set(rules_of(run_json(BAD, "--select", spelling))) == {"CVL201"}, spelling
         explained = run_cli("--explain", spelling)
         assert explained.returncode == 0 and "model-subnets-single-az" in explained.stdout
     assert run_cli(BAD, "--ignore", "E9999").returncode == 2
+    assert run_cli(BAD, "--select", "CVL999").returncode == 2
 
 
 def _on_a_terminal(*args: str, env_extra: dict) -> str:

@@ -33,6 +33,9 @@ class Options:
     parameters: Sequence[str] = ()
     region: str = DEFAULT_REGION
     ignore: Sequence[str] = ()
+    select: Sequence[
+        str
+    ] = ()  # only these rules are checked (all when empty); ignore still applies
     per_path_ignores: Dict[str, List[str]] = field(default_factory=dict)
     severity: Dict[str, str] = field(default_factory=dict)
     config: Optional[Config] = None
@@ -132,7 +135,7 @@ def _run(options: Options) -> Result:
     findings: List[Finding] = []
     judged: Dict[str, Set[Tuple[str, int, str]]] = {}
     for rule in load_rules():
-        if rule.id in options.ignore:
+        if rule.id in options.ignore or (options.select and rule.id not in options.select):
             continue
         judged[rule.id] = {
             (s.loc.file, s.loc.line, s.loc.resource)
@@ -207,13 +210,16 @@ def lint(
     context: Iterable[str] = (),
     parameters: Iterable[str] = (),
     region: str = DEFAULT_REGION,
+    select: Iterable[str] = (),
 ) -> List[Finding]:
-    """Lint ``paths`` (files or directories) and return the findings.
+    """Lint ``paths`` (files or directories) and return the findings, of the ``select`` rules
+    only when given (rule IDs such as ``CVL201``).
 
     Raises ``InputErrors`` if any input (path, inventory, parameter file) cannot be read; it
     carries the errors and the findings of the files that could be read.
     """
-    result = run(Options(tuple(paths), tuple(context), tuple(parameters), region))
+    options = Options(tuple(paths), tuple(context), tuple(parameters), region, select=tuple(select))
+    result = run(options)
     if result.errors:
         raise InputErrors(result.errors, result.findings)
     return result.findings
