@@ -42,7 +42,8 @@ _spec.loader.exec_module(cases)
 CASES = sorted(
     p
     for p in RULES_DIR.glob("CVL*/*")
-    if p.name != EXPECTED_LINES and not p.name.endswith(generate.PATCH_SUFFIX)
+    if p.name != EXPECTED_LINES
+    and not p.name.endswith((generate.PATCH_SUFFIX, generate.FOLDER_PATCH_SUFFIX))
 )
 FORMATS = {
     "cloudformation": lambda name: not name.startswith(("api-", "tf-")),
@@ -183,6 +184,40 @@ def test_generated_fixtures_are_up_to_date(patch: Path) -> None:
         f"{target.relative_to(FIXTURES.parents[1])} is stale: "
         "run `python tests/fixtures/generate.py`"
     )
+
+
+@pytest.mark.parametrize(
+    "patch", generate.folder_patches(), ids=lambda p: str(p.relative_to(FIXTURES))
+)
+def test_generated_folders_are_up_to_date(patch: Path) -> None:
+    case = generate.folder_of(patch)
+    written = {
+        p.relative_to(case).as_posix(): p.read_text(encoding="utf-8")
+        for p in case.rglob("*")
+        if p.is_file() and p.name not in generate.NOT_PATCHED
+    }
+    assert written == generate.render_folder(patch), (
+        f"{case.relative_to(FIXTURES.parents[1])} is stale: run `python tests/regenerate.py`"
+    )
+    if (case / "main.tf").is_file():
+        assert (case / "plan.json").is_file(), f"{case}: run `python tests/regenerate.py`"
+
+
+def test_a_folder_patch_is_found_by_its_text_not_its_line_numbers(tmp_path: Path) -> None:
+    """A base that grows above a hunk keeps the patch working; a hunk whose text is gone fails."""
+    case = tmp_path / "CVL999" / "tf-bad"
+    patch = case.with_name("tf-bad.patch")
+    case.parent.mkdir()
+    removal = "-  enable_dns_support   = true\n"
+    patch.write_text(
+        "DNS support off.\n--- main.tf\n+++ main.tf\n@@ -1,3 +1,2 @@\n"
+        '   cidr_block           = "10.0.0.0/16"\n' + removal + "   enable_dns_hostnames = true\n"
+    )
+    main_tf = generate.render_folder(patch)["main.tf"]
+    assert main_tf.startswith("# DNS support off.\n") and "enable_dns_support" not in main_tf
+    patch.write_text(patch.read_text().replace(removal, "-  enable_dns_support   = maybe\n"))
+    with pytest.raises(generate.PatchError, match="no longer has the text"):
+        generate.render_folder(patch)
 
 
 @pytest.mark.parametrize(
