@@ -53,3 +53,8 @@ def test_select_checks_only_the_rules_named() -> None:
 def test_select_in_lint() -> None:
     findings = lint([str(FIXTURES / "python/boto3_request.py")], select=["CVL201"])
     assert findings and {f.rule for f in findings} == {"CVL201"}
+
+
+def test_a_misspelt_selection_is_refused() -> None:
+    with pytest.raises(ValueError, match="no rule CVL9999"):
+        run(Options(paths=[str(FIXTURES / "cli")], select=("CVL201", "CVL9999")))

@@ -59,6 +59,9 @@ def _guarded(errors: List[InputError], path: str, read: Callable[[], Network]) -
 
 
 def run(options: Options) -> Result:
+    unknown = sorted(set(options.select) - {rule.id for rule in load_rules()})
+    if unknown:  # a misspelt rule must not pass for a rule with nothing to say
+        raise ValueError(f"select: no rule {', '.join(unknown)}")
     # Nothing a run builds is freed before it ends, so the collector would only walk every parsed
     # node again and again (half the time of a large template); reference counting still frees.
     collecting = gc.isenabled()
