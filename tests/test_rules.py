@@ -6,13 +6,15 @@ run. Names say what is expected: ``bad*``, ``good*``, ``unknown*``; an ``api-`` 
 SageMaker API JSON (with its EC2 inventory), ``tf-`` a Terraform plan (its Clarify jobs declared
 in its clarify-vpc-lint.yaml), the others are CloudFormation. Where each finding must point:
 
-- YAML (templates, clarify-vpc-lint.yaml): the line carries a ``# <- CVLnnn`` comment;
+- YAML (templates, clarify-vpc-lint.yaml) and Python (``py-`` cases, a script started by the
+  SDK beside its inventory): the line carries a ``# <- CVLnnn`` comment;
 - API JSON: the folder's ``expected-lines.yaml`` lists case -> file -> lines;
 - plan.json: the ``"address"`` key of the finding's resource in the plan.
 
-Most CloudFormation cases are generated: ``<case>.patch.yaml`` says how the case differs from the
-one correct network in ``tests/fixtures/good/``, and ``tests/fixtures/generate.py`` writes
-``<case>.yaml`` beside it (see that script for the patch format).
+Most cases are generated: ``<case>.patch.yaml`` (CloudFormation) or ``<case>.patch`` (a unified
+diff: Terraform, API JSON, Python) says how the case differs from its language's one correct
+network in ``tests/fixtures/good/``, and ``python tests/regenerate.py`` writes the case beside it
+(see ``tests/fixtures/generate.py`` for the patch formats).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ Location = Tuple[str, int]
 
 
 def _kind(case: Path) -> str:
-    return re.sub(r"^(api|tf)-", "", case.name).split("-")[0].split(".")[0]
+    return re.sub(r"^(api|tf|py)-", "", case.name).split("-")[0].split(".")[0]
 
 
 def _files(case: Path) -> List[Path]:
@@ -67,10 +69,10 @@ def _files(case: Path) -> List[Path]:
 
 
 def _marked_lines(case: Path, rule: str) -> Set[Location]:
-    """Lines of the case's YAML files that carry ``# <- RULE``."""
+    """Lines of the case's YAML and Python files that carry ``# <- RULE``."""
     marks = set()
     for path in _files(case):
-        if path.suffix in (".yaml", ".yml"):
+        if path.suffix in (".yaml", ".yml", ".py"):
             for number, line in enumerate(path.read_text().splitlines(), start=1):
                 if re.search(rf"#\s*<-\s*{rule}\b", line):
                     marks.add((str(path), number))
