@@ -161,7 +161,7 @@ def test_the_cache_sees_a_change_within_one_mtime_tick(tmp_path: Path) -> None:
     assert "CVL201" in {f.rule for f in judge_file(str(template), Settings()).findings}
     shutil.copy(FIXTURES / "good/private-clarify-vpc.yaml", template)
     os.utime(template, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same mtime, new content
-    assert judge_file(str(template), Settings()).findings == []
+    assert "CVL201" not in {f.rule for f in judge_file(str(template), Settings()).findings}
 
 
 def test_a_failure_is_judged_once(tmp_path: Path, monkeypatch) -> None:

@@ -80,8 +80,17 @@ def judge(*paths: Path) -> List[Finding]:
     return judge_network(read(*paths))
 
 
+# What a script starts: these tests judge its jobs and models (the VPC's findings: snapshots).
+SCRIPT_SUBJECTS = ("jobs", "models", "requests")
+
+
 def definite(findings: List[Finding], name: str) -> Set[str]:
-    return {f.rule for f in findings if Path(f.file).name == name and f.severity != "info"}
+    script_rules = {r.id for r in load_rules() if r.subject in SCRIPT_SUBJECTS}
+    return {
+        f.rule
+        for f in findings
+        if Path(f.file).name == name and f.severity != "info" and f.rule in script_rules
+    }
 
 
 def at(findings: List[Finding], rule: str) -> Set[tuple]:

@@ -181,7 +181,7 @@ def test_no_remediation_holds_placeholder_text(rule: str) -> None:
 def test_a_json_template_gets_a_json_fix() -> None:
     """The YAML fix rendered to JSON members, with the template's references as JSON intrinsics."""
     case = str(FIXTURES / "remediations" / "json-template")
-    (finding,) = run(Options(paths=[case])).findings
+    (finding,) = run(Options(paths=[case], select=("CVL310",))).findings
     members = json.loads("{" + _without_comments(finding.remediation) + "}")
     endpoint = members["LogsEndpoint"]["Properties"]
     assert endpoint["VpcId"] == {"Ref": "Vpc"}
@@ -592,7 +592,9 @@ def test_an_api_fix_never_names_a_template_resource_as_an_id() -> None:
     """A job declared beside a plan gets the Terraform fix; an AWS CLI line would need IDs."""
     case = FIXTURES / "rules" / "CVL401" / "tf-bad"
     options = Options(
-        paths=[str(case / "plan.json")], config=load_config(case / "clarify-vpc-lint.yaml")
+        paths=[str(case / "plan.json")],
+        config=load_config(case / "clarify-vpc-lint.yaml"),
+        select=("CVL401",),
     )
     (finding,) = run(options).findings
     parse_hcl(finding.remediation + "\n", "fix.tf")

@@ -6,13 +6,15 @@ run. Names say what is expected: ``bad*``, ``good*``, ``unknown*``; an ``api-`` 
 SageMaker API JSON (with its EC2 inventory), ``tf-`` a Terraform plan (its Clarify jobs declared
 in its clarify-vpc-lint.yaml), the others are CloudFormation. Where each finding must point:
 
-- YAML (templates, clarify-vpc-lint.yaml): the line carries a ``# <- CVLnnn`` comment;
+- YAML (templates, clarify-vpc-lint.yaml) and Python (``py-`` cases, a script started by the
+  SDK beside its inventory): the line carries a ``# <- CVLnnn`` comment;
 - API JSON: the folder's ``expected-lines.yaml`` lists case -> file -> lines;
 - plan.json: the ``"address"`` key of the finding's resource in the plan.
 
-Most CloudFormation cases are generated: ``<case>.patch.yaml`` says how the case differs from the
-one correct network in ``tests/fixtures/good/``, and ``tests/fixtures/generate.py`` writes
-``<case>.yaml`` beside it (see that script for the patch format).
+Most cases are generated: ``<case>.patch.yaml`` (CloudFormation) or ``<case>.patch`` (a unified
+diff: Terraform, API JSON, Python) says how the case differs from its language's one correct
+network in ``tests/fixtures/good/``, and ``python tests/regenerate.py`` writes the case beside it
+(see ``tests/fixtures/generate.py`` for the patch formats).
 """
 
 from __future__ import annotations
@@ -28,19 +30,21 @@ import yaml
 from conftest import FIXTURES
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
-from clarify_vpc_lint.config import load_config
-from clarify_vpc_lint.linter import Options, run
 
 RULES_DIR = FIXTURES / "rules"
 EXPECTED_LINES = "expected-lines.yaml"
 _spec = importlib.util.spec_from_file_location("generate", FIXTURES / "generate.py")
 generate = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(generate)
+_spec = importlib.util.spec_from_file_location("cases", FIXTURES / "cases.py")
+cases = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cases)
 
 CASES = sorted(
     p
     for p in RULES_DIR.glob("CVL*/*")
-    if p.name != EXPECTED_LINES and not p.name.endswith(generate.PATCH_SUFFIX)
+    if p.name != EXPECTED_LINES
+    and not p.name.endswith((generate.PATCH_SUFFIX, generate.FOLDER_PATCH_SUFFIX))
 )
 FORMATS = {
     "cloudformation": lambda name: not name.startswith(("api-", "tf-")),
@@ -57,7 +61,7 @@ Location = Tuple[str, int]
 
 
 def _kind(case: Path) -> str:
-    return re.sub(r"^(api|tf)-", "", case.name).split("-")[0].split(".")[0]
+    return re.sub(r"^(api|tf|py)-", "", case.name).split("-")[0].split(".")[0]
 
 
 def _files(case: Path) -> List[Path]:
@@ -65,10 +69,10 @@ def _files(case: Path) -> List[Path]:
 
 
 def _marked_lines(case: Path, rule: str) -> Set[Location]:
-    """Lines of the case's YAML files that carry ``# <- RULE``."""
+    """Lines of the case's YAML and Python files that carry ``# <- RULE``."""
     marks = set()
     for path in _files(case):
-        if path.suffix in (".yaml", ".yml"):
+        if path.suffix in (".yaml", ".yml", ".py"):
             for number, line in enumerate(path.read_text().splitlines(), start=1):
                 if re.search(rf"#\s*<-\s*{rule}\b", line):
                     marks.add((str(path), number))
@@ -117,12 +121,12 @@ def _assert_locations(case: Path, rule: str, findings: List) -> None:
 
 
 def _findings(case: Path, rule: str) -> List:
-    """Lint a case; a Terraform case's Clarify jobs are declared in its clarify-vpc-lint.yaml."""
-    config_file = case / "clarify-vpc-lint.yaml"
-    config = load_config(config_file) if config_file.is_file() else None
-    result = run(Options(paths=[str(case)], config=config))
+    """Lint a case with only its rule selected: another rule firing on it disturbs nothing (the
+    case's complete findings are its snapshot's business, ``test_snapshots.py``)."""
+    result = cases.lint_case(case, select=[rule])
     assert result.errors == [], result.errors
-    return [f for f in result.findings if f.rule == rule]
+    assert {f.rule for f in result.findings} <= {rule}
+    return result.findings
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -168,12 +172,6 @@ def test_expected_lines_name_existing_cases() -> None:
             assert (listing.parent / case).exists(), f"{listing}: no case {case}"
 
 
-def test_the_base_network_has_no_finding() -> None:
-    """Every generated case starts from it: a finding here would leak into all of them."""
-    result = run(Options(paths=[str(generate.BASE)]))
-    assert result.errors == [] and result.findings == []
-
-
 @pytest.mark.parametrize("patch", generate.patches(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_generated_fixtures_are_up_to_date(patch: Path) -> None:
     target = generate.target_of(patch)
@@ -181,6 +179,40 @@ def test_generated_fixtures_are_up_to_date(patch: Path) -> None:
         f"{target.relative_to(FIXTURES.parents[1])} is stale: "
         "run `python tests/fixtures/generate.py`"
     )
+
+
+@pytest.mark.parametrize(
+    "patch", generate.folder_patches(), ids=lambda p: str(p.relative_to(FIXTURES))
+)
+def test_generated_folders_are_up_to_date(patch: Path) -> None:
+    case = generate.folder_of(patch)
+    written = {
+        p.relative_to(case).as_posix(): p.read_text(encoding="utf-8")
+        for p in case.rglob("*")
+        if p.is_file() and p.name not in generate.NOT_PATCHED
+    }
+    assert written == generate.render_folder(patch), (
+        f"{case.relative_to(FIXTURES.parents[1])} is stale: run `python tests/regenerate.py`"
+    )
+    if (case / "main.tf").is_file():
+        assert (case / "plan.json").is_file(), f"{case}: run `python tests/regenerate.py`"
+
+
+def test_a_folder_patch_is_found_by_its_text_not_its_line_numbers(tmp_path: Path) -> None:
+    """A base that grows above a hunk keeps the patch working; a hunk whose text is gone fails."""
+    case = tmp_path / "CVL999" / "tf-bad"
+    patch = case.with_name("tf-bad.patch")
+    case.parent.mkdir()
+    removal = "-  enable_dns_support   = true\n"
+    patch.write_text(
+        "DNS support off.\n--- main.tf\n+++ main.tf\n@@ -1,3 +1,2 @@\n"
+        '   cidr_block           = "10.0.0.0/16"\n' + removal + "   enable_dns_hostnames = true\n"
+    )
+    main_tf = generate.render_folder(patch)["main.tf"]
+    assert main_tf.startswith("# DNS support off.\n") and "enable_dns_support" not in main_tf
+    patch.write_text(patch.read_text().replace(removal, "-  enable_dns_support   = maybe\n"))
+    with pytest.raises(generate.PatchError, match="no longer has the text"):
+        generate.render_folder(patch)
 
 
 @pytest.mark.parametrize(

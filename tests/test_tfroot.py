@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Dict, FrozenSet, List, Set, Tuple
 
 import pytest
-from conftest import FIXTURES, ROOT, rules_of, run_cli, run_json
+from conftest import FIXTURES, ROOT, run_cli, run_json
 
 from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
@@ -102,7 +102,7 @@ def test_tf_finds_what_its_plan_finds(folder: Path, monkeypatch) -> None:
         assert (plan_keys - tf_keys, tf_keys - plan_keys) == (plan_only, tf_only)
     elif name in LESS_KNOWN:  # what the plan finds, the .tf reading cannot tell
         assert {rule for rule, _, _ in plan_keys} <= {rule for rule, _, _ in tf_keys}
-        assert {severity for _, severity, _ in tf_keys} == {"info"}
+        assert {k for k in tf_keys if k[1] != "info"} <= plan_keys  # never a definite guess
     else:
         assert tf_keys == plan_keys
     for finding in written.findings:
@@ -177,27 +177,30 @@ def _endpoint_line(case: str) -> int:
 
 def test_a_variable_without_default_is_info_until_given_with_var() -> None:
     line = _endpoint_line("variables")
-    unknown = _tfroot("variables")
+    unknown = _tfroot("variables", "--select", "CVL304")
     assert {(f["rule"], f["severity"]) for f in unknown["findings"]} == {("CVL304", "info")}
     assert all("--var private_dns=" in f["message"] for f in unknown["findings"])
-    off = _tfroot("variables", "--var", "private_dns=false")
+    off = _tfroot("variables", "--var", "private_dns=false", "--select", "CVL304")
     assert _summary(off) == [
         ("CVL304", "error", f'aws_vpc_endpoint.interface["sagemaker.{name}"]', line)
         for name in ("api", "runtime")
     ]
     assert all(f["file"] == "./main.tf" for f in off["findings"])
-    assert _tfroot("variables", "--var", "private_dns=true")["findings"] == []
+    assert _tfroot("variables", "--var", "private_dns=true", "--select", "CVL304")["findings"] == []
 
 
 def test_tfvars_files_in_terraform_order() -> None:
     # terraform.tfvars turns private DNS off, dns.auto.tfvars (read after it) on again
-    read = _tfroot("tfvars")
+    read = _tfroot("tfvars", "--select", "CVL304")
     assert read["findings"] == [] and read["summary"]["files"] == 3
-    off = _tfroot("tfvars", "--var-file", "off.tfvars")
+    off = _tfroot("tfvars", "--var-file", "off.tfvars", "--select", "CVL304")
     assert {(f["rule"], f["severity"]) for f in off["findings"]} == {("CVL304", "error")}
     assert off["summary"]["files"] == 4
     assert (
-        _tfroot("tfvars", "--var-file", "off.tfvars", "--var", "private_dns=true")["findings"] == []
+        _tfroot(
+            "tfvars", "--var-file", "off.tfvars", "--var", "private_dns=true", "--select", "CVL304"
+        )["findings"]
+        == []
     )
 
 
@@ -214,7 +217,7 @@ def test_nested_local_modules_with_for_each_cidrsubnet_and_dynamic_blocks() -> N
     green_line = (TFROOT / "nested-modules" / "main.tf").read_text().splitlines().index(
         'resource "aws_sagemaker_model" "green" {'
     ) + 1
-    report = _tfroot("nested-modules")
+    report = _tfroot("nested-modules", "--select", "CVL201")
     assert _summary(report) == [("CVL201", "error", "aws_sagemaker_model.green", green_line)]
     assert report["summary"]["files"] == 3  # the child modules are read through the root
     # the clarify group's self ingress is a dynamic block over var.self_ingress
@@ -232,7 +235,7 @@ def test_nested_local_modules_with_for_each_cidrsubnet_and_dynamic_blocks() -> N
 
 
 def test_tf_findings_carry_the_terraform_remediation() -> None:
-    report = _tfroot("nested-modules")
+    report = _tfroot("nested-modules", "--select", "CVL201")
     (finding,) = report["findings"]
     assert "vpc_config {" in finding["remediation"]
 
@@ -245,9 +248,11 @@ def test_invalid_hcl_is_one_input_error_and_other_files_are_linted(tmp_path: Pat
     assert completed.returncode == 2 and "Traceback" not in completed.stderr
     report = json.loads(completed.stdout)
     (error,) = report["errors"]
-    assert error["file"] == "./broken/main.tf" and error["line"] == 2
+    # the missing value is on line 2 or where the parser meets the "}" after it: either names it
+    assert error["file"] == "./broken/main.tf" and error["line"] in (2, 3)
     assert error["message"].startswith("not valid HCL")
-    assert [f["rule"] for f in report["findings"]] == ["CVL201"]
+    alone = run_json(".", cwd=tmp_path / "good")
+    assert [f["rule"] for f in report["findings"]] == [f["rule"] for f in alone["findings"]]
 
 
 def test_var_options_are_checked() -> None:
@@ -282,12 +287,13 @@ def test_an_argument_from_a_variable_without_value_is_never_a_default(
     assert types["aws_vpc_endpoint.s3"] == "Gateway"  # not written: Terraform's default
     assert "pass --var type=" in types['aws_vpc_endpoint.interface["sagemaker.api"]'].reason
     report = run_json(".", "--config", "clarify-vpc-lint.yaml", cwd=tmp_path)
-    assert report["findings"] and {f["severity"] for f in report["findings"]} == {"info"}
-    assert "CVL402" in rules_of(report)
     given = ("--var", "type=Interface", "--var", 'egress=["0.0.0.0/0"]')
-    assert (
-        run_json(".", "--config", "clarify-vpc-lint.yaml", *given, cwd=tmp_path)["findings"] == []
-    )
+    known = run_json(".", "--config", "clarify-vpc-lint.yaml", *given, cwd=tmp_path)
+    # what the two variables decide: the findings that go once they are given
+    settled = {(f["rule"], f["resource"]) for f in known["findings"]}
+    decided = [f for f in report["findings"] if (f["rule"], f["resource"]) not in settled]
+    assert decided and {f["severity"] for f in decided} == {"info"}
+    assert "CVL402" in {f["rule"] for f in decided}
 
 
 def test_tf_remediations_are_hcl_that_parses(monkeypatch) -> None:
@@ -323,11 +329,12 @@ def test_a_resource_with_unknown_count_may_exist(tmp_path: Path) -> None:
     )
     (tmp_path / "main.tf").write_text(text)
     shutil.copy(FIXTURES / "good" / "terraform" / "clarify-vpc-lint.yaml", tmp_path)
-    report = run_json(".", "--config", "clarify-vpc-lint.yaml", cwd=tmp_path)
+    config = ("--config", "clarify-vpc-lint.yaml", "--select", "CVL401")
+    report = run_json(".", *config, cwd=tmp_path)
     assert {(f["rule"], f["severity"]) for f in report["findings"]} == {("CVL401", "info")}
-    on = run_json(".", "--config", "clarify-vpc-lint.yaml", "--var", "cluster=true", cwd=tmp_path)
+    on = run_json(".", *config, "--var", "cluster=true", cwd=tmp_path)
     assert on["findings"] == []
-    off = run_json(".", "--config", "clarify-vpc-lint.yaml", "--var", "cluster=false", cwd=tmp_path)
+    off = run_json(".", *config, "--var", "cluster=false", cwd=tmp_path)
     assert {(f["rule"], f["severity"]) for f in off["findings"]} == {("CVL401", "error")}
 
 

@@ -77,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
         help="a rule not to check: CVL201, E9201 or CKV_CVL_201 (repeat)",
     )
     parser.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="check only this rule (repeat; default: every rule)",
+    )
+    parser.add_argument(
         "--exclude",
         action="append",
         default=[],
@@ -223,6 +230,7 @@ def _options(
         parameters=[*config.parameters, *args.parameters],
         region=args.region or config.region or DEFAULT_REGION,
         ignore=canonical([*config.ignore, *args.ignore]),
+        select=canonical(args.select),
         # the config's patterns are relative to the config file, wherever it is run from
         per_path_ignores={
             anchor(pattern, config_folder): canonical(rules)
@@ -287,7 +295,7 @@ def _main(argv: Optional[List[str]]) -> int:
         line = f":{error.line}" if getattr(error, "line", None) else ""
         sys.stderr.write(f"{args.config or 'config'}{line}: error: {error}\n")
         return EXIT_ERROR
-    ids = [*args.ignore, *config.ignore, *config.severity]
+    ids = [*args.ignore, *args.select, *config.ignore, *config.severity]
     ids += [i for rules in config.per_path_ignores.values() for i in rules]
     bad_ids = [i for i in ids if i.upper() not in spellings]
     bad_severity = [s for s in config.severity.values() if s not in SEVERITIES]

@@ -25,6 +25,9 @@ class Options:
     parameters: Sequence[str] = ()
     region: str = DEFAULT_REGION
     ignore: Sequence[str] = ()
+    select: Sequence[
+        str
+    ] = ()  # only these rules are checked (all when empty); ignore still applies
     per_path_ignores: Dict[str, List[str]] = field(default_factory=dict)
     severity: Dict[str, str] = field(default_factory=dict)
     config: Optional[Config] = None
@@ -34,6 +37,9 @@ class Options:
 
 
 def run(options: Options) -> Result:
+    unknown = sorted(set(options.select) - {rule.id for rule in load_rules()})
+    if unknown:  # a misspelt rule must not pass for a rule with nothing to say
+        raise ValueError(f"select: no rule {', '.join(unknown)}")
     # Nothing a run builds is freed before it ends, so the collector would only walk every parsed
     # node again and again (half the time of a large template); reference counting still frees.
     collecting = gc.isenabled()
@@ -90,7 +96,7 @@ def _judge(batch: Batch, options: Options) -> Result:
     findings: List[Finding] = []
     judged: Dict[str, List[Location]] = {}
     for rule in load_rules():
-        if rule.id in options.ignore:
+        if rule.id in options.ignore or (options.select and rule.id not in options.select):
             continue
         judged[rule.id] = [
             s.loc for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore
@@ -157,13 +163,16 @@ def lint(
     context: Iterable[str] = (),
     parameters: Iterable[str] = (),
     region: str = DEFAULT_REGION,
+    select: Iterable[str] = (),
 ) -> List[Finding]:
-    """Lint ``paths`` (files or directories) and return the findings.
+    """Lint ``paths`` (files or directories) and return the findings, of the ``select`` rules
+    only when given (rule IDs such as ``CVL201``).
 
     Raises ``InputErrors`` if any input (path, inventory, parameter file) cannot be read; it
     carries the errors and the findings of the files that could be read.
     """
-    result = run(Options(tuple(paths), tuple(context), tuple(parameters), region))
+    options = Options(tuple(paths), tuple(context), tuple(parameters), region, select=tuple(select))
+    result = run(options)
     if result.errors:
         raise InputErrors(result.errors, result.findings)
     return result.findings
