@@ -336,7 +336,7 @@ def test_the_hcl_evaluator_is_imported_only_when_tf_files_are_linted() -> None:
         "import sys\n"
         "from clarify_vpc_lint.linter import Options, run\n"
         "run(Options(paths=[sys.argv[1]]))\n"
-        "print('clarify_vpc_lint.readers.tfconfig' in sys.modules, 'lark' in sys.modules)\n"
+        "print('clarify_vpc_lint.readers.tfconfig' in sys.modules, 'tree_sitter' in sys.modules)\n"
     )
     template = "tests/fixtures/good/private-clarify-vpc.yaml"
     for path, imported in ((template, "False False"), (str(TFROOT), "True True")):

@@ -30,7 +30,7 @@ from .sagemaker import dig
 from .source import Document
 from .terraform import HANDLERS
 
-if TYPE_CHECKING:  # the evaluator (and Lark) is imported only when .tf files are linted
+if TYPE_CHECKING:  # the evaluator (and tree-sitter) is imported only when .tf files are linted
     from .tfconfig import Configuration, Instance, Skipped
     from .tfconfig.hcl import FileError
     from .tfconfig.module import ModuleConfig

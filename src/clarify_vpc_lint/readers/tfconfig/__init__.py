@@ -17,7 +17,7 @@
 
 Terraform is never run and nothing is downloaded: remote modules and data sources (except
 ``aws_region``, ``aws_availability_zones`` names, ``aws_vpc_endpoint_service`` service
-names and ``aws_iam_policy_document`` JSON, see iam.py) are unknown. Lark is imported only when a file is parsed.
+names and ``aws_iam_policy_document`` JSON, see iam.py) are unknown. tree-sitter is imported only when a file is parsed.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ...values import Handle, Unknown
 from . import hcl
-from .functions import FUNCTIONS, EvalError, has_unknown, to_number, to_string
+from .functions import FUNCTIONS, EvalError, has_unknown, number_literal, to_number, to_string
 from .iam import policy_document
 from .module import (
     MISSING,
@@ -184,25 +184,17 @@ class Evaluator:
             return None
         if isinstance(node, hcl.JsonExpr):
             return self._json(node.value, context)
-        data = getattr(node, "data", None)
-        if data is None:  # a token
-            return self._token(node, context)
-        method = getattr(self, f"_e_{data}", None)
+        method = getattr(self, f"_e_{node.kind}", None)
         if method is None:
-            raise EvalError(f"{data} expressions are not evaluated")
+            raise EvalError(f"{node.kind} expressions are not evaluated")
         return method(node, context)
 
-    def _token(self, token: Any, context: Context) -> Any:
-        kind = token.type
-        if kind == "STRING_LIT":
-            return self.template(str(token)[1:-1], context, escapes=True)
-        raise EvalError(f"unexpected token {token}")
+    def _e_string(self, node: hcl.Node, context: Context) -> Any:
+        return self.template(node.text, context, escapes=True)
 
-    def _heredoc(self, text: str, context: Context) -> Any:
-        trim = text.startswith("<<-")
-        lines = text.split("\n")
-        body = lines[1:-1]
-        if trim:
+    def _e_heredoc(self, node: hcl.Node, context: Context) -> Any:
+        body = node.text.split("\n")[:-1]
+        if node.flag:  # <<- strips the common indentation
             indents = [len(line) - len(line.lstrip()) for line in body if line.strip()]
             cut = min(indents) if indents else 0
             body = [line[cut:] for line in body]
@@ -266,24 +258,27 @@ class Evaluator:
 
     # tree nodes
 
-    def _e_expr_term(self, node: Any, context: Context) -> Any:
-        return self._eval(node.children[0], context)
+    def _e_paren(self, node: hcl.Node, context: Context) -> Any:
+        return self.eval(node.children[0], context)
 
-    def _e_int_lit(self, node: Any, context: Context) -> Any:
-        return int("".join(str(c) for c in node.children))
+    def _e_number(self, node: hcl.Node, context: Context) -> Any:
+        return number_literal(node.text)
 
-    def _e_float_lit(self, node: Any, context: Context) -> Any:
-        return float("".join(str(c) for c in node.children))
+    def _e_bool(self, node: hcl.Node, context: Context) -> Any:
+        return node.text == "true"
 
-    def _e_tuple(self, node: Any, context: Context) -> Any:
+    def _e_null(self, node: hcl.Node, context: Context) -> Any:
+        return None
+
+    def _e_tuple(self, node: hcl.Node, context: Context) -> Any:
         return [self.eval(child, context) for child in node.children]
 
-    def _e_object(self, node: Any, context: Context) -> Any:
+    def _e_object(self, node: hcl.Node, context: Context) -> Any:
         out: Dict[str, Any] = {}
-        for element in node.children:
-            key_node, value_node = element.children[0], element.children[-1]
-            if getattr(key_node, "data", None) == "identifier":
-                key: Any = str(key_node.children[0])
+        for pair in node.children:
+            key_node, value_node = pair.children
+            if key_node.kind == "variable":  # a bare name is the key itself
+                key: Any = key_node.text
             else:
                 key = self.eval(key_node, context)
                 if isinstance(key, Unknown):
@@ -292,14 +287,10 @@ class Evaluator:
             out[key] = self.eval(value_node, context)
         return out
 
-    def _e_identifier(self, node: Any, context: Context) -> Any:
-        name = str(node.children[0])
+    def _e_variable(self, node: hcl.Node, context: Context) -> Any:
+        name = node.text
         if name in context.names:
             return context.names[name]
-        if name in ("true", "false"):
-            return name == "true"
-        if name == "null":
-            return None
         if name in ("var", "local", "module", "data"):
             return Namespace(name, context.scope)
         if name == "path":
@@ -314,21 +305,14 @@ class Evaluator:
             raise EvalError(f"{name} is not available here")
         return Namespace("resource", context.scope, name)
 
-    def _e_get_attr_expr_term(self, node: Any, context: Context) -> Any:
+    def _e_get_attr(self, node: hcl.Node, context: Context) -> Any:
+        return self.get_attr(self.eval(node.children[0], context), node.text, context)
+
+    def _e_index(self, node: hcl.Node, context: Context) -> Any:
         base = self.eval(node.children[0], context)
-        return self.get_attr(base, str(node.children[1].children[0].children[0]), context)
+        return self.index(base, self.eval(node.children[1], context))
 
-    def _e_index_expr_term(self, node: Any, context: Context) -> Any:
-        base = self.eval(node.children[0], context)
-        return self.index(base, self._index_key(node.children[1], context))
-
-    def _index_key(self, index: Any, context: Context) -> Any:
-        child = index.children[0]
-        if getattr(child, "type", None) == "DECIMAL":  # legacy a.0
-            return int("".join(str(c) for c in index.children))
-        return self.eval(child, context)
-
-    def _splat(self, node: Any, context: Context) -> Any:
+    def _e_splat(self, node: hcl.Node, context: Context) -> Any:
         base = self.eval(node.children[0], context)
         if isinstance(base, Unknown):
             return base
@@ -337,16 +321,13 @@ class Evaluator:
         items = base if isinstance(base, list) else [base]
         out = []
         for item in items:
-            for step in node.children[1].children:
-                if step.data == "get_attr":
-                    item = self.get_attr(item, str(step.children[0].children[0]), context)
+            for step in node.children[1:]:
+                if step.kind == "get_attr":
+                    item = self.get_attr(item, step.text, context)
                 else:
-                    item = self.index(item, self._index_key(step, context))
+                    item = self.index(item, self.eval(step.children[0], context))
             out.append(item)
         return out
-
-    _e_full_splat_expr_term = _splat
-    _e_attr_splat_expr_term = _splat
 
     def get_attr(self, base: Any, name: str, context: Context) -> Any:
         if isinstance(base, Unknown):
@@ -398,27 +379,11 @@ class Evaluator:
             return Unknown("a value known only after apply")
         raise EvalError(f"cannot index {type(base).__name__} with {key!r}")
 
-    def _e_binary_op(self, node: Any, context: Context) -> Any:
-        # The grammar nests operators to the right whatever their precedence: flatten the chain
-        # (without recursion: a chain may be long) and rebuild it by precedence.
-        operands: List[Any] = []
-        operators: List[str] = []
-        pending = [node]
-        while pending:
-            item = pending.pop()
-            if isinstance(item, str):
-                operators.append(item)
-            elif getattr(item, "data", None) == "binary_op":
-                term = item.children[1]
-                pending += [term.children[1], str(term.children[0].children[0]), item.children[0]]
-            else:
-                operands.append(item)
-        last = operands[-1]
-        if getattr(last, "data", None) == "conditional":
-            # "a && b ? x : y" parses as "a && (b ? x : y)"; the condition is "a && b"
-            condition = self._precedence([*operands[:-1], last.children[0]], operators, context)
-            return self._choose(condition, last, context)
-        return self._precedence(operands, operators, context)
+    def _e_binary(self, node: hcl.Node, context: Context) -> Any:
+        return self._precedence(list(node.children), list(node.names), context)
+
+    def _e_too_deep(self, node: hcl.Node, context: Context) -> Any:
+        raise EvalError("expressions nest too deeply")
 
     def _precedence(self, operands: List[Any], operators: List[str], context: Context) -> Any:
         """Left-associative operators by precedence (shunting-yard)."""
@@ -440,9 +405,9 @@ class Evaluator:
             reduce()
         return values[0]
 
-    def _e_unary_op(self, node: Any, context: Context) -> Any:
-        operator = str(node.children[0])
-        value = self.eval(node.children[1], context)
+    def _e_unary(self, node: hcl.Node, context: Context) -> Any:
+        operator = node.text
+        value = self.eval(node.children[0], context)
         if isinstance(value, Unknown):
             return value
         if operator == "!":
@@ -452,9 +417,7 @@ class Evaluator:
         return -to_number(value)
 
     def _e_conditional(self, node: Any, context: Context) -> Any:
-        return self._choose(self.eval(node.children[0], context), node, context)
-
-    def _choose(self, condition: Any, node: Any, context: Context) -> Any:
+        condition = self.eval(node.children[0], context)
         if isinstance(condition, Unknown):
             return condition
         if isinstance(condition, str) and condition in ("true", "false"):
@@ -463,12 +426,10 @@ class Evaluator:
             raise EvalError("the condition is not a bool")
         return self.eval(node.children[1 if condition else 2], context)
 
-    def _e_function_call(self, node: Any, context: Context) -> Any:
-        name = str(node.children[0].children[0])
-        arguments = node.children[1].children if len(node.children) > 1 else []
-        expand = bool(arguments) and getattr(arguments[-1], "type", None) == "ELLIPSIS"
-        if expand:
-            arguments = arguments[:-1]
+    def _e_call(self, node: hcl.Node, context: Context) -> Any:
+        name, arguments, expand = node.text, list(node.children), node.flag
+        if "::" in name:
+            return Unknown(f"{context.where}: provider functions are not evaluated offline")
         if name in ("try", "can"):
             return self._try(name, arguments, context)
         values = [self.eval(argument, context) for argument in arguments]
@@ -524,24 +485,12 @@ class Evaluator:
             return False
         raise EvalError("try: no argument could be evaluated")
 
-    def _e_for_tuple_expr(self, node: Any, context: Context) -> Any:
-        return self._for(node, context, as_object=False)
-
-    def _e_for_object_expr(self, node: Any, context: Context) -> Any:
-        return self._for(node, context, as_object=True)
-
-    def _for(self, node: Any, context: Context, as_object: bool) -> Any:
-        parts = [c for c in node.children if hasattr(c, "data")]
-        intro = parts[0]
-        trees = [c for c in intro.children if hasattr(c, "data")]
-        names = [str(c.children[0]) for c in trees if c.data == "identifier"]
-        source_node = next(c for c in trees if c.data != "identifier")
+    def _e_for(self, node: hcl.Node, context: Context) -> Any:
+        source_node, key_node, value_node, condition = node.children
+        names, as_object, grouping = node.names, node.text == "object", node.flag
         source = self.eval(source_node, context)
         if isinstance(source, Unknown):
             return source
-        grouping = any(str(c) == "..." for c in node.children if not hasattr(c, "data"))
-        condition = parts[-1] if parts[-1].data == "for_cond" else None
-        bodies = parts[1:-1] if condition is not None else parts[1:]
         if isinstance(source, dict):
             pairs: Iterator[Tuple[Any, Any]] = iter(source.items())
         elif isinstance(source, list):
@@ -558,31 +507,23 @@ class Evaluator:
                 inner[names[0]] = value
             local = Context(context.scope, inner, context.where)
             if condition is not None:
-                keep = self.eval(condition.children[-1], local)
+                keep = self.eval(condition, local)
                 if isinstance(keep, Unknown):
                     return keep
                 if keep is not True:
                     continue
             if as_object:
-                result_key = self.eval(bodies[0], local)
+                result_key = self.eval(key_node, local)
                 if isinstance(result_key, Unknown):
                     return result_key
-                result = self.eval(bodies[1], local)
+                result = self.eval(value_node, local)
                 if grouping:
                     out_map.setdefault(to_string(result_key), []).append(result)
                 else:
                     out_map[to_string(result_key)] = result
             else:
-                out_list.append(self.eval(bodies[0], local))
+                out_list.append(self.eval(value_node, local))
         return out_map if as_object else out_list
-
-    def _e_heredoc_template(self, node: Any, context: Context) -> Any:
-        return self._heredoc(str(node.children[0]), context)
-
-    _e_heredoc_template_trim = _e_heredoc_template
-
-    def _e_provider_function_call(self, node: Any, context: Context) -> Any:
-        return Unknown(f"{context.where}: provider functions are not evaluated offline")
 
     # nested blocks
 
@@ -666,11 +607,7 @@ def _text_part(value: Any, source: str) -> str:
 
 
 def _identifier_text(node: Any) -> Optional[str]:
-    while hasattr(node, "children") and node.children:
-        if getattr(node, "data", None) == "identifier":
-            return str(node.children[0])
-        node = node.children[0]
-    return None
+    return node.text if isinstance(node, hcl.Node) and node.kind == "variable" else None
 
 
 def _interpolation_end(text: str, start: int) -> int:

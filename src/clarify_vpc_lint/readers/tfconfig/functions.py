@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 from typing import Any, Callable, Dict, List
 
 from ...values import Unknown
@@ -45,11 +46,28 @@ def to_number(value: Any) -> Any:
         raise EvalError(f"cannot convert {'null' if value is None else 'a bool'} to a number")
     if isinstance(value, (int, float)):
         return value
+    return number_literal(str(value))
+
+
+# Terraform's numbers are arbitrary-precision; longer ones are not evaluated (Python's int() of a
+# 5,000-digit text raises, and nothing a network is built from needs them).
+_MAX_NUMBER_TEXT = 100
+
+
+def number_literal(text: str) -> Any:
+    """A number as written (``10``, ``1.5``, ``1e3``); finite, or EvalError."""
+    text = text.strip()
+    if len(text) > _MAX_NUMBER_TEXT:
+        raise EvalError(f"a number of {len(text)} characters is not evaluated")
     try:
-        number = float(str(value))
+        number = float(text)
     except ValueError:
-        raise EvalError(f"{value!r} is not a number") from None
-    return int(number) if number.is_integer() and "." not in str(value) else number
+        raise EvalError(f"{text[:40]!r} is not a number") from None
+    if not math.isfinite(number):
+        raise EvalError(f"{text[:40]!r} is not a finite number")
+    if text.lstrip("+-").isdigit():
+        return int(text)
+    return int(number) if number.is_integer() and "." not in text else number
 
 
 def to_set(value: Any) -> list:

@@ -1,18 +1,17 @@
 """Terraform files (``.tf``, ``.tf.json``, ``.tfvars``) into blocks and unevaluated expressions.
 
-HCL is parsed with Lark and the grammar of bc-python-hcl2 (the fork checkov installs), kept here
-so that the syntax tree, not python-hcl2's string rendering of expressions, reaches the
-evaluator. Lark is imported on first use: only runs that read ``.tf`` files pay for it.
+HCL is parsed with tree-sitter and the tree-sitter-hcl grammar (C, binary wheels, linear in the
+text: no backtracking, nothing built or cached per run) and its tree simplified into ``Node``s
+for the evaluator. tree-sitter is imported on first use: only runs that read ``.tf`` files pay.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..source import ParseError
 
@@ -39,58 +38,251 @@ class Block:
     line: int
 
 
-def _cache_file(version: str) -> Any:
-    """Where Lark keeps the built parser (0.5 s to build, 0.05 s to load): the user's cache
-    directory, never the shared temp directory (Lark's default), since the cache is a pickle."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = Path(base) / "clarify-vpc-lint"
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return str(directory / f"hcl2-lark-{version}.cache")
+@dataclass(frozen=True)
+class Node:
+    """One HCL expression, as the evaluator reads it (tree-sitter's tree, simplified).
+
+    ``kind`` and what the other fields hold:
+    number, bool: ``text`` as written; null; paren: (inner,) written in parentheses; string: ``text`` between the quotes, escapes and
+    ``${}`` as written (a template); heredoc: ``text`` its lines, ``flag`` for ``<<-``;
+    variable: ``text`` the name (``var``, ``aws_subnet``, ``each``); tuple: ``children`` the items;
+    object: ``children`` key/value pairs (``pair`` nodes; a bare-name key is a ``variable``);
+    get_attr: ``children`` (base,), ``text`` the name; index: (base, key); splat: (base, steps...)
+    where a step is a get_attr or index node without base; binary: ``children`` the operands of a chain, ``names`` the operators between them
+    in written order; unary: ``text`` the operator; too_deep: nested beyond what is read;
+    conditional: (condition, then, else); call: ``text`` the name, ``children`` the arguments,
+    ``flag`` for a last argument expanded with ``...``; for: (source, key or None, value,
+    condition or None), ``text`` "tuple" or "object", ``names`` the iterator names, ``flag`` for
+    grouping (``...``).
+    """
+
+    kind: str
+    children: Tuple[Any, ...] = ()
+    text: str = ""
+    flag: bool = False
+    names: Tuple[str, ...] = ()
+
+
+# HCL nests expressions in blocks, brackets and calls: deeper than this is an input error, not
+# a RecursionError in the conversion or the evaluator.
+_MAX_NESTING = 200
+_BINARY = {"||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%"}
 
 
 @lru_cache(maxsize=1)
 def _parser() -> Any:
-    import lark
+    """tree-sitter's HCL parser: C, linear in the text, nothing built or cached per run."""
+    import tree_sitter
+    import tree_sitter_hcl
 
-    grammar = (Path(__file__).parent / "hcl2.lark").read_text(encoding="utf-8")
-    # Positions come from tokens: propagating them to every tree node costs 15-30 %.
-    return lark.Lark(
-        grammar, parser="lalr", maybe_placeholders=False, cache=_cache_file(lark.__version__)
-    )
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
+
+
+def _syntax_error(root: Any) -> Tuple[str, int]:
+    """What and where the first syntax error is (tree-sitter recovers and marks it)."""
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if node.is_missing:
+            return f"missing {node.type!r}", node.start_point[0] + 1
+        if node.type == "ERROR":
+            text = node.text.decode("utf-8", "replace").strip().splitlines()
+            shown = text[0][:40] if text else ""
+            return f"unexpected {shown!r}", node.start_point[0] + 1
+        if node.has_error:
+            pending.extend(reversed(node.children))
+    return "unexpected text", root.start_point[0] + 1
+
+
+def _tree(text: str) -> Any:
+    return _parser().parse(text.replace("\r\n", "\n").encode("utf-8", "replace")).root_node
 
 
 def parse_hcl(text: str, path: str) -> Body:
     """The top-level body of one HCL file."""
-    from lark.exceptions import LarkError, UnexpectedInput
-
-    try:
-        tree = _parser().parse(text.replace("\r\n", "\n") + "\n")
-    except UnexpectedInput as error:
-        token = getattr(error, "token", None)
-        what = f"unexpected {str(token)!r}" if token is not None else "unexpected text"
-        raise ParseError(f"{path}: not valid HCL ({what})", getattr(error, "line", None)) from None
-    except LarkError as error:  # pragma: no cover - Lark's other errors carry no position
-        raise ParseError(f"{path}: not valid HCL ({error})") from None
-    return _body(tree.children[0], path)
+    root = _tree(text)
+    if root.has_error:
+        what, line = _syntax_error(root)
+        raise ParseError(f"{path}: not valid HCL ({what})", line)
+    body = next((child for child in root.children if child.type == "body"), None)
+    return _body(body, path, 0) if body is not None else Body()
 
 
-def _body(tree: Any, path: str) -> Body:
+def _text(node: Any) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def _nested(depth: int) -> int:
+    if depth > _MAX_NESTING:
+        raise ParseError(f"nests deeper than {_MAX_NESTING} levels")
+    return depth + 1
+
+
+def _body(tree: Any, path: str, depth: int) -> Body:
+    depth = _nested(depth)
     body = Body()
-    for child in tree.children:
-        if child.data == "attribute":
-            body.attributes[str(child.children[0].children[0])] = child.children[1]
-        elif child.data == "block":
-            kind = str(child.children[0].children[0])
+    for child in tree.named_children:
+        if child.type == "attribute":
+            name, expression = child.named_children[0], child.named_children[-1]
+            body.attributes[_text(name)] = _expression(expression, depth)
+        elif child.type == "block":
+            parts = child.named_children
             labels = [
-                str(label.children[0]) if hasattr(label, "children") else str(label)[1:-1]
-                for label in child.children[1:-1]
+                _text(label) if label.type == "identifier" else _string_text(label)
+                for label in parts[1:]
+                if label.type in ("identifier", "string_lit")
             ]
-            line = child.children[0].children[0].line  # the block's type keyword
-            body.blocks.append(Block(kind, labels, _body(child.children[-1], path), path, line))
+            inner = next((part for part in parts if part.type == "body"), None)
+            line = parts[0].start_point[0] + 1  # the block's type keyword
+            nested = _body(inner, path, depth) if inner is not None else Body()
+            body.blocks.append(Block(_text(parts[0]), labels, nested, path, line))
     return body
+
+
+def _string_text(node: Any) -> str:
+    """What is between a string's quotes, as written."""
+    text = _text(node)
+    return text[1:-1] if len(text) >= 2 else ""
+
+
+def _expression(node: Any, depth: int) -> Node:
+    if depth > _MAX_NESTING:  # the evaluator says so where the value is used
+        return Node("too_deep")
+    depth += 1
+    kind = node.type
+    if kind == "expression":
+        return _term(node.children, depth)
+    if kind == "literal_value":
+        return _literal(node.named_children[0])
+    if kind == "collection_value":
+        return _collection(node.named_children[0], depth)
+    if kind == "variable_expr":
+        return Node("variable", text=_text(node))
+    if kind == "function_call":
+        return _call(node, depth)
+    if kind == "for_expr":
+        return _for(node.named_children[0], depth)
+    if kind == "template_expr":
+        return _template(node.named_children[0])
+    if kind == "operation":
+        return _operation(node.named_children[0], depth)
+    if kind == "conditional":
+        parts = [child for child in node.children if child.type == "expression"]
+        return Node("conditional", tuple(_expression(part, depth) for part in parts))
+    raise ParseError(f"{kind} expressions are not read")
+
+
+def _term(children: List[Any], depth: int) -> Node:
+    """A primary expression followed by .attr, [index] and splats (one flat list in the tree)."""
+    if children[0].type == "(":
+        value = Node("paren", (_expression(children[1], depth),))
+        rest = children[3:]
+    else:
+        value = _expression(children[0], depth)
+        rest = children[1:]
+    for suffix in rest:
+        if suffix.type == "splat":
+            steps = [_step(step, depth) for step in suffix.named_children[0].named_children]
+            value = Node("splat", (value, *steps))
+        elif suffix.is_named:
+            step = _step(suffix, depth)
+            value = Node(step.kind, (value, *step.children), step.text)
+    return value
+
+
+def _step(node: Any, depth: int) -> Node:
+    if node.type == "get_attr":
+        return Node("get_attr", text=_text(node.named_children[0]))
+    inner = node.named_children[0]  # new_index or legacy_index
+    if inner.type == "legacy_index":
+        return Node("index", (Node("number", text=_text(inner).lstrip(".")),))
+    return Node("index", (_expression(inner.named_children[0], depth),))
+
+
+def _literal(node: Any) -> Node:
+    if node.type == "numeric_lit":
+        return Node("number", text=_text(node))
+    if node.type == "bool_lit":
+        return Node("bool", text=_text(node))
+    if node.type == "null_lit":
+        return Node("null")
+    return Node("string", text=_string_text(node))
+
+
+def _collection(node: Any, depth: int) -> Node:
+    if node.type == "tuple":
+        items = [child for child in node.named_children if child.type == "expression"]
+        return Node("tuple", tuple(_expression(item, depth) for item in items))
+    pairs = []
+    for element in node.named_children:
+        if element.type != "object_elem":
+            continue
+        key, value = element.named_children[0], element.named_children[-1]
+        pairs.append(Node("pair", (_expression(key, depth), _expression(value, depth))))
+    return Node("object", tuple(pairs))
+
+
+def _call(node: Any, depth: int) -> Node:
+    name = _text(node.named_children[0])
+    arguments = next((c for c in node.named_children if c.type == "function_arguments"), None)
+    if arguments is None:
+        return Node("call", text=name)
+    values = [_expression(c, depth) for c in arguments.named_children if c.type == "expression"]
+    expand = any(child.type == "ellipsis" for child in arguments.children)
+    return Node("call", tuple(values), name, expand)
+
+
+def _for(node: Any, depth: int) -> Node:
+    intro = next(child for child in node.named_children if child.type == "for_intro")
+    names = tuple(_text(child) for child in intro.named_children if child.type == "identifier")
+    source = _expression(intro.named_children[-1], depth)
+    bodies = [_expression(c, depth) for c in node.named_children if c.type == "expression"]
+    condition = next((c for c in node.named_children if c.type == "for_cond"), None)
+    test = _expression(condition.named_children[-1], depth) if condition is not None else None
+    grouping = any(child.type == "ellipsis" for child in node.children)
+    if node.type == "for_object_expr":
+        key, value = bodies[0], bodies[1]
+        return Node("for", (source, key, value, test), "object", grouping, names)
+    return Node("for", (source, None, bodies[0], test), "tuple", False, names)
+
+
+def _template(node: Any) -> Node:
+    if node.type == "quoted_template":
+        return Node("string", text=_string_text(node))
+    # heredoc: the lines between the opening identifier's line and the closing identifier's
+    identifiers = [child for child in node.children if child.type == "heredoc_identifier"]
+    source = node.text
+    start = source.find(b"\n", identifiers[0].end_byte - node.start_byte) + 1
+    end = source.rfind(b"\n", 0, identifiers[-1].start_byte - node.start_byte) + 1
+    text = source[start:end].decode("utf-8", "replace") if 0 < start <= end else ""
+    trim = any(child.type == "heredoc_start" and _text(child) == "<<-" for child in node.children)
+    return Node("heredoc", text=text, flag=trim)
+
+
+def _operation(node: Any, depth: int) -> Node:
+    if node.type == "unary_operation":
+        return Node("unary", (_term(node.children[1:], depth),), node.children[0].type)
+    # A chain "1 + 2 + ... " nests one operation per operator: flatten it without recursion
+    # into operands and operators in written order (the evaluator applies precedence).
+    operands: List[Node] = []
+    operators: List[str] = []
+    pending: List[Any] = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            operators.append(item)
+            continue
+        if not isinstance(item, list):  # a binary operation
+            children = item.children
+            split = next(i for i, c in enumerate(children) if not c.is_named and c.type in _BINARY)
+            pending += [children[split + 1 :], children[split].type, children[:split]]
+            continue
+        only = item[0] if len(item) == 1 and item[0].type == "operation" else None
+        if only is not None and only.named_children[0].type == "binary_operation":
+            pending.append(only.named_children[0])
+        else:
+            operands.append(_term(item, depth))
+    return Node("binary", tuple(operands), names=tuple(operators))
 
 
 # -- .tf.json ------------------------------------------------------------------------------------------
@@ -209,13 +401,16 @@ def read_file(path: Path) -> Body:
 
 
 @lru_cache(maxsize=4096)
-def parse_expression(text: str) -> Optional[Any]:
+def parse_expression(text: str) -> Optional[Node]:
     """One expression (an interpolation, a ``--var`` value); None where it does not parse."""
-    from lark.exceptions import LarkError
-
-    try:
-        tree = _parser().parse(f"x = {text.strip()}\n")
-    except LarkError:
+    root = _tree(f"x = {text.strip()}\n")
+    body = next((child for child in root.children if child.type == "body"), None)
+    if root.has_error or body is None or len(body.named_children) != 1:
         return None
-    attributes = tree.children[0].children
-    return attributes[0].children[1] if len(attributes) == 1 else None
+    attribute = body.named_children[0]
+    if attribute.type != "attribute":
+        return None
+    try:
+        return _expression(attribute.named_children[-1], 0)
+    except ParseError:
+        return None

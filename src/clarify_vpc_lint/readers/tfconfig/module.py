@@ -417,12 +417,8 @@ def _type_name(expression: Any) -> str:
     if isinstance(expression, hcl.JsonExpr):
         text = expression.value
         return text if text in ("string", "number", "bool") else ""
-    node = expression
-    while hasattr(node, "children") and len(node.children) == 1 and node.data == "expr_term":
-        node = node.children[0]
-    if hasattr(node, "data") and node.data == "identifier":
-        text = str(node.children[0])
-        return text if text in ("string", "number", "bool") else ""
+    if expression.kind == "variable":
+        return expression.text if expression.text in ("string", "number", "bool") else ""
     return ""
 
 
