@@ -9,13 +9,23 @@ determine becomes ``Unknown`` saying why.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ...values import Handle, Unknown
 from . import hcl
-from .functions import FUNCTIONS, EvalError, has_unknown, number_literal, to_number, to_string
+from .functions import (
+    FUNCTIONS,
+    MAX_CHARACTERS,
+    EvalError,
+    has_unknown,
+    number_literal,
+    to_number,
+    to_string,
+)
 from .iam import policy_document
 from .module import (
     MISSING,
@@ -32,6 +42,11 @@ from .module import (
 
 _META_BLOCKS = {"lifecycle", "provisioner", "connection", "dynamic"}
 _MAX_DEPTH = 60
+# Budgets of one root module, so that no configuration hangs the run or fills memory (issue
+# 27): expressions evaluated plus elements built, and the size of one value (elements plus
+# characters / 64). Past them a value is unknown, and the root says why once.
+_MAX_STEPS = 3_000_000
+_MAX_WEIGHT = 1_000_000
 _PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"))
 
 
@@ -65,6 +80,10 @@ class Evaluator:
         self.modules: Dict[Path, ModuleConfig] = {}
         self.file_names: Dict[str, str] = {}  # file -> its name relative to the root, for messages
         self.depth = 0
+        self.steps = 0  # spent of _MAX_STEPS
+        self.module_instances = 0
+        # input errors that leave the rest readable: (file, line or None, what is wrong)
+        self.errors: List[Tuple[str, Optional[int], str]] = []
         self.bare = Scope(self, ModuleConfig(root), "", None, None)  # for tfvars and --var values
         self.root_scope: Optional[Scope] = None  # set once the variable values are read
 
@@ -78,6 +97,13 @@ class Evaluator:
                 name = block.file
             self.file_names[block.file] = name
         return f"{name}:{block.line}"
+
+    def folder_name(self, directory: Path) -> str:
+        """A module folder for messages: from the root module's folder where it is inside it."""
+        try:
+            return str(directory.relative_to(self.root.parent))
+        except ValueError:
+            return str(directory)
 
     def module_at(self, directory: Path) -> ModuleConfig:
         directory = directory.resolve()
@@ -97,17 +123,68 @@ class Evaluator:
             return text if isinstance(value, Unknown) else value
         return self.variables.get(name, MISSING)
 
+    def problem(self, file: str, line: Optional[int], what: str) -> None:
+        if (file, line, what) not in self.errors:
+            self.errors.append((file, line, what))
+
+    def spend(self, steps: int) -> None:
+        """Count work against the root's budget; past it, EvalError (the value is unknown)."""
+        self.steps += steps
+        if self.steps > _MAX_STEPS:
+            what = (
+                f"evaluation stopped after {_MAX_STEPS:,} steps (counts, ranges or loops "
+                "build too many values); what is left is unknown"
+            )
+            self.problem(str(self.root), None, what)
+            raise EvalError(what)
+
+    def weigh(self, value: Any) -> None:
+        """EvalError for a value too large to walk (shared parts count each time they appear);
+        its weight is spent from the budget."""
+        weight, pending = 0, [value]
+        while pending:
+            item = pending.pop()
+            weight += 1
+            if isinstance(item, str):
+                weight += len(item) >> 6
+            elif isinstance(item, list):
+                pending.extend(item)
+            elif isinstance(item, dict):
+                pending.extend(item.values())
+            if weight > _MAX_WEIGHT:
+                raise EvalError(f"a value larger than {_MAX_WEIGHT:,} elements")
+        self.spend(weight)
+
+    def settle(self, value: Any, where: str) -> Any:
+        """A value as it lands in an instance (``plain``), or Unknown if it is too large."""
+        try:
+            self.weigh(value)
+        except EvalError as error:
+            return Unknown(f"{where}: {error}")
+        return plain(value, self.key_prefix)
+
     def module_source(self, scope: Scope, block: hcl.Block) -> Any:
+        name = block.labels[0]
         source = self.eval(block.body.attributes.get("source"), scope.context({}, "source"))
-        if isinstance(source, str) and source.startswith(("./", "../")):
-            directory = (scope.module.directory / source).resolve()
-            if directory.is_dir():
-                return directory
-            return Unknown(f"module {block.labels[0]}: {source} is not a directory")
-        return Unknown(
-            f"module {block.labels[0]} comes from {source!r}, which is not downloaded; "
-            "resources and outputs of remote modules are not known"
-        )
+        if not (isinstance(source, str) and source.startswith(("./", "../"))):
+            return Unknown(
+                f"module {name} comes from {str(source)[:200]!r}, which is not downloaded; "
+                "resources and outputs of remote modules are not known"
+            )
+        try:
+            written = Path(os.path.normpath(scope.module.directory / source))
+            directory = written.resolve()
+            found = directory.is_dir()
+        except (OSError, ValueError, RuntimeError) as error:  # NUL byte, too long, a link loop
+            reason = getattr(error, "strerror", None) or type(error).__name__
+            return Unknown(f"module {name}: {source[:200]!r} cannot be read ({reason})")
+        if directory != written and not directory.is_relative_to(self.root):
+            what = f"module {name}: {source} is a symbolic link out of the root module; not read"
+            self.problem(block.file, block.line, what)
+            return Unknown(what)
+        if found:
+            return directory
+        return Unknown(f"module {name}: {source} is not a directory")
 
     # data sources that can be known offline
 
@@ -173,6 +250,7 @@ class Evaluator:
         try:
             if self.depth > _MAX_DEPTH:
                 return Unknown(f"{context.where}: expressions nest too deeply")
+            self.spend(1)
             return self._eval(node, context)
         except EvalError as error:
             return Unknown(f"{context.where}: {error}")
@@ -254,7 +332,10 @@ class Evaluator:
             )
             reason = unknown.reason if unknown is not None else "a value known only after apply"
             return Unknown(reason, known)
-        return "".join(to_string(p) if p is not None else "" for p in parts)
+        texts = [to_string(p) if p is not None else "" for p in parts]
+        if sum(map(len, texts)) > MAX_CHARACTERS:
+            raise EvalError(f"a string of more than {MAX_CHARACTERS:,} characters")
+        return "".join(texts)
 
     # tree nodes
 
@@ -366,7 +447,9 @@ class Evaluator:
             return key
         if isinstance(base, list):
             if isinstance(key, str) and key.isdigit():
-                key = int(key)
+                key = number_literal(key)
+            if isinstance(key, float) and not key.is_integer():
+                raise EvalError(f"index {key} is not a whole number")
             if isinstance(key, (int, float)) and not isinstance(key, bool):
                 if 0 <= int(key) < len(base):
                     return base[int(key)]
@@ -460,6 +543,7 @@ class Evaluator:
         function = FUNCTIONS.get(name)
         if function is None:
             return Unknown(f"{context.where}: function {name}() is not evaluated offline")
+        self.weigh(values)
         unknown = has_unknown(values)
         if unknown is not None:
             return unknown
@@ -469,8 +553,8 @@ class Evaluator:
             return function(*values)
         except EvalError:
             raise
-        except (TypeError, ValueError, IndexError, KeyError, OverflowError) as error:
-            raise EvalError(f"{name}(): {error}") from None
+        except (TypeError, ValueError, IndexError, KeyError, OverflowError, RecursionError) as e:
+            raise EvalError(f"{name}(): {str(e)[:200]}") from None
 
     def _try(self, name: str, arguments: List[Any], context: Context) -> Any:
         for argument in arguments:
@@ -546,7 +630,7 @@ class Evaluator:
 
     def block_values(self, body: hcl.Body, context: Context) -> Dict[str, Any]:
         values = {
-            name: plain(self.eval(expression, context), self.key_prefix)
+            name: self.settle(self.eval(expression, context), context.where)
             for name, expression in body.attributes.items()
         }
         values.update(self.blocks(body, context))
@@ -556,6 +640,12 @@ class Evaluator:
         items = self.eval(block.body.attributes.get("for_each"), context)
         if isinstance(items, Unknown):
             return Unknown(f"dynamic {block.labels[0]} blocks: {items.reason}", items.text)
+        if not isinstance(items, (list, dict, type(None))):
+            return Unknown(f"dynamic {block.labels[0]} blocks: for_each is not a collection")
+        try:
+            self.spend(len(items or ()))
+        except EvalError as error:
+            return Unknown(f"dynamic {block.labels[0]} blocks: {error}")
         iterator = block.labels[0]
         if "iterator" in block.body.attributes:
             iterator_node = block.body.attributes["iterator"]
@@ -655,6 +745,15 @@ def _kind(value: Any) -> str:
 
 
 def _binary(operator: str, left: Any, right: Any) -> Any:
+    result = _operate(operator, left, right)
+    if isinstance(result, float) and not math.isfinite(result):
+        raise EvalError(f"{operator} gives a number out of range")
+    if isinstance(result, int) and result.bit_length() > 256:
+        raise EvalError(f"{operator} gives a number of more than 256 bits")
+    return result
+
+
+def _operate(operator: str, left: Any, right: Any) -> Any:
     if operator == "&&" and left is False or operator == "||" and left is True:
         return left  # known whatever the right operand is
     for value in (left, right):

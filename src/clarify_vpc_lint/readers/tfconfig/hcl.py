@@ -13,7 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..source import ParseError
+from ..source import ParseError, read_regular_file
+
+# A .tf file is a few hundred lines; 8 MiB is far beyond any written by hand or generated.
+MAX_TF_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,11 @@ class Node:
     names: Tuple[str, ...] = ()
 
 
-# HCL nests expressions in blocks, brackets and calls: deeper than this is an input error, not
-# a RecursionError in the conversion or the evaluator.
-_MAX_NESTING = 200
+# How deep expressions (brackets, calls) and values nest: deeper is unknown, and blocks (a few
+# levels in real configurations) or .tf.json deeper than this an input error: never a
+# RecursionError in the conversion or the evaluator.
+MAX_NESTING = 100
+_MAX_BLOCK_NESTING = 32
 _BINARY = {"||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%"}
 
 
@@ -113,8 +118,8 @@ def _text(node: Any) -> str:
 
 
 def _nested(depth: int) -> int:
-    if depth > _MAX_NESTING:
-        raise ParseError(f"nests deeper than {_MAX_NESTING} levels")
+    if depth > _MAX_BLOCK_NESTING:
+        raise ParseError(f"blocks nest deeper than {_MAX_BLOCK_NESTING} levels")
     return depth + 1
 
 
@@ -124,7 +129,7 @@ def _body(tree: Any, path: str, depth: int) -> Body:
     for child in tree.named_children:
         if child.type == "attribute":
             name, expression = child.named_children[0], child.named_children[-1]
-            body.attributes[_text(name)] = _expression(expression, depth)
+            body.attributes[_text(name)] = _expression(expression, 0)
         elif child.type == "block":
             parts = child.named_children
             labels = [
@@ -146,7 +151,7 @@ def _string_text(node: Any) -> str:
 
 
 def _expression(node: Any, depth: int) -> Node:
-    if depth > _MAX_NESTING:  # the evaluator says so where the value is used
+    if depth > MAX_NESTING:  # the evaluator says so where the value is used
         return Node("too_deep")
     depth += 1
     kind = node.type
@@ -311,6 +316,11 @@ def parse_json(text: str, path: str) -> Body:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ParseError(f"{path}: not valid JSON ({error.msg})", error.lineno) from None
+    except (ValueError, RecursionError) as error:  # a 5,000-digit number; nesting
+        what = "nests too deeply" if isinstance(error, RecursionError) else str(error)[:80]
+        raise ParseError(f"{path}: not read as JSON ({what})") from None
+    if nesting_depth(data) > MAX_NESTING:
+        raise ParseError(f"{path}: nests deeper than {MAX_NESTING} levels")
     if not isinstance(data, dict):
         raise ParseError(f"{path}: a .tf.json file holds an object")
     body = Body()
@@ -331,14 +341,30 @@ def parse_json(text: str, path: str) -> Body:
     return body
 
 
+def nesting_depth(data: Any) -> int:
+    """How deep lists and dicts nest (without recursion; counted up to past MAX_NESTING)."""
+    deepest, pending = 0, [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (list, dict)):
+            deepest = max(deepest, depth)
+            if depth <= MAX_NESTING:
+                items = value.values() if isinstance(value, dict) else value
+                pending.extend((item, depth + 1) for item in items)
+    return deepest
+
+
 def _json_resources(body: Body, kind: str, content: Dict[str, Any], text: str, path: str) -> None:
-    """Resource blocks with the line of their name (JSON keeps no positions: search the text)."""
-    position = 0
+    """Resource blocks with the line of their name (JSON keeps no positions: search the text;
+    lines are counted on from the last name found, never again from the start)."""
+    position = counted = 0
+    line = 1
     for resource_type, named in content.items():
         position = max(text.find(json.dumps(resource_type), position), position)
         for name, item in (named or {}).items() if isinstance(named, dict) else ():
             position = max(text.find(json.dumps(name), position), position)
-            line = text.count("\n", 0, position) + 1
+            line += text.count("\n", counted, position)
+            counted = position
             for one in item if isinstance(item, list) else [item]:
                 body.blocks.append(
                     Block(kind, [resource_type, name], _json_body(one, path), path, line)
@@ -386,10 +412,13 @@ class FileError(ParseError):
 
 
 def read_file(path: Path) -> Body:
+    """A regular file of at most ``MAX_TF_BYTES`` parsed; a FIFO, a device or a larger file is
+    a FileError (never read into memory, never waited on)."""
     try:
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
-    except OSError as error:
-        raise FileError(str(path), f"cannot be read ({error.strerror})") from None
+        raw = read_regular_file(str(path), MAX_TF_BYTES)
+    except ParseError as error:
+        raise FileError(str(path), error.message) from None
+    text = raw.decode("utf-8-sig", errors="replace")
     try:
         if path.name.endswith(".json"):
             return parse_json(text, str(path))
