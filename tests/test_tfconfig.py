@@ -622,3 +622,45 @@ resource "aws_iam_policy" "known" {
             {"Effect": "Deny", "Action": "sagemaker:CreateProcessingJob", "Resource": "*"}
         ],
     }
+
+
+def test_modules_placed_by_terraform_init_are_read_like_local_ones(tmp_path: Path) -> None:
+    """A registry module `terraform init` downloaded (listed in .terraform/modules/modules.json)
+    is read from there, and so is a local module it calls; one not listed stays unknown."""
+    (tmp_path / "main.tf").write_text(
+        'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.8.1"\n'
+        '  cidr = "10.0.0.0/16"\n}\n\nmodule "other" {\n  source = "git::https://x/y.git"\n}\n\n'
+        'resource "aws_security_group" "g" {\n  vpc_id = module.vpc.vpc_id\n}\n'
+    )
+    installed = tmp_path / ".terraform" / "modules" / "vpc"
+    (installed / "modules" / "sub").mkdir(parents=True)
+    (installed / "main.tf").write_text(
+        'variable "cidr" {}\nresource "aws_vpc" "this" {\n  cidr_block = var.cidr\n}\n'
+        'module "sub" {\n  source = "./modules/sub"\n  vpc_id = aws_vpc.this.id\n}\n'
+        'output "vpc_id" {\n  value = aws_vpc.this.id\n}\n'
+    )
+    (installed / "modules" / "sub" / "main.tf").write_text(
+        'variable "vpc_id" {}\nresource "aws_subnet" "a" {\n  vpc_id = var.vpc_id\n'
+        '  cidr_block = "10.0.1.0/24"\n}\n'
+    )
+    listing = {
+        "Modules": [
+            {"Key": "", "Source": "", "Dir": "."},
+            {"Key": "vpc", "Source": "registry.terraform.io/x/vpc/aws", "Dir": str(installed)},
+            {
+                "Key": "vpc.sub",
+                "Source": "./modules/sub",
+                "Dir": ".terraform/modules/vpc/modules/sub",
+            },
+            {"Key": "other", "Source": "git::https://x/y.git", "Dir": "/etc"},  # outside: not read
+        ]
+    }
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(json.dumps(listing))
+    configuration = read_configuration(tmp_path)
+    found = {i.address: i for i in configuration.instances}
+    assert found["module.vpc.aws_vpc.this"].values["cidr_block"] == "10.0.0.0/16"
+    subnet = found["module.vpc.module.sub.aws_subnet.a"].values["vpc_id"]
+    assert isinstance(subnet, Handle) and subnet.key.endswith("module.vpc.aws_vpc.this")
+    assert found["aws_security_group.g"].values["vpc_id"].key.endswith("module.vpc.aws_vpc.this")
+    [skipped] = configuration.skipped
+    assert skipped.address == "module.other" and "terraform init" in skipped.reason

@@ -9,6 +9,7 @@ determine becomes ``Unknown`` saying why.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ...values import Handle, Unknown
+from ..source import ParseError, read_regular_file
 from . import hcl
 from .functions import (
     FUNCTIONS,
@@ -45,7 +47,9 @@ _MAX_DEPTH = 60
 # Budgets of one root module, so that no configuration hangs the run or fills memory (issue
 # 27): expressions evaluated plus elements built, and the size of one value (elements plus
 # characters / 64). Past them a value is unknown, and the root says why once.
-_MAX_STEPS = 3_000_000
+_MAX_STEPS = 1_000_000  # a configuration of 1,000 resource blocks takes 40,000
+_MAX_LISTING_BYTES = 4 * 1024 * 1024  # .terraform/modules/modules.json
+_MAX_KNOWN_TEXT = 4096  # of an unknown string, the part known shown in messages
 _MAX_WEIGHT = 1_000_000
 _PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"))
 
@@ -84,6 +88,7 @@ class Evaluator:
         self.module_instances = 0
         # input errors that leave the rest readable: (file, line or None, what is wrong)
         self.errors: List[Tuple[str, Optional[int], str]] = []
+        self._installed: Optional[Dict[str, Path]] = None  # see installed()
         self.bare = Scope(self, ModuleConfig(root), "", None, None)  # for tfvars and --var values
         self.root_scope: Optional[Scope] = None  # set once the variable values are read
 
@@ -163,13 +168,41 @@ class Evaluator:
             return Unknown(f"{where}: {error}")
         return plain(value, self.key_prefix)
 
+    def installed(self) -> Dict[str, Path]:
+        """The modules `terraform init` placed under .terraform/modules: call key -> folder.
+
+        Only folders inside the root module's (symlinks resolved) are taken."""
+        if self._installed is None:
+            self._installed = {}
+            listing = self.root / ".terraform" / "modules" / "modules.json"
+            try:
+                data = json.loads(read_regular_file(str(listing), _MAX_LISTING_BYTES))
+            except (ParseError, ValueError, RecursionError):
+                return self._installed
+            entries = data.get("Modules") if isinstance(data, dict) else None
+            for entry in entries if isinstance(entries, list) else []:
+                key = entry.get("Key") if isinstance(entry, dict) else None
+                folder = entry.get("Dir") if isinstance(entry, dict) else None
+                if isinstance(key, str) and key and isinstance(folder, str):
+                    try:
+                        directory = (self.root / folder).resolve()
+                    except (OSError, ValueError, RuntimeError):
+                        continue
+                    if directory.is_relative_to(self.root) and directory.is_dir():
+                        self._installed[key] = directory
+        return self._installed
+
     def module_source(self, scope: Scope, block: hcl.Block) -> Any:
         name = block.labels[0]
         source = self.eval(block.body.attributes.get("source"), scope.context({}, "source"))
+        key = f"{scope.call_key}.{name}" if scope.call_key else name
+        if key in self.installed():
+            return self.installed()[key]
         if not (isinstance(source, str) and source.startswith(("./", "../"))):
             return Unknown(
-                f"module {name} comes from {str(source)[:200]!r}, which is not downloaded; "
-                "resources and outputs of remote modules are not known"
+                f"module {name} comes from {str(source)[:200]!r}, which is not downloaded (run "
+                "`terraform init` to read it from .terraform/modules); its resources and "
+                "outputs are not known"
             )
         try:
             written = Path(os.path.normpath(scope.module.directory / source))
@@ -326,12 +359,14 @@ class Evaluator:
         unknown = next((p for p in parts if isinstance(p, Unknown)), None)
         if unknown is not None or has_reference(parts):
             # what is known of the string, the unknown parts as written: "com.amazonaws.${var.r}.s3"
-            known = "".join(
+            pieces = [
                 (part.text or source) if isinstance(part, Unknown) else _text_part(part, source)
                 for part, source in zip(parts, sources)
-            )
+            ]
             reason = unknown.reason if unknown is not None else "a value known only after apply"
-            return Unknown(reason, known)
+            if sum(map(len, pieces)) > _MAX_KNOWN_TEXT:  # a hint for messages, not a value
+                return Unknown(reason)
+            return Unknown(reason, "".join(pieces))
         texts = [to_string(p) if p is not None else "" for p in parts]
         if sum(map(len, texts)) > MAX_CHARACTERS:
             raise EvalError(f"a string of more than {MAX_CHARACTERS:,} characters")

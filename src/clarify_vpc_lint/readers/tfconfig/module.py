@@ -222,6 +222,12 @@ class Scope:
         self.values: Dict[Tuple[Any, ...], Any] = {}
         self.busy: set = set()
         self.depth: int = parent.depth + 1 if parent is not None else 0
+        # the call names from the root, as `terraform init` keys modules.json: "net.subnets"
+        self.call_key = ".".join(
+            part
+            for part in (parent.call_key if parent else "", call[0].labels[0] if call else "")
+            if part
+        )
 
     def __hash__(self) -> int:
         return id(self)
