@@ -2,6 +2,10 @@
 
     PYTHONPATH=src python bench/hcl_parsers.py [--blocks 1000] [--python-hcl2 DIR]
 
+Then, for the linter on PYTHONPATH, the CPU of a whole ``clarify-vpc-lint`` process on a small
+root module (the CVL201 Terraform fixture: 98 lines) against ``python -c "import yaml,
+jmespath"`` (the start-up floor bench/run.py uses), median of five.
+
 Generates one ``.tf`` file of N resource blocks and prints, per candidate, CPU seconds (best of
 three fresh processes) for:
   import   - importing the parser and building it, before any text is read
@@ -85,6 +89,33 @@ def _run(setup: str, files: tuple, path: Optional[str]) -> Optional[tuple]:
     return tuple(float(x) for x in done.stdout.split())
 
 
+def _process_cpu(command: list, env: dict) -> float:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, capture_output=True, env=env, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def _small_root() -> None:
+    import os
+    import statistics
+
+    fixture = Path(__file__).parent.parent / "tests/fixtures/rules/CVL201/tf-bad/main.tf"
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "main.tf").write_text(fixture.read_text())
+        lint = [sys.executable, "-m", "clarify_vpc_lint", tmp, "--fail-on", "never"]
+        floor = [sys.executable, "-c", "import yaml, jmespath"]
+        linter = statistics.median(_process_cpu(lint, env) for _ in range(5))
+        bare = statistics.median(_process_cpu(floor, env) for _ in range(5))
+    print(
+        f"small .tf root, whole process: {linter:.3f} s CPU; import floor {bare:.3f} s; "
+        f"{linter / bare:.1f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--blocks", type=int, default=1000)
@@ -111,6 +142,7 @@ def main() -> None:
                 continue
             best = [min(run[i] for run in runs) for i in range(3)]
             print(f"{name:36} {best[0]:8.3f} {best[1]:8.3f} {best[2]:8.3f}")
+    _small_root()
 
 
 if __name__ == "__main__":

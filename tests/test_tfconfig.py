@@ -664,3 +664,34 @@ def test_modules_placed_by_terraform_init_are_read_like_local_ones(tmp_path: Pat
     assert found["aws_security_group.g"].values["vpc_id"].key.endswith("module.vpc.aws_vpc.this")
     [skipped] = configuration.skipped
     assert skipped.address == "module.other" and "terraform init" in skipped.reason
+
+
+def test_the_region_comes_from_the_resource_its_provider_alias_or_the_default(
+    tmp_path: Path,
+) -> None:
+    """AWS provider v6 `region` on a resource, `provider = aws.west` and a module call's
+    `providers` map each set the region of what they read (issue 21)."""
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n}\n'
+        'provider "aws" {\n  alias  = "west"\n  region = "us-west-2"\n}\n'
+        'data "aws_region" "default" {}\n'
+        'data "aws_region" "west" {\n  provider = aws.west\n}\n'
+        'data "aws_region" "own" {\n  region = "eu-west-1"\n}\n'
+        'data "aws_vpc_endpoint_service" "s3" {\n  provider = aws.west\n  service = "s3"\n}\n'
+        'module "m" {\n  source = "./m"\n  providers = {\n    aws = aws.west\n  }\n}\n'
+        'resource "aws_vpc" "v" {\n  tags = {\n    d = data.aws_region.default.name\n'
+        "    w = data.aws_region.west.name\n    o = data.aws_region.own.name\n"
+        "    s = data.aws_vpc_endpoint_service.s3.service_name\n    m = module.m.region\n  }\n}\n"
+    )
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(
+        'data "aws_region" "here" {}\noutput "region" {\n  value = data.aws_region.here.name\n}\n'
+    )
+    [vpc] = [i for i in read_configuration(tmp_path).instances if i.mode == "managed"]
+    assert vpc.values["tags"] == {
+        "d": "us-east-1",
+        "w": "us-west-2",
+        "o": "eu-west-1",
+        "s": "com.amazonaws.us-west-2.s3",
+        "m": "us-west-2",
+    }

@@ -221,28 +221,50 @@ class Evaluator:
 
     # data sources that can be known offline
 
-    def region(self) -> Any:
-        scope = self.root_scope
-        for block in scope.module.providers if scope is not None else []:
+    def region(self, scope: Optional[Scope] = None, block: Optional[hcl.Block] = None) -> Any:
+        """The region a resource is in: its own ``region`` argument (AWS provider v6), else
+        its provider's (``provider = aws.west``, through module calls' ``providers`` maps),
+        else the default aws provider's of the root module."""
+        if block is not None and scope is not None and "region" in block.body.attributes:
+            return self.eval(block.body.attributes["region"], scope.context({}, "region"))
+        alias = _provider_alias(block.body.attributes.get("provider")) if block else None
+        while scope is not None and scope.parent is not None:
+            found = self._provider_region(scope, alias)
+            if found is not None:
+                return found
+            mapping = _providers_map(scope.call[0]) if scope.call else {}
+            name = f"aws.{alias}" if alias else "aws"
+            alias = mapping.get(name, alias)  # not in the map: inherited as named
+            scope = scope.parent
+        root = self.root_scope
+        found = self._provider_region(root, alias) if root is not None else None
+        if found is not None:
+            return found
+        named = f"the aws provider block aliased {alias}" if alias else "the aws provider block"
+        return Unknown(f"the AWS region is not set in {named} (the environment is not read)")
+
+    def _provider_region(self, scope: Scope, alias: Optional[str]) -> Any:
+        for block in scope.module.providers:
             attributes = block.body.attributes
-            aws = block.labels in (["aws"], ["awscc"])
-            if aws and "alias" not in attributes and "region" in attributes:
+            if block.labels not in (["aws"], ["awscc"]) or "region" not in attributes:
+                continue
+            context = scope.context({}, "provider aws")
+            written = self.eval(attributes["alias"], context) if "alias" in attributes else None
+            if written == alias:
                 return self.eval(attributes["region"], scope.context({}, "provider aws"))
-        return Unknown(
-            "the AWS region is not set in the aws provider block (the environment is not read)"
-        )
+        return None
 
     def data_attribute(self, scope: Scope, ref: ResourceRef, block: hcl.Block, name: str) -> Any:
         kind = ref.key[1]
         if kind == "aws_region" and name in ("name", "region", "id"):
-            return self.region()
+            return self.region(scope, block)
         if kind == "aws_availability_zones" and name == "names":
-            region = self.region()
+            region = self.region(scope, block)
             if isinstance(region, Unknown):
                 return [Unknown("availability zone names depend on the region") for _ in "abc"]
             return [f"{region}{letter}" for letter in "abcdef"]
         if kind == "aws_partition" and name in ("partition", "id"):
-            region = self.region()
+            region = self.region(scope, block)
             if isinstance(region, str):
                 return next((p for r, p in _PARTITIONS if region.startswith(r)), "aws")
             return region
@@ -250,7 +272,7 @@ class Evaluator:
             service = block.body.attributes.get("service")
             if service is not None:
                 value = scope._attribute(ref, block, "service")
-                region = self.region()
+                region = self.region(scope, block)
                 if isinstance(value, Unknown) or isinstance(region, Unknown):
                     return value if isinstance(value, Unknown) else region
                 return f"com.amazonaws.{region}.{value}"
@@ -729,6 +751,28 @@ def _text_part(value: Any, source: str) -> str:
         return to_string(value)
     except EvalError:  # a reference or a collection: keep it as written
         return source
+
+
+def _provider_alias(node: Any) -> Optional[str]:
+    """``aws.west`` written as a resource's ``provider``: "west"; None for the default."""
+    if isinstance(node, hcl.Node) and node.kind == "get_attr":
+        return node.text
+    return None
+
+
+def _providers_map(call: hcl.Block) -> Dict[str, Optional[str]]:
+    """A module call's ``providers = { aws = aws.west, aws.east = aws }``: the child's provider
+    ("aws" or "aws.ALIAS" as the child names it) -> the parent's alias (None: the default)."""
+    node = call.body.attributes.get("providers")
+    mapping: Dict[str, Optional[str]] = {}
+    for pair in node.children if isinstance(node, hcl.Node) and node.kind == "object" else ():
+        key, value = pair.children
+        name = key.text if key.kind == "variable" else None
+        if key.kind == "get_attr" and key.children[0].kind == "variable":
+            name = key.children[0].text + "." + key.text
+        if name is not None:
+            mapping[name] = _provider_alias(value)
+    return mapping
 
 
 def _identifier_text(node: Any) -> Optional[str]:
