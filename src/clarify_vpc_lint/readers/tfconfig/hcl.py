@@ -45,18 +45,24 @@ class Block:
 class Node:
     """One HCL expression, as the evaluator reads it (tree-sitter's tree, simplified).
 
-    ``kind`` and what the other fields hold:
-    number, bool: ``text`` as written; null; paren: (inner,) written in parentheses; string: ``text`` between the quotes, escapes and
-    ``${}`` as written (a template); heredoc: ``text`` its lines, ``flag`` for ``<<-``;
-    variable: ``text`` the name (``var``, ``aws_subnet``, ``each``); tuple: ``children`` the items;
-    object: ``children`` key/value pairs (``pair`` nodes; a bare-name key is a ``variable``);
-    get_attr: ``children`` (base,), ``text`` the name; index: (base, key); splat: (base, steps...)
-    where a step is a get_attr or index node without base; binary: ``children`` the operands of a chain, ``names`` the operators between them
-    in written order; unary: ``text`` the operator; too_deep: nested beyond what is read;
-    conditional: (condition, then, else); call: ``text`` the name, ``children`` the arguments,
-    ``flag`` for a last argument expanded with ``...``; for: (source, key or None, value,
-    condition or None), ``text`` "tuple" or "object", ``names`` the iterator names, ``flag`` for
-    grouping (``...``).
+    ``kind``, and what the other fields hold for it:
+
+    - number, bool: ``text`` as written; null;
+    - string: ``text`` between the quotes as written (escapes, ``${}``: a template);
+      heredoc: ``text`` its lines, ``flag`` for ``<<-``;
+    - variable: ``text`` the name (``var``, ``aws_subnet``, ``each``);
+      paren: ``children`` (inner,), written in parentheses;
+    - tuple: ``children`` the items; object: ``children`` ``pair`` nodes (key, value), a bare
+      name as key being a ``variable``;
+    - get_attr: ``children`` (base,), ``text`` the name; index: ``children`` (base, key);
+      splat: ``children`` (base, steps...), a step being a get_attr or index without base;
+    - binary: ``children`` the operands of a chain, ``names`` the operators between them in
+      written order (the evaluator applies precedence); unary: ``text`` the operator;
+    - conditional: ``children`` (condition, then, else);
+    - call: ``text`` the name, ``children`` the arguments, ``flag`` for ``f(list...)``;
+    - for: ``children`` (source, key or None, value, condition or None), ``text`` "tuple" or
+      "object", ``names`` the iterator names, ``flag`` for grouping (``...``);
+    - too_deep: nested beyond ``MAX_NESTING``, unknown where used.
     """
 
     kind: str
