@@ -344,3 +344,13 @@ def test_the_hcl_evaluator_is_imported_only_when_tf_files_are_linted() -> None:
             [sys.executable, "-c", script, path], cwd=ROOT, capture_output=True, text=True
         )
         assert completed.stdout.strip() == imported, completed.stderr
+
+
+def test_a_local_module_whose_folder_is_missing_is_named_with_its_path(tmp_path: Path) -> None:
+    """Not silence (issue 21): --verbose names the module call, its file and line, and the path."""
+    (tmp_path / "main.tf").write_text('module "network" {\n  source = "./modules/network"\n}\n')
+    completed = run_cli(str(tmp_path), "--verbose")
+    assert f"{tmp_path / 'main.tf'}:1: module network: ./modules/network is not a directory" in (
+        completed.stderr + completed.stdout
+    )
+    assert completed.returncode == 0  # nothing is wrong with the inputs given

@@ -226,6 +226,10 @@ def _read_roots(
             if problem not in result.errors:
                 result.errors.append(problem)
                 unread.add(os.path.realpath(file))
+        for file, line, what in root.configuration.notes:
+            place = f"{_file_name(file, directory, names)}:{line}" if line else file
+            if f"{place}: {what}" not in result.notes:
+                result.notes.append(f"{place}: {what}")
     result.undeclared = sorted(set.intersection(*undeclared)) if undeclared else []
     given = {os.path.realpath(f) for f in var_files}
     for file in files:

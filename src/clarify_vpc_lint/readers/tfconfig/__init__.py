@@ -102,6 +102,7 @@ def read_configuration(
     for module in evaluator.modules.values():
         configuration.errors += [(e.path, e.line, e.what) for e in module.errors]
     configuration.errors += [e for e in evaluator.errors if e not in configuration.errors]
+    configuration.notes = evaluator.notes
     return configuration
 
 

@@ -89,6 +89,8 @@ class Evaluator:
         # input errors that leave the rest readable: (file, line or None, what is wrong)
         self.errors: List[Tuple[str, Optional[int], str]] = []
         self._installed: Optional[Dict[str, Path]] = None  # see installed()
+        # what the user should know though it is no error: (file, line, what)
+        self.notes: List[Tuple[str, Optional[int], str]] = []
         self.bare = Scope(self, ModuleConfig(root), "", None, None)  # for tfvars and --var values
         self.root_scope: Optional[Scope] = None  # set once the variable values are read
 
@@ -217,7 +219,10 @@ class Evaluator:
             return Unknown(what)
         if found:
             return directory
-        return Unknown(f"module {name}: {source} is not a directory")
+        what = f"module {name}: {source} is not a directory; nothing it makes is checked"
+        if (block.file, block.line, what) not in self.notes:
+            self.notes.append((block.file, block.line, what))
+        return Unknown(what)
 
     # data sources that can be known offline
 

@@ -66,6 +66,8 @@ class Configuration:
     undeclared: List[str] = field(default_factory=list)  # --var names the root does not declare
     # input errors that left the rest readable: (file, line or None, what is wrong)
     errors: List[Tuple[str, Optional[int], str]] = field(default_factory=list)
+    # what is not read though no input is wrong (a local module folder missing): same form
+    notes: List[Tuple[str, Optional[int], str]] = field(default_factory=list)
 
 
 # -- configuration of one module directory ----------------------------------------------------------------
