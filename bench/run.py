@@ -5,7 +5,7 @@ each side of a ratio is measured in the same run, as CPU time (user + system) of
 unless the row says in-process. The two sides of a ratio run in pairs, one right after the other,
 and the row gives the median of the pairs' ratios with their range (the machine's noise); a ratio
 within a tenth of its target is measured again with twice the pairs. Floors are processes too:
-the same interpreter doing only the bare parse (PyYAML's C loader, ``json.load``) of the same
+the same interpreter doing only the bare parse (PyYAML's C loader, ``json.load``, tree-sitter) of the same
 files, or only ``import yaml, jmespath`` (the import floor). Targets are printed beside the
 numbers; nothing here asserts.
 """

@@ -5,7 +5,7 @@
 Generates a root module calling ten local modules (1,000 resource blocks in all: VPCs,
 subnets with cidrsubnet, security groups, endpoints with for_each, SageMaker models wired
 through module outputs), then times (CPU seconds), best of three:
-  parse     - the bare HCL parse of every file (Lark, the grammar readers/tfconfig uses)
+  parse     - the bare HCL parse of every file (tree-sitter-hcl, as readers/tfconfig parses)
   hcl2      - python-hcl2's ``hcl2.loads`` of every file (checkov's parse), where installed
   tfparse   - Trivy's evaluator (the alternative considered), where installed
   evaluate  - readers.tfconfig.read_configuration (parse + evaluation)
@@ -149,15 +149,15 @@ def main() -> None:
         blocks = generate(root, args.resources)
         files = sorted(root.rglob("*.tf"))
         texts = [path.read_text() for path in files]
-        hcl._parser()  # build (or load) the parser once, as every run after the first does
+        hcl._parser()  # import the parser once, as every later call is
 
-        parse = _best(lambda: [hcl._parser().parse(text + "\n") for text in texts])
+        parse = _best(lambda: [hcl._parser().parse((text + "\n").encode()) for text in texts])
         evaluation = read_configuration(root)
         evaluate = _best(lambda: read_configuration(root))
         print(
             f"{blocks} resource blocks, {len(evaluation.instances)} instances, {len(files)} files"
         )
-        print(f"parse     {parse:7.3f} s  (Lark, bare)")
+        print(f"parse     {parse:7.3f} s  (tree-sitter, bare)")
         try:
             import hcl2
 

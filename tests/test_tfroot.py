@@ -343,7 +343,7 @@ def test_the_hcl_evaluator_is_imported_only_when_tf_files_are_linted() -> None:
         "import sys\n"
         "from clarify_vpc_lint.linter import Options, run\n"
         "run(Options(paths=[sys.argv[1]]))\n"
-        "print('clarify_vpc_lint.readers.tfconfig' in sys.modules, 'lark' in sys.modules)\n"
+        "print('clarify_vpc_lint.readers.tfconfig' in sys.modules, 'tree_sitter' in sys.modules)\n"
     )
     template = "tests/fixtures/good/private-clarify-vpc.yaml"
     for path, imported in ((template, "False False"), (str(TFROOT), "True True")):
@@ -351,3 +351,13 @@ def test_the_hcl_evaluator_is_imported_only_when_tf_files_are_linted() -> None:
             [sys.executable, "-c", script, path], cwd=ROOT, capture_output=True, text=True
         )
         assert completed.stdout.strip() == imported, completed.stderr
+
+
+def test_a_local_module_whose_folder_is_missing_is_named_with_its_path(tmp_path: Path) -> None:
+    """Not silence (issue 21): --verbose names the module call, its file and line, and the path."""
+    (tmp_path / "main.tf").write_text('module "network" {\n  source = "./modules/network"\n}\n')
+    completed = run_cli(str(tmp_path), "--verbose")
+    assert f"{tmp_path / 'main.tf'}:1: module network: ./modules/network is not a directory" in (
+        completed.stderr + completed.stdout
+    )
+    assert completed.returncode == 0  # nothing is wrong with the inputs given

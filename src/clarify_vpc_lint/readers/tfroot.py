@@ -35,7 +35,7 @@ from .formats import (
 from .sagemaker import dig
 from .terraform import HANDLERS
 
-if TYPE_CHECKING:  # the evaluator (and Lark) is imported only when .tf files are linted
+if TYPE_CHECKING:  # the evaluator (and tree-sitter) is imported only when .tf files are linted
     from .tfconfig import Configuration, Instance, Skipped
     from .tfconfig.hcl import FileError
     from .tfconfig.module import ModuleConfig
@@ -199,9 +199,9 @@ def _read_roots(
             calls[directory] = [str(p) for p in local_module_calls(Path(directory), modules)]
         except FileError as error:
             result.errors.append(_input_error(error, directory, names))
-    called = {real for called_dirs in calls.values() for real in called_dirs}
-    roots = [d for d in calls if os.path.realpath(d) not in called]
+    roots = _roots(calls)
     read_directories: Dict[str, str] = {}  # real directory -> "linted" | "skipped"
+    unread: set = set()  # real paths of files with an input error
     for directory in roots:
         try:
             tree = _tree(directory, modules)
@@ -226,16 +226,58 @@ def _read_roots(
         result.network.extend(network)
         undeclared.append(set(root.configuration.undeclared))
         read_directories.update(dict.fromkeys(tree, "linted"))
+        for file, line, what in root.configuration.errors:  # the rest of the root was read
+            problem = InputError(_file_name(file, directory, names), line, what)
+            if problem not in result.errors:
+                result.errors.append(problem)
+                unread.add(os.path.realpath(file))
+        for file, line, what in root.configuration.notes:
+            place = f"{_file_name(file, directory, names)}:{line}" if line else file
+            if f"{place}: {what}" not in result.notes:
+                result.notes.append(f"{place}: {what}")
     result.undeclared = sorted(set.intersection(*undeclared)) if undeclared else []
     given = {os.path.realpath(f) for f in var_files}
     for file in files:
         status = read_directories.get(os.path.realpath(os.path.dirname(file) or os.curdir))
         read_by_terraform = file.endswith(CONFIG_EXTENSIONS) or _automatic_variables(file)
+        if os.path.realpath(file) in unread:
+            continue
         if status == "linted" and (read_by_terraform or os.path.realpath(file) in given):
             result.linted.append(file)
         elif status != "skipped":  # a root its plan stands for: the notes say so
             result.skipped.append(file)
     return result
+
+
+def _roots(calls: Dict[str, List[str]]) -> List[str]:
+    """The directories no other directory of the run calls as a module; and where modules call
+    each other in a circle (a module calling itself, a pair), the first of each circle, so that
+    the circle is read and reported rather than nothing checked."""
+    real = {directory: os.path.realpath(directory) for directory in calls}
+    callers: Dict[str, set] = {}
+    for directory, called in calls.items():
+        for target in called:
+            if target != real[directory]:
+                callers.setdefault(target, set()).add(real[directory])
+    roots = [d for d in calls if not callers.get(real[d])]
+    reached = set()
+    pending = [real[d] for d in roots]
+    by_real = {real[d]: d for d in calls}
+    while pending:
+        current = pending.pop()
+        if current not in reached:
+            reached.add(current)
+            pending += calls.get(by_real.get(current, ""), [])
+    for directory in calls:  # only in circles: the first of each
+        if real[directory] not in reached:
+            roots.append(directory)
+            pending = [real[directory]]
+            while pending:
+                current = pending.pop()
+                if current not in reached:
+                    reached.add(current)
+                    pending += calls.get(by_real.get(current, ""), [])
+    return roots
 
 
 def _automatic_variables(file: str) -> bool:
@@ -323,18 +365,31 @@ def read_root(
         if instance.mode == "data":  # read from AWS: named in a job, it is unknown
             network.unknown_addresses.append((instance.address, _DATA_SOURCE))
         elif handler is not None:
-            handler(ConfiguredResource(instance, root), network)
+            _handle(handler, instance, root, network)
     for instance in configuration.possible:
         handler = HANDLERS.get((instance.mode, instance.type))
         if handler is not None:
             possible = Network()
-            handler(ConfiguredResource(instance, root), possible)
+            _handle(handler, instance, root, possible)
             network.extend(_conditional(possible))
     for skipped in configuration.skipped:
         network.unknown_addresses.append((skipped.address, skipped.reason))
         if _is_module(skipped):
             network.endpoints.append(_possible_endpoint(skipped, root))
     return network, root
+
+
+def _handle(handler: Any, instance: Instance, root: RootModule, network: Network) -> None:
+    """One instance through its handler; a value of the wrong shape the handler does not expect
+    loses that instance (an input error on its block), never the root."""
+    part = Network()
+    try:
+        handler(ConfiguredResource(instance, root), part)
+    except Exception as error:
+        what = f"{instance.address} not read: {type(error).__name__}: {error}"
+        root.configuration.errors.append((instance.file, instance.line, what[:300]))
+        return
+    network.extend(part)
 
 
 def _conditional(possible: Network) -> Network:

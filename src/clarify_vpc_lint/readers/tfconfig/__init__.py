@@ -17,7 +17,7 @@
 
 Terraform is never run and nothing is downloaded: remote modules and data sources (except
 ``aws_region``, ``aws_availability_zones`` names, ``aws_vpc_endpoint_service`` service
-names and ``aws_iam_policy_document`` JSON, see iam.py) are unknown. Lark is imported only when a file is parsed.
+names and ``aws_iam_policy_document`` JSON, see iam.py) are unknown. tree-sitter is imported only when a file is parsed.
 """
 
 from __future__ import annotations
@@ -29,20 +29,34 @@ from ... import keys
 from ...values import Unknown
 from . import hcl
 from .evaluate import Evaluator
-from .module import Configuration, Instance, ModuleConfig, ResourceRef, Scope, Skipped, plain
+from .module import (
+    Configuration,
+    Instance,
+    ModuleConfig,
+    ResourceRef,
+    Scope,
+    Skipped,
+    inside,
+)
 
 __all__ = ["Configuration", "Instance", "Skipped", "local_module_calls", "read_configuration"]
 
 
 def _var_files(directory: Path, explicit: Iterable[Path]) -> list:
-    """Terraform's order: terraform.tfvars(.json), *.auto.tfvars(.json) by name, then -var-file."""
-    found = [directory / name for name in ("terraform.tfvars", "terraform.tfvars.json")]
+    """Terraform's order: terraform.tfvars(.json), *.auto.tfvars(.json) by name, then -var-file.
+
+    The files Terraform reads unasked must lie in the root directory once symlinks are
+    resolved (a link to ~/.aws/credentials is refused, not read); a ``--var-file`` is an input
+    the user named. Either way only regular files are read (``hcl.read_file``).
+    """
     automatic = sorted(
         path
         for path in directory.iterdir()
-        if path.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+        if path.name in ("terraform.tfvars", "terraform.tfvars.json")
+        or path.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
     )
-    return [p for p in found if p.is_file()] + automatic + [Path(p) for p in explicit]
+    automatic.sort(key=lambda path: not path.name.startswith("terraform.tfvars"))
+    return [(path, True) for path in automatic] + [(Path(p), False) for p in explicit]
 
 
 def read_configuration(
@@ -58,24 +72,37 @@ def read_configuration(
     string, number or bool); ``key_prefix`` starts every Handle key (default: the keys of
     ``keys.tf_root_resource`` for the resolved directory).
     ``modules`` caches parsed module directories across calls (``local_module_calls``).
-    Raises ``hcl.FileError`` for a file that is not valid HCL or JSON.
+    A file that cannot be read (not valid HCL, a FIFO, a link out of the root) is one entry
+    of ``errors`` (here, or in the ``ModuleConfig`` of its module directory); the rest is read.
     """
     directory = Path(directory).resolve()
     prefix = key_prefix if key_prefix is not None else keys.tf_root_resource(str(directory), "")
     evaluator = Evaluator(directory, {}, dict(variables or {}), prefix)
     if modules is not None:
         evaluator.modules = modules
-    for path in _var_files(directory, var_files):
-        body = hcl.read_file(path)
+    configuration = Configuration()
+    for path, automatic in _var_files(directory, var_files):
+        if automatic and not inside(path, directory):
+            what = "a symbolic link to a file outside its root module folder; not read"
+            configuration.errors.append((str(path), None, what))
+            continue
+        try:
+            body = hcl.read_file(path)
+        except hcl.FileError as error:
+            configuration.errors.append((error.path, error.line, error.what))
+            continue
         for name, expression in body.attributes.items():
             evaluator.variables[name] = evaluator.eval(
                 expression, evaluator.bare.context({}, f"{path.name}: {name}")
             )
     root = Scope(evaluator, evaluator.module_at(directory), "", None, None)
     evaluator.root_scope = root
-    configuration = Configuration()
     _emit(root, configuration)
     configuration.undeclared = sorted(set(variables or {}) - set(root.module.variables))
+    for module in evaluator.modules.values():
+        configuration.errors += [(e.path, e.line, e.what) for e in module.errors]
+    configuration.errors += [e for e in evaluator.errors if e not in configuration.errors]
+    configuration.notes = evaluator.notes
     return configuration
 
 
@@ -83,7 +110,8 @@ def local_module_calls(directory: Path, modules: Dict[Path, ModuleConfig]) -> li
     """The directories of the local modules (``source = "./..."``) a module directory calls.
 
     A directory that another one calls is a child module, not a root. ``modules`` caches the
-    parsed directories for ``read_configuration``. Raises ``hcl.FileError`` on invalid HCL.
+    parsed directories for ``read_configuration``; files that cannot be read are in their
+    ``ModuleConfig.errors``.
     """
     directory = Path(directory).resolve()
     evaluator = Evaluator(directory, {}, {}, "")
@@ -99,34 +127,12 @@ def local_module_calls(directory: Path, modules: Dict[Path, ModuleConfig]) -> li
 
 def _emit(scope: Scope, configuration: Configuration) -> None:
     for key, block in scope.module.resources.items():
-        expansion = scope.expansion(key, block)
-        if isinstance(expansion, Unknown):
+        try:
+            _emit_resource(scope, key, block, configuration)
+        except Exception as error:  # an evaluator bug: this block is lost, never the root
             address = scope.address_of(key, None)
-            configuration.skipped.append(Skipped(address, expansion.reason, block.file, block.line))
-            if key[0] == "managed":
-                values = scope.instance_values(ResourceRef(scope, key, None))
-                configuration.possible.append(
-                    Instance(address, *key, None, scope.address, values, block.file, block.line)
-                )
-            continue
-        indices: Any = [None] if expansion is None else list(expansion)
-        for index in indices:
-            ref = ResourceRef(scope, key, index)
-            mode, kind, name = key
-            values = scope.instance_values(ref) if mode == "managed" else _data_values(scope, ref)
-            configuration.instances.append(
-                Instance(
-                    address=ref.address,
-                    mode=mode,
-                    type=kind,
-                    name=name,
-                    index=index,
-                    module=scope.address,
-                    values=values,
-                    file=block.file,
-                    line=block.line,
-                )
-            )
+            what = f"internal error while evaluating {address}: {type(error).__name__}: {error}"
+            configuration.errors.append((block.file, block.line, what[:300]))
     for name, block in scope.module.calls.items():
         child = scope.child(name)
         if isinstance(child, Unknown):
@@ -139,10 +145,42 @@ def _emit(scope: Scope, configuration: Configuration) -> None:
             _emit(item.scope, configuration)
 
 
+def _emit_resource(scope: Scope, key: Any, block: Any, configuration: Configuration) -> None:
+    """The instances of one resource block (or what skipped it)."""
+    expansion = scope.expansion(key, block)
+    if isinstance(expansion, Unknown):
+        address = scope.address_of(key, None)
+        configuration.skipped.append(Skipped(address, expansion.reason, block.file, block.line))
+        if key[0] == "managed":
+            values = scope.instance_values(ResourceRef(scope, key, None))
+            configuration.possible.append(
+                Instance(address, *key, None, scope.address, values, block.file, block.line)
+            )
+        return
+    indices: Any = [None] if expansion is None else list(expansion)
+    for index in indices:
+        ref = ResourceRef(scope, key, index)
+        mode, kind, name = key
+        values = scope.instance_values(ref) if mode == "managed" else _data_values(scope, ref)
+        configuration.instances.append(
+            Instance(
+                address=ref.address,
+                mode=mode,
+                type=kind,
+                name=name,
+                index=index,
+                module=scope.address,
+                values=values,
+                file=block.file,
+                line=block.line,
+            )
+        )
+
+
 def _data_values(scope: Scope, ref: ResourceRef) -> Dict[str, Any]:
     block = scope.module.resources[ref.key]
     values = {
-        name: plain(scope.attribute(ref, name), scope.evaluator.key_prefix)
+        name: scope.evaluator.settle(scope.attribute(ref, name), ref.address)
         for name in block.body.attributes
         if name not in ("count", "for_each", "provider", "depends_on")
     }

@@ -9,13 +9,25 @@ determine becomes ``Unknown`` saying why.
 
 from __future__ import annotations
 
+import json
+import math
+import os
 import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ...values import Handle, Unknown
+from ...documents import ParseError, read_regular_file
 from . import hcl
-from .functions import FUNCTIONS, EvalError, has_unknown, to_number, to_string
+from .functions import (
+    FUNCTIONS,
+    MAX_CHARACTERS,
+    EvalError,
+    has_unknown,
+    number_literal,
+    to_number,
+    to_string,
+)
 from .iam import policy_document
 from .module import (
     MISSING,
@@ -32,6 +44,13 @@ from .module import (
 
 _META_BLOCKS = {"lifecycle", "provisioner", "connection", "dynamic"}
 _MAX_DEPTH = 60
+# Budgets of one root module, so that no configuration hangs the run or fills memory (issue
+# 27): expressions evaluated plus elements built, and the size of one value (elements plus
+# characters / 64). Past them a value is unknown, and the root says why once.
+_MAX_STEPS = 1_000_000  # a configuration of 1,000 resource blocks takes 40,000
+_MAX_LISTING_BYTES = 4 * 1024 * 1024  # .terraform/modules/modules.json
+_MAX_KNOWN_TEXT = 4096  # of an unknown string, the part known shown in messages
+_MAX_WEIGHT = 1_000_000
 _PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"))
 
 
@@ -65,6 +84,13 @@ class Evaluator:
         self.modules: Dict[Path, ModuleConfig] = {}
         self.file_names: Dict[str, str] = {}  # file -> its name relative to the root, for messages
         self.depth = 0
+        self.steps = 0  # spent of _MAX_STEPS
+        self.module_instances = 0
+        # input errors that leave the rest readable: (file, line or None, what is wrong)
+        self.errors: List[Tuple[str, Optional[int], str]] = []
+        self._installed: Optional[Dict[str, Path]] = None  # see installed()
+        # what the user should know though it is no error: (file, line, what)
+        self.notes: List[Tuple[str, Optional[int], str]] = []
         self.bare = Scope(self, ModuleConfig(root), "", None, None)  # for tfvars and --var values
         self.root_scope: Optional[Scope] = None  # set once the variable values are read
 
@@ -78,6 +104,13 @@ class Evaluator:
                 name = block.file
             self.file_names[block.file] = name
         return f"{name}:{block.line}"
+
+    def folder_name(self, directory: Path) -> str:
+        """A module folder for messages: from the root module's folder where it is inside it."""
+        try:
+            return str(directory.relative_to(self.root.parent))
+        except ValueError:
+            return str(directory)
 
     def module_at(self, directory: Path) -> ModuleConfig:
         directory = directory.resolve()
@@ -97,42 +130,146 @@ class Evaluator:
             return text if isinstance(value, Unknown) else value
         return self.variables.get(name, MISSING)
 
+    def problem(self, file: str, line: Optional[int], what: str) -> None:
+        if (file, line, what) not in self.errors:
+            self.errors.append((file, line, what))
+
+    def spend(self, steps: int) -> None:
+        """Count work against the root's budget; past it, EvalError (the value is unknown)."""
+        self.steps += steps
+        if self.steps > _MAX_STEPS:
+            what = (
+                f"evaluation stopped after {_MAX_STEPS:,} steps (counts, ranges or loops "
+                "build too many values); what is left is unknown"
+            )
+            self.problem(str(self.root), None, what)
+            raise EvalError(what)
+
+    def weigh(self, value: Any) -> None:
+        """EvalError for a value too large to walk (shared parts count each time they appear);
+        its weight is spent from the budget."""
+        weight, pending = 0, [value]
+        while pending:
+            item = pending.pop()
+            weight += 1
+            if isinstance(item, str):
+                weight += len(item) >> 6
+            elif isinstance(item, list):
+                pending.extend(item)
+            elif isinstance(item, dict):
+                pending.extend(item.values())
+            if weight > _MAX_WEIGHT:
+                raise EvalError(f"a value larger than {_MAX_WEIGHT:,} elements")
+        self.spend(weight)
+
+    def settle(self, value: Any, where: str) -> Any:
+        """A value as it lands in an instance (``plain``), or Unknown if it is too large."""
+        try:
+            self.weigh(value)
+        except EvalError as error:
+            return Unknown(f"{where}: {error}")
+        return plain(value, self.key_prefix)
+
+    def installed(self) -> Dict[str, Path]:
+        """The modules `terraform init` placed under .terraform/modules: call key -> folder.
+
+        Only folders inside the root module's (symlinks resolved) are taken."""
+        if self._installed is None:
+            self._installed = {}
+            listing = self.root / ".terraform" / "modules" / "modules.json"
+            try:
+                data = json.loads(read_regular_file(str(listing), _MAX_LISTING_BYTES))
+            except (ParseError, ValueError, RecursionError):
+                return self._installed
+            entries = data.get("Modules") if isinstance(data, dict) else None
+            for entry in entries if isinstance(entries, list) else []:
+                key = entry.get("Key") if isinstance(entry, dict) else None
+                folder = entry.get("Dir") if isinstance(entry, dict) else None
+                if isinstance(key, str) and key and isinstance(folder, str):
+                    try:
+                        directory = (self.root / folder).resolve()
+                    except (OSError, ValueError, RuntimeError):
+                        continue
+                    if directory.is_relative_to(self.root) and directory.is_dir():
+                        self._installed[key] = directory
+        return self._installed
+
     def module_source(self, scope: Scope, block: hcl.Block) -> Any:
+        name = block.labels[0]
         source = self.eval(block.body.attributes.get("source"), scope.context({}, "source"))
-        if isinstance(source, str) and source.startswith(("./", "../")):
-            directory = (scope.module.directory / source).resolve()
-            if directory.is_dir():
-                return directory
-            return Unknown(f"module {block.labels[0]}: {source} is not a directory")
-        return Unknown(
-            f"module {block.labels[0]} comes from {source!r}, which is not downloaded; "
-            "resources and outputs of remote modules are not known"
-        )
+        key = f"{scope.call_key}.{name}" if scope.call_key else name
+        if key in self.installed():
+            return self.installed()[key]
+        if not (isinstance(source, str) and source.startswith(("./", "../"))):
+            return Unknown(
+                f"module {name} comes from {str(source)[:200]!r}, which is not downloaded (run "
+                "`terraform init` to read it from .terraform/modules); its resources and "
+                "outputs are not known"
+            )
+        try:
+            written = Path(os.path.normpath(scope.module.directory / source))
+            directory = written.resolve()
+            found = directory.is_dir()
+        except (OSError, ValueError, RuntimeError) as error:  # NUL byte, too long, a link loop
+            reason = getattr(error, "strerror", None) or type(error).__name__
+            return Unknown(f"module {name}: {source[:200]!r} cannot be read ({reason})")
+        if directory != written and not directory.is_relative_to(self.root):
+            what = f"module {name}: {source} is a symbolic link out of the root module; not read"
+            self.problem(block.file, block.line, what)
+            return Unknown(what)
+        if found:
+            return directory
+        what = f"module {name}: {source} is not a directory; nothing it makes is checked"
+        if (block.file, block.line, what) not in self.notes:
+            self.notes.append((block.file, block.line, what))
+        return Unknown(what)
 
     # data sources that can be known offline
 
-    def region(self) -> Any:
-        scope = self.root_scope
-        for block in scope.module.providers if scope is not None else []:
+    def region(self, scope: Optional[Scope] = None, block: Optional[hcl.Block] = None) -> Any:
+        """The region a resource is in: its own ``region`` argument (AWS provider v6), else
+        its provider's (``provider = aws.west``, through module calls' ``providers`` maps),
+        else the default aws provider's of the root module."""
+        if block is not None and scope is not None and "region" in block.body.attributes:
+            return self.eval(block.body.attributes["region"], scope.context({}, "region"))
+        alias = _provider_alias(block.body.attributes.get("provider")) if block else None
+        while scope is not None and scope.parent is not None:
+            found = self._provider_region(scope, alias)
+            if found is not None:
+                return found
+            mapping = _providers_map(scope.call[0]) if scope.call else {}
+            name = f"aws.{alias}" if alias else "aws"
+            alias = mapping.get(name, alias)  # not in the map: inherited as named
+            scope = scope.parent
+        root = self.root_scope
+        found = self._provider_region(root, alias) if root is not None else None
+        if found is not None:
+            return found
+        named = f"the aws provider block aliased {alias}" if alias else "the aws provider block"
+        return Unknown(f"the AWS region is not set in {named} (the environment is not read)")
+
+    def _provider_region(self, scope: Scope, alias: Optional[str]) -> Any:
+        for block in scope.module.providers:
             attributes = block.body.attributes
-            aws = block.labels in (["aws"], ["awscc"])
-            if aws and "alias" not in attributes and "region" in attributes:
+            if block.labels not in (["aws"], ["awscc"]) or "region" not in attributes:
+                continue
+            context = scope.context({}, "provider aws")
+            written = self.eval(attributes["alias"], context) if "alias" in attributes else None
+            if written == alias:
                 return self.eval(attributes["region"], scope.context({}, "provider aws"))
-        return Unknown(
-            "the AWS region is not set in the aws provider block (the environment is not read)"
-        )
+        return None
 
     def data_attribute(self, scope: Scope, ref: ResourceRef, block: hcl.Block, name: str) -> Any:
         kind = ref.key[1]
         if kind == "aws_region" and name in ("name", "region", "id"):
-            return self.region()
+            return self.region(scope, block)
         if kind == "aws_availability_zones" and name == "names":
-            region = self.region()
+            region = self.region(scope, block)
             if isinstance(region, Unknown):
                 return [Unknown("availability zone names depend on the region") for _ in "abc"]
             return [f"{region}{letter}" for letter in "abcdef"]
         if kind == "aws_partition" and name in ("partition", "id"):
-            region = self.region()
+            region = self.region(scope, block)
             if isinstance(region, str):
                 return next((p for r, p in _PARTITIONS if region.startswith(r)), "aws")
             return region
@@ -140,7 +277,7 @@ class Evaluator:
             service = block.body.attributes.get("service")
             if service is not None:
                 value = scope._attribute(ref, block, "service")
-                region = self.region()
+                region = self.region(scope, block)
                 if isinstance(value, Unknown) or isinstance(region, Unknown):
                     return value if isinstance(value, Unknown) else region
                 return f"com.amazonaws.{region}.{value}"
@@ -173,6 +310,7 @@ class Evaluator:
         try:
             if self.depth > _MAX_DEPTH:
                 return Unknown(f"{context.where}: expressions nest too deeply")
+            self.spend(1)
             return self._eval(node, context)
         except EvalError as error:
             return Unknown(f"{context.where}: {error}")
@@ -184,25 +322,17 @@ class Evaluator:
             return None
         if isinstance(node, hcl.JsonExpr):
             return self._json(node.value, context)
-        data = getattr(node, "data", None)
-        if data is None:  # a token
-            return self._token(node, context)
-        method = getattr(self, f"_e_{data}", None)
+        method = getattr(self, f"_e_{node.kind}", None)
         if method is None:
-            raise EvalError(f"{data} expressions are not evaluated")
+            raise EvalError(f"{node.kind} expressions are not evaluated")
         return method(node, context)
 
-    def _token(self, token: Any, context: Context) -> Any:
-        kind = token.type
-        if kind == "STRING_LIT":
-            return self.template(str(token)[1:-1], context, escapes=True)
-        raise EvalError(f"unexpected token {token}")
+    def _e_string(self, node: hcl.Node, context: Context) -> Any:
+        return self.template(node.text, context, escapes=True)
 
-    def _heredoc(self, text: str, context: Context) -> Any:
-        trim = text.startswith("<<-")
-        lines = text.split("\n")
-        body = lines[1:-1]
-        if trim:
+    def _e_heredoc(self, node: hcl.Node, context: Context) -> Any:
+        body = node.text.split("\n")[:-1]
+        if node.flag:  # <<- strips the common indentation
             indents = [len(line) - len(line.lstrip()) for line in body if line.strip()]
             cut = min(indents) if indents else 0
             body = [line[cut:] for line in body]
@@ -256,34 +386,42 @@ class Evaluator:
         unknown = next((p for p in parts if isinstance(p, Unknown)), None)
         if unknown is not None or has_reference(parts):
             # what is known of the string, the unknown parts as written: "com.amazonaws.${var.r}.s3"
-            known = "".join(
+            pieces = [
                 (part.text or source) if isinstance(part, Unknown) else _text_part(part, source)
                 for part, source in zip(parts, sources)
-            )
+            ]
             reason = unknown.reason if unknown is not None else "a value known only after apply"
-            return Unknown(reason, known)
-        return "".join(to_string(p) if p is not None else "" for p in parts)
+            if sum(map(len, pieces)) > _MAX_KNOWN_TEXT:  # a hint for messages, not a value
+                return Unknown(reason)
+            return Unknown(reason, "".join(pieces))
+        texts = [to_string(p) if p is not None else "" for p in parts]
+        if sum(map(len, texts)) > MAX_CHARACTERS:
+            raise EvalError(f"a string of more than {MAX_CHARACTERS:,} characters")
+        return "".join(texts)
 
     # tree nodes
 
-    def _e_expr_term(self, node: Any, context: Context) -> Any:
-        return self._eval(node.children[0], context)
+    def _e_paren(self, node: hcl.Node, context: Context) -> Any:
+        return self.eval(node.children[0], context)
 
-    def _e_int_lit(self, node: Any, context: Context) -> Any:
-        return int("".join(str(c) for c in node.children))
+    def _e_number(self, node: hcl.Node, context: Context) -> Any:
+        return number_literal(node.text)
 
-    def _e_float_lit(self, node: Any, context: Context) -> Any:
-        return float("".join(str(c) for c in node.children))
+    def _e_bool(self, node: hcl.Node, context: Context) -> Any:
+        return node.text == "true"
 
-    def _e_tuple(self, node: Any, context: Context) -> Any:
+    def _e_null(self, node: hcl.Node, context: Context) -> Any:
+        return None
+
+    def _e_tuple(self, node: hcl.Node, context: Context) -> Any:
         return [self.eval(child, context) for child in node.children]
 
-    def _e_object(self, node: Any, context: Context) -> Any:
+    def _e_object(self, node: hcl.Node, context: Context) -> Any:
         out: Dict[str, Any] = {}
-        for element in node.children:
-            key_node, value_node = element.children[0], element.children[-1]
-            if getattr(key_node, "data", None) == "identifier":
-                key: Any = str(key_node.children[0])
+        for pair in node.children:
+            key_node, value_node = pair.children
+            if key_node.kind == "variable":  # a bare name is the key itself
+                key: Any = key_node.text
             else:
                 key = self.eval(key_node, context)
                 if isinstance(key, Unknown):
@@ -292,14 +430,10 @@ class Evaluator:
             out[key] = self.eval(value_node, context)
         return out
 
-    def _e_identifier(self, node: Any, context: Context) -> Any:
-        name = str(node.children[0])
+    def _e_variable(self, node: hcl.Node, context: Context) -> Any:
+        name = node.text
         if name in context.names:
             return context.names[name]
-        if name in ("true", "false"):
-            return name == "true"
-        if name == "null":
-            return None
         if name in ("var", "local", "module", "data"):
             return Namespace(name, context.scope)
         if name == "path":
@@ -314,21 +448,14 @@ class Evaluator:
             raise EvalError(f"{name} is not available here")
         return Namespace("resource", context.scope, name)
 
-    def _e_get_attr_expr_term(self, node: Any, context: Context) -> Any:
+    def _e_get_attr(self, node: hcl.Node, context: Context) -> Any:
+        return self.get_attr(self.eval(node.children[0], context), node.text, context)
+
+    def _e_index(self, node: hcl.Node, context: Context) -> Any:
         base = self.eval(node.children[0], context)
-        return self.get_attr(base, str(node.children[1].children[0].children[0]), context)
+        return self.index(base, self.eval(node.children[1], context))
 
-    def _e_index_expr_term(self, node: Any, context: Context) -> Any:
-        base = self.eval(node.children[0], context)
-        return self.index(base, self._index_key(node.children[1], context))
-
-    def _index_key(self, index: Any, context: Context) -> Any:
-        child = index.children[0]
-        if getattr(child, "type", None) == "DECIMAL":  # legacy a.0
-            return int("".join(str(c) for c in index.children))
-        return self.eval(child, context)
-
-    def _splat(self, node: Any, context: Context) -> Any:
+    def _e_splat(self, node: hcl.Node, context: Context) -> Any:
         base = self.eval(node.children[0], context)
         if isinstance(base, Unknown):
             return base
@@ -337,16 +464,13 @@ class Evaluator:
         items = base if isinstance(base, list) else [base]
         out = []
         for item in items:
-            for step in node.children[1].children:
-                if step.data == "get_attr":
-                    item = self.get_attr(item, str(step.children[0].children[0]), context)
+            for step in node.children[1:]:
+                if step.kind == "get_attr":
+                    item = self.get_attr(item, step.text, context)
                 else:
-                    item = self.index(item, self._index_key(step, context))
+                    item = self.index(item, self.eval(step.children[0], context))
             out.append(item)
         return out
-
-    _e_full_splat_expr_term = _splat
-    _e_attr_splat_expr_term = _splat
 
     def get_attr(self, base: Any, name: str, context: Context) -> Any:
         if isinstance(base, Unknown):
@@ -385,7 +509,9 @@ class Evaluator:
             return key
         if isinstance(base, list):
             if isinstance(key, str) and key.isdigit():
-                key = int(key)
+                key = number_literal(key)
+            if isinstance(key, float) and not key.is_integer():
+                raise EvalError(f"index {key} is not a whole number")
             if isinstance(key, (int, float)) and not isinstance(key, bool):
                 if 0 <= int(key) < len(base):
                     return base[int(key)]
@@ -398,27 +524,11 @@ class Evaluator:
             return Unknown("a value known only after apply")
         raise EvalError(f"cannot index {type(base).__name__} with {key!r}")
 
-    def _e_binary_op(self, node: Any, context: Context) -> Any:
-        # The grammar nests operators to the right whatever their precedence: flatten the chain
-        # (without recursion: a chain may be long) and rebuild it by precedence.
-        operands: List[Any] = []
-        operators: List[str] = []
-        pending = [node]
-        while pending:
-            item = pending.pop()
-            if isinstance(item, str):
-                operators.append(item)
-            elif getattr(item, "data", None) == "binary_op":
-                term = item.children[1]
-                pending += [term.children[1], str(term.children[0].children[0]), item.children[0]]
-            else:
-                operands.append(item)
-        last = operands[-1]
-        if getattr(last, "data", None) == "conditional":
-            # "a && b ? x : y" parses as "a && (b ? x : y)"; the condition is "a && b"
-            condition = self._precedence([*operands[:-1], last.children[0]], operators, context)
-            return self._choose(condition, last, context)
-        return self._precedence(operands, operators, context)
+    def _e_binary(self, node: hcl.Node, context: Context) -> Any:
+        return self._precedence(list(node.children), list(node.names), context)
+
+    def _e_too_deep(self, node: hcl.Node, context: Context) -> Any:
+        raise EvalError("expressions nest too deeply")
 
     def _precedence(self, operands: List[Any], operators: List[str], context: Context) -> Any:
         """Left-associative operators by precedence (shunting-yard)."""
@@ -440,9 +550,9 @@ class Evaluator:
             reduce()
         return values[0]
 
-    def _e_unary_op(self, node: Any, context: Context) -> Any:
-        operator = str(node.children[0])
-        value = self.eval(node.children[1], context)
+    def _e_unary(self, node: hcl.Node, context: Context) -> Any:
+        operator = node.text
+        value = self.eval(node.children[0], context)
         if isinstance(value, Unknown):
             return value
         if operator == "!":
@@ -452,9 +562,7 @@ class Evaluator:
         return -to_number(value)
 
     def _e_conditional(self, node: Any, context: Context) -> Any:
-        return self._choose(self.eval(node.children[0], context), node, context)
-
-    def _choose(self, condition: Any, node: Any, context: Context) -> Any:
+        condition = self.eval(node.children[0], context)
         if isinstance(condition, Unknown):
             return condition
         if isinstance(condition, str) and condition in ("true", "false"):
@@ -463,12 +571,10 @@ class Evaluator:
             raise EvalError("the condition is not a bool")
         return self.eval(node.children[1 if condition else 2], context)
 
-    def _e_function_call(self, node: Any, context: Context) -> Any:
-        name = str(node.children[0].children[0])
-        arguments = node.children[1].children if len(node.children) > 1 else []
-        expand = bool(arguments) and getattr(arguments[-1], "type", None) == "ELLIPSIS"
-        if expand:
-            arguments = arguments[:-1]
+    def _e_call(self, node: hcl.Node, context: Context) -> Any:
+        name, arguments, expand = node.text, list(node.children), node.flag
+        if "::" in name:
+            return Unknown(f"{context.where}: provider functions are not evaluated offline")
         if name in ("try", "can"):
             return self._try(name, arguments, context)
         values = [self.eval(argument, context) for argument in arguments]
@@ -499,6 +605,7 @@ class Evaluator:
         function = FUNCTIONS.get(name)
         if function is None:
             return Unknown(f"{context.where}: function {name}() is not evaluated offline")
+        self.weigh(values)
         unknown = has_unknown(values)
         if unknown is not None:
             return unknown
@@ -508,8 +615,8 @@ class Evaluator:
             return function(*values)
         except EvalError:
             raise
-        except (TypeError, ValueError, IndexError, KeyError, OverflowError) as error:
-            raise EvalError(f"{name}(): {error}") from None
+        except (TypeError, ValueError, IndexError, KeyError, OverflowError, RecursionError) as e:
+            raise EvalError(f"{name}(): {str(e)[:200]}") from None
 
     def _try(self, name: str, arguments: List[Any], context: Context) -> Any:
         for argument in arguments:
@@ -524,24 +631,12 @@ class Evaluator:
             return False
         raise EvalError("try: no argument could be evaluated")
 
-    def _e_for_tuple_expr(self, node: Any, context: Context) -> Any:
-        return self._for(node, context, as_object=False)
-
-    def _e_for_object_expr(self, node: Any, context: Context) -> Any:
-        return self._for(node, context, as_object=True)
-
-    def _for(self, node: Any, context: Context, as_object: bool) -> Any:
-        parts = [c for c in node.children if hasattr(c, "data")]
-        intro = parts[0]
-        trees = [c for c in intro.children if hasattr(c, "data")]
-        names = [str(c.children[0]) for c in trees if c.data == "identifier"]
-        source_node = next(c for c in trees if c.data != "identifier")
+    def _e_for(self, node: hcl.Node, context: Context) -> Any:
+        source_node, key_node, value_node, condition = node.children
+        names, as_object, grouping = node.names, node.text == "object", node.flag
         source = self.eval(source_node, context)
         if isinstance(source, Unknown):
             return source
-        grouping = any(str(c) == "..." for c in node.children if not hasattr(c, "data"))
-        condition = parts[-1] if parts[-1].data == "for_cond" else None
-        bodies = parts[1:-1] if condition is not None else parts[1:]
         if isinstance(source, dict):
             pairs: Iterator[Tuple[Any, Any]] = iter(source.items())
         elif isinstance(source, list):
@@ -558,31 +653,23 @@ class Evaluator:
                 inner[names[0]] = value
             local = Context(context.scope, inner, context.where)
             if condition is not None:
-                keep = self.eval(condition.children[-1], local)
+                keep = self.eval(condition, local)
                 if isinstance(keep, Unknown):
                     return keep
                 if keep is not True:
                     continue
             if as_object:
-                result_key = self.eval(bodies[0], local)
+                result_key = self.eval(key_node, local)
                 if isinstance(result_key, Unknown):
                     return result_key
-                result = self.eval(bodies[1], local)
+                result = self.eval(value_node, local)
                 if grouping:
                     out_map.setdefault(to_string(result_key), []).append(result)
                 else:
                     out_map[to_string(result_key)] = result
             else:
-                out_list.append(self.eval(bodies[0], local))
+                out_list.append(self.eval(value_node, local))
         return out_map if as_object else out_list
-
-    def _e_heredoc_template(self, node: Any, context: Context) -> Any:
-        return self._heredoc(str(node.children[0]), context)
-
-    _e_heredoc_template_trim = _e_heredoc_template
-
-    def _e_provider_function_call(self, node: Any, context: Context) -> Any:
-        return Unknown(f"{context.where}: provider functions are not evaluated offline")
 
     # nested blocks
 
@@ -605,7 +692,7 @@ class Evaluator:
 
     def block_values(self, body: hcl.Body, context: Context) -> Dict[str, Any]:
         values = {
-            name: plain(self.eval(expression, context), self.key_prefix)
+            name: self.settle(self.eval(expression, context), context.where)
             for name, expression in body.attributes.items()
         }
         values.update(self.blocks(body, context))
@@ -615,6 +702,12 @@ class Evaluator:
         items = self.eval(block.body.attributes.get("for_each"), context)
         if isinstance(items, Unknown):
             return Unknown(f"dynamic {block.labels[0]} blocks: {items.reason}", items.text)
+        if not isinstance(items, (list, dict, type(None))):
+            return Unknown(f"dynamic {block.labels[0]} blocks: for_each is not a collection")
+        try:
+            self.spend(len(items or ()))
+        except EvalError as error:
+            return Unknown(f"dynamic {block.labels[0]} blocks: {error}")
         iterator = block.labels[0]
         if "iterator" in block.body.attributes:
             iterator_node = block.body.attributes["iterator"]
@@ -665,12 +758,30 @@ def _text_part(value: Any, source: str) -> str:
         return source
 
 
-def _identifier_text(node: Any) -> Optional[str]:
-    while hasattr(node, "children") and node.children:
-        if getattr(node, "data", None) == "identifier":
-            return str(node.children[0])
-        node = node.children[0]
+def _provider_alias(node: Any) -> Optional[str]:
+    """``aws.west`` written as a resource's ``provider``: "west"; None for the default."""
+    if isinstance(node, hcl.Node) and node.kind == "get_attr":
+        return node.text
     return None
+
+
+def _providers_map(call: hcl.Block) -> Dict[str, Optional[str]]:
+    """A module call's ``providers = { aws = aws.west, aws.east = aws }``: the child's provider
+    ("aws" or "aws.ALIAS" as the child names it) -> the parent's alias (None: the default)."""
+    node = call.body.attributes.get("providers")
+    mapping: Dict[str, Optional[str]] = {}
+    for pair in node.children if isinstance(node, hcl.Node) and node.kind == "object" else ():
+        key, value = pair.children
+        name = key.text if key.kind == "variable" else None
+        if key.kind == "get_attr" and key.children[0].kind == "variable":
+            name = key.children[0].text + "." + key.text
+        if name is not None:
+            mapping[name] = _provider_alias(value)
+    return mapping
+
+
+def _identifier_text(node: Any) -> Optional[str]:
+    return node.text if isinstance(node, hcl.Node) and node.kind == "variable" else None
 
 
 def _interpolation_end(text: str, start: int) -> int:
@@ -718,6 +829,15 @@ def _kind(value: Any) -> str:
 
 
 def _binary(operator: str, left: Any, right: Any) -> Any:
+    result = _operate(operator, left, right)
+    if isinstance(result, float) and not math.isfinite(result):
+        raise EvalError(f"{operator} gives a number out of range")
+    if isinstance(result, int) and result.bit_length() > 256:
+        raise EvalError(f"{operator} gives a number of more than 256 bits")
+    return result
+
+
+def _operate(operator: str, left: Any, right: Any) -> Any:
     if operator == "&&" and left is False or operator == "||" and left is True:
         return left  # known whatever the right operand is
     for value in (left, right):

@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 from typing import Any, Callable, Dict, List
 
 from ...values import Unknown
+from .hcl import MAX_NESTING, nesting_depth
 from .iam import go_json
+
+# What one function may build: more elements (range) or characters (join, replace) is an
+# EvalError (the value is unknown), never gigabytes of memory.
+MAX_ELEMENTS = 100_000
+MAX_CHARACTERS = 1_000_000
+# Patterns of replace(): Python's engine backtracks where Terraform's (RE2) is linear, so a
+# pattern is evaluated only where it cannot backtrack badly (see _safe_pattern), on this much text.
+_MAX_REGEX_TEXT = 10_000
 
 
 class EvalError(Exception):
@@ -45,19 +55,45 @@ def to_number(value: Any) -> Any:
         raise EvalError(f"cannot convert {'null' if value is None else 'a bool'} to a number")
     if isinstance(value, (int, float)):
         return value
+    return number_literal(str(value))
+
+
+# Terraform's numbers are arbitrary-precision; longer ones are not evaluated (Python's int() of a
+# 5,000-digit text raises, and nothing a network is built from needs them).
+_MAX_NUMBER_TEXT = 100
+
+
+def number_literal(text: str) -> Any:
+    """A number as written (``10``, ``1.5``, ``1e3``); finite, or EvalError."""
+    text = text.strip()
+    if len(text) > _MAX_NUMBER_TEXT:
+        raise EvalError(f"a number of {len(text)} characters is not evaluated")
     try:
-        number = float(str(value))
+        number = float(text)
     except ValueError:
-        raise EvalError(f"{value!r} is not a number") from None
-    return int(number) if number.is_integer() and "." not in str(value) else number
+        raise EvalError(f"{text[:40]!r} is not a number") from None
+    if not math.isfinite(number):
+        raise EvalError(f"{text[:40]!r} is not a finite number")
+    if text.lstrip("+-").isdigit():
+        return int(text)
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def _unique(items: List[Any]) -> List[Any]:
+    """Items without repeats, in order, in linear time (JSON text identifies a collection)."""
+    seen: set = set()
+    out: List[Any] = []
+    for item in items:
+        key = (type(item).__name__, go_json(item) if isinstance(item, (list, dict)) else item)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
 
 
 def to_set(value: Any) -> list:
     """A set as Terraform orders it in a plan: strings sorted, duplicates removed."""
-    items: List[Any] = []
-    for item in _list(value, "toset"):
-        if item not in items:
-            items.append(item)
+    items = _unique(_list(value, "toset"))
     if all(isinstance(item, str) for item in items):
         return sorted(items)
     return items
@@ -68,11 +104,14 @@ def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:
         network = ipaddress.ip_network(str(prefix), strict=False)
     except ValueError:
         raise EvalError(f"{prefix!r} is not a CIDR block") from None
-    length = network.prefixlen + int(newbits)
-    if length > network.max_prefixlen or int(netnum) >= 2 ** int(newbits):
+    newbits, netnum = _integer(newbits, "cidrsubnet"), _integer(netnum, "cidrsubnet")
+    length = network.prefixlen + newbits
+    if not 0 <= newbits <= network.max_prefixlen or length > network.max_prefixlen:
+        raise EvalError(f"cidrsubnet({prefix}, {newbits}, {netnum}) does not fit")
+    if not 0 <= netnum < 2**newbits:
         raise EvalError(f"cidrsubnet({prefix}, {newbits}, {netnum}) does not fit")
     size = 2 ** (network.max_prefixlen - length)
-    address = network.network_address + int(netnum) * size
+    address = network.network_address + netnum * size
     return f"{address}/{length}"
 
 
@@ -121,7 +160,7 @@ def _element(items: Any, index: Any) -> Any:
     items = _list(items, "element")
     if not items:
         raise EvalError("element of an empty list")
-    return items[int(index) % len(items)]
+    return items[_integer(index, "element") % len(items)]
 
 
 def _flatten(items: Any) -> list:
@@ -140,15 +179,11 @@ def _merge(*maps: Any) -> dict:
 
 
 def _distinct(items: Any) -> list:
-    out: List[Any] = []
-    for item in _list(items, "distinct"):
-        if item not in out:
-            out.append(item)
-    return out
+    return _unique(_list(items, "distinct"))
 
 
 def _slice(items: Any, start: Any, end: Any) -> list:
-    return _list(items, "slice")[int(start) : int(end)]
+    return _list(items, "slice")[_integer(start, "slice") : _integer(end, "slice")]
 
 
 def _concat(*lists: Any) -> list:
@@ -182,15 +217,36 @@ def _index(items: Any, value: Any) -> int:
     return items.index(value)
 
 
+def _integer(value: Any, what: str) -> int:
+    number = to_number(value)
+    if isinstance(number, float) and not number.is_integer():
+        raise EvalError(f"{what} wants a whole number, got {number}")
+    return int(number)
+
+
 def _range(*args: Any) -> list:
-    return list(range(*(int(a) for a in args)))
+    numbers = range(*(_integer(a, "range") for a in args))
+    if len(numbers) > MAX_ELEMENTS:
+        raise EvalError(f"range of {len(numbers):,} numbers (more than {MAX_ELEMENTS:,})")
+    return list(numbers)
 
 
 def _jsondecode(text: Any) -> Any:
     try:
-        return json.loads(str(text))
-    except ValueError:
+        value = json.loads(str(text))
+    except (ValueError, RecursionError):
         raise EvalError("jsondecode: not JSON") from None
+    if nesting_depth(value) > MAX_NESTING:
+        raise EvalError(f"jsondecode: nests deeper than {MAX_NESTING} levels")
+    return value
+
+
+def _join(separator: Any, items: Any) -> str:
+    texts = [to_string(item) for item in _list(items, "join")]
+    size = sum(map(len, texts)) + len(str(separator)) * len(texts)
+    if size > MAX_CHARACTERS:
+        raise EvalError(f"join would build {size:,} characters")
+    return str(separator).join(texts)
 
 
 def _replace(text: Any, search: Any, replacement: Any) -> str:
@@ -198,8 +254,60 @@ def _replace(text: Any, search: Any, replacement: Any) -> str:
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
         import re
 
-        return re.sub(search[1:-1], replacement.replace("$", "\\"), text)
-    return text.replace(search, replacement)
+        pattern = _safe_pattern(search[1:-1], text)
+        try:
+            result = pattern.sub(replacement.replace("$", "\\"), text)
+        except (re.error, IndexError) as error:
+            raise EvalError(f"replace: {error}") from None
+    else:
+        growth = text.count(search) * (len(replacement) - len(search)) if search else 0
+        if len(text) + growth > MAX_CHARACTERS:
+            raise EvalError(f"replace would build {len(text) + growth:,} characters")
+        result = text.replace(search, replacement)
+    if len(result) > MAX_CHARACTERS:
+        raise EvalError(f"replace built {len(result):,} characters")
+    return result
+
+
+def _safe_pattern(pattern: str, text: str) -> Any:
+    """A compiled pattern Python's backtracking engine runs in about linear time on ``text``.
+
+    Refused (EvalError, the value is unknown): invalid patterns; what RE2 does not have either
+    (backreferences, lookaround); a repetition inside a repetition (``(a+)+``: exponential);
+    more than two unbounded repetitions (``a*a*a*b``: polynomial); text over 10,000 characters.
+    """
+    import re
+
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+        compiled = re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as error:
+        raise EvalError(f"replace: invalid pattern ({error})") from None
+    if len(text) > _MAX_REGEX_TEXT:
+        raise EvalError(f"replace: a pattern on {len(text):,} characters is not evaluated")
+    unbounded = 0
+    pending = [(parsed, None)]  # (items, the repetition they are in: None, "bounded", "unbounded")
+    while pending:
+        items, outer = pending.pop()
+        for opcode, argument in items:
+            name = str(opcode)
+            if name in ("GROUPREF", "GROUPREF_EXISTS", "ASSERT", "ASSERT_NOT"):
+                raise EvalError("replace: backreferences and lookaround are not RE2 syntax")
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                kind = "unbounded" if argument[1] == re._constants.MAXREPEAT else "bounded"  # type: ignore[attr-defined]
+                if outer is not None and "unbounded" in (outer, kind):
+                    raise EvalError("replace: a repetition inside a repetition may backtrack")
+                unbounded += kind == "unbounded"
+                pending.append((argument[2], kind))
+            elif name == "BRANCH":
+                pending.extend((alternative, outer) for alternative in argument[1])
+            elif name == "SUBPATTERN":
+                pending.append((argument[-1], outer))
+            elif name == "ATOMIC_GROUP":
+                pending.append((argument, outer))
+    if unbounded > 2:
+        raise EvalError("replace: more than two unbounded repetitions may backtrack")
+    return compiled
 
 
 def _substr(text: Any, offset: Any, length: Any) -> str:
@@ -228,7 +336,7 @@ FUNCTIONS: Dict[str, Callable[..., Any]] = {
     "compact": lambda v: [i for i in _list(v, "compact") if i not in ("", None)],
     "jsonencode": go_json,
     "jsondecode": _jsondecode,
-    "join": lambda sep, items: str(sep).join(to_string(i) for i in _list(items, "join")),
+    "join": _join,
     "split": lambda sep, text: str(text).split(str(sep)),
     "replace": _replace,
     "lower": lambda s: str(s).lower(),

@@ -7,6 +7,7 @@ attributes and child modules on demand, through the ``Evaluator``, and memoises 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle"}
 _MAX_MODULE_DEPTH = 16
+_MAX_INSTANCES = 10_000  # of one resource or module block (count, for_each): more is unknown
+_MAX_MODULE_INSTANCES = 1_000  # module instances in a root, all depths (count x nesting)
 _VPC_PARTS = {
     "main_route_table_id": keys.main_route_table,
     "default_security_group_id": keys.default_security_group,
@@ -61,6 +64,10 @@ class Configuration:
     # exist (count.index and each.* unknown): what they would add to others is conditional
     possible: List[Instance] = field(default_factory=list)
     undeclared: List[str] = field(default_factory=list)  # --var names the root does not declare
+    # input errors that left the rest readable: (file, line or None, what is wrong)
+    errors: List[Tuple[str, Optional[int], str]] = field(default_factory=list)
+    # what is not read though no input is wrong (a local module folder missing): same form
+    notes: List[Tuple[str, Optional[int], str]] = field(default_factory=list)
 
 
 # -- configuration of one module directory ----------------------------------------------------------------
@@ -75,13 +82,22 @@ class ModuleConfig:
     resources: Dict[Tuple[str, str, str], hcl.Block] = field(default_factory=dict)
     calls: Dict[str, hcl.Block] = field(default_factory=dict)
     providers: List[hcl.Block] = field(default_factory=list)
+    errors: List[hcl.FileError] = field(default_factory=list)  # files not read; the rest is
+
+
+def inside(path: Path, directory: Path) -> bool:
+    """Does ``path``, symlinks resolved, lie in ``directory`` (itself resolved)?"""
+    try:
+        return Path(os.path.realpath(path)).is_relative_to(directory)
+    except (OSError, ValueError):
+        return False
 
 
 def _config_files(directory: Path) -> List[Path]:
     return sorted(
         path
         for path in directory.iterdir()
-        if path.is_file() and (path.name.endswith(".tf") or path.name.endswith(".tf.json"))
+        if path.name.endswith((".tf", ".tf.json")) and not path.is_dir()
     )
 
 
@@ -91,15 +107,29 @@ def _is_override(path: Path) -> bool:
 
 
 def load_module(directory: Path) -> ModuleConfig:
+    """A module directory's blocks. A file that cannot be read is one error in ``errors``; the
+    other files are still read. A symlink leading out of the directory is never followed."""
     module = ModuleConfig(directory)
     files = _config_files(directory)
     for path in [p for p in files if not _is_override(p)]:
-        for block in hcl.read_file(path).blocks:
+        for block in _blocks(module, path):
             _add_block(module, block)
     for path in [p for p in files if _is_override(p)]:  # Terraform merges these in, last
-        for block in hcl.read_file(path).blocks:
+        for block in _blocks(module, path):
             _override_block(module, block)
     return module
+
+
+def _blocks(module: ModuleConfig, path: Path) -> List[hcl.Block]:
+    if not inside(path, module.directory.resolve()):
+        what = "a symbolic link to a file outside its folder; not read"
+        module.errors.append(hcl.FileError(str(path), what))
+        return []
+    try:
+        return hcl.read_file(path).blocks
+    except hcl.FileError as error:
+        module.errors.append(error)
+        return []
 
 
 def _override_block(module: ModuleConfig, block: hcl.Block) -> None:
@@ -194,6 +224,12 @@ class Scope:
         self.values: Dict[Tuple[Any, ...], Any] = {}
         self.busy: set = set()
         self.depth: int = parent.depth + 1 if parent is not None else 0
+        # the call names from the root, as `terraform init` keys modules.json: "net.subnets"
+        self.call_key = ".".join(
+            part
+            for part in (parent.call_key if parent else "", call[0].labels[0] if call else "")
+            if part
+        )
 
     def __hash__(self) -> int:
         return id(self)
@@ -282,13 +318,19 @@ class Scope:
             if isinstance(count, Unknown):
                 return count
             if isinstance(count, bool) or not isinstance(count, (int, float)):
-                return Unknown(f"count is not a number ({count!r})")
+                return Unknown(f"count is not a number ({str(count)[:80]!r})")
+            if not 0 <= count <= _MAX_INSTANCES or count != int(count):
+                return Unknown(
+                    f"{where}: count = {count} is not a whole number from 0 to {_MAX_INSTANCES:,}"
+                )
             return list(range(int(count)))
         if "for_each" in attributes:
             items = self.evaluator.eval(attributes["for_each"], self.context({}, where))
             unknown = has_unknown(items) if not isinstance(items, dict) else None
             if isinstance(items, Unknown) or unknown is not None:
                 return items if isinstance(items, Unknown) else unknown
+            if isinstance(items, (dict, list)) and len(items) > _MAX_INSTANCES:
+                return Unknown(f"{where}: for_each over more than {_MAX_INSTANCES:,} items")
             if isinstance(items, dict):
                 return {str(k): v for k, v in items.items()}
             if isinstance(items, list) and all(isinstance(i, str) for i in items):
@@ -350,8 +392,9 @@ class Scope:
 
     def _instance_values(self, ref: ResourceRef) -> Dict[str, Any]:
         block = self.module.resources[ref.key]
+        where = ref.address
         values = {
-            name: plain(self.attribute(ref, name), self.evaluator.key_prefix)
+            name: self.evaluator.settle(self.attribute(ref, name), where)
             for name in block.body.attributes
             if name not in META_ARGUMENTS
         }
@@ -371,11 +414,26 @@ class Scope:
         source = self.evaluator.module_source(self, block)
         if isinstance(source, Unknown):
             return source
+        cycle = self._cycle(source)
+        if cycle is not None:
+            what = f"module {name}: a module cycle ({cycle}); not expanded"
+            self.evaluator.problem(block.file, block.line, what)
+            return Unknown(what)
         if self.depth >= _MAX_MODULE_DEPTH:
             return Unknown(f"module {name}: modules nest more than {_MAX_MODULE_DEPTH} deep")
         expansion = self.expansion(("module", name), block)
         if isinstance(expansion, Unknown):
             return expansion
+        if ("child", name) not in self.values:  # count each call's instances once
+            self.values[("child", name)] = True
+            self.evaluator.module_instances += 1 if expansion is None else len(expansion)
+        if self.evaluator.module_instances > _MAX_MODULE_INSTANCES:
+            what = (
+                f"module {name}: more than {_MAX_MODULE_INSTANCES:,} module instances in all "
+                "(count or for_each at several depths); not expanded"
+            )
+            self.evaluator.problem(block.file, block.line, what)
+            return Unknown(what)
         if expansion is None:
             return ModuleRef(self.child_scope(name, block, source, None, {}))
         if isinstance(expansion, list):
@@ -387,6 +445,18 @@ class Scope:
             k: ModuleRef(self.child_scope(name, block, source, k, {"each": {"key": k, "value": v}}))
             for k, v in expansion.items()
         }
+
+    def _cycle(self, source: Path) -> Optional[str]:
+        """The cycle a call of ``source`` closes, as the module folders in call order, or None."""
+        chain: List[Path] = []
+        scope: Optional[Scope] = self
+        while scope is not None:
+            chain.append(scope.module.directory.resolve())
+            if chain[-1] == source:
+                names = [self.evaluator.folder_name(d) for d in reversed(chain)]
+                return " -> ".join([*names, names[0]])
+            scope = scope.parent
+        return None
 
     def child_scope(self, name: str, block, source: Path, index: Any, names) -> Scope:
         def make() -> Scope:
@@ -417,12 +487,8 @@ def _type_name(expression: Any) -> str:
     if isinstance(expression, hcl.JsonExpr):
         text = expression.value
         return text if text in ("string", "number", "bool") else ""
-    node = expression
-    while hasattr(node, "children") and len(node.children) == 1 and node.data == "expr_term":
-        node = node.children[0]
-    if hasattr(node, "data") and node.data == "identifier":
-        text = str(node.children[0])
-        return text if text in ("string", "number", "bool") else ""
+    if expression.kind == "variable":
+        return expression.text if expression.text in ("string", "number", "bool") else ""
     return ""
 
 
