@@ -113,7 +113,7 @@ class Pair:
         self.ours = statistics.median(s.cpu for s in ours)
         self.theirs = statistics.median(s.cpu for s in theirs)
         self.peak = statistics.median(s.peak for s in ours)
-        self.ratios = sorted(a.cpu / b.cpu for a, b in zip(ours, theirs))
+        self.ratios = sorted(a.cpu / b.cpu for a, b in zip(ours, theirs, strict=False))
         self.ratio = statistics.median(self.ratios)
 
     def shown(self, unit: str = "s", percent: bool = False) -> str:
@@ -486,7 +486,7 @@ def plan_phases(path: Path, runs: int) -> None:
                 evaluate(rule, subjects, rule.severity)
             done = time.process_time()
             for name, seconds in zip(
-                timings, (parsed - start, read - parsed, built - read, done - built)
+                timings, (parsed - start, read - parsed, built - read, done - built), strict=False
             ):
                 timings[name].append(seconds)
     finally:

@@ -89,7 +89,8 @@ def _filled_from(template: str, text: str) -> bool:
     if len(lines) != len(wanted):
         return False
     return all(
-        line.startswith(_PLACEHOLDER.split(pattern)[0]) for line, pattern in zip(lines, wanted)
+        line.startswith(_PLACEHOLDER.split(pattern)[0])
+        for line, pattern in zip(lines, wanted, strict=False)
     )
 
 

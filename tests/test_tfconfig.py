@@ -94,7 +94,7 @@ def _compare(ours: Any, planned: Any, path: Tuple[Any, ...], report: Dict[str, l
             return
         if all(isinstance(item, dict) for item in ours):
             ours = _in_plan_order(ours, planned)  # a set of blocks (an ACL's rules): sorted too
-        for position, (mine, theirs) in enumerate(zip(ours, planned)):
+        for position, (mine, theirs) in enumerate(zip(ours, planned, strict=False)):
             _compare(mine, theirs, (*path, position), report)
         return
     report["same" if ours == planned else "differs"].append((path, planned, ours))

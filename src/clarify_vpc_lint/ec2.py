@@ -459,7 +459,7 @@ def acl_blocked_ports(
     bounds = sorted(cuts)
     blocked: List[tuple] = []
     unknown = None
-    for start, stop in zip(bounds, bounds[1:]):
+    for start, stop in zip(bounds, bounds[1:], strict=False):
         verdict, rule = acl_decides(entries, egress, start, peer)
         if verdict is False:
             blocked.append((start, stop - 1, rule))

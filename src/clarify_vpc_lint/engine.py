@@ -140,7 +140,7 @@ def _decisive_unknowns(
     paths = [path for path, _ in unknowns]
     outcomes = {}
     for values in itertools.product((False, True), repeat=len(paths)):
-        assignment = dict(zip(paths, values))
+        assignment = dict(zip(paths, values, strict=False))
         outcomes[values] = _selects(rule, _world(subject.facts, assignment))
     if all(outcomes.values()):
         return True

@@ -276,7 +276,7 @@ class Reader(SdkRequests):
 
     def eval_dict(self, node: ast.Dict, env: Env) -> Any:
         result: Dict[Any, Any] = {}
-        for key, value in zip(node.keys, node.values):
+        for key, value in zip(node.keys, node.values, strict=False):
             if key is None:
                 spread = self.eval(value, env)
                 if not isinstance(spread, dict):

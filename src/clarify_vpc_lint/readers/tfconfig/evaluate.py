@@ -16,8 +16,8 @@ import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ...values import Handle, Unknown
 from ...documents import ParseError, read_regular_file
+from ...values import Handle, Unknown
 from . import hcl
 from .functions import (
     FUNCTIONS,
@@ -388,7 +388,7 @@ class Evaluator:
             # what is known of the string, the unknown parts as written: "com.amazonaws.${var.r}.s3"
             pieces = [
                 (part.text or source) if isinstance(part, Unknown) else _text_part(part, source)
-                for part, source in zip(parts, sources)
+                for part, source in zip(parts, sources, strict=False)
             ]
             reason = unknown.reason if unknown is not None else "a value known only after apply"
             if sum(map(len, pieces)) > _MAX_KNOWN_TEXT:  # a hint for messages, not a value

@@ -203,7 +203,7 @@ def _values(mapping: Any) -> list:
 
 
 def _zipmap(keys: Any, values: Any) -> dict:
-    return dict(zip(_list(keys, "zipmap"), _list(values, "zipmap")))
+    return dict(zip(_list(keys, "zipmap"), _list(values, "zipmap"), strict=False))
 
 
 def _contains(items: Any, value: Any) -> bool:
