@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, MutableMapping, Optional
 
 from ...model import Model
 from ...values import Unknown
@@ -24,7 +24,7 @@ class Obj:
 
 class Env:
     def __init__(self, parent: Optional[Env] = None) -> None:
-        self.values: Dict[str, Any] = {}
+        self.values: MutableMapping[str, Any] = {}  # a branch's layer over them: a ChainMap
         self.assigned: Dict[str, int] = {}
         self.parent = parent
 

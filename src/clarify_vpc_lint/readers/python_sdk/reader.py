@@ -8,7 +8,8 @@ methods go to ``SdkRequests``.
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from collections import ChainMap
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ...keys import model_name_of
 from ...model import Model, Network
@@ -19,6 +20,12 @@ from .objects import Env, Obj
 from .sdk_requests import SdkRequests
 
 MAX_LOOP_ITEMS = 50  # loops are unrolled up to this size and two deep; bigger ones run once
+# Budgets that keep the work linear in the file's size, whatever it holds: loop bodies run again
+# for their items only while the syntax nodes so read stay under MAX_UNROLLED_NODES per file
+# (then a loop is read once, its items unknown); a string or list the script builds is followed
+# up to MAX_VALUE_LENGTH characters or items (doubling it forty times is unknown, not gigabytes).
+MAX_UNROLLED_NODES = 50_000
+MAX_VALUE_LENGTH = 100_000
 _FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 # a function whose text has none of these cannot start a job or build a model
 _JOB_WORDS = ("run", "Model", "Step", "Monitor", "create_", "deploy", "sagemaker_client")
@@ -36,6 +43,9 @@ class Reader(SdkRequests):
         self.functions: List[Tuple[Any, Env, str, Callable[[int], Tuple[int, int, str]]]] = []
         self.source_lines: List[str] = []
         self.loops: List[str] = []
+        self.unrolled_left = MAX_UNROLLED_NODES
+        self.deferred: Set[int] = set()  # a function body runs once, however often it is defined
+        self.sizes: Dict[int, int] = {}
         # source line -> (file line, columns before the source text, resource suffix)
         self.place: Callable[[int], Tuple[int, int, str]] = lambda line: (line, 0, "")
 
@@ -47,14 +57,19 @@ class Reader(SdkRequests):
 
     def defer(self, node: Any, env: Env, owner: str) -> None:
         """Queue a function body, unless its text names nothing that starts a job or model."""
+        if id(node) in self.deferred:
+            return
+        self.deferred.add(id(node))
         text = self.source_lines[node.lineno - 1 : node.end_lineno]
         if any(word in line for line in text for word in _JOB_WORDS):
             self.functions.append((node, env, owner, self.place))
 
     def run_functions(self) -> None:
         """Function bodies run after the module, with their parameters unknown."""
-        while self.functions:
-            node, parent, owner, self.place = self.functions.pop(0)
+        queued = 0
+        while queued < len(self.functions):
+            node, parent, owner, self.place = self.functions[queued]
+            queued += 1
             env = Env(parent)
             args = node.args
             for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
@@ -152,7 +167,7 @@ class Reader(SdkRequests):
             return
         current, extra = env.get(node.target.id), self.eval(node.value, env)
         if isinstance(node.op, ast.Add) and _addable(current, extra):
-            env.set(node.target.id, current + extra)
+            env.set(node.target.id, _sum(current, extra, node.lineno))
         else:
             env.set(
                 node.target.id,
@@ -171,20 +186,24 @@ class Reader(SdkRequests):
         self.branches(node, [node.body, node.orelse], env)
 
     def branches(self, node: ast.stmt, bodies: List[List[ast.stmt]], env: Env) -> None:
-        """Each branch is read (its jobs are jobs); a name a branch sets is unknown after it."""
-        before = dict(env.values)
-        results = []
+        """Each branch is read (its jobs are jobs); a name a branch sets is unknown after it.
+
+        A branch writes into a layer over the names bound before it, so a branch costs what it
+        changes, not every name of the script."""
+        before = env.values
+        changes: List[Dict[str, Any]] = []
         for body in bodies:
-            env.values = dict(before)
+            layer: Dict[str, Any] = {}
+            env.values = ChainMap(layer, before)
             self.block(body, env)
-            results.append(env.values)
-        env.values = dict(before)
-        for name in {name for result in results for name in result}:
-            values = [result.get(name) for result in results]
-            if all(value is values[0] for value in values) and len(results) > 1:
-                env.values[name] = values[0]
+            changes.append(layer)
+        env.values = before
+        for name in {name for layer in changes for name in layer}:
+            values = [layer.get(name, before.get(name)) for layer in changes]
+            if all(value is values[0] for value in values) and len(changes) > 1:
+                before[name] = values[0]
             elif any(before.get(name) is not value for value in values):
-                env.values[name] = Unknown(
+                before[name] = Unknown(
                     f"{name} is set under the condition at line {node.lineno}; its value is "
                     "chosen at run time"
                 )
@@ -193,7 +212,12 @@ class Reader(SdkRequests):
         items = self.eval(node.iter, env)
         if isinstance(items, dict):
             items = list(items)
-        if isinstance(items, list) and len(items) <= MAX_LOOP_ITEMS and len(self.loops) < 2:
+        if (
+            isinstance(items, list)
+            and len(items) <= MAX_LOOP_ITEMS
+            and len(self.loops) < 2
+            and self.unroll(node, len(items))
+        ):
             for item in items:
                 self.assign(node.target, item, env)
                 self.loops.append(_label(item))
@@ -209,6 +233,16 @@ class Reader(SdkRequests):
             env,
         )
         self.branches(node, [node.body, node.orelse], env)
+
+    def unroll(self, node: ast.stmt, times: int) -> bool:
+        """Whether a loop's body may be read once per item, within the file's budget."""
+        size = self.sizes.get(id(node))
+        if size is None:
+            size = self.sizes[id(node)] = sum(1 for _ in ast.walk(node))
+        if size * times > self.unrolled_left:
+            return False
+        self.unrolled_left -= size * times
+        return True
 
     # expressions
 
@@ -245,6 +279,8 @@ class Reader(SdkRequests):
                     result.extend(spread)
                 else:
                     result.append(self.eval(element, env))
+                if len(result) > MAX_VALUE_LENGTH:
+                    return _too_long(node.lineno)
             return result
         if isinstance(node, ast.Dict):
             return self.eval_dict(node, env)
@@ -253,7 +289,7 @@ class Reader(SdkRequests):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.eval(node.left, env), self.eval(node.right, env)
             if _addable(left, right):
-                return left + right
+                return _sum(left, right, node.lineno)
             return Unknown(f"the expression at line {node.lineno} is computed at run time")
         if isinstance(node, ast.Subscript):
             return self.eval_subscript(node, env)
@@ -307,6 +343,8 @@ class Reader(SdkRequests):
                         )
             elif isinstance(part, ast.Constant):
                 parts.append(str(part.value))
+        if sum(map(len, parts)) > MAX_VALUE_LENGTH:
+            return _too_long(node.lineno)
         text = "".join(parts)
         return Unknown(unknown.reason, text) if unknown is not None else text
 
@@ -404,6 +442,19 @@ class Reader(SdkRequests):
 
 def _addable(left: Any, right: Any) -> bool:
     return type(left) is type(right) and type(left) in (str, list, int)
+
+
+def _sum(left: Any, right: Any, line: int) -> Any:
+    if isinstance(left, int) or len(left) + len(right) <= MAX_VALUE_LENGTH:
+        return left + right
+    return _too_long(line)
+
+
+def _too_long(line: int) -> Unknown:
+    return Unknown(
+        f"the value built at line {line} is longer than {MAX_VALUE_LENGTH:,} characters or "
+        "items; it is not followed"
+    )
 
 
 def _model_reference(model: Model) -> Any:
