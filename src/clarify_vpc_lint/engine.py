@@ -150,7 +150,8 @@ def _finding(
 def _remediation(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
     """The rule's fix in the subject's language; a template written in JSON gets it in JSON."""
     language = subject.loc.language
-    written_in = rule.remediation_key(language, subject.context.get("variant", ""))
+    variant = subject.context.get("variant") or subject.loc.variant
+    written_in = rule.remediation_key(language, variant)
     if written_in == "api" and language == "config":
         # a job declared beside a plan or template: what its fix changes is written there
         named = [names.get(name) for name in placeholders(rule.remediation["api"])]

@@ -17,6 +17,8 @@ from .. import sagemaker
 from .defaults import SdkDefaults
 from .objects import Obj
 
+# the packages of the SDK v3 (its v2 import paths fail there): a script importing them is v3
+SDK_V3_PACKAGES = ("sagemaker.core", "sagemaker.mlops", "sagemaker.serve", "sagemaker.train")
 # a stand-in for the image image_uris.retrieve("clarify", ...) returns: only its repository matters
 CLARIFY_IMAGE = f"<account>.dkr.ecr.<region>.amazonaws.com/{CLARIFY_REPOSITORY}:1.0"
 ESTIMATORS = {
@@ -118,6 +120,16 @@ def estimator_vpc(estimator: Obj, defaults: SdkDefaults) -> Any:
     if subnets is None or groups is None:  # vpc_utils.to_dict: both or no VpcConfig
         return None
     return {"Subnets": subnets, "SecurityGroupIds": groups}
+
+
+def what_it_is(value: Any) -> str:
+    """A value as a message names it: what the script wrote, never the reader's own objects."""
+    if isinstance(value, Obj):
+        return f"{value.name or value.cls} (a {value.cls})"
+    if value is None:
+        return "not given"
+    text = repr(value)
+    return f"the {type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
 def predictor(node: ast.Call) -> Obj:

@@ -9,6 +9,21 @@ from typing import Any, Dict, MutableMapping, Optional
 from ...model import Model
 from ...values import Unknown
 
+SPREAD = "**"  # the key of what ``**mapping`` or ``*values`` of unknown content may give
+
+
+class Arguments(Dict[str, Any]):
+    """A call's arguments by parameter name. Where ``**mapping`` or ``*values`` of unknown
+    content was passed, an argument not written is that unknown, never absent."""
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        if name in self:
+            return self[name]
+        spread = super().get(SPREAD)
+        if spread is None:
+            return default
+        return Unknown(f"{name} may be given by {spread.reason}", spread.text)
+
 
 @dataclass(eq=False)
 class Obj:
@@ -16,7 +31,7 @@ class Obj:
 
     kind: str
     cls: str
-    args: Dict[str, Any]
+    args: Dict[str, Any]  # Arguments where a call built it
     node: ast.AST
     name: str = ""
     model: Optional[Model] = None  # the model entity a Model / create_model made

@@ -16,7 +16,7 @@ from ...model import Model, Network
 from ...values import Handle, Unknown
 from .calls import CLARIFY_IMAGE, RUN_METHODS
 from .defaults import SdkDefaults
-from .objects import Env, Obj
+from .objects import SPREAD, Arguments, Env, Obj
 from .sdk_requests import SdkRequests
 
 MAX_LOOP_ITEMS = 50  # loops are unrolled up to this size and two deep; bigger ones run once
@@ -381,12 +381,20 @@ class Reader(SdkRequests):
             return base
         return Unknown(f"{ast.unparse(node)} is known only when the script runs")
 
-    def arguments(self, node: ast.Call, params: Tuple[str, ...], env: Env) -> Dict[str, Any]:
-        """The call's arguments by parameter name; ``**dict`` spreads its keys."""
-        values: Dict[str, Any] = {}
+    def arguments(self, node: ast.Call, params: Tuple[str, ...], env: Env) -> Arguments:
+        """The call's arguments by parameter name; ``**dict`` spreads its keys, and one whose
+        keys are not known makes every argument not written unknown."""
+        values = Arguments()
         for position, argument in enumerate(node.args):
             value = self.eval(argument, env)
-            if position < len(params) and not isinstance(argument, ast.Starred):
+            if isinstance(argument, ast.Starred):
+                if not isinstance(value, list):
+                    values[SPREAD] = _spread(value, argument)
+                    continue
+                for offset, item in enumerate(value):
+                    if position + offset < len(params):
+                        values[params[position + offset]] = item
+            elif position < len(params):
                 values[params[position]] = value
         for keyword in node.keywords:
             value = self.eval(keyword.value, env)
@@ -395,11 +403,7 @@ class Reader(SdkRequests):
             elif isinstance(value, dict):
                 values.update({k: v for k, v in value.items() if isinstance(k, str)})
             else:
-                values["**"] = (
-                    value
-                    if isinstance(value, Unknown)
-                    else Unknown(f"**{ast.unparse(keyword.value)} is built at run time")
-                )
+                values[SPREAD] = _spread(value, keyword)
         return values
 
     def eval_call(self, node: ast.Call, env: Env) -> Any:
@@ -438,6 +442,14 @@ class Reader(SdkRequests):
         self.arguments(node, (), env)  # calls in the arguments still start jobs
         what = ast.unparse(node.func)
         return Unknown(f"the result of {what}() is computed at run time")
+
+
+def _spread(value: Any, node: Any) -> Unknown:
+    """What ``*values``/``**mapping`` of unknown content gives each argument it may set."""
+    written = ast.unparse(node)
+    if isinstance(value, Unknown):
+        return Unknown(f"{written} ({value.reason})", value.text)
+    return Unknown(f"{written}, whose content is known only at run time")
 
 
 def _addable(left: Any, right: Any) -> bool:

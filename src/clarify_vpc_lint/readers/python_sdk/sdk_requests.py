@@ -20,15 +20,17 @@ from .calls import (
     CLASSES,
     ESTIMATORS,
     RUN_METHODS,
+    SDK_V3_PACKAGES,
     cluster,
     estimator_vpc,
     plain,
     predictor,
     predictor_of,
     problems,
+    what_it_is,
 )
 from .defaults import SdkDefaults
-from .objects import Env, Obj
+from .objects import SPREAD, Env, Obj
 
 
 class SdkRequests:
@@ -36,6 +38,7 @@ class SdkRequests:
 
     # what the Reader holds and these methods use
     path: str
+    imports: Dict[str, str]
     defaults: SdkDefaults
     network: Network
     loops: List[str]
@@ -94,11 +97,16 @@ class SdkRequests:
             self.arguments(node, (), env)
         return Unknown(f"the result of {name}() is computed at run time")
 
-    def location(self, node: ast.AST, resource: str) -> Location:
+    def location(self, node: ast.AST, resource: str, variant: str = "") -> Location:
+        """Where a call is, named as the finding names it; its fixes are written for the SDK
+        version the script imports, or for boto3 (``variant``)."""
         line, indent, cell = self.place(node.lineno)
         if self.loops:
             resource += f" [{', '.join(self.loops)}]"
-        return Location(self.path, line, indent + node.col_offset + 1, resource + cell, "python")
+        if not variant and any(path.startswith(SDK_V3_PACKAGES) for path in self.imports.values()):
+            variant = "sdk-v3"
+        column = indent + node.col_offset + 1
+        return Location(self.path, line, column, resource + cell, "python", variant=variant)
 
     def network_config(self, value: Any, chain: Tuple[Any, ...]) -> Any:
         """The request's NetworkConfig: explicit fields, then each defaults section in turn."""
@@ -106,14 +114,13 @@ class SdkRequests:
             return value
         fields: Dict[str, Any] = {}
         if isinstance(value, Obj) and value.kind == "network-config":
-            fields = dict(value.args)
-            vpc = fields.pop("vpc_config", None)  # v3 shapes: NetworkConfig(vpc_config=VpcConfig)
-            if isinstance(vpc, Obj):
-                fields.update({k: vpc.args.get(k) for k in ("subnets", "security_group_ids")})
-            elif isinstance(vpc, Unknown):
-                fields.update(subnets=vpc, security_group_ids=vpc)
+            fields = {name: value.args.get(name) for name in sagemaker.SDK_NETWORK_FIELDS}
+            vpc = value.args.get("vpc_config")  # v3 shapes: NetworkConfig(vpc_config=VpcConfig)
+            for name in ("subnets", "security_group_ids"):
+                if name not in value.args and vpc is not None:
+                    fields[name] = vpc.args.get(name) if isinstance(vpc, Obj) else vpc
         elif value is not None:
-            return Unknown("network_config is not a NetworkConfig built in this file")
+            return Unknown(f"network_config is {what_it_is(value)}, not a NetworkConfig")
         return sagemaker.sdk_network_config(fields, chain)
 
     def processor_run(self, processor: Obj, method: str, node: ast.Call, env: Env) -> None:
@@ -165,9 +172,13 @@ class SdkRequests:
             step.args.get("clarify_check_config"),
             step.args.get("check_job_config"),
         )
-        check_type: Any = Unknown("the step's clarify_check_config is not built in this file")
+        check_type: Any = Unknown(
+            f"the step's clarify_check_config is {what_it_is(config)}, not a check config"
+        )
         model, existing_endpoint = None, False
-        if isinstance(config, Obj) and config.kind == "check-config":
+        if isinstance(config, Unknown):
+            check_type = config
+        elif isinstance(config, Obj) and config.kind == "check-config":
             check_type = CHECK_TYPES[config.cls]
             if check_type != "DATA_BIAS":
                 _, model, existing_endpoint = predictor_of(config.args.get("model_config"), True)
@@ -175,7 +186,9 @@ class SdkRequests:
         network = (
             self.network_config(settings.get("network_config"), self._monitoring_chain())
             if isinstance(job_config, Obj)
-            else Unknown("the step's check_job_config is not built in this file")
+            else job_config
+            if isinstance(job_config, Unknown)
+            else Unknown(f"the step's check_job_config is {what_it_is(job_config)}")
         )
         request = {
             "NetworkConfig": network,
@@ -250,12 +263,12 @@ class SdkRequests:
 
     def api_call(self, operation: str, node: ast.Call, env: Env) -> None:
         request = self.arguments(node, (), env)
-        if "**" in request:
-            request = {"NetworkConfig": request["**"], "AppSpecification": {"ImageUri": None}}
+        if SPREAD in request:
+            request = {"NetworkConfig": request[SPREAD], "AppSpecification": {"ImageUri": None}}
         api = "CreateProcessingJob" if operation == "create_processing_job" else "CreateModel"
         member = "ProcessingJobName" if api == "CreateProcessingJob" else "ModelName"
         name = request.get(member)
-        loc = self.location(node, name if isinstance(name, str) else operation)
+        loc = self.location(node, name if isinstance(name, str) else operation, "boto3")
         if plain(request):
             self.network.requests.append(Request(loc, api, problems(api, request, loc)))
         if api == "CreateProcessingJob":
