@@ -50,6 +50,10 @@ CLASSES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "ModelConfig": ("model-config", ("model_name", "instance_count", "instance_type")),
     "DataConfig": ("data-config", ()),
     "ProcessingInput": ("processing-input", ("source", "destination", "input_name")),
+    "ProcessingS3Input": ("s3-input", ()),  # v3: ProcessingInput(s3_input=ProcessingS3Input(...))
+    # v2 ProcessingStep(name, processor, ..., inputs=...); v3 ProcessingStep(name, step_args)
+    "ProcessingStep": ("processing-step", ("name",)),
+    "Pipeline": ("pipeline", ("name",)),
     "CheckJobConfig": ("check-job-config", ("role", "instance_count", "instance_type")),
     "DataBiasCheckConfig": ("check-config", ("data_config", "data_bias_config")),
     "ModelBiasCheckConfig": ("check-config", ("data_config", "data_bias_config", "model_config")),
@@ -130,6 +134,36 @@ def what_it_is(value: Any) -> str:
         return "not given"
     text = repr(value)
     return f"the {type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def run_parameters(cls: str, method: str) -> Tuple[str, ...]:
+    """The positional parameters of a processor's run method, as in the SDK's signatures."""
+    if method == "run":
+        return (
+            ("code", "inputs")
+            if cls not in ("Processor", "SageMakerClarifyProcessor")
+            else ("inputs",)
+        )
+    position = RUN_METHODS[method][0]
+    names = ["data_config", "bias_config", "model_config"]
+    if position is None:
+        return tuple(names[:2])
+    return tuple(names[:position]) + ("model_config",)
+
+
+def job_name(args: Dict[str, Any], call: str) -> str:
+    """What a finding calls a job: the literal job_name= the SDK sends as ProcessingJobName,
+    else the call."""
+    name = args.get("job_name")
+    return name if isinstance(name, str) and name else call
+
+
+def s3_uri(item: Obj) -> Any:
+    """The S3 URI of a processing input: v2 ``source=``, v3 ``s3_input=ProcessingS3Input(s3_uri=)``."""
+    s3_input = item.args.get("s3_input")
+    if isinstance(s3_input, Obj):
+        return s3_input.args.get("s3_uri")
+    return item.args.get("source", s3_input)
 
 
 def predictor(node: ast.Call) -> Obj:

@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any, Dict, MutableMapping, Optional
 
-from ...model import Model
+from ...model import Job, Model
 from ...values import Unknown
 
 SPREAD = "**"  # the key of what ``**mapping`` or ``*values`` of unknown content may give
@@ -35,6 +35,7 @@ class Obj:
     node: ast.AST
     name: str = ""
     model: Optional[Model] = None  # the model entity a Model / create_model made
+    job: Optional[Job] = None  # the Clarify job a run_* call (its step arguments) or step describes
 
 
 class Env:

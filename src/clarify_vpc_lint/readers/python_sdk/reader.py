@@ -439,9 +439,45 @@ class Reader(SdkRequests):
                 processor = Obj("clarify-processor", "SageMakerClarifyProcessor", settings, node)
                 processor.name = ast.unparse(node.func.value)
                 return self.method(processor, node.func.attr, node, env)
+            if isinstance(receiver, Unknown) and _clarify_baseline(node, env, self):
+                # a Clarify monitor this file does not build (a pytest fixture, a parameter)
+                settings = {"network_config": receiver, "instance_count": receiver}
+                monitor = Obj("clarify-monitor", "ModelMonitor", settings, node)
+                monitor.name = ast.unparse(node.func.value)
+                return self.method(monitor, node.func.attr, node, env)
         self.arguments(node, (), env)  # calls in the arguments still start jobs
         what = ast.unparse(node.func)
         return Unknown(f"the result of {what}() is computed at run time")
+
+
+_CLARIFY_BASELINE_ARGUMENTS = (
+    "data_config",
+    "bias_config",
+    "explainability_config",
+    "model_config",
+)
+
+
+def _clarify_baseline(node: ast.Call, env: Env, reader: Reader) -> bool:
+    """``monitor.suggest_baseline(...)`` of a Clarify monitor (its arguments are Clarify's
+    configs; a data-quality monitor's are a dataset and its format)."""
+    if not isinstance(node.func, ast.Attribute) or node.func.attr != "suggest_baseline":
+        return False
+    if any(keyword.arg in _CLARIFY_BASELINE_ARGUMENTS for keyword in node.keywords):
+        return True
+    first = node.args[0] if node.args else None
+    return (
+        isinstance(first, ast.Name)
+        and _is_kind(env.get(first.id), "data-config")
+        or (
+            isinstance(first, ast.Call)
+            and (reader.qualified(first.func, env) or "").endswith(".DataConfig")
+        )
+    )
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    return isinstance(value, Obj) and value.kind == kind
 
 
 def _spread(value: Any, node: Any) -> Unknown:

@@ -11,7 +11,7 @@ import ast
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ...keys import model_name, python_call
-from ...model import Location, Network, Request
+from ...model import Job, Location, Network, Request
 from ...values import Unknown
 from .. import sagemaker
 from .calls import (
@@ -23,14 +23,21 @@ from .calls import (
     SDK_V3_PACKAGES,
     cluster,
     estimator_vpc,
+    job_name,
     plain,
     predictor,
     predictor_of,
     problems,
+    run_parameters,
+    s3_uri,
     what_it_is,
 )
 from .defaults import SdkDefaults
 from .objects import SPREAD, Env, Obj
+
+# the kinds of monitor whose baselining job is a Clarify job ("clarify-monitor": one the file
+# does not build, known as Clarify's by its suggest_baseline arguments)
+MONITORS = ("bias-monitor", "explainability-monitor", "clarify-monitor")
 
 
 class SdkRequests:
@@ -59,6 +66,10 @@ class SdkRequests:
             self.add_model(obj, node, obj.args.get("vpc_config"), obj.args.get("model_data"))
         elif kind == "check-step":
             self.check_step(obj, node)
+        elif kind == "processing-step":
+            self.processing_step(obj, node, env)
+        elif kind == "pipeline":
+            self.pipeline(obj)
         return obj
 
     def create_model_resource(self, node: ast.Call, env: Env) -> Obj:
@@ -72,8 +83,11 @@ class SdkRequests:
     def method(self, receiver: Obj, name: str, node: ast.Call, env: Env) -> Any:
         kind = receiver.kind
         if kind in ("clarify-processor", "processor") and (name in RUN_METHODS or name == "run"):
-            self.processor_run(receiver, name, node, env)
-        elif kind in ("bias-monitor", "explainability-monitor") and name == "suggest_baseline":
+            # under a PipelineSession the result is a step's arguments: the same job, in a step
+            args = self.arguments(node, run_parameters(receiver.cls, name), env)
+            job = self.processor_run(receiver, name, node, args)
+            return Obj("step-arguments", name, {}, node, job=job)
+        elif kind in MONITORS and name == "suggest_baseline":
             self.baseline(receiver, node, env)
         elif kind in ("bias-monitor", "explainability-monitor") and name in (
             "create_monitoring_schedule",
@@ -123,34 +137,31 @@ class SdkRequests:
             return Unknown(f"network_config is {what_it_is(value)}, not a NetworkConfig")
         return sagemaker.sdk_network_config(fields, chain)
 
-    def processor_run(self, processor: Obj, method: str, node: ast.Call, env: Env) -> None:
+    def processor_run(
+        self, processor: Obj, method: str, node: ast.Call, args: Dict[str, Any]
+    ) -> Optional[Job]:
+        """The Clarify job ``processor.<method>(...)`` starts (None when it is not Clarify);
+        ``args`` are the call's arguments by name."""
         image = (
             CLARIFY_IMAGE
             if processor.kind == "clarify-processor"
             else processor.args.get("image_uri")
         )
         if method == "run":
-            args = self.arguments(node, ("inputs",), env)
             inference: Any = True
             model, existing_endpoint = None, False
+            inputs = args.get("inputs")
             inputs = (
                 [
-                    {
-                        "InputName": item.args.get("input_name"),
-                        "S3Input": {"S3Uri": item.args.get("source")},
-                    }
-                    for item in args["inputs"]
+                    {"InputName": item.args.get("input_name"), "S3Input": {"S3Uri": s3_uri(item)}}
+                    for item in inputs
                     if isinstance(item, Obj) and item.kind == "processing-input"
                 ]
-                if isinstance(args.get("inputs"), list)
+                if isinstance(inputs, list)
                 else []
             )
         else:
-            position, always = RUN_METHODS[method]
-            params = ["data_config", "x", "y"]
-            if position is not None:
-                params[position] = "model_config"
-            args = self.arguments(node, tuple(params), env)
+            always = RUN_METHODS[method][1]
             inference, model, existing_endpoint = predictor_of(args.get("model_config"), always)
             inputs = []
         request = {
@@ -161,11 +172,44 @@ class SdkRequests:
             "ProcessingResources": {"ClusterConfig": cluster(processor.args)},
             "ProcessingInputs": inputs,
         }
-        loc = self.location(node, f"{processor.name or processor.cls}.{method}")
+        call = f"{processor.name or processor.cls}.{method}"
+        loc = self.location(node, job_name(args, call))
         job = sagemaker.processing_job(request, loc, inference)
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
             self.network.jobs.append(job)
+        return job
+
+    def processing_step(self, step: Obj, node: ast.Call, env: Env) -> None:
+        """A pipeline's ProcessingStep: v3 ``step_args=processor.run_*(...)`` (the job that run
+        describes, now named by the step); v2 ``processor=`` with the run's arguments."""
+        step_args = step.args.get("step_args")
+        processor = step.args.get("processor")
+        if isinstance(step_args, Obj) and step_args.job is not None:
+            step.job = step_args.job
+        elif isinstance(processor, Obj) and processor.kind in ("clarify-processor", "processor"):
+            step.job = self.processor_run(processor, "run", node, step.args)
+        name = step.args.get("name")
+        if step.job is not None and isinstance(name, str) and name:
+            self.rename(step.job, name)
+
+    def pipeline(self, pipeline: Obj) -> None:
+        """``Pipeline(name=..., steps=[...])`` names each embedded job ``<pipeline>/<step>``."""
+        name, steps = pipeline.args.get("name"), pipeline.args.get("steps")
+        if not isinstance(name, str) or not name or not isinstance(steps, list):
+            return
+        for step in steps:
+            step_name = step.args.get("name") if isinstance(step, Obj) else None
+            if isinstance(step, Obj) and step.job is not None and isinstance(step_name, str):
+                self.rename(step.job, f"{name}/{step_name}")
+
+    def rename(self, job: Job, name: str) -> None:
+        """A job named by the step or pipeline that holds it, keeping its loop and cell labels."""
+        resource = job.loc.resource
+        labels = resource.find(" [")
+        cell = resource.find(" (cell ")
+        cut = min(position for position in (labels, cell, len(resource)) if position >= 0)
+        job.loc.resource = name + resource[cut:]
 
     def check_step(self, step: Obj, node: ast.Call) -> None:
         config, job_config = (
@@ -200,16 +244,20 @@ class SdkRequests:
         if job.inference is not False:
             job.model, job.existing_endpoint = model, existing_endpoint
         self.network.jobs.append(job)
+        step.job = job
 
     def _monitoring_chain(self) -> Tuple[Any, ...]:
         # the baselining processor takes monitoring defaults first, then processing defaults
         return (self.defaults.monitoring, self.defaults.processing)
 
     def baseline(self, monitor: Obj, node: ast.Call, env: Env) -> None:
-        bias = monitor.kind == "bias-monitor"
-        params = ("data_config", "bias_config" if bias else "explainability_config", "model_config")
+        config = {"bias-monitor": "bias_config", "explainability-monitor": "explainability_config"}
+        params = ("data_config", config.get(monitor.kind, "config"), "model_config")
         args = self.arguments(node, params, env)
-        inference, model, existing_endpoint = predictor_of(args.get("model_config"), not bias)
+        always: Any = monitor.kind == "explainability-monitor"
+        if monitor.kind not in config:
+            always = Unknown(f"whether {monitor.name} is a bias or an explainability monitor")
+        inference, model, existing_endpoint = predictor_of(args.get("model_config"), always)
         request = {
             "AppSpecification": {"ImageUri": CLARIFY_IMAGE},
             "NetworkConfig": self.network_config(
@@ -217,7 +265,7 @@ class SdkRequests:
             ),
             "ProcessingResources": {"ClusterConfig": cluster(monitor.args, default=1)},
         }
-        loc = self.location(node, f"{monitor.name or monitor.cls}.suggest_baseline")
+        loc = self.location(node, job_name(args, f"{monitor.name or monitor.cls}.suggest_baseline"))
         job = sagemaker.processing_job(request, loc, inference)
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
