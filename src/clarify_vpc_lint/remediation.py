@@ -89,6 +89,7 @@ VARIANTS = {
     "other-stack": "another stack defines the model's subnets",
     "boto3": "the script sends the request with boto3 (create_processing_job, create_model)",
     "sdk-v3": "the script uses the SageMaker Python SDK v3 (sagemaker.core, sagemaker.mlops)",
+    "sdk-v3-resources": "the script calls sagemaker-core's resources (ProcessingJob.create)",
 }
 
 

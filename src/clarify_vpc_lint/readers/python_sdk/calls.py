@@ -51,6 +51,10 @@ CLASSES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "DataConfig": ("data-config", ()),
     "ProcessingInput": ("processing-input", ("source", "destination", "input_name")),
     "ProcessingS3Input": ("s3-input", ()),  # v3: ProcessingInput(s3_input=ProcessingS3Input(...))
+    # v3 sagemaker.core.shapes that ProcessingJob.create takes
+    "AppSpecification": ("shape", ()),
+    "ProcessingResources": ("shape", ()),
+    "ProcessingClusterConfig": ("shape", ()),
     # v2 ProcessingStep(name, processor, ..., inputs=...); v3 ProcessingStep(name, step_args)
     "ProcessingStep": ("processing-step", ("name",)),
     "Pipeline": ("pipeline", ("name",)),
@@ -124,6 +128,20 @@ def estimator_vpc(estimator: Obj, defaults: SdkDefaults) -> Any:
     if subnets is None or groups is None:  # vpc_utils.to_dict: both or no VpcConfig
         return None
     return {"Subnets": subnets, "SecurityGroupIds": groups}
+
+
+def given(args: Dict[str, Any]) -> List[str]:
+    """The arguments a call gives (sagemaker-core fills those it leaves out or gives as None)."""
+    return [name for name, value in args.items() if value is not None]
+
+
+def member(value: Any, name: str) -> Any:
+    """A member of a sagemaker-core shape, written as the shape or as a dict of its fields."""
+    if isinstance(value, Obj):
+        return value.args.get(name)
+    if isinstance(value, dict):
+        return value.get(name)
+    return value if isinstance(value, Unknown) else None
 
 
 def what_it_is(value: Any) -> str:

@@ -421,6 +421,8 @@ class Reader(SdkRequests):
             return f"<account>.dkr.ecr.<region>.amazonaws.com/{framework}:image"
         if name and name.startswith("sagemaker") and name.endswith(".Model.create"):
             return self.create_model_resource(node, env)  # v3 sagemaker.core.resources.Model
+        if name and name.startswith("sagemaker") and name.endswith(".ProcessingJob.create"):
+            return self.create_processing_job_resource(node, env)
         if name and name.startswith("sagemaker"):
             built = self.construct(name.split(".")[-1], node, env)
             if built is not None:

@@ -23,7 +23,9 @@ from .calls import (
     SDK_V3_PACKAGES,
     cluster,
     estimator_vpc,
+    given,
     job_name,
+    member,
     plain,
     predictor,
     predictor_of,
@@ -32,8 +34,8 @@ from .calls import (
     s3_uri,
     what_it_is,
 )
-from .defaults import SdkDefaults
-from .objects import SPREAD, Env, Obj
+from .defaults import SdkDefaults, resource_defaults
+from .objects import SPREAD, Arguments, Env, Obj
 
 # the kinds of monitor whose baselining job is a Clarify job ("clarify-monitor": one the file
 # does not build, known as Clarify's by its suggest_baseline arguments)
@@ -73,12 +75,54 @@ class SdkRequests:
         return obj
 
     def create_model_resource(self, node: ast.Call, env: Env) -> Obj:
+        """v3 ``sagemaker.core.resources.Model.create``: an argument left out comes whole from
+        the PythonSDK.Resources defaults, never from the SageMaker.Model ones."""
         args = self.arguments(node, ("model_name", "primary_container"), env)
+        if SPREAD not in args:  # else what is left out is not known
+            args.update(resource_defaults(self.defaults, "Model", given(args)))
         obj = Obj("model", "Model", {"name": args.get("model_name")}, node)
         container = args.get("primary_container", args.get("containers"))
         data = None if container is None else Unknown("the model's container is not read")
-        self.add_model(obj, node, args.get("vpc_config"), data)
+        vpc = args.get("vpc_config")
+        if isinstance(vpc, dict):  # from the defaults, or written as a dict
+            vpc = Obj("vpc-config", "VpcConfig", Arguments(vpc), node)
+        self.add_model(obj, node, vpc, data, model_defaults=False)
         return obj
+
+    def create_processing_job_resource(self, node: ast.Call, env: Env) -> Obj:
+        """v3 ``sagemaker.core.resources.ProcessingJob.create(network_config=shapes.NetworkConfig(
+        ...))``: the request as written, an argument left out filled whole from the
+        PythonSDK.Resources defaults (the SageMaker.ProcessingJob ones do not apply)."""
+        params = ("processing_job_name", "processing_resources", "app_specification", "role_arn")
+        args = self.arguments(node, params, env)
+        if SPREAD not in args:  # else what is left out is not known
+            args.update(resource_defaults(self.defaults, "ProcessingJob", given(args)))
+        network = args.get("network_config")
+        if isinstance(network, dict):  # from the defaults, or written as a dict
+            network = Obj("network-config", "NetworkConfig", Arguments(network), node)
+            vpc = network.args.get("vpc_config")
+            if isinstance(vpc, dict):
+                network.args["vpc_config"] = Obj("vpc-config", "VpcConfig", Arguments(vpc), node)
+        inputs = args.get("processing_inputs")
+        cluster_config = member(args.get("processing_resources"), "cluster_config")
+        request = {
+            "AppSpecification": {"ImageUri": member(args.get("app_specification"), "image_uri")},
+            "NetworkConfig": self.network_config(network, ()),
+            "ProcessingResources": {
+                "ClusterConfig": {"InstanceCount": member(cluster_config, "instance_count")}
+            },
+            "ProcessingInputs": [
+                {"InputName": member(item, "input_name"), "S3Input": {"S3Uri": s3_uri(item)}}
+                for item in (inputs if isinstance(inputs, list) else [])
+                if isinstance(item, Obj)
+            ],
+        }
+        name = job_name({"job_name": args.get("processing_job_name")}, "ProcessingJob.create")
+        loc = self.location(node, name, "sdk-v3-resources")
+        job = sagemaker.processing_job(request, loc)
+        if job is not None:
+            self.network.jobs.append(job)
+        return Obj("processing-job", "ProcessingJob", args, node, job=job)
 
     def method(self, receiver: Obj, name: str, node: ast.Call, env: Env) -> Any:
         kind = receiver.kind
@@ -285,10 +329,14 @@ class SdkRequests:
         loc = self.location(node, f"{monitor.name or monitor.cls}.create_monitoring_schedule")
         self.network.jobs.append(sagemaker.monitoring_job(request, loc, monitor.kind, endpoint))
 
-    def add_model(self, obj: Obj, node: ast.Call, vpc: Any, data: Any) -> None:
-        model_defaults = self.defaults.model if isinstance(self.defaults.model, dict) else {}
-        if vpc is None:  # Model() reads SageMaker.Model.VpcConfig when given none
-            vpc = model_defaults.get("VpcConfig")
+    def add_model(
+        self, obj: Obj, node: ast.Call, vpc: Any, data: Any, model_defaults: bool = True
+    ) -> None:
+        settings = self.defaults.model if isinstance(self.defaults.model, dict) else {}
+        if (
+            vpc is None and model_defaults
+        ):  # Model() reads SageMaker.Model.VpcConfig when given none
+            vpc = settings.get("VpcConfig")
         if isinstance(vpc, Obj):
             vpc = {
                 "Subnets": vpc.args.get("subnets"),
