@@ -50,6 +50,9 @@ CLASSES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "ModelConfig": ("model-config", ("model_name", "instance_count", "instance_type")),
     "DataConfig": ("data-config", ()),
     "ProcessingInput": ("processing-input", ("source", "destination", "input_name")),
+    # v3 sagemaker.serve.ModelBuilder(network=sagemaker.core.training.configs.Networking(...))
+    "ModelBuilder": ("model-builder", ()),
+    "Networking": ("networking", ()),
     "ProcessingS3Input": ("s3-input", ()),  # v3: ProcessingInput(s3_input=ProcessingS3Input(...))
     # v3 sagemaker.core.shapes that ProcessingJob.create takes
     "AppSpecification": ("shape", ()),
@@ -114,6 +117,20 @@ def cluster(args: Dict[str, Any], default: Any = None) -> Dict[str, Any]:
     if count is None:
         count = Unknown("the processor's instance_count is not given")
     return {"InstanceCount": count}
+
+
+def networking_vpc(builder: Obj) -> Any:
+    """The VpcConfig a v3 ModelBuilder gives its model from ``network=Networking(...)``: both
+    lists when either is set (``_init_network``), else None (the SDK defaults then apply)."""
+    network = builder.args.get("network")
+    if isinstance(network, Unknown) or network is None:
+        return network
+    if not isinstance(network, Obj):
+        return Unknown(f"network is {what_it_is(network)}, not a Networking")
+    subnets, groups = network.args.get("subnets"), network.args.get("security_group_ids")
+    if not subnets and not groups:
+        return None
+    return {"Subnets": subnets or [], "SecurityGroupIds": groups or []}
 
 
 def estimator_vpc(estimator: Obj, defaults: SdkDefaults) -> Any:

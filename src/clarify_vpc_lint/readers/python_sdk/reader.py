@@ -46,6 +46,7 @@ class Reader(SdkRequests):
         self.unrolled_left = MAX_UNROLLED_NODES
         self.deferred: Set[int] = set()  # a function body runs once, however often it is defined
         self.sizes: Dict[int, int] = {}
+        self.statements_read = 0  # the work done: within the file's statements and the budget
         # source line -> (file line, columns before the source text, resource suffix)
         self.place: Callable[[int], Tuple[int, int, str]] = lambda line: (line, 0, "")
 
@@ -88,6 +89,7 @@ class Reader(SdkRequests):
             self.statement(statement, env)
 
     def statement(self, node: ast.stmt, env: Env) -> None:
+        self.statements_read += 1
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

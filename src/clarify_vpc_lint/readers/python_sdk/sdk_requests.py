@@ -26,6 +26,7 @@ from .calls import (
     given,
     job_name,
     member,
+    networking_vpc,
     plain,
     predictor,
     predictor_of,
@@ -66,6 +67,9 @@ class SdkRequests:
         obj = Obj(kind, cls, self.arguments(node, params, env), node)
         if kind == "model":
             self.add_model(obj, node, obj.args.get("vpc_config"), obj.args.get("model_data"))
+        elif kind == "model-builder":
+            data = Unknown("the model a ModelBuilder builds is known when it runs")
+            self.add_model(obj, node, networking_vpc(obj), data)
         elif kind == "check-step":
             self.check_step(obj, node)
         elif kind == "processing-step":
