@@ -34,6 +34,7 @@ class Obj:
     args: Dict[str, Any]  # Arguments where a call built it
     node: ast.AST
     name: str = ""
+    module: str = ""  # the import path of its class (sagemaker.core.clarify...): its SDK version
     model: Optional[Model] = None  # the model entity a Model / create_model made
     job: Optional[Job] = None  # the Clarify job a run_* call (its step arguments) or step describes
 

@@ -426,7 +426,7 @@ class Reader(SdkRequests):
         if name and name.startswith("sagemaker") and name.endswith(".ProcessingJob.create"):
             return self.create_processing_job_resource(node, env)
         if name and name.startswith("sagemaker"):
-            built = self.construct(name.split(".")[-1], node, env)
+            built = self.construct(name, node, env)
             if built is not None:
                 return built
         if isinstance(node.func, ast.Attribute):

@@ -55,7 +55,9 @@ class SdkRequests:
     place: Callable[[int], Tuple[int, int, str]]
     arguments: Callable[[ast.Call, Tuple[str, ...], Env], Dict[str, Any]]
 
-    def construct(self, cls: str, node: ast.Call, env: Env) -> Optional[Obj]:
+    def construct(self, path: str, node: ast.Call, env: Env) -> Optional[Obj]:
+        """The SDK object a call of the class imported as ``path`` builds (None: not one)."""
+        cls = path.split(".")[-1]
         if cls in CLASSES:
             kind, params = CLASSES[cls]
         elif cls in ESTIMATORS:
@@ -64,7 +66,7 @@ class SdkRequests:
             kind, params = "model", ("model_data", "role")  # XGBoostModel, PyTorchModel, ...
         else:
             return None
-        obj = Obj(kind, cls, self.arguments(node, params, env), node)
+        obj = Obj(kind, cls, self.arguments(node, params, env), node, module=path)
         if kind == "model":
             self.add_model(obj, node, obj.args.get("vpc_config"), obj.args.get("model_data"))
         elif kind == "model-builder":
@@ -84,7 +86,13 @@ class SdkRequests:
         args = self.arguments(node, ("model_name", "primary_container"), env)
         if SPREAD not in args:  # else what is left out is not known
             args.update(resource_defaults(self.defaults, "Model", given(args)))
-        obj = Obj("model", "Model", {"name": args.get("model_name")}, node)
+        obj = Obj(
+            "model",
+            "Model",
+            {"name": args.get("model_name")},
+            node,
+            module="sagemaker.core.resources",
+        )
         container = args.get("primary_container", args.get("containers"))
         data = None if container is None else Unknown("the model's container is not read")
         vpc = args.get("vpc_config")
@@ -146,7 +154,14 @@ class SdkRequests:
             args = self.arguments(node, (), env)
             if "model_name" in args:  # deploy(model_name=...) names the model it creates
                 args["name"] = args["model_name"]
-            model = Obj("model", receiver.cls, args, node, name=f"{receiver.name}.{name}")
+            model = Obj(
+                "model",
+                receiver.cls,
+                args,
+                node,
+                name=f"{receiver.name}.{name}",
+                module=receiver.module,
+            )
             vpc = args.get("vpc_config_override", estimator_vpc(receiver, self.defaults))
             self.add_model(model, node, vpc, "s3://<the training job's output>")
             return model if name == "create_model" else predictor(node)
@@ -160,15 +175,22 @@ class SdkRequests:
         return Unknown(f"the result of {name}() is computed at run time")
 
     def location(self, node: ast.AST, resource: str, variant: str = "") -> Location:
-        """Where a call is, named as the finding names it; its fixes are written for the SDK
-        version the script imports, or for boto3 (``variant``)."""
+        """Where a call is, named as the finding names it; ``variant``: the case its fixes are
+        written for (the SDK version of the class, boto3)."""
         line, indent, cell = self.place(node.lineno)
         if self.loops:
             resource += f" [{', '.join(self.loops)}]"
-        if not variant and any(path.startswith(SDK_V3_PACKAGES) for path in self.imports.values()):
-            variant = "sdk-v3"
         column = indent + node.col_offset + 1
         return Location(self.path, line, column, resource + cell, "python", variant=variant)
+
+    def dialect(self, obj: Obj) -> str:
+        """``sdk-v3`` for an object of the SDK v3's classes; one the file does not build is v3
+        when the script imports only v3 SDK modules."""
+        if obj.module:
+            return "sdk-v3" if obj.module.startswith(SDK_V3_PACKAGES) else ""
+        paths = [p for p in self.imports.values() if p.startswith("sagemaker.")]
+        v3 = [p for p in paths if p.startswith(SDK_V3_PACKAGES)]
+        return "sdk-v3" if v3 and len(v3) == len(paths) else ""
 
     def network_config(self, value: Any, chain: Tuple[Any, ...]) -> Any:
         """The request's NetworkConfig: explicit fields, then each defaults section in turn."""
@@ -221,7 +243,7 @@ class SdkRequests:
             "ProcessingInputs": inputs,
         }
         call = f"{processor.name or processor.cls}.{method}"
-        loc = self.location(node, job_name(args, call))
+        loc = self.location(node, job_name(args, call), self.dialect(processor))
         job = sagemaker.processing_job(request, loc, inference)
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
@@ -287,7 +309,9 @@ class SdkRequests:
             "ProcessingResources": {"ClusterConfig": cluster(settings, default=1)},
         }
         name = step.args.get("name")
-        loc = self.location(node, name if isinstance(name, str) else "ClarifyCheckStep")
+        loc = self.location(
+            node, name if isinstance(name, str) else "ClarifyCheckStep", self.dialect(step)
+        )
         job = sagemaker.clarify_check_job(request, loc, check_type)
         if job.inference is not False:
             job.model, job.existing_endpoint = model, existing_endpoint
@@ -313,7 +337,8 @@ class SdkRequests:
             ),
             "ProcessingResources": {"ClusterConfig": cluster(monitor.args, default=1)},
         }
-        loc = self.location(node, job_name(args, f"{monitor.name or monitor.cls}.suggest_baseline"))
+        call = f"{monitor.name or monitor.cls}.suggest_baseline"
+        loc = self.location(node, job_name(args, call), self.dialect(monitor))
         job = sagemaker.processing_job(request, loc, inference)
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
@@ -330,7 +355,8 @@ class SdkRequests:
             ),
             "JobResources": {"ClusterConfig": cluster(monitor.args, default=1)},
         }
-        loc = self.location(node, f"{monitor.name or monitor.cls}.create_monitoring_schedule")
+        call = f"{monitor.name or monitor.cls}.create_monitoring_schedule"
+        loc = self.location(node, call, self.dialect(monitor))
         self.network.jobs.append(sagemaker.monitoring_job(request, loc, monitor.kind, endpoint))
 
     def add_model(
@@ -354,7 +380,7 @@ class SdkRequests:
         resource = obj.name or (
             obj.args["name"] if isinstance(obj.args.get("name"), str) else f"{obj.cls}()"
         )
-        loc = self.location(node, resource)
+        loc = self.location(node, resource, self.dialect(obj))
         keys = [python_call(self.path, loc.line, loc.column)]
         if isinstance(request["ModelName"], str):
             keys.append(model_name(request["ModelName"]))
