@@ -170,6 +170,8 @@ class Reader(SdkRequests):
         current, extra = env.get(node.target.id), self.eval(node.value, env)
         if isinstance(node.op, ast.Add) and _addable(current, extra):
             env.set(node.target.id, _sum(current, extra, node.lineno))
+        elif isinstance(node.op, ast.Add) and isinstance(current, Unknown):
+            env.set(node.target.id, current)
         else:
             env.set(
                 node.target.id,
@@ -276,6 +278,8 @@ class Reader(SdkRequests):
             for element in node.elts:
                 if isinstance(element, ast.Starred):
                     spread = self.eval(element.value, env)
+                    if isinstance(spread, Unknown):
+                        return spread
                     if not isinstance(spread, list):
                         return Unknown(f"the list at line {node.lineno} is built at run time")
                     result.extend(spread)
@@ -292,6 +296,9 @@ class Reader(SdkRequests):
             left, right = self.eval(node.left, env), self.eval(node.right, env)
             if _addable(left, right):
                 return _sum(left, right, node.lineno)
+            for side in (left, right):
+                if isinstance(side, Unknown):
+                    return side
             return Unknown(f"the expression at line {node.lineno} is computed at run time")
         if isinstance(node, ast.Subscript):
             return self.eval_subscript(node, env)
