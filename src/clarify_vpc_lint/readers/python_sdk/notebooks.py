@@ -23,6 +23,7 @@ _SOURCE_KEY = re.compile(r'(?<!\\)"source"\s*:\s*')
 _BETWEEN_ITEMS = re.compile(r"[\s,]*")
 # what IPython reads as its own, not Python (IPython.core.inputtransformer2's escapes)
 _ESCAPED = re.compile(r"(?P<indent>[ \t]*)(?:[!%?].*|[\w.]+\?\??\s*)")
+_MAY_HOLD_IPYTHON = re.compile(r"^[ \t]*[!%?]|\?[ \t]*$|=[ \t]*[!%]", re.MULTILINE)
 _ASSIGNED = re.compile(r"(?P<target>[ \t]*[A-Za-z_][\w.,\t \[\]]*=[ \t]*)[!%]")
 
 
@@ -115,6 +116,8 @@ def python_of_cell(code: str) -> str:
     lines = code.split("\n")
     first = next((line for line in lines if line.strip()), "")
     indent = first[: len(first) - len(first.lstrip())]
+    if not indent and not _MAY_HOLD_IPYTHON.search(code):
+        return code  # most cells: plain Python
     if indent:
         lines = [line[len(indent) :] if line.startswith(indent) else line for line in lines]
     result: List[str] = []
