@@ -902,3 +902,78 @@ def test_too_much_code_is_refused_in_one_line_and_fifos_are_never_opened(tmp_pat
     os.mkfifo(fifo)
     with pytest.raises(ParseError, match="not a regular file"):
         read_python_file(str(fifo))  # would block forever if opened for reading
+
+
+_MODEL_AND_PROCESSOR = {
+    "v2": (
+        "from sagemaker import clarify\n"
+        "from sagemaker.model import Model\n"
+        "from sagemaker.network import NetworkConfig\n"
+        "model = Model(image_uri='xgboost', model_data='s3://b/model.tar.gz', role='r',\n"
+        "    name='churn-xgboost', {model_vpc})\n"
+        "processor = clarify.SageMakerClarifyProcessor(role='r', instance_count=1,\n"
+        "    instance_type='ml.m5.xlarge', {job_network})\n"
+    ),
+    "v3": (
+        "from sagemaker.core import clarify, shapes\n"
+        "from sagemaker.core.network import NetworkConfig\n"
+        "from sagemaker.core.resources import Model\n"
+        "model = Model.create(model_name='churn-xgboost',\n"
+        "    primary_container=shapes.ContainerDefinition(image='xgboost'), {model_vpc})\n"
+        "processor = clarify.SageMakerClarifyProcessor(role='r', instance_count=1,\n"
+        "    instance_type='ml.m5.xlarge', {job_network})\n"
+    ),
+}
+_RUN = (
+    "processor.run_explainability(clarify.DataConfig(s3_data_input_path='s3://b/in.csv',\n"
+    "    s3_output_path='s3://b/out'), clarify.ModelConfig(model_name='churn-xgboost',\n"
+    "    instance_count=1, instance_type='ml.m5.xlarge'), clarify.SHAPConfig())\n"
+)
+_SUBNETS = "['subnet-0py1a', 'subnet-0py1b']"
+
+
+def _script(version: str, model_vpc: str, job_network: str) -> str:
+    text = _MODEL_AND_PROCESSOR[version].replace("{model_vpc}", model_vpc)
+    return text.replace("{job_network}", job_network) + _RUN
+
+
+def _before(source: str, statement: str, code: str) -> str:
+    return source.replace(statement, code + "\n" + statement, 1)
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_the_sdk_fix_for_a_job_without_vpc_gives_it_the_models_network(
+    version: str, tmp_path: Path
+) -> None:
+    model_vpc = (
+        f"vpc_config={{'Subnets': {_SUBNETS}, 'SecurityGroupIds': ['sg-0pyok']}}"
+        if version == "v2"
+        else f"vpc_config=shapes.VpcConfig(subnets={_SUBNETS}, security_group_ids=['sg-0pyok'])"
+    )
+    source = tmp_path / "job.py"
+    source.write_text(_script(version, model_vpc, ""))
+    fix = _fix_of(judge(source, NETWORK), "CVL102", "job.py")
+    assert ("sagemaker.core.network" in fix) == (version == "v3")
+    fixed = _before(source.read_text(), "processor = ", fix).replace(
+        "instance_type='ml.m5.xlarge', )",
+        "instance_type='ml.m5.xlarge', network_config=network_config)",
+    )
+    source.write_text(fixed)
+    after = {f.rule for f in judge(source, NETWORK)}
+    assert "CVL102" not in after and "CVL103" not in after
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_the_sdk_fix_for_a_model_outside_the_jobs_vpc_gives_it_the_jobs_network(
+    version: str, tmp_path: Path
+) -> None:
+    network = f"network_config=NetworkConfig(subnets={_SUBNETS}, security_group_ids=['sg-0pyok'])"
+    source = tmp_path / "job.py"
+    source.write_text(_script(version, "", network))
+    fix = _fix_of(judge(source, NETWORK), "CVL103", "job.py")
+    fixed = _before(source.read_text(), "model = ", fix).replace(
+        ", )\nprocessor", ", vpc_config=vpc_config)\nprocessor"
+    )
+    source.write_text(fixed)
+    after = {f.rule for f in judge(source, NETWORK)}
+    assert "CVL103" not in after and "CVL201" not in after
