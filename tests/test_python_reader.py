@@ -589,15 +589,29 @@ def test_a_notebook_cell_with_a_cell_magic_is_skipped_even_when_indented() -> No
 
 @pytest.mark.parametrize("version", ["v2", "v3"])
 def test_monitors_built_in_pytest_fixtures_are_treated_like_processors(version: str) -> None:
+    """A test's parameter named after a fixture of the file is what that fixture returns: the
+    monitor keeps the fixture's network, the processor built without one has none."""
     script = f"test_monitoring_{version}.py"
     findings = judge(PYTHON / "fixtures_built" / script, NETWORK)
-    assert definite(findings, script) == set()
-    resources = {f.resource for f in findings if f.rule == "CVL101"}
-    assert resources == {
+    assert definite(findings, script) == {"CVL102"}
+    assert at(findings, "CVL102") == {(script, 24, "clarify_processor.run_explainability")}
+    jobs = {j.loc.resource: j for j in read(PYTHON / "fixtures_built" / script).jobs}
+    assert jobs["explain_monitor.suggest_baseline"].subnets == ["subnet-0py1a", "subnet-0py1b"]
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_monitors_from_fixtures_defined_elsewhere_are_unknown_like_processors(
+    version: str,
+) -> None:
+    text = (PYTHON / "fixtures_built" / f"test_monitoring_{version}.py").read_text()
+    elsewhere = text[text.index("def test_baseline_and_report") :]  # fixtures in a conftest.py
+    header = text[: text.index("NETWORK =")]
+    findings = judge_network(read_python("test_elsewhere.py", header + elsewhere))
+    assert definite(findings, "test_elsewhere.py") == set()
+    assert {f.resource for f in findings if f.rule == "CVL101"} == {
         "explain_monitor.suggest_baseline",
         "clarify_processor.run_explainability",
     }
-    assert all(f.severity == "info" for f in findings if Path(f.file).name == script)
 
 
 def test_a_data_quality_baseline_of_an_unknown_monitor_is_no_clarify_job() -> None:

@@ -46,6 +46,8 @@ class Reader(SdkRequests):
         self.unrolled_left = MAX_UNROLLED_NODES
         self.deferred: Set[int] = set()  # a function body runs once, however often it is defined
         self.sizes: Dict[int, int] = {}
+        self.fixtures: Dict[str, Any] = {}  # pytest fixtures of the module: what each returns
+        self.returned: List[Any] = []  # what the function body being read returns or yields
         self.statements_read = 0  # the work done: within the file's statements and the budget
         # source line -> (file line, columns before the source text, resource suffix)
         self.place: Callable[[int], Tuple[int, int, str]] = lambda line: (line, 0, "")
@@ -62,11 +64,15 @@ class Reader(SdkRequests):
             return
         self.deferred.add(id(node))
         text = self.source_lines[node.lineno - 1 : node.end_lineno]
-        if any(word in line for line in text for word in _JOB_WORDS):
+        fixture = node.name in self.fixtures and not owner  # what it returns may start a job
+        if fixture or any(word in line for line in text for word in _JOB_WORDS):
             self.functions.append((node, env, owner, self.place))
 
     def run_functions(self) -> None:
-        """Function bodies run after the module, with their parameters unknown."""
+        """Function bodies run after the module, with their parameters unknown, pytest fixtures
+        first: a parameter named after a fixture of this file that returns one value is that
+        value (a monitor built in a fixture is the monitor the test uses)."""
+        self.functions.sort(key=lambda queued: queued[0].name not in self.fixtures)
         queued = 0
         while queued < len(self.functions):
             node, parent, owner, self.place = self.functions[queued]
@@ -75,14 +81,25 @@ class Reader(SdkRequests):
             args = node.args
             for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
                 if arg is not None:
-                    env.set(
-                        arg.arg,
-                        Unknown(
-                            f"parameter {arg.arg} of {owner}{node.name}() is given by its caller;"
-                            " write the value in the script or declare the job in the config file"
-                        ),
-                    )
+                    env.set(arg.arg, self.fixture_value(arg.arg, owner, node.name))
+            self.returned = []
             self.block(node.body, env)
+            if node.name in self.fixtures and not owner:
+                self.fixtures[node.name] = (
+                    self.returned[0]
+                    if len(self.returned) == 1
+                    else Unknown(f"fixture {node.name}() returns one of several values")
+                )
+
+    def fixture_value(self, parameter: str, owner: str, function: str) -> Any:
+        value = self.fixtures.get(parameter)
+        if isinstance(value, Obj):
+            value.name = value.name or parameter
+            return value
+        return Unknown(
+            f"parameter {parameter} of {owner}{function}() is given by its caller;"
+            " write the value in the script or declare the job in the config file"
+        )
 
     def block(self, body: List[ast.stmt], env: Env) -> None:
         for statement in body:
@@ -109,7 +126,11 @@ class Reader(SdkRequests):
             self.assign(node.target, self.eval(node.value, env), env)
         elif isinstance(node, ast.AugAssign):
             self.aug_assign(node, env)
-        elif isinstance(node, (ast.Expr, ast.Return)) and node.value is not None:
+        elif isinstance(node, ast.Return) and node.value is not None:
+            self.returned.append(self.eval(node.value, env))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Yield):
+            self.returned.append(self.eval(node.value.value, env))
+        elif isinstance(node, ast.Expr):
             self.eval(node.value, env)
         elif isinstance(node, ast.If):
             self.if_statement(node, env)
@@ -133,6 +154,8 @@ class Reader(SdkRequests):
             self.branches(node, [case.body for case in node.cases], env)
         elif isinstance(node, _FunctionNode):
             env.set(node.name, Unknown(f"the result of {node.name}() is computed at run time"))
+            if env is self.module and any(map(_is_fixture, node.decorator_list)):
+                self.fixtures.setdefault(node.name, None)
             self.defer(node, env, "")
         elif isinstance(node, ast.ClassDef):
             env.set(node.name, Unknown(f"class {node.name} is built at run time"))
@@ -459,6 +482,12 @@ class Reader(SdkRequests):
         self.arguments(node, (), env)  # calls in the arguments still start jobs
         what = ast.unparse(node.func)
         return Unknown(f"the result of {what}() is computed at run time")
+
+
+def _is_fixture(decorator: ast.expr) -> bool:
+    """``@pytest.fixture``, ``@fixture``, ``@pytest.fixture(scope=...)``."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return ast.unparse(target).split(".")[-1] == "fixture"
 
 
 _CLARIFY_BASELINE_ARGUMENTS = (
