@@ -591,7 +591,7 @@ def test_a_notebook_cell_with_a_cell_magic_is_skipped_even_when_indented() -> No
 def test_monitors_built_in_pytest_fixtures_are_treated_like_processors(version: str) -> None:
     """A test's parameter named after a fixture of the file is what that fixture returns: the
     monitor keeps the fixture's network, the processor built without one has none."""
-    script = f"test_monitoring_{version}.py"
+    script = f"monitoring_{version}.py"
     findings = judge(PYTHON / "fixtures_built" / script, NETWORK)
     assert definite(findings, script) == {"CVL102"}
     assert at(findings, "CVL102") == {(script, 24, "clarify_processor.run_explainability")}
@@ -603,7 +603,7 @@ def test_monitors_built_in_pytest_fixtures_are_treated_like_processors(version: 
 def test_monitors_from_fixtures_defined_elsewhere_are_unknown_like_processors(
     version: str,
 ) -> None:
-    text = (PYTHON / "fixtures_built" / f"test_monitoring_{version}.py").read_text()
+    text = (PYTHON / "fixtures_built" / f"monitoring_{version}.py").read_text()
     elsewhere = text[text.index("def test_baseline_and_report") :]  # fixtures in a conftest.py
     header = text[: text.index("NETWORK =")]
     findings = judge_network(read_python("test_elsewhere.py", header + elsewhere))

@@ -75,7 +75,7 @@ class SdkRequests:
         elif kind == "check-step":
             self.check_step(obj, node)
         elif kind == "processing-step":
-            self.processing_step(obj, node, env)
+            self.processing_step(obj, node)
         elif kind == "pipeline":
             self.pipeline(obj)
         return obj
@@ -250,7 +250,7 @@ class SdkRequests:
             self.network.jobs.append(job)
         return job
 
-    def processing_step(self, step: Obj, node: ast.Call, env: Env) -> None:
+    def processing_step(self, step: Obj, node: ast.Call) -> None:
         """A pipeline's ProcessingStep: v3 ``step_args=processor.run_*(...)`` (the job that run
         describes, now named by the step); v2 ``processor=`` with the run's arguments."""
         step_args = step.args.get("step_args")
@@ -287,7 +287,9 @@ class SdkRequests:
             step.args.get("check_job_config"),
         )
         check_type: Any = Unknown(
-            f"the step's clarify_check_config is {what_it_is(config)}, not a check config"
+            "the step has no clarify_check_config"
+            if config is None
+            else f"the step's clarify_check_config is {what_it_is(config)}, not a check config"
         )
         model, existing_endpoint = None, False
         if isinstance(config, Unknown):
@@ -362,10 +364,10 @@ class SdkRequests:
     def add_model(
         self, obj: Obj, node: ast.Call, vpc: Any, data: Any, model_defaults: bool = True
     ) -> None:
+        """A model the script creates; ``model_defaults``: given no VpcConfig it takes
+        SageMaker.Model.VpcConfig (the SDK's Model does; sagemaker-core's Model.create does not)."""
         settings = self.defaults.model if isinstance(self.defaults.model, dict) else {}
-        if (
-            vpc is None and model_defaults
-        ):  # Model() reads SageMaker.Model.VpcConfig when given none
+        if vpc is None and model_defaults:
             vpc = settings.get("VpcConfig")
         if isinstance(vpc, Obj):
             vpc = {
