@@ -131,7 +131,7 @@ def _parse(language: str, text: str, region: str) -> None:
     if language in ("yaml", "json"):
         _parts(text)
     elif language == "python":
-        ast.parse(text)
+        _parse_python(text)
     elif language == "hcl":
         parse_hcl(text + "\n", "remediation.tf")
     else:  # shell: AWS CLI lines
@@ -140,6 +140,14 @@ def _parse(language: str, text: str, region: str) -> None:
         for line in text.splitlines():
             if "aws " in line and not line.lstrip().startswith("#"):
                 assert f"--region {region}" in line, line
+
+
+def _parse_python(text: str) -> None:
+    """Python code, or the members of a dict (a boto3 request the script builds as a dict)."""
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        ast.parse("{\n" + text + "\n}")
 
 
 def _region(case: str) -> str:

@@ -394,9 +394,11 @@ class SdkRequests:
         if SPREAD in request:
             request = {"NetworkConfig": request[SPREAD], "AppSpecification": {"ImageUri": None}}
         api = "CreateProcessingJob" if operation == "create_processing_job" else "CreateModel"
-        member = "ProcessingJobName" if api == "CreateProcessingJob" else "ModelName"
-        name = request.get(member)
-        loc = self.location(node, name if isinstance(name, str) else operation, "boto3")
+        name = request.get("ProcessingJobName" if api == "CreateProcessingJob" else "ModelName")
+        # the request as keyword arguments, or as a dict passed with ** (its keys are strings)
+        as_dict = bool(node.keywords) and all(keyword.arg is None for keyword in node.keywords)
+        variant = "boto3-dict" if as_dict else "boto3"
+        loc = self.location(node, name if isinstance(name, str) else operation, variant)
         if plain(request):
             self.network.requests.append(Request(loc, api, problems(api, request, loc)))
         if api == "CreateProcessingJob":
