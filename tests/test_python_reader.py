@@ -1011,3 +1011,28 @@ def test_the_sdk_fix_for_a_model_outside_the_jobs_vpc_gives_it_the_jobs_network(
     source.write_text(fixed)
     after = {f.rule for f in judge(source, NETWORK)}
     assert "CVL103" not in after and "CVL201" not in after
+
+
+def test_cell_lines_are_found_whatever_the_escapes_and_metadata_keys() -> None:
+    """A notebook written by another tool: escapes Jupyter would not write (\\u0070), a "source"
+    key inside a cell's metadata: the job is still at its own line."""
+    cells = [
+        {"cell_type": "markdown", "metadata": {"source": ["not the cell's"]}, "source": ["# T\n"]},
+        {
+            "cell_type": "code",
+            "metadata": {"source": "neither"},
+            "outputs": [],
+            "source": [
+                "from sagemaker import clarify\n",
+                "p = clarify.SageMakerClarifyProcessor(role='r', instance_count=1,\n",
+                "    instance_type='t')\n",
+                "p.run_pre_training_bias(None, None)\n",
+            ],
+        },
+    ]
+    text = json.dumps({"cells": cells, "nbformat": 4}, indent=1).replace(
+        '"p.run_pre', '"\\u0070.run_pre'
+    )
+    (job,) = read_python("nb.ipynb", text).jobs
+    assert job.loc.resource == "p.run_pre_training_bias (cell 2, line 4)"
+    assert "run_pre_training_bias(None, None)" in text.splitlines()[job.loc.line - 1]

@@ -45,7 +45,7 @@ def notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[Tuple[
         source = cell.get("source")
         pieces = source if isinstance(source, list) else [source]
         pieces = [piece for piece in pieces if isinstance(piece, str)]
-        starts, cursor = _string_starts(text, cursor, len(pieces))
+        starts, cursor = _string_starts(text, cursor, pieces)
         lines: List[Tuple[int, int]] = []
         for piece, start in zip(pieces, starts):
             first, column = lines_of.at(start)
@@ -60,14 +60,28 @@ def notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[Tuple[
         yield number, python_of_cell(code), lines
 
 
-def _string_starts(text: str, cursor: int, count: int) -> Tuple[List[int], int]:
-    """Where each of a cell's ``count`` source strings begins (its opening quote), and where
-    the scan goes on; a file whose text does not follow its JSON (not as Jupyter writes it)
-    gives the key's position for each."""
-    key = _SOURCE_KEY.search(text, cursor)  # outputs and metadata come before the source
-    if key is None:
-        return [cursor] * count, cursor
-    position = key.end()
+def _string_starts(text: str, cursor: int, pieces: List[str]) -> Tuple[List[int], int]:
+    """Where each of a cell's source strings begins (its opening quote), and where the scan goes
+    on: the first ``"source":`` after ``cursor`` whose strings are the cell's (a ``"source"`` key
+    inside metadata is passed over). A file whose text does not follow its JSON (not as Jupyter
+    writes it) gives the key's position for each; every position is at or after ``cursor``."""
+    position = cursor
+    for _ in range(_SOURCE_KEY_TRIES):
+        key = _SOURCE_KEY.search(text, position)
+        if key is None:
+            break
+        starts, position = _strings_at(text, key.end(), len(pieces))
+        if starts is not None and [scanstring(text, s + 1)[0] for s in starts] == pieces:
+            return starts, position
+        position = key.end()
+    return [position] * len(pieces), position
+
+
+_SOURCE_KEY_TRIES = 3  # a cell's metadata or outputs may hold a "source" key or two
+
+
+def _strings_at(text: str, position: int, count: int) -> Tuple[Optional[List[int]], int]:
+    """The start of each of ``count`` JSON strings from ``position`` (a list or one string)."""
     if text.startswith("[", position):
         position += 1
     starts: List[int] = []
@@ -75,13 +89,12 @@ def _string_starts(text: str, cursor: int, count: int) -> Tuple[List[int], int]:
         for _ in range(count):
             position = _BETWEEN_ITEMS.match(text, position).end()  # type: ignore[union-attr]
             if not text.startswith('"', position):
-                break
+                return None, position
             starts.append(position)
             position = scanstring(text, position + 1)[1]
     except ValueError:
-        pass
-    starts += [key.start()] * (count - len(starts))
-    return starts, max(position, key.end())
+        return None, position
+    return starts, position
 
 
 class _LineCounter:
