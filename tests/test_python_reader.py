@@ -9,6 +9,7 @@ run's SDK defaults, then ``build_subjects`` and every rule of the catalogue.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import sys
@@ -35,9 +36,11 @@ from clarify_vpc_lint.readers.python_sdk import (
     read_python,
     sdk_defaults,
 )
+from clarify_vpc_lint.readers.python_sdk.reader import MAX_UNROLLED_NODES, MAX_VALUE_LENGTH, Reader
 from clarify_vpc_lint.readers.sagemaker_api import read_analysis_config
 from clarify_vpc_lint.readers.workflows import read_sdk_defaults
 from clarify_vpc_lint.resolve import build_subjects
+from clarify_vpc_lint.values import Unknown
 
 PYTHON = FIXTURES / "python"
 NETWORK = PYTHON / "network"
@@ -481,3 +484,564 @@ def test_each_script_takes_the_defaults_file_nearest_above_it() -> None:
         defaults_for("a/b/job.py", {"c/config.yaml": SdkDefaults(), "d/config.yaml": SdkDefaults()})
         is None
     )
+
+
+# -- issue 23: pipelines, kwargs, notebooks as IPython writes them, naming, v3, fixes ---------------
+
+
+def rules_at(findings: List[Finding], name: str) -> Set[tuple]:
+    return {(f.rule, f.severity, f.resource) for f in findings if Path(f.file).name == name}
+
+
+@pytest.mark.parametrize("script", ["bias_pipeline_v2.py", "bias_pipeline_v3.py"])
+def test_a_pipeline_processing_step_running_the_clarify_processor_is_a_clarify_job(
+    script: str,
+) -> None:
+    """v2 ProcessingStep(processor=, inputs=[analysis_config]); v3 ProcessingStep(step_args=
+    processor.run_bias(...)) under a PipelineSession: one job each, named <pipeline>/<step>."""
+    findings = judge(PYTHON / "pipelines" / script, NETWORK)
+    pipeline = "churn-clarify" if script.endswith("v2.py") else "churn-clarify-v3"
+    assert ("CVL102", "warning", f"{pipeline}/BiasReport") in rules_at(findings, script)
+    jobs = read(PYTHON / "pipelines" / script).jobs
+    assert [j.loc.resource for j in jobs if j.kind == "processing"] == [f"{pipeline}/BiasReport"]
+    if script.endswith("v3.py"):  # the ClarifyCheckStep of the same pipeline, named the same way
+        assert ("CVL102", "warning", f"{pipeline}/DataBiasCheck") in rules_at(findings, script)
+
+
+def test_a_step_of_a_pipeline_whose_name_is_not_literal_is_named_by_the_step_alone() -> None:
+    text = (PYTHON / "pipelines" / "bias_pipeline_v3.py").read_text()
+    script = text.replace('name="churn-clarify-v3"', 'name=os.environ["PIPELINE"]')
+    names = {j.loc.resource for j in read_python("p.py", "import os\n" + script).jobs}
+    assert names == {"BiasReport", "DataBiasCheck"}
+    unnamed = script.replace('ProcessingStep(name="BiasReport", ', "ProcessingStep(")
+    names = {j.loc.resource for j in read_python("p.py", "import os\n" + unnamed).jobs}
+    assert names == {"clarify_processor.run_bias", "DataBiasCheck"}  # else the call
+
+
+@pytest.mark.parametrize("script", ["bias_monitor_v2.py", "bias_monitor_v3.py"])
+def test_arguments_that_may_come_from_an_unknown_mapping_are_unknown_never_absent(
+    script: str,
+) -> None:
+    findings = judge(PYTHON / "kwargs" / script, NETWORK)
+    assert definite(findings, script) == set()  # no warning from a guess
+    spread = "**param['class_args']" if script.endswith("v2.py") else "*settings['positional']"
+    infos = [f for f in findings if f.rule == "CVL102" and Path(f.file).name == script]
+    assert [f.severity for f in infos] == ["info"]
+    assert f"network_config may be given by {spread}" in infos[0].message
+
+
+def test_a_spread_of_a_known_mapping_is_read_and_what_it_lacks_is_absent() -> None:
+    script = (
+        "from sagemaker.model_monitor import ModelBiasMonitor\n"
+        "from sagemaker.clarify import DataConfig, BiasConfig, ModelConfig\n"
+        "args = {'role': 'r', 'instance_count': 1}\n"
+        "m = ModelBiasMonitor(**args)\n"
+        "m.suggest_baseline(DataConfig(), BiasConfig(), ModelConfig(model_name='m'))\n"
+    )
+    findings = judge_network(read_python("m.py", script))
+    assert ("CVL102", "warning", "m.suggest_baseline") in rules_at(findings, "m.py")
+
+
+def test_a_notebook_as_ipython_writes_it_is_read_without_input_errors() -> None:
+    """%pip, !pip (indented under an if), files = !ls, %env, obj?, %%html and %%bash cells, a raw
+    cell, outputs of hundreds of KB: the job is found at its cell and file line."""
+    notebook = PYTHON / "magics.ipynb"
+    network = read(notebook)
+    assert network.input_errors == []
+    (job,) = network.jobs
+    assert job.loc.resource == "churn-explain-weekly (cell 7, line 10)"
+    line = notebook.read_text().splitlines()[job.loc.line - 1]
+    assert line[job.loc.column - 1 :].startswith("processor.run_explainability(")
+    completed = run_cli(str(notebook), "--context", str(NETWORK), "--format", "json")
+    assert completed.returncode == 1, completed.stderr  # the CVL101 error; exit 2 = input error
+    assert json.loads(completed.stdout)["errors"] == []
+
+
+def test_ipython_lines_are_blanked_only_where_a_statement_begins() -> None:
+    from clarify_vpc_lint.readers.python_sdk.notebooks import python_of_cell
+
+    cell = (
+        "x = (1,\n"
+        "     % 2)\n"  # inside brackets: Python's modulo, kept
+        'doc = """\n'
+        "!not shell inside a string\n"
+        '"""\n'
+        "if x:\n"
+        "    !echo one \\\n"
+        "        two\n"
+        "out = !ls\n"
+        "x?\n"
+    )
+    assert python_of_cell(cell).split("\n") == [
+        "x = (1,",
+        "     % 2)",
+        'doc = """',
+        "!not shell inside a string",
+        '"""',
+        "if x:",
+        "    pass",
+        "",
+        "out = get_ipython()",
+        "pass",
+        "",
+    ]
+
+
+def test_a_notebook_cell_with_a_cell_magic_is_skipped_even_when_indented() -> None:
+    cells = [
+        {"cell_type": "code", "source": ["  %%bash\n", "  echo (\n"]},
+        {"cell_type": "code", "source": ["import sagemaker\n", "x = (\n"]},
+    ]
+    network = read_python("nb.ipynb", json.dumps({"cells": cells, "nbformat": 4}, indent=1))
+    assert [message for _, _, message in network.input_errors] == ["cell 2: '(' was never closed"]
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_monitors_built_in_pytest_fixtures_are_treated_like_processors(version: str) -> None:
+    """A test's parameter named after a fixture of the file is what that fixture returns: the
+    monitor keeps the fixture's network, the processor built without one has none."""
+    script = f"monitoring_{version}.py"
+    findings = judge(PYTHON / "fixtures_built" / script, NETWORK)
+    assert definite(findings, script) == {"CVL102"}
+    assert at(findings, "CVL102") == {(script, 24, "clarify_processor.run_explainability")}
+    jobs = {j.loc.resource: j for j in read(PYTHON / "fixtures_built" / script).jobs}
+    assert jobs["explain_monitor.suggest_baseline"].subnets == ["subnet-0py1a", "subnet-0py1b"]
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_monitors_from_fixtures_defined_elsewhere_are_unknown_like_processors(
+    version: str,
+) -> None:
+    text = (PYTHON / "fixtures_built" / f"monitoring_{version}.py").read_text()
+    elsewhere = text[text.index("def test_baseline_and_report") :]  # fixtures in a conftest.py
+    header = text[: text.index("NETWORK =")]
+    findings = judge_network(read_python("test_elsewhere.py", header + elsewhere))
+    assert definite(findings, "test_elsewhere.py") == set()
+    assert {f.resource for f in findings if f.rule == "CVL101"} == {
+        "explain_monitor.suggest_baseline",
+        "clarify_processor.run_explainability",
+    }
+
+
+def test_a_data_quality_baseline_of_an_unknown_monitor_is_no_clarify_job() -> None:
+    script = (
+        "import sagemaker\n"
+        "def test_quality(monitor):\n"
+        "    monitor.suggest_baseline(baseline_dataset='s3://b/d.csv', dataset_format={})\n"
+    )
+    assert read_python("t.py", script).jobs == []
+
+
+def test_a_literal_job_name_names_the_job() -> None:
+    text = (PYTHON / "isolation_network_config.py").read_text()
+    named = text.replace(
+        "    bias_config=bias_config,\n",
+        '    bias_config=bias_config,\n    job_name="churn-bias-nightly",\n',
+    )
+    assert [j.loc.resource for j in read_python("j.py", named).jobs] == ["churn-bias-nightly"]
+    computed = text.replace(
+        "    bias_config=bias_config,\n",
+        "    bias_config=bias_config,\n    job_name=f'bias-{name}',\n",
+    )
+    assert [j.loc.resource for j in read_python("j.py", computed).jobs] == [
+        "clarify_processor.run_bias"
+    ]
+
+
+def test_v3_resources_take_the_v3_defaults_whole_and_v3_processors_the_processing_ones() -> None:
+    findings = judge(PYTHON / "v3_resources", NETWORK)
+    assert rules_at(findings, "jobs.py") >= {
+        ("CVL101", "error", "churn-explain-defaults"),  # network_config left out: filled whole
+        ("CVL201", "error", "churn-v3-one-subnet"),
+        ("CVL102", "warning", "churn-explain-nightly"),  # a processor: SageMaker.ProcessingJob
+    }
+    assert definite(findings, "jobs.py") == {"CVL101", "CVL201", "CVL102"}
+    jobs = {j.loc.resource: j for j in read(PYTHON / "v3_resources").jobs}
+    own = jobs["churn-explain-own-network"]  # its own network_config: isolation not defaulted
+    assert own.network_isolation is False and own.subnets == ["subnet-0py1a", "subnet-0py1b"]
+    models = {m.loc.resource: m for m in read(PYTHON / "v3_resources").models}
+    assert models["churn-v3-defaults"].subnets == ["subnet-0py1a", "subnet-0py1b"]
+
+
+def test_sagemaker_core_fills_defaults_as_its_create_does() -> None:
+    """After filling an argument, sagemaker-core looks the next ones up under that argument's
+    shape name; a plain value (a role ARN) it cannot build a shape from ends the filling."""
+    from clarify_vpc_lint.readers.python_sdk.defaults import resource_defaults
+
+    vpc = {"subnets": ["subnet-1"], "security_group_ids": ["sg-1"]}
+    defaults = sdk_defaults(
+        {
+            "SageMaker": {
+                "PythonSDK": {
+                    "Resources": {
+                        "GlobalDefaults": {"execution_role_arn": "arn:r", "vpc_config": vpc},
+                        "ProcessingJob": {"processing_output_config": {"kms_key_id": "k"}},
+                    }
+                }
+            }
+        }
+    )
+    assert resource_defaults(defaults, "Model", ["model_name", "primary_container"]) == {}
+    assert resource_defaults(defaults, "Model", ["execution_role_arn"]) == {"vpc_config": vpc}
+    filled = resource_defaults(defaults, "ProcessingJob", [])
+    assert filled == {"processing_output_config": {"kms_key_id": "k"}}  # then ends at role_arn
+
+
+def test_v3_model_builder_networking_is_the_models_vpc() -> None:
+    script = (
+        "from sagemaker.serve import ModelBuilder\n"
+        "from sagemaker.core.training.configs import Networking\n"
+        "builder = ModelBuilder(model='m', role_arn='r',\n"
+        "    network=Networking(subnets=['subnet-0py1a'], security_group_ids=['sg-0pyok']))\n"
+    )
+    (model,) = read_python("b.py", script).models
+    assert (model.loc.resource, model.subnets) == ("builder", ["subnet-0py1a"])
+
+
+def test_messages_name_what_the_script_wrote() -> None:
+    script = (
+        "from sagemaker.workflow.clarify_check_step import ClarifyCheckStep\n"
+        "from sagemaker.workflow.check_job_config import CheckJobConfig\n"
+        "from sagemaker.clarify import SageMakerClarifyProcessor\n"
+        "from sagemaker.network import NetworkConfig\n"
+        "isolated = NetworkConfig(enable_network_isolation=True)\n"
+        "step = ClarifyCheckStep(name='Check', clarify_check_config=make_config(),\n"
+        "    check_job_config=CheckJobConfig(role='r', network_config=isolated))\n"
+        "p = SageMakerClarifyProcessor(role='r', instance_count=1, instance_type='t',\n"
+        "    network_config={'subnets': ['subnet-0py1a']})\n"
+        "p.run_explainability(None, None, None)\n"
+    )
+    findings = judge_network(read_python("m.py", script))
+    text = " ".join(f.message for f in findings)
+    assert "Unknown(" not in text and "not built in this file" not in text
+    assert "make_config" in text  # the call the step's config comes from
+    assert "network_config is the dict {'subnets': ['subnet-0py1a']}, not a NetworkConfig" in text
+
+
+# -- fixes in the caller's terms, applied to the script: the finding disappears --------------------
+
+
+def _fix_of(findings: List[Finding], rule: str, name: str) -> str:
+    (fix,) = {f.remediation for f in findings if f.rule == rule and Path(f.file).name == name}
+    return fix
+
+
+def _after_statement(source: str, target: str, code: str) -> str:
+    """The script with ``code`` right after the module statement that binds ``target``."""
+    tree = ast.parse(source)
+    (end,) = [
+        node.end_lineno
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(getattr(t, "id", "") == target for t in node.targets)
+    ]
+    lines = source.split("\n")
+    return "\n".join([*lines[:end], code, *lines[end:]])
+
+
+def test_the_sdk_isolation_fix_keeps_the_subnets_and_makes_the_finding_disappear(
+    tmp_path: Path,
+) -> None:
+    name = "isolation_network_config.py"
+    fix = _fix_of(judge(PYTHON / name, NETWORK), "CVL101", name)
+    assert 'subnets=["subnet-0py1a", "subnet-0py1b"], security_group_ids=["sg-0pyok"]' in fix
+    fixed = tmp_path / name
+    fixed.write_text(_after_statement((PYTHON / name).read_text(), "network_config", fix))
+    after = judge(fixed, NETWORK)
+    assert "CVL101" not in {f.rule for f in after}
+    assert "CVL102" not in {f.rule for f in after}  # still in its VPC
+    (job,) = read(fixed).jobs
+    assert job.subnets == ["subnet-0py1a", "subnet-0py1b"]
+
+
+def test_a_v3_fix_imports_the_v3_module() -> None:
+    findings = judge(PYTHON / "aliases.py", NETWORK)
+    fixes = {f.resource: f.remediation for f in findings if f.rule == "CVL101"}
+    assert "from sagemaker.core.network import NetworkConfig" in fixes["v3.run_post_training_bias"]
+    assert (
+        "from sagemaker.network import NetworkConfig" in fixes["SageMakerClarifyProcessor.run_bias"]
+    )
+
+
+def test_the_boto3_fix_is_request_members_and_makes_the_finding_disappear(tmp_path: Path) -> None:
+    script = (
+        "import boto3\n"
+        "sm = boto3.client('sagemaker')\n"
+        "sm.create_processing_job(\n"
+        "    ProcessingJobName='churn-clarify-boto3',\n"
+        "    RoleArn='arn:aws:iam::111122223333:role/clarify',\n"
+        "    AppSpecification={'ImageUri': '205585389593.dkr.ecr.us-east-1.amazonaws.com/"
+        "sagemaker-clarify-processing:1.0'},\n"
+        "    ProcessingResources={'ClusterConfig': {'InstanceCount': 1,"
+        " 'InstanceType': 'ml.m5.xlarge', 'VolumeSizeInGB': 30}},\n"
+        "    NetworkConfig={'EnableNetworkIsolation': True, 'VpcConfig': {'Subnets':"
+        " ['subnet-0py1a', 'subnet-0py1b'], 'SecurityGroupIds': ['sg-0pyok']}},\n"
+        ")\n"
+    )
+    source = tmp_path / "boto3_job.py"
+    source.write_text(script)
+    fix = _fix_of(judge(source, NETWORK), "CVL101", "boto3_job.py")
+    assert "NetworkConfig(" not in fix and "from sagemaker" not in fix  # no SDK object
+    members = "\n".join(line for line in fix.splitlines() if not line.startswith("#"))
+    old = script[script.index("    NetworkConfig=") : script.index("\n)")]
+    source.write_text(script.replace(old, members))
+    after = judge(source, NETWORK)
+    assert "CVL101" not in {f.rule for f in after} and "CVL102" not in {f.rule for f in after}
+    request = next(r for r in read(source).requests if r.operation == "CreateProcessingJob")
+    assert request.problems == []  # botocore's shape accepts it
+
+
+PYTHON_FIXES = {rule.id for rule in load_rules() if "python" in rule.remediation}
+
+
+def test_the_boto3_fix_of_a_request_built_as_a_dict_is_its_members(tmp_path: Path) -> None:
+    name = "boto3_request.py"
+    fix = _fix_of(judge(PYTHON / name, NETWORK), "CVL101", name)
+    members = "\n".join(line for line in fix.splitlines() if not line.startswith("#"))
+    assert members.startswith('"NetworkConfig": {')
+    text = (PYTHON / name).read_text()
+    old = text[text.index('    "NetworkConfig": {') : text.index('    "StoppingCondition"')]
+    fixed = tmp_path / name
+    fixed.write_text(
+        text.replace(old, "\n".join("    " + line for line in members.splitlines()) + "\n")
+    )
+    after = judge(fixed, NETWORK)
+    assert "CVL101" not in {f.rule for f in after}
+    (job,) = read(fixed).jobs
+    assert job.subnets == ["subnet-0py1a"]  # its VPC kept
+
+
+def test_a_python_fix_never_holds_an_empty_list() -> None:
+    for path in [
+        *sorted(PYTHON.glob("*.py")),
+        *sorted(PYTHON.glob("*/*.py")),
+        PYTHON / "magics.ipynb",
+    ]:
+        for finding in judge(path, NETWORK):
+            if finding.rule in PYTHON_FIXES and Path(finding.file).suffix in (".py", ".ipynb"):
+                assert "[]" not in finding.remediation, (path, finding.rule, finding.remediation)
+                try:
+                    ast.parse(finding.remediation)
+                except SyntaxError:  # the members of a boto3 request built as a dict
+                    ast.parse("{\n" + finding.remediation + "\n}")
+
+
+# -- issue 27: hostile Python, read in bounded work -----------------------------------------------
+
+_JOB = (
+    "clarify.SageMakerClarifyProcessor(role='r', instance_count=1, instance_type='t')"
+    ".run_pre_training_bias(None, None)\n"
+)
+_ITEMS = "[" + ", ".join(map(str, range(50))) + "]"
+
+
+def _reader(text: str) -> Reader:
+    reader = Reader("hostile.py", SdkDefaults())
+    reader.run_module(ast.parse(text).body, text)
+    reader.run_functions()
+    return reader
+
+
+def test_loops_that_would_unroll_into_150000_jobs_stay_within_the_budget() -> None:
+    nest = f"for a in {_ITEMS}:\n    for b in {_ITEMS}:\n        " + _JOB
+    text = "from sagemaker import clarify\n" + nest * 60  # 60 x 50 x 50 = 150,000 if unrolled
+    reader = _reader(text)
+    statements = sum(isinstance(n, ast.stmt) for n in ast.walk(ast.parse(text)))
+    assert reader.statements_read <= statements + MAX_UNROLLED_NODES
+    assert len(reader.network.jobs) < 5_000
+
+
+def test_a_function_body_defined_in_a_loop_runs_once() -> None:
+    text = (
+        "from sagemaker import clarify\n"
+        f"for a in {_ITEMS}:\n    for b in {_ITEMS}:\n"
+        "        def start(x):\n            " + _JOB
+    )
+    reader = _reader(text)
+    assert reader.statements_read < 3_000
+    assert len(reader.network.jobs) == 1
+
+
+def test_nested_functions_each_run_once() -> None:
+    text = "from sagemaker import clarify\n" + "".join(
+        "    " * depth + f"def f{depth}():\n" + "    " * (depth + 1) + _JOB for depth in range(50)
+    )
+    reader = _reader(text)
+    assert len(reader.network.jobs) == 50 and reader.statements_read <= 2 * 50 + 1
+
+
+def test_a_30000_line_script_with_10000_branches_is_read_in_linear_work() -> None:
+    body = "".join(f"v{i} = {i}\nif v{i}:\n    w{i} = 'x'\n" for i in range(10_000))
+    reader = _reader("from sagemaker import clarify\n" + body + _JOB)
+    assert reader.statements_read == 1 + 3 * 10_000 + 1
+    assert len(reader.network.jobs) == 1
+    assert isinstance(reader.module.get("w9999"), Unknown)  # set under a condition
+
+
+def test_strings_and_lists_doubled_forty_times_are_unknown_not_gigabytes() -> None:
+    text = (
+        "from sagemaker import clarify\n"
+        "s = 'ab'\n"
+        + "s = s + s\n" * 40
+        + "l = [1]\n"
+        + "l += l\n" * 40
+        + "t = 'x'\n"
+        + "t = f'{t}{t}'\n" * 40
+        + "u = [0]\n"
+        + "u = [*u, *u]\n" * 40
+    )
+    reader = _reader(text)
+    for name in "sltu":
+        value = reader.module.get(name)
+        assert isinstance(value, Unknown) and f"{MAX_VALUE_LENGTH:,}" in value.reason
+
+
+def test_range_of_a_hundred_million_is_never_built() -> None:
+    text = (
+        "from sagemaker import clarify\n"
+        "for i in range(100000000):\n    "
+        + _JOB
+        + "x = list(range(100000000))\ny = [0] * 100000000\nz = 'a' * 10**10\n"
+    )
+    reader = _reader(text)
+    assert len(reader.network.jobs) == 1
+    assert all(isinstance(reader.module.get(name), Unknown) for name in "xyz")
+
+
+def test_notebook_lines_are_counted_once_however_many_cells_and_outputs() -> None:
+    from clarify_vpc_lint.readers.python_sdk import notebooks
+
+    counted = []
+
+    class Counting(notebooks._LineCounter):
+        def at(self, offset: int) -> tuple:
+            counted.append(offset)
+            return super().at(offset)
+
+    cells = [
+        {"cell_type": "code", "outputs": [{"text": ["x\n"] * 50}], "source": ["a = 1\n", "b = 2\n"]}
+        for _ in range(5_000)
+    ]
+    text = json.dumps({"cells": cells, "nbformat": 4}, indent=1)
+    original = notebooks._LineCounter
+    notebooks._LineCounter = Counting  # type: ignore[misc]
+    try:
+        parsed = list(notebooks.notebook_cells("nb.ipynb", text))
+    finally:
+        notebooks._LineCounter = original  # type: ignore[misc]
+    assert len(parsed) == 5_000 and counted == sorted(counted)  # one pass forward
+    last_line = parsed[-1][2][-1][0]
+    assert text.splitlines()[last_line - 1].strip() == '"b = 2\\n"'
+
+
+def test_too_much_code_is_refused_in_one_line_and_fifos_are_never_opened(tmp_path: Path) -> None:
+    from clarify_vpc_lint.readers.python_sdk import MAX_CODE_BYTES, read_python_file
+
+    big = tmp_path / "big.py"
+    big.write_text("import sagemaker\n" + "x = 1\n" * (MAX_CODE_BYTES // 6 + 1))
+    with pytest.raises(ParseError, match="larger than 1 MiB"):
+        read_python_file(str(big))
+    fifo = tmp_path / "swapped.py"
+    os.mkfifo(fifo)
+    with pytest.raises(ParseError, match="not a regular file"):
+        read_python_file(str(fifo))  # would block forever if opened for reading
+
+
+_MODEL_AND_PROCESSOR = {
+    "v2": (
+        "from sagemaker import clarify\n"
+        "from sagemaker.model import Model\n"
+        "from sagemaker.network import NetworkConfig\n"
+        "model = Model(image_uri='xgboost', model_data='s3://b/model.tar.gz', role='r',\n"
+        "    name='churn-xgboost', {model_vpc})\n"
+        "processor = clarify.SageMakerClarifyProcessor(role='r', instance_count=1,\n"
+        "    instance_type='ml.m5.xlarge', {job_network})\n"
+    ),
+    "v3": (
+        "from sagemaker.core import clarify, shapes\n"
+        "from sagemaker.core.network import NetworkConfig\n"
+        "from sagemaker.core.resources import Model\n"
+        "model = Model.create(model_name='churn-xgboost',\n"
+        "    primary_container=shapes.ContainerDefinition(image='xgboost'), {model_vpc})\n"
+        "processor = clarify.SageMakerClarifyProcessor(role='r', instance_count=1,\n"
+        "    instance_type='ml.m5.xlarge', {job_network})\n"
+    ),
+}
+_RUN = (
+    "processor.run_explainability(clarify.DataConfig(s3_data_input_path='s3://b/in.csv',\n"
+    "    s3_output_path='s3://b/out'), clarify.ModelConfig(model_name='churn-xgboost',\n"
+    "    instance_count=1, instance_type='ml.m5.xlarge'), clarify.SHAPConfig())\n"
+)
+_SUBNETS = "['subnet-0py1a', 'subnet-0py1b']"
+
+
+def _script(version: str, model_vpc: str, job_network: str) -> str:
+    text = _MODEL_AND_PROCESSOR[version].replace("{model_vpc}", model_vpc)
+    return text.replace("{job_network}", job_network) + _RUN
+
+
+def _before(source: str, statement: str, code: str) -> str:
+    return source.replace(statement, code + "\n" + statement, 1)
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_the_sdk_fix_for_a_job_without_vpc_gives_it_the_models_network(
+    version: str, tmp_path: Path
+) -> None:
+    model_vpc = (
+        f"vpc_config={{'Subnets': {_SUBNETS}, 'SecurityGroupIds': ['sg-0pyok']}}"
+        if version == "v2"
+        else f"vpc_config=shapes.VpcConfig(subnets={_SUBNETS}, security_group_ids=['sg-0pyok'])"
+    )
+    source = tmp_path / "job.py"
+    source.write_text(_script(version, model_vpc, ""))
+    fix = _fix_of(judge(source, NETWORK), "CVL102", "job.py")
+    assert ("sagemaker.core.network" in fix) == (version == "v3")
+    fixed = _before(source.read_text(), "processor = ", fix).replace(
+        "instance_type='ml.m5.xlarge', )",
+        "instance_type='ml.m5.xlarge', network_config=network_config)",
+    )
+    source.write_text(fixed)
+    after = {f.rule for f in judge(source, NETWORK)}
+    assert "CVL102" not in after and "CVL103" not in after
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_the_sdk_fix_for_a_model_outside_the_jobs_vpc_gives_it_the_jobs_network(
+    version: str, tmp_path: Path
+) -> None:
+    network = f"network_config=NetworkConfig(subnets={_SUBNETS}, security_group_ids=['sg-0pyok'])"
+    source = tmp_path / "job.py"
+    source.write_text(_script(version, "", network))
+    fix = _fix_of(judge(source, NETWORK), "CVL103", "job.py")
+    fixed = _before(source.read_text(), "model = ", fix).replace(
+        ", )\nprocessor", ", vpc_config=vpc_config)\nprocessor"
+    )
+    source.write_text(fixed)
+    after = {f.rule for f in judge(source, NETWORK)}
+    assert "CVL103" not in after and "CVL201" not in after
+
+
+def test_cell_lines_are_found_whatever_the_escapes_and_metadata_keys() -> None:
+    """A notebook written by another tool: escapes Jupyter would not write (\\u0070), a "source"
+    key inside a cell's metadata: the job is still at its own line."""
+    cells = [
+        {"cell_type": "markdown", "metadata": {"source": ["not the cell's"]}, "source": ["# T\n"]},
+        {
+            "cell_type": "code",
+            "metadata": {"source": "neither"},
+            "outputs": [],
+            "source": [
+                "from sagemaker import clarify\n",
+                "p = clarify.SageMakerClarifyProcessor(role='r', instance_count=1,\n",
+                "    instance_type='t')\n",
+                "p.run_pre_training_bias(None, None)\n",
+            ],
+        },
+    ]
+    text = json.dumps({"cells": cells, "nbformat": 4}, indent=1).replace(
+        '"p.run_pre', '"\\u0070.run_pre'
+    )
+    (job,) = read_python("nb.ipynb", text).jobs
+    assert job.loc.resource == "p.run_pre_training_bias (cell 2, line 4)"
+    assert "run_pre_training_bias(None, None)" in text.splitlines()[job.loc.line - 1]

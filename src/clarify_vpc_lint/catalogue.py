@@ -290,6 +290,7 @@ def explain(rule: Rule) -> str:
             if "python" in rule.remediation
             else []
         ),
+        *_cases(rule, "python", "Python", "```python", "id"),
         "SageMaker API JSON or inventory (AWS CLI):",
         "",
         "```json" if syntax_of("api", rule.remediation["api"]) == "json" else "```sh",

@@ -250,13 +250,26 @@ def _say_what_was_not_read(result: Result, options: Options, verbose: bool) -> N
     for path in named:
         if path in result.skipped:
             reason = _not_an_input() if os.path.isfile(path) else "not a regular file; not read"
-            sys.stderr.write(f"{path}: {reason}\n")
+            sys.stderr.write(f"{path}: {_code_skipped(path) or reason}\n")
     if verbose:
         for note in result.notes:
             sys.stderr.write(f"{note}\n")
         for path in (p for p in result.skipped if p not in named):
             reason = "not an input format" if os.path.isfile(path) else "not a regular file"
-            sys.stderr.write(f"{path}: skipped: {reason}\n")
+            sys.stderr.write(f"{path}: skipped: {_code_skipped(path) or reason}\n")
+
+
+def _code_skipped(path: str) -> str:
+    """Why a script or notebook that was read has nothing to check (never "not an input")."""
+    from .readers.python_sdk import is_python_source
+
+    if not is_python_source(path) or not os.path.isfile(path):
+        return ""
+    return (
+        "read: it starts no Clarify job, model or SageMaker request this linter recognises "
+        "(SageMakerClarifyProcessor, ClarifyCheckStep, Clarify monitors, Model, boto3 "
+        "create_processing_job/create_model); nothing to check"
+    )
 
 
 def _main(argv: Optional[List[str]]) -> int:

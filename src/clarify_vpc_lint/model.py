@@ -55,6 +55,7 @@ class Location:
     # the undecided condition the subject exists under: each of its findings is at most info
     condition: Optional[Unknown] = None
     is_json: bool = False  # a template written in JSON: its fixes are JSON members
+    variant: str = ""  # the case its fixes are written for (python: boto3, sdk-v3; VARIANTS)
 
 
 class LazyLocation(Location):

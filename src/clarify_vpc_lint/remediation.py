@@ -133,12 +133,35 @@ def fill(template: str, names: Dict[str, Any], syntax: str = "text", module: str
     for line in template.split("\n"):
         is_comment = line.lstrip().startswith("#")
         filled, notes = _fill_line(line, names, "text" if is_comment else syntax, module)
+        if syntax == "python" and not is_comment and _unfilled_list(line, filled):
+            lines.append(_commented_out(filled, notes))
+            continue
         if notes and (is_comment or syntax in ("yaml", "hcl", "shell", "python")):
             filled += ("; " if "#" in filled else "  # ") + "; ".join(notes)
         elif notes and syntax == "json" and not is_comment:
             lines.append("# " + "; ".join(notes))
         lines.append(filled)
     return "\n".join(lines)
+
+
+_LIST_PLACEHOLDER = re.compile(r"\[\{[a-z][a-z0-9_]*\}\]")
+_WHERE_TO_FIND = {  # what lists the values a Python fix lacks, for its comment
+    "subnet": "aws ec2 describe-subnets lists your subnets and their Availability Zones",
+    "group": "aws ec2 describe-security-groups lists your security groups",
+}
+
+
+def _unfilled_list(template: str, filled: str) -> bool:
+    """A Python line whose list the inputs cannot fill: pasted, ``[]`` would run without error
+    and mean nothing (no subnets), so the line is given as a comment instead."""
+    return bool(_LIST_PLACEHOLDER.search(template)) and "[]" in filled
+
+
+def _commented_out(filled: str, notes: List[str]) -> str:
+    indent = filled[: len(filled) - len(filled.lstrip())]
+    text = filled.strip().replace("[]", "[their IDs]")
+    hints = [hint for word, hint in _WHERE_TO_FIND.items() if word in text.lower()]
+    return f"{indent}# {text}  # {'; '.join([*notes, *hints]) or 'not in the inputs'}"
 
 
 def _fill_line(
@@ -272,7 +295,8 @@ def _zone(zone: Zone, syntax: str) -> str:
 def remediation_for(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
     """The rule's fix in the subject's language; a template written in JSON gets it in JSON."""
     language = subject.loc.language
-    written_in = rule.remediation_key(language, subject.context.get("variant", ""))
+    variant = subject.context.get("variant") or subject.loc.variant
+    written_in = rule.remediation_key(language, variant)
     if written_in == "api" and language == "config":
         # a job declared beside a plan or template: what its fix changes is written there
         named = [names.get(name) for name in placeholders(rule.remediation["api"])]

@@ -130,11 +130,12 @@ def processing_job(request: Any, loc: Location, inference: Any = True) -> Option
 
 def clarify_check_job(request: Any, loc: Location, check_type: Any) -> Job:
     """A pipeline ClarifyCheck step: DATA_BIAS needs no model inference."""
-    inference = (
-        check_type != "DATA_BIAS"
-        if isinstance(check_type, str)
-        else Unknown(f"the step's CheckType {check_type!r} is not known")
-    )
+    if isinstance(check_type, str):
+        inference: Any = check_type != "DATA_BIAS"
+    elif isinstance(check_type, Unknown):
+        inference = check_type
+    else:
+        inference = Unknown(f"the step's CheckType {check_type!r} is not known")
     return _job(
         dig(request, "NetworkConfig"),
         loc,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-from ...documents import ParseError
+from ...documents import ParseError, read_regular_file
 from ...model import Job, Network
 from ..formats import PYTHON_EXTENSIONS
 from .defaults import SdkDefaults, defaults_for, sdk_defaults
@@ -41,6 +41,12 @@ __all__ = [
     "without_declared",
 ]
 
+# Python's parser takes some 200 bytes of memory and 1 s of CPU per 300 KB of code: scripts that
+# start jobs are a few KB, so more than MAX_CODE_BYTES of code is refused, not parsed. A notebook
+# may carry outputs (images, tables) of many MB around little code.
+MAX_CODE_BYTES = 1024 * 1024
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
+
 
 def is_python_source(path: str) -> bool:
     return path.endswith(PYTHON_EXTENSIONS)
@@ -52,12 +58,11 @@ def mentions_sagemaker(text: str) -> bool:
 
 
 def read_python_file(path: str, defaults: Optional[SdkDefaults] = None) -> Network:
-    """One ``.py``/``.ipynb`` from disk; a file that never mentions SageMaker costs one byte scan."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise ParseError(f"cannot read: {error.strerror or error}") from None
+    """One ``.py``/``.ipynb`` from disk; a file that never mentions SageMaker costs one byte scan.
+
+    Only a regular file is opened (a FIFO or device swapped in is refused, never waited on)."""
+    limit = MAX_NOTEBOOK_BYTES if path.endswith(".ipynb") else MAX_CODE_BYTES
+    raw = read_regular_file(path, limit)
     if b"sagemaker" not in raw and b"create_processing_job" not in raw:
         return Network()
     try:
@@ -83,7 +88,14 @@ def read_python(path: str, text: str, defaults: Optional[SdkDefaults] = None) ->
 def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
     reader = Reader(path, defaults)
     if path.endswith(".ipynb"):
+        code = 0
         for cell, source, lines in notebook_cells(path, text):
+            code += len(source)
+            if code > MAX_CODE_BYTES:
+                raise ParseError(
+                    f"more than {MAX_CODE_BYTES // 2**20} MiB of code in its cells; not read",
+                    lines[0][0] if lines else None,
+                )
             try:
                 tree = ast.parse(source, filename=path)
             except SyntaxError as error:
@@ -91,9 +103,16 @@ def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
                     (path, cell_line(lines, error.lineno)[0], f"cell {cell}: {error.msg}")
                 )
                 continue
+            except ValueError as error:  # null bytes
+                reader.network.input_errors.append(
+                    (path, cell_line(lines, 1)[0], f"cell {cell}: {error}")
+                )
+                continue
             reader.place = cell_place(cell, lines)
             reader.run_module(tree.body, source)
     else:
+        if len(text) > MAX_CODE_BYTES:
+            raise ParseError(f"larger than {MAX_CODE_BYTES // 2**20} MiB; not read")
         try:
             tree = ast.parse(text, filename=path)
         except SyntaxError as error:

@@ -17,6 +17,8 @@ from .. import sagemaker
 from .defaults import SdkDefaults
 from .objects import Obj
 
+# the packages of the SDK v3 (its v2 import paths fail there): a script importing them is v3
+SDK_V3_PACKAGES = ("sagemaker.core", "sagemaker.mlops", "sagemaker.serve", "sagemaker.train")
 # a stand-in for the image image_uris.retrieve("clarify", ...) returns: only its repository matters
 CLARIFY_IMAGE = f"<account>.dkr.ecr.<region>.amazonaws.com/{CLARIFY_REPOSITORY}:1.0"
 ESTIMATORS = {
@@ -48,6 +50,17 @@ CLASSES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "ModelConfig": ("model-config", ("model_name", "instance_count", "instance_type")),
     "DataConfig": ("data-config", ()),
     "ProcessingInput": ("processing-input", ("source", "destination", "input_name")),
+    # v3 sagemaker.serve.ModelBuilder(network=sagemaker.core.training.configs.Networking(...))
+    "ModelBuilder": ("model-builder", ()),
+    "Networking": ("networking", ()),
+    "ProcessingS3Input": ("s3-input", ()),  # v3: ProcessingInput(s3_input=ProcessingS3Input(...))
+    # v3 sagemaker.core.shapes that ProcessingJob.create takes
+    "AppSpecification": ("shape", ()),
+    "ProcessingResources": ("shape", ()),
+    "ProcessingClusterConfig": ("shape", ()),
+    # v2 ProcessingStep(name, processor, ..., inputs=...); v3 ProcessingStep(name, step_args)
+    "ProcessingStep": ("processing-step", ("name",)),
+    "Pipeline": ("pipeline", ("name",)),
     "CheckJobConfig": ("check-job-config", ("role", "instance_count", "instance_type")),
     "DataBiasCheckConfig": ("check-config", ("data_config", "data_bias_config")),
     "ModelBiasCheckConfig": ("check-config", ("data_config", "data_bias_config", "model_config")),
@@ -106,6 +119,20 @@ def cluster(args: Dict[str, Any], default: Any = None) -> Dict[str, Any]:
     return {"InstanceCount": count}
 
 
+def networking_vpc(builder: Obj) -> Any:
+    """The VpcConfig a v3 ModelBuilder gives its model from ``network=Networking(...)``: both
+    lists when either is set (``_init_network``), else None (the SDK defaults then apply)."""
+    network = builder.args.get("network")
+    if isinstance(network, Unknown) or network is None:
+        return network
+    if not isinstance(network, Obj):
+        return Unknown(f"network is {what_it_is(network)}, not a Networking")
+    subnets, groups = network.args.get("subnets"), network.args.get("security_group_ids")
+    if not subnets and not groups:
+        return None
+    return {"Subnets": subnets or [], "SecurityGroupIds": groups or []}
+
+
 def estimator_vpc(estimator: Obj, defaults: SdkDefaults) -> Any:
     """The VpcConfig an estimator passes to the models it creates (None when it has none)."""
     training = defaults.training if isinstance(defaults.training, dict) else {}
@@ -118,6 +145,60 @@ def estimator_vpc(estimator: Obj, defaults: SdkDefaults) -> Any:
     if subnets is None or groups is None:  # vpc_utils.to_dict: both or no VpcConfig
         return None
     return {"Subnets": subnets, "SecurityGroupIds": groups}
+
+
+def given(args: Dict[str, Any]) -> List[str]:
+    """The arguments a call gives (sagemaker-core fills those it leaves out or gives as None)."""
+    return [name for name, value in args.items() if value is not None]
+
+
+def member(value: Any, name: str) -> Any:
+    """A member of a sagemaker-core shape, written as the shape or as a dict of its fields."""
+    if isinstance(value, Obj):
+        return value.args.get(name)
+    if isinstance(value, dict):
+        return value.get(name)
+    return value if isinstance(value, Unknown) else None
+
+
+def what_it_is(value: Any) -> str:
+    """A value as a message names it: what the script wrote, never the reader's own objects."""
+    if isinstance(value, Obj):
+        return f"{value.name or value.cls} (a {value.cls})"
+    if value is None:
+        return "not given"
+    text = repr(value)
+    return f"the {type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def run_parameters(cls: str, method: str) -> Tuple[str, ...]:
+    """The positional parameters of a processor's run method, as in the SDK's signatures."""
+    if method == "run":
+        return (
+            ("code", "inputs")
+            if cls not in ("Processor", "SageMakerClarifyProcessor")
+            else ("inputs",)
+        )
+    position = RUN_METHODS[method][0]
+    names = ["data_config", "bias_config", "model_config"]
+    if position is None:
+        return tuple(names[:2])
+    return tuple(names[:position]) + ("model_config",)
+
+
+def job_name(args: Dict[str, Any], call: str) -> str:
+    """What a finding calls a job: the literal job_name= the SDK sends as ProcessingJobName,
+    else the call."""
+    name = args.get("job_name")
+    return name if isinstance(name, str) and name else call
+
+
+def s3_uri(item: Obj) -> Any:
+    """The S3 URI of a processing input: v2 ``source=``, v3 ``s3_input=ProcessingS3Input(s3_uri=)``."""
+    s3_input = item.args.get("s3_input")
+    if isinstance(s3_input, Obj):
+        return s3_input.args.get("s3_uri")
+    return item.args.get("source", s3_input)
 
 
 def predictor(node: ast.Call) -> Obj:

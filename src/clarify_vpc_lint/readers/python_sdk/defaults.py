@@ -1,15 +1,19 @@
 """The SageMaker SDK's defaults file (``config.yaml``) as the reader applies it.
 
-The SDK fills a request's unset network fields from these sections field by field, as
-``resolve_class_attribute_from_config`` does; a run may hold several defaults files, and each
-script takes the one its machine would use.
+Two shapes, applied as the SDK applies each. The SDK's classes (v2, and v3's processors and
+monitors) fill a request's unset network fields from ``SageMaker.ProcessingJob...`` field by
+field, as ``resolve_class_attribute_from_config`` does. sagemaker-core's resources (v3
+``ProcessingJob.create``, ``Model.create``) fill an argument the call leaves out whole from
+``SageMaker.PythonSDK.Resources.<Resource>.<snake_case>``, else ``...Resources.GlobalDefaults``
+(``Base.get_updated_kwargs_with_configured_attributes``). A run may hold several defaults files,
+and each script takes the one its machine would use.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Collection, Dict, Optional, Tuple
 
 from .. import sagemaker
 
@@ -24,6 +28,7 @@ class SdkDefaults:
     monitoring: Any = None  # SageMaker.MonitoringSchedule...MonitoringJobDefinition.NetworkConfig
     model: Any = None  # SageMaker.Model
     training: Any = None  # SageMaker.TrainingJob
+    resources: Any = None  # SageMaker.PythonSDK.Resources (sagemaker-core, snake_case)
 
 
 def sdk_defaults(data: Any) -> SdkDefaults:
@@ -34,7 +39,51 @@ def sdk_defaults(data: Any) -> SdkDefaults:
         monitoring=sagemaker.dig(settings, *MONITORING_DEFAULTS, "NetworkConfig"),
         model=sagemaker.dig(settings, "Model"),
         training=sagemaker.dig(settings, "TrainingJob"),
+        resources=sagemaker.dig(settings, "PythonSDK", "Resources"),
     )
+
+
+# The arguments each sagemaker-core create() fills from the defaults, in its order (its
+# ``config_schema_for_resource``); those that are not shapes hold a plain value.
+RESOURCE_ARGUMENTS = {
+    "ProcessingJob": (
+        "processing_resources",
+        "processing_output_config",
+        "network_config",
+        "role_arn",
+    ),
+    "Model": ("primary_container", "execution_role_arn", "vpc_config"),
+}
+_PLAIN_VALUES = ("role_arn", "execution_role_arn")
+
+
+def resource_defaults(
+    defaults: SdkDefaults, resource: str, given: Collection[str]
+) -> Dict[str, Any]:
+    """The arguments a sagemaker-core ``<resource>.create()`` call takes from the defaults: each
+    one the call leaves out, whole, from the resource's section, else GlobalDefaults.
+
+    As sagemaker-core 2.x does it: after filling an argument it looks the next ones up under that
+    argument's shape name instead of the resource's, and a plain value (a role ARN) it cannot build
+    a shape from ends the filling."""
+    resources = defaults.resources if isinstance(defaults.resources, dict) else {}
+    section = resource
+    filled: Dict[str, Any] = {}
+    for argument in RESOURCE_ARGUMENTS[resource]:
+        if argument in given:
+            continue
+        own = sagemaker.dig(resources, section)
+        found = (
+            own if isinstance(own, dict) and argument in own else resources.get("GlobalDefaults")
+        )
+        value = sagemaker.dig(found, argument)
+        if not value:
+            continue
+        if argument in _PLAIN_VALUES:
+            break
+        filled[argument] = value
+        section = "".join(part.title() for part in argument.split("_"))
+    return filled
 
 
 def defaults_for(script: str, candidates: Dict[str, SdkDefaults]) -> Optional[SdkDefaults]:

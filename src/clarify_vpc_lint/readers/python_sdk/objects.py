@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, MutableMapping, Optional
 
-from ...model import Model
+from ...model import Job, Model
 from ...values import Unknown
+
+SPREAD = "**"  # the key of what ``**mapping`` or ``*values`` of unknown content may give
+
+
+class Arguments(Dict[str, Any]):
+    """A call's arguments by parameter name. Where ``**mapping`` or ``*values`` of unknown
+    content was passed, an argument not written is that unknown, never absent."""
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        if name in self:
+            return self[name]
+        spread = super().get(SPREAD)
+        if spread is None:
+            return default
+        return Unknown(f"{name} may be given by {spread.reason}", spread.text)
 
 
 @dataclass(eq=False)
@@ -16,15 +31,17 @@ class Obj:
 
     kind: str
     cls: str
-    args: Dict[str, Any]
+    args: Dict[str, Any]  # Arguments where a call built it
     node: ast.AST
     name: str = ""
+    module: str = ""  # the import path of its class (sagemaker.core.clarify...): its SDK version
     model: Optional[Model] = None  # the model entity a Model / create_model made
+    job: Optional[Job] = None  # the Clarify job a run_* call (its step arguments) or step describes
 
 
 class Env:
     def __init__(self, parent: Optional[Env] = None) -> None:
-        self.values: Dict[str, Any] = {}
+        self.values: MutableMapping[str, Any] = {}  # a branch's layer over them: a ChainMap
         self.assigned: Dict[str, int] = {}
         self.parent = parent
 

@@ -8,17 +8,24 @@ methods go to ``SdkRequests``.
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from collections import ChainMap
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ...keys import model_name_of
 from ...model import Model, Network
 from ...values import Handle, Unknown
 from .calls import CLARIFY_IMAGE, RUN_METHODS
 from .defaults import SdkDefaults
-from .objects import Env, Obj
+from .objects import SPREAD, Arguments, Env, Obj
 from .sdk_requests import SdkRequests
 
 MAX_LOOP_ITEMS = 50  # loops are unrolled up to this size and two deep; bigger ones run once
+# Budgets that keep the work linear in the file's size, whatever it holds: loop bodies run again
+# for their items only while the syntax nodes so read stay under MAX_UNROLLED_NODES per file
+# (then a loop is read once, its items unknown); a string or list the script builds is followed
+# up to MAX_VALUE_LENGTH characters or items (doubling it forty times is unknown, not gigabytes).
+MAX_UNROLLED_NODES = 50_000
+MAX_VALUE_LENGTH = 100_000
 _FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 # a function whose text has none of these cannot start a job or build a model
 _JOB_WORDS = ("run", "Model", "Step", "Monitor", "create_", "deploy", "sagemaker_client")
@@ -36,6 +43,12 @@ class Reader(SdkRequests):
         self.functions: List[Tuple[Any, Env, str, Callable[[int], Tuple[int, int, str]]]] = []
         self.source_lines: List[str] = []
         self.loops: List[str] = []
+        self.unrolled_left = MAX_UNROLLED_NODES
+        self.deferred: Set[int] = set()  # a function body runs once, however often it is defined
+        self.sizes: Dict[int, int] = {}
+        self.fixtures: Dict[str, Any] = {}  # pytest fixtures of the module: what each returns
+        self.returned: List[Any] = []  # what the function body being read returns or yields
+        self.statements_read = 0  # the work done: within the file's statements and the budget
         # source line -> (file line, columns before the source text, resource suffix)
         self.place: Callable[[int], Tuple[int, int, str]] = lambda line: (line, 0, "")
 
@@ -47,32 +60,53 @@ class Reader(SdkRequests):
 
     def defer(self, node: Any, env: Env, owner: str) -> None:
         """Queue a function body, unless its text names nothing that starts a job or model."""
+        if id(node) in self.deferred:
+            return
+        self.deferred.add(id(node))
         text = self.source_lines[node.lineno - 1 : node.end_lineno]
-        if any(word in line for line in text for word in _JOB_WORDS):
+        fixture = node.name in self.fixtures and not owner  # what it returns may start a job
+        if fixture or any(word in line for line in text for word in _JOB_WORDS):
             self.functions.append((node, env, owner, self.place))
 
     def run_functions(self) -> None:
-        """Function bodies run after the module, with their parameters unknown."""
-        while self.functions:
-            node, parent, owner, self.place = self.functions.pop(0)
+        """Function bodies run after the module, with their parameters unknown, pytest fixtures
+        first: a parameter named after a fixture of this file that returns one value is that
+        value (a monitor built in a fixture is the monitor the test uses)."""
+        self.functions.sort(key=lambda queued: queued[0].name not in self.fixtures)
+        queued = 0
+        while queued < len(self.functions):
+            node, parent, owner, self.place = self.functions[queued]
+            queued += 1
             env = Env(parent)
             args = node.args
             for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
                 if arg is not None:
-                    env.set(
-                        arg.arg,
-                        Unknown(
-                            f"parameter {arg.arg} of {owner}{node.name}() is given by its caller;"
-                            " write the value in the script or declare the job in the config file"
-                        ),
-                    )
+                    env.set(arg.arg, self.fixture_value(arg.arg, owner, node.name))
+            self.returned = []
             self.block(node.body, env)
+            if node.name in self.fixtures and not owner:
+                self.fixtures[node.name] = (
+                    self.returned[0]
+                    if len(self.returned) == 1
+                    else Unknown(f"fixture {node.name}() returns one of several values")
+                )
+
+    def fixture_value(self, parameter: str, owner: str, function: str) -> Any:
+        value = self.fixtures.get(parameter)
+        if isinstance(value, Obj):
+            value.name = value.name or parameter
+            return value
+        return Unknown(
+            f"parameter {parameter} of {owner}{function}() is given by its caller;"
+            " write the value in the script or declare the job in the config file"
+        )
 
     def block(self, body: List[ast.stmt], env: Env) -> None:
         for statement in body:
             self.statement(statement, env)
 
     def statement(self, node: ast.stmt, env: Env) -> None:
+        self.statements_read += 1
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -92,7 +126,11 @@ class Reader(SdkRequests):
             self.assign(node.target, self.eval(node.value, env), env)
         elif isinstance(node, ast.AugAssign):
             self.aug_assign(node, env)
-        elif isinstance(node, (ast.Expr, ast.Return)) and node.value is not None:
+        elif isinstance(node, ast.Return) and node.value is not None:
+            self.returned.append(self.eval(node.value, env))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Yield):
+            self.returned.append(self.eval(node.value.value, env))
+        elif isinstance(node, ast.Expr):
             self.eval(node.value, env)
         elif isinstance(node, ast.If):
             self.if_statement(node, env)
@@ -116,6 +154,8 @@ class Reader(SdkRequests):
             self.branches(node, [case.body for case in node.cases], env)
         elif isinstance(node, _FunctionNode):
             env.set(node.name, Unknown(f"the result of {node.name}() is computed at run time"))
+            if env is self.module and any(map(_is_fixture, node.decorator_list)):
+                self.fixtures.setdefault(node.name, None)
             self.defer(node, env, "")
         elif isinstance(node, ast.ClassDef):
             env.set(node.name, Unknown(f"class {node.name} is built at run time"))
@@ -152,7 +192,9 @@ class Reader(SdkRequests):
             return
         current, extra = env.get(node.target.id), self.eval(node.value, env)
         if isinstance(node.op, ast.Add) and _addable(current, extra):
-            env.set(node.target.id, current + extra)
+            env.set(node.target.id, _sum(current, extra, node.lineno))
+        elif isinstance(node.op, ast.Add) and isinstance(current, Unknown):
+            env.set(node.target.id, current)
         else:
             env.set(
                 node.target.id,
@@ -171,20 +213,24 @@ class Reader(SdkRequests):
         self.branches(node, [node.body, node.orelse], env)
 
     def branches(self, node: ast.stmt, bodies: List[List[ast.stmt]], env: Env) -> None:
-        """Each branch is read (its jobs are jobs); a name a branch sets is unknown after it."""
-        before = dict(env.values)
-        results = []
+        """Each branch is read (its jobs are jobs); a name a branch sets is unknown after it.
+
+        A branch writes into a layer over the names bound before it, so a branch costs what it
+        changes, not every name of the script."""
+        before = env.values
+        changes: List[Dict[str, Any]] = []
         for body in bodies:
-            env.values = dict(before)
+            layer: Dict[str, Any] = {}
+            env.values = ChainMap(layer, before)
             self.block(body, env)
-            results.append(env.values)
-        env.values = dict(before)
-        for name in {name for result in results for name in result}:
-            values = [result.get(name) for result in results]
-            if all(value is values[0] for value in values) and len(results) > 1:
-                env.values[name] = values[0]
+            changes.append(layer)
+        env.values = before
+        for name in {name for layer in changes for name in layer}:
+            values = [layer.get(name, before.get(name)) for layer in changes]
+            if all(value is values[0] for value in values) and len(changes) > 1:
+                before[name] = values[0]
             elif any(before.get(name) is not value for value in values):
-                env.values[name] = Unknown(
+                before[name] = Unknown(
                     f"{name} is set under the condition at line {node.lineno}; its value is "
                     "chosen at run time"
                 )
@@ -193,7 +239,12 @@ class Reader(SdkRequests):
         items = self.eval(node.iter, env)
         if isinstance(items, dict):
             items = list(items)
-        if isinstance(items, list) and len(items) <= MAX_LOOP_ITEMS and len(self.loops) < 2:
+        if (
+            isinstance(items, list)
+            and len(items) <= MAX_LOOP_ITEMS
+            and len(self.loops) < 2
+            and self.unroll(node, len(items))
+        ):
             for item in items:
                 self.assign(node.target, item, env)
                 self.loops.append(_label(item))
@@ -209,6 +260,16 @@ class Reader(SdkRequests):
             env,
         )
         self.branches(node, [node.body, node.orelse], env)
+
+    def unroll(self, node: ast.stmt, times: int) -> bool:
+        """Whether a loop's body may be read once per item, within the file's budget."""
+        size = self.sizes.get(id(node))
+        if size is None:
+            size = self.sizes[id(node)] = sum(1 for _ in ast.walk(node))
+        if size * times > self.unrolled_left:
+            return False
+        self.unrolled_left -= size * times
+        return True
 
     # expressions
 
@@ -240,11 +301,15 @@ class Reader(SdkRequests):
             for element in node.elts:
                 if isinstance(element, ast.Starred):
                     spread = self.eval(element.value, env)
+                    if isinstance(spread, Unknown):
+                        return spread
                     if not isinstance(spread, list):
                         return Unknown(f"the list at line {node.lineno} is built at run time")
                     result.extend(spread)
                 else:
                     result.append(self.eval(element, env))
+                if len(result) > MAX_VALUE_LENGTH:
+                    return _too_long(node.lineno)
             return result
         if isinstance(node, ast.Dict):
             return self.eval_dict(node, env)
@@ -253,7 +318,10 @@ class Reader(SdkRequests):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.eval(node.left, env), self.eval(node.right, env)
             if _addable(left, right):
-                return left + right
+                return _sum(left, right, node.lineno)
+            for side in (left, right):
+                if isinstance(side, Unknown):
+                    return side
             return Unknown(f"the expression at line {node.lineno} is computed at run time")
         if isinstance(node, ast.Subscript):
             return self.eval_subscript(node, env)
@@ -307,6 +375,8 @@ class Reader(SdkRequests):
                         )
             elif isinstance(part, ast.Constant):
                 parts.append(str(part.value))
+        if sum(map(len, parts)) > MAX_VALUE_LENGTH:
+            return _too_long(node.lineno)
         text = "".join(parts)
         return Unknown(unknown.reason, text) if unknown is not None else text
 
@@ -343,12 +413,20 @@ class Reader(SdkRequests):
             return base
         return Unknown(f"{ast.unparse(node)} is known only when the script runs")
 
-    def arguments(self, node: ast.Call, params: Tuple[str, ...], env: Env) -> Dict[str, Any]:
-        """The call's arguments by parameter name; ``**dict`` spreads its keys."""
-        values: Dict[str, Any] = {}
+    def arguments(self, node: ast.Call, params: Tuple[str, ...], env: Env) -> Arguments:
+        """The call's arguments by parameter name; ``**dict`` spreads its keys, and one whose
+        keys are not known makes every argument not written unknown."""
+        values = Arguments()
         for position, argument in enumerate(node.args):
             value = self.eval(argument, env)
-            if position < len(params) and not isinstance(argument, ast.Starred):
+            if isinstance(argument, ast.Starred):
+                if not isinstance(value, list):
+                    values[SPREAD] = _spread(value, argument)
+                    continue
+                for offset, item in enumerate(value):
+                    if position + offset < len(params):
+                        values[params[position + offset]] = item
+            elif position < len(params):
                 values[params[position]] = value
         for keyword in node.keywords:
             value = self.eval(keyword.value, env)
@@ -357,11 +435,7 @@ class Reader(SdkRequests):
             elif isinstance(value, dict):
                 values.update({k: v for k, v in value.items() if isinstance(k, str)})
             else:
-                values["**"] = (
-                    value
-                    if isinstance(value, Unknown)
-                    else Unknown(f"**{ast.unparse(keyword.value)} is built at run time")
-                )
+                values[SPREAD] = _spread(value, keyword)
         return values
 
     def eval_call(self, node: ast.Call, env: Env) -> Any:
@@ -379,8 +453,10 @@ class Reader(SdkRequests):
             return f"<account>.dkr.ecr.<region>.amazonaws.com/{framework}:image"
         if name and name.startswith("sagemaker") and name.endswith(".Model.create"):
             return self.create_model_resource(node, env)  # v3 sagemaker.core.resources.Model
+        if name and name.startswith("sagemaker") and name.endswith(".ProcessingJob.create"):
+            return self.create_processing_job_resource(node, env)
         if name and name.startswith("sagemaker"):
-            built = self.construct(name.split(".")[-1], node, env)
+            built = self.construct(name, node, env)
             if built is not None:
                 return built
         if isinstance(node.func, ast.Attribute):
@@ -397,13 +473,76 @@ class Reader(SdkRequests):
                 processor = Obj("clarify-processor", "SageMakerClarifyProcessor", settings, node)
                 processor.name = ast.unparse(node.func.value)
                 return self.method(processor, node.func.attr, node, env)
+            if isinstance(receiver, Unknown) and _clarify_baseline(node, env, self):
+                # a Clarify monitor this file does not build (a pytest fixture, a parameter)
+                settings = {"network_config": receiver, "instance_count": receiver}
+                monitor = Obj("clarify-monitor", "ModelMonitor", settings, node)
+                monitor.name = ast.unparse(node.func.value)
+                return self.method(monitor, node.func.attr, node, env)
         self.arguments(node, (), env)  # calls in the arguments still start jobs
         what = ast.unparse(node.func)
         return Unknown(f"the result of {what}() is computed at run time")
 
 
+def _is_fixture(decorator: ast.expr) -> bool:
+    """``@pytest.fixture``, ``@fixture``, ``@pytest.fixture(scope=...)``."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return ast.unparse(target).split(".")[-1] == "fixture"
+
+
+_CLARIFY_BASELINE_ARGUMENTS = (
+    "data_config",
+    "bias_config",
+    "explainability_config",
+    "model_config",
+)
+
+
+def _clarify_baseline(node: ast.Call, env: Env, reader: Reader) -> bool:
+    """``monitor.suggest_baseline(...)`` of a Clarify monitor (its arguments are Clarify's
+    configs; a data-quality monitor's are a dataset and its format)."""
+    if not isinstance(node.func, ast.Attribute) or node.func.attr != "suggest_baseline":
+        return False
+    if any(keyword.arg in _CLARIFY_BASELINE_ARGUMENTS for keyword in node.keywords):
+        return True
+    first = node.args[0] if node.args else None
+    return (
+        isinstance(first, ast.Name)
+        and _is_kind(env.get(first.id), "data-config")
+        or (
+            isinstance(first, ast.Call)
+            and (reader.qualified(first.func, env) or "").endswith(".DataConfig")
+        )
+    )
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    return isinstance(value, Obj) and value.kind == kind
+
+
+def _spread(value: Any, node: Any) -> Unknown:
+    """What ``*values``/``**mapping`` of unknown content gives each argument it may set."""
+    written = ast.unparse(node)
+    if isinstance(value, Unknown):
+        return Unknown(f"{written} ({value.reason})", value.text)
+    return Unknown(f"{written}, whose content is known only at run time")
+
+
 def _addable(left: Any, right: Any) -> bool:
     return type(left) is type(right) and type(left) in (str, list, int)
+
+
+def _sum(left: Any, right: Any, line: int) -> Any:
+    if isinstance(left, int) or len(left) + len(right) <= MAX_VALUE_LENGTH:
+        return left + right
+    return _too_long(line)
+
+
+def _too_long(line: int) -> Unknown:
+    return Unknown(
+        f"the value built at line {line} is longer than {MAX_VALUE_LENGTH:,} characters or "
+        "items; it is not followed"
+    )
 
 
 def _model_reference(model: Model) -> Any:

@@ -11,7 +11,7 @@ import ast
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ...keys import model_name, python_call
-from ...model import Location, Network, Request
+from ...model import Job, Location, Network, Request
 from ...values import Unknown
 from .. import sagemaker
 from .calls import (
@@ -20,15 +20,27 @@ from .calls import (
     CLASSES,
     ESTIMATORS,
     RUN_METHODS,
+    SDK_V3_PACKAGES,
     cluster,
     estimator_vpc,
+    given,
+    job_name,
+    member,
+    networking_vpc,
     plain,
     predictor,
     predictor_of,
     problems,
+    run_parameters,
+    s3_uri,
+    what_it_is,
 )
-from .defaults import SdkDefaults
-from .objects import Env, Obj
+from .defaults import SdkDefaults, resource_defaults
+from .objects import SPREAD, Arguments, Env, Obj
+
+# the kinds of monitor whose baselining job is a Clarify job ("clarify-monitor": one the file
+# does not build, known as Clarify's by its suggest_baseline arguments)
+MONITORS = ("bias-monitor", "explainability-monitor", "clarify-monitor")
 
 
 class SdkRequests:
@@ -36,13 +48,16 @@ class SdkRequests:
 
     # what the Reader holds and these methods use
     path: str
+    imports: Dict[str, str]
     defaults: SdkDefaults
     network: Network
     loops: List[str]
     place: Callable[[int], Tuple[int, int, str]]
     arguments: Callable[[ast.Call, Tuple[str, ...], Env], Dict[str, Any]]
 
-    def construct(self, cls: str, node: ast.Call, env: Env) -> Optional[Obj]:
+    def construct(self, path: str, node: ast.Call, env: Env) -> Optional[Obj]:
+        """The SDK object a call of the class imported as ``path`` builds (None: not one)."""
+        cls = path.split(".")[-1]
         if cls in CLASSES:
             kind, params = CLASSES[cls]
         elif cls in ESTIMATORS:
@@ -51,26 +66,84 @@ class SdkRequests:
             kind, params = "model", ("model_data", "role")  # XGBoostModel, PyTorchModel, ...
         else:
             return None
-        obj = Obj(kind, cls, self.arguments(node, params, env), node)
+        obj = Obj(kind, cls, self.arguments(node, params, env), node, module=path)
         if kind == "model":
             self.add_model(obj, node, obj.args.get("vpc_config"), obj.args.get("model_data"))
+        elif kind == "model-builder":
+            data = Unknown("the model a ModelBuilder builds is known when it runs")
+            self.add_model(obj, node, networking_vpc(obj), data)
         elif kind == "check-step":
             self.check_step(obj, node)
+        elif kind == "processing-step":
+            self.processing_step(obj, node)
+        elif kind == "pipeline":
+            self.pipeline(obj)
         return obj
 
     def create_model_resource(self, node: ast.Call, env: Env) -> Obj:
+        """v3 ``sagemaker.core.resources.Model.create``: an argument left out comes whole from
+        the PythonSDK.Resources defaults, never from the SageMaker.Model ones."""
         args = self.arguments(node, ("model_name", "primary_container"), env)
-        obj = Obj("model", "Model", {"name": args.get("model_name")}, node)
+        if SPREAD not in args:  # else what is left out is not known
+            args.update(resource_defaults(self.defaults, "Model", given(args)))
+        obj = Obj(
+            "model",
+            "Model",
+            {"name": args.get("model_name")},
+            node,
+            module="sagemaker.core.resources",
+        )
         container = args.get("primary_container", args.get("containers"))
         data = None if container is None else Unknown("the model's container is not read")
-        self.add_model(obj, node, args.get("vpc_config"), data)
+        vpc = args.get("vpc_config")
+        if isinstance(vpc, dict):  # from the defaults, or written as a dict
+            vpc = Obj("vpc-config", "VpcConfig", Arguments(vpc), node)
+        self.add_model(obj, node, vpc, data, model_defaults=False)
         return obj
+
+    def create_processing_job_resource(self, node: ast.Call, env: Env) -> Obj:
+        """v3 ``sagemaker.core.resources.ProcessingJob.create(network_config=shapes.NetworkConfig(
+        ...))``: the request as written, an argument left out filled whole from the
+        PythonSDK.Resources defaults (the SageMaker.ProcessingJob ones do not apply)."""
+        params = ("processing_job_name", "processing_resources", "app_specification", "role_arn")
+        args = self.arguments(node, params, env)
+        if SPREAD not in args:  # else what is left out is not known
+            args.update(resource_defaults(self.defaults, "ProcessingJob", given(args)))
+        network = args.get("network_config")
+        if isinstance(network, dict):  # from the defaults, or written as a dict
+            network = Obj("network-config", "NetworkConfig", Arguments(network), node)
+            vpc = network.args.get("vpc_config")
+            if isinstance(vpc, dict):
+                network.args["vpc_config"] = Obj("vpc-config", "VpcConfig", Arguments(vpc), node)
+        inputs = args.get("processing_inputs")
+        cluster_config = member(args.get("processing_resources"), "cluster_config")
+        request = {
+            "AppSpecification": {"ImageUri": member(args.get("app_specification"), "image_uri")},
+            "NetworkConfig": self.network_config(network, ()),
+            "ProcessingResources": {
+                "ClusterConfig": {"InstanceCount": member(cluster_config, "instance_count")}
+            },
+            "ProcessingInputs": [
+                {"InputName": member(item, "input_name"), "S3Input": {"S3Uri": s3_uri(item)}}
+                for item in (inputs if isinstance(inputs, list) else [])
+                if isinstance(item, Obj)
+            ],
+        }
+        name = job_name({"job_name": args.get("processing_job_name")}, "ProcessingJob.create")
+        loc = self.location(node, name, "sdk-v3-resources")
+        job = sagemaker.processing_job(request, loc)
+        if job is not None:
+            self.network.jobs.append(job)
+        return Obj("processing-job", "ProcessingJob", args, node, job=job)
 
     def method(self, receiver: Obj, name: str, node: ast.Call, env: Env) -> Any:
         kind = receiver.kind
         if kind in ("clarify-processor", "processor") and (name in RUN_METHODS or name == "run"):
-            self.processor_run(receiver, name, node, env)
-        elif kind in ("bias-monitor", "explainability-monitor") and name == "suggest_baseline":
+            # under a PipelineSession the result is a step's arguments: the same job, in a step
+            args = self.arguments(node, run_parameters(receiver.cls, name), env)
+            job = self.processor_run(receiver, name, node, args)
+            return Obj("step-arguments", name, {}, node, job=job)
+        elif kind in MONITORS and name == "suggest_baseline":
             self.baseline(receiver, node, env)
         elif kind in ("bias-monitor", "explainability-monitor") and name in (
             "create_monitoring_schedule",
@@ -81,7 +154,14 @@ class SdkRequests:
             args = self.arguments(node, (), env)
             if "model_name" in args:  # deploy(model_name=...) names the model it creates
                 args["name"] = args["model_name"]
-            model = Obj("model", receiver.cls, args, node, name=f"{receiver.name}.{name}")
+            model = Obj(
+                "model",
+                receiver.cls,
+                args,
+                node,
+                name=f"{receiver.name}.{name}",
+                module=receiver.module,
+            )
             vpc = args.get("vpc_config_override", estimator_vpc(receiver, self.defaults))
             self.add_model(model, node, vpc, "s3://<the training job's output>")
             return model if name == "create_model" else predictor(node)
@@ -94,11 +174,23 @@ class SdkRequests:
             self.arguments(node, (), env)
         return Unknown(f"the result of {name}() is computed at run time")
 
-    def location(self, node: ast.AST, resource: str) -> Location:
+    def location(self, node: ast.AST, resource: str, variant: str = "") -> Location:
+        """Where a call is, named as the finding names it; ``variant``: the case its fixes are
+        written for (the SDK version of the class, boto3)."""
         line, indent, cell = self.place(node.lineno)
         if self.loops:
             resource += f" [{', '.join(self.loops)}]"
-        return Location(self.path, line, indent + node.col_offset + 1, resource + cell, "python")
+        column = indent + node.col_offset + 1
+        return Location(self.path, line, column, resource + cell, "python", variant=variant)
+
+    def dialect(self, obj: Obj) -> str:
+        """``sdk-v3`` for an object of the SDK v3's classes; one the file does not build is v3
+        when the script imports only v3 SDK modules."""
+        if obj.module:
+            return "sdk-v3" if obj.module.startswith(SDK_V3_PACKAGES) else ""
+        paths = [p for p in self.imports.values() if p.startswith("sagemaker.")]
+        v3 = [p for p in paths if p.startswith(SDK_V3_PACKAGES)]
+        return "sdk-v3" if v3 and len(v3) == len(paths) else ""
 
     def network_config(self, value: Any, chain: Tuple[Any, ...]) -> Any:
         """The request's NetworkConfig: explicit fields, then each defaults section in turn."""
@@ -106,44 +198,40 @@ class SdkRequests:
             return value
         fields: Dict[str, Any] = {}
         if isinstance(value, Obj) and value.kind == "network-config":
-            fields = dict(value.args)
-            vpc = fields.pop("vpc_config", None)  # v3 shapes: NetworkConfig(vpc_config=VpcConfig)
-            if isinstance(vpc, Obj):
-                fields.update({k: vpc.args.get(k) for k in ("subnets", "security_group_ids")})
-            elif isinstance(vpc, Unknown):
-                fields.update(subnets=vpc, security_group_ids=vpc)
+            fields = {name: value.args.get(name) for name in sagemaker.SDK_NETWORK_FIELDS}
+            vpc = value.args.get("vpc_config")  # v3 shapes: NetworkConfig(vpc_config=VpcConfig)
+            for name in ("subnets", "security_group_ids"):
+                if name not in value.args and vpc is not None:
+                    fields[name] = vpc.args.get(name) if isinstance(vpc, Obj) else vpc
         elif value is not None:
-            return Unknown("network_config is not a NetworkConfig built in this file")
+            return Unknown(f"network_config is {what_it_is(value)}, not a NetworkConfig")
         return sagemaker.sdk_network_config(fields, chain)
 
-    def processor_run(self, processor: Obj, method: str, node: ast.Call, env: Env) -> None:
+    def processor_run(
+        self, processor: Obj, method: str, node: ast.Call, args: Dict[str, Any]
+    ) -> Optional[Job]:
+        """The Clarify job ``processor.<method>(...)`` starts (None when it is not Clarify);
+        ``args`` are the call's arguments by name."""
         image = (
             CLARIFY_IMAGE
             if processor.kind == "clarify-processor"
             else processor.args.get("image_uri")
         )
         if method == "run":
-            args = self.arguments(node, ("inputs",), env)
             inference: Any = True
             model, existing_endpoint = None, False
+            inputs = args.get("inputs")
             inputs = (
                 [
-                    {
-                        "InputName": item.args.get("input_name"),
-                        "S3Input": {"S3Uri": item.args.get("source")},
-                    }
-                    for item in args["inputs"]
+                    {"InputName": item.args.get("input_name"), "S3Input": {"S3Uri": s3_uri(item)}}
+                    for item in inputs
                     if isinstance(item, Obj) and item.kind == "processing-input"
                 ]
-                if isinstance(args.get("inputs"), list)
+                if isinstance(inputs, list)
                 else []
             )
         else:
-            position, always = RUN_METHODS[method]
-            params = ["data_config", "x", "y"]
-            if position is not None:
-                params[position] = "model_config"
-            args = self.arguments(node, tuple(params), env)
+            always = RUN_METHODS[method][1]
             inference, model, existing_endpoint = predictor_of(args.get("model_config"), always)
             inputs = []
         request = {
@@ -154,20 +242,59 @@ class SdkRequests:
             "ProcessingResources": {"ClusterConfig": cluster(processor.args)},
             "ProcessingInputs": inputs,
         }
-        loc = self.location(node, f"{processor.name or processor.cls}.{method}")
+        call = f"{processor.name or processor.cls}.{method}"
+        loc = self.location(node, job_name(args, call), self.dialect(processor))
         job = sagemaker.processing_job(request, loc, inference)
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
             self.network.jobs.append(job)
+        return job
+
+    def processing_step(self, step: Obj, node: ast.Call) -> None:
+        """A pipeline's ProcessingStep: v3 ``step_args=processor.run_*(...)`` (the job that run
+        describes, now named by the step); v2 ``processor=`` with the run's arguments."""
+        step_args = step.args.get("step_args")
+        processor = step.args.get("processor")
+        if isinstance(step_args, Obj) and step_args.job is not None:
+            step.job = step_args.job
+        elif isinstance(processor, Obj) and processor.kind in ("clarify-processor", "processor"):
+            step.job = self.processor_run(processor, "run", node, step.args)
+        name = step.args.get("name")
+        if step.job is not None and isinstance(name, str) and name:
+            self.rename(step.job, name)
+
+    def pipeline(self, pipeline: Obj) -> None:
+        """``Pipeline(name=..., steps=[...])`` names each embedded job ``<pipeline>/<step>``."""
+        name, steps = pipeline.args.get("name"), pipeline.args.get("steps")
+        if not isinstance(name, str) or not name or not isinstance(steps, list):
+            return
+        for step in steps:
+            step_name = step.args.get("name") if isinstance(step, Obj) else None
+            if isinstance(step, Obj) and step.job is not None and isinstance(step_name, str):
+                self.rename(step.job, f"{name}/{step_name}")
+
+    def rename(self, job: Job, name: str) -> None:
+        """A job named by the step or pipeline that holds it, keeping its loop and cell labels."""
+        resource = job.loc.resource
+        labels = resource.find(" [")
+        cell = resource.find(" (cell ")
+        cut = min(position for position in (labels, cell, len(resource)) if position >= 0)
+        job.loc.resource = name + resource[cut:]
 
     def check_step(self, step: Obj, node: ast.Call) -> None:
         config, job_config = (
             step.args.get("clarify_check_config"),
             step.args.get("check_job_config"),
         )
-        check_type: Any = Unknown("the step's clarify_check_config is not built in this file")
+        check_type: Any = Unknown(
+            "the step has no clarify_check_config"
+            if config is None
+            else f"the step's clarify_check_config is {what_it_is(config)}, not a check config"
+        )
         model, existing_endpoint = None, False
-        if isinstance(config, Obj) and config.kind == "check-config":
+        if isinstance(config, Unknown):
+            check_type = config
+        elif isinstance(config, Obj) and config.kind == "check-config":
             check_type = CHECK_TYPES[config.cls]
             if check_type != "DATA_BIAS":
                 _, model, existing_endpoint = predictor_of(config.args.get("model_config"), True)
@@ -175,28 +302,36 @@ class SdkRequests:
         network = (
             self.network_config(settings.get("network_config"), self._monitoring_chain())
             if isinstance(job_config, Obj)
-            else Unknown("the step's check_job_config is not built in this file")
+            else job_config
+            if isinstance(job_config, Unknown)
+            else Unknown(f"the step's check_job_config is {what_it_is(job_config)}")
         )
         request = {
             "NetworkConfig": network,
             "ProcessingResources": {"ClusterConfig": cluster(settings, default=1)},
         }
         name = step.args.get("name")
-        loc = self.location(node, name if isinstance(name, str) else "ClarifyCheckStep")
+        loc = self.location(
+            node, name if isinstance(name, str) else "ClarifyCheckStep", self.dialect(step)
+        )
         job = sagemaker.clarify_check_job(request, loc, check_type)
         if job.inference is not False:
             job.model, job.existing_endpoint = model, existing_endpoint
         self.network.jobs.append(job)
+        step.job = job
 
     def _monitoring_chain(self) -> Tuple[Any, ...]:
         # the baselining processor takes monitoring defaults first, then processing defaults
         return (self.defaults.monitoring, self.defaults.processing)
 
     def baseline(self, monitor: Obj, node: ast.Call, env: Env) -> None:
-        bias = monitor.kind == "bias-monitor"
-        params = ("data_config", "bias_config" if bias else "explainability_config", "model_config")
+        config = {"bias-monitor": "bias_config", "explainability-monitor": "explainability_config"}
+        params = ("data_config", config.get(monitor.kind, "config"), "model_config")
         args = self.arguments(node, params, env)
-        inference, model, existing_endpoint = predictor_of(args.get("model_config"), not bias)
+        always: Any = monitor.kind == "explainability-monitor"
+        if monitor.kind not in config:
+            always = Unknown(f"whether {monitor.name} is a bias or an explainability monitor")
+        inference, model, existing_endpoint = predictor_of(args.get("model_config"), always)
         request = {
             "AppSpecification": {"ImageUri": CLARIFY_IMAGE},
             "NetworkConfig": self.network_config(
@@ -204,7 +339,8 @@ class SdkRequests:
             ),
             "ProcessingResources": {"ClusterConfig": cluster(monitor.args, default=1)},
         }
-        loc = self.location(node, f"{monitor.name or monitor.cls}.suggest_baseline")
+        call = f"{monitor.name or monitor.cls}.suggest_baseline"
+        loc = self.location(node, job_name(args, call), self.dialect(monitor))
         job = sagemaker.processing_job(request, loc, inference)
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
@@ -221,13 +357,18 @@ class SdkRequests:
             ),
             "JobResources": {"ClusterConfig": cluster(monitor.args, default=1)},
         }
-        loc = self.location(node, f"{monitor.name or monitor.cls}.create_monitoring_schedule")
+        call = f"{monitor.name or monitor.cls}.create_monitoring_schedule"
+        loc = self.location(node, call, self.dialect(monitor))
         self.network.jobs.append(sagemaker.monitoring_job(request, loc, monitor.kind, endpoint))
 
-    def add_model(self, obj: Obj, node: ast.Call, vpc: Any, data: Any) -> None:
-        model_defaults = self.defaults.model if isinstance(self.defaults.model, dict) else {}
-        if vpc is None:  # Model() reads SageMaker.Model.VpcConfig when given none
-            vpc = model_defaults.get("VpcConfig")
+    def add_model(
+        self, obj: Obj, node: ast.Call, vpc: Any, data: Any, model_defaults: bool = True
+    ) -> None:
+        """A model the script creates; ``model_defaults``: given no VpcConfig it takes
+        SageMaker.Model.VpcConfig (the SDK's Model does; sagemaker-core's Model.create does not)."""
+        settings = self.defaults.model if isinstance(self.defaults.model, dict) else {}
+        if vpc is None and model_defaults:
+            vpc = settings.get("VpcConfig")
         if isinstance(vpc, Obj):
             vpc = {
                 "Subnets": vpc.args.get("subnets"),
@@ -241,7 +382,7 @@ class SdkRequests:
         resource = obj.name or (
             obj.args["name"] if isinstance(obj.args.get("name"), str) else f"{obj.cls}()"
         )
-        loc = self.location(node, resource)
+        loc = self.location(node, resource, self.dialect(obj))
         keys = [python_call(self.path, loc.line, loc.column)]
         if isinstance(request["ModelName"], str):
             keys.append(model_name(request["ModelName"]))
@@ -250,12 +391,14 @@ class SdkRequests:
 
     def api_call(self, operation: str, node: ast.Call, env: Env) -> None:
         request = self.arguments(node, (), env)
-        if "**" in request:
-            request = {"NetworkConfig": request["**"], "AppSpecification": {"ImageUri": None}}
+        if SPREAD in request:
+            request = {"NetworkConfig": request[SPREAD], "AppSpecification": {"ImageUri": None}}
         api = "CreateProcessingJob" if operation == "create_processing_job" else "CreateModel"
-        member = "ProcessingJobName" if api == "CreateProcessingJob" else "ModelName"
-        name = request.get(member)
-        loc = self.location(node, name if isinstance(name, str) else operation)
+        name = request.get("ProcessingJobName" if api == "CreateProcessingJob" else "ModelName")
+        # the request as keyword arguments, or as a dict passed with ** (its keys are strings)
+        as_dict = bool(node.keywords) and all(keyword.arg is None for keyword in node.keywords)
+        variant = "boto3-dict" if as_dict else "boto3"
+        loc = self.location(node, name if isinstance(name, str) else operation, variant)
         if plain(request):
             self.network.requests.append(Request(loc, api, problems(api, request, loc)))
         if api == "CreateProcessingJob":
