@@ -223,6 +223,12 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "new_export": "network-subnet-clarify-second-az-subnet",
         "operation": "CreateProcessingJob",
         "actions": "sagemaker:CreateProcessingJob",
+        # -- policies (CVL104, CVL105, CVL501-503)
+        "statement": "statement DenyWithoutNetworkIsolation",
+        "denied_jobs": "ClarifyJob",
+        "denials": "statement RequireVpc denies sagemaker:CreateProcessingJob on sagemaker:VpcSubnets",
+        "advice": "statement RequireVpc (sagemaker:CreateProcessingJob) requires a VPC: give job"
+        " ClarifyJob a NetworkConfig.VpcConfig",
         "acl_name": "PrivateNetworkAcl",
         "acl_id": refs([("id", "acl-0private")]),
         "acl_cfn": refs([("cloudformation", "PrivateNetworkAcl")]),

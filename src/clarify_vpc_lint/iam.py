@@ -32,6 +32,25 @@ ABSENT = None  # a condition key the request is known not to carry
 
 
 @dataclass(frozen=True)
+class Arn:
+    """A resource ARN with parts the inputs may not hold: ``None`` for an unknown part (the
+    account of a template's resources), and a name of which only the start is known when
+    ``prefix`` (the shadow endpoint ``sagemaker-clarify-endpoint-...``)."""
+
+    partition: Optional[str]
+    service: str
+    region: Optional[str]
+    account: Optional[str]
+    name: str  # resource-type/name
+    prefix: bool = False
+
+    def __str__(self) -> str:
+        parts = [self.partition, self.service, self.region, self.account]
+        shown = ":".join(part if part is not None else "?" for part in parts)
+        return f"arn:{shown}:{self.name}{'*' if self.prefix else ''}"
+
+
+@dataclass(frozen=True)
 class Request:
     """One API request: ``context`` maps lower-case condition keys to the value the request
     carries (a string, number, bool, or a list for multivalued keys), ``ABSENT`` for a key it is
@@ -294,15 +313,49 @@ def _any_arn(patterns: Any, resource: Any, what: str) -> Fact:
             results.append(Unknown(f"{what} uses a policy variable, not known offline"))
         else:
             results.append(arn_like(pattern, resource))
+        if results and results[-1] is True:
+            return True
     return any_of(results)
 
 
-def arn_like(pattern: str, arn: str) -> bool:
+def arn_like(pattern: str, arn: Any) -> Fact:
     """ArnLike: the six colon-separated parts matched one by one (the last may hold colons)."""
-    wanted, given = pattern.split(":", 5), arn.split(":", 5)
+    if isinstance(arn, Arn):
+        return _arn_parts_like(pattern, arn)
+    wanted, given = pattern.split(":", 5), str(arn).split(":", 5)
     if len(wanted) != len(given):
-        return wildcard(pattern, arn)
+        return wildcard(pattern, str(arn))
     return all(wildcard(w, g) for w, g in zip(wanted, given))
+
+
+def _arn_parts_like(pattern: str, arn: Arn) -> Fact:
+    wanted = pattern.split(":", 5)
+    if len(wanted) != 6 or wanted[0] != "arn":
+        return wildcard(pattern, str(arn)) if pattern in ("*", "arn:*") else False
+    results: List[Fact] = []
+    for want, part, what in zip(
+        wanted[1:5],
+        (arn.partition, arn.service, arn.region, arn.account),
+        ("partition", "service", "Region", "account"),
+    ):
+        if part is not None:
+            results.append(wildcard(want, part))
+        elif set(want) != {"*"}:
+            results.append(Unknown(f"{pattern} names a {what} the inputs do not give for {arn}"))
+        if results and results[-1] is False:
+            return False
+    results.append(_name_like(wanted[5], arn))
+    return all_of(results)
+
+
+def _name_like(want: str, arn: Arn) -> Fact:
+    if not arn.prefix:
+        return wildcard(want, arn.name)
+    if want.endswith("*") and wildcard(want, arn.name):
+        return True  # whatever follows the known start, the trailing * takes it
+    if any(wildcard(want[:end], arn.name) for end in range(len(want) + 1)):
+        return Unknown(f"{want} admits some names that begin {arn.name}, not all")
+    return False
 
 
 def _principal(body: dict, principal: Any, where: str) -> Fact:
@@ -431,6 +484,8 @@ def _key_holds(operator: str, key: str, values: Any, request: Request, where: st
 
 def _one(compare, negated: bool, value: Any, wanted: List[Any]) -> Fact:
     """A single value against the condition's values: any match (none, for a negated operator)."""
+    if isinstance(value, Unknown):
+        return Unknown(f"a value the request carries is not known: {value.reason}")
     found = any_of(compare(value, w) for w in wanted)
     return negate(found) if negated else found
 

@@ -55,6 +55,10 @@ class Job:
     analysis_config_uri: Any = None
     # a predictor endpoint_name: the job calls that endpoint, no shadow endpoint is made
     existing_endpoint: Tri = False
+    # -- policies (CVL104, CVL105, CVL501-503): the calls the job makes come from these
+    # the request as written (CreateProcessingJob / Create*JobDefinition members), or None
+    request: Any = None
+    predictor: Any = None  # the linked analysis config's predictor mapping, or None
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class Model:
     security_groups: Union[List[Ref], Unknown]
     s3_artifacts: Tri
     subnets_import: Optional[SubnetsImport] = None
+    request: Any = None  # the CreateModel members as written (policies: its role, artifacts)
 
 
 @dataclass
@@ -265,6 +270,7 @@ class AnalysisConfig:
     inference: Tri  # the methods call the model (the SDK's _add_predictor rule)
     model_name: Any
     endpoint_name: Any = None  # takes precedence over model_name: no shadow endpoint
+    predictor: Any = None  # the predictor mapping (instance_type: the shadow endpoint's)
 
 
 @dataclass

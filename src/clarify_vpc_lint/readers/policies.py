@@ -25,6 +25,8 @@ BOUNDARY = "permissions boundary"
 def document_of(value: Any, what: str) -> Any:
     """A policy document (dict), or Unknown naming why it is not known."""
     if isinstance(value, Unknown):
+        if isinstance(value.encodes, dict):  # JSON text around unknown parts: read what is known
+            return _known_parts(value.encodes, value.reason)
         return Unknown(f"{what} is built at run time: {value.reason}", value.text)
     if isinstance(value, str):
         try:
@@ -34,6 +36,20 @@ def document_of(value: Any, what: str) -> Any:
     if isinstance(value, dict):
         return value
     return Unknown(f"{what} is not a policy document")
+
+
+def _known_parts(value: Any, reason: str) -> Any:
+    """A partly known document: plain JSON kept, anything else (a reference to a value known
+    only after apply, an Unknown) becomes Unknown."""
+    if isinstance(value, dict):
+        return {str(key): _known_parts(item, reason) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_known_parts(item, reason) for item in value]
+    if isinstance(value, Unknown):
+        return value
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return Unknown(reason)
 
 
 def policy(value: Any, loc: Location, kind: str, what: str) -> Policy:

@@ -524,6 +524,7 @@ def _model(resource: TfResource, network: Network) -> None:
         }
 
     request: Dict[str, Any] = {"ModelName": resource.values.get("name")}
+    request["ExecutionRoleArn"] = resource.value("execution_role_arn")  # policies: its role
     if _list(resource.values.get("primary_container")):
         request["PrimaryContainer"] = container("primary_container", 0)
     request["Containers"] = [

@@ -261,6 +261,7 @@ def link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
         return
     config = matches[0]
     job.inference = config.inference
+    job.predictor = config.predictor
     if config.endpoint_name is not None:
         # "endpoint_name takes precedence over model_name": the job calls that endpoint
         job.existing_endpoint = True
