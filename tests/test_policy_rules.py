@@ -105,3 +105,24 @@ def test_the_cvl104_fix_narrows_the_one_statement_and_the_finding_disappears(tmp
     path.write_text(fixed)
     findings = run(Options(paths=[str(path)])).findings
     assert [f.rule for f in findings if f.rule in ("CVL104", "CVL105")] == []
+
+
+def test_the_cvl503_statement_makes_the_finding_disappear(tmp_path) -> None:
+    bad = FIXTURES / "CVL503" / "bad.yaml"
+    finding = next(f for f in run(Options(paths=[str(bad)])).findings if f.rule == "CVL503")
+    statement = "\n".join(
+        line for line in finding.remediation.splitlines() if not line.lstrip().startswith("#")
+    )
+    text = bad.read_text()
+    anchor = "                Resource: arn:aws:s3:::bucket/*\n"
+    assert anchor in text
+    indented = "\n".join("              " + line for line in statement.splitlines())
+    path = tmp_path / "fixed.yaml"
+    path.write_text(text.replace(anchor, anchor + indented + "\n"))
+    assert [f.rule for f in run(Options(paths=[str(path)])).findings if f.rule == "CVL503"] == []
+
+
+def test_a_job_whose_role_is_not_in_the_inputs_is_not_judged() -> None:
+    # the base network's job names arn:aws:iam::111122223333:role/Clarify, defined nowhere
+    findings = run(Options(paths=[str(FIXTURES / "CVL105" / "good.yaml")])).findings
+    assert [f for f in findings if f.rule == "CVL503"] == []

@@ -227,6 +227,10 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "statement": "statement DenyWithoutNetworkIsolation",
         "denied_jobs": "ClarifyJob",
         "denials": "statement RequireVpc denies sagemaker:CreateProcessingJob on sagemaker:VpcSubnets",
+        "role": "ClarifyRole",
+        "missing_detail": "ec2:CreateNetworkInterface (the job attaches it to the VPC)",
+        "statement_actions": '["ec2:CreateNetworkInterface", "sagemaker:CreateEndpointConfig"]',
+        "statement_resources": '["*"]',
         "advice": "statement RequireVpc (sagemaker:CreateProcessingJob) requires a VPC: give job"
         " ClarifyJob a NetworkConfig.VpcConfig",
         "acl_name": "PrivateNetworkAcl",

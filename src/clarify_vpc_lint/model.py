@@ -280,6 +280,36 @@ class Policy:
     loc: Location
     kind: str  # service control policy | identity policy | permissions boundary
     document: Any  # the parsed policy (dict), or Unknown where not in the inputs
+    keys: List[str] = field(
+        default_factory=list
+    )  # a managed policy's keys: roles attach it by them
+
+
+# -- policies (CVL503): roles and what the inputs attach to them ----------------------------------
+
+
+@dataclass
+class Role:
+    """An IAM role and the policies written on it (inline documents, managed policy references,
+    permissions boundary). ``complete``: the input lists everything attached to it (an inventory
+    of ``get-account-authorization-details``); a template's role may get more elsewhere."""
+
+    loc: Location
+    keys: List[str]
+    inline: List[Any]  # policy documents (dict) or Unknown
+    managed: Union[List[Ref], Unknown]  # ARNs or references to managed policies
+    boundary: Optional[Ref] = None
+    complete: bool = False
+
+
+@dataclass
+class RoleAttachment:
+    """A policy attached to a role apart from it (``AWS::IAM::Policy`` ``Roles``, Terraform's
+    ``aws_iam_role_policy`` / ``aws_iam_role_policy_attachment``): a document or a reference."""
+
+    role: Ref
+    policy: Any  # a managed policy's ARN or reference, or None when ``document`` is given
+    document: Any = None  # an inline document (dict or Unknown)
 
 
 @dataclass
@@ -333,6 +363,9 @@ class Network:
     exports: List[Tuple[str, str, str]] = field(default_factory=list)
     # (importing template, exporting template): an import back would make the stacks a cycle
     imports: List[Tuple[str, str]] = field(default_factory=list)
+    # -- policies (CVL503)
+    roles: List[Role] = field(default_factory=list)
+    role_attachments: List[RoleAttachment] = field(default_factory=list)
 
     def extend(self, other: Network) -> None:
         for name in self.__dataclass_fields__:

@@ -17,6 +17,7 @@ from ..model import (
     NetworkAclEntry,
     Permission,
     PrefixList,
+    RoleAttachment,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -516,6 +517,48 @@ def _inline_policies(reader: _TemplateReader, logical_id: str, resource: dict) -
         )
 
 
+# -- policies (CVL503): roles and the policies attached to them ------------------------------------
+
+
+def _role(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+    _inline_policies(reader, logical_id, resource)
+    props = reader.props(resource)
+    inline = [
+        policies.document_of(
+            item.get("PolicyDocument") if isinstance(item, dict) else item,
+            f"{logical_id} Policies[{number}]",
+        )
+        for number, item in enumerate(items(props.get("Policies")))
+    ]
+    reader.network.roles.append(
+        policies.role(
+            reader.loc(logical_id, resource),
+            reader.keys(logical_id),
+            props.get("RoleName"),
+            inline,
+            props.get("ManagedPolicyArns"),
+            props.get("PermissionsBoundary"),
+        )
+    )
+
+
+def _attached_policy(member: str, kind: str) -> Callable[[_TemplateReader, str, dict], None]:
+    """``AWS::IAM::Policy`` / ``ManagedPolicy``: read as a policy (CVL104), keyed so that roles
+    find it, and attached to each role its ``Roles`` names."""
+    read_policy = _policy(member, kind)
+
+    def read(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+        read_policy(reader, logical_id, resource)
+        reader.network.policies[-1].keys = reader.keys(logical_id)
+        props = reader.props(resource)
+        for role in items(props.get("Roles")):
+            reader.network.role_attachments.append(
+                RoleAttachment(role, Handle(reader.template.key(logical_id)))
+            )
+
+    return read
+
+
 def _sub_variables(variables: Any, outer: workflows.Lookup) -> workflows.Lookup:
     """Fn::Sub's own variables first; a map the inputs do not give may hold any name."""
 
@@ -633,9 +676,9 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
     "AWS::EC2::NatGateway": _TemplateReader.nat_gateway,
     "AWS::EC2::PrefixList": _TemplateReader.prefix_list,
     "AWS::Organizations::Policy": _policy("Content", policies.SCP),
-    "AWS::IAM::Policy": _policy("PolicyDocument", policies.IDENTITY),
-    "AWS::IAM::ManagedPolicy": _policy("PolicyDocument", policies.IDENTITY),
-    "AWS::IAM::Role": _inline_policies,
+    "AWS::IAM::Policy": _attached_policy("PolicyDocument", policies.IDENTITY),
+    "AWS::IAM::ManagedPolicy": _attached_policy("PolicyDocument", policies.IDENTITY),
+    "AWS::IAM::Role": _role,
     "AWS::IAM::User": _inline_policies,
     "AWS::IAM::Group": _inline_policies,
 }

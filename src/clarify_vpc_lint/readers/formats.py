@@ -91,6 +91,13 @@ FORMATS = (
         "pipeline",
     ),
     Format(
+        "iam-authorization-details",
+        policies.is_authorization_details,
+        lambda d, _: policies.read_authorization_details(d),
+        "api",
+        "aws iam get-account-authorization-details",
+    ),
+    Format(
         "iam-policy",
         policies.is_policy_file,
         lambda d, _: policies.read_policy_file(d),

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import Any, List
 from urllib.parse import unquote
 
-from ..model import Location, Network, Policy
-from ..values import Unknown
+from .. import keys as keys_
+from ..model import Location, Network, Policy, Role
+from ..values import Unknown, items
 from .source import Document
 
 SCP = "service control policy"
@@ -119,3 +120,80 @@ def read_policy_file(document: Document) -> Network:
     loc = Location(document.path, line, column, name, "api")
     network.policies.append(policy(value, loc, kind, f"the policy in {document.path}"))
     return network
+
+
+# -- roles (CVL503) ----------------------------------------------------------------------------------
+
+
+def role(
+    loc: Location, keys: List[str], name: Any, inline: List[Any], managed: Any, boundary: Any
+) -> Role:
+    """A role as a template or plan writes it; its name is a key jobs' RoleArn finds it by."""
+    if isinstance(name, str) and name:
+        keys = [*keys, keys_.role_name(name)]
+    if not isinstance(managed, (list, Unknown)):
+        managed = [] if managed is None else Unknown("the role's managed policies are not a list")
+    return Role(loc, keys, inline, managed, boundary)
+
+
+# -- aws iam get-account-authorization-details (CVL503) ----------------------------------------------
+
+
+def is_authorization_details(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("RoleDetailList"), list)
+
+
+def read_authorization_details(document: Document) -> Network:
+    """Roles with every policy attached to them (the listing is complete for its roles), and the
+    customer managed policies the listing holds."""
+    network = Network()
+    data = document.data
+
+    def loc(path: tuple, name: str) -> Location:
+        line, column = document.locate(path)
+        return Location(document.path, line, column, name, "api")
+
+    for number, entry in enumerate(items(data.get("Policies"))):
+        if not isinstance(entry, dict) or not isinstance(entry.get("Arn"), str):
+            continue
+        versions = [v for v in items(entry.get("PolicyVersionList")) if isinstance(v, dict)]
+        default = next((v for v in versions if v.get("IsDefaultVersion")), None)
+        name = str(entry.get("PolicyName") or entry["Arn"])
+        document_value = _decoded(default.get("Document")) if default else None
+        found = policy(
+            document_value if default else Unknown(f"{name}'s default version is not listed"),
+            loc(("Policies", number), name),
+            IDENTITY,
+            f"the policy {name} in {document.path}",
+        )
+        found.keys = [keys_.policy_arn(entry["Arn"])]
+        network.policies.append(found)
+    for number, entry in enumerate(data["RoleDetailList"]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("RoleName"), str):
+            continue
+        name = entry["RoleName"]
+        where = loc(("RoleDetailList", number), name)
+        inline = []
+        for item in items(entry.get("RolePolicyList")):
+            if isinstance(item, dict):
+                what = f"{name}'s inline policy {item.get('PolicyName')}"
+                inline.append(document_of(_decoded(item.get("PolicyDocument")), what))
+                network.policies.append(policy(inline[-1], where, IDENTITY, what))
+        managed = [
+            item.get("PolicyArn")
+            for item in items(entry.get("AttachedManagedPolicies"))
+            if isinstance(item, dict) and isinstance(item.get("PolicyArn"), str)
+        ]
+        boundary = entry.get("PermissionsBoundary")
+        boundary = boundary.get("PermissionsBoundaryArn") if isinstance(boundary, dict) else None
+        found_role = role(where, [], name, inline, managed, boundary)
+        found_role.complete = True
+        network.roles.append(found_role)
+    return network
+
+
+def _decoded(value: Any) -> Any:
+    """IAM returns documents URL-encoded; the AWS CLI decodes them."""
+    if isinstance(value, str) and value.startswith("%7B"):
+        return unquote(value)
+    return value

@@ -32,6 +32,7 @@ from ..model import (
     NetworkAclEntry,
     Permission,
     PrefixList,
+    RoleAttachment,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -599,6 +600,61 @@ def _role_inline_policies(resource: TfResource, network: Network) -> None:
         )
 
 
+# -- policies (CVL503): roles and the policies attached to them ------------------------------------
+
+
+def _role(resource: TfResource, network: Network) -> None:
+    _role_inline_policies(resource, network)
+    inline = [
+        policies.document_of(
+            _policy_text(resource, "inline_policy", number, "policy"),
+            f"{resource.address} inline_policy",
+        )
+        for number, _ in enumerate(items(resource.values.get("inline_policy")))
+    ]
+    network.roles.append(
+        policies.role(
+            resource.location,
+            _keys(resource),
+            resource.value("name"),
+            inline,
+            _handles(resource.value("managed_policy_arns")),
+            _one(
+                resource.value("permissions_boundary"), f"{resource.address} permissions_boundary"
+            ),
+        )
+    )
+
+
+def _role_policy(resource: TfResource, network: Network) -> None:
+    """``aws_iam_role_policy``: an inline policy of the role it names (and CVL104's policy)."""
+    _policy(resource, network)
+    document = policies.document_of(_policy_text(resource, "policy"), f"{resource.address} policy")
+    role = _one(resource.value("role"), f"{resource.address} role")
+    network.role_attachments.append(RoleAttachment(role, None, document))
+
+
+def _managed_policy(resource: TfResource, network: Network) -> None:
+    """``aws_iam_policy``: CVL104's policy, keyed so that attachments find it."""
+    _policy(resource, network)
+    network.policies[-1].keys = _keys(resource)
+
+
+def _role_policy_attachment(resource: TfResource, network: Network) -> None:
+    role = _one(resource.value("role"), f"{resource.address} role")
+    arn = _one(resource.value("policy_arn"), f"{resource.address} policy_arn")
+    network.role_attachments.append(RoleAttachment(role, arn))
+
+
+def _handles(value: Any) -> Any:
+    """A list attribute whose items may each be a reference list of one Handle."""
+    if not isinstance(value, list):
+        return value
+    return [
+        _one(item, "a managed policy ARN") if isinstance(item, list) else item for item in value
+    ]
+
+
 HANDLERS = {
     ("managed", "aws_sfn_state_machine"): _workflow,
     ("managed", "aws_sagemaker_pipeline"): _workflow,
@@ -635,11 +691,12 @@ HANDLERS = {
     ("data", "aws_ec2_managed_prefix_list"): _prefix_list,
     ("data", "aws_prefix_list"): _prefix_list,
     ("managed", "aws_organizations_policy"): _policy,
-    ("managed", "aws_iam_policy"): _policy,
-    ("managed", "aws_iam_role_policy"): _policy,
+    ("managed", "aws_iam_policy"): _managed_policy,
+    ("managed", "aws_iam_role_policy"): _role_policy,
+    ("managed", "aws_iam_role_policy_attachment"): _role_policy_attachment,
     ("managed", "aws_iam_user_policy"): _policy,
     ("managed", "aws_iam_group_policy"): _policy,
-    ("managed", "aws_iam_role"): _role_inline_policies,
+    ("managed", "aws_iam_role"): _role,
 }
 
 

@@ -23,6 +23,7 @@ from ..values import Unknown, items
 SHADOW_ENDPOINT_PREFIX = (
     "sagemaker-clarify-endpoint-"  # "Error hosting endpoint sagemaker-clarify-endpoint-XXX"
 )
+CLARIFY_RESULT = "analysis.json"  # clarify-processing-job-configure-analysis: the results file
 CALLER = "caller"  # whoever creates the job
 ROLE = "role"  # the job's execution role
 # the EC2 actions SageMaker takes with the execution role for a job in a VPC (FACTS section 8)
@@ -91,7 +92,7 @@ def job_calls(job: Job, model: Optional[Model], region: str) -> List[Call]:
     principal = role if isinstance(role, str) else Unknown("the job's RoleArn is not in the inputs")
     if job.has_vpc_config is not False:
         for action in NETWORK_INTERFACE_ACTIONS:
-            calls.append(_role_call(action, "*", principal, "ec2", "attaches it to the VPC"))
+            calls.append(_role_call(action, "*", principal, "ec2", "attaches itself to the VPC"))
     for uri, purpose, action in _s3_uris(job, model):
         calls.append(
             _role_call(action, _object_arn(uri, purpose), principal, "s3", f"{purpose} {uri}")
@@ -109,7 +110,7 @@ def job_calls(job: Job, model: Optional[Model], region: str) -> List[Call]:
                     resource,
                     principal,
                     "sagemaker.api",
-                    "manages the shadow endpoint",
+                    "manages its shadow endpoint",
                     context,
                 )
             )
@@ -117,7 +118,7 @@ def job_calls(job: Job, model: Optional[Model], region: str) -> List[Call]:
         model_arn = (
             _arn("sagemaker", region, account, f"model/{model_name.lower()}")
             if isinstance(model_name, str)
-            else Unknown("the job's model is not named in the inputs")
+            else _arn("sagemaker", region, account, "model/", True)  # a model, name unknown
         )
         calls.append(
             _role_call(
@@ -125,7 +126,7 @@ def job_calls(job: Job, model: Optional[Model], region: str) -> List[Call]:
                 model_arn,
                 principal,
                 "sagemaker.api",
-                "checks the model's VPC",
+                "checks its model",
             )
         )
     name = _literal(dig(job.predictor, "endpoint_name"))
@@ -136,7 +137,7 @@ def job_calls(job: Job, model: Optional[Model], region: str) -> List[Call]:
     )
     calls.append(
         _role_call(
-            "sagemaker:InvokeEndpoint", invoked, principal, "sagemaker.runtime", "calls the model"
+            "sagemaker:InvokeEndpoint", invoked, principal, "sagemaker.runtime", "calls its model"
         )
     )
     return calls
@@ -228,12 +229,15 @@ def _s3_uris(job: Job, model: Optional[Model]) -> List[tuple]:
 
 def _object_arn(uri: str, purpose: str) -> Arn:
     """The objects a URI names: one object (a file name with an extension: a dataset, the model's
-    artifacts), else every object under it (a prefix, the output location)."""
+    artifacts), else every object under it (a prefix). Clarify writes its results as
+    ``analysis.json`` (with reports beside it) under the output location."""
     bucket_and_key = uri[len("s3://") :]
-    last = bucket_and_key.rsplit("/", 1)[-1]
-    if purpose != "writes" and "/" in bucket_and_key and "." in last:
-        return Arn("aws", "s3", "", "", bucket_and_key)
     folder = bucket_and_key if bucket_and_key.endswith("/") else bucket_and_key + "/"
+    if purpose == "writes":
+        return Arn("aws", "s3", "", "", folder + CLARIFY_RESULT)
+    last = bucket_and_key.rsplit("/", 1)[-1]
+    if "/" in bucket_and_key and "." in last:
+        return Arn("aws", "s3", "", "", bucket_and_key)
     return Arn("aws", "s3", "", "", folder, prefix=True)
 
 

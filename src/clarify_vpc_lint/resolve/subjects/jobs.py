@@ -18,6 +18,7 @@ from ..index import display
 from ..network import Resolver
 from .job_model import find_model, model_facts
 from .naming import fix_file, fix_refs, logical_name, names_of, new_subnet_block, vpc_refs
+from .roles import role_names
 from .subject import Subject
 from .usage import JobNetwork, Usage, record_usage
 
@@ -200,6 +201,7 @@ def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[
         "model_key": _model_key(job, resolver),
     }
     context.update(_suggested_network(job, resolver, at))
+    context.update(role_names(view))  # policies (CVL503)
     return context
 
 
