@@ -228,6 +228,11 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "denied_jobs": "ClarifyJob",
         "denials": "statement RequireVpc denies sagemaker:CreateProcessingJob on sagemaker:VpcSubnets",
         "role": "ClarifyRole",
+        "blocked_calls": "sagemaker:CreateEndpointConfig on"
+        " arn:aws:sagemaker:us-east-1:*:endpoint-config/sagemaker-clarify-endpoint-*",
+        "blocked_jobs": "ClarifyJob",
+        "policy_actions": '["sagemaker:CreateEndpointConfig"]',
+        "policy_resources": '["arn:aws:sagemaker:*:*:endpoint-config/sagemaker-clarify-endpoint-*"]',
         "missing_detail": "ec2:CreateNetworkInterface (the job attaches it to the VPC)",
         "statement_actions": '["ec2:CreateNetworkInterface", "sagemaker:CreateEndpointConfig"]',
         "statement_resources": '["*"]',

@@ -302,7 +302,8 @@ def _any_arn(patterns: Any, resource: Any, what: str) -> Fact:
     results: List[Fact] = []
     for pattern in _listed(patterns):
         if isinstance(pattern, Unknown):
-            results.append(Unknown(f"{what} is built at run time: {pattern.reason}"))
+            unknown = Unknown(f"{what} is built at run time: {pattern.reason}")
+            results.append(_partly_known(pattern, resource, unknown))
         elif not isinstance(pattern, str):
             continue
         elif pattern == "*":
@@ -316,6 +317,15 @@ def _any_arn(patterns: Any, resource: Any, what: str) -> Fact:
         if results and results[-1] is True:
             return True
     return any_of(results)
+
+
+def _partly_known(pattern: Unknown, resource: Any, unknown: Unknown) -> Fact:
+    """A pattern with unknown parts (``arn:aws:s3:::${Bucket}/*``) cannot match a resource that
+    it cannot match whatever those parts are (each read as ``*``); else it is unknown."""
+    if "${" not in pattern.text or isinstance(resource, Unknown):
+        return unknown
+    widest = _VARIABLE.sub("*", pattern.text)
+    return False if arn_like(widest, resource) is False else unknown
 
 
 def arn_like(pattern: str, arn: Any) -> Fact:

@@ -202,6 +202,8 @@ class VpcEndpoint:
     # DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint: private DNS serves only on-premises
     # resolvers, traffic from the VPC goes to the gateway endpoint
     dns_only_inbound_resolver: Tri = False
+    # its endpoint policy (CVL501): a document, Unknown, or None for none (full access)
+    policy: Any = None
 
     def __post_init__(self) -> None:
         # readers pass the service name as written; null, a number or an unresolved Fn::Join

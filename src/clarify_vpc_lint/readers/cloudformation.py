@@ -413,6 +413,9 @@ class _TemplateReader:
                 dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(inbound_only),
             )
         )
+        self.network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501
+            props.get("PolicyDocument"), f"{logical_id} PolicyDocument"
+        )
 
     def dhcp_options(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)

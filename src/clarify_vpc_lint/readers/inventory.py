@@ -30,6 +30,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Unknown, as_bool, items
+from . import policies
 from .sagemaker import dig
 from .source import Document
 
@@ -179,6 +180,9 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
                 dns_options.get("PrivateDnsOnlyForInboundResolverEndpoint")
             ),
         )
+    )
+    network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501
+        item.get("PolicyDocument"), f"the policy of {endpoint_id}"
     )
 
 

@@ -197,3 +197,13 @@ def _decoded(value: Any) -> Any:
     if isinstance(value, str) and value.startswith("%7B"):
         return unquote(value)
     return value
+
+
+# -- VPC endpoint policies (CVL501) -----------------------------------------------------------------
+
+
+def endpoint_policy(value: Any, what: str) -> Any:
+    """An endpoint's policy: None where it has none (AWS's default allows full access)."""
+    if value is None or value == "":
+        return None
+    return document_of(value, what)

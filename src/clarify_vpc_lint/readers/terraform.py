@@ -400,6 +400,12 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
             ),
         )
     )
+    network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501
+        _policy_text(resource, "policy")
+        if resource.configured("policy") or resource.value("policy") is not None
+        else None,  # not set: AWS's default policy, full access
+        f"{resource.address} policy",
+    )
 
 
 def _endpoint_association(resource: TfResource, network: Network) -> None:

@@ -285,3 +285,14 @@ def _bool_text(value: Any) -> Any:
 
 def _first_present(request: Any, *names: str) -> Any:
     return next((dig(request, name) for name in names if dig(request, name) is not None), None)
+
+
+def resource_pattern(resource: Any) -> str:
+    """How a fix's statement names a request's resource: unknown parts as ``*``, and the output
+    location as a whole (Clarify writes reports beside ``analysis.json``)."""
+    if isinstance(resource, Unknown) or resource == "*":
+        return "*"
+    text = str(resource).replace(":?:", ":*:")
+    if text.endswith("/" + CLARIFY_RESULT):
+        text = text[: -len(CLARIFY_RESULT)] + "*"
+    return text

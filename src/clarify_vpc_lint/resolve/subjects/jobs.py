@@ -134,6 +134,7 @@ def job_subject(job: Job, resolver: Resolver, usages: Dict[int, Usage]) -> Subje
             )
     for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
         usages[id(vpc)].jobs.append(JobNetwork(groups, group_entities, subnet_cidrs))
+        usages[id(vpc)].clarify_jobs.append(job)
     if job.has_vpc_config is True:
         https = https_destinations(resolver, groups, vpcs, job.inference)
     else:  # not in a VPC: nothing to reach through groups; or whether it is, unknown

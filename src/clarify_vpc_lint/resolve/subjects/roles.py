@@ -7,8 +7,7 @@ from typing import Any, Dict, List
 from ...facts import fact
 from ...logic import Fact
 from ...model import Model
-from ...values import Unknown
-from ..calls import CLARIFY_RESULT
+from ..calls import resource_pattern
 from ..network import Resolver
 from ..roles import Roles, RoleVerdict, judge
 from .job_model import find_model
@@ -68,15 +67,7 @@ def role_names(view: Any) -> Dict[str, Any]:
 
 
 def _resources(calls: List[Any]) -> List[str]:
-    found: List[str] = []
-    for call in calls:
-        resource = call.request.resource
-        text = "*" if isinstance(resource, Unknown) or resource == "*" else str(resource)
-        text = text.replace(":?:", ":*:")
-        if text.endswith("/" + CLARIFY_RESULT):  # the output location: Clarify writes reports too
-            text = text[: -len(CLARIFY_RESULT)] + "*"
-        if text not in found:
-            found.append(text)
+    found = list(dict.fromkeys(resource_pattern(call.request.resource) for call in calls))
     return ["*"] if "*" in found else found
 
 
