@@ -126,3 +126,26 @@ def test_a_job_whose_role_is_not_in_the_inputs_is_not_judged() -> None:
     # the base network's job names arn:aws:iam::111122223333:role/Clarify, defined nowhere
     findings = run(Options(paths=[str(FIXTURES / "CVL105" / "good.yaml")])).findings
     assert [f for f in findings if f.rule == "CVL503"] == []
+
+
+def test_a_bucket_policy_is_paired_with_its_bucket_by_the_file_name(tmp_path) -> None:
+    case = FIXTURES / "CVL502" / "api-bad"
+    inputs = tmp_path / "inputs"
+    inventory = tmp_path / "inventory"
+    inputs.mkdir()
+    inventory.mkdir()
+    for path in case.iterdir():
+        target = inventory if path.name.startswith("bucket-policy") else inputs
+        shutil.copy(path, target / path.name)
+    # given with --context, as --inventory-commands saves it
+    result = run(Options(paths=[str(inputs)], context=[str(inventory)]))
+    assert result.errors == []
+    assert [f.resource for f in result.findings if f.rule == "CVL502"] == ["bucket"]
+    # the same output under another name names no bucket: one clear input error
+    (inventory / "bucket-policy.bucket.json").rename(inventory / "policy.json")
+    result = run(Options(paths=[str(inputs)], context=[str(inventory / "policy.json")]))
+    assert [e.message for e in result.errors] == [
+        "aws s3api get-bucket-policy output names no bucket: save it as bucket-policy.BUCKET.json"
+        " (clarify-vpc-lint --inventory-commands)"
+    ]
+    assert [f for f in result.findings if f.rule == "CVL502"] == []

@@ -228,6 +228,12 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "denied_jobs": "ClarifyJob",
         "denials": "statement RequireVpc denies sagemaker:CreateProcessingJob on sagemaker:VpcSubnets",
         "role": "ClarifyRole",
+        "bucket": "team-data",
+        "bucket_jobs": "ClarifyJob",
+        "bucket_denials": "statement OnlyFromOurVpce denies s3:GetObject (reads"
+        " s3://team-data/clarify/analysis_config.json) through the VPC's S3 endpoint",
+        "bucket_advice": "add S3Endpoint, the S3 endpoint ClarifyJob uses, to the values of the"
+        " condition in statement OnlyFromOurVpce (aws:SourceVpce), changing nothing else",
         "blocked_calls": "sagemaker:CreateEndpointConfig on"
         " arn:aws:sagemaker:us-east-1:*:endpoint-config/sagemaker-clarify-endpoint-*",
         "blocked_jobs": "ClarifyJob",

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .logic import Fact, all_of, any_of, negate
-from .values import Unknown
+from .values import Handle, Unknown
 
 ABSENT = None  # a condition key the request is known not to carry
 
@@ -496,7 +496,12 @@ def _one(compare, negated: bool, value: Any, wanted: List[Any]) -> Fact:
     """A single value against the condition's values: any match (none, for a negated operator)."""
     if isinstance(value, Unknown):
         return Unknown(f"a value the request carries is not known: {value.reason}")
-    found = any_of(compare(value, w) for w in wanted)
+    found = any_of(
+        compare(value, w)
+        if isinstance(value, Handle) == isinstance(w, Handle)
+        else Unknown("an ID that is known only once its resource exists")
+        for w in wanted
+    )
     return negate(found) if negated else found
 
 

@@ -17,7 +17,7 @@ from .paths import matches
 from .readers import discover, format_of, load_all, source_format_of
 from .readers.cloudformation import read_template
 from .readers.declared import read_declared_jobs
-from .readers.formats import BY_NAME
+from .readers.formats import BY_NAME, CONTEXT_FORMATS
 from .readers.intrinsics import CfnRun
 from .readers.parameters import read_parameters
 from .readers.python_sdk import defaults_for, read_python_file, sdk_defaults, without_declared
@@ -84,7 +84,7 @@ def _run(options: Options) -> Result:
         kind = None if isinstance(item, InputError) else format_of(item)
         if isinstance(item, InputError):
             errors.append(item)
-        elif position >= len(files) and kind != "inventory":
+        elif position >= len(files) and kind not in CONTEXT_FORMATS:
             if item.path in named_context:  # a folder given to --context: its inventories only
                 errors.append(
                     InputError(item.path, None, "not the output of an `aws ec2 describe-*` command")

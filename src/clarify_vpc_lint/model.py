@@ -282,9 +282,9 @@ class Policy:
     loc: Location
     kind: str  # service control policy | identity policy | permissions boundary
     document: Any  # the parsed policy (dict), or Unknown where not in the inputs
-    keys: List[str] = field(
-        default_factory=list
-    )  # a managed policy's keys: roles attach it by them
+    # a managed policy's keys (roles attach it by them), a bucket policy's bucket (CVL502)
+    keys: List[str] = field(default_factory=list)
+    resource: Any = None
 
 
 # -- policies (CVL503): roles and what the inputs attach to them ----------------------------------

@@ -562,6 +562,30 @@ def _attached_policy(member: str, kind: str) -> Callable[[_TemplateReader, str, 
     return read
 
 
+def _bucket_policy(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+    """``AWS::S3::BucketPolicy`` (CVL502): its bucket by name, from ``Bucket`` or the
+    ``BucketName`` of the bucket it references."""
+    props = reader.props(resource)
+    bucket = props.get("Bucket")
+    if isinstance(bucket, Handle):
+        target = keys_.cfn_logical_id(reader.template.path, bucket.key)
+        written = reader.template.resources.get(target) if target else None
+        named = reader.props(written).get("BucketName") if isinstance(written, dict) else None
+        bucket = (
+            named
+            if named is not None
+            else Unknown(f"the bucket of {logical_id} has a generated name")
+        )
+    reader.network.policies.append(
+        policies.bucket_policy(
+            props.get("PolicyDocument"),
+            reader.loc(logical_id, resource),
+            bucket,
+            f"{logical_id} PolicyDocument",
+        )
+    )
+
+
 def _sub_variables(variables: Any, outer: workflows.Lookup) -> workflows.Lookup:
     """Fn::Sub's own variables first; a map the inputs do not give may hold any name."""
 
@@ -682,6 +706,7 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
     "AWS::IAM::Policy": _attached_policy("PolicyDocument", policies.IDENTITY),
     "AWS::IAM::ManagedPolicy": _attached_policy("PolicyDocument", policies.IDENTITY),
     "AWS::IAM::Role": _role,
+    "AWS::S3::BucketPolicy": _bucket_policy,
     "AWS::IAM::User": _inline_policies,
     "AWS::IAM::Group": _inline_policies,
 }

@@ -91,6 +91,13 @@ FORMATS = (
         "pipeline",
     ),
     Format(
+        "bucket-policy",
+        policies.is_bucket_policy_output,
+        lambda d, _: policies.read_bucket_policy_output(d),
+        "api",
+        "aws s3api get-bucket-policy",
+    ),
+    Format(
         "iam-authorization-details",
         policies.is_authorization_details,
         lambda d, _: policies.read_authorization_details(d),
@@ -148,3 +155,7 @@ def source_format_of(path: str) -> Optional[str]:
 def format_of(document: Document) -> Optional[str]:
     """The input format a parsed document is, or None for files this linter does not read."""
     return next((entry.name for entry in FORMATS if entry.detect(document.data)), None)
+
+
+# the formats --context reads: inventories, the policies the inventory commands save
+CONTEXT_FORMATS = frozenset({"inventory", "iam-authorization-details", "bucket-policy"})

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any, List
 from urllib.parse import unquote
 
 from .. import keys as keys_
 from ..model import Location, Network, Policy, Role
-from ..values import Unknown, items
+from ..values import Handle, Unknown, items
 from .source import Document
 
 SCP = "service control policy"
@@ -48,8 +49,8 @@ def _known_parts(value: Any, reason: str) -> Any:
         return [_known_parts(item, reason) for item in value]
     if isinstance(value, Unknown):
         return value
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
+    if value is None or isinstance(value, (str, int, float, bool, Handle)):
+        return value  # a reference stays one: a policy may compare it with another
     return Unknown(reason)
 
 
@@ -207,3 +208,44 @@ def endpoint_policy(value: Any, what: str) -> Any:
     if value is None or value == "":
         return None
     return document_of(value, what)
+
+
+# -- bucket policies (CVL502) ------------------------------------------------------------------------
+
+BUCKET = "bucket policy"
+_BUCKET_FILE = re.compile(r"^bucket-policy\.(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.json$")
+
+
+def is_bucket_policy_output(data: Any) -> bool:
+    """``aws s3api get-bucket-policy`` output: the policy as JSON text, and nothing else."""
+    return isinstance(data, dict) and list(data) == ["Policy"] and isinstance(data["Policy"], str)
+
+
+def read_bucket_policy_output(document: Document) -> Network:
+    """The output names no bucket: the file does (``bucket-policy.BUCKET.json``, as the
+    inventory commands save it)."""
+    network = Network()
+    found = _BUCKET_FILE.match(os.path.basename(document.path))
+    line, column = document.locate(("Policy",))
+    if found is None:
+        network.input_errors.append(
+            (
+                document.path,
+                line,
+                "aws s3api get-bucket-policy output names no bucket: save it as "
+                "bucket-policy.BUCKET.json (clarify-vpc-lint --inventory-commands)",
+            )
+        )
+        return network
+    bucket = found.group("bucket")
+    loc = Location(document.path, line, column, bucket, "api")
+    network.policies.append(
+        bucket_policy(document.data["Policy"], loc, bucket, f"the policy of {bucket}")
+    )
+    return network
+
+
+def bucket_policy(value: Any, loc: Location, bucket: Any, what: str) -> Policy:
+    found = policy(value, loc, BUCKET, what)
+    found.resource = bucket
+    return found

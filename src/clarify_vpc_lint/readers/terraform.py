@@ -652,6 +652,21 @@ def _role_policy_attachment(resource: TfResource, network: Network) -> None:
     network.role_attachments.append(RoleAttachment(role, arn))
 
 
+def _bucket_policy(resource: TfResource, network: Network) -> None:
+    """``aws_s3_bucket_policy`` (CVL502): the bucket by name where the plan or .tf knows it."""
+    bucket = _one(resource.value("bucket"), f"{resource.address} bucket")
+    if not isinstance(bucket, str):
+        bucket = Unknown(f"the bucket of {resource.address} is known only after apply")
+    network.policies.append(
+        policies.bucket_policy(
+            _policy_text(resource, "policy"),
+            resource.location,
+            bucket,
+            f"{resource.address} policy",
+        )
+    )
+
+
 def _handles(value: Any) -> Any:
     """A list attribute whose items may each be a reference list of one Handle."""
     if not isinstance(value, list):
@@ -703,6 +718,7 @@ HANDLERS = {
     ("managed", "aws_iam_user_policy"): _policy,
     ("managed", "aws_iam_group_policy"): _policy,
     ("managed", "aws_iam_role"): _role,
+    ("managed", "aws_s3_bucket_policy"): _bucket_policy,
 }
 
 

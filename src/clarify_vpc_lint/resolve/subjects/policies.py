@@ -11,6 +11,7 @@ from ...logic import Fact, any_of
 from ...model import Job, Model, Policy
 from ..network import Resolver
 from ..policies import Denial, any_denial, fix_advice, isolation_denials, other_denials
+from .bucket_policies import bucket_policy_names
 from .job_model import find_model
 from .subject import Subject
 
@@ -21,6 +22,8 @@ class _PolicyView:
     # (job, its isolation mandates, its other denials) for each Clarify job of the run that
     # may need inference and does not itself ask for isolation
     verdicts: List[tuple]
+    jobs: List[Job]  # every Clarify job of the run (bucket policies, CVL502)
+    resolver: Resolver
 
 
 @fact(
@@ -56,12 +59,12 @@ def _policy_denies_clarify_request(view: _PolicyView) -> Fact:
 def policy_subject(policy: Policy, jobs: List[Job], resolver: Resolver) -> Subject:
     verdicts = []
     for job in jobs:
-        if job.network_isolation is True:
-            continue
+        if job.network_isolation is True or policy.kind == "bucket policy":
+            continue  # a bucket policy is judged on S3 requests only (CVL502)
         mandates = [] if job.inference is False else isolation_denials(policy, job, resolver.region)
         others = other_denials(policy, job, _model(job, resolver), resolver.region)
         verdicts.append((job, mandates, others))
-    view = _PolicyView(policy, verdicts)
+    view = _PolicyView(policy, verdicts, jobs, resolver)
     return Subject("policies", policy.loc, derive("policies", view), lambda: _context(view))
 
 
@@ -86,6 +89,7 @@ def _context(view: _PolicyView) -> Dict[str, Any]:
         "denied_jobs": _names(job for job, _ in denied) or "(none)",
         "denials": "; ".join(_denial_text(d) for _, d in _unique(denied)) or "(none)",
         "advice": "\n# ".join(fix_advice(d, job) for job, d in _unique(denied)) or "(none)",
+        **bucket_policy_names(view),  # CVL502
     }
 
 
