@@ -196,6 +196,27 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "new_export": "network-subnet-clarify-second-az-subnet",
         "operation": "CreateProcessingJob",
         "actions": "sagemaker:CreateProcessingJob",
+        # -- policies (CVL104, CVL105, CVL501-503)
+        "statement": "statement DenyWithoutNetworkIsolation",
+        "denied_jobs": "ClarifyJob",
+        "denials": "statement RequireVpc denies sagemaker:CreateProcessingJob on sagemaker:VpcSubnets",
+        "role": "ClarifyRole",
+        "bucket": "team-data",
+        "bucket_jobs": "ClarifyJob",
+        "bucket_denials": "statement OnlyFromOurVpce denies s3:GetObject (reads"
+        " s3://team-data/clarify/analysis_config.json) through the VPC's S3 endpoint",
+        "bucket_advice": "add S3Endpoint, the S3 endpoint ClarifyJob uses, to the values of the"
+        " condition in statement OnlyFromOurVpce (aws:SourceVpce), changing nothing else",
+        "blocked_calls": "sagemaker:CreateEndpointConfig on"
+        " arn:aws:sagemaker:us-east-1:*:endpoint-config/sagemaker-clarify-endpoint-*",
+        "blocked_jobs": "ClarifyJob",
+        "policy_actions": '["sagemaker:CreateEndpointConfig"]',
+        "policy_resources": '["arn:aws:sagemaker:*:*:endpoint-config/sagemaker-clarify-endpoint-*"]',
+        "missing_detail": "ec2:CreateNetworkInterface (the job attaches it to the VPC)",
+        "statement_actions": '["ec2:CreateNetworkInterface", "sagemaker:CreateEndpointConfig"]',
+        "statement_resources": '["*"]',
+        "advice": "statement RequireVpc (sagemaker:CreateProcessingJob) requires a VPC: give job"
+        " ClarifyJob a NetworkConfig.VpcConfig",
         "acl_name": "PrivateNetworkAcl",
         "acl_id": refs([("id", "acl-0private")]),
         "acl_cfn": refs([("cloudformation", "PrivateNetworkAcl")]),

@@ -59,5 +59,26 @@ def inventory_commands(
                 f' --attribute {attribute} --output json > {where}"$vpc"-{suffix}.json'
             )
         lines.append("done")
+    lines.extend(_policy_commands(where))
     lines.append(f"# then: clarify-vpc-lint . --context {folder}/")
     return "\n".join(lines) + "\n"
+
+
+# -- policies (CVL501-503) ---------------------------------------------------------------------------
+
+BUCKET_POLICY_FILE = "bucket-policy.{bucket}.json"  # get-bucket-policy output names no bucket
+
+
+def _policy_commands(where: str) -> list:
+    """IAM roles with their policies, and each bucket's policy in a file that names the bucket."""
+    saved = where + BUCKET_POLICY_FILE.format(bucket='"$bucket"')
+    return [
+        "# policies (CVL501-503): roles and their policies, and each bucket's policy, in a file"
+        " named for its bucket",
+        "aws iam get-account-authorization-details --filter Role LocalManagedPolicy"
+        f" --output json > {where}iam-authorization-details.json",
+        "for bucket in $(aws s3api list-buckets --query 'Buckets[].Name' --output text); do",
+        f'  aws s3api get-bucket-policy --bucket "$bucket" --output json > {saved}'
+        f" 2>/dev/null || rm -f {saved}",
+        "done",
+    ]

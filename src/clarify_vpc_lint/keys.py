@@ -152,3 +152,25 @@ def is_shared_name(key: str) -> bool:
 def lookups(reference: str) -> List[str]:
     """The keys a bare string reference may mean, in order: a real ID, a logical ID, an address."""
     return [real_id(reference), logical_name(reference), address_name(reference)]
+
+
+# -- policies (CVL503) ----------------------------------------------------------------------------
+
+_ROLE_NAME = "iam-role:"
+
+
+def role_name(name: str) -> str:
+    """An IAM role by its name (the part of its ARN after ``role/`` and any path)."""
+    return _ROLE_NAME + name
+
+
+def role_name_of_arn(arn: str) -> Optional[str]:
+    """The role-name key of a role ARN (``arn:aws:iam::111122223333:role/path/Name``), or None."""
+    if not arn.startswith("arn:") or ":role/" not in arn:
+        return None
+    return role_name(arn.rsplit("/", 1)[-1])
+
+
+def policy_arn(arn: str) -> str:
+    """A managed policy by its ARN (roles attach it by ARN)."""
+    return "iam-policy:" + arn

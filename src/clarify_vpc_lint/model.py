@@ -94,6 +94,10 @@ class Job:
     analysis_config_uri: Any = None
     # a predictor endpoint_name: the job calls that endpoint, no shadow endpoint is made
     existing_endpoint: Tri = False
+    # -- policies (CVL104, CVL105, CVL501-503): the calls the job makes come from these
+    # the request as written (CreateProcessingJob / Create*JobDefinition members), or None
+    request: Any = None
+    predictor: Any = None  # the linked analysis config's predictor mapping, or None
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class Model:
     security_groups: Union[List[Ref], Unknown]
     s3_artifacts: Tri
     subnets_import: Optional[SubnetsImport] = None
+    request: Any = None  # the CreateModel members as written (policies: its role, artifacts)
 
 
 @dataclass
@@ -236,6 +241,8 @@ class VpcEndpoint:
     # DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint: private DNS serves only on-premises
     # resolvers, traffic from the VPC goes to the gateway endpoint
     dns_only_inbound_resolver: Tri = False
+    # its endpoint policy (CVL501): a document, Unknown, or None for none (full access)
+    policy: Any = None
 
     def __post_init__(self) -> None:
         # readers pass the service name as written; null, a number or an unresolved Fn::Join
@@ -304,6 +311,7 @@ class AnalysisConfig:
     inference: Tri  # the methods call the model (the SDK's _add_predictor rule)
     model_name: Any
     endpoint_name: Any = None  # takes precedence over model_name: no shadow endpoint
+    predictor: Any = None  # the predictor mapping (instance_type: the shadow endpoint's)
 
 
 @dataclass
@@ -313,6 +321,36 @@ class Policy:
     loc: Location
     kind: str  # service control policy | identity policy | permissions boundary
     document: Any  # the parsed policy (dict), or Unknown where not in the inputs
+    # a managed policy's keys (roles attach it by them), a bucket policy's bucket (CVL502)
+    keys: List[str] = field(default_factory=list)
+    resource: Any = None
+
+
+# -- policies (CVL503): roles and what the inputs attach to them ----------------------------------
+
+
+@dataclass
+class Role:
+    """An IAM role and the policies written on it (inline documents, managed policy references,
+    permissions boundary). ``complete``: the input lists everything attached to it (an inventory
+    of ``get-account-authorization-details``); a template's role may get more elsewhere."""
+
+    loc: Location
+    keys: List[str]
+    inline: List[Any]  # policy documents (dict) or Unknown
+    managed: Union[List[Ref], Unknown]  # ARNs or references to managed policies
+    boundary: Optional[Ref] = None
+    complete: bool = False
+
+
+@dataclass
+class RoleAttachment:
+    """A policy attached to a role apart from it (``AWS::IAM::Policy`` ``Roles``, Terraform's
+    ``aws_iam_role_policy`` / ``aws_iam_role_policy_attachment``): a document or a reference."""
+
+    role: Ref
+    policy: Any  # a managed policy's ARN or reference, or None when ``document`` is given
+    document: Any = None  # an inline document (dict or Unknown)
 
 
 @dataclass
@@ -366,6 +404,9 @@ class Network:
     exports: List[Tuple[str, str, str]] = field(default_factory=list)
     # (importing template, exporting template): an import back would make the stacks a cycle
     imports: List[Tuple[str, str]] = field(default_factory=list)
+    # -- policies (CVL503)
+    roles: List[Role] = field(default_factory=list)
+    role_attachments: List[RoleAttachment] = field(default_factory=list)
 
     def extend(self, other: Network) -> None:
         for name in self.__dataclass_fields__:

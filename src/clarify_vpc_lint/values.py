@@ -6,7 +6,7 @@ A reader never guesses. Where a value depends on something the inputs do not sho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Tuple
 
 
@@ -16,6 +16,9 @@ class Unknown:
 
     reason: str
     text: str = ""  # what is known of a partly resolved string, e.g. "com.amazonaws.${R}.s3"
+    # what is known of a partly resolved JSON text (``jsonencode`` of a policy whose ARNs hold
+    # an unknown account ID): the value it encodes, with Unknown where parts are not known
+    encodes: Any = field(default=None, compare=False)
 
     def __bool__(self) -> bool:  # an unknown is never silently truthy or falsy
         raise TypeError("Unknown has no truth value; test isinstance(value, Unknown)")

@@ -20,6 +20,7 @@ from ..documents import Document, ParseError, decode_text, parse_text, read_regu
 from ..findings import InputError
 from ..paths import matches
 from .formats import (  # the one registry
+    CONTEXT_FORMATS,
     FORMATS,
     SOURCE_FORMATS,
     TITLES,
@@ -176,7 +177,7 @@ def read_inputs(
         kind = None if isinstance(item, InputError) else format_of(item)
         if isinstance(item, InputError):
             batch.errors.append(item)
-        elif position >= len(documents) and kind != "inventory":
+        elif position >= len(documents) and kind not in CONTEXT_FORMATS:
             if path in named_context:  # a folder given to --context: its inventories only
                 batch.errors.append(
                     InputError(path, None, "not the output of an `aws ec2 describe-*` command")

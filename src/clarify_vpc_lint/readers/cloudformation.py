@@ -18,6 +18,7 @@ from ..model import (
     NetworkAclEntry,
     Permission,
     PrefixList,
+    RoleAttachment,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -399,6 +400,9 @@ class _TemplateReader:
                 dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(inbound_only),
             )
         )
+        self.network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501
+            props.get("PolicyDocument"), f"{logical_id} PolicyDocument"
+        )
 
     def dhcp_options(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
@@ -501,6 +505,72 @@ def _inline_policies(reader: _TemplateReader, logical_id: str, resource: dict) -
                 f"{logical_id} Policies[{number}]",
             )
         )
+
+
+# -- policies (CVL503): roles and the policies attached to them ------------------------------------
+
+
+def _role(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+    _inline_policies(reader, logical_id, resource)
+    props = reader.props(resource)
+    inline = [
+        policies.document_of(
+            item.get("PolicyDocument") if isinstance(item, dict) else item,
+            f"{logical_id} Policies[{number}]",
+        )
+        for number, item in enumerate(items(props.get("Policies")))
+    ]
+    reader.network.roles.append(
+        policies.role(
+            reader.loc(logical_id, resource),
+            reader.keys(logical_id),
+            props.get("RoleName"),
+            inline,
+            props.get("ManagedPolicyArns"),
+            props.get("PermissionsBoundary"),
+        )
+    )
+
+
+def _attached_policy(member: str, kind: str) -> Callable[[_TemplateReader, str, dict], None]:
+    """``AWS::IAM::Policy`` / ``ManagedPolicy``: read as a policy (CVL104), keyed so that roles
+    find it, and attached to each role its ``Roles`` names."""
+    read_policy = _policy(member, kind)
+
+    def read(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+        read_policy(reader, logical_id, resource)
+        reader.network.policies[-1].keys = reader.keys(logical_id)
+        props = reader.props(resource)
+        for role in items(props.get("Roles")):
+            reader.network.role_attachments.append(
+                RoleAttachment(role, Handle(reader.template.key(logical_id)))
+            )
+
+    return read
+
+
+def _bucket_policy(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+    """``AWS::S3::BucketPolicy`` (CVL502): its bucket by name, from ``Bucket`` or the
+    ``BucketName`` of the bucket it references."""
+    props = reader.props(resource)
+    bucket = props.get("Bucket")
+    if isinstance(bucket, Handle):
+        target = keys_.cfn_logical_id(reader.template.path, bucket.key)
+        written = reader.template.resources.get(target) if target else None
+        named = reader.props(written).get("BucketName") if isinstance(written, dict) else None
+        bucket = (
+            named
+            if named is not None
+            else Unknown(f"the bucket of {logical_id} has a generated name")
+        )
+    reader.network.policies.append(
+        policies.bucket_policy(
+            props.get("PolicyDocument"),
+            reader.loc(logical_id, resource),
+            bucket,
+            f"{logical_id} PolicyDocument",
+        )
+    )
 
 
 def _sub_variables(variables: Any, outer: workflows.Lookup) -> workflows.Lookup:
@@ -620,9 +690,10 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
     "AWS::EC2::NatGateway": _TemplateReader.nat_gateway,
     "AWS::EC2::PrefixList": _TemplateReader.prefix_list,
     "AWS::Organizations::Policy": _policy("Content", policies.SCP),
-    "AWS::IAM::Policy": _policy("PolicyDocument", policies.IDENTITY),
-    "AWS::IAM::ManagedPolicy": _policy("PolicyDocument", policies.IDENTITY),
-    "AWS::IAM::Role": _inline_policies,
+    "AWS::IAM::Policy": _attached_policy("PolicyDocument", policies.IDENTITY),
+    "AWS::IAM::ManagedPolicy": _attached_policy("PolicyDocument", policies.IDENTITY),
+    "AWS::IAM::Role": _role,
+    "AWS::S3::BucketPolicy": _bucket_policy,
     "AWS::IAM::User": _inline_policies,
     "AWS::IAM::Group": _inline_policies,
 }

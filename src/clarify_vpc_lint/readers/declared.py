@@ -31,6 +31,9 @@ def read_declared_jobs(entries: List[Any], document: Any, path: str) -> Network:
                 security_groups=groups,
                 instance_count=as_int(entry.get("instance-count", 1)),
                 model=entry.get("model"),
+                # the execution role (CVL503): an ARN, or a role of the inputs by its address
+                # or logical ID
+                request=_role_request(entry.get("role")),
             )
         )
     return network
@@ -43,3 +46,7 @@ def _names(entry: dict, key: str, index: int) -> Any:
     if isinstance(value, list):
         return [str(item) for item in value]
     return Unknown(f"jobs[{index}].{key} is {value!r}, not a list of names")
+
+
+def _role_request(role: Any) -> Any:
+    return {"RoleArn": role} if isinstance(role, str) else None

@@ -293,6 +293,22 @@ FORMATS = (
         detect=_reader("workflows", "is_pipeline"),
     ),
     Format(
+        "bucket-policy",
+        _each_document("bucket-policy", _reader("policies", "read_bucket_policy_output")),
+        "api",
+        "aws s3api get-bucket-policy",
+        detect=_reader("policies", "is_bucket_policy_output"),
+    ),
+    Format(
+        "iam-authorization-details",
+        _each_document(
+            "iam-authorization-details", _reader("policies", "read_authorization_details")
+        ),
+        "api",
+        "aws iam get-account-authorization-details",
+        detect=_reader("policies", "is_authorization_details"),
+    ),
+    Format(
         "iam-policy",
         _each_document("iam-policy", _reader("policies", "read_policy_file")),
         "api",
@@ -357,3 +373,7 @@ def format_of(document: Document) -> Optional[str]:
     return next(
         (entry.name for entry in FORMATS if entry.detect and entry.detect(document.data)), None
     )
+
+
+# the formats --context reads: inventories, the policies the inventory commands save
+CONTEXT_FORMATS = frozenset({"inventory", "iam-authorization-details", "bucket-policy"})

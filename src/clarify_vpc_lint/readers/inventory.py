@@ -31,6 +31,7 @@ from ..model import (
     VpcEndpoint,
 )
 from ..values import Unknown, as_bool, items
+from . import policies
 from .sagemaker import dig
 
 _LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
@@ -160,6 +161,9 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
                 dns_options.get("PrivateDnsOnlyForInboundResolverEndpoint")
             ),
         )
+    )
+    network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501
+        item.get("PolicyDocument"), f"the policy of {endpoint_id}"
     )
 
 

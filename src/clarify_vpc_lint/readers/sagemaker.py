@@ -125,6 +125,7 @@ def processing_job(request: Any, loc: Location, inference: Any = True) -> Option
         inference,
         _instance_count(dig(request, "ProcessingResources", "ClusterConfig")),
         analysis_config_uri=analysis_config_uri(request),
+        request=request,
     )
 
 
@@ -159,6 +160,7 @@ def monitoring_job(request: Any, loc: Location, kind: str, serving_endpoint: Any
         kind == "explainability-monitor",
         _instance_count(dig(request, "JobResources", "ClusterConfig")),
         serving_endpoint=serving_endpoint,
+        request=request,
     )
 
 
@@ -176,6 +178,7 @@ def model(request: Any, loc: Location, keys: List[str]) -> Model:
         subnets=subnets,
         security_groups=groups,
         s3_artifacts=_s3_artifacts(request),
+        request=request,
     )
 
 

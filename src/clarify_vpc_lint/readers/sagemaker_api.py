@@ -111,6 +111,7 @@ def read_analysis_config(document: Document) -> Network:
             analysis_needs_inference(data),
             model_name,
             endpoint_name,
+            predictor if isinstance(predictor, dict) else None,
         )
     )
     return network

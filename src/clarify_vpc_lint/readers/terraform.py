@@ -33,6 +33,7 @@ from ..model import (
     NetworkAclEntry,
     Permission,
     PrefixList,
+    RoleAttachment,
     Route,
     RouteTable,
     RouteTableAssociation,
@@ -399,6 +400,12 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
             ),
         )
     )
+    network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501
+        _policy_text(resource, "policy")
+        if resource.configured("policy") or resource.value("policy") is not None
+        else None,  # not set: AWS's default policy, full access
+        f"{resource.address} policy",
+    )
 
 
 def _endpoint_association(resource: TfResource, network: Network) -> None:
@@ -524,6 +531,7 @@ def _model(resource: TfResource, network: Network) -> None:
         }
 
     request: Dict[str, Any] = {"ModelName": resource.values.get("name")}
+    request["ExecutionRoleArn"] = resource.value("execution_role_arn")  # policies: its role
     if _list(resource.values.get("primary_container")):
         request["PrimaryContainer"] = container("primary_container", 0)
     request["Containers"] = [
@@ -598,6 +606,76 @@ def _role_inline_policies(resource: TfResource, network: Network) -> None:
         )
 
 
+# -- policies (CVL503): roles and the policies attached to them ------------------------------------
+
+
+def _role(resource: TfResource, network: Network) -> None:
+    _role_inline_policies(resource, network)
+    inline = [
+        policies.document_of(
+            _policy_text(resource, "inline_policy", number, "policy"),
+            f"{resource.address} inline_policy",
+        )
+        for number, _ in enumerate(items(resource.values.get("inline_policy")))
+    ]
+    network.roles.append(
+        policies.role(
+            resource.location,
+            _keys(resource),
+            resource.value("name"),
+            inline,
+            _handles(resource.value("managed_policy_arns")),
+            _one(
+                resource.value("permissions_boundary"), f"{resource.address} permissions_boundary"
+            ),
+        )
+    )
+
+
+def _role_policy(resource: TfResource, network: Network) -> None:
+    """``aws_iam_role_policy``: an inline policy of the role it names (and CVL104's policy)."""
+    _policy(resource, network)
+    document = policies.document_of(_policy_text(resource, "policy"), f"{resource.address} policy")
+    role = _one(resource.value("role"), f"{resource.address} role")
+    network.role_attachments.append(RoleAttachment(role, None, document))
+
+
+def _managed_policy(resource: TfResource, network: Network) -> None:
+    """``aws_iam_policy``: CVL104's policy, keyed so that attachments find it."""
+    _policy(resource, network)
+    network.policies[-1].keys = _keys(resource)
+
+
+def _role_policy_attachment(resource: TfResource, network: Network) -> None:
+    role = _one(resource.value("role"), f"{resource.address} role")
+    arn = _one(resource.value("policy_arn"), f"{resource.address} policy_arn")
+    network.role_attachments.append(RoleAttachment(role, arn))
+
+
+def _bucket_policy(resource: TfResource, network: Network) -> None:
+    """``aws_s3_bucket_policy`` (CVL502): the bucket by name where the plan or .tf knows it."""
+    bucket = _one(resource.value("bucket"), f"{resource.address} bucket")
+    if not isinstance(bucket, str):
+        bucket = Unknown(f"the bucket of {resource.address} is known only after apply")
+    network.policies.append(
+        policies.bucket_policy(
+            _policy_text(resource, "policy"),
+            resource.location,
+            bucket,
+            f"{resource.address} policy",
+        )
+    )
+
+
+def _handles(value: Any) -> Any:
+    """A list attribute whose items may each be a reference list of one Handle."""
+    if not isinstance(value, list):
+        return value
+    return [
+        _one(item, "a managed policy ARN") if isinstance(item, list) else item for item in value
+    ]
+
+
 HANDLERS = {
     ("managed", "aws_sfn_state_machine"): _workflow,
     ("managed", "aws_sagemaker_pipeline"): _workflow,
@@ -634,11 +712,13 @@ HANDLERS = {
     ("data", "aws_ec2_managed_prefix_list"): _prefix_list,
     ("data", "aws_prefix_list"): _prefix_list,
     ("managed", "aws_organizations_policy"): _policy,
-    ("managed", "aws_iam_policy"): _policy,
-    ("managed", "aws_iam_role_policy"): _policy,
+    ("managed", "aws_iam_policy"): _managed_policy,
+    ("managed", "aws_iam_role_policy"): _role_policy,
+    ("managed", "aws_iam_role_policy_attachment"): _role_policy_attachment,
     ("managed", "aws_iam_user_policy"): _policy,
     ("managed", "aws_iam_group_policy"): _policy,
-    ("managed", "aws_iam_role"): _role_inline_policies,
+    ("managed", "aws_iam_role"): _role,
+    ("managed", "aws_s3_bucket_policy"): _bucket_policy,
 }
 
 

@@ -1,203 +1,156 @@
-"""Does a policy deny creating a Clarify job unless ``sagemaker:NetworkIsolation`` is true?
+"""Which statements of a policy deny the requests of a Clarify job (CVL104, CVL105), judged by
+the policy evaluator (``iam.py``) on the requests the job makes (``calls.py``).
 
-IAM evaluation, reduced to what CVL104 asks: a ``Deny`` statement whose actions cover the create
-call of the job (wildcards, ``NotAction``), whose resources may be that job, and whose condition
-holds for a request with network isolation off but names ``sagemaker:NetworkIsolation``: an
-isolation mandate, not a blanket deny. Condition keys other than that one depend on who calls
-and how (``aws:PrincipalArn``, tags, ...), which no input here says: such a statement is Unknown.
+CVL104 is the isolation mandate: a ``Deny`` whose condition names ``sagemaker:NetworkIsolation``
+and holds for a job that runs with isolation off. Such a job's create request carries the key as
+``false`` (the SDK always sends ``EnableNetworkIsolation``) or, when the field is left out, perhaps
+not at all. A statement blocks the job when it denies both; one that spares ``false`` does not
+(the job can always send it); one that denies ``false`` but spares a missing key is Unknown.
 
-A Clarify job that needs inference runs with isolation off; its request carries
-``sagemaker:NetworkIsolation`` as ``false`` (the SDK always sends ``EnableNetworkIsolation``) or,
-when the field is left out, perhaps not at all. A statement blocks the job when it denies both; one
-that spares ``false`` does not (the job can always send it); one that denies ``false`` but spares a
-missing key is Unknown.
+CVL105 is every other ``Deny`` of a request the job must make: its create call (against every
+policy in the inputs: no input says who creates the job), and the calls its execution role makes
+for the shadow endpoint (against service control policies, which apply to every role; the role's
+own policies are CVL503's).
 """
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
-from typing import Any, List, Optional, Tuple
+from dataclasses import dataclass, replace
+from typing import Any, List, Optional
 
-from ..logic import Fact, all_of, any_of
+from ..iam import ABSENT, Request, Statement, denials
+from ..logic import Fact, any_of
+from ..model import Job, Model, Policy
+from ..readers.sagemaker import dig
 from ..values import Unknown
+from .calls import ROLE, job_calls
 
 ISOLATION_KEY = "sagemaker:networkisolation"
-# the create calls of each kind of Clarify job, with the resource type each creates
-CREATE_CALLS = {
-    "processing": (("sagemaker:CreateProcessingJob", "processing-job"),),
-    "declared": (("sagemaker:CreateProcessingJob", "processing-job"),),
-    "explainability-monitor": (
-        (
-            "sagemaker:CreateModelExplainabilityJobDefinition",
-            "model-explainability-job-definition",
-        ),
-        ("sagemaker:CreateMonitoringSchedule", "monitoring-schedule"),
-    ),
-    "bias-monitor": (
-        ("sagemaker:CreateModelBiasJobDefinition", "model-bias-job-definition"),
-        ("sagemaker:CreateMonitoringSchedule", "monitoring-schedule"),
-    ),
-}
-_ISOLATION_OFF = ("false", None)  # the key sent as false, or left out of the request
+SCP = "service control policy"
+_UNDOCUMENTED = Unknown(
+    "the statement denies the request only when sagemaker:NetworkIsolation is sent as "
+    "false; whether SageMaker leaves the key out when EnableNetworkIsolation is not set "
+    "is not documented"
+)
 
 
-def blocks(document: Any, job_kind: str) -> Tuple[Fact, List[str]]:
-    """(does the policy deny creating a job of this kind with isolation off, the calls denied)."""
-    results: List[Fact] = []
-    denied: List[str] = []
-    for action, resource_type in CREATE_CALLS.get(job_kind, CREATE_CALLS["processing"]):
-        result = denies(document, action, resource_type)
-        results.append(result)
-        if result is not False:
-            denied.append(action)
-    return any_of(results), denied
+@dataclass(frozen=True)
+class Denial:
+    """A statement that denies (True) or may deny (Unknown) one request of a job."""
+
+    statement: Statement
+    action: str
+    verdict: Fact
+    keys: tuple  # the condition keys the statement tests, as written
 
 
-def denies(document: Any, action: str, resource_type: str) -> Fact:
-    if isinstance(document, Unknown):
-        return document
-    statements = document.get("Statement")
-    if isinstance(statements, Unknown):
-        return Unknown(f"the policy's statements are built at run time: {statements.reason}")
-    if isinstance(statements, dict):
-        statements = [statements]
-    if not isinstance(statements, list):
-        return False
-    return any_of(_statement_denies(s, action, resource_type) for s in statements)
-
-
-def _statement_denies(statement: Any, action: str, resource_type: str) -> Fact:
-    if isinstance(statement, Unknown):
-        return Unknown(f"a statement of the policy is built at run time: {statement.reason}")
-    if not isinstance(statement, dict):
-        return False
-    effect = statement.get("Effect")
-    if isinstance(effect, Unknown):
-        return Unknown("a statement's Effect is built at run time")
-    if effect != "Deny":
-        return False
-    condition = statement.get("Condition")
-    if not _names_isolation(condition):
-        return False  # a deny that is not an isolation mandate: not this rule's concern
-    sent_false, left_out = (_condition_holds(condition, value) for value in _ISOLATION_OFF)
-    if sent_false is False:
-        return False  # a job can always send EnableNetworkIsolation false explicitly
-    if sent_false is True and left_out is True:
-        holds: Fact = True
-    elif isinstance(sent_false, Unknown):
-        holds = sent_false
-    elif isinstance(left_out, Unknown):
-        holds = left_out
-    else:
-        holds = Unknown(
-            "the statement denies the request only when sagemaker:NetworkIsolation is sent as "
-            "false; whether SageMaker leaves the key out when EnableNetworkIsolation is not set "
-            "is not documented"
-        )
-    return all_of(
-        [
-            _covers_action(statement, action),
-            _covers_resource(statement.get("Resource"), resource_type),
-            holds,
-        ]
-    )
-
-
-def _names_isolation(condition: Any) -> bool:
-    if not isinstance(condition, dict):
-        return False
-    return any(
+def names_isolation(statement: Statement) -> bool:
+    condition = statement.body.get("Condition") if isinstance(statement.body, dict) else None
+    return isinstance(condition, dict) and any(
         isinstance(keys, dict) and any(str(k).lower() == ISOLATION_KEY for k in keys)
         for keys in condition.values()
     )
 
 
-def _patterns(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        return value
-    return [value] if isinstance(value, str) else value if isinstance(value, list) else []
-
-
-def _matches(patterns: List[Any], name: str, what: str) -> Fact:
-    results: List[Fact] = []
-    for pattern in patterns:
-        if isinstance(pattern, str):
-            results.append(fnmatchcase(name.lower(), pattern.lower()))
-        else:
-            results.append(Unknown(f"{what} is built at run time"))
-    return any_of(results)
-
-
-def _covers_action(statement: dict, action: str) -> Fact:
-    if "Action" in statement:
-        patterns = _patterns(statement["Action"])
-        if isinstance(patterns, Unknown):
-            return Unknown(f"the statement's Action is built at run time: {patterns.reason}")
-        return _matches(patterns, action, "an Action of the statement")
-    patterns = _patterns(statement.get("NotAction"))
-    if isinstance(patterns, Unknown):
-        return Unknown(f"the statement's NotAction is built at run time: {patterns.reason}")
-    matched = _matches(patterns, action, "a NotAction of the statement")
-    return matched if isinstance(matched, Unknown) else not matched
-
-
-def _covers_resource(resources: Any, resource_type: str) -> Fact:
-    """Can the statement's Resource be the job? ``*``, or a SageMaker ARN of its type."""
-    patterns = _patterns(resources)
-    if isinstance(patterns, Unknown):
-        return Unknown(f"the statement's Resource is built at run time: {patterns.reason}")
-    if resources is None:
-        return True  # NotResource or none: not narrowed here
-    results: List[Fact] = []
-    for pattern in patterns:
-        if not isinstance(pattern, str):
-            results.append(Unknown("a Resource of the statement is built at run time"))
+def isolation_denials(policy: Policy, job: Job, region: str) -> List[Denial]:
+    """The isolation mandates of the policy that deny creating the job with isolation off."""
+    found: List[Denial] = []
+    for call in job_calls(job, None, region):
+        if call.by == ROLE:
             continue
-        parts = pattern.split(":", 5)
-        results.append(
-            pattern == "*"
-            or len(parts) == 6
-            and fnmatchcase("sagemaker", parts[2].lower())
-            and fnmatchcase(f"{resource_type}/clarify", parts[5].lower())
-        )
-    return any_of(results)
+        sent_false = _isolation(policy, call.request, "false")
+        left_out = _isolation(policy, call.request, ABSENT)
+        for statement, verdict in sent_false:
+            unread = isinstance(statement.body, Unknown)  # may be a mandate: CVL104 says so
+            if verdict is False or not (unread or names_isolation(statement)):
+                continue
+            also = next((v for s, v in left_out if s == statement), False)
+            if verdict is True and also is not True:
+                verdict = _UNDOCUMENTED if also is False else also
+            found.append(Denial(statement, call.request.action, verdict, _keys(statement)))
+    return found
 
 
-def _condition_holds(condition: dict, isolation: Optional[str]) -> Fact:
-    """Every operator's every key must hold (IAM ANDs them); a key's values are ORed."""
-    results: List[Fact] = []
-    for operator, keys in condition.items():
-        if not isinstance(keys, dict):
-            results.append(Unknown(f"the condition {operator} is built at run time"))
+def _isolation(policy: Policy, request: Request, value: Any) -> list:
+    context = dict(request.context, **{ISOLATION_KEY: value})
+    return denials([(policy.loc.resource, policy.document)], replace(request, context=context))
+
+
+def other_denials(policy: Policy, job: Job, model: Optional[Model], region: str) -> List[Denial]:
+    """The policy's denials of the job's requests other than the isolation mandate."""
+    found: List[Denial] = []
+    for call in job_calls(job, model, region):
+        if call.by == ROLE and policy.kind != SCP:
             continue
-        for key, values in keys.items():
-            if str(key).lower() != ISOLATION_KEY:
-                results.append(
-                    Unknown(
-                        f"the condition {operator} on {key} depends on who creates the job "
-                        "and how, which the inputs do not say"
-                    )
+        request = call.request
+        if call.by != ROLE:  # the job runs with isolation off: the mandate is CVL104's
+            request = replace(request, context=dict(request.context, **{ISOLATION_KEY: "false"}))
+        for statement, verdict in denials([(policy.loc.resource, policy.document)], request):
+            if (
+                verdict is False
+                or names_isolation(statement)
+                or isinstance(statement.body, Unknown)
+            ):
+                continue  # the mandate, and a document not read at all, are CVL104's
+            if any(d.statement == statement and d.action == request.action for d in found):
+                continue
+            found.append(Denial(statement, request.action, verdict, _keys(statement)))
+    return found
+
+
+def any_denial(found: List[Denial]) -> Fact:
+    return any_of(d.verdict for d in found)
+
+
+def _keys(statement: Statement) -> tuple:
+    condition = statement.body.get("Condition") if isinstance(statement.body, dict) else None
+    if not isinstance(condition, dict):
+        return ()
+    keys: List[str] = []
+    for tested in condition.values():
+        if isinstance(tested, dict):
+            keys.extend(str(k) for k in tested if str(k) not in keys)
+    return tuple(keys)
+
+
+# -- what a fix for CVL105 changes: the request, or one exception in the statement ------------------
+
+_JOB_MEMBERS = {
+    "sagemaker:volumekmskey": "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
+    "sagemaker:outputkmskey": "ProcessingOutputConfig.KmsKeyId",
+    "sagemaker:intercontainertrafficencryption": (
+        "NetworkConfig.EnableInterContainerTrafficEncryption: true"
+    ),
+}
+
+
+def fix_advice(denial: Denial, job: Job) -> str:
+    """One sentence: what to set on the job so the request meets the statement, or the one
+    value to add to the statement's condition; never a rewrite of the policy."""
+    where = f"{denial.statement.label} ({denial.action})"
+    for written in denial.keys:
+        key = written.lower()
+        if key in ("sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids"):
+            if job.has_vpc_config is not True:
+                return (
+                    f"{where} requires a VPC: give job {job.loc.resource} a NetworkConfig.VpcConfig"
                 )
-            else:
-                results.append(_isolation_holds(str(operator), values, isolation))
-    return all_of(results)
-
-
-def _isolation_holds(operator: str, values: Any, isolation: Optional[str]) -> Fact:
-    values = _patterns(values)
-    if isinstance(values, Unknown) or any(not isinstance(v, (str, bool)) for v in values):
-        return Unknown(f"the values of {operator} on sagemaker:NetworkIsolation are not known")
-    wanted = [str(v).lower() for v in values]
-    if_exists = operator.endswith("IfExists")
-    base = operator[: -len("IfExists")] if if_exists else operator
-    if ":" in base:  # ForAnyValue: / ForAllValues: on a single-valued key
-        return Unknown(f"the operator {operator} on sagemaker:NetworkIsolation")
-    if base == "Null":
-        return (isolation is None) == ("true" in wanted)
-    negated = base in ("StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike")
-    if base not in ("StringEquals", "StringEqualsIgnoreCase", "Bool", "StringLike") and not negated:
-        return Unknown(f"the operator {operator} on sagemaker:NetworkIsolation")
-    if isolation is None:
-        return negated or if_exists
-    matched = any(fnmatchcase(isolation, w) if "Like" in base else isolation == w for w in wanted)
-    return not matched if negated else matched
+            return (
+                f"{where} admits only listed {written.split(':')[1]}: add the job's to the "
+                f"values of {written} in that condition, and change nothing else"
+            )
+        if key == "sagemaker:instancetypes":
+            return (
+                f"{where} admits only listed instance types: add the type the request uses (the "
+                "job's InstanceType, or the analysis config's predictor instance_type for the "
+                "shadow endpoint) to the values of sagemaker:InstanceTypes in that condition"
+            )
+        if key in _JOB_MEMBERS:
+            return f"{where} requires {written}: set {_JOB_MEMBERS[key]} on job {job.loc.resource}"
+    role = dig(job.request, "RoleArn")
+    exempt = role if isinstance(role, str) else "the job's execution role"
+    keys = ", ".join(denial.keys) or "no condition"
+    return (
+        f"{where} tests {keys}: make the request meet it, or add one exception to its "
+        f"Condition for the Clarify job, e.g. ArnNotLike aws:PrincipalArn {exempt}"
+    )

@@ -28,7 +28,7 @@ from .functions import (
     to_number,
     to_string,
 )
-from .iam import policy_document
+from .iam import partial_policy_document, policy_document
 from .module import (
     MISSING,
     Context,
@@ -294,10 +294,14 @@ class Evaluator:
         if isinstance(values, Unknown):
             return values
         unknown = has_unknown(values)
+        if unknown is None and has_reference(values):
+            unknown = Unknown(f"{ref.address}.{name} depends on a value known only after apply")
         if unknown is not None:
-            return Unknown(f"{ref.address}.{name}: {unknown.reason}")
-        if has_reference(values):
-            return Unknown(f"{ref.address}.{name} depends on a value known only after apply")
+            reason = unknown.reason if unknown.reason.startswith(ref.address) else None
+            return Unknown(
+                reason or f"{ref.address}.{name}: {unknown.reason}",
+                encodes=partial_policy_document(values),
+            )
         document = policy_document(values, ref.address)
         if isinstance(document, Unknown):
             return document
@@ -608,7 +612,12 @@ class Evaluator:
         self.weigh(values)
         unknown = has_unknown(values)
         if unknown is not None:
+            if name == "jsonencode":  # a policy's statements stay readable around the unknown
+                return Unknown(unknown.reason, encodes=values[0] if values else None)
             return unknown
+        if name == "jsonencode" and has_reference(values):
+            reason = f"{context.where}: jsonencode() of a value known only after apply"
+            return Unknown(reason, encodes=values[0] if values else None)
         if name not in _HANDLE_SAFE and has_reference(values):
             return Unknown(f"{context.where}: {name}() of a value known only after apply")
         try:

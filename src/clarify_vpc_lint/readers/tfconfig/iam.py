@@ -133,6 +133,51 @@ def policy_document(values: Dict[str, Any], address: str) -> Union[Unknown, Tupl
     return go_json(document, sort_keys=False, indent=2), go_json(document, sort_keys=False)
 
 
+def partial_policy_document(values: Any) -> Any:
+    """What an ``aws_iam_policy_document`` says where some of its values are not known offline
+    (an ARN with the account ID of ``aws_caller_identity``): its statements, with those values
+    left as they are, so the policy evaluator can still read what is known."""
+    if not isinstance(values, dict) or not isinstance(values.get("statement"), list):
+        return None
+    if values.get("source_policy_documents") or values.get("override_policy_documents"):
+        return None
+    return {
+        "Version": values.get("version") or "2012-10-17",
+        "Statement": [_partial_statement(block) for block in values["statement"]],
+    }
+
+
+def _partial_statement(block: Any) -> Any:
+    if not isinstance(block, dict):
+        return block
+    statement: Dict[str, Any] = {"Effect": block.get("effect") or "Allow"}
+    for name, key in (
+        ("actions", "Action"),
+        ("not_actions", "NotAction"),
+        ("resources", "Resource"),
+        ("not_resources", "NotResource"),
+    ):
+        if block.get(name):
+            statement[key] = block[name]
+    for name, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        if isinstance(block.get(name), list) and block[name]:
+            statement[key] = {
+                p.get("type"): p.get("identifiers") for p in block[name] if isinstance(p, dict)
+            }
+        elif block.get(name):
+            statement[key] = block[name]
+    if isinstance(block.get("condition"), list) and block["condition"]:
+        condition: Dict[Any, Any] = {}
+        for test in block["condition"]:
+            if isinstance(test, dict):
+                variable = test.get("variable")
+                condition.setdefault(test.get("test"), {})[variable] = test.get("values")
+        statement["Condition"] = condition
+    elif block.get("condition"):
+        statement["Condition"] = block["condition"]
+    return statement
+
+
 # -- the provider's normal form of planned policies -----------------------------------------------
 
 # (resource type, attribute) -> form: "sorted" is JSON with every key sorted; "iam" puts

@@ -41,7 +41,7 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
         subjects.append(job_subject(job, resolver, usages))
     for model in network.models:
         subjects.append(model_subject(model, resolver, usages))
-    subjects.extend(policy_subject(policy, network.jobs) for policy in network.policies)
+    subjects.extend(policy_subject(policy, network.jobs, resolver) for policy in network.policies)
     for usage in usages.values():
         view = VpcView(usage, resolver)
         subjects.append(vpc_subject(view))

@@ -13,6 +13,7 @@ from ...model import VpcEndpoint
 from ...values import Unknown
 from ..index import display
 from ..network import Resolver
+from .endpoint_policies import endpoint_policy_names
 from .naming import default_group_refs, fix_file, fix_refs, logical_name
 from .subject import Subject
 from .usage import Usage
@@ -159,6 +160,7 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
         ),
         "vpc_refs": fix_refs([usage.vpc], resolver, "the VPC", at),
         "region": resolver.fix_region,
+        **endpoint_policy_names(view),  # CVL501
     }
 
 

@@ -18,6 +18,7 @@ from ..index import display
 from ..network import Resolver
 from .job_model import find_model, model_facts
 from .naming import fix_file, fix_refs, logical_name, names_of, new_subnet_block, vpc_refs
+from .roles import role_names
 from .subject import Subject
 from .usage import JobNetwork, Usage, record_usage
 
@@ -133,6 +134,7 @@ def job_subject(job: Job, resolver: Resolver, usages: Dict[int, Usage]) -> Subje
             )
     for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
         usages[id(vpc)].jobs.append(JobNetwork(groups, group_entities, subnet_cidrs))
+        usages[id(vpc)].clarify_jobs.append(job)
     if job.has_vpc_config is True:
         https = https_destinations(resolver, groups, vpcs, job.inference)
     else:  # not in a VPC: nothing to reach through groups; or whether it is, unknown
@@ -200,6 +202,7 @@ def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[
         "model_key": _model_key(job, resolver),
     }
     context.update(_suggested_network(job, resolver, at))
+    context.update(role_names(view))  # policies (CVL503)
     return context
 
 
@@ -261,6 +264,7 @@ def link_analysis_config(job: Job, configs: List[AnalysisConfig]) -> None:
         return
     config = matches[0]
     job.inference = config.inference
+    job.predictor = config.predictor
     if config.endpoint_name is not None:
         # "endpoint_name takes precedence over model_name": the job calls that endpoint
         job.existing_endpoint = True

@@ -34,6 +34,7 @@ class Usage:
     job_subnets: List[Subnet] = field(default_factory=list)
     model_subnets: List[Tuple[Fact, List[Subnet]]] = field(default_factory=list)
     jobs: List[JobNetwork] = field(default_factory=list)
+    clarify_jobs: List[Any] = field(default_factory=list)  # the Job objects (policies: CVL501)
     unknown: Optional[Unknown] = None
     # for a VPC that cannot be determined: its jobs' subnets as written (IDs a fix can name)
     written_subnets: List[Any] = field(default_factory=list)
