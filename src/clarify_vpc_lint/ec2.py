@@ -143,6 +143,40 @@ def route_reaches_internet(
     return Unknown("the route goes to a target that may or may not reach the internet")
 
 
+# Route targets that lead to another network, where a hub VPC's interface endpoints may serve the
+# subnets (SPEC section 5, "which interface endpoints serve a VPC"): transit gateway, peering
+# connection, virtual private gateway, Cloud WAN core network.
+OTHER_NETWORK_TARGETS = ("TransitGatewayId", "VpcPeeringConnectionId", "CoreNetworkArn")
+OTHER_NETWORK_TYPES = frozenset(
+    {
+        "AWS::EC2::TransitGateway",
+        "aws_ec2_transit_gateway",
+        "AWS::EC2::VPCPeeringConnection",
+        "aws_vpc_peering_connection",
+        "AWS::EC2::VPNGateway",
+        "aws_vpn_gateway",
+    }
+)
+
+
+def route_leads_to_other_network(
+    members: Mapping[str, Any], referenced: Sequence[Tuple[Any, str]] = ()
+) -> Any:
+    """Does a route lead to another network (a transit gateway, peering connection or virtual
+    private gateway)? ``members`` and ``referenced`` as for ``route_reaches_internet``."""
+    if str(members.get("State") or "active").lower() == "blackhole":
+        return False
+    if any(members.get(name) not in (None, "") for name in OTHER_NETWORK_TARGETS):
+        return True
+    gateway = members.get("GatewayId")
+    if isinstance(gateway, str) and gateway.startswith("vgw-"):
+        return True
+    if any(kind in OTHER_NETWORK_TYPES for _, kind in referenced):
+        return True
+    unknown = [v for v in members.values() if isinstance(v, Unknown)]
+    return unknown[0] if unknown else False
+
+
 def private_dns_only_for_inbound_resolver(value: Any) -> Any:
     """An endpoint's ``PrivateDnsOnlyForInboundResolverEndpoint``: a boolean in the EC2 API and
     Terraform, ``OnlyInboundResolver`` | ``AllResolvers`` | ``NotSpecified`` in CloudFormation."""

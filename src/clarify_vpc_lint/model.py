@@ -117,6 +117,9 @@ class Route:
     # type decides (the resolver looks it up); Unknown where not determinable
     target: Any
     conditional: Tri = False
+    # whether the route leads to another network (transit gateway, peering connection, virtual
+    # private gateway): a hub's endpoints may then serve the subnets (resolve/served.py)
+    other_network: Any = False
 
 
 @dataclass
@@ -197,6 +200,8 @@ class VpcEndpoint:
     # DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint: private DNS serves only on-premises
     # resolvers, traffic from the VPC goes to the gateway endpoint
     dns_only_inbound_resolver: Tri = False
+    # ServiceRegion: the region whose service names the endpoint answers; None = the job's region
+    service_region: Any = None
 
     def __post_init__(self) -> None:
         # readers pass the service name as written; null, a number or an unresolved Fn::Join
@@ -285,6 +290,46 @@ class Request:
     problems: List[Dict[str, Any]]  # {"message", "line", "column"}
 
 
+# -- Route 53 private hosted zones (which VPCs resolve which names: centralised endpoints) ----------
+
+
+@dataclass
+class HostedZone:
+    """A Route 53 hosted zone: its domain name and the VPCs it is associated with."""
+
+    loc: Location
+    keys: List[str]
+    name: Any  # the domain name, lower case without the final dot, or Unknown
+    private: Tri
+    vpcs: Union[List[Ref], Unknown]
+    conditional: Tri = False
+    # the inputs hold every record of this zone (a template or plan that creates it, or saved
+    # list-resource-record-sets output); else a name it may answer is unknown, not unanswered
+    records_complete: bool = True
+
+
+@dataclass
+class ZoneAssociation:
+    """A zone associated with a VPC apart from the zone (aws_route53_zone_association, the
+    saved ``list-hosted-zones-by-vpc`` of a VPC)."""
+
+    zone: Ref
+    vpc: Ref
+    conditional: Tri = False
+
+
+@dataclass
+class DnsRecord:
+    """An A/AAAA alias or CNAME record: the names it answers and what it points to."""
+
+    loc: Location
+    zone: Ref  # the zone's reference or ID, or a zone name (``name:<domain>``)
+    name: Any  # lower case without the final dot, or Unknown
+    # what the record points to: a reference to a resource (an endpoint), a DNS name, or Unknown
+    targets: List[Any]
+    conditional: Tri = False
+
+
 @dataclass
 class Network:
     """Everything the readers found in one run."""
@@ -327,6 +372,10 @@ class Network:
     exports: List[Tuple[str, str, str]] = field(default_factory=list)
     # (importing template, exporting template): an import back would make the stacks a cycle
     imports: List[Tuple[str, str]] = field(default_factory=list)
+    # Route 53: private hosted zones, their VPC associations made apart, their records
+    hosted_zones: List[HostedZone] = field(default_factory=list)
+    zone_associations: List[ZoneAssociation] = field(default_factory=list)
+    dns_records: List[DnsRecord] = field(default_factory=list)
 
     def extend(self, other: Network) -> None:
         for name in self.__dataclass_fields__:

@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List
 
 from .. import ec2
+from ..awsfacts import dns_name
 from ..keys import default_security_group, real_id
 from ..model import (
     DhcpOptions,
     DhcpOptionsAssociation,
+    DnsRecord,
+    HostedZone,
     Location,
     NatGateway,
     Network,
@@ -28,6 +31,7 @@ from ..model import (
     Subnet,
     Vpc,
     VpcEndpoint,
+    ZoneAssociation,
 )
 from ..values import Unknown, as_bool, items
 from .sagemaker import dig
@@ -50,6 +54,8 @@ _LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
 def is_inventory(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
+    if is_route53(data):
+        return True
     if any(isinstance(data.get(kind), list) for kind in LISTING_KINDS):
         return True
     return "VpcId" in data and ("EnableDnsSupport" in data or "EnableDnsHostnames" in data)
@@ -68,6 +74,8 @@ def read_inventory(document: Document) -> Network:
                 reader(network, item, _locator(document, kind, index))
     if "VpcId" in data and ("EnableDnsSupport" in data or "EnableDnsHostnames" in data):
         _vpc_attribute(network, data, _locator(document, None, None))
+    if is_route53(data):
+        _read_route53(document, network)
     return network
 
 
@@ -140,7 +148,11 @@ def _route_table(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     table_id = _id(item, "RouteTableId")
     associations = [a for a in items(item.get("Associations")) if isinstance(a, dict)]
     routes = [
-        Route(route["DestinationCidrBlock"], ec2.route_reaches_internet(route))
+        Route(
+            route["DestinationCidrBlock"],
+            ec2.route_reaches_internet(route),
+            other_network=ec2.route_leads_to_other_network(route),
+        )
         for route in items(item.get("Routes"))
         if isinstance(route, dict) and route.get("DestinationCidrBlock")
     ]
@@ -178,6 +190,7 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(
                 dns_options.get("PrivateDnsOnlyForInboundResolverEndpoint")
             ),
+            service_region=item.get("ServiceRegion"),
         )
     )
 
@@ -304,3 +317,91 @@ _READERS: Dict[str, Callable[[Network, Dict[str, Any], Callable], None]] = {
     "NatGateways": _nat_gateway,
     "PrefixLists": _prefix_list,
 }
+
+
+# -- Route 53: saved `aws route53` output (list-hosted-zones-by-vpc, get-hosted-zone,
+# list-resource-record-sets). Two of them do not name their subject: the commands that
+# --inventory-commands prints wrap them with a --query that adds it (VPCId, HostedZoneId).
+
+
+def is_route53(data: Dict[str, Any]) -> bool:
+    return (
+        isinstance(data.get("HostedZone"), dict)
+        or isinstance(data.get("HostedZoneSummaries"), list)
+        or isinstance(data.get("ResourceRecordSets"), list)
+    )
+
+
+def zone_id(value: Any) -> str:
+    """A zone's ID as the Route 53 API writes it (``/hostedzone/Z...``) or bare."""
+    return str(value or "?").rsplit("/", 1)[-1]
+
+
+def _read_route53(document: Document, network: Network) -> None:
+    data = document.data
+    if isinstance(data.get("HostedZone"), dict):  # get-hosted-zone
+        zone = data["HostedZone"]
+        found = zone_id(zone.get("Id"))
+        network.hosted_zones.append(
+            HostedZone(
+                _locator(document, "HostedZone", None)(found),
+                [real_id(found)],
+                name=dns_name(zone.get("Name", Unknown(f"the name of zone {found}"))),
+                private=as_bool(dig(zone, "Config", "PrivateZone"), False),
+                vpcs=[v.get("VPCId") for v in items(data.get("VPCs")) if isinstance(v, dict)],
+                records_complete=False,
+            )
+        )
+    for key, subject in (("HostedZoneSummaries", "VPCId"), ("ResourceRecordSets", "HostedZoneId")):
+        if isinstance(data.get(key), list) and not isinstance(data.get(subject), str):
+            network.input_errors.append(
+                (
+                    document.path,
+                    document.locate((key,))[0],
+                    f"{key} without {subject}: this output does not say which "
+                    f"{'VPC' if subject == 'VPCId' else 'hosted zone'} it belongs to; save it "
+                    "with the command `clarify-vpc-lint --inventory-commands` prints",
+                )
+            )
+            return
+    if isinstance(data.get("HostedZoneSummaries"), list):  # list-hosted-zones-by-vpc
+        for index, summary in enumerate(data["HostedZoneSummaries"]):
+            if not isinstance(summary, dict):
+                continue
+            found = zone_id(summary.get("HostedZoneId"))
+            loc = _locator(document, "HostedZoneSummaries", index)(found)
+            unknown = Unknown(f"the VPCs of zone {found}; add `aws route53 get-hosted-zone` output")
+            network.hosted_zones.append(
+                HostedZone(
+                    loc,
+                    [real_id(found)],
+                    name=dns_name(summary.get("Name", Unknown(f"the name of zone {found}"))),
+                    private=True,  # only private zones are associated with VPCs
+                    vpcs=unknown,
+                    records_complete=False,
+                )
+            )
+            network.zone_associations.append(ZoneAssociation(found, data["VPCId"]))
+    if isinstance(data.get("ResourceRecordSets"), list):  # list-resource-record-sets
+        found = zone_id(data["HostedZoneId"])
+        unknown = Unknown(f"the name and VPCs of zone {found}; add `aws route53 get-hosted-zone`")
+        network.hosted_zones.append(
+            HostedZone(
+                _locator(document, None, None)(found), [real_id(found)], unknown, unknown, unknown
+            )
+        )
+        for index, record in enumerate(data["ResourceRecordSets"]):
+            if not isinstance(record, dict):
+                continue
+            alias = dig(record, "AliasTarget", "DNSName")
+            values = [
+                r.get("Value") for r in items(record.get("ResourceRecords")) if isinstance(r, dict)
+            ]
+            network.dns_records.append(
+                DnsRecord(
+                    _locator(document, "ResourceRecordSets", index)(found),
+                    found,
+                    dns_name(record.get("Name", Unknown(f"a record name of zone {found}"))),
+                    [alias] if alias is not None else [v for v in values if isinstance(v, str)],
+                )
+            )

@@ -36,6 +36,7 @@ class Index:
             "network_acls",
             "nat_gateways",
             "prefix_lists",
+            "hosted_zones",
         ):
             for entity in getattr(network, kind):
                 for key in entity.keys:

@@ -12,6 +12,7 @@ from ..remediation import remediation_region
 from ..values import Unknown
 from .index import Index, display
 from .security import SecurityGroups
+from .served import Route53
 
 
 class Resolver:
@@ -161,6 +162,11 @@ class Resolver:
             f"template that defines it, or `{ec2.DESCRIBE_NAT_GATEWAYS} --output json` output "
             "with --context"
         )
+
+    @cached_property
+    def route53(self) -> Route53:
+        """The run's Route 53 zones and records: which hub endpoints serve which VPCs."""
+        return Route53(self)
 
     @cached_property
     def fix_region(self) -> str:

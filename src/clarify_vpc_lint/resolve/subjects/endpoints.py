@@ -8,15 +8,16 @@ from typing import Any, Dict, List
 
 from ...awsfacts import endpoint_service
 from ...facts import derive, fact
-from ...logic import Fact, all_of
+from ...logic import Fact, all_of, any_of
 from ...model import VpcEndpoint
 from ...values import Unknown
 from ..index import display
 from ..network import Resolver
+from ..served import through_other_dns, type_is
 from .naming import default_group_refs, fix_file, fix_refs, logical_name
 from .subject import Subject
 from .usage import Usage
-from .vpcs import VpcView, admits_https, type_is, usage_names
+from .vpcs import VpcView, admits_https, usage_names
 
 
 @dataclass
@@ -25,6 +26,7 @@ class _EndpointView:
     service: Any  # the service's short name ("s3", "sagemaker.api"), or Unknown
     vpc: VpcView
     resolver: Resolver
+    hub: bool = False  # a centralised endpoint of another VPC that serves this one (served.py)
 
     def service_in(self, *names: str) -> Fact:
         return self.service in names if not isinstance(self.service, Unknown) else self.service
@@ -55,9 +57,17 @@ def _endpoint_interface(view: _EndpointView) -> Fact:
     return type_is(view.endpoint, "Interface")
 
 
-@fact("endpoints", "private_dns", "the endpoint has private DNS on")
+@fact(
+    "endpoints",
+    "private_dns",
+    "the endpoint's service name resolves to it in the Clarify VPC: its private DNS is on, or a "
+    "Route 53 zone associated with the VPC answers the name with it",
+)
 def _endpoint_private_dns(view: _EndpointView) -> Fact:
-    return view.endpoint.private_dns
+    usage, resolver = view.vpc.usage, view.resolver
+    zoned = resolver.route53.names_endpoint(usage.vpc, view.endpoint, view.service)
+    own = False if view.hub else view.endpoint.private_dns
+    return through_other_dns(any_of([own, zoned]), usage.vpc, resolver)
 
 
 @fact("endpoints", "routes_job_subnets", "the endpoint is on the route table of every job subnet")
@@ -111,9 +121,12 @@ def _endpoint_vpc_s3_gateway_endpoint(view: _EndpointView) -> Fact:
 def endpoint_subjects(vpc_view: VpcView) -> List[Subject]:
     usage, resolver = vpc_view.usage, vpc_view.resolver
     subjects = []
-    for endpoint in resolver.endpoints_by_vpc().get(id(usage.vpc), []):
+    own = resolver.endpoints_by_vpc().get(id(usage.vpc), [])
+    hubs = vpc_view.hub_endpoints() if usage.vpc is not None else []
+    for endpoint in own + hubs:
         service = endpoint_service(endpoint.service)
-        view = _EndpointView(endpoint, service, vpc_view, resolver)
+        hub = not any(endpoint is e for e in own)
+        view = _EndpointView(endpoint, service, vpc_view, resolver, hub)
         names = partial(_endpoint_names, view)
         subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))
     return subjects
@@ -131,7 +144,9 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
         "service": service
         if not isinstance(service, Unknown)
         else (getattr(endpoint.service, "text", "") or "unknown"),  # None: no ServiceName
-        "vpc": usage.vpc.loc.resource,
+        "vpc": usage.vpc.loc.resource
+        if not view.hub
+        else f"{_own_vpc(view).loc.resource} (the hub serving {usage.vpc.loc.resource})",
         **usage_names(vpc_view, at),
         "job_groups": ", ".join(
             sorted(
@@ -151,15 +166,20 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
             at,
         )
         if endpoint.security_groups is not None
-        else default_group_refs(usage.vpc, endpoint, resolver),
+        else default_group_refs(_own_vpc(view), endpoint, resolver),
         "endpoint_group_name": logical_name(
             display(endpoint_groups[0], resolver.index)
             if isinstance(endpoint_groups, list) and endpoint_groups
-            else f"{usage.vpc.loc.resource}DefaultSecurityGroup"
+            else f"{_own_vpc(view).loc.resource}DefaultSecurityGroup"
         ),
         "vpc_refs": fix_refs([usage.vpc], resolver, "the VPC", at),
         "region": resolver.fix_region,
     }
+
+
+def _own_vpc(view: _EndpointView) -> Any:
+    """The VPC the endpoint is in: a hub endpoint's is the hub VPC."""
+    return view.resolver.vpc(view.endpoint.vpc, view.endpoint.loc) or view.vpc.usage.vpc
 
 
 def _routes_subnets(endpoint: VpcEndpoint, usage: Usage, resolver: Resolver) -> Fact:

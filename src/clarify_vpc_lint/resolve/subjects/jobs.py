@@ -134,7 +134,7 @@ def job_subject(job: Job, resolver: Resolver, usages: Dict[int, Usage]) -> Subje
     for vpc in [] if isinstance(vpcs, Unknown) else vpcs:
         usages[id(vpc)].jobs.append(JobNetwork(groups, group_entities, subnet_cidrs))
     if job.has_vpc_config is True:
-        https = https_destinations(resolver, groups, vpcs, job.inference)
+        https = https_destinations(resolver, groups, vpcs, job.inference, subnets)
     else:  # not in a VPC: nothing to reach through groups; or whether it is, unknown
         vpc_config = job.has_vpc_config
         https = [("S3", vpc_config)] if isinstance(vpc_config, Unknown) else []

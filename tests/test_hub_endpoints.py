@@ -1,0 +1,165 @@
+"""Centralised ("hub") interface endpoints (SPEC section 5): a spoke VPC with no endpoint of its own
+is served by the hub's endpoints when a Route 53 private hosted zone associated with the spoke
+answers the service's name with them and the spoke's subnets route the hub's CIDR to a transit
+gateway. The clean network stays clean in every form; each broken variant gives exactly its
+findings, and what the inputs cannot decide is info.
+
+The networks live in ``tests/fixtures/hub/<form>/``; a variant is the clean network with a few
+lines changed (``_variant``), so each case says exactly what it breaks.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import List, Sequence, Tuple
+
+import pytest
+from conftest import FIXTURES
+
+from clarify_vpc_lint.config import load_config
+from clarify_vpc_lint.linter import Options, run
+
+HUB = FIXTURES / "hub"
+Edit = Tuple[str, str, str]  # (file, text, replacement); replacement None: drop the resource
+
+
+def _variant(form: str, edits: Sequence[Edit], tmp_path: Path) -> Path:
+    case = tmp_path / form
+    shutil.copytree(HUB / form, case)
+    for name, old, new in edits:
+        path = case / name
+        text = path.read_text()
+        assert old in text, f"{name} has no {old!r}: the variant no longer fits"
+        path.write_text(text.replace(old, new, 1))
+    return case
+
+
+def _drop_resources(text: str, names: Sequence[str]) -> str:
+    """A template without the named top-level resources (two-space indented blocks)."""
+    for name in names:
+        text = re.sub(rf"(?ms)^  {name}:\n.*?(?=^  \S|^\S|\Z)", "", text)
+    return text
+
+
+def _findings(case: Path) -> List[Tuple[str, str, str]]:
+    config_file = case / "clarify-vpc-lint.yaml"
+    config = load_config(config_file) if config_file.is_file() else None
+    result = run(Options(paths=[str(case)], config=config))
+    assert result.errors == [], result.errors
+    return sorted((f.rule, f.severity, f.resource) for f in result.findings)
+
+
+def _messages(case: Path, rule: str) -> List[str]:
+    return [f.message for f in run(Options(paths=[str(case)])).findings if f.rule == rule]
+
+
+# -- CloudFormation: a hub stack and a spoke stack -------------------------------------------------
+
+NO_ROUTE_TO_HUB = (
+    "spoke.yaml",
+    "DestinationCidrBlock: 10.0.0.0/8",
+    "DestinationCidrBlock: 10.9.0.0/16",
+)
+CUSTOM_DNS = (
+    "spoke.yaml",
+    "  S3Endpoint:",
+    "  CorpDhcp:\n    Type: AWS::EC2::DHCPOptions\n"
+    "    Properties: {DomainName: corp.example, DomainNameServers: [10.0.0.2]}\n"
+    "  CorpDhcpAssociation:\n    Type: AWS::EC2::VPCDHCPOptionsAssociation\n"
+    "    Properties: {VpcId: !Ref SpokeVpc, DhcpOptionsId: !Ref CorpDhcp}\n  S3Endpoint:",
+)
+SPOKE_ERRORS = [
+    ("CVL302", "error", "SpokeVpc"),
+    ("CVL303", "error", "SpokeVpc"),
+    ("CVL310", "warning", "SpokeVpc"),
+]
+
+
+def test_clean_hub_and_spoke_stacks_have_no_finding() -> None:
+    assert _findings(HUB / "cloudformation") == []
+
+
+@pytest.mark.parametrize(
+    "edits, expected",
+    [
+        pytest.param(
+            [
+                (
+                    "spoke.yaml",
+                    "amazonaws.com\n      VPCs: [{VPCId: !Ref SpokeVpc,",
+                    "amazonaws.com\n      VPCs: [{VPCId: vpc-0123456789abcdef0,",
+                )
+            ],
+            [("CVL302", "error", "SpokeVpc")],
+            id="api-zone-not-associated-with-the-spoke",
+        ),
+        pytest.param([NO_ROUTE_TO_HUB], SPOKE_ERRORS, id="no-route-to-the-hub-cidr"),
+        pytest.param(
+            [
+                (
+                    "spoke.yaml",
+                    "DestinationCidrBlock: 10.0.0.0/8, TransitGatewayId: !ImportValue hub-transit-gateway",
+                    "DestinationCidrBlock: 10.0.0.0/8, VpcEndpointId: !Ref S3Endpoint",
+                )
+            ],
+            SPOKE_ERRORS,
+            id="routes-to-no-other-network-only-own-endpoints",
+        ),
+        pytest.param(
+            [("hub.yaml", "CidrIp: 10.0.0.0/8}", "CidrIp: 10.0.0.0/16}")],
+            [
+                ("CVL307", "warning", "SageMakerApiEndpoint"),
+                ("CVL307", "warning", "SageMakerRuntimeEndpoint"),
+            ],
+            id="hub-endpoint-group-does-not-admit-the-spoke",
+        ),
+        pytest.param(
+            [NO_ROUTE_TO_HUB, CUSTOM_DNS],
+            [
+                ("CVL302", "info", "SpokeVpc"),
+                ("CVL303", "info", "SpokeVpc"),
+                ("CVL310", "info", "SpokeVpc"),
+            ],
+            id="custom-dns-servers-make-endpoint-findings-info",
+        ),
+    ],
+)
+def test_each_broken_spoke_gives_exactly_its_findings(
+    edits: List[Edit], expected: list, tmp_path: Path
+) -> None:
+    assert _findings(_variant("cloudformation", edits, tmp_path)) == expected
+
+
+def test_the_error_names_the_zone_and_why(tmp_path: Path) -> None:
+    case = _variant("cloudformation", [NO_ROUTE_TO_HUB], tmp_path)
+    (message,) = _messages(case, "CVL302")
+    assert "zone SageMakerApiZone" in message
+    assert "no route to hub VPC HubVpc (10.0.0.0/16)" in message
+
+
+def test_without_a_zone_for_the_name_the_finding_is_info_naming_route53_data(
+    tmp_path: Path,
+) -> None:
+    case = _variant("cloudformation", [], tmp_path)
+    spoke = case / "spoke.yaml"
+    spoke.write_text(_drop_resources(spoke.read_text(), ["SageMakerApiZone", "SageMakerApiRecord"]))
+    assert _findings(case) == [("CVL302", "info", "SpokeVpc")]
+    (message,) = _messages(case, "CVL302")
+    assert "no Route 53 private hosted zone for api.sagemaker.us-east-1.amazonaws.com" in message
+    assert "list-resource-record-sets" in message
+
+
+def test_a_zone_without_a_record_for_the_name_does_not_serve(tmp_path: Path) -> None:
+    case = _variant("cloudformation", [], tmp_path)
+    spoke = case / "spoke.yaml"
+    spoke.write_text(_drop_resources(spoke.read_text(), ["SageMakerApiRecord"]))
+    assert _findings(case) == [("CVL302", "error", "SpokeVpc")]
+    (message,) = _messages(case, "CVL302")
+    assert "zone SageMakerApiZone holds no alias or CNAME record" in message
+
+
+def test_the_hub_alone_says_nothing() -> None:
+    """Hub endpoints with private DNS off serve no Clarify job of their own VPC: no CVL304."""
+    assert run(Options(paths=[str(HUB / "cloudformation" / "hub.yaml")])).findings == []
