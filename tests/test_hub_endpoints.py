@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import pytest
 from conftest import FIXTURES
@@ -22,7 +22,7 @@ from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
 
 HUB = FIXTURES / "hub"
-Edit = Tuple[str, str, str]  # (file, text, replacement); replacement None: drop the resource
+Edit = Tuple[str, Optional[str], str]  # (file, text, replacement); text None: delete the file
 
 
 def _variant(form: str, edits: Sequence[Edit], tmp_path: Path) -> Path:
@@ -30,6 +30,9 @@ def _variant(form: str, edits: Sequence[Edit], tmp_path: Path) -> Path:
     shutil.copytree(HUB / form, case)
     for name, old, new in edits:
         path = case / name
+        if old is None:
+            path.unlink()
+            continue
         text = path.read_text()
         assert old in text, f"{name} has no {old!r}: the variant no longer fits"
         path.write_text(text.replace(old, new, 1))
@@ -163,3 +166,100 @@ def test_a_zone_without_a_record_for_the_name_does_not_serve(tmp_path: Path) -> 
 def test_the_hub_alone_says_nothing() -> None:
     """Hub endpoints with private DNS off serve no Clarify job of their own VPC: no CVL304."""
     assert run(Options(paths=[str(HUB / "cloudformation" / "hub.yaml")])).findings == []
+
+
+# -- inventory: a job and model as API JSON with the saved EC2 and Route 53 output ---------------
+
+SPOKE = "vpc-0spoke00000000001"
+API_ZONE = "Z0API00000000000000A1"
+INVENTORY_SPOKE = [
+    ("CVL302", "error", SPOKE),
+    ("CVL303", "error", SPOKE),
+    ("CVL310", "warning", SPOKE),
+]
+ROUTE53_FILES = [
+    f"route53-zones-{SPOKE}.json",
+    *(
+        f"route53-{kind}-{zone}.json"
+        for kind in ("zone", "records")
+        for zone in (API_ZONE, "Z0RUNTIME000000000A2", "Z0LOGS00000000000A3")
+    ),
+]
+
+
+def test_clean_hub_and_spoke_inventory_has_no_finding() -> None:
+    assert _findings(HUB / "inventory") == []
+
+
+@pytest.mark.parametrize(
+    "edits, expected",
+    [
+        pytest.param(
+            [
+                (f"route53-zones-{SPOKE}.json", None, ""),
+                (f"route53-zone-{API_ZONE}.json", f'"VPCId": "{SPOKE}"', '"VPCId": "vpc-0other"'),
+            ],
+            [("CVL302", "error", SPOKE)],
+            id="api-zone-not-associated-with-the-spoke",
+        ),
+        pytest.param(
+            [
+                (
+                    "route-tables.json",
+                    '"10.0.0.0/8",\n          "TransitGatewayId": "tgw-0hub0000000000001"',
+                    '"10.9.0.0/16",\n          "TransitGatewayId": "tgw-0hub0000000000001"',
+                )
+            ],
+            INVENTORY_SPOKE,
+            id="no-route-to-the-hub-cidr",
+        ),
+        pytest.param(
+            [(f"route53-records-{API_ZONE}.json", None, "")],
+            [("CVL302", "info", SPOKE)],
+            id="records-of-the-zone-not-saved",
+        ),
+        pytest.param(
+            [(name, None, "") for name in ROUTE53_FILES],
+            [("CVL302", "info", SPOKE), ("CVL303", "info", SPOKE), ("CVL310", "info", SPOKE)],
+            id="no-route53-output",
+        ),
+        pytest.param(
+            [("security-groups.json", '"CidrIp": "10.0.0.0/8"', '"CidrIp": "10.0.0.0/16"')],
+            [
+                ("CVL307", "warning", "vpce-0a1b2c3d4e5f60001"),
+                ("CVL307", "warning", "vpce-0a1b2c3d4e5f60002"),
+            ],
+            id="hub-endpoint-group-does-not-admit-the-spoke",
+        ),
+    ],
+)
+def test_each_broken_inventory_gives_exactly_its_findings(
+    edits: List[Edit], expected: list, tmp_path: Path
+) -> None:
+    assert _findings(_variant("inventory", edits, tmp_path)) == expected
+
+
+def test_output_that_does_not_name_its_zone_is_an_input_error(tmp_path: Path) -> None:
+    case = _variant(
+        "inventory",
+        [(f"route53-records-{API_ZONE}.json", f'"HostedZoneId": "{API_ZONE}",', "")],
+        tmp_path,
+    )
+    result = run(Options(paths=[str(case)]))
+    (error,) = result.errors
+    assert f"route53-records-{API_ZONE}.json" in str(error)
+    assert "--inventory-commands" in str(error)
+
+
+def test_job_egress_must_reach_the_hub_endpoints(tmp_path: Path) -> None:
+    """CVL403: the job's groups must let HTTPS out to the hub endpoints its calls resolve to."""
+    case = _variant(
+        "inventory",
+        [("security-groups.json", '"CidrIp": "0.0.0.0/0"', '"CidrIp": "10.1.0.0/16"')],
+        tmp_path,
+    )
+    findings = [f for f in run(Options(paths=[str(case)])).findings if f.rule == "CVL403"]
+    (finding,) = findings
+    assert finding.severity == "error"
+    assert "interface endpoint vpce-0a1b2c3d4e5f60001 (sagemaker.api)" in finding.message
+    assert "interface endpoint vpce-0a1b2c3d4e5f60002 (sagemaker.runtime)" in finding.message
