@@ -263,3 +263,55 @@ def test_job_egress_must_reach_the_hub_endpoints(tmp_path: Path) -> None:
     assert finding.severity == "error"
     assert "interface endpoint vpce-0a1b2c3d4e5f60001 (sagemaker.api)" in finding.message
     assert "interface endpoint vpce-0a1b2c3d4e5f60002 (sagemaker.runtime)" in finding.message
+
+
+# -- Terraform: hub and spoke in one plan (tests/fixtures/hub/terraform*/, made with tfplan) ------
+
+TF_SPOKE = [
+    ("CVL302", "error", "aws_vpc.spoke"),
+    ("CVL303", "error", "aws_vpc.spoke"),
+    ("CVL310", "warning", "aws_vpc.spoke"),
+]
+
+
+def _plan_variant(old: str, new: str, tmp_path: Path) -> Path:
+    """The clean plan with every occurrence of ``old`` (planned values and changes) replaced."""
+    case = _variant("terraform", [], tmp_path)
+    plan = case / "plan.json"
+    assert old in plan.read_text()
+    plan.write_text(plan.read_text().replace(old, new))
+    return case
+
+
+def test_clean_hub_and_spoke_plan_has_no_finding() -> None:
+    assert _findings(HUB / "terraform") == []
+
+
+def test_plan_whose_zones_are_not_associated_with_the_spoke() -> None:
+    assert _findings(HUB / "terraform-zone-not-associated") == TF_SPOKE
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        pytest.param(
+            '"destination_cidr_block":"10.0.0.0/8"',
+            '"destination_cidr_block":"10.9.0.0/16"',
+            TF_SPOKE,
+            id="no-route-to-the-hub-cidr",
+        ),
+        pytest.param(
+            '"cidr_blocks":["10.0.0.0/8"]',
+            '"cidr_blocks":["10.0.0.0/16"]',
+            [
+                ("CVL307", "warning", 'aws_vpc_endpoint.central["api"]'),
+                ("CVL307", "warning", 'aws_vpc_endpoint.central["runtime"]'),
+            ],
+            id="hub-endpoint-group-does-not-admit-the-spoke",
+        ),
+    ],
+)
+def test_each_broken_plan_gives_exactly_its_findings(
+    old: str, new: str, expected: list, tmp_path: Path
+) -> None:
+    assert _findings(_plan_variant(old, new, tmp_path)) == expected
