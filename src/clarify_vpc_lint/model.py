@@ -374,6 +374,8 @@ class Network:
     imports: List[Tuple[str, str]] = field(default_factory=list)
     # Route 53: private hosted zones, their VPC associations made apart, their records
     hosted_zones: List[HostedZone] = field(default_factory=list)
+    # (endpoint, private DNS on?) set apart from the endpoint (aws_vpc_endpoint_private_dns)
+    endpoint_private_dns: List[Tuple[Ref, Any]] = field(default_factory=list)
     zone_associations: List[ZoneAssociation] = field(default_factory=list)
     dns_records: List[DnsRecord] = field(default_factory=list)
 

@@ -700,8 +700,19 @@ def _dns_record(resource: TfResource, network: Network) -> None:
     )
 
 
+def _endpoint_private_dns(resource: TfResource, network: Network) -> None:
+    """aws_vpc_endpoint_private_dns: private DNS set apart from aws_vpc_endpoint."""
+    network.endpoint_private_dns.append(
+        (
+            _one(resource.value("vpc_endpoint_id"), "vpc_endpoint_id"),
+            as_bool(_one(resource.value("private_dns_enabled"), "private_dns_enabled"), False),
+        )
+    )
+
+
 HANDLERS.update(
     {
+        ("managed", "aws_vpc_endpoint_private_dns"): _endpoint_private_dns,
         ("managed", "aws_route53_zone"): _hosted_zone,
         ("data", "aws_route53_zone"): _hosted_zone,
         ("managed", "aws_route53_zone_association"): _zone_association,

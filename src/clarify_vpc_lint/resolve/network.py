@@ -83,6 +83,10 @@ class Resolver:
             current = getattr(endpoint, field_name)
             if current is None or isinstance(current, list):
                 setattr(endpoint, field_name, [*(current or []), target])
+        for endpoint_ref, enabled in self.network.endpoint_private_dns:
+            endpoint = self.index.find(endpoint_ref)
+            if isinstance(endpoint, VpcEndpoint):
+                endpoint.private_dns = enabled
 
     def expand(self, refs: Any) -> Any:
         """Names in a declared job: a Terraform address without index names every instance."""
