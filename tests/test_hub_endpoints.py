@@ -315,3 +315,25 @@ def test_each_broken_plan_gives_exactly_its_findings(
     old: str, new: str, expected: list, tmp_path: Path
 ) -> None:
     assert _findings(_plan_variant(old, new, tmp_path)) == expected
+
+
+# -- shared VPCs: an inventory taken in a participant account -------------------------------------
+
+
+def test_participant_inventory_is_not_complete_for_the_owners_endpoints() -> None:
+    """Its describe-vpc-endpoints lists none of the owner's: info naming the owner, no error."""
+    result = run(Options(paths=[str(HUB / "shared-vpc-participant")]))
+    assert result.findings and {f.severity for f in result.findings} == {"info"}
+    (cvl302,) = [f for f in result.findings if f.rule == "CVL302"]
+    assert "shared by account 999988887777" in cvl302.message
+
+
+def test_the_owners_own_inventory_is_complete(tmp_path: Path) -> None:
+    """The same listings taken in the owner's account: the missing endpoints are errors."""
+    case = _variant(
+        "shared-vpc-participant",
+        [("security-groups.json", '"OwnerId": "111122223333"', '"OwnerId": "999988887777"')],
+        tmp_path,
+    )
+    errors = {f.rule for f in run(Options(paths=[str(case)])).findings if f.severity == "error"}
+    assert {"CVL301", "CVL302", "CVL303"} <= errors

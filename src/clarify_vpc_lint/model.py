@@ -97,6 +97,7 @@ class Vpc:
     dns_hostnames: Tri
     endpoints_complete: bool  # every endpoint of this VPC is in the inputs
     cidrs: Any = None  # its IPv4 CIDR blocks: a list, Unknown, or None where not read
+    owner: Any = None  # the account that owns it (inventory OwnerId), None where not read
 
 
 @dataclass
@@ -374,6 +375,9 @@ class Network:
     imports: List[Tuple[str, str]] = field(default_factory=list)
     # Route 53: private hosted zones, their VPC associations made apart, their records
     hosted_zones: List[HostedZone] = field(default_factory=list)
+    # the accounts whose own resources (groups, endpoints, route tables, ACLs) the inventory lists:
+    # the account it was taken in; a shared VPC's participant sees none of the owner's
+    inventory_accounts: List[str] = field(default_factory=list)
     # (endpoint, private DNS on?) set apart from the endpoint (aws_vpc_endpoint_private_dns)
     endpoint_private_dns: List[Tuple[Ref, Any]] = field(default_factory=list)
     zone_associations: List[ZoneAssociation] = field(default_factory=list)

@@ -72,11 +72,23 @@ def read_inventory(document: Document) -> Network:
         for index, item in enumerate(items):
             if isinstance(item, dict):
                 reader(network, item, _locator(document, kind, index))
+                _note_account(network, kind, item)
     if "VpcId" in data and ("EnableDnsSupport" in data or "EnableDnsHostnames" in data):
         _vpc_attribute(network, data, _locator(document, None, None))
     if is_route53(data):
         _read_route53(document, network)
     return network
+
+
+# listings whose items the account that ran the command owns: in a shared VPC's participant
+# account they hold none of the VPC owner's (its endpoints, route tables, ACLs)
+_OWN_RESOURCE_KINDS = ("SecurityGroups", "VpcEndpoints", "RouteTables", "NetworkAcls")
+
+
+def _note_account(network: Network, kind: str, item: Dict[str, Any]) -> None:
+    owner = item.get("OwnerId")
+    if kind in _OWN_RESOURCE_KINDS and isinstance(owner, str) and owner:
+        network.inventory_accounts.append(owner)
 
 
 def _locator(document: Document, kind: Any, index: Any) -> Callable[[str], Location]:
@@ -119,7 +131,15 @@ def _vpc(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     ]
     cidrs = blocks or [item.get("CidrBlock")]
     network.vpcs.append(
-        Vpc(loc(vpc_id), [real_id(vpc_id)], unknown_dns, unknown_dns, False, cidrs=cidrs)
+        Vpc(
+            loc(vpc_id),
+            [real_id(vpc_id)],
+            unknown_dns,
+            unknown_dns,
+            False,
+            cidrs=cidrs,
+            owner=item.get("OwnerId"),
+        )
     )
     if item.get("DhcpOptionsId"):
         network.dhcp_associations.append(DhcpOptionsAssociation(vpc_id, item["DhcpOptionsId"]))

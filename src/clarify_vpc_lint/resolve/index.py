@@ -113,7 +113,7 @@ class Index:
         existing = self.entities.get(key)
         if isinstance(existing, Vpc) and isinstance(entity, Vpc) and existing is not entity:
             # describe-vpcs and describe-vpc-attribute describe one VPC in several files
-            for name in ("dns_support", "dns_hostnames", "cidrs"):
+            for name in ("dns_support", "dns_hostnames", "cidrs", "owner"):
                 if getattr(existing, name) is None or isinstance(getattr(existing, name), Unknown):
                     setattr(existing, name, getattr(entity, name))
             return

@@ -109,7 +109,22 @@ class Resolver:
         return self._endpoints_by_vpc
 
     def _complete_from_inventory(self, vpc: Vpc) -> None:
-        vpc.endpoints_complete = self.index.inventory_has("VpcEndpoints")
+        participant = self.participant_view(vpc)
+        vpc.endpoints_complete = self.index.inventory_has("VpcEndpoints") and participant is None
+
+    def participant_view(self, vpc: Vpc) -> Optional[Unknown]:
+        """An Unknown when the inventory was taken in a participant account of a shared VPC
+        (its listings show only other accounts' resources, none of the owner's): it is not
+        complete for the VPC's endpoints."""
+        accounts = set(self.network.inventory_accounts)
+        if not isinstance(vpc.owner, str) or not accounts or vpc.owner in accounts:
+            return None
+        return Unknown(
+            f"the VPC endpoints of {vpc.loc.resource}: it is shared by account {vpc.owner}, and "
+            f"the inventory was taken in account {', '.join(sorted(accounts))}, which does not "
+            "see the owner's endpoints; add `aws ec2 describe-vpc-endpoints` output taken in "
+            f"account {vpc.owner} with --context"
+        )
 
     def route_table_of(self, subnet: Subnet) -> Any:
         associations = self.index.association_by_subnet.get(id(subnet), [])

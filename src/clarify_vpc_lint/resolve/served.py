@@ -212,8 +212,7 @@ class Route53:
                     all_of(
                         [
                             route.other_network,
-                            existence(route.conditional, f"a route of {table.loc.resource}")
-                            or True,
+                            _exists(route.conditional, f"a route of {table.loc.resource}"),
                             any_of(ec2.cidr_covers(route.destination, [c]) for c in cidrs),
                         ]
                     )
@@ -311,8 +310,13 @@ def _merge(zone: HostedZone, other: HostedZone) -> None:
 
 def _interface_in_region(endpoint: VpcEndpoint, resolver: Resolver) -> Fact:
     """An interface endpoint that exists, for the job's region's service."""
-    exists = existence(endpoint.conditional, f"endpoint {endpoint.loc.resource}") or True
+    exists = _exists(endpoint.conditional, f"endpoint {endpoint.loc.resource}")
     return all_of([type_is(endpoint, "Interface"), exists, serves_region(endpoint, resolver)])
+
+
+def _exists(conditional: Any, what: str) -> Fact:
+    unknown = existence(conditional, what)
+    return True if unknown is None else unknown
 
 
 def type_is(endpoint: VpcEndpoint, kind: str) -> Fact:
@@ -374,8 +378,11 @@ def own_endpoint(
             matches = existence(endpoint.conditional, f"endpoint {endpoint.loc.resource}")
         results.append(matches)
     if not vpc.endpoints_complete:
+        participant = resolver.participant_view(vpc)
         results.append(
-            Unknown(
+            participant
+            if participant is not None
+            else Unknown(
                 f"the VPC endpoints of {vpc.loc.resource}; add `aws ec2 describe-vpc-endpoints` "
                 "output with --context"
             )
