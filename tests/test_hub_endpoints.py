@@ -328,11 +328,21 @@ def test_participant_inventory_is_not_complete_for_the_owners_endpoints() -> Non
     assert "shared by account 999988887777" in cvl302.message
 
 
+_OWNERS_MAIN_TABLE = (
+    '"RouteTables": [{"RouteTableId": "rtb-0main", "VpcId": "vpc-0shared0000000001", '
+    '"OwnerId": "999988887777", "Associations": [{"Main": true}], '
+    '"Routes": [{"DestinationCidrBlock": "10.1.0.0/16", "GatewayId": "local"}]}]'
+)
+
+
 def test_the_owners_own_inventory_is_complete(tmp_path: Path) -> None:
     """The same listings taken in the owner's account: the missing endpoints are errors."""
     case = _variant(
         "shared-vpc-participant",
-        [("security-groups.json", '"OwnerId": "111122223333"', '"OwnerId": "999988887777"')],
+        [
+            ("security-groups.json", '"OwnerId": "111122223333"', '"OwnerId": "999988887777"'),
+            ("route-tables.json", '"RouteTables": []', _OWNERS_MAIN_TABLE),
+        ],
         tmp_path,
     )
     errors = {f.rule for f in run(Options(paths=[str(case)])).findings if f.severity == "error"}
