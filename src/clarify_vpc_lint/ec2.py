@@ -206,6 +206,15 @@ def private_dns_answers_in_vpc(private_dns: Any, only_inbound_resolver: Any) -> 
     return not only_inbound_resolver
 
 
+# Protocols as a security-group rule spells them (name or IANA number).
+TCP = ("tcp", "6")
+UDP = ("udp", "17")
+ESP = ("esp", "50")
+# IPsec between the instances of a job with inter-container traffic encryption: IKE on UDP 500
+# and ESP (IP protocol 50), both directions between the members (FACTS section 8, train-encrypt)
+IPSEC_TRAFFIC = (("UDP 500", UDP, 500), ("ESP (protocol 50)", ESP, None))
+
+
 # -- security-group rules --------------------------------------------------------------------------
 
 
@@ -228,16 +237,21 @@ def allow_all_egress() -> Permission:
     return allow_all(("cidr", "0.0.0.0/0"))
 
 
-def covers_port(rule: Permission, port: Optional[int]) -> Any:
-    """Does a rule's protocol and port range cover TCP ``port`` (None: all traffic)?"""
+def covers_port(
+    rule: Permission, port: Optional[int], protocol_names: Tuple[str, ...] = TCP
+) -> Any:
+    """Does a rule's protocol and port range cover ``port`` (None: all traffic) of the protocol
+    ``protocol_names`` spell (TCP unless given; ESP has no ports)?"""
     protocol = rule.protocol
     if isinstance(protocol, Unknown):
         return protocol
     protocol = str(protocol).lower()
     if protocol in ("-1", "all"):
         return True
-    if protocol not in ("tcp", "6"):
+    if protocol not in protocol_names:
         return False
+    if protocol_names == ESP:
+        return True
     low, high = rule.from_port, rule.to_port
     if not isinstance(low, int) or not isinstance(high, int):
         try:

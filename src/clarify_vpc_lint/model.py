@@ -55,6 +55,8 @@ class Job:
     analysis_config_uri: Any = None
     # a predictor endpoint_name: the job calls that endpoint, no shadow endpoint is made
     existing_endpoint: Tri = False
+    # NetworkConfig.EnableInterContainerTrafficEncryption: IPsec between the instances (CVL404)
+    inter_container_encryption: Tri = False
 
 
 @dataclass(frozen=True)

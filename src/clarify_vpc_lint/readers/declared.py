@@ -31,6 +31,7 @@ def read_declared_jobs(entries: List[Any], document: Any, path: str) -> Network:
                 security_groups=groups,
                 instance_count=as_int(entry.get("instance-count", 1)),
                 model=entry.get("model"),
+                inter_container_encryption=as_bool(entry.get("inter-container-encryption"), False),
             )
         )
     return network
