@@ -10,6 +10,7 @@ lines changed (``_variant``), so each case says exactly what it breaks.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -356,3 +357,68 @@ def test_the_readme_shows_the_clean_hub_and_spoke_stacks() -> None:
     for name in ("hub.yaml", "spoke.yaml"):
         block = section.split(f"```yaml\n# {name}\n")[1].split("```")[0]
         assert block == (HUB / "cloudformation" / name).read_text()
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        pytest.param(
+            [
+                (
+                    "route-tables.json",
+                    '"TransitGatewayId": "tgw-0hub0000000000001"',
+                    '"VpcPeeringConnectionId": "pcx-0hub"',
+                )
+            ],
+            id="peering-instead-of-transit-gateway",
+        ),
+    ],
+)
+def test_other_clean_forms_stay_clean(edits: List[Edit], tmp_path: Path) -> None:
+    assert _findings(_variant("inventory", edits, tmp_path)) == []
+
+
+def test_a_cname_record_serves_like_an_alias(tmp_path: Path) -> None:
+    case = _variant("inventory", [], tmp_path)
+    records = case / f"route53-records-{API_ZONE}.json"
+    data = json.loads(records.read_text())
+    alias = data["ResourceRecordSets"][-1].pop("AliasTarget")
+    data["ResourceRecordSets"][-1].update(
+        {"Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": alias["DNSName"]}]}
+    )
+    records.write_text(json.dumps(data))
+    assert _findings(case) == []
+
+
+def test_a_record_may_name_its_zone_by_domain_name(tmp_path: Path) -> None:
+    case = _variant(
+        "cloudformation",
+        [
+            (
+                "spoke.yaml",
+                "      HostedZoneId: !Ref SageMakerApiZone\n",
+                "      HostedZoneName: !Sub api.sagemaker.${AWS::Region}.amazonaws.com.\n",
+            )
+        ],
+        tmp_path,
+    )
+    assert _findings(case) == []
+
+
+def test_hub_endpoints_serve_a_job_in_the_hub_through_its_zones(tmp_path: Path) -> None:
+    """The zones list the hub VPC too: its own endpoints with private DNS off are no CVL304 and
+    no CVL302/303 there. The hub routes 10.0.0.0/8 to the transit gateway and no zone answers
+    S3's name: S3 is unknown there; the job's model is in the spoke (CVL103)."""
+    case = _variant("inventory", [], tmp_path)
+    job = json.loads((case / "job.json").read_text())
+    job["ProcessingJobName"] = "clarify-in-hub"
+    job["ProcessingResources"]["ClusterConfig"]["InstanceCount"] = 1
+    job["NetworkConfig"]["VpcConfig"] = {
+        "Subnets": ["subnet-0hub1111", "subnet-0hub2222"],
+        "SecurityGroupIds": ["sg-0hubendpoints"],
+    }
+    (case / "job-in-hub.json").write_text(json.dumps(job))
+    assert _findings(case) == [
+        ("CVL103", "warning", "clarify-in-hub"),
+        ("CVL301", "info", "vpc-0hub0000000000001"),
+    ]
