@@ -422,3 +422,15 @@ def test_hub_endpoints_serve_a_job_in_the_hub_through_its_zones(tmp_path: Path) 
         ("CVL103", "warning", "clarify-in-hub"),
         ("CVL301", "info", "vpc-0hub0000000000001"),
     ]
+
+
+def test_a_hub_created_in_another_region_does_not_serve() -> None:
+    """The hub's resources are created by a provider alias in eu-west-1: its endpoints answer
+    eu-west-1's names, not those of the spoke's region."""
+    case = HUB / "terraform-hub-in-another-region"
+    assert _findings(case) == TF_SPOKE
+    config = load_config(case / "clarify-vpc-lint.yaml")
+    (finding,) = [
+        f for f in run(Options(paths=[str(case)], config=config)).findings if f.rule == "CVL302"
+    ]
+    assert "not an interface endpoint of this region's service" in finding.message

@@ -111,6 +111,7 @@ class Subnet:
     availability_zone_id: Any
     cidr: Any
     available_ips: Any = None  # inventory AvailableIpAddressCount; None where not reported
+    region: Any = None  # where an input says it apart from the AZ (a Terraform provider's region)
 
 
 @dataclass
@@ -205,6 +206,9 @@ class VpcEndpoint:
     dns_only_inbound_resolver: Tri = False
     # ServiceRegion: the region whose service names the endpoint answers; None = the job's region
     service_region: Any = None
+    # the region it is created in where an input says it (a Terraform provider's region or the
+    # resource's own region argument); None = the run's
+    region: Any = None
 
     def __post_init__(self) -> None:
         # readers pass the service name as written; null, a number or an unresolved Fn::Join

@@ -301,6 +301,7 @@ class _TemplateReader:
                     if "Ipv4IpamPoolId" in props
                     else None,
                 ),
+                region=self.run.region,  # a stack's resources are in its region
             )
         )
 

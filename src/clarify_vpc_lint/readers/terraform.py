@@ -162,6 +162,7 @@ def _subnet(resource: TfResource, network: Network) -> None:
             else Unknown(f"the availability_zone of {resource.address} is known only after apply"),
             availability_zone_id=resource.value("availability_zone_id"),
             cidr=resource.value("cidr_block"),
+            region=getattr(resource, "region", None),  # a plan says it; .tf: the run's
         )
     )
 
@@ -409,6 +410,7 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
                 )
             ),
             service_region=_one(resource.value("service_region"), "service_region"),
+            region=getattr(resource, "region", None),  # a plan says it; .tf: the run's
         )
     )
 

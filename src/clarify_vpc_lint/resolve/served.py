@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service, url_suffix
@@ -259,7 +259,7 @@ class Route53:
                     continue
                 hub = self.resolver.vpc(target.vpc, target.loc)
                 routed = self.routed(subnets, hub)
-                usable = all_of([routed, _interface_in_region(target, self.resolver)])
+                usable = all_of([routed, _interface_in_region(target, self.resolver, subnets)])
                 reached.append(usable)
                 if usable is True and associated is True:
                     hubs.append(target)
@@ -270,6 +270,12 @@ class Route53:
                         f"[{', '.join(sorted(s.loc.resource for s in subnets))}] have no route "
                         f"to hub VPC {hub.loc.resource} ({', '.join(map(str, hub.cidrs))}) "
                         "through a transit gateway or peering connection"
+                    )
+                elif usable is False:
+                    notes.append(
+                        f"Route 53 zone {zone.loc.resource} answers {host} with endpoint "
+                        f"{target.loc.resource}, which is not an interface endpoint of this "
+                        "region's service"
                     )
             if associated is False:
                 notes.append(
@@ -308,10 +314,12 @@ def _merge(zone: HostedZone, other: HostedZone) -> None:
     zone.records_complete = zone.records_complete or other.records_complete
 
 
-def _interface_in_region(endpoint: VpcEndpoint, resolver: Resolver) -> Fact:
+def _interface_in_region(endpoint: VpcEndpoint, resolver: Resolver, subnets: List[Subnet]) -> Fact:
     """An interface endpoint that exists, for the job's region's service."""
     exists = _exists(endpoint.conditional, f"endpoint {endpoint.loc.resource}")
-    return all_of([type_is(endpoint, "Interface"), exists, serves_region(endpoint, resolver)])
+    return all_of(
+        [type_is(endpoint, "Interface"), exists, serves_region(endpoint, resolver, subnets)]
+    )
 
 
 def _exists(conditional: Any, what: str) -> Fact:
@@ -336,7 +344,7 @@ def serving(
 ) -> Serving:
     """Is ``service`` served to ``subnets`` of ``vpc``: by an endpoint of the VPC (of ``kind``,
     ``usable`` by the jobs), or by a hub endpoint through a Route 53 zone?"""
-    own = own_endpoint(vpc, resolver, service, kind, usable)
+    own = own_endpoint(vpc, resolver, service, kind, usable, subnets)
     if own is True:
         return Serving(own)
     hub = Serving(False)
@@ -347,7 +355,12 @@ def serving(
 
 
 def own_endpoint(
-    vpc: Vpc, resolver: Resolver, service: str, kind: Optional[str] = None, usable: Any = None
+    vpc: Vpc,
+    resolver: Resolver,
+    service: str,
+    kind: Optional[str] = None,
+    usable: Any = None,
+    subnets: Sequence[Subnet] = (),
 ) -> Fact:
     """Is there an endpoint for ``service`` (of ``kind``: Interface/Gateway) in the VPC?"""
     results: List[Fact] = []
@@ -366,7 +379,7 @@ def own_endpoint(
         if usable is not None and matches is True:
             matches = usable(endpoint)
         if matches is True:
-            matches = serves_region(endpoint, resolver)
+            matches = serves_region(endpoint, resolver, subnets)
         if matches is False:
             continue
         if owner is None:  # an endpoint whose VpcId is not known may be in this VPC
@@ -390,14 +403,32 @@ def own_endpoint(
     return any_of(results)
 
 
-def serves_region(endpoint: VpcEndpoint, resolver: Resolver) -> Fact:
-    """An endpoint with a ``ServiceRegion`` serves that region's names, not the job's region's."""
-    region = endpoint.service_region
+def serves_region(endpoint: VpcEndpoint, resolver: Resolver, subnets: Sequence[Subnet]) -> Fact:
+    """An endpoint answers the names of its ``ServiceRegion``, else of the region it is created
+    in (a Terraform provider's or the resource's own ``region``), not another region's: compared
+    with the region of the job's subnets where the inputs say it (their provider's region or
+    Availability Zones), else with the run's region, where a difference is only unknown."""
+    region = endpoint.service_region if endpoint.service_region is not None else endpoint.region
     if region is None:
         return True
     if isinstance(region, Unknown):
         return region
-    return region == resolver.fix_region
+    known = {subnet_region(s) for s in subnets} - {None}
+    if len(known) == 1:
+        return region == known.pop()
+    if region == resolver.fix_region:
+        return True
+    return Unknown(
+        f"whether endpoint {endpoint.loc.resource}, which serves {region}, is in the job's "
+        f"region; pass --region"
+    )
+
+
+def subnet_region(subnet: Subnet) -> Optional[str]:
+    """The region a subnet is in, where an input says it."""
+    if isinstance(subnet.region, str):
+        return subnet.region
+    return ec2.region_of_zone(subnet.availability_zone)
 
 
 def dns_elsewhere(vpc: Any, resolver: Resolver) -> Optional[Unknown]:
