@@ -215,6 +215,17 @@ def test_clean_hub_and_spoke_inventory_has_no_finding() -> None:
             id="no-route-to-the-hub-cidr",
         ),
         pytest.param(
+            [
+                (
+                    "route-tables.json",
+                    '"10.0.0.0/8",\n          "TransitGatewayId": "tgw-0hub0000000000001"',
+                    '"10.0.0.0/8",\n          "GatewayId": "vgw-0onpremises"',
+                )
+            ],
+            INVENTORY_SPOKE,
+            id="hub-cidr-routed-to-a-vpn-gateway-reaches-no-hub",
+        ),
+        pytest.param(
             [(f"route53-records-{API_ZONE}.json", None, "")],
             [("CVL302", "info", SPOKE)],
             id="records-of-the-zone-not-saved",

@@ -144,35 +144,39 @@ def route_reaches_internet(
 
 
 # Route targets that lead to another network, where a hub VPC's interface endpoints may serve the
-# subnets (SPEC section 5, "which interface endpoints serve a VPC"): transit gateway, peering
-# connection, virtual private gateway, Cloud WAN core network.
-OTHER_NETWORK_TARGETS = ("TransitGatewayId", "VpcPeeringConnectionId", "CoreNetworkArn")
-OTHER_NETWORK_TYPES = frozenset(
+# subnets (SPEC section 5, "which interface endpoints serve a VPC"): a transit gateway, peering
+# connection or Cloud WAN core network reaches other VPCs; a virtual private gateway only
+# on-premises networks, which may forward to a hub but show no route to it.
+TO_OTHER_VPCS = "other VPCs"
+TO_ON_PREMISES = "on-premises"
+OTHER_VPC_TARGETS = ("TransitGatewayId", "VpcPeeringConnectionId", "CoreNetworkArn")
+OTHER_VPC_TYPES = frozenset(
     {
         "AWS::EC2::TransitGateway",
         "aws_ec2_transit_gateway",
         "AWS::EC2::VPCPeeringConnection",
         "aws_vpc_peering_connection",
-        "AWS::EC2::VPNGateway",
-        "aws_vpn_gateway",
     }
 )
+VPN_GATEWAY_TYPES = frozenset({"AWS::EC2::VPNGateway", "aws_vpn_gateway"})
 
 
 def route_leads_to_other_network(
     members: Mapping[str, Any], referenced: Sequence[Tuple[Any, str]] = ()
 ) -> Any:
-    """Does a route lead to another network (a transit gateway, peering connection or virtual
-    private gateway)? ``members`` and ``referenced`` as for ``route_reaches_internet``."""
+    """Where a route leads outside its VPC: ``TO_OTHER_VPCS`` (transit gateway, peering, core
+    network), ``TO_ON_PREMISES`` (virtual private gateway), False (nowhere else), or Unknown.
+    ``members`` and ``referenced`` as for ``route_reaches_internet``."""
     if str(members.get("State") or "active").lower() == "blackhole":
         return False
-    if any(members.get(name) not in (None, "") for name in OTHER_NETWORK_TARGETS):
-        return True
+    kinds = {kind for _, kind in referenced}
+    if any(members.get(name) not in (None, "") for name in OTHER_VPC_TARGETS):
+        return TO_OTHER_VPCS
+    if kinds & OTHER_VPC_TYPES:
+        return TO_OTHER_VPCS
     gateway = members.get("GatewayId")
-    if isinstance(gateway, str) and gateway.startswith("vgw-"):
-        return True
-    if any(kind in OTHER_NETWORK_TYPES for _, kind in referenced):
-        return True
+    if (isinstance(gateway, str) and gateway.startswith("vgw-")) or kinds & VPN_GATEWAY_TYPES:
+        return TO_ON_PREMISES
     unknown = [v for v in members.values() if isinstance(v, Unknown)]
     return unknown[0] if unknown else False
 

@@ -121,8 +121,8 @@ class Route:
     # type decides (the resolver looks it up); Unknown where not determinable
     target: Any
     conditional: Tri = False
-    # whether the route leads to another network (transit gateway, peering connection, virtual
-    # private gateway): a hub's endpoints may then serve the subnets (resolve/served.py)
+    # where the route leads outside its VPC (ec2.route_leads_to_other_network: other VPCs,
+    # on-premises, False or Unknown): a hub's endpoints may then serve the subnets (served.py)
     other_network: Any = False
 
 

@@ -185,7 +185,7 @@ class Route53:
             if isinstance(table, Unknown):
                 results.append(table)
                 continue
-            results += [route.other_network for route in self._routes(table)]
+            results += [_leaves(route.other_network) for route in self._routes(table)]
         return any_of(results)
 
     def routed(self, subnets: List[Subnet], hub: Any) -> Fact:
@@ -211,7 +211,7 @@ class Route53:
                 any_of(
                     all_of(
                         [
-                            route.other_network,
+                            _to_other_vpcs(route.other_network),
                             _exists(route.conditional, f"a route of {table.loc.resource}"),
                             any_of(ec2.cidr_covers(route.destination, [c]) for c in cidrs),
                         ]
@@ -291,6 +291,17 @@ class Route53:
         fact = any_of(results)
         note = "" if fact is not False else " (" + "; ".join(dict.fromkeys(notes)) + ")"
         return Serving(fact, hubs, note)
+
+
+def _leaves(other_network: Any) -> Fact:
+    return other_network if isinstance(other_network, Unknown) else other_network is not False
+
+
+def _to_other_vpcs(other_network: Any) -> Fact:
+    """Only a transit gateway or peering connection (or core network) reaches a hub VPC."""
+    if isinstance(other_network, Unknown):
+        return other_network
+    return other_network == ec2.TO_OTHER_VPCS
 
 
 def _full_name(name: Any, zone: Any) -> Any:
