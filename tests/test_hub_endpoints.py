@@ -445,3 +445,29 @@ def test_a_hub_created_in_another_region_does_not_serve() -> None:
         f for f in run(Options(paths=[str(case)], config=config)).findings if f.rule == "CVL302"
     ]
     assert "not an interface endpoint of this region's service" in finding.message
+
+
+def _second_spoke(case: Path) -> None:
+    """Another spoke stack like the first, in 10.2.0.0/16."""
+    text = (case / "spoke.yaml").read_text()
+    for old, new in (
+        ("10.1.", "10.2."),
+        ("churn-model", "churn-model-2"),
+        ("SpokeVpc", "OtherSpokeVpc"),
+    ):
+        text = text.replace(old, new)
+    (case / "other-spoke.yaml").write_text(text)
+
+
+def test_a_hub_endpoint_serving_two_spokes_is_one_subject(tmp_path: Path) -> None:
+    case = _variant("cloudformation", [], tmp_path)
+    _second_spoke(case)
+    assert _findings(case) == []
+    group = case / "hub.yaml"
+    group.write_text(group.read_text().replace("CidrIp: 10.0.0.0/8}", "CidrIp: 10.1.0.0/16}"))
+    findings = [f for f in run(Options(paths=[str(case)])).findings]
+    assert sorted((f.rule, f.resource) for f in findings) == [
+        ("CVL307", "SageMakerApiEndpoint"),
+        ("CVL307", "SageMakerRuntimeEndpoint"),
+    ]
+    assert "the hub serving OtherSpokeVpc, SpokeVpc" in findings[0].message

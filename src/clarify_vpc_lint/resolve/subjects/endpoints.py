@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from ...awsfacts import endpoint_service
 from ...facts import derive, fact
@@ -27,6 +27,7 @@ class _EndpointView:
     vpc: VpcView
     resolver: Resolver
     hub: bool = False  # a centralised endpoint of another VPC that serves this one (served.py)
+    spokes: List[str] = field(default_factory=list)  # for a hub endpoint: the VPCs it serves
 
     def service_in(self, *names: str) -> Fact:
         return self.service in names if not isinstance(self.service, Unknown) else self.service
@@ -119,17 +120,48 @@ def _endpoint_vpc_s3_gateway_endpoint(view: _EndpointView) -> Fact:
 
 
 def endpoint_subjects(vpc_view: VpcView) -> List[Subject]:
-    usage, resolver = vpc_view.usage, vpc_view.resolver
+    """The VPC's own endpoints (a hub endpoint that serves it: ``hub_endpoint_subjects``)."""
+    resolver = vpc_view.resolver
     subjects = []
-    own = resolver.endpoints_by_vpc().get(id(usage.vpc), [])
-    hubs = vpc_view.hub_endpoints() if usage.vpc is not None else []
-    for endpoint in own + hubs:
-        service = endpoint_service(endpoint.service)
-        hub = not any(endpoint is e for e in own)
-        view = _EndpointView(endpoint, service, vpc_view, resolver, hub)
+    for endpoint in resolver.endpoints_by_vpc().get(id(vpc_view.usage.vpc), []):
+        view = _EndpointView(endpoint, endpoint_service(endpoint.service), vpc_view, resolver)
         names = partial(_endpoint_names, view)
         subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))
     return subjects
+
+
+def hub_endpoint_subjects(vpc_views: List[VpcView]) -> List[Subject]:
+    """Each hub endpoint that serves some of the VPCs once, judged for all the VPCs it serves
+    (their jobs together: its group must admit every one)."""
+    served: Dict[int, Tuple[VpcEndpoint, List[VpcView]]] = {}
+    for vpc_view in vpc_views:
+        own = vpc_view.resolver.endpoints_by_vpc().get(id(vpc_view.usage.vpc), [])
+        for endpoint in vpc_view.hub_endpoints():
+            if not any(endpoint is e for e in own):
+                served.setdefault(id(endpoint), (endpoint, []))[1].append(vpc_view)
+    subjects = []
+    for endpoint, views in served.values():
+        vpc_view = views[0] if len(views) == 1 else _together(views)
+        resolver = vpc_view.resolver
+        view = _EndpointView(endpoint, endpoint_service(endpoint.service), vpc_view, resolver, True)
+        view.spokes = [v.usage.vpc.loc.resource for v in views]
+        names = partial(_endpoint_names, view)
+        subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))
+    return subjects
+
+
+def _together(views: List[VpcView]) -> VpcView:
+    """The Clarify use of several spokes as one (named by the first spoke's VPC)."""
+    first = views[0].usage
+    usage = Usage(first.vpc, first.loc)
+    for view in views:
+        other = view.usage
+        for name in ("clarify", "inference", "model_s3"):
+            setattr(usage, name, any_of([getattr(usage, name), getattr(other, name)]))
+        usage.job_subnets += other.job_subnets
+        usage.model_subnets += other.model_subnets
+        usage.jobs += other.jobs
+    return VpcView(usage, views[0].resolver)
 
 
 def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
@@ -146,7 +178,7 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
         else (getattr(endpoint.service, "text", "") or "unknown"),  # None: no ServiceName
         "vpc": usage.vpc.loc.resource
         if not view.hub
-        else f"{_own_vpc(view).loc.resource} (the hub serving {usage.vpc.loc.resource})",
+        else f"{_own_vpc(view).loc.resource} (the hub serving {', '.join(sorted(view.spokes))})",
         **usage_names(vpc_view, at),
         "job_groups": ", ".join(
             sorted(
