@@ -471,3 +471,11 @@ def test_a_hub_endpoint_serving_two_spokes_is_one_subject(tmp_path: Path) -> Non
         ("CVL307", "SageMakerRuntimeEndpoint"),
     ]
     assert "the hub serving OtherSpokeVpc, SpokeVpc" in findings[0].message
+
+
+def test_the_subnets_owner_says_it_without_describe_vpcs(tmp_path: Path) -> None:
+    case = _variant("shared-vpc-participant", [("vpcs.json", None, "")], tmp_path)
+    findings = run(Options(paths=[str(case)])).findings
+    assert findings and {f.severity for f in findings} == {"info"}
+    (cvl302,) = [f for f in findings if f.rule == "CVL302"]
+    assert "shared by account 999988887777" in cvl302.message

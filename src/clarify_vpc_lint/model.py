@@ -111,6 +111,7 @@ class Subnet:
     availability_zone_id: Any
     cidr: Any
     available_ips: Any = None  # inventory AvailableIpAddressCount; None where not reported
+    owner: Any = None  # inventory OwnerId: the account that owns the subnet's VPC
     region: Any = None  # where an input says it apart from the AZ (a Terraform provider's region)
 
 

@@ -114,6 +114,7 @@ def _subnet(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             availability_zone_id=item.get("AvailabilityZoneId"),
             cidr=item.get("CidrBlock"),
             available_ips=item.get("AvailableIpAddressCount"),
+            owner=item.get("OwnerId"),
         )
     )
 

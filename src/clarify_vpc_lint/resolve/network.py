@@ -117,13 +117,21 @@ class Resolver:
         (its listings show only other accounts' resources, none of the owner's): it is not
         complete for the VPC's endpoints."""
         accounts = set(self.network.inventory_accounts)
-        if not isinstance(vpc.owner, str) or not accounts or vpc.owner in accounts:
+        owner = vpc.owner
+        if not isinstance(owner, str):  # describe-subnets names the owner too
+            owners = {
+                s.owner
+                for s in self.network.subnets
+                if isinstance(s.owner, str) and self.index.find(s.vpc) is vpc
+            }
+            owner = owners.pop() if len(owners) == 1 else None
+        if owner is None or not accounts or owner in accounts:
             return None
         return Unknown(
-            f"the VPC endpoints of {vpc.loc.resource}: it is shared by account {vpc.owner}, and "
+            f"the VPC endpoints of {vpc.loc.resource}: it is shared by account {owner}, and "
             f"the inventory was taken in account {', '.join(sorted(accounts))}, which does not "
             "see the owner's endpoints; add `aws ec2 describe-vpc-endpoints` output taken in "
-            f"account {vpc.owner} with --context"
+            f"account {owner} with --context"
         )
 
     def route_table_of(self, subnet: Subnet) -> Any:
