@@ -96,3 +96,12 @@ def partition_of(region: str) -> str:
 
 def url_suffix(region: str) -> str:
     return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+
+
+def dns_name(value: Any) -> Any:
+    """A DNS name as Route 53 compares it: lower case, without the final dot; else Unknown."""
+    if isinstance(value, str):
+        return value.lower().rstrip(".")
+    if isinstance(value, Unknown):
+        return value
+    return Unknown(f"the DNS name {value!r} is not a string")

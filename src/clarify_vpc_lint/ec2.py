@@ -144,6 +144,44 @@ def route_reaches_internet(
     return Unknown("the route goes to a target that may or may not reach the internet")
 
 
+# Route targets that lead to another network, where a hub VPC's interface endpoints may serve the
+# subnets (SPEC section 5, "which interface endpoints serve a VPC"): a transit gateway, peering
+# connection or Cloud WAN core network reaches other VPCs; a virtual private gateway only
+# on-premises networks, which may forward to a hub but show no route to it.
+TO_OTHER_VPCS = "other VPCs"
+TO_ON_PREMISES = "on-premises"
+OTHER_VPC_TARGETS = ("TransitGatewayId", "VpcPeeringConnectionId", "CoreNetworkArn")
+OTHER_VPC_TYPES = frozenset(
+    {
+        "AWS::EC2::TransitGateway",
+        "aws_ec2_transit_gateway",
+        "AWS::EC2::VPCPeeringConnection",
+        "aws_vpc_peering_connection",
+    }
+)
+VPN_GATEWAY_TYPES = frozenset({"AWS::EC2::VPNGateway", "aws_vpn_gateway"})
+
+
+def route_leads_to_other_network(
+    members: Mapping[str, Any], referenced: Sequence[Tuple[Any, str]] = ()
+) -> Any:
+    """Where a route leads outside its VPC: ``TO_OTHER_VPCS`` (transit gateway, peering, core
+    network), ``TO_ON_PREMISES`` (virtual private gateway), False (nowhere else), or Unknown.
+    ``members`` and ``referenced`` as for ``route_reaches_internet``."""
+    if str(members.get("State") or "active").lower() == "blackhole":
+        return False
+    kinds = {kind for _, kind in referenced}
+    if any(members.get(name) not in (None, "") for name in OTHER_VPC_TARGETS):
+        return TO_OTHER_VPCS
+    if kinds & OTHER_VPC_TYPES:
+        return TO_OTHER_VPCS
+    gateway = members.get("GatewayId")
+    if (isinstance(gateway, str) and gateway.startswith("vgw-")) or kinds & VPN_GATEWAY_TYPES:
+        return TO_ON_PREMISES
+    unknown = [v for v in members.values() if isinstance(v, Unknown)]
+    return unknown[0] if unknown else False
+
+
 def private_dns_only_for_inbound_resolver(value: Any) -> Any:
     """An endpoint's ``PrivateDnsOnlyForInboundResolverEndpoint``: a boolean in the EC2 API and
     Terraform, ``OnlyInboundResolver`` | ``AllResolvers`` | ``NotSpecified`` in CloudFormation."""
@@ -173,6 +211,15 @@ def private_dns_answers_in_vpc(private_dns: Any, only_inbound_resolver: Any) -> 
     return not only_inbound_resolver
 
 
+# Protocols as a security-group rule spells them (name or IANA number).
+TCP = ("tcp", "6")
+UDP = ("udp", "17")
+ESP = ("esp", "50")
+# IPsec between the instances of a job with inter-container traffic encryption: IKE on UDP 500
+# and ESP (IP protocol 50), both directions between the members (FACTS section 8, train-encrypt)
+IPSEC_TRAFFIC = (("UDP 500", UDP, 500), ("ESP (protocol 50)", ESP, None))
+
+
 # -- security-group rules --------------------------------------------------------------------------
 
 
@@ -195,16 +242,21 @@ def allow_all_egress() -> Permission:
     return allow_all(("cidr", "0.0.0.0/0"))
 
 
-def covers_port(rule: Permission, port: Optional[int]) -> Any:
-    """Does a rule's protocol and port range cover TCP ``port`` (None: all traffic)?"""
+def covers_port(
+    rule: Permission, port: Optional[int], protocol_names: Tuple[str, ...] = TCP
+) -> Any:
+    """Does a rule's protocol and port range cover ``port`` (None: all traffic) of the protocol
+    ``protocol_names`` spell (TCP unless given; ESP has no ports)?"""
     protocol = rule.protocol
     if isinstance(protocol, Unknown):
         return protocol
     protocol = str(protocol).lower()
     if protocol in ("-1", "all"):
         return True
-    if protocol not in ("tcp", "6"):
+    if protocol not in protocol_names:
         return False
+    if protocol_names == ESP:
+        return True
     low, high = rule.from_port, rule.to_port
     if not isinstance(low, int) or not isinstance(high, int):
         try:

@@ -59,6 +59,7 @@ def inventory_commands(
                 f' --attribute {attribute} --output json > {where}"$vpc"-{suffix}.json'
             )
         lines.append("done")
+    lines += route53_commands(region_option, vpcs, where)
     lines.extend(_policy_commands(where))
     lines.append(f"# then: clarify-vpc-lint . --context {folder}/")
     return "\n".join(lines) + "\n"
@@ -82,3 +83,43 @@ def _policy_commands(where: str) -> list:
         f" 2>/dev/null || rm -f {saved}",
         "done",
     ]
+
+
+def route53_commands(region_option: str, vpcs: Sequence[str], where: str) -> list:
+    """The Route 53 private hosted zones the VPCs resolve with: the zones of each VPC, each
+    zone's VPCs, and its records. Two outputs do not name their subject, so a --query adds it:
+    list-hosted-zones-by-vpc gets the VPC's ID (``VPCId``), list-resource-record-sets the zone's
+    (``HostedZoneId``). Zones another account owns (a hub's) list here but their records need
+    that account's credentials: run the zone loop there too."""
+    region = region_option.split()[-1] if region_option else "$(aws configure get region)"
+    lines = ["# Route 53 private hosted zones (centralised endpoints)"]
+    loop = (
+        [f"for vpc in {' '.join(shlex.quote(v) for v in vpcs)}; do"]
+        if vpcs
+        else [
+            f"for vpc in $(aws ec2 describe-vpcs{region_option}"
+            " --query 'Vpcs[].VpcId' --output text); do"
+        ]
+    )
+    lines += loop
+    lines.append(
+        f'  aws route53 list-hosted-zones-by-vpc --vpc-id "$vpc" --vpc-region {region}'
+        " --query \"{VPCId: '$vpc', HostedZoneSummaries: HostedZoneSummaries}\""
+        f' --output json > {where}route53-zones-"$vpc".json'
+    )
+    lines.append("done")
+    lines.append(
+        "for zone in $(aws route53 list-hosted-zones"
+        " --query 'HostedZones[?Config.PrivateZone].Id' --output text); do"
+    )
+    lines.append('  id="${zone##*/}"')
+    lines.append(
+        f'  aws route53 get-hosted-zone --id "$id" --output json > {where}route53-zone-"$id".json'
+    )
+    lines.append(
+        '  aws route53 list-resource-record-sets --hosted-zone-id "$id"'
+        " --query \"{HostedZoneId: '$id', ResourceRecordSets: ResourceRecordSets}\""
+        f' --output json > {where}route53-records-"$id".json'
+    )
+    lines.append("done")
+    return lines

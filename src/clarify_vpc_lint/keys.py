@@ -14,7 +14,7 @@ Two sorts of key:
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from .values import Handle
 
@@ -24,6 +24,7 @@ _ADDRESS = "address:"
 _CFN = "cfn:"
 _TF = "tf:"
 _TF_ROOT = "tf-root:"
+_ZONE_NAME = "zone-name:"
 MAIN_ROUTE_TABLE = "main"  # attribute of a VPC's Handle
 DEFAULT_SECURITY_GROUP = "DefaultSecurityGroup"  # as CloudFormation's Fn::GetAtt names it
 DEFAULT_NETWORK_ACL = "DefaultNetworkAcl"  # as CloudFormation's Fn::GetAtt names it
@@ -142,6 +143,16 @@ def endpoint_name(name: str) -> str:
 
 def endpoint_config_name(name: str) -> str:
     return f"endpoint-config-name:{name}"
+
+
+def zone_name(name: Any) -> Any:
+    """A Route 53 hosted zone by its domain name (a record's ``HostedZoneName``)."""
+    return _ZONE_NAME + name if isinstance(name, str) else name
+
+
+def zone_name_of(ref: Any) -> Optional[str]:
+    """The domain name of a reference made by ``zone_name``, else None."""
+    return _after(_ZONE_NAME, ref) if isinstance(ref, str) else None
 
 
 def is_shared_name(key: str) -> bool:

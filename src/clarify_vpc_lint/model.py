@@ -98,6 +98,8 @@ class Job:
     # the request as written (CreateProcessingJob / Create*JobDefinition members), or None
     request: Any = None
     predictor: Any = None  # the linked analysis config's predictor mapping, or None
+    # NetworkConfig.EnableInterContainerTrafficEncryption: IPsec between the instances (CVL404)
+    inter_container_encryption: Tri = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class Vpc:
     dns_hostnames: Tri
     endpoints_complete: bool  # every endpoint of this VPC is in the inputs
     cidrs: Any = None  # its IPv4 CIDR blocks: a list, Unknown, or None where not read
+    owner: Any = None  # the account that owns it (inventory OwnerId), None where not read
 
 
 @dataclass
@@ -152,6 +155,8 @@ class Subnet:
     availability_zone_id: Any
     cidr: Any
     available_ips: Any = None  # inventory AvailableIpAddressCount; None where not reported
+    owner: Any = None  # inventory OwnerId: the account that owns the subnet's VPC
+    region: Any = None  # where an input says it apart from the AZ (a Terraform provider's region)
 
 
 @dataclass
@@ -161,6 +166,9 @@ class Route:
     # type decides (the resolver looks it up); Unknown where not determinable
     target: Any
     conditional: Tri = False
+    # where the route leads outside its VPC (ec2.route_leads_to_other_network: other VPCs,
+    # on-premises, False or Unknown): a hub's endpoints may then serve the subnets (served.py)
+    other_network: Any = False
 
 
 @dataclass
@@ -243,6 +251,11 @@ class VpcEndpoint:
     dns_only_inbound_resolver: Tri = False
     # its endpoint policy (CVL501): a document, Unknown, or None for none (full access)
     policy: Any = None
+    # ServiceRegion: the region whose service names the endpoint answers; None = the job's region
+    service_region: Any = None
+    # the region it is created in where an input says it (a Terraform provider's region or the
+    # resource's own region argument); None = the run's
+    region: Any = None
 
     def __post_init__(self) -> None:
         # readers pass the service name as written; null, a number or an unresolved Fn::Join
@@ -362,6 +375,46 @@ class Request:
     problems: List[Dict[str, Any]]  # {"message", "line", "column"}
 
 
+# -- Route 53 private hosted zones (which VPCs resolve which names: centralised endpoints) ----------
+
+
+@dataclass
+class HostedZone:
+    """A Route 53 hosted zone: its domain name and the VPCs it is associated with."""
+
+    loc: Location
+    keys: List[str]
+    name: Any  # the domain name, lower case without the final dot, or Unknown
+    private: Tri
+    vpcs: Union[List[Ref], Unknown]
+    conditional: Tri = False
+    # the inputs hold every record of this zone (a template or plan that creates it, or saved
+    # list-resource-record-sets output); else a name it may answer is unknown, not unanswered
+    records_complete: bool = True
+
+
+@dataclass
+class ZoneAssociation:
+    """A zone associated with a VPC apart from the zone (aws_route53_zone_association, the
+    saved ``list-hosted-zones-by-vpc`` of a VPC)."""
+
+    zone: Ref
+    vpc: Ref
+    conditional: Tri = False
+
+
+@dataclass
+class DnsRecord:
+    """An A/AAAA alias or CNAME record: the names it answers and what it points to."""
+
+    loc: Location
+    zone: Ref  # the zone's reference or ID, or a zone name (``name:<domain>``)
+    name: Any  # lower case without the final dot, or Unknown
+    # what the record points to: a reference to a resource (an endpoint), a DNS name, or Unknown
+    targets: List[Any]
+    conditional: Tri = False
+
+
 @dataclass
 class Network:
     """Everything the readers found in one run."""
@@ -407,6 +460,15 @@ class Network:
     # -- policies (CVL503)
     roles: List[Role] = field(default_factory=list)
     role_attachments: List[RoleAttachment] = field(default_factory=list)
+    # Route 53: private hosted zones, their VPC associations made apart, their records
+    hosted_zones: List[HostedZone] = field(default_factory=list)
+    # the accounts whose own resources (groups, endpoints, route tables, ACLs) the inventory lists:
+    # the account it was taken in; a shared VPC's participant sees none of the owner's
+    inventory_accounts: List[str] = field(default_factory=list)
+    # (endpoint, private DNS on?) set apart from the endpoint (aws_vpc_endpoint_private_dns)
+    endpoint_private_dns: List[Tuple[Ref, Any]] = field(default_factory=list)
+    zone_associations: List[ZoneAssociation] = field(default_factory=list)
+    dns_records: List[DnsRecord] = field(default_factory=list)
 
     def extend(self, other: Network) -> None:
         for name in self.__dataclass_fields__:

@@ -6,10 +6,13 @@ from typing import Any, Callable, Dict, FrozenSet, List
 
 from .. import ec2
 from .. import keys as keys_
+from ..awsfacts import dns_name
 from ..documents import Document, ParseError
 from ..model import (
     DhcpOptions,
     DhcpOptionsAssociation,
+    DnsRecord,
+    HostedZone,
     Location,
     NatGateway,
     Network,
@@ -286,6 +289,7 @@ class _TemplateReader:
                     if "Ipv4IpamPoolId" in props
                     else None,
                 ),
+                region=self.run.region,  # a stack's resources are in its region
             )
         )
 
@@ -308,14 +312,18 @@ class _TemplateReader:
             return  # IPv6 or prefix-list routes do not carry the job's IPv4 traffic
         table = props.get("RouteTableId")
         route = Route(destination, self._route_target(props), self.conditional(resource))
+        route.other_network = ec2.route_leads_to_other_network(
+            {m: props.get(m) for m in ec2.TARGET_MEMBERS}, self._route_referenced(props)
+        )
         self.network.routes.append((table, route))
 
     def _route_target(self, props: Dict[str, Any]) -> Any:
+        return ec2.route_reaches_internet(props, self._route_referenced(props))
+
+    def _route_referenced(self, props: Dict[str, Any]) -> List[Any]:
         targets = (props.get(member) for member in ec2.TARGET_MEMBERS)
         referenced = [(value, self._type_of(value)) for value in targets]
-        return ec2.route_reaches_internet(
-            props, [(ref, kind) for ref, kind in referenced if isinstance(ref, Handle) and kind]
-        )
+        return [(ref, kind) for ref, kind in referenced if isinstance(ref, Handle) and kind]
 
     def nat_gateway(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
@@ -398,6 +406,7 @@ class _TemplateReader:
                 security_groups=_as_list(groups) if groups is not None else None,
                 conditional=self.conditional(resource),
                 dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(inbound_only),
+                service_region=props.get("ServiceRegion"),
             )
         )
         self.network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501
@@ -697,6 +706,136 @@ _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
     "AWS::IAM::User": _inline_policies,
     "AWS::IAM::Group": _inline_policies,
 }
+
+
+# -- Route 53 private hosted zones: which VPCs resolve which names (centralised endpoints) ---------
+
+
+def _hosted_zone(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+    props = reader.props(resource)
+    vpcs = props.get("VPCs")
+    refs: Any = (
+        [v.get("VPCId") if isinstance(v, dict) else v for v in vpcs]
+        if isinstance(vpcs, list)
+        else vpcs
+        if isinstance(vpcs, Unknown)
+        else []
+    )
+    reader.network.hosted_zones.append(
+        HostedZone(
+            reader.loc(logical_id, resource),
+            reader.keys(logical_id),
+            name=dns_name(props.get("Name", Unknown(f"zone {logical_id} has no Name"))),
+            private=bool(refs) if not isinstance(refs, Unknown) else refs,
+            vpcs=refs,
+            conditional=reader.conditional(resource),
+        )
+    )
+
+
+def _record_set(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+    _records(reader, logical_id, resource, [resource.get("Properties") or {}], (None, None))
+
+
+def _record_set_group(reader: _TemplateReader, logical_id: str, resource: dict) -> None:
+    properties = resource.get("Properties") or {}
+    written = properties.get("RecordSets")
+    _records(
+        reader,
+        logical_id,
+        resource,
+        written if isinstance(written, list) else [],
+        (properties.get("HostedZoneId"), properties.get("HostedZoneName")),
+    )
+
+
+def _records(
+    reader: _TemplateReader, logical_id: str, resource: dict, written: List[Any], zone: tuple
+) -> None:
+    """Alias and CNAME records; a target that is known only after deployment (an endpoint's
+    ``DnsEntries``) is the endpoint its expression names."""
+    template = reader.template
+    for raw in written:
+        if not isinstance(raw, dict):
+            continue
+        record = reader.run.resolve(raw, template)
+        record = record if isinstance(record, dict) else {}
+        zone_id, zone_name = zone
+        zone_id = reader.run.resolve(raw.get("HostedZoneId", zone_id), template)
+        zone_name = reader.run.resolve(raw.get("HostedZoneName", zone_name), template)
+        if zone_id is None and isinstance(zone_name, str):
+            zone_id = keys_.zone_name(dns_name(zone_name))
+        alias = raw.get("AliasTarget")
+        written_targets = (
+            [alias.get("DNSName")] if isinstance(alias, dict) else raw.get("ResourceRecords")
+        )
+        targets = [
+            _record_target(reader, value)
+            for value in (written_targets if isinstance(written_targets, list) else [])
+        ]
+        reader.network.dns_records.append(
+            DnsRecord(
+                reader.loc(logical_id, resource),
+                zone_id if zone_id is not None else Unknown(f"the zone of {logical_id}"),
+                dns_name(record.get("Name", Unknown(f"a record of {logical_id} has no Name"))),
+                targets,
+                reader.conditional(resource),
+            )
+        )
+
+
+def _record_target(reader: _TemplateReader, raw: Any) -> Any:
+    resolved = reader.run.resolve(raw, reader.template)
+    if isinstance(resolved, str):
+        return resolved
+    endpoint = _endpoint_named(reader.run, raw, reader.template, 0)
+    if endpoint is not None:
+        return endpoint
+    return resolved if isinstance(resolved, Unknown) else Unknown(f"a record target {raw!r}")
+
+
+def _endpoint_named(run: CfnRun, raw: Any, template: Template, depth: int) -> Any:
+    """The VPC endpoint an expression names by Ref or Fn::GetAtt (its ``DnsEntries``), also
+    through Fn::ImportValue of another template's output; None where it names none."""
+    if depth > 8:  # exports that import each other: no endpoint found
+        return None
+    if isinstance(raw, list):
+        found = [_endpoint_named(run, item, template, depth) for item in raw]
+        return next((f for f in found if f is not None), None)
+    if not isinstance(raw, dict):
+        return None
+    for key, value in raw.items():
+        target = None
+        if key == "Ref" and isinstance(value, str):
+            target = value
+        elif key == "Fn::GetAtt":
+            parts = value.split(".", 1) if isinstance(value, str) else value
+            target = parts[0] if isinstance(parts, list) and parts else None
+        elif key == "Fn::ImportValue":
+            exported = run.exported(run.resolve(value, template))
+            if isinstance(exported, tuple):
+                found = _endpoint_named(run, exported[1], exported[0], depth + 1)
+                if found is not None:
+                    return found
+            continue
+        else:
+            found = _endpoint_named(run, value, template, depth + 1)
+            if found is not None:
+                return found
+            continue
+        resource = template.resources.get(target) if isinstance(target, str) else None
+        if isinstance(resource, dict) and resource.get("Type") == "AWS::EC2::VPCEndpoint":
+            return Handle(template.key(target))
+    return None
+
+
+_HANDLERS.update(
+    {
+        "AWS::Route53::HostedZone": _hosted_zone,
+        "AWS::Route53::RecordSet": _record_set,
+        "AWS::Route53::RecordSetGroup": _record_set_group,
+    }
+)
 
 
 def read_template(run: CfnRun, template: Template) -> Network:

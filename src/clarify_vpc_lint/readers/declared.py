@@ -34,6 +34,7 @@ def read_declared_jobs(entries: List[Any], document: Any, path: str) -> Network:
                 # the execution role (CVL503): an ARN, or a role of the inputs by its address
                 # or logical ID
                 request=_role_request(entry.get("role")),
+                inter_container_encryption=as_bool(entry.get("inter-container-encryption"), False),
             )
         )
     return network

@@ -141,9 +141,21 @@ INVENTORY_LISTINGS = (
 )
 
 
+def is_route53(data: Dict[str, Any]) -> bool:
+    """Saved `aws route53` output: get-hosted-zone, list-hosted-zones-by-vpc,
+    list-resource-record-sets (the last two wrapped by the inventory commands' --query)."""
+    return (
+        isinstance(data.get("HostedZone"), dict)
+        or isinstance(data.get("HostedZoneSummaries"), list)
+        or isinstance(data.get("ResourceRecordSets"), list)
+    )
+
+
 def is_inventory(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
+    if is_route53(data):
+        return True
     if any(isinstance(data.get(kind), list) for kind in INVENTORY_LISTINGS):
         return True
     return "VpcId" in data and ("EnableDnsSupport" in data or "EnableDnsHostnames" in data)

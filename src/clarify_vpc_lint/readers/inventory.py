@@ -9,11 +9,14 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List
 
 from .. import ec2
+from ..awsfacts import dns_name
 from ..documents import Document
 from ..keys import default_security_group, real_id
 from ..model import (
     DhcpOptions,
     DhcpOptionsAssociation,
+    DnsRecord,
+    HostedZone,
     Location,
     NatGateway,
     Network,
@@ -29,9 +32,11 @@ from ..model import (
     Subnet,
     Vpc,
     VpcEndpoint,
+    ZoneAssociation,
 )
 from ..values import Unknown, as_bool, items
 from . import policies
+from .formats import is_route53
 from .sagemaker import dig
 
 _LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
@@ -48,9 +53,23 @@ def read_inventory(document: Document) -> Network:
         for index, item in enumerate(items):
             if isinstance(item, dict):
                 reader(network, item, _locator(document, kind, index))
+                _note_account(network, kind, item)
     if "VpcId" in data and ("EnableDnsSupport" in data or "EnableDnsHostnames" in data):
         _vpc_attribute(network, data, _locator(document, None, None))
+    if is_route53(data):
+        _read_route53(document, network)
     return network
+
+
+# listings whose items the account that ran the command owns: in a shared VPC's participant
+# account they hold none of the VPC owner's (its endpoints, route tables, ACLs)
+_OWN_RESOURCE_KINDS = ("SecurityGroups", "VpcEndpoints", "RouteTables", "NetworkAcls")
+
+
+def _note_account(network: Network, kind: str, item: Dict[str, Any]) -> None:
+    owner = item.get("OwnerId")
+    if kind in _OWN_RESOURCE_KINDS and isinstance(owner, str) and owner:
+        network.inventory_accounts.append(owner)
 
 
 def _locator(document: Document, kind: Any, index: Any) -> Callable[[str], Location]:
@@ -76,6 +95,7 @@ def _subnet(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             availability_zone_id=item.get("AvailabilityZoneId"),
             cidr=item.get("CidrBlock"),
             available_ips=item.get("AvailableIpAddressCount"),
+            owner=item.get("OwnerId"),
         )
     )
 
@@ -93,7 +113,15 @@ def _vpc(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     ]
     cidrs = blocks or [item.get("CidrBlock")]
     network.vpcs.append(
-        Vpc(loc(vpc_id), [real_id(vpc_id)], unknown_dns, unknown_dns, False, cidrs=cidrs)
+        Vpc(
+            loc(vpc_id),
+            [real_id(vpc_id)],
+            unknown_dns,
+            unknown_dns,
+            False,
+            cidrs=cidrs,
+            owner=item.get("OwnerId"),
+        )
     )
     if item.get("DhcpOptionsId"):
         network.dhcp_associations.append(DhcpOptionsAssociation(vpc_id, item["DhcpOptionsId"]))
@@ -122,7 +150,11 @@ def _route_table(network: Network, item: Dict[str, Any], loc: Callable) -> None:
     table_id = _id(item, "RouteTableId")
     associations = [a for a in items(item.get("Associations")) if isinstance(a, dict)]
     routes = [
-        Route(route["DestinationCidrBlock"], ec2.route_reaches_internet(route))
+        Route(
+            route["DestinationCidrBlock"],
+            ec2.route_reaches_internet(route),
+            other_network=ec2.route_leads_to_other_network(route),
+        )
         for route in items(item.get("Routes"))
         if isinstance(route, dict) and route.get("DestinationCidrBlock")
     ]
@@ -160,6 +192,7 @@ def _endpoint(network: Network, item: Dict[str, Any], loc: Callable) -> None:
             dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(
                 dns_options.get("PrivateDnsOnlyForInboundResolverEndpoint")
             ),
+            service_region=item.get("ServiceRegion"),
         )
     )
     network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501
@@ -289,3 +322,83 @@ _READERS: Dict[str, Callable[[Network, Dict[str, Any], Callable], None]] = {
     "NatGateways": _nat_gateway,
     "PrefixLists": _prefix_list,
 }
+
+
+# -- Route 53: saved `aws route53` output (list-hosted-zones-by-vpc, get-hosted-zone,
+# list-resource-record-sets). Two of them do not name their subject: the commands that
+# --inventory-commands prints wrap them with a --query that adds it (VPCId, HostedZoneId).
+
+
+def zone_id(value: Any) -> str:
+    """A zone's ID as the Route 53 API writes it (``/hostedzone/Z...``) or bare."""
+    return str(value or "?").rsplit("/", 1)[-1]
+
+
+def _read_route53(document: Document, network: Network) -> None:
+    data = document.data
+    if isinstance(data.get("HostedZone"), dict):  # get-hosted-zone
+        zone = data["HostedZone"]
+        found = zone_id(zone.get("Id"))
+        network.hosted_zones.append(
+            HostedZone(
+                _locator(document, "HostedZone", None)(found),
+                [real_id(found)],
+                name=dns_name(zone.get("Name", Unknown(f"the name of zone {found}"))),
+                private=as_bool(dig(zone, "Config", "PrivateZone"), False),
+                vpcs=[v.get("VPCId") for v in items(data.get("VPCs")) if isinstance(v, dict)],
+                records_complete=False,
+            )
+        )
+    for key, subject in (("HostedZoneSummaries", "VPCId"), ("ResourceRecordSets", "HostedZoneId")):
+        if isinstance(data.get(key), list) and not isinstance(data.get(subject), str):
+            network.input_errors.append(
+                (
+                    document.path,
+                    document.locate((key,))[0],
+                    f"{key} without {subject}: this output does not say which "
+                    f"{'VPC' if subject == 'VPCId' else 'hosted zone'} it belongs to; save it "
+                    "with the command `clarify-vpc-lint --inventory-commands` prints",
+                )
+            )
+            return
+    if isinstance(data.get("HostedZoneSummaries"), list):  # list-hosted-zones-by-vpc
+        for index, summary in enumerate(data["HostedZoneSummaries"]):
+            if not isinstance(summary, dict):
+                continue
+            found = zone_id(summary.get("HostedZoneId"))
+            loc = _locator(document, "HostedZoneSummaries", index)(found)
+            unknown = Unknown(f"the VPCs of zone {found}; add `aws route53 get-hosted-zone` output")
+            network.hosted_zones.append(
+                HostedZone(
+                    loc,
+                    [real_id(found)],
+                    name=dns_name(summary.get("Name", Unknown(f"the name of zone {found}"))),
+                    private=True,  # only private zones are associated with VPCs
+                    vpcs=unknown,
+                    records_complete=False,
+                )
+            )
+            network.zone_associations.append(ZoneAssociation(found, data["VPCId"]))
+    if isinstance(data.get("ResourceRecordSets"), list):  # list-resource-record-sets
+        found = zone_id(data["HostedZoneId"])
+        unknown = Unknown(f"the name and VPCs of zone {found}; add `aws route53 get-hosted-zone`")
+        network.hosted_zones.append(
+            HostedZone(
+                _locator(document, None, None)(found), [real_id(found)], unknown, unknown, unknown
+            )
+        )
+        for index, record in enumerate(data["ResourceRecordSets"]):
+            if not isinstance(record, dict):
+                continue
+            alias = dig(record, "AliasTarget", "DNSName")
+            values = [
+                r.get("Value") for r in items(record.get("ResourceRecords")) if isinstance(r, dict)
+            ]
+            network.dns_records.append(
+                DnsRecord(
+                    _locator(document, "ResourceRecordSets", index)(found),
+                    found,
+                    dns_name(record.get("Name", Unknown(f"a record name of zone {found}"))),
+                    [alias] if alias is not None else [v for v in values if isinstance(v, str)],
+                )
+            )

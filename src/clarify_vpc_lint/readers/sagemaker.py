@@ -101,6 +101,11 @@ def _job(network: Any, loc: Location, kind: str, inference: Any, count: Any, **l
     """A Clarify job from its NetworkConfig (a processing or a monitoring NetworkConfig)."""
     has_vpc, subnets, groups = _vpc_config(network)
     isolation = network if isinstance(network, Unknown) else dig(network, "EnableNetworkIsolation")
+    encryption = (
+        network
+        if isinstance(network, Unknown)
+        else dig(network, "EnableInterContainerTrafficEncryption")
+    )
     return Job(
         loc=loc,
         kind=kind,
@@ -110,6 +115,7 @@ def _job(network: Any, loc: Location, kind: str, inference: Any, count: Any, **l
         subnets=subnets,
         security_groups=groups,
         instance_count=count,
+        inter_container_encryption=as_bool(encryption, False),
         **links,
     )
 

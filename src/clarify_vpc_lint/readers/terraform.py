@@ -21,10 +21,13 @@ from typing import Any, Dict, List, Protocol, Tuple
 
 from .. import ec2
 from .. import keys as keys_
+from ..awsfacts import dns_name
 from ..documents import Document
 from ..model import (
     DhcpOptions,
     DhcpOptionsAssociation,
+    DnsRecord,
+    HostedZone,
     Location,
     NatGateway,
     Network,
@@ -42,6 +45,7 @@ from ..model import (
     Subnet,
     Vpc,
     VpcEndpoint,
+    ZoneAssociation,
 )
 from ..values import Handle, Unknown, as_bool, items
 from . import policies, sagemaker, workflows
@@ -159,13 +163,15 @@ def _subnet(resource: TfResource, network: Network) -> None:
             else Unknown(f"the availability_zone of {resource.address} is known only after apply"),
             availability_zone_id=resource.value("availability_zone_id"),
             cidr=resource.value("cidr_block"),
+            region=getattr(resource, "region", None),  # a plan says it; .tf: the run's
         )
     )
 
 
-def _route_target(resource: TfResource, route: Dict[str, Any], path: Tuple[Any, ...]) -> Any:
+def _route_target(resource: TfResource, route: Dict[str, Any], path: Tuple[Any, ...]) -> Route:
     """A route's target; an attribute known only after apply (absent from the planned route) is
-    followed to the resources its expression references, e.g. a NAT gateway of the same plan."""
+    followed to the resources its expression references, e.g. a NAT gateway of the same plan.
+    Returns the route with its destination left to the caller."""
     members: Dict[str, Any] = {}
     referenced: List[Tuple[Any, str]] = []
     for name, (ec2_name, types) in _ROUTE_TARGETS.items():
@@ -181,10 +187,14 @@ def _route_target(resource: TfResource, route: Dict[str, Any], path: Tuple[Any, 
         handles = [(h, resource.type_of(h)) for h in items(targets) if isinstance(h, Handle)]
         # inline route blocks share one reference list: keep what this attribute can name
         referenced += [pair for pair in handles if pair[1] in types] or handles
-    return ec2.route_reaches_internet(
-        members,
-        referenced,
-        Unknown(f"the target of a route of {resource.address} is known only after apply"),
+    return Route(
+        None,
+        ec2.route_reaches_internet(
+            members,
+            referenced,
+            Unknown(f"the target of a route of {resource.address} is known only after apply"),
+        ),
+        other_network=ec2.route_leads_to_other_network(members, referenced),
     )
 
 
@@ -197,8 +207,9 @@ def _route_table(resource: TfResource, network: Network) -> None:
         if "cidr_block" not in route:  # a dynamic block's destination, known only after apply
             destination = Unknown(f"the destination of a route of {resource.address}")
         if isinstance(destination, Unknown) or destination:  # an empty one is no route
-            target = _route_target(resource, route, ("route", position))
-            routes.append(Route(destination, target))
+            planned = _route_target(resource, route, ("route", position))
+            planned.destination = destination
+            routes.append(planned)
     keys = _keys(resource)
     main = resource.type == "aws_default_route_table"
     if main:
@@ -216,9 +227,10 @@ def _route(resource: TfResource, network: Network) -> None:
     destination = resource.values.get("destination_cidr_block")
     if destination is None:
         return
-    target = _route_target(resource, resource.values, ())
+    planned = _route_target(resource, resource.values, ())
+    planned.destination = destination
     table = _one(resource.value("route_table_id"), "route_table_id")
-    network.routes.append((table, Route(destination, target)))
+    network.routes.append((table, planned))
 
 
 def _association(resource: TfResource, network: Network) -> None:
@@ -398,6 +410,8 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
                     "private_dns_only_for_inbound_resolver_endpoint",
                 )
             ),
+            service_region=_one(resource.value("service_region"), "service_region"),
+            region=getattr(resource, "region", None),  # a plan says it; .tf: the run's
         )
     )
     network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501
@@ -720,6 +734,73 @@ HANDLERS = {
     ("managed", "aws_iam_role"): _role,
     ("managed", "aws_s3_bucket_policy"): _bucket_policy,
 }
+
+
+# -- Route 53 private hosted zones: which VPCs resolve which names (centralised endpoints) ---------
+
+
+def _hosted_zone(resource: TfResource, network: Network) -> None:
+    blocks = _list(resource.values.get("vpc"))
+    vpcs = [_one(resource.value("vpc", i, "vpc_id"), "vpc_id") for i in range(len(blocks))]
+    keys = _keys(resource)
+    zone_id = resource.values.get("zone_id")
+    if isinstance(zone_id, str) and zone_id:
+        keys.append(keys_.real_id(zone_id))
+    network.hosted_zones.append(
+        HostedZone(
+            resource.location,
+            keys,
+            name=dns_name(_one(resource.value("name"), "name")),
+            private=bool(vpcs) if resource.mode == "managed" else Unknown("a zone data source"),
+            vpcs=vpcs,
+            records_complete=resource.mode == "managed",
+        )
+    )
+
+
+def _zone_association(resource: TfResource, network: Network) -> None:
+    network.zone_associations.append(
+        ZoneAssociation(
+            _one(resource.value("zone_id"), "zone_id"), _one(resource.value("vpc_id"), "vpc_id")
+        )
+    )
+
+
+def _dns_record(resource: TfResource, network: Network) -> None:
+    if resource.values.get("alias"):
+        written = resource.value("alias", 0, "name")
+    else:
+        written = resource.value("records")
+    targets = written if isinstance(written, list) else [written]
+    network.dns_records.append(
+        DnsRecord(
+            resource.location,
+            _one(resource.value("zone_id"), "zone_id"),
+            dns_name(_one(resource.value("name"), "name")),
+            [t for t in targets if t is not None],
+        )
+    )
+
+
+def _endpoint_private_dns(resource: TfResource, network: Network) -> None:
+    """aws_vpc_endpoint_private_dns: private DNS set apart from aws_vpc_endpoint."""
+    network.endpoint_private_dns.append(
+        (
+            _one(resource.value("vpc_endpoint_id"), "vpc_endpoint_id"),
+            as_bool(_one(resource.value("private_dns_enabled"), "private_dns_enabled"), False),
+        )
+    )
+
+
+HANDLERS.update(
+    {
+        ("managed", "aws_vpc_endpoint_private_dns"): _endpoint_private_dns,
+        ("managed", "aws_route53_zone"): _hosted_zone,
+        ("data", "aws_route53_zone"): _hosted_zone,
+        ("managed", "aws_route53_zone_association"): _zone_association,
+        ("managed", "aws_route53_record"): _dns_record,
+    }
+)
 
 
 def _references(value: Any) -> Any:

@@ -76,6 +76,16 @@ class PlannedResource:
     def document(self) -> Document:
         return self.plan.document
 
+    @cached_property
+    def region(self) -> Any:
+        """The region the resource is created in: its own ``region`` argument (AWS provider v6),
+        else its provider's ``region`` (an alias's for ``provider = aws.west``); None where the
+        configuration names none (the provider takes it from the environment)."""
+        own = self.values.get("region")
+        if isinstance(own, str) and own:
+            return own
+        return self.plan.provider_region(self)
+
     def type_of(self, handle: Handle) -> str:
         """The type of the resource a handle names in the same plan, or ""."""
         address = keys.tf_address(self.plan.document.path, handle.key)
@@ -96,6 +106,7 @@ class Plan:
             if isinstance(value, dict)
         }
         self.config_root = _dict(_dict(data.get("configuration")).get("root_module"))
+        self._providers = _dict(_dict(data.get("configuration")).get("provider_config"))
         self._config_index: Dict[str, Dict[str, Dict[str, Any]]] = {}
         self._resolved: Dict[Tuple[str, str, Any], Any] = {}  # (reference, module, index) -> value
         self._resolving: Set[Tuple[str, str, Any]] = set()
@@ -171,6 +182,28 @@ class Plan:
                 if isinstance(resource, dict) and isinstance(resource.get("address"), str)
             }
         return self._config_index[key]
+
+    def provider_region(self, resource: PlannedResource) -> Any:
+        """The ``region`` of the provider configuration that creates ``resource``."""
+        parsed = tfaddress.parse(resource.address)
+        module = self._config_module(parsed.module) if parsed is not None else {}
+        local = parsed.local if parsed is not None else ""
+        key = next(
+            (
+                r.get("provider_config_key")
+                for r in _list(module.get("resources"))
+                if isinstance(r, dict) and r.get("address") == local
+            ),
+            None,
+        )
+        expression = _dict(_dict(_dict(self._providers.get(key)).get("expressions")).get("region"))
+        if "constant_value" in expression:
+            return expression["constant_value"]
+        references = _list(expression.get("references"))
+        if len(references) == 1 and str(references[0]).startswith("var."):
+            value = self.variables.get(str(references[0])[4:])
+            return value if isinstance(value, str) else None
+        return None  # written another way: the run's region (--region) stands
 
     # -- values ------------------------------------------------------------------------------------
 

@@ -53,3 +53,32 @@ def options_name(vpc: Vpc, index: Index) -> str:
     if options == ec2.NO_DHCP_OPTIONS:
         return "no DHCP options set (DhcpOptionsId `default`)"
     return display(options, index)
+
+
+AMAZON_PROVIDED_DNS = "AmazonProvidedDNS"
+
+
+def dns_elsewhere(vpc: Vpc, index: Index) -> Any:
+    """None, or an Unknown naming the DNS servers other than AmazonProvidedDNS that the VPC's
+    DHCP options set gives its instances: those resolve endpoint names only if they forward to
+    the Route 53 Resolver, which no input shows (SPEC section 5)."""
+    associations = index.dhcp_associations(vpc)
+    chosen = ([a for a in associations if not a.implicit] or associations or [None])[0]
+    if chosen is None or chosen.conditional is not False:
+        return None
+    options = (
+        chosen.options if isinstance(chosen.options, DhcpOptions) else index.find(chosen.options)
+    )
+    if not isinstance(options, DhcpOptions) or not isinstance(options.options, dict):
+        return None
+    servers = options.options.get("domain-name-servers")
+    if not isinstance(servers, list):
+        return None
+    others = [str(s) for s in servers if str(s) != AMAZON_PROVIDED_DNS]
+    if not others:
+        return None
+    return Unknown(
+        f"{vpc.loc.resource}'s DHCP options set {options.loc.resource} names DNS "
+        f"servers {', '.join(others)}: they resolve endpoint names only if they forward to the "
+        "Route 53 Resolver, which the inputs do not show"
+    )

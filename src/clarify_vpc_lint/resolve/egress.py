@@ -20,13 +20,14 @@ from ..model import PrefixList, SecurityGroup, Subnet, Vpc, VpcEndpoint
 from ..values import Unknown
 from .index import display
 from .network import Resolver
+from .served import serving
 
 PeerTest = Callable[[tuple], Fact]
 _SAGEMAKER = ("sagemaker.api", "sagemaker.runtime")
 
 
 def https_destinations(
-    resolver: Resolver, groups: Any, vpcs: Any, inference: Fact
+    resolver: Resolver, groups: Any, vpcs: Any, inference: Fact, subnets: Any = ()
 ) -> List[Tuple[str, Fact]]:
     """(what the job must reach over TCP 443, whether its groups' egress allows it), each."""
     security = resolver.security
@@ -46,7 +47,7 @@ def https_destinations(
             endpoint
             for endpoint in resolver.endpoints_by_vpc().get(id(vpc), [])
             if _relied_on(endpoint, inference) is True
-        ]
+        ] + _hub_endpoints(resolver, vpc, subnets, inference)
         s3_interfaces = [e for e in relied if endpoint_service(e.service) == "s3"]
         if s3_interfaces:
             names = ", ".join(e.loc.resource for e in s3_interfaces)
@@ -64,6 +65,26 @@ def https_destinations(
                     )
                 )
     return destinations
+
+
+def _hub_endpoints(
+    resolver: Resolver, vpc: Vpc, subnets: Any, inference: Fact
+) -> List[VpcEndpoint]:
+    """The hub endpoints the job's calls resolve to through Route 53 (served.py)."""
+    offline = [
+        s
+        for s in ([] if isinstance(subnets, Unknown) else subnets)
+        if isinstance(s, Subnet)
+        and resolver.subnet_vpc(s) is vpc
+        and resolver.internet_route(s) is not True
+    ]
+    services = ["s3", *(_SAGEMAKER if inference is not False else ())]
+    found: List[VpcEndpoint] = []
+    for service in services:
+        for endpoint in serving(vpc, resolver, service, offline).hubs:
+            if not any(endpoint is f for f in found):
+                found.append(endpoint)
+    return found
 
 
 def _relied_on(endpoint: VpcEndpoint, inference: Fact) -> Fact:
@@ -104,12 +125,13 @@ def _public_s3_test(resolver: Resolver) -> PeerTest:
 
 
 def _endpoint_test(resolver: Resolver, endpoint: VpcEndpoint, vpc: Vpc) -> PeerTest:
-    """A peer that reaches an interface endpoint: one of its groups (without any, the VPC's
+    """A peer that reaches an interface endpoint: one of its groups (without any, its VPC's
     default group), or a CIDR over its subnets."""
     index = resolver.index
     group_refs = endpoint.security_groups
     if group_refs is None:
-        group_refs = [keys.default_security_group(vpc.keys[0])]
+        own = resolver.vpc(endpoint.vpc, endpoint.loc) or vpc  # a hub endpoint's is the hub's
+        group_refs = [keys.default_security_group(own.keys[0])]
     groups = [] if isinstance(group_refs, Unknown) else [index.find(g) for g in group_refs or []]
     subnets = [] if isinstance(endpoint.subnets, Unknown) else endpoint.subnets
     cidrs: Any = endpoint.subnets if isinstance(endpoint.subnets, Unknown) else []

@@ -36,6 +36,7 @@ class Index:
             "network_acls",
             "nat_gateways",
             "prefix_lists",
+            "hosted_zones",
         ):
             for entity in getattr(network, kind):
                 for key in entity.keys:
@@ -114,7 +115,7 @@ class Index:
         existing = self.entities.get(key)
         if isinstance(existing, Vpc) and isinstance(entity, Vpc) and existing is not entity:
             # describe-vpcs and describe-vpc-attribute describe one VPC in several files
-            for name in ("dns_support", "dns_hostnames", "cidrs"):
+            for name in ("dns_support", "dns_hostnames", "cidrs", "owner"):
                 if getattr(existing, name) is None or isinstance(getattr(existing, name), Unknown):
                     setattr(existing, name, getattr(entity, name))
             return

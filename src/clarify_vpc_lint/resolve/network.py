@@ -11,6 +11,7 @@ from ..model import Location, NatGateway, Network, RouteTable, Subnet, Vpc, VpcE
 from ..values import Unknown
 from .index import Index, display
 from .security import SecurityGroups
+from .served import Route53
 
 
 class Resolver:
@@ -81,6 +82,10 @@ class Resolver:
             current = getattr(endpoint, field_name)
             if current is None or isinstance(current, list):
                 setattr(endpoint, field_name, [*(current or []), target])
+        for endpoint_ref, enabled in self.network.endpoint_private_dns:
+            endpoint = self.index.find(endpoint_ref)
+            if isinstance(endpoint, VpcEndpoint):
+                endpoint.private_dns = enabled
 
     def expand(self, refs: Any) -> Any:
         """Names in a declared job: a Terraform address without index names every instance."""
@@ -103,7 +108,30 @@ class Resolver:
         return self._endpoints_by_vpc
 
     def _complete_from_inventory(self, vpc: Vpc) -> None:
-        vpc.endpoints_complete = self.index.inventory_has("VpcEndpoints")
+        participant = self.participant_view(vpc)
+        vpc.endpoints_complete = self.index.inventory_has("VpcEndpoints") and participant is None
+
+    def participant_view(self, vpc: Vpc) -> Optional[Unknown]:
+        """An Unknown when the inventory was taken in a participant account of a shared VPC
+        (its listings show only other accounts' resources, none of the owner's): it is not
+        complete for the VPC's endpoints."""
+        accounts = set(self.network.inventory_accounts)
+        owner = vpc.owner
+        if not isinstance(owner, str):  # describe-subnets names the owner too
+            owners = {
+                s.owner
+                for s in self.network.subnets
+                if isinstance(s.owner, str) and self.index.find(s.vpc) is vpc
+            }
+            owner = owners.pop() if len(owners) == 1 else None
+        if owner is None or not accounts or owner in accounts:
+            return None
+        return Unknown(
+            f"the VPC endpoints of {vpc.loc.resource}: it is shared by account {owner}, and "
+            f"the inventory was taken in account {', '.join(sorted(accounts))}, which does not "
+            "see the owner's endpoints; add `aws ec2 describe-vpc-endpoints` output taken in "
+            f"account {owner} with --context"
+        )
 
     def route_table_of(self, subnet: Subnet) -> Any:
         associations = self.index.association_by_subnet.get(id(subnet), [])
@@ -160,6 +188,11 @@ class Resolver:
             f"template that defines it, or `{ec2.DESCRIBE_NAT_GATEWAYS} --output json` output "
             "with --context"
         )
+
+    @cached_property
+    def route53(self) -> Route53:
+        """The run's Route 53 zones and records: which hub endpoints serve which VPCs."""
+        return Route53(self)
 
     @cached_property
     def fix_region(self) -> str:

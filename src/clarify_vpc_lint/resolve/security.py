@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Tuple
 
 from .. import ec2
 from ..logic import Fact, all_of, any_of
@@ -47,16 +47,26 @@ class SecurityGroups:
         return False  # IPv6 ranges do not carry the job's IPv4 traffic
 
     def rules_admit(
-        self, group_refs: Any, direction: str, port: Optional[int], peers_of: Any = None
+        self,
+        group_refs: Any,
+        direction: str,
+        port: Optional[int],
+        peers_of: Any = None,
+        protocol: Tuple[str, ...] = ec2.TCP,
     ) -> Fact:
-        """Does some group's rule admit ``port`` (None: all traffic) from/to ``peers_of``?
+        """Does some group's rule admit ``port`` (None: all traffic) of ``protocol`` (TCP unless
+        given) from/to ``peers_of``?
 
         ``peers_of`` is (groups, subnet CIDRs) that the peer must be or cover; None accepts any peer.
         """
         if peers_of is None:
-            return self.admits(group_refs, direction, port, None)
+            return self.admits(group_refs, direction, port, None, protocol)
         return self.admits(
-            group_refs, direction, port, lambda peer: self._peer_matches(peer, *peers_of)
+            group_refs,
+            direction,
+            port,
+            lambda peer: self._peer_matches(peer, *peers_of),
+            protocol,
         )
 
     def admits(
@@ -65,6 +75,7 @@ class SecurityGroups:
         direction: str,
         port: Optional[int],
         peer_test: Optional[Callable[[tuple], Fact]],
+        protocol: Tuple[str, ...] = ec2.TCP,
     ) -> Fact:
         """Does some group's rule admit ``port`` from/to a peer that ``peer_test`` accepts (None:
         any peer)?"""
@@ -77,7 +88,7 @@ class SecurityGroups:
                 results.append(group)
                 continue
             for permission in self.permissions(group, direction):
-                covered = ec2.covers_port(permission, port)
+                covered = ec2.covers_port(permission, port, protocol)
                 if peer_test is None:
                     peer = bool(permission.peers)
                 else:

@@ -16,7 +16,7 @@ from typing import Dict, List
 
 from ...model import Network
 from ..network import Resolver
-from .endpoints import endpoint_subjects
+from .endpoints import endpoint_subjects, hub_endpoint_subjects
 from .jobs import job_subject, link_analysis_config
 from .models import model_subject
 from .policies import policy_subject
@@ -42,10 +42,13 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
     for model in network.models:
         subjects.append(model_subject(model, resolver, usages))
     subjects.extend(policy_subject(policy, network.jobs, resolver) for policy in network.policies)
+    vpc_views = []
     for usage in usages.values():
         view = VpcView(usage, resolver)
         subjects.append(vpc_subject(view))
         if usage.vpc is not None:
             subjects.extend(endpoint_subjects(view))
+            vpc_views.append(view)
+    subjects.extend(hub_endpoint_subjects(vpc_views))
     subjects.extend(subnet_subjects(network, resolver))
     return subjects

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from ...awsfacts import endpoint_service
 from ...facts import derive, fact
-from ...logic import Fact, all_of
+from ...logic import Fact, all_of, any_of
 from ...model import VpcEndpoint
 from ...values import Unknown
 from ..index import display
 from ..network import Resolver
+from ..served import through_other_dns, type_is
 from .endpoint_policies import endpoint_policy_names
 from .naming import default_group_refs, fix_file, fix_refs, logical_name
 from .subject import Subject
 from .usage import Usage
-from .vpcs import VpcView, admits_https, type_is, usage_names
+from .vpcs import VpcView, admits_https, usage_names
 
 
 @dataclass
@@ -26,6 +27,8 @@ class _EndpointView:
     service: Any  # the service's short name ("s3", "sagemaker.api"), or Unknown
     vpc: VpcView
     resolver: Resolver
+    hub: bool = False  # a centralised endpoint of another VPC that serves this one (served.py)
+    spokes: List[str] = field(default_factory=list)  # for a hub endpoint: the VPCs it serves
 
     def service_in(self, *names: str) -> Fact:
         return self.service in names if not isinstance(self.service, Unknown) else self.service
@@ -56,9 +59,17 @@ def _endpoint_interface(view: _EndpointView) -> Fact:
     return type_is(view.endpoint, "Interface")
 
 
-@fact("endpoints", "private_dns", "the endpoint has private DNS on")
+@fact(
+    "endpoints",
+    "private_dns",
+    "the endpoint's service name resolves to it in the Clarify VPC: its private DNS is on, or a "
+    "Route 53 zone associated with the VPC answers the name with it",
+)
 def _endpoint_private_dns(view: _EndpointView) -> Fact:
-    return view.endpoint.private_dns
+    usage, resolver = view.vpc.usage, view.resolver
+    zoned = resolver.route53.names_endpoint(usage.vpc, view.endpoint, view.service)
+    own = False if view.hub else view.endpoint.private_dns
+    return through_other_dns(any_of([own, zoned]), usage.vpc, resolver)
 
 
 @fact("endpoints", "routes_job_subnets", "the endpoint is on the route table of every job subnet")
@@ -110,14 +121,48 @@ def _endpoint_vpc_s3_gateway_endpoint(view: _EndpointView) -> Fact:
 
 
 def endpoint_subjects(vpc_view: VpcView) -> List[Subject]:
-    usage, resolver = vpc_view.usage, vpc_view.resolver
+    """The VPC's own endpoints (a hub endpoint that serves it: ``hub_endpoint_subjects``)."""
+    resolver = vpc_view.resolver
     subjects = []
-    for endpoint in resolver.endpoints_by_vpc().get(id(usage.vpc), []):
-        service = endpoint_service(endpoint.service)
-        view = _EndpointView(endpoint, service, vpc_view, resolver)
+    for endpoint in resolver.endpoints_by_vpc().get(id(vpc_view.usage.vpc), []):
+        view = _EndpointView(endpoint, endpoint_service(endpoint.service), vpc_view, resolver)
         names = partial(_endpoint_names, view)
         subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))
     return subjects
+
+
+def hub_endpoint_subjects(vpc_views: List[VpcView]) -> List[Subject]:
+    """Each hub endpoint that serves some of the VPCs once, judged for all the VPCs it serves
+    (their jobs together: its group must admit every one)."""
+    served: Dict[int, Tuple[VpcEndpoint, List[VpcView]]] = {}
+    for vpc_view in vpc_views:
+        own = vpc_view.resolver.endpoints_by_vpc().get(id(vpc_view.usage.vpc), [])
+        for endpoint in vpc_view.hub_endpoints():
+            if not any(endpoint is e for e in own):
+                served.setdefault(id(endpoint), (endpoint, []))[1].append(vpc_view)
+    subjects = []
+    for endpoint, views in served.values():
+        vpc_view = views[0] if len(views) == 1 else _together(views)
+        resolver = vpc_view.resolver
+        view = _EndpointView(endpoint, endpoint_service(endpoint.service), vpc_view, resolver, True)
+        view.spokes = [v.usage.vpc.loc.resource for v in views]
+        names = partial(_endpoint_names, view)
+        subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))
+    return subjects
+
+
+def _together(views: List[VpcView]) -> VpcView:
+    """The Clarify use of several spokes as one (named by the first spoke's VPC)."""
+    first = views[0].usage
+    usage = Usage(first.vpc, first.loc)
+    for view in views:
+        other = view.usage
+        for name in ("clarify", "inference", "model_s3"):
+            setattr(usage, name, any_of([getattr(usage, name), getattr(other, name)]))
+        usage.job_subnets += other.job_subnets
+        usage.model_subnets += other.model_subnets
+        usage.jobs += other.jobs
+    return VpcView(usage, views[0].resolver)
 
 
 def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
@@ -132,7 +177,9 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
         "service": service
         if not isinstance(service, Unknown)
         else (getattr(endpoint.service, "text", "") or "unknown"),  # None: no ServiceName
-        "vpc": usage.vpc.loc.resource,
+        "vpc": usage.vpc.loc.resource
+        if not view.hub
+        else f"{_own_vpc(view).loc.resource} (the hub serving {', '.join(sorted(view.spokes))})",
         **usage_names(vpc_view, at),
         "job_groups": ", ".join(
             sorted(
@@ -152,16 +199,21 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
             at,
         )
         if endpoint.security_groups is not None
-        else default_group_refs(usage.vpc, endpoint, resolver),
+        else default_group_refs(_own_vpc(view), endpoint, resolver),
         "endpoint_group_name": logical_name(
             display(endpoint_groups[0], resolver.index)
             if isinstance(endpoint_groups, list) and endpoint_groups
-            else f"{usage.vpc.loc.resource}DefaultSecurityGroup"
+            else f"{_own_vpc(view).loc.resource}DefaultSecurityGroup"
         ),
         "vpc_refs": fix_refs([usage.vpc], resolver, "the VPC", at),
         "region": resolver.fix_region,
         **endpoint_policy_names(view),  # CVL501
     }
+
+
+def _own_vpc(view: _EndpointView) -> Any:
+    """The VPC the endpoint is in: a hub endpoint's is the hub VPC."""
+    return view.resolver.vpc(view.endpoint.vpc, view.endpoint.loc) or view.vpc.usage.vpc
 
 
 def _routes_subnets(endpoint: VpcEndpoint, usage: Usage, resolver: Resolver) -> Fact:

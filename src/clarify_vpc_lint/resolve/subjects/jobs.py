@@ -73,6 +73,37 @@ def _job_sg_cluster_egress(view: _JobView) -> Fact:
 
 @fact(
     "jobs",
+    "inter_container_encryption",
+    "the job encrypts the traffic between its instances (EnableInterContainerTrafficEncryption)",
+)
+def _job_inter_container_encryption(view: _JobView) -> Fact:
+    return view.job.inter_container_encryption
+
+
+@fact(
+    "jobs",
+    "sg_ipsec_between_members",
+    "the job's groups admit UDP 500 and ESP (protocol 50) between its members, both directions",
+)
+def _job_sg_ipsec_between_members(view: _JobView) -> Fact:
+    return all_of(allowed for _, allowed in ipsec_between_members(view))
+
+
+def ipsec_between_members(view: _JobView) -> List[Tuple[str, Fact]]:
+    """(what, whether the groups allow it) for IKE and ESP in and out between the members."""
+    security = view.resolver.security
+    return [
+        (
+            f"{direction} {name}",
+            security.rules_admit(view.groups, direction, port, view.peers, protocol),
+        )
+        for name, protocol, port in ec2.IPSEC_TRAFFIC
+        for direction in ("ingress", "egress")
+    ]
+
+
+@fact(
+    "jobs",
     "sg_https_egress",
     "the job's groups let TCP 443 out to S3 and to each interface endpoint its calls resolve to",
 )
@@ -136,7 +167,7 @@ def job_subject(job: Job, resolver: Resolver, usages: Dict[int, Usage]) -> Subje
         usages[id(vpc)].jobs.append(JobNetwork(groups, group_entities, subnet_cidrs))
         usages[id(vpc)].clarify_jobs.append(job)
     if job.has_vpc_config is True:
-        https = https_destinations(resolver, groups, vpcs, job.inference)
+        https = https_destinations(resolver, groups, vpcs, job.inference, subnets)
     else:  # not in a VPC: nothing to reach through groups; or whether it is, unknown
         vpc_config = job.has_vpc_config
         https = [("S3", vpc_config)] if isinstance(vpc_config, Unknown) else []
@@ -166,6 +197,10 @@ def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[
         "https_unreached": "; ".join(name for name, reached in https if reached is not True)
         or "(none)",
         "address_capacity": _address_capacity(view),
+        "ipsec_blocked": ", ".join(
+            n for n, allowed in ipsec_between_members(view) if allowed is not True
+        )
+        or "(none)",
         # the same names as each language's fix refers to them
         "job_vpc_ref": vpc_refs(
             vpcs[0] if isinstance(vpcs, list) and vpcs else None,

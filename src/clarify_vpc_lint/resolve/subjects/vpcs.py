@@ -7,14 +7,15 @@ from functools import partial
 from typing import Any, Dict, List, Optional
 
 from ... import ec2, keys
-from ...awsfacts import endpoint_service
+from ...awsfacts import ENDPOINT_SERVICES
 from ...facts import derive, fact
 from ...logic import Fact, all_of, any_of, negate
-from ...model import RouteTable, Subnet, VpcEndpoint, existence
+from ...model import RouteTable, Subnet, VpcEndpoint
 from ...names import Name, Refs
 from ...values import Unknown
 from .. import dhcp
 from ..network import Resolver
+from ..served import Serving, serving
 from .naming import fix_file, fix_refs, vpc_refs
 from .subject import Subject
 from .usage import Usage
@@ -24,15 +25,34 @@ from .usage import Usage
 class VpcView:
     usage: Usage
     resolver: Resolver
-    services: Dict[tuple, Fact] = field(default_factory=dict)
+    services: Dict[tuple, Serving] = field(default_factory=dict)
     _internet: Dict[int, Fact] = field(default_factory=dict)
 
     def service(self, name: str, kind: Optional[str] = None, usable: Any = None) -> Fact:
-        """Is there an endpoint for ``name`` (of ``kind``) in the VPC, ``usable`` by the jobs?"""
+        """Is ``name`` served to the VPC's jobs: by an endpoint of the VPC (of ``kind``,
+        ``usable`` by the jobs), or by a hub endpoint through Route 53 (served.py)?"""
+        return self.serving(name, kind, usable).fact
+
+    def serving(self, name: str, kind: Optional[str] = None, usable: Any = None) -> Serving:
         key = (name, kind, usable)
         if key not in self.services:
-            self.services[key] = _service_present(self.usage, self.resolver, name, kind, usable)
+            if self.usage.vpc is None:
+                self.services[key] = Serving(self.usage.unknown)
+            else:
+                users = self.usage.s3_subnets() if name == "s3" else self.usage.job_subnets
+                self.services[key] = serving(
+                    self.usage.vpc, self.resolver, name, self.without_internet(users), kind, usable
+                )
         return self.services[key]
+
+    def hub_endpoints(self) -> List[VpcEndpoint]:
+        """The hub endpoints that serve the VPC's jobs, each once."""
+        found: List[VpcEndpoint] = []
+        for name in ENDPOINT_SERVICES:
+            for endpoint in self.serving(name).hubs:
+                if not any(endpoint is f for f in found):
+                    found.append(endpoint)
+        return found
 
     def s3_endpoint(self) -> Fact:
         """A gateway endpoint, or an interface endpoint whose private DNS answers in the VPC."""
@@ -194,6 +214,10 @@ def _vpc_names(view: VpcView) -> Dict[str, Any]:
         else Name("ClarifyVpc", f"{name} is not in the inputs: this is its resource"),
         "vpc_refs": vpc_refs(usage.vpc, usage.unknown, usage.written_subnets, resolver, name, at),
         "dns_attributes_off": _dns_attributes_off(view),
+        # why the Route 53 zones in the inputs do not serve a service to the VPC, else ""
+        "api_zone_note": view.serving("sagemaker.api").note,
+        "runtime_zone_note": view.serving("sagemaker.runtime").note,
+        "logs_zone_note": view.serving("logs").note,
         "region": resolver.fix_region,
         "endpoint_group_refs": _endpoint_group_refs(usage, resolver, at),
         **usage_names(view, at),
@@ -221,8 +245,9 @@ def admits_https(endpoint: VpcEndpoint, usage: Usage, resolver: Resolver) -> Fac
     """Do the endpoint's groups (the VPC's default group when it names none) admit TCP 443 from
     every Clarify job of the VPC?"""
     groups = endpoint.security_groups
-    if groups is None:
-        groups = [keys.default_security_group(usage.vpc.keys[0])]
+    if groups is None:  # its VPC's default group: a hub endpoint's is the hub's
+        own = resolver.vpc(endpoint.vpc, endpoint.loc) or usage.vpc
+        groups = [keys.default_security_group(own.keys[0])]
     results = [
         resolver.security.rules_admit(
             groups, "ingress", 443, (job.group_entities, job.subnet_cidrs)
@@ -247,55 +272,6 @@ def _dns_attributes_off(view: VpcView) -> str:
 
 def _answers_in_vpc(endpoint: VpcEndpoint) -> Fact:
     return ec2.private_dns_answers_in_vpc(endpoint.private_dns, endpoint.dns_only_inbound_resolver)
-
-
-def _service_present(
-    usage: Usage, resolver: Resolver, service: str, kind: Optional[str] = None, usable: Any = None
-) -> Fact:
-    """Is there an endpoint for ``service`` (of ``kind``: Interface/Gateway) in the VPC?"""
-    if usage.vpc is None:
-        return usage.unknown
-    vpc = usage.vpc
-    results: List[Fact] = []
-    for endpoint in resolver.endpoints_by_vpc().get(id(vpc), []) + resolver.endpoints_by_vpc()[0]:
-        owner = resolver.vpc(endpoint.vpc, endpoint.loc)
-        found = endpoint_service(endpoint.service)
-        matches = (
-            found == service
-            if not isinstance(found, Unknown)
-            else Unknown(
-                f"the service of endpoint {endpoint.loc.resource} is not known: {found.reason}"
-            )
-        )
-        if kind is not None and matches is True:
-            matches = type_is(endpoint, kind)
-        if usable is not None and matches is True:
-            matches = usable(endpoint)
-        if matches is False:
-            continue
-        if owner is None:  # an endpoint whose VpcId is not known may be in this VPC
-            matches = Unknown(
-                f"endpoint {endpoint.loc.resource} may be in {vpc.loc.resource}: "
-                "its VpcId is not known"
-            )
-        elif matches is True and endpoint.conditional is not False:
-            matches = existence(endpoint.conditional, f"endpoint {endpoint.loc.resource}")
-        results.append(matches)
-    if not vpc.endpoints_complete:
-        results.append(
-            Unknown(
-                f"the VPC endpoints of {vpc.loc.resource}; add `aws ec2 describe-vpc-endpoints` "
-                "output with --context"
-            )
-        )
-    return any_of(results)
-
-
-def type_is(endpoint: VpcEndpoint, kind: str) -> Fact:
-    """Is the endpoint of ``kind`` (Interface or Gateway)?"""
-    if isinstance(endpoint.endpoint_type, Unknown):
-        return endpoint.endpoint_type
-    return str(endpoint.endpoint_type).lower() == kind.lower()
 
 
 def usage_names(view: VpcView, at: Optional[str]) -> Dict[str, Any]:

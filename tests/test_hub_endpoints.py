@@ -1,0 +1,481 @@
+"""Centralised ("hub") interface endpoints (SPEC section 5): a spoke VPC with no endpoint of its own
+is served by the hub's endpoints when a Route 53 private hosted zone associated with the spoke
+answers the service's name with them and the spoke's subnets route the hub's CIDR to a transit
+gateway. The clean network stays clean in every form; each broken variant gives exactly its
+findings, and what the inputs cannot decide is info.
+
+The networks live in ``tests/fixtures/hub/<form>/``; a variant is the clean network with a few
+lines changed (``_variant``), so each case says exactly what it breaks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import pytest
+from conftest import FIXTURES
+
+from clarify_vpc_lint.config import load_config
+from clarify_vpc_lint.linter import Options, run
+
+HUB = FIXTURES / "hub"
+Edit = Tuple[str, Optional[str], str]  # (file, text, replacement); text None: delete the file
+
+
+def _variant(form: str, edits: Sequence[Edit], tmp_path: Path) -> Path:
+    case = tmp_path / form
+    shutil.copytree(HUB / form, case)
+    for name, old, new in edits:
+        path = case / name
+        if old is None:
+            path.unlink()
+            continue
+        text = path.read_text()
+        assert old in text, f"{name} has no {old!r}: the variant no longer fits"
+        path.write_text(text.replace(old, new, 1))
+    return case
+
+
+def _drop_resources(text: str, names: Sequence[str]) -> str:
+    """A template without the named top-level resources (two-space indented blocks)."""
+    for name in names:
+        text = re.sub(rf"(?ms)^  {name}:\n.*?(?=^  \S|^\S|\Z)", "", text)
+    return text
+
+
+def _findings(case: Path) -> List[Tuple[str, str, str]]:
+    config_file = case / "clarify-vpc-lint.yaml"
+    config = load_config(config_file) if config_file.is_file() else None
+    result = run(Options(paths=[str(case)], config=config))
+    assert result.errors == [], result.errors
+    return sorted((f.rule, f.severity, f.resource) for f in result.findings)
+
+
+def _messages(case: Path, rule: str) -> List[str]:
+    return [f.message for f in run(Options(paths=[str(case)])).findings if f.rule == rule]
+
+
+# -- CloudFormation: a hub stack and a spoke stack -------------------------------------------------
+
+NO_ROUTE_TO_HUB = (
+    "spoke.yaml",
+    "DestinationCidrBlock: 10.0.0.0/8",
+    "DestinationCidrBlock: 10.9.0.0/16",
+)
+CUSTOM_DNS = (
+    "spoke.yaml",
+    "  S3Endpoint:",
+    "  CorpDhcp:\n    Type: AWS::EC2::DHCPOptions\n"
+    "    Properties: {DomainName: corp.example, DomainNameServers: [10.0.0.2]}\n"
+    "  CorpDhcpAssociation:\n    Type: AWS::EC2::VPCDHCPOptionsAssociation\n"
+    "    Properties: {VpcId: !Ref SpokeVpc, DhcpOptionsId: !Ref CorpDhcp}\n  S3Endpoint:",
+)
+SPOKE_ERRORS = [
+    ("CVL302", "error", "SpokeVpc"),
+    ("CVL303", "error", "SpokeVpc"),
+    ("CVL310", "warning", "SpokeVpc"),
+]
+
+
+def test_clean_hub_and_spoke_stacks_have_no_finding() -> None:
+    assert _findings(HUB / "cloudformation") == []
+
+
+@pytest.mark.parametrize(
+    "edits, expected",
+    [
+        pytest.param(
+            [
+                (
+                    "spoke.yaml",
+                    "amazonaws.com\n      VPCs: [{VPCId: !Ref SpokeVpc,",
+                    "amazonaws.com\n      VPCs: [{VPCId: vpc-0123456789abcdef0,",
+                )
+            ],
+            [("CVL302", "error", "SpokeVpc")],
+            id="api-zone-not-associated-with-the-spoke",
+        ),
+        pytest.param([NO_ROUTE_TO_HUB], SPOKE_ERRORS, id="no-route-to-the-hub-cidr"),
+        pytest.param(
+            [
+                (
+                    "spoke.yaml",
+                    "DestinationCidrBlock: 10.0.0.0/8, TransitGatewayId: !ImportValue hub-transit-gateway",
+                    "DestinationCidrBlock: 10.0.0.0/8, VpcEndpointId: !Ref S3Endpoint",
+                )
+            ],
+            SPOKE_ERRORS,
+            id="routes-to-no-other-network-only-own-endpoints",
+        ),
+        pytest.param(
+            [("hub.yaml", "CidrIp: 10.0.0.0/8}", "CidrIp: 10.0.0.0/16}")],
+            [
+                ("CVL307", "warning", "SageMakerApiEndpoint"),
+                ("CVL307", "warning", "SageMakerRuntimeEndpoint"),
+            ],
+            id="hub-endpoint-group-does-not-admit-the-spoke",
+        ),
+        pytest.param(
+            [NO_ROUTE_TO_HUB, CUSTOM_DNS],
+            [
+                ("CVL302", "info", "SpokeVpc"),
+                ("CVL303", "info", "SpokeVpc"),
+                ("CVL310", "info", "SpokeVpc"),
+            ],
+            id="custom-dns-servers-make-endpoint-findings-info",
+        ),
+    ],
+)
+def test_each_broken_spoke_gives_exactly_its_findings(
+    edits: List[Edit], expected: list, tmp_path: Path
+) -> None:
+    assert _findings(_variant("cloudformation", edits, tmp_path)) == expected
+
+
+def test_the_error_names_the_zone_and_why(tmp_path: Path) -> None:
+    case = _variant("cloudformation", [NO_ROUTE_TO_HUB], tmp_path)
+    (message,) = _messages(case, "CVL302")
+    assert "zone SageMakerApiZone" in message
+    assert "no route to hub VPC HubVpc (10.0.0.0/16)" in message
+
+
+def test_without_a_zone_for_the_name_the_finding_is_info_naming_route53_data(
+    tmp_path: Path,
+) -> None:
+    case = _variant("cloudformation", [], tmp_path)
+    spoke = case / "spoke.yaml"
+    spoke.write_text(_drop_resources(spoke.read_text(), ["SageMakerApiZone", "SageMakerApiRecord"]))
+    assert _findings(case) == [("CVL302", "info", "SpokeVpc")]
+    (message,) = _messages(case, "CVL302")
+    assert "no Route 53 private hosted zone for api.sagemaker.us-east-1.amazonaws.com" in message
+    assert "list-resource-record-sets" in message
+
+
+def test_a_zone_without_a_record_for_the_name_does_not_serve(tmp_path: Path) -> None:
+    case = _variant("cloudformation", [], tmp_path)
+    spoke = case / "spoke.yaml"
+    spoke.write_text(_drop_resources(spoke.read_text(), ["SageMakerApiRecord"]))
+    assert _findings(case) == [("CVL302", "error", "SpokeVpc")]
+    (message,) = _messages(case, "CVL302")
+    assert "zone SageMakerApiZone holds no alias or CNAME record" in message
+
+
+def test_the_hub_alone_says_nothing() -> None:
+    """Hub endpoints with private DNS off serve no Clarify job of their own VPC: no CVL304."""
+    assert run(Options(paths=[str(HUB / "cloudformation" / "hub.yaml")])).findings == []
+
+
+# -- inventory: a job and model as API JSON with the saved EC2 and Route 53 output ---------------
+
+SPOKE = "vpc-0spoke00000000001"
+API_ZONE = "Z0API00000000000000A1"
+INVENTORY_SPOKE = [
+    ("CVL302", "error", SPOKE),
+    ("CVL303", "error", SPOKE),
+    ("CVL310", "warning", SPOKE),
+]
+ROUTE53_FILES = [
+    f"route53-zones-{SPOKE}.json",
+    *(
+        f"route53-{kind}-{zone}.json"
+        for kind in ("zone", "records")
+        for zone in (API_ZONE, "Z0RUNTIME000000000A2", "Z0LOGS00000000000A3")
+    ),
+]
+
+
+def test_clean_hub_and_spoke_inventory_has_no_finding() -> None:
+    assert _findings(HUB / "inventory") == []
+
+
+@pytest.mark.parametrize(
+    "edits, expected",
+    [
+        pytest.param(
+            [
+                (f"route53-zones-{SPOKE}.json", None, ""),
+                (f"route53-zone-{API_ZONE}.json", f'"VPCId": "{SPOKE}"', '"VPCId": "vpc-0other"'),
+            ],
+            [("CVL302", "error", SPOKE)],
+            id="api-zone-not-associated-with-the-spoke",
+        ),
+        pytest.param(
+            [
+                (
+                    "route-tables.json",
+                    '"10.0.0.0/8",\n          "TransitGatewayId": "tgw-0hub0000000000001"',
+                    '"10.9.0.0/16",\n          "TransitGatewayId": "tgw-0hub0000000000001"',
+                )
+            ],
+            INVENTORY_SPOKE,
+            id="no-route-to-the-hub-cidr",
+        ),
+        pytest.param(
+            [
+                (
+                    "route-tables.json",
+                    '"10.0.0.0/8",\n          "TransitGatewayId": "tgw-0hub0000000000001"',
+                    '"10.0.0.0/8",\n          "GatewayId": "vgw-0onpremises"',
+                )
+            ],
+            INVENTORY_SPOKE,
+            id="hub-cidr-routed-to-a-vpn-gateway-reaches-no-hub",
+        ),
+        pytest.param(
+            [(f"route53-records-{API_ZONE}.json", None, "")],
+            [("CVL302", "info", SPOKE)],
+            id="records-of-the-zone-not-saved",
+        ),
+        pytest.param(
+            [(name, None, "") for name in ROUTE53_FILES],
+            [("CVL302", "info", SPOKE), ("CVL303", "info", SPOKE), ("CVL310", "info", SPOKE)],
+            id="no-route53-output",
+        ),
+        pytest.param(
+            [("security-groups.json", '"CidrIp": "10.0.0.0/8"', '"CidrIp": "10.0.0.0/16"')],
+            [
+                ("CVL307", "warning", "vpce-0a1b2c3d4e5f60001"),
+                ("CVL307", "warning", "vpce-0a1b2c3d4e5f60002"),
+            ],
+            id="hub-endpoint-group-does-not-admit-the-spoke",
+        ),
+    ],
+)
+def test_each_broken_inventory_gives_exactly_its_findings(
+    edits: List[Edit], expected: list, tmp_path: Path
+) -> None:
+    assert _findings(_variant("inventory", edits, tmp_path)) == expected
+
+
+def test_output_that_does_not_name_its_zone_is_an_input_error(tmp_path: Path) -> None:
+    case = _variant(
+        "inventory",
+        [(f"route53-records-{API_ZONE}.json", f'"HostedZoneId": "{API_ZONE}",', "")],
+        tmp_path,
+    )
+    result = run(Options(paths=[str(case)]))
+    (error,) = result.errors
+    assert f"route53-records-{API_ZONE}.json" in str(error)
+    assert "--inventory-commands" in str(error)
+
+
+def test_job_egress_must_reach_the_hub_endpoints(tmp_path: Path) -> None:
+    """CVL403: the job's groups must let HTTPS out to the hub endpoints its calls resolve to."""
+    case = _variant(
+        "inventory",
+        [("security-groups.json", '"CidrIp": "0.0.0.0/0"', '"CidrIp": "10.1.0.0/16"')],
+        tmp_path,
+    )
+    findings = [f for f in run(Options(paths=[str(case)])).findings if f.rule == "CVL403"]
+    (finding,) = findings
+    assert finding.severity == "error"
+    assert "interface endpoint vpce-0a1b2c3d4e5f60001 (sagemaker.api)" in finding.message
+    assert "interface endpoint vpce-0a1b2c3d4e5f60002 (sagemaker.runtime)" in finding.message
+
+
+# -- Terraform: hub and spoke in one plan (tests/fixtures/hub/terraform*/, made with tfplan) ------
+
+TF_SPOKE = [
+    ("CVL302", "error", "aws_vpc.spoke"),
+    ("CVL303", "error", "aws_vpc.spoke"),
+    ("CVL310", "warning", "aws_vpc.spoke"),
+]
+
+
+def _plan_variant(old: str, new: str, tmp_path: Path) -> Path:
+    """The clean plan with every occurrence of ``old`` (planned values and changes) replaced."""
+    case = _variant("terraform", [], tmp_path)
+    plan = case / "plan.json"
+    assert old in plan.read_text()
+    plan.write_text(plan.read_text().replace(old, new))
+    return case
+
+
+def test_clean_hub_and_spoke_plan_has_no_finding() -> None:
+    assert _findings(HUB / "terraform") == []
+
+
+def test_plan_whose_zones_are_not_associated_with_the_spoke() -> None:
+    assert _findings(HUB / "terraform-zone-not-associated") == TF_SPOKE
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        pytest.param(
+            '"destination_cidr_block":"10.0.0.0/8"',
+            '"destination_cidr_block":"10.9.0.0/16"',
+            TF_SPOKE,
+            id="no-route-to-the-hub-cidr",
+        ),
+        pytest.param(
+            '"cidr_blocks":["10.0.0.0/8"]',
+            '"cidr_blocks":["10.0.0.0/16"]',
+            [
+                ("CVL307", "warning", 'aws_vpc_endpoint.central["api"]'),
+                ("CVL307", "warning", 'aws_vpc_endpoint.central["runtime"]'),
+            ],
+            id="hub-endpoint-group-does-not-admit-the-spoke",
+        ),
+    ],
+)
+def test_each_broken_plan_gives_exactly_its_findings(
+    old: str, new: str, expected: list, tmp_path: Path
+) -> None:
+    assert _findings(_plan_variant(old, new, tmp_path)) == expected
+
+
+# -- shared VPCs: an inventory taken in a participant account -------------------------------------
+
+
+def test_participant_inventory_is_not_complete_for_the_owners_endpoints() -> None:
+    """Its describe-vpc-endpoints lists none of the owner's: info naming the owner, no error."""
+    result = run(Options(paths=[str(HUB / "shared-vpc-participant")]))
+    assert result.findings and {f.severity for f in result.findings} == {"info"}
+    (cvl302,) = [f for f in result.findings if f.rule == "CVL302"]
+    assert "shared by account 999988887777" in cvl302.message
+
+
+_OWNERS_MAIN_TABLE = (
+    '"RouteTables": [{"RouteTableId": "rtb-0main", "VpcId": "vpc-0shared0000000001", '
+    '"OwnerId": "999988887777", "Associations": [{"Main": true}], '
+    '"Routes": [{"DestinationCidrBlock": "10.1.0.0/16", "GatewayId": "local"}]}]'
+)
+
+
+def test_the_owners_own_inventory_is_complete(tmp_path: Path) -> None:
+    """The same listings taken in the owner's account: the missing endpoints are errors."""
+    case = _variant(
+        "shared-vpc-participant",
+        [
+            ("security-groups.json", '"OwnerId": "111122223333"', '"OwnerId": "999988887777"'),
+            ("route-tables.json", '"RouteTables": []', _OWNERS_MAIN_TABLE),
+        ],
+        tmp_path,
+    )
+    errors = {f.rule for f in run(Options(paths=[str(case)])).findings if f.severity == "error"}
+    assert {"CVL301", "CVL302", "CVL303"} <= errors
+
+
+def test_the_readme_shows_the_clean_hub_and_spoke_stacks() -> None:
+    """The README's whole example is the clean fixture, so it stays clean with it."""
+    readme = (FIXTURES.parents[1] / "README.md").read_text()
+    section = readme.split("### Hub-and-spoke networks")[1].split("\n### ")[0]
+    for name in ("hub.yaml", "spoke.yaml"):
+        block = section.split(f"```yaml\n# {name}\n")[1].split("```")[0]
+        assert block == (HUB / "cloudformation" / name).read_text()
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        pytest.param(
+            [
+                (
+                    "route-tables.json",
+                    '"TransitGatewayId": "tgw-0hub0000000000001"',
+                    '"VpcPeeringConnectionId": "pcx-0hub"',
+                )
+            ],
+            id="peering-instead-of-transit-gateway",
+        ),
+    ],
+)
+def test_other_clean_forms_stay_clean(edits: List[Edit], tmp_path: Path) -> None:
+    assert _findings(_variant("inventory", edits, tmp_path)) == []
+
+
+def test_a_cname_record_serves_like_an_alias(tmp_path: Path) -> None:
+    case = _variant("inventory", [], tmp_path)
+    records = case / f"route53-records-{API_ZONE}.json"
+    data = json.loads(records.read_text())
+    alias = data["ResourceRecordSets"][-1].pop("AliasTarget")
+    data["ResourceRecordSets"][-1].update(
+        {"Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": alias["DNSName"]}]}
+    )
+    records.write_text(json.dumps(data))
+    assert _findings(case) == []
+
+
+def test_a_record_may_name_its_zone_by_domain_name(tmp_path: Path) -> None:
+    case = _variant(
+        "cloudformation",
+        [
+            (
+                "spoke.yaml",
+                "      HostedZoneId: !Ref SageMakerApiZone\n",
+                "      HostedZoneName: !Sub api.sagemaker.${AWS::Region}.amazonaws.com.\n",
+            )
+        ],
+        tmp_path,
+    )
+    assert _findings(case) == []
+
+
+def test_hub_endpoints_serve_a_job_in_the_hub_through_its_zones(tmp_path: Path) -> None:
+    """The zones list the hub VPC too: its own endpoints with private DNS off are no CVL304 and
+    no CVL302/303 there. The hub routes 10.0.0.0/8 to the transit gateway and no zone answers
+    S3's name: S3 is unknown there; the job's model is in the spoke (CVL103)."""
+    case = _variant("inventory", [], tmp_path)
+    job = json.loads((case / "job.json").read_text())
+    job["ProcessingJobName"] = "clarify-in-hub"
+    job["ProcessingResources"]["ClusterConfig"]["InstanceCount"] = 1
+    job["NetworkConfig"]["VpcConfig"] = {
+        "Subnets": ["subnet-0hub1111", "subnet-0hub2222"],
+        "SecurityGroupIds": ["sg-0hubendpoints"],
+    }
+    (case / "job-in-hub.json").write_text(json.dumps(job))
+    assert _findings(case) == [
+        ("CVL103", "warning", "clarify-in-hub"),
+        ("CVL301", "info", "vpc-0hub0000000000001"),
+    ]
+
+
+def test_a_hub_created_in_another_region_does_not_serve() -> None:
+    """The hub's resources are created by a provider alias in eu-west-1: its endpoints answer
+    eu-west-1's names, not those of the spoke's region."""
+    case = HUB / "terraform-hub-in-another-region"
+    assert _findings(case) == TF_SPOKE
+    config = load_config(case / "clarify-vpc-lint.yaml")
+    (finding,) = [
+        f for f in run(Options(paths=[str(case)], config=config)).findings if f.rule == "CVL302"
+    ]
+    assert "not an interface endpoint of this region's service" in finding.message
+
+
+def _second_spoke(case: Path) -> None:
+    """Another spoke stack like the first, in 10.2.0.0/16."""
+    text = (case / "spoke.yaml").read_text()
+    for old, new in (
+        ("10.1.", "10.2."),
+        ("churn-model", "churn-model-2"),
+        ("SpokeVpc", "OtherSpokeVpc"),
+    ):
+        text = text.replace(old, new)
+    (case / "other-spoke.yaml").write_text(text)
+
+
+def test_a_hub_endpoint_serving_two_spokes_is_one_subject(tmp_path: Path) -> None:
+    case = _variant("cloudformation", [], tmp_path)
+    _second_spoke(case)
+    assert _findings(case) == []
+    group = case / "hub.yaml"
+    group.write_text(group.read_text().replace("CidrIp: 10.0.0.0/8}", "CidrIp: 10.1.0.0/16}"))
+    findings = [f for f in run(Options(paths=[str(case)])).findings]
+    assert sorted((f.rule, f.resource) for f in findings) == [
+        ("CVL307", "SageMakerApiEndpoint"),
+        ("CVL307", "SageMakerRuntimeEndpoint"),
+    ]
+    assert "the hub serving OtherSpokeVpc, SpokeVpc" in findings[0].message
+
+
+def test_the_subnets_owner_says_it_without_describe_vpcs(tmp_path: Path) -> None:
+    case = _variant("shared-vpc-participant", [("vpcs.json", None, "")], tmp_path)
+    findings = run(Options(paths=[str(case)])).findings
+    assert findings and {f.severity for f in findings} == {"info"}
+    (cvl302,) = [f for f in findings if f.rule == "CVL302"]
+    assert "shared by account 999988887777" in cvl302.message
