@@ -9,12 +9,12 @@ declared jobs) through the same engine as the CLI, and every check answers from 
 for its resource. A ``.tf`` resource is found by its block (file and lines, as checkov gives
 them): its instance where the engine knows checkov's address, else every instance of the block;
 a job declared in the config file answers at the Terraform resources its subnets name.
-PASSED only where the rule evaluated a subject of that resource and found nothing; a finding
-whose facts are unknown, a resource no rule's subject sits on, or a file the engine could not
-judge answers UNKNOWN (checkov reports neither PASSED nor FAILED). The finding's message is in
-the result's check name (checkov's SARIF puts ``details`` where the SARIF schema forbids them)
-and the rule's URL in ``guideline``. Nothing here prints to stdout: checkov's ``-o json`` must
-stay valid.
+PASSED only where the rule evaluated a subject of that resource and found nothing, and every input
+of the project was read; a finding whose facts are unknown, a resource no rule's subject sits on,
+a file the engine could not judge, or any input that could not be read answers UNKNOWN (checkov
+reports neither PASSED nor FAILED). The finding's message is in the result's check name
+(checkov's SARIF puts ``details`` where the SARIF schema forbids them) and the rule's URL in
+``guideline``. Nothing here prints to stdout: checkov's ``-o json`` must stay valid.
 """
 
 from __future__ import annotations
@@ -189,7 +189,8 @@ def verdict(
 ) -> Tuple[str, List[str]]:
     """("FAILED" | "UNKNOWN" | "PASSED", messages) for the resource (None: the whole file).
 
-    PASSED only where the rule evaluated a subject of that resource and found nothing.
+    PASSED only where the rule evaluated a subject of that resource and found nothing, and
+    every input of the project was read.
     """
     path = _real_path(scanned_file)
     if path is None:
@@ -233,9 +234,12 @@ def verdict(
         *judgement.judged.get((rule.id, path), []),
         *judgement.judged.get((rule.id, judgement.config or ""), []),
     ]
-    if any(answers(spot) for spot in judged):
-        return "PASSED", []
-    return "UNKNOWN", []  # the rule evaluated nothing here
+    if not any(answers(spot) for spot in judged):
+        return "UNKNOWN", []  # the rule evaluated nothing here
+    if judgement.errors:  # what could not be read may hold what fails here (another file's ACL)
+        unread = ", ".join(sorted(os.path.relpath(p) for p in judgement.errors))
+        return "UNKNOWN", [f"not judged: inputs of the project could not be read ({unread})"]
+    return "PASSED", []
 
 
 def make_checks(

@@ -66,7 +66,14 @@ def _declares_our_table(pyproject: Path) -> bool:
 
 
 def load_config(path: Path) -> Config:
-    """The settings of one file; anything malformed is a ParseError naming the key."""
+    """The settings of one file; anything malformed is a ParseError naming the key.
+
+    A repository's configuration may be hostile (a pull request under CI): it names files inside
+    its own folder only, symlinks resolved, and is itself no symlink to a file elsewhere, so it
+    can never make the linter read (and quote in its messages) ``~/.aws/credentials``.
+    """
+    if not _inside(path, path.parent):
+        raise ParseError("a symbolic link to a file outside its folder; name that file itself")
     text = decode_text(read_regular_file(str(path), MAX_CONFIG_BYTES))
     document: Optional[Document] = None
     if path.name == "pyproject.toml":
@@ -90,9 +97,11 @@ def load_config(path: Path) -> Config:
     base = path.parent
 
     def paths(key: str) -> List[str]:
-        return [
-            os.path.relpath(base / p) if not os.path.isabs(p) else p for p in _strings(data, key)
-        ]
+        named = _strings(data, key)
+        for name in named:
+            if not _inside(base / name, base):
+                raise ParseError(f"{key}: {name} leads outside the configuration's folder")
+        return [os.path.relpath(base / p) if not os.path.isabs(p) else p for p in named]
 
     jobs = data.get("jobs") or []
     if not isinstance(jobs, list):
@@ -117,6 +126,12 @@ def load_config(path: Path) -> Config:
         exclude=_strings(data, "exclude"),
         paths=paths("paths"),
     )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Is ``path``, every symlink resolved, ``folder`` or inside it?"""
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([real, top]) == top
 
 
 def _string(data: Dict[Any, Any], key: Any, within: str = "") -> Optional[str]:

@@ -63,7 +63,7 @@ class Result:
     findings: List[Finding]
     errors: List[InputError]
     linted: Dict[str, str]  # the files read as one of the input formats, with that format
-    skipped: List[str]
+    skipped: Dict[str, str]  # the files not read as any input format, with why
     # how many Clarify jobs, models and VPCs the inputs describe: the summary says when none
     found: Dict[str, int] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)  # for --verbose: why an input was not read

@@ -23,7 +23,7 @@ from .readers.parameters import read_parameters
 from .readers.python_sdk import defaults_for, read_python_file, sdk_defaults, without_declared
 from .readers.source import Document, ParseError
 from .readers.tfroot import read_roots
-from .resolve import build_subjects
+from .resolve import Subject, build_subjects
 
 
 @dataclass
@@ -68,11 +68,12 @@ def run(options: Options) -> Result:
 
 
 def _run(options: Options) -> Result:
-    seen: Set[str] = set()  # one input, once: a file given twice is read once
+    seen: Dict[str, str] = {}  # one input, once: a file given twice is read once
     walked = discover(options.paths, options.exclude, seen)
-    context = discover(options.context, options.exclude, seen)
+    # a folder given to --context means its inventories: `aws ... --output json` files only
+    context = discover(options.context, options.exclude, seen, INVENTORY_EXTENSIONS)
     files, errors = walked.files, walked.errors + context.errors
-    skipped = walked.skipped + context.skipped
+    skipped: Dict[str, str] = {**walked.skipped, **context.skipped}
     named_context = set(options.context)
     sources: Dict[str, List[str]] = {}  # read from source by their own readers, below
     for path in files:
@@ -85,12 +86,12 @@ def _run(options: Options) -> Result:
         if isinstance(item, InputError):
             errors.append(item)
         elif position >= len(files) and kind != "inventory":
-            if item.path in named_context:  # a folder given to --context: its inventories only
-                errors.append(
-                    InputError(item.path, None, "not the output of an `aws ec2 describe-*` command")
-                )
+            if item.path in named_context:
+                errors.append(InputError(item.path, None, _not_an_inventory(kind)))
+            else:  # a folder given to --context: its inventories only
+                skipped[item.path] = _why_not_read(item)
         elif kind is None:
-            skipped.append(item.path)
+            skipped[item.path] = _why_not_read(item)
         else:
             documents.append((item, kind))
 
@@ -111,7 +112,7 @@ def _run(options: Options) -> Result:
     )
     network.extend(terraform.network)
     errors += terraform.errors
-    skipped += terraform.skipped
+    skipped.update(dict.fromkeys(terraform.skipped, NOT_AN_INPUT))
     errors += [
         InputError("--var", None, f"{name}: no Terraform root module linted declares it")
         for name in terraform.undeclared
@@ -134,15 +135,15 @@ def _run(options: Options) -> Result:
     for rule in load_rules():
         if rule.id in options.ignore:
             continue
-        judged[rule.id] = {
-            (s.loc.file, s.loc.line, s.loc.resource)
-            for s in subjects
-            if s.kind == rule.subject and rule.id not in s.loc.ignore
-        }
+        candidates = [s for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore]
         severity = options.severity.get(rule.id, rule.severity)
-        findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
+        found, candidates = _evaluated(rule, candidates, severity, errors)
+        judged[rule.id] = {(s.loc.file, s.loc.line, s.loc.resource) for s in candidates}
+        findings.extend(f for f in found if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
+    for error in errors:  # a file that could not be read was not skipped: its error says why
+        skipped.pop(error.file, None)
     linted = {d.path: kind for d, kind in documents}
     linted.update(dict.fromkeys(python_linted, "python"))
     linted.update(dict.fromkeys(terraform.linted, "terraform-config"))
@@ -151,11 +152,53 @@ def _run(options: Options) -> Result:
         findings,
         errors,
         dict(sorted(linted.items())),
-        sorted(skipped),
+        dict(sorted(skipped.items())),
         found,
         terraform.notes,
         judged,
     )
+
+
+NOT_AN_INPUT = "not an input format"
+EMPTY = "empty; nothing to read"
+INVENTORY_EXTENSIONS = (".json",)
+
+
+def _why_not_read(document: Document) -> str:
+    empty = document.data is None or document.data in ({}, [], "")
+    return EMPTY if empty else NOT_AN_INPUT
+
+
+def _not_an_inventory(kind: Optional[str]) -> str:
+    what = "not the output of an `aws ec2 describe-*` command"
+    if kind is None:
+        return what
+    return f"{what}; it reads as {BY_NAME[kind].title}: pass it as a PATH, without --context"
+
+
+def _evaluated(
+    rule: Rule, subjects: List[Subject], severity: str, errors: List[InputError]
+) -> Tuple[List[Finding], List[Subject]]:
+    """The rule's findings and the subjects it judged. A failure of the rule (a bug) on a subject
+    is an input error at that subject, and the rule still judges every other subject."""
+    try:
+        return evaluate(rule, subjects, severity), subjects
+    except Exception:  # find the subjects it fails on, one by one
+        findings: List[Finding] = []
+        judged: List[Subject] = []
+        for subject in subjects:
+            try:
+                findings.extend(evaluate(rule, [subject], severity))
+                judged.append(subject)
+            except Exception as error:
+                where = subject.loc
+                message = f"internal error in rule {rule.id} at {where.resource}"
+                errors.append(
+                    InputError(
+                        where.file, where.line, f"{message}: {type(error).__name__}: {error}"
+                    )
+                )
+        return findings, judged
 
 
 def _read_python(
@@ -163,7 +206,7 @@ def _read_python(
     documents: List[Tuple[Document, str]],
     network: Network,
     errors: List[InputError],
-    skipped: List[str],
+    skipped: Dict[str, str],
 ) -> List[str]:
     """Scripts and notebooks, with the run's SDK defaults; those that start nothing are skipped."""
     candidates = {d.path: sdk_defaults(d.data) for d, kind in documents if kind == "sdk-defaults"}
@@ -173,7 +216,10 @@ def _read_python(
         found = _guarded(errors, path, partial(read_python_file, path, defaults))
         network.extend(found)
         started = found.jobs or found.models or found.requests or found.input_errors
-        (linted if started else skipped).append(path)
+        if started:
+            linted.append(path)
+        else:
+            skipped[path] = "starts no Clarify job or model"
     return linted
 
 

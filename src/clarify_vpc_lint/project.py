@@ -134,4 +134,4 @@ def judge_file(path: str, settings: Settings) -> Result:
 
 
 def _failure(paths: Tuple[str, ...], message: str) -> Result:
-    return Result([], [InputError(paths[0] if paths else ".", None, message)], {}, [])
+    return Result([], [InputError(paths[0] if paths else ".", None, message)], {}, {})

@@ -119,7 +119,10 @@ def _artifact(file: str) -> Dict[str, str]:
     relative = relative_path(file)
     if relative is None:  # outside the working folder: an absolute file URI
         return {"uri": Path(os.path.abspath(file)).as_uri()}
-    return {"uri": quote(relative, safe="/"), "uriBaseId": SOURCE_ROOT}
+    # the file name's own bytes, percent-encoded: control characters and names that are not
+    # UTF-8 (surrogates in Python) included
+    encoded = quote(relative.encode("utf-8", "surrogateescape"), safe="/")
+    return {"uri": encoded, "uriBaseId": SOURCE_ROOT}
 
 
 def _properties(finding: Finding) -> Dict[str, Any]:

@@ -23,7 +23,7 @@ import ast
 from typing import List, Optional
 
 from ...model import Job, Network
-from ..source import ParseError
+from ..source import ParseError, read_regular_file
 from .defaults import SdkDefaults, defaults_for, sdk_defaults
 from .notebooks import cell_line, cell_place, notebook_cells
 from .reader import Reader
@@ -41,6 +41,8 @@ __all__ = [
 ]
 
 PYTHON_EXTENSIONS = (".py", ".ipynb")
+# a notebook with its outputs may be large; a script of 32 MiB is not hand-written
+MAX_PYTHON_BYTES = 32 * 1024 * 1024
 
 
 def is_python_source(path: str) -> bool:
@@ -54,11 +56,7 @@ def mentions_sagemaker(text: str) -> bool:
 
 def read_python_file(path: str, defaults: Optional[SdkDefaults] = None) -> Network:
     """One ``.py``/``.ipynb`` from disk; a file that never mentions SageMaker costs one byte scan."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise ParseError(f"cannot read: {error.strerror or error}") from None
+    raw = read_regular_file(path, MAX_PYTHON_BYTES)  # never a FIFO swapped in after the walk
     if b"sagemaker" not in raw and b"create_processing_job" not in raw:
         return Network()
     try:

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Callable, Iterator, List, Optional, Tuple
 
-from ..source import ParseError
+from ..source import ParseError, json_problem
 
 _SOURCE_KEY = re.compile(r'"source"\s*:')
 
@@ -20,7 +20,7 @@ def notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[Tuple[
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ParseError(f"not a Jupyter notebook: {error.msg}", error.lineno) from None
+        raise ParseError(f"not a Jupyter notebook: {json_problem(error)}", error.lineno) from None
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise ParseError("not a Jupyter notebook: no cells list", 1)
