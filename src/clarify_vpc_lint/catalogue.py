@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import yaml
 
@@ -54,7 +54,8 @@ class Rule:
 
     @property
     def doc_url(self) -> str:
-        return f"{DOCS_URL}/{self.id}.md"
+        """Its page in the documentation the package ships (see ``docs_url``)."""
+        return rule_url(self.id)
 
     def remediation_key(self, language: str, variant: str = "") -> str:
         """The fix written for the case (``cloudformation/exports``), else the language's, else
@@ -65,13 +66,26 @@ class Rule:
         return "api"
 
 
-DOCS_URL = "https://github.com/clarify-vpc-lint/clarify-vpc-lint/blob/main/docs/rules"
-
-
 def rules_dir() -> Path:
     """Inside the wheel the catalogue sits in the package; in a checkout, at the top level."""
     packaged = Path(__file__).parent / "rules"
     return packaged if packaged.is_dir() else Path(__file__).parents[2] / "rules"
+
+
+def docs_url(configured: Optional[str] = None) -> str:
+    """Where the rules' pages are: the config's ``docs-url`` (a team's own copy, a docs site),
+    else the pages the package ships (``docs/rules``, generated from this catalogue), as a
+    ``file:`` URL that works offline wherever the package is installed."""
+    if configured:
+        return configured.rstrip("/")
+    packaged = Path(__file__).parent / "rule_docs"  # the wheel's copy of docs/rules
+    folder = packaged if packaged.is_dir() else Path(__file__).parents[2] / "docs" / "rules"
+    return folder.resolve().as_uri()
+
+
+def rule_url(rule_id: str, configured: Optional[str] = None) -> str:
+    """A rule's page; the index of every rule is ``README.md`` beside it."""
+    return f"{docs_url(configured)}/{rule_id}.md"
 
 
 class CatalogueError(ValueError):

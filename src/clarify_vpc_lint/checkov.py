@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from .catalogue import Rule, load_rules
+from .catalogue import Rule, load_rules, rule_url
 from .config import find_config, load_config
 from .findings import Finding, Result
 from .project import Settings, judge
@@ -67,6 +67,16 @@ def _real_path(scanned_file: str) -> Optional[str]:
 def _config_file() -> Optional[Path]:
     """The project's config file, found from the working directory (once per process)."""
     return find_config(Path.cwd())
+
+
+@cache
+def _configured_docs() -> Optional[str]:
+    """The config's ``docs-url``; a config that cannot be read is the judgement's to report."""
+    found = _config_file()
+    try:
+        return load_config(found).docs_url if found is not None else None
+    except (OSError, ParseError):
+        return None
 
 
 @cache
@@ -266,7 +276,7 @@ def make_checks(
             )
             base.__init__(self, name=f"{rule.id} {rule.name}", id=rule.checkov_id,
                           categories=[CheckCategories.NETWORKING], **keywords)  # fmt: skip
-            self.guideline = rule.doc_url
+            self.guideline = rule_url(rule.id, _configured_docs())
 
         def run(self: Any, scanned_file: str, entity_configuration: Any, entity_name: str,
                 entity_type: str, skip_info: Any) -> Any:  # fmt: skip

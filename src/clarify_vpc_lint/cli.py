@@ -115,8 +115,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="with --inventory-commands: only this VPC (repeat)",
     )
-    parser.add_argument("--version", action="version", version=f"clarify-vpc-lint {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print versions and exit")
     return parser
+
+
+class _Version(argparse.Action):
+    """The version, and the botocore whose service model CVL001 judges requests by."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from .apishape import botocore_version
+
+        sys.stdout.write(
+            f"clarify-vpc-lint {__version__} (CVL001: botocore {botocore_version()})\n"
+        )
+        parser.exit(EXIT_OK)
 
 
 def _variable(text: str) -> Tuple[str, str]:

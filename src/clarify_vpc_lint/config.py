@@ -23,6 +23,7 @@ _KNOWN_KEYS = {
     "jobs",
     "exclude",
     "paths",
+    "docs-url",
 }
 
 
@@ -40,6 +41,7 @@ class Config:
     jobs: List[Any] = field(default_factory=list)
     exclude: List[str] = field(default_factory=list)  # globs, relative to the config's folder
     paths: List[str] = field(default_factory=list)  # the project, for the pre-commit hook
+    docs_url: Optional[str] = None  # where rule links in reports point (see catalogue.docs_url)
 
 
 MAX_CONFIG_BYTES = 1 << 20  # a configuration is a few lines; more is not one
@@ -125,6 +127,7 @@ def load_config(path: Path) -> Config:
         jobs=jobs,
         exclude=_strings(data, "exclude"),
         paths=paths("paths"),
+        docs_url=_string(data, "docs-url"),
     )
 
 

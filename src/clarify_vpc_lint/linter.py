@@ -128,8 +128,8 @@ def _run(options: Options) -> Result:
         )
         network.jobs = without_declared(network.jobs)
 
+    subjects = build_subjects(network, options.region)  # adds what it fails on to input_errors
     errors += [InputError(*problem) for problem in network.input_errors]
-    subjects = build_subjects(network, options.region)
     findings: List[Finding] = []
     judged: Dict[str, Set[Tuple[str, int, str]]] = {}
     for rule in load_rules():
@@ -156,6 +156,7 @@ def _run(options: Options) -> Result:
         found,
         terraform.notes,
         judged,
+        config.docs_url if config is not None else None,
     )
 
 

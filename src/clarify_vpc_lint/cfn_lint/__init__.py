@@ -24,7 +24,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from ..catalogue import Rule, load_rules
+from ..catalogue import Rule, docs_url, load_rules
 from ..config import find_config, load_config
 from ..findings import Result
 from ..project import Settings, judge_file
@@ -198,7 +198,7 @@ E9000 = _class(
     "E9000",
     "clarify-vpc-lint could not judge the template",
     "An input error, an engine failure or the time budget spent: no E9/W9/I9 finding is given.",
-    "https://github.com/clarify-vpc-lint/clarify-vpc-lint#cfn-lint-checkov-and-ci",
+    f"{docs_url()}/README.md",
     [],
     _not_judged,
 )

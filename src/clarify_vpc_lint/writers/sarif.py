@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 from urllib.parse import quote
 
 from .. import __version__
-from ..catalogue import explain, load_rules
+from ..catalogue import docs_url, explain, load_rules, rule_url
 from ..findings import Finding, Result
 from . import fingerprint, relative_path
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SOURCE_ROOT = "SRCROOT"
 FINGERPRINT_KEY = "clarifyVpcLint/v1"
-INFORMATION_URI = "https://github.com/clarify-vpc-lint/clarify-vpc-lint"
 
 
 def write(result: Result) -> str:
@@ -31,8 +30,8 @@ def write(result: Result) -> str:
                     "driver": {
                         "name": "clarify-vpc-lint",
                         "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule(rule) for rule in rules],
+                        "informationUri": f"{docs_url(result.docs_url)}/README.md",
+                        "rules": [_rule(rule, result.docs_url) for rule in rules],
                     }
                 },
                 # findings' paths are relative to the folder the linter ran in
@@ -102,13 +101,13 @@ def write(result: Result) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _rule(rule: Any) -> Dict[str, Any]:
+def _rule(rule: Any, configured_docs: Optional[str]) -> Dict[str, Any]:
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary.split(". ")[0].rstrip(".") + "."},
         "fullDescription": {"text": rule.summary},
-        "helpUri": rule.doc_url,
+        "helpUri": rule_url(rule.id, configured_docs),
         "help": {"text": rule.rationale, "markdown": explain(rule)},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": list(rule.tags)},
