@@ -200,6 +200,21 @@ def test_a_device_named_as_any_input_is_one_error(tmp_path: Path) -> None:
         assert (completed.returncode, rules_of(report)) == (2, ["CVL201"])
 
 
+def test_the_plugins_judgement_never_opens_a_fifo_given_as_context(tmp_path: Path) -> None:
+    from clarify_vpc_lint.project import Settings, judge_file
+
+    shutil.copy(BAD, tmp_path / "model.yaml")
+    os.mkfifo(tmp_path / "inventory.json")
+    with _within(20):
+        result = judge_file(
+            str(tmp_path / "model.yaml"), Settings(context=(str(tmp_path / "inventory.json"),))
+        )
+    assert [f.rule for f in result.findings] == ["CVL201"]
+    assert [(Path(e.file).name, e.message) for e in result.errors] == [
+        ("inventory.json", "not a regular file; not read")
+    ]
+
+
 # --- a bug is one input error, the other files are still linted --------------------------------
 
 
@@ -364,6 +379,16 @@ def test_every_report_stays_well_formed_whatever_the_file_names(tmp_path: Path) 
             assert (
                 len(json.loads(report) if fmt == "gitlab" else json.loads(report)["findings"]) >= 3
             )
+
+
+def test_text_for_a_terminal_carries_no_control_sequence_of_a_file_name(tmp_path: Path) -> None:
+    folder = tmp_path / "names"
+    folder.mkdir()
+    shutil.copy(BAD, folder / "title\x1b]0;pwned\x07.yaml")  # would set the terminal's title
+    completed = run_cli(".", "--quiet", cwd=folder)
+    assert completed.returncode == 1
+    assert "\x1b" not in completed.stdout and "\x07" not in completed.stdout
+    assert "./title\\x1b]0;pwned\\x07.yaml:" in completed.stdout
 
 
 def test_a_report_to_an_ascii_terminal_is_not_lost(tmp_path: Path) -> None:

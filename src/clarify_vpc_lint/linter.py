@@ -14,7 +14,7 @@ from .engine import evaluate
 from .findings import Finding, InputError, InputErrors, Result
 from .model import Network
 from .paths import matches
-from .readers import discover, format_of, load_all, source_format_of
+from .readers import NOT_REGULAR, discover, format_of, load_all, source_format_of
 from .readers.cloudformation import read_template
 from .readers.declared import read_declared_jobs
 from .readers.formats import BY_NAME
@@ -73,6 +73,9 @@ def _run(options: Options) -> Result:
     # a folder given to --context means its inventories: `aws ... --output json` files only
     context = discover(options.context, options.exclude, seen, INVENTORY_EXTENSIONS)
     files, errors = walked.files, walked.errors + context.errors
+    for path in options.context:  # named as inventories (command line, config, plugin settings)
+        if context.skipped.get(path) == NOT_REGULAR:
+            errors.append(InputError(path, None, context.skipped.pop(path)))
     skipped: Dict[str, str] = {**walked.skipped, **context.skipped}
     named_context = set(options.context)
     sources: Dict[str, List[str]] = {}  # read from source by their own readers, below

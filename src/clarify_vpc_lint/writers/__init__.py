@@ -51,6 +51,17 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub(_escaped, text)
 
 
+# Control characters (and lone surrogates) in text for a terminal, other than line breaks and
+# the colour codes the text writer adds: a file name or value holding ESC must not drive the
+# terminal. Colour codes (SGR) are kept: they can only colour.
+_NOT_TERMINAL = re.compile("\x1b\\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character but line breaks and colours written as ``\\xNN``."""
+    return _NOT_TERMINAL.sub(lambda m: m.group() if len(m.group()) > 1 else _escaped(m), text)
+
+
 def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code - 0xDC00 if 0xDC80 <= code <= 0xDCFF else code:02x}"
