@@ -527,3 +527,22 @@ def test_rule_links_open_the_shipped_docs_or_the_configured_url(tmp_path: Path) 
     assert {rule["helpUri"] for rule in rules} == {
         f"https://docs.example.com/cvl/{rule['id']}.md" for rule in rules
     }
+
+
+@pytest.mark.slow
+def test_checkov_passes_nothing_while_another_root_cannot_be_read(tmp_path: Path) -> None:
+    """Real checkov: a broken Terraform root could hold the ACL that fails a rule elsewhere."""
+    from test_checkov_plugin import _outcomes, checkov_run
+
+    shutil.copytree(ROOT / "tests/fixtures/hosts/tf-project", tmp_path, dirs_exist_ok=True)
+
+    def passed() -> set:
+        reports, _ = checkov_run(tmp_path, "terraform", quiet=False)  # --quiet hides PASSED
+        outcomes = {k: v for r in reports for k, v in _outcomes(r.get("results", {})).items()}
+        return {key for key, outcome in outcomes.items() if outcome == "PASSED"}
+
+    whole = passed()
+    assert ("modules/net/main.tf", "CKV_CVL_303", "module.net.aws_vpc.main") in whole
+    (tmp_path / "acls").mkdir()
+    (tmp_path / "acls" / "main.tf").write_text('resource "aws_network_acl" "x" {\n  vpc_id = \n')
+    assert passed() == set()
