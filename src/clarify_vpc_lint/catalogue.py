@@ -80,7 +80,9 @@ def docs_url(configured: Optional[str] = None) -> str:
         return configured.rstrip("/")
     packaged = Path(__file__).parent / "rule_docs"  # the wheel's copy of docs/rules
     folder = packaged if packaged.is_dir() else Path(__file__).parents[2] / "docs" / "rules"
-    return folder.resolve().as_uri()
+    # file://localhost/...: the same file, and a URL hosts that want a host part keep (checkov
+    # drops a link without one from its SARIF)
+    return "file://localhost" + folder.resolve().as_uri()[len("file://") :]
 
 
 def rule_url(rule_id: str, configured: Optional[str] = None) -> str:
