@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
@@ -115,7 +116,7 @@ def _run(options: Options) -> Result:
     )
     network.extend(terraform.network)
     errors += terraform.errors
-    skipped.update(dict.fromkeys(terraform.skipped, NOT_AN_INPUT))
+    skipped.update(dict.fromkeys(terraform.skipped, NOT_IN_A_ROOT))
     errors += [
         InputError("--var", None, f"{name}: no Terraform root module linted declares it")
         for name in terraform.undeclared
@@ -145,8 +146,9 @@ def _run(options: Options) -> Result:
         findings.extend(f for f in found if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
-    for error in errors:  # a file that could not be read was not skipped: its error says why
-        skipped.pop(error.file, None)
+    failed = {error.file for error in errors}  # a file, or a Terraform root's folder
+    # what could not be read was not skipped: its error says why
+    skipped = {p: why for p, why in skipped.items() if not {p, os.path.dirname(p)} & failed}
     linted = {d.path: kind for d, kind in documents}
     linted.update(dict.fromkeys(python_linted, "python"))
     linted.update(dict.fromkeys(terraform.linted, "terraform-config"))
@@ -165,6 +167,7 @@ def _run(options: Options) -> Result:
 
 NOT_AN_INPUT = "not an input format"
 EMPTY = "empty; nothing to read"
+NOT_IN_A_ROOT = "no Terraform root module linted reads it (variables: pass them with --var-file)"
 INVENTORY_EXTENSIONS = (".json",)
 
 
