@@ -25,6 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
+from .botocore_data import package_folder
+
 Problem = Tuple[Tuple[Any, ...], str]
 Shape = Dict[str, Any]
 Error = Tuple[str, str, Dict[str, Any]]
@@ -48,30 +50,10 @@ GROWING_FORMS = (
 )
 
 
-def _botocore() -> Path:
-    """botocore's package folder, found without importing it."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("botocore")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("botocore is not installed")
-    return Path(spec.origin).parent
-
-
-def botocore_version() -> str:
-    """The version of the botocore whose service model CVL001 reads, or why there is none."""
-    try:
-        text = (_botocore() / "__init__.py").read_text(encoding="utf-8")
-    except (RuntimeError, OSError):
-        return "not installed: CVL001 is not checked"
-    found = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", text, re.MULTILINE)
-    return found.group(1) if found else "of unknown version"
-
-
 @cache
 def _shapes() -> Tuple[Dict[str, Any], Dict[str, Shape]]:
     """SageMaker's operations and shapes, as packaged with botocore (found without importing it)."""
-    folder = _botocore() / "data" / "sagemaker"
+    folder = Path(package_folder()) / "data" / "sagemaker"
     version = max(entry.name for entry in folder.iterdir() if entry.is_dir())
     packed = folder / version / "service-2.json.gz"
     if packed.is_file():

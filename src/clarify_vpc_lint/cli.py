@@ -123,7 +123,7 @@ class _Version(argparse.Action):
     """The version, and the botocore whose service model CVL001 judges requests by."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        from .apishape import botocore_version
+        from .botocore_data import version as botocore_version
 
         sys.stdout.write(
             f"clarify-vpc-lint {__version__} (CVL001: botocore {botocore_version()})\n"
