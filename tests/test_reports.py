@@ -52,13 +52,18 @@ def test_sarif_and_json_are_byte_identical_across_runs() -> None:
     assert reordered == run_cli(*MIXED, "--format", "json").stdout
 
 
-def test_junit_has_a_case_per_file_and_rule() -> None:
-    completed = run_cli(
-        BAD, "tests/fixtures/good/private-clarify-vpc.yaml", "--select", "CVL201", "--select",
-        "CVL101", "--format", "junit",
-    )  # fmt: skip
+def test_junit_has_a_case_per_file_and_rule_that_applies_to_it() -> None:
+    network = "examples/cloudformation/network.yaml"
+    completed = run_cli(BAD, network, "--format", "junit")
     suite = ElementTree.fromstring(completed.stdout).find("testsuite")
-    assert suite.get("tests") == str(2 * len(load_rules()))  # two files, every rule
+    cases = {(c.get("classname"), c.get("name").split()[0]) for c in suite.iter("testcase")}
+    by_id = {rule.id: rule for rule in load_rules()}
+    # the network stack starts no job: no rule judges a subject there, it shows as read
+    assert {rule for file, rule in cases if file == network} == {"read"}
+    # the model's file: the rules about models, their jobs and their VPCs, not the others
+    applied = {rule for file, rule in cases if file == BAD}
+    assert {"CVL201", "CVL301", "CVL401"} <= applied < set(by_id)
+    assert suite.get("tests") == str(len(cases)) == str(len(applied) + 1)
     assert suite.get("failures") == "1" and suite.get("errors") == "0"
     failure = suite.find(
         "testcase[@name='CVL201 model-subnets-single-az'][@classname='" + BAD + "']/failure"

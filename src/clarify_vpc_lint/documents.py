@@ -321,6 +321,8 @@ def parse_yaml(text: str) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or str(error)
+        if "nesting depth" in problem:  # libyaml 0.2.5 counts depth too, and stops earlier
+            raise ParseError(_TOO_DEEP, mark.line + 1 if mark else None) from None
         raise ParseError(f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:
         raise ParseError(f"invalid YAML: {str(error).splitlines()[0]}") from None
@@ -351,9 +353,15 @@ def parse_json(text: str, strict: bool = True) -> Any:
                 raise
             return _loads_within_depth(text, {**options, "parse_int": _json_int})
     except json.JSONDecodeError as error:
-        raise ParseError(f"invalid JSON: {error.msg}", error.lineno) from None
+        raise ParseError(f"invalid JSON: {json_problem(error)}", error.lineno) from None
     except (ValueError, RecursionError):
         raise ParseError(_TOO_DEEP) from None
+
+
+def json_problem(error: json.JSONDecodeError) -> str:
+    """The decoder's whole message: ``Unterminated string starting at line 3, column 12``."""
+    where = f"line {error.lineno}, column {error.colno}"
+    return f"{error.msg} {where}" if error.msg.endswith(" at") else f"{error.msg} at {where}"
 
 
 def _loads_within_depth(text: str, options: Dict[str, Any]) -> Any:

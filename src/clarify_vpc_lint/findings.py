@@ -66,7 +66,7 @@ class Result:
     findings: List[Finding]
     errors: List[InputError]
     linted: Dict[str, str]  # the files read as one of the input formats, with that format
-    skipped: List[str]
+    skipped: Dict[str, str]  # the files not read as any input format, with why
     # how many Clarify jobs, models and VPCs the inputs describe: the summary says when none
     found: Dict[str, int] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)  # for --verbose: why an input was not read
@@ -74,6 +74,7 @@ class Result:
     # plan's positions are found only when a host reads them)
     judged: Dict[str, List[Location]] = field(default_factory=dict)
     format_titles: Dict[str, str] = field(default_factory=dict)  # how reports name each format
+    docs_url: Optional[str] = None  # the config's docs-url: where reports' rule links point
 
     @property
     def files(self) -> int:

@@ -15,7 +15,7 @@ from .findings import Finding, InputError, InputErrors, Result
 from .model import Location
 from .paths import matches
 from .readers import TITLES, Batch, read_inputs
-from .resolve import build_subjects
+from .resolve import Subject, build_subjects
 
 
 @dataclass
@@ -91,18 +91,18 @@ def _read(options: Options, project: Project) -> Batch:
 
 def _judge(batch: Batch, options: Options) -> Result:
     network = batch.network
+    subjects = build_subjects(network, options.region)  # adds what it fails on to input_errors
     errors = batch.errors + [InputError(*problem) for problem in network.input_errors]
-    subjects = build_subjects(network, options.region)
     findings: List[Finding] = []
     judged: Dict[str, List[Location]] = {}
     for rule in load_rules():
         if rule.id in options.ignore or (options.select and rule.id not in options.select):
             continue
-        judged[rule.id] = [
-            s.loc for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore
-        ]
+        candidates = [s for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore]
         severity = options.severity.get(rule.id, rule.severity)
-        findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
+        found, candidates = _evaluated(rule, candidates, severity, errors)
+        judged[rule.id] = [s.loc for s in candidates]
+        findings.extend(f for f in found if not _ignored(f, options))
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
@@ -110,11 +110,12 @@ def _judge(batch: Batch, options: Options) -> Result:
         findings,
         errors,
         dict(sorted(batch.linted.items())),
-        sorted(batch.skipped),
+        dict(sorted(batch.skipped.items())),
         found,
         batch.notes,
         judged,
         format_titles=TITLES,
+        docs_url=options.config.docs_url if options.config is not None else None,
     )
 
 
@@ -138,12 +139,40 @@ def _merged(results: List[Result]) -> Result:
         findings,
         errors,
         linted,
-        sorted({p for r in results for p in r.skipped} - set(linted)),
+        dict(
+            sorted({p: w for r in results for p, w in r.skipped.items() if p not in linted}.items())
+        ),
         {k: sum(r.found.get(k, 0) for r in results) for k in ("jobs", "models", "VPCs")},
         list(dict.fromkeys(n for r in results for n in r.notes)),
         judged,
         format_titles=TITLES,
+        docs_url=results[0].docs_url if results else None,
     )
+
+
+def _evaluated(
+    rule: Rule, subjects: List[Subject], severity: str, errors: List[InputError]
+) -> Tuple[List[Finding], List[Subject]]:
+    """The rule's findings and the subjects it judged. A failure of the rule (a bug) on a subject
+    is an input error at that subject, and the rule still judges every other subject."""
+    try:
+        return evaluate(rule, subjects, severity), subjects
+    except Exception:  # find the subjects it fails on, one by one
+        findings: List[Finding] = []
+        judged: List[Subject] = []
+        for subject in subjects:
+            try:
+                findings.extend(evaluate(rule, [subject], severity))
+                judged.append(subject)
+            except Exception as error:
+                where = subject.loc
+                message = f"internal error in rule {rule.id} at {where.resource}"
+                errors.append(
+                    InputError(
+                        where.file, where.line, f"{message}: {type(error).__name__}: {error}"
+                    )
+                )
+        return findings, judged
 
 
 def _most_severe_first(finding: Finding) -> Tuple[int, str, str]:

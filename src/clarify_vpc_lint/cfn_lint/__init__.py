@@ -31,6 +31,7 @@ from ..config import find_config, load_config
 from ..documents import ParseError
 from ..findings import Result
 from ..project import Settings, judge, judge_file
+from ..rulefiles import docs_url
 
 _CONFIG = {
     "context": {"default": [], "type": "list", "itemtype": "string"},
@@ -245,7 +246,7 @@ E9000 = _class(
     "E9000",
     "clarify-vpc-lint could not judge the template",
     "An input error, an engine failure or the time budget spent: no E9/W9/I9 finding is given.",
-    "https://github.com/clarify-vpc-lint/clarify-vpc-lint#cfn-lint-checkov-and-ci",
+    f"{docs_url()}/README.md",
     [],
     _not_judged,
 )

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Callable, Dict, List, Tuple
 
 from ..findings import Finding, Result
+from . import terminal_safe
 
 SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}  # red, yellow, cyan
 BOLD, DIM = "1", "2"
@@ -63,7 +64,7 @@ def write(
             if not quiet:
                 lines.extend("    " + line for line in finding.remediation.splitlines())
     lines.append(summary(result))
-    return "\n".join(lines) + "\n"
+    return terminal_safe("\n".join(lines) + "\n")
 
 
 def _cause(held: List[Finding], paint: Callable[[str, str], str]) -> List[str]:
