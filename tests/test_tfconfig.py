@@ -695,3 +695,18 @@ def test_the_region_comes_from_the_resource_its_provider_alias_or_the_default(
         "s": "com.amazonaws.us-west-2.s3",
         "m": "us-west-2",
     }
+
+
+def test_distinct_and_toset_keep_references_and_drop_repeats(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_subnet" "a" {\n  vpc_id = "vpc-1"\n}\n'
+        'resource "aws_vpc_endpoint" "e" {\n  vpc_id = "vpc-1"\n'
+        "  subnet_ids = distinct([aws_subnet.a.id, aws_subnet.a.id])\n"
+        "  route_table_ids = distinct([[aws_subnet.a.id], [aws_subnet.a.id]])\n"
+        '  tags = { n = length(toset([for i in range(50000) : "x${i % 3}"])) }\n}\n'
+    )
+    found = {i.address: i.values for i in read_configuration(tmp_path).instances}
+    [subnet] = found["aws_vpc_endpoint.e"]["subnet_ids"]
+    assert isinstance(subnet, Handle) and subnet.key.endswith("aws_subnet.a")
+    assert len(found["aws_vpc_endpoint.e"]["route_table_ids"]) == 1
+    assert found["aws_vpc_endpoint.e"]["tags"] == {"n": 3}
