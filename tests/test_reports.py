@@ -33,7 +33,7 @@ def test_sarif_is_valid_and_complete(tmp_path: Path) -> None:
             rule["helpUri"].endswith(f"{rule['id']}.md")
             and "## Why is this bad?" in rule["help"]["markdown"]
         )
-        assert rule["defaultConfiguration"]["level"] in ("error", "warning")
+        assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
     levels = {r["level"] for r in run["results"]}
     assert levels == {"error", "warning", "note"}
     first = run["results"][0]

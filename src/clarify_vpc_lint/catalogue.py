@@ -140,6 +140,25 @@ def rules_by_id() -> Dict[str, Rule]:
     return {rule.id: rule for rule in load_rules()}
 
 
+@cache
+def rule_ids() -> Dict[str, str]:
+    """Every spelling of each rule's ID, upper-cased: CVL201, E9201/W9201/I9201, CKV_CVL_201."""
+    spellings: Dict[str, str] = {}
+    for rule in load_rules():
+        for spelling in (
+            rule.id,
+            rule.checkov_id,
+            *(f"{letter}9{rule.digits}" for letter in "EWI"),
+        ):
+            spellings[spelling.upper()] = rule.id
+    return spellings
+
+
+def plugin_rules() -> Tuple[Rule, ...]:
+    """The rules cfn-lint and checkov run: not CVL002, since they honour their own suppressions."""
+    return tuple(rule for rule in load_rules() if rule.subject != "suppressions")
+
+
 # the subject a rule's fix names in --explain and the docs: a real-looking name, not {resource}
 EXAMPLE_RESOURCE = {
     "requests": "clarify-bias-job.json",
@@ -149,6 +168,7 @@ EXAMPLE_RESOURCE = {
     "endpoints": "SageMakerApiEndpoint",
     "subnets": "PrivateSubnetA",
     "policies": "IsolationMandate",
+    "suppressions": "ClarifyModel",
 }
 
 
@@ -260,6 +280,7 @@ EXAMPLE_ID = {
     "endpoints": "vpce-0sagemakerapi",
     "subnets": "subnet-0aaa1111",
     "policies": "IsolationMandate",
+    "suppressions": "ClarifyModel",
 }
 
 

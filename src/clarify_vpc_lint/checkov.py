@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from .catalogue import Rule, load_rules
+from .catalogue import Rule, plugin_rules
 from .config import find_config, load_config
 from .findings import Finding, Result
 from .project import Settings, judge
@@ -251,7 +251,7 @@ def make_checks(
     """
     from checkov.common.models.enums import CheckCategories, CheckResult
 
-    for rule in load_rules():
+    for rule in plugin_rules():
 
         def __init__(self: Any, rule: Rule = rule) -> None:
             self.rule = rule

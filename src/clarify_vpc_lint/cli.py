@@ -149,21 +149,6 @@ def _load_config(path: Optional[str]) -> Config:
     return load_config(found)
 
 
-def rule_ids() -> Dict[str, str]:
-    """Every spelling of each rule's ID, upper-cased: CVL201, E9201/W9201/I9201, CKV_CVL_201."""
-    from .catalogue import load_rules
-
-    spellings: Dict[str, str] = {}
-    for rule in load_rules():
-        for spelling in (
-            rule.id,
-            rule.checkov_id,
-            *(f"{letter}9{rule.digits}" for letter in "EWI"),
-        ):
-            spellings[spelling.upper()] = rule.id
-    return spellings
-
-
 def _fails(result: Result, fail_on: str) -> bool:
     from .catalogue import SEVERITIES
 
@@ -275,7 +260,7 @@ def _main(argv: Optional[List[str]]) -> int:
 
         sys.stdout.write(inventory_commands(args.region, args.vpc))
         return EXIT_OK
-    from .catalogue import SEVERITIES, explain, rules_by_id
+    from .catalogue import SEVERITIES, explain, rule_ids, rules_by_id
     from .linter import run
     from .readers.source import ParseError
     from .writers import writer

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from . import suppressions
 from .awsfacts import DEFAULT_REGION
-from .catalogue import Rule, load_rules
+from .catalogue import Rule, load_rules, rule_ids
 from .config import Config
 from .engine import evaluate
 from .findings import Finding, InputError, InputErrors, Result
@@ -23,7 +24,7 @@ from .readers.parameters import read_parameters
 from .readers.python_sdk import defaults_for, read_python_file, sdk_defaults, without_declared
 from .readers.source import Document, ParseError
 from .readers.tfroot import read_roots
-from .resolve import build_subjects
+from .resolve import Subject, build_subjects
 
 
 @dataclass
@@ -131,21 +132,19 @@ def _run(options: Options) -> Result:
     subjects = build_subjects(network, options.region)
     findings: List[Finding] = []
     judged: Dict[str, Set[Tuple[str, int, str]]] = {}
-    for rule in load_rules():
-        if rule.id in options.ignore:
-            continue
+    rules = [rule for rule in load_rules() if rule.id not in options.ignore]
+    for rule in rules:
         judged[rule.id] = {
-            (s.loc.file, s.loc.line, s.loc.resource)
-            for s in subjects
-            if s.kind == rule.subject and rule.id not in s.loc.ignore
+            (s.loc.file, s.loc.line, s.loc.resource) for s in subjects if s.kind == rule.subject
         }
         severity = options.severity.get(rule.id, rule.severity)
         findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
-    findings.sort(key=Finding.sort_key)
-    errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     linted = {d.path: kind for d, kind in documents}
     linted.update(dict.fromkeys(python_linted, "python"))
     linted.update(dict.fromkeys(terraform.linted, "terraform-config"))
+    findings = _suppress(findings, documents, linted, subjects, rules, judged, options)
+    findings.sort(key=Finding.sort_key)
+    errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
     return Result(
         findings,
@@ -193,6 +192,49 @@ def _read(
     network.exports = run.exported_resources()
     network.imports = sorted(run.imports)  # recorded while the templates were read
     return network
+
+
+def _suppress(
+    findings: List[Finding],
+    documents: List[Tuple[Document, str]],
+    linted: Dict[str, str],
+    subjects: List[Subject],
+    rules: List[Rule],
+    judged: Dict[str, Set[Tuple[str, int, str]]],
+    options: Options,
+) -> List[Finding]:
+    """The findings no suppression in the inputs covers, with CVL002 for the suppressions that
+    suppress nothing, name no rule or give no reason; a suppressed subject is not judged."""
+    spellings = rule_ids()
+    found: List[suppressions.Suppression] = []
+    json_documents = {d.path for d, _ in documents if d.is_json}
+    for path in linted:  # read again: a YAML document does not keep its text
+        if path.endswith(suppressions.COMMENTED) and path not in json_documents:
+            found += suppressions.comment_suppressions(path, _text(path), spellings)
+    for document, kind in documents:
+        if kind == "cloudformation":
+            found += suppressions.metadata_suppressions(document, spellings)
+    if not found:
+        return findings
+    kept, suppressed = suppressions.apply(found, findings)
+    for finding in suppressed:
+        judged.get(finding.rule, set()).discard((finding.file, finding.line, finding.resource))
+    problems = suppressions.problem_subjects(found, subjects, options.ignore)
+    for rule in rules:
+        if rule.subject == "suppressions":
+            judged[rule.id] = {(s.loc.file, s.loc.line, s.loc.resource) for s in problems}
+            severity = options.severity.get(rule.id, rule.severity)
+            kept += [f for f in evaluate(rule, problems, severity) if not _ignored(f, options)]
+    return kept
+
+
+def _text(path: str) -> str:
+    """A source file's text for its comments; one that cannot be read again holds none."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
 
 
 def _ignored(finding: Finding, options: Options) -> bool:

@@ -8,7 +8,7 @@ is a fact the inputs do not determine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from .values import Unknown, kind_of
 
@@ -34,7 +34,6 @@ class Location:
     column: int
     resource: str
     language: str  # cloudformation | api | config | inventory: picks the remediation template
-    ignore: FrozenSet[str] = frozenset()
     # the undecided condition the subject exists under: each of its findings is at most info
     condition: Optional[Unknown] = None
     is_json: bool = False  # a template written in JSON: its fixes are JSON members

@@ -24,7 +24,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from ..catalogue import Rule, load_rules
+from ..catalogue import Rule, plugin_rules
 from ..config import find_config, load_config
 from ..findings import Result
 from ..project import Settings, judge_file
@@ -202,7 +202,7 @@ E9000 = _class(
     [],
     _not_judged,
 )
-for _rule in load_rules():
+for _rule in plugin_rules():
     for _unknown in (False, True):
         _rule_class_ = _rule_class(_rule, _unknown)
         globals()[_rule_class_.__name__] = _rule_class_

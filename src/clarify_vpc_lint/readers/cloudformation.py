@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, FrozenSet, List
+from typing import Any, Callable, Dict, List
 
 from .. import ec2
 from .. import keys as keys_
@@ -105,7 +105,6 @@ class _TemplateReader:
             column,
             logical_id,
             "cloudformation",
-            _suppressed(resource.get("Metadata")),
             condition=condition if isinstance(condition, Unknown) else None,
             is_json=self.template.document.is_json,
         )
@@ -591,20 +590,6 @@ def _permissions(rules: Any, direction: str) -> List[Permission]:
             ec2.permission(rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort"), peers)
         )
     return permissions
-
-
-def _suppressed(metadata: Any) -> FrozenSet[str]:
-    """Rule IDs switched off in the resource's metadata (ours or cfn-lint's E9xxx form)."""
-    if not isinstance(metadata, dict):
-        return frozenset()
-    ours = items(sagemaker.dig(metadata, "clarify-vpc-lint", "ignore"))
-    cfn_lint = items(sagemaker.dig(metadata, "cfn-lint", "config", "ignore_checks"))
-    ids = {str(i) for i in ours}
-    for check in cfn_lint:
-        check = str(check)
-        if len(check) == 5 and check[0] in "EWI" and check[1] == "9":
-            ids.add(f"CVL{check[2:]}")
-    return frozenset(ids)
 
 
 _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {
