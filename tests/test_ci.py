@@ -76,7 +76,7 @@ def _action() -> dict:
 def test_action_yaml_is_a_composite_action_with_the_inputs_users_set() -> None:
     action = _action()
     assert action["runs"]["using"] == "composite"
-    assert {"paths", "config", "fail-on"} <= set(action["inputs"])
+    assert {"paths", "config", "fail-on", "baseline"} <= set(action["inputs"])
     uses = [step.get("uses", "") for step in action["runs"]["steps"]]
     assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
     assert any(u.startswith("actions/setup-python@") for u in uses)

@@ -201,3 +201,26 @@ def test_hook_fails_on_a_broken_template_and_passes_once_fixed(tmp_path: Path) -
     passed = _run(try_repo, repo, env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+def test_a_baseline_written_by_the_cli_hides_its_findings_in_the_hook(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    repo = tmp_path / "new"
+    (repo / "stacks").mkdir(parents=True)
+    _git(repo, "init", "-q")
+    shutil.copy(FIXTURES / "cli/one-error.yaml", repo / "stacks" / "model.yaml")
+    _git(repo, "add", "stacks/model.yaml")
+    monkeypatch.chdir(repo / "stacks")  # written from a subfolder: paths are the baseline's own
+    completed = subprocess.run(
+        [sys.executable, "-m", "clarify_vpc_lint", "model.yaml", "--write-baseline",
+         "../baseline.json"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    code, out = _hook(
+        repo, ["stacks/model.yaml", "--baseline", "baseline.json"], capsys, monkeypatch
+    )
+    assert code == 0 and "1 baselined" in out and "CVL201" not in out
+    code, out = _hook(repo, ["stacks/model.yaml"], capsys, monkeypatch)
+    assert code == 1 and "CVL201" in out

@@ -115,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="with --inventory-commands: only this VPC (repeat)",
     )
+    parser.add_argument(
+        "--baseline", metavar="FILE", help="hide the findings recorded in FILE (--write-baseline)"
+    )
+    parser.add_argument(
+        "--write-baseline", metavar="FILE", help="record the current findings in FILE"
+    )
     parser.add_argument("--version", action="version", version=f"clarify-vpc-lint {__version__}")
     return parser
 
@@ -230,6 +236,27 @@ def _options(
     )
 
 
+def _baseline(result: Result, args: argparse.Namespace) -> Optional[str]:
+    """Write and apply the baselines asked for; what went wrong, else None. A run with input
+    errors writes none: the unread files' findings would drop out of it."""
+    from .baseline import BaselineError, read_baseline, write_baseline
+
+    try:
+        if args.write_baseline:
+            if result.errors:
+                return f"--write-baseline {args.write_baseline}: not written, as inputs could not be read"
+            written = write_baseline(args.write_baseline, result.findings, os.getcwd())
+            sys.stderr.write(f"{args.write_baseline}: {written} finding(s) recorded\n")
+        path = args.write_baseline or args.baseline
+        if path:
+            result.findings, result.baselined = read_baseline(path).apply(
+                result.findings, os.getcwd()
+            )
+    except BaselineError as error:
+        return str(error)
+    return None
+
+
 def _say_what_was_not_read(result: Result, options: Options, verbose: bool) -> None:
     """One line for each input named but not read; with ``verbose``, the walk's skips too."""
     named = [*options.paths, *options.context]
@@ -293,6 +320,9 @@ def _main(argv: Optional[List[str]]) -> int:
 
     options = _options(args, config, spellings)
     result = run(options)
+    problem = _baseline(result, args)
+    if problem:
+        return _error(problem)
     if args.format == "text":
         colour = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         report = writer("text")(result, colour=colour, quiet=args.quiet, statistics=args.statistics)

@@ -69,6 +69,7 @@ class Result:
     notes: List[str] = field(default_factory=list)  # for --verbose: why an input was not read
     # per rule, the (file, line, resource) of every subject it evaluated: where a host may say PASSED
     judged: Dict[str, Set[Tuple[str, int, str]]] = field(default_factory=dict)
+    baselined: Optional[int] = None  # with a baseline: how many findings it hid
 
     @property
     def files(self) -> int:

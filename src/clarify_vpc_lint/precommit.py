@@ -26,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
+from .baseline import BaselineError, read_baseline
 from .catalogue import SEVERITIES
 from .config import Config, find_config, load_config
 from .engine import Finding
@@ -193,6 +194,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("files", nargs="*", metavar="FILE", help="the staged files")
     parser.add_argument("--config", metavar="FILE", help="configuration file")
     parser.add_argument("--fail-on", choices=("error", "warning", "info", "never"))
+    parser.add_argument(
+        "--baseline", metavar="FILE", help="hide the findings recorded in FILE (--write-baseline)"
+    )
     args = parser.parse_args(argv)
     code, top = _git("rev-parse", "--show-toplevel")
     if code != 0:
@@ -213,6 +217,13 @@ def _hook(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:  # not a git repository, git missing, ...
         sys.stdout.write(f"clarify-vpc-lint: error: cannot read the staged project: {error}\n")
         return EXIT_ERROR
+    if args.baseline:  # the findings name files from the repository's top, where this runs
+        try:
+            baseline = read_baseline(args.baseline)
+        except BaselineError as error:
+            sys.stdout.write(f"clarify-vpc-lint: error: {error}\n")
+            return EXIT_ERROR
+        result.findings, result.baselined = baseline.apply(result.findings, os.getcwd())
     sys.stdout.write(writer("text")(result))
     if hidden:
         sys.stdout.write(
