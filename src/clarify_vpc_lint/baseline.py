@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, List, Tuple
 
+from .atomic import write_atomically
 from .findings import Finding
 
 VERSION = 1
@@ -99,23 +99,3 @@ def write_baseline(path: str, findings: Iterable[Finding], cwd: str) -> int:
     except OSError as error:
         raise BaselineError(f"{path}: cannot be written ({error.strerror or error})") from None
     return sum(counts.values())
-
-
-def write_atomically(path: str, content: bytes) -> None:
-    """Write ``path`` through a temporary file in its folder and a rename, so a reader never
-    sees half of it; an existing file keeps its mode, a new one gets the umask's."""
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    handle, temporary = tempfile.mkstemp(prefix=".clarify-vpc-lint-", dir=_folder(path))
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

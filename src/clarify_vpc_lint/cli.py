@@ -115,6 +115,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="with --inventory-commands: only this VPC (repeat)",
     )
+    fixing = parser.add_mutually_exclusive_group()
+    fixing.add_argument(
+        "--fix", action="store_true", help="write the complete fixes into the files, lint again"
+    )
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the diff --fix would write; write nothing"
+    )
     parser.add_argument(
         "--baseline", metavar="FILE", help="hide the findings recorded in FILE (--write-baseline)"
     )
@@ -236,6 +243,15 @@ def _options(
     )
 
 
+def _say_what_was_not_fixed(fixes) -> None:
+    for left in fixes.not_applied:
+        finding = left.finding
+        sys.stderr.write(
+            f"{finding.file}:{finding.line}: {finding.rule} {finding.resource}: "
+            f"not fixed: {left.reason}\n"
+        )
+
+
 def _baseline(result: Result, args: argparse.Namespace) -> Optional[str]:
     """Write and apply the baselines asked for; what went wrong, else None. A run with input
     errors writes none: the unread files' findings would drop out of it."""
@@ -320,6 +336,22 @@ def _main(argv: Optional[List[str]]) -> int:
 
     options = _options(args, config, spellings)
     result = run(options)
+    if args.fix or args.diff:
+        from .fixes import plan_fixes
+
+        fixes = plan_fixes(result)
+        _say_what_was_not_fixed(fixes)
+        if args.diff:
+            sys.stdout.write(fixes.diff())
+            return EXIT_ERROR if result.errors else EXIT_FINDINGS if fixes.fixed else EXIT_OK
+        try:
+            fixes.write()
+        except OSError as error:
+            return _error(f"cannot write a fix: {error}")
+        sys.stderr.write(
+            f"fixed {len(fixes.applied)} finding(s) in {len(fixes.fixed)} file(s); linting again\n"
+        )
+        result = run(options)
     problem = _baseline(result, args)
     if problem:
         return _error(problem)

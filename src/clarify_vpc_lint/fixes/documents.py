@@ -1,0 +1,169 @@
+"""Fixes in CloudFormation templates and SageMaker API JSON, YAML or JSON: a literal setting
+changed where it is written, or added as the first member of its mapping, in the file's own
+style (block or flow, quoting, capitals, indentation, line endings)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, List, Optional, Tuple
+
+from ..findings import Finding
+from ..readers.source import Document, ParseError, parse_text
+from . import Edit, Outcome, Setting, line_offsets, newline_of
+
+_BOOLEAN = r"""(?P<value>(?P<quote>["']?)(?:true|false)(?P=quote))"""
+
+
+@lru_cache(maxsize=8)
+def _parsed(path: str, text: str) -> Document:
+    return parse_text(path, text.lstrip("\ufeff"))
+
+
+def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...]) -> Outcome:
+    try:
+        document = _parsed(finding.file, text)
+    except ParseError as error:
+        return f"the file no longer parses ({error.message})"
+    if kind == "cloudformation":
+        if "/" in finding.resource:
+            return "the job is embedded in a workflow definition: change it there by hand"
+        root: List[Any] = ["Resources", finding.resource, "Properties"]
+    else:
+        root = []
+    found: List[Edit] = []
+    for setting in settings:
+        names = setting.cloudformation if kind == "cloudformation" else setting.api
+        if names is None:
+            return "its fix is not written automatically in this input format"
+        outcome = _setting(document, text, [*root, *names], setting)
+        if isinstance(outcome, str):
+            return outcome
+        found.extend(outcome)
+    return found or "the settings the fix writes are already in place: lint again"
+
+
+def _setting(document: Document, text: str, path: List[Any], setting: Setting) -> Outcome:
+    *parent_path, key = path
+    parent = _dig(document.data, parent_path)
+    shown = ".".join(str(p) for p in path[3:] if isinstance(p, str)) or key
+    if not isinstance(parent, dict):
+        return f"{'.'.join(str(p) for p in parent_path[3:]) or 'Properties'} is not written as a mapping: add {shown} by hand"
+    if key in parent:
+        value = parent[key]
+        if value is setting.value or str(value).lower() == str(setting.value).lower():
+            return []
+        if not isinstance(value, (bool, str)) or str(value).lower() not in ("true", "false"):
+            return (
+                f"{shown} is not a literal ({_brief(value)}): set it to "
+                f"{str(setting.value).lower()} where its value is given"
+            )
+        return _replace(document, text, path, key, setting.value)
+    if not setting.insert:
+        return f"{shown} is not written in the file: set it to {str(setting.value).lower()}"
+    return _insert(document, text, parent_path, parent, key, setting.value)
+
+
+def _replace(document: Document, text: str, path: List[Any], key: str, value: bool) -> Outcome:
+    line, column = document.locate(path)
+    offsets = line_offsets(text)
+    start = offsets[line - 1] + column - 1
+    quoted = '"' + re.escape(key) + '"' if document.is_json else re.escape(key) + r"""["']?"""
+    match = re.compile(quoted + r"\s*:\s*" + _BOOLEAN, re.IGNORECASE).match(text, start)
+    if match is None:
+        return f"{key} is not written where the file says: change it by hand"
+    return [Edit(match.start("value"), match.end("value"), _literal(match.group("value"), value))]
+
+
+def _literal(old: str, value: bool) -> str:
+    """``value`` spelled as ``old`` was: its quotes and capitals."""
+    quote = old[0] if old[0] in "\"'" else ""
+    core = old.strip("\"'")
+    word = "true" if value else "false"
+    if core.isupper():
+        word = word.upper()
+    elif core[0].isupper():
+        word = word.capitalize()
+    return f"{quote}{word}{quote}"
+
+
+def _insert(
+    document: Document, text: str, parent_path: List[Any], parent: dict, key: str, value: bool
+) -> Outcome:
+    offsets = line_offsets(text)
+    member = (
+        f'"{key}": {str(value).lower()}' if document.is_json else f"{key}: {str(value).lower()}"
+    )
+    line, column = document.locate(parent_path)
+    opening = re.compile(r'"?[^\n:]*"?\s*:\s*(\{)').match(text, offsets[line - 1] + column - 1)
+    if not parent:
+        if opening is None or not re.match(r"\s*\}", text[opening.end() :]):
+            return f"{parent_path[-1]} is empty: add {key} by hand"
+        return [Edit(opening.end(), opening.end(), member)]
+    if opening is not None and (
+        not document.is_json or _first_line(document, parent_path, parent) == line
+    ):
+        closing = _closing(text, opening.start(1))  # a flow mapping, or JSON on one line
+        if closing is None:
+            return f"{parent_path[-1]} does not close: add {key} by hand"
+        before = text[opening.end() : closing].rstrip()
+        at = opening.end() + len(before)
+        return [Edit(at, at, f"{member}" if before.endswith(",") else f", {member}")]
+    if opening is None and document.is_json:
+        return f"{parent_path[-1]} is not an object: add {key} by hand"
+    first_line, first_column = document.locate([*parent_path, next(iter(parent))])
+    start = offsets[first_line - 1]
+    indent = text[start : start + first_column - 1]
+    if first_line == line or indent.strip():
+        return f"{parent_path[-1]} is not laid out one member a line: add {key} by hand"
+    separator = "," if document.is_json else ""
+    return [Edit(start, start, f"{indent}{member}{separator}{newline_of(text)}")]
+
+
+def _closing(text: str, opening: int) -> Optional[int]:
+    """The offset of the brace that closes the one at ``opening`` (quoted text skipped)."""
+    depth, index = 0, opening
+    while index < len(text):
+        char = text[index]
+        if char in "\"'":
+            end = text.find(char, index + 1)
+            while char == '"' and end > 0 and text[end - 1] == "\\":
+                end = text.find(char, end + 1)
+            if end < 0:
+                return None
+            index = end
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
+
+
+def _first_line(document: Document, parent_path: List[Any], parent: dict) -> int:
+    return document.locate([*parent_path, next(iter(parent))])[0]
+
+
+def _dig(value: Any, path: List[Any]) -> Any:
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _brief(value: Any) -> str:
+    if isinstance(value, dict) and len(value) == 1:
+        name, argument = next(iter(value.items()))
+        return f"{name} {argument}" if isinstance(argument, str) else name
+    return type(value).__name__
+
+
+def parse_problem(path: str, text: str) -> Optional[str]:
+    try:
+        parse_text(path, text.lstrip("\ufeff"))
+    except ParseError as error:
+        return error.message
+    return None

@@ -1,0 +1,188 @@
+"""``--fix`` and ``--diff`` (SPEC sections 5 and 6): every fix the linter writes is proven on its
+rule's bad fixtures, in each input language: applied and linted again, the finding is gone,
+nothing new appears from any rule, the file parses, and only the lines of the setting changed.
+A fix that needs a value the file does not hold is listed as not applied, saying what it needs."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import pytest
+from conftest import FIXTURES, run_cli
+
+from clarify_vpc_lint.config import load_config
+from clarify_vpc_lint.fixes import SETTINGS, plan_fixes
+from clarify_vpc_lint.linter import Options, run
+
+RULES_DIR = FIXTURES / "rules"
+PYTHON_CASES = {"CVL101": [FIXTURES / "python" / "isolation_network_config.py"]}
+# the bad cases whose fix needs what the file does not hold: what the listing must say
+NOT_APPLIED = {
+    ("CVL101", "bad-if.yaml"): "not a literal (Fn::If): set it to false where its value is given",
+    ("CVL101", "bad-parameter.yaml"): "not a literal (Ref Isolate)",
+    ("CVL101", "tf-bad"): "change it there",  # a job declared in the config file
+    ("CVL304", "api-bad"): "an inventory records AWS as it is",
+    ("CVL305", "api-bad"): "an inventory records AWS as it is",
+}
+
+
+def _cases() -> List[Tuple[str, Path]]:
+    cases = []
+    for rule in SETTINGS:
+        for case in sorted((RULES_DIR / rule).glob("*bad*")):
+            if not case.name.endswith(".patch.yaml"):
+                cases.append((rule, case))
+        cases.extend((rule, script) for script in PYTHON_CASES.get(rule, []))
+    return cases
+
+
+def _copy(case: Path, into: Path) -> Tuple[Path, Optional[Path]]:
+    """The case in ``into``; a Terraform case as its configuration (.tf), without its plan."""
+    if case.is_file():
+        shutil.copy(case, into / case.name)
+        return into / case.name, None
+    target = into / case.name
+    target.mkdir()
+    for path in case.iterdir():
+        if not (case.name.startswith("tf-") and path.name == "plan.json"):
+            shutil.copy(path, target / path.name)
+    config = target / "clarify-vpc-lint.yaml"
+    return target, config if config.is_file() else None
+
+
+def _lint(path: Path, config: Optional[Path]):
+    return run(Options(paths=[str(path)], config=load_config(config) if config else None))
+
+
+def _names(rule: str) -> List[str]:
+    names = []
+    for setting in SETTINGS[rule]:
+        names += [*setting.cloudformation, setting.terraform or "", setting.python or ""]
+    return [n for n in names if n]
+
+
+@pytest.mark.parametrize(
+    "rule,case", _cases(), ids=lambda value: value if isinstance(value, str) else value.name
+)
+def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path: Path) -> None:
+    path, config = _copy(case, tmp_path)
+    before = _lint(path, config)
+    assert before.errors == []
+    wrong = [f for f in before.findings if f.rule == rule and f.severity != "info"]
+    assert wrong, f"{rule} does not fire on {case}"
+    files = {p: p.read_bytes() for p in ([path] if path.is_file() else path.iterdir())}
+    fixes = plan_fixes(before)
+    expected = NOT_APPLIED.get((rule, case.name))
+    if expected is not None:
+        reasons = [n.reason for n in fixes.not_applied if n.finding.rule == rule]
+        assert reasons and all(expected in reason for reason in reasons), reasons
+        assert not [f for f in fixes.applied if f.rule == rule]
+        return
+    assert sorted(f.resource for f in fixes.applied if f.rule == rule) == sorted(
+        f.resource for f in wrong
+    )
+    fixes.write()
+    after = _lint(path, config)
+    assert after.errors == []  # the fixed files parse
+    assert [f for f in after.findings if f.rule == rule and f.severity != "info"] == []
+    known = {(f.rule, f.resource, f.severity) for f in before.findings}
+    assert {(f.rule, f.resource, f.severity) for f in after.findings} <= known
+    for file, content in files.items():
+        old = content.decode().splitlines()
+        new = file.read_text().splitlines()
+        changed = [line for line in difflib.ndiff(old, new) if line.startswith(("- ", "+ "))]
+        assert all(any(name in line for name in _names(rule)) for line in changed), changed
+
+
+def _endpoint_case(tmp_path: Path) -> Path:
+    template = tmp_path / "endpoint.yaml"
+    shutil.copy(RULES_DIR / "CVL304" / "bad.yaml", template)
+    return template
+
+
+def test_diff_prints_the_fix_and_writes_nothing(tmp_path: Path) -> None:
+    template = _endpoint_case(tmp_path)
+    before = template.read_bytes()
+    completed = run_cli("endpoint.yaml", "--diff", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "--- a/endpoint.yaml" in completed.stdout
+    assert "+      PrivateDnsEnabled: true" in completed.stdout
+    assert template.read_bytes() == before
+    clean = run_cli(str(FIXTURES / "good" / "private-clarify-vpc.yaml"), "--diff")
+    assert clean.returncode == 0 and clean.stdout == ""
+
+
+def test_fix_writes_lints_again_and_lists_what_it_left(tmp_path: Path) -> None:
+    shutil.copy(RULES_DIR / "CVL101" / "bad-parameter.yaml", tmp_path / "job.yaml")
+    template = _endpoint_case(tmp_path)
+    completed = run_cli(".", "--fix", cwd=tmp_path)
+    assert "PrivateDnsEnabled: true" in template.read_text()
+    assert "fixed 1 finding(s) in 1 file(s)" in completed.stderr
+    assert (
+        "CVL101 ClarifyJob: not fixed: NetworkConfig.EnableNetworkIsolation is not a literal (Ref Isolate)"
+        in completed.stderr
+    )
+    assert "CVL304" not in completed.stdout and "CVL101" in completed.stdout  # the second lint
+
+
+def test_fix_keeps_line_endings_mode_and_every_other_byte(tmp_path: Path) -> None:
+    template = _endpoint_case(tmp_path)
+    original = template.read_text().replace("\n", "\r\n")
+    template.write_bytes(original.encode())
+    os.chmod(template, 0o640)
+    fixes = plan_fixes(run(Options(paths=[str(template)])))
+    fixes.write()
+    fixed = template.read_bytes().decode()
+    assert stat.S_IMODE(os.stat(template).st_mode) == 0o640
+    inserted = "      PrivateDnsEnabled: true\r\n"
+    assert fixed.count("\r\n") == original.count("\r\n") + 1 and "\n" not in fixed.replace(
+        "\r\n", ""
+    )
+    assert fixed.replace(inserted, "", 1) == original
+
+
+def test_json_template_keeps_its_indentation_and_key_order(tmp_path: Path) -> None:
+    import json
+
+    from clarify_vpc_lint.readers.source import parse_text
+
+    data = parse_text("x.yaml", (RULES_DIR / "CVL305" / "bad.yaml").read_text()).data
+    template = tmp_path / "vpc.json"
+    template.write_text(json.dumps(json.loads(json.dumps(data)), indent=4) + "\n")
+    original = template.read_text()
+    plan_fixes(run(Options(paths=[str(template)]))).write()
+    fixed = template.read_text()
+    assert fixed.replace('                "EnableDnsHostnames": true,\n', "", 1) == original
+
+
+def test_an_inventory_is_never_written(tmp_path: Path) -> None:
+    case = RULES_DIR / "CVL304" / "api-bad"
+    shutil.copytree(case, tmp_path / "case")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "case").iterdir()}
+    run_cli("case", "--fix", cwd=tmp_path)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "case").iterdir()} == before
+
+
+def test_tf_fix_changes_the_argument_inside_its_block(tmp_path: Path) -> None:
+    main = tmp_path / "main.tf"
+    main.write_text(
+        'resource "aws_vpc" "main" {\n'
+        '  cidr_block           = "10.0.0.0/16" # the VPC\n'
+        "  enable_dns_support   = false\n"
+        '  tags = { Name = "x" }\n'
+        "}\n"
+    )
+    from clarify_vpc_lint.findings import Finding
+    from clarify_vpc_lint.fixes.hcl import edits
+
+    finding = Finding("CVL305", "n", "error", str(main), 1, 1, "aws_vpc.main", "m", "r")
+    text = main.read_text()
+    (support, hostnames) = edits(finding, "terraform-config", text, SETTINGS["CVL305"])
+    assert text[support.start : support.end] == "false" and support.text == "true"
+    assert hostnames.text == "  enable_dns_hostnames = true\n"
+    assert text[: hostnames.start].endswith('main" {\n')
