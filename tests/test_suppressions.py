@@ -197,3 +197,11 @@ def test_checkov_skip_after_the_block_suppresses_nothing(tmp_path: Path) -> None
     end = lines.index("}", line) + 1  # the block's closing brace
     _insert(main, end + 1, "#checkov:skip=CKV_CVL_201:misplaced")
     assert _rules(tmp_path) == [("CVL201", "main.tf", line), ("CVL002", "main.tf", end + 1)]
+
+
+def test_a_comment_above_the_wrong_property_suppresses_too(tmp_path: Path) -> None:
+    template = _template(tmp_path)
+    lines = template.read_text().split("\n")
+    subnets = lines.index("        Subnets: [!Ref SubnetA]") + 1
+    _insert(template, subnets, "        # clarify-vpc-lint: ignore[CVL201] one AZ on purpose")
+    assert _rules(tmp_path) == []

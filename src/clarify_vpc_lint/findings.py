@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+# the text a finding is about: start line and column, end line and column (1-based, the end
+# column just after the last character), as SARIF, LSP and cfn-lint show it
+Region = Tuple[int, int, int, int]
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -23,6 +27,8 @@ class Finding:
     # an info's undecided facts: the reason each is missing (how to supply it), sorted; the same
     # tuple on several findings means one cause holds them all back
     missing: Tuple[str, ...] = ()
+    # the property or argument that is wrong where it is written, else the subject's key
+    region: Optional[Region] = None
 
     def sort_key(self) -> Tuple[Any, ...]:
         return (self.file, self.line, self.rule, self.column, self.resource, self.message)
@@ -39,6 +45,9 @@ class Finding:
             "message": self.message,
             "remediation": self.remediation,
         }
+        if self.region is not None:
+            keys = ("line", "column", "end_line", "end_column")
+            document["region"] = dict(zip(keys, self.region))
         if self.missing:
             document["missing"] = self.reported_missing()
         return document

@@ -24,6 +24,7 @@ from .readers.parameters import read_parameters
 from .readers.python_sdk import defaults_for, read_python_file, sdk_defaults, without_declared
 from .readers.source import Document, ParseError
 from .readers.tfroot import read_roots
+from .regions import with_regions
 from .resolve import Subject, build_subjects
 
 
@@ -142,7 +143,10 @@ def _run(options: Options) -> Result:
     linted = {d.path: kind for d, kind in documents}
     linted.update(dict.fromkeys(python_linted, "python"))
     linted.update(dict.fromkeys(terraform.linted, "terraform-config"))
+    by_path = {d.path: d for d, _ in documents}
+    findings = with_regions(findings, by_path, linted)  # a suppression may sit at the region
     findings = _suppress(findings, documents, linted, subjects, rules, judged, options)
+    findings = [f if f.region else with_regions([f], by_path, linted)[0] for f in findings]
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}

@@ -57,7 +57,8 @@ class Suppression:
             return finding.resource == self.resource or finding.resource.startswith(
                 self.resource + "/"
             )
-        return finding.line in self.lines
+        shown = finding.region[0] if finding.region else finding.line  # the wrong property
+        return finding.line in self.lines or shown in self.lines
 
 
 def _split_ids(text: str) -> List[str]:

@@ -129,12 +129,7 @@ def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
             yield RuleMatch(
                 ["Resources", finding.resource.split("/")[0]],
                 finding.message,
-                location=(
-                    finding.line - 1,
-                    finding.column - 1,
-                    finding.line - 1,
-                    finding.column - 1,
-                ),
+                location=_location(finding),
             )
         elif result.linted.get(finding.file) == "inventory":
             user = _user_of(cfn, finding.message)
@@ -145,6 +140,17 @@ def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
             if user:  # a job declared to run in this template's network
                 where = f" (declared job in {finding.file}:{finding.line})"
                 yield RuleMatch(["Resources", user], finding.message + where)
+
+
+def _location(finding: Any) -> Tuple[int, int, int, int]:
+    """cfn-lint's 0-based range: the finding's region (the property that is wrong)."""
+    line, column, end_line, end_column = finding.region or (
+        finding.line,
+        finding.column,
+        finding.line,
+        finding.column + 1,
+    )
+    return (line - 1, column - 1, end_line - 1, end_column - 1)
 
 
 def _rule_class(rule: Rule, unknown: bool) -> type:
