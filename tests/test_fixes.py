@@ -16,16 +16,23 @@ import pytest
 from conftest import FIXTURES, run_cli
 
 from clarify_vpc_lint.config import load_config
-from clarify_vpc_lint.fixes import SETTINGS, plan_fixes
+from clarify_vpc_lint.fixes import APPENDS, SETTINGS, plan_fixes
 from clarify_vpc_lint.linter import Options, run
 
 RULES_DIR = FIXTURES / "rules"
-PYTHON_CASES = {"CVL101": [FIXTURES / "python" / "isolation_network_config.py"]}
+PYTHON_CASES = {
+    "CVL101": [FIXTURES / "python" / "isolation_network_config.py"],
+    "CVL201": [FIXTURES / "python" / "one_subnet_model.py"],
+}
 # the bad cases whose fix needs what the file does not hold: what the listing must say
 NOT_APPLIED = {
     ("CVL101", "bad-if.yaml"): "not a literal (Fn::If): set it to false where its value is given",
     ("CVL101", "bad-parameter.yaml"): "not a literal (Ref Isolate)",
     ("CVL101", "tf-bad"): "change it there",  # a job declared in the config file
+    ("CVL201", "api-bad"): "no subnet of the model's VPC in another zone",  # both in one zone
+    ("CVL201", "bad-same-az.yaml"): "no subnet of the model's VPC in another zone",
+    ("CVL201", "tf-bad-same-az"): "no subnet of the model's VPC in another zone",
+    ("CVL201", "one_subnet_model.py"): "no subnet of the model's VPC in another zone",
     ("CVL304", "api-bad"): "an inventory records AWS as it is",
     ("CVL305", "api-bad"): "an inventory records AWS as it is",
 }
@@ -33,7 +40,7 @@ NOT_APPLIED = {
 
 def _cases() -> List[Tuple[str, Path]]:
     cases = []
-    for rule in SETTINGS:
+    for rule in [*SETTINGS, *APPENDS]:
         for case in sorted((RULES_DIR / rule).glob("*bad*")):
             if not case.name.endswith(".patch.yaml"):
                 cases.append((rule, case))
@@ -60,6 +67,9 @@ def _lint(path: Path, config: Optional[Path]):
 
 
 def _names(rule: str) -> List[str]:
+    if rule in APPENDS:
+        item = APPENDS[rule]
+        return [*item.cloudformation, item.terraform, item.python]
     names = []
     for setting in SETTINGS[rule]:
         names += [*setting.cloudformation, setting.terraform or "", setting.python or ""]
@@ -186,3 +196,53 @@ def test_tf_fix_changes_the_argument_inside_its_block(tmp_path: Path) -> None:
     assert text[support.start : support.end] == "false" and support.text == "true"
     assert hostnames.text == "  enable_dns_hostnames = true\n"
     assert text[: hostnames.start].endswith('main" {\n')
+
+
+def _one_subnet_model(tmp_path: Path, old: str, new: str) -> Path:
+    template = tmp_path / "model.yaml"
+    text = (FIXTURES / "cli" / "one-error.yaml").read_text()
+    assert old in text
+    template.write_text(text.replace(old, new))
+    return template
+
+
+def test_cvl201_adds_the_existing_subnet_to_a_block_list(tmp_path: Path) -> None:
+    template = _one_subnet_model(
+        tmp_path,
+        "        Subnets: [!Ref SubnetA]\n",
+        "        Subnets:\n          - !Ref SubnetA  # the first zone\n",
+    )
+    original = template.read_text()
+    plan_fixes(run(Options(paths=[str(template)]))).write()
+    assert template.read_text() == original.replace(
+        "          - !Ref SubnetA  # the first zone\n",
+        "          - !Ref SubnetA  # the first zone\n          - !Ref SubnetB\n",
+    )
+    assert [f.rule for f in run(Options(paths=[str(template)])).findings] == []
+
+
+def test_cvl201_in_a_json_template_refs_the_subnet_as_json(tmp_path: Path) -> None:
+    import json
+
+    from clarify_vpc_lint.readers.source import parse_text
+
+    data = parse_text("x.yaml", (FIXTURES / "cli" / "one-error.yaml").read_text()).data
+    template = tmp_path / "model.json"
+    template.write_text(json.dumps(json.loads(json.dumps(data)), indent=2) + "\n")
+    plan_fixes(run(Options(paths=[str(template)]))).write()
+    model = json.loads(template.read_text())["Resources"]["Model"]["Properties"]["VpcConfig"]
+    assert model["Subnets"] == [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]
+    assert [f.rule for f in run(Options(paths=[str(template)])).findings] == []
+
+
+def test_cvl201_never_replaces_a_list_it_cannot_see(tmp_path: Path) -> None:
+    template = _one_subnet_model(
+        tmp_path,
+        "        Subnets: [!Ref SubnetA]\n",
+        "        Subnets: !Split [',', !Join [',', [!Ref SubnetA]]]\n",
+    )
+    fixes = plan_fixes(run(Options(paths=[str(template)])))
+    (left,) = [n for n in fixes.not_applied if n.finding.rule == "CVL201"]
+    assert (
+        fixes.fixed == {} and "not a list: add !Ref SubnetB where its value is given" in left.reason
+    )

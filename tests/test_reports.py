@@ -71,7 +71,7 @@ def test_junit_has_a_case_per_file_and_rule() -> None:
     assert (
         failure is not None
         and failure.get("type") == "error"
-        and "Subnets: [!Ref SubnetA, !Ref ClarifySecondAzSubnet]" in failure.text
+        and "Subnets: [!Ref SubnetA, !Ref SubnetB]" in failure.text  # the subnet it has
     )
 
 

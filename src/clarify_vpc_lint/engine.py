@@ -144,6 +144,7 @@ def _finding(
         resource=subject.loc.resource,
         message=fill(template, names) + suffix,
         remediation=_remediation(rule, subject, names),
+        fix_adds=tuple(subject.context.get("fix_adds", ())),
     )
 
 

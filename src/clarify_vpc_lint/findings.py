@@ -29,6 +29,9 @@ class Finding:
     missing: Tuple[str, ...] = ()
     # the property or argument that is wrong where it is written, else the subject's key
     region: Optional[Region] = None
+    # what its fix adds to a list, as (origin, name) references (remediation.Refs items):
+    # the existing subnet a CVL201 fix adds to the model's subnets
+    fix_adds: Tuple[Tuple[str, str], ...] = field(default=(), compare=False)
 
     def sort_key(self) -> Tuple[Any, ...]:
         return (self.file, self.line, self.rule, self.column, self.resource, self.message)

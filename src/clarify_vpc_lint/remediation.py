@@ -87,6 +87,7 @@ VARIANTS = {
     "joined-export": "the model splits one export of another stack listing its subnets",
     "exports": "the model imports each subnet from another stack's exports",
     "other-stack": "another stack defines the model's subnets",
+    "existing-subnet": "the inputs hold a subnet of the model's VPC in another zone to add",
 }
 
 
@@ -165,6 +166,12 @@ def _writable(origin: str, syntax: str) -> bool:
     if syntax == "shell":
         return origin == "id" or origin in _LOOKED_UP
     return origin not in _LOOKED_UP
+
+
+def written(items: Sequence[Tuple[str, str]], syntax: str, module: str = "") -> str:
+    """References as a fix writes them in ``syntax`` (yaml, hcl, json, python); empty where the
+    syntax cannot name one (an API body names only IDs)."""
+    return _render(Refs(tuple(items)), syntax, module)
 
 
 def _render(value: Refs, syntax: str, module: str) -> str:

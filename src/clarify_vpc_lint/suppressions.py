@@ -109,7 +109,9 @@ def comment_suppressions(path: str, text: str, spellings: Dict[str, str]) -> Lis
             found.append(
                 Suppression(
                     Location(path, number, column, os.path.basename(path), "api"),
-                    match.group(0).lstrip("#/ ").strip(),
+                    f"clarify-vpc-lint: ignore[{ids_text.strip()}]"
+                    if is_ours
+                    else f"checkov:skip={ids_text}",
                     ids,
                     unknown,
                     without_reason=not reason.lstrip(":-– ").strip(),

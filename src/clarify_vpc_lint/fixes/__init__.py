@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple, Union
 
@@ -56,6 +57,27 @@ SETTINGS: Dict[str, Tuple[Setting, ...]] = {
         Setting(("EnableDnsSupport",), None, "enable_dns_support", None, True, insert=False),
         Setting(("EnableDnsHostnames",), None, "enable_dns_hostnames", None, True, insert=True),
     ),
+}
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """A list a fix adds the finding's ``fix_adds`` to, under each language's name."""
+
+    cloudformation: Tuple[str, ...]
+    api: Tuple[str, ...]
+    terraform: str  # an argument anywhere in the resource's block
+    python: str  # a keyword argument or request member
+
+
+# The fixes that add what the inputs already hold to a list (CVL201: an existing subnet of the
+# model's VPC in another zone, with the same route table).
+APPENDS: Dict[str, ListItem] = {
+    "CVL201": ListItem(("VpcConfig", "Subnets"), ("VpcConfig", "Subnets"), "subnets", "Subnets"),
+}
+NEEDS = {
+    "CVL201": "no subnet of the model's VPC in another zone with the same route table is in the "
+    "inputs: a new subnet needs a free CIDR block and a zone (see the remediation)",
 }
 
 
@@ -112,8 +134,11 @@ def plan_fixes(result: Result) -> FixPlan:
         if finding.severity == "info":
             continue  # undecided: nothing is known to be wrong
         settings = SETTINGS.get(finding.rule)
+        appended = APPENDS.get(finding.rule)
         kind = result.linted.get(finding.file)
-        if not settings:
+        if appended and not finding.fix_adds:
+            reason = NEEDS[finding.rule]
+        elif not settings and not appended:
             reason = "no automatic fix for this rule: apply the remediation by hand"
         elif kind not in ("cloudformation", "api", "terraform-config", "python"):
             reason = _not_editable(kind)
@@ -122,7 +147,11 @@ def plan_fixes(result: Result) -> FixPlan:
             if text is None:
                 text = plan.original[finding.file] = _read(finding.file)
             module = {"terraform-config": hcl, "python": python}.get(kind, documents)
-            outcome = module.edits(finding, kind, text, settings)
+            outcome = (
+                module.edits(finding, kind, text, settings)
+                if settings
+                else module.append(finding, kind, text, appended)
+            )
             if isinstance(outcome, list):
                 edits.setdefault(finding.file, []).extend((e, finding) for e in outcome)
                 continue
@@ -189,3 +218,37 @@ def line_offsets(text: str) -> List[int]:
 
 def newline_of(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
+
+
+def closing(text: str, opening: int) -> Optional[int]:
+    """The offset of the bracket that closes the one at ``opening`` (quoted text skipped)."""
+    depth, index = 0, opening
+    while index < len(text):
+        char = text[index]
+        if char in "\"'":
+            end = text.find(char, index + 1)
+            while char == '"' and end > 0 and text[end - 1] == "\\":
+                end = text.find(char, end + 1)
+            if end < 0:
+                return None
+            index = end
+        elif char in "{[(":
+            depth += 1
+        elif char in "}])":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
+
+
+def after_last_item(text: str, closing_at: int, item: str) -> Edit:
+    """``item`` added at the end of the bracketed list that closes at ``closing_at``: after its
+    last item, on a line of its own where the list puts each item on one."""
+    end = len(text[:closing_at].rstrip())
+    if text.find("\n", end, closing_at) < 0:  # the list closes on its last item's line
+        return Edit(end, end, f", {item}")
+    line_start = text.rfind("\n", 0, end) + 1
+    indent = re.match(r"[ \t]*", text[line_start:]).group(0)
+    comma = "" if text[end - 1] == "," else ","
+    return Edit(end, end, f"{comma}{newline_of(text)}{indent}{item}")

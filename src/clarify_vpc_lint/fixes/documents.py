@@ -4,13 +4,16 @@ style (block or flow, quoting, capitals, indentation, line endings)."""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import Any, List, Optional, Tuple
 
 from ..findings import Finding
 from ..readers.source import Document, ParseError, parse_text
-from . import Edit, Outcome, Setting, line_offsets, newline_of
+from ..remediation import written
+from . import Edit, ListItem, Outcome, Setting, after_last_item, line_offsets, newline_of
+from . import closing as closing_at
 
 _BOOLEAN = r"""(?P<value>(?P<quote>["']?)(?:true|false)(?P=quote))"""
 
@@ -103,7 +106,7 @@ def _insert(
     if opening is not None and (
         not document.is_json or _first_line(document, parent_path, parent) == line
     ):
-        closing = _closing(text, opening.start(1))  # a flow mapping, or JSON on one line
+        closing = closing_at(text, opening.start(1))  # a flow mapping, or JSON on one line
         if closing is None:
             return f"{parent_path[-1]} does not close: add {key} by hand"
         before = text[opening.end() : closing].rstrip()
@@ -118,28 +121,6 @@ def _insert(
         return f"{parent_path[-1]} is not laid out one member a line: add {key} by hand"
     separator = "," if document.is_json else ""
     return [Edit(start, start, f"{indent}{member}{separator}{newline_of(text)}")]
-
-
-def _closing(text: str, opening: int) -> Optional[int]:
-    """The offset of the brace that closes the one at ``opening`` (quoted text skipped)."""
-    depth, index = 0, opening
-    while index < len(text):
-        char = text[index]
-        if char in "\"'":
-            end = text.find(char, index + 1)
-            while char == '"' and end > 0 and text[end - 1] == "\\":
-                end = text.find(char, end + 1)
-            if end < 0:
-                return None
-            index = end
-        elif char in "{[":
-            depth += 1
-        elif char in "}]":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None
 
 
 def _first_line(document: Document, parent_path: List[Any], parent: dict) -> int:
@@ -167,3 +148,60 @@ def parse_problem(path: str, text: str) -> Optional[str]:
     except ParseError as error:
         return error.message
     return None
+
+
+def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
+    """The finding's ``fix_adds`` added to the list the item names."""
+    try:
+        document = _parsed(finding.file, text)
+    except ParseError as error:
+        return f"the file no longer parses ({error.message})"
+    if kind == "cloudformation":
+        if "/" in finding.resource:
+            return "the model is embedded in a workflow definition: change it there by hand"
+        path: List[Any] = ["Resources", finding.resource, "Properties", *item.cloudformation]
+    else:
+        path = list(item.api)
+    shown = ".".join(str(p) for p in path[3:] if isinstance(p, str)) or path[-1]
+    value = _dig(document.data, path)
+    added = _item_text(finding.fix_adds, document.is_json, kind)
+    if not added:
+        return f"{shown} names subnets by ID only here: add the new one's ID by hand"
+    if not isinstance(value, list) or not value:
+        return f"{shown} is {_brief(value)}, not a list: add {added} where its value is given"
+    line, column = document.locate(path)
+    offsets = line_offsets(text)
+    key = re.compile(r'"?[^\n:]*"?\s*:\s*(\[)?').match(text, offsets[line - 1] + column - 1)
+    if key is not None and key.group(1):
+        end = closing_at(text, key.start(1))
+        if end is None:
+            return f"{shown} does not close: add {added} by hand"
+        return [after_last_item(text, end, added)]
+    if document.is_json:
+        return f"{shown} is not a list: add {added} by hand"
+    last_line = document.locate([*path, len(value) - 1])[0]
+    start = offsets[last_line - 1]
+    dash = re.match(r"([ \t]*)-[ \t]", text[start:])
+    if dash is None or last_line >= len(offsets):
+        return f"{shown} is not laid out one item a line: add {added} by hand"
+    return [
+        Edit(offsets[last_line], offsets[last_line], f"{dash.group(1)}- {added}{newline_of(text)}")
+    ]
+
+
+def _item_text(items: Tuple[Tuple[str, str], ...], is_json: bool, kind: str) -> str:
+    if kind == "api":
+        return written(items, "json")
+    if not is_json:
+        return written(items, "yaml")
+    shown = []
+    for origin, name in items:
+        if origin == "cloudformation":
+            shown.append(json.dumps({"Ref": name}))
+        elif origin == "import":
+            shown.append(json.dumps({"Fn::ImportValue": name}))
+        elif origin == "id":
+            shown.append(json.dumps(name))
+        else:
+            return ""
+    return ", ".join(shown)

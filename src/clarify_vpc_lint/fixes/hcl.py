@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
+from .. import tfaddress
 from ..findings import Finding
-from . import Edit, Outcome, Setting, line_offsets, newline_of
+from ..remediation import written
+from . import Edit, ListItem, Outcome, Setting, after_last_item, closing, line_offsets, newline_of
 
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n")
 
@@ -123,6 +125,33 @@ def _block(text: str, start: int) -> Optional[_Block]:
                 return _Block(first_line, {n: d for n, d in depths.items() if n < line or d > 0})
         index += 1
     return None
+
+
+def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
+    """The finding's ``fix_adds`` added to the list argument ``item.terraform`` of its block."""
+    if not finding.file.endswith(".tf"):
+        return "a .tf.json file: change it by hand"
+    offsets = line_offsets(text)
+    block = _block(text, offsets[finding.line - 1]) if finding.line <= len(offsets) else None
+    if block is None:
+        return "the block is not where the finding says: lint again"
+    address = tfaddress.parse(finding.resource)
+    added = written(finding.fix_adds, "hcl", address.module if address is not None else "")
+    name = item.terraform
+    pattern = re.compile(rf"[ \t]*{re.escape(name)}[ \t]*=[ \t]*")
+    found = [
+        match
+        for line, depth in block.depths.items()
+        if depth > 0 and (match := pattern.match(text, offsets[line - 1])) is not None
+    ]
+    if len(found) != 1:
+        return f"{name} is written {len(found)} times in the block: add {added} by hand"
+    start = found[0].end()
+    end = closing(text, start) if text.startswith("[", start) else None
+    if end is None:
+        value = text[start : text.find("\n", start)].strip()
+        return f"{name} is {value}, not a list: add {added} where its value is given"
+    return [after_last_item(text, end, added)]
 
 
 def parse_problem(path: str, text: str) -> Optional[str]:

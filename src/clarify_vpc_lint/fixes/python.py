@@ -13,7 +13,8 @@ import ast
 from typing import List, Optional, Tuple
 
 from ..findings import Finding
-from . import Edit, Outcome, Setting, line_offsets
+from ..remediation import written
+from . import Edit, ListItem, Outcome, Setting, after_last_item, line_offsets
 
 
 def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...]) -> Outcome:
@@ -51,6 +52,32 @@ def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...])
         )
         found.append(Edit(start, end, wanted))
     return found or "the arguments the fix writes are already in place: lint again"
+
+
+def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
+    """The finding's ``fix_adds`` (IDs: what a script can name) added to the one literal list
+    given as ``item.python`` in the script."""
+    if not finding.file.endswith(".py"):
+        return "a notebook: change the cell by hand"
+    added = written(finding.fix_adds, "python")
+    if not added:
+        return "the subnet to add is defined in a template or configuration: write its ID"
+    try:
+        tree = ast.parse(text.lstrip("\ufeff"))
+    except (SyntaxError, ValueError) as error:
+        return f"the file no longer parses ({error})"
+    places = _values(tree, {item.python, item.python.lower()})
+    lists = [value for value in places if isinstance(value, ast.List) and value.elts]
+    if len(places) != 1 or len(lists) != 1:
+        return (
+            f"{item.python} is written {len(places)} times, or not as a list: add {added} by hand"
+        )
+    (listed,) = lists
+    lines = text.splitlines(keepends=True)
+    offsets = line_offsets(text)
+    last = lines[listed.end_lineno - 1]
+    end = offsets[listed.end_lineno - 1] + _characters(last, listed.end_col_offset) - 1
+    return [after_last_item(text, end, added)]
 
 
 def _values(tree: ast.AST, names: set) -> List[ast.expr]:

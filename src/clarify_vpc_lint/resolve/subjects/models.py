@@ -72,7 +72,50 @@ def _model_names(model: Model, resolver: Resolver, subnets: Any, vpcs: Any) -> D
         "new_subnet_az": _new_subnet_zone(subnets),
         "model_file": model.loc.file,
         **owner,
+        **_existing_subnet(model, resolver, subnets, vpc, written, owner),
     }
+
+
+def _existing_subnet(
+    model: Model, resolver: Resolver, subnets: Any, vpc: Any, written: Any, owner: Dict[str, Any]
+) -> Dict[str, Any]:
+    """The smallest fix for a model in one zone: a subnet the inputs already hold, of the same
+    VPC, in another zone, with the same route table (so it adds no route finding), named as the
+    model's own file can name it. Where there is one, the fix adds it to the model's list."""
+    if owner or not isinstance(subnets, list) or not subnets or vpc is None:
+        return {}
+    if not all(isinstance(s, Subnet) for s in subnets):
+        return {}
+    zones = {_zone_of(s) for s in subnets}
+    tables = {id(resolver.route_table_of(s)) for s in subnets}
+    if len(tables) != 1 or not all(isinstance(z, str) for z in zones):
+        return {}
+    for candidate in resolver.network.subnets:
+        zone = _zone_of(candidate)
+        if (
+            any(candidate is s for s in subnets)
+            or not isinstance(zone, str)
+            or zone in zones
+            or resolver.subnet_vpc(candidate) is not vpc
+            or {id(resolver.route_table_of(candidate))} != tables
+        ):
+            continue
+        named = fix_refs([candidate], resolver, "", model.loc.file)
+        if named.missing or not named.items:
+            continue
+        return {
+            "variant": "existing-subnet",
+            "extra_subnet": named,
+            "fix_adds": named.items,
+            "extra_subnet_zone": zone,
+            "subnet_refs_and_extra": fix_refs(
+                [*written, candidate],
+                resolver,
+                f"the subnets of {model.loc.resource}",
+                model.loc.file,
+            ),
+        }
+    return {}
 
 
 def _new_subnet_zone(subnets: Any) -> Zone:
