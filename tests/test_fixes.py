@@ -16,7 +16,7 @@ import pytest
 from conftest import FIXTURES, run_cli
 
 from clarify_vpc_lint.config import load_config
-from clarify_vpc_lint.fixes import APPENDS, SETTINGS, plan_fixes
+from clarify_vpc_lint.fixes import APPENDS, NEW_RESOURCES, SETTINGS, plan_fixes
 from clarify_vpc_lint.linter import Options, run
 
 RULES_DIR = FIXTURES / "rules"
@@ -34,13 +34,17 @@ NOT_APPLIED = {
     ("CVL201", "tf-bad-same-az"): "no subnet of the model's VPC in another zone",
     ("CVL201", "one_subnet_model.py"): "no subnet of the model's VPC in another zone",
     ("CVL304", "api-bad"): "an inventory records AWS as it is",
+    ("CVL401", "api-bad"): "written only into a CloudFormation template",  # a group in AWS
+    ("CVL401", "tf-bad"): "written only into a CloudFormation template",  # a declared job
+    ("CVL402", "api-bad"): "written only into a CloudFormation template",
+    ("CVL402", "tf-bad"): "written only into a CloudFormation template",
     ("CVL305", "api-bad"): "an inventory records AWS as it is",
 }
 
 
 def _cases() -> List[Tuple[str, Path]]:
     cases = []
-    for rule in [*SETTINGS, *APPENDS]:
+    for rule in [*SETTINGS, *APPENDS, *NEW_RESOURCES]:
         for case in sorted((RULES_DIR / rule).glob("*bad*")):
             if not case.name.endswith(".patch.yaml"):
                 cases.append((rule, case))
@@ -106,7 +110,10 @@ def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path:
         old = content.decode().splitlines()
         new = file.read_text().splitlines()
         changed = [line for line in difflib.ndiff(old, new) if line.startswith(("- ", "+ "))]
-        assert all(any(name in line for name in _names(rule)) for line in changed), changed
+        if rule in NEW_RESOURCES:  # a new resource: lines added, none changed
+            assert all(line.startswith("+ ") for line in changed), changed
+        else:
+            assert all(any(name in line for name in _names(rule)) for line in changed), changed
 
 
 def _endpoint_case(tmp_path: Path) -> Path:
@@ -246,3 +253,32 @@ def test_cvl201_never_replaces_a_list_it_cannot_see(tmp_path: Path) -> None:
     assert (
         fixes.fixed == {} and "not a list: add !Ref SubnetB where its value is given" in left.reason
     )
+
+
+def test_a_new_resource_never_takes_a_name_in_use(tmp_path: Path) -> None:
+    template = tmp_path / "jobs.yaml"
+    text = (RULES_DIR / "CVL401" / "bad.yaml").read_text()
+    template.write_text(
+        text.replace(
+            "Resources:\n",
+            "Resources:\n  ClarifySecurityGroupSelfIngress:\n    Type: AWS::SNS::Topic\n",
+            1,
+        )
+    )
+    fixes = plan_fixes(run(Options(paths=[str(template)])))
+    (left,) = [n for n in fixes.not_applied if n.finding.rule == "CVL401"]
+    assert "already names a resource" in left.reason and fixes.fixed == {}
+
+
+def test_two_jobs_on_one_group_get_one_new_rule(tmp_path: Path) -> None:
+    template = tmp_path / "jobs.yaml"
+    text = (RULES_DIR / "CVL401" / "bad.yaml").read_text()
+    job = text[text.index("  ClarifyJob:") :]  # the last resource
+    template.write_text(text + job.replace("  ClarifyJob:  # <- CVL401", "  SecondJob:", 1))
+    before = run(Options(paths=[str(template)]))
+    assert len([f for f in before.findings if f.rule == "CVL401"]) == 2
+    fixes = plan_fixes(before)
+    fixes.write()
+    assert template.read_text().count("ClarifySecurityGroupSelfIngress:") == 1
+    after = run(Options(paths=[str(template)]))
+    assert after.errors == [] and [f for f in after.findings if f.rule == "CVL401"] == []

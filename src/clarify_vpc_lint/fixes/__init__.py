@@ -75,6 +75,9 @@ class ListItem:
 APPENDS: Dict[str, ListItem] = {
     "CVL201": ListItem(("VpcConfig", "Subnets"), ("VpcConfig", "Subnets"), "subnets", "Subnets"),
 }
+# The fixes that are one new CloudFormation resource, its remediation as printed: written after
+# the finding's resource when the remediation is complete (no comment saying what it lacks).
+NEW_RESOURCES = ("CVL401", "CVL402")
 NEEDS = {
     "CVL201": "no subnet of the model's VPC in another zone with the same route table is in the "
     "inputs: a new subnet needs a free CIDR block and a zone (see the remediation)",
@@ -138,6 +141,12 @@ def plan_fixes(result: Result) -> FixPlan:
         kind = result.linted.get(finding.file)
         if appended and not finding.fix_adds:
             reason = NEEDS[finding.rule]
+        elif finding.rule in NEW_RESOURCES and kind == "cloudformation":
+            reason = _add_resource(plan, edits, finding)
+            if reason is None:
+                continue
+        elif finding.rule in NEW_RESOURCES:
+            reason = "written only into a CloudFormation template: apply the remediation by hand"
         elif not settings and not appended:
             reason = "no automatic fix for this rule: apply the remediation by hand"
         elif kind not in ("cloudformation", "api", "terraform-config", "python"):
@@ -161,6 +170,26 @@ def plan_fixes(result: Result) -> FixPlan:
         _apply(plan, path, pairs, {"terraform-config": hcl, "python": python}.get(
             result.linted[path], documents))  # fmt: skip
     return plan
+
+
+def _add_resource(
+    plan: FixPlan, edits: Dict[str, List[Tuple[Edit, Finding]]], finding: Finding
+) -> Optional[str]:
+    """The finding's remediation (one new resource) written after its resource; else why not."""
+    from . import documents
+
+    text = plan.original.get(finding.file)
+    if text is None:
+        text = plan.original[finding.file] = _read(finding.file)
+    outcome = documents.new_resource(finding, text)
+    if isinstance(outcome, str):
+        return outcome
+    planned = edits.setdefault(finding.file, [])
+    (added,) = outcome
+    name = added.text.split(":")[0]  # two jobs on one group: the resource once
+    same = next((e for e, _ in planned if e.start == e.end and e.text.split(":")[0] == name), None)
+    planned.append((same or added, finding))
+    return None
 
 
 def _apply(plan: FixPlan, path: str, pairs: List[Tuple[Edit, Finding]], module) -> None:

@@ -205,3 +205,52 @@ def _item_text(items: Tuple[Tuple[str, str], ...], is_json: bool, kind: str) -> 
         else:
             return ""
     return ", ".join(shown)
+
+
+def new_resource(finding: Finding, text: str) -> Outcome:
+    """The finding's remediation, one new resource, written after the finding's resource in the
+    template's indentation; only when it is complete and its name is free."""
+    snippet = finding.remediation.splitlines()
+    if any(line.lstrip().startswith("#") or " # " in line for line in snippet):
+        return "the fix names something the inputs do not hold (see its comments): add it by hand"
+    try:
+        document = _parsed(finding.file, text)
+    except ParseError as error:
+        return f"the file no longer parses ({error.message})"
+    if document.is_json:
+        return "a JSON template: paste the remediation's members under Resources"
+    resources = document.data.get("Resources") if isinstance(document.data, dict) else None
+    name = snippet[0].rstrip(":") if snippet else ""
+    if not isinstance(resources, dict) or finding.resource not in resources or not name:
+        return "the resource is not where the finding says: lint again"
+    if name in resources:
+        return f"{name} already names a resource of the template: add the fix under another name"
+    line, column = document.locate(["Resources", finding.resource])
+    lines = text.splitlines(keepends=True)
+    step = _indent_step(lines, line, column)
+    end = line
+    while end < len(lines):
+        body = lines[end].rstrip("\r\n")
+        code = body.strip() and not body.lstrip().startswith("#")
+        if code and len(body) - len(body.lstrip()) < column:
+            break
+        end += 1
+    while end > line and not lines[end - 1].strip():
+        end -= 1  # the blank lines after the resource stay between it and the next
+    newline = newline_of(text)
+    written_lines = []
+    for row in snippet:
+        depth = (len(row) - len(row.lstrip())) // 2
+        written_lines.append(" " * (column - 1 + depth * step) + row.lstrip() + newline)
+    offsets = line_offsets(text)
+    at = offsets[end] if end < len(offsets) else len(text)
+    prefix = "" if at == 0 or text[at - 1] == "\n" else newline
+    return [Edit(at, at, prefix + "".join(written_lines))]
+
+
+def _indent_step(lines: List[str], line: int, column: int) -> int:
+    """How far the template indents a resource's members (its ``Type:`` under its key)."""
+    for row in lines[line : line + 5]:
+        if row.strip():
+            return max(1, len(row) - len(row.lstrip()) - (column - 1))
+    return 2
