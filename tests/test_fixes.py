@@ -282,3 +282,44 @@ def test_two_jobs_on_one_group_get_one_new_rule(tmp_path: Path) -> None:
     assert template.read_text().count("ClarifySecurityGroupSelfIngress:") == 1
     after = run(Options(paths=[str(template)]))
     assert after.errors == [] and [f for f in after.findings if f.rule == "CVL401"] == []
+
+
+def _inventory_case(tmp_path: Path) -> Path:
+    """The API case with its model in one of the two subnets the inventory holds."""
+    case = tmp_path / "api"
+    shutil.copytree(RULES_DIR / "CVL201" / "api-good", case)
+    model = case / "model.json"
+    model.write_text(model.read_text().replace('      "subnet-0aaa1111",\n', "", 1))
+    return case
+
+
+def test_cvl201_in_api_json_adds_the_other_subnet_by_id(tmp_path: Path) -> None:
+    case = _inventory_case(tmp_path)
+    original = (case / "model.json").read_text()
+    before = run(Options(paths=[str(case)]))
+    assert [f.rule for f in before.findings if f.severity == "error"] == ["CVL201"]
+    plan_fixes(before).write()
+    assert (case / "model.json").read_text() == original.replace(
+        '"subnet-0bbb2222"\n', '"subnet-0bbb2222",\n      "subnet-0aaa1111"\n'
+    )
+    after = run(Options(paths=[str(case)]))
+    assert after.errors == [] and [f for f in after.findings if f.severity == "error"] == []
+
+
+def test_cvl201_in_python_adds_the_other_subnet_by_id(tmp_path: Path) -> None:
+    case = _inventory_case(tmp_path)
+    for name in ("model.json", "job.json", "analysis_config.json"):
+        (case / name).unlink()
+    script = tmp_path / "model.py"
+    script.write_text(
+        (FIXTURES / "python" / "one_subnet_model.py")
+        .read_text()
+        .replace('"subnet-0py1a"', '"subnet-0bbb2222"')
+        .replace('"sg-0pyok"', '"sg-0job"')
+    )
+    before = run(Options(paths=[str(script)], context=[str(case)]))
+    assert "CVL201" in [f.rule for f in before.findings if f.severity == "error"]
+    plan_fixes(before).write()
+    assert '"Subnets": ["subnet-0bbb2222", "subnet-0aaa1111"]' in script.read_text()
+    after = run(Options(paths=[str(script)], context=[str(case)]))
+    assert after.errors == [] and "CVL201" not in [f.rule for f in after.findings]
