@@ -15,9 +15,8 @@ from conftest import ROOT, line_of, run_cli
 
 SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
 BAD = ROOT / "tests/fixtures/cli/one-error.yaml"
-MODEL_LINE = line_of(
-    str(BAD.relative_to(ROOT)), "  Model:"
-)  # the finding points at the model's key
+# annotations show the finding's region: the model's one subnet
+MODEL_LINE = line_of(str(BAD.relative_to(ROOT)), "        Subnets: [!Ref SubnetA]")
 
 
 def _sarif(*args: str, cwd: Path) -> dict:
