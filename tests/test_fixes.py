@@ -323,3 +323,53 @@ def test_cvl201_in_python_adds_the_other_subnet_by_id(tmp_path: Path) -> None:
     assert '"Subnets": ["subnet-0bbb2222", "subnet-0aaa1111"]' in script.read_text()
     after = run(Options(paths=[str(script)], context=[str(case)]))
     assert after.errors == [] and "CVL201" not in [f.rule for f in after.findings]
+
+
+def _cfn_lint_checks(template: Path) -> set:
+    """cfn-lint's own verdict on a template (its checks, by ID and path, not line)."""
+    import json
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), "--format", "json", str(template)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode in (0, 2, 4, 6, 8, 10, 12, 14), completed.stderr
+    return {(m["Rule"]["Id"], tuple(m.get("Path") or ())) for m in json.loads(completed.stdout)}
+
+
+def _terraform_parses(folder: Path) -> None:
+    import subprocess
+
+    completed = subprocess.run(
+        ["terraform", "fmt", "-write=false", "-list=false", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "rule,case",
+    [
+        (rule, case)
+        for rule, case in _cases()
+        if (rule, case.name) not in NOT_APPLIED
+        and (case.suffix == ".yaml" or case.name.startswith("tf-"))
+    ],
+    ids=lambda value: value if isinstance(value, str) else value.name,
+)
+def test_cfn_lint_and_terraform_accept_each_fix(rule: str, case: Path, tmp_path: Path) -> None:
+    """Nothing new from cfn-lint (its own checks); terraform still parses the configuration."""
+    path, config = _copy(case, tmp_path)
+    before = _cfn_lint_checks(path) if path.is_file() else None
+    plan_fixes(_lint(path, config)).write()
+    if before is not None:
+        assert _cfn_lint_checks(path) <= before
+    else:
+        _terraform_parses(path)
