@@ -373,3 +373,12 @@ def test_cfn_lint_and_terraform_accept_each_fix(rule: str, case: Path, tmp_path:
         assert _cfn_lint_checks(path) <= before
     else:
         _terraform_parses(path)
+
+
+def test_every_rule_has_a_fix_or_says_what_its_fix_needs() -> None:
+    from clarify_vpc_lint.catalogue import load_rules
+    from clarify_vpc_lint.fixes import NEEDS
+
+    for rule in load_rules():
+        written = rule.id in SETTINGS or rule.id in APPENDS or rule.id in NEW_RESOURCES
+        assert written or NEEDS.get(rule.id), rule.id

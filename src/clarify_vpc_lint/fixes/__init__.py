@@ -78,9 +78,26 @@ APPENDS: Dict[str, ListItem] = {
 # The fixes that are one new CloudFormation resource, its remediation as printed: written after
 # the finding's resource when the remediation is complete (no comment saying what it lacks).
 NEW_RESOURCES = ("CVL401", "CVL402")
+# What the fixes --fix does not write need from a person (the remediation shows the rest).
 NEEDS = {
+    "CVL001": "the request's members as the API wants them: correct them by hand",
+    "CVL002": "a decision: remove the suppression, correct its ID or say why",
+    "CVL102": "the subnets and security groups the job should run in (the remediation suggests "
+    "the model's where it has them)",
+    "CVL103": "a choice of one VPC for the job and its model: move one of them",
+    "CVL104": "a change to a policy other jobs rely on: narrow its condition by hand",
     "CVL201": "no subnet of the model's VPC in another zone with the same route table is in the "
     "inputs: a new subnet needs a free CIDR block and a zone (see the remediation)",
+    "CVL202": "a larger subnet: a free CIDR block of the VPC and its zone",
+    "CVL301": "a new S3 gateway endpoint and the route tables it joins",
+    "CVL302": "a new sagemaker.api interface endpoint: its subnets and security group",
+    "CVL303": "a new sagemaker.runtime interface endpoint: its subnets and security group",
+    "CVL306": "the route tables of the job's subnets added to the S3 gateway endpoint",
+    "CVL307": "an HTTPS rule on the endpoint's security group from the job's groups or subnets",
+    "CVL308": "a DHCP options set (or its domain-name servers) and its association",
+    "CVL309": "network ACL entries numbered to fit the ACL's existing rules",
+    "CVL310": "a new logs interface endpoint: its subnets and security group",
+    "CVL403": "an HTTPS egress rule on the job's security group",
 }
 
 
@@ -148,7 +165,7 @@ def plan_fixes(result: Result) -> FixPlan:
         elif finding.rule in NEW_RESOURCES:
             reason = "written only into a CloudFormation template: apply the remediation by hand"
         elif not settings and not appended:
-            reason = "no automatic fix for this rule: apply the remediation by hand"
+            reason = f"not written by --fix: {NEEDS.get(finding.rule, 'apply the remediation')}"
         elif kind not in ("cloudformation", "api", "terraform-config", "python"):
             reason = _not_editable(kind)
         else:
