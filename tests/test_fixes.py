@@ -382,3 +382,21 @@ def test_every_rule_has_a_fix_or_says_what_its_fix_needs() -> None:
     for rule in load_rules():
         written = rule.id in SETTINGS or rule.id in APPENDS or rule.id in NEW_RESOURCES
         assert written or NEEDS.get(rule.id), rule.id
+
+
+def test_cvl201_picks_another_item_of_the_list_the_model_selects_from(tmp_path: Path) -> None:
+    """The README's example: the model takes `!Select [0, ...]` of the network stack's joined
+    export; the smallest fix picks item 1 of the same list (PrivateSubnetB, in another zone)."""
+    examples = FIXTURES.parents[1] / "examples" / "cloudformation"
+    for name in ("ml.yaml", "network.yaml"):
+        shutil.copy(examples / name, tmp_path / name)
+    before = run(Options(paths=[str(tmp_path)]))
+    (finding,) = [f for f in before.findings if f.rule == "CVL201"]
+    picked = '!Select [1, !Split [",", !ImportValue clarify-example-subnets]]'
+    assert picked in finding.remediation
+    plan_fixes(before).write()
+    selected = '!Select [0, !Split [",", !ImportValue clarify-example-subnets]]'
+    lines = (tmp_path / "ml.yaml").read_text().splitlines()
+    assert f"        Subnets: [{selected}, {picked}]" in lines  # added, the list kept
+    after = run(Options(paths=[str(tmp_path)]))
+    assert after.errors == [] and "CVL201" not in [f.rule for f in after.findings]

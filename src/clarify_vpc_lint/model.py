@@ -69,6 +69,16 @@ class SubnetsImport:
 
 
 @dataclass
+class SubnetChoices:
+    """A template's model whose subnets are items picked from one list (``!Select [0, L]``):
+    where the smallest fix picks another item of the same list."""
+
+    written: Any  # L as the template writes it (intrinsic functions in their long form)
+    picked: Tuple[int, ...]  # the indices the model picks
+    items: List[Ref]  # L resolved: each item's reference
+
+
+@dataclass
 class Model:
     loc: Location
     keys: List[str]
@@ -77,6 +87,7 @@ class Model:
     security_groups: Union[List[Ref], Unknown]
     s3_artifacts: Tri
     subnets_import: Optional[SubnetsImport] = None
+    subnet_choices: Optional[SubnetChoices] = None
 
 
 @dataclass

@@ -202,6 +202,8 @@ def _item_text(items: Tuple[Tuple[str, str], ...], is_json: bool, kind: str) -> 
             shown.append(json.dumps({"Fn::ImportValue": name}))
         elif origin == "id":
             shown.append(json.dumps(name))
+        elif origin == "value":  # a value as the template writes it: JSON text already
+            shown.append(name)
         else:
             return ""
     return ", ".join(shown)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 from .. import ec2
 from .. import keys as keys_
@@ -24,6 +24,7 @@ from ..model import (
     SecurityGroupRule,
     ServingEndpoint,
     Subnet,
+    SubnetChoices,
     Vpc,
     VpcEndpoint,
 )
@@ -139,7 +140,23 @@ class _TemplateReader:
         model = sagemaker.model(props, self.loc(logical_id, resource), keys)
         written = sagemaker.dig(resource, "Properties", "VpcConfig", "Subnets")
         model.subnets_import = self.run.subnets_import(written, self.template)
+        model.subnet_choices = self.subnet_choices(written)
         self.network.models.append(model)
+
+    def subnet_choices(self, written: Any) -> Optional[SubnetChoices]:
+        """``[!Select [0, L], ...]``, every item picked from one list ``L``: that list resolved."""
+        if not isinstance(written, list) or not written:
+            return None
+        picks = [item.get("Fn::Select") if isinstance(item, dict) else None for item in written]
+        if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], int) for p in picks):
+            return None
+        lists = [p[1] for p in picks]
+        if any(other != lists[0] for other in lists[1:]):
+            return None
+        items = self.run.resolve(lists[0], self.template)
+        if not isinstance(items, list):
+            return None
+        return SubnetChoices(lists[0], tuple(p[0] for p in picks), items)
 
     def serving_endpoint(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)

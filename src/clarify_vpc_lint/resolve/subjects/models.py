@@ -82,6 +82,9 @@ def _existing_subnet(
     """The smallest fix for a model in one zone: a subnet the inputs already hold, of the same
     VPC, in another zone, with the same route table (so it adds no route finding), named as the
     model's own file can name it. Where there is one, the fix adds it to the model's list."""
+    choices = model.subnet_choices
+    if choices is not None and owner.get("variant") == "other-stack":
+        owner = {}  # another item of the list the model picks from is named as it is
     if owner or not isinstance(subnets, list) or not subnets or vpc is None:
         return {}
     if not all(isinstance(s, Subnet) for s in subnets):
@@ -90,7 +93,7 @@ def _existing_subnet(
     tables = {id(resolver.route_table_of(s)) for s in subnets}
     if len(tables) != 1 or not all(isinstance(z, str) for z in zones):
         return {}
-    for candidate in resolver.network.subnets:
+    for index, candidate in _candidates(model, resolver):
         zone = _zone_of(candidate)
         if (
             any(candidate is s for s in subnets)
@@ -100,22 +103,47 @@ def _existing_subnet(
             or {id(resolver.route_table_of(candidate))} != tables
         ):
             continue
-        named = fix_refs([candidate], resolver, "", model.loc.file)
-        if named.missing or not named.items:
-            continue
-        return {
-            "variant": "existing-subnet",
-            "extra_subnet": named,
-            "fix_adds": named.items,
-            "extra_subnet_zone": zone,
-            "subnet_refs_and_extra": fix_refs(
+        if index is not None:  # picked from the model's own list: the same list, another item
+            pick = refs([("value", json.dumps({"Fn::Select": [index, choices.written]}))])
+            listed = refs(
+                [
+                    ("value", json.dumps({"Fn::Select": [i, choices.written]}))
+                    for i in choices.picked
+                ]
+                + list(pick.items)
+            )
+        else:
+            pick = fix_refs([candidate], resolver, "", model.loc.file)
+            listed = fix_refs(
                 [*written, candidate],
                 resolver,
                 f"the subnets of {model.loc.resource}",
                 model.loc.file,
-            ),
+            )
+        if pick.missing or not pick.items:
+            continue
+        return {
+            "variant": "existing-subnet",
+            "extra_subnet": refs([("id", candidate.loc.resource)]),
+            "extra_subnet_zone": zone,
+            "subnet_refs_and_extra": listed,
+            "fix_adds": pick.items,
         }
     return {}
+
+
+def _candidates(model: Model, resolver: Resolver) -> List[Tuple[Any, Subnet]]:
+    """The subnets a fix may add: the other items of the list the model picks its subnets from
+    (with their index), else every subnet of the inputs."""
+    choices = model.subnet_choices
+    if choices is None:
+        return [(None, subnet) for subnet in resolver.network.subnets]
+    found: List[Tuple[Any, Subnet]] = []
+    for index, item in enumerate(choices.items):
+        subnet = resolver.subnet(item)
+        if index not in choices.picked and isinstance(subnet, Subnet):
+            found.append((index, subnet))
+    return found
 
 
 def _new_subnet_zone(subnets: Any) -> Zone:
