@@ -58,10 +58,8 @@ def _copy(case: Path, into: Path) -> Tuple[Path, Optional[Path]]:
         shutil.copy(case, into / case.name)
         return into / case.name, None
     target = into / case.name
-    target.mkdir()
-    for path in case.iterdir():
-        if not (case.name.startswith("tf-") and path.name == "plan.json"):
-            shutil.copy(path, target / path.name)
+    plan = shutil.ignore_patterns("plan.json") if case.name.startswith("tf-") else None
+    shutil.copytree(case, target, ignore=plan)
     config = target / "clarify-vpc-lint.yaml"
     return target, config if config.is_file() else None
 
@@ -89,7 +87,9 @@ def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path:
     assert before.errors == []
     wrong = [f for f in before.findings if f.rule == rule and f.severity != "info"]
     assert wrong, f"{rule} does not fire on {case}"
-    files = {p: p.read_bytes() for p in ([path] if path.is_file() else path.iterdir())}
+    files = {
+        p: p.read_bytes() for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file()
+    }
     fixes = plan_fixes(before)
     expected = NOT_APPLIED.get((rule, case.name))
     if expected is not None:
@@ -400,3 +400,25 @@ def test_cvl201_picks_another_item_of_the_list_the_model_selects_from(tmp_path: 
     assert f"        Subnets: [{selected}, {picked}]" in lines  # added, the list kept
     after = run(Options(paths=[str(tmp_path)]))
     assert after.errors == [] and "CVL201" not in [f.rule for f in after.findings]
+
+
+ALL_BAD = sorted(
+    case for case in RULES_DIR.glob("CVL*/*bad*") if not case.name.endswith(".patch.yaml")
+)
+
+
+@pytest.mark.parametrize("case", ALL_BAD, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fix_on_every_bad_fixture_leaves_only_what_it_lists(case: Path, tmp_path: Path) -> None:
+    """--fix on any bad case: the files still parse, nothing new appears, and every error or
+    warning left was listed as not applied, with what its fix needs."""
+    path, config = _copy(case, tmp_path)
+    before = _lint(path, config)
+    fixes = plan_fixes(before)
+    fixes.write()
+    after = _lint(path, config)
+    assert after.errors == []
+    known = {(f.rule, f.resource, f.severity) for f in before.findings}
+    assert {(f.rule, f.resource, f.severity) for f in after.findings} <= known
+    listed = {(n.finding.rule, n.finding.resource) for n in fixes.not_applied if n.reason}
+    left = {(f.rule, f.resource) for f in after.findings if f.severity != "info"}
+    assert left <= listed, left - listed
