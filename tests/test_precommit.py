@@ -283,3 +283,26 @@ def test_a_bad_config_names_its_file(tmp_path: Path, capsys, monkeypatch) -> Non
     (repo / ".clarify-vpc-lint.yaml").write_text("fail-on: [warning]\n")
     code, out = _hook(repo, ["stacks/network.yaml"], capsys, monkeypatch)
     assert code == 2 and ".clarify-vpc-lint.yaml" in out and "Traceback" not in out
+
+
+def test_a_baseline_written_by_the_cli_hides_its_findings_in_the_hook(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    repo = tmp_path / "new"
+    (repo / "stacks").mkdir(parents=True)
+    _git(repo, "init", "-q")
+    shutil.copy(FIXTURES / "cli/one-error.yaml", repo / "stacks" / "model.yaml")
+    _git(repo, "add", "stacks/model.yaml")
+    monkeypatch.chdir(repo / "stacks")  # written from a subfolder: paths are the baseline's own
+    completed = subprocess.run(
+        [sys.executable, "-m", "clarify_vpc_lint", "model.yaml", "--write-baseline",
+         "../baseline.json"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    code, out = _hook(
+        repo, ["stacks/model.yaml", "--baseline", "baseline.json"], capsys, monkeypatch
+    )
+    assert code == 0 and "1 baselined" in out and "CVL201" not in out
+    code, out = _hook(repo, ["stacks/model.yaml"], capsys, monkeypatch)
+    assert code == 1 and "CVL201" in out

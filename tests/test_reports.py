@@ -33,11 +33,17 @@ def test_sarif_is_valid_and_complete(tmp_path: Path) -> None:
             rule["helpUri"].endswith(f"{rule['id']}.md")
             and "## Why is this bad?" in rule["help"]["markdown"]
         )
-        assert rule["defaultConfiguration"]["level"] in ("error", "warning")
+        assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
     levels = {r["level"] for r in run["results"]}
     assert levels == {"error", "warning", "note"}
     first = run["results"][0]
     assert first["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
+    for result in run["results"]:  # never an empty range
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert (region["endLine"], region["endColumn"]) > (
+            region["startLine"],
+            region["startColumn"],
+        )
     assert first["properties"]["remediation"] and "Fix:" in first["message"]["markdown"]
     assert run["invocations"][0]["executionSuccessful"] is False
     assert "broken.yaml" in json.dumps(run["invocations"][0]["toolExecutionNotifications"])
@@ -71,15 +77,17 @@ def test_junit_has_a_case_per_file_and_rule_that_applies_to_it() -> None:
     assert (
         failure is not None
         and failure.get("type") == "error"
-        and "Subnets: [!Ref SubnetA, !Ref ClarifySecondAzSubnet]" in failure.text
+        and "Subnets: [!Ref SubnetA, !Ref SubnetB]" in failure.text  # the subnet it has
     )
 
 
 def test_github_workflow_commands() -> None:
     lines = run_cli(BAD, INFO_ONLY, "--select", "CVL201", "--format", "github").stdout.splitlines()
+    # annotated on the property that is wrong: the model's one subnet
+    subnets = "        Subnets: [!Ref SubnetA]"
     assert lines[0].startswith(
-        f"::error file={BAD},line={line_of(BAD, '  Model:')},col=3,"
-        "title=CVL201 model-subnets-single-az (Model)::Model Model"
+        f"::error file={BAD},line={line_of(BAD, subnets)},col=9,endLine={line_of(BAD, subnets)},"
+        f"endColumn={len(subnets) + 1},title=CVL201 model-subnets-single-az (Model)::Model Model"
     )
-    assert lines[1].startswith(f"::notice file={INFO_ONLY},line={line_of(INFO_ONLY, '  Model:')},")
+    assert lines[1].startswith(f"::notice file={INFO_ONLY},line=")
     assert all("\n" not in line and "%0A" in line for line in lines)

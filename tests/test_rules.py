@@ -56,6 +56,9 @@ NOT_APPLICABLE = {
     ("CVL001", "cloudformation", "*"): "CVL001 checks standalone API JSON only",
     ("CVL001", "api", "unknown"): "a request's shape needs no fact outside the file",
     ("CVL001", "terraform", "*"): "CVL001 checks standalone API JSON only",
+    ("CVL002", "cloudformation", "unknown"): "whether a suppression is used is always known",
+    ("CVL002", "api", "*"): "API JSON holds no comment and no Metadata",
+    ("CVL002", "terraform", "*"): "a plan holds no comment (.tf comments: test_suppressions.py)",
 }
 Location = Tuple[str, int]
 

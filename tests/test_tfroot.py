@@ -366,3 +366,22 @@ def test_a_local_module_whose_folder_is_missing_is_named_with_its_path(tmp_path:
         completed.stderr + completed.stdout
     )
     assert completed.returncode == 0  # nothing is wrong with the inputs given
+
+
+def test_a_resource_declared_twice_is_an_input_error_as_terraform_says(tmp_path: Path) -> None:
+    (tmp_path / "twice").mkdir()
+    (tmp_path / "twice" / "main.tf").write_text(
+        'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+    )
+    (tmp_path / "twice" / "more.tf").write_text(
+        '\nresource "aws_vpc" "main" {\n  cidr_block = "10.1.0.0/16"\n}\n'
+    )
+    shutil.copytree(TFROOT / "nested-modules", tmp_path / "good")
+    completed = run_cli(".", "--format", "json", cwd=tmp_path)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    report = json.loads(completed.stdout)
+    (error,) = report["errors"]
+    assert error["file"] == "./twice/more.tf" and error["line"] == 2
+    assert 'duplicate resource "aws_vpc" "main"' in error["message"]
+    assert "main.tf:1" in error["message"]
+    assert [f["rule"] for f in report["findings"]] == ["CVL201"]  # the other root still linted

@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
-from .rulefiles import RuleHeader, rule_headers, rule_url
+from .rulefiles import RuleHeader, plugin_rule_headers, rule_url
 
 if TYPE_CHECKING:
     from .findings import Finding, Result
@@ -278,7 +278,7 @@ def make_checks(
     """
     from checkov.common.models.enums import CheckCategories, CheckResult
 
-    for rule in rule_headers():
+    for rule in plugin_rule_headers():
 
         def __init__(self: Any, rule: RuleHeader = rule) -> None:
             self.rule = rule

@@ -114,6 +114,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="with --inventory-commands: only this VPC (repeat)",
     )
+    fixing = parser.add_mutually_exclusive_group()
+    fixing.add_argument(
+        "--fix", action="store_true", help="write the complete fixes into the files, lint again"
+    )
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the diff --fix would write; write nothing"
+    )
+    parser.add_argument(
+        "--baseline", metavar="FILE", help="hide the findings recorded in FILE (--write-baseline)"
+    )
+    parser.add_argument(
+        "--write-baseline", metavar="FILE", help="record the current findings in FILE"
+    )
     parser.add_argument("--version", action=_Version, nargs=0, help="print versions and exit")
     return parser
 
@@ -155,21 +168,6 @@ def _config_path(named: Optional[str]) -> Optional[Path]:
     found = Path(named) if named else find_config(Path.cwd())
     # relative to the working directory: declared jobs' findings name the config file so
     return Path(os.path.relpath(found)) if found is not None and found.is_absolute() else found
-
-
-def rule_ids() -> Dict[str, str]:
-    """Every spelling of each rule's ID, upper-cased: CVL201, E9201/W9201/I9201, CKV_CVL_201."""
-    from .catalogue import load_rules
-
-    spellings: Dict[str, str] = {}
-    for rule in load_rules():
-        for spelling in (
-            rule.id,
-            rule.checkov_id,
-            *(f"{letter}9{rule.digits}" for letter in "EWI"),
-        ):
-            spellings[spelling.upper()] = rule.id
-    return spellings
 
 
 def _fails(result: Result, fail_on: str) -> bool:
@@ -258,6 +256,36 @@ def _options(
     )
 
 
+def _say_what_was_not_fixed(fixes) -> None:
+    for left in fixes.not_applied:
+        finding = left.finding
+        sys.stderr.write(
+            f"{finding.file}:{finding.line}: {finding.rule} {finding.resource}: "
+            f"not fixed: {left.reason}\n"
+        )
+
+
+def _baseline(result: Result, args: argparse.Namespace) -> Optional[str]:
+    """Write and apply the baselines asked for; what went wrong, else None. A run with input
+    errors writes none: the unread files' findings would drop out of it."""
+    from .baseline import BaselineError, read_baseline, write_baseline
+
+    try:
+        if args.write_baseline:
+            if result.errors:
+                return f"--write-baseline {args.write_baseline}: not written, as inputs could not be read"
+            written = write_baseline(args.write_baseline, result.findings, os.getcwd())
+            sys.stderr.write(f"{args.write_baseline}: {written} finding(s) recorded\n")
+        path = args.write_baseline or args.baseline
+        if path:
+            result.findings, result.baselined = read_baseline(path).apply(
+                result.findings, os.getcwd()
+            )
+    except BaselineError as error:
+        return str(error)
+    return None
+
+
 def _named_but_not_read(result: Result, options: Options) -> None:
     """A file named on the command line that is no input is an input error (exit 2), so a
     typo or a wrong file is never a green run; one that is Python or Terraform read to no end
@@ -300,7 +328,7 @@ def _main(argv: Optional[List[str]]) -> int:
 
         sys.stdout.write(inventory_commands(args.region, args.vpc))
         return EXIT_OK
-    from .catalogue import SEVERITIES, explain, rules_by_id
+    from .catalogue import SEVERITIES, explain, rule_ids, rules_by_id
     from .documents import ParseError
     from .linter import run
     from .writers import writer
@@ -337,6 +365,26 @@ def _main(argv: Optional[List[str]]) -> int:
     options = _options(args, config, spellings)
     result = run(options)
     _named_but_not_read(result, options)
+    if args.fix or args.diff:
+        from .fixes import plan_fixes
+
+        fixes = plan_fixes(result)
+        _say_what_was_not_fixed(fixes)
+        if args.diff:
+            sys.stdout.write(fixes.diff())
+            return EXIT_ERROR if result.errors else EXIT_FINDINGS if fixes.fixed else EXIT_OK
+        try:
+            fixes.write()
+        except OSError as error:
+            return _error(f"cannot write a fix: {error}")
+        sys.stderr.write(
+            f"fixed {len(fixes.applied)} finding(s) in {len(fixes.fixed)} file(s); linting again\n"
+        )
+        result = run(options)
+        _named_but_not_read(result, options)
+    problem = _baseline(result, args)
+    if problem:
+        return _error(problem)
     if args.format == "text":
         colour = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         report = writer("text")(result, colour=colour, quiet=args.quiet, statistics=args.statistics)

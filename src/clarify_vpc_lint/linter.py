@@ -6,8 +6,9 @@ import gc
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from . import suppressions
 from .awsfacts import DEFAULT_REGION
-from .catalogue import SEVERITIES, Rule, load_rules
+from .catalogue import SEVERITIES, Rule, load_rules, rule_ids
 from .config import Config
 from .engine import evaluate
 from .environments import Project, environment_folders, overlaps, split
@@ -15,6 +16,7 @@ from .findings import Finding, InputError, InputErrors, Result
 from .model import Location
 from .paths import matches
 from .readers import TITLES, Batch, read_inputs
+from .regions import with_regions
 from .resolve import Subject, build_subjects
 
 
@@ -95,14 +97,21 @@ def _judge(batch: Batch, options: Options) -> Result:
     errors = batch.errors + [InputError(*problem) for problem in network.input_errors]
     findings: List[Finding] = []
     judged: Dict[str, List[Location]] = {}
-    for rule in load_rules():
-        if rule.id in options.ignore or (options.select and rule.id not in options.select):
-            continue
-        candidates = [s for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore]
+    rules = [
+        rule
+        for rule in load_rules()
+        if rule.id not in options.ignore and (not options.select or rule.id in options.select)
+    ]
+    for rule in rules:
+        candidates = [s for s in subjects if s.kind == rule.subject]
         severity = options.severity.get(rule.id, rule.severity)
         found, candidates = _evaluated(rule, candidates, severity, errors)
         judged[rule.id] = [s.loc for s in candidates]
         findings.extend(f for f in found if not _ignored(f, options))
+    by_path = {d.path: d for documents in batch.documents.values() for d in documents}
+    findings = with_regions(findings, by_path, batch.linted)  # a suppression may sit at the region
+    findings = _suppress(findings, batch, subjects, rules, judged, options)
+    findings = [f if f.region else with_regions([f], by_path, batch.linted)[0] for f in findings]
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
@@ -178,6 +187,56 @@ def _evaluated(
 def _most_severe_first(finding: Finding) -> Tuple[int, str, str]:
     """Most severe first, then a total order: the run's output never depends on set order."""
     return (-SEVERITIES.index(finding.severity), finding.message, finding.remediation)
+
+
+def _suppress(
+    findings: List[Finding],
+    batch: Batch,
+    subjects: List[Subject],
+    rules: List[Rule],
+    judged: Dict[str, List[Location]],
+    options: Options,
+) -> List[Finding]:
+    """The findings no suppression in the inputs covers, with CVL002 for the suppressions that
+    suppress nothing, name no rule or give no reason; a suppressed subject is not judged."""
+    spellings = rule_ids()
+    found: List[suppressions.Suppression] = []
+    json_documents = {d.path for ds in batch.documents.values() for d in ds if d.is_json}
+    for path in batch.linted:  # read again: a YAML document does not keep its text
+        if path.endswith(suppressions.COMMENTED) and path not in json_documents:
+            found += suppressions.comment_suppressions(path, _text(path), spellings)
+    for document in batch.documents.get("cloudformation", []):
+        found += suppressions.metadata_suppressions(document, spellings)
+    if not found:
+        return findings
+    kept, suppressed = suppressions.apply(found, findings)
+    for finding in suppressed:
+        judged[finding.rule] = [
+            loc
+            for loc in judged.get(finding.rule, [])
+            # file and resource first: a plan's line is found only when it is read
+            if not (
+                loc.file == finding.file
+                and loc.resource == finding.resource
+                and loc.line == finding.line
+            )
+        ]
+    problems = suppressions.problem_subjects(found, subjects, options.ignore)
+    for rule in rules:
+        if rule.subject == "suppressions":
+            judged[rule.id] = [s.loc for s in problems]
+            severity = options.severity.get(rule.id, rule.severity)
+            kept += [f for f in evaluate(rule, problems, severity) if not _ignored(f, options)]
+    return kept
+
+
+def _text(path: str) -> str:
+    """A source file's text for its comments; one that cannot be read again holds none."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
 
 
 def _ignored(finding: Finding, options: Options) -> bool:

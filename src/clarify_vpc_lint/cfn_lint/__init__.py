@@ -26,7 +26,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from ..catalogue import Rule, load_rules
+from ..catalogue import Rule, plugin_rules
 from ..config import find_config, load_config
 from ..documents import ParseError
 from ..findings import Result
@@ -174,12 +174,7 @@ def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
             yield RuleMatch(
                 ["Resources", finding.resource.split("/")[0]],
                 finding.message,
-                location=(
-                    finding.line - 1,
-                    finding.column - 1,
-                    finding.line - 1,
-                    finding.column - 1,
-                ),
+                location=_location(finding),
             )
         elif result.linted.get(finding.file) == "inventory" and _first_user(cfn, path, finding):
             user = _user_of(cfn, finding.message)
@@ -190,6 +185,17 @@ def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
             if user:  # a job declared to run in this template's network
                 where = f" (declared job in {finding.file}:{finding.line})"
                 yield RuleMatch(["Resources", user], finding.message + where)
+
+
+def _location(finding: Any) -> Tuple[int, int, int, int]:
+    """cfn-lint's 0-based range: the finding's region (the property that is wrong)."""
+    line, column, end_line, end_column = finding.region or (
+        finding.line,
+        finding.column,
+        finding.line,
+        finding.column + 1,
+    )
+    return (line - 1, column - 1, end_line - 1, end_column - 1)
 
 
 def _rule_class(rule: Rule, unknown: bool) -> type:
@@ -250,7 +256,7 @@ E9000 = _class(
     [],
     _not_judged,
 )
-for _rule in load_rules():
+for _rule in plugin_rules():
     for _unknown in (False, True):
         _rule_class_ = _rule_class(_rule, _unknown)
         globals()[_rule_class_.__name__] = _rule_class_

@@ -52,10 +52,7 @@ def write(result: Result) -> str:
                             {
                                 "physicalLocation": {
                                     "artifactLocation": _artifact(finding.file),
-                                    "region": {
-                                        "startLine": finding.line,
-                                        "startColumn": finding.column,
-                                    },
+                                    "region": _region(finding),
                                 },
                                 "logicalLocations": [{"name": finding.resource}],
                             }
@@ -112,6 +109,18 @@ def _rule(rule: Any, configured_docs: Optional[str]) -> Dict[str, Any]:
         "help": {"text": rule.rationale, "markdown": explain(rule)},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": list(rule.tags)},
+    }
+
+
+def _region(finding: Finding) -> Dict[str, int]:
+    if finding.region is None:
+        return {"startLine": finding.line, "startColumn": finding.column}
+    start_line, start_column, end_line, end_column = finding.region
+    return {
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
     }
 
 

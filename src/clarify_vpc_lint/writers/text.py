@@ -98,6 +98,8 @@ def summary(result: Result) -> str:
         f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info, "
         f"{len(result.errors)} input error(s)"
     )
+    if result.baselined is not None:
+        line += f", {result.baselined} baselined"
     missing = [
         name
         for name, key in (("Clarify job", "jobs"), ("model", "models"), ("VPC", "VPCs"))

@@ -5,7 +5,7 @@ policy): its location, its facts (booleans, or ``Unknown`` with the reason) and 
 messages use. Each fact is a function of the subject's view, registered with ``@fact`` (see
 ``facts.py``); the builders make the views. One module per subject kind holds its view, facts
 and builders: ``requests``, ``jobs`` (with ``job_model``, the model a job calls), ``models``,
-``vpcs``, ``endpoints``, ``subnets``, ``policies``. ``usage`` notes how the jobs and models use
+``vpcs``, ``endpoints``, ``subnets``, ``policies`` and ``suppressions`` (judged last). ``usage`` notes how the jobs and models use
 each VPC, ``naming`` how a fix names things, and ``build_subjects`` here builds every subject of
 a run.
 """
@@ -24,10 +24,11 @@ from .policies import policy_subject
 from .requests import request_subject
 from .subject import Subject, guarded
 from .subnets import subnet_subjects
+from .suppressions import SuppressionView, suppression_subject
 from .usage import Usage
 from .vpcs import VpcView, vpc_subject
 
-__all__ = ["Subject", "build_subjects"]
+__all__ = ["Subject", "SuppressionView", "build_subjects", "suppression_subject"]
 
 
 def build_subjects(network: Network, region: str) -> List[Subject]:
