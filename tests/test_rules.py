@@ -19,7 +19,6 @@ network in ``tests/fixtures/good/``, and ``python tests/regenerate.py`` writes t
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -27,18 +26,14 @@ from typing import Dict, List, Set, Tuple
 
 import pytest
 import yaml
-from conftest import FIXTURES
+from conftest import FIXTURES, fixture_module
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
 
 RULES_DIR = FIXTURES / "rules"
 EXPECTED_LINES = "expected-lines.yaml"
-_spec = importlib.util.spec_from_file_location("generate", FIXTURES / "generate.py")
-generate = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(generate)
-_spec = importlib.util.spec_from_file_location("cases", FIXTURES / "cases.py")
-cases = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cases)
+generate = fixture_module("generate")
+cases = fixture_module("cases")
 
 CASES = sorted(
     p

@@ -86,6 +86,7 @@ NEEDS = {
     "the model's where it has them)",
     "CVL103": "a choice of one VPC for the job and its model: move one of them",
     "CVL104": "a change to a policy other jobs rely on: narrow its condition by hand",
+    "CVL105": "a change to a policy other requests rely on: an exception in the deny's condition",
     "CVL201": "no subnet of the model's VPC in another zone with the same route table is in the "
     "inputs: a new subnet needs a free CIDR block and a zone (see the remediation)",
     "CVL202": "a larger subnet: a free CIDR block of the VPC and its zone",
@@ -98,6 +99,10 @@ NEEDS = {
     "CVL309": "network ACL entries numbered to fit the ACL's existing rules",
     "CVL310": "a new logs interface endpoint: its subnets and security group",
     "CVL403": "an HTTPS egress rule on the job's security group",
+    "CVL404": "UDP 500 and ESP (protocol 50) rules between the job's security groups",
+    "CVL501": "one Allow statement in the endpoint policy, for the requests the message names",
+    "CVL502": "a change to the bucket policy's condition, for the path the job's requests take",
+    "CVL503": "one Allow statement in a policy of the execution role (see the remediation)",
 }
 
 

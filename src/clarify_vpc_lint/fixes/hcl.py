@@ -23,6 +23,9 @@ def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...])
     block = _block(text, offsets[finding.line - 1])
     if block is None:
         return "the block is not where the finding says: lint again"
+    governed = _private_dns_set_apart(text, finding.resource)
+    if governed and any(setting.terraform == "private_dns_enabled" for setting in settings):
+        return f"private DNS is set apart by {governed}: set private_dns_enabled = true there"
     found: List[Edit] = []
     for setting in settings:
         if setting.terraform is None:
@@ -32,6 +35,20 @@ def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...])
             return outcome
         found.extend(outcome)
     return found or "the arguments the fix writes are already in place: lint again"
+
+
+_PRIVATE_DNS = re.compile(r'resource\s+"aws_vpc_endpoint_private_dns"\s+"([^"]+)"\s*\{')
+
+
+def _private_dns_set_apart(text: str, endpoint: str) -> Optional[str]:
+    """The aws_vpc_endpoint_private_dns resource that sets the endpoint's private DNS, which
+    wins over the endpoint's own argument (so the fix belongs there), or None."""
+    base = endpoint.split("[", 1)[0]  # aws_vpc_endpoint.interface["sagemaker.api"]
+    for match in _PRIVATE_DNS.finditer(text):
+        end = text.find("\n}", match.end())  # a top-level block closes at the line's start
+        if re.search(re.escape(base) + r"\b", text[match.end() : end if end >= 0 else len(text)]):
+            return f"aws_vpc_endpoint_private_dns.{match.group(1)}"
+    return None
 
 
 def _setting(text: str, offsets: List[int], block: _Block, setting: Setting) -> Outcome:
