@@ -99,8 +99,10 @@ def test_pre_existing_findings_in_untouched_files_do_not_block(
     tmp_path: Path, capsys, monkeypatch
 ) -> None:
     repo = _project(tmp_path)
+    # the findings this test is about are errors: a warning a rule gives the stacks is not
+    (repo / ".clarify-vpc-lint.yaml").write_text("fail-on: error\n")
     shutil.copy(FIXTURES / "cli/one-error.yaml", repo / "legacy.yaml")
-    _git(repo, "add", "legacy.yaml")
+    _git(repo, "add", "legacy.yaml", ".clarify-vpc-lint.yaml")
     _git(repo, "commit", "-qm", "an old broken stack")
     _edit(repo / "stacks/network.yaml", r"^# Network stack", "# The network stack")
     _git(repo, "add", "stacks/network.yaml")
@@ -179,6 +181,8 @@ def test_hook_fails_on_a_broken_template_and_passes_once_fixed(tmp_path: Path) -
     template.parent.mkdir()
     shutil.copy(FIXTURES / "cli" / "one-error.yaml", template)
     (repo / "README.md").write_text("not linted\n")
+    # what breaks and is fixed here is an error: a warning a rule gives the network is not
+    (repo / ".clarify-vpc-lint.yaml").write_text("fail-on: error\n")
     _run(GIT + ["add", "."], repo, env)
     _run(GIT + ["commit", "-qm", "broken"], repo, env)
     try_repo = [
