@@ -368,6 +368,8 @@ class Network:
     # -- policies (CVL503)
     roles: List[Role] = field(default_factory=list)
     role_attachments: List[RoleAttachment] = field(default_factory=list)
+    # (endpoint, policy document) set apart from the endpoint (aws_vpc_endpoint_policy): CVL501
+    endpoint_policies: List[Tuple[Ref, Any]] = field(default_factory=list)
 
     def extend(self, other: Network) -> None:
         for name in self.__dataclass_fields__:
