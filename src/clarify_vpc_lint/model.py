@@ -479,6 +479,8 @@ class Network:
     endpoint_private_dns: List[Tuple[Ref, Any]] = field(default_factory=list)
     zone_associations: List[ZoneAssociation] = field(default_factory=list)
     dns_records: List[DnsRecord] = field(default_factory=list)
+    # (endpoint, policy document) set apart from the endpoint (aws_vpc_endpoint_policy): CVL501
+    endpoint_policies: List[Tuple[Ref, Any]] = field(default_factory=list)
 
     def extend(self, other: Network) -> None:
         for name in self.__dataclass_fields__:
