@@ -164,12 +164,12 @@ def test_a_template_given_as_context_says_to_pass_it_as_a_path(tmp_path: Path) -
 def test_files_swapped_for_fifos_after_the_walk_are_refused_at_open(
     tmp_path: Path, monkeypatch
 ) -> None:
-    import clarify_vpc_lint.linter as linter
+    import clarify_vpc_lint.readers as readers
 
     shutil.copy(BAD, tmp_path / "model.yaml")
     for name in ("swapped.yaml", "swapped.py", "swapped.ipynb"):
         (tmp_path / name).write_text("import sagemaker\n")
-    walk = linter.discover
+    walk = readers.discover
 
     def walk_then_swap(*arguments: Any, **keywords: Any) -> Any:
         found = walk(*arguments, **keywords)
@@ -179,7 +179,7 @@ def test_files_swapped_for_fifos_after_the_walk_are_refused_at_open(
                 os.mkfifo(tmp_path / name)
         return found
 
-    monkeypatch.setattr(linter, "discover", walk_then_swap)
+    monkeypatch.setattr(readers, "discover", walk_then_swap)
     with _within(20):
         result = run(Options(paths=[str(tmp_path)]))
     assert {(Path(e.file).name, e.message) for e in result.errors} == {
@@ -237,7 +237,7 @@ def test_a_rule_failing_on_one_subject_is_an_input_error_there(tmp_path: Path, m
     assert error.message == "internal error in rule CVL201 at Model: KeyError: 'a bug'"
     assert [(Path(f.file).name, f.rule) for f in result.findings] == [("model.yaml", "CVL201")]
     # what the rule could not judge is not reported as judged (a host must not say PASSED)
-    assert {Path(file).name for file, _, _ in result.judged["CVL201"]} == {"model.yaml"}
+    assert {Path(loc.file).name for loc in result.judged["CVL201"]} == {"model.yaml"}
 
 
 def test_a_resolver_failing_on_one_model_is_an_input_error_there(
@@ -318,16 +318,17 @@ def test_checkov_never_passes_while_an_input_of_the_project_is_unread(monkeypatc
     import clarify_vpc_lint.checkov as plugin
     from clarify_vpc_lint.catalogue import rules_by_id
     from clarify_vpc_lint.findings import InputError, Result
+    from clarify_vpc_lint.model import Location
 
     template = str(BAD)
-    spot = (template, MODEL_LINE, "Model")
-    judged = Result([], [], {template: "cloudformation"}, {}, judged={"CVL309": {spot}})
+    spot = Location(template, MODEL_LINE, 3, "Model", "cloudformation")
+    judged = Result([], [], {template: "cloudformation"}, {}, judged={"CVL309": [spot]})
     unread = Result(
         [],
         [InputError("network/main.tf", 3, "invalid HCL")],
         {template: "cloudformation"},
         {},
-        judged={"CVL309": {spot}},
+        judged={"CVL309": [spot]},
     )
     rule = rules_by_id()["CVL309"]
     for result, expected in ((judged, "PASSED"), (unread, "UNKNOWN")):

@@ -26,9 +26,9 @@ def write(result: Result) -> str:
     for finding in result.findings:
         by_case.setdefault((finding.file, finding.rule), []).append(finding)
         applies.setdefault(finding.file, set()).add(finding.rule)
-    for rule_id, spots in result.judged.items():
-        for file, _, _ in spots:
-            applies.setdefault(file, set()).add(rule_id)
+    for rule_id, locations in result.judged.items():
+        for loc in locations:
+            applies.setdefault(loc.file, set()).add(rule_id)
     files = sorted(set(result.linted) | set(applies))
     suite = ElementTree.Element("testsuite", name="clarify-vpc-lint")
     failures = 0
