@@ -11,7 +11,7 @@ three fresh processes) for:
   import   - importing the parser and building it, before any text is read
   parse    - parsing the generated file once the parser is built
   hostile  - parsing an unclosed string of 14 characters (a grammar that backtracks hangs here)
-Candidates: tree-sitter + tree-sitter-hcl (what readers/tfconfig uses), bc-python-hcl2 (the
+Candidates: tree-sitter + tree-sitter-hcl (what readers/terraform/config uses), bc-python-hcl2 (the
 fork checkov installs; its import builds a Lark parser and caches it as a pickle in the shared
 temp directory), python-hcl2 (imports as ``hcl2`` too, so it clashes with bc-python-hcl2: give
 a ``pip install --target DIR python-hcl2`` directory with --python-hcl2), and bare Lark with

@@ -466,7 +466,7 @@ def plan_phases(path: Path, runs: int) -> None:
     from clarify_vpc_lint.catalogue import load_rules
     from clarify_vpc_lint.engine import evaluate
     from clarify_vpc_lint.readers import load
-    from clarify_vpc_lint.readers.terraform import read_plan
+    from clarify_vpc_lint.readers.terraform.handlers import read_plan
     from clarify_vpc_lint.resolve import build_subjects
 
     rules = load_rules()
@@ -503,7 +503,7 @@ def plan_phases(path: Path, runs: int) -> None:
 def terraform_tree(workdir: Path, runs: int, checkov: bool) -> None:
     import tf  # bench/tf.py: the generated tree of modules
 
-    from clarify_vpc_lint.readers.tfconfig import read_configuration
+    from clarify_vpc_lint.readers.terraform.config import read_configuration
 
     section(f"Terraform as written (.tf), CPU (median of {runs})")
     trees = [("examples/terraform", TF_SMALL)]

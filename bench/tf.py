@@ -5,10 +5,10 @@
 Generates a root module calling ten local modules (1,000 resource blocks in all: VPCs,
 subnets with cidrsubnet, security groups, endpoints with for_each, SageMaker models wired
 through module outputs), then times (CPU seconds), best of three:
-  parse     - the bare HCL parse of every file (tree-sitter-hcl, as readers/tfconfig parses)
+  parse     - the bare HCL parse of every file (tree-sitter-hcl, as readers/terraform/config parses)
   hcl2      - python-hcl2's ``hcl2.loads`` of every file (checkov's parse), where installed
   tfparse   - Trivy's evaluator (the alternative considered), where installed
-  evaluate  - readers.tfconfig.read_configuration (parse + evaluation)
+  evaluate  - readers.terraform.config.read_configuration (parse + evaluation)
   linter    - ``clarify-vpc-lint TREE`` as a whole process (start-up, walk, rules, report)
   checkov   - ``checkov -d TREE --framework terraform --quiet`` (with --checkov; one run)
 Targets (issue 13): linter <= 3x parse; checkov >= 10x the linter.
@@ -142,7 +142,7 @@ def main() -> None:
     parser.add_argument("--checkov", action="store_true")
     args = parser.parse_args()
 
-    from clarify_vpc_lint.readers.tfconfig import hcl, read_configuration
+    from clarify_vpc_lint.readers.terraform.config import hcl, read_configuration
 
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)

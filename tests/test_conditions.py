@@ -16,8 +16,8 @@ from conftest import FIXTURES
 
 from clarify_vpc_lint.documents import parse_text
 from clarify_vpc_lint.linter import Options, run
-from clarify_vpc_lint.readers.cloudformation import load_template
-from clarify_vpc_lint.readers.intrinsics import CfnRun
+from clarify_vpc_lint.readers.cloudformation.intrinsics import CfnRun
+from clarify_vpc_lint.readers.cloudformation.template import load_template
 from clarify_vpc_lint.values import Unknown
 
 RULES = FIXTURES / "rules"

@@ -74,3 +74,15 @@ def test_every_format_reads_after_what_it_needs() -> None:
 
 def test_every_language_of_a_fix_is_one_a_format_writes_in() -> None:
     assert {entry.language for entry in FORMATS} == LANGUAGES
+
+
+def test_conditions_and_intrinsics_are_no_circle() -> None:
+    """Fn::If evaluates conditions; conditions only need what a run and a template offer."""
+    conditions = PACKAGE / "readers" / "cloudformation" / "conditions.py"
+    assert not {m for m in imported_modules(conditions) if m.endswith("intrinsics")}
+
+
+def test_each_input_language_has_its_package() -> None:
+    readers = PACKAGE / "readers"
+    for package in ("cloudformation", "terraform", "python_sdk"):
+        assert (readers / package / "__init__.py").is_file(), package

@@ -26,7 +26,7 @@ from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.documents import parse_yaml
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.names import refs
-from clarify_vpc_lint.readers.tfconfig.hcl import parse_hcl
+from clarify_vpc_lint.readers.terraform.config.hcl import parse_hcl
 from clarify_vpc_lint.remediation import fill, in_template_syntax, syntax_of
 from clarify_vpc_lint.resolve import build_subjects
 from clarify_vpc_lint.resolve.subjects import Subject

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clarify_vpc_lint.documents import JsonPositions, ParseError, parse_text, parse_yaml
-from clarify_vpc_lint.readers.cloudformation import load_template
-from clarify_vpc_lint.readers.intrinsics import CfnRun
-from clarify_vpc_lint.readers.parameters import parse_parameters
+from clarify_vpc_lint.readers.cloudformation.intrinsics import CfnRun
+from clarify_vpc_lint.readers.cloudformation.parameters import parse_parameters
+from clarify_vpc_lint.readers.cloudformation.template import load_template
 from clarify_vpc_lint.values import Handle, Joined, Unknown
 
 TEMPLATE = """

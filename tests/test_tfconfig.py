@@ -1,4 +1,4 @@
-"""Terraform configuration read as written (readers/tfconfig), with real plans as the oracle.
+"""Terraform configuration read as written (readers/terraform/config), with real plans as the oracle.
 
 Every Terraform fixture holds the ``main.tf`` that real terraform planned into its
 ``plan.json``: evaluating the ``.tf`` offline must give the same resource addresses and, for
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clarify_vpc_lint.documents import ParseError
-from clarify_vpc_lint.readers.tfconfig import read_configuration
+from clarify_vpc_lint.readers.terraform.config import read_configuration
 from clarify_vpc_lint.values import Handle, Unknown
 
 FIXTURES = Path(__file__).parent / "fixtures"

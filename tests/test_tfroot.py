@@ -20,8 +20,8 @@ from conftest import FIXTURES, ROOT, run_cli, run_json
 
 from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.linter import Options, run
-from clarify_vpc_lint.readers.tfconfig import hcl
-from clarify_vpc_lint.readers.tfroot import read_root
+from clarify_vpc_lint.readers.terraform.config import hcl
+from clarify_vpc_lint.readers.terraform.roots import read_root
 
 TFROOT = FIXTURES / "tfroot"
 PLAN_FOLDERS = sorted(
@@ -351,7 +351,7 @@ def test_the_hcl_evaluator_is_imported_only_when_tf_files_are_linted() -> None:
         "import sys\n"
         "from clarify_vpc_lint.linter import Options, run\n"
         "run(Options(paths=[sys.argv[1]]))\n"
-        "print('clarify_vpc_lint.readers.tfconfig' in sys.modules, 'tree_sitter' in sys.modules)\n"
+        "print('clarify_vpc_lint.readers.terraform.config' in sys.modules, 'tree_sitter' in sys.modules)\n"
     )
     template = "tests/fixtures/good/private-clarify-vpc.yaml"
     for path, imported in ((template, "False False"), (str(TFROOT), "True True")):

@@ -28,10 +28,16 @@ from clarify_vpc_lint.documents import (
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.model import VpcEndpoint
 from clarify_vpc_lint.readers import InputError, load
-from clarify_vpc_lint.readers.intrinsics import MAX_BUILT, MAX_LIST, MAX_STRING, CfnRun, Template
-from clarify_vpc_lint.readers.parameters import read_parameters
-from clarify_vpc_lint.readers.terraform import read_plan
-from clarify_vpc_lint.readers.tfplan import Plan
+from clarify_vpc_lint.readers.cloudformation.intrinsics import (
+    MAX_BUILT,
+    MAX_LIST,
+    MAX_STRING,
+    CfnRun,
+    Template,
+)
+from clarify_vpc_lint.readers.cloudformation.parameters import read_parameters
+from clarify_vpc_lint.readers.terraform.handlers import read_plan
+from clarify_vpc_lint.readers.terraform.plan import Plan
 from clarify_vpc_lint.readers.workflows import MAX_DEFINITION
 from clarify_vpc_lint.values import Unknown
 

@@ -43,7 +43,7 @@ def is_real_id(key: str) -> bool:
 
 
 def cfn_resource(template_path: str, logical_id: str) -> str:
-    """A CloudFormation resource (readers/intrinsics.py's Template.key spells the same form)."""
+    """A CloudFormation resource (readers/cloudformation/intrinsics.py's Template.key spells the same form)."""
     return f"{_CFN}{template_path}:{logical_id}"
 
 

@@ -173,7 +173,7 @@ def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
 
 def parse_problem(path: str, text: str) -> Optional[str]:
     from ..documents import ParseError
-    from ..readers.tfconfig.hcl import parse_hcl
+    from ..readers.terraform.config.hcl import parse_hcl
 
     try:
         parse_hcl(text, path)

@@ -183,7 +183,7 @@ def _read_templates(batch: Batch) -> None:
     """Templates see each other's exports and SSM parameters: all are registered, then read."""
     parameters: Dict[str, str] = {}
     if batch.parameter_files:  # read, and their errors said, whether or not a template uses them
-        from .parameters import read_parameters
+        from .cloudformation.parameters import read_parameters
 
     for path in batch.parameter_files:
         try:
@@ -193,18 +193,18 @@ def _read_templates(batch: Batch) -> None:
     templates = batch.documents.get("cloudformation", [])
     if not templates:
         return
-    from . import cloudformation
-    from .intrinsics import CfnRun
+    from .cloudformation.intrinsics import CfnRun
+    from .cloudformation.template import load_template, read_template
 
     run = CfnRun(batch.region, parameters)
     for document in templates:
         batch.linted[document.path] = "cloudformation"
         try:
-            run.add(cloudformation.load_template(document))
+            run.add(load_template(document))
         except ParseError as error:
             batch.errors.append(InputError(document.path, error.line, error.message))
     for template in run.templates:
-        batch.guarded(template.path, partial(cloudformation.read_template, run, template))
+        batch.guarded(template.path, partial(read_template, run, template))
     batch.network.exports = run.exported_resources()
     batch.defined_twice += run.names_defined_twice()
     batch.network.imports = sorted(run.imports)  # recorded while the templates were read
@@ -232,9 +232,9 @@ def _read_terraform_roots(batch: Batch) -> None:
     """The ``.tf`` root modules; a root whose plan is in the run is left to the plan."""
     if not batch.sources.get("terraform-config"):  # without them, no root module
         return
-    from . import tfroot
+    from .terraform.roots import read_roots
 
-    roots = tfroot.read_roots(
+    roots = read_roots(
         batch.sources.get("terraform-config", []),
         batch.documents.get("terraform", []),
         batch.var_files,
@@ -273,10 +273,10 @@ FORMATS = (
     ),
     Format(
         "terraform",
-        _each_document("terraform", _reader("terraform", "read_plan")),
+        _each_document("terraform", _reader("terraform.handlers", "read_plan")),
         "terraform",
         "Terraform plan",
-        detect=_reader("tfplan", "is_plan"),
+        detect=_reader("terraform.plan", "is_plan"),
     ),
     Format(
         "inventory",

@@ -20,12 +20,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from .. import ec2
-from ..awsfacts import partition_of, url_suffix
-from ..documents import Document
-from ..model import SubnetsImport
-from ..values import Handle, Joined, Unknown
-from ..values import shown as _shown
+from ... import ec2
+from ...awsfacts import partition_of, url_suffix
+from ...documents import Document
+from ...model import SubnetsImport
+from ...values import Handle, Joined, Unknown
+from ...values import shown as _shown
 from . import conditions
 
 NO_VALUE = object()  # AWS::NoValue: the property is removed

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
-from .. import ec2
-from .. import keys as keys_
-from ..awsfacts import dns_name
-from ..documents import Document, ParseError
-from ..model import (
+from ... import ec2
+from ... import keys as keys_
+from ...awsfacts import dns_name
+from ...documents import Document, ParseError
+from ...model import (
     DhcpOptions,
     DhcpOptionsAssociation,
     DnsRecord,
@@ -33,8 +33,9 @@ from ..model import (
     Vpc,
     VpcEndpoint,
 )
-from ..values import Handle, Unknown, as_bool, items, shown
-from . import conditions, policies, sagemaker, workflows
+from ...values import Handle, Unknown, as_bool, items, shown
+from .. import policies, sagemaker, workflows
+from . import conditions
 from .intrinsics import CfnRun, Template
 
 

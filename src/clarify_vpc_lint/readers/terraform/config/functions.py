@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any, Callable, Dict, List
 
-from ...values import Unknown
+from ....values import Unknown
 from .hcl import MAX_NESTING, nesting_depth
 from .iam import go_json
 

@@ -25,19 +25,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, Iterable, Mapping, Optional
 
-from ... import keys
-from ...values import Unknown
+from .... import keys
+from ....values import Unknown
 from . import hcl
 from .evaluate import Evaluator
-from .module import (
-    Configuration,
-    Instance,
-    ModuleConfig,
-    ResourceRef,
-    Scope,
-    Skipped,
-    inside,
-)
+from .module import Configuration, Instance, ModuleConfig, ResourceRef, Scope, Skipped, inside
 
 __all__ = ["Configuration", "Instance", "Skipped", "local_module_calls", "read_configuration"]
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from .. import keys, tfaddress
-from ..documents import Document, ParseError
-from ..model import LazyLocation, Location
-from ..values import Handle, Unknown, items
-from . import sagemaker
+from ... import keys, tfaddress
+from ...documents import Document, ParseError
+from ...model import LazyLocation, Location
+from ...values import Handle, Unknown, items
+from .. import sagemaker
 
 SUPPORTED_FORMATS = ("0.", "1.")
 # Real module trees nest a few levels; the bound keeps hostile chains off Python's recursion limit.

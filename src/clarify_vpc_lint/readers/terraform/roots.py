@@ -22,23 +22,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from .. import keys
-from ..documents import Document
-from ..findings import InputError
-from ..model import Location, Network, VpcEndpoint
-from ..values import Handle, Unknown
-from .formats import (
-    TERRAFORM_CONFIG_EXTENSIONS,
-    TERRAFORM_LANGUAGE,
-    TERRAFORM_VARIABLE_EXTENSIONS,
-)
-from .sagemaker import dig
-from .terraform import HANDLERS
+from ... import keys
+from ...documents import Document
+from ...findings import InputError
+from ...model import Location, Network, VpcEndpoint
+from ...values import Handle, Unknown
+from ..formats import TERRAFORM_CONFIG_EXTENSIONS, TERRAFORM_LANGUAGE, TERRAFORM_VARIABLE_EXTENSIONS
+from ..sagemaker import dig
+from .handlers import HANDLERS
 
 if TYPE_CHECKING:  # the evaluator (and tree-sitter) is imported only when .tf files are linted
-    from .tfconfig import Configuration, Instance, Skipped
-    from .tfconfig.hcl import FileError
-    from .tfconfig.module import ModuleConfig
+    from .config import Configuration, Instance, Skipped
+    from .config.hcl import FileError
+    from .config.module import ModuleConfig
 
 LANGUAGE = TERRAFORM_LANGUAGE
 _DATA_SOURCE = (
@@ -180,8 +176,8 @@ def _read_roots(
     var_files: Iterable[str],
     variables: Optional[Mapping[str, str]],
 ) -> RootsRead:
-    from .tfconfig import local_module_calls
-    from .tfconfig.hcl import FileError
+    from .config import local_module_calls
+    from .config.hcl import FileError
 
     result = RootsRead()
     var_files = list(var_files)
@@ -290,7 +286,7 @@ def _automatic_variables(file: str) -> bool:
 
 def _tree(directory: str, modules: Dict[Path, ModuleConfig]) -> List[str]:
     """The real paths of a root's directory and of every local module it calls, at any depth."""
-    from .tfconfig import local_module_calls
+    from .config import local_module_calls
 
     tree, pending = [], [os.path.realpath(directory)]
     while pending:
@@ -348,7 +344,7 @@ def read_root(
     names: Optional[Mapping[str, str]] = None,
 ) -> Tuple[Network, RootModule]:
     """The network a root module directory describes. Raises ``FileError`` on invalid HCL."""
-    from .tfconfig import read_configuration
+    from .config import read_configuration
 
     configuration = read_configuration(
         Path(directory),

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Protocol, Tuple
 
-from .. import ec2
-from .. import keys as keys_
-from ..awsfacts import dns_name
-from ..documents import Document
-from ..model import (
+from ... import ec2
+from ... import keys as keys_
+from ...awsfacts import dns_name
+from ...documents import Document
+from ...model import (
     DhcpOptions,
     DhcpOptionsAssociation,
     DnsRecord,
@@ -47,9 +47,9 @@ from ..model import (
     VpcEndpoint,
     ZoneAssociation,
 )
-from ..values import Handle, Unknown, as_bool, items
-from . import policies, sagemaker, workflows
-from .tfplan import Plan, _dict, _list, _strings, is_plan
+from ...values import Handle, Unknown, as_bool, items
+from .. import policies, sagemaker, workflows
+from .plan import Plan, _dict, _list, _strings, is_plan
 
 __all__ = ["HANDLERS", "TfResource", "is_plan", "read_plan"]
 

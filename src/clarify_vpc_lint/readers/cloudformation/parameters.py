@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict
 
-from ..documents import ParseError, decode_text, parse_json, read_regular_file
+from ...documents import ParseError, decode_text, parse_json, read_regular_file
 
 MAX_PARAMETERS_BYTES = 1 << 20  # CloudFormation takes at most 200 parameters of 4 KB each
 

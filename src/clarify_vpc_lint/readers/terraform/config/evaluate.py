@@ -16,8 +16,8 @@ import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ...documents import ParseError, read_regular_file
-from ...values import Handle, Unknown
+from ....documents import ParseError, read_regular_file
+from ....values import Handle, Unknown
 from . import hcl
 from .functions import (
     FUNCTIONS,

@@ -8,14 +8,29 @@ the condition and what to pass, so every finding the condition holds back says h
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable, Protocol, Tuple
 
-from ..logic import all_of, any_of, negate
-from ..values import Handle, Unknown
-from ..values import shown as _shown
+from ...documents import Document
+from ...logic import all_of, any_of, negate
+from ...values import Handle, Unknown
+from ...values import shown as _shown
 
-if TYPE_CHECKING:  # intrinsics imports this module
-    from .intrinsics import CfnRun, Template
+
+class Template(Protocol):
+    """What a condition reads of its template (``intrinsics.Template``)."""
+
+    document: Document
+    path: str
+
+
+class CfnRun(Protocol):
+    """What a condition asks of the run (``intrinsics.CfnRun``, which evaluates ``Fn::If`` with
+    this module): resolve a value, and evaluate a reference once."""
+
+    def resolve(self, value: Any, template: Template, depth: int = 0) -> Any: ...
+
+    def once(self, key: Tuple[Any, ...], label: str, compute: Callable[[], Any]) -> Any: ...
+
 
 _OPERATORS = ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition")
 

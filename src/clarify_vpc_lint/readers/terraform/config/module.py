@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from ... import keys
-from ...values import Handle, Unknown
+from .... import keys
+from ....values import Handle, Unknown
 from . import hcl
 from .functions import FUNCTIONS, EvalError, has_unknown, to_string
 from .iam import normalize_policies

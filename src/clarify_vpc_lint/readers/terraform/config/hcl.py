@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...documents import ParseError, read_regular_file
+from ....documents import ParseError, read_regular_file
 
 # A .tf file is a few hundred lines; 2 MiB is far beyond any written by hand or generated, and
 # its syntax tree takes about 0.5 GB (tree-sitter's and the evaluator's).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from ...values import Unknown
+from ....values import Unknown
 
 _GO_ESCAPES = {
     "<": "\\u003c",
