@@ -8,9 +8,11 @@ is now a project of its own, found from the names they both define or listed in 
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 from typing import List, Tuple
 
+import pytest
 from conftest import FIXTURES, run_json
 
 STACKS = FIXTURES / "multi" / "export-import"  # a network stack exporting subnets, an ML stack
@@ -74,3 +76,56 @@ def test_a_malformed_project_is_one_line_naming_it(tmp_path: Path) -> None:
     completed = run_cli(".", cwd=tmp_path)
     assert completed.returncode == 2
     assert "projects[0]" in completed.stderr and "Traceback" not in completed.stderr
+
+
+# Issue 24's case as a team meets it: dev/ and prod/ copies of the two stacks (the ML stack relies
+# on the network stack's exports), and prod's sagemaker.runtime endpoint deleted. Before, the
+# copies made every fact ambiguous: 26 infos, exit 0, the hook "Passed", the Action green.
+TWO_STACKS = FIXTURES / "hosts" / "two-stacks"
+
+
+def two_environments_without_prod_runtime_endpoint(root: Path) -> None:
+    for environment in ("dev", "prod"):
+        shutil.copytree(TWO_STACKS, root / environment)
+    network = root / "prod" / "network.yaml"
+    text = network.read_text()
+    start = text.index("  SageMakerRuntimeEndpoint:\n")
+    end = text.index("  LogsEndpoint:\n")
+    network.write_text(text[:start] + text[end:])
+
+
+def test_the_cli_fails_on_the_broken_environment(tmp_path: Path) -> None:
+    two_environments_without_prod_runtime_endpoint(tmp_path)
+    report = run_json(".", "--format", "json", cwd=tmp_path)
+    errors = [(r, f) for r, s, f in findings(report) if s == "error"]
+    assert errors == [("CVL303", "./prod/network.yaml")]
+
+
+def test_the_action_fails_on_the_broken_environment(tmp_path: Path) -> None:
+    from test_ci import run_action_steps
+
+    workspace = tmp_path / "repo"
+    two_environments_without_prod_runtime_endpoint(workspace)
+    outcomes, sarif = run_action_steps(workspace, tmp_path, {"paths": "."})
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"] if r["level"] == "error"} == {"CVL303"}
+    assert outcomes[-1][1] == 1  # the job fails
+
+
+@pytest.mark.slow
+def test_real_pre_commit_fails_on_the_broken_environment(tmp_path: Path) -> None:
+    from test_precommit import GIT, ROOT, _env, _run
+
+    repo = tmp_path / "infra"
+    repo.mkdir()
+    for environment in ("dev", "prod"):
+        shutil.copytree(TWO_STACKS, repo / environment)
+    env = _env(tmp_path)
+    for command in (["init", "-q"], ["add", "."], ["commit", "-qm", "two environments"]):
+        assert _run([*GIT, *command], repo, env).returncode == 0
+    two_environments_without_prod_runtime_endpoint(tmp_path / "scratch")
+    shutil.copy(tmp_path / "scratch" / "prod" / "network.yaml", repo / "prod" / "network.yaml")
+    assert _run([*GIT, "add", "prod/network.yaml"], repo, env).returncode == 0
+    try_repo = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "clarify-vpc-lint"]
+    failed = _run(try_repo, repo, env)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "CVL303" in failed.stdout and "prod/network.yaml" in failed.stdout
