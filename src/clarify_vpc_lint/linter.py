@@ -97,11 +97,12 @@ def _judge(batch: Batch, options: Options) -> Result:
     errors = batch.errors + [InputError(*problem) for problem in network.input_errors]
     findings: List[Finding] = []
     judged: Dict[str, List[Location]] = {}
-    rules = [
-        rule
-        for rule in load_rules()
-        if rule.id not in options.ignore and (not options.select or rule.id in options.select)
-    ]
+    rules = [rule for rule in load_rules() if rule.id not in options.ignore]
+    selected = [rule for rule in rules if not options.select or rule.id in options.select]
+    # whether a suppression suppresses anything (CVL002) takes every rule's findings: selecting
+    # it runs them all and reports only what was selected
+    if not any(rule.subject == "suppressions" for rule in selected):
+        rules = selected
     for rule in rules:
         candidates = [s for s in subjects if s.kind == rule.subject]
         severity = options.severity.get(rule.id, rule.severity)
@@ -112,6 +113,9 @@ def _judge(batch: Batch, options: Options) -> Result:
     findings = with_regions(findings, by_path, batch.linted)  # a suppression may sit at the region
     findings = _suppress(findings, batch, subjects, rules, judged, options)
     findings = [f if f.region else with_regions([f], by_path, batch.linted)[0] for f in findings]
+    if options.select:
+        findings = [f for f in findings if f.rule in options.select]
+        judged = {rule: spots for rule, spots in judged.items() if rule in options.select}
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
@@ -221,7 +225,9 @@ def _suppress(
                 and loc.line == finding.line
             )
         ]
-    problems = suppressions.problem_subjects(found, subjects, options.ignore)
+    # a suppression of a rule this run does not check (--ignore, or not --select-ed) is not unused
+    unchecked = set(spellings.values()) - {rule.id for rule in rules}
+    problems = suppressions.problem_subjects(found, subjects, [*options.ignore, *unchecked])
     for rule in rules:
         if rule.subject == "suppressions":
             judged[rule.id] = [s.loc for s in problems]

@@ -74,7 +74,9 @@ def _yaml(item: Tuple[str, str]) -> str:
         return f"!GetAtt {name}.DefaultSecurityGroup"
     if origin == "import":  # an export of another stack
         return f"!ImportValue {json.dumps(name)}"
-    return f"!Ref {name}" if origin == "cloudformation" else name
+    if origin == "cloudformation":  # a logical ID is alphanumeric; anything else is quoted
+        return f"!Ref {name if name.isalnum() else json.dumps(name)}"
+    return name
 
 
 def _hcl(item: Tuple[str, str], module: str) -> str:
@@ -86,6 +88,20 @@ def _hcl(item: Tuple[str, str], module: str) -> str:
     if origin == "main-table":  # the main route table of the VPC ``name``
         return f"{name}.main_route_table_id"
     return f"{name}.id" if origin == "terraform" else json.dumps(name)
+
+
+def _has_comment(line: str) -> bool:
+    """Whether a line of YAML, HCL, shell or Python ends in a comment: a ``#`` at its start or
+    after white space, outside quotes (``["#"]`` holds none)."""
+    quote = ""
+    for position, character in enumerate(line):
+        if quote:
+            quote = "" if character == quote and line[position - 1] != "\\" else quote
+        elif character in "\"'":
+            quote = character
+        elif character == "#" and (position == 0 or line[position - 1] in " \t"):
+            return True
+    return False
 
 
 def _flow_item(text: str) -> str:
@@ -162,7 +178,7 @@ def fill(template: str, names: Dict[str, Any], syntax: str = "text", module: str
             lines.append(_commented_out(filled, notes))
             continue
         if notes and (is_comment or syntax in ("yaml", "hcl", "shell", "python")):
-            filled += ("; " if "#" in filled else "  # ") + "; ".join(notes)
+            filled += ("; " if _has_comment(filled) else "  # ") + "; ".join(notes)
         elif notes and syntax == "json" and not is_comment:
             lines.append("# " + "; ".join(notes))
         lines.append(filled)
