@@ -16,11 +16,13 @@ import os
 import re
 import stat
 import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import accumulate
 from json.decoder import scanstring
 from json.scanner import make_scanner
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -492,6 +494,29 @@ class JsonPositions:
 
 _PLAN_START = re.compile(rb'\s*\{\s*"format_version"')  # how `terraform show -json` begins
 
+# An editor's unsaved buffers by real path: read in place of their files' bytes, so the language
+# server (clarify_vpc_lint.lsp) judges a project as the editor shows it and never writes a file.
+# A context variable: each thread that judges sees only the buffers it was given.
+_BUFFERS: ContextVar[Optional[Mapping[str, bytes]]] = ContextVar(
+    "clarify_vpc_lint_buffers", default=None
+)
+
+
+@contextmanager
+def reading_buffers(buffers: Mapping[str, bytes]) -> Iterator[None]:
+    """Within it, ``read_regular_file`` returns ``buffers[realpath]`` for a file that has one."""
+    token = _BUFFERS.set(buffers)
+    try:
+        yield
+    finally:
+        _BUFFERS.reset(token)
+
+
+def buffer_of(path: str) -> Optional[bytes]:
+    """The unsaved buffer that stands for ``path`` (see ``reading_buffers``), if any."""
+    buffers = _BUFFERS.get()
+    return buffers.get(os.path.realpath(path)) if buffers else None
+
 
 def read_regular_file(path: str, max_bytes: int, max_plan_bytes: int = 0) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; anything else is a ParseError.
@@ -499,8 +524,14 @@ def read_regular_file(path: str, max_bytes: int, max_plan_bytes: int = 0) -> byt
     A file that begins as a Terraform plan does may have up to ``max_plan_bytes``. The file is
     opened without blocking and checked on the open descriptor, so a FIFO, a device such as
     /dev/zero or a file swapped in meanwhile is refused instead of hanging or filling memory;
-    the read itself stops one byte past the limit.
+    the read itself stops one byte past the limit. A file with an editor's buffer
+    (``reading_buffers``) is read from the buffer, under the same limits.
     """
+    buffered = buffer_of(path)
+    if buffered is not None:
+        if len(buffered) > max(max_bytes, max_plan_bytes if _PLAN_START.match(buffered) else 0):
+            raise ParseError(f"larger than {max_bytes // 2**20} MiB; not read")
+        return buffered
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:

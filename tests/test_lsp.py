@@ -1,0 +1,212 @@
+"""clarify-vpc-lint-lsp driven by a real LSP client (pygls's) over stdio, as an editor drives it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+from pygls.uris import from_fs_path
+
+from clarify_vpc_lint.findings import Result
+from clarify_vpc_lint.lsp import judging
+
+from conftest import FIXTURES, ROOT
+
+ONE_AZ = FIXTURES / "rules" / "CVL201" / "bad.yaml"
+TIMEOUT = 60  # seconds: a loaded CI machine; the time to the first diagnostics is printed
+
+
+class Editor:
+    """A client that keeps what the server published, by URI, and wakes whoever waits for it."""
+
+    def __init__(self) -> None:
+        self.client = LanguageClient("test-editor", "1")
+        self.published: Dict[str, List[types.Diagnostic]] = {}
+        self.changed = asyncio.Event()
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def publish(params: types.PublishDiagnosticsParams) -> None:
+            self.published[params.uri] = params.diagnostics
+            self.changed.set()
+
+    async def start(self, folder: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        guard = ROOT / "tests" / "offline_guard"
+        env["PYTHONPATH"] = os.pathsep.join([str(guard), str(ROOT / "src")])
+        await self.client.start_io(sys.executable, "-m", "clarify_vpc_lint.lsp", env=env)
+        await self.client.initialize_async(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(folder)), name="p")],
+            )
+        )
+        self.client.initialized(types.InitializedParams())
+
+    async def diagnostics(self, uri: str, until) -> List[types.Diagnostic]:
+        """The diagnostics of ``uri`` once ``until(diagnostics)`` holds."""
+
+        async def wait() -> List[types.Diagnostic]:
+            while uri not in self.published or not until(self.published[uri]):
+                self.changed.clear()
+                await self.changed.wait()
+            return self.published[uri]
+
+        return await asyncio.wait_for(wait(), TIMEOUT)
+
+    async def stop(self) -> int:
+        await self.client.shutdown_async(None)
+        self.client.exit(None)
+        server = self.client._server
+        assert server is not None
+        code = await asyncio.wait_for(server.wait(), TIMEOUT)
+        await self.client.stop()
+        return code
+
+
+def _rules(diagnostics: List[types.Diagnostic]) -> List[str]:
+    return [str(d.code) for d in diagnostics]
+
+
+def _offset(text: str, position: types.Position) -> int:
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[: position.line]) + position.character
+
+
+def _applied(text: str, edit: types.WorkspaceEdit, uri: str) -> str:
+    assert edit.changes is not None and list(edit.changes) == [uri]
+    for change in sorted(edit.changes[uri], key=lambda e: _offset(text, e.range.start), reverse=True):
+        start, end = _offset(text, change.range.start), _offset(text, change.range.end)
+        text = text[:start] + change.new_text + text[end:]
+    return text
+
+
+def _change(editor: Editor, uri: str, version: int, text: str) -> None:
+    editor.client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def test_one_az_model_is_shown_fixed_ignored_and_the_server_exits(tmp_path: Path) -> None:
+    template = tmp_path / "ml.yaml"
+    shutil.copy(ONE_AZ, template)
+    text = template.read_text()
+    model_line = text.splitlines().index("  Model:  # <- CVL201")
+    uri = from_fs_path(str(template))
+
+    async def scenario() -> None:
+        editor = Editor()
+        await editor.start(tmp_path)
+        opened = time.perf_counter()
+        editor.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="yaml", version=1, text=text
+                )
+            )
+        )
+        shown = await editor.diagnostics(uri, lambda d: "CVL201" in _rules(d))
+        print(f"CVL201 shown {time.perf_counter() - opened:.2f} s after opening")
+        (diagnostic,) = [d for d in shown if d.code == "CVL201"]
+        assert diagnostic.severity == types.DiagnosticSeverity.Error
+        assert diagnostic.range.start.line >= model_line  # the model, or its wrong property
+        assert diagnostic.source == "clarify-vpc-lint"
+        assert diagnostic.code_description.href.endswith("CVL201.md")
+        assert all(
+            d.severity == types.DiagnosticSeverity.Hint for d in shown if d.code != "CVL201"
+        )
+
+        hover = await editor.client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=diagnostic.range.start,
+            )
+        )
+        assert hover is not None and "CVL201" in hover.contents.value
+        assert "## Why is this bad?" in hover.contents.value  # --explain's text
+
+        actions = await editor.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=diagnostic.range,
+                context=types.CodeActionContext(diagnostics=[diagnostic]),
+            )
+        )
+        by_title = {a.title: a for a in actions}
+        ignore = by_title["Ignore CVL201 here"]
+        (fix,) = [a for a in actions if a.title.startswith("Fix CVL201")]
+
+        # the fix, as --fix writes it, unsaved: the finding goes
+        fixed = _applied(text, fix.edit, uri)
+        assert "SubnetB" in fixed.splitlines()[model_line + 8]  # the model's subnets gain B
+        _change(editor, uri, 2, fixed)
+        await editor.diagnostics(uri, lambda d: "CVL201" not in _rules(d))
+        assert template.read_text() == text  # the server never writes the user's file
+
+        # back to the one-AZ text: the finding comes back (a change re-judges)
+        _change(editor, uri, 3, text)
+        await editor.diagnostics(uri, lambda d: "CVL201" in _rules(d))
+
+        # "ignore here": an unsaved inline suppression on the line above the model hides it
+        ignored = _applied(text, ignore.edit, uri)
+        assert ignored.splitlines()[model_line].startswith(
+            "  # clarify-vpc-lint: ignore[CVL201] "
+        )
+        _change(editor, uri, 4, ignored)
+        await editor.diagnostics(uri, lambda d: "CVL201" not in _rules(d))
+
+        assert await editor.stop() == 0  # shutdown, then exit: a clean exit
+
+    asyncio.run(scenario())
+
+
+def test_a_buffer_stands_for_its_file_in_the_project(tmp_path: Path) -> None:
+    """Unsaved text is judged, the file on disk is not, and another file of the project is read
+    from disk: the project is judged as the editor shows it."""
+    shutil.copy(ONE_AZ, tmp_path / "ml.yaml")
+    shutil.copy(ONE_AZ, tmp_path / "other.yaml")
+    project = judging.project_of(str(tmp_path / "ml.yaml"), [str(tmp_path)])
+    assert project.root == os.path.realpath(tmp_path)
+
+    def cvl201_files(result: Result) -> List[str]:
+        return sorted(os.path.basename(f.file) for f in result.findings if f.rule == "CVL201")
+
+    assert cvl201_files(judging.judge(project, {})) == ["ml.yaml", "other.yaml"]
+    two_azs = ONE_AZ.read_text().replace(
+        "Subnets: [!Ref SubnetA]\n        SecurityGroupIds",
+        "Subnets: [!Ref SubnetA, !Ref SubnetB]\n        SecurityGroupIds",
+    )
+    buffers = {str(tmp_path / "ml.yaml"): two_azs}
+    assert cvl201_files(judging.judge(project, buffers)) == ["other.yaml"]
+
+
+def test_a_crash_is_an_error_on_the_project_not_a_dead_server(tmp_path, monkeypatch) -> None:
+    shutil.copy(ONE_AZ, tmp_path / "ml.yaml")
+    project = judging.project_of(str(tmp_path / "ml.yaml"), [str(tmp_path)])
+
+    def crash(options):
+        raise KeyError("a rule's bug")
+
+    monkeypatch.setattr(judging, "run", crash)
+    result = judging.judge(project, {})
+    (error,) = judging.errors_in(str(tmp_path / "ml.yaml"), result, project)
+    assert error.message == "not judged: KeyError: \"a rule's bug\""
+
+
+def test_a_broken_config_file_is_shown_not_raised(tmp_path: Path) -> None:
+    shutil.copy(ONE_AZ, tmp_path / "ml.yaml")
+    (tmp_path / ".clarify-vpc-lint.yaml").write_text("bogus: 1\n")
+    project = judging.project_of(str(tmp_path / "ml.yaml"), [str(tmp_path)])
+    assert project.config_path == os.path.realpath(tmp_path / ".clarify-vpc-lint.yaml")
+    result = judging.judge(project, {})
+    (error,) = judging.errors_in(str(tmp_path / "ml.yaml"), result, project)
+    assert "unknown configuration key(s): bogus" in error.message
