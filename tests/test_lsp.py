@@ -10,14 +10,13 @@ import time
 from pathlib import Path
 from typing import Dict, List
 
+from conftest import FIXTURES, ROOT
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
 from clarify_vpc_lint.findings import Result
 from clarify_vpc_lint.lsp import judging
-
-from conftest import FIXTURES, ROOT
 
 ONE_AZ = FIXTURES / "rules" / "CVL201" / "bad.yaml"
 TIMEOUT = 60  # seconds: a loaded CI machine; the time to the first diagnostics is printed
@@ -81,7 +80,9 @@ def _offset(text: str, position: types.Position) -> int:
 
 def _applied(text: str, edit: types.WorkspaceEdit, uri: str) -> str:
     assert edit.changes is not None and list(edit.changes) == [uri]
-    for change in sorted(edit.changes[uri], key=lambda e: _offset(text, e.range.start), reverse=True):
+    for change in sorted(
+        edit.changes[uri], key=lambda e: _offset(text, e.range.start), reverse=True
+    ):
         start, end = _offset(text, change.range.start), _offset(text, change.range.end)
         text = text[:start] + change.new_text + text[end:]
     return text
@@ -121,9 +122,7 @@ def test_one_az_model_is_shown_fixed_ignored_and_the_server_exits(tmp_path: Path
         assert diagnostic.range.start.line >= model_line  # the model, or its wrong property
         assert diagnostic.source == "clarify-vpc-lint"
         assert diagnostic.code_description.href.endswith("CVL201.md")
-        assert all(
-            d.severity == types.DiagnosticSeverity.Hint for d in shown if d.code != "CVL201"
-        )
+        assert all(d.severity == types.DiagnosticSeverity.Hint for d in shown if d.code != "CVL201")
 
         hover = await editor.client.text_document_hover_async(
             types.HoverParams(
@@ -147,7 +146,14 @@ def test_one_az_model_is_shown_fixed_ignored_and_the_server_exits(tmp_path: Path
 
         # the fix, as --fix writes it, unsaved: the finding goes
         fixed = _applied(text, fix.edit, uri)
-        assert "SubnetB" in fixed.splitlines()[model_line + 8]  # the model's subnets gain B
+        changed = [
+            (before, after)
+            for before, after in zip(text.splitlines(), fixed.splitlines(), strict=True)
+            if before != after
+        ]  # the model's subnets gain SubnetB (another zone, same route table); nothing else
+        assert changed == [
+            ("        Subnets: [!Ref SubnetA]", "        Subnets: [!Ref SubnetA, !Ref SubnetB]")
+        ]
         _change(editor, uri, 2, fixed)
         await editor.diagnostics(uri, lambda d: "CVL201" not in _rules(d))
         assert template.read_text() == text  # the server never writes the user's file
@@ -158,9 +164,7 @@ def test_one_az_model_is_shown_fixed_ignored_and_the_server_exits(tmp_path: Path
 
         # "ignore here": an unsaved inline suppression on the line above the model hides it
         ignored = _applied(text, ignore.edit, uri)
-        assert ignored.splitlines()[model_line].startswith(
-            "  # clarify-vpc-lint: ignore[CVL201] "
-        )
+        assert ignored.splitlines()[model_line].startswith("  # clarify-vpc-lint: ignore[CVL201] ")
         _change(editor, uri, 4, ignored)
         await editor.diagnostics(uri, lambda d: "CVL201" not in _rules(d))
 
@@ -199,7 +203,7 @@ def test_a_crash_is_an_error_on_the_project_not_a_dead_server(tmp_path, monkeypa
     monkeypatch.setattr(judging, "run", crash)
     result = judging.judge(project, {})
     (error,) = judging.errors_in(str(tmp_path / "ml.yaml"), result, project)
-    assert error.message == "not judged: KeyError: \"a rule's bug\""
+    assert error.message == 'not judged: KeyError: "a rule\'s bug"'
 
 
 def test_a_broken_config_file_is_shown_not_raised(tmp_path: Path) -> None:
