@@ -206,3 +206,19 @@ def test_a_broken_config_file_is_shown_not_raised(tmp_path: Path) -> None:
     result = judging.judge(project, {})
     (error,) = judging.errors_in(str(tmp_path / "ml.yaml"), result, project)
     assert "unknown configuration key(s): bogus" in error.message
+
+
+def test_an_inventory_subject_is_shown_where_the_open_file_names_it(tmp_path: Path) -> None:
+    """A VPC known from `describe-subnets` has no sagemaker.api endpoint: the job's request
+    shows it at the line naming the VPC's subnets, saying where the subject is."""
+    shutil.copytree(ROOT / "examples" / "api", tmp_path / "api")
+    request = tmp_path / "api" / "create-processing-job.json"
+    project = judging.project_of(str(request), [str(tmp_path)])
+    result = judging.judge(project, {})
+    text = request.read_text()
+    shown = {s.finding.rule: s for s in judging.shown_in(str(request), text, result, project)}
+    cvl302 = shown["CVL302"]
+    assert not cvl302.here  # its subject is the VPC, in the inventory
+    assert '"Subnets": ["subnet-0a1b2c3d4e5f60001"' in text.splitlines()[cvl302.line]
+    assert cvl302.message.endswith(" (in api/describe-subnets.json:3)")
+    assert judging.ignore_edit(str(request), text, cvl302) is None  # JSON holds no comment
