@@ -152,8 +152,15 @@ def test_one_az_model_is_shown_fixed_ignored_and_the_server_exits(tmp_path: Path
         await editor.diagnostics(uri, lambda d: "CVL201" not in _rules(d))
         assert template.read_text() == text  # the server never writes the user's file
 
+        # half-typed YAML: one error at its line, and the server goes on
+        broken = text.replace("  Model:  # <- CVL201", "  Model: [", 1)
+        _change(editor, uri, 3, broken)
+        (error,) = await editor.diagnostics(uri, lambda d: "CVL201" not in _rules(d) and d)
+        assert error.severity == types.DiagnosticSeverity.Error and error.code is None
+        assert error.message.startswith("invalid YAML")
+
         # back to the one-AZ text: the finding comes back (a change re-judges)
-        _change(editor, uri, 3, text)
+        _change(editor, uri, 4, text)
         await editor.diagnostics(uri, lambda d: "CVL201" in _rules(d))
 
         # "ignore here": an unsaved inline suppression on the line above the model hides it

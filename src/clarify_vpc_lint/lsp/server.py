@@ -70,8 +70,8 @@ class Server(LanguageServer):
 
     def schedule(self, uri: str, delay: float) -> None:
         path = _path_of(uri)
-        if path is None:
-            return
+        if path is None or not path.endswith((*judging.SHOWN, "pyproject.toml")):
+            return  # a file no judgement reads (a README): nothing to judge again
         project = judging.project_of(path, self.folders())
         state = self.state
         earlier = state.pending.get(project)
@@ -163,7 +163,8 @@ class Server(LanguageServer):
                             preferred=True,
                         )  # fmt: skip
                     )
-            ignore = judging.ignore_edit(path, text, shown)
+            # only in an input the run read as one (not the config file's declared jobs)
+            ignore = judging.ignore_edit(path, text, shown) if kind else None
             if ignore is not None:
                 actions.append(
                     _action(
