@@ -183,13 +183,17 @@ def test_a_buffer_stands_for_its_file_in_the_project(tmp_path: Path) -> None:
     def cvl201_files(result: Result) -> List[str]:
         return sorted(os.path.basename(f.file) for f in result.findings if f.rule == "CVL201")
 
-    assert cvl201_files(judging.judge(project, {})) == ["ml.yaml", "other.yaml"]
+    kept: judging.Kept = {}  # the server keeps the documents parsed by the last judgement
+    assert cvl201_files(judging.judge(project, {}, kept)) == ["ml.yaml", "other.yaml"]
+    assert len(kept) == 2
     two_azs = ONE_AZ.read_text().replace(
         "Subnets: [!Ref SubnetA]\n        SecurityGroupIds",
         "Subnets: [!Ref SubnetA, !Ref SubnetB]\n        SecurityGroupIds",
     )
     buffers = {str(tmp_path / "ml.yaml"): two_azs}
-    assert cvl201_files(judging.judge(project, buffers)) == ["other.yaml"]
+    assert cvl201_files(judging.judge(project, buffers, kept)) == ["other.yaml"]
+    assert cvl201_files(judging.judge(project, {}, kept)) == ["ml.yaml", "other.yaml"]
+    assert len(kept) == 2  # the buffer's document is dropped once its text is gone
 
 
 def test_a_crash_is_an_error_on_the_project_not_a_dead_server(tmp_path, monkeypatch) -> None:

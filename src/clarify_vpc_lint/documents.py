@@ -572,8 +572,40 @@ def decode_text(raw: bytes) -> str:
         raise ParseError("not UTF-8 text", raw[: error.start].count(b"\n") + 1) from None
 
 
+# Documents a long-lived host (the language server) keeps between runs, by path and text: the
+# previous run's and this run's. A file whose text did not change is not parsed again; only what
+# this run parsed or reused is kept for the next. Readers never change a document's data.
+_KEPT: ContextVar[
+    Optional[Tuple[Mapping[Tuple[str, str], Document], Dict[Tuple[str, str], Document]]]
+] = ContextVar("clarify_vpc_lint_kept", default=None)
+
+
+@contextmanager
+def keeping_documents(
+    previous: Mapping[Tuple[str, str], Document],
+) -> Iterator[Dict[Tuple[str, str], Document]]:
+    """Within it, ``parse_text`` reuses ``previous``'s documents; it yields those of this run."""
+    kept: Dict[Tuple[str, str], Document] = {}
+    token = _KEPT.set((previous, kept))
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)
+
+
 def parse_text(path: str, text: str) -> Document:
     """Parse by content: JSON when it looks like JSON (``.json`` or a leading brace), else YAML."""
+    keeping = _KEPT.get()
+    if keeping is None:
+        return _parse_text(path, text)
+    previous, kept = keeping
+    key = (path, text)
+    document = kept.get(key) or previous.get(key) or _parse_text(path, text)
+    kept[key] = document
+    return document
+
+
+def _parse_text(path: str, text: str) -> Document:
     stripped = text.lstrip()
     if path.endswith(".json") or stripped.startswith(("{", "[")):
         try:

@@ -13,11 +13,11 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..awsfacts import DEFAULT_REGION
 from ..config import Config, find_config, load_config
-from ..documents import ParseError, reading_buffers
+from ..documents import Document, ParseError, keeping_documents, reading_buffers
 from ..findings import Finding, InputError, Result
 from ..linter import Options, run
 from ..paths import anchor
@@ -29,6 +29,9 @@ SHOWN = (*EXTENSIONS, ".clarify-vpc-lint.yaml")
 COMMENTED = (".yaml", ".yml", ".template", ".tf", ".py")
 # Real IDs a finding about an inventory subject names: where a file uses that subject.
 _AWS_ID = re.compile(r"\b(?:vpc|subnet|sg|rtb|vpce|acl|dopt)-[0-9a-f]+\b")
+
+
+Kept = Dict[Tuple[str, str], Document]  # parsed documents by path and text
 
 
 @dataclass(frozen=True)
@@ -58,25 +61,37 @@ def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def judge(project: Project, buffers: Mapping[str, str]) -> Result:
+def judge(project: Project, buffers: Mapping[str, str], kept: Optional[Kept] = None) -> Result:
     """The project's result as the editor shows it: ``buffers`` (real path -> text) stand for
-    their files. Any failure is a result with one error (the editor shows it), never raised."""
+    their files. Any failure is a result with one error (the editor shows it), never raised.
+
+    ``kept`` holds the parsed documents of the project's last judgement: the files whose text
+    did not change are not parsed again, and it is left holding this judgement's."""
     encoded = {os.path.realpath(p): text.encode("utf-8") for p, text in buffers.items()}
-    with reading_buffers(encoded):
-        try:
-            config = load_config(Path(project.config_path)) if project.config_path else Config()
-        except ParseError as error:
-            return _failure(project.config_path or project.root, error.line, error.message)
-        except OSError as error:
-            return _failure(project.config_path or project.root, None, str(error))
-        try:
-            return run(options_for(project, config))
-        except Exception as error:  # a crash in a rule is a diagnostic, never a dead server
-            return _failure(project.root, None, f"not judged: {type(error).__name__}: {error}")
-        finally:
-            # run() freezes what it built out of the collector's sweeps (a CLI exits soon after);
-            # a server judges again and again, so the last run's cycles must stay collectable
-            gc.unfreeze()
+    with reading_buffers(encoded), keeping_documents(dict(kept or {})) as documents:
+        result = _judge(project)
+    if kept is not None:
+        kept.clear()
+        kept.update(documents)
+    return result
+
+
+def _judge(project: Project) -> Result:
+    """The judgement itself; any failure is a result with one error."""
+    try:
+        config = load_config(Path(project.config_path)) if project.config_path else Config()
+    except ParseError as error:
+        return _failure(project.config_path or project.root, error.line, error.message)
+    except OSError as error:
+        return _failure(project.config_path or project.root, None, str(error))
+    try:
+        return run(options_for(project, config))
+    except Exception as error:  # a crash in a rule is a diagnostic, never a dead server
+        return _failure(project.root, None, f"not judged: {type(error).__name__}: {error}")
+    finally:
+        # run() freezes what it built out of the collector's sweeps (a CLI exits soon after);
+        # a server judges again and again, so the last run's cycles must stay collectable
+        gc.unfreeze()
 
 
 def options_for(project: Project, config: Config) -> Options:

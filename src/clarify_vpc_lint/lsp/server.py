@@ -4,8 +4,9 @@ Scheduling: each open, change or save asks for its project to be judged again, a
 ``DEBOUNCE_SECONDS`` for a change (typing goes on) and at once for an open or save. A judgement
 runs on a daemon thread, never on the event loop, so the editor's requests are answered while a
 slow file is read; a newer request for the same project makes an older judgement's result
-obsolete (it is dropped, not published). Requests (code actions, hover) read the last result
-published for the document.
+obsolete (it is dropped, not published). The documents a project's last judgement parsed are
+kept for its next: only the files whose text changed are parsed again. Requests (code actions,
+hover) read the last result published for the document.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class _State:
     pending: Dict[Project, asyncio.Task] = field(default_factory=dict)
     generation: Dict[Project, int] = field(default_factory=dict)
     published: Dict[str, _Published] = field(default_factory=dict)  # by URI
+    kept: Dict[Project, judging.Kept] = field(default_factory=dict)  # parsed, by project
     lock: Optional[asyncio.Lock] = None  # one judgement at a time: they share the CPU
 
 
@@ -92,7 +94,8 @@ class Server(LanguageServer):
             if state.generation.get(project) != generation:
                 return  # a newer request for the project came while this one waited
             texts = self._texts()
-            result = await off_loop(lambda: judging.judge(project, texts))
+            kept = state.kept.setdefault(project, {})
+            result = await off_loop(lambda: judging.judge(project, texts, kept))
         if state.generation.get(project) != generation:
             return  # obsolete: the documents changed while it was judged
         self._publish(project, result, texts)
