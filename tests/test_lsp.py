@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
-from clarify_vpc_lint.findings import Result
+from clarify_vpc_lint.findings import Finding, Result
 from clarify_vpc_lint.lsp import judging
 
 ONE_AZ = FIXTURES / "rules" / "CVL201" / "bad.yaml"
@@ -233,3 +234,38 @@ def test_an_inventory_subject_is_shown_where_the_open_file_names_it(tmp_path: Pa
     assert '"Subnets": ["subnet-0a1b2c3d4e5f60001"' in text.splitlines()[cvl302.line]
     assert cvl302.message.endswith(" (in api/describe-subnets.json:3)")
     assert judging.ignore_edit(str(request), text, cvl302) is None  # JSON holds no comment
+
+
+def test_the_cli_never_imports_the_language_server(tmp_path: Path) -> None:
+    shutil.copy(ONE_AZ, tmp_path / "ml.yaml")
+    code = (
+        "import sys\nfrom clarify_vpc_lint.cli import main\n"
+        f"main([{str(tmp_path)!r}, '--format', 'json'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')"
+        " or m.startswith('clarify_vpc_lint.lsp')))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    completed = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert completed.stdout.splitlines()[-1] == "[]", completed.stderr
+
+
+def test_ignore_here_is_a_comment_above_the_subject_at_its_indentation() -> None:
+    """YAML, HCL and Python take `#`; the file's line endings are kept."""
+
+    def shown_at(line: int) -> judging.Shown:
+        finding = Finding("CVL101", "n", "error", "f", line, 5, "r", "m", "")
+        return judging.Shown(finding, line - 1, 4, line - 1, -1, "m", True)
+
+    hcl = 'resource "aws_sagemaker_model" "m" {\r\n  vpc_config {\r\n  }\r\n}\r\n'
+    start, end, text = judging.ignore_edit("main.tf", hcl, shown_at(2))
+    assert start == end == hcl.index("  vpc_config")
+    assert text == "  # clarify-vpc-lint: ignore[CVL101] TODO: say why\r\n"
+    python = "def run():\n    processor.run_bias(\n        data_config=data,\n    )\n"
+    start, _, text = judging.ignore_edit("job.py", python, shown_at(2))
+    assert python[:start] + text + python[start:] == (
+        "def run():\n    # clarify-vpc-lint: ignore[CVL101] TODO: say why\n"
+        "    processor.run_bias(\n        data_config=data,\n    )\n"
+    )
+    assert judging.ignore_edit("job.json", python, shown_at(2)) is None
