@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import List
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def fixture_module(name: str) -> ModuleType:
+    """A module of tests/fixtures (``cases``: what a fixture case is; ``generate``: the patches)."""
+    spec = importlib.util.spec_from_file_location(name, FIXTURES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 

@@ -59,10 +59,10 @@ def cli_ids(*paths: Path) -> Set[Tuple[str, str, int, int]]:
         (
             f.file,
             "I9" + f.rule[3:] if f.severity == "info" else rules[f.rule].cfn_lint_id,
-            f.line,
-            f.column,
+            *f.region[:2],  # the plugin reports at the region: the property that is wrong
         )
         for f in result.findings
+        if f.rule != "CVL002"  # cfn-lint judges its own suppressions
     }
 
 

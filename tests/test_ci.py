@@ -15,9 +15,8 @@ from conftest import FIXTURES, ROOT, line_of, run_cli
 
 SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
 BAD = ROOT / "tests/fixtures/cli/one-error.yaml"
-MODEL_LINE = line_of(
-    str(BAD.relative_to(ROOT)), "  Model:"
-)  # the finding points at the model's key
+# annotations show the finding's region: the model's one subnet
+MODEL_LINE = line_of(str(BAD.relative_to(ROOT)), "        Subnets: [!Ref SubnetA]")
 
 
 def _sarif(*args: str, cwd: Path) -> dict:
@@ -78,7 +77,7 @@ def _action() -> dict:
 def test_action_yaml_is_a_composite_action_with_the_inputs_users_set() -> None:
     action = _action()
     assert action["runs"]["using"] == "composite"
-    assert {"paths", "config", "fail-on"} <= set(action["inputs"])
+    assert {"paths", "config", "fail-on", "baseline"} <= set(action["inputs"])
     uses = [step.get("uses", "") for step in action["runs"]["steps"]]
     assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
     assert any(u.startswith("actions/setup-python@") for u in uses)

@@ -25,6 +25,7 @@ FINDING_KEYS = [
     "resource",
     "message",
     "remediation",
+    "region",
 ]
 
 
@@ -75,6 +76,11 @@ def test_json_report_matches_the_contract() -> None:
         "clarify-explainability",
     )
     assert '"EnableNetworkIsolation": false' in api["remediation"]
+    # its region is the member that is wrong, never empty
+    isolation = line_of(API_REQUEST, '  "NetworkConfig": {"EnableNetworkIsolation": true}')
+    assert api["region"]["line"] == api["region"]["end_line"] == isolation
+    assert api["region"]["end_column"] > api["region"]["column"]
+    assert model["region"]["line"] == line_of(BAD, "        Subnets: [!Ref SubnetA]")
     keys = [(f["file"], f["line"], f["rule"]) for f in report["findings"]]
     assert keys == sorted(keys)
 

@@ -70,12 +70,6 @@ def test_more_read_unknowns_than_the_limit_give_info_never_a_definite_finding(mo
     assert findings[0].message.endswith(": not known: a; b; c")
 
 
-def test_ignored_rule_is_not_evaluated_for_that_subject() -> None:
-    subject = job(sg_self_ingress=False)
-    subject.loc = Location("job.yaml", 3, 5, "ClarifyJob", "cloudformation", frozenset({"CVL401"}))
-    assert severities(subject) == []
-
-
 @pytest.mark.parametrize(
     ("template", "expected"),
     [

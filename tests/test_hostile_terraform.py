@@ -159,10 +159,20 @@ def test_a_device_as_var_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_tf_file_over_the_size_cap_is_one_error(tmp_path: Path) -> None:
-    folder = root_with(tmp_path, {"big.tf": "# padding\n" * 900_000})  # 9 MB of comments
+    folder = root_with(tmp_path, {"big.tf": "# padding\n" * 300_000})  # 3 MB of comments
     report = lint(folder)
     still_linted(report)
-    one_error(report, "big.tf", "larger than 8 MiB")
+    one_error(report, "big.tf", "larger than 2 MiB")
+
+
+def test_a_dense_tf_file_under_the_size_cap_is_read_within_the_memory_limit(
+    tmp_path: Path,
+) -> None:
+    lines = [f"  a{n} = [1, 2, 3, {n}]" for n in range(75_000)]  # 2 MB
+    folder = root_with(tmp_path, {"dense.tf": "locals {\n" + "\n".join(lines) + "\n}\n"})
+    report = lint(folder)
+    still_linted(report)
+    assert report["errors"] == []
 
 
 # -- the parser never backtracks ---------------------------------------------------------------

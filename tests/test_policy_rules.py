@@ -149,3 +149,32 @@ def test_a_bucket_policy_is_paired_with_its_bucket_by_the_file_name(tmp_path) ->
         " (clarify-vpc-lint --inventory-commands)"
     ]
     assert [f for f in result.findings if f.rule == "CVL502"] == []
+
+
+def _endpoint_policy_apart(case: str) -> str:
+    """A CVL501 Terraform case with its endpoints' policy set by aws_vpc_endpoint_policy."""
+    text = (FIXTURES / "CVL501" / case / "main.tf").read_text()
+    start = text.index("\n  policy = jsonencode({")
+    end = text.index("\n  })\n", start) + len("\n  })\n")
+    policy = text[start:end]
+    return (
+        text[:start]
+        + "\n"
+        + text[end:]
+        + '\nresource "aws_vpc_endpoint_policy" "interface" {\n'
+        + "  for_each        = aws_vpc_endpoint.interface\n"
+        + "  vpc_endpoint_id = each.value.id"
+        + policy
+        + "}\n"
+    )
+
+
+def test_an_endpoint_policy_set_apart_is_the_endpoints(tmp_path) -> None:
+    for case, expected in (("tf-bad", ["error", "error"]), ("tf-good", [])):
+        folder = tmp_path / case
+        folder.mkdir()
+        (folder / "main.tf").write_text(_endpoint_policy_apart(case))
+        config = load_config(FIXTURES / "CVL501" / case / "clarify-vpc-lint.yaml")
+        result = run(Options(paths=[str(folder / "main.tf")], config=config))
+        assert result.errors == []
+        assert [f.severity for f in result.findings if f.rule == "CVL501"] == expected, case

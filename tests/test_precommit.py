@@ -99,8 +99,10 @@ def test_pre_existing_findings_in_untouched_files_do_not_block(
     tmp_path: Path, capsys, monkeypatch
 ) -> None:
     repo = _project(tmp_path)
+    # the findings this test is about are errors: a warning a rule gives the stacks is not
+    (repo / ".clarify-vpc-lint.yaml").write_text("fail-on: error\n")
     shutil.copy(FIXTURES / "cli/one-error.yaml", repo / "legacy.yaml")
-    _git(repo, "add", "legacy.yaml")
+    _git(repo, "add", "legacy.yaml", ".clarify-vpc-lint.yaml")
     _git(repo, "commit", "-qm", "an old broken stack")
     _edit(repo / "stacks/network.yaml", r"^# Network stack", "# The network stack")
     _git(repo, "add", "stacks/network.yaml")
@@ -179,6 +181,8 @@ def test_hook_fails_on_a_broken_template_and_passes_once_fixed(tmp_path: Path) -
     template.parent.mkdir()
     shutil.copy(FIXTURES / "cli" / "one-error.yaml", template)
     (repo / "README.md").write_text("not linted\n")
+    # what breaks and is fixed here is an error: a warning a rule gives the network is not
+    (repo / ".clarify-vpc-lint.yaml").write_text("fail-on: error\n")
     _run(GIT + ["add", "."], repo, env)
     _run(GIT + ["commit", "-qm", "broken"], repo, env)
     try_repo = [
@@ -283,3 +287,26 @@ def test_a_bad_config_names_its_file(tmp_path: Path, capsys, monkeypatch) -> Non
     (repo / ".clarify-vpc-lint.yaml").write_text("fail-on: [warning]\n")
     code, out = _hook(repo, ["stacks/network.yaml"], capsys, monkeypatch)
     assert code == 2 and ".clarify-vpc-lint.yaml" in out and "Traceback" not in out
+
+
+def test_a_baseline_written_by_the_cli_hides_its_findings_in_the_hook(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    repo = tmp_path / "new"
+    (repo / "stacks").mkdir(parents=True)
+    _git(repo, "init", "-q")
+    shutil.copy(FIXTURES / "cli/one-error.yaml", repo / "stacks" / "model.yaml")
+    _git(repo, "add", "stacks/model.yaml")
+    monkeypatch.chdir(repo / "stacks")  # written from a subfolder: paths are the baseline's own
+    completed = subprocess.run(
+        [sys.executable, "-m", "clarify_vpc_lint", "model.yaml", "--write-baseline",
+         "../baseline.json"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    code, out = _hook(
+        repo, ["stacks/model.yaml", "--baseline", "baseline.json"], capsys, monkeypatch
+    )
+    assert code == 0 and "1 baselined" in out and "CVL201" not in out
+    code, out = _hook(repo, ["stacks/model.yaml"], capsys, monkeypatch)
+    assert code == 1 and "CVL201" in out

@@ -19,7 +19,6 @@ network in ``tests/fixtures/good/``, and ``python tests/regenerate.py`` writes t
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -27,18 +26,14 @@ from typing import Dict, List, Set, Tuple
 
 import pytest
 import yaml
-from conftest import FIXTURES
+from conftest import FIXTURES, fixture_module
 
 from clarify_vpc_lint.catalogue import load_rules, rules_by_id
 
 RULES_DIR = FIXTURES / "rules"
 EXPECTED_LINES = "expected-lines.yaml"
-_spec = importlib.util.spec_from_file_location("generate", FIXTURES / "generate.py")
-generate = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(generate)
-_spec = importlib.util.spec_from_file_location("cases", FIXTURES / "cases.py")
-cases = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cases)
+generate = fixture_module("generate")
+cases = fixture_module("cases")
 
 CASES = sorted(
     p
@@ -56,6 +51,9 @@ NOT_APPLICABLE = {
     ("CVL001", "cloudformation", "*"): "CVL001 checks standalone API JSON only",
     ("CVL001", "api", "unknown"): "a request's shape needs no fact outside the file",
     ("CVL001", "terraform", "*"): "CVL001 checks standalone API JSON only",
+    ("CVL002", "cloudformation", "unknown"): "whether a suppression is used is always known",
+    ("CVL002", "api", "*"): "API JSON holds no comment and no Metadata",
+    ("CVL002", "terraform", "*"): "a plan holds no comment (.tf comments: test_suppressions.py)",
 }
 Location = Tuple[str, int]
 

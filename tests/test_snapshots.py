@@ -8,17 +8,14 @@ change is intended (a new rule, a reworded message, a new fixture), rewrite the 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import ROOT, fixture_module
 
-_spec = importlib.util.spec_from_file_location("cases", FIXTURES / "cases.py")
-cases = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cases)
+cases = fixture_module("cases")
 
 REGENERATE = "python tests/regenerate.py --snapshots"
 

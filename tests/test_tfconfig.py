@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clarify_vpc_lint.documents import ParseError
 from clarify_vpc_lint.readers.tfconfig import read_configuration
 from clarify_vpc_lint.values import Handle, Unknown
 
@@ -406,12 +407,17 @@ def test_invalid_hcl_is_one_error_with_its_line_and_the_other_files_are_read(
     assert [i.address for i in configuration.instances] == ["aws_vpc.b"]
 
 
+SAMPLE_FOLDERS = {"tf-provider-awscc"}  # each file declares data "aws_caller_identity" "current"
 CORPUS_FOLDERS = sorted({path.parent for path in CORPUS.rglob("*.tf")}) if CORPUS.is_dir() else []
 
 
 @pytest.mark.skipif(not CORPUS_FOLDERS, reason="../shared/corpus is not beside this checkout")
 @pytest.mark.parametrize("folder", CORPUS_FOLDERS, ids=lambda p: p.name)
 def test_every_corpus_configuration_evaluates(folder: Path) -> None:
+    if folder.name in SAMPLE_FOLDERS:  # separate samples in one folder: not one module
+        with pytest.raises(ParseError, match="duplicate data"):
+            read_configuration(folder)
+        return
     configuration = read_configuration(folder)
     assert configuration.instances or configuration.skipped
     for instance in configuration.instances:
@@ -695,3 +701,18 @@ def test_the_region_comes_from_the_resource_its_provider_alias_or_the_default(
         "s": "com.amazonaws.us-west-2.s3",
         "m": "us-west-2",
     }
+
+
+def test_distinct_and_toset_keep_references_and_drop_repeats(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_subnet" "a" {\n  vpc_id = "vpc-1"\n}\n'
+        'resource "aws_vpc_endpoint" "e" {\n  vpc_id = "vpc-1"\n'
+        "  subnet_ids = distinct([aws_subnet.a.id, aws_subnet.a.id])\n"
+        "  route_table_ids = distinct([[aws_subnet.a.id], [aws_subnet.a.id]])\n"
+        '  tags = { n = length(toset([for i in range(50000) : "x${i % 3}"])) }\n}\n'
+    )
+    found = {i.address: i.values for i in read_configuration(tmp_path).instances}
+    [subnet] = found["aws_vpc_endpoint.e"]["subnet_ids"]
+    assert isinstance(subnet, Handle) and subnet.key.endswith("aws_subnet.a")
+    assert len(found["aws_vpc_endpoint.e"]["route_table_ids"]) == 1
+    assert found["aws_vpc_endpoint.e"]["tags"] == {"n": 3}

@@ -77,15 +77,23 @@ def test_an_unreadable_subfolder_is_reported(tmp_path: Path, monkeypatch) -> Non
     ]
 
 
-def test_a_named_file_that_is_no_input_format_gets_one_line(tmp_path: Path) -> None:
+def test_a_named_file_that_is_no_input_format_is_one_input_error(tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text('{"name": "web"}')
-    completed = run_cli("package.json", cwd=tmp_path)
+    (tmp_path / "empty.yaml").write_text("\n")
+    completed = run_cli("package.json", "empty.yaml", cwd=tmp_path)
+    assert completed.returncode == 2  # a typo or a wrong file is never a green run
+    said = [line for line in completed.stdout.splitlines() if ": error: " in line]
+    assert said[0] == "empty.yaml: error: empty; nothing to read"
+    assert said[1].startswith("package.json: error: not an input clarify-vpc-lint reads")
+    assert len(said) == 2 and "CloudFormation" in said[1] and "describe-*" in said[1]
+    assert completed.stderr == ""
+    # found by a walk, they are skipped, and --verbose says why
+    completed = run_cli(".", "--verbose", cwd=tmp_path)
     assert completed.returncode == 0
-    lines = completed.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(
-        "package.json: not an input clarify-vpc-lint reads"
-    )
-    assert "CloudFormation" in lines[0] and "describe-*" in lines[0]
+    assert completed.stderr.splitlines() == [
+        "./empty.yaml: skipped: empty; nothing to read",
+        "./package.json: skipped: not an input format",
+    ]
 
 
 def test_one_input_once_however_it_is_named(tmp_path: Path) -> None:
@@ -149,20 +157,14 @@ def test_the_pre_commit_hook_passes_the_files_a_directory_walk_reads() -> None:
 def test_a_fifo_named_as_path_context_parameters_or_config_never_hangs(tmp_path: Path) -> None:
     shutil.copy(BAD, tmp_path / "model.yaml")
     os.mkfifo(tmp_path / "fifo")
-    for option in ([], ["--context"]):
-        completed = run_cli(
-            "model.yaml", *option, "fifo", "--verbose", "--format", "json", cwd=tmp_path
-        )
-        assert completed.stderr == "fifo: not a regular file; not read\n", option
-        assert "CVL201" in rules_of(json.loads(completed.stdout))
-        assert completed.returncode == 1
-    # parameters are an input of their own: the error is in the report, like any unreadable one
-    completed = run_cli("model.yaml", "--parameters", "fifo", "--format", "json", cwd=tmp_path)
-    report = json.loads(completed.stdout)
-    assert report["errors"] == [
-        {"file": "fifo", "line": None, "message": "not a regular file; not read"}
-    ]
-    assert (completed.returncode, completed.stderr) == (2, "") and "CVL201" in rules_of(report)
+    # named, it is an input that cannot be read: one error in the report, exit 2
+    for option in ([], ["--context"], ["--parameters"]):
+        completed = run_cli("model.yaml", *option, "fifo", "--format", "json", cwd=tmp_path)
+        report = json.loads(completed.stdout)
+        assert report["errors"] == [
+            {"file": "fifo", "line": None, "message": "not a regular file; not read"}
+        ], option
+        assert (completed.returncode, completed.stderr, rules_of(report)) == (2, "", ["CVL201"])
     completed = run_cli("model.yaml", "--config", "fifo", cwd=tmp_path)
     assert (completed.returncode, completed.stderr) == (
         2,

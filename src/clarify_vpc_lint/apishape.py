@@ -7,6 +7,11 @@ botocore's ParamValidator reports, as the same (kind, name, details) errors: req
 unknown keys, types and minimums. ``_limits`` adds what that validator skips: maximums, enums and
 patterns (FACTS.md section 2). Describe-only members (those in the Describe response but not in
 the Create request) and boto3's ``ResponseMetadata`` are accepted.
+
+CVL001 judges shapes, not the age of the installed model: enumerations that grow with every
+release (instance types, regions) accept any value of their members' form (``ml.m7i.xlarge`` is
+an instance type even where botocore 1.35, as checkov pins it, does not list it yet), while a
+closed enumeration (``FullyReplicated`` | ``ShardedByS3Key``) still takes only its members.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
+from .botocore_data import package_folder
+
 Problem = Tuple[Tuple[Any, ...], str]
 Shape = Dict[str, Any]
 Error = Tuple[str, str, Dict[str, Any]]
@@ -32,15 +39,21 @@ DESCRIBE_OF = {
 }
 
 
+# The forms of the members of enumerations that grow: each new instance type or region is one
+# more value of the same form.
+GROWING_FORMS = (
+    # ml.<family>.<size>: families are new each year, sizes are words of their own
+    re.compile(
+        r"ml\.[a-z][a-z0-9]*(?:-[a-z0-9]+)*\.(?:nano|micro|small|medium|large|[0-9]*xlarge)"
+    ),
+    re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+"),  # us-east-1, ap-southeast-7
+)
+
+
 @cache
 def _shapes() -> Tuple[Dict[str, Any], Dict[str, Shape]]:
     """SageMaker's operations and shapes, as packaged with botocore (found without importing it)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("botocore")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("botocore is not installed")
-    folder = Path(spec.origin).parent / "data" / "sagemaker"
+    folder = Path(package_folder()) / "data" / "sagemaker"
     version = max(entry.name for entry in folder.iterdir() if entry.is_dir())
     packed = folder / version / "service-2.json.gz"
     if packed.is_file():
@@ -257,10 +270,11 @@ def _limits(value: Any, shape: Shape, path: Tuple[Any, ...]) -> Iterator[Problem
                 path,
                 f"{where} is {len(value)} characters, more than the API maximum of {shape['max']}",
             )
-        if shape.get("enum") and value not in shape["enum"]:
+        if shape.get("enum") and value not in shape["enum"] and not _grows_to(shape, value):
             yield path, f"{where} is {value!r}, not one of the values the API accepts"
         pattern = _pattern(shape.get("pattern"))
-        if pattern is not None and not pattern.search(value):
+        too_long = "max" in shape and len(value) > shape["max"]  # said above; never searched
+        if pattern is not None and not too_long and not pattern.search(value):
             yield (
                 path,
                 f"{where} is {value!r}, which does not match the API pattern {shape['pattern']}",
@@ -273,6 +287,14 @@ def _limits(value: Any, shape: Shape, path: Tuple[Any, ...]) -> Iterator[Problem
         and value > shape["max"]
     ):
         yield path, f"{where} is {value}, more than the API maximum of {shape['max']}"
+
+
+def _grows_to(shape: Shape, value: str) -> bool:
+    """Is ``value`` of the form of a growing enumeration's members (a newer instance type)?"""
+    return any(
+        form.fullmatch(value) and any(form.fullmatch(member) for member in shape["enum"])
+        for form in GROWING_FORMS
+    )
 
 
 @cache

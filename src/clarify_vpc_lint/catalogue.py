@@ -113,6 +113,25 @@ def rules_by_id() -> Dict[str, Rule]:
     return {rule.id: rule for rule in load_rules()}
 
 
+@cache
+def rule_ids() -> Dict[str, str]:
+    """Every spelling of each rule's ID, upper-cased: CVL201, E9201/W9201/I9201, CKV_CVL_201."""
+    spellings: Dict[str, str] = {}
+    for rule in load_rules():
+        for spelling in (
+            rule.id,
+            rule.checkov_id,
+            *(f"{letter}9{rule.digits}" for letter in "EWI"),
+        ):
+            spellings[spelling.upper()] = rule.id
+    return spellings
+
+
+def plugin_rules() -> Tuple[Rule, ...]:
+    """The rules cfn-lint and checkov run: not CVL002, since they honour their own suppressions."""
+    return tuple(rule for rule in load_rules() if rule.subject != "suppressions")
+
+
 # the subject a rule's fix names in --explain and the docs: a real-looking name, not {resource}
 EXAMPLE_RESOURCE = {
     "requests": "clarify-bias-job.json",
@@ -122,6 +141,7 @@ EXAMPLE_RESOURCE = {
     "endpoints": "SageMakerApiEndpoint",
     "subnets": "PrivateSubnetA",
     "policies": "IsolationMandate",
+    "suppressions": "ClarifyModel",
 }
 
 
@@ -165,6 +185,12 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "job_vpc_ref": vpc,
         "subnets": f"{names[1]}, {names[2]}",
         "subnet_refs": subnet_a,
+        "extra_subnet": subnet_b,
+        "extra_subnet_zone": "us-east-1b",
+        "subnet_refs_and_extra": subnets,
+        "written": "clarify-vpc-lint: ignore[CVL21]",
+        "problems": "CVL21 is no rule of clarify-vpc-lint",
+        "fix": "remove the IDs that suppress nothing or are no rule",
         "job_subnet_refs": subnets,
         "job_subnet_list": subnets,
         "route_table_refs": table,
@@ -254,6 +280,7 @@ EXAMPLE_ID = {
     "endpoints": "vpce-0sagemakerapi",
     "subnets": "subnet-0aaa1111",
     "policies": "IsolationMandate",
+    "suppressions": "ClarifyModel",
 }
 
 

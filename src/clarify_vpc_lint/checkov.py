@@ -9,12 +9,12 @@ declared jobs) through the same engine as the CLI, and every check answers from 
 for its resource. A ``.tf`` resource is found by its block (file and lines, as checkov gives
 them): its instance where the engine knows checkov's address, else every instance of the block;
 a job declared in the config file answers at the Terraform resources its subnets name.
-PASSED only where the rule evaluated a subject of that resource and found nothing; a finding
-whose facts are unknown, a resource no rule's subject sits on, or a file the engine could not
-judge answers UNKNOWN (checkov reports neither PASSED nor FAILED). The finding's message is in
-the result's check name (checkov's SARIF puts ``details`` where the SARIF schema forbids them)
-and the rule's URL in ``guideline``. Nothing here prints to stdout: checkov's ``-o json`` must
-stay valid.
+PASSED only where the rule evaluated a subject of that resource and found nothing, and every input
+of the project was read; a finding whose facts are unknown, a resource no rule's subject sits on,
+a file the engine could not judge, or any input that could not be read answers UNKNOWN (checkov
+reports neither PASSED nor FAILED). The finding's message is in the result's check name
+(checkov's SARIF puts ``details`` where the SARIF schema forbids them) and the rule's URL in
+``guideline``. Nothing here prints to stdout: checkov's ``-o json`` must stay valid.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
-from .rulefiles import RuleHeader, rule_headers
+from .rulefiles import RuleHeader, plugin_rule_headers, rule_url
 
 if TYPE_CHECKING:
     from .findings import Finding, Result
@@ -71,6 +71,19 @@ def _config_file() -> Optional[Path]:
     from .config import find_config
 
     return find_config(Path.cwd())
+
+
+@cache
+def _configured_docs() -> Optional[str]:
+    """The config's ``docs-url``; a config that cannot be read is the judgement's to report."""
+    from .config import load_config
+    from .documents import ParseError
+
+    found = _config_file()
+    try:
+        return load_config(found).docs_url if found is not None else None
+    except (OSError, ParseError):
+        return None
 
 
 @cache
@@ -197,7 +210,8 @@ def verdict(
 ) -> Tuple[str, List[str]]:
     """("FAILED" | "UNKNOWN" | "PASSED", messages) for the resource (None: the whole file).
 
-    PASSED only where the rule evaluated a subject of that resource and found nothing.
+    PASSED only where the rule evaluated a subject of that resource and found nothing, and
+    every input of the project was read.
     """
     from .readers.formats import TERRAFORM_CONFIG_EXTENSIONS
 
@@ -243,9 +257,12 @@ def verdict(
         *judgement.judged.get((rule.id, path), []),
         *judgement.judged.get((rule.id, judgement.config or ""), []),
     ]
-    if any(answers(spot) for spot in judged):
-        return "PASSED", []
-    return "UNKNOWN", []  # the rule evaluated nothing here
+    if not any(answers(spot) for spot in judged):
+        return "UNKNOWN", []  # the rule evaluated nothing here
+    if judgement.errors:  # what could not be read may hold what fails here (another file's ACL)
+        unread = ", ".join(sorted(os.path.relpath(p) for p in judgement.errors))
+        return "UNKNOWN", [f"not judged: inputs of the project could not be read ({unread})"]
+    return "PASSED", []
 
 
 def make_checks(
@@ -261,7 +278,7 @@ def make_checks(
     """
     from checkov.common.models.enums import CheckCategories, CheckResult
 
-    for rule in rule_headers():
+    for rule in plugin_rule_headers():
 
         def __init__(self: Any, rule: RuleHeader = rule) -> None:
             self.rule = rule
@@ -272,7 +289,7 @@ def make_checks(
             )
             base.__init__(self, name=f"{rule.id} {rule.name}", id=rule.checkov_id,
                           categories=[CheckCategories.NETWORKING], **keywords)  # fmt: skip
-            self.guideline = rule.doc_url
+            self.guideline = rule_url(rule.id, _configured_docs())
 
         def run(self: Any, scanned_file: str, entity_configuration: Any, entity_name: str,
                 entity_type: str, skip_info: Any) -> Any:  # fmt: skip

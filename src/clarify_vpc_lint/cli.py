@@ -114,8 +114,33 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="with --inventory-commands: only this VPC (repeat)",
     )
-    parser.add_argument("--version", action="version", version=f"clarify-vpc-lint {__version__}")
+    fixing = parser.add_mutually_exclusive_group()
+    fixing.add_argument(
+        "--fix", action="store_true", help="write the complete fixes into the files, lint again"
+    )
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the diff --fix would write; write nothing"
+    )
+    parser.add_argument(
+        "--baseline", metavar="FILE", help="hide the findings recorded in FILE (--write-baseline)"
+    )
+    parser.add_argument(
+        "--write-baseline", metavar="FILE", help="record the current findings in FILE"
+    )
+    parser.add_argument("--version", action=_Version, nargs=0, help="print versions and exit")
     return parser
+
+
+class _Version(argparse.Action):
+    """The version, and the botocore whose service model CVL001 judges requests by."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from .botocore_data import version as botocore_version
+
+        sys.stdout.write(
+            f"clarify-vpc-lint {__version__} (CVL001: botocore {botocore_version()})\n"
+        )
+        parser.exit(EXIT_OK)
 
 
 def _variable(text: str) -> Tuple[str, str]:
@@ -137,30 +162,12 @@ def _list_rules() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _load_config(path: Optional[str]) -> Config:
-    from .config import Config, find_config, load_config
+def _config_path(named: Optional[str]) -> Optional[Path]:
+    from .config import find_config
 
-    found = Path(path) if path else find_config(Path.cwd())
-    if found is None:
-        return Config()
+    found = Path(named) if named else find_config(Path.cwd())
     # relative to the working directory: declared jobs' findings name the config file so
-    found = Path(os.path.relpath(found)) if found.is_absolute() else found
-    return load_config(found)
-
-
-def rule_ids() -> Dict[str, str]:
-    """Every spelling of each rule's ID, upper-cased: CVL201, E9201/W9201/I9201, CKV_CVL_201."""
-    from .catalogue import load_rules
-
-    spellings: Dict[str, str] = {}
-    for rule in load_rules():
-        for spelling in (
-            rule.id,
-            rule.checkov_id,
-            *(f"{letter}9{rule.digits}" for letter in "EWI"),
-        ):
-            spellings[spelling.upper()] = rule.id
-    return spellings
+    return Path(os.path.relpath(found)) if found is not None and found.is_absolute() else found
 
 
 def _fails(result: Result, fail_on: str) -> bool:
@@ -173,6 +180,11 @@ def _fails(result: Result, fail_on: str) -> bool:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    # a report must never be lost to a character the output cannot encode (a file name that is
+    # not UTF-8, PYTHONIOENCODING=ascii): such characters are written as backslash escapes
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return _main(argv)
     except KeyboardInterrupt:
@@ -244,32 +256,61 @@ def _options(
     )
 
 
-def _say_what_was_not_read(result: Result, options: Options, verbose: bool) -> None:
-    """One line for each input named but not read; with ``verbose``, the walk's skips too."""
-    named = [*options.paths, *options.context]
-    for path in named:
-        if path in result.skipped:
-            reason = _not_an_input() if os.path.isfile(path) else "not a regular file; not read"
-            sys.stderr.write(f"{path}: {_code_skipped(path) or reason}\n")
-    if verbose:
-        for note in result.notes:
-            sys.stderr.write(f"{note}\n")
-        for path in (p for p in result.skipped if p not in named):
-            reason = "not an input format" if os.path.isfile(path) else "not a regular file"
-            sys.stderr.write(f"{path}: skipped: {_code_skipped(path) or reason}\n")
+def _say_what_was_not_fixed(fixes) -> None:
+    for left in fixes.not_applied:
+        finding = left.finding
+        sys.stderr.write(
+            f"{finding.file}:{finding.line}: {finding.rule} {finding.resource}: "
+            f"not fixed: {left.reason}\n"
+        )
 
 
-def _code_skipped(path: str) -> str:
-    """Why a script or notebook that was read has nothing to check (never "not an input")."""
-    from .readers.python_sdk import is_python_source
+def _baseline(result: Result, args: argparse.Namespace) -> Optional[str]:
+    """Write and apply the baselines asked for; what went wrong, else None. A run with input
+    errors writes none: the unread files' findings would drop out of it."""
+    from .baseline import BaselineError, read_baseline, write_baseline
 
-    if not is_python_source(path) or not os.path.isfile(path):
-        return ""
-    return (
-        "read: it starts no Clarify job, model or SageMaker request this linter recognises "
-        "(SageMakerClarifyProcessor, ClarifyCheckStep, Clarify monitors, Model, boto3 "
-        "create_processing_job/create_model); nothing to check"
-    )
+    try:
+        if args.write_baseline:
+            if result.errors:
+                return f"--write-baseline {args.write_baseline}: not written, as inputs could not be read"
+            written = write_baseline(args.write_baseline, result.findings, os.getcwd())
+            sys.stderr.write(f"{args.write_baseline}: {written} finding(s) recorded\n")
+        path = args.write_baseline or args.baseline
+        if path:
+            result.findings, result.baselined = read_baseline(path).apply(
+                result.findings, os.getcwd()
+            )
+    except BaselineError as error:
+        return str(error)
+    return None
+
+
+def _named_but_not_read(result: Result, options: Options) -> None:
+    """A file named on the command line that is no input is an input error (exit 2), so a
+    typo or a wrong file is never a green run; one that is Python or Terraform read to no end
+    gets a line on stderr."""
+    from .findings import InputError
+    from .readers import EMPTY, NOT_AN_INPUT, NOT_REGULAR
+
+    named = dict.fromkeys([*options.paths, *options.context])
+    for path in (p for p in named if p in result.skipped):
+        reason = result.skipped.pop(path)
+        if reason == NOT_AN_INPUT:
+            result.errors.append(InputError(path, None, _not_an_input()))
+        elif reason in (NOT_REGULAR, EMPTY):
+            result.errors.append(InputError(path, None, reason))
+        else:
+            sys.stderr.write(f"{path}: {reason}\n")
+    result.errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
+
+
+def _say_what_was_skipped(result: Result) -> None:
+    """With --verbose: every file a walk found and did not read, and why."""
+    for note in result.notes:
+        sys.stderr.write(f"{note}\n")
+    for path, reason in result.skipped.items():
+        sys.stderr.write(f"{path}: skipped: {reason}\n")
 
 
 def _main(argv: Optional[List[str]]) -> int:
@@ -287,7 +328,7 @@ def _main(argv: Optional[List[str]]) -> int:
 
         sys.stdout.write(inventory_commands(args.region, args.vpc))
         return EXIT_OK
-    from .catalogue import SEVERITIES, explain, rules_by_id
+    from .catalogue import SEVERITIES, explain, rule_ids, rules_by_id
     from .documents import ParseError
     from .linter import run
     from .writers import writer
@@ -302,11 +343,14 @@ def _main(argv: Optional[List[str]]) -> int:
     problem = args.output and _output_problem(args.output)
     if problem:
         return _error(problem)
+    from .config import Config, load_config
+
+    config_path = _config_path(args.config)
     try:
-        config = _load_config(args.config)
+        config = load_config(config_path) if config_path is not None else Config()
     except (OSError, ParseError) as error:
         line = f":{error.line}" if getattr(error, "line", None) else ""
-        sys.stderr.write(f"{args.config or 'config'}{line}: error: {error}\n")
+        sys.stderr.write(f"{config_path}{line}: error: {error}\n")
         return EXIT_ERROR
     ids = [*args.ignore, *args.select, *config.ignore, *config.severity]
     ids += [i for rules in config.per_path_ignores.values() for i in rules]
@@ -320,17 +364,39 @@ def _main(argv: Optional[List[str]]) -> int:
 
     options = _options(args, config, spellings)
     result = run(options)
+    _named_but_not_read(result, options)
+    if args.fix or args.diff:
+        from .fixes import plan_fixes
+
+        fixes = plan_fixes(result)
+        _say_what_was_not_fixed(fixes)
+        if args.diff:
+            sys.stdout.write(fixes.diff())
+            return EXIT_ERROR if result.errors else EXIT_FINDINGS if fixes.fixed else EXIT_OK
+        try:
+            fixes.write()
+        except OSError as error:
+            return _error(f"cannot write a fix: {error}")
+        sys.stderr.write(
+            f"fixed {len(fixes.applied)} finding(s) in {len(fixes.fixed)} file(s); linting again\n"
+        )
+        result = run(options)
+        _named_but_not_read(result, options)
+    problem = _baseline(result, args)
+    if problem:
+        return _error(problem)
     if args.format == "text":
         colour = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         report = writer("text")(result, colour=colour, quiet=args.quiet, statistics=args.statistics)
     else:
         report = writer(args.format)(result)
-    _say_what_was_not_read(result, options, args.verbose)
+    if args.verbose:
+        _say_what_was_skipped(result)
     if args.output:
         if os.path.realpath(args.output) in _inputs(result, options):
             return _error(f"--output {args.output}: is one of the inputs; not overwritten")
         try:
-            with open(args.output, "w", encoding="utf-8") as handle:
+            with open(args.output, "w", encoding="utf-8", errors="backslashreplace") as handle:
                 handle.write(report)
         except OSError as error:
             return _error(f"--output {args.output}: cannot write: {error.strerror or error}")

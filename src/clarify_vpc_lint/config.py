@@ -25,6 +25,7 @@ _KNOWN_KEYS = {
     "exclude",
     "paths",
     "projects",
+    "docs-url",
 }
 _PROJECT_KEYS = {"name", "paths", "context", "parameters"}
 
@@ -44,6 +45,7 @@ class Config:
     exclude: List[str] = field(default_factory=list)  # globs, relative to the config's folder
     paths: List[str] = field(default_factory=list)  # the project, for the pre-commit hook
     projects: List[Project] = field(default_factory=list)  # environments judged on their own
+    docs_url: Optional[str] = None  # where rule links in reports point (see catalogue.docs_url)
 
 
 MAX_CONFIG_BYTES = 1 << 20  # a configuration is a few lines; more is not one
@@ -70,7 +72,14 @@ def _declares_our_table(pyproject: Path) -> bool:
 
 
 def load_config(path: Path) -> Config:
-    """The settings of one file; anything malformed is a ParseError naming the key."""
+    """The settings of one file; anything malformed is a ParseError naming the key.
+
+    A repository's configuration may be hostile (a pull request under CI): it names files inside
+    its own folder only, symlinks resolved, and is itself no symlink to a file elsewhere, so it
+    can never make the linter read (and quote in its messages) ``~/.aws/credentials``.
+    """
+    if not _inside(path, path.parent):
+        raise ParseError("a symbolic link to a file outside its folder; name that file itself")
     text = decode_text(read_regular_file(str(path), MAX_CONFIG_BYTES))
     document: Optional[Document] = None
     if path.name == "pyproject.toml":
@@ -94,10 +103,14 @@ def load_config(path: Path) -> Config:
     base = path.parent
 
     def paths(key: str, within: Dict[Any, Any] = data, where: str = "") -> List[str]:
-        return [
-            os.path.relpath(base / p) if not os.path.isabs(p) else p
-            for p in _strings(within, key, where)
-        ]
+        named = _strings(within, key, where)
+        for name in named:
+            if not _inside(base / name, base):
+                raise ParseError(
+                    f"{where + ': ' if where else ''}{key}: {name} leads outside the "
+                    "configuration's folder"
+                )
+        return [os.path.relpath(base / p) if not os.path.isabs(p) else p for p in named]
 
     def project(index: int, entry: Any) -> Project:
         where = f"projects[{index}]"
@@ -143,7 +156,14 @@ def load_config(path: Path) -> Config:
         exclude=_strings(data, "exclude"),
         paths=paths("paths"),
         projects=[project(index, entry) for index, entry in enumerate(projects)],
+        docs_url=_string(data, "docs-url"),
     )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Is ``path``, every symlink resolved, ``folder`` or inside it?"""
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([real, top]) == top
 
 
 def _string(data: Dict[Any, Any], key: Any, within: str = "") -> Optional[str]:

@@ -174,7 +174,8 @@ def _build(loader: Any) -> Any:
     what recurses (and overflows the C stack on deep nesting). Here nothing recurses, so no
     nesting can crash the process: depth is counted on the stack and refused past MAX_DEPTH.
     """
-    get_event, resolve = loader.get_event, loader.resolve
+    get_event = loader.get_event
+    plain = _PlainScalars(loader.resolve)
     anchors: Dict[str, Tuple[Any, int, int]] = {}  # value, node count, height
     stack: List[_Open] = []
     alias_budget = MAX_ALIAS_NODES
@@ -185,7 +186,7 @@ def _build(loader: Any) -> Any:
         event = get_event()
         kind = type(event)
         if kind is yaml.ScalarEvent:
-            value, size, height = _scalar(event, resolve)
+            value, size, height = _scalar(event, plain)
             anchor, mark = event.anchor, event.start_mark
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if len(stack) >= MAX_DEPTH:
@@ -269,11 +270,37 @@ _TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
 _MAX_INT_BITS = 4000 * 3  # under Python's 4,300-digit limit on int/str conversion
 
 
-def _scalar(event: Any, resolve: Any) -> Tuple[Any, int, int]:
+_STR = "tag:yaml.org,2002:str"
+
+
+class _PlainScalars(dict):
+    """The tag of each untagged scalar's text, resolved once per distinct text of a file.
+
+    A template repeats its words ("Type", "Properties", "Ref", resource types) thousands of
+    times; PyYAML's resolver matches each against its patterns in Python. A quoted scalar is a
+    string without asking.
+    """
+
+    def __init__(self, resolve: Any) -> None:
+        super().__init__()
+        self.resolve = resolve
+
+    def tag(self, value: str, implicit: Tuple[bool, bool]) -> str:
+        if not implicit[0]:
+            return _STR
+        tag = self.get(value)
+        if tag is None:
+            tag = self[value] = self.resolve(yaml.ScalarNode, value, implicit)
+        return tag  # type: ignore[no-any-return]
+
+
+def _scalar(event: Any, plain: _PlainScalars) -> Tuple[Any, int, int]:
     """A scalar's value, node count and height (1 when a short-form tag wraps it)."""
     tag = event.tag
     if tag is None or tag == "!":
-        tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+        tag = plain.tag(event.value, event.implicit)
+        if tag == _STR:
+            return event.value, 1, 0
     elif tag[0] == "!" and tag[1:] in _SHORT_TAGS:
         return _short_form(tag[1:], event.start_mark, event.value), 1, 1
     construct = _SCALARS.get(tag)
@@ -323,6 +350,8 @@ def parse_yaml(text: str) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or str(error)
+        if "nesting depth" in problem:  # libyaml 0.2.5 counts depth too, and stops earlier
+            raise ParseError(_TOO_DEEP, mark.line + 1 if mark else None) from None
         raise ParseError(f"invalid YAML: {problem}", mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:
         raise ParseError(f"invalid YAML: {str(error).splitlines()[0]}") from None
@@ -353,9 +382,15 @@ def parse_json(text: str, strict: bool = True) -> Any:
                 raise
             return _loads_within_depth(text, {**options, "parse_int": _json_int})
     except json.JSONDecodeError as error:
-        raise ParseError(f"invalid JSON: {error.msg}", error.lineno) from None
+        raise ParseError(f"invalid JSON: {json_problem(error)}", error.lineno) from None
     except (ValueError, RecursionError):
         raise ParseError(_TOO_DEEP) from None
+
+
+def json_problem(error: json.JSONDecodeError) -> str:
+    """The decoder's whole message: ``Unterminated string starting at line 3, column 12``."""
+    where = f"line {error.lineno}, column {error.colno}"
+    return f"{error.msg} {where}" if error.msg.endswith(" at") else f"{error.msg} at {where}"
 
 
 def _loads_within_depth(text: str, options: Dict[str, Any]) -> Any:

@@ -489,11 +489,11 @@ def acl_decides(entries: List[NetworkAclEntry], egress: bool, port: int, peer: A
     if len(actions) == 1 and not any(isinstance(a, Unknown) for a, _, _ in possible):
         # every rule that may match does the same: the outcome does not depend on which
         return actions.pop(), possible[-1][1]
-    unknown = next(
-        (a for a, _, _ in possible if isinstance(a, Unknown)),
-        next(why for _, _, why in possible if why is not None),
-    )
-    return unknown, None
+    # an unknown action first, else why a rule may or may not match (a default argument of
+    # next() would be evaluated even when an action is unknown and no rule's match is in doubt)
+    unknowns = [a for a, _, _ in possible if isinstance(a, Unknown)]
+    unknowns += [why for _, _, why in possible if why is not None]
+    return unknowns[0], None
 
 
 def acl_blocked_ports(

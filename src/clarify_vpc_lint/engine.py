@@ -95,7 +95,7 @@ def _selects(rule: Rule, world: Dict[str, Any]) -> bool:
 
 
 def evaluate(rule: Rule, subjects: Iterable[Subject], severity: str) -> List[Finding]:
-    candidates = [s for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore]
+    candidates = [s for s in subjects if s.kind == rule.subject]
     unknowns_of = {id(s): _unknown_paths(s, rule.facts) for s in candidates}
     definite = [s for s in candidates if not unknowns_of[id(s)]]
     findings = []
@@ -170,4 +170,5 @@ def _finding(
         resource=subject.loc.resource,
         message=fill(template, names) + suffix,
         remediation=remediation_for(rule, subject, names),
+        fix_adds=tuple(subject.context.get("fix_adds", ())),
     )

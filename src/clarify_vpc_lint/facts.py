@@ -17,7 +17,9 @@ from typing import Any, Callable, Dict, FrozenSet, List
 
 from jmespath.parser import Parser
 
-KINDS = ("requests", "jobs", "models", "vpcs", "endpoints", "subnets", "policies")
+KINDS = (
+    "requests", "jobs", "models", "vpcs", "endpoints", "subnets", "policies", "suppressions",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 if TYPE_CHECKING:
     from .model import Location
 
+# the text a finding is about: start line and column, end line and column (1-based, the end
+# column just after the last character), as SARIF, LSP and cfn-lint show it
+Region = Tuple[int, int, int, int]
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -26,6 +30,11 @@ class Finding:
     # an info's undecided facts: the reason each is missing (how to supply it), sorted; the same
     # tuple on several findings means one cause holds them all back
     missing: Tuple[str, ...] = ()
+    # the property or argument that is wrong where it is written, else the subject's key
+    region: Optional[Region] = None
+    # what its fix adds to a list, as (origin, name) references (remediation.Refs items):
+    # the existing subnet a CVL201 fix adds to the model's subnets
+    fix_adds: Tuple[Tuple[str, str], ...] = field(default=(), compare=False)
 
     def sort_key(self) -> Tuple[Any, ...]:
         return (self.file, self.line, self.rule, self.column, self.resource, self.message)
@@ -42,6 +51,9 @@ class Finding:
             "message": self.message,
             "remediation": self.remediation,
         }
+        if self.region is not None:
+            keys = ("line", "column", "end_line", "end_column")
+            document["region"] = dict(zip(keys, self.region, strict=False))
         if self.missing:
             document["missing"] = self.reported_missing()
         return document
@@ -66,7 +78,7 @@ class Result:
     findings: List[Finding]
     errors: List[InputError]
     linted: Dict[str, str]  # the files read as one of the input formats, with that format
-    skipped: List[str]
+    skipped: Dict[str, str]  # the files not read as any input format, with why
     # how many Clarify jobs, models and VPCs the inputs describe: the summary says when none
     found: Dict[str, int] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)  # for --verbose: why an input was not read
@@ -74,6 +86,8 @@ class Result:
     # plan's positions are found only when a host reads them)
     judged: Dict[str, List[Location]] = field(default_factory=dict)
     format_titles: Dict[str, str] = field(default_factory=dict)  # how reports name each format
+    docs_url: Optional[str] = None  # the config's docs-url: where reports' rule links point
+    baselined: Optional[int] = None  # with a baseline: how many findings it hid
 
     @property
     def files(self) -> int:

@@ -6,8 +6,9 @@ import gc
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from . import suppressions
 from .awsfacts import DEFAULT_REGION
-from .catalogue import SEVERITIES, Rule, load_rules
+from .catalogue import SEVERITIES, Rule, load_rules, rule_ids
 from .config import Config
 from .engine import evaluate
 from .environments import Project, environment_folders, overlaps, split
@@ -15,7 +16,8 @@ from .findings import Finding, InputError, InputErrors, Result
 from .model import Location
 from .paths import matches
 from .readers import TITLES, Batch, read_inputs
-from .resolve import build_subjects
+from .regions import with_regions
+from .resolve import Subject, build_subjects
 
 
 @dataclass
@@ -91,18 +93,25 @@ def _read(options: Options, project: Project) -> Batch:
 
 def _judge(batch: Batch, options: Options) -> Result:
     network = batch.network
+    subjects = build_subjects(network, options.region)  # adds what it fails on to input_errors
     errors = batch.errors + [InputError(*problem) for problem in network.input_errors]
-    subjects = build_subjects(network, options.region)
     findings: List[Finding] = []
     judged: Dict[str, List[Location]] = {}
-    for rule in load_rules():
-        if rule.id in options.ignore or (options.select and rule.id not in options.select):
-            continue
-        judged[rule.id] = [
-            s.loc for s in subjects if s.kind == rule.subject and rule.id not in s.loc.ignore
-        ]
+    rules = [
+        rule
+        for rule in load_rules()
+        if rule.id not in options.ignore and (not options.select or rule.id in options.select)
+    ]
+    for rule in rules:
+        candidates = [s for s in subjects if s.kind == rule.subject]
         severity = options.severity.get(rule.id, rule.severity)
-        findings.extend(f for f in evaluate(rule, subjects, severity) if not _ignored(f, options))
+        found, candidates = _evaluated(rule, candidates, severity, errors)
+        judged[rule.id] = [s.loc for s in candidates]
+        findings.extend(f for f in found if not _ignored(f, options))
+    by_path = {d.path: d for documents in batch.documents.values() for d in documents}
+    findings = with_regions(findings, by_path, batch.linted)  # a suppression may sit at the region
+    findings = _suppress(findings, batch, subjects, rules, judged, options)
+    findings = [f if f.region else with_regions([f], by_path, batch.linted)[0] for f in findings]
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.message))
     found = {"jobs": len(network.jobs), "models": len(network.models), "VPCs": len(network.vpcs)}
@@ -110,11 +119,12 @@ def _judge(batch: Batch, options: Options) -> Result:
         findings,
         errors,
         dict(sorted(batch.linted.items())),
-        sorted(batch.skipped),
+        dict(sorted(batch.skipped.items())),
         found,
         batch.notes,
         judged,
         format_titles=TITLES,
+        docs_url=options.config.docs_url if options.config is not None else None,
     )
 
 
@@ -138,17 +148,95 @@ def _merged(results: List[Result]) -> Result:
         findings,
         errors,
         linted,
-        sorted({p for r in results for p in r.skipped} - set(linted)),
+        dict(
+            sorted({p: w for r in results for p, w in r.skipped.items() if p not in linted}.items())
+        ),
         {k: sum(r.found.get(k, 0) for r in results) for k in ("jobs", "models", "VPCs")},
         list(dict.fromkeys(n for r in results for n in r.notes)),
         judged,
         format_titles=TITLES,
+        docs_url=results[0].docs_url if results else None,
     )
+
+
+def _evaluated(
+    rule: Rule, subjects: List[Subject], severity: str, errors: List[InputError]
+) -> Tuple[List[Finding], List[Subject]]:
+    """The rule's findings and the subjects it judged. A failure of the rule (a bug) on a subject
+    is an input error at that subject, and the rule still judges every other subject."""
+    try:
+        return evaluate(rule, subjects, severity), subjects
+    except Exception:  # find the subjects it fails on, one by one
+        findings: List[Finding] = []
+        judged: List[Subject] = []
+        for subject in subjects:
+            try:
+                findings.extend(evaluate(rule, [subject], severity))
+                judged.append(subject)
+            except Exception as error:
+                where = subject.loc
+                message = f"internal error in rule {rule.id} at {where.resource}"
+                errors.append(
+                    InputError(
+                        where.file, where.line, f"{message}: {type(error).__name__}: {error}"
+                    )
+                )
+        return findings, judged
 
 
 def _most_severe_first(finding: Finding) -> Tuple[int, str, str]:
     """Most severe first, then a total order: the run's output never depends on set order."""
     return (-SEVERITIES.index(finding.severity), finding.message, finding.remediation)
+
+
+def _suppress(
+    findings: List[Finding],
+    batch: Batch,
+    subjects: List[Subject],
+    rules: List[Rule],
+    judged: Dict[str, List[Location]],
+    options: Options,
+) -> List[Finding]:
+    """The findings no suppression in the inputs covers, with CVL002 for the suppressions that
+    suppress nothing, name no rule or give no reason; a suppressed subject is not judged."""
+    spellings = rule_ids()
+    found: List[suppressions.Suppression] = []
+    json_documents = {d.path for ds in batch.documents.values() for d in ds if d.is_json}
+    for path in batch.linted:  # read again: a YAML document does not keep its text
+        if path.endswith(suppressions.COMMENTED) and path not in json_documents:
+            found += suppressions.comment_suppressions(path, _text(path), spellings)
+    for document in batch.documents.get("cloudformation", []):
+        found += suppressions.metadata_suppressions(document, spellings)
+    if not found:
+        return findings
+    kept, suppressed = suppressions.apply(found, findings)
+    for finding in suppressed:
+        judged[finding.rule] = [
+            loc
+            for loc in judged.get(finding.rule, [])
+            # file and resource first: a plan's line is found only when it is read
+            if not (
+                loc.file == finding.file
+                and loc.resource == finding.resource
+                and loc.line == finding.line
+            )
+        ]
+    problems = suppressions.problem_subjects(found, subjects, options.ignore)
+    for rule in rules:
+        if rule.subject == "suppressions":
+            judged[rule.id] = [s.loc for s in problems]
+            severity = options.severity.get(rule.id, rule.severity)
+            kept += [f for f in evaluate(rule, problems, severity) if not _ignored(f, options)]
+    return kept
+
+
+def _text(path: str) -> str:
+    """A source file's text for its comments; one that cannot be read again holds none."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
 
 
 def _ignored(finding: Finding, options: Options) -> bool:

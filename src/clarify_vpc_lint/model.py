@@ -51,7 +51,6 @@ class Location:
     column: int
     resource: str
     language: Language
-    ignore: FrozenSet[str] = frozenset()
     # the undecided condition the subject exists under: each of its findings is at most info
     condition: Optional[Unknown] = None
     is_json: bool = False  # a template written in JSON: its fixes are JSON members
@@ -115,6 +114,16 @@ class SubnetsImport:
 
 
 @dataclass
+class SubnetChoices:
+    """A template's model whose subnets are items picked from one list (``!Select [0, L]``):
+    where the smallest fix picks another item of the same list."""
+
+    written: Any  # L as the template writes it (intrinsic functions in their long form)
+    picked: Tuple[int, ...]  # the indices the model picks
+    items: List[Ref]  # L resolved: each item's reference
+
+
+@dataclass
 class Model:
     loc: Location
     keys: List[str]
@@ -124,6 +133,7 @@ class Model:
     s3_artifacts: Tri
     subnets_import: Optional[SubnetsImport] = None
     request: Any = None  # the CreateModel members as written (policies: its role, artifacts)
+    subnet_choices: Optional[SubnetChoices] = None
 
 
 @dataclass
@@ -469,6 +479,8 @@ class Network:
     endpoint_private_dns: List[Tuple[Ref, Any]] = field(default_factory=list)
     zone_associations: List[ZoneAssociation] = field(default_factory=list)
     dns_records: List[DnsRecord] = field(default_factory=list)
+    # (endpoint, policy document) set apart from the endpoint (aws_vpc_endpoint_policy): CVL501
+    endpoint_policies: List[Tuple[Ref, Any]] = field(default_factory=list)
 
     def extend(self, other: Network) -> None:
         for name in self.__dataclass_fields__:

@@ -70,6 +70,7 @@ VARIANTS = {
     "joined-export": "the model splits one export of another stack listing its subnets",
     "exports": "the model imports each subnet from another stack's exports",
     "other-stack": "another stack defines the model's subnets",
+    "existing-subnet": "the inputs hold a subnet of the model's VPC in another zone to add",
     "boto3": "the script sends the request with boto3 (create_processing_job, create_model)",
     "boto3-dict": "the script builds the boto3 request as a dict (create_processing_job(**request))",
     "sdk-v3": "the script uses the SageMaker Python SDK v3 (sagemaker.core, sagemaker.mlops)",

@@ -26,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
+from .baseline import BaselineError, read_baseline
 from .catalogue import SEVERITIES
 from .config import Config, find_config, load_config
 from .documents import ParseError
@@ -230,6 +231,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ):
         parser.add_argument(option, action="append", default=[], metavar="VALUE", help=help_text)
     parser.add_argument("--region", help="AWS region (default: the config's, else us-east-1)")
+    parser.add_argument(
+        "--baseline", metavar="FILE", help="hide the findings recorded in FILE (--write-baseline)"
+    )
     args = parser.parse_args(argv)
     code, top = _git("rev-parse", "--show-toplevel")
     if code != 0:
@@ -270,6 +274,13 @@ def _hook(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:  # not a git repository, git missing, ...
         sys.stdout.write(f"clarify-vpc-lint: error: cannot read the staged project: {error}\n")
         return EXIT_ERROR
+    if args.baseline:  # the findings name files from the repository's top, where this runs
+        try:
+            baseline = read_baseline(args.baseline)
+        except BaselineError as error:
+            sys.stdout.write(f"clarify-vpc-lint: error: {error}\n")
+            return EXIT_ERROR
+        result.findings, result.baselined = baseline.apply(result.findings, os.getcwd())
     sys.stdout.write(writer("text")(result))
     if hidden:
         sys.stdout.write(

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from .config import load_config
+from .documents import ParseError, read_regular_file
 from .linter import DEFAULT_REGION, Options, Result, run
-from .readers import InputError
+from .readers import MAX_PLAN_BYTES, InputError
 
 BUDGET_VARIABLE = "CLARIFY_VPC_LINT_TIME_BUDGET"
 DEFAULT_BUDGET_SECONDS = 60.0
@@ -53,9 +54,9 @@ def fingerprint(path: str) -> Tuple[Any, ...]:
                 for root, _, names in sorted(os.walk(path))
                 for name in sorted(names)
             )  # fmt: skip
-        with open(path, "rb") as handle:
-            return (hashlib.blake2b(handle.read(), digest_size=16).hexdigest(),)
-    except OSError:
+        content = read_regular_file(path, MAX_PLAN_BYTES)  # never a FIFO: the host would hang
+        return (hashlib.blake2b(content, digest_size=16).hexdigest(),)
+    except (OSError, ParseError):
         return ("unreadable",)
 
 
@@ -134,4 +135,4 @@ def judge_file(path: str, settings: Settings) -> Result:
 
 
 def _failure(paths: Tuple[str, ...], message: str) -> Result:
-    return Result([], [InputError(paths[0] if paths else ".", None, message)], {}, [])
+    return Result([], [InputError(paths[0] if paths else ".", None, message)], {}, {})

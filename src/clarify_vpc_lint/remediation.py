@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Collection, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Collection, Dict, List, Sequence, Tuple
 
 from . import tfaddress
 from .documents import parse_yaml
@@ -51,8 +51,25 @@ def _shell(item: Tuple[str, str]) -> str:
     return name
 
 
+def yaml_flow(value: Any) -> str:
+    """A CloudFormation value (intrinsics in long form) in YAML flow style with short-form tags."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((function, argument),) = value.items()
+        tag = function[len("Fn::") :] if function.startswith("Fn::") else function
+        return f"!{tag} {yaml_flow(argument)}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {yaml_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(yaml_flow(v) for v in value) + "]"
+    if isinstance(value, str):
+        return _flow_item(value) if value and value.strip() == value else json.dumps(value)
+    return json.dumps(value)
+
+
 def _yaml(item: Tuple[str, str]) -> str:
     origin, name = item
+    if origin == "value":  # a value as the template writes it (JSON text)
+        return yaml_flow(json.loads(name))
     if origin == "default-group":  # the default security group of the VPC ``name``
         return f"!GetAtt {name}.DefaultSecurityGroup"
     if origin == "import":  # an export of another stack
@@ -88,11 +105,19 @@ _FLOW_INDICATORS = re.compile(r"[\[\]{},#'\"]|:\s|^[-?:&*|>%@`]")
 def _writable(origin: str, syntax: str) -> bool:
     """Whether a syntax can name an entity so: an API body or SDK code only by ID, a shell
     command also by a lookup; a template or configuration by anything but a lookup."""
+    if origin == "value":  # a template's own value: in the template's syntax only
+        return syntax in ("yaml", "text")
     if syntax in ("json", "python"):
         return origin == "id"
     if syntax == "shell":
         return origin == "id" or origin in LOOKED_UP
     return origin not in LOOKED_UP
+
+
+def written(items: Sequence[Tuple[str, str]], syntax: str, module: str = "") -> str:
+    """References as a fix writes them in ``syntax`` (yaml, hcl, json, python); empty where the
+    syntax cannot name one (an API body names only IDs)."""
+    return _render(Refs(tuple(items)), syntax, module)
 
 
 def _render(value: Refs, syntax: str, module: str) -> str:

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Tuple
+from typing import Optional, Tuple
 
 import yaml
 
-DOCS_URL = "https://github.com/clarify-vpc-lint/clarify-vpc-lint/blob/main/docs/rules"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -42,7 +41,26 @@ class RuleHeader:
 
     @property
     def doc_url(self) -> str:
-        return f"{DOCS_URL}/{self.id}.md"
+        """Its page in the documentation the package ships (see ``docs_url``)."""
+        return rule_url(self.id)
+
+
+def docs_url(configured: Optional[str] = None) -> str:
+    """Where the rules' pages are: the config's ``docs-url`` (a team's own copy, a docs site),
+    else the pages the package ships (``docs/rules``, generated from this catalogue), as a
+    ``file:`` URL that works offline wherever the package is installed."""
+    if configured:
+        return configured.rstrip("/")
+    packaged = Path(__file__).parent / "rule_docs"  # the wheel's copy of docs/rules
+    folder = packaged if packaged.is_dir() else Path(__file__).parents[2] / "docs" / "rules"
+    # file://localhost/...: the same file, and a URL hosts that want a host part keep (checkov
+    # drops a link without one from its SARIF)
+    return "file://localhost" + folder.resolve().as_uri()[len("file://") :]
+
+
+def rule_url(rule_id: str, configured: Optional[str] = None) -> str:
+    """A rule's page; the index of every rule is ``README.md`` beside it."""
+    return f"{docs_url(configured)}/{rule_id}.md"
 
 
 def rules_dir() -> Path:
@@ -64,3 +82,8 @@ def rule_headers() -> Tuple[RuleHeader, ...]:
             data = yaml.load(handle, Loader=_Loader)
         headers.append(RuleHeader(data["id"], data["name"], data["severity"], data["subject"]))
     return tuple(headers)
+
+
+def plugin_rule_headers() -> Tuple[RuleHeader, ...]:
+    """The rules cfn-lint and checkov run: not CVL002, since they honour their own suppressions."""
+    return tuple(header for header in rule_headers() if header.subject != "suppressions")

@@ -26,11 +26,12 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from ..catalogue import Rule, load_rules
+from ..catalogue import Rule, plugin_rules
 from ..config import find_config, load_config
 from ..documents import ParseError
 from ..findings import Result
 from ..project import Settings, judge, judge_file
+from ..rulefiles import docs_url
 
 _CONFIG = {
     "context": {"default": [], "type": "list", "itemtype": "string"},
@@ -173,12 +174,7 @@ def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
             yield RuleMatch(
                 ["Resources", finding.resource.split("/")[0]],
                 finding.message,
-                location=(
-                    finding.line - 1,
-                    finding.column - 1,
-                    finding.line - 1,
-                    finding.column - 1,
-                ),
+                location=_location(finding),
             )
         elif result.linted.get(finding.file) == "inventory" and _first_user(cfn, path, finding):
             user = _user_of(cfn, finding.message)
@@ -189,6 +185,17 @@ def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
             if user:  # a job declared to run in this template's network
                 where = f" (declared job in {finding.file}:{finding.line})"
                 yield RuleMatch(["Resources", user], finding.message + where)
+
+
+def _location(finding: Any) -> Tuple[int, int, int, int]:
+    """cfn-lint's 0-based range: the finding's region (the property that is wrong)."""
+    line, column, end_line, end_column = finding.region or (
+        finding.line,
+        finding.column,
+        finding.line,
+        finding.column + 1,
+    )
+    return (line - 1, column - 1, end_line - 1, end_column - 1)
 
 
 def _rule_class(rule: Rule, unknown: bool) -> type:
@@ -245,11 +252,11 @@ E9000 = _class(
     "E9000",
     "clarify-vpc-lint could not judge the template",
     "An input error, an engine failure or the time budget spent: no E9/W9/I9 finding is given.",
-    "https://github.com/clarify-vpc-lint/clarify-vpc-lint#cfn-lint-checkov-and-ci",
+    f"{docs_url()}/README.md",
     [],
     _not_judged,
 )
-for _rule in load_rules():
+for _rule in plugin_rules():
     for _unknown in (False, True):
         _rule_class_ = _rule_class(_rule, _unknown)
         globals()[_rule_class_.__name__] = _rule_class_

@@ -13,7 +13,7 @@ JOBS = [
 MODELS = ["AWS::SageMaker::Model", "AWS::SageMaker::Pipeline", "AWS::StepFunctions::StateMachine"]
 POLICIES = [
     "AWS::Organizations::Policy", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role",
-    "AWS::IAM::User", "AWS::IAM::Group",
+    "AWS::IAM::User", "AWS::IAM::Group", "AWS::S3::BucketPolicy",
 ]  # fmt: skip
 RESOURCES = {
     "requests": JOBS,

@@ -22,6 +22,7 @@ RESOURCES = {
     "policies": [
         "aws_organizations_policy", "aws_iam_policy", "aws_iam_role_policy",
         "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role",
+        "aws_s3_bucket_policy",  # CVL502
     ],
 }  # fmt: skip
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, FrozenSet, List
+from typing import Any, Callable, Dict, List, Optional
 
 from .. import ec2
 from .. import keys as keys_
@@ -29,6 +29,7 @@ from ..model import (
     SecurityGroupRule,
     ServingEndpoint,
     Subnet,
+    SubnetChoices,
     Vpc,
     VpcEndpoint,
 )
@@ -96,7 +97,6 @@ class _TemplateReader:
             column,
             logical_id,
             "cloudformation",
-            _suppressed(resource.get("Metadata")),
             condition=condition if isinstance(condition, Unknown) else None,
             is_json=self.template.document.is_json,
         )
@@ -131,7 +131,23 @@ class _TemplateReader:
         model = sagemaker.model(props, self.loc(logical_id, resource), keys)
         written = sagemaker.dig(resource, "Properties", "VpcConfig", "Subnets")
         model.subnets_import = self.run.subnets_import(written, self.template)
+        model.subnet_choices = self.subnet_choices(written)
         self.network.models.append(model)
+
+    def subnet_choices(self, written: Any) -> Optional[SubnetChoices]:
+        """``[!Select [0, L], ...]``, every item picked from one list ``L``: that list resolved."""
+        if not isinstance(written, list) or not written:
+            return None
+        picks = [item.get("Fn::Select") if isinstance(item, dict) else None for item in written]
+        if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], int) for p in picks):
+            return None
+        lists = [p[1] for p in picks]
+        if any(other != lists[0] for other in lists[1:]):
+            return None
+        items = self.run.resolve(lists[0], self.template)
+        if not isinstance(items, list):
+            return None
+        return SubnetChoices(lists[0], tuple(p[0] for p in picks), items)
 
     def serving_endpoint(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)
@@ -657,20 +673,6 @@ def _permissions(rules: Any, direction: str) -> List[Permission]:
             ec2.permission(rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort"), peers)
         )
     return permissions
-
-
-def _suppressed(metadata: Any) -> FrozenSet[str]:
-    """Rule IDs switched off in the resource's metadata (ours or cfn-lint's E9xxx form)."""
-    if not isinstance(metadata, dict):
-        return frozenset()
-    ours = items(sagemaker.dig(metadata, "clarify-vpc-lint", "ignore"))
-    cfn_lint = items(sagemaker.dig(metadata, "cfn-lint", "config", "ignore_checks"))
-    ids = {str(i) for i in ours}
-    for check in cfn_lint:
-        check = str(check)
-        if len(check) == 5 and check[0] in "EWI" and check[1] == "9":
-            ids.add(f"CVL{check[2:]}")
-    return frozenset(ids)
 
 
 _HANDLERS: Dict[str, Callable[[_TemplateReader, str, dict], None]] = {

@@ -58,7 +58,7 @@ class Batch:
     sources: Dict[str, List[str]] = field(default_factory=dict)  # read from source, by format
     network: Network = field(default_factory=Network)
     errors: List[InputError] = field(default_factory=list)
-    skipped: List[str] = field(default_factory=list)
+    skipped: Dict[str, str] = field(default_factory=dict)  # path -> why it was not read
     linted: Dict[str, str] = field(default_factory=dict)  # path -> format
     notes: List[str] = field(default_factory=list)  # for --verbose: why an input was not read
     # files that define one name several times over: each list, copies of one stack or root
@@ -92,6 +92,15 @@ class Format:
     detect: Optional[Callable[[Any], Any]] = None  # documents: truthy on the parsed data
     extensions: Tuple[str, ...] = ()  # source formats: told by the file's name
     after: Tuple[str, ...] = ()  # formats whose results this one reads
+
+
+# why a file a walk found was read to no end
+NOTHING_STARTED = (
+    "read: it starts no Clarify job, model or SageMaker request this linter recognises "
+    "(SageMakerClarifyProcessor, ClarifyCheckStep, Clarify monitors, Model, boto3 "
+    "create_processing_job/create_model); nothing to check"
+)
+NOT_IN_A_ROOT = "no Terraform root module linted reads it (variables: pass them with --var-file)"
 
 
 def _reader(module: str, function: str) -> Callable[..., Any]:
@@ -216,7 +225,7 @@ def _read_python(batch: Batch) -> None:
         if found.jobs or found.models or found.requests or found.input_errors:
             batch.linted[path] = "python"
         else:
-            batch.skipped.append(path)
+            batch.skipped[path] = NOTHING_STARTED
 
 
 def _read_terraform_roots(batch: Batch) -> None:
@@ -233,7 +242,7 @@ def _read_terraform_roots(batch: Batch) -> None:
     )
     batch.network.extend(roots.network)
     batch.errors += roots.errors
-    batch.skipped += roots.skipped
+    batch.skipped.update(dict.fromkeys(roots.skipped, NOT_IN_A_ROOT))
     batch.notes += roots.notes
     batch.linted.update(dict.fromkeys(roots.linted, "terraform-config"))
     batch.errors += [

@@ -681,6 +681,15 @@ def _bucket_policy(resource: TfResource, network: Network) -> None:
     )
 
 
+def _vpc_endpoint_policy(resource: TfResource, network: Network) -> None:
+    """``aws_vpc_endpoint_policy``: the policy of the endpoint it names (CVL501)."""
+    endpoint = _one(resource.value("vpc_endpoint_id"), f"{resource.address} vpc_endpoint_id")
+    document = policies.endpoint_policy(
+        _policy_text(resource, "policy"), f"{resource.address} policy"
+    )
+    network.endpoint_policies.append((endpoint, document))
+
+
 def _handles(value: Any) -> Any:
     """A list attribute whose items may each be a reference list of one Handle."""
     if not isinstance(value, list):
@@ -733,6 +742,7 @@ HANDLERS = {
     ("managed", "aws_iam_group_policy"): _policy,
     ("managed", "aws_iam_role"): _role,
     ("managed", "aws_s3_bucket_policy"): _bucket_policy,
+    ("managed", "aws_vpc_endpoint_policy"): _vpc_endpoint_policy,
 }
 
 

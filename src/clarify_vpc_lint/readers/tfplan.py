@@ -64,7 +64,7 @@ class PlannedResource:
         """Does the configuration set this attribute (even where its value is known only later)?"""
         return Plan._expression(self.config, path) is not None
 
-    @property
+    @cached_property  # asked by every reference to the resource
     def handle(self) -> Handle:
         return Handle(keys.tf_resource(self.plan.document.path, self.address))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import re
 from typing import Callable, Optional
 
 FORMATS = {
@@ -34,4 +35,33 @@ def relative_path(file: str) -> Optional[str]:
 
 def fingerprint(*parts: str) -> str:
     """A finding's identity without its line, so it survives edits elsewhere in the file."""
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+    # a file name that is not UTF-8 reaches Python as surrogates: hash its very bytes
+    joined = "\0".join(parts).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(joined).hexdigest()[:32]
+
+
+# What XML 1.0 cannot hold at all, escaped or not: control characters and lone surrogates (a
+# file name that is not UTF-8 reaches Python with its bytes as surrogates).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML cannot hold written as ``\\xNN`` (a byte of a file
+    name that is not UTF-8 as that byte)."""
+    return _NOT_XML.sub(_escaped, text)
+
+
+# Control characters (and lone surrogates) in text for a terminal, other than line breaks and
+# the colour codes the text writer adds: a file name or value holding ESC must not drive the
+# terminal. Colour codes (SGR) are kept: they can only colour.
+_NOT_TERMINAL = re.compile("\x1b\\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character but line breaks and colours written as ``\\xNN``."""
+    return _NOT_TERMINAL.sub(lambda m: m.group() if len(m.group()) > 1 else _escaped(m), text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00 if 0xDC80 <= code <= 0xDCFF else code:02x}"

@@ -25,9 +25,15 @@ def write(result: Result) -> str:
     ]
     for finding in result.findings:
         title = f"{finding.rule} {finding.name} ({finding.resource})"
+        line, column, end_line, end_column = finding.region or (
+            finding.line,
+            finding.column,
+            finding.line,
+            finding.column + 1,
+        )  # the property that is wrong where the region says so
         lines.append(
-            f"::{COMMANDS[finding.severity]} file={_property(_path(finding.file))},line={finding.line},"
-            f"col={finding.column},title={_property(title)}::"
+            f"::{COMMANDS[finding.severity]} file={_property(_path(finding.file))},line={line},"
+            f"col={column},endLine={end_line},endColumn={end_column},title={_property(title)}::"
             f"{_data(finding.message + chr(10) + chr(10) + finding.remediation)}"
         )
     return "".join(line + "\n" for line in lines)

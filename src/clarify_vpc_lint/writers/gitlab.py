@@ -29,7 +29,14 @@ def write(result: Result) -> str:
                 finding.rule, _path(finding.file), finding.resource, finding.message
             ),
             "severity": SEVERITIES[finding.severity],
-            "location": {"path": _path(finding.file), "lines": {"begin": finding.line}},
+            # shown at its region: the property that is wrong
+            "location": {
+                "path": _path(finding.file),
+                "lines": {
+                    "begin": finding.region[0] if finding.region else finding.line,
+                    "end": finding.region[2] if finding.region else finding.line,
+                },
+            },
         }
         for finding in result.findings
     ]

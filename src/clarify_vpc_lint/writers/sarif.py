@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 from urllib.parse import quote
 
 from .. import __version__
 from ..catalogue import explain, load_rules
 from ..findings import Finding, Result
+from ..rulefiles import docs_url, rule_url
 from . import fingerprint, relative_path
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SOURCE_ROOT = "SRCROOT"
 FINGERPRINT_KEY = "clarifyVpcLint/v1"
-INFORMATION_URI = "https://github.com/clarify-vpc-lint/clarify-vpc-lint"
 
 
 def write(result: Result) -> str:
@@ -31,8 +31,8 @@ def write(result: Result) -> str:
                     "driver": {
                         "name": "clarify-vpc-lint",
                         "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule(rule) for rule in rules],
+                        "informationUri": f"{docs_url(result.docs_url)}/README.md",
+                        "rules": [_rule(rule, result.docs_url) for rule in rules],
                     }
                 },
                 # findings' paths are relative to the folder the linter ran in
@@ -52,10 +52,7 @@ def write(result: Result) -> str:
                             {
                                 "physicalLocation": {
                                     "artifactLocation": _artifact(finding.file),
-                                    "region": {
-                                        "startLine": finding.line,
-                                        "startColumn": finding.column,
-                                    },
+                                    "region": _region(finding),
                                 },
                                 "logicalLocations": [{"name": finding.resource}],
                             }
@@ -102,16 +99,28 @@ def write(result: Result) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _rule(rule: Any) -> Dict[str, Any]:
+def _rule(rule: Any, configured_docs: Optional[str]) -> Dict[str, Any]:
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary.split(". ")[0].rstrip(".") + "."},
         "fullDescription": {"text": rule.summary},
-        "helpUri": rule.doc_url,
+        "helpUri": rule_url(rule.id, configured_docs),
         "help": {"text": rule.rationale, "markdown": explain(rule)},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": list(rule.tags)},
+    }
+
+
+def _region(finding: Finding) -> Dict[str, int]:
+    if finding.region is None:
+        return {"startLine": finding.line, "startColumn": finding.column}
+    start_line, start_column, end_line, end_column = finding.region
+    return {
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
     }
 
 
@@ -119,7 +128,10 @@ def _artifact(file: str) -> Dict[str, str]:
     relative = relative_path(file)
     if relative is None:  # outside the working folder: an absolute file URI
         return {"uri": Path(os.path.abspath(file)).as_uri()}
-    return {"uri": quote(relative, safe="/"), "uriBaseId": SOURCE_ROOT}
+    # the file name's own bytes, percent-encoded: control characters and names that are not
+    # UTF-8 (surrogates in Python) included
+    encoded = quote(relative.encode("utf-8", "surrogateescape"), safe="/")
+    return {"uri": encoded, "uriBaseId": SOURCE_ROOT}
 
 
 def _properties(finding: Finding) -> Dict[str, Any]:

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Callable, Dict, List, Tuple
 
 from ..findings import Finding, Result
+from . import terminal_safe
 
 SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}  # red, yellow, cyan
 BOLD, DIM = "1", "2"
@@ -63,7 +64,7 @@ def write(
             if not quiet:
                 lines.extend("    " + line for line in finding.remediation.splitlines())
     lines.append(summary(result))
-    return "\n".join(lines) + "\n"
+    return terminal_safe("\n".join(lines) + "\n")
 
 
 def _cause(held: List[Finding], paint: Callable[[str, str], str]) -> List[str]:
@@ -97,6 +98,8 @@ def summary(result: Result) -> str:
         f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info, "
         f"{len(result.errors)} input error(s)"
     )
+    if result.baselined is not None:
+        line += f", {result.baselined} baselined"
     missing = [
         name
         for name, key in (("Clarify job", "jobs"), ("model", "models"), ("VPC", "VPCs"))

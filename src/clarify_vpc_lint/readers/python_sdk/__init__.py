@@ -5,8 +5,11 @@ script would run them: literals and names bound in the file are known; ``os.envi
 parameters and anything computed at run time are Unknown, with a reason naming what to set. SDK
 classes are recognised by their import path (v2 ``sagemaker.clarify``, v3 ``sagemaker.core.clarify``,
 any alias) and become the API requests the SDK would send, so the jobs and models are the same
-subjects the template readers produce. The SDK ``config.yaml`` defaults fill unset network fields
-field by field, as ``resolve_class_attribute_from_config`` does.
+subjects the template readers produce. The SDK ``config.yaml`` defaults apply as the SDK applies
+each of its shapes (``defaults``): field by field for the SDK's classes, an argument left out
+filled whole for sagemaker-core's ``ProcessingJob.create``/``Model.create``. An argument that a
+``**mapping`` of unknown content may give is unknown, never absent. The work is bounded by budgets
+(``reader``): whatever a file holds, it is read in time and memory linear in its size.
 
 Notebooks: the code cells run in order as one script. A finding's line is the line of the notebook
 file (the JSON text) holding that source line, and its resource names the cell: ``name (cell 3,

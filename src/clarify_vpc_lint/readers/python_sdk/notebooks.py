@@ -17,7 +17,7 @@ import re
 from json.decoder import scanstring
 from typing import Callable, Iterator, List, Optional, Tuple
 
-from ...documents import ParseError
+from ...documents import ParseError, json_problem
 
 _SOURCE_KEY = re.compile(r'(?<!\\)"source"\s*:\s*')
 _BETWEEN_ITEMS = re.compile(r"[\s,]*")
@@ -33,7 +33,7 @@ def notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[Tuple[
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ParseError(f"not a Jupyter notebook: {error.msg}", error.lineno) from None
+        raise ParseError(f"not a Jupyter notebook: {json_problem(error)}", error.lineno) from None
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise ParseError("not a Jupyter notebook: no cells list", 1)

@@ -655,6 +655,7 @@ class Evaluator:
         out_list: List[Any] = []
         out_map: Dict[str, Any] = {}
         for key, value in pairs:
+            self.spend(1)  # past the budget the loop stops here, not after every item
             inner = dict(context.names)
             if len(names) == 2:
                 inner[names[0]], inner[names[1]] = key, value
@@ -727,6 +728,8 @@ class Evaluator:
         pairs = items.items() if isinstance(items, dict) else enumerate(items or [])
         out = []
         for key, value in pairs:
+            if self.steps > _MAX_STEPS:
+                return Unknown(f"dynamic {block.labels[0]} blocks: evaluation budget spent")
             names = dict(context.names)
             names[iterator] = {"key": key, "value": value}
             out.append(

@@ -80,11 +80,18 @@ def number_literal(text: str) -> Any:
 
 
 def _unique(items: List[Any]) -> List[Any]:
-    """Items without repeats, in order, in linear time (JSON text identifies a collection)."""
+    """Items without repeats, in order, in linear time (JSON text identifies a collection; one
+    holding references is compared with those kept so far, as before)."""
     seen: set = set()
     out: List[Any] = []
     for item in items:
-        key = (type(item).__name__, go_json(item) if isinstance(item, (list, dict)) else item)
+        try:
+            key = (type(item).__name__, go_json(item) if isinstance(item, (list, dict)) else item)
+            hash(key)
+        except TypeError:
+            if item not in out:
+                out.append(item)
+            continue
         if key not in seen:
             seen.add(key)
             out.append(item)

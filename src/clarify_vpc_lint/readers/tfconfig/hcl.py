@@ -15,8 +15,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ...documents import ParseError, read_regular_file
 
-# A .tf file is a few hundred lines; 8 MiB is far beyond any written by hand or generated.
-MAX_TF_BYTES = 8 * 1024 * 1024
+# A .tf file is a few hundred lines; 2 MiB is far beyond any written by hand or generated, and
+# its syntax tree takes about 0.5 GB (tree-sitter's and the evaluator's).
+MAX_TF_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Block:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """One HCL expression, as the evaluator reads it (tree-sitter's tree, simplified).
 
@@ -105,22 +106,19 @@ def _syntax_error(root: Any) -> Tuple[str, int]:
     return "unexpected text", root.start_point[0] + 1
 
 
-def _tree(text: str) -> Any:
-    return _parser().parse(text.replace("\r\n", "\n").encode("utf-8", "replace")).root_node
+def _tree(text: str) -> Tuple[Any, bytes]:
+    source = text.replace("\r\n", "\n").encode("utf-8", "replace")
+    return _parser().parse(source).root_node, source
 
 
 def parse_hcl(text: str, path: str) -> Body:
     """The top-level body of one HCL file."""
-    root = _tree(text)
+    root, source = _tree(text)
     if root.has_error:
         what, line = _syntax_error(root)
         raise ParseError(f"{path}: not valid HCL ({what})", line)
     body = next((child for child in root.children if child.type == "body"), None)
-    return _body(body, path, 0) if body is not None else Body()
-
-
-def _text(node: Any) -> str:
-    return node.text.decode("utf-8", "replace")
+    return _Converter(source)._body(body, path, 0) if body is not None else Body()
 
 
 def _nested(depth: int) -> int:
@@ -129,171 +127,185 @@ def _nested(depth: int) -> int:
     return depth + 1
 
 
-def _body(tree: Any, path: str, depth: int) -> Body:
-    depth = _nested(depth)
-    body = Body()
-    for child in tree.named_children:
-        if child.type == "attribute":
-            name, expression = child.named_children[0], child.named_children[-1]
-            body.attributes[_text(name)] = _expression(expression, 0)
-        elif child.type == "block":
-            parts = child.named_children
-            labels = [
-                _text(label) if label.type == "identifier" else _string_text(label)
-                for label in parts[1:]
-                if label.type in ("identifier", "string_lit")
-            ]
-            inner = next((part for part in parts if part.type == "body"), None)
-            line = parts[0].start_point[0] + 1  # the block's type keyword
-            nested = _body(inner, path, depth) if inner is not None else Body()
-            body.blocks.append(Block(_text(parts[0]), labels, nested, path, line))
-    return body
+class _Converter:
+    """tree-sitter's tree of one text into Bodies and Nodes; text is sliced from the source
+    bytes (tree-sitter's own Node.text is slow on large files)."""
 
+    def __init__(self, source: bytes) -> None:
+        self.source = source
 
-def _string_text(node: Any) -> str:
-    """What is between a string's quotes, as written."""
-    text = _text(node)
-    return text[1:-1] if len(text) >= 2 else ""
+    def _text(self, node: Any) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
+    def _body(self, tree: Any, path: str, depth: int) -> Body:
+        depth = _nested(depth)
+        body = Body()
+        for child in tree.named_children:
+            if child.type == "attribute":
+                name, expression = child.named_children[0], child.named_children[-1]
+                body.attributes[self._text(name)] = self._expression(expression, 0)
+            elif child.type == "block":
+                parts = child.named_children
+                labels = [
+                    self._text(label) if label.type == "identifier" else self._string_text(label)
+                    for label in parts[1:]
+                    if label.type in ("identifier", "string_lit")
+                ]
+                inner = next((part for part in parts if part.type == "body"), None)
+                line = parts[0].start_point[0] + 1  # the block's type keyword
+                nested = self._body(inner, path, depth) if inner is not None else Body()
+                body.blocks.append(Block(self._text(parts[0]), labels, nested, path, line))
+        return body
 
-def _expression(node: Any, depth: int) -> Node:
-    if depth > MAX_NESTING:  # the evaluator says so where the value is used
-        return Node("too_deep")
-    depth += 1
-    kind = node.type
-    if kind == "expression":
-        return _term(node.children, depth)
-    if kind == "literal_value":
-        return _literal(node.named_children[0])
-    if kind == "collection_value":
-        return _collection(node.named_children[0], depth)
-    if kind == "variable_expr":
-        return Node("variable", text=_text(node))
-    if kind == "function_call":
-        return _call(node, depth)
-    if kind == "for_expr":
-        return _for(node.named_children[0], depth)
-    if kind == "template_expr":
-        return _template(node.named_children[0])
-    if kind == "operation":
-        return _operation(node.named_children[0], depth)
-    if kind == "conditional":
-        parts = [child for child in node.children if child.type == "expression"]
-        return Node("conditional", tuple(_expression(part, depth) for part in parts))
-    raise ParseError(f"{kind} expressions are not read")
+    def _string_text(self, node: Any) -> str:
+        """What is between a string's quotes, as written."""
+        text = self._text(node)
+        return text[1:-1] if len(text) >= 2 else ""
 
+    def _expression(self, node: Any, depth: int) -> Node:
+        if depth > MAX_NESTING:  # the evaluator says so where the value is used
+            return Node("too_deep")
+        depth += 1
+        kind = node.type
+        if kind == "expression":
+            return self._term(node.children, depth)
+        if kind == "literal_value":
+            return self._literal(node.named_children[0])
+        if kind == "collection_value":
+            return self._collection(node.named_children[0], depth)
+        if kind == "variable_expr":
+            return Node("variable", text=self._text(node))
+        if kind == "function_call":
+            return self._call(node, depth)
+        if kind == "for_expr":
+            return self._for(node.named_children[0], depth)
+        if kind == "template_expr":
+            return self._template(node.named_children[0])
+        if kind == "operation":
+            return self._operation(node.named_children[0], depth)
+        if kind == "conditional":
+            parts = [child for child in node.children if child.type == "expression"]
+            return Node("conditional", tuple(self._expression(part, depth) for part in parts))
+        raise ParseError(f"{kind} expressions are not read")
 
-def _term(children: List[Any], depth: int) -> Node:
-    """A primary expression followed by .attr, [index] and splats (one flat list in the tree)."""
-    if children[0].type == "(":
-        value = Node("paren", (_expression(children[1], depth),))
-        rest = children[3:]
-    else:
-        value = _expression(children[0], depth)
-        rest = children[1:]
-    for suffix in rest:
-        if suffix.type == "splat":
-            steps = [_step(step, depth) for step in suffix.named_children[0].named_children]
-            value = Node("splat", (value, *steps))
-        elif suffix.is_named:
-            step = _step(suffix, depth)
-            value = Node(step.kind, (value, *step.children), step.text)
-    return value
-
-
-def _step(node: Any, depth: int) -> Node:
-    if node.type == "get_attr":
-        return Node("get_attr", text=_text(node.named_children[0]))
-    inner = node.named_children[0]  # new_index or legacy_index
-    if inner.type == "legacy_index":
-        return Node("index", (Node("number", text=_text(inner).lstrip(".")),))
-    return Node("index", (_expression(inner.named_children[0], depth),))
-
-
-def _literal(node: Any) -> Node:
-    if node.type == "numeric_lit":
-        return Node("number", text=_text(node))
-    if node.type == "bool_lit":
-        return Node("bool", text=_text(node))
-    if node.type == "null_lit":
-        return Node("null")
-    return Node("string", text=_string_text(node))
-
-
-def _collection(node: Any, depth: int) -> Node:
-    if node.type == "tuple":
-        items = [child for child in node.named_children if child.type == "expression"]
-        return Node("tuple", tuple(_expression(item, depth) for item in items))
-    pairs = []
-    for element in node.named_children:
-        if element.type != "object_elem":
-            continue
-        key, value = element.named_children[0], element.named_children[-1]
-        pairs.append(Node("pair", (_expression(key, depth), _expression(value, depth))))
-    return Node("object", tuple(pairs))
-
-
-def _call(node: Any, depth: int) -> Node:
-    name = _text(node.named_children[0])
-    arguments = next((c for c in node.named_children if c.type == "function_arguments"), None)
-    if arguments is None:
-        return Node("call", text=name)
-    values = [_expression(c, depth) for c in arguments.named_children if c.type == "expression"]
-    expand = any(child.type == "ellipsis" for child in arguments.children)
-    return Node("call", tuple(values), name, expand)
-
-
-def _for(node: Any, depth: int) -> Node:
-    intro = next(child for child in node.named_children if child.type == "for_intro")
-    names = tuple(_text(child) for child in intro.named_children if child.type == "identifier")
-    source = _expression(intro.named_children[-1], depth)
-    bodies = [_expression(c, depth) for c in node.named_children if c.type == "expression"]
-    condition = next((c for c in node.named_children if c.type == "for_cond"), None)
-    test = _expression(condition.named_children[-1], depth) if condition is not None else None
-    grouping = any(child.type == "ellipsis" for child in node.children)
-    if node.type == "for_object_expr":
-        key, value = bodies[0], bodies[1]
-        return Node("for", (source, key, value, test), "object", grouping, names)
-    return Node("for", (source, None, bodies[0], test), "tuple", False, names)
-
-
-def _template(node: Any) -> Node:
-    if node.type == "quoted_template":
-        return Node("string", text=_string_text(node))
-    # heredoc: the lines between the opening identifier's line and the closing identifier's
-    identifiers = [child for child in node.children if child.type == "heredoc_identifier"]
-    source = node.text
-    start = source.find(b"\n", identifiers[0].end_byte - node.start_byte) + 1
-    end = source.rfind(b"\n", 0, identifiers[-1].start_byte - node.start_byte) + 1
-    text = source[start:end].decode("utf-8", "replace") if 0 < start <= end else ""
-    trim = any(child.type == "heredoc_start" and _text(child) == "<<-" for child in node.children)
-    return Node("heredoc", text=text, flag=trim)
-
-
-def _operation(node: Any, depth: int) -> Node:
-    if node.type == "unary_operation":
-        return Node("unary", (_term(node.children[1:], depth),), node.children[0].type)
-    # A chain "1 + 2 + ... " nests one operation per operator: flatten it without recursion
-    # into operands and operators in written order (the evaluator applies precedence).
-    operands: List[Node] = []
-    operators: List[str] = []
-    pending: List[Any] = [node]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            operators.append(item)
-            continue
-        if not isinstance(item, list):  # a binary operation
-            children = item.children
-            split = next(i for i, c in enumerate(children) if not c.is_named and c.type in _BINARY)
-            pending += [children[split + 1 :], children[split].type, children[:split]]
-            continue
-        only = item[0] if len(item) == 1 and item[0].type == "operation" else None
-        if only is not None and only.named_children[0].type == "binary_operation":
-            pending.append(only.named_children[0])
+    def _term(self, children: List[Any], depth: int) -> Node:
+        """A primary expression followed by .attr, [index] and splats (one flat list in the tree)."""
+        if children[0].type == "(":
+            value = Node("paren", (self._expression(children[1], depth),))
+            rest = children[3:]
         else:
-            operands.append(_term(item, depth))
-    return Node("binary", tuple(operands), names=tuple(operators))
+            value = self._expression(children[0], depth)
+            rest = children[1:]
+        for suffix in rest:
+            if suffix.type == "splat":
+                steps = [
+                    self._step(step, depth) for step in suffix.named_children[0].named_children
+                ]
+                value = Node("splat", (value, *steps))
+            elif suffix.is_named:
+                step = self._step(suffix, depth)
+                value = Node(step.kind, (value, *step.children), step.text)
+        return value
+
+    def _step(self, node: Any, depth: int) -> Node:
+        if node.type == "get_attr":
+            return Node("get_attr", text=self._text(node.named_children[0]))
+        inner = node.named_children[0]  # new_index or legacy_index
+        if inner.type == "legacy_index":
+            return Node("index", (Node("number", text=self._text(inner).lstrip(".")),))
+        return Node("index", (self._expression(inner.named_children[0], depth),))
+
+    def _literal(self, node: Any) -> Node:
+        if node.type == "numeric_lit":
+            return Node("number", text=self._text(node))
+        if node.type == "bool_lit":
+            return Node("bool", text=self._text(node))
+        if node.type == "null_lit":
+            return Node("null")
+        return Node("string", text=self._string_text(node))
+
+    def _collection(self, node: Any, depth: int) -> Node:
+        if node.type == "tuple":
+            items = [child for child in node.named_children if child.type == "expression"]
+            return Node("tuple", tuple(self._expression(item, depth) for item in items))
+        pairs = []
+        for element in node.named_children:
+            if element.type != "object_elem":
+                continue
+            key, value = element.named_children[0], element.named_children[-1]
+            pairs.append(
+                Node("pair", (self._expression(key, depth), self._expression(value, depth)))
+            )
+        return Node("object", tuple(pairs))
+
+    def _call(self, node: Any, depth: int) -> Node:
+        name = self._text(node.named_children[0])
+        arguments = next((c for c in node.named_children if c.type == "function_arguments"), None)
+        if arguments is None:
+            return Node("call", text=name)
+        values = [
+            self._expression(c, depth) for c in arguments.named_children if c.type == "expression"
+        ]
+        expand = any(child.type == "ellipsis" for child in arguments.children)
+        return Node("call", tuple(values), name, expand)
+
+    def _for(self, node: Any, depth: int) -> Node:
+        intro = next(child for child in node.named_children if child.type == "for_intro")
+        names = tuple(
+            self._text(child) for child in intro.named_children if child.type == "identifier"
+        )
+        source = self._expression(intro.named_children[-1], depth)
+        bodies = [self._expression(c, depth) for c in node.named_children if c.type == "expression"]
+        condition = next((c for c in node.named_children if c.type == "for_cond"), None)
+        test = (
+            self._expression(condition.named_children[-1], depth) if condition is not None else None
+        )
+        grouping = any(child.type == "ellipsis" for child in node.children)
+        if node.type == "for_object_expr":
+            key, value = bodies[0], bodies[1]
+            return Node("for", (source, key, value, test), "object", grouping, names)
+        return Node("for", (source, None, bodies[0], test), "tuple", False, names)
+
+    def _template(self, node: Any) -> Node:
+        if node.type == "quoted_template":
+            return Node("string", text=self._string_text(node))
+        # heredoc: the lines between the opening identifier's line and the closing identifier's
+        identifiers = [child for child in node.children if child.type == "heredoc_identifier"]
+        source = self.source[node.start_byte : node.end_byte]
+        start = source.find(b"\n", identifiers[0].end_byte - node.start_byte) + 1
+        end = source.rfind(b"\n", 0, identifiers[-1].start_byte - node.start_byte) + 1
+        text = source[start:end].decode("utf-8", "replace") if 0 < start <= end else ""
+        trim = any(
+            child.type == "heredoc_start" and self._text(child) == "<<-" for child in node.children
+        )
+        return Node("heredoc", text=text, flag=trim)
+
+    def _operation(self, node: Any, depth: int) -> Node:
+        if node.type == "unary_operation":
+            return Node("unary", (self._term(node.children[1:], depth),), node.children[0].type)
+        # A chain "1 + 2 + ... " nests one operation per operator: flatten it without recursion
+        # into operands and operators in written order (the evaluator applies precedence).
+        operands: List[Node] = []
+        operators: List[str] = []
+        pending: List[Any] = [node]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, str):
+                operators.append(item)
+                continue
+            if not isinstance(item, list):  # a binary operation
+                children = item.children
+                split = next(
+                    i for i, c in enumerate(children) if not c.is_named and c.type in _BINARY
+                )
+                pending += [children[split + 1 :], children[split].type, children[:split]]
+                continue
+            only = item[0] if len(item) == 1 and item[0].type == "operation" else None
+            if only is not None and only.named_children[0].type == "binary_operation":
+                pending.append(only.named_children[0])
+            else:
+                operands.append(self._term(item, depth))
+        return Node("binary", tuple(operands), names=tuple(operators))
 
 
 # -- .tf.json ------------------------------------------------------------------------------------------
@@ -438,7 +450,7 @@ def read_file(path: Path) -> Body:
 @lru_cache(maxsize=4096)
 def parse_expression(text: str) -> Optional[Node]:
     """One expression (an interpolation, a ``--var`` value); None where it does not parse."""
-    root = _tree(f"x = {text.strip()}\n")
+    root, source = _tree(f"x = {text.strip()}\n")
     body = next((child for child in root.children if child.type == "body"), None)
     if root.has_error or body is None or len(body.named_children) != 1:
         return None
@@ -446,6 +458,6 @@ def parse_expression(text: str) -> Optional[Node]:
     if attribute.type != "attribute":
         return None
     try:
-        return _expression(attribute.named_children[-1], 0)
+        return _Converter(source)._expression(attribute.named_children[-1], 0)
     except ParseError:
         return None

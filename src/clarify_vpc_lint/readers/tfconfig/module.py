@@ -158,19 +158,41 @@ def _override_block(module: ModuleConfig, block: hcl.Block) -> None:
 def _add_block(module: ModuleConfig, block: hcl.Block) -> None:
     labels = block.labels
     if block.type == "variable" and labels:
-        module.variables[labels[0]] = block
+        module.variables[_unique(module.variables, labels[0], block)] = block
     elif block.type == "locals":
         for name, expression in block.body.attributes.items():
+            if name in module.locals:
+                _duplicate(f"local value {name!r}", module.locals[name][1], block)
             module.locals[name] = (expression, block)
     elif block.type == "output" and labels:
-        module.outputs[labels[0]] = block
+        module.outputs[_unique(module.outputs, labels[0], block)] = block
     elif block.type in ("resource", "data") and len(labels) == 2:
         mode = "managed" if block.type == "resource" else "data"
-        module.resources[(mode, labels[0], labels[1])] = block
+        module.resources[_unique(module.resources, (mode, labels[0], labels[1]), block)] = block
     elif block.type == "module" and labels:
-        module.calls[labels[0]] = block
+        module.calls[_unique(module.calls, labels[0], block)] = block
     elif block.type == "provider":
         module.providers.append(block)
+
+
+def _unique(declared: Dict[Any, hcl.Block], key: Any, block: hcl.Block) -> Any:
+    """``key``, once: Terraform refuses a module that declares one name twice (outside override
+    files), so the linter never picks one of the two silently."""
+    if key in declared:
+        _duplicate(
+            f"{block.type} {' '.join(json.dumps(label) for label in block.labels)}",
+            declared[key],
+            block,
+        )
+    return key
+
+
+def _duplicate(what: str, first: hcl.Block, again: hcl.Block) -> None:
+    name = os.path.basename(first.file)  # both files are in one module directory
+    where = f"{name}:{first.line}" if first.line else name
+    raise hcl.FileError(
+        again.file, f"duplicate {what}: already declared in {where}", again.line or None
+    )
 
 
 # -- references -------------------------------------------------------------------------------------------

@@ -5,50 +5,72 @@ policy): its location, its facts (booleans, or ``Unknown`` with the reason) and 
 messages use. Each fact is a function of the subject's view, registered with ``@fact`` (see
 ``facts.py``); the builders make the views. One module per subject kind holds its view, facts
 and builders: ``requests``, ``jobs`` (with ``job_model``, the model a job calls), ``models``,
-``vpcs``, ``endpoints``, ``subnets``, ``policies``. ``usage`` notes how the jobs and models use
+``vpcs``, ``endpoints``, ``subnets``, ``policies`` and ``suppressions`` (judged last). ``usage`` notes how the jobs and models use
 each VPC, ``naming`` how a fix names things, and ``build_subjects`` here builds every subject of
 a run.
 """
 
 from __future__ import annotations
 
-from typing import Dict, List
+from functools import partial
+from typing import Any, Callable, Dict, List
 
-from ...model import Network
+from ...model import Job, Network
 from ..network import Resolver
 from .endpoints import endpoint_subjects, hub_endpoint_subjects
 from .jobs import job_subject, link_analysis_config
 from .models import model_subject
 from .policies import policy_subject
 from .requests import request_subject
-from .subject import Subject
+from .subject import Subject, guarded
 from .subnets import subnet_subjects
+from .suppressions import SuppressionView, suppression_subject
 from .usage import Usage
 from .vpcs import VpcView, vpc_subject
 
-__all__ = ["Subject", "build_subjects"]
+__all__ = ["Subject", "SuppressionView", "build_subjects", "suppression_subject"]
 
 
 def build_subjects(network: Network, region: str) -> List[Subject]:
+    """Every subject of the run; one that fails to build is an input error at it (``guarded``)."""
     resolver = Resolver(network, region)
-    subjects = [request_subject(request) for request in network.requests]
+    subjects: List[Subject] = []
+    for request in network.requests:
+        subjects += guarded(network, request.loc, partial(_one, request_subject, request))
     usages: Dict[int, Usage] = {}
     for job in network.jobs:
-        link_analysis_config(job, network.analysis_configs)
-        if job.kind == "declared":
-            job.subnets = resolver.expand(job.subnets)
-            job.security_groups = resolver.expand(job.security_groups)
-        subjects.append(job_subject(job, resolver, usages))
+        subjects += guarded(network, job.loc, partial(_job, job, network, resolver, usages))
     for model in network.models:
-        subjects.append(model_subject(model, resolver, usages))
-    subjects.extend(policy_subject(policy, network.jobs, resolver) for policy in network.policies)
-    vpc_views = []
+        subjects += guarded(
+            network, model.loc, partial(_one, model_subject, model, resolver, usages)
+        )
+    for policy in network.policies:
+        subjects += guarded(
+            network, policy.loc, partial(_one, policy_subject, policy, network.jobs, resolver)
+        )
+    views: List[VpcView] = []  # the VPCs' views, for the hub endpoints that serve several
     for usage in usages.values():
-        view = VpcView(usage, resolver)
-        subjects.append(vpc_subject(view))
-        if usage.vpc is not None:
-            subjects.extend(endpoint_subjects(view))
-            vpc_views.append(view)
-    subjects.extend(hub_endpoint_subjects(vpc_views))
+        subjects += guarded(network, usage.loc, partial(_vpc, usage, resolver, views))
+    subjects.extend(hub_endpoint_subjects(views))
     subjects.extend(subnet_subjects(network, resolver))
     return subjects
+
+
+def _one(build: Callable[..., Subject], *arguments: Any) -> List[Subject]:
+    return [build(*arguments)]
+
+
+def _job(job: Job, network: Network, resolver: Resolver, usages: Dict[int, Usage]) -> List[Subject]:
+    link_analysis_config(job, network.analysis_configs)
+    if job.kind == "declared":
+        job.subnets = resolver.expand(job.subnets)
+        job.security_groups = resolver.expand(job.security_groups)
+    return [job_subject(job, resolver, usages)]
+
+
+def _vpc(usage: Usage, resolver: Resolver, views: List[VpcView]) -> List[Subject]:
+    view = VpcView(usage, resolver)
+    if usage.vpc is None:
+        return [vpc_subject(view)]
+    views.append(view)
+    return [vpc_subject(view), *endpoint_subjects(view)]

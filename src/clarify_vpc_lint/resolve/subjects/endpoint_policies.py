@@ -23,6 +23,9 @@ def _verdicts(view: Any) -> List[Tuple[Any, Call, Fact]]:
         return view.policy_verdicts
     found: List[Tuple[Any, Call, Fact]] = []
     policy = view.endpoint.policy
+    for ref, document in view.resolver.network.endpoint_policies:  # set apart: it wins
+        if view.resolver.index.find(ref) is view.endpoint:
+            policy = document
     service = view.service
     if policy is not None and not isinstance(service, Unknown):
         name = view.endpoint.loc.resource

@@ -72,7 +72,78 @@ def _model_names(model: Model, resolver: Resolver, subnets: Any, vpcs: Any) -> D
         "new_subnet_az": _new_subnet_zone(subnets),
         "model_file": model.loc.file,
         **owner,
+        **_existing_subnet(model, resolver, subnets, vpc, written, owner),
     }
+
+
+def _existing_subnet(
+    model: Model, resolver: Resolver, subnets: Any, vpc: Any, written: Any, owner: Dict[str, Any]
+) -> Dict[str, Any]:
+    """The smallest fix for a model in one zone: a subnet the inputs already hold, of the same
+    VPC, in another zone, with the same route table (so it adds no route finding), named as the
+    model's own file can name it. Where there is one, the fix adds it to the model's list."""
+    choices = model.subnet_choices
+    if choices is not None and owner.get("variant") == "other-stack":
+        owner = {}  # another item of the list the model picks from is named as it is
+    if owner or not isinstance(subnets, list) or not subnets or vpc is None:
+        return {}
+    if not all(isinstance(s, Subnet) for s in subnets):
+        return {}
+    zones = {_zone_of(s) for s in subnets}
+    tables = {id(resolver.route_table_of(s)) for s in subnets}
+    if len(tables) != 1 or not all(isinstance(z, str) for z in zones):
+        return {}
+    for index, candidate in _candidates(model, resolver):
+        zone = _zone_of(candidate)
+        if (
+            any(candidate is s for s in subnets)
+            or not isinstance(zone, str)
+            or zone in zones
+            or resolver.subnet_vpc(candidate) is not vpc
+            or {id(resolver.route_table_of(candidate))} != tables
+        ):
+            continue
+        if index is not None:  # picked from the model's own list: the same list, another item
+            pick = refs([("value", json.dumps({"Fn::Select": [index, choices.written]}))])
+            listed = refs(
+                [
+                    ("value", json.dumps({"Fn::Select": [i, choices.written]}))
+                    for i in choices.picked
+                ]
+                + list(pick.items)
+            )
+        else:
+            pick = fix_refs([candidate], resolver, "", model.loc.file)
+            listed = fix_refs(
+                [*written, candidate],
+                resolver,
+                f"the subnets of {model.loc.resource}",
+                model.loc.file,
+            )
+        if pick.missing or not pick.items:
+            continue
+        return {
+            "variant": "existing-subnet",
+            "extra_subnet": refs([("id", candidate.loc.resource)]),
+            "extra_subnet_zone": zone,
+            "subnet_refs_and_extra": listed,
+            "fix_adds": pick.items,
+        }
+    return {}
+
+
+def _candidates(model: Model, resolver: Resolver) -> List[Tuple[Any, Subnet]]:
+    """The subnets a fix may add: the other items of the list the model picks its subnets from
+    (with their index), else every subnet of the inputs."""
+    choices = model.subnet_choices
+    if choices is None:
+        return [(None, subnet) for subnet in resolver.network.subnets]
+    found: List[Tuple[Any, Subnet]] = []
+    for index, item in enumerate(choices.items):
+        subnet = resolver.subnet(item)
+        if index not in choices.picked and isinstance(subnet, Subnet):
+            found.append((index, subnet))
+    return found
 
 
 def _new_subnet_zone(subnets: Any) -> Zone:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List
 
-from ...model import Location
+from ...model import Location, Network
 
 
 @dataclass(eq=False)  # a subject is itself only: the engine keeps what it works out of each
@@ -23,3 +23,14 @@ class Subject:
     @cached_property
     def context(self) -> Dict[str, Any]:
         return self.names()
+
+
+def guarded(network: Network, loc: Location, build: Callable[[], List[Subject]]) -> List[Subject]:
+    """The subjects ``build`` makes; a resolver bug on one job, model, VPC or subnet becomes an
+    input error at it (``network.input_errors``) and every other subject is still built."""
+    try:
+        return build()
+    except Exception as error:
+        problem = f"internal error while resolving {loc.resource}: {type(error).__name__}: {error}"
+        network.input_errors.append((loc.file, loc.line, problem))
+        return []

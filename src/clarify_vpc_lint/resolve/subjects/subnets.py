@@ -12,7 +12,7 @@ from ...model import Network, Subnet
 from ...values import Unknown
 from ..acls import AclCheck, NetworkAcls, remediation_names
 from ..network import Resolver
-from .subject import Subject
+from .subject import Subject, guarded
 
 
 @dataclass
@@ -79,23 +79,29 @@ def subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
             if isinstance(subnet, Subnet):
                 uses.setdefault(id(subnet), (subnet, []))[1].append((job, resolved))
     for subnet, jobs in uses.values():
-        cluster: List[Fact] = []
-        others: List[Any] = []
-        for job, resolved in jobs:
-            distinct = [s for s in resolved if s is not subnet]
-            if not distinct:
-                continue  # one subnet: the ACL does not filter traffic inside it
-            count = job.instance_count
-            multi = count if isinstance(count, Unknown) else count >= 2
-            cluster.append(multi)
-            if multi is not False:
-                others.extend(s for s in distinct if all(s is not o for o in others))
-        check = acls.check(subnet, any_of(cluster), others)
-        names = partial(_subnet_names, subnet.loc.resource, check, subnet, resolver)
-        subjects.append(
-            Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), names)
-        )
+        built = partial(_used_subnet, subnet, jobs, acls, resolver)
+        subjects += guarded(network, subnet.loc, built)
     return subjects
+
+
+def _used_subnet(
+    subnet: Subnet, jobs: List[tuple], acls: NetworkAcls, resolver: Resolver
+) -> List[Subject]:
+    """The subject of a subnet Clarify jobs use: its ACL's verdict on their traffic."""
+    cluster: List[Fact] = []
+    others: List[Any] = []
+    for job, resolved in jobs:
+        distinct = [s for s in resolved if s is not subnet]
+        if not distinct:
+            continue  # one subnet: the ACL does not filter traffic inside it
+        count = job.instance_count
+        multi = count if isinstance(count, Unknown) else count >= 2
+        cluster.append(multi)
+        if multi is not False:
+            others.extend(s for s in distinct if all(s is not o for o in others))
+    check = acls.check(subnet, any_of(cluster), others)
+    names = partial(_subnet_names, subnet.loc.resource, check, subnet, resolver)
+    return [Subject("subnets", subnet.loc, derive("subnets", _SubnetView(check)), names)]
 
 
 def _subnet_names(name: str, check: AclCheck, subnet: Any, resolver: Resolver) -> Dict[str, Any]:

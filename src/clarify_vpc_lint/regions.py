@@ -1,0 +1,166 @@
+"""Where a finding shows in an editor, code scanning and cfn-lint: its region.
+
+A finding's ``line``/``column`` name the subject's key (SPEC section 6); its region is the text
+that is wrong: the property or argument the rule judges where it is written
+(``EnableNetworkIsolation: true``, ``enable_network_isolation=True``), else the subject's key
+itself (the resource, when something is missing). A region is never empty: it spans at least the
+key's name, else the rest of the line.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import replace
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from .documents import Document
+from .findings import Finding, Region
+
+# The property each rule judges, per language: a path under the CloudFormation resource's
+# Properties, in the API request, the .tf block's argument, the Python keyword or request member.
+PROPERTIES: Dict[str, Dict[str, Tuple[Tuple[str, ...], ...]]] = {
+    "CVL101": {
+        "cloudformation": (("NetworkConfig", "EnableNetworkIsolation"),),
+        "api": (("NetworkConfig", "EnableNetworkIsolation"),),
+        "terraform-config": (("enable_network_isolation",),),
+        "python": (("enable_network_isolation",), ("EnableNetworkIsolation",)),
+    },
+    "CVL201": {
+        "cloudformation": (("VpcConfig", "Subnets"),),
+        "api": (("VpcConfig", "Subnets"),),
+        "terraform-config": (("subnets",),),
+        "python": (("vpc_config",), ("VpcConfig",)),
+    },
+    "CVL304": {
+        "cloudformation": (("PrivateDnsEnabled",),),
+        "terraform-config": (("private_dns_enabled",),),
+    },
+    "CVL305": {
+        "cloudformation": (("EnableDnsHostnames",), ("EnableDnsSupport",)),
+        "terraform-config": (("enable_dns_hostnames",), ("enable_dns_support",)),
+    },
+}
+
+
+def with_regions(
+    findings: List[Finding], documents: Dict[str, Document], linted: Dict[str, str]
+) -> List[Finding]:
+    texts: Dict[str, List[str]] = {}
+    trees: Dict[str, Optional[ast.AST]] = {}
+    placed = []
+    for finding in findings:
+        kind = linted.get(finding.file)
+        lines = texts.get(finding.file)
+        if lines is None:
+            lines = texts[finding.file] = _lines(finding.file, documents.get(finding.file))
+        region = None
+        for path in PROPERTIES.get(finding.rule, {}).get(kind or "", ()):
+            if kind in ("cloudformation", "api") and finding.file in documents:
+                region = _in_document(documents[finding.file], finding, kind, path, lines)
+            elif kind == "terraform-config":
+                region = _in_block(lines, finding.line, path[0])
+            elif kind == "python" and finding.file.endswith(".py"):
+                if finding.file not in trees:
+                    trees[finding.file] = _tree(lines)
+                region = _in_python(trees[finding.file], lines, path[0])
+            if region is not None:
+                break
+        placed.append(replace(finding, region=region or _key_region(finding, kind, lines)))
+    return placed
+
+
+def _lines(path: str, document: Optional[Document]) -> List[str]:
+    if document is not None and document.text:
+        return document.text.splitlines()
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return []
+
+
+def _rest_of_line(lines: List[str], line: int, column: int) -> Region:
+    """From ``column`` to the end of the line's text (without a trailing comment or comma)."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    text = re.sub(r"\s+#.*$", "", text).rstrip().rstrip(",")
+    return (line, column, line, max(len(text) + 1, column + 1))
+
+
+def _key_region(finding: Finding, kind: Optional[str], lines: List[str]) -> Region:
+    if kind in ("cloudformation", "api", "inventory") and lines:
+        text = lines[finding.line - 1] if finding.line <= len(lines) else ""
+        match = re.compile(r'"?[^"\s:]+"?').match(text, finding.column - 1)
+        if match:
+            return (finding.line, finding.column, finding.line, match.end() + 1)
+    return _rest_of_line(lines, finding.line, finding.column)
+
+
+def _in_document(
+    document: Document, finding: Finding, kind: str, path: Sequence[str], lines: List[str]
+) -> Optional[Region]:
+    if kind == "cloudformation":
+        if "/" in finding.resource:
+            return None
+        full: List[Any] = ["Resources", finding.resource, "Properties", *path]
+    else:
+        full = list(path)
+    value: Any = document.data
+    for key in full:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    line, column = document.locate(full)
+    return _rest_of_line(lines, line, column)
+
+
+def _in_block(lines: List[str], header: int, name: str) -> Optional[Region]:
+    """The argument ``name`` in the block starting on line ``header`` (nested blocks included)."""
+    pattern = re.compile(rf"(\s*)({re.escape(name)}\s*=.*)$")
+    depth = 0
+    for number in range(header, len(lines) + 1):
+        text = lines[number - 1]
+        match = pattern.match(text) if number > header else None
+        if match:
+            return _rest_of_line(lines, number, len(match.group(1)) + 1)
+        depth += text.count("{") - text.count("}")
+        if depth <= 0 and number > header:
+            return None
+    return None
+
+
+def _tree(lines: List[str]) -> Optional[ast.AST]:
+    try:
+        return ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _in_python(tree: Optional[ast.AST], lines: List[str], name: str) -> Optional[Region]:
+    """The only keyword argument or request member ``name`` in the script (several: unknown which
+    one the job uses, so none)."""
+    if tree is None:
+        return None
+    found: List[Tuple[int, int, int, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == name:
+            found.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=False):
+                if isinstance(key, ast.Constant) and key.value == name:
+                    found.append(
+                        (key.lineno, key.col_offset, value.end_lineno, value.end_col_offset)
+                    )
+    if len(found) != 1:
+        return None
+    start_line, start, end_line, end = found[0]
+    return (
+        start_line,
+        _characters(lines[start_line - 1], start) + 1,
+        end_line,
+        _characters(lines[end_line - 1], end) + 1,
+    )
+
+
+def _characters(line: str, byte_offset: int) -> int:
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
