@@ -144,11 +144,18 @@ def test_one_az_model_is_shown_fixed_ignored_and_the_server_exits(tmp_path: Path
         by_title = {a.title: a for a in actions}
         ignore = by_title["Ignore CVL201 here"]
 
-        # an unsaved change that gives the model a second zone: the finding goes
-        fixed = text.replace(
-            "Subnets: [!Ref SubnetA]\n        SecurityGroupIds",
-            "Subnets: [!Ref SubnetA, !Ref SubnetB]\n        SecurityGroupIds",
-        )
+        (fix,) = [a for a in actions if a.title.startswith("Fix CVL201")]
+
+        # the fix, as --fix writes it, applied unsaved: the finding goes
+        fixed = _applied(text, fix.edit, uri)
+        changed = [
+            (before, after)
+            for before, after in zip(text.splitlines(), fixed.splitlines(), strict=True)
+            if before != after
+        ]  # the model's subnets gain SubnetB (another zone, same route table); nothing else
+        assert changed == [
+            ("        Subnets: [!Ref SubnetA]", "        Subnets: [!Ref SubnetA, !Ref SubnetB]")
+        ]
         _change(editor, uri, 2, fixed)
         await editor.diagnostics(uri, lambda d: "CVL201" not in _rules(d))
         assert template.read_text() == text  # the server never writes the user's file
@@ -167,6 +174,8 @@ def test_one_az_model_is_shown_fixed_ignored_and_the_server_exits(tmp_path: Path
         # "ignore here": an unsaved inline suppression on the line above the model hides it
         ignored = _applied(text, ignore.edit, uri)
         assert ignored.splitlines()[model_line].startswith("  # clarify-vpc-lint: ignore[CVL201] ")
+        _change(editor, uri, 5, ignored)
+        await editor.diagnostics(uri, lambda d: "CVL201" not in _rules(d))
 
         assert await editor.stop() == 0  # shutdown, then exit: a clean exit
 

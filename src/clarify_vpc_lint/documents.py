@@ -553,6 +553,13 @@ def buffer_of(path: str) -> Optional[bytes]:
     return buffers.get(os.path.realpath(path)) if buffers else None
 
 
+def buffered_text(path: str) -> Optional[str]:
+    """The text of the unsaved buffer that stands for ``path``, if any: what the readers that
+    open a file's text themselves (comments, regions, fixes) read in place of the file."""
+    buffered = buffer_of(path)
+    return None if buffered is None else buffered.decode("utf-8", errors="replace")
+
+
 def read_regular_file(path: str, max_bytes: int, max_plan_bytes: int = 0) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; anything else is a ParseError.
 

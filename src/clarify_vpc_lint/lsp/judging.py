@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..awsfacts import DEFAULT_REGION
+from ..catalogue import rule_ids
 from ..config import Config, find_config, load_config
 from ..documents import Document, ParseError, keeping_documents, reading_buffers
 from ..findings import Finding, InputError, Result
@@ -96,8 +97,6 @@ def _judge(project: Project) -> Result:
 
 def options_for(project: Project, config: Config) -> Options:
     """The run's options from the config file, as the CLI builds them without arguments."""
-    from ..cli import rule_ids  # every spelling of a rule ID; the CLI imports nothing of ours
-
     spellings = rule_ids()
 
     def canonical(ids: Sequence[str]) -> List[str]:
@@ -162,9 +161,8 @@ def shown_in(path: str, text: str, result: Result, project: Project) -> List[Sho
 def _region(finding: Finding) -> Tuple[Tuple[int, int], Tuple[int, int]]:
     """0-based start and end of the finding: its region where it has one (the wrong property),
     else its subject's key to the end of that line."""
-    region = getattr(finding, "region", None)  # findings carry a region from --fix's merge on
-    if region:
-        line, column, end_line, end_column = region
+    if finding.region:
+        line, column, end_line, end_column = finding.region
         return (line - 1, column - 1), (end_line - 1, end_column - 1)
     return (finding.line - 1, max(finding.column - 1, 0)), (finding.line - 1, -1)
 
