@@ -278,3 +278,30 @@ def test_ignore_here_is_a_comment_above_the_subject_at_its_indentation() -> None
         "    processor.run_bias(\n        data_config=data,\n    )\n"
     )
     assert judging.ignore_edit("job.json", python, shown_at(2)) is None
+
+
+def test_a_declared_jobs_finding_is_shown_where_the_open_file_defines_its_network(
+    tmp_path: Path,
+) -> None:
+    """A job declared in the config file with isolation on (CVL101) runs in a template's subnets
+    (logical IDs) or a .tf's (addresses): each shows it at the first resource the job names."""
+    for case, opened, defines in (
+        (FIXTURES / "config" / "declared", "network.yaml", "  SubnetA:"),
+        (FIXTURES / "rules" / "CVL101" / "tf-bad", "main.tf", 'resource "aws_subnet" "private" {'),
+    ):
+        folder = tmp_path / case.name
+        shutil.copytree(case, folder)
+        (folder / "clarify-vpc-lint.yaml").rename(folder / ".clarify-vpc-lint.yaml")
+        path = str(folder / opened)
+        project = judging.project_of(path, [str(tmp_path)])
+        assert project.root == os.path.realpath(folder)  # the config's folder
+        result = judging.judge(project, {})
+        text = (folder / opened).read_text()
+        uses = judging.declared_uses(project, {})
+        (shown,) = [
+            s
+            for s in judging.shown_in(path, text, result, project, uses)
+            if s.finding.rule == "CVL101"
+        ]
+        assert text.splitlines()[shown.line] == defines
+        assert shown.message.endswith(f" (in .clarify-vpc-lint.yaml:{shown.finding.line})")

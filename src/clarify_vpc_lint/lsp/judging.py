@@ -30,6 +30,10 @@ SHOWN = (*EXTENSIONS, ".clarify-vpc-lint.yaml")
 COMMENTED = (".yaml", ".yml", ".template", ".tf", ".py")
 # Real IDs a finding about an inventory subject names: where a file uses that subject.
 _AWS_ID = re.compile(r"\b(?:vpc|subnet|sg|rtb|vpce|acl|dopt)-[0-9a-f]+\b")
+# a Terraform address a declared job names: its resource type and name
+_TF_ADDRESS = re.compile(
+    r"(?:module\.[\w-]+\.)*(?P<type>[a-z][a-z0-9_]*)\.(?P<name>[\w-]+)(?:\[.*\])?"
+)
 
 
 Kept = Dict[Tuple[str, str], Document]  # parsed documents by path and text
@@ -136,10 +140,38 @@ class Shown:
     here: bool  # the finding's subject is in this file (so "ignore here" and its fix apply)
 
 
-def shown_in(path: str, text: str, result: Result, project: Project) -> List[Shown]:
+def declared_uses(project: Project, buffers: Mapping[str, str]) -> Dict[str, List[str]]:
+    """The subnets and security groups each job declared in the config file names (Terraform
+    addresses, logical IDs or real IDs), by job name; none when the config cannot be read (its
+    judgement says why)."""
+    if not project.config_path:
+        return {}
+    encoded = {os.path.realpath(p): text.encode("utf-8") for p, text in buffers.items()}
+    try:
+        with reading_buffers(encoded):
+            jobs = load_config(Path(project.config_path)).jobs
+    except (ParseError, OSError):
+        return {}
+    return {
+        str(job.get("name")): [
+            str(n) for n in [*(job.get("subnets") or []), *(job.get("security-groups") or [])]
+        ]
+        for job in jobs
+        if isinstance(job, dict)
+    }
+
+
+def shown_in(
+    path: str,
+    text: str,
+    result: Result,
+    project: Project,
+    uses: Optional[Mapping[str, List[str]]] = None,
+) -> List[Shown]:
     """The findings ``path`` shows: its own, and those of subjects in an inventory or in the
-    config file (a declared job) at the line of this file that names them, as the cfn-lint
-    plugin shows them at the resource that uses them."""
+    config file (a declared job, whose ``uses`` are the names it runs in) at the line of this
+    file that names or defines them, as the cfn-lint plugin shows them at the resource that
+    uses them."""
     real = os.path.realpath(path)
     lines = text.splitlines()
     config = os.path.realpath(project.config_path) if project.config_path else None
@@ -150,7 +182,10 @@ def shown_in(path: str, text: str, result: Result, project: Project) -> List[Sho
             start, end = _region(finding)
             shown.append(Shown(finding, *start, *end, finding.message, True))
         elif result.linted.get(finding.file) == "inventory" or where == config:
-            line = _user_line(finding, lines)
+            declared = (
+                (uses or {}).get(finding.resource.split("/")[0], []) if where == config else []
+            )
+            line = _user_line(finding, lines, declared)
             if line is not None:
                 place = f" (in {os.path.relpath(finding.file, project.root)}:{finding.line})"
                 column = len(lines[line]) - len(lines[line].lstrip())
@@ -167,13 +202,22 @@ def _region(finding: Finding) -> Tuple[Tuple[int, int], Tuple[int, int]]:
     return (finding.line - 1, max(finding.column - 1, 0)), (finding.line - 1, -1)
 
 
-def _user_line(finding: Finding, lines: List[str]) -> Optional[int]:
-    """The first line of the file naming one of the IDs (or, for a declared job, the names) the
-    finding is about: where this file uses its subject."""
-    names = set(_AWS_ID.findall(finding.message)) | set(_AWS_ID.findall(finding.resource))
-    if not names:
+def _user_line(finding: Finding, lines: List[str], declared: Sequence[str]) -> Optional[int]:
+    """The first line of the file naming one of the IDs the finding is about, or defining one of
+    the resources a declared job runs in: where this file uses its subject."""
+    ids = set(_AWS_ID.findall(finding.message)) | set(_AWS_ID.findall(finding.resource))
+    patterns = [rf"\b{re.escape(i)}\b" for i in sorted(ids)]
+    for name in declared:
+        address = _TF_ADDRESS.fullmatch(name)
+        if address:  # module.net.aws_subnet.private[0]: its block, in the file that has it
+            patterns.append(rf'^\s*resource\s+"{address["type"]}"\s+"{address["name"]}"')
+        elif _AWS_ID.fullmatch(name):
+            patterns.append(rf"\b{re.escape(name)}\b")
+        else:  # a CloudFormation logical ID, as a key (YAML or JSON)
+            patterns.append(rf'^\s*"?{re.escape(name)}"?\s*:')
+    if not patterns:
         return None
-    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+    pattern = re.compile("|".join(f"(?:{p})" for p in patterns))
     return next((n for n, line in enumerate(lines) if pattern.search(line)), None)
 
 

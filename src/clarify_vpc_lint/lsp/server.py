@@ -95,10 +95,15 @@ class Server(LanguageServer):
                 return  # a newer request for the project came while this one waited
             texts = self._texts()
             kept = state.kept.setdefault(project, {})
-            result = await off_loop(lambda: judging.judge(project, texts, kept))
+            result, uses = await off_loop(
+                lambda: (
+                    judging.judge(project, texts, kept),
+                    judging.declared_uses(project, texts),
+                )
+            )
         if state.generation.get(project) != generation:
             return  # obsolete: the documents changed while it was judged
-        self._publish(project, result, texts)
+        self._publish(project, result, texts, uses)
 
     def _texts(self) -> Dict[str, str]:
         """The open documents' texts by real path: the buffers that stand for their files."""
@@ -109,7 +114,13 @@ class Server(LanguageServer):
                 texts[os.path.realpath(path)] = document.source
         return texts
 
-    def _publish(self, project: Project, result: Result, texts: Dict[str, str]) -> None:
+    def _publish(
+        self,
+        project: Project,
+        result: Result,
+        texts: Dict[str, str],
+        uses: Dict[str, List[str]],
+    ) -> None:
         for uri in list(self.workspace.text_documents):
             path = _path_of(uri)
             if path is None or not path.endswith(judging.SHOWN):
@@ -118,7 +129,7 @@ class Server(LanguageServer):
             if judging.project_of(path, self.folders()) != project or real not in texts:
                 continue
             text = texts[real]
-            shown = judging.shown_in(path, text, result, project)
+            shown = judging.shown_in(path, text, result, project, uses)
             diagnostics = [_diagnostic(s, text) for s in shown]
             diagnostics += [_error(e, text) for e in judging.errors_in(path, result, project)]
             self.state.published[uri] = _Published(text, result, shown, diagnostics)
