@@ -305,3 +305,18 @@ def test_a_declared_jobs_finding_is_shown_where_the_open_file_defines_its_networ
         ]
         assert text.splitlines()[shown.line] == defines
         assert shown.message.endswith(f" (in .clarify-vpc-lint.yaml:{shown.finding.line})")
+
+
+def test_positions_are_counted_in_utf16_units_as_lsp_wants() -> None:
+    from clarify_vpc_lint.lsp.server import client_position
+
+    text = "Description: café 🚀 stack\n  Model:\n"
+    # after "é" (one unit) and the rocket (two units: a surrogate pair)
+    assert (
+        client_position(text, 0, len("Description: café 🚀")).character
+        == len("Description: café ") + 2
+    )
+    assert (
+        client_position(text, 0, -1).character == len("Description: café  stack") + 2
+    )  # line's end
+    assert client_position(text, 1, 2) == types.Position(line=1, character=2)

@@ -234,7 +234,7 @@ def _path_of(uri: str) -> Optional[str]:
     return to_fs_path(uri) if uri.startswith("file:") else None
 
 
-def _position(text: str, line: int, column: int) -> types.Position:
+def client_position(text: str, line: int, column: int) -> types.Position:
     """An LSP position (UTF-16 units) of a 0-based line and character column; -1 is the end of
     the line's text."""
     lines = text.split("\n")
@@ -248,10 +248,10 @@ def _position(text: str, line: int, column: int) -> types.Position:
 
 
 def _range(text: str, line: int, column: int, end_line: int, end_column: int) -> types.Range:
-    start = _position(text, line, column)
-    end = _position(text, end_line, end_column)
+    start = client_position(text, line, column)
+    end = client_position(text, end_line, end_column)
     if (end.line, end.character) <= (start.line, start.character):
-        end = _position(text, line, -1)  # a key at the end of its line: its line, at least
+        end = client_position(text, line, -1)  # a key at the end of its line: its line, at least
     return types.Range(start=start, end=end)
 
 
@@ -289,8 +289,8 @@ def _action(
 ) -> types.CodeAction:
     start, end, new_text = edit
     edit_range = types.Range(
-        start=_position(text, *judging.position_of(text, start)),
-        end=_position(text, *judging.position_of(text, end)),
+        start=client_position(text, *judging.position_of(text, start)),
+        end=client_position(text, *judging.position_of(text, end)),
     )
     return types.CodeAction(
         title=title,
