@@ -177,6 +177,14 @@ def test_one_az_model_is_shown_fixed_ignored_and_the_server_exits(tmp_path: Path
         _change(editor, uri, 5, ignored)
         await editor.diagnostics(uri, lambda d: "CVL201" not in _rules(d))
 
+        # saved: the file on disk is what is judged, and a save publishes again
+        template.write_text(ignored)
+        editor.published.pop(uri)
+        editor.client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        await editor.diagnostics(uri, lambda d: "CVL201" not in _rules(d))
+
         assert await editor.stop() == 0  # shutdown, then exit: a clean exit
 
     asyncio.run(scenario())
