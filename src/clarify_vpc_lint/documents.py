@@ -16,11 +16,13 @@ import os
 import re
 import stat
 import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import accumulate
 from json.decoder import scanstring
 from json.scanner import make_scanner
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -527,6 +529,36 @@ class JsonPositions:
 
 _PLAN_START = re.compile(rb'\s*\{\s*"format_version"')  # how `terraform show -json` begins
 
+# An editor's unsaved buffers by real path: read in place of their files' bytes, so the language
+# server (clarify_vpc_lint.lsp) judges a project as the editor shows it and never writes a file.
+# A context variable: each thread that judges sees only the buffers it was given.
+_BUFFERS: ContextVar[Optional[Mapping[str, bytes]]] = ContextVar(
+    "clarify_vpc_lint_buffers", default=None
+)
+
+
+@contextmanager
+def reading_buffers(buffers: Mapping[str, bytes]) -> Iterator[None]:
+    """Within it, ``read_regular_file`` returns ``buffers[realpath]`` for a file that has one."""
+    token = _BUFFERS.set(buffers)
+    try:
+        yield
+    finally:
+        _BUFFERS.reset(token)
+
+
+def buffer_of(path: str) -> Optional[bytes]:
+    """The unsaved buffer that stands for ``path`` (see ``reading_buffers``), if any."""
+    buffers = _BUFFERS.get()
+    return buffers.get(os.path.realpath(path)) if buffers else None
+
+
+def buffered_text(path: str) -> Optional[str]:
+    """The text of the unsaved buffer that stands for ``path``, if any: what the readers that
+    open a file's text themselves (comments, regions, fixes) read in place of the file."""
+    buffered = buffer_of(path)
+    return None if buffered is None else buffered.decode("utf-8", errors="replace")
+
 
 def read_regular_file(path: str, max_bytes: int, max_plan_bytes: int = 0) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``; anything else is a ParseError.
@@ -534,8 +566,14 @@ def read_regular_file(path: str, max_bytes: int, max_plan_bytes: int = 0) -> byt
     A file that begins as a Terraform plan does may have up to ``max_plan_bytes``. The file is
     opened without blocking and checked on the open descriptor, so a FIFO, a device such as
     /dev/zero or a file swapped in meanwhile is refused instead of hanging or filling memory;
-    the read itself stops one byte past the limit.
+    the read itself stops one byte past the limit. A file with an editor's buffer
+    (``reading_buffers``) is read from the buffer, under the same limits.
     """
+    buffered = buffer_of(path)
+    if buffered is not None:
+        if len(buffered) > max(max_bytes, max_plan_bytes if _PLAN_START.match(buffered) else 0):
+            raise ParseError(f"larger than {max_bytes // 2**20} MiB; not read")
+        return buffered
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
@@ -576,8 +614,40 @@ def decode_text(raw: bytes) -> str:
         raise ParseError("not UTF-8 text", raw[: error.start].count(b"\n") + 1) from None
 
 
+# Documents a long-lived host (the language server) keeps between runs, by path and text: the
+# previous run's and this run's. A file whose text did not change is not parsed again; only what
+# this run parsed or reused is kept for the next. Readers never change a document's data.
+_KEPT: ContextVar[
+    Optional[Tuple[Mapping[Tuple[str, str], Document], Dict[Tuple[str, str], Document]]]
+] = ContextVar("clarify_vpc_lint_kept", default=None)
+
+
+@contextmanager
+def keeping_documents(
+    previous: Mapping[Tuple[str, str], Document],
+) -> Iterator[Dict[Tuple[str, str], Document]]:
+    """Within it, ``parse_text`` reuses ``previous``'s documents; it yields those of this run."""
+    kept: Dict[Tuple[str, str], Document] = {}
+    token = _KEPT.set((previous, kept))
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)
+
+
 def parse_text(path: str, text: str) -> Document:
     """Parse by content: JSON when it looks like JSON (``.json`` or a leading brace), else YAML."""
+    keeping = _KEPT.get()
+    if keeping is None:
+        return _parse_text(path, text)
+    previous, kept = keeping
+    key = (path, text)
+    document = kept.get(key) or previous.get(key) or _parse_text(path, text)
+    kept[key] = document
+    return document
+
+
+def _parse_text(path: str, text: str) -> Document:
     stripped = text.lstrip()
     if path.endswith(".json") or stripped.startswith(("{", "[")):
         try:

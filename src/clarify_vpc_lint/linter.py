@@ -10,6 +10,7 @@ from . import suppressions
 from .awsfacts import DEFAULT_REGION
 from .catalogue import SEVERITIES, Rule, load_rules, rule_ids
 from .config import Config
+from .documents import buffered_text
 from .engine import evaluate
 from .environments import Project, environment_folders, overlaps, split
 from .findings import Finding, InputError, InputErrors, Result
@@ -238,6 +239,9 @@ def _suppress(
 
 def _text(path: str) -> str:
     """A source file's text for its comments; one that cannot be read again holds none."""
+    buffered = buffered_text(path)  # the editor's unsaved text (the language server)
+    if buffered is not None:
+        return buffered
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as handle:
             return handle.read()

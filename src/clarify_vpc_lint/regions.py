@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from .documents import Document
+from .documents import Document, buffered_text
 from .findings import Finding, Region
 
 # The property each rule judges, per language: a path under the CloudFormation resource's
@@ -73,6 +73,9 @@ def with_regions(
 def _lines(path: str, document: Optional[Document]) -> List[str]:
     if document is not None and document.text:
         return document.text.splitlines()
+    buffered = buffered_text(path)  # the editor's unsaved text (the language server)
+    if buffered is not None:
+        return buffered.splitlines()
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as handle:
             return handle.read().splitlines()

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple, Union
 
+from ..documents import buffered_text
 from ..findings import Finding, Result
 
 
@@ -254,6 +255,9 @@ def _not_editable(kind: Optional[str]) -> str:
 
 
 def _read(path: str) -> str:
+    buffered = buffered_text(path)  # the editor's unsaved text: the language server's fix
+    if buffered is not None:
+        return buffered
     with open(path, encoding="utf-8", newline="") as handle:  # newline="": \r\n stays
         return handle.read()
 
