@@ -192,3 +192,15 @@ def _mapping(data: Dict[str, Any], key: str) -> List[str]:
 
 def _where(key: Any, within: str) -> str:
     return f"{within}: {key}" if within else str(key)
+
+
+def declared_names(config: Config) -> Dict[str, List[str]]:
+    """The subnets and security groups each job of ``jobs:`` names (Terraform addresses, logical
+    IDs or real IDs), by job name: where a host shows a declared job's findings."""
+    return {
+        str(job.get("name")): [
+            str(n) for n in [*(job.get("subnets") or []), *(job.get("security-groups") or [])]
+        ]
+        for job in config.jobs
+        if isinstance(job, dict)
+    }

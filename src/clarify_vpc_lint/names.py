@@ -8,10 +8,13 @@ A name the inputs do not hold carries ``missing``: the fix leaves the value empt
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
 ID_PREFIXES = ("subnet-", "sg-", "vpc-", "rtb-", "vpce-", "acl-", "dopt-")
+# a real ID of those kinds anywhere in a text (a message, a template): where hosts show a finding
+AWS_ID = re.compile(r"\b(?:" + "|".join(p[:-1] for p in ID_PREFIXES) + r")-[0-9a-f]+\b")
 # entities looked up from another by a command (an ID and its region), never named directly
 LOOKED_UP = ("vpc-of-subnet", "acl-of-subnet", "default-group-of-vpc")
 

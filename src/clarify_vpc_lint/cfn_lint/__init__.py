@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import tempfile
 from functools import cache
@@ -27,9 +26,10 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from ..catalogue import Rule, plugin_rules
-from ..config import find_config, load_config
+from ..config import declared_names, find_config, load_config
 from ..documents import ParseError
 from ..findings import Result
+from ..names import AWS_ID
 from ..project import Settings, judge, judge_file
 from ..rulefiles import docs_url
 
@@ -45,7 +45,6 @@ _USERS = (
     "AWS::StepFunctions::StateMachine",
 )  # fmt: skip
 _FROM_STDIN: Dict[Tuple[str, Settings], Tuple[str, Result]] = {}
-_AWS_ID = re.compile(r"\b(?:vpc|subnet|sg|rtb|vpce)-[0-9a-f]+\b")
 
 
 @cache
@@ -111,9 +110,9 @@ def _user_of(cfn: Any, message: str) -> Optional[str]:
         for name, resource in resources.items()
         if isinstance(resource, dict) and resource.get("Type") in _USERS
     ]
-    named = set(_AWS_ID.findall(message))
+    named = set(AWS_ID.findall(message))
     for name in users:
-        if named & set(_AWS_ID.findall(json.dumps(resources[name], default=str))):
+        if named & set(AWS_ID.findall(json.dumps(resources[name], default=str))):
             return name
     return users[0] if users else None
 
@@ -126,7 +125,7 @@ def _first_user(cfn: Any, path: str, finding: Any) -> bool:
         if os.path.realpath(other) == os.path.realpath(path):
             return True
         if finding.resource in _ids_in(other) or any(
-            i in _ids_in(other) for i in _AWS_ID.findall(finding.message)
+            i in _ids_in(other) for i in AWS_ID.findall(finding.message)
         ):
             return False
     return True
@@ -136,7 +135,7 @@ def _first_user(cfn: Any, path: str, finding: Any) -> bool:
 def _ids_in(path: str) -> FrozenSet[str]:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return frozenset(_AWS_ID.findall(handle.read()))
+            return frozenset(AWS_ID.findall(handle.read()))
     except OSError:
         return frozenset()
 
@@ -144,12 +143,7 @@ def _ids_in(path: str) -> FrozenSet[str]:
 @cache
 def _declared_names(config_path: str) -> Dict[str, List[str]]:
     """The subnets and security groups each job declared in the config file names."""
-    names: Dict[str, List[str]] = {}
-    for job in load_config(Path(config_path)).jobs:
-        if isinstance(job, dict):
-            used = [*(job.get("subnets") or []), *(job.get("security-groups") or [])]
-            names[str(job.get("name"))] = [str(n) for n in used]
-    return names
+    return declared_names(load_config(Path(config_path)))
 
 
 def _declared_user(cfn: Any, config_path: str, job: str) -> Optional[str]:

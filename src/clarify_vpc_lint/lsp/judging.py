@@ -17,10 +17,11 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..awsfacts import DEFAULT_REGION
 from ..catalogue import rule_ids
-from ..config import Config, find_config, load_config
+from ..config import Config, declared_names, find_config, load_config
 from ..documents import Document, ParseError, keeping_documents, reading_buffers
 from ..findings import Finding, InputError, Result
 from ..linter import Options, run
+from ..names import AWS_ID
 from ..paths import anchor
 from ..readers import EXTENSIONS
 
@@ -29,7 +30,6 @@ SHOWN = (*EXTENSIONS, ".clarify-vpc-lint.yaml")
 # Formats whose comments hold inline suppressions (SPEC section 6); JSON and notebooks have none.
 COMMENTED = (".yaml", ".yml", ".template", ".tf", ".py")
 # Real IDs a finding about an inventory subject names: where a file uses that subject.
-_AWS_ID = re.compile(r"\b(?:vpc|subnet|sg|rtb|vpce|acl|dopt)-[0-9a-f]+\b")
 # a Terraform address a declared job names: its resource type and name
 _TF_ADDRESS = re.compile(
     r"(?:module\.[\w-]+\.)*(?P<type>[a-z][a-z0-9_]*)\.(?P<name>[\w-]+)(?:\[.*\])?"
@@ -149,16 +149,9 @@ def declared_uses(project: Project, buffers: Mapping[str, str]) -> Dict[str, Lis
     encoded = {os.path.realpath(p): text.encode("utf-8") for p, text in buffers.items()}
     try:
         with reading_buffers(encoded):
-            jobs = load_config(Path(project.config_path)).jobs
+            return declared_names(load_config(Path(project.config_path)))
     except (ParseError, OSError):
         return {}
-    return {
-        str(job.get("name")): [
-            str(n) for n in [*(job.get("subnets") or []), *(job.get("security-groups") or [])]
-        ]
-        for job in jobs
-        if isinstance(job, dict)
-    }
 
 
 def shown_in(
@@ -205,13 +198,13 @@ def _region(finding: Finding) -> Tuple[Tuple[int, int], Tuple[int, int]]:
 def _user_line(finding: Finding, lines: List[str], declared: Sequence[str]) -> Optional[int]:
     """The first line of the file naming one of the IDs the finding is about, or defining one of
     the resources a declared job runs in: where this file uses its subject."""
-    ids = set(_AWS_ID.findall(finding.message)) | set(_AWS_ID.findall(finding.resource))
+    ids = set(AWS_ID.findall(finding.message)) | set(AWS_ID.findall(finding.resource))
     patterns = [rf"\b{re.escape(i)}\b" for i in sorted(ids)]
     for name in declared:
         address = _TF_ADDRESS.fullmatch(name)
         if address:  # module.net.aws_subnet.private[0]: its block, in the file that has it
             patterns.append(rf'^\s*resource\s+"{address["type"]}"\s+"{address["name"]}"')
-        elif _AWS_ID.fullmatch(name):
+        elif AWS_ID.fullmatch(name):
             patterns.append(rf"\b{re.escape(name)}\b")
         else:  # a CloudFormation logical ID, as a key (YAML or JSON)
             patterns.append(rf'^\s*"?{re.escape(name)}"?\s*:')
