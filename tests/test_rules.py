@@ -47,14 +47,6 @@ FORMATS = {
     "terraform": lambda name: name.startswith("tf-"),
 }
 # Rules that cannot meet a format or an unknown, and why.
-NOT_APPLICABLE = {
-    ("CVL001", "cloudformation", "*"): "CVL001 checks standalone API JSON only",
-    ("CVL001", "api", "unknown"): "a request's shape needs no fact outside the file",
-    ("CVL001", "terraform", "*"): "CVL001 checks standalone API JSON only",
-    ("CVL002", "cloudformation", "unknown"): "whether a suppression is used is always known",
-    ("CVL002", "api", "*"): "API JSON holds no comment and no Metadata",
-    ("CVL002", "terraform", "*"): "a plan holds no comment (.tf comments: test_suppressions.py)",
-}
 Location = Tuple[str, int]
 
 
@@ -159,7 +151,8 @@ def test_every_rule_has_bad_good_and_unknown_fixtures(rule: str, fmt: str) -> No
         if case.parent.name == rule and FORMATS[fmt](case.name):
             present[_kind(case)] += 1
     for kind, count in present.items():
-        reason = NOT_APPLICABLE.get((rule, fmt, kind)) or NOT_APPLICABLE.get((rule, fmt, "*"))
+        exempt = rules_by_id()[rule].no_fixture
+        reason = exempt.get((fmt, kind)) or exempt.get((fmt, "*"))
         assert count or reason, f"{rule} has no {fmt} {kind} fixture"
 
 

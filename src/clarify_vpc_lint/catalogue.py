@@ -21,6 +21,7 @@ from .rulefiles import RuleHeader, rule_files
 from .rulefiles import rules_dir as rules_dir  # where the docs and tests find the files
 
 SEVERITIES = ("info", "warning", "error")
+FIXTURE_FORMATS = ("cloudformation", "api", "terraform", "python")  # a rule's test cases
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -37,6 +38,9 @@ class Rule(RuleHeader):
     good_example: str = ""
     tags: Tuple[str, ...] = ()
     facts: FrozenSet[str] = frozenset()  # the registered facts its query reads
+    # the fixture cases a rule cannot have, with why: ("api", "unknown") or ("terraform", "*")
+    # (key "no-fixture: {api/unknown: why}"); every other format and kind has bad/good/unknown
+    no_fixture: Dict[Tuple[str, str], str] = field(default_factory=dict)
 
     def remediation_key(self, language: str, variant: str = "") -> str:
         """The fix written for the case (``cloudformation/exports``), else the language's, else
@@ -57,6 +61,13 @@ def _rule(data: Dict[str, Any]) -> Rule:
         raise QueryError(f"subject {data.get('subject')!r} is not one of {', '.join(KINDS)}")
     remediation = {k: v.rstrip() for k, v in data["remediation"].items()}
     _check_remediation(remediation)
+    for key in data.get("no-fixture") or {}:
+        language, _, kind = str(key).partition("/")
+        if language not in FIXTURE_FORMATS or kind not in ("bad", "good", "unknown", "*"):
+            raise QueryError(
+                f"no-fixture {key!r}: not FORMAT/KIND with FORMAT one of "
+                f"{', '.join(FIXTURE_FORMATS)} and KIND bad, good, unknown or *"
+            )
     return Rule(
         id=data["id"],
         name=data["name"],
@@ -73,6 +84,10 @@ def _rule(data: Dict[str, Any]) -> Rule:
         good_example=(examples.get("good") or "").rstrip(),
         tags=tuple(data.get("tags") or ()),
         facts=facts_read(data["query"].strip(), data["subject"]),
+        no_fixture={
+            tuple(key.split("/", 1)): str(why)  # type: ignore[misc]
+            for key, why in (data.get("no-fixture") or {}).items()
+        },
     )
 
 
