@@ -28,9 +28,8 @@ class Options:
     parameters: Sequence[str] = ()
     region: str = DEFAULT_REGION
     ignore: Sequence[str] = ()
-    select: Sequence[
-        str
-    ] = ()  # only these rules are checked (all when empty); ignore still applies
+    # only these rules are checked (all when empty); ignore still applies
+    select: Sequence[str] = ()
     per_path_ignores: Dict[str, List[str]] = field(default_factory=dict)
     severity: Dict[str, str] = field(default_factory=dict)
     config: Optional[Config] = None
