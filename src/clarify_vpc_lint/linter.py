@@ -92,23 +92,12 @@ def _read(options: Options, project: Project) -> Batch:
 
 
 def _judge(batch: Batch, options: Options) -> Result:
+    """One project's result: its subjects judged by the rules asked for, suppressions applied."""
     network = batch.network
     subjects = build_subjects(network, options.region)  # adds what it fails on to input_errors
     errors = batch.errors + [InputError(*problem) for problem in network.input_errors]
-    findings: List[Finding] = []
-    judged: Dict[str, List[Location]] = {}
-    rules = [rule for rule in load_rules() if rule.id not in options.ignore]
-    selected = [rule for rule in rules if not options.select or rule.id in options.select]
-    # whether a suppression suppresses anything (CVL002) takes every rule's findings: selecting
-    # it runs them all and reports only what was selected
-    if not any(rule.subject == "suppressions" for rule in selected):
-        rules = selected
-    for rule in rules:
-        candidates = [s for s in subjects if s.kind == rule.subject]
-        severity = options.severity.get(rule.id, rule.severity)
-        found, candidates = _evaluated(rule, candidates, severity, errors)
-        judged[rule.id] = [s.loc for s in candidates]
-        findings.extend(f for f in found if not _ignored(f, options))
+    rules = _rules_to_run(options)
+    findings, judged = _evaluated_all(rules, subjects, options, errors)
     by_path = {d.path: d for documents in batch.documents.values() for d in documents}
     findings = with_regions(findings, by_path, batch.linted)  # a suppression may sit at the region
     findings = _suppress(findings, batch, subjects, rules, judged, options)
@@ -130,6 +119,29 @@ def _judge(batch: Batch, options: Options) -> Result:
         format_titles=TITLES,
         docs_url=options.config.docs_url if options.config is not None else None,
     )
+
+
+def _rules_to_run(options: Options) -> List[Rule]:
+    """The rules asked for. Whether a suppression suppresses anything (CVL002) takes every
+    rule's findings: selecting it runs them all (and reports only what was selected)."""
+    rules = [rule for rule in load_rules() if rule.id not in options.ignore]
+    selected = [rule for rule in rules if not options.select or rule.id in options.select]
+    return rules if any(rule.subject == "suppressions" for rule in selected) else selected
+
+
+def _evaluated_all(
+    rules: List[Rule], subjects: List[Subject], options: Options, errors: List[InputError]
+) -> Tuple[List[Finding], Dict[str, List[Location]]]:
+    """Every rule's findings, and where each rule judged a subject (where a host may say PASSED)."""
+    findings: List[Finding] = []
+    judged: Dict[str, List[Location]] = {}
+    for rule in rules:
+        candidates = [s for s in subjects if s.kind == rule.subject]
+        severity = options.severity.get(rule.id, rule.severity)
+        found, candidates = _evaluated(rule, candidates, severity, errors)
+        judged[rule.id] = [s.loc for s in candidates]
+        findings.extend(f for f in found if not _ignored(f, options))
+    return findings, judged
 
 
 def _merged(results: List[Result]) -> Result:
