@@ -23,6 +23,14 @@ CHECKOV = str(Path(sys.executable).with_name("checkov"))  # the extra's console 
 
 
 @cache
+def is_rule_page(url: str, rule: str) -> bool:
+    """A link to the rule's page in the docs the package ships (whichever copy the host loaded:
+    the installed package's or this checkout's), and the page is there."""
+    prefix = "file://localhost"
+    path = Path(url[len(prefix) :]) if url.startswith(prefix) else None
+    return path is not None and path.name == f"{rule}.md" and path.is_file()
+
+
 def checks_dir() -> str:
     """Asked of the CLI when a test needs it, not while the fast suite collects this module."""
     return run_cli("--checkov-dir").stdout.strip()
@@ -172,7 +180,7 @@ def test_a_network_stack_is_judged_with_the_stacks_that_use_it(tmp_path: Path) -
     # the result carries the message and the rule's guideline
     check = next(c for c in results["failed_checks"] if c["check_id"] == "CKV_CVL_303")
     assert "no sagemaker.runtime interface endpoint" in check["check_name"]
-    assert check["guideline"] == rules_by_id()["CVL303"].doc_url
+    assert is_rule_page(check["guideline"], "CVL303")
 
 
 @pytest.mark.slow
@@ -187,7 +195,7 @@ def test_sarif_stays_valid_with_our_terraform_plan_results(tmp_path: Path) -> No
     result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "CKV_CVL_201")
     assert "has one subnet in its VpcConfig" in result["message"]["text"]  # the finding itself
     rule = sarif["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]
-    assert rule["helpUri"] == rules_by_id()["CVL201"].doc_url
+    assert is_rule_page(rule["helpUri"], "CVL201")
 
 
 @pytest.mark.slow
@@ -299,7 +307,7 @@ def test_a_terraform_root_is_judged_with_its_modules_config_and_var_files(tmp_pa
         ("CKV_CVL_101", "/modules/net/main.tf")
     ]
     assert "churn-bias" in failed[0]["check_name"]
-    assert failed[0]["guideline"] == rules_by_id()["CVL101"].doc_url
+    assert is_rule_page(failed[0]["guideline"], "CVL101")
     # a correct model passes the rule that evaluated it, and only that rule
     churn = {check: kind for (_, check, r), kind in outcomes.items() if r.endswith(".churn")}
     assert churn == {"CKV_CVL_201": "PASSED"}
