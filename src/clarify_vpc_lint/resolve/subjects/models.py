@@ -89,9 +89,12 @@ def _existing_subnet(
         return {}
     if not all(isinstance(s, Subnet) for s in subnets):
         return {}
-    zones = {_zone_of(s) for s in subnets}
+    written_zones = [_zone_of(s) for s in subnets]
+    if not all(isinstance(z, str) for z in written_zones):  # unknown, or not a zone at all
+        return {}
+    zones = set(written_zones)
     tables = {id(resolver.route_table_of(s)) for s in subnets}
-    if len(tables) != 1 or not all(isinstance(z, str) for z in zones):
+    if len(tables) != 1:
         return {}
     for index, candidate in _candidates(model, resolver):
         zone = _zone_of(candidate)
