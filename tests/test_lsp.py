@@ -253,6 +253,28 @@ def test_an_inventory_subject_is_shown_where_the_open_file_names_it(tmp_path: Pa
     assert judging.ignore_edit(str(request), text, cvl302) is None  # JSON holds no comment
 
 
+def test_a_finding_in_another_template_is_shown_where_the_open_one_imports_it(
+    tmp_path: Path,
+) -> None:
+    """The network stack has no sagemaker.runtime endpoint: the ML stack open in the editor
+    shows CVL303 at the line importing the network stack's subnets, saying where it is."""
+    for name in ("network.yaml", "ml.yaml"):
+        shutil.copy(FIXTURES / "hosts" / "two-stacks" / name, tmp_path / name)
+    network = tmp_path / "network.yaml"
+    text = network.read_text()
+    start, end = text.index("  SageMakerRuntimeEndpoint:\n"), text.index("  LogsEndpoint:\n")
+    network.write_text(text[:start] + text[end:])
+    ml = tmp_path / "ml.yaml"
+    project = judging.project_of(str(ml), [str(tmp_path)])
+    result = judging.judge(project, {})
+    lines = ml.read_text().splitlines()
+    shown = {s.finding.rule: s for s in judging.shown_in(str(ml), ml.read_text(), result, project)}
+    cvl303 = shown["CVL303"]
+    assert not cvl303.here and "!ImportValue ml-network-subnets" in lines[cvl303.line]
+    assert cvl303.message.endswith(" (in network.yaml:3)")
+    assert judging.ignore_edit(str(ml), ml.read_text(), cvl303) is None  # not its subject
+
+
 def test_the_cli_never_imports_the_language_server(tmp_path: Path) -> None:
     shutil.copy(ONE_AZ, tmp_path / "ml.yaml")
     code = (

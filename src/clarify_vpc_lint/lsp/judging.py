@@ -18,7 +18,14 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from ..awsfacts import DEFAULT_REGION
 from ..catalogue import rule_ids
 from ..config import Config, declared_names, find_config, load_config
-from ..documents import Document, ParseError, keeping_documents, reading_buffers
+from ..documents import (
+    Document,
+    ParseError,
+    buffered_text,
+    keeping_documents,
+    parse_text,
+    reading_buffers,
+)
 from ..findings import Finding, InputError, Result
 from ..linter import Options, run
 from ..names import AWS_ID
@@ -164,7 +171,8 @@ def shown_in(
     """The findings ``path`` shows: its own, and those of subjects in an inventory or in the
     config file (a declared job, whose ``uses`` are the names it runs in) at the line of this
     file that names or defines them, as the cfn-lint plugin shows them at the resource that
-    uses them."""
+    uses them; a finding in another template at the line of this one that imports its exports
+    (the ML stack shows the network stack's missing endpoint where it takes its subnets)."""
     real = os.path.realpath(path)
     lines = text.splitlines()
     config = os.path.realpath(project.config_path) if project.config_path else None
@@ -174,16 +182,54 @@ def shown_in(
         if where == real:
             start, end = _region(finding)
             shown.append(Shown(finding, *start, *end, finding.message, True))
-        elif result.linted.get(finding.file) == "inventory" or where == config:
-            declared = (
-                (uses or {}).get(finding.resource.split("/")[0], []) if where == config else []
-            )
-            line = _user_line(finding, lines, declared)
+        else:
+            line = _line_using(finding, where == config, lines, result, uses)
             if line is not None:
                 place = f" (in {os.path.relpath(finding.file, project.root)}:{finding.line})"
                 column = len(lines[line]) - len(lines[line].lstrip())
                 shown.append(Shown(finding, line, column, line, -1, finding.message + place, False))
     return shown
+
+
+def _line_using(
+    finding: Finding,
+    in_config: bool,
+    lines: List[str],
+    result: Result,
+    uses: Optional[Mapping[str, List[str]]],
+) -> Optional[int]:
+    """The line of the open file that uses the subject of a finding made elsewhere, or None."""
+    kind = result.linted.get(finding.file)
+    if kind == "inventory" or in_config:
+        declared = (uses or {}).get(finding.resource.split("/")[0], []) if in_config else []
+        return _user_line(finding, lines, declared)
+    if kind == "cloudformation":
+        return _importing_line(_exports_of(finding.file), lines)
+    return None
+
+
+def _exports_of(path: str) -> List[str]:
+    """The export names a template writes literally (the editor's buffer where one is open)."""
+    text = buffered_text(path)
+    try:
+        if text is None:
+            text = Path(path).read_text(encoding="utf-8")
+        outputs = parse_text(path, text).data.get("Outputs")
+    except (OSError, ParseError, UnicodeDecodeError, AttributeError):
+        return []
+    exports = [o.get("Export") for o in outputs.values()] if isinstance(outputs, dict) else []
+    names = [e.get("Name") for e in exports if isinstance(e, dict)]
+    return [n for n in names if isinstance(n, str) and n]
+
+
+def _importing_line(exports: Sequence[str], lines: List[str]) -> Optional[int]:
+    """The first line that imports one of ``exports`` (``!ImportValue X``, ``Fn::ImportValue``)."""
+    if not exports:
+        return None
+    name = re.compile("|".join(rf"(?<![\w-]){re.escape(e)}(?![\w-])" for e in exports))
+    return next(
+        (n for n, line in enumerate(lines) if "ImportValue" in line and name.search(line)), None
+    )
 
 
 def _region(finding: Finding) -> Tuple[Tuple[int, int], Tuple[int, int]]:
