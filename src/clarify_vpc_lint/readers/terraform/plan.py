@@ -108,6 +108,8 @@ class Plan:
         self.config_root = _dict(_dict(data.get("configuration")).get("root_module"))
         self._providers = _dict(_dict(data.get("configuration")).get("provider_config"))
         self._config_index: Dict[str, Dict[str, Dict[str, Any]]] = {}
+        # module address -> local resource address -> its provider configuration's key
+        self._provider_keys: Dict[str, Dict[str, Any]] = {}
         self._resolved: Dict[Tuple[str, str, Any], Any] = {}  # (reference, module, index) -> value
         self._resolving: Set[Tuple[str, str, Any]] = set()
         self.resources: Dict[str, PlannedResource] = {}
@@ -186,16 +188,15 @@ class Plan:
     def provider_region(self, resource: PlannedResource) -> Any:
         """The ``region`` of the provider configuration that creates ``resource``."""
         parsed = tfaddress.parse(resource.address)
-        module = self._config_module(parsed.module) if parsed is not None else {}
-        local = parsed.local if parsed is not None else ""
-        key = next(
-            (
-                r.get("provider_config_key")
-                for r in _list(module.get("resources"))
-                if isinstance(r, dict) and r.get("address") == local
-            ),
-            None,
-        )
+        key = None
+        if parsed is not None:
+            if parsed.module not in self._provider_keys:  # once per module: plans hold thousands
+                self._provider_keys[parsed.module] = {
+                    r.get("address"): r.get("provider_config_key")
+                    for r in _list(self._config_module(parsed.module).get("resources"))
+                    if isinstance(r, dict) and isinstance(r.get("address"), str)
+                }
+            key = self._provider_keys[parsed.module].get(parsed.local)
         expression = _dict(_dict(_dict(self._providers.get(key)).get("expressions")).get("region"))
         if "constant_value" in expression:
             return expression["constant_value"]
