@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Sequence, Set
 
 from .model import Network
+from .paths import within
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,9 @@ class Project:
     parameters: Sequence[str] = ()
 
 
-def _inside(path: str, folder: str) -> bool:
-    path, folder = os.path.normpath(path), os.path.normpath(folder)
-    return folder == os.curdir or path == folder or path.startswith(folder + os.sep)
-
-
 def overlaps(asked: Iterable[str], paths: Iterable[str]) -> bool:
     """Whether any asked path holds, or lies in, one of ``paths``."""
-    return any(_inside(a, p) or _inside(p, a) for a in asked for p in paths)
+    return any(within(a, p) or within(p, a) for a in asked for p in paths)
 
 
 def _copies_in_terraform(network: Network) -> List[List[str]]:
@@ -68,12 +64,12 @@ def environment_folders(defined_twice: List[List[str]], network: Network) -> Lis
         for file in normal:
             rest = os.path.relpath(file, common) if common else file
             found.add(os.path.join(common, rest.split(os.sep)[0]))
-    return sorted(f for f in found if not any(o != f and _inside(f, o) for o in found))
+    return sorted(f for f in found if not any(o != f and within(f, o) for o in found))
 
 
 def split(inputs: Sequence[str], folders: Sequence[str]) -> List[Project]:
     """One project per environment folder: its files and the files of no environment."""
-    shared = [p for p in inputs if not any(_inside(p, f) for f in folders)]
+    shared = [p for p in inputs if not any(within(p, f) for f in folders)]
     return [
-        Project(folder, [p for p in inputs if _inside(p, folder)] + shared) for folder in folders
+        Project(folder, [p for p in inputs if within(p, folder)] + shared) for folder in folders
     ]

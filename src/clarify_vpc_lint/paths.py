@@ -41,3 +41,10 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
             if fnmatch.fnmatchcase(target, pattern):
                 return True
     return False
+
+
+def within(path: str, folder: str) -> bool:
+    """Is ``path`` the folder ``folder`` or below it, as written (no symlink resolved)? The
+    current folder (``.`` or empty) holds every relative path."""
+    path, folder = os.path.normpath(path), os.path.normpath(folder or os.curdir)
+    return folder == os.curdir or path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -32,7 +32,7 @@ from .config import Config, find_config, load_config
 from .documents import ParseError
 from .engine import Finding
 from .linter import DEFAULT_REGION, Options, Result, run
-from .paths import anchor, matches
+from .paths import anchor, matches, within
 from .readers import EXTENSIONS
 from .writers import writer
 
@@ -77,21 +77,17 @@ def _contents(blobs: Set[str]) -> Dict[str, bytes]:
     return contents
 
 
-def _under(path: str, root: str) -> bool:
-    return root in (".", "") or path == root or path.startswith(root.rstrip("/") + "/")
-
-
 def _in_project(path: str, roots: Sequence[str], extra: Set[str]) -> bool:
     if path in extra:
         return True
-    return path.endswith(EXTENSIONS) and any(_under(path, r) for r in [*roots, *extra])
+    return path.endswith(EXTENSIONS) and any(within(path, r) for r in [*roots, *extra])
 
 
 def _from_work_tree(paths: Sequence[str], tracked: Dict[str, str]) -> List[str]:
     """Inventories and parameter files git does not hold (often the case for `aws ec2 describe-*`
     output) are read where they are, for both versions; tracked ones come from each version."""
     return [
-        p if any(_under(t, os.path.normpath(p)) for t in tracked) else os.path.abspath(p)
+        p if any(within(t, os.path.normpath(p)) for t in tracked) else os.path.abspath(p)
         for p in paths
     ]
 

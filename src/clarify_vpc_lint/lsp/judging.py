@@ -29,7 +29,7 @@ from ..documents import (
 from ..findings import Finding, InputError, Result
 from ..linter import Options, run
 from ..names import AWS_ID
-from ..paths import anchor
+from ..paths import anchor, within
 from ..readers import EXTENSIONS
 
 # Files whose findings the server shows: every input format, and the config file (declared jobs).
@@ -60,17 +60,13 @@ def project_of(path: str, folders: Sequence[str]) -> Project:
     real = os.path.realpath(path)
     found = find_config(Path(os.path.dirname(real)))
     config_path = str(found) if found else None
-    inside = [f for f in map(os.path.realpath, folders) if _within(real, f)]
+    inside = [f for f in map(os.path.realpath, folders) if within(real, f)]
     root = max(inside, key=len) if inside else os.path.dirname(real)
-    if found and _within(str(found.parent), root):
+    if found and within(str(found.parent), root):
         root = str(found.parent)  # the config's folder: at or below the workspace folder
     elif found and not inside:
         root = str(found.parent)
     return Project(root, config_path)
-
-
-def _within(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def judge(project: Project, buffers: Mapping[str, str], kept: Optional[Kept] = None) -> Result:
