@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clarify_vpc_lint.documents import ParseError
+from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.readers.terraform.config import read_configuration
 from clarify_vpc_lint.values import Handle, Unknown
 
@@ -716,3 +717,76 @@ def test_distinct_and_toset_keep_references_and_drop_repeats(tmp_path: Path) -> 
     assert isinstance(subnet, Handle) and subnet.key.endswith("aws_subnet.a")
     assert len(found["aws_vpc_endpoint.e"]["route_table_ids"]) == 1
     assert found["aws_vpc_endpoint.e"]["tags"] == {"n": 3}
+
+
+# -- references inside jsonencode(): a pipeline definition (issue 21) ------------------------------
+
+JSONENCODE = TFCONFIG / "jsonencode-pipeline"
+
+
+def _lint(*paths: Path) -> List[Tuple[str, str, str]]:
+    result = run(Options(paths=[str(p) for p in paths]))
+    assert result.errors == [], result.errors
+    return sorted((f.rule, f.severity, f.resource) for f in result.findings)
+
+
+def _pipeline_case(tmp_path: Path, old: str = "", new: str = "") -> Path:
+    """The fixture's main.tf alone (its plan would win), with ``old`` replaced by ``new``."""
+    text = (JSONENCODE / "main.tf").read_text()
+    assert old in text
+    (tmp_path / "main.tf").write_text(text.replace(old, new, 1))
+    return tmp_path / "main.tf"
+
+
+def test_references_inside_jsonencode_name_the_resources(tmp_path: Path) -> None:
+    """The ClarifyCheck step's subnets and group are followed to the VPC it runs in: the rules
+    decide (the VPC has no sagemaker.runtime endpoint), none drops to info."""
+    assert _lint(_pipeline_case(tmp_path)) == [("CVL303", "error", "aws_vpc.main")]
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        pytest.param(
+            '["sagemaker.api", "logs"]',
+            '["sagemaker.api", "sagemaker.runtime", "logs"]',
+            [],
+            id="with-the-runtime-endpoint-clean",
+        ),
+        pytest.param(
+            "EnableNetworkIsolation = false",
+            "EnableNetworkIsolation = true",
+            [
+                ("CVL101", "error", "aws_sagemaker_pipeline.churn/BiasCheck"),
+                ("CVL303", "error", "aws_vpc.main"),
+            ],
+            id="isolation-through-a-local",
+        ),
+        pytest.param(
+            "SecurityGroupIds = [aws_security_group.clarify.id]\n    }\n  }",
+            'SecurityGroupIds = [var.job_group]\n    }\n  }\n}\n\nvariable "job_group" {\n'
+            "  type = string",
+            [("CVL303", "error", "aws_vpc.main")]
+            + [
+                (rule, "info", "aws_sagemaker_pipeline.churn/BiasCheck")
+                for rule in ("CVL401", "CVL402", "CVL403")
+            ],
+            id="an-unset-variable-inside-is-unknown-only-there",
+        ),
+    ],
+)
+def test_each_jsonencoded_pipeline_gives_exactly_its_findings(
+    old: str, new: str, expected: list, tmp_path: Path
+) -> None:
+    assert _lint(_pipeline_case(tmp_path, old, new)) == expected
+
+
+def test_in_a_plan_the_jsonencoded_definition_is_known_only_after_apply() -> None:
+    """The plan creates the subnets, so it holds no definition: info saying so, naming the
+    references (the .tf above follows them)."""
+    result = run(Options(paths=[str(JSONENCODE / "plan.json")]))
+    assert result.findings and {f.severity for f in result.findings} == {"info"}
+    reason = result.findings[0].message
+    assert "pipeline_definition is known only after apply" in reason
+    assert "aws_subnet.private[0].id, aws_subnet.private[1].id" in reason
+    assert "aws_subnet.private," not in reason  # the longest traversal only

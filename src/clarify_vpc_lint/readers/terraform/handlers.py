@@ -577,9 +577,34 @@ def _workflow(resource: TfResource, network: Network) -> None:
     definition = (
         workflows.parse_embedded(text, workflows.no_lookup, f"{resource.address} {attribute}")
         if isinstance(text, str)
-        else Unknown(f"its {attribute} is not in the plan (in S3, or known only after apply)")
+        else _unknown_definition(resource, attribute)
     )
     network.extend(workflows.embedded_network(definition, kind, container))
+
+
+def _unknown_definition(resource: TfResource, attribute: str) -> Any:
+    """A definition not known before apply: in ``.tf``, the object ``jsonencode()`` encodes,
+    with the references it names as Handles; in a plan, Unknown naming what it is built from."""
+    written = resource.value(attribute)
+    if isinstance(written, Unknown) and isinstance(written.encodes, dict):
+        return written.encodes
+    config = getattr(resource, "config", None)  # a plan's configuration expressions
+    expression = Plan._expression(config, (attribute,)) if isinstance(config, dict) else None
+    references = _strings(expression.get("references")) if expression else []
+    # Terraform lists every prefix of a traversal: the longest ones say what is read
+    named = sorted(
+        {r for r in references if not any(o.startswith((r + ".", r + "[")) for o in references)}
+    )
+    if named:
+        shown = ", ".join(named[:8]) + (", ..." if len(named) > 8 else "")
+        return Unknown(
+            f"its {attribute} is known only after apply: it is built from {shown}, which this "
+            "plan does not know yet; lint the root's `.tf` files without the plan to follow "
+            "these references, or plan again once the resources exist"
+        )
+    if isinstance(written, Unknown):
+        return Unknown(f"its {attribute} is not known: {written.reason}")
+    return Unknown(f"its {attribute} is not in the plan (in S3, or known only after apply)")
 
 
 def _policy_text(resource: TfResource, *path: Any) -> Any:

@@ -533,6 +533,8 @@ def plain(value: Any, key_prefix: str) -> Any:
     """A value as it lands in an instance: references become Handles, namespaces Unknown."""
     if isinstance(value, ResourceRef):
         return Handle(key_prefix + value.address)
+    if isinstance(value, Unknown) and value.encodes is not None:  # jsonencode() of references
+        return Unknown(value.reason, value.text, plain(value.encodes, key_prefix))
     if isinstance(value, (ModuleRef, Namespace)):
         return Unknown("a whole module or namespace is not a value")
     if isinstance(value, list):
