@@ -79,11 +79,6 @@ MORE_PRECISE: Dict[str, Tuple[FrozenSet[Key], FrozenSet[Key], str]] = {
 LESS_KNOWN = {
     "terraform/existing-state": "the VPC and subnet exist in terraform.tfstate, which only "
     "terraform reads: the real IDs the API JSON job names are in no .tf file",
-    "hub/terraform": "the Route 53 alias names aws_vpc_endpoint.central[...].dns_entry[0].dns_name,"
-    " which the .tf evaluation knows only as a value after apply; the plan's configuration names"
-    " the endpoint it references",
-    "hub/terraform-hub-in-another-region": "as hub/terraform: the alias target is known only in"
-    " the plan",
 }
 
 

@@ -68,6 +68,11 @@ class ConfiguredResource:
     def mode(self) -> str:
         return self.instance.mode
 
+    @property
+    def region(self) -> Any:
+        """As ``PlannedResource.region``: the resource's or its provider's ``region``."""
+        return self.instance.region
+
     def value(self, *path: Any) -> Any:
         """As ``PlannedResource.value``: a known value, the Handles of a reference, or Unknown."""
         written = dig(self.instance.values, *path)

@@ -150,6 +150,7 @@ def _emit_resource(scope: Scope, key: Any, block: Any, configuration: Configurat
             )
         return
     indices: Any = [None] if expansion is None else list(expansion)
+    region = _written_region(scope, block) if indices else None
     for index in indices:
         ref = ResourceRef(scope, key, index)
         mode, kind, name = key
@@ -165,8 +166,16 @@ def _emit_resource(scope: Scope, key: Any, block: Any, configuration: Configurat
                 values=values,
                 file=block.file,
                 line=block.line,
+                region=region,
             )
         )
+
+
+def _written_region(scope: Scope, block: Any) -> Any:
+    """The region a block's resources are created in, as its plan's provider configuration says
+    it: None where the configuration writes none (the run's ``--region`` stands)."""
+    region = scope.evaluator.region(scope, block)
+    return region if isinstance(region, str) else None
 
 
 def _data_values(scope: Scope, ref: ResourceRef) -> Dict[str, Any]:

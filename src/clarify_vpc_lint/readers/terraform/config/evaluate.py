@@ -32,6 +32,7 @@ from .iam import partial_policy_document, policy_document
 from .module import (
     MISSING,
     Context,
+    ItsOwn,
     ModuleConfig,
     ModuleRef,
     Namespace,
@@ -477,7 +478,7 @@ class Evaluator:
         return out
 
     def get_attr(self, base: Any, name: str, context: Context) -> Any:
-        if isinstance(base, Unknown):
+        if isinstance(base, (Unknown, ItsOwn)):
             return base
         if isinstance(base, Namespace):
             return self._namespace_attr(base, name)
@@ -507,7 +508,7 @@ class Evaluator:
         return scope.resource_value((mode, space.prefix, name))
 
     def index(self, base: Any, key: Any) -> Any:
-        if isinstance(base, Unknown):
+        if isinstance(base, (Unknown, ItsOwn)):
             return base
         if isinstance(key, Unknown):
             return key

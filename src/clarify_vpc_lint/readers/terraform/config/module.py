@@ -29,6 +29,9 @@ _VPC_PARTS = {
     "main_route_table_id": keys.main_route_table,
     "default_security_group_id": keys.default_security_group,
 }
+# Attributes known only after apply whose every part names the resource itself, as a plan's
+# configuration references do: an endpoint's DNS entries (a Route 53 alias to the endpoint).
+_NAMES_ITSELF = {("aws_vpc_endpoint", "dns_entry")}
 
 
 @dataclass
@@ -44,6 +47,8 @@ class Instance:
     values: Dict[str, Any]  # plain JSON; leaves may be Unknown or Handle; blocks are lists of dicts
     file: str
     line: int
+    # the region it is created in (its own ``region``, its provider's), None where none is written
+    region: Any = None
 
 
 @dataclass
@@ -209,6 +214,14 @@ class ResourceRef:
     @property
     def address(self) -> str:
         return self.scope.address_of(self.key, self.index)
+
+
+@dataclass(frozen=True)
+class ItsOwn:
+    """A value known only after apply that names its resource however it is read
+    (``dns_entry[0].dns_name``): it lands in an instance as the resource's Handle."""
+
+    ref: ResourceRef
 
 
 @dataclass(frozen=True)
@@ -401,6 +414,8 @@ class Scope:
             if name in _VPC_PARTS:  # a VPC's main route table, its default security group
                 return _VPC_PARTS[name](key)
             return Handle(key)
+        if ref.key[0] == "managed" and (ref.key[1], name) in _NAMES_ITSELF:
+            return ItsOwn(ref)
         return Unknown(f"{ref.address}.{name} is known only after apply")
 
     def _attribute(self, ref: ResourceRef, block: hcl.Block, name: str) -> Any:
@@ -533,6 +548,8 @@ def plain(value: Any, key_prefix: str) -> Any:
     """A value as it lands in an instance: references become Handles, namespaces Unknown."""
     if isinstance(value, ResourceRef):
         return Handle(key_prefix + value.address)
+    if isinstance(value, ItsOwn):
+        return Handle(key_prefix + value.ref.address)
     if isinstance(value, Unknown) and value.encodes is not None:  # jsonencode() of references
         return Unknown(value.reason, value.text, plain(value.encodes, key_prefix))
     if isinstance(value, (ModuleRef, Namespace)):
@@ -545,7 +562,7 @@ def plain(value: Any, key_prefix: str) -> Any:
 
 
 def has_reference(value: Any) -> bool:
-    if isinstance(value, (Handle, ResourceRef, ModuleRef)):
+    if isinstance(value, (Handle, ResourceRef, ModuleRef, ItsOwn)):
         return True
     if isinstance(value, list):
         return any(has_reference(item) for item in value)
