@@ -479,3 +479,98 @@ def test_the_subnets_owner_says_it_without_describe_vpcs(tmp_path: Path) -> None
     assert findings and {f.severity for f in findings} == {"info"}
     (cvl302,) = [f for f in findings if f.rule == "CVL302"]
     assert "shared by account 999988887777" in cvl302.message
+
+
+# -- S3 through a hub interface endpoint: the zone answers s3.<region> and *.s3.<region> --------
+
+S3_ZONE = "Z0S300000000000000A4"
+S3_HOST = "s3.us-east-1.amazonaws.com."
+S3_HUB_ENDPOINT = "vpce-0a1b2c3d4e5f60004"
+
+
+def _s3_through_the_hub(case: Path, records: List[Tuple[str, str, str]]) -> None:
+    """The inventory with the spoke's S3 gateway endpoint replaced by an S3 interface endpoint
+    in the hub (private DNS off) and a zone for S3's names holding ``records`` (name, type,
+    target): an alias (A) or a CNAME."""
+    endpoints = json.loads((case / "vpc-endpoints.json").read_text())
+    listed = endpoints["VpcEndpoints"]
+    gateway = next(e for e in listed if e["VpcEndpointType"] == "Gateway")
+    listed.remove(gateway)
+    hub = dict(next(e for e in listed if e["ServiceName"].endswith("sagemaker.api")))
+    hub.update(
+        VpcEndpointId=S3_HUB_ENDPOINT,
+        ServiceName="com.amazonaws.us-east-1.s3",
+        DnsEntries=[
+            {
+                "DnsName": f"*.{S3_HUB_ENDPOINT}-abcd1234.s3.us-east-1.vpce.amazonaws.com",
+                "HostedZoneId": "Z7HUB3NBMG0UP",
+            }
+        ],
+    )
+    listed.append(hub)
+    (case / "vpc-endpoints.json").write_text(json.dumps(endpoints))
+    zone = json.loads((case / f"route53-zone-{API_ZONE}.json").read_text())
+    zone["HostedZone"].update(Id=f"/hostedzone/{S3_ZONE}", Name=S3_HOST)
+    (case / f"route53-zone-{S3_ZONE}.json").write_text(json.dumps(zone))
+    sets = [
+        {"Name": name, "Type": kind, "TTL": 300, "ResourceRecords": [{"Value": target}]}
+        if kind == "CNAME"
+        else {
+            "Name": name,
+            "Type": kind,
+            "AliasTarget": {
+                "HostedZoneId": "Z7HUB3NBMG0UP",
+                "DNSName": target,
+                "EvaluateTargetHealth": True,
+            },
+        }
+        for name, kind, target in records
+    ]
+    (case / f"route53-records-{S3_ZONE}.json").write_text(
+        json.dumps({"HostedZoneId": S3_ZONE, "ResourceRecordSets": sets})
+    )
+    listing = case / f"route53-zones-{SPOKE}.json"
+    zones = json.loads(listing.read_text())
+    zones["HostedZoneSummaries"].append({"HostedZoneId": S3_ZONE, "Name": S3_HOST})
+    listing.write_text(json.dumps(zones))
+
+
+_S3_WILDCARD = f"*.{S3_HUB_ENDPOINT}-abcd1234.s3.us-east-1.vpce.amazonaws.com"
+_S3_BUCKET_NAME = f"bucket.{S3_HUB_ENDPOINT}-abcd1234.s3.us-east-1.vpce.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        pytest.param(
+            [(S3_HOST, "A", _S3_WILDCARD), ("*." + S3_HOST, "A", _S3_WILDCARD)],
+            id="apex-and-wildcard-aliases",
+        ),
+        pytest.param([("*." + S3_HOST, "A", _S3_WILDCARD)], id="wildcard-alias-alone"),
+        pytest.param([(S3_HOST, "CNAME", _S3_BUCKET_NAME)], id="cname-to-the-bucket-name"),
+    ],
+)
+def test_s3_served_by_a_hub_interface_endpoint_is_clean(records: list, tmp_path: Path) -> None:
+    case = _variant("inventory", [], tmp_path)
+    _s3_through_the_hub(case, records)
+    assert _findings(case) == []
+
+
+def test_an_s3_zone_without_a_record_to_the_endpoint_does_not_serve(tmp_path: Path) -> None:
+    case = _variant("inventory", [], tmp_path)
+    _s3_through_the_hub(case, [("other." + S3_HOST, "A", _S3_WILDCARD)])
+    assert _findings(case) == [("CVL301", "error", SPOKE)]
+
+
+def test_without_the_s3_zone_s3_through_the_hub_is_info(tmp_path: Path) -> None:
+    case = _variant("inventory", [], tmp_path)
+    _s3_through_the_hub(case, [(S3_HOST, "A", _S3_WILDCARD)])
+    (case / f"route53-zone-{S3_ZONE}.json").unlink()
+    (case / f"route53-records-{S3_ZONE}.json").unlink()
+    listing = case / f"route53-zones-{SPOKE}.json"
+    zones = json.loads(listing.read_text())
+    zones["HostedZoneSummaries"] = [
+        z for z in zones["HostedZoneSummaries"] if z["HostedZoneId"] != S3_ZONE
+    ]
+    listing.write_text(json.dumps(zones))
+    assert _findings(case) == [("CVL301", "info", SPOKE)]

@@ -41,11 +41,22 @@ ROUTE53_DATA = (
     "records, or `aws route53 list-hosted-zones-by-vpc`, `get-hosted-zone` and "
     "`list-resource-record-sets` output as --inventory-commands saves it, with --context"
 )
-_ENDPOINT_DNS_NAME = re.compile(r"^\*?\.?(vpce-[0-9a-f]+)-[0-9a-z]+\.")
+# An endpoint's DNS names: "vpce-0abc-xyz.sagemaker.api...", and S3's "*.vpce-0abc-xyz.s3...",
+# "bucket.vpce-...", "accesspoint.vpce-...", "control.vpce-..." (its bucket-style names)
+_ENDPOINT_DNS_NAME = re.compile(
+    r"^(?:\*\.|bucket\.|accesspoint\.|control\.)?(vpce-[0-9a-f]+)-[0-9a-z]+\."
+)
 
 
 def hostname(service: str, region: str) -> str:
     return _HOSTNAMES[service].format(region=region, suffix=url_suffix(region))
+
+
+def hostnames(service: str, region: str) -> List[str]:
+    """The names a zone may answer for ``service``: S3 also ``*.s3.<region>...`` (a bucket's
+    virtual-hosted name); a record for either names the S3 endpoint."""
+    host = hostname(service, region)
+    return [host, f"*.{host}"] if service == "s3" else [host]
 
 
 @dataclass
@@ -97,6 +108,13 @@ class Route53:
                 found.append(zone)
         return found
 
+    def answering_service(self, service: str) -> List[HostedZone]:
+        """The zones that answer some name of ``service`` (``hostnames``), each once."""
+        found: List[HostedZone] = []
+        for host in hostnames(service, self.resolver.fix_region):
+            found += [z for z in self.answering(host) if not any(z is f for f in found)]
+        return found
+
     def associated(self, zone: HostedZone, vpc: Vpc) -> Fact:
         """Is the zone associated with the VPC?"""
         results: List[Fact] = []
@@ -141,6 +159,13 @@ class Route53:
             )
         return found
 
+    def service_targets(self, zone: HostedZone, service: str) -> List[Any]:
+        """``targets`` for each name of ``service`` (S3: the apex and the wildcard), each once."""
+        found: List[Any] = []
+        for host in hostnames(service, self.resolver.fix_region):
+            found += [t for t in self.targets(zone, host, service) if t not in found]
+        return found
+
     def endpoint(self, target: Any) -> Any:
         """The VPC endpoint a record points to (by reference or by its DNS name), None for
         another target, or Unknown."""
@@ -164,10 +189,9 @@ class Route53:
         """Does a zone associated with ``vpc`` answer ``service``'s name with ``endpoint``?"""
         if not isinstance(vpc, Vpc) or service not in _HOSTNAMES:
             return False
-        host = hostname(service, self.resolver.fix_region)
         results: List[Fact] = []
-        for zone in self.answering(host):
-            targets = self.targets(zone, host, service)
+        for zone in self.answering_service(service):
+            targets = self.service_targets(zone, service)
             named = any_of(
                 [True for t in targets if t is endpoint]
                 + [t for t in targets if isinstance(t, Unknown)]
@@ -238,7 +262,7 @@ class Route53:
         if leaves is False or not subnets:
             return Serving(False)
         host = hostname(service, self.resolver.fix_region)
-        zones = self.answering(host)
+        zones = self.answering_service(service)
         if not zones:
             return Serving(
                 Unknown(
@@ -253,7 +277,7 @@ class Route53:
         for zone in zones:
             associated = self.associated(zone, vpc)
             reached: List[Fact] = []
-            for target in self.targets(zone, host, service):
+            for target in self.service_targets(zone, service):
                 if isinstance(target, Unknown):
                     reached.append(target)
                     continue
