@@ -574,3 +574,100 @@ def test_without_the_s3_zone_s3_through_the_hub_is_info(tmp_path: Path) -> None:
     ]
     listing.write_text(json.dumps(zones))
     assert _findings(case) == [("CVL301", "info", SPOKE)]
+
+
+_HUB_S3 = (
+    "hub.yaml",
+    "Outputs:\n",
+    "  S3Endpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n"
+    "      VpcId: !Ref HubVpc\n      ServiceName: !Sub com.amazonaws.${AWS::Region}.s3\n"
+    "      VpcEndpointType: Interface\n      PrivateDnsEnabled: false\n"
+    "      SubnetIds: [!Ref HubSubnetA, !Ref HubSubnetB]\n"
+    "      SecurityGroupIds: [!Ref EndpointSecurityGroup]\n"
+    "Outputs:\n  S3DnsName:\n"
+    '    Value: !Select [1, !Split [":", !Select [0, !GetAtt S3Endpoint.DnsEntries]]]\n'
+    "    Export: {Name: hub-s3-dns}\n",
+)
+
+
+def _spoke_s3_zone(name: str) -> Edit:
+    """The spoke's S3 gateway endpoint replaced by a zone for S3's names with one record."""
+    return (
+        "spoke.yaml",
+        "  S3Endpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n"
+        "      VpcId: !Ref SpokeVpc\n      ServiceName: !Sub com.amazonaws.${AWS::Region}.s3\n"
+        "      RouteTableIds: [!Ref PrivateRoutes]\n",
+        "  S3Zone:\n    Type: AWS::Route53::HostedZone\n    Properties:\n"
+        "      Name: !Sub s3.${AWS::Region}.amazonaws.com\n"
+        "      VPCs: [{VPCId: !Ref SpokeVpc, VPCRegion: !Ref AWS::Region}]\n"
+        "  S3Record:\n    Type: AWS::Route53::RecordSet\n    Properties:\n"
+        f"      HostedZoneId: !Ref S3Zone\n      Name: !Sub '{name}'\n      Type: A\n"
+        "      AliasTarget: {DNSName: !ImportValue hub-s3-dns, HostedZoneId: Z7HUB3NBMG0UP}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        pytest.param("*.s3.${AWS::Region}.amazonaws.com", [], id="wildcard-record"),
+        pytest.param("s3.${AWS::Region}.amazonaws.com", [], id="apex-record"),
+        pytest.param(
+            "other.s3.${AWS::Region}.amazonaws.com",
+            [("CVL301", "error", "SpokeVpc")],
+            id="record-for-another-name",
+        ),
+    ],
+)
+def test_s3_through_the_hub_stacks(name: str, expected: list, tmp_path: Path) -> None:
+    case = _variant("cloudformation", [_HUB_S3, _spoke_s3_zone(name)], tmp_path)
+    assert _findings(case) == expected
+
+
+def _tf_variant(form: str, name: str, old: str, new: str, tmp_path: Path) -> Path:
+    """A Terraform fixture as its plan or as its main.tf alone (``name``), with every ``old``
+    replaced by ``new``."""
+    case = tmp_path / form
+    case.mkdir()
+    text = (HUB / form / name).read_text()
+    assert old in text
+    (case / name).write_text(text.replace(old, new))
+    shutil.copy(HUB / form / "clarify-vpc-lint.yaml", case)
+    return case
+
+
+S3_HUB_TF = "terraform-s3-through-the-hub"
+
+
+@pytest.mark.parametrize("name", ["plan.json", "main.tf"])
+def test_s3_through_the_hub_in_terraform_is_clean(name: str, tmp_path: Path) -> None:
+    assert _findings(_tf_variant(S3_HUB_TF, name, "", "", tmp_path)) == []
+
+
+@pytest.mark.parametrize(
+    "name, old, new",
+    [
+        ("plan.json", '"name":"*"', '"name":"other"'),
+        ("main.tf", 'name    = "*"', 'name    = "other"'),
+    ],
+)
+def test_an_s3_record_for_another_name_serves_no_bucket_in_terraform(
+    name: str, old: str, new: str, tmp_path: Path
+) -> None:
+    case = _tf_variant(S3_HUB_TF, name, old, new, tmp_path)
+    assert _findings(case) == [("CVL301", "error", "aws_vpc.spoke")]
+
+
+@pytest.mark.parametrize(
+    "form, expected",
+    [
+        ("terraform", []),
+        ("terraform-zone-not-associated", TF_SPOKE),
+        ("terraform-hub-in-another-region", TF_SPOKE),
+    ],
+)
+def test_the_tf_files_alone_are_judged_like_their_plans(
+    form: str, expected: list, tmp_path: Path
+) -> None:
+    """The alias records name aws_vpc_endpoint.central[...].dns_entry[0].dns_name: the .tf
+    evaluation follows them to the hub endpoints, and the provider alias sets their region."""
+    assert _findings(_tf_variant(form, "main.tf", "", "", tmp_path)) == expected
