@@ -29,6 +29,16 @@ PLAN_FOLDERS = sorted(
 )
 Key = Tuple[str, str, str]  # rule, severity, resource
 
+# The rules a Clarify job whose definition is not known holds back, and those a job in
+# subnets outside the inputs holds back.
+_OPAQUE_DEFINITION = (
+    *("CVL101", "CVL102", "CVL301", "CVL302", "CVL303", "CVL305", "CVL308"),
+    *("CVL309", "CVL310", "CVL401", "CVL402", "CVL403", "CVL404"),
+)
+_SUBNET_UNKNOWN = (
+    *("CVL202", "CVL301", "CVL302", "CVL303", "CVL305", "CVL308"),
+    *("CVL309", "CVL310", "CVL401", "CVL402", "CVL403"),
+)
 # Where the .tf evaluation knows more than the plan reader: the plan reader follows only the
 # references of an expression, the .tf evaluation computes it. (folder, plan only, .tf only, why)
 MORE_PRECISE: Dict[str, Tuple[FrozenSet[Key], FrozenSet[Key], str]] = {
@@ -62,14 +72,31 @@ MORE_PRECISE: Dict[str, Tuple[FrozenSet[Key], FrozenSet[Key], str]] = {
         "coalesce(var.shared_vpc_id, aws_vpc.main.id) is aws_vpc.main when the variable is null: "
         "the logs endpoint is in the VPC, which so has one",
     ),
+    **{
+        f"workflows/cases/{case}/terraform": (
+            frozenset((rule, "info", "aws_sfn_state_machine.flow") for rule in _OPAQUE_DEFINITION),
+            frozenset(
+                [
+                    ("CVL101", "error", "aws_sfn_state_machine.flow/RunClarify"),
+                    *(
+                        [("CVL102", "warning", "aws_sfn_state_machine.flow/RunClarify")]
+                        if case == "no-vpc"
+                        else [("CVL103", "warning", "aws_sfn_state_machine.flow/RunClarify")]
+                        + [
+                            (rule, "info", "aws_sfn_state_machine.flow/RunClarify")
+                            for rule in _SUBNET_UNKNOWN
+                        ]
+                    ),
+                ]
+            ),
+            "the state machine's heredoc definition names aws_sagemaker_pipeline.churn.arn: the "
+            "plan knows the string only after apply, the .tf evaluation reads the JSON around "
+            "that reference (the job's subnets and group are real IDs outside the inputs)",
+        )
+        for case in ("network-1", "network-2", "no-vpc")
+    },
     "tfconfig/jsonencode-pipeline": (
-        frozenset(
-            (rule, "info", "aws_sagemaker_pipeline.churn")
-            for rule in (
-                *("CVL101", "CVL102", "CVL301", "CVL302", "CVL303", "CVL305", "CVL308"),
-                *("CVL309", "CVL310", "CVL401", "CVL402", "CVL403", "CVL404"),
-            )
-        ),
+        frozenset((rule, "info", "aws_sagemaker_pipeline.churn") for rule in _OPAQUE_DEFINITION),
         frozenset({("CVL303", "error", "aws_vpc.main")}),
         "the pipeline definition is jsonencode() of the subnets' and group's IDs: the plan knows "
         "the string only after apply, the .tf evaluation follows the references",
@@ -376,6 +403,59 @@ def test_a_local_module_whose_folder_is_missing_is_named_with_its_path(tmp_path:
         completed.stderr + completed.stdout
     )
     assert completed.returncode == 0  # nothing is wrong with the inputs given
+    report = run_json(str(tmp_path))
+    assert {(f["severity"], f["resource"], f["line"]) for f in report["findings"]} == {
+        ("info", "module.network", 1)
+    }
+    assert (
+        "module network: ./modules/network is not a directory" in report["findings"][0]["message"]
+    )
+
+
+def test_a_missing_module_folder_deeper_down_is_named_too(tmp_path: Path) -> None:
+    (tmp_path / "net").mkdir()
+    (tmp_path / "main.tf").write_text('module "net" {\n  source = "./net"\n}\n')
+    (tmp_path / "net" / "main.tf").write_text(
+        'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n\n'
+        'module "subnets" {\n  source = "../subnets"\n}\n'
+    )
+    report = run_json(str(tmp_path))
+    assert {(f["severity"], f["resource"]) for f in report["findings"]} == {
+        ("info", "module.net.module.subnets")
+    }
+    assert "module subnets: ../subnets is not a directory" in report["findings"][0]["message"]
+
+
+_HIDDEN = (
+    'variable "spokes" {\n  type = set(string)\n}\n\n'
+    'variable "models" {\n  type = map(string)\n}\n\n'
+    'module "spoke" {\n  source   = "./spoke"\n  for_each = var.spokes\n}\n\n'
+    'resource "aws_sagemaker_model" "m" {\n  for_each           = var.models\n'
+    "  name               = each.key\n"
+    '  execution_role_arn = "arn:aws:iam::111122223333:role/Model"\n'
+    "  primary_container {\n    image = each.value\n  }\n}\n\n"
+    'resource "aws_s3_bucket" "data" {\n  for_each = var.models\n  bucket   = each.key\n}\n'
+)
+
+
+def test_a_root_for_each_over_an_unset_variable_says_what_it_hides(tmp_path: Path) -> None:
+    """One info per variable, naming it and the module call or the model it hides; a bucket
+    (no job, model or network part) hides nothing the rules read. Given --var, it expands."""
+    (tmp_path / "spoke").mkdir()
+    (tmp_path / "spoke" / "main.tf").write_text(
+        'resource "aws_vpc" "v" {\n  cidr_block = "10.1.0.0/16"\n}\n'
+    )
+    (tmp_path / "main.tf").write_text(_HIDDEN)
+    report = run_json(str(tmp_path))
+    hidden = {(f["severity"], f["resource"]) for f in report["findings"]}
+    assert hidden == {("info", "module.spoke"), ("info", "aws_sagemaker_model.m")}
+    messages = {f["resource"]: f["message"] for f in report["findings"]}
+    assert "variable spokes has no default" in messages["module.spoke"]
+    assert "for_each of module.spoke (main.tf:9)" in messages["module.spoke"]
+    assert "variable models has no default" in messages["aws_sagemaker_model.m"]
+    assert "aws_s3_bucket" not in messages["aws_sagemaker_model.m"]
+    given = run_json(str(tmp_path), "--var", 'spokes=["a"]', "--var", "models={}")
+    assert given["findings"] == []
 
 
 def test_a_resource_declared_twice_is_an_input_error_as_terraform_says(tmp_path: Path) -> None:

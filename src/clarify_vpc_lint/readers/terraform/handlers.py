@@ -584,10 +584,14 @@ def _workflow(resource: TfResource, network: Network) -> None:
 
 def _unknown_definition(resource: TfResource, attribute: str) -> Any:
     """A definition not known before apply: in ``.tf``, the object ``jsonencode()`` encodes,
-    with the references it names as Handles; in a plan, Unknown naming what it is built from."""
+    with the references it names as Handles, or a template's JSON with its ``${...}`` parts
+    unknown; in a plan, Unknown naming what it is built from."""
     written = resource.value(attribute)
     if isinstance(written, Unknown) and isinstance(written.encodes, dict):
         return written.encodes
+    if isinstance(written, Unknown) and written.text:  # a heredoc around ${...}: the rest is read
+        where = f"{resource.address} {attribute}"
+        return workflows.parse_embedded(written, workflows.no_lookup, where)
     config = getattr(resource, "config", None)  # a plan's configuration expressions
     expression = Plan._expression(config, (attribute,)) if isinstance(config, dict) else None
     references = _strings(expression.get("references")) if expression else []

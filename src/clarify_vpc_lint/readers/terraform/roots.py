@@ -27,6 +27,7 @@ from ...documents import Document
 from ...findings import InputError
 from ...model import Location, Network, VpcEndpoint
 from ...values import Handle, Unknown
+from .. import sagemaker
 from ..formats import TERRAFORM_CONFIG_EXTENSIONS, TERRAFORM_LANGUAGE, TERRAFORM_VARIABLE_EXTENSIONS
 from ..sagemaker import dig
 from .handlers import HANDLERS
@@ -367,17 +368,53 @@ def read_root(
             network.unknown_addresses.append((instance.address, _DATA_SOURCE))
         elif handler is not None:
             _handle(handler, instance, root, network)
+    starts_jobs = set()  # the possible instances that would be Clarify jobs or models
     for instance in configuration.possible:
         handler = HANDLERS.get((instance.mode, instance.type))
         if handler is not None:
             possible = Network()
             _handle(handler, instance, root, possible)
+            if possible.jobs or possible.models:
+                starts_jobs.add(instance.address)
             network.extend(_conditional(possible))
     for skipped in configuration.skipped:
         network.unknown_addresses.append((skipped.address, skipped.reason))
         if _is_module(skipped):
             network.endpoints.append(_possible_endpoint(skipped, root))
+    network.extend(_hidden(configuration, root, starts_jobs))
     return network, root
+
+
+def _hidden(configuration: Configuration, root: RootModule, starts_jobs: set) -> Network:
+    """What the configuration cannot read and may hold Clarify jobs, one info per cause: a
+    local module whose folder is missing (naming the module and the path), and root module
+    calls, and resources that would be jobs or models (``starts_jobs``), whose ``count`` or
+    ``for_each`` is unknown (an unset variable: naming it and the blocks it hides). What else
+    such a resource makes is read as possible instances; remote modules are unknown as the
+    SPEC says, not reported."""
+    missing = {what for _, _, what in configuration.notes}
+    causes: Dict[str, List[Skipped]] = {}
+    for skipped in configuration.skipped:
+        in_root = skipped.address.count(".") == 1
+        hides = _is_module(skipped) or skipped.address in starts_jobs
+        if skipped.reason in missing or (skipped.cause == "expansion" and in_root and hides):
+            causes.setdefault(skipped.reason, []).append(skipped)
+    network = Network()
+    for reason, hidden in causes.items():
+        first = hidden[0]
+        loc = Location(root.file_of(first.file), first.line, 1, first.address, LANGUAGE)
+        if reason not in missing:
+            names = ", ".join(
+                f"{s.address} ({os.path.basename(s.file)}:{s.line})" for s in hidden[:8]
+            )
+            reason = (
+                f"{reason}; the count or for_each of {names}"
+                f"{', ...' if len(hidden) > 8 else ''} depends on it, so nothing "
+                f"{'they make is' if len(hidden) > 1 else 'it makes is'} checked"
+            )
+        unknown = Unknown(reason)
+        network.jobs.append(sagemaker.defaults_job(unknown, loc, unknown, inference=unknown))
+    return network
 
 
 def _handle(handler: Any, instance: Instance, root: RootModule, network: Network) -> None:

@@ -129,7 +129,12 @@ def _emit(scope: Scope, configuration: Configuration) -> None:
         child = scope.child(name)
         if isinstance(child, Unknown):
             address = f"{scope.address + '.' if scope.address else ''}module.{name}"
-            configuration.skipped.append(Skipped(address, child.reason, block.file, block.line))
+            expansion = scope.expansion(("module", name), block)
+            unknown_count = isinstance(expansion, Unknown) and expansion.reason == child.reason
+            cause = "expansion" if unknown_count else "source"
+            configuration.skipped.append(
+                Skipped(address, child.reason, block.file, block.line, cause)
+            )
             continue
         if isinstance(child, dict):
             child = list(child.values())

@@ -59,6 +59,8 @@ class Skipped:
     reason: str
     file: str
     line: int
+    # "expansion": its count/for_each is unknown; "source": a module whose folder is not read
+    cause: str = "expansion"
 
 
 @dataclass
