@@ -115,6 +115,20 @@ class Route53:
             found += [z for z in self.answering(host) if not any(z is f for f in found)]
         return found
 
+    def _unknown_zones(self, vpc: Vpc) -> str:
+        """For messages: why the zones associated with ``vpc`` that the inputs do not name are
+        unknown (a zone ID read from another root's state), else ""."""
+        reasons = [
+            association.zone.reason
+            for association in self.resolver.network.zone_associations
+            if isinstance(association.zone, Unknown)
+            and not isinstance(association.vpc, Unknown)
+            and self.resolver.vpc(association.vpc, vpc.loc) is vpc
+        ]
+        if not reasons:
+            return ""
+        return f" ({vpc.loc.resource} is associated with zones not known: {reasons[0]})"
+
     def associated(self, zone: HostedZone, vpc: Vpc) -> Fact:
         """Is the zone associated with the VPC?"""
         results: List[Fact] = []
@@ -268,7 +282,7 @@ class Route53:
                 Unknown(
                     f"no Route 53 private hosted zone for {host} is in the inputs, and "
                     f"{vpc.loc.resource} routes to another network, where a hub endpoint may "
-                    f"serve it; {ROUTE53_DATA.format(host=host)}"
+                    f"serve it; {ROUTE53_DATA.format(host=host)}{self._unknown_zones(vpc)}"
                 )
             )
         results: List[Fact] = []

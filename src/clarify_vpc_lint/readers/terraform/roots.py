@@ -22,7 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from ... import keys
+from ... import keys, tfaddress
 from ...documents import Document
 from ...findings import InputError
 from ...model import Location, Network, VpcEndpoint
@@ -111,7 +111,14 @@ class ConfiguredResource:
 
     def type_of(self, handle: Handle) -> str:
         address = keys.tf_root_address(self.root.directory, handle.key)
-        return self.root.types.get(address, "") if address is not None else ""
+        if address is not None:
+            return self.root.types.get(address, "")
+        for other in self.root.other_roots:  # read through terraform_remote_state
+            address = keys.tf_root_address(other, handle.key)
+            parsed = tfaddress.parse(address) if address is not None else None
+            if parsed is not None:
+                return parsed.type
+        return ""
 
 
 @dataclass
@@ -122,6 +129,7 @@ class RootModule:
     configuration: Configuration
     types: Dict[str, str] = field(default_factory=dict)  # address -> type
     names: Mapping[str, str] = field(default_factory=dict)  # real path -> the path as given
+    other_roots: List[str] = field(default_factory=list)  # the run's other root directories
     file_names: Dict[str, str] = field(default_factory=dict)  # memo of file_of
 
     def file_of(self, path: str) -> str:
@@ -202,6 +210,12 @@ def _read_roots(
         except FileError as error:
             result.errors.append(_input_error(error, directory, names))
     roots = _roots(calls)
+    states = _RemoteStates(
+        [d for d in roots if d in calls and _plan_of(d, plans, modules) is None],
+        var_files,
+        variables,
+        modules,
+    )
     read_directories: Dict[str, str] = {}  # real directory -> "linted" | "skipped"
     unread: set = set()  # real paths of files with an input error
     for directory in roots:
@@ -215,7 +229,7 @@ def _read_roots(
                 )
                 read_directories.update(dict.fromkeys(tree, "skipped"))
                 continue
-            network, root = read_root(directory, var_files, variables, modules, names)
+            network, root = read_root(directory, var_files, variables, modules, names, states)
         except FileError as error:
             problem = _input_error(error, directory, names)
             if problem not in result.errors:  # a --var-file that cannot be read: once
@@ -249,6 +263,98 @@ def _read_roots(
         elif status != "skipped":  # a root its plan stands for: the notes say so
             result.skipped.append(file)
     return result
+
+
+# The settings that say where a backend keeps a state (s3, gcs, azurerm, remote, http, ...).
+_STATE_PLACE = (
+    *("bucket", "key", "prefix", "path", "address", "container_name"),
+    *("storage_account_name", "organization", "workspaces"),
+)
+
+
+class _RemoteStates:
+    """Which root module of the run a ``terraform_remote_state`` reads (the same backend and
+    state place: a local path, an S3 bucket and key, ...), and that root's outputs, each
+    evaluated once. Offline nothing else ties two roots: a state the run does not hold is
+    unknown, naming the root to add."""
+
+    def __init__(
+        self,
+        roots: List[str],
+        var_files: List[str],
+        variables: Optional[Mapping[str, str]],
+        modules: Dict[Path, ModuleConfig],
+    ) -> None:
+        self.roots = roots  # directories as the run names them (their keys use that name)
+        self.var_files = var_files
+        self.variables = variables
+        self.modules = modules
+        self._backends: Dict[str, Any] = {}
+        self._outputs: Dict[str, Any] = {}
+        self._busy: set = set()
+
+    def reader(self, caller: str) -> Any:
+        return lambda backend, config: self.outputs(caller, backend, config)
+
+    def outputs(self, caller: str, backend: str, config: Dict[str, Any]) -> Any:
+        from .config import root_outputs
+        from .config.hcl import FileError
+
+        root = self._find(caller, backend, config)
+        if root is None:
+            place = ", ".join(
+                f"{k} = {config[k]}" for k in _STATE_PLACE if isinstance(config.get(k), str)
+            )
+            return Unknown(
+                f"terraform_remote_state reads a state ({backend} backend{': ' if place else ''}"
+                f"{place}) of no root module in the run; add that root's folder (its .tf files) "
+                "to the run"
+            )
+        if root in self._busy:
+            return Unknown(f"the outputs of {root} depend on its own remote state (a cycle)")
+        if root not in self._outputs:
+            self._busy.add(root)
+            try:
+                self._outputs[root] = root_outputs(
+                    Path(root),
+                    [Path(f) for f in self.var_files],
+                    self.variables,
+                    keys.tf_root_resource(root, ""),
+                    self.modules,
+                    self.reader(root),
+                )
+            except FileError as error:
+                self._outputs[root] = Unknown(f"the outputs of {root}: {error.what}")
+            finally:
+                self._busy.discard(root)
+        return self._outputs[root]
+
+    def _backend(self, root: str) -> Any:
+        from .config import backend_of
+
+        if root not in self._backends:
+            self._backends[root] = backend_of(Path(root), self.modules)
+        return self._backends[root]
+
+    def _find(self, caller: str, backend: str, config: Dict[str, Any]) -> Optional[str]:
+        for root in self.roots:
+            kind, settings = self._backend(root)
+            if kind != backend or os.path.realpath(root) == os.path.realpath(caller):
+                continue
+            if backend == "local":  # a path relative to the reading root's folder
+                read = str(config.get("path", "terraform.tfstate"))
+                kept = str(settings.get("path", "terraform.tfstate"))
+                if _same_file(os.path.join(caller, read), os.path.join(root, kept)):
+                    return root
+                continue
+            place = [k for k in _STATE_PLACE if k in config or k in settings]
+            if place and all(config.get(k) == settings.get(k) for k in place):
+                return root
+        return None
+
+
+def _same_file(one: str, other: str) -> bool:
+    return os.path.realpath(one) == os.path.realpath(other)
 
 
 def _roots(calls: Dict[str, List[str]]) -> List[str]:
@@ -348,8 +454,10 @@ def read_root(
     variables: Optional[Mapping[str, str]] = None,
     modules: Optional[Dict[Path, ModuleConfig]] = None,
     names: Optional[Mapping[str, str]] = None,
+    states: Optional[_RemoteStates] = None,
 ) -> Tuple[Network, RootModule]:
-    """The network a root module directory describes. Raises ``FileError`` on invalid HCL."""
+    """The network a root module directory describes. Raises ``FileError`` on invalid HCL.
+    ``states`` gives the outputs its terraform_remote_state data sources read."""
     from .config import read_configuration
 
     configuration = read_configuration(
@@ -358,8 +466,11 @@ def read_root(
         variables,
         keys.tf_root_resource(directory, ""),
         modules,
+        states.reader(directory) if states is not None else None,
     )
     root = RootModule(directory, configuration, names=names or {})
+    if states is not None:
+        root.other_roots = [r for r in states.roots if r != directory]
     root.types = {i.address: i.type for i in configuration.instances}
     network = Network()
     for instance in configuration.instances:

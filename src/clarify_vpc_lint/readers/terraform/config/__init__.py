@@ -31,7 +31,15 @@ from . import hcl
 from .evaluate import Evaluator
 from .module import Configuration, Instance, ModuleConfig, ResourceRef, Scope, Skipped, inside
 
-__all__ = ["Configuration", "Instance", "Skipped", "local_module_calls", "read_configuration"]
+__all__ = [
+    "Configuration",
+    "Instance",
+    "Skipped",
+    "backend_of",
+    "local_module_calls",
+    "read_configuration",
+    "root_outputs",
+]
 
 
 def _var_files(directory: Path, explicit: Iterable[Path]) -> list:
@@ -57,22 +65,82 @@ def read_configuration(
     variables: Optional[Mapping[str, str]] = None,
     key_prefix: Optional[str] = None,
     modules: Optional[Dict[Path, ModuleConfig]] = None,
+    remote_state: Any = None,
 ) -> Configuration:
     """Evaluate the root module in ``directory``.
 
     ``variables`` are ``--var NAME=VALUE`` texts (parsed as HCL unless the variable is a
     string, number or bool); ``key_prefix`` starts every Handle key (default: the keys of
     ``keys.tf_root_resource`` for the resolved directory).
-    ``modules`` caches parsed module directories across calls (``local_module_calls``).
+    ``modules`` caches parsed module directories across calls (``local_module_calls``);
+    ``remote_state`` gives the outputs a ``terraform_remote_state`` reads (``Evaluator``).
     A file that cannot be read (not valid HCL, a FIFO, a link out of the root) is one entry
     of ``errors`` (here, or in the ``ModuleConfig`` of its module directory); the rest is read.
     """
+    configuration = Configuration()
+    evaluator = _evaluator(directory, var_files, variables, key_prefix, modules, configuration)
+    evaluator.remote_state = remote_state
+    root = Scope(evaluator, evaluator.module_at(evaluator.root), "", None, None)
+    evaluator.root_scope = root
+    _emit(root, configuration)
+    configuration.undeclared = sorted(set(variables or {}) - set(root.module.variables))
+    for module in evaluator.modules.values():
+        configuration.errors += [(e.path, e.line, e.what) for e in module.errors]
+    configuration.errors += [e for e in evaluator.errors if e not in configuration.errors]
+    configuration.notes = evaluator.notes
+    return configuration
+
+
+def root_outputs(
+    directory: Path,
+    var_files: Iterable[Path],
+    variables: Optional[Mapping[str, str]],
+    key_prefix: str,
+    modules: Dict[Path, ModuleConfig],
+    remote_state: Any = None,
+) -> Dict[str, Any]:
+    """The outputs of the root module in ``directory`` as another root's terraform_remote_state
+    reads them: plain values, references to its resources as Handles (``key_prefix``)."""
+    evaluator = _evaluator(directory, var_files, variables, key_prefix, modules, Configuration())
+    evaluator.remote_state = remote_state
+    root = Scope(evaluator, evaluator.module_at(evaluator.root), "", None, None)
+    evaluator.root_scope = root
+    return {
+        name: evaluator.settle(root.output(name), f"output {name}") for name in root.module.outputs
+    }
+
+
+def backend_of(directory: Path, modules: Dict[Path, ModuleConfig]) -> Any:
+    """The root module's state backend: (type, its literal settings); ("local", {}) where the
+    configuration names none."""
+    evaluator = Evaluator(Path(directory).resolve(), {}, {}, "")
+    evaluator.modules = modules
+    module = evaluator.module_at(evaluator.root)
+    for block in module.backends:
+        context = evaluator.bare.context({}, "backend")
+        settings = {
+            name: evaluator.eval(expression, context)
+            for name, expression in block.body.attributes.items()
+        }
+        return (block.labels[0] if block.labels else "", settings)
+    return ("local", {})
+
+
+def _evaluator(
+    directory: Path,
+    var_files: Iterable[Path],
+    variables: Optional[Mapping[str, str]],
+    key_prefix: Optional[str],
+    modules: Optional[Dict[Path, ModuleConfig]],
+    configuration: Configuration,
+) -> Evaluator:
+    """An evaluator of the root in ``directory`` with its variable files read (what cannot be
+    read is in ``configuration.errors``)."""
     directory = Path(directory).resolve()
     prefix = key_prefix if key_prefix is not None else keys.tf_root_resource(str(directory), "")
     evaluator = Evaluator(directory, {}, dict(variables or {}), prefix)
     if modules is not None:
         evaluator.modules = modules
-    configuration = Configuration()
     for path, automatic in _var_files(directory, var_files):
         if automatic and not inside(path, directory):
             what = "a symbolic link to a file outside its root module folder; not read"
@@ -87,15 +155,7 @@ def read_configuration(
             evaluator.variables[name] = evaluator.eval(
                 expression, evaluator.bare.context({}, f"{path.name}: {name}")
             )
-    root = Scope(evaluator, evaluator.module_at(directory), "", None, None)
-    evaluator.root_scope = root
-    _emit(root, configuration)
-    configuration.undeclared = sorted(set(variables or {}) - set(root.module.variables))
-    for module in evaluator.modules.values():
-        configuration.errors += [(e.path, e.line, e.what) for e in module.errors]
-    configuration.errors += [e for e in evaluator.errors if e not in configuration.errors]
-    configuration.notes = evaluator.notes
-    return configuration
+    return evaluator
 
 
 def local_module_calls(directory: Path, modules: Dict[Path, ModuleConfig]) -> list:

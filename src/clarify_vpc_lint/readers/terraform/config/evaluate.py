@@ -14,7 +14,7 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from ....documents import ParseError, read_regular_file
 from ....values import Handle, Unknown
@@ -93,6 +93,9 @@ class Evaluator:
         # what the user should know though it is no error: (file, line, what)
         self.notes: List[Tuple[str, Optional[int], str]] = []
         self.bare = Scope(self, ModuleConfig(root), "", None, None)  # for tfvars and --var values
+        # the outputs of the root whose state a terraform_remote_state reads: (backend type,
+        # its config) -> {output: value}, or Unknown naming the root to add (see roots.py)
+        self.remote_state: Optional[Callable[[Any, Any], Any]] = None
         self.root_scope: Optional[Scope] = None  # set once the variable values are read
 
     def where(self, block: hcl.Block) -> str:
@@ -284,11 +287,28 @@ class Evaluator:
                 return f"com.amazonaws.{region}.{value}"
         if kind == "aws_iam_policy_document" and name in ("json", "minified_json"):
             return self._policy_document(scope, ref, name)
+        if kind == "terraform_remote_state" and name == "outputs":
+            return scope.memo(("outputs", ref.key, ref.index), lambda: self._outputs(scope, ref))
         if name in block.body.attributes:
             return scope.memo(
                 ("attr", ref.key, ref.index, name), lambda: scope._attribute(ref, block, name)
             )
         return Unknown(f"{ref.address}.{name} is read from AWS; data sources are not read offline")
+
+    def _outputs(self, scope: Scope, ref: ResourceRef) -> Any:
+        """The outputs a terraform_remote_state reads: those of a root module of the run whose
+        backend it names (values as Handles to that root's resources), else Unknown."""
+        block = scope.module.resources[ref.key]
+        backend = (
+            scope._attribute(ref, block, "backend") if "backend" in block.body.attributes else None
+        )
+        config = scope._attribute(ref, block, "config") if "config" in block.body.attributes else {}
+        if self.remote_state is not None and isinstance(backend, str) and isinstance(config, dict):
+            return self.remote_state(backend, config)
+        return Unknown(
+            f"{ref.address} reads the state of another root module; add that root's folder "
+            "(its .tf files) to the run"
+        )
 
     def _policy_document(self, scope: Scope, ref: ResourceRef, name: str) -> Any:
         values = scope.instance_values(ref)

@@ -90,6 +90,7 @@ class ModuleConfig:
     calls: Dict[str, hcl.Block] = field(default_factory=dict)
     providers: List[hcl.Block] = field(default_factory=list)
     errors: List[hcl.FileError] = field(default_factory=list)  # files not read; the rest is
+    backends: List[hcl.Block] = field(default_factory=list)  # terraform { backend "s3" {...} }
 
 
 def inside(path: Path, directory: Path) -> bool:
@@ -180,6 +181,8 @@ def _add_block(module: ModuleConfig, block: hcl.Block) -> None:
         module.calls[_unique(module.calls, labels[0], block)] = block
     elif block.type == "provider":
         module.providers.append(block)
+    elif block.type == "terraform":
+        module.backends += [inner for inner in block.body.blocks if inner.type == "backend"]
 
 
 def _unique(declared: Dict[Any, hcl.Block], key: Any, block: hcl.Block) -> Any:
