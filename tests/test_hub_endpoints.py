@@ -671,3 +671,106 @@ def test_the_tf_files_alone_are_judged_like_their_plans(
     """The alias records name aws_vpc_endpoint.central[...].dns_entry[0].dns_name: the .tf
     evaluation follows them to the hub endpoints, and the provider alias sets their region."""
     assert _findings(_tf_variant(form, "main.tf", "", "", tmp_path)) == expected
+
+
+# -- Terraform: the hub and the spoke as two roots, tied by terraform_remote_state ---------------
+
+TWO_ROOTS = "terraform-two-roots"
+
+
+def test_clean_hub_and_spoke_roots_have_no_finding() -> None:
+    assert _findings(HUB / TWO_ROOTS) == []
+
+
+@pytest.mark.parametrize(
+    "edits, expected",
+    [
+        pytest.param(
+            [("spoke/main.tf", 'toset(["api", "runtime", "logs"])', 'toset(["runtime", "logs"])')],
+            [("CVL302", "error", "aws_vpc.spoke")],
+            id="api-zone-not-associated-with-the-spoke",
+        ),
+        pytest.param(
+            [("spoke/main.tf", '"10.0.0.0/8"', '"10.9.0.0/16"')],
+            TF_SPOKE,
+            id="no-route-to-the-hub-cidr",
+        ),
+        pytest.param(
+            [("hub/main.tf", 'cidr_blocks = ["10.0.0.0/8"]', 'cidr_blocks = ["10.0.0.0/16"]')],
+            [
+                ("CVL307", "warning", 'aws_vpc_endpoint.central["api"]'),
+                ("CVL307", "warning", 'aws_vpc_endpoint.central["runtime"]'),
+            ],
+            id="hub-endpoint-group-does-not-admit-the-spoke",
+        ),
+        pytest.param(
+            [("hub/main.tf", "private_dns_enabled = false", "private_dns_enabled = true")],
+            [],
+            id="hub-private-dns-on-changes-nothing-for-the-spoke",
+        ),
+        pytest.param(
+            [
+                (
+                    "spoke/main.tf",
+                    'path = "../hub/terraform.tfstate"',
+                    'path = "../net/terraform.tfstate"',
+                )
+            ],
+            [
+                ("CVL302", "info", "aws_vpc.spoke"),
+                ("CVL303", "info", "aws_vpc.spoke"),
+                ("CVL310", "info", "aws_vpc.spoke"),
+            ],
+            id="remote-state-of-a-root-not-in-the-run",
+        ),
+    ],
+)
+def test_each_broken_root_gives_exactly_its_findings(
+    edits: List[Edit], expected: list, tmp_path: Path
+) -> None:
+    assert _findings(_variant(TWO_ROOTS, edits, tmp_path)) == expected
+
+
+def test_the_spoke_root_alone_is_info_naming_the_state_to_add(tmp_path: Path) -> None:
+    case = _variant(TWO_ROOTS, [], tmp_path)
+    shutil.rmtree(case / "hub")
+    assert _findings(case) == [
+        ("CVL302", "info", "aws_vpc.spoke"),
+        ("CVL303", "info", "aws_vpc.spoke"),
+        ("CVL310", "info", "aws_vpc.spoke"),
+    ]
+    config = load_config(case / "clarify-vpc-lint.yaml")
+    (message,) = [
+        f.message
+        for f in run(Options(paths=[str(case)], config=config)).findings
+        if f.rule == "CVL302"
+    ]
+    assert "terraform_remote_state reads a state (local backend: path = " in message
+    assert "add that root's folder (its .tf files) to the run" in message
+
+
+def test_roots_tied_by_an_s3_backend(tmp_path: Path) -> None:
+    """The hub keeps its state in S3; the spoke reads that bucket and key."""
+    backend = (
+        'terraform {\n  backend "s3" {\n    bucket = "network-state"\n'
+        '    key    = "hub/terraform.tfstate"\n    region = "us-east-1"\n  }\n'
+    )
+    reader = (
+        'backend = "s3"\n  config = {\n    bucket = "network-state"\n'
+        '    key    = "hub/terraform.tfstate"\n    region = "us-east-1"\n'
+    )
+    edits = [
+        ("hub/main.tf", "terraform {\n", backend),
+        (
+            "spoke/main.tf",
+            'backend = "local"\n  config = {\n    path = "../hub/terraform.tfstate"\n',
+            reader,
+        ),
+    ]
+    case = _variant(TWO_ROOTS, edits, tmp_path)
+    assert _findings(case) == []
+    spoke = case / "spoke" / "main.tf"
+    spoke.write_text(
+        spoke.read_text().replace('"hub/terraform.tfstate"', '"other/terraform.tfstate"')
+    )
+    assert [f[1] for f in _findings(case)] == ["info", "info", "info"]

@@ -115,19 +115,24 @@ class Route53:
             found += [z for z in self.answering(host) if not any(z is f for f in found)]
         return found
 
-    def _unknown_zones(self, vpc: Vpc) -> str:
-        """For messages: why the zones associated with ``vpc`` that the inputs do not name are
-        unknown (a zone ID read from another root's state), else ""."""
-        reasons = [
-            association.zone.reason
+    def _maybe_associated(self, vpc: Vpc) -> List[Unknown]:
+        """The associations of ``vpc`` with a zone the inputs do not name (a zone ID read from
+        another root's state): any zone may be theirs."""
+        return [
+            association.zone
             for association in self.resolver.network.zone_associations
             if isinstance(association.zone, Unknown)
             and not isinstance(association.vpc, Unknown)
             and self.resolver.vpc(association.vpc, vpc.loc) is vpc
         ]
-        if not reasons:
+
+    def _unknown_zones(self, vpc: Vpc) -> str:
+        """For messages: why the zones associated with ``vpc`` that the inputs do not name are
+        unknown, else ""."""
+        unknown = self._maybe_associated(vpc)
+        if not unknown:
             return ""
-        return f" ({vpc.loc.resource} is associated with zones not known: {reasons[0]})"
+        return f" ({vpc.loc.resource} is associated with zones not known: {unknown[0].reason})"
 
     def associated(self, zone: HostedZone, vpc: Vpc) -> Fact:
         """Is the zone associated with the VPC?"""
@@ -136,6 +141,7 @@ class Route53:
         for association in self.resolver.network.zone_associations:
             if self.zone_of(association.zone) is zone:
                 refs = [*refs, association.vpc]
+        results += self._maybe_associated(vpc)
         for ref in refs:
             if isinstance(ref, Unknown):
                 results.append(ref)
