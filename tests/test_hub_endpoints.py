@@ -361,13 +361,16 @@ def test_the_owners_own_inventory_is_complete(tmp_path: Path) -> None:
     assert {"CVL301", "CVL302", "CVL303"} <= errors
 
 
-def test_the_readme_shows_the_clean_hub_and_spoke_stacks() -> None:
+def test_the_readme_shows_the_clean_hub_and_spoke_stacks_and_roots() -> None:
     """The README's whole example is the clean fixture, so it stays clean with it."""
     readme = (FIXTURES.parents[1] / "README.md").read_text()
     section = readme.split("### Hub-and-spoke networks")[1].split("\n### ")[0]
     for name in ("hub.yaml", "spoke.yaml"):
         block = section.split(f"```yaml\n# {name}\n")[1].split("```")[0]
         assert block == (HUB / "cloudformation" / name).read_text()
+    for name in ("hub/main.tf", "spoke/main.tf"):
+        block = section.split(f"```hcl\n# {name}\n")[1].split("```")[0]
+        assert block == (HUB / "terraform-two-roots" / name).read_text()
 
 
 @pytest.mark.parametrize(
