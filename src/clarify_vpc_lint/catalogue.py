@@ -251,6 +251,7 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "blocked_calls": "sagemaker:CreateEndpointConfig on"
         " arn:aws:sagemaker:us-east-1:*:endpoint-config/sagemaker-clarify-endpoint-*",
         "blocked_jobs": "ClarifyJob",
+        "policy_sid": "ClarifyJobApi",
         "policy_actions": '["sagemaker:CreateEndpointConfig"]',
         "policy_resources": '["arn:aws:sagemaker:*:*:endpoint-config/sagemaker-clarify-endpoint-*"]',
         "missing_detail": "ec2:CreateNetworkInterface (the job attaches it to the VPC)",

@@ -72,6 +72,15 @@ class Roles:
             found.boundary = [self._managed(role.boundary, name)]
         return found
 
+    def boundary_policy(self, role: Role) -> Optional[Policy]:
+        """The role's permissions boundary where the inputs define it (a fix edits it there)."""
+        ref = role.boundary
+        if isinstance(ref, Handle):
+            return self.managed.get(ref.key)
+        if isinstance(ref, str):
+            return self.managed.get(keys.policy_arn(ref))
+        return None
+
     def _managed(self, ref: Any, role: str) -> Tuple[str, Any]:
         if isinstance(ref, Unknown):
             return (f"a managed policy of {role}", ref)
