@@ -50,6 +50,7 @@ NOT_APPLIED = {
     ("CVL502", "bad-no-endpoint.yaml"): "reaches S3 without an S3 endpoint",
     ("CVL502", "tf-bad-no-endpoint"): "downloads the model outside any VPC",
     ("CVL503", "api-bad"): "is the policy as AWS lists it: change it in AWS",
+    ("CVL503", "api-bad-boundary"): "is the policy as AWS lists it: change it in AWS",
 }
 # what a policy fix may change in a line it does not add: the condition it narrows
 POLICY_NAMES = ("Condition", "Null", "ArnNotLike", "aws:SourceVpc", "sagemaker:")

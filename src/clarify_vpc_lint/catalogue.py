@@ -255,6 +255,7 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "policy_actions": '["sagemaker:CreateEndpointConfig"]',
         "policy_resources": '["arn:aws:sagemaker:*:*:endpoint-config/sagemaker-clarify-endpoint-*"]',
         "missing_detail": "ec2:CreateNetworkInterface (the job attaches it to the VPC)",
+        "statement_place": "a policy of ClarifyRole (inline, or one attached to it)",
         "statement_actions": '["ec2:CreateNetworkInterface", "sagemaker:CreateEndpointConfig"]',
         "statement_resources": '["*"]',
         "advice": "statement RequireVpc (sagemaker:CreateProcessingJob) requires a VPC: give job"

@@ -58,11 +58,20 @@ def role_names(view: Any) -> Dict[str, Any]:
         listed = by_purpose.setdefault(call.purpose, [])
         if call.request.action not in listed:
             listed.append(call.request.action)
+    role = verdict.role.loc.resource if verdict.role else "(not in the inputs)"
+    place = f"a policy of {role} (inline, or one attached to it)"
+    outside = ""
+    if verdict.role is not None and verdict.role.boundary is not None and verdict.bounded():
+        boundary = _roles(view.resolver).policies_of(verdict.role).boundary[0][0]
+        place = f"{boundary}, the permissions boundary of {role}"
+        outside = f" (outside its permissions boundary {boundary})"
     return {
-        "role": verdict.role.loc.resource if verdict.role else "(not in the inputs)",
+        "role": role,
+        "statement_place": place,
         "missing_detail": "; ".join(
             f"{', '.join(listed)} (the job {purpose})" for purpose, listed in by_purpose.items()
         )
+        + outside
         or "(none)",
         "statement_actions": _yaml_list(actions),
         "statement_resources": _yaml_list(_resources(missing)),
