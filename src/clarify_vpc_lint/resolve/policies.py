@@ -88,7 +88,7 @@ def other_denials(policy: Policy, job: Job, model: Optional[Model], region: str)
             continue
         request = call.request
         if call.by != ROLE:  # the job runs with isolation off: the mandate is CVL104's
-            request = replace(request, context=dict(request.context, **{ISOLATION_KEY: "false"}))
+            request = replace(request, context={ISOLATION_KEY: "false", **request.context})
         for statement, verdict in denials([(policy.loc.resource, policy.document)], request):
             if (
                 verdict is False
@@ -135,6 +135,12 @@ def fix_advice(denial: Denial, job: Job) -> str:
     for written in denial.keys:
         key = written.lower()
         if key in ("sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids"):
+            if denial.action == "sagemaker:CreateModel":
+                return (
+                    f"{where} admits the model of job {job.loc.resource} only in a VPC its "
+                    f"condition on {written} allows: give the model a VpcConfig that meets it "
+                    "(the job's subnets and groups, as CVL103 asks)"
+                )
             if job.has_vpc_config is not True:
                 return (
                     f"{where} requires a VPC: give job {job.loc.resource} a NetworkConfig.VpcConfig"
