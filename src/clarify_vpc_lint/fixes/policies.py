@@ -310,9 +310,13 @@ def _add_values(
     key = re.compile(rf"[\"']?{written}[\"']?[ \t]*:[ \t]*").match(text, start)
     if key is None:
         return f"{path[-1]} is not written where the file says: add the value by hand"
-    end = _scalar_end(text, key.end())
+    if text.startswith("{", key.end()):  # one reference: {"Ref": ...}, {Ref: ...}
+        brace = closing(text, key.end())
+        end = key.end() if brace is None else brace + 1
+    else:
+        end = _scalar_end(text, key.end())
     old = text[key.end() : end]
-    if not old.strip() or old.lstrip().startswith(("[", "{", "|", ">", "&", "*")):
+    if not old.strip() or old.lstrip().startswith(("[", "|", ">", "&", "*")):
         return f"{path[-1]}'s value is not one literal: add the value by hand"
     return [Edit(key.end(), end, "[" + ", ".join([old, *added]) + "]")]
 
