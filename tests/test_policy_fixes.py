@@ -129,3 +129,120 @@ def test_a_deny_that_is_not_a_list_item_is_never_rewritten(tmp_path: Path) -> No
     fixes = plan_fixes(run(Options(paths=[str(template)])))
     (left,) = [n for n in fixes.not_applied if n.finding.rule == "CVL501"]
     assert "Statement list" in left.reason and fixes.fixed == {}
+
+
+_DOCUMENT = """
+data "aws_iam_policy_document" "guardrail" {
+  statement {
+    sid       = "DenyWithoutNetworkIsolation"
+    effect    = "Deny"
+    actions   = ["sagemaker:*"]
+    resources = ["*"]
+    condition {
+      test     = "StringNotEqualsIfExists"
+      variable = "sagemaker:NetworkIsolation"
+      values   = ["true"]
+    }
+  }
+}
+
+resource "aws_organizations_policy" "guardrail" {
+  name    = "sagemaker-network-isolation"
+  content = data.aws_iam_policy_document.guardrail.json
+}
+"""
+
+
+def _terraform_case(tmp_path: Path, rule: str, policy: str, role: bool = False) -> Path:
+    case = tmp_path / "tf"
+    shutil.copytree(
+        FIXTURES / "good" / "terraform", case, ignore=shutil.ignore_patterns("plan.json")
+    )
+    with open(case / "main.tf", "a") as main:
+        main.write(policy)
+    if role:
+        with open(case / "clarify-vpc-lint.yaml", "a") as config:
+            config.write("    role: arn:aws:iam::111122223333:role/Clarify\n")
+    return case
+
+
+def _fix_terraform(case: Path, rule: str) -> List[str]:
+    from clarify_vpc_lint.config import load_config
+
+    config = load_config(case / "clarify-vpc-lint.yaml")
+    before = run(Options(paths=[str(case)], config=config))
+    assert [f.rule for f in before.findings if f.severity == "error"] == [rule]
+    original = (case / "main.tf").read_text()
+    fixes = plan_fixes(before)
+    assert [f.rule for f in fixes.applied] == [rule], [n.reason for n in fixes.not_applied]
+    fixes.write()
+    after = run(Options(paths=[str(case)], config=config))
+    assert after.errors == [] and [f for f in after.findings if f.severity != "info"] == []
+    diff = difflib.ndiff(original.splitlines(), (case / "main.tf").read_text().splitlines())
+    return [line for line in diff if line.startswith(("- ", "+ "))]
+
+
+def test_an_iam_policy_document_gets_one_condition_block(tmp_path: Path) -> None:
+    case = _terraform_case(tmp_path, "CVL104", _DOCUMENT)
+    assert _fix_terraform(case, "CVL104") == [
+        "+     condition {",
+        '+       test     = "Null"',
+        '+       variable = "sagemaker:VpcSubnets"',
+        '+       values   = ["true"]',
+        "+     }",
+    ]
+
+
+def test_an_iam_policy_document_gets_an_exception_for_the_execution_role(
+    tmp_path: Path,
+) -> None:
+    policy = _DOCUMENT.replace('"sagemaker:*"', '"sagemaker:CreateEndpointConfig"').replace(
+        "    condition {\n"
+        '      test     = "StringNotEqualsIfExists"\n'
+        '      variable = "sagemaker:NetworkIsolation"\n'
+        '      values   = ["true"]\n'
+        "    }\n",
+        "",
+    )
+    case = _terraform_case(tmp_path, "CVL105", policy, role=True)
+    changed = _fix_terraform(case, "CVL105")
+    assert '+       test     = "ArnNotLike"' in changed and len(changed) == 5
+
+
+def test_an_endpoint_policy_document_gets_one_statement_block(tmp_path: Path) -> None:
+    case = tmp_path / "tf"
+    shutil.copytree(
+        RULES_DIR / "CVL501" / "tf-bad", case, ignore=shutil.ignore_patterns("plan.json")
+    )
+    main = case / "main.tf"
+    text = main.read_text()
+    start = text.index("  policy = jsonencode({")
+    end = text.index("  })\n", start) + len("  })\n")
+    main.write_text(
+        text[:start]
+        + "  policy = data.aws_iam_policy_document.endpoints.json\n"
+        + text[end:]
+        + '\ndata "aws_iam_policy_document" "endpoints" {\n'
+        "  statement {\n"
+        '    sid     = "TeamEndpoints"\n'
+        '    effect  = "Allow"\n'
+        "    principals {\n"
+        '      type        = "*"\n'
+        '      identifiers = ["*"]\n'
+        "    }\n"
+        '    actions   = ["sagemaker:*", "logs:*"]\n'
+        '    resources = ["arn:aws:sagemaker:*:*:endpoint/churn-*", "arn:aws:logs:*:*:*"]\n'
+        "  }\n"
+        "}\n"
+    )
+    from clarify_vpc_lint.config import load_config
+
+    config = load_config(case / "clarify-vpc-lint.yaml")
+    before = run(Options(paths=[str(case)], config=config))
+    assert {f.rule for f in before.findings if f.severity == "error"} == {"CVL501"}
+    plan_fixes(before).write()
+    after = run(Options(paths=[str(case)], config=config))
+    assert after.errors == [] and [f for f in after.findings if f.severity != "info"] == []
+    fixed = main.read_text()
+    assert fixed.count("  statement {\n") == 3  # one each for sagemaker.api and .runtime
+    assert 'sid       = "ClarifyJobApi"' in fixed and 'sid       = "ClarifyJobRuntime"' in fixed

@@ -387,8 +387,11 @@ def _terraform_edits(target: Dict[str, Any], text: str) -> Union[List[Edit], str
     end += 1
     edits: List[Edit] = []
     for edit in target["edits"]:
+        document = _DOCUMENT_SOURCE.search(text, start, end)
         if edit["op"] == "role-policy":
             outcome = _new_role_policy(text, end, target, edit)
+        elif document is not None and "jsonencode(" not in text[start:end]:
+            outcome = _policy_document_edit(text, document.group(1), edit)
         else:
             outcome = _jsonencode_edit(text, start, end, target, edit)
         if isinstance(outcome, str):
@@ -548,3 +551,111 @@ def _new_role_policy(
         "}",
     ]
     return [Edit(end, end, newline.join(lines))]
+
+
+# -- data "aws_iam_policy_document": one statement block, or one condition block ---------------------
+
+_DOCUMENT_SOURCE = re.compile(r"=\s*data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.json\b")
+_OPERATOR_BLOCK = re.compile(r"^([ \t]*)(statement|condition)\s*\{", re.M)
+
+
+def _policy_document_edit(text: str, name: str, edit: Dict[str, Any]) -> Union[List[Edit], str]:
+    """An edit of the ``aws_iam_policy_document`` the policy is made from (in the same file)."""
+    from .hcl import _block
+
+    header = re.compile(
+        r'^data\s+"aws_iam_policy_document"\s+"' + re.escape(name) + r'"\s*\{', re.M
+    )
+    found = header.search(text)
+    block = _block(text, found.start()) if found else None
+    if block is None:
+        return f"data.aws_iam_policy_document.{name} is not in this file: change it where it is"
+    offsets = line_offsets(text)
+    statements = _blocks(text, offsets, block, "statement", 1)
+    if not statements:
+        return f"data.aws_iam_policy_document.{name} has no statement block: add one by hand"
+    newline = newline_of(text)
+    if edit["op"] == "statement":
+        indent, _, last_end = statements[-1]
+        lines = _statement_block(edit["add"], indent)
+        return [Edit(last_end, last_end, newline + newline.join(lines))]
+    index = None
+    if edit.get("sid"):
+        sid = re.compile(r'\bsid\s*=\s*"' + re.escape(edit["sid"]) + '"')
+        index = next((n for n, (_, a, b) in enumerate(statements) if sid.search(text, a, b)), None)
+    elif edit["statement"] < len(statements):
+        index = edit["statement"]
+    if index is None:
+        return (
+            f"the statement of data.aws_iam_policy_document.{name} is not found: change it by hand"
+        )
+    indent, statement_start, statement_end = statements[index]
+    values = _hcl_values(edit)
+    if values is None:
+        return "the value to add is a reference the configuration names otherwise: add it by hand"
+    listed = values if values.startswith("[") else f"[{values}]"
+    conditions = [
+        (a, b)
+        for _, a, b in _blocks(text, offsets, _block(text, statement_start), "condition", 1)
+        if re.search(r'\btest\s*=\s*"' + re.escape(edit["operator"]) + '"', text[a:b])
+        and re.search(r'\bvariable\s*=\s*"' + re.escape(edit["key"]) + '"', text[a:b])
+    ]
+    if conditions:
+        a, b = conditions[0]
+        match = re.compile(r"\bvalues\s*=\s*\[").search(text, a, b)
+        end = closing(text, match.end() - 1) if match else None
+        if end is None:
+            return "the condition's values are not a list: add the value by hand"
+        return [after_last_item(text, end, listed[1:-1])]
+    inner = indent + "  "
+    lines = [
+        f"{inner}condition {{",
+        f'{inner}  test     = "{edit["operator"]}"',
+        f'{inner}  variable = "{edit["key"]}"',
+        f"{inner}  values   = {listed}",
+        f"{inner}}}",
+    ]
+    closing_line = text.rfind("\n", 0, statement_end - 1) + 1
+    return [Edit(closing_line, closing_line, newline.join(lines) + newline)]
+
+
+def _blocks(text: str, offsets: List[int], block: Any, kind: str, depth: int) -> List[tuple]:
+    """(indent, start, end) of each ``kind { ... }`` block at ``depth`` in ``block``: from its
+    line's start to just after its closing line."""
+    from .hcl import _block
+
+    found = []
+    for line, at in sorted(block.depths.items()):
+        if at != depth or line > len(offsets):
+            continue
+        match = _OPERATOR_BLOCK.match(text, offsets[line - 1])
+        if match is None or match.group(2) != kind:
+            continue
+        inner = _block(text, offsets[line - 1])
+        if inner is None or not inner.depths:
+            continue
+        last = max(inner.depths)
+        line_end = text.find("\n", offsets[last - 1])
+        end = len(text) if line_end < 0 else line_end + 1
+        found.append((match.group(1), offsets[line - 1], end))
+    return found
+
+
+def _statement_block(statement: Dict[str, Any], indent: str) -> List[str]:
+    """A policy statement as an ``aws_iam_policy_document`` statement block."""
+    inner = indent + "  "
+    lines = [f"{indent}statement {{"]
+    if statement.get("Sid"):
+        lines.append(f'{inner}sid       = "{statement["Sid"]}"')
+    lines.append(f'{inner}effect    = "{statement["Effect"]}"')
+    if "Principal" in statement:
+        lines += [
+            f"{inner}principals {{",
+            f'{inner}  type        = "*"',
+            f'{inner}  identifiers = ["*"]',
+            f"{inner}}}",
+        ]
+    lines.append(f"{inner}actions   = {_hcl(statement['Action'])}")
+    lines.append(f"{inner}resources = {_hcl(statement['Resource'])}")
+    lines.append(f"{indent}}}")
+    return lines + [""]
