@@ -246,3 +246,43 @@ def test_an_endpoint_policy_document_gets_one_statement_block(tmp_path: Path) ->
     fixed = main.read_text()
     assert fixed.count("  statement {\n") == 3  # one each for sagemaker.api and .runtime
     assert 'sid       = "ClarifyJobApi"' in fixed and 'sid       = "ClarifyJobRuntime"' in fixed
+
+
+_BUCKET_POLICY = """
+resource "aws_vpc" "analysts" {
+  cidr_block = "10.1.0.0/16"
+}
+
+resource "aws_vpc_endpoint" "analysts_s3" {
+  vpc_id       = aws_vpc.analysts.id
+  service_name = "com.amazonaws.us-east-1.s3"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = "bucket"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "OnlyFromAnalystsVpce"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = ["arn:aws:s3:::bucket", "arn:aws:s3:::bucket/*"]
+      Condition = { StringNotEquals = { "aws:SourceVpce" = aws_vpc_endpoint.analysts_s3.id } }
+    }]
+  })
+}
+"""
+
+
+def test_a_jsonencode_condition_value_becomes_a_list_with_the_jobs_endpoint(
+    tmp_path: Path,
+) -> None:
+    """In .tf (a plan knows neither endpoint's ID before apply: there the finding is info)."""
+    case = _terraform_case(tmp_path, "CVL502", _BUCKET_POLICY)
+    assert _fix_terraform(case, "CVL502") == [
+        '-       Condition = { StringNotEquals = { "aws:SourceVpce" = '
+        "aws_vpc_endpoint.analysts_s3.id } }",
+        '+       Condition = { StringNotEquals = { "aws:SourceVpce" = '
+        "[aws_vpc_endpoint.analysts_s3.id, aws_vpc_endpoint.s3.id] } }",
+    ]

@@ -466,9 +466,35 @@ def _jsonencode_edit(
                 text, condition[0], condition[1], f"{operator} = {{ {json.dumps(key)} = {values} }}"
             )
         ]
-    if re.search(re.escape(json.dumps(key)) + r"\s*=", text[tested[0] : tested[1]]):
-        return f"{operator} of the statement already tests {key}: add the value by hand"
+    written = re.compile(r'"?' + re.escape(key) + r'"?\s*=\s*').search(text, tested[0], tested[1])
+    if written is not None:  # the key's values: one more
+        return _hcl_add_values(text, written.end(), values)
     return [_object_member(text, tested[0], tested[1], f"{json.dumps(key)} = {values}")]
+
+
+def _hcl_add_values(text: str, start: int, values: str) -> Union[List[Edit], str]:
+    """``values`` added to the HCL value at ``start``: after the last item of a list, or a single
+    value (a string, a reference) made a list of it and them."""
+    added = values[1:-1] if values.startswith("[") else values
+    if text.startswith("[", start):
+        end = closing(text, start)
+        return (
+            "the condition's values do not close"
+            if end is None
+            else [after_last_item(text, end, added)]
+        )
+    end = start
+    if text.startswith('"', start):
+        end = text.find('"', start + 1) + 1
+        while end > 0 and text[end - 2] == "\\":
+            end = text.find('"', end) + 1
+    else:
+        while end < len(text) and text[end] not in ",}\r\n":
+            end += 1
+    old = text[start:end].rstrip()
+    if not old or end <= start:
+        return "the condition's value is not one literal or reference: add the value by hand"
+    return [Edit(start, start + len(old), f"[{old}, {added}]")]
 
 
 def _hcl_items(text: str, opening: int, list_end: int) -> List[Tuple[int, int]]:
