@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -17,6 +18,7 @@ from conftest import FIXTURES, ROOT, fixture_module, run_cli
 
 from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.fixes import APPENDS, NEW_RESOURCES, SETTINGS, plan_fixes
+from clarify_vpc_lint.fixes.policies import RULES as POLICY_RULES
 from clarify_vpc_lint.linter import Options, run
 
 RULES_DIR = FIXTURES / "rules"
@@ -40,7 +42,22 @@ NOT_APPLIED = {
     ("CVL402", "api-bad"): "written only into a CloudFormation template",
     ("CVL402", "tf-bad"): "written only into a CloudFormation template",
     ("CVL305", "api-bad"): "an inventory records AWS as it is",
+    ("CVL104", "api-bad"): "is the policy as AWS lists it: change it in AWS",
+    ("CVL105", "api-bad"): "is the policy as AWS lists it: change it in AWS",
+    ("CVL105", "bad.yaml"): "requires sagemaker:VolumeKmsKey: set ProcessingResources",
+    ("CVL105", "bad-create-model"): "give the model a VpcConfig that meets it",
+    ("CVL105", "tf-bad-create-model"): "give the model a VpcConfig that meets it",
+    ("CVL105", "api-bad-create-model"): "is the policy as AWS lists it: change it in AWS",
+    ("CVL501", "api-bad"): "is the policy as AWS lists it: change it in AWS",
+    ("CVL502", "api-bad"): "is the policy as AWS lists it: change it in AWS",
+    ("CVL502", "api-bad-monitor"): "is the policy as AWS lists it: change it in AWS",
+    ("CVL502", "bad-no-endpoint.yaml"): "reaches S3 without an S3 endpoint",
+    ("CVL502", "tf-bad-no-endpoint"): "downloads the model outside any VPC",
+    ("CVL503", "api-bad"): "is the policy as AWS lists it: change it in AWS",
+    ("CVL503", "api-bad-boundary"): "is the policy as AWS lists it: change it in AWS",
 }
+# what a policy fix may change in a line it does not add: the condition it narrows
+POLICY_NAMES = ("Condition", "Null", "ArnNotLike", "aws:SourceVpc", "sagemaker:")
 
 
 CASES = {ROOT / case for case in fixture_module("cases").cases()}  # patches are no case
@@ -48,7 +65,7 @@ CASES = {ROOT / case for case in fixture_module("cases").cases()}  # patches are
 
 def _cases() -> List[Tuple[str, Path]]:
     cases = []
-    for rule in [*SETTINGS, *APPENDS, *NEW_RESOURCES]:
+    for rule in [*SETTINGS, *APPENDS, *NEW_RESOURCES, *POLICY_RULES]:
         for case in sorted((RULES_DIR / rule).glob("*bad*")):
             if case in CASES:  # a patch is no case: what it writes is
                 cases.append((rule, case))
@@ -116,6 +133,14 @@ def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path:
         changed = [line for line in difflib.ndiff(old, new) if line.startswith(("- ", "+ "))]
         if rule in NEW_RESOURCES:  # a new resource: lines added, none changed
             assert all(line.startswith("+ ") for line in changed), changed
+        elif rule in POLICY_RULES:  # a statement or resource added, or one condition narrowed
+            narrowed = [
+                line
+                for line in changed
+                if not line.startswith("+ ") and not re.fullmatch(r"- [\s\]}),]*", line)
+            ]  # a list's closing bracket may follow the added statement
+            assert all(any(n in line for n in POLICY_NAMES) for line in narrowed), changed
+            assert len([line for line in narrowed if line.startswith("- ")]) <= 1, changed
         else:
             assert all(any(name in line for name in _names(rule)) for line in changed), changed
 
@@ -385,6 +410,7 @@ def test_every_rule_has_a_fix_or_says_what_its_fix_needs() -> None:
 
     for rule in load_rules():
         written = rule.id in SETTINGS or rule.id in APPENDS or rule.id in NEW_RESOURCES
+        written = written or rule.id in POLICY_RULES
         assert written or NEEDS.get(rule.id), rule.id
 
 

@@ -251,9 +251,11 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "blocked_calls": "sagemaker:CreateEndpointConfig on"
         " arn:aws:sagemaker:us-east-1:*:endpoint-config/sagemaker-clarify-endpoint-*",
         "blocked_jobs": "ClarifyJob",
+        "policy_sid": "ClarifyJobApi",
         "policy_actions": '["sagemaker:CreateEndpointConfig"]',
         "policy_resources": '["arn:aws:sagemaker:*:*:endpoint-config/sagemaker-clarify-endpoint-*"]',
         "missing_detail": "ec2:CreateNetworkInterface (the job attaches it to the VPC)",
+        "statement_place": "a policy of ClarifyRole (inline, or one attached to it)",
         "statement_actions": '["ec2:CreateNetworkInterface", "sagemaker:CreateEndpointConfig"]',
         "statement_resources": '["*"]',
         "advice": "statement RequireVpc (sagemaker:CreateProcessingJob) requires a VPC: give job"

@@ -86,8 +86,6 @@ NEEDS = {
     "CVL102": "the subnets and security groups the job should run in (the remediation suggests "
     "the model's where it has them)",
     "CVL103": "a choice of one VPC for the job and its model: move one of them",
-    "CVL104": "a change to a policy other jobs rely on: narrow its condition by hand",
-    "CVL105": "a change to a policy other requests rely on: an exception in the deny's condition",
     "CVL201": "no subnet of the model's VPC in another zone with the same route table is in the "
     "inputs: a new subnet needs a free CIDR block and a zone (see the remediation)",
     "CVL202": "a larger subnet: a free CIDR block of the VPC and its zone",
@@ -101,9 +99,6 @@ NEEDS = {
     "CVL310": "a new logs interface endpoint: its subnets and security group",
     "CVL403": "an HTTPS egress rule on the job's security group",
     "CVL404": "UDP 500 and ESP (protocol 50) rules between the job's security groups",
-    "CVL501": "one Allow statement in the endpoint policy, for the requests the message names",
-    "CVL502": "a change to the bucket policy's condition, for the path the job's requests take",
-    "CVL503": "one Allow statement in a policy of the execution role (see the remediation)",
 }
 
 
@@ -152,7 +147,7 @@ Outcome = Union[List[Edit], str]  # the edits, or why none is written
 
 def plan_fixes(result: Result) -> FixPlan:
     """The edits of every finding of ``result`` that has a complete fix, file by file."""
-    from . import documents, hcl, python
+    from . import documents, hcl, policies, python
 
     plan = FixPlan()
     edits: Dict[str, List[Tuple[Edit, Finding]]] = {}
@@ -170,6 +165,13 @@ def plan_fixes(result: Result) -> FixPlan:
                 continue
         elif finding.rule in NEW_RESOURCES:
             reason = "written only into a CloudFormation template: apply the remediation by hand"
+        elif finding.rule in policies.RULES:
+            outcome = policies.plan(finding, result.linted, lambda path: _original(plan, path))
+            if isinstance(outcome, list):
+                for path, edit in outcome:
+                    edits.setdefault(path, []).append((edit, finding))
+                continue
+            reason = outcome
         elif not settings and not appended:
             reason = f"not written by --fix: {NEEDS.get(finding.rule, 'apply the remediation')}"
         elif kind not in ("cloudformation", "api", "terraform-config", "python"):
@@ -252,6 +254,13 @@ def _not_editable(kind: Optional[str]) -> str:
     if kind is None:
         return "its file is not one of the PATHs linted (a declared job of the config file?): change it there"
     return "its fix is not written automatically in this input format"
+
+
+def _original(plan: FixPlan, path: str) -> str:
+    """A file's text as read for the plan (read once)."""
+    if path not in plan.original:
+        plan.original[path] = _read(path)
+    return plan.original[path]
 
 
 def _read(path: str) -> str:

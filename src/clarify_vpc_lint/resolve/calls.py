@@ -89,6 +89,8 @@ def job_calls(job: Job, model: Optional[Model], region: str) -> List[Call]:
         )
         request = Request(action, resource, None, context, _MULTIVALUED)
         calls.append(Call(request, CALLER, "sagemaker.api", "creates the job"))
+    if model is not None and job.inference is not False and job.existing_endpoint is not True:
+        calls.append(_model_creation(model, region))
     principal = role if isinstance(role, str) else Unknown("the job's RoleArn is not in the inputs")
     if job.has_vpc_config is not False:
         for action in NETWORK_INTERFACE_ACTIONS:
@@ -176,6 +178,30 @@ def create_requests(job: Job) -> List[tuple]:
     return [(action, kind, context) for action, kind in CREATE_CALLS.get(job.kind, ())]
 
 
+def _model_creation(model: Model, region: str) -> Call:
+    """The model's CreateModel, which whoever deploys it makes (the shadow endpoint is created
+    from that model), with the condition keys the Service Authorization Reference lists for it:
+    its VpcConfig and its network isolation."""
+    request = model.request
+    account = _account(dig(request, "ExecutionRoleArn"))
+    name = _literal(dig(request, "ModelName"))
+    resource = (
+        _arn("sagemaker", region, account, f"model/{name.lower()}")
+        if name
+        else _arn("sagemaker", region, account, "model/", True)
+    )
+    isolation = dig(request, "EnableNetworkIsolation")
+    context = {
+        "sagemaker:vpcsubnets": _ids(model.has_vpc_config, model.subnets),
+        "sagemaker:vpcsecuritygroupids": _ids(model.has_vpc_config, model.security_groups),
+        "sagemaker:networkisolation": _present(_bool_text(isolation))
+        if request is not None
+        else Unknown("the model's request is not in the inputs"),
+    }
+    request_ = Request("sagemaker:CreateModel", resource, None, context, _MULTIVALUED)
+    return Call(request_, CALLER, "sagemaker.api", "creates its model")
+
+
 def _role_call(
     action: str,
     resource: Any,
@@ -208,6 +234,8 @@ def _s3_uris(job: Job, model: Optional[Model]) -> List[tuple]:
     """(S3 URI, purpose, action) of what the job reads and writes, where the inputs give them."""
     found: List[tuple] = []
     request = job.request
+    if job.kind.endswith("monitor"):
+        found = _monitoring_uris(request)
     for item in items(dig(request, "ProcessingInputs")):
         uri = dig(item, "S3Input", "S3Uri")
         if isinstance(uri, str) and uri.startswith("s3://"):
@@ -224,6 +252,30 @@ def _s3_uris(job: Job, model: Optional[Model]) -> List[tuple]:
             uri = dig(container, "ModelDataUrl")
             if isinstance(uri, str) and uri.startswith("s3://"):
                 found.append((uri, "loads the model from", "s3:GetObject"))
+    return found
+
+
+# what a Clarify monitoring job definition reads and writes, per its request's members
+# (CreateModelBiasJobDefinition / CreateModelExplainabilityJobDefinition)
+_MONITORING_READS = (
+    ("AppSpecification", "ConfigUri"),  # the analysis config
+    ("JobInput", "GroundTruthS3Input", "S3Uri"),  # bias: the ground truth labels
+    ("JobInput", "BatchTransformInput", "DataCapturedDestinationS3Uri"),  # captured data
+    ("BaselineConfig", "ConstraintsResource", "S3Uri"),  # the baseline's constraints
+)
+
+
+def _monitoring_uris(request: Any) -> List[tuple]:
+    found: List[tuple] = []
+    for kind in ("ModelBias", "ModelExplainability"):
+        for path in _MONITORING_READS:
+            uri = dig(request, kind + path[0], *path[1:])
+            if isinstance(uri, str) and uri.startswith("s3://"):
+                found.append((uri, "reads", "s3:GetObject"))
+        for item in items(dig(request, f"{kind}JobOutputConfig", "MonitoringOutputs")):
+            uri = dig(item, "S3Output", "S3Uri")
+            if isinstance(uri, str) and uri.startswith("s3://"):
+                found.append((uri, "writes", "s3:PutObject"))
     return found
 
 

@@ -15,14 +15,18 @@ own policies are CVL503's).
 
 from __future__ import annotations
 
+import json
+import os
+import re
 from dataclasses import dataclass, replace
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
+from .. import keys
 from ..iam import ABSENT, Request, Statement, denials
 from ..logic import Fact, any_of
-from ..model import Job, Model, Policy
+from ..model import Job, Location, Model, Policy
 from ..readers.sagemaker import dig
-from ..values import Unknown
+from ..values import Handle, Unknown
 from .calls import ROLE, job_calls
 
 ISOLATION_KEY = "sagemaker:networkisolation"
@@ -84,7 +88,7 @@ def other_denials(policy: Policy, job: Job, model: Optional[Model], region: str)
             continue
         request = call.request
         if call.by != ROLE:  # the job runs with isolation off: the mandate is CVL104's
-            request = replace(request, context=dict(request.context, **{ISOLATION_KEY: "false"}))
+            request = replace(request, context={ISOLATION_KEY: "false", **request.context})
         for statement, verdict in denials([(policy.loc.resource, policy.document)], request):
             if (
                 verdict is False
@@ -131,6 +135,12 @@ def fix_advice(denial: Denial, job: Job) -> str:
     for written in denial.keys:
         key = written.lower()
         if key in ("sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids"):
+            if denial.action == "sagemaker:CreateModel":
+                return (
+                    f"{where} admits the model of job {job.loc.resource} only in a VPC its "
+                    f"condition on {written} allows: give the model a VpcConfig that meets it "
+                    "(the job's subnets and groups, as CVL103 asks)"
+                )
             if job.has_vpc_config is not True:
                 return (
                     f"{where} requires a VPC: give job {job.loc.resource} a NetworkConfig.VpcConfig"
@@ -154,3 +164,88 @@ def fix_advice(denial: Denial, job: Job) -> str:
         f"{where} tests {keys}: make the request meet it, or add one exception to its "
         f"Condition for the Clarify job, e.g. ArnNotLike aws:PrincipalArn {exempt}"
     )
+
+
+# -- what --fix writes for a policy (fixes/policies.py places it in the text) ---------------------------
+
+NEGATED = re.compile(r"not|^null$", re.IGNORECASE)  # operators under which a listed value is spared
+
+
+def fix_payload(rule: str, targets: List[Dict[str, Any]], needs: Optional[str] = None) -> tuple:
+    """The ``fix_adds`` item a finding of ``rule`` carries: the documents to edit, or what its
+    fix needs (a fix that would need a value the inputs do not hold is not written)."""
+    written = {"needs": needs} if needs else {"targets": targets}
+    return (rule, json.dumps(written))
+
+
+def fix_target(loc: Location, edits: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {"file": loc.file, "line": loc.line, "resource": loc.resource, "edits": edits}
+
+
+def statement_edit(statement: Statement, document: Any) -> Optional[Dict[str, Any]]:
+    """How a fix finds a statement again in its file: its Sid, else its number in the list."""
+    listed = document.get("Statement") if isinstance(document, dict) else None
+    listed = [listed] if isinstance(listed, dict) else listed
+    if not isinstance(listed, list) or not isinstance(statement.body, dict):
+        return None
+    index = next((n for n, body in enumerate(listed) if body is statement.body), None)
+    if index is None or isinstance(listed, dict):
+        return None
+    sid = statement.body.get("Sid")
+    return {"op": "condition", "statement": index, "sid": sid if isinstance(sid, str) else None}
+
+
+def tested_key(statement: Statement, key: str) -> Optional[Tuple[str, str]]:
+    """(operator, key as written) of the statement's condition on ``key`` (any case), if one."""
+    condition = statement.body.get("Condition") if isinstance(statement.body, dict) else None
+    for operator, tested in (condition or {}).items() if isinstance(condition, dict) else ():
+        for written in tested if isinstance(tested, dict) else ():
+            if str(written).lower() == key:
+                return str(operator), str(written)
+    return None
+
+
+def free_sid(document: Any, base: str) -> str:
+    """A Sid the document does not use yet (a policy's Sids are unique)."""
+    listed = document.get("Statement") if isinstance(document, dict) else None
+    used = {
+        b.get("Sid") for b in (listed if isinstance(listed, list) else []) if isinstance(b, dict)
+    }
+    number = 1
+    sid = base
+    while sid in used:
+        number += 1
+        sid = f"{base}{number}"
+    return sid
+
+
+def value_item(value: Any, at: Location) -> Optional[Dict[str, Any]]:
+    """A value a fix writes into a document of ``at``'s file: literal text, or a reference to
+    an entity of the same template or Terraform root (None where it cannot name it)."""
+    if isinstance(value, str):
+        return {"text": value}
+    if not isinstance(value, Handle) or value.attribute:
+        return None
+    logical_id = keys.cfn_logical_id(at.file, value.key)
+    if logical_id is not None:
+        return {"ref": logical_id}
+    in_root = keys.tf_root_resource(os.path.dirname(at.file), "")
+    address = (
+        keys.tf_root_address(os.path.dirname(at.file), value.key)
+        if value.key.startswith(in_root)
+        else None
+    )
+    if address is not None and "[" not in address and not address.startswith("module."):
+        return {"ref": address, "expression": f"{address}.id"}
+    return None
+
+
+def merge_edit(edits: List[Dict[str, Any]], edit: Dict[str, Any]) -> None:
+    """``edit`` added to ``edits``, its values joined to an edit of the same key of the same
+    statement (one change to one condition)."""
+    same = ("statement", "sid", "operator", "key")
+    for earlier in edits:
+        if all(earlier.get(name) == edit.get(name) for name in same):
+            earlier["values"] += [v for v in edit["values"] if v not in earlier["values"]]
+            return
+    edits.append(edit)

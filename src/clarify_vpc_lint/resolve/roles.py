@@ -72,6 +72,15 @@ class Roles:
             found.boundary = [self._managed(role.boundary, name)]
         return found
 
+    def boundary_policy(self, role: Role) -> Optional[Policy]:
+        """The role's permissions boundary where the inputs define it (a fix edits it there)."""
+        ref = role.boundary
+        if isinstance(ref, Handle):
+            return self.managed.get(ref.key)
+        if isinstance(ref, str):
+            return self.managed.get(keys.policy_arn(ref))
+        return None
+
     def _managed(self, ref: Any, role: str) -> Tuple[str, Any]:
         if isinstance(ref, Unknown):
             return (f"a managed policy of {role}", ref)
@@ -106,10 +115,18 @@ class RoleVerdict:
         return any_of(negate(allowed) for _, allowed, _ in self.calls)
 
     def ungranted(self) -> List[Call]:
-        """The calls no Allow grants for sure: what a fix's one statement must allow (one that
-        only an unknown policy might deny needs no new Allow)."""
+        """The calls the role may not make for sure, else those it may not make: what a fix's
+        one statement must allow."""
         sure = [call for call, allowed, _ in self.calls if allowed is False]
-        return sure or [call for call, _, granted in self.calls if granted is not True]
+        return sure or [call for call, allowed, _ in self.calls if allowed is not True]
+
+    def bounded(self) -> bool:
+        """Do the role's own policies grant every call it may not make (so that only its
+        permissions boundary, or a Deny, stands in the way)?"""
+        missing = self.ungranted()
+        return bool(missing) and all(
+            granted is True for call, _, granted in self.calls if call in missing
+        )
 
 
 def judge(job: Job, model: Optional[Model], roles: Roles, region: str) -> RoleVerdict:

@@ -22,6 +22,15 @@ from ...model import Job, Model
 from ...values import Handle, Unknown
 from ..calls import Call, job_calls
 from ..network import Resolver
+from ..policies import (
+    NEGATED,
+    fix_payload,
+    fix_target,
+    merge_edit,
+    statement_edit,
+    tested_key,
+    value_item,
+)
 from .job_model import find_model
 
 _MODEL_DOWNLOAD = "loads the model from"
@@ -76,7 +85,32 @@ def bucket_policy_names(view: Any) -> Dict[str, Any]:
         "bucket_denials": "; ".join(texts) or "(none)",
         "bucket_advice": "\n# ".join(dict.fromkeys(_advice(d, view.resolver) for d in sure))
         or "(none)",
+        "bucket_fix": _bucket_fix(view, sure),
     }
+
+
+def _bucket_fix(view: Any, sure: List[Denied]) -> tuple:
+    """CVL502's fix: the path's endpoint (or VPC) added to the values of the deny's condition on
+    ``aws:SourceVpce`` (``aws:SourceVpc``); a request outside any S3 endpoint needs one first."""
+    if not sure or any(verdict is not True for *_, verdict, _ in sure):
+        return ()
+    edits: List[Dict[str, Any]] = []
+    for denial in sure:
+        job, call, statement, _, path = denial
+        for key in _PATH_KEYS:
+            tested = tested_key(statement, key)
+            if tested is not None and NEGATED.search(tested[0]) and tested[0].lower() != "null":
+                break
+        else:
+            return (fix_payload("CVL502", [], _advice(denial, view.resolver)),)
+        value = path.get(key)
+        item = value_item(value, view.policy.loc) if value is not ABSENT else None
+        edit = statement_edit(statement, view.policy.document)
+        if item is None or edit is None:
+            return (fix_payload("CVL502", [], _advice(denial, view.resolver)),)
+        edit.update(operator=tested[0], key=tested[1], values=[item])
+        merge_edit(edits, edit)
+    return (fix_payload("CVL502", [fix_target(view.policy.loc, edits)]),)
 
 
 def _model(job: Job, resolver: Resolver) -> Optional[Model]:

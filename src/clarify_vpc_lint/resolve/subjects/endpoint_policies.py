@@ -13,7 +13,16 @@ from ...logic import Fact, all_of, any_of, negate
 from ...model import Model
 from ...values import Unknown
 from ..calls import CALLER, Call, job_calls, resource_pattern
+from ..policies import fix_payload, fix_target, free_sid
 from .job_model import find_model
+
+
+def _policy(view: Any) -> Tuple[Any, bool]:
+    """The endpoint's policy document, and whether a separate resource sets it (it wins)."""
+    for ref, document in view.resolver.network.endpoint_policies:
+        if view.resolver.index.find(ref) is view.endpoint:
+            return document, True
+    return view.endpoint.policy, False
 
 
 def _verdicts(view: Any) -> List[Tuple[Any, Call, Fact]]:
@@ -22,10 +31,7 @@ def _verdicts(view: Any) -> List[Tuple[Any, Call, Fact]]:
     if "policy_verdicts" in view.__dict__:
         return view.policy_verdicts
     found: List[Tuple[Any, Call, Fact]] = []
-    policy = view.endpoint.policy
-    for ref, document in view.resolver.network.endpoint_policies:  # set apart: it wins
-        if view.resolver.index.find(ref) is view.endpoint:
-            policy = document
+    policy, _ = _policy(view)
     service = view.service
     if policy is not None and not isinstance(service, Unknown):
         name = view.endpoint.loc.resource
@@ -67,19 +73,25 @@ def _endpoint_policy_blocks_clarify(view: Any) -> Fact:
 def endpoint_policy_names(view: Any) -> Dict[str, Any]:
     verdicts = _verdicts(view)
     sure = [(job, call) for job, call, allowed in verdicts if allowed is False]
-    blocked = sure or [(job, call) for job, call, allowed in verdicts if allowed is not True]
+    undecided = [(job, call) for job, call, allowed in verdicts if allowed is not True]
+    blocked = sure or undecided
     actions: List[str] = []
     resources: List[str] = []
     jobs: List[str] = []
-    for job, call in blocked:
+    for _, call in undecided:  # the fix's statement: every call not allowed for sure
         if call.request.action not in actions:
             actions.append(call.request.action)
         text = resource_pattern(call.request.resource)
         if text not in resources:
             resources.append(text)
+    for job, _ in blocked:
         if job.loc.resource not in jobs:
             jobs.append(job.loc.resource)
+    policy, apart = _policy(view)
+    sid = free_sid(policy, _SIDS.get(str(view.service), "ClarifyJob"))
     return {
+        "policy_sid": sid,
+        "fix_adds": _fix(view, bool(sure), undecided, actions, resources, sid, apart),
         "blocked_calls": "; ".join(
             dict.fromkeys(
                 f"{call.request.action} on {_shown(call.request.resource)}" for _, call in blocked
@@ -92,6 +104,41 @@ def endpoint_policy_names(view: Any) -> Dict[str, Any]:
         + ", ".join(f'"{r}"' for r in (["*"] if "*" in resources else resources))
         + "]",
     }
+
+
+_SIDS = {
+    "s3": "ClarifyJobS3",
+    "sagemaker.api": "ClarifyJobApi",
+    "sagemaker.runtime": "ClarifyJobRuntime",
+}
+
+
+def _fix(
+    view: Any, sure: bool, undecided: list, actions: list, resources: list, sid: str, apart: bool
+) -> tuple:
+    """CVL501's fix: one Allow statement for what the policy does not allow; where a Deny of
+    the policy blocks a request, what the fix needs instead."""
+    if not sure:
+        return ()
+    policy, _ = _policy(view)
+    gate = [(view.endpoint.loc.resource, policy)]
+    if any(
+        fact is not False for _, call in undecided for _, fact in denials(gate, call.request, True)
+    ):
+        needs = "a Deny of the endpoint policy blocks the request: an exception in its condition"
+        return (fix_payload("CVL501", [], needs),)
+    if apart:
+        needs = "the policy is set by an aws_vpc_endpoint_policy resource: add the statement there"
+        return (fix_payload("CVL501", [], needs),)
+    statement = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": actions,
+        "Resource": ["*"] if "*" in resources else resources,
+    }
+    target = fix_target(view.endpoint.loc, [{"op": "statement", "add": statement}])
+    return (fix_payload("CVL501", [target]),)
 
 
 def _shown(resource: Any) -> str:

@@ -9,8 +9,21 @@ from typing import Any, Dict, List, Optional
 from ...facts import derive, fact
 from ...logic import Fact, any_of
 from ...model import Job, Model, Policy
+from ..calls import ROLE, job_calls
 from ..network import Resolver
-from ..policies import Denial, any_denial, fix_advice, isolation_denials, other_denials
+from ..policies import (
+    NEGATED,
+    Denial,
+    any_denial,
+    fix_advice,
+    fix_payload,
+    fix_target,
+    isolation_denials,
+    merge_edit,
+    other_denials,
+    statement_edit,
+    tested_key,
+)
 from .bucket_policies import bucket_policy_names
 from .job_model import find_model
 from .subject import Subject
@@ -81,6 +94,7 @@ def _context(view: _PolicyView) -> Dict[str, Any]:
         (job, d) for job, _, others in view.verdicts for d in others if d.verdict is not False
     ]
     first = mandated[0][1] if mandated else None
+    bucket = bucket_policy_names(view)
     return {
         "kind": view.policy.kind,
         "jobs": _names(job for job, _ in mandated) or "(none)",
@@ -89,8 +103,88 @@ def _context(view: _PolicyView) -> Dict[str, Any]:
         "denied_jobs": _names(job for job, _ in denied) or "(none)",
         "denials": "; ".join(_denial_text(d) for _, d in _unique(denied)) or "(none)",
         "advice": "\n# ".join(fix_advice(d, job) for job, d in _unique(denied)) or "(none)",
-        **bucket_policy_names(view),  # CVL502
+        **bucket,  # CVL502
+        "fix_adds": (
+            *_isolation_fix(view, mandated),
+            *_request_fix(view, denied),
+            *bucket["bucket_fix"],
+        ),
     }
+
+
+def _isolation_fix(view: _PolicyView, mandated: List[tuple]) -> tuple:
+    """CVL104's fix: each mandate denies a create call with isolation off only outside a VPC
+    (``Null sagemaker:VpcSubnets``), which spares the Clarify jobs (all in a VPC)."""
+    sure = [(job, d) for job, d in mandated if d.verdict is True]
+    if not sure:
+        return ()
+    outside = [job.loc.resource for job, _ in sure if job.has_vpc_config is not True]
+    if outside:
+        needs = (
+            f"Clarify job {', '.join(dict.fromkeys(outside))} has no VpcConfig (known): an "
+            "exception for jobs in a VPC would not spare it; give it one, or narrow the "
+            "statement by hand"
+        )
+        return (fix_payload("CVL104", [], needs),)
+    edits = []
+    for _, denial in sure:
+        edit = statement_edit(denial.statement, view.policy.document)
+        if edit is None:
+            return (fix_payload("CVL104", [], "the statement is not in a list the fix can find"),)
+        edit.update(operator="Null", key="sagemaker:VpcSubnets", values=[{"text": "true"}])
+        if edit not in edits:
+            edits.append(edit)
+    return (fix_payload("CVL104", [fix_target(view.policy.loc, edits)]),)
+
+
+def _request_fix(view: _PolicyView, denied: List[tuple]) -> tuple:
+    """CVL105's fix: for each denial, one value added to the allow-list the request misses, or
+    an exception for the execution role (``ArnNotLike aws:PrincipalArn``) of a call it makes;
+    else (a KMS key, a VPC, a call whoever creates the job makes) what the request needs."""
+    sure = [(job, d) for job, d in denied if d.verdict is True]
+    if not sure:
+        return ()
+    edits: List[Dict[str, Any]] = []
+    for job, denial in sure:
+        edit = _request_exception(view, job, denial)
+        if isinstance(edit, str):
+            return (fix_payload("CVL105", [], edit),)
+        merge_edit(edits, edit)
+    return (fix_payload("CVL105", [fix_target(view.policy.loc, edits)]),)
+
+
+def _request_exception(view: _PolicyView, job: Job, denial: Denial) -> Any:
+    edit = statement_edit(denial.statement, view.policy.document)
+    if edit is None:
+        return "the statement is not in a list the fix can find: " + fix_advice(denial, job)
+    model = _model(job, view.resolver)
+    calls = [
+        c for c in job_calls(job, model, view.resolver.region) if c.request.action == denial.action
+    ]
+    for key in ("sagemaker:instancetypes", "sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids"):
+        tested = tested_key(denial.statement, key)
+        if tested is None or not NEGATED.search(tested[0]) or tested[0].lower() == "null":
+            continue
+        values = [v for c in calls for v in _listed(c.request.context.get(key))]
+        if not values or not all(isinstance(v, str) for v in values):
+            return fix_advice(denial, job) + " (its value is not known from the inputs)"
+        edit.update(
+            operator=tested[0], key=tested[1], values=[{"text": v} for v in dict.fromkeys(values)]
+        )
+        return edit
+    role = calls[0].request.principal if calls and calls[0].by == ROLE else None
+    if isinstance(role, str):
+        edit.update(operator="ArnNotLike", key="aws:PrincipalArn", values=[{"text": role}])
+        return edit
+    if calls and calls[0].by == ROLE:
+        return fix_advice(denial, job) + " (the job's RoleArn is not in the inputs)"
+    return fix_advice(denial, job)
+
+
+def _listed(value: Any) -> List[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _names(values) -> str:
