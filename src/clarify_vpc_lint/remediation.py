@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Collection, Dict, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Collection, Dict, Iterable, List, Sequence, Tuple
 
 from . import tfaddress
 from .documents import parse_yaml
@@ -354,3 +354,46 @@ def remediation_for(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
     if language == "cloudformation":
         return in_template_syntax(filled, subject.loc.is_json, names.get("json_files", ()))
     return filled
+
+
+def _comments(text: str) -> List[str]:
+    """The comments of a fix's lines (a whole line's, or the one ending a line)."""
+    found = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        comment = stripped[1:].strip() if stripped.startswith("#") else _inline_comment(line)
+        if comment:
+            found.append(comment)
+    return found
+
+
+def notes_added(templates: Iterable[str], filled: str) -> List[str]:
+    """The comments of a filled fix that none of its rule's templates writes: what ``fill`` says
+    the inputs lack (or where a fix goes apart), so the fix is not complete as printed."""
+    patterns = [
+        re.compile(
+            "".join(
+                ".+?" if _PLACEHOLDER.fullmatch(part) else re.escape(part)
+                for part in _PLACEHOLDER_SPLIT.split(comment)
+            )
+        )
+        for template in templates
+        for comment in _comments(template)
+    ]
+    patterns.append(re.compile(r"in the configuration of \S.*"))  # a module's fix: its code
+    return [c for c in _comments(filled) if not any(p.fullmatch(c) for p in patterns)]
+
+
+_PLACEHOLDER_SPLIT = re.compile(r"(\{[a-z][a-z0-9_]*\})")
+
+
+def without_comments(text: str) -> str:
+    """A fix's lines without their comments: what it writes, whatever it says about it."""
+    lines = []
+    for line in text.splitlines():
+        comment = _inline_comment(line)
+        if comment:
+            line = line[: line.rindex(comment)].rstrip().rstrip("#").rstrip()
+        if line.strip() and not line.lstrip().startswith("#"):
+            lines.append(line)
+    return "\n".join(lines)

@@ -19,8 +19,8 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, Union
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from ..documents import buffered_text
 from ..findings import Finding, Result
@@ -76,9 +76,20 @@ class ListItem:
 APPENDS: Dict[str, ListItem] = {
     "CVL201": ListItem(("VpcConfig", "Subnets"), ("VpcConfig", "Subnets"), "subnets", "Subnets"),
 }
-# The fixes that are one new CloudFormation resource, its remediation as printed: written after
-# the finding's resource when the remediation is complete (no comment saying what it lacks).
-NEW_RESOURCES = ("CVL401", "CVL402")
+# The fixes that are new resources (a template's) or blocks (a .tf file's), their remediation as
+# printed: written after the finding's resource when the remediation is complete (no comment
+# saying what it lacks).
+NEW_RESOURCES = (
+    "CVL401",
+    "CVL402",
+    "CVL301",
+    "CVL302",
+    "CVL303",
+    "CVL307",
+    "CVL310",
+    "CVL403",
+    "CVL404",
+)
 # What the fixes --fix does not write need from a person (the remediation shows the rest).
 NEEDS = {
     "CVL001": "the request's members as the API wants them: correct them by hand",
@@ -91,20 +102,23 @@ NEEDS = {
     "CVL201": "no subnet of the model's VPC in another zone with the same route table is in the "
     "inputs: a new subnet needs a free CIDR block and a zone (see the remediation)",
     "CVL202": "a larger subnet: a free CIDR block of the VPC and its zone",
-    "CVL301": "a new S3 gateway endpoint and the route tables it joins",
-    "CVL302": "a new sagemaker.api interface endpoint: its subnets and security group",
-    "CVL303": "a new sagemaker.runtime interface endpoint: its subnets and security group",
     "CVL306": "the route tables of the job's subnets added to the S3 gateway endpoint",
-    "CVL307": "an HTTPS rule on the endpoint's security group from the job's groups or subnets",
     "CVL308": "a DHCP options set (or its domain-name servers) and its association",
     "CVL309": "network ACL entries numbered to fit the ACL's existing rules",
-    "CVL310": "a new logs interface endpoint: its subnets and security group",
-    "CVL403": "an HTTPS egress rule on the job's security group",
-    "CVL404": "UDP 500 and ESP (protocol 50) rules between the job's security groups",
     "CVL501": "one Allow statement in the endpoint policy, for the requests the message names",
     "CVL502": "a change to the bucket policy's condition, for the path the job's requests take",
     "CVL503": "one Allow statement in a policy of the execution role (see the remediation)",
 }
+
+
+@dataclass(frozen=True)
+class NewText:
+    """New resources (a template's) or blocks (a ``.tf`` file's) a fix writes at one offset:
+    the names the fix gives them, and their text with some of those names changed."""
+
+    at: int
+    names: Tuple[str, ...]
+    render: Callable[[Dict[str, str]], str]
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,8 @@ def plan_fixes(result: Result) -> FixPlan:
 
     plan = FixPlan()
     edits: Dict[str, List[Tuple[Edit, Finding]]] = {}
+    # path -> the new text of each fix written into it: as written, and its names
+    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]] = {}
     for finding in result.findings:
         if finding.severity == "info":
             continue  # undecided: nothing is known to be wrong
@@ -164,12 +180,18 @@ def plan_fixes(result: Result) -> FixPlan:
         kind = result.linted.get(finding.file)
         if appended and not finding.fix_adds:
             reason = NEEDS[finding.rule]
-        elif finding.rule in NEW_RESOURCES and kind == "cloudformation":
-            reason = _add_resource(plan, edits, finding)
+        elif finding.rule in NEW_RESOURCES and kind in ("cloudformation", "terraform-config"):
+            reason = _add_resource(plan, edits, added, finding, kind, finding)
             if reason is None:
                 continue
+        elif finding.rule in NEW_RESOURCES and kind is None and (place := _beside(result, finding)):
+            reason = _add_resource(plan, edits, added, finding, "terraform-config", place)
+            if reason is None:
+                continue
+        elif finding.rule in NEW_RESOURCES and kind in ("api", "python"):
+            reason = "an AWS CLI command (--fix writes templates and .tf files): run it"
         elif finding.rule in NEW_RESOURCES:
-            reason = "written only into a CloudFormation template: apply the remediation by hand"
+            reason = _not_editable(kind)
         elif not settings and not appended:
             reason = f"not written by --fix: {NEEDS.get(finding.rule, 'apply the remediation')}"
         elif kind not in ("cloudformation", "api", "terraform-config", "python"):
@@ -196,23 +218,81 @@ def plan_fixes(result: Result) -> FixPlan:
 
 
 def _add_resource(
-    plan: FixPlan, edits: Dict[str, List[Tuple[Edit, Finding]]], finding: Finding
+    plan: FixPlan,
+    edits: Dict[str, List[Tuple[Edit, Finding]]],
+    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]],
+    finding: Finding,
+    kind: str,
+    place: Finding,
 ) -> Optional[str]:
-    """The finding's remediation (one new resource) written after its resource; else why not."""
-    from . import documents
+    """The finding's remediation, new resources (a template's) or blocks (a ``.tf`` file's),
+    written after the resource ``place`` points at (the finding's own, else the one the fix
+    builds on) when complete; a name the file uses is given to none of them,
+    and the same new text for two findings is written once. Else why not."""
+    from ..catalogue import rules_by_id
+    from ..remediation import notes_added, without_comments
+    from . import documents, hcl
 
-    text = plan.original.get(finding.file)
+    if kind == "terraform-config" and not place.file.endswith(".tf"):
+        return "a .tf.json file: add the remediation's blocks by hand"
+    lacking = notes_added(rules_by_id()[finding.rule].remediation.values(), finding.remediation)
+    if lacking:
+        return f"the fix needs what the inputs do not hold: {'; '.join(lacking)}"
+    text = plan.original.get(place.file)
     if text is None:
-        text = plan.original[finding.file] = _read(finding.file)
-    outcome = documents.new_resource(finding, text)
+        text = plan.original[place.file] = _read(place.file)
+    module = hcl if kind == "terraform-config" else documents
+    outcome = module.new_resources(replace(finding, file=place.file, line=place.line), text)
     if isinstance(outcome, str):
         return outcome
-    planned = edits.setdefault(finding.file, [])
-    (added,) = outcome
-    name = added.text.split(":")[0]  # two jobs on one group: the resource once
-    same = next((e for e, _ in planned if e.start == e.end and e.text.split(":")[0] == name), None)
-    planned.append((same or added, finding))
+    planned = added.setdefault(place.file, {})  # keyed by the new text as the fix names it
+    same = without_comments(outcome.render({}))  # two endpoints' one group: one rule
+    if same in planned:  # two findings needing the same resources: written once
+        edit = next(e for e, _ in edits[place.file] if e.text == planned[same][0])
+        edits[place.file].append((edit, finding))
+        return None
+    taken = module.names_in_use(place.file, text) | {
+        name for _, names_given in planned.values() for name in names_given
+    }
+    names: Dict[str, str] = {}
+    for name in outcome.names:
+        new, number = name, 2
+        while new in taken or new in names.values():
+            new, number = module.numbered(name, number), number + 1
+        if new != name:
+            names[name] = new
+    written = outcome.render(names)
+    planned[same] = (written, tuple(names.get(name, name) for name in outcome.names))
+    edits.setdefault(place.file, []).append((Edit(outcome.at, outcome.at, written), finding))
     return None
+
+
+_GROUP_BLOCK = re.compile(r'^resource\s+"aws_security_group"\s+"([^"]+)"\s*\{', re.M)
+
+
+def _beside(result: Result, finding: Finding) -> Optional[Finding]:
+    """A job declared in the config file: where its Terraform fix goes, after the block of the
+    security group it names (``security_group_id = aws_security_group.X.id``) in the one
+    ``.tf`` file of the config's folder that defines it; else None."""
+    named = re.search(
+        r"security_group_id\s*=\s*aws_security_group\.([\w-]+)\.id", finding.remediation
+    )
+    if named is None or not finding.remediation.startswith(("resource ", "# ")):
+        return None
+    folder = os.path.dirname(os.path.abspath(finding.file))
+    places = []
+    for path, kind in sorted(result.linted.items()):
+        if kind != "terraform-config" or not path.endswith(".tf"):
+            continue
+        if os.path.dirname(os.path.abspath(path)) != folder:
+            continue
+        text = _read(path)
+        for match in _GROUP_BLOCK.finditer(text):
+            if match.group(1) == named.group(1):
+                places.append(
+                    replace(finding, file=path, line=text.count("\n", 0, match.start()) + 1)
+                )
+    return places[0] if len(places) == 1 else None
 
 
 def _apply(plan: FixPlan, path: str, pairs: List[Tuple[Edit, Finding]], module) -> None:

@@ -7,12 +7,21 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 from ..documents import Document, ParseError, parse_text
 from ..findings import Finding
 from ..remediation import written
-from . import Edit, ListItem, Outcome, Setting, after_last_item, line_offsets, newline_of
+from . import (
+    Edit,
+    ListItem,
+    NewText,
+    Outcome,
+    Setting,
+    after_last_item,
+    line_offsets,
+    newline_of,
+)
 from . import closing as closing_at
 
 _BOOLEAN = r"""(?P<value>(?P<quote>["']?)(?:true|false)(?P=quote))"""
@@ -209,50 +218,121 @@ def _item_text(items: Tuple[Tuple[str, str], ...], is_json: bool, kind: str) -> 
     return ", ".join(shown)
 
 
-def new_resource(finding: Finding, text: str) -> Outcome:
-    """The finding's remediation, one new resource, written after the finding's resource in the
-    template's indentation; only when it is complete and its name is free."""
-    snippet = finding.remediation.splitlines()
-    if any(line.lstrip().startswith("#") or " # " in line for line in snippet):
-        return "the fix names something the inputs do not hold (see its comments): add it by hand"
-    try:
-        document = _parsed(finding.file, text)
-    except ParseError as error:
-        return f"the file no longer parses ({error.message})"
-    if document.is_json:
-        return "a JSON template: paste the remediation's members under Resources"
-    resources = document.data.get("Resources") if isinstance(document.data, dict) else None
-    name = snippet[0].rstrip(":") if snippet else ""
-    if not isinstance(resources, dict) or finding.resource not in resources or not name:
-        return "the resource is not where the finding says: lint again"
-    if name in resources:
-        return f"{name} already names a resource of the template: add the fix under another name"
-    line, column = document.locate(["Resources", finding.resource])
-    lines = text.splitlines(keepends=True)
-    step = _indent_step(lines, line, column)
-    end = line
-    while end < len(lines):
-        body = lines[end].rstrip("\r\n")
-        code = body.strip() and not body.lstrip().startswith("#")
-        if code and len(body) - len(body.lstrip()) < column:
-            break
-        end += 1
-    while end > line and not lines[end - 1].strip():
-        end -= 1  # the blank lines after the resource stay between it and the next
-    newline = newline_of(text)
-    written_lines = []
-    for row in snippet:
-        depth = (len(row) - len(row.lstrip())) // 2
-        written_lines.append(" " * (column - 1 + depth * step) + row.lstrip() + newline)
-    offsets = line_offsets(text)
-    at = offsets[end] if end < len(offsets) else len(text)
-    prefix = "" if at == 0 or text[at - 1] == "\n" else newline
-    return [Edit(at, at, prefix + "".join(written_lines))]
-
-
 def _indent_step(lines: List[str], line: int, column: int) -> int:
     """How far the template indents a resource's members (its ``Type:`` under its key)."""
     for row in lines[line : line + 5]:
         if row.strip():
             return max(1, len(row) - len(row.lstrip()) - (column - 1))
     return 2
+
+
+def new_resources(finding: Finding, text: str) -> Union[NewText, str]:
+    """The finding's remediation, new resources, written after the finding's resource in the
+    template's own syntax and indentation; their logical IDs renamed where the plan says."""
+    try:
+        document = _parsed(finding.file, text)
+    except ParseError as error:
+        return f"the file no longer parses ({error.message})"
+    resources = document.data.get("Resources") if isinstance(document.data, dict) else None
+    if not isinstance(resources, dict) or finding.resource not in resources:
+        return "the resource is not where the finding says: lint again"
+    body = [line for line in finding.remediation.splitlines() if not line.lstrip().startswith("#")]
+    try:
+        added = _plain_data(
+            json.loads("{" + "\n".join(body) + "}")
+            if document.is_json
+            else parse_text("fix.yaml", "\n".join(body)).data
+        )
+    except (ValueError, ParseError):
+        return "the fix is not one set of new resources: apply the remediation by hand"
+    if (
+        not isinstance(added, dict)
+        or not added
+        or not all(isinstance(v, dict) and isinstance(v.get("Type"), str) for v in added.values())
+    ):
+        return "the fix changes a resource the template has: apply the remediation by hand"
+    key_line, column = document.locate(["Resources", finding.resource])
+    lines = text.splitlines(keepends=True)
+    step = _indent_step(lines, key_line, column)
+    newline = newline_of(text)
+    if document.is_json:
+        opening = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*(\{)').match(
+            text, line_offsets(text)[key_line - 1] + column - 1
+        )
+        end = closing_at(text, opening.start(1)) if opening else None
+        if end is None:
+            return "the resource is not written as an object: paste the remediation by hand"
+        indent = " " * (column - 1)
+
+        def render_json(names: Dict[str, str]) -> str:
+            members = []
+            for name, resource in added.items():
+                value = json.dumps(_renamed(resource, names), indent=step)
+                value = value.replace("\n", newline + indent)
+                members.append(f",{newline}{indent}{json.dumps(names.get(name, name))}: {value}")
+            return "".join(members)
+
+        return NewText(end + 1, tuple(added), render_json)
+    end = key_line
+    while end < len(lines):
+        row = lines[end].rstrip("\r\n")
+        code = row.strip() and not row.lstrip().startswith("#")
+        if code and len(row) - len(row.lstrip()) < column:
+            break
+        end += 1
+    while end > key_line and not lines[end - 1].strip():
+        end -= 1  # the blank lines after the resource stay between it and the next
+    offsets = line_offsets(text)
+    at = offsets[end] if end < len(offsets) else len(text)
+    prefix = "" if at == 0 or text[at - 1] == "\n" else newline
+
+    def render_yaml(names: Dict[str, str]) -> str:
+        written_lines = []
+        for row in body:
+            depth = (len(row) - len(row.lstrip())) // 2
+            row = _renamed_yaml(row.lstrip(), names, depth == 0)
+            written_lines.append(" " * (column - 1 + depth * step) + row + newline)
+        return prefix + "".join(written_lines)
+
+    return NewText(at, tuple(added), render_yaml)
+
+
+def names_in_use(path: str, text: str) -> Set[str]:
+    """The logical IDs a template's Ref can name: its resources and parameters."""
+    try:
+        data = _parsed(path, text).data
+    except ParseError:
+        return set()
+    sections = [data.get(s) for s in ("Resources", "Parameters")] if isinstance(data, dict) else []
+    return {str(name) for section in sections if isinstance(section, dict) for name in section}
+
+
+def _renamed(value: Any, names: Dict[str, str]) -> Any:
+    """A new resource's data with its references to the fix's other new resources renamed."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and value["Ref"] in names:
+            return {"Ref": names[value["Ref"]]}
+        if set(value) == {"Fn::GetAtt"} and isinstance(value["Fn::GetAtt"], list):
+            target, *attribute = value["Fn::GetAtt"]
+            return {"Fn::GetAtt": [names.get(target, target), *attribute]}
+        return {k: _renamed(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, names) for v in value]
+    return value
+
+
+def _renamed_yaml(row: str, names: Dict[str, str], top: bool) -> str:
+    for old, new in names.items():
+        if top and row.startswith(f"{old}:"):
+            row = new + row[len(old) :]
+        row = re.sub(rf"(!Ref |!GetAtt ){re.escape(old)}\b", rf"\g<1>{new}", row)
+    return row
+
+
+def _plain_data(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def numbered(name: str, number: int) -> str:
+    """Another logical ID for a new resource whose own is taken."""
+    return f"{name}{number}"

@@ -3,13 +3,24 @@ block, or the argument added as the block's first line, in the block's indentati
 
 from __future__ import annotations
 
+import os
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 from .. import tfaddress
 from ..findings import Finding
 from ..remediation import written
-from . import Edit, ListItem, Outcome, Setting, after_last_item, closing, line_offsets, newline_of
+from . import (
+    Edit,
+    ListItem,
+    NewText,
+    Outcome,
+    Setting,
+    after_last_item,
+    closing,
+    line_offsets,
+    newline_of,
+)
 
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n")
 
@@ -180,3 +191,93 @@ def parse_problem(path: str, text: str) -> Optional[str]:
     except ParseError as error:
         return error.message
     return None
+
+
+_RESOURCE = re.compile(r'^resource\s+"([^"]+)"\s+"([^"]+)"\s*\{', re.M)
+# an endpoint whose service comes from a variable or loop: it may be any service
+_COMPUTED_SERVICE = re.compile(r"^\s*service_name\s*=\s*(?!\"[^\"$]*\"\s*(?:#.*)?$)", re.M)
+
+
+def new_resources(finding: Finding, text: str) -> Union[NewText, str]:
+    """The finding's remediation, new resource blocks, written after the finding's block in the
+    same file; their addresses renamed where the plan says."""
+    offsets = line_offsets(text)
+    block = _block(text, offsets[finding.line - 1]) if finding.line <= len(offsets) else None
+    if block is None or not block.depths:
+        return "the block is not where the finding says: lint again"
+    body = "\n".join(
+        line for line in finding.remediation.splitlines() if not line.startswith("#")
+    ).strip("\n")
+    headers = [(m.group(1), m.group(2)) for m in _RESOURCE.finditer(body)]
+    if not headers or not body.startswith("resource "):
+        return "the fix changes a block the configuration has: apply the remediation by hand"
+    computed = _endpoints_of_any_service(finding, text)
+    if computed and "private_dns_enabled = true" in body:
+        return (
+            f"{computed} creates the module's interface endpoints from its variables: give it "
+            "this service there (a second endpoint with private DNS for one service is refused)"
+        )
+    last = max(block.depths)
+    newline = newline_of(text)
+    at = offsets[last] if last < len(offsets) else len(text)
+    prefix = newline if at == len(text) and not text.endswith("\n") else ""
+
+    def render(names: Dict[str, str]) -> str:
+        written = body
+        for old, new in names.items():
+            kind, name = old.split(".", 1)
+            new_name = new.split(".", 1)[1]
+            written = written.replace(
+                f'resource "{kind}" "{name}"', f'resource "{kind}" "{new_name}"'
+            )
+            written = re.sub(rf"\b{re.escape(old)}(?=[.\[])", new, written)
+        return prefix + newline + written.replace("\n", newline) + newline
+
+    return NewText(at, tuple(f"{kind}.{name}" for kind, name in headers), render)
+
+
+def _endpoints_of_any_service(finding: Finding, text: str) -> str:
+    """In a module, the address of an endpoint block whose service comes from a variable: each
+    instance of the module may already have the service a new endpoint would add."""
+    address = tfaddress.parse(finding.resource)
+    if address is None or not address.module:
+        return ""
+    for path, source in _module_files(finding.file, text):
+        for match in _RESOURCE.finditer(source):
+            if match.group(1) != "aws_vpc_endpoint":
+                continue
+            inside = _block(source, match.start())
+            end = (
+                line_offsets(source)[max(inside.depths) - 1]
+                if inside and inside.depths
+                else len(source)
+            )
+            if _COMPUTED_SERVICE.search(source, match.end(), end):
+                return f"aws_vpc_endpoint.{match.group(2)} ({os.path.basename(path)})"
+    return ""
+
+
+def _module_files(path: str, text: str) -> List[Tuple[str, str]]:
+    """The ``.tf`` files of the module ``path`` is in: ``path`` with ``text``, the others read."""
+    folder = os.path.dirname(path) or "."
+    files = [(path, text)]
+    for name in sorted(os.listdir(folder)):
+        other = os.path.join(folder, name)
+        if name.endswith(".tf") and not os.path.samefile(other, path):
+            with open(other, encoding="utf-8", errors="replace") as handle:
+                files.append((other, handle.read()))
+    return files
+
+
+def names_in_use(path: str, text: str) -> Set[str]:
+    """The resource addresses of the module ``path`` is in (every ``.tf`` file of its folder)."""
+    return {
+        f"{m.group(1)}.{m.group(2)}"
+        for _, source in _module_files(path, text)
+        for m in _RESOURCE.finditer(source)
+    }
+
+
+def numbered(address: str, number: int) -> str:
+    """Another address for a new block whose own is taken."""
+    return f"{address}_{number}"
