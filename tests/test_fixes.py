@@ -91,7 +91,7 @@ def _lint(path: Path, config: Optional[Path]):
 def _names(rule: str) -> List[str]:
     if rule in APPENDS:
         item = APPENDS[rule]
-        return [*item.cloudformation, item.terraform, item.python]
+        return [n for n in [*item.cloudformation, item.terraform, item.python] if n]
     names = []
     for setting in SETTINGS[rule]:
         names += [*setting.cloudformation, setting.terraform or "", setting.python or ""]

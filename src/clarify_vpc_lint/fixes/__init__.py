@@ -75,6 +75,9 @@ class ListItem:
 # model's VPC in another zone, with the same route table).
 APPENDS: Dict[str, ListItem] = {
     "CVL201": ListItem(("VpcConfig", "Subnets"), ("VpcConfig", "Subnets"), "subnets", "Subnets"),
+    # the route tables of the job's subnets the S3 gateway endpoint is not on (no API or Python
+    # form: an endpoint there is in an inventory)
+    "CVL306": ListItem(("RouteTableIds",), ("RouteTableIds",), "route_table_ids", ""),
 }
 # The fixes that are new resources (a template's) or blocks (a .tf file's), their remediation as
 # printed: written after the finding's resource when the remediation is complete (no comment
@@ -102,7 +105,8 @@ NEEDS = {
     "CVL201": "no subnet of the model's VPC in another zone with the same route table is in the "
     "inputs: a new subnet needs a free CIDR block and a zone (see the remediation)",
     "CVL202": "a larger subnet: a free CIDR block of the VPC and its zone",
-    "CVL306": "the route tables of the job's subnets added to the S3 gateway endpoint",
+    "CVL306": "a route table the fix can name for each of the job's subnets (the remediation "
+    "says which it lacks)",
     "CVL308": "a DHCP options set (or its domain-name servers) and its association",
     "CVL309": "network ACL entries numbered to fit the ACL's existing rules",
     "CVL501": "one Allow statement in the endpoint policy, for the requests the message names",
