@@ -43,6 +43,7 @@ NOT_APPLIED = {
     ("CVL403", "api-bad-vpc-cidr"): "an AWS CLI command",
     ("CVL404", "api-bad"): "an AWS CLI command",
     ("CVL303", "tf-bad-module-dotted-index"): "creates the module's interface endpoints from its",
+    ("CVL306", "bad-main-table.yaml"): "a route table the fix can name",  # the VPC's main table
     ("CVL305", "api-bad"): "an inventory records AWS as it is",
     **{
         (rule, case): "an inventory records AWS as it is"
@@ -51,6 +52,7 @@ NOT_APPLIED = {
             + ["-s3-interface-inbound-only", "-s3-interface-no-private-dns"],
             "CVL302": ["", "-internet-gateway"],
             "CVL303": ["", "-internet-gateway"],
+            "CVL306": [""],
             "CVL307": [""],
             "CVL310": [""],
         }.items()

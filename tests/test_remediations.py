@@ -84,7 +84,8 @@ def _language(rule: str, file: str, text: str) -> str:
 
 def _filled_from(template: str, text: str) -> bool:
     """Whether ``text`` is ``template`` filled: each line's words before a placeholder match."""
-    lines = [line for line in text.splitlines() if not line.startswith("# ")]
+    lines = [_given(line) for line in text.splitlines()]
+    lines = [line for line in lines if not line.startswith("# ")]
     wanted = [line for line in template.splitlines() if not line.startswith("# ")]
     if len(lines) != len(wanted):
         return False
@@ -92,6 +93,16 @@ def _filled_from(template: str, text: str) -> bool:
         line.startswith(_PLACEHOLDER.split(pattern)[0])
         for line, pattern in zip(lines, wanted, strict=False)
     )
+
+
+# a line with a value the inputs lack, given as a comment: the gap it shows for the value
+_LEFT_OUT = re.compile(r"^(\s*)# (.*(?:\(its value\)|\[their IDs\]).*)$")
+
+
+def _given(line: str) -> str:
+    """A line given as a comment (a value the inputs lack), as its template wrote it."""
+    left_out = _LEFT_OUT.match(line)
+    return left_out.group(1) + left_out.group(2) if left_out else line
 
 
 _PART = re.compile(r"^# in (.+), under (\w+):$")
@@ -104,7 +115,7 @@ def _parts(text: str) -> List[Tuple[str, str, object]]:
     parts: List[Tuple[str, str, List[str]]] = []
     where = ("", "")
     for line in text.splitlines():
-        if line.lstrip().startswith("#"):
+        if line.startswith("#"):  # indented: a member given as a comment, in its part
             header = _PART.match(line.strip())
             where = (header.group(1), header.group(2)) if header else where
             if not parts or parts[-1][2]:
@@ -138,7 +149,7 @@ def _parse(language: str, text: str, region: str) -> None:
         parse_hcl(text + "\n", "remediation.tf")
     else:  # shell: AWS CLI lines
         words = shlex.split(text, comments=True)
-        assert words, text
+        assert words or [line for line in text.splitlines() if _LEFT_OUT.match(line)], text
         for line in text.splitlines():
             if "aws " in line and not line.lstrip().startswith("#"):
                 assert f"--region {region}" in line, line
@@ -537,7 +548,9 @@ def test_cvl102_names_nothing_when_the_inputs_hold_no_network_for_the_job(
     else:
         fix = _cvl102_fix(CVL102 / case)
         vpc_config = parse_yaml(fix)["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
-        assert vpc_config == {"Subnets": [], "SecurityGroupIds": []}
+        assert vpc_config is None  # each member given as a comment: never an empty list
+        assert "        # Subnets: [their IDs]  # private subnets for ClarifyJob" in fix
+        assert "aws ec2 describe-subnets" in fix
     assert "none in the inputs" in fix
     assert not [name for name in EXAMPLE_NAMES if name in fix], fix
 
@@ -551,12 +564,8 @@ def test_cvl102_keeps_the_groups_a_declared_job_lists_when_its_model_has_no_netw
     )
     fix = _cvl102_fix(CVL102 / "tf-bad" / "plan.json", config_file=config)
     (job,) = parse_yaml(fix)["jobs"]
-    assert job == {
-        "name": "churn-bias",
-        "subnets": [],
-        "security-groups": ["aws_security_group.clarify"],
-    }
-    assert "subnets: []  # private subnets for churn-bias: none in the inputs" in fix
+    assert job == {"name": "churn-bias", "security-groups": ["aws_security_group.clarify"]}
+    assert "# subnets: [their IDs]  # private subnets for churn-bias: none in the inputs" in fix
 
 
 def test_cvl102_names_resources_of_another_template_by_their_exports(tmp_path: Path) -> None:
@@ -572,7 +581,7 @@ def test_cvl102_names_resources_of_another_template_by_their_exports(tmp_path: P
     (tmp_path / "network.yaml").write_text(network)
     fix = _cvl102_fix(tmp_path)
     vpc_config = parse_yaml(fix)["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
-    assert vpc_config == {"Subnets": [], "SecurityGroupIds": []}
+    assert vpc_config is None and "# Subnets: [their IDs]" in fix
     assert f"SubnetA is in {tmp_path / 'network.yaml'}: export it there to import it" in fix
     exports = "".join(
         f"  {name}:\n    Value: !Ref {name}\n    Export: {{Name: net-{name}}}\n"
@@ -614,7 +623,8 @@ def test_an_api_fix_never_names_a_template_resource_as_an_id() -> None:
     assert fill(
         "--group-id {g}", {"g": refs([("terraform", "aws_security_group.a")])}, "shell"
     ) == (
-        '--group-id ""  # aws_security_group.a is defined in a template or configuration: write its ID'
+        "# --group-id (its value)  # aws_security_group.a is defined in a template or "
+        "configuration: write its ID; aws ec2 describe-security-groups lists your security groups"
     )
 
 
@@ -645,11 +655,11 @@ _MODEL = """Resources:
 """
 
 
-def test_a_subnet_from_ipam_leaves_the_new_block_empty_and_says_why(tmp_path: Path) -> None:
+def test_a_subnet_from_ipam_gives_the_new_block_as_a_comment_saying_why(tmp_path: Path) -> None:
     (tmp_path / "network.yaml").write_text(_NETWORK)
     (tmp_path / "ml.yaml").write_text(_MODEL)
     (finding,) = run(Options(paths=[str(tmp_path)])).findings
-    assert "CidrBlock: ''" in finding.remediation or 'CidrBlock: ""' in finding.remediation
+    assert "    # CidrBlock: (its value)  # a free block of the VPC" in finding.remediation
     assert "subnet SubnetB takes its block from IPAM" in finding.remediation
 
 
@@ -686,7 +696,8 @@ def test_a_fix_never_imports_from_a_stack_that_imports_from_it() -> None:
     case = FIXTURES / "remediations" / "job-imports-network"
     fixes = {f.rule: f.remediation for f in run(Options(paths=[str(case)])).findings}
     endpoint = _parts(fixes["CVL302"])[0][2]["SageMakerApiEndpoint"]["Properties"]
-    assert endpoint["SecurityGroupIds"] == []
+    assert "SecurityGroupIds" not in endpoint  # given as a comment, never an empty list
+    assert "    # SecurityGroupIds: [their IDs]" in fixes["CVL302"]
     assert (
         f"JobSecurityGroup is in {case / 'ml.yaml'}, which imports from this stack"
         in (fixes["CVL302"])

@@ -177,12 +177,50 @@ def fill(template: str, names: Dict[str, Any], syntax: str = "text", module: str
         if syntax == "python" and not is_comment and _unfilled_list(line, filled):
             lines.append(_commented_out(filled, notes))
             continue
+        if _GAP in filled:
+            _drop_trailing_comma(lines, filled, syntax)
+            lines.append(_left_out(filled, notes))
+            continue
         if notes and (is_comment or syntax in ("yaml", "hcl", "shell", "python")):
             filled += ("; " if _has_comment(filled) else "  # ") + "; ".join(notes)
         elif notes and syntax == "json" and not is_comment:
             lines.append("# " + "; ".join(notes))
         lines.append(filled)
     return "\n".join(lines)
+
+
+# a value the inputs do not hold, while a line is filled: the line is then given as a comment
+_GAP = "\x00"
+_GAP_KEY = re.compile(r"([\w-]+)\W{0,4}\x00")  # the key, argument or option before a gap
+_WHERE_TO_LOOK = {  # what lists the values a fix lacks, by a word of its line, for its comment
+    "subnet": "aws ec2 describe-subnets lists your subnets",
+    "group": "aws ec2 describe-security-groups lists your security groups",
+    "vpc": "aws ec2 describe-vpcs lists your VPCs",
+    "route": "aws ec2 describe-route-tables lists your route tables",
+    "cidr": "aws ec2 describe-vpcs and describe-subnets show the blocks in use",
+    "zone": "aws ec2 describe-availability-zones lists the zones",
+}
+
+
+def _left_out(filled: str, notes: List[str]) -> str:
+    """A line with a value the inputs do not hold, as a comment: pasted, it does nothing (a
+    resource or command without it is refused), and it says what is missing and where to look."""
+    indent = filled[: len(filled) - len(filled.lstrip())]
+    missing = " ".join(_GAP_KEY.findall(filled)).lower()  # the keys or options left without
+    hints = [hint for word, hint in _WHERE_TO_LOOK.items() if word in missing]
+    text = filled.strip().replace(f"[{_GAP}]", "[their IDs]").replace(f'"{_GAP}"', _GAP)
+    text = text.replace(_GAP, "(its value)")
+    said = "; ".join([*notes, *hints]) or "not in the inputs"
+    return f"{indent}# {text}{'; ' if _has_comment(text) else '  # '}{said}"
+
+
+def _drop_trailing_comma(lines: List[str], filled: str, syntax: str) -> None:
+    """JSON members: the member before the last one, given as a comment, ends without a comma."""
+    if syntax == "json" and not filled.rstrip().endswith(","):
+        for index in range(len(lines) - 1, -1, -1):
+            if not lines[index].lstrip().startswith("#"):
+                lines[index] = lines[index].rstrip().removesuffix(",")
+                break
 
 
 _LIST_PLACEHOLDER = re.compile(r"\[\{[a-z][a-z0-9_]*\}\]")
@@ -219,7 +257,9 @@ def _fill_line(
         if missing and missing not in notes:
             notes.append(missing)
         if isinstance(value, Zone):
-            parts.append(_zone(value, syntax))
+            zone = _zone(value, syntax)
+            empty = zone in ("", '""') and syntax not in ("text", "python")
+            parts.append(_GAP if empty else zone)
             continue
         if not isinstance(value, Refs):
             parts.append(str(value))
@@ -235,8 +275,10 @@ def _fill_line(
             ]
         if not rendered and line.startswith(", ", position):
             position += 2  # [{none}, !Ref NewSubnet]: the new one alone
-        elif not rendered and syntax != "text" and not _in_list(line, match):
-            rendered = {"hcl": "null", "json": "null", "python": "None"}.get(syntax, '""')
+        elif not rendered and syntax == "python" and not _in_list(line, match):
+            rendered = "None"
+        elif not rendered and syntax != "text" and syntax != "python":
+            rendered = _GAP  # never an empty value: the line is given as a comment (_left_out)
         parts.append(rendered)
     parts.append(line[position:])
     return "".join(parts), notes
@@ -275,7 +317,7 @@ def in_template_syntax(yaml_fix: str, is_json: bool, json_files: Collection[str]
     members to paste, an object's braces left off."""
     parts: List[Tuple[List[str], List[str]]] = []
     for line in yaml_fix.splitlines():
-        comment = line.strip().startswith("#")
+        comment = line.startswith("#")  # indented: a member given as a comment, in its part
         if not parts or comment and parts[-1][1]:
             parts.append(([], []))
         parts[-1][0 if comment else 1].append(line.strip() if comment else line)
