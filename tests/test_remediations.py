@@ -27,7 +27,7 @@ from clarify_vpc_lint.documents import parse_yaml
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.names import refs
 from clarify_vpc_lint.readers.terraform.config.hcl import parse_hcl
-from clarify_vpc_lint.remediation import fill, in_template_syntax, syntax_of
+from clarify_vpc_lint.remediation import fill, in_template_syntax, syntax_of, without_comments
 from clarify_vpc_lint.resolve import build_subjects
 from clarify_vpc_lint.resolve.subjects import Subject
 
@@ -196,6 +196,41 @@ def test_no_remediation_holds_placeholder_text(rule: str) -> None:
         if rule_id == rule:
             assert not _PLACEHOLDER.search(text), f"{file}: {text}"
             assert not [token for token in FORBIDDEN if token in text], f"{file}: {text}"
+
+
+# an empty value: pasted, it is accepted and means nothing (no subnets, no VPC); the region's
+# zones (``!GetAZs ''``) are the one empty argument that means something
+_EMPTY_VALUE = re.compile(
+    r"""(?<!GetAZs )(?<!"Fn::GetAZs": )(""|''|\[\s*\]|\{\s*\}|\bnull\b|\bNone\b)"""
+)
+
+
+@pytest.mark.parametrize("rule", [rule.id for rule in load_rules()])
+def test_no_remediation_holds_an_empty_value(rule: str) -> None:
+    """A value the inputs do not hold is never written empty: its line is given as a comment
+    that shows the gap and says what is missing."""
+    for _, rule_id, file, text in _remediations():
+        if rule_id != rule:
+            continue
+        for line in without_comments(text).splitlines():
+            assert not _EMPTY_VALUE.search(line), f"{file}: {line}\n{text}"
+
+
+def test_a_value_the_inputs_lack_is_given_as_a_comment_saying_where_to_look() -> None:
+    text = fill(
+        "Endpoint:\n  Properties:\n    VpcId: {vpc}\n    SubnetIds: [{subnets}]\n",
+        {"vpc": refs((), "the VPC of Job: not in the inputs"), "subnets": refs((), "none")},
+        "yaml",
+    )
+    assert text.splitlines()[2:4] == [
+        "    # VpcId: (its value)  # the VPC of Job: not in the inputs; "
+        "aws ec2 describe-vpcs lists your VPCs",
+        "    # SubnetIds: [their IDs]  # none; aws ec2 describe-subnets lists your subnets",
+    ]
+    assert parse_yaml(text)["Endpoint"]["Properties"] is None  # nothing empty to paste
+    shell = fill("aws ec2 x --group-id {g} --port 443", {"g": refs((), "no group")}, "shell")
+    assert shell.startswith("# aws ec2 x --group-id (its value) --port 443  # no group")
+    assert shlex.split(shell, comments=True) == []
 
 
 def test_a_json_template_gets_a_json_fix() -> None:
