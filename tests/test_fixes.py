@@ -447,3 +447,36 @@ def test_fix_on_every_bad_fixture_leaves_only_what_it_lists(case: Path, tmp_path
     listed = {(n.finding.rule, n.finding.resource) for n in fixes.not_applied if n.reason}
     left = {(f.rule, f.resource) for f in after.findings if f.severity != "info"}
     assert left <= listed, left - listed
+
+
+NETWORK_FIXES = ("CVL301", "CVL302", "CVL303", "CVL306", "CVL307", "CVL310", "CVL403", "CVL404")
+
+
+@pytest.mark.parametrize("rule", NETWORK_FIXES)
+def test_each_network_fix_works_in_a_json_template(rule: str, tmp_path: Path) -> None:
+    """The rule's bad template written in JSON: its fix is written as JSON members in the
+    template's indentation, only added, and the finding is gone with nothing new."""
+    import json
+
+    from clarify_vpc_lint.documents import parse_text
+
+    data = parse_text("x.yaml", (RULES_DIR / rule / "bad.yaml").read_text()).data
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps(json.loads(json.dumps(data)), indent=2) + "\n")
+    original = template.read_text()
+    before = run(Options(paths=[str(template)]))
+    plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == rule])).write()
+    fixed = template.read_text()
+    assert fixed != original
+    after = run(Options(paths=[str(template)]))
+    assert after.errors == [] and rule not in [f.rule for f in after.findings]
+    known = {(f.rule, f.resource, f.severity) for f in before.findings}
+    assert {(f.rule, f.resource, f.severity) for f in after.findings} <= known
+    changed = [
+        line
+        for line in difflib.ndiff(original.splitlines(), fixed.splitlines())
+        if line.startswith(("- ", "+ "))
+    ]
+    if rule in NEW_RESOURCES:  # members added; only a closing brace gains its comma
+        assert all(line.startswith("+ ") or line.strip() == "- }" for line in changed), changed
+    json.loads(fixed)
