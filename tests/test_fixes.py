@@ -17,7 +17,7 @@ import pytest
 from conftest import FIXTURES, ROOT, fixture_module, run_cli
 
 from clarify_vpc_lint.config import load_config
-from clarify_vpc_lint.fixes import APPENDS, NEW_RESOURCES, SETTINGS, plan_fixes
+from clarify_vpc_lint.fixes import APPENDS, MEMBERS, NEW_RESOURCES, SETTINGS, plan_fixes
 from clarify_vpc_lint.linter import Options, run
 
 RULES_DIR = FIXTURES / "rules"
@@ -54,6 +54,7 @@ NOT_APPLIED = {
             "CVL303": ["", "-internet-gateway"],
             "CVL306": [""],
             "CVL307": [""],
+            "CVL308": [""],
             "CVL310": [""],
         }.items()
         for case in (f"api-bad{suffix}" for suffix in cases)
@@ -66,7 +67,7 @@ CASES = {ROOT / case for case in fixture_module("cases").cases()}  # patches are
 
 def _cases() -> List[Tuple[str, Path]]:
     cases = []
-    for rule in [*SETTINGS, *APPENDS, *NEW_RESOURCES]:
+    for rule in [*SETTINGS, *APPENDS, *NEW_RESOURCES, *MEMBERS]:
         for case in sorted((RULES_DIR / rule).glob("*bad*")):
             if case in CASES:  # a patch is no case: what it writes is
                 cases.append((rule, case))
@@ -132,8 +133,11 @@ def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path:
         old = content.decode().splitlines()
         new = file.read_text().splitlines()
         changed = [line for line in difflib.ndiff(old, new) if line.startswith(("- ", "+ "))]
-        if rule in NEW_RESOURCES:  # a new resource: lines added, none changed
+        if rule in NEW_RESOURCES:  # new resources: lines added, none changed
             assert all(line.startswith("+ ") for line in changed), changed
+        elif rule in MEMBERS:  # members added (a flow mapping's line), an association pointed
+            names = ("DomainName", "domain_name", "DhcpOptionsId")
+            assert all(line.startswith("+ ") or any(n in line for n in names) for line in changed)
         else:
             assert all(any(name in line for name in _names(rule)) for line in changed), changed
 
@@ -407,7 +411,7 @@ def test_every_rule_has_a_fix_or_says_what_its_fix_needs() -> None:
     from clarify_vpc_lint.fixes import NEEDS
 
     for rule in load_rules():
-        written = rule.id in SETTINGS or rule.id in APPENDS or rule.id in NEW_RESOURCES
+        written = any(rule.id in fixes for fixes in (SETTINGS, APPENDS, NEW_RESOURCES, MEMBERS))
         assert written or NEEDS.get(rule.id), rule.id
 
 
@@ -449,7 +453,9 @@ def test_fix_on_every_bad_fixture_leaves_only_what_it_lists(case: Path, tmp_path
     assert left <= listed, left - listed
 
 
-NETWORK_FIXES = ("CVL301", "CVL302", "CVL303", "CVL306", "CVL307", "CVL310", "CVL403", "CVL404")
+NETWORK_FIXES = (
+    *("CVL301", "CVL302", "CVL303", "CVL306", "CVL307", "CVL308", "CVL310", "CVL403", "CVL404"),
+)
 
 
 @pytest.mark.parametrize("rule", NETWORK_FIXES)

@@ -93,6 +93,9 @@ NEW_RESOURCES = (
     "CVL403",
     "CVL404",
 )
+# The fixes that add what their remediation gives to a resource the file has, where it lacks it
+# (CVL308: the domain name or servers of the VPC's DHCP options set).
+MEMBERS = ("CVL308",)
 # What the fixes --fix does not write need from a person (the remediation shows the rest).
 NEEDS = {
     "CVL001": "the request's members as the API wants them: correct them by hand",
@@ -107,7 +110,6 @@ NEEDS = {
     "CVL202": "a larger subnet: a free CIDR block of the VPC and its zone",
     "CVL306": "a route table the fix can name for each of the job's subnets (the remediation "
     "says which it lacks)",
-    "CVL308": "a DHCP options set (or its domain-name servers) and its association",
     "CVL309": "network ACL entries numbered to fit the ACL's existing rules",
     "CVL501": "one Allow statement in the endpoint policy, for the requests the message names",
     "CVL502": "a change to the bucket policy's condition, for the path the job's requests take",
@@ -192,6 +194,12 @@ def plan_fixes(result: Result) -> FixPlan:
             reason = _add_resource(plan, edits, added, finding, "terraform-config", place)
             if reason is None:
                 continue
+        elif finding.rule in MEMBERS and kind in ("cloudformation", "terraform-config"):
+            reason = _add_members(plan, edits, result, finding, kind)
+            if reason is None:
+                continue
+        elif finding.rule in MEMBERS:
+            reason = _not_editable(kind)
         elif finding.rule in NEW_RESOURCES and kind in ("api", "python"):
             reason = "an AWS CLI command (--fix writes templates and .tf files): run it"
         elif finding.rule in NEW_RESOURCES:
@@ -271,6 +279,40 @@ def _add_resource(
     return None
 
 
+def _add_members(
+    plan: FixPlan,
+    edits: Dict[str, List[Tuple[Edit, Finding]]],
+    result: Result,
+    finding: Finding,
+    kind: str,
+) -> Optional[str]:
+    """The members the finding's remediation gives a resource of the file, where it lacks
+    them; else why not."""
+    from . import documents, hcl
+
+    if kind == "terraform-config" and not finding.file.endswith(".tf"):
+        return "a .tf.json file: add the remediation's arguments by hand"
+    text = plan.original.get(finding.file)
+    if text is None:
+        text = plan.original[finding.file] = _read(finding.file)
+    if kind == "cloudformation":
+        outcome = documents.missing_members(finding, text)
+        path = finding.file
+    else:
+        found = hcl.missing_members(finding, text)
+        if isinstance(found, str):
+            return found
+        path, outcome = found
+        if path not in result.linted:
+            return f"the block is in {path}, which this run did not lint: add the arguments there"
+        if path not in plan.original:
+            plan.original[path] = _read(path)
+    if isinstance(outcome, str):
+        return outcome
+    edits.setdefault(path, []).extend((edit, finding) for edit in outcome)
+    return None
+
+
 _GROUP_BLOCK = re.compile(r'^resource\s+"aws_security_group"\s+"([^"]+)"\s*\{', re.M)
 
 
@@ -314,7 +356,7 @@ def _apply(plan: FixPlan, path: str, pairs: List[Tuple[Edit, Finding]], module) 
     fixed = text
     for edit, _ in reversed(chosen):
         fixed = fixed[: edit.start] + edit.text + fixed[edit.end :]
-    findings = [f for _, group in chosen for f in group]
+    findings = list(dict.fromkeys(f for _, group in chosen for f in group))  # a fix of 2 edits
     problem = module.parse_problem(path, fixed)
     if problem:
         plan.not_applied.extend(

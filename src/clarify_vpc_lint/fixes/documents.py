@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 from ..documents import Document, ParseError, parse_text
 from ..findings import Finding
-from ..remediation import written
+from ..remediation import written, yaml_flow
 from . import (
     Edit,
     ListItem,
@@ -100,11 +100,13 @@ def _literal(old: str, value: bool) -> str:
 
 
 def _insert(
-    document: Document, text: str, parent_path: List[Any], parent: dict, key: str, value: bool
+    document: Document, text: str, parent_path: List[Any], parent: dict, key: str, value: Any
 ) -> Outcome:
     offsets = line_offsets(text)
     member = (
-        f'"{key}": {str(value).lower()}' if document.is_json else f"{key}: {str(value).lower()}"
+        f'"{key}": {_written(value, True)}'
+        if document.is_json
+        else f"{key}: {_written(value, False)}"
     )
     line, column = document.locate(parent_path)
     opening = re.compile(r'"?[^\n:]*"?\s*:\s*(\{)').match(text, offsets[line - 1] + column - 1)
@@ -336,3 +338,81 @@ def _plain_data(value: Any) -> Any:
 def numbered(name: str, number: int) -> str:
     """Another logical ID for a new resource whose own is taken."""
     return f"{name}{number}"
+
+
+def _written(value: Any, is_json: bool) -> str:
+    """A member's value as the template writes it (a literal setting, or a fix's value)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return json.dumps(value) if is_json else yaml_flow(value)
+
+
+def missing_members(finding: Finding, text: str) -> Outcome:
+    """The remediation's resource is one the template has, of the same type: the properties it
+    gives that the template's lacks, added to its Properties (a DHCP options set's domain name)."""
+    try:
+        document = _parsed(finding.file, text)
+    except ParseError as error:
+        return f"the file no longer parses ({error.message})"
+    body = [line for line in finding.remediation.splitlines() if not line.lstrip().startswith("#")]
+    try:
+        given = _plain_data(parse_text("fix.yaml", "\n".join(body)).data)
+    except ParseError:
+        return "the fix is not one resource: apply the remediation by hand"
+    resources = document.data.get("Resources") if isinstance(document.data, dict) else None
+    if not isinstance(given, dict) or len(given) != 1 or not isinstance(resources, dict):
+        return "the fix is not one resource: apply the remediation by hand"
+    ((name, resource),) = given.items()
+    own = resources.get(name)
+    if own is None and resource.get("Type") == "AWS::EC2::DHCPOptions":
+        return _options_for_default(finding, document, text, name)
+    if not isinstance(own, dict) or own.get("Type") != resource.get("Type"):
+        return f"{name} is a resource of another type: add the fix by hand under another name"
+    properties = own.get("Properties")
+    if not isinstance(properties, dict):
+        return f"{name}'s Properties is not written as a mapping: add them by hand"
+    found: List[Edit] = []
+    for key, value in resource.get("Properties", {}).items():
+        if key in properties:
+            continue
+        outcome = _insert(document, text, ["Resources", name, "Properties"], properties, key, value)
+        if isinstance(outcome, str):
+            return outcome
+        found.extend(outcome)
+    return found or f"{name} holds every property the fix gives: lint again"
+
+
+def _options_for_default(finding: Finding, document: Document, text: str, name: str) -> Outcome:
+    """A VPC associated with the ``default`` options (none at all): the new set written after
+    the VPC, and the association pointed at it."""
+    resources = document.data["Resources"]
+    associations = [
+        key
+        for key, resource in resources.items()
+        if isinstance(resource, dict)
+        and resource.get("Type") == "AWS::EC2::VPCDHCPOptionsAssociation"
+        and isinstance(resource.get("Properties"), dict)
+        and resource["Properties"].get("VpcId") == {"Ref": finding.resource}
+        and resource["Properties"].get("DhcpOptionsId") == "default"
+    ]
+    if len(associations) != 1 or name in names_in_use(finding.file, text):
+        return (
+            "the VPC's association with the default options is not one the fix can point "
+            f"at {name}: add {name} and associate it by hand"
+        )
+    added = new_resources(finding, text)
+    if isinstance(added, str):
+        return added
+    path = ["Resources", associations[0], "Properties", "DhcpOptionsId"]
+    line, column = document.locate(path)
+    key = '"DhcpOptionsId"' if document.is_json else r"DhcpOptionsId[\"']?"
+    value = re.compile(key + r"""\s*:\s*(["']?default["']?)""").match(
+        text, line_offsets(text)[line - 1] + column - 1
+    )
+    if value is None:
+        return f"{associations[0]}'s DhcpOptionsId is not written where the file says: change it by hand"
+    pointed = json.dumps({"Ref": name}) if document.is_json else f"!Ref {name}"
+    return [
+        Edit(added.at, added.at, added.render({})),
+        Edit(value.start(1), value.end(1), pointed),
+    ]

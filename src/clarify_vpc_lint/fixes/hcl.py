@@ -281,3 +281,57 @@ def names_in_use(path: str, text: str) -> Set[str]:
 def numbered(address: str, number: int) -> str:
     """Another address for a new block whose own is taken."""
     return f"{address}_{number}"
+
+
+_IN_BLOCK = re.compile(r"^# in ([a-z0-9_]+)\.([\w-]+) \(")  # the block a fix's arguments go into
+_ARGUMENT = re.compile(r"^([a-z_][a-z0-9_]*)\s*=\s*(.+?)\s*$")
+
+
+def missing_members(finding: Finding, text: str) -> Union[Tuple[str, List[Edit]], str]:
+    """The remediation's arguments for a block the configuration has (``# in TYPE.NAME (...)``):
+    those the block lacks, added as its first lines; with the file the block is in."""
+    heading = _IN_BLOCK.match(finding.remediation)
+    arguments = [
+        match
+        for line in finding.remediation.splitlines()
+        if (match := _ARGUMENT.match(line)) is not None
+    ]
+    if heading is None or not arguments:
+        return "the fix is not arguments of a block: apply the remediation by hand"
+    kind, name = heading.groups()
+    for path, source in _module_files(finding.file, text):
+        for match in _RESOURCE.finditer(source):
+            if (match.group(1), match.group(2)) != (kind, name):
+                continue
+            block = _block(source, match.start())
+            if block is None:
+                return f"{kind}.{name} does not close: add the arguments by hand"
+            edits: List[Edit] = []
+            for argument in arguments:
+                setting = re.compile(rf"[ \t]*{re.escape(argument.group(1))}[ \t]*=", re.M)
+                offsets = line_offsets(source)
+                if any(
+                    depth == 1 and setting.match(source, offsets[line - 1])
+                    for line, depth in block.depths.items()
+                ):
+                    continue
+                first = min(
+                    (
+                        n
+                        for n, depth in block.depths.items()
+                        if depth == 1
+                        and n > block.first_line
+                        and source[offsets[n - 1] :].split("\n", 1)[0].strip()
+                    ),
+                    default=None,
+                )
+                if first is None:
+                    return f"{kind}.{name} is written on one line: add the arguments by hand"
+                start = offsets[first - 1]
+                indent = re.match(r"[ \t]*", source[start:]).group(0) or "  "
+                line_text = f"{indent}{argument.group(1)} = {argument.group(2)}{newline_of(source)}"
+                edits.append(Edit(start, start, line_text))
+            if not edits:
+                return f"{kind}.{name} holds every argument the fix gives: lint again"
+            return path, edits
+    return f"{kind}.{name} is not in the files of this module: add the arguments there"
