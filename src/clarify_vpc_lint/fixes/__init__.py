@@ -92,6 +92,7 @@ NEW_RESOURCES = (
     "CVL310",
     "CVL403",
     "CVL404",
+    "CVL309",  # network ACL entries: new resources, or a .tf ACL's nested rules
 )
 # The fixes that add what their remediation gives to a resource the file has, where it lacks it
 # (CVL308: the domain name or servers of the VPC's DHCP options set).
@@ -110,7 +111,6 @@ NEEDS = {
     "CVL202": "a larger subnet: a free CIDR block of the VPC and its zone",
     "CVL306": "a route table the fix can name for each of the job's subnets (the remediation "
     "says which it lacks)",
-    "CVL309": "network ACL entries numbered to fit the ACL's existing rules",
     "CVL501": "one Allow statement in the endpoint policy, for the requests the message names",
     "CVL502": "a change to the bucket policy's condition, for the path the job's requests take",
     "CVL503": "one Allow statement in a policy of the execution role (see the remediation)",

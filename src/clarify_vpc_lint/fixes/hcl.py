@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, List, Optional, Set, Tuple, Union
+from typing import Callable, Dict, List, Optional, Set, Tuple, Union
 
 from .. import tfaddress
 from ..findings import Finding
@@ -209,6 +209,9 @@ def new_resources(finding: Finding, text: str) -> Union[NewText, str]:
         line for line in finding.remediation.splitlines() if not line.startswith("#")
     ).strip("\n")
     headers = [(m.group(1), m.group(2)) for m in _RESOURCE.finditer(body)]
+    inside = _INSIDE_BLOCK.match(finding.remediation)
+    if inside is not None and not headers:
+        return _nested_blocks(text, inside.group(1), inside.group(2), body)
     if not headers or not body.startswith("resource "):
         return "the fix changes a block the configuration has: apply the remediation by hand"
     computed = _endpoints_of_any_service(finding, text)
@@ -335,3 +338,45 @@ def missing_members(finding: Finding, text: str) -> Union[Tuple[str, List[Edit]]
                 return f"{kind}.{name} holds every argument the fix gives: lint again"
             return path, edits
     return f"{kind}.{name} is not in the files of this module: add the arguments there"
+
+
+_INSIDE_BLOCK = re.compile(r"^# in ([a-z0-9_]+)\.([\w-]+): ")  # nested blocks of a fix go there
+_NESTED = re.compile(r"^[ \t]+(egress|ingress)\s*\{", re.M)
+
+
+def _nested_blocks(text: str, kind: str, name: str, body: str) -> Union[NewText, str]:
+    """A fix's nested blocks (a network ACL's ``egress``/``ingress`` rules) added at the end of
+    the block ``kind.name`` of the same file, in its indentation."""
+    offsets = line_offsets(text)
+    for match in _RESOURCE.finditer(text):
+        if (match.group(1), match.group(2)) != (kind, name):
+            continue
+        block = _block(text, match.start())
+        if block is None or not block.depths:
+            return f"{kind}.{name} does not close: add the rules by hand"
+        last = max(block.depths)
+        inner = [
+            text[offsets[n - 1] :].split("\n", 1)[0]
+            for n, depth in block.depths.items()
+            if depth == 1 and n != last
+        ]
+        separate = re.search(
+            rf'resource\s+"aws_network_acl_rule"[^{{]*\{{[^}}]*\b{re.escape(kind)}\.{re.escape(name)}\.id',
+            text,
+        )
+        if separate and not any(_NESTED.match(line) for line in inner):
+            return (
+                f"{kind}.{name}'s rules are aws_network_acl_rule resources: add the rules as "
+                "aws_network_acl_rule resources"
+            )
+        indent = next((re.match(r"[ \t]*", line).group(0) for line in inner if line.strip()), "")
+        newline = newline_of(text)
+        rows = [(indent or "  ") + row if row.strip() else row for row in body.splitlines()]
+        written = newline + newline.join(rows) + newline
+        return NewText(offsets[last - 1], (), _unnamed(written))
+    return f"{kind}.{name} is not in this file: add the rules to it by hand"
+
+
+def _unnamed(written: str) -> Callable[[Dict[str, str]], str]:
+    """The render of new text that names nothing (nested blocks): the same under any names."""
+    return lambda names: written
