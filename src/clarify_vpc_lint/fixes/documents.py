@@ -241,7 +241,7 @@ def new_resources(finding: Finding, text: str) -> Union[NewText, str]:
     body = [line for line in finding.remediation.splitlines() if not line.lstrip().startswith("#")]
     try:
         added = _plain_data(
-            json.loads("{" + "\n".join(body) + "}")
+            _json_parts(finding.remediation)
             if document.is_json
             else parse_text("fix.yaml", "\n".join(body)).data
         )
@@ -416,3 +416,17 @@ def _options_for_default(finding: Finding, document: Document, text: str, name: 
         Edit(added.at, added.at, added.render({})),
         Edit(value.start(1), value.end(1), pointed),
     ]
+
+
+def _json_parts(remediation: str) -> dict:
+    """A fix for a JSON template: its parts' members (each part headed by comments) as one."""
+    members: dict = {}
+    part: List[str] = []
+    for line in [*remediation.splitlines(), "#"]:
+        if line.lstrip().startswith("#"):
+            if part:
+                members.update(json.loads("{" + "\n".join(part) + "}"))
+            part = []
+        else:
+            part.append(line)
+    return members
