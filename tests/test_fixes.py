@@ -17,7 +17,14 @@ import pytest
 from conftest import FIXTURES, ROOT, fixture_module, run_cli
 
 from clarify_vpc_lint.config import load_config
-from clarify_vpc_lint.fixes import APPENDS, MEMBERS, NEW_RESOURCES, SETTINGS, plan_fixes
+from clarify_vpc_lint.fixes import (
+    APPENDS,
+    MEMBERS,
+    NEW_RESOURCES,
+    NEW_SUBNETS,
+    SETTINGS,
+    plan_fixes,
+)
 from clarify_vpc_lint.linter import Options, run
 
 RULES_DIR = FIXTURES / "rules"
@@ -30,10 +37,12 @@ NOT_APPLIED = {
     ("CVL101", "bad-if.yaml"): "not a literal (Fn::If): set it to false where its value is given",
     ("CVL101", "bad-parameter.yaml"): "not a literal (Ref Isolate)",
     ("CVL101", "tf-bad"): "change it there",  # a job declared in the config file
-    ("CVL201", "api-bad"): "no subnet of the model's VPC in another zone",  # both in one zone
-    ("CVL201", "bad-same-az.yaml"): "no subnet of the model's VPC in another zone",
-    ("CVL201", "tf-bad-same-az"): "no subnet of the model's VPC in another zone",
-    ("CVL201", "one_subnet_model.py"): "no subnet of the model's VPC in another zone",
+    # both subnets in one zone, and no other in the inputs: a new subnet, in a block not known
+    ("CVL201", "api-bad"): "a free block of the VPC: not known",
+    ("CVL201", "one_subnet_model.py"): "a free block of the VPC: not known",
+    ("CVL202", "api-bad"): "a free block of the VPC: not known",
+    ("CVL202", "api-bad-model"): "a free block of the VPC: not known",
+    ("CVL202", "tf-bad"): "change it there",  # a job declared in the config file
     ("CVL304", "api-bad"): "an inventory records AWS as it is",
     ("CVL304", "tf-bad-private-dns-resource"): "set apart by aws_vpc_endpoint_private_dns",
     ("CVL401", "api-bad"): "an AWS CLI command",  # a group in AWS
@@ -68,7 +77,7 @@ CASES = {ROOT / case for case in fixture_module("cases").cases()}  # patches are
 
 def _cases() -> List[Tuple[str, Path]]:
     cases = []
-    for rule in [*SETTINGS, *APPENDS, *NEW_RESOURCES, *MEMBERS]:
+    for rule in dict.fromkeys([*SETTINGS, *APPENDS, *NEW_RESOURCES, *MEMBERS, *NEW_SUBNETS]):
         for case in sorted((RULES_DIR / rule).glob("*bad*")):
             if case in CASES:  # a patch is no case: what it writes is
                 cases.append((rule, case))
@@ -93,8 +102,8 @@ def _lint(path: Path, config: Optional[Path]):
 
 
 def _names(rule: str) -> List[str]:
-    if rule in APPENDS:
-        item = APPENDS[rule]
+    if rule in APPENDS or rule in NEW_SUBNETS:
+        item = APPENDS.get(rule) or NEW_SUBNETS[rule]
         return [n for n in [*item.cloudformation, item.terraform, item.python] if n]
     names = []
     for setting in SETTINGS[rule]:
@@ -139,8 +148,12 @@ def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path:
         elif rule in MEMBERS:  # members added (a flow mapping's line), an association pointed
             names = ("DomainName", "domain_name", "DhcpOptionsId")
             assert all(line.startswith("+ ") or any(n in line for n in names) for line in changed)
-        else:
-            assert all(any(name in line for name in _names(rule)) for line in changed), changed
+        else:  # the setting's or list's lines changed; a new subnet's lines added
+            new_subnet = rule in NEW_SUBNETS and any(f.rule == rule for f in fixes.applied)
+            assert all(
+                any(name in line for name in _names(rule)) or (new_subnet and line.startswith("+ "))
+                for line in changed
+            ), changed
 
 
 def _endpoint_case(tmp_path: Path) -> Path:

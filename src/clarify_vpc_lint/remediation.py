@@ -423,6 +423,10 @@ def notes_added(templates: Iterable[str], filled: str) -> List[str]:
         for comment in _comments(template)
     ]
     patterns.append(re.compile(r"in the configuration of \S.*"))  # a module's fix: its code
+    # a new subnet's zone by its letter in the stack's region: a caution, not a lack
+    patterns.append(
+        re.compile(r"check that your account has [a-z0-9-]+ \(describe-availability-zones\)")
+    )
     return [c for c in _comments(filled) if not any(p.fullmatch(c) for p in patterns)]
 
 

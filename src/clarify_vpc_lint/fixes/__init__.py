@@ -79,6 +79,18 @@ APPENDS: Dict[str, ListItem] = {
     # form: an endpoint there is in an inventory)
     "CVL306": ListItem(("RouteTableIds",), ("RouteTableIds",), "route_table_ids", ""),
 }
+# The fixes that add a new subnet (in a free block of the VPC, with the route table of the
+# subnets it joins) to the finding's resource's list where no subnet of the inputs fits:
+# CVL201 (the model's subnets, where it has no fix_adds), CVL202 (the job's).
+NEW_SUBNETS: Dict[str, ListItem] = {
+    "CVL201": APPENDS["CVL201"],
+    "CVL202": ListItem(
+        ("NetworkConfig", "VpcConfig", "Subnets"),
+        ("NetworkConfig", "VpcConfig", "Subnets"),
+        "subnets",
+        "subnets",
+    ),
+}
 # The fixes that are new resources (a template's) or blocks (a .tf file's), their remediation as
 # printed: written after the finding's resource when the remediation is complete (no comment
 # saying what it lacks).
@@ -184,7 +196,21 @@ def plan_fixes(result: Result) -> FixPlan:
         settings = SETTINGS.get(finding.rule)
         appended = APPENDS.get(finding.rule)
         kind = result.linted.get(finding.file)
-        if appended and not finding.fix_adds:
+        if (
+            finding.rule in NEW_SUBNETS
+            and not finding.fix_adds
+            and kind in ("cloudformation", "terraform-config")
+        ):
+            reason = _add_subnet(plan, edits, added, finding, kind)
+            if reason is None:
+                continue
+        elif finding.rule in NEW_SUBNETS and not finding.fix_adds:
+            reason = _lacking(finding) or (
+                "an AWS CLI command (--fix writes templates and .tf files): run it"
+                if kind in ("api", "python")
+                else _not_editable(kind)
+            )
+        elif appended and not finding.fix_adds:
             reason = NEEDS[finding.rule]
         elif finding.rule in NEW_RESOURCES and kind in ("cloudformation", "terraform-config"):
             reason = _add_resource(plan, edits, added, finding, kind, finding)
@@ -241,15 +267,40 @@ def _add_resource(
     written after the resource ``place`` points at (the finding's own, else the one the fix
     builds on) when complete; a name the file uses is given to none of them,
     and the same new text for two findings is written once. Else why not."""
+    outcome = _place_new(plan, edits, added, finding, kind, place)
+    return outcome if isinstance(outcome, str) else None
+
+
+def _lacking(finding: Finding) -> Optional[str]:
+    """What a finding's printed fix says the inputs do not hold, or None: the fix is complete."""
     from ..catalogue import rules_by_id
-    from ..remediation import notes_added, without_comments
+    from ..remediation import notes_added
+
+    lacking = notes_added(rules_by_id()[finding.rule].remediation.values(), finding.remediation)
+    said = [note.split("  # ", 1)[-1] for note in lacking]  # a line given as a comment: its note
+    return f"the fix needs what the inputs do not hold: {'; '.join(said)}" if said else None
+
+
+def _place_new(
+    plan: FixPlan,
+    edits: Dict[str, List[Tuple[Edit, Finding]]],
+    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]],
+    finding: Finding,
+    kind: str,
+    place: Finding,
+    owner: Optional[Finding] = None,
+) -> Union[str, Dict[str, str]]:
+    """``_add_resource``'s work: the names the new text was given (the fix's own where free),
+    or why it is not written. The edit is recorded as ``owner``'s fix (else ``finding``'s)."""
+    owner = owner or finding
+    from ..remediation import without_comments
     from . import documents, hcl
 
     if kind == "terraform-config" and not place.file.endswith(".tf"):
         return "a .tf.json file: add the remediation's blocks by hand"
-    lacking = notes_added(rules_by_id()[finding.rule].remediation.values(), finding.remediation)
+    lacking = _lacking(finding)
     if lacking:
-        return f"the fix needs what the inputs do not hold: {'; '.join(lacking)}"
+        return lacking
     text = plan.original.get(place.file)
     if text is None:
         text = plan.original[place.file] = _read(place.file)
@@ -261,8 +312,8 @@ def _add_resource(
     same = without_comments(outcome.render({}))  # two endpoints' one group: one rule
     if same in planned:  # two findings needing the same resources: written once
         edit = next(e for e, _ in edits[place.file] if e.text == planned[same][0])
-        edits[place.file].append((edit, finding))
-        return None
+        edits[place.file].append((edit, owner))
+        return dict(zip(outcome.names, planned[same][1], strict=True))
     taken = module.names_in_use(place.file, text) | {
         name for _, names_given in planned.values() for name in names_given
     }
@@ -275,7 +326,50 @@ def _add_resource(
             names[name] = new
     written = outcome.render(names)
     planned[same] = (written, tuple(names.get(name, name) for name in outcome.names))
-    edits.setdefault(place.file, []).append((Edit(outcome.at, outcome.at, written), finding))
+    edits.setdefault(place.file, []).append((Edit(outcome.at, outcome.at, written), owner))
+    return {name: names.get(name, name) for name in outcome.names}
+
+
+def _add_subnet(
+    plan: FixPlan,
+    edits: Dict[str, List[Tuple[Edit, Finding]]],
+    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]],
+    finding: Finding,
+    kind: str,
+) -> Optional[str]:
+    """A new subnet in a free block of the VPC, with the route table of the subnets it joins,
+    written after the finding's resource and added to its subnets; else why not."""
+    from . import documents, hcl
+
+    lacking = _lacking(finding)
+    if lacking:
+        return lacking
+    module = hcl if kind == "terraform-config" else documents
+    parts = module.subnet_parts(finding.remediation)
+    if isinstance(parts, str):
+        return parts
+    remediation, subnet, block = parts
+    text = plan.original.get(finding.file)
+    if text is None:
+        text = plan.original[finding.file] = _read(finding.file)
+    item = NEW_SUBNETS[finding.rule]
+    origin = "terraform" if kind == "terraform-config" else "cloudformation"
+    trial = module.append(replace(finding, fix_adds=((origin, subnet),)), kind, text, item)
+    if isinstance(trial, str):
+        return trial
+    taken = added.setdefault(finding.file, {}).get(f"block {block}")
+    if taken is not None and taken[0] != remediation:  # one free block, two new subnets
+        return f"another fix takes the free block {block}: run --fix again for this one"
+    subnet_only = replace(finding, remediation=remediation)
+    names = _place_new(plan, edits, added, subnet_only, kind, finding, owner=finding)
+    if isinstance(names, str):
+        return names
+    added[finding.file][f"block {block}"] = (remediation, ())
+    final = ((origin, names.get(subnet, subnet)),)
+    outcome = module.append(replace(finding, fix_adds=final), kind, text, item)
+    if isinstance(outcome, str):
+        return outcome
+    edits[finding.file].extend((edit, finding) for edit in outcome)
     return None
 
 

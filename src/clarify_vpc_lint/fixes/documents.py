@@ -430,3 +430,30 @@ def _json_parts(remediation: str) -> dict:
         else:
             part.append(line)
     return members
+
+
+def subnet_parts(remediation: str) -> Union[Tuple[str, str, str], str]:
+    """A CVL201/CVL202 fix's new resources (the subnet and its route table association) apart
+    from its change to the model or job, with the subnet's logical ID and CIDR block."""
+    lines = [line for line in remediation.splitlines() if not line.lstrip().startswith("#")]
+    if lines and lines[0].startswith('"'):  # a JSON template's members
+        members = _json_parts(remediation)
+        kept = {k: v for k, v in members.items() if isinstance(v, dict) and "Type" in v}
+        text = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, indent=2)}" for k, v in kept.items())
+    else:
+        chunks: List[List[str]] = []
+        for line in lines:
+            if not line[:1].isspace():
+                chunks.append([])
+            if chunks:
+                chunks[-1].append(line)
+        kept_chunks = [c for c in chunks if len(c) > 1 and c[1].strip().startswith("Type:")]
+        text = "\n".join(line for chunk in kept_chunks for line in chunk)
+        kept = _plain_data(parse_text("fix.yaml", text).data) if text else {}
+    subnets = [k for k, v in kept.items() if v.get("Type") == "AWS::EC2::Subnet"]
+    if len(subnets) != 1:
+        return "the fix is not one new subnet: apply the remediation by hand"
+    block = kept[subnets[0]].get("Properties", {}).get("CidrBlock")
+    if not isinstance(block, str):
+        return "the new subnet's block is not a literal: apply the remediation by hand"
+    return text, subnets[0], block

@@ -22,6 +22,8 @@ from . import (
     newline_of,
 )
 
+# a list written as the attribute of every instance of a resource (aws_subnet.private[*].id)
+_SPLAT = re.compile(r"[a-z0-9_]+\.[\w-]+\[\*\]\.[a-z_]+")
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n")
 
 
@@ -177,8 +179,11 @@ def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
     start = found[0].end()
     end = closing(text, start) if text.startswith("[", start) else None
     if end is None:
-        value = text[start : text.find("\n", start)].strip()
-        return f"{name} is {value}, not a list: add {added} where its value is given"
+        line_end = text.find("\n", start)
+        value = text[start : len(text) if line_end < 0 else line_end].rstrip("\r")
+        if _SPLAT.fullmatch(value.strip()):  # aws_subnet.private[*].id: a list expression
+            return [Edit(start, start + len(value.rstrip()), f"concat({value.strip()}, [{added}])")]
+        return f"{name} is {value.strip()}, not a list: add {added} where its value is given"
     return [after_last_item(text, end, added)]
 
 
@@ -380,3 +385,19 @@ def _nested_blocks(text: str, kind: str, name: str, body: str) -> Union[NewText,
 def _unnamed(written: str) -> Callable[[Dict[str, str]], str]:
     """The render of new text that names nothing (nested blocks): the same under any names."""
     return lambda names: written
+
+
+def subnet_parts(remediation: str) -> Union[Tuple[str, str, str], str]:
+    """A CVL201/CVL202 fix's new blocks (the subnet and its route table association) apart from
+    its change to the model, with the subnet's address and CIDR block."""
+    kept: List[str] = []
+    for line in remediation.splitlines():
+        if line[:1] not in ("", " ", "\t", "#", "}") and not line.startswith("resource "):
+            break  # the model's vpc_config: the list append writes it
+        kept.append(line)
+    text = "\n".join(kept)
+    subnets = [m.group(2) for m in _RESOURCE.finditer(text) if m.group(1) == "aws_subnet"]
+    block = re.search(r'^\s*cidr_block\s*=\s*"([^"]+)"', text, re.M)
+    if len(subnets) != 1 or block is None:
+        return "the fix is not one new subnet with a literal block: apply the remediation by hand"
+    return text, f"aws_subnet.{subnets[0]}", block.group(1)
