@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import stat
 from dataclasses import replace
@@ -501,3 +502,75 @@ def test_each_network_fix_works_in_a_json_template(rule: str, tmp_path: Path) ->
     if rule in NEW_RESOURCES:  # members added; only a closing brace gains its comma
         assert all(line.startswith("+ ") or line.strip() == "- }" for line in changed), changed
     json.loads(fixed)
+
+
+def _tf_case(rule: str, name: str, tmp_path: Path) -> Tuple[Path, Optional[Path]]:
+    return _copy(RULES_DIR / rule / name, tmp_path)
+
+
+def test_a_new_tf_block_never_takes_an_address_in_use(tmp_path: Path) -> None:
+    """The configuration already has an aws_vpc_endpoint.sagemaker_runtime (for another
+    service): the new endpoint is aws_vpc_endpoint.sagemaker_runtime_2, the user's untouched."""
+    path, config = _tf_case("CVL303", "tf-bad", tmp_path)
+    main = path / "main.tf"
+    main.write_text(
+        main.read_text()
+        + '\nresource "aws_vpc_endpoint" "sagemaker_runtime" {\n'
+        + "  vpc_id       = aws_vpc.main.id\n"
+        + '  service_name = "com.amazonaws.us-east-1.ecr.api"\n}\n'
+    )
+    original = main.read_text()
+    before = _lint(path, config)
+    plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == "CVL303"])).write()
+    fixed = main.read_text()
+    assert 'resource "aws_vpc_endpoint" "sagemaker_runtime_2" {' in fixed
+    assert fixed.count('resource "aws_vpc_endpoint" "sagemaker_runtime" {') == 1
+    assert set(original.splitlines()) <= set(fixed.splitlines())
+    after = _lint(path, config)
+    assert after.errors == [] and "CVL303" not in [f.rule for f in after.findings]
+
+
+def test_a_new_interface_endpoint_takes_one_subnet_per_zone(tmp_path: Path) -> None:
+    """EC2 refuses an interface endpoint with two subnets in one zone: the job runs in three
+    subnets, two of them in zone 0; the new endpoint gets the first of each zone."""
+    text = (RULES_DIR / "CVL303" / "bad.yaml").read_text()
+    text = text.replace(
+        "  PrivateRoutes:\n",
+        "  SubnetC:\n    Type: AWS::EC2::Subnet\n    Properties: {VpcId: !Ref Vpc, "
+        "CidrBlock: 10.0.3.0/24, AvailabilityZone: !Select [0, !GetAZs '']}\n"
+        "  SubnetCRoutes:\n    Type: AWS::EC2::SubnetRouteTableAssociation\n"
+        "    Properties: {SubnetId: !Ref SubnetC, RouteTableId: !Ref PrivateRoutes}\n"
+        "  PrivateRoutes:\n",
+        1,
+    ).replace(
+        "          Subnets: [!Ref SubnetA, !Ref SubnetB]\n",
+        "          Subnets: [!Ref SubnetA, !Ref SubnetC, !Ref SubnetB]\n",
+    )
+    template = tmp_path / "template.yaml"
+    template.write_text(text)
+    before = run(Options(paths=[str(template)]))
+    (finding,) = [f for f in before.findings if f.rule == "CVL303"]
+    assert "SubnetIds: [!Ref SubnetA, !Ref SubnetB]" in finding.remediation
+    plan_fixes(replace(before, findings=[finding])).write()
+    after = run(Options(paths=[str(template)]))
+    assert after.errors == [] and "CVL303" not in [f.rule for f in after.findings]
+
+
+def test_two_vpcs_missing_one_endpoint_get_two_endpoints_under_two_names(tmp_path: Path) -> None:
+    """Two findings needing different resources of one name: the second is numbered."""
+    text = (RULES_DIR / "CVL310" / "bad.yaml").read_text()
+    body = text[text.index("Resources:\n") + len("Resources:\n") :]
+    names = re.findall(r"^  (\w+):", body, re.M)
+    copy = body
+    for name in names:
+        copy = re.sub(rf"\b{name}\b", f"{name}Two", copy)
+    copy = copy.replace("10.0.", "10.1.")
+    template = tmp_path / "template.yaml"
+    template.write_text(text + copy)
+    before = run(Options(paths=[str(template)]))
+    assert len([f for f in before.findings if f.rule == "CVL310"]) == 2
+    plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == "CVL310"])).write()
+    fixed = template.read_text()
+    assert "  LogsEndpoint:\n" in fixed and "  LogsEndpoint2:\n" in fixed
+    after = run(Options(paths=[str(template)]))
+    assert after.errors == [] and "CVL310" not in [f.rule for f in after.findings]
