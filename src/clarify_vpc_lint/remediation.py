@@ -3,8 +3,9 @@
 A rule writes each fix once per language (``rules/*.yaml``); the names a fix needs come from the
 subject's context. Names of entities are ``Refs``: rendered as each syntax refers to them
 (``!Ref PrivateSubnetA`` in a template, ``aws_subnet.a.id`` in HCL, ``subnet-0abc`` in a shell
-command, ``"subnet-0abc"`` in JSON). A name the inputs do not hold is never a placeholder: the
-value is left empty and the line says why in a comment. A template written in JSON gets the YAML
+command, ``"subnet-0abc"`` in JSON). A name the inputs do not hold is never a placeholder nor an
+empty value: its line is given as a comment that shows the gap, says what is missing and which
+``describe`` command lists it, so nothing empty can be pasted by accident. A template written in JSON gets the YAML
 fix rendered to JSON, so nothing is written twice.
 """
 

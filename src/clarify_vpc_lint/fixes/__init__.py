@@ -11,7 +11,10 @@ nor a Terraform plan, which is generated), each only if the result still parses.
 
 One module per language finds the place of a setting and writes it: ``documents`` (CloudFormation
 and API JSON, YAML or JSON), ``hcl`` (``.tf``) and ``python``. ``SETTINGS`` says, per rule, which
-setting its fix writes in each language.
+setting its fix writes in each language. ``APPENDS`` and ``NEW_SUBNETS`` are the fixes that add to a
+list, ``NEW_RESOURCES`` those that are new resources (a template's) or blocks (a ``.tf`` file's),
+written after the finding's resource under names the file does not use, and ``MEMBERS`` those
+that add what a resource of the file lacks.
 """
 
 from __future__ import annotations
