@@ -219,6 +219,9 @@ def new_resources(finding: Finding, text: str) -> Union[NewText, str]:
         return _nested_blocks(text, inside.group(1), inside.group(2), body)
     if not headers or not body.startswith("resource "):
         return "the fix changes a block the configuration has: apply the remediation by hand"
+    inline = _inline_rules(text, body)
+    if inline is not None:
+        return inline
     computed = _endpoints_of_any_service(finding, text)
     if computed and "private_dns_enabled = true" in body:
         return (
@@ -401,3 +404,84 @@ def subnet_parts(remediation: str) -> Union[Tuple[str, str, str], str]:
     if len(subnets) != 1 or block is None:
         return "the fix is not one new subnet with a literal block: apply the remediation by hand"
     return text, f"aws_subnet.{subnets[0]}", block.group(1)
+
+
+_RULE_TYPES = (
+    "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule",
+    "aws_vpc_security_group_egress_rule",
+)
+_ATTRIBUTE = re.compile(r"^[ \t]*([a-z_]+)[ \t]*=[ \t]*(.+?)[ \t]*(?:#.*)?$", re.M)
+
+
+def _inline_rules(text: str, body: str) -> Optional[Union[NewText, str]]:
+    """Security group rules for a group whose rules the file writes inline (``ingress`` and
+    ``egress`` blocks): Terraform cannot mix those with rule resources (each overwrites the
+    other), so the rules become blocks at the end of the group's block. None: not that case."""
+    rules = []
+    for match in _RESOURCE.finditer(body):
+        inside = _block(body, match.start())
+        end = line_offsets(body)[max(inside.depths) - 1] if inside and inside.depths else len(body)
+        rules.append((match.group(1), dict(_ATTRIBUTE.findall(body, match.end(), end))))
+    if not rules or any(kind not in _RULE_TYPES for kind, _ in rules):
+        return None
+    groups = {attributes.get("security_group_id") for _, attributes in rules}
+    group = re.fullmatch(r"aws_security_group\.([\w-]+)\.id", groups.pop() or "")
+    if len(groups) or group is None:
+        return None
+    offsets = line_offsets(text)
+    for match in _RESOURCE.finditer(text):
+        if match.group(1) != "aws_security_group" or match.group(2) != group.group(1):
+            continue
+        block = _block(text, match.start())
+        if block is None or not block.depths:
+            return None
+        last = max(block.depths)
+        inner = [
+            text[offsets[n - 1] :].split("\n", 1)[0] for n, d in block.depths.items() if d == 1
+        ]
+        if not any(_NESTED.match(line) for line in inner if line.strip()):
+            return None  # no inline rules: rule resources are the way
+        indent = next((re.match(r"[ \t]*", line).group(0) for line in inner if line.strip()), "  ")
+        nested = [
+            line
+            for kind, attributes in rules
+            for line in _nested_rules(kind, attributes, f"aws_security_group.{group.group(1)}")
+        ]
+        newline = newline_of(text)
+        written = "".join(
+            newline + newline.join(indent + line if line else line for line in rule_lines)
+            for rule_lines in nested
+        )
+        return NewText(offsets[last - 1], (), _unnamed(written + newline))
+    return None
+
+
+def _nested_rules(kind: str, attributes: Dict[str, str], group: str) -> List[List[str]]:
+    """A rule resource's rules as the ``ingress``/``egress`` blocks of its group."""
+    if kind == "aws_security_group_rule":
+        direction = attributes.get("type", "").strip('"')
+        directions = ["ingress", "egress"] if direction == "each.key" else [direction]
+    else:
+        directions = ["ingress" if kind.endswith("ingress_rule") else "egress"]
+    protocol = attributes.get("protocol") or attributes.get("ip_protocol") or '"-1"'
+    other = (
+        attributes.get("referenced_security_group_id")
+        or attributes.get("source_security_group_id")
+        or ""
+    )
+    cidrs = attributes.get("cidr_blocks") or (
+        f"[{attributes['cidr_ipv4']}]" if "cidr_ipv4" in attributes else ""
+    )
+    lines = [
+        f"  from_port   = {attributes.get('from_port', '0')}",
+        f"  to_port     = {attributes.get('to_port', '0')}",
+        f"  protocol    = {protocol}",
+    ]
+    if attributes.get("self") == "true" or other == f"{group}.id":
+        lines.append("  self        = true")
+    elif other:
+        lines.append(f"  security_groups = [{other}]")
+    if cidrs:
+        lines.append(f"  cidr_blocks = {cidrs}")
+    return [[f"{direction} {{", *lines, "}"] for direction in directions if direction]
