@@ -574,3 +574,26 @@ def test_two_vpcs_missing_one_endpoint_get_two_endpoints_under_two_names(tmp_pat
     assert "  LogsEndpoint:\n" in fixed and "  LogsEndpoint2:\n" in fixed
     after = run(Options(paths=[str(template)]))
     assert after.errors == [] and "CVL310" not in [f.rule for f in after.findings]
+
+
+@pytest.mark.parametrize(
+    "case,written",
+    [
+        ("tf-bad", "  ingress {\n    from_port   = 443\n"),  # the group's rules are inline
+        ("tf-bad-default-group", 'resource "aws_vpc_security_group_ingress_rule"'),
+    ],
+)
+def test_tf_rules_are_written_the_way_the_group_writes_its_own(
+    case: str, written: str, tmp_path: Path
+) -> None:
+    """Terraform overwrites inline rules with rule resources and back: a group with ingress
+    blocks gets one more, a group without (here the VPC's default group) a rule resource."""
+    path, config = _tf_case("CVL307", case, tmp_path)
+    before = _lint(path, config)
+    plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == "CVL307"])).write()
+    fixed = (path / "main.tf").read_text()
+    assert written in fixed
+    inline = case == "tf-bad"
+    assert ("aws_vpc_security_group_ingress_rule" in fixed) is not inline
+    after = _lint(path, config)
+    assert after.errors == [] and "CVL307" not in [f.rule for f in after.findings]
