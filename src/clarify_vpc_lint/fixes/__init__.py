@@ -230,7 +230,9 @@ def plan_fixes(result: Result) -> FixPlan:
         elif finding.rule in MEMBERS:
             reason = _not_editable(kind)
         elif finding.rule in NEW_RESOURCES and kind in ("api", "python"):
-            reason = "an AWS CLI command (--fix writes templates and .tf files): run it"
+            reason = _lacking(finding) or (
+                "an AWS CLI command (--fix writes templates and .tf files): run it"
+            )
         elif finding.rule in NEW_RESOURCES:
             reason = _not_editable(kind)
         elif not settings and not appended:
