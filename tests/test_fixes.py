@@ -53,6 +53,10 @@ NOT_APPLIED = {
     ("CVL403", "api-bad-vpc-cidr"): "an AWS CLI command",
     ("CVL404", "api-bad"): "an AWS CLI command",
     ("CVL303", "tf-bad-module-dotted-index"): "creates the module's interface endpoints from its",
+    # an endpoint of the service with private DNS is there (for another region, or under a
+    # condition): a second one is refused by EC2
+    ("CVL302", "bad-service-region.yaml"): "SageMakerApiEndpoint is this service's endpoint with",
+    ("CVL303", "bad-condition-default.yaml"): "SageMakerRuntimeEndpoint is this service's",
     ("CVL306", "bad-main-table.yaml"): "a route table the fix can name",  # the VPC's main table
     ("CVL305", "api-bad"): "an inventory records AWS as it is",
     **{
@@ -597,3 +601,27 @@ def test_tf_rules_are_written_the_way_the_group_writes_its_own(
     assert ("aws_vpc_security_group_ingress_rule" in fixed) is not inline
     after = _lint(path, config)
     assert after.errors == [] and "CVL307" not in [f.rule for f in after.findings]
+
+
+def test_a_tf_endpoint_of_the_service_under_a_count_is_never_declared_twice(
+    tmp_path: Path,
+) -> None:
+    """The runtime endpoint exists in the code with private DNS but count = 0: a second one
+    with private DNS would be refused by EC2 once the count turns 1, so the fix says so."""
+    path, config = _tf_case("CVL303", "tf-bad", tmp_path)
+    main = path / "main.tf"
+    main.write_text(
+        main.read_text()
+        + '\nresource "aws_vpc_endpoint" "runtime" {\n'
+        + "  count               = 0\n"
+        + "  vpc_id              = aws_vpc.main.id\n"
+        + '  service_name        = "com.amazonaws.us-east-1.sagemaker.runtime"\n'
+        + '  vpc_endpoint_type   = "Interface"\n'
+        + "  private_dns_enabled = true\n}\n"
+    )
+    before = _lint(path, config)
+    assert "CVL303" in [f.rule for f in before.findings if f.severity == "error"]
+    fixes = plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == "CVL303"]))
+    (left,) = fixes.not_applied
+    assert "aws_vpc_endpoint.runtime (main.tf) is this service's endpoint" in left.reason
+    assert fixes.fixed == {}

@@ -253,6 +253,9 @@ def new_resources(finding: Finding, text: str) -> Union[NewText, str]:
         or not all(isinstance(v, dict) and isinstance(v.get("Type"), str) for v in added.values())
     ):
         return "the fix changes a resource the template has: apply the remediation by hand"
+    twin = _private_dns_twin(resources, added)
+    if twin:
+        return twin
     key_line, column = document.locate(["Resources", finding.resource])
     lines = text.splitlines(keepends=True)
     step = _indent_step(lines, key_line, column)
@@ -457,3 +460,30 @@ def subnet_parts(remediation: str) -> Union[Tuple[str, str, str], str]:
     if not isinstance(block, str):
         return "the new subnet's block is not a literal: apply the remediation by hand"
     return text, subnets[0], block
+
+
+def _private_dns_twin(resources: dict, added: dict) -> str:
+    """Why a new endpoint with private DNS would be refused: the template declares one for the
+    same service name in the same VPC with private DNS (under a condition, or for another
+    ServiceRegion, so it does not serve the job): EC2 creates one such endpoint per service."""
+    for new in added.values():
+        properties = new.get("Properties", {})
+        if (
+            new.get("Type") != "AWS::EC2::VPCEndpoint"
+            or properties.get("PrivateDnsEnabled") is not True
+        ):
+            continue
+        for name, resource in resources.items():
+            own = resource.get("Properties") if isinstance(resource, dict) else None
+            if (
+                isinstance(own, dict)
+                and resource.get("Type") == "AWS::EC2::VPCEndpoint"
+                and _plain_data(own.get("ServiceName")) == properties.get("ServiceName")
+                and _plain_data(own.get("VpcId")) == properties.get("VpcId")
+                and str(_plain_data(own.get("PrivateDnsEnabled"))).lower() != "false"
+            ):
+                return (
+                    f"{name} is this service's endpoint with private DNS (EC2 allows one per "
+                    f"VPC): change {name} so it serves the job rather than adding another"
+                )
+    return ""

@@ -222,6 +222,9 @@ def new_resources(finding: Finding, text: str) -> Union[NewText, str]:
     inline = _inline_rules(text, body)
     if inline is not None:
         return inline
+    twin = _private_dns_twin(finding, text, body)
+    if twin:
+        return twin
     computed = _endpoints_of_any_service(finding, text)
     if computed and "private_dns_enabled = true" in body:
         return (
@@ -485,3 +488,30 @@ def _nested_rules(kind: str, attributes: Dict[str, str], group: str) -> List[Lis
     if cidrs:
         lines.append(f"  cidr_blocks = {cidrs}")
     return [[f"{direction} {{", *lines, "}"] for direction in directions if direction]
+
+
+def _private_dns_twin(finding: Finding, text: str, body: str) -> str:
+    """Why a new endpoint with private DNS would be refused: the module declares one for the
+    same service in the same VPC with private DNS (under a count or for another region, so it
+    does not serve the job): EC2 creates one such endpoint per service."""
+    if "private_dns_enabled = true" not in body:
+        return ""
+    wanted = dict(_ATTRIBUTE.findall(body))
+    for path, source in _module_files(finding.file, text):
+        for match in _RESOURCE.finditer(source):
+            inside = _block(source, match.start()) if match.group(1) == "aws_vpc_endpoint" else None
+            if inside is None or not inside.depths:
+                continue
+            end = line_offsets(source)[max(inside.depths) - 1]
+            own = dict(_ATTRIBUTE.findall(source, match.end(), end))
+            if (
+                own.get("service_name") == wanted.get("service_name")
+                and own.get("vpc_id") == wanted.get("vpc_id")
+                and own.get("private_dns_enabled", "false") != "false"
+            ):
+                return (
+                    f"aws_vpc_endpoint.{match.group(2)} ({os.path.basename(path)}) is this "
+                    "service's endpoint with private DNS (EC2 allows one per VPC): change it so "
+                    "it serves the job rather than adding another"
+                )
+    return ""
