@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional, Tuple
 
@@ -17,7 +18,14 @@ import pytest
 from conftest import FIXTURES, ROOT, fixture_module, run_cli
 
 from clarify_vpc_lint.config import load_config
-from clarify_vpc_lint.fixes import APPENDS, NEW_RESOURCES, SETTINGS, plan_fixes
+from clarify_vpc_lint.fixes import (
+    APPENDS,
+    MEMBERS,
+    NEW_RESOURCES,
+    NEW_SUBNETS,
+    SETTINGS,
+    plan_fixes,
+)
 from clarify_vpc_lint.fixes.policies import RULES as POLICY_RULES
 from clarify_vpc_lint.linter import Options, run
 
@@ -31,16 +39,26 @@ NOT_APPLIED = {
     ("CVL101", "bad-if.yaml"): "not a literal (Fn::If): set it to false where its value is given",
     ("CVL101", "bad-parameter.yaml"): "not a literal (Ref Isolate)",
     ("CVL101", "tf-bad"): "change it there",  # a job declared in the config file
-    ("CVL201", "api-bad"): "no subnet of the model's VPC in another zone",  # both in one zone
-    ("CVL201", "bad-same-az.yaml"): "no subnet of the model's VPC in another zone",
-    ("CVL201", "tf-bad-same-az"): "no subnet of the model's VPC in another zone",
-    ("CVL201", "one_subnet_model.py"): "no subnet of the model's VPC in another zone",
+    # both subnets in one zone, and no other in the inputs: a new subnet, in a block not known
+    ("CVL201", "api-bad"): "a free block of the VPC: not known",
+    ("CVL201", "one_subnet_model.py"): "a free block of the VPC: not known",
+    ("CVL202", "api-bad"): "a free block of the VPC: not known",
+    ("CVL202", "api-bad-model"): "a free block of the VPC: not known",
+    ("CVL202", "tf-bad"): "change it there",  # a job declared in the config file
     ("CVL304", "api-bad"): "an inventory records AWS as it is",
     ("CVL304", "tf-bad-private-dns-resource"): "set apart by aws_vpc_endpoint_private_dns",
-    ("CVL401", "api-bad"): "written only into a CloudFormation template",  # a group in AWS
-    ("CVL401", "tf-bad"): "written only into a CloudFormation template",  # a declared job
-    ("CVL402", "api-bad"): "written only into a CloudFormation template",
-    ("CVL402", "tf-bad"): "written only into a CloudFormation template",
+    ("CVL401", "api-bad"): "an AWS CLI command",  # a group in AWS
+    ("CVL402", "api-bad"): "an AWS CLI command",
+    ("CVL403", "api-bad"): "an AWS CLI command",
+    ("CVL403", "api-bad-prefix-list-not-s3"): "an AWS CLI command",
+    ("CVL403", "api-bad-vpc-cidr"): "an AWS CLI command",
+    ("CVL404", "api-bad"): "an AWS CLI command",
+    ("CVL303", "tf-bad-module-dotted-index"): "creates the module's interface endpoints from its",
+    # an endpoint of the service with private DNS is there (for another region, or under a
+    # condition): a second one is refused by EC2
+    ("CVL302", "bad-service-region.yaml"): "SageMakerApiEndpoint is this service's endpoint with",
+    ("CVL303", "bad-condition-default.yaml"): "SageMakerRuntimeEndpoint is this service's",
+    ("CVL306", "bad-main-table.yaml"): "a route table the fix can name",  # the VPC's main table
     ("CVL305", "api-bad"): "an inventory records AWS as it is",
     ("CVL104", "api-bad"): "is the policy as AWS lists it: change it in AWS",
     ("CVL105", "api-bad"): "is the policy as AWS lists it: change it in AWS",
@@ -55,6 +73,21 @@ NOT_APPLIED = {
     ("CVL502", "tf-bad-no-endpoint"): "downloads the model outside any VPC",
     ("CVL503", "api-bad"): "is the policy as AWS lists it: change it in AWS",
     ("CVL503", "api-bad-boundary"): "is the policy as AWS lists it: change it in AWS",
+    **{
+        (rule, case): "an inventory records AWS as it is"
+        for rule, cases in {
+            "CVL301": ["", "-internet-gateway", "-model-isolated-subnet", "-private-nat"]
+            + ["-s3-interface-inbound-only", "-s3-interface-no-private-dns"],
+            "CVL302": ["", "-internet-gateway"],
+            "CVL303": ["", "-internet-gateway"],
+            "CVL306": [""],
+            "CVL307": [""],
+            "CVL308": [""],
+            "CVL309": [""],
+            "CVL310": [""],
+        }.items()
+        for case in (f"api-bad{suffix}" for suffix in cases)
+    },
 }
 # what a policy fix may change in a line it does not add: the condition it narrows
 POLICY_NAMES = ("Condition", "Null", "ArnNotLike", "aws:SourceVpc", "sagemaker:")
@@ -65,7 +98,9 @@ CASES = {ROOT / case for case in fixture_module("cases").cases()}  # patches are
 
 def _cases() -> List[Tuple[str, Path]]:
     cases = []
-    for rule in [*SETTINGS, *APPENDS, *NEW_RESOURCES, *POLICY_RULES]:
+    for rule in dict.fromkeys(
+        [*SETTINGS, *APPENDS, *NEW_RESOURCES, *MEMBERS, *NEW_SUBNETS, *POLICY_RULES]
+    ):
         for case in sorted((RULES_DIR / rule).glob("*bad*")):
             if case in CASES:  # a patch is no case: what it writes is
                 cases.append((rule, case))
@@ -90,9 +125,9 @@ def _lint(path: Path, config: Optional[Path]):
 
 
 def _names(rule: str) -> List[str]:
-    if rule in APPENDS:
-        item = APPENDS[rule]
-        return [*item.cloudformation, item.terraform, item.python]
+    if rule in APPENDS or rule in NEW_SUBNETS:
+        item = APPENDS.get(rule) or NEW_SUBNETS[rule]
+        return [n for n in [*item.cloudformation, item.terraform, item.python] if n]
     names = []
     for setting in SETTINGS[rule]:
         names += [*setting.cloudformation, setting.terraform or "", setting.python or ""]
@@ -111,7 +146,7 @@ def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path:
     files = {
         p: p.read_bytes() for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file()
     }
-    fixes = plan_fixes(before)
+    fixes = plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == rule]))
     expected = NOT_APPLIED.get((rule, case.name))
     if expected is not None:
         reasons = [n.reason for n in fixes.not_applied if n.finding.rule == rule]
@@ -131,8 +166,11 @@ def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path:
         old = content.decode().splitlines()
         new = file.read_text().splitlines()
         changed = [line for line in difflib.ndiff(old, new) if line.startswith(("- ", "+ "))]
-        if rule in NEW_RESOURCES:  # a new resource: lines added, none changed
+        if rule in NEW_RESOURCES:  # new resources: lines added, none changed
             assert all(line.startswith("+ ") for line in changed), changed
+        elif rule in MEMBERS:  # members added (a flow mapping's line), an association pointed
+            names = ("DomainName", "domain_name", "DhcpOptionsId")
+            assert all(line.startswith("+ ") or any(n in line for n in names) for line in changed)
         elif rule in POLICY_RULES:  # a statement or resource added, or one condition narrowed
             narrowed = [
                 line
@@ -141,8 +179,12 @@ def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path:
             ]  # a list's closing bracket may follow the added statement
             assert all(any(n in line for n in POLICY_NAMES) for line in narrowed), changed
             assert len([line for line in narrowed if line.startswith("- ")]) <= 1, changed
-        else:
-            assert all(any(name in line for name in _names(rule)) for line in changed), changed
+        else:  # the setting's or list's lines changed; a new subnet's lines added
+            new_subnet = rule in NEW_SUBNETS and any(f.rule == rule for f in fixes.applied)
+            assert all(
+                any(name in line for name in _names(rule)) or (new_subnet and line.startswith("+ "))
+                for line in changed
+            ), changed
 
 
 def _endpoint_case(tmp_path: Path) -> Path:
@@ -294,9 +336,14 @@ def test_a_new_resource_never_takes_a_name_in_use(tmp_path: Path) -> None:
             1,
         )
     )
-    fixes = plan_fixes(run(Options(paths=[str(template)])))
-    (left,) = [n for n in fixes.not_applied if n.finding.rule == "CVL401"]
-    assert "already names a resource" in left.reason and fixes.fixed == {}
+    original = template.read_text()
+    plan_fixes(run(Options(paths=[str(template)]))).write()
+    fixed = template.read_text()
+    assert "  ClarifySecurityGroupSelfIngress2:\n" in fixed
+    assert fixed.count("  ClarifySecurityGroupSelfIngress:\n") == 1  # the user's, as it was
+    assert set(original.splitlines()) <= set(fixed.splitlines())
+    after = run(Options(paths=[str(template)]))
+    assert after.errors == [] and "CVL401" not in [f.rule for f in after.findings]
 
 
 def test_two_jobs_on_one_group_get_one_new_rule(tmp_path: Path) -> None:
@@ -409,8 +456,10 @@ def test_every_rule_has_a_fix_or_says_what_its_fix_needs() -> None:
     from clarify_vpc_lint.fixes import NEEDS
 
     for rule in load_rules():
-        written = rule.id in SETTINGS or rule.id in APPENDS or rule.id in NEW_RESOURCES
-        written = written or rule.id in POLICY_RULES
+        written = any(
+            rule.id in fixes
+            for fixes in (SETTINGS, APPENDS, NEW_RESOURCES, MEMBERS, POLICY_RULES)
+        )
         assert written or NEEDS.get(rule.id), rule.id
 
 
@@ -450,3 +499,158 @@ def test_fix_on_every_bad_fixture_leaves_only_what_it_lists(case: Path, tmp_path
     listed = {(n.finding.rule, n.finding.resource) for n in fixes.not_applied if n.reason}
     left = {(f.rule, f.resource) for f in after.findings if f.severity != "info"}
     assert left <= listed, left - listed
+
+
+NETWORK_FIXES = (
+    *("CVL301", "CVL302", "CVL303", "CVL306", "CVL307", "CVL308", "CVL309", "CVL310"),
+    *("CVL403", "CVL404"),
+)
+
+
+@pytest.mark.parametrize("rule", NETWORK_FIXES)
+def test_each_network_fix_works_in_a_json_template(rule: str, tmp_path: Path) -> None:
+    """The rule's bad template written in JSON: its fix is written as JSON members in the
+    template's indentation, only added, and the finding is gone with nothing new."""
+    import json
+
+    from clarify_vpc_lint.documents import parse_text
+
+    data = parse_text("x.yaml", (RULES_DIR / rule / "bad.yaml").read_text()).data
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps(json.loads(json.dumps(data)), indent=2) + "\n")
+    original = template.read_text()
+    before = run(Options(paths=[str(template)]))
+    plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == rule])).write()
+    fixed = template.read_text()
+    assert fixed != original
+    after = run(Options(paths=[str(template)]))
+    assert after.errors == [] and rule not in [f.rule for f in after.findings]
+    known = {(f.rule, f.resource, f.severity) for f in before.findings}
+    assert {(f.rule, f.resource, f.severity) for f in after.findings} <= known
+    changed = [
+        line
+        for line in difflib.ndiff(original.splitlines(), fixed.splitlines())
+        if line.startswith(("- ", "+ "))
+    ]
+    if rule in NEW_RESOURCES:  # members added; only a closing brace gains its comma
+        assert all(line.startswith("+ ") or line.strip() == "- }" for line in changed), changed
+    json.loads(fixed)
+
+
+def _tf_case(rule: str, name: str, tmp_path: Path) -> Tuple[Path, Optional[Path]]:
+    return _copy(RULES_DIR / rule / name, tmp_path)
+
+
+def test_a_new_tf_block_never_takes_an_address_in_use(tmp_path: Path) -> None:
+    """The configuration already has an aws_vpc_endpoint.sagemaker_runtime (for another
+    service): the new endpoint is aws_vpc_endpoint.sagemaker_runtime_2, the user's untouched."""
+    path, config = _tf_case("CVL303", "tf-bad", tmp_path)
+    main = path / "main.tf"
+    main.write_text(
+        main.read_text()
+        + '\nresource "aws_vpc_endpoint" "sagemaker_runtime" {\n'
+        + "  vpc_id       = aws_vpc.main.id\n"
+        + '  service_name = "com.amazonaws.us-east-1.ecr.api"\n}\n'
+    )
+    original = main.read_text()
+    before = _lint(path, config)
+    plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == "CVL303"])).write()
+    fixed = main.read_text()
+    assert 'resource "aws_vpc_endpoint" "sagemaker_runtime_2" {' in fixed
+    assert fixed.count('resource "aws_vpc_endpoint" "sagemaker_runtime" {') == 1
+    assert set(original.splitlines()) <= set(fixed.splitlines())
+    after = _lint(path, config)
+    assert after.errors == [] and "CVL303" not in [f.rule for f in after.findings]
+
+
+def test_a_new_interface_endpoint_takes_one_subnet_per_zone(tmp_path: Path) -> None:
+    """EC2 refuses an interface endpoint with two subnets in one zone: the job runs in three
+    subnets, two of them in zone 0; the new endpoint gets the first of each zone."""
+    text = (RULES_DIR / "CVL303" / "bad.yaml").read_text()
+    text = text.replace(
+        "  PrivateRoutes:\n",
+        "  SubnetC:\n    Type: AWS::EC2::Subnet\n    Properties: {VpcId: !Ref Vpc, "
+        "CidrBlock: 10.0.3.0/24, AvailabilityZone: !Select [0, !GetAZs '']}\n"
+        "  SubnetCRoutes:\n    Type: AWS::EC2::SubnetRouteTableAssociation\n"
+        "    Properties: {SubnetId: !Ref SubnetC, RouteTableId: !Ref PrivateRoutes}\n"
+        "  PrivateRoutes:\n",
+        1,
+    ).replace(
+        "          Subnets: [!Ref SubnetA, !Ref SubnetB]\n",
+        "          Subnets: [!Ref SubnetA, !Ref SubnetC, !Ref SubnetB]\n",
+    )
+    template = tmp_path / "template.yaml"
+    template.write_text(text)
+    before = run(Options(paths=[str(template)]))
+    (finding,) = [f for f in before.findings if f.rule == "CVL303"]
+    assert "SubnetIds: [!Ref SubnetA, !Ref SubnetB]" in finding.remediation
+    plan_fixes(replace(before, findings=[finding])).write()
+    after = run(Options(paths=[str(template)]))
+    assert after.errors == [] and "CVL303" not in [f.rule for f in after.findings]
+
+
+def test_two_vpcs_missing_one_endpoint_get_two_endpoints_under_two_names(tmp_path: Path) -> None:
+    """Two findings needing different resources of one name: the second is numbered."""
+    text = (RULES_DIR / "CVL310" / "bad.yaml").read_text()
+    body = text[text.index("Resources:\n") + len("Resources:\n") :]
+    names = re.findall(r"^  (\w+):", body, re.M)
+    copy = body
+    for name in names:
+        copy = re.sub(rf"\b{name}\b", f"{name}Two", copy)
+    copy = copy.replace("10.0.", "10.1.")
+    template = tmp_path / "template.yaml"
+    template.write_text(text + copy)
+    before = run(Options(paths=[str(template)]))
+    assert len([f for f in before.findings if f.rule == "CVL310"]) == 2
+    plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == "CVL310"])).write()
+    fixed = template.read_text()
+    assert "  LogsEndpoint:\n" in fixed and "  LogsEndpoint2:\n" in fixed
+    after = run(Options(paths=[str(template)]))
+    assert after.errors == [] and "CVL310" not in [f.rule for f in after.findings]
+
+
+@pytest.mark.parametrize(
+    "case,written",
+    [
+        ("tf-bad", "  ingress {\n    from_port   = 443\n"),  # the group's rules are inline
+        ("tf-bad-default-group", 'resource "aws_vpc_security_group_ingress_rule"'),
+    ],
+)
+def test_tf_rules_are_written_the_way_the_group_writes_its_own(
+    case: str, written: str, tmp_path: Path
+) -> None:
+    """Terraform overwrites inline rules with rule resources and back: a group with ingress
+    blocks gets one more, a group without (here the VPC's default group) a rule resource."""
+    path, config = _tf_case("CVL307", case, tmp_path)
+    before = _lint(path, config)
+    plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == "CVL307"])).write()
+    fixed = (path / "main.tf").read_text()
+    assert written in fixed
+    inline = case == "tf-bad"
+    assert ("aws_vpc_security_group_ingress_rule" in fixed) is not inline
+    after = _lint(path, config)
+    assert after.errors == [] and "CVL307" not in [f.rule for f in after.findings]
+
+
+def test_a_tf_endpoint_of_the_service_under_a_count_is_never_declared_twice(
+    tmp_path: Path,
+) -> None:
+    """The runtime endpoint exists in the code with private DNS but count = 0: a second one
+    with private DNS would be refused by EC2 once the count turns 1, so the fix says so."""
+    path, config = _tf_case("CVL303", "tf-bad", tmp_path)
+    main = path / "main.tf"
+    main.write_text(
+        main.read_text()
+        + '\nresource "aws_vpc_endpoint" "runtime" {\n'
+        + "  count               = 0\n"
+        + "  vpc_id              = aws_vpc.main.id\n"
+        + '  service_name        = "com.amazonaws.us-east-1.sagemaker.runtime"\n'
+        + '  vpc_endpoint_type   = "Interface"\n'
+        + "  private_dns_enabled = true\n}\n"
+    )
+    before = _lint(path, config)
+    assert "CVL303" in [f.rule for f in before.findings if f.severity == "error"]
+    fixes = plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == "CVL303"]))
+    (left,) = fixes.not_applied
+    assert "aws_vpc_endpoint.runtime (main.tf) is this service's endpoint" in left.reason
+    assert fixes.fixed == {}

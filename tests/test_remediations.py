@@ -27,7 +27,7 @@ from clarify_vpc_lint.documents import parse_yaml
 from clarify_vpc_lint.linter import Options, run
 from clarify_vpc_lint.names import refs
 from clarify_vpc_lint.readers.terraform.config.hcl import parse_hcl
-from clarify_vpc_lint.remediation import fill, in_template_syntax, syntax_of
+from clarify_vpc_lint.remediation import fill, in_template_syntax, syntax_of, without_comments
 from clarify_vpc_lint.resolve import build_subjects
 from clarify_vpc_lint.resolve.subjects import Subject
 
@@ -84,7 +84,8 @@ def _language(rule: str, file: str, text: str) -> str:
 
 def _filled_from(template: str, text: str) -> bool:
     """Whether ``text`` is ``template`` filled: each line's words before a placeholder match."""
-    lines = [line for line in text.splitlines() if not line.startswith("# ")]
+    lines = [_given(line) for line in text.splitlines()]
+    lines = [line for line in lines if not line.startswith("# ")]
     wanted = [line for line in template.splitlines() if not line.startswith("# ")]
     if len(lines) != len(wanted):
         return False
@@ -92,6 +93,16 @@ def _filled_from(template: str, text: str) -> bool:
         line.startswith(_PLACEHOLDER.split(pattern)[0])
         for line, pattern in zip(lines, wanted, strict=False)
     )
+
+
+# a line with a value the inputs lack, given as a comment: the gap it shows for the value
+_LEFT_OUT = re.compile(r"^(\s*)# (.*(?:\(its value\)|\[their IDs\]).*)$")
+
+
+def _given(line: str) -> str:
+    """A line given as a comment (a value the inputs lack), as its template wrote it."""
+    left_out = _LEFT_OUT.match(line)
+    return left_out.group(1) + left_out.group(2) if left_out else line
 
 
 _PART = re.compile(r"^# in (.+), under (\w+):$")
@@ -104,7 +115,7 @@ def _parts(text: str) -> List[Tuple[str, str, object]]:
     parts: List[Tuple[str, str, List[str]]] = []
     where = ("", "")
     for line in text.splitlines():
-        if line.lstrip().startswith("#"):
+        if line.startswith("#"):  # indented: a member given as a comment, in its part
             header = _PART.match(line.strip())
             where = (header.group(1), header.group(2)) if header else where
             if not parts or parts[-1][2]:
@@ -138,7 +149,7 @@ def _parse(language: str, text: str, region: str) -> None:
         parse_hcl(text + "\n", "remediation.tf")
     else:  # shell: AWS CLI lines
         words = shlex.split(text, comments=True)
-        assert words, text
+        assert words or [line for line in text.splitlines() if _LEFT_OUT.match(line)], text
         for line in text.splitlines():
             if "aws " in line and not line.lstrip().startswith("#"):
                 assert f"--region {region}" in line, line
@@ -185,6 +196,41 @@ def test_no_remediation_holds_placeholder_text(rule: str) -> None:
         if rule_id == rule:
             assert not _PLACEHOLDER.search(text), f"{file}: {text}"
             assert not [token for token in FORBIDDEN if token in text], f"{file}: {text}"
+
+
+# an empty value: pasted, it is accepted and means nothing (no subnets, no VPC); the region's
+# zones (``!GetAZs ''``) are the one empty argument that means something
+_EMPTY_VALUE = re.compile(
+    r"""(?<!GetAZs )(?<!"Fn::GetAZs": )(""|''|\[\s*\]|\{\s*\}|\bnull\b|\bNone\b)"""
+)
+
+
+@pytest.mark.parametrize("rule", [rule.id for rule in load_rules()])
+def test_no_remediation_holds_an_empty_value(rule: str) -> None:
+    """A value the inputs do not hold is never written empty: its line is given as a comment
+    that shows the gap and says what is missing."""
+    for _, rule_id, file, text in _remediations():
+        if rule_id != rule:
+            continue
+        for line in without_comments(text).splitlines():
+            assert not _EMPTY_VALUE.search(line), f"{file}: {line}\n{text}"
+
+
+def test_a_value_the_inputs_lack_is_given_as_a_comment_saying_where_to_look() -> None:
+    text = fill(
+        "Endpoint:\n  Properties:\n    VpcId: {vpc}\n    SubnetIds: [{subnets}]\n",
+        {"vpc": refs((), "the VPC of Job: not in the inputs"), "subnets": refs((), "none")},
+        "yaml",
+    )
+    assert text.splitlines()[2:4] == [
+        "    # VpcId: (its value)  # the VPC of Job: not in the inputs; "
+        "aws ec2 describe-vpcs lists your VPCs",
+        "    # SubnetIds: [their IDs]  # none; aws ec2 describe-subnets lists your subnets",
+    ]
+    assert parse_yaml(text)["Endpoint"]["Properties"] is None  # nothing empty to paste
+    shell = fill("aws ec2 x --group-id {g} --port 443", {"g": refs((), "no group")}, "shell")
+    assert shell.startswith("# aws ec2 x --group-id (its value) --port 443  # no group")
+    assert shlex.split(shell, comments=True) == []
 
 
 def test_a_json_template_gets_a_json_fix() -> None:
@@ -537,7 +583,9 @@ def test_cvl102_names_nothing_when_the_inputs_hold_no_network_for_the_job(
     else:
         fix = _cvl102_fix(CVL102 / case)
         vpc_config = parse_yaml(fix)["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
-        assert vpc_config == {"Subnets": [], "SecurityGroupIds": []}
+        assert vpc_config is None  # each member given as a comment: never an empty list
+        assert "        # Subnets: [their IDs]  # private subnets for ClarifyJob" in fix
+        assert "aws ec2 describe-subnets" in fix
     assert "none in the inputs" in fix
     assert not [name for name in EXAMPLE_NAMES if name in fix], fix
 
@@ -551,12 +599,8 @@ def test_cvl102_keeps_the_groups_a_declared_job_lists_when_its_model_has_no_netw
     )
     fix = _cvl102_fix(CVL102 / "tf-bad" / "plan.json", config_file=config)
     (job,) = parse_yaml(fix)["jobs"]
-    assert job == {
-        "name": "churn-bias",
-        "subnets": [],
-        "security-groups": ["aws_security_group.clarify"],
-    }
-    assert "subnets: []  # private subnets for churn-bias: none in the inputs" in fix
+    assert job == {"name": "churn-bias", "security-groups": ["aws_security_group.clarify"]}
+    assert "# subnets: [their IDs]  # private subnets for churn-bias: none in the inputs" in fix
 
 
 def test_cvl102_names_resources_of_another_template_by_their_exports(tmp_path: Path) -> None:
@@ -572,7 +616,7 @@ def test_cvl102_names_resources_of_another_template_by_their_exports(tmp_path: P
     (tmp_path / "network.yaml").write_text(network)
     fix = _cvl102_fix(tmp_path)
     vpc_config = parse_yaml(fix)["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
-    assert vpc_config == {"Subnets": [], "SecurityGroupIds": []}
+    assert vpc_config is None and "# Subnets: [their IDs]" in fix
     assert f"SubnetA is in {tmp_path / 'network.yaml'}: export it there to import it" in fix
     exports = "".join(
         f"  {name}:\n    Value: !Ref {name}\n    Export: {{Name: net-{name}}}\n"
@@ -614,7 +658,8 @@ def test_an_api_fix_never_names_a_template_resource_as_an_id() -> None:
     assert fill(
         "--group-id {g}", {"g": refs([("terraform", "aws_security_group.a")])}, "shell"
     ) == (
-        '--group-id ""  # aws_security_group.a is defined in a template or configuration: write its ID'
+        "# --group-id (its value)  # aws_security_group.a is defined in a template or "
+        "configuration: write its ID; aws ec2 describe-security-groups lists your security groups"
     )
 
 
@@ -645,11 +690,11 @@ _MODEL = """Resources:
 """
 
 
-def test_a_subnet_from_ipam_leaves_the_new_block_empty_and_says_why(tmp_path: Path) -> None:
+def test_a_subnet_from_ipam_gives_the_new_block_as_a_comment_saying_why(tmp_path: Path) -> None:
     (tmp_path / "network.yaml").write_text(_NETWORK)
     (tmp_path / "ml.yaml").write_text(_MODEL)
     (finding,) = run(Options(paths=[str(tmp_path)])).findings
-    assert "CidrBlock: ''" in finding.remediation or 'CidrBlock: ""' in finding.remediation
+    assert "    # CidrBlock: (its value)  # a free block of the VPC" in finding.remediation
     assert "subnet SubnetB takes its block from IPAM" in finding.remediation
 
 
@@ -686,7 +731,8 @@ def test_a_fix_never_imports_from_a_stack_that_imports_from_it() -> None:
     case = FIXTURES / "remediations" / "job-imports-network"
     fixes = {f.rule: f.remediation for f in run(Options(paths=[str(case)])).findings}
     endpoint = _parts(fixes["CVL302"])[0][2]["SageMakerApiEndpoint"]["Properties"]
-    assert endpoint["SecurityGroupIds"] == []
+    assert "SecurityGroupIds" not in endpoint  # given as a comment, never an empty list
+    assert "    # SecurityGroupIds: [their IDs]" in fixes["CVL302"]
     assert (
         f"JobSecurityGroup is in {case / 'ml.yaml'}, which imports from this stack"
         in (fixes["CVL302"])

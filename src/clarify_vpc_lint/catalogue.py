@@ -230,6 +230,7 @@ def _example_names(rule: Rule, origin: str) -> Dict[str, Any]:
         "model_vpc_ref": vpc,
         "new_subnet_cidr": refs([("id", "10.0.3.0/24")]),
         "new_subnet_az": Zone(index=1),
+        "new_subnet_table": table,
         "split_delimiter": '","',
         "model_file": "ml.yaml",
         "subnet_export": "network-private-subnets",

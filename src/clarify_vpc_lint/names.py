@@ -3,7 +3,7 @@
 This is data, not syntax: ``resolve/`` decides *which* subnet, group or zone a fix refers to, and
 ``remediation`` renders each in the finding's language (``!Ref PrivateSubnetA`` in a template,
 ``aws_subnet.a.id`` in HCL, ``subnet-0abc`` in a shell command, ``"subnet-0abc"`` in JSON).
-A name the inputs do not hold carries ``missing``: the fix leaves the value empty and says why.
+A name the inputs do not hold carries ``missing``: the fix gives its line as a comment saying why.
 """
 
 from __future__ import annotations

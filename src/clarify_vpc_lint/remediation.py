@@ -3,8 +3,9 @@
 A rule writes each fix once per language (``rules/*.yaml``); the names a fix needs come from the
 subject's context. Names of entities are ``Refs``: rendered as each syntax refers to them
 (``!Ref PrivateSubnetA`` in a template, ``aws_subnet.a.id`` in HCL, ``subnet-0abc`` in a shell
-command, ``"subnet-0abc"`` in JSON). A name the inputs do not hold is never a placeholder: the
-value is left empty and the line says why in a comment. A template written in JSON gets the YAML
+command, ``"subnet-0abc"`` in JSON). A name the inputs do not hold is never a placeholder nor an
+empty value: its line is given as a comment that shows the gap, says what is missing and which
+``describe`` command lists it, so nothing empty can be pasted by accident. A template written in JSON gets the YAML
 fix rendered to JSON, so nothing is written twice.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Collection, Dict, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Collection, Dict, Iterable, List, Sequence, Tuple
 
 from . import tfaddress
 from .documents import parse_yaml
@@ -177,12 +178,50 @@ def fill(template: str, names: Dict[str, Any], syntax: str = "text", module: str
         if syntax == "python" and not is_comment and _unfilled_list(line, filled):
             lines.append(_commented_out(filled, notes))
             continue
+        if _GAP in filled:
+            _drop_trailing_comma(lines, filled, syntax)
+            lines.append(_left_out(filled, notes))
+            continue
         if notes and (is_comment or syntax in ("yaml", "hcl", "shell", "python")):
             filled += ("; " if _has_comment(filled) else "  # ") + "; ".join(notes)
         elif notes and syntax == "json" and not is_comment:
             lines.append("# " + "; ".join(notes))
         lines.append(filled)
     return "\n".join(lines)
+
+
+# a value the inputs do not hold, while a line is filled: the line is then given as a comment
+_GAP = "\x00"
+_GAP_KEY = re.compile(r"([\w-]+)\W{0,4}\x00")  # the key, argument or option before a gap
+_WHERE_TO_LOOK = {  # what lists the values a fix lacks, by a word of its line, for its comment
+    "subnet": "aws ec2 describe-subnets lists your subnets",
+    "group": "aws ec2 describe-security-groups lists your security groups",
+    "vpc": "aws ec2 describe-vpcs lists your VPCs",
+    "route": "aws ec2 describe-route-tables lists your route tables",
+    "cidr": "aws ec2 describe-vpcs and describe-subnets show the blocks in use",
+    "zone": "aws ec2 describe-availability-zones lists the zones",
+}
+
+
+def _left_out(filled: str, notes: List[str]) -> str:
+    """A line with a value the inputs do not hold, as a comment: pasted, it does nothing (a
+    resource or command without it is refused), and it says what is missing and where to look."""
+    indent = filled[: len(filled) - len(filled.lstrip())]
+    missing = " ".join(_GAP_KEY.findall(filled)).lower()  # the keys or options left without
+    hints = [hint for word, hint in _WHERE_TO_LOOK.items() if word in missing]
+    text = filled.strip().replace(f"[{_GAP}]", "[their IDs]").replace(f'"{_GAP}"', _GAP)
+    text = text.replace(_GAP, "(its value)")
+    said = "; ".join([*notes, *hints]) or "not in the inputs"
+    return f"{indent}# {text}{'; ' if _has_comment(text) else '  # '}{said}"
+
+
+def _drop_trailing_comma(lines: List[str], filled: str, syntax: str) -> None:
+    """JSON members: the member before the last one, given as a comment, ends without a comma."""
+    if syntax == "json" and not filled.rstrip().endswith(","):
+        for index in range(len(lines) - 1, -1, -1):
+            if not lines[index].lstrip().startswith("#"):
+                lines[index] = lines[index].rstrip().removesuffix(",")
+                break
 
 
 _LIST_PLACEHOLDER = re.compile(r"\[\{[a-z][a-z0-9_]*\}\]")
@@ -219,7 +258,9 @@ def _fill_line(
         if missing and missing not in notes:
             notes.append(missing)
         if isinstance(value, Zone):
-            parts.append(_zone(value, syntax))
+            zone = _zone(value, syntax)
+            empty = zone in ("", '""') and syntax not in ("text", "python")
+            parts.append(_GAP if empty else zone)
             continue
         if not isinstance(value, Refs):
             parts.append(str(value))
@@ -235,8 +276,10 @@ def _fill_line(
             ]
         if not rendered and line.startswith(", ", position):
             position += 2  # [{none}, !Ref NewSubnet]: the new one alone
-        elif not rendered and syntax != "text" and not _in_list(line, match):
-            rendered = {"hcl": "null", "json": "null", "python": "None"}.get(syntax, '""')
+        elif not rendered and syntax == "python" and not _in_list(line, match):
+            rendered = "None"
+        elif not rendered and syntax != "text" and syntax != "python":
+            rendered = _GAP  # never an empty value: the line is given as a comment (_left_out)
         parts.append(rendered)
     parts.append(line[position:])
     return "".join(parts), notes
@@ -275,7 +318,7 @@ def in_template_syntax(yaml_fix: str, is_json: bool, json_files: Collection[str]
     members to paste, an object's braces left off."""
     parts: List[Tuple[List[str], List[str]]] = []
     for line in yaml_fix.splitlines():
-        comment = line.strip().startswith("#")
+        comment = line.startswith("#")  # indented: a member given as a comment, in its part
         if not parts or comment and parts[-1][1]:
             parts.append(([], []))
         parts[-1][0 if comment else 1].append(line.strip() if comment else line)
@@ -354,3 +397,50 @@ def remediation_for(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
     if language == "cloudformation":
         return in_template_syntax(filled, subject.loc.is_json, names.get("json_files", ()))
     return filled
+
+
+def _comments(text: str) -> List[str]:
+    """The comments of a fix's lines (a whole line's, or the one ending a line)."""
+    found = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        comment = stripped[1:].strip() if stripped.startswith("#") else _inline_comment(line)
+        if comment:
+            found.append(comment)
+    return found
+
+
+def notes_added(templates: Iterable[str], filled: str) -> List[str]:
+    """The comments of a filled fix that none of its rule's templates writes: what ``fill`` says
+    the inputs lack (or where a fix goes apart), so the fix is not complete as printed."""
+    patterns = [
+        re.compile(
+            "".join(
+                ".+?" if _PLACEHOLDER.fullmatch(part) else re.escape(part)
+                for part in _PLACEHOLDER_SPLIT.split(comment)
+            )
+        )
+        for template in templates
+        for comment in _comments(template)
+    ]
+    patterns.append(re.compile(r"in the configuration of \S.*"))  # a module's fix: its code
+    # a new subnet's zone by its letter in the stack's region: a caution, not a lack
+    patterns.append(
+        re.compile(r"check that your account has [a-z0-9-]+ \(describe-availability-zones\)")
+    )
+    return [c for c in _comments(filled) if not any(p.fullmatch(c) for p in patterns)]
+
+
+_PLACEHOLDER_SPLIT = re.compile(r"(\{[a-z][a-z0-9_]*\})")
+
+
+def without_comments(text: str) -> str:
+    """A fix's lines without their comments: what it writes, whatever it says about it."""
+    lines = []
+    for line in text.splitlines():
+        comment = _inline_comment(line)
+        if comment:
+            line = line[: line.rindex(comment)].rstrip().rstrip("#").rstrip()
+        if line.strip() and not line.lstrip().startswith("#"):
+            lines.append(line)
+    return "\n".join(lines)

@@ -11,7 +11,10 @@ nor a Terraform plan, which is generated), each only if the result still parses.
 
 One module per language finds the place of a setting and writes it: ``documents`` (CloudFormation
 and API JSON, YAML or JSON), ``hcl`` (``.tf``) and ``python``. ``SETTINGS`` says, per rule, which
-setting its fix writes in each language.
+setting its fix writes in each language. ``APPENDS`` and ``NEW_SUBNETS`` are the fixes that add to a
+list, ``NEW_RESOURCES`` those that are new resources (a template's) or blocks (a ``.tf`` file's),
+written after the finding's resource under names the file does not use, and ``MEMBERS`` those
+that add what a resource of the file lacks.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, Union
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from ..documents import buffered_text
 from ..findings import Finding, Result
@@ -75,10 +78,40 @@ class ListItem:
 # model's VPC in another zone, with the same route table).
 APPENDS: Dict[str, ListItem] = {
     "CVL201": ListItem(("VpcConfig", "Subnets"), ("VpcConfig", "Subnets"), "subnets", "Subnets"),
+    # the route tables of the job's subnets the S3 gateway endpoint is not on (no API or Python
+    # form: an endpoint there is in an inventory)
+    "CVL306": ListItem(("RouteTableIds",), ("RouteTableIds",), "route_table_ids", ""),
 }
-# The fixes that are one new CloudFormation resource, its remediation as printed: written after
-# the finding's resource when the remediation is complete (no comment saying what it lacks).
-NEW_RESOURCES = ("CVL401", "CVL402")
+# The fixes that add a new subnet (in a free block of the VPC, with the route table of the
+# subnets it joins) to the finding's resource's list where no subnet of the inputs fits:
+# CVL201 (the model's subnets, where it has no fix_adds), CVL202 (the job's).
+NEW_SUBNETS: Dict[str, ListItem] = {
+    "CVL201": APPENDS["CVL201"],
+    "CVL202": ListItem(
+        ("NetworkConfig", "VpcConfig", "Subnets"),
+        ("NetworkConfig", "VpcConfig", "Subnets"),
+        "subnets",
+        "subnets",
+    ),
+}
+# The fixes that are new resources (a template's) or blocks (a .tf file's), their remediation as
+# printed: written after the finding's resource when the remediation is complete (no comment
+# saying what it lacks).
+NEW_RESOURCES = (
+    "CVL401",
+    "CVL402",
+    "CVL301",
+    "CVL302",
+    "CVL303",
+    "CVL307",
+    "CVL310",
+    "CVL403",
+    "CVL404",
+    "CVL309",  # network ACL entries: new resources, or a .tf ACL's nested rules
+)
+# The fixes that add what their remediation gives to a resource the file has, where it lacks it
+# (CVL308: the domain name or servers of the VPC's DHCP options set).
+MEMBERS = ("CVL308",)
 # What the fixes --fix does not write need from a person (the remediation shows the rest).
 NEEDS = {
     "CVL001": "the request's members as the API wants them: correct them by hand",
@@ -89,17 +122,19 @@ NEEDS = {
     "CVL201": "no subnet of the model's VPC in another zone with the same route table is in the "
     "inputs: a new subnet needs a free CIDR block and a zone (see the remediation)",
     "CVL202": "a larger subnet: a free CIDR block of the VPC and its zone",
-    "CVL301": "a new S3 gateway endpoint and the route tables it joins",
-    "CVL302": "a new sagemaker.api interface endpoint: its subnets and security group",
-    "CVL303": "a new sagemaker.runtime interface endpoint: its subnets and security group",
-    "CVL306": "the route tables of the job's subnets added to the S3 gateway endpoint",
-    "CVL307": "an HTTPS rule on the endpoint's security group from the job's groups or subnets",
-    "CVL308": "a DHCP options set (or its domain-name servers) and its association",
-    "CVL309": "network ACL entries numbered to fit the ACL's existing rules",
-    "CVL310": "a new logs interface endpoint: its subnets and security group",
-    "CVL403": "an HTTPS egress rule on the job's security group",
-    "CVL404": "UDP 500 and ESP (protocol 50) rules between the job's security groups",
+    "CVL306": "a route table the fix can name for each of the job's subnets (the remediation "
+    "says which it lacks)",
 }
+
+
+@dataclass(frozen=True)
+class NewText:
+    """New resources (a template's) or blocks (a ``.tf`` file's) a fix writes at one offset:
+    the names the fix gives them, and their text with some of those names changed."""
+
+    at: int
+    names: Tuple[str, ...]
+    render: Callable[[Dict[str, str]], str]
 
 
 @dataclass(frozen=True)
@@ -151,20 +186,50 @@ def plan_fixes(result: Result) -> FixPlan:
 
     plan = FixPlan()
     edits: Dict[str, List[Tuple[Edit, Finding]]] = {}
+    # path -> the new text of each fix written into it: as written, and its names
+    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]] = {}
     for finding in result.findings:
         if finding.severity == "info":
             continue  # undecided: nothing is known to be wrong
         settings = SETTINGS.get(finding.rule)
         appended = APPENDS.get(finding.rule)
         kind = result.linted.get(finding.file)
-        if appended and not finding.fix_adds:
-            reason = NEEDS[finding.rule]
-        elif finding.rule in NEW_RESOURCES and kind == "cloudformation":
-            reason = _add_resource(plan, edits, finding)
+        if (
+            finding.rule in NEW_SUBNETS
+            and not finding.fix_adds
+            and kind in ("cloudformation", "terraform-config")
+        ):
+            reason = _add_subnet(plan, edits, added, finding, kind)
             if reason is None:
                 continue
+        elif finding.rule in NEW_SUBNETS and not finding.fix_adds:
+            reason = _lacking(finding) or (
+                "an AWS CLI command (--fix writes templates and .tf files): run it"
+                if kind in ("api", "python")
+                else _not_editable(kind)
+            )
+        elif appended and not finding.fix_adds:
+            reason = NEEDS[finding.rule]
+        elif finding.rule in NEW_RESOURCES and kind in ("cloudformation", "terraform-config"):
+            reason = _add_resource(plan, edits, added, finding, kind, finding)
+            if reason is None:
+                continue
+        elif finding.rule in NEW_RESOURCES and kind is None and (place := _beside(result, finding)):
+            reason = _add_resource(plan, edits, added, finding, "terraform-config", place)
+            if reason is None:
+                continue
+        elif finding.rule in MEMBERS and kind in ("cloudformation", "terraform-config"):
+            reason = _add_members(plan, edits, result, finding, kind)
+            if reason is None:
+                continue
+        elif finding.rule in MEMBERS:
+            reason = _not_editable(kind)
+        elif finding.rule in NEW_RESOURCES and kind in ("api", "python"):
+            reason = _lacking(finding) or (
+                "an AWS CLI command (--fix writes templates and .tf files): run it"
+            )
         elif finding.rule in NEW_RESOURCES:
-            reason = "written only into a CloudFormation template: apply the remediation by hand"
+            reason = _not_editable(kind)
         elif finding.rule in policies.RULES:
             outcome = policies.plan(finding, result.linted, lambda path: _original(plan, path))
             if isinstance(outcome, list):
@@ -198,23 +263,183 @@ def plan_fixes(result: Result) -> FixPlan:
 
 
 def _add_resource(
-    plan: FixPlan, edits: Dict[str, List[Tuple[Edit, Finding]]], finding: Finding
+    plan: FixPlan,
+    edits: Dict[str, List[Tuple[Edit, Finding]]],
+    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]],
+    finding: Finding,
+    kind: str,
+    place: Finding,
 ) -> Optional[str]:
-    """The finding's remediation (one new resource) written after its resource; else why not."""
-    from . import documents
+    """The finding's remediation, new resources (a template's) or blocks (a ``.tf`` file's),
+    written after the resource ``place`` points at (the finding's own, else the one the fix
+    builds on) when complete; a name the file uses is given to none of them,
+    and the same new text for two findings is written once. Else why not."""
+    outcome = _place_new(plan, edits, added, finding, kind, place)
+    return outcome if isinstance(outcome, str) else None
 
+
+def _lacking(finding: Finding) -> Optional[str]:
+    """What a finding's printed fix says the inputs do not hold, or None: the fix is complete."""
+    from ..catalogue import rules_by_id
+    from ..remediation import notes_added
+
+    lacking = notes_added(rules_by_id()[finding.rule].remediation.values(), finding.remediation)
+    said = [note.split("  # ", 1)[-1] for note in lacking]  # a line given as a comment: its note
+    return f"the fix needs what the inputs do not hold: {'; '.join(said)}" if said else None
+
+
+def _place_new(
+    plan: FixPlan,
+    edits: Dict[str, List[Tuple[Edit, Finding]]],
+    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]],
+    finding: Finding,
+    kind: str,
+    place: Finding,
+    owner: Optional[Finding] = None,
+) -> Union[str, Dict[str, str]]:
+    """``_add_resource``'s work: the names the new text was given (the fix's own where free),
+    or why it is not written. The edit is recorded as ``owner``'s fix (else ``finding``'s)."""
+    owner = owner or finding
+    from ..remediation import without_comments
+    from . import documents, hcl
+
+    if kind == "terraform-config" and not place.file.endswith(".tf"):
+        return "a .tf.json file: add the remediation's blocks by hand"
+    lacking = _lacking(finding)
+    if lacking:
+        return lacking
+    text = plan.original.get(place.file)
+    if text is None:
+        text = plan.original[place.file] = _read(place.file)
+    module = hcl if kind == "terraform-config" else documents
+    outcome = module.new_resources(replace(finding, file=place.file, line=place.line), text)
+    if isinstance(outcome, str):
+        return outcome
+    planned = added.setdefault(place.file, {})  # keyed by the new text as the fix names it
+    same = without_comments(outcome.render({}))  # two endpoints' one group: one rule
+    if same in planned:  # two findings needing the same resources: written once
+        edit = next(e for e, _ in edits[place.file] if e.text == planned[same][0])
+        edits[place.file].append((edit, owner))
+        return dict(zip(outcome.names, planned[same][1], strict=True))
+    taken = module.names_in_use(place.file, text) | {
+        name for _, names_given in planned.values() for name in names_given
+    }
+    names: Dict[str, str] = {}
+    for name in outcome.names:
+        new, number = name, 2
+        while new in taken or new in names.values():
+            new, number = module.numbered(name, number), number + 1
+        if new != name:
+            names[name] = new
+    written = outcome.render(names)
+    planned[same] = (written, tuple(names.get(name, name) for name in outcome.names))
+    edits.setdefault(place.file, []).append((Edit(outcome.at, outcome.at, written), owner))
+    return {name: names.get(name, name) for name in outcome.names}
+
+
+def _add_subnet(
+    plan: FixPlan,
+    edits: Dict[str, List[Tuple[Edit, Finding]]],
+    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]],
+    finding: Finding,
+    kind: str,
+) -> Optional[str]:
+    """A new subnet in a free block of the VPC, with the route table of the subnets it joins,
+    written after the finding's resource and added to its subnets; else why not."""
+    from . import documents, hcl
+
+    lacking = _lacking(finding)
+    if lacking:
+        return lacking
+    module = hcl if kind == "terraform-config" else documents
+    parts = module.subnet_parts(finding.remediation)
+    if isinstance(parts, str):
+        return parts
+    remediation, subnet, block = parts
     text = plan.original.get(finding.file)
     if text is None:
         text = plan.original[finding.file] = _read(finding.file)
-    outcome = documents.new_resource(finding, text)
+    item = NEW_SUBNETS[finding.rule]
+    origin = "terraform" if kind == "terraform-config" else "cloudformation"
+    trial = module.append(replace(finding, fix_adds=((origin, subnet),)), kind, text, item)
+    if isinstance(trial, str):
+        return trial
+    taken = added.setdefault(finding.file, {}).get(f"block {block}")
+    if taken is not None and taken[0] != remediation:  # one free block, two new subnets
+        return f"another fix takes the free block {block}: run --fix again for this one"
+    subnet_only = replace(finding, remediation=remediation)
+    names = _place_new(plan, edits, added, subnet_only, kind, finding, owner=finding)
+    if isinstance(names, str):
+        return names
+    added[finding.file][f"block {block}"] = (remediation, ())
+    final = ((origin, names.get(subnet, subnet)),)
+    outcome = module.append(replace(finding, fix_adds=final), kind, text, item)
     if isinstance(outcome, str):
         return outcome
-    planned = edits.setdefault(finding.file, [])
-    (added,) = outcome
-    name = added.text.split(":")[0]  # two jobs on one group: the resource once
-    same = next((e for e, _ in planned if e.start == e.end and e.text.split(":")[0] == name), None)
-    planned.append((same or added, finding))
+    edits[finding.file].extend((edit, finding) for edit in outcome)
     return None
+
+
+def _add_members(
+    plan: FixPlan,
+    edits: Dict[str, List[Tuple[Edit, Finding]]],
+    result: Result,
+    finding: Finding,
+    kind: str,
+) -> Optional[str]:
+    """The members the finding's remediation gives a resource of the file, where it lacks
+    them; else why not."""
+    from . import documents, hcl
+
+    if kind == "terraform-config" and not finding.file.endswith(".tf"):
+        return "a .tf.json file: add the remediation's arguments by hand"
+    text = plan.original.get(finding.file)
+    if text is None:
+        text = plan.original[finding.file] = _read(finding.file)
+    if kind == "cloudformation":
+        outcome = documents.missing_members(finding, text)
+        path = finding.file
+    else:
+        found = hcl.missing_members(finding, text)
+        if isinstance(found, str):
+            return found
+        path, outcome = found
+        if path not in result.linted:
+            return f"the block is in {path}, which this run did not lint: add the arguments there"
+        if path not in plan.original:
+            plan.original[path] = _read(path)
+    if isinstance(outcome, str):
+        return outcome
+    edits.setdefault(path, []).extend((edit, finding) for edit in outcome)
+    return None
+
+
+_GROUP_BLOCK = re.compile(r'^resource\s+"aws_security_group"\s+"([^"]+)"\s*\{', re.M)
+
+
+def _beside(result: Result, finding: Finding) -> Optional[Finding]:
+    """A job declared in the config file: where its Terraform fix goes, after the block of the
+    security group it names (``security_group_id = aws_security_group.X.id``) in the one
+    ``.tf`` file of the config's folder that defines it; else None."""
+    named = re.search(
+        r"security_group_id\s*=\s*aws_security_group\.([\w-]+)\.id", finding.remediation
+    )
+    if named is None or not finding.remediation.startswith(("resource ", "# ")):
+        return None
+    folder = os.path.dirname(os.path.abspath(finding.file))
+    places = []
+    for path, kind in sorted(result.linted.items()):
+        if kind != "terraform-config" or not path.endswith(".tf"):
+            continue
+        if os.path.dirname(os.path.abspath(path)) != folder:
+            continue
+        text = _read(path)
+        for match in _GROUP_BLOCK.finditer(text):
+            if match.group(1) == named.group(1):
+                places.append(
+                    replace(finding, file=path, line=text.count("\n", 0, match.start()) + 1)
+                )
+    return places[0] if len(places) == 1 else None
 
 
 def _apply(plan: FixPlan, path: str, pairs: List[Tuple[Edit, Finding]], module) -> None:
@@ -232,7 +457,7 @@ def _apply(plan: FixPlan, path: str, pairs: List[Tuple[Edit, Finding]], module) 
     fixed = text
     for edit, _ in reversed(chosen):
         fixed = fixed[: edit.start] + edit.text + fixed[edit.end :]
-    findings = [f for _, group in chosen for f in group]
+    findings = list(dict.fromkeys(f for _, group in chosen for f in group))  # a fix of 2 edits
     problem = module.parse_problem(path, fixed)
     if problem:
         plan.not_applied.extend(

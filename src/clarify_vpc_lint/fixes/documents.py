@@ -7,12 +7,21 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 from ..documents import Document, ParseError, parse_text
 from ..findings import Finding
-from ..remediation import written
-from . import Edit, ListItem, Outcome, Setting, after_last_item, line_offsets, newline_of
+from ..remediation import written, yaml_flow
+from . import (
+    Edit,
+    ListItem,
+    NewText,
+    Outcome,
+    Setting,
+    after_last_item,
+    line_offsets,
+    newline_of,
+)
 from . import closing as closing_at
 
 _BOOLEAN = r"""(?P<value>(?P<quote>["']?)(?:true|false)(?P=quote))"""
@@ -91,11 +100,13 @@ def _literal(old: str, value: bool) -> str:
 
 
 def _insert(
-    document: Document, text: str, parent_path: List[Any], parent: dict, key: str, value: bool
+    document: Document, text: str, parent_path: List[Any], parent: dict, key: str, value: Any
 ) -> Outcome:
     offsets = line_offsets(text)
     member = (
-        f'"{key}": {str(value).lower()}' if document.is_json else f"{key}: {str(value).lower()}"
+        f'"{key}": {_written(value, True)}'
+        if document.is_json
+        else f"{key}: {_written(value, False)}"
     )
     line, column = document.locate(parent_path)
     opening = re.compile(r'"?[^\n:]*"?\s*:\s*(\{)').match(text, offsets[line - 1] + column - 1)
@@ -209,50 +220,270 @@ def _item_text(items: Tuple[Tuple[str, str], ...], is_json: bool, kind: str) -> 
     return ", ".join(shown)
 
 
-def new_resource(finding: Finding, text: str) -> Outcome:
-    """The finding's remediation, one new resource, written after the finding's resource in the
-    template's indentation; only when it is complete and its name is free."""
-    snippet = finding.remediation.splitlines()
-    if any(line.lstrip().startswith("#") or " # " in line for line in snippet):
-        return "the fix names something the inputs do not hold (see its comments): add it by hand"
-    try:
-        document = _parsed(finding.file, text)
-    except ParseError as error:
-        return f"the file no longer parses ({error.message})"
-    if document.is_json:
-        return "a JSON template: paste the remediation's members under Resources"
-    resources = document.data.get("Resources") if isinstance(document.data, dict) else None
-    name = snippet[0].rstrip(":") if snippet else ""
-    if not isinstance(resources, dict) or finding.resource not in resources or not name:
-        return "the resource is not where the finding says: lint again"
-    if name in resources:
-        return f"{name} already names a resource of the template: add the fix under another name"
-    line, column = document.locate(["Resources", finding.resource])
-    lines = text.splitlines(keepends=True)
-    step = _indent_step(lines, line, column)
-    end = line
-    while end < len(lines):
-        body = lines[end].rstrip("\r\n")
-        code = body.strip() and not body.lstrip().startswith("#")
-        if code and len(body) - len(body.lstrip()) < column:
-            break
-        end += 1
-    while end > line and not lines[end - 1].strip():
-        end -= 1  # the blank lines after the resource stay between it and the next
-    newline = newline_of(text)
-    written_lines = []
-    for row in snippet:
-        depth = (len(row) - len(row.lstrip())) // 2
-        written_lines.append(" " * (column - 1 + depth * step) + row.lstrip() + newline)
-    offsets = line_offsets(text)
-    at = offsets[end] if end < len(offsets) else len(text)
-    prefix = "" if at == 0 or text[at - 1] == "\n" else newline
-    return [Edit(at, at, prefix + "".join(written_lines))]
-
-
 def _indent_step(lines: List[str], line: int, column: int) -> int:
     """How far the template indents a resource's members (its ``Type:`` under its key)."""
     for row in lines[line : line + 5]:
         if row.strip():
             return max(1, len(row) - len(row.lstrip()) - (column - 1))
     return 2
+
+
+def new_resources(finding: Finding, text: str) -> Union[NewText, str]:
+    """The finding's remediation, new resources, written after the finding's resource in the
+    template's own syntax and indentation; their logical IDs renamed where the plan says."""
+    try:
+        document = _parsed(finding.file, text)
+    except ParseError as error:
+        return f"the file no longer parses ({error.message})"
+    resources = document.data.get("Resources") if isinstance(document.data, dict) else None
+    if not isinstance(resources, dict) or finding.resource not in resources:
+        return "the resource is not where the finding says: lint again"
+    body = [line for line in finding.remediation.splitlines() if not line.lstrip().startswith("#")]
+    try:
+        added = _plain_data(
+            _json_parts(finding.remediation)
+            if document.is_json
+            else parse_text("fix.yaml", "\n".join(body)).data
+        )
+    except (ValueError, ParseError):
+        return "the fix is not one set of new resources: apply the remediation by hand"
+    if (
+        not isinstance(added, dict)
+        or not added
+        or not all(isinstance(v, dict) and isinstance(v.get("Type"), str) for v in added.values())
+    ):
+        return "the fix changes a resource the template has: apply the remediation by hand"
+    twin = _private_dns_twin(resources, added)
+    if twin:
+        return twin
+    key_line, column = document.locate(["Resources", finding.resource])
+    lines = text.splitlines(keepends=True)
+    step = _indent_step(lines, key_line, column)
+    newline = newline_of(text)
+    if document.is_json:
+        opening = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*(\{)').match(
+            text, line_offsets(text)[key_line - 1] + column - 1
+        )
+        end = closing_at(text, opening.start(1)) if opening else None
+        if end is None:
+            return "the resource is not written as an object: paste the remediation by hand"
+        indent = " " * (column - 1)
+
+        def render_json(names: Dict[str, str]) -> str:
+            members = []
+            for name, resource in added.items():
+                value = json.dumps(_renamed(resource, names), indent=step)
+                value = value.replace("\n", newline + indent)
+                members.append(f",{newline}{indent}{json.dumps(names.get(name, name))}: {value}")
+            return "".join(members)
+
+        return NewText(end + 1, tuple(added), render_json)
+    end = key_line
+    while end < len(lines):
+        row = lines[end].rstrip("\r\n")
+        code = row.strip() and not row.lstrip().startswith("#")
+        if code and len(row) - len(row.lstrip()) < column:
+            break
+        end += 1
+    while end > key_line and not lines[end - 1].strip():
+        end -= 1  # the blank lines after the resource stay between it and the next
+    offsets = line_offsets(text)
+    at = offsets[end] if end < len(offsets) else len(text)
+    prefix = "" if at == 0 or text[at - 1] == "\n" else newline
+
+    def render_yaml(names: Dict[str, str]) -> str:
+        written_lines = []
+        for row in body:
+            depth = (len(row) - len(row.lstrip())) // 2
+            row = _renamed_yaml(row.lstrip(), names, depth == 0)
+            written_lines.append(" " * (column - 1 + depth * step) + row + newline)
+        return prefix + "".join(written_lines)
+
+    return NewText(at, tuple(added), render_yaml)
+
+
+def names_in_use(path: str, text: str) -> Set[str]:
+    """The logical IDs a template's Ref can name: its resources and parameters."""
+    try:
+        data = _parsed(path, text).data
+    except ParseError:
+        return set()
+    sections = [data.get(s) for s in ("Resources", "Parameters")] if isinstance(data, dict) else []
+    return {str(name) for section in sections if isinstance(section, dict) for name in section}
+
+
+def _renamed(value: Any, names: Dict[str, str]) -> Any:
+    """A new resource's data with its references to the fix's other new resources renamed."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and value["Ref"] in names:
+            return {"Ref": names[value["Ref"]]}
+        if set(value) == {"Fn::GetAtt"} and isinstance(value["Fn::GetAtt"], list):
+            target, *attribute = value["Fn::GetAtt"]
+            return {"Fn::GetAtt": [names.get(target, target), *attribute]}
+        return {k: _renamed(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, names) for v in value]
+    return value
+
+
+def _renamed_yaml(row: str, names: Dict[str, str], top: bool) -> str:
+    for old, new in names.items():
+        if top and row.startswith(f"{old}:"):
+            row = new + row[len(old) :]
+        row = re.sub(rf"(!Ref |!GetAtt ){re.escape(old)}\b", rf"\g<1>{new}", row)
+    return row
+
+
+def _plain_data(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def numbered(name: str, number: int) -> str:
+    """Another logical ID for a new resource whose own is taken."""
+    return f"{name}{number}"
+
+
+def _written(value: Any, is_json: bool) -> str:
+    """A member's value as the template writes it (a literal setting, or a fix's value)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return json.dumps(value) if is_json else yaml_flow(value)
+
+
+def missing_members(finding: Finding, text: str) -> Outcome:
+    """The remediation's resource is one the template has, of the same type: the properties it
+    gives that the template's lacks, added to its Properties (a DHCP options set's domain name)."""
+    try:
+        document = _parsed(finding.file, text)
+    except ParseError as error:
+        return f"the file no longer parses ({error.message})"
+    body = [line for line in finding.remediation.splitlines() if not line.lstrip().startswith("#")]
+    try:
+        given = _plain_data(parse_text("fix.yaml", "\n".join(body)).data)
+    except ParseError:
+        return "the fix is not one resource: apply the remediation by hand"
+    resources = document.data.get("Resources") if isinstance(document.data, dict) else None
+    if not isinstance(given, dict) or len(given) != 1 or not isinstance(resources, dict):
+        return "the fix is not one resource: apply the remediation by hand"
+    ((name, resource),) = given.items()
+    own = resources.get(name)
+    if own is None and resource.get("Type") == "AWS::EC2::DHCPOptions":
+        return _options_for_default(finding, document, text, name)
+    if not isinstance(own, dict) or own.get("Type") != resource.get("Type"):
+        return f"{name} is a resource of another type: add the fix by hand under another name"
+    properties = own.get("Properties")
+    if not isinstance(properties, dict):
+        return f"{name}'s Properties is not written as a mapping: add them by hand"
+    found: List[Edit] = []
+    for key, value in resource.get("Properties", {}).items():
+        if key in properties:
+            continue
+        outcome = _insert(document, text, ["Resources", name, "Properties"], properties, key, value)
+        if isinstance(outcome, str):
+            return outcome
+        found.extend(outcome)
+    return found or f"{name} holds every property the fix gives: lint again"
+
+
+def _options_for_default(finding: Finding, document: Document, text: str, name: str) -> Outcome:
+    """A VPC associated with the ``default`` options (none at all): the new set written after
+    the VPC, and the association pointed at it."""
+    resources = document.data["Resources"]
+    associations = [
+        key
+        for key, resource in resources.items()
+        if isinstance(resource, dict)
+        and resource.get("Type") == "AWS::EC2::VPCDHCPOptionsAssociation"
+        and isinstance(resource.get("Properties"), dict)
+        and resource["Properties"].get("VpcId") == {"Ref": finding.resource}
+        and resource["Properties"].get("DhcpOptionsId") == "default"
+    ]
+    if len(associations) != 1 or name in names_in_use(finding.file, text):
+        return (
+            "the VPC's association with the default options is not one the fix can point "
+            f"at {name}: add {name} and associate it by hand"
+        )
+    added = new_resources(finding, text)
+    if isinstance(added, str):
+        return added
+    path = ["Resources", associations[0], "Properties", "DhcpOptionsId"]
+    line, column = document.locate(path)
+    key = '"DhcpOptionsId"' if document.is_json else r"DhcpOptionsId[\"']?"
+    value = re.compile(key + r"""\s*:\s*(["']?default["']?)""").match(
+        text, line_offsets(text)[line - 1] + column - 1
+    )
+    if value is None:
+        return f"{associations[0]}'s DhcpOptionsId is not written where the file says: change it by hand"
+    pointed = json.dumps({"Ref": name}) if document.is_json else f"!Ref {name}"
+    return [
+        Edit(added.at, added.at, added.render({})),
+        Edit(value.start(1), value.end(1), pointed),
+    ]
+
+
+def _json_parts(remediation: str) -> dict:
+    """A fix for a JSON template: its parts' members (each part headed by comments) as one."""
+    members: dict = {}
+    part: List[str] = []
+    for line in [*remediation.splitlines(), "#"]:
+        if line.lstrip().startswith("#"):
+            if part:
+                members.update(json.loads("{" + "\n".join(part) + "}"))
+            part = []
+        else:
+            part.append(line)
+    return members
+
+
+def subnet_parts(remediation: str) -> Union[Tuple[str, str, str], str]:
+    """A CVL201/CVL202 fix's new resources (the subnet and its route table association) apart
+    from its change to the model or job, with the subnet's logical ID and CIDR block."""
+    lines = [line for line in remediation.splitlines() if not line.lstrip().startswith("#")]
+    if lines and lines[0].startswith('"'):  # a JSON template's members
+        members = _json_parts(remediation)
+        kept = {k: v for k, v in members.items() if isinstance(v, dict) and "Type" in v}
+        text = ",\n".join(f"{json.dumps(k)}: {json.dumps(v, indent=2)}" for k, v in kept.items())
+    else:
+        chunks: List[List[str]] = []
+        for line in lines:
+            if not line[:1].isspace():
+                chunks.append([])
+            if chunks:
+                chunks[-1].append(line)
+        kept_chunks = [c for c in chunks if len(c) > 1 and c[1].strip().startswith("Type:")]
+        text = "\n".join(line for chunk in kept_chunks for line in chunk)
+        kept = _plain_data(parse_text("fix.yaml", text).data) if text else {}
+    subnets = [k for k, v in kept.items() if v.get("Type") == "AWS::EC2::Subnet"]
+    if len(subnets) != 1:
+        return "the fix is not one new subnet: apply the remediation by hand"
+    block = kept[subnets[0]].get("Properties", {}).get("CidrBlock")
+    if not isinstance(block, str):
+        return "the new subnet's block is not a literal: apply the remediation by hand"
+    return text, subnets[0], block
+
+
+def _private_dns_twin(resources: dict, added: dict) -> str:
+    """Why a new endpoint with private DNS would be refused: the template declares one for the
+    same service name in the same VPC with private DNS (under a condition, or for another
+    ServiceRegion, so it does not serve the job): EC2 creates one such endpoint per service."""
+    for new in added.values():
+        properties = new.get("Properties", {})
+        if (
+            new.get("Type") != "AWS::EC2::VPCEndpoint"
+            or properties.get("PrivateDnsEnabled") is not True
+        ):
+            continue
+        for name, resource in resources.items():
+            own = resource.get("Properties") if isinstance(resource, dict) else None
+            if (
+                isinstance(own, dict)
+                and resource.get("Type") == "AWS::EC2::VPCEndpoint"
+                and _plain_data(own.get("ServiceName")) == properties.get("ServiceName")
+                and _plain_data(own.get("VpcId")) == properties.get("VpcId")
+                and str(_plain_data(own.get("PrivateDnsEnabled"))).lower() != "false"
+            ):
+                return (
+                    f"{name} is this service's endpoint with private DNS (EC2 allows one per "
+                    f"VPC): change {name} so it serves the job rather than adding another"
+                )
+    return ""

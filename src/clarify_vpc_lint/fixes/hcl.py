@@ -3,14 +3,27 @@ block, or the argument added as the block's first line, in the block's indentati
 
 from __future__ import annotations
 
+import os
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple, Union
 
 from .. import tfaddress
 from ..findings import Finding
 from ..remediation import written
-from . import Edit, ListItem, Outcome, Setting, after_last_item, closing, line_offsets, newline_of
+from . import (
+    Edit,
+    ListItem,
+    NewText,
+    Outcome,
+    Setting,
+    after_last_item,
+    closing,
+    line_offsets,
+    newline_of,
+)
 
+# a list written as the attribute of every instance of a resource (aws_subnet.private[*].id)
+_SPLAT = re.compile(r"[a-z0-9_]+\.[\w-]+\[\*\]\.[a-z_]+")
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n")
 
 
@@ -166,8 +179,11 @@ def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
     start = found[0].end()
     end = closing(text, start) if text.startswith("[", start) else None
     if end is None:
-        value = text[start : text.find("\n", start)].strip()
-        return f"{name} is {value}, not a list: add {added} where its value is given"
+        line_end = text.find("\n", start)
+        value = text[start : len(text) if line_end < 0 else line_end].rstrip("\r")
+        if _SPLAT.fullmatch(value.strip()):  # aws_subnet.private[*].id: a list expression
+            return [Edit(start, start + len(value.rstrip()), f"concat({value.strip()}, [{added}])")]
+        return f"{name} is {value.strip()}, not a list: add {added} where its value is given"
     return [after_last_item(text, end, added)]
 
 
@@ -180,3 +196,322 @@ def parse_problem(path: str, text: str) -> Optional[str]:
     except ParseError as error:
         return error.message
     return None
+
+
+_RESOURCE = re.compile(r'^resource\s+"([^"]+)"\s+"([^"]+)"\s*\{', re.M)
+# an endpoint whose service comes from a variable or loop: it may be any service
+_COMPUTED_SERVICE = re.compile(r"^\s*service_name\s*=\s*(?!\"[^\"$]*\"\s*(?:#.*)?$)", re.M)
+
+
+def new_resources(finding: Finding, text: str) -> Union[NewText, str]:
+    """The finding's remediation, new resource blocks, written after the finding's block in the
+    same file; their addresses renamed where the plan says."""
+    offsets = line_offsets(text)
+    block = _block(text, offsets[finding.line - 1]) if finding.line <= len(offsets) else None
+    if block is None or not block.depths:
+        return "the block is not where the finding says: lint again"
+    body = "\n".join(
+        line for line in finding.remediation.splitlines() if not line.startswith("#")
+    ).strip("\n")
+    headers = [(m.group(1), m.group(2)) for m in _RESOURCE.finditer(body)]
+    inside = _INSIDE_BLOCK.match(finding.remediation)
+    if inside is not None and not headers:
+        return _nested_blocks(text, inside.group(1), inside.group(2), body)
+    if not headers or not body.startswith("resource "):
+        return "the fix changes a block the configuration has: apply the remediation by hand"
+    inline = _inline_rules(text, body)
+    if inline is not None:
+        return inline
+    twin = _private_dns_twin(finding, text, body)
+    if twin:
+        return twin
+    computed = _endpoints_of_any_service(finding, text)
+    if computed and "private_dns_enabled = true" in body:
+        return (
+            f"{computed} creates the module's interface endpoints from its variables: give it "
+            "this service there (a second endpoint with private DNS for one service is refused)"
+        )
+    last = max(block.depths)
+    newline = newline_of(text)
+    at = offsets[last] if last < len(offsets) else len(text)
+    prefix = newline if at == len(text) and not text.endswith("\n") else ""
+
+    def render(names: Dict[str, str]) -> str:
+        written = body
+        for old, new in names.items():
+            kind, name = old.split(".", 1)
+            new_name = new.split(".", 1)[1]
+            written = written.replace(
+                f'resource "{kind}" "{name}"', f'resource "{kind}" "{new_name}"'
+            )
+            written = re.sub(rf"\b{re.escape(old)}(?=[.\[])", new, written)
+        return prefix + newline + written.replace("\n", newline) + newline
+
+    return NewText(at, tuple(f"{kind}.{name}" for kind, name in headers), render)
+
+
+def _endpoints_of_any_service(finding: Finding, text: str) -> str:
+    """In a module, the address of an endpoint block whose service comes from a variable: each
+    instance of the module may already have the service a new endpoint would add."""
+    address = tfaddress.parse(finding.resource)
+    if address is None or not address.module:
+        return ""
+    for path, source in _module_files(finding.file, text):
+        for match in _RESOURCE.finditer(source):
+            if match.group(1) != "aws_vpc_endpoint":
+                continue
+            inside = _block(source, match.start())
+            end = (
+                line_offsets(source)[max(inside.depths) - 1]
+                if inside and inside.depths
+                else len(source)
+            )
+            if _COMPUTED_SERVICE.search(source, match.end(), end):
+                return f"aws_vpc_endpoint.{match.group(2)} ({os.path.basename(path)})"
+    return ""
+
+
+def _module_files(path: str, text: str) -> List[Tuple[str, str]]:
+    """The ``.tf`` files of the module ``path`` is in: ``path`` with ``text``, the others read."""
+    folder = os.path.dirname(path) or "."
+    files = [(path, text)]
+    for name in sorted(os.listdir(folder)):
+        other = os.path.join(folder, name)
+        if name.endswith(".tf") and not os.path.samefile(other, path):
+            with open(other, encoding="utf-8", errors="replace") as handle:
+                files.append((other, handle.read()))
+    return files
+
+
+def names_in_use(path: str, text: str) -> Set[str]:
+    """The resource addresses of the module ``path`` is in (every ``.tf`` file of its folder)."""
+    return {
+        f"{m.group(1)}.{m.group(2)}"
+        for _, source in _module_files(path, text)
+        for m in _RESOURCE.finditer(source)
+    }
+
+
+def numbered(address: str, number: int) -> str:
+    """Another address for a new block whose own is taken."""
+    return f"{address}_{number}"
+
+
+_IN_BLOCK = re.compile(r"^# in ([a-z0-9_]+)\.([\w-]+) \(")  # the block a fix's arguments go into
+_ARGUMENT = re.compile(r"^([a-z_][a-z0-9_]*)\s*=\s*(.+?)\s*$")
+
+
+def missing_members(finding: Finding, text: str) -> Union[Tuple[str, List[Edit]], str]:
+    """The remediation's arguments for a block the configuration has (``# in TYPE.NAME (...)``):
+    those the block lacks, added as its first lines; with the file the block is in."""
+    heading = _IN_BLOCK.match(finding.remediation)
+    arguments = [
+        match
+        for line in finding.remediation.splitlines()
+        if (match := _ARGUMENT.match(line)) is not None
+    ]
+    if heading is None or not arguments:
+        return "the fix is not arguments of a block: apply the remediation by hand"
+    kind, name = heading.groups()
+    for path, source in _module_files(finding.file, text):
+        for match in _RESOURCE.finditer(source):
+            if (match.group(1), match.group(2)) != (kind, name):
+                continue
+            block = _block(source, match.start())
+            if block is None:
+                return f"{kind}.{name} does not close: add the arguments by hand"
+            edits: List[Edit] = []
+            for argument in arguments:
+                setting = re.compile(rf"[ \t]*{re.escape(argument.group(1))}[ \t]*=", re.M)
+                offsets = line_offsets(source)
+                if any(
+                    depth == 1 and setting.match(source, offsets[line - 1])
+                    for line, depth in block.depths.items()
+                ):
+                    continue
+                first = min(
+                    (
+                        n
+                        for n, depth in block.depths.items()
+                        if depth == 1
+                        and n > block.first_line
+                        and source[offsets[n - 1] :].split("\n", 1)[0].strip()
+                    ),
+                    default=None,
+                )
+                if first is None:
+                    return f"{kind}.{name} is written on one line: add the arguments by hand"
+                start = offsets[first - 1]
+                indent = re.match(r"[ \t]*", source[start:]).group(0) or "  "
+                line_text = f"{indent}{argument.group(1)} = {argument.group(2)}{newline_of(source)}"
+                edits.append(Edit(start, start, line_text))
+            if not edits:
+                return f"{kind}.{name} holds every argument the fix gives: lint again"
+            return path, edits
+    return f"{kind}.{name} is not in the files of this module: add the arguments there"
+
+
+_INSIDE_BLOCK = re.compile(r"^# in ([a-z0-9_]+)\.([\w-]+): ")  # nested blocks of a fix go there
+_NESTED = re.compile(r"^[ \t]+(egress|ingress)\s*\{", re.M)
+
+
+def _nested_blocks(text: str, kind: str, name: str, body: str) -> Union[NewText, str]:
+    """A fix's nested blocks (a network ACL's ``egress``/``ingress`` rules) added at the end of
+    the block ``kind.name`` of the same file, in its indentation."""
+    offsets = line_offsets(text)
+    for match in _RESOURCE.finditer(text):
+        if (match.group(1), match.group(2)) != (kind, name):
+            continue
+        block = _block(text, match.start())
+        if block is None or not block.depths:
+            return f"{kind}.{name} does not close: add the rules by hand"
+        last = max(block.depths)
+        inner = [
+            text[offsets[n - 1] :].split("\n", 1)[0]
+            for n, depth in block.depths.items()
+            if depth == 1 and n != last
+        ]
+        separate = re.search(
+            rf'resource\s+"aws_network_acl_rule"[^{{]*\{{[^}}]*\b{re.escape(kind)}\.{re.escape(name)}\.id',
+            text,
+        )
+        if separate and not any(_NESTED.match(line) for line in inner):
+            return (
+                f"{kind}.{name}'s rules are aws_network_acl_rule resources: add the rules as "
+                "aws_network_acl_rule resources"
+            )
+        indent = next((re.match(r"[ \t]*", line).group(0) for line in inner if line.strip()), "")
+        newline = newline_of(text)
+        rows = [(indent or "  ") + row if row.strip() else row for row in body.splitlines()]
+        written = newline + newline.join(rows) + newline
+        return NewText(offsets[last - 1], (), _unnamed(written))
+    return f"{kind}.{name} is not in this file: add the rules to it by hand"
+
+
+def _unnamed(written: str) -> Callable[[Dict[str, str]], str]:
+    """The render of new text that names nothing (nested blocks): the same under any names."""
+    return lambda names: written
+
+
+def subnet_parts(remediation: str) -> Union[Tuple[str, str, str], str]:
+    """A CVL201/CVL202 fix's new blocks (the subnet and its route table association) apart from
+    its change to the model, with the subnet's address and CIDR block."""
+    kept: List[str] = []
+    for line in remediation.splitlines():
+        if line[:1] not in ("", " ", "\t", "#", "}") and not line.startswith("resource "):
+            break  # the model's vpc_config: the list append writes it
+        kept.append(line)
+    text = "\n".join(kept)
+    subnets = [m.group(2) for m in _RESOURCE.finditer(text) if m.group(1) == "aws_subnet"]
+    block = re.search(r'^\s*cidr_block\s*=\s*"([^"]+)"', text, re.M)
+    if len(subnets) != 1 or block is None:
+        return "the fix is not one new subnet with a literal block: apply the remediation by hand"
+    return text, f"aws_subnet.{subnets[0]}", block.group(1)
+
+
+_RULE_TYPES = (
+    "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule",
+    "aws_vpc_security_group_egress_rule",
+)
+_ATTRIBUTE = re.compile(r"^[ \t]*([a-z_]+)[ \t]*=[ \t]*(.+?)[ \t]*(?:#.*)?$", re.M)
+
+
+def _inline_rules(text: str, body: str) -> Optional[Union[NewText, str]]:
+    """Security group rules for a group whose rules the file writes inline (``ingress`` and
+    ``egress`` blocks): Terraform cannot mix those with rule resources (each overwrites the
+    other), so the rules become blocks at the end of the group's block. None: not that case."""
+    rules = []
+    for match in _RESOURCE.finditer(body):
+        inside = _block(body, match.start())
+        end = line_offsets(body)[max(inside.depths) - 1] if inside and inside.depths else len(body)
+        rules.append((match.group(1), dict(_ATTRIBUTE.findall(body, match.end(), end))))
+    if not rules or any(kind not in _RULE_TYPES for kind, _ in rules):
+        return None
+    groups = {attributes.get("security_group_id") for _, attributes in rules}
+    group = re.fullmatch(r"aws_security_group\.([\w-]+)\.id", groups.pop() or "")
+    if len(groups) or group is None:
+        return None
+    offsets = line_offsets(text)
+    for match in _RESOURCE.finditer(text):
+        if match.group(1) != "aws_security_group" or match.group(2) != group.group(1):
+            continue
+        block = _block(text, match.start())
+        if block is None or not block.depths:
+            return None
+        last = max(block.depths)
+        inner = [
+            text[offsets[n - 1] :].split("\n", 1)[0] for n, d in block.depths.items() if d == 1
+        ]
+        if not any(_NESTED.match(line) for line in inner if line.strip()):
+            return None  # no inline rules: rule resources are the way
+        indent = next((re.match(r"[ \t]*", line).group(0) for line in inner if line.strip()), "  ")
+        nested = [
+            line
+            for kind, attributes in rules
+            for line in _nested_rules(kind, attributes, f"aws_security_group.{group.group(1)}")
+        ]
+        newline = newline_of(text)
+        written = "".join(
+            newline + newline.join(indent + line if line else line for line in rule_lines)
+            for rule_lines in nested
+        )
+        return NewText(offsets[last - 1], (), _unnamed(written + newline))
+    return None
+
+
+def _nested_rules(kind: str, attributes: Dict[str, str], group: str) -> List[List[str]]:
+    """A rule resource's rules as the ``ingress``/``egress`` blocks of its group."""
+    if kind == "aws_security_group_rule":
+        direction = attributes.get("type", "").strip('"')
+        directions = ["ingress", "egress"] if direction == "each.key" else [direction]
+    else:
+        directions = ["ingress" if kind.endswith("ingress_rule") else "egress"]
+    protocol = attributes.get("protocol") or attributes.get("ip_protocol") or '"-1"'
+    other = (
+        attributes.get("referenced_security_group_id")
+        or attributes.get("source_security_group_id")
+        or ""
+    )
+    cidrs = attributes.get("cidr_blocks") or (
+        f"[{attributes['cidr_ipv4']}]" if "cidr_ipv4" in attributes else ""
+    )
+    lines = [
+        f"  from_port   = {attributes.get('from_port', '0')}",
+        f"  to_port     = {attributes.get('to_port', '0')}",
+        f"  protocol    = {protocol}",
+    ]
+    if attributes.get("self") == "true" or other == f"{group}.id":
+        lines.append("  self        = true")
+    elif other:
+        lines.append(f"  security_groups = [{other}]")
+    if cidrs:
+        lines.append(f"  cidr_blocks = {cidrs}")
+    return [[f"{direction} {{", *lines, "}"] for direction in directions if direction]
+
+
+def _private_dns_twin(finding: Finding, text: str, body: str) -> str:
+    """Why a new endpoint with private DNS would be refused: the module declares one for the
+    same service in the same VPC with private DNS (under a count or for another region, so it
+    does not serve the job): EC2 creates one such endpoint per service."""
+    if "private_dns_enabled = true" not in body:
+        return ""
+    wanted = dict(_ATTRIBUTE.findall(body))
+    for path, source in _module_files(finding.file, text):
+        for match in _RESOURCE.finditer(source):
+            inside = _block(source, match.start()) if match.group(1) == "aws_vpc_endpoint" else None
+            if inside is None or not inside.depths:
+                continue
+            end = line_offsets(source)[max(inside.depths) - 1]
+            own = dict(_ATTRIBUTE.findall(source, match.end(), end))
+            if (
+                own.get("service_name") == wanted.get("service_name")
+                and own.get("vpc_id") == wanted.get("vpc_id")
+                and own.get("private_dns_enabled", "false") != "false"
+            ):
+                return (
+                    f"aws_vpc_endpoint.{match.group(2)} ({os.path.basename(path)}) is this "
+                    "service's endpoint with private DNS (EC2 allows one per VPC): change it so "
+                    "it serves the job rather than adding another"
+                )
+    return ""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ...awsfacts import endpoint_service
 from ...facts import derive, fact
 from ...logic import Fact, all_of, any_of
-from ...model import VpcEndpoint
+from ...model import RouteTable, VpcEndpoint
 from ...values import Unknown
 from ..index import display
 from ..network import Resolver
@@ -207,8 +207,28 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
         ),
         "vpc_refs": fix_refs([usage.vpc], resolver, "the VPC", at),
         "region": resolver.fix_region,
+        "fix_adds": _tables_to_add(endpoint, usage, resolver, at),  # CVL306's list append
         **endpoint_policy_names(view),  # CVL501
     }
+
+
+def _tables_to_add(
+    endpoint: VpcEndpoint, usage: Usage, resolver: Resolver, at: Optional[str]
+) -> Tuple[Tuple[str, str], ...]:
+    """The route tables of the job subnets that the endpoint is not on, as a fix names them;
+    none when one of them is not known or cannot be named (a template's main route table)."""
+    if isinstance(endpoint.route_tables, Unknown):
+        return ()
+    tables = [resolver.index.find(ref) for ref in endpoint.route_tables]
+    missing: List[RouteTable] = []
+    for subnet in usage.job_subnets:
+        table = resolver.route_table_of(subnet)
+        if not isinstance(table, RouteTable):
+            return ()
+        if not any(table is t for t in [*tables, *missing]):
+            missing.append(table)
+    named = fix_refs(missing, resolver, "route tables", at)
+    return named.items if missing and not named.missing else ()
 
 
 def _own_vpc(view: _EndpointView) -> Any:

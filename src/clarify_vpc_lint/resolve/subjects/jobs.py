@@ -17,7 +17,15 @@ from ..egress import https_destinations
 from ..index import display
 from ..network import Resolver
 from .job_model import find_model, model_facts
-from .naming import fix_file, fix_refs, logical_name, names_of, new_subnet_block, vpc_refs
+from .naming import (
+    fix_file,
+    fix_refs,
+    logical_name,
+    names_of,
+    new_subnet_block,
+    new_subnet_table,
+    vpc_refs,
+)
 from .roles import role_names
 from .subject import Subject
 from .usage import JobNetwork, Usage, record_usage
@@ -219,6 +227,7 @@ def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[
         "new_subnet_cidr": new_subnet_block(
             vpcs[0] if isinstance(vpcs, list) and vpcs else None, resolver
         ),
+        "new_subnet_table": new_subnet_table(view.subnets, resolver, at),
         "job_group_refs": fix_refs(
             groups, resolver, f"the security groups of {job.loc.resource}", at
         ),

@@ -16,7 +16,7 @@ from ...model import Model, Subnet
 from ...names import Zone, refs
 from ...values import Unknown
 from ..network import Resolver
-from .naming import fix_refs, names_of, new_subnet_block, vpc_refs
+from .naming import fix_refs, names_of, new_subnet_block, new_subnet_table, vpc_refs
 from .subject import Subject
 from .usage import Usage, record_usage
 
@@ -70,6 +70,7 @@ def _model_names(model: Model, resolver: Resolver, subnets: Any, vpcs: Any) -> D
         ),
         "new_subnet_cidr": new_subnet_block(vpc, resolver),
         "new_subnet_az": _new_subnet_zone(subnets),
+        "new_subnet_table": new_subnet_table(subnets, resolver, subnet_file),
         "model_file": model.loc.file,
         **owner,
         **_existing_subnet(model, resolver, subnets, vpc, written, owner),

@@ -124,3 +124,17 @@ def new_subnet_block(vpc: Any, resolver: Resolver) -> Refs:
     if isinstance(block, Unknown):
         return refs((), f"a free block of the VPC: not known ({block.reason})")
     return refs([("id", block)])
+
+
+def new_subnet_table(subnets: Any, resolver: Resolver, at: Optional[str]) -> Refs:
+    """The route table a subnet a fix adds beside ``subnets`` takes: theirs, when they share
+    one, so the new subnet needs no route or endpoint the others do not have."""
+    what = "the route table of the subnets it joins"
+    if not isinstance(subnets, list) or not subnets:
+        return refs((), f"{what}: not known")
+    tables = [s if isinstance(s, Unknown) else resolver.route_table_of(s) for s in subnets]
+    if not all(isinstance(t, RouteTable) for t in tables):
+        return refs((), f"{what}: not in the inputs")
+    if any(t is not tables[0] for t in tables):
+        return refs((), f"{what}: they use {len({id(t) for t in tables})} route tables")
+    return fix_refs(tables[:1], resolver, what, at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 from ... import ec2, keys
 from ...awsfacts import ENDPOINT_SERVICES
@@ -300,10 +300,28 @@ def usage_names(view: VpcView, at: Optional[str]) -> Dict[str, Any]:
     return {
         "subnets": names(usage.job_subnets),
         "job_subnet_list": fix_refs(
-            usage.job_subnets or usage.written_subnets, resolver, "the Clarify jobs' subnets", at
+            one_per_zone(usage.job_subnets) or usage.written_subnets,
+            resolver,
+            "the Clarify jobs' subnets",
+            at,
         ),
         "route_table_refs": table_refs(usage.job_subnets),
         "s3_route_table_refs": table_refs(s3_offline),
         "subnets_without_internet": names(view.without_internet(usage.job_subnets)),
         "s3_subnets_without_internet": names(s3_offline),
     }
+
+
+def one_per_zone(subnets: List[Subnet]) -> List[Subnet]:
+    """The subnets a new interface endpoint takes: the first of each Availability Zone (EC2
+    refuses two subnets of one zone for one endpoint); a subnet whose zone is not known stays."""
+    kept: List[Subnet] = []
+    zones: Set[str] = set()
+    for subnet in subnets:
+        zone = subnet.availability_zone_id or subnet.availability_zone
+        if isinstance(zone, str) and zone:
+            if zone in zones:
+                continue
+            zones.add(zone)
+        kept.append(subnet)
+    return kept
