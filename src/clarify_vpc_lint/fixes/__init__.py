@@ -79,6 +79,9 @@ APPENDS: Dict[str, ListItem] = {
 # The fixes that are one new CloudFormation resource, its remediation as printed: written after
 # the finding's resource when the remediation is complete (no comment saying what it lacks).
 NEW_RESOURCES = ("CVL401", "CVL402")
+# The fixes that write a VpcConfig the inputs hold (the finding's ``fix_vpc_config``): CVL102
+# into the job's NetworkConfig (its model's network), CVL103 into its model (the job's).
+VPC_CONFIGS = ("CVL102", "CVL103")
 # What the fixes --fix does not write need from a person (the remediation shows the rest).
 NEEDS = {
     "CVL001": "the request's members as the API wants them: correct them by hand",
@@ -170,6 +173,10 @@ def plan_fixes(result: Result) -> FixPlan:
                 continue
         elif finding.rule in NEW_RESOURCES:
             reason = "written only into a CloudFormation template: apply the remediation by hand"
+        elif finding.rule in VPC_CONFIGS:
+            reason = _write_vpc_config(plan, edits, finding, result.linted)
+            if reason is None:
+                continue
         elif not settings and not appended:
             reason = f"not written by --fix: {NEEDS.get(finding.rule, 'apply the remediation')}"
         elif kind not in ("cloudformation", "api", "terraform-config", "python"):
@@ -212,6 +219,39 @@ def _add_resource(
     name = added.text.split(":")[0]  # two jobs on one group: the resource once
     same = next((e for e, _ in planned if e.start == e.end and e.text.split(":")[0] == name), None)
     planned.append((same or added, finding))
+    return None
+
+
+def _write_vpc_config(
+    plan: FixPlan,
+    edits: Dict[str, List[Tuple[Edit, Finding]]],
+    finding: Finding,
+    linted: Dict[str, str],
+) -> Optional[str]:
+    """The VpcConfig the finding's fix writes, planned in the file of the resource it goes into
+    (the job, or its model); else why not."""
+    from . import documents, hcl
+
+    target = finding.fix_vpc_config
+    if target is None:
+        return NEEDS[finding.rule]
+    if target.needs:
+        return target.needs
+    kind = linted.get(target.file)
+    if kind not in ("cloudformation", "api", "terraform-config"):
+        return _not_editable(kind)
+    text = plan.original.get(target.file)
+    if text is None:
+        text = plan.original[target.file] = _read(target.file)
+    module = hcl if kind == "terraform-config" else documents
+    outcome = module.vpc_config(finding, kind, text)
+    if isinstance(outcome, str):
+        return outcome
+    planned = edits.setdefault(target.file, [])
+    for edit in outcome:
+        if any(e.start == edit.start and e != edit for e, f in planned if f.rule == finding.rule):
+            return f"another job's fix gives {target.resource} another VpcConfig: choose one"
+    planned.extend((edit, finding) for edit in outcome)
     return None
 
 
