@@ -450,3 +450,138 @@ def test_fix_on_every_bad_fixture_leaves_only_what_it_lists(case: Path, tmp_path
         if f.severity != "info" and (f.rule, f.resource, f.severity) in known  # new: see _new
     }
     assert left <= listed, left - listed
+
+
+# -- CVL102, CVL103: a VpcConfig the inputs hold, written into the job or its model -------------
+
+CVL102_MODEL = RULES_DIR / "CVL102" / "bad-model"  # the job takes the model's network
+CVL103_MODEL = RULES_DIR / "CVL103" / "bad"  # the model takes the job's
+
+
+def _as_json(case: Path, into: Path) -> Path:
+    """The case's template written as a JSON template, beside its analysis config."""
+    import json
+
+    from clarify_vpc_lint.documents import parse_text
+
+    shutil.copytree(case, into / case.name, ignore=shutil.ignore_patterns("*.yaml"))
+    data = parse_text("x.yaml", (case / "template.yaml").read_text()).data
+    (into / case.name / "template.json").write_text(
+        json.dumps(json.loads(json.dumps(data)), indent=2) + "\n"
+    )
+    return into / case.name
+
+
+def _fixed(folder: Path) -> Tuple[List[str], List[str]]:
+    """(rules found before, rules found after) a --fix of ``folder``."""
+    before = run(Options(paths=[str(folder)]))
+    plan_fixes(before).write()
+    after = run(Options(paths=[str(folder)]))
+    assert after.errors == []
+    return sorted(f.rule for f in before.findings), sorted(f.rule for f in after.findings)
+
+
+def test_cvl102_in_a_json_template_copies_the_models_vpc_config(tmp_path: Path) -> None:
+    import json
+
+    folder = _as_json(CVL102_MODEL, tmp_path)
+    assert _fixed(folder) == (["CVL102"], [])
+    resources = json.loads((folder / "template.json").read_text())["Resources"]
+    network = resources["ClarifyJob"]["Properties"]["NetworkConfig"]
+    assert network == {
+        "VpcConfig": resources["Model"]["Properties"]["VpcConfig"],
+        "EnableNetworkIsolation": False,  # kept
+    }
+
+
+def test_cvl103_in_a_json_template_gives_the_model_resource_the_jobs(tmp_path: Path) -> None:
+    import json
+
+    folder = _as_json(CVL103_MODEL, tmp_path)
+    assert _fixed(folder) == (["CVL103"], [])
+    resources = json.loads((folder / "template.json").read_text())["Resources"]
+    job = resources["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
+    assert resources["Model"]["Properties"]["VpcConfig"] == job
+    assert resources["Model"]["Properties"]["ModelName"] == "churn-model"  # not a new resource
+
+
+def _job_network(tmp_path: Path, written: str) -> Path:
+    """CVL102's bad-model case with the job's NetworkConfig written as ``written``."""
+    folder = tmp_path / "case"
+    shutil.copytree(CVL102_MODEL, folder)
+    template = folder / "template.yaml"
+    old = "      NetworkConfig:\n        EnableNetworkIsolation: false\n"
+    assert template.read_text().endswith(old)
+    template.write_text(template.read_text().replace(old, written))
+    return template
+
+
+def test_cvl102_adds_the_network_config_a_job_lacks(tmp_path: Path) -> None:
+    template = _job_network(tmp_path, "")
+    original = template.read_text()
+    assert _fixed(template.parent) == (["CVL102"], [])
+    vpc = "{Subnets: [!Ref SubnetA, !Ref SubnetB], SecurityGroupIds: [!Ref ClarifySecurityGroup]}"
+    assert template.read_text() == original.replace(
+        "    Properties:\n      RoleArn: arn:aws:iam::111122223333:role/Clarify\n",
+        f"    Properties:\n      NetworkConfig: {{VpcConfig: {vpc}}}\n"
+        "      RoleArn: arn:aws:iam::111122223333:role/Clarify\n",
+    )
+
+
+def test_cvl102_keeps_every_member_of_a_flow_network_config(tmp_path: Path) -> None:
+    template = _job_network(
+        tmp_path,
+        "      NetworkConfig: {EnableNetworkIsolation: false, EnableInterContainerTrafficEncryption: false}\n",
+    )
+    assert _fixed(template.parent) == (["CVL102"], [])
+    assert template.read_text().endswith(
+        "      NetworkConfig: {EnableNetworkIsolation: false, EnableInterContainerTrafficEncryption: "
+        "false, VpcConfig: {Subnets: [!Ref SubnetA, !Ref SubnetB], SecurityGroupIds: "
+        "[!Ref ClarifySecurityGroup]}}\n"
+    )
+
+
+def test_cvl102_never_writes_over_a_vpc_config_it_cannot_read(tmp_path: Path) -> None:
+    template = _job_network(
+        tmp_path,
+        "      NetworkConfig: !If [InVpc, {EnableNetworkIsolation: false}, !Ref AWS::NoValue]\n",
+    )
+    template.write_text(template.read_text() + "Conditions:\n  InVpc: !Equals [a, a]\n")
+    fixes = plan_fixes(run(Options(paths=[str(template.parent)])))
+    (left,) = [n for n in fixes.not_applied if n.finding.rule == "CVL102"]
+    assert "NetworkConfig is not a mapping (Fn::If)" in left.reason and fixes.fixed == {}
+
+
+def test_cvl102_api_request_without_network_config_gets_one(tmp_path: Path) -> None:
+    import json
+
+    case = tmp_path / "api"
+    shutil.copytree(RULES_DIR / "CVL102" / "api-bad", case)
+    job = json.loads((case / "job.json").read_text())
+    del job["NetworkConfig"]
+    (case / "job.json").write_text(json.dumps(job, indent=2) + "\n")
+    before = run(Options(paths=[str(case)]))
+    plan_fixes(before).write()
+    assert json.loads((case / "job.json").read_text())["NetworkConfig"] == {
+        "VpcConfig": {
+            "Subnets": ["subnet-0aaa1111", "subnet-0bbb2222"],
+            "SecurityGroupIds": ["sg-0job"],
+        }
+    }
+    assert "CVL102" not in [f.rule for f in run(Options(paths=[str(case)])).findings]
+
+
+def test_cvl103_two_jobs_giving_one_model_two_networks_is_a_choice(tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    shutil.copytree(CVL103_MODEL, folder)
+    template = folder / "template.yaml"
+    text = template.read_text()
+    job = text[text.index("  ClarifyJob:") :]
+    other = job.replace("  ClarifyJob:", "  OtherJob:", 1).replace(
+        "Subnets: [!Ref SubnetA, !Ref SubnetB]", "Subnets: [!Ref SubnetB, !Ref SubnetA]"
+    )
+    assert other != job.replace("  ClarifyJob:", "  OtherJob:", 1)
+    template.write_text(text + other)
+    fixes = plan_fixes(run(Options(paths=[str(folder)])))
+    reasons = [n.reason for n in fixes.not_applied if n.finding.rule == "CVL103"]
+    assert reasons == ["another job's fix gives Model another VpcConfig: choose one"]

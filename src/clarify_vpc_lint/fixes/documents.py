@@ -286,7 +286,7 @@ def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
     else:
         root = []
     properties = _dig(document.data, root)
-    if not isinstance(properties, dict) or not properties:
+    if not isinstance(properties, dict) or not properties or _intrinsic(properties):
         return f"{target.resource} has no properties written as a mapping: add VpcConfig by hand"
     value = _copied_vpc_config(document, finding.rule, kind, target.file, target.source)
     if value is None:
@@ -307,7 +307,7 @@ def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
         network = properties.get("NetworkConfig")
         if "NetworkConfig" not in properties:
             key, value = "NetworkConfig", _member("VpcConfig", value, document.is_json, "{}")
-        elif isinstance(network, dict):
+        elif isinstance(network, dict) and not _intrinsic(network):
             path.append("NetworkConfig")
         else:
             return f"NetworkConfig is not a mapping ({_brief(network)}): add VpcConfig where its value is given"
@@ -339,6 +339,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _intrinsic(value: dict) -> bool:
+    """A CloudFormation function (``Fn::If``, ``Ref``) in its long form: not a mapping to edit."""
+    return (
+        len(value) == 1
+        and next(iter(value)) in ("Ref", "Condition")
+        or any(str(key).startswith("Fn::") for key in value)
+    )
 
 
 def _member(key: str, value: str, is_json: bool, braces: str = "") -> str:
