@@ -17,6 +17,29 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from .documents import Document, buffered_text
 from .findings import Finding, Region
 
+# The job's security groups (CVL401-404 judge their rules), its subnets (CVL202 their free
+# addresses), a policy's statements (CVL104, CVL105, CVL502): one place each, several rules.
+_JOB_GROUPS: Dict[str, Tuple[Tuple[str, ...], ...]] = {
+    "cloudformation": (("NetworkConfig", "VpcConfig", "SecurityGroupIds"),),
+    "api": (("NetworkConfig", "VpcConfig", "SecurityGroupIds"),),
+    "python": (("security_group_ids",), ("SecurityGroupIds",)),
+}
+_JOB_SUBNETS: Dict[str, Tuple[Tuple[str, ...], ...]] = {
+    "cloudformation": (("NetworkConfig", "VpcConfig", "Subnets"),),
+    "api": (("NetworkConfig", "VpcConfig", "Subnets"),),
+    "python": (("subnets",), ("Subnets",)),
+}
+_POLICY: Dict[str, Tuple[Tuple[str, ...], ...]] = {
+    "cloudformation": (
+        ("PolicyDocument", "Statement"),  # IAM and bucket policies
+        ("Content", "Statement"),  # an Organizations policy written as a mapping
+        ("PolicyDocument",),
+        ("Content",),
+        ("Policies",),  # a role's inline policies
+    ),
+    "terraform-config": (("policy",), ("content",), ("inline_policy",)),
+}
+
 # The property each rule judges, per language: a path under the CloudFormation resource's
 # Properties, in the API request, the .tf block's argument, the Python keyword or request member.
 PROPERTIES: Dict[str, Dict[str, Tuple[Tuple[str, ...], ...]]] = {
@@ -26,12 +49,20 @@ PROPERTIES: Dict[str, Dict[str, Tuple[Tuple[str, ...], ...]]] = {
         "terraform-config": (("enable_network_isolation",),),
         "python": (("enable_network_isolation",), ("EnableNetworkIsolation",)),
     },
+    "CVL103": {  # the job's network, which is not its model's
+        "cloudformation": (("NetworkConfig", "VpcConfig"),),
+        "api": (("NetworkConfig", "VpcConfig"),),
+        "python": (("network_config",), ("NetworkConfig",)),
+    },
+    "CVL104": _POLICY,
+    "CVL105": _POLICY,
     "CVL201": {
         "cloudformation": (("VpcConfig", "Subnets"),),
         "api": (("VpcConfig", "Subnets"),),
         "terraform-config": (("subnets",),),
         "python": (("vpc_config",), ("VpcConfig",)),
     },
+    "CVL202": _JOB_SUBNETS,
     "CVL304": {
         "cloudformation": (("PrivateDnsEnabled",),),
         "terraform-config": (("private_dns_enabled",),),
@@ -39,6 +70,28 @@ PROPERTIES: Dict[str, Dict[str, Tuple[Tuple[str, ...], ...]]] = {
     "CVL305": {
         "cloudformation": (("EnableDnsHostnames",), ("EnableDnsSupport",)),
         "terraform-config": (("enable_dns_hostnames",), ("enable_dns_support",)),
+    },
+    "CVL306": {  # the gateway endpoint's route tables, which miss a job subnet's
+        "cloudformation": (("RouteTableIds",),),
+        "terraform-config": (("route_table_ids",),),
+    },
+    "CVL307": {  # the endpoint's security groups, which admit no HTTPS from the job
+        "cloudformation": (("SecurityGroupIds",),),
+        "terraform-config": (("security_group_ids",),),
+    },
+    "CVL401": _JOB_GROUPS,
+    "CVL402": _JOB_GROUPS,
+    "CVL403": _JOB_GROUPS,
+    "CVL404": _JOB_GROUPS,
+    "CVL501": {  # the endpoint's policy
+        "cloudformation": (("PolicyDocument", "Statement"), ("PolicyDocument",)),
+        "terraform-config": (("policy",),),
+    },
+    "CVL502": _POLICY,  # the bucket policy's statements
+    "CVL503": {  # the execution role the job names, which lacks permissions
+        "cloudformation": (("RoleArn",),),
+        "api": (("RoleArn",),),
+        "python": (("role",), ("RoleArn",)),
     },
 }
 
