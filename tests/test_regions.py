@@ -86,12 +86,13 @@ AT_THE_PROPERTY = [
     ("CVL202", "CVL202/api-bad", '"Subnets": ['),
     ("CVL306", "CVL306/bad.yaml", "RouteTableIds: [!Ref PrivateRoutes]"),
     ("CVL306", "CVL306/tf-bad", "route_table_ids = [aws_route_table.private.id]"),
-    ("CVL307", "CVL307/bad.yaml", "SecurityGroupIds: [!Ref EndpointSecurityGroup]"),
-    ("CVL307", "CVL307/tf-bad", "security_group_ids  = [aws_security_group.endpoints.id]"),
-    ("CVL401", "CVL401/bad.yaml", JOB_GROUPS_YAML),
+    # the rules of the one group the subject names, where that group writes them
+    ("CVL307", "CVL307/bad.yaml", "SecurityGroupIngress:"),
+    ("CVL307", "CVL307/tf-bad", "ingress {"),
+    ("CVL401", "CVL401/bad.yaml", JOB_GROUPS_YAML),  # the group writes no ingress of its own
     ("CVL401", "CVL401/api-bad", '"SecurityGroupIds": ['),
-    ("CVL402", "CVL402/bad.yaml", JOB_GROUPS_YAML),
-    ("CVL403", "CVL403/bad.yaml", JOB_GROUPS_YAML),
+    ("CVL402", "CVL402/bad.yaml", "SecurityGroupEgress:"),
+    ("CVL403", "CVL403/bad.yaml", "SecurityGroupEgress:"),
     ("CVL403", "CVL403/api-bad", '"SecurityGroupIds": ['),
     ("CVL404", "CVL404/bad.yaml", JOB_GROUPS_YAML),
     ("CVL501", "CVL501/bad.yaml", "Statement:"),
@@ -130,3 +131,22 @@ def test_json_line_and_column_stay_at_the_subjects_key() -> None:
     document = finding.as_dict()
     assert (document["line"], document["column"]) == (finding.line, finding.column)
     assert document["region"]["line"] > finding.line  # the groups, below the job's key
+
+
+def test_a_group_named_by_getatt_is_followed_and_two_groups_are_not(tmp_path: Path) -> None:
+    template = tmp_path / "job.yaml"
+    text = (RULES / "CVL403" / "bad.yaml").read_text()
+    groups = "SecurityGroupIds: [!Ref ClarifySecurityGroup]"
+    assert text.count(groups) == 2  # the model's and the job's
+    template.write_text(
+        text.replace(groups, "SecurityGroupIds: [!GetAtt ClarifySecurityGroup.GroupId]")
+    )
+    assert _shown_in(template, "CVL403") == ["SecurityGroupEgress:"]
+    template.write_text(
+        text.replace(
+            groups, "SecurityGroupIds: [!Ref ClarifySecurityGroup, !Ref ClarifySecurityGroup]"
+        )
+    )
+    assert _shown_in(template, "CVL403") == [
+        "SecurityGroupIds: [!Ref ClarifySecurityGroup, !Ref ClarifySecurityGroup]"
+    ]

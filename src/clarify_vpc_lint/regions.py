@@ -19,11 +19,19 @@ from .findings import Finding, Region
 
 # The job's security groups (CVL401-404 judge their rules), its subnets (CVL202 their free
 # addresses), a policy's statements (CVL104, CVL105, CVL502): one place each, several rules.
+# ``FOLLOW`` steps to the one resource of the same file that the value before it names (``!Ref
+# Group``, ``aws_security_group.x.id``): the group's own rules, where they are written in it.
+FOLLOW = "->"
+_GROUPS = ("NetworkConfig", "VpcConfig", "SecurityGroupIds")
 _JOB_GROUPS: Dict[str, Tuple[Tuple[str, ...], ...]] = {
-    "cloudformation": (("NetworkConfig", "VpcConfig", "SecurityGroupIds"),),
-    "api": (("NetworkConfig", "VpcConfig", "SecurityGroupIds"),),
+    "cloudformation": (_GROUPS,),
+    "api": (_GROUPS,),
     "python": (("security_group_ids",), ("SecurityGroupIds",)),
 }
+_JOB_INGRESS = dict(
+    _JOB_GROUPS, cloudformation=((*_GROUPS, FOLLOW, "SecurityGroupIngress"), _GROUPS)
+)
+_JOB_EGRESS = dict(_JOB_GROUPS, cloudformation=((*_GROUPS, FOLLOW, "SecurityGroupEgress"), _GROUPS))
 _JOB_SUBNETS: Dict[str, Tuple[Tuple[str, ...], ...]] = {
     "cloudformation": (("NetworkConfig", "VpcConfig", "Subnets"),),
     "api": (("NetworkConfig", "VpcConfig", "Subnets"),),
@@ -75,14 +83,20 @@ PROPERTIES: Dict[str, Dict[str, Tuple[Tuple[str, ...], ...]]] = {
         "cloudformation": (("RouteTableIds",),),
         "terraform-config": (("route_table_ids",),),
     },
-    "CVL307": {  # the endpoint's security groups, which admit no HTTPS from the job
-        "cloudformation": (("SecurityGroupIds",),),
-        "terraform-config": (("security_group_ids",),),
+    "CVL307": {  # the ingress of the endpoint's group, which admits no HTTPS from the job
+        "cloudformation": (
+            ("SecurityGroupIds", FOLLOW, "SecurityGroupIngress"),
+            ("SecurityGroupIds",),
+        ),
+        "terraform-config": (
+            ("security_group_ids", FOLLOW, "ingress"),
+            ("security_group_ids",),
+        ),
     },
-    "CVL401": _JOB_GROUPS,
-    "CVL402": _JOB_GROUPS,
-    "CVL403": _JOB_GROUPS,
-    "CVL404": _JOB_GROUPS,
+    "CVL401": _JOB_INGRESS,  # the job's group's ingress (none from itself)
+    "CVL402": _JOB_EGRESS,
+    "CVL403": _JOB_EGRESS,
+    "CVL404": _JOB_INGRESS,
     "CVL501": {  # the endpoint's policy
         "cloudformation": (("PolicyDocument", "Statement"), ("PolicyDocument",)),
         "terraform-config": (("policy",),),
@@ -111,6 +125,8 @@ def with_regions(
         for path in PROPERTIES.get(finding.rule, {}).get(kind or "", ()):
             if kind in ("cloudformation", "api") and finding.file in documents:
                 region = _in_document(documents[finding.file], finding, kind, path, lines)
+            elif kind == "terraform-config" and FOLLOW in path:
+                region = _through_reference(lines, finding.line, path)
             elif kind == "terraform-config":
                 region = _in_block(lines, finding.line, path[0])
             elif kind == "python" and finding.file.endswith(".py"):
@@ -162,7 +178,13 @@ def _in_document(
     else:
         full = list(path)
     value: Any = document.data
-    for key in full:
+    for position, key in enumerate(full):
+        if key == FOLLOW:  # the rest is under the one resource the value names
+            named = _named_resource(value)
+            if kind != "cloudformation" or named is None:
+                return None
+            rest = ["Resources", named, "Properties", *full[position + 1 :]]
+            return _in_document(document, replace(finding, resource=named), kind, rest[3:], lines)
         if not isinstance(value, dict) or key not in value:
             return None
         value = value[key]
@@ -170,9 +192,44 @@ def _in_document(
     return _rest_of_line(lines, line, column)
 
 
-def _in_block(lines: List[str], header: int, name: str) -> Optional[Region]:
-    """The argument ``name`` in the block starting on line ``header`` (nested blocks included)."""
-    pattern = re.compile(rf"(\s*)({re.escape(name)}\s*=.*)$")
+def _named_resource(value: Any) -> Optional[str]:
+    """The logical ID a value (or a list of one) refers to: ``!Ref X``, ``!GetAtt X.GroupId``."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    ((function, argument),) = value.items()
+    if function == "Ref" and isinstance(argument, str):
+        return argument
+    if function == "Fn::GetAtt":
+        name = argument[0] if isinstance(argument, list) and argument else argument
+        return name.split(".")[0] if isinstance(name, str) else None
+    return None
+
+
+_TF_REFERENCE = re.compile(r"^\[?\s*(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.id\s*\]?$")
+
+
+def _through_reference(lines: List[str], header: int, path: Sequence[str]) -> Optional[Region]:
+    """``path`` (argument, FOLLOW, argument or block) in a .tf file: the one resource of the same
+    file the first argument names, and the second inside that resource's block."""
+    first = _in_block(lines, header, path[0])
+    if first is None:
+        return None
+    written = lines[first[0] - 1].split("=", 1)[-1]
+    reference = _TF_REFERENCE.match(re.sub(r"\s+#.*$", "", written).strip())
+    if reference is None:
+        return None
+    opening = 'resource "{}" "{}"'.format(*reference.groups())
+    named = next((n for n, text in enumerate(lines, 1) if text.startswith(opening)), None)
+    return None if named is None else _in_block(lines, named, path[-1], blocks=True)
+
+
+def _in_block(lines: List[str], header: int, name: str, blocks: bool = False) -> Optional[Region]:
+    """The argument ``name`` in the block starting on line ``header`` (nested blocks included);
+    with ``blocks``, a nested block ``name { ... }`` too."""
+    written = r"\s*[={]" if blocks else r"\s*="
+    pattern = re.compile(rf"(\s*)({re.escape(name)}{written}.*)$")
     depth = 0
     for number in range(header, len(lines) + 1):
         text = lines[number - 1]
