@@ -310,7 +310,10 @@ def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
         elif isinstance(network, dict) and not _intrinsic(network):
             path.append("NetworkConfig")
         else:
-            return f"NetworkConfig is not a mapping ({_brief(network)}): add VpcConfig where its value is given"
+            return (
+                f"NetworkConfig is not a mapping ({_brief(network)}): add VpcConfig where its "
+                "value is given"
+            )
     parent = _dig(document.data, path)
     if key in parent:
         return f"{key} is written ({_brief(parent[key])}): change it by hand"
@@ -326,7 +329,8 @@ def _copied_vpc_config(
     source_file, resource = source
     if kind != "cloudformation" or source_file != file or "/" in resource:
         return None
-    under = ["VpcConfig"] if rule == "CVL102" else ["NetworkConfig", "VpcConfig"]  # a model's
+    # CVL102 copies the model's VpcConfig, CVL103 the job's
+    under = ["VpcConfig"] if rule == "CVL102" else ["NetworkConfig", "VpcConfig"]
     value = _dig(document.data, ["Resources", resource, "Properties", *under])
     if not isinstance(value, dict) or not value:
         return None
@@ -343,11 +347,9 @@ def _plain(value: Any) -> Any:
 
 def _intrinsic(value: dict) -> bool:
     """A CloudFormation function (``Fn::If``, ``Ref``) in its long form: not a mapping to edit."""
-    return (
-        len(value) == 1
-        and next(iter(value)) in ("Ref", "Condition")
-        or any(str(key).startswith("Fn::") for key in value)
-    )
+    if len(value) == 1 and next(iter(value)) in ("Ref", "Condition"):
+        return True
+    return any(str(key).startswith("Fn::") for key in value)
 
 
 def _member(key: str, value: str, is_json: bool, braces: str = "") -> str:
