@@ -104,8 +104,12 @@ AT_THE_PROPERTY = [
     # something missing: the resource itself
     ("CVL102", "CVL102/bad.yaml", "ClarifyJob"),
     ("CVL307", "CVL307/tf-bad-default-group", 'resource "aws_vpc_endpoint" "interface" {'),
-    ("CVL308", "CVL308/bad.yaml", "Vpc"),
-    ("CVL309", "CVL309/bad-cluster.yaml", "SubnetB"),
+    ("CVL309", "CVL309/bad-cluster.yaml", "SubnetB"),  # in the VPC's default ACL
+    # what an association gives the subject: its DHCP options set, its network ACL
+    ("CVL308", "CVL308/bad.yaml", "DhcpOptions"),
+    ("CVL308", "CVL308/bad-no-options.yaml", "DhcpOptionsId: default}"),
+    ("CVL308", "CVL308/tf-bad", 'resource "aws_vpc_dhcp_options" "corp" {'),
+    ("CVL309", "CVL309/bad.yaml", "ClarifyAcl"),
 ]
 
 

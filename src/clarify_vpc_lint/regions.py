@@ -48,6 +48,19 @@ _POLICY: Dict[str, Tuple[Tuple[str, ...], ...]] = {
     "terraform-config": (("policy",), ("content",), ("inline_policy",)),
 }
 
+# The rules whose wrong text is in a resource an association gives the subject: (association
+# type, its member naming the subject, its member naming that resource), per language.
+ASSOCIATED: Dict[str, Dict[str, Tuple[str, str, str]]] = {
+    "CVL308": {  # the VPC's DHCP options set
+        "cloudformation": ("AWS::EC2::VPCDHCPOptionsAssociation", "VpcId", "DhcpOptionsId"),
+        "terraform-config": ("aws_vpc_dhcp_options_association", "vpc_id", "dhcp_options_id"),
+    },
+    "CVL309": {  # the subnet's network ACL
+        "cloudformation": ("AWS::EC2::SubnetNetworkAclAssociation", "SubnetId", "NetworkAclId"),
+        "terraform-config": ("aws_network_acl_association", "subnet_id", "network_acl_id"),
+    },
+}
+
 # The property each rule judges, per language: a path under the CloudFormation resource's
 # Properties, in the API request, the .tf block's argument, the Python keyword or request member.
 PROPERTIES: Dict[str, Dict[str, Tuple[Tuple[str, ...], ...]]] = {
@@ -122,7 +135,9 @@ def with_regions(
         if lines is None:
             lines = texts[finding.file] = _lines(finding.file, documents.get(finding.file))
         region = None
-        for path in PROPERTIES.get(finding.rule, {}).get(kind or "", ()):
+        if kind in ASSOCIATED.get(finding.rule, {}):
+            region = _associated(finding, kind or "", documents.get(finding.file), lines)
+        for path in () if region else PROPERTIES.get(finding.rule, {}).get(kind or "", ()):
             if kind in ("cloudformation", "api") and finding.file in documents:
                 region = _in_document(documents[finding.file], finding, kind, path, lines)
             elif kind == "terraform-config" and FOLLOW in path:
@@ -214,15 +229,56 @@ def _through_reference(lines: List[str], header: int, path: Sequence[str]) -> Op
     """``path`` (argument, FOLLOW, argument or block) in a .tf file: the one resource of the same
     file the first argument names, and the second inside that resource's block."""
     first = _in_block(lines, header, path[0])
-    if first is None:
+    named = _referenced_block(lines, first)
+    return None if named is None else _in_block(lines, named, path[-1], blocks=True)
+
+
+def _referenced_block(lines: List[str], argument: Optional[Region]) -> Optional[int]:
+    """The header line of the one resource of the file that an argument (its region) names."""
+    if argument is None:
         return None
-    written = lines[first[0] - 1].split("=", 1)[-1]
+    written = lines[argument[0] - 1].split("=", 1)[-1]
     reference = _TF_REFERENCE.match(re.sub(r"\s+#.*$", "", written).strip())
     if reference is None:
         return None
     opening = 'resource "{}" "{}"'.format(*reference.groups())
-    named = next((n for n, text in enumerate(lines, 1) if text.startswith(opening)), None)
-    return None if named is None else _in_block(lines, named, path[-1], blocks=True)
+    return next((n for n, text in enumerate(lines, 1) if text.startswith(opening)), None)
+
+
+def _associated(
+    finding: Finding, kind: str, document: Optional[Document], lines: List[str]
+) -> Optional[Region]:
+    """The resource an association of the file gives the subject (its DHCP options set, its
+    network ACL): that resource's key, or the association's value where it names none."""
+    association, subject, other = ASSOCIATED[finding.rule][kind]
+    if kind == "cloudformation" and document is not None:
+        resources = document.data.get("Resources") if isinstance(document.data, dict) else None
+        for name, resource in resources.items() if isinstance(resources, dict) else ():
+            properties = resource.get("Properties") if isinstance(resource, dict) else None
+            if resource.get("Type") != association or not isinstance(properties, dict):
+                continue
+            if _named_resource(properties.get(subject)) != finding.resource:
+                continue
+            named = _named_resource(properties.get(other))
+            if named in resources:
+                line, column = document.locate(["Resources", named])
+                return _key_region(replace(finding, line=line, column=column), kind, lines)
+            if other in properties:
+                line, column = document.locate(["Resources", name, "Properties", other])
+                return _rest_of_line(lines, line, column)
+        return None
+    own = re.sub(r"^(module\.[^.]+\.)+", "", finding.resource)  # as its module's code names it
+    opening = f'resource "{association}" '
+    for header, text in enumerate(lines, 1):
+        if not text.startswith(opening):
+            continue
+        named = _in_block(lines, header, subject)
+        if named is None or f"{own}.id" not in lines[named[0] - 1]:
+            continue
+        value = _in_block(lines, header, other)
+        target = _referenced_block(lines, value)
+        return _rest_of_line(lines, target, 1) if target is not None else value
+    return None
 
 
 def _in_block(lines: List[str], header: int, name: str, blocks: bool = False) -> Optional[Region]:
