@@ -24,6 +24,7 @@ from clarify_vpc_lint.fixes import (
     NEW_RESOURCES,
     NEW_SUBNETS,
     SETTINGS,
+    VPC_CONFIGS,
     plan_fixes,
 )
 from clarify_vpc_lint.fixes.policies import RULES as POLICY_RULES
@@ -88,6 +89,10 @@ NOT_APPLIED = {
         }.items()
         for case in (f"api-bad{suffix}" for suffix in cases)
     },
+    ("CVL102", "bad.yaml"): "no model in a VPC is linked to it",  # nothing to take them from
+    ("CVL102", "tf-bad"): "a job declared in the config file",
+    ("CVL102", "py-bad"): "not written automatically in this input format",
+    ("CVL103", "api-bad-other-vpc"): "a choice of one VPC",  # both in a VPC: a person's choice
 }
 # what a policy fix may change in a line it does not add: the condition it narrows
 POLICY_NAMES = ("Condition", "Null", "ArnNotLike", "aws:SourceVpc", "sagemaker:")
@@ -99,7 +104,7 @@ CASES = {ROOT / case for case in fixture_module("cases").cases()}  # patches are
 def _cases() -> List[Tuple[str, Path]]:
     cases = []
     for rule in dict.fromkeys(
-        [*SETTINGS, *APPENDS, *NEW_RESOURCES, *MEMBERS, *NEW_SUBNETS, *POLICY_RULES]
+        [*SETTINGS, *APPENDS, *NEW_RESOURCES, *MEMBERS, *NEW_SUBNETS, *POLICY_RULES, *VPC_CONFIGS]
     ):
         for case in sorted((RULES_DIR / rule).glob("*bad*")):
             if case in CASES:  # a patch is no case: what it writes is
@@ -161,12 +166,12 @@ def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path:
     assert after.errors == []  # the fixed files parse
     assert [f for f in after.findings if f.rule == rule and f.severity != "info"] == []
     known = {(f.rule, f.resource, f.severity) for f in before.findings}
-    assert {(f.rule, f.resource, f.severity) for f in after.findings} <= known
+    assert _new(after, known, fixes) == set()
     for file, content in files.items():
         old = content.decode().splitlines()
         new = file.read_text().splitlines()
         changed = [line for line in difflib.ndiff(old, new) if line.startswith(("- ", "+ "))]
-        if rule in NEW_RESOURCES:  # new resources: lines added, none changed
+        if rule in NEW_RESOURCES or rule in VPC_CONFIGS:  # lines added, none changed
             assert all(line.startswith("+ ") for line in changed), changed
         elif rule in MEMBERS:  # members added (a flow mapping's line), an association pointed
             names = ("DomainName", "domain_name", "DhcpOptionsId")
@@ -185,6 +190,24 @@ def test_each_fix_is_proven_on_its_bad_fixtures(rule: str, case: Path, tmp_path:
                 any(name in line for name in _names(rule)) or (new_subnet and line.startswith("+ "))
                 for line in changed
             ), changed
+
+
+def _new(after, known: set, fixes) -> set:
+    """The findings the fixes brought. Two kinds are no fault of a fix that writes a VpcConfig
+    (CVL102, CVL103): an info (undecided) on the resource given subnets the inputs do not
+    describe, as its job's are not; and, once a job joins a VPC (CVL102), the findings on that
+    VPC's own subjects (its endpoints, subnets, DHCP options), judged now a Clarify job uses it."""
+    from clarify_vpc_lint.catalogue import load_rules
+
+    given = {f.fix_vpc_config.resource for f in fixes.applied if f.fix_vpc_config}
+    network = {r.id for r in load_rules() if r.subject in ("vpcs", "subnets", "endpoints")}
+    joined = any(f.rule == "CVL102" for f in fixes.applied)
+    new = {(f.rule, f.resource, f.severity) for f in after.findings} - known
+    return {
+        (rule, resource, severity)
+        for rule, resource, severity in new
+        if not (severity == "info" and resource in given) and not (joined and rule in network)
+    }
 
 
 def _endpoint_case(tmp_path: Path) -> Path:
@@ -458,7 +481,7 @@ def test_every_rule_has_a_fix_or_says_what_its_fix_needs() -> None:
     for rule in load_rules():
         written = any(
             rule.id in fixes
-            for fixes in (SETTINGS, APPENDS, NEW_RESOURCES, MEMBERS, POLICY_RULES)
+            for fixes in (SETTINGS, APPENDS, NEW_RESOURCES, MEMBERS, POLICY_RULES, VPC_CONFIGS)
         )
         assert written or NEEDS.get(rule.id), rule.id
 
@@ -495,9 +518,13 @@ def test_fix_on_every_bad_fixture_leaves_only_what_it_lists(case: Path, tmp_path
     after = _lint(path, config)
     assert after.errors == []
     known = {(f.rule, f.resource, f.severity) for f in before.findings}
-    assert {(f.rule, f.resource, f.severity) for f in after.findings} <= known
+    assert _new(after, known, fixes) == set()
     listed = {(n.finding.rule, n.finding.resource) for n in fixes.not_applied if n.reason}
-    left = {(f.rule, f.resource) for f in after.findings if f.severity != "info"}
+    left = {
+        (f.rule, f.resource)
+        for f in after.findings
+        if f.severity != "info" and (f.rule, f.resource, f.severity) in known  # new: see _new
+    }
     assert left <= listed, left - listed
 
 
@@ -654,3 +681,138 @@ def test_a_tf_endpoint_of_the_service_under_a_count_is_never_declared_twice(
     (left,) = fixes.not_applied
     assert "aws_vpc_endpoint.runtime (main.tf) is this service's endpoint" in left.reason
     assert fixes.fixed == {}
+
+
+# -- CVL102, CVL103: a VpcConfig the inputs hold, written into the job or its model -------------
+
+CVL102_MODEL = RULES_DIR / "CVL102" / "bad-model"  # the job takes the model's network
+CVL103_MODEL = RULES_DIR / "CVL103" / "bad"  # the model takes the job's
+
+
+def _as_json(case: Path, into: Path) -> Path:
+    """The case's template written as a JSON template, beside its analysis config."""
+    import json
+
+    from clarify_vpc_lint.documents import parse_text
+
+    shutil.copytree(case, into / case.name, ignore=shutil.ignore_patterns("*.yaml"))
+    data = parse_text("x.yaml", (case / "template.yaml").read_text()).data
+    (into / case.name / "template.json").write_text(
+        json.dumps(json.loads(json.dumps(data)), indent=2) + "\n"
+    )
+    return into / case.name
+
+
+def _fixed(folder: Path) -> Tuple[List[str], List[str]]:
+    """(rules found before, rules found after) a --fix of ``folder``."""
+    before = run(Options(paths=[str(folder)]))
+    plan_fixes(before).write()
+    after = run(Options(paths=[str(folder)]))
+    assert after.errors == []
+    return sorted(f.rule for f in before.findings), sorted(f.rule for f in after.findings)
+
+
+def test_cvl102_in_a_json_template_copies_the_models_vpc_config(tmp_path: Path) -> None:
+    import json
+
+    folder = _as_json(CVL102_MODEL, tmp_path)
+    assert _fixed(folder) == (["CVL102"], [])
+    resources = json.loads((folder / "template.json").read_text())["Resources"]
+    network = resources["ClarifyJob"]["Properties"]["NetworkConfig"]
+    assert network == {
+        "VpcConfig": resources["Model"]["Properties"]["VpcConfig"],
+        "EnableNetworkIsolation": False,  # kept
+    }
+
+
+def test_cvl103_in_a_json_template_gives_the_model_resource_the_jobs(tmp_path: Path) -> None:
+    import json
+
+    folder = _as_json(CVL103_MODEL, tmp_path)
+    assert _fixed(folder) == (["CVL103"], [])
+    resources = json.loads((folder / "template.json").read_text())["Resources"]
+    job = resources["ClarifyJob"]["Properties"]["NetworkConfig"]["VpcConfig"]
+    assert resources["Model"]["Properties"]["VpcConfig"] == job
+    assert resources["Model"]["Properties"]["ModelName"] == "churn-model"  # not a new resource
+
+
+def _job_network(tmp_path: Path, written: str) -> Path:
+    """CVL102's bad-model case with the job's NetworkConfig written as ``written``."""
+    folder = tmp_path / "case"
+    shutil.copytree(CVL102_MODEL, folder)
+    template = folder / "template.yaml"
+    old = "      NetworkConfig:\n        EnableNetworkIsolation: false\n"
+    assert template.read_text().endswith(old)
+    template.write_text(template.read_text().replace(old, written))
+    return template
+
+
+def test_cvl102_adds_the_network_config_a_job_lacks(tmp_path: Path) -> None:
+    template = _job_network(tmp_path, "")
+    original = template.read_text()
+    assert _fixed(template.parent) == (["CVL102"], [])
+    vpc = "{Subnets: [!Ref SubnetA, !Ref SubnetB], SecurityGroupIds: [!Ref ClarifySecurityGroup]}"
+    assert template.read_text() == original.replace(
+        "    Properties:\n      RoleArn: arn:aws:iam::111122223333:role/Clarify\n",
+        f"    Properties:\n      NetworkConfig: {{VpcConfig: {vpc}}}\n"
+        "      RoleArn: arn:aws:iam::111122223333:role/Clarify\n",
+    )
+
+
+def test_cvl102_keeps_every_member_of_a_flow_network_config(tmp_path: Path) -> None:
+    template = _job_network(
+        tmp_path,
+        "      NetworkConfig: {EnableNetworkIsolation: false, EnableInterContainerTrafficEncryption: false}\n",
+    )
+    assert _fixed(template.parent) == (["CVL102"], [])
+    assert template.read_text().endswith(
+        "      NetworkConfig: {EnableNetworkIsolation: false, EnableInterContainerTrafficEncryption: "
+        "false, VpcConfig: {Subnets: [!Ref SubnetA, !Ref SubnetB], SecurityGroupIds: "
+        "[!Ref ClarifySecurityGroup]}}\n"
+    )
+
+
+def test_cvl102_never_writes_over_a_vpc_config_it_cannot_read(tmp_path: Path) -> None:
+    template = _job_network(
+        tmp_path,
+        "      NetworkConfig: !If [InVpc, {EnableNetworkIsolation: false}, !Ref AWS::NoValue]\n",
+    )
+    template.write_text(template.read_text() + "Conditions:\n  InVpc: !Equals [a, a]\n")
+    fixes = plan_fixes(run(Options(paths=[str(template.parent)])))
+    (left,) = [n for n in fixes.not_applied if n.finding.rule == "CVL102"]
+    assert "NetworkConfig is not a mapping (Fn::If)" in left.reason and fixes.fixed == {}
+
+
+def test_cvl102_api_request_without_network_config_gets_one(tmp_path: Path) -> None:
+    import json
+
+    case = tmp_path / "api"
+    shutil.copytree(RULES_DIR / "CVL102" / "api-bad", case)
+    job = json.loads((case / "job.json").read_text())
+    del job["NetworkConfig"]
+    (case / "job.json").write_text(json.dumps(job, indent=2) + "\n")
+    before = run(Options(paths=[str(case)]))
+    plan_fixes(before).write()
+    assert json.loads((case / "job.json").read_text())["NetworkConfig"] == {
+        "VpcConfig": {
+            "Subnets": ["subnet-0aaa1111", "subnet-0bbb2222"],
+            "SecurityGroupIds": ["sg-0job"],
+        }
+    }
+    assert "CVL102" not in [f.rule for f in run(Options(paths=[str(case)])).findings]
+
+
+def test_cvl103_two_jobs_giving_one_model_two_networks_is_a_choice(tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    shutil.copytree(CVL103_MODEL, folder)
+    template = folder / "template.yaml"
+    text = template.read_text()
+    job = text[text.index("  ClarifyJob:") :]
+    other = job.replace("  ClarifyJob:", "  OtherJob:", 1).replace(
+        "Subnets: [!Ref SubnetA, !Ref SubnetB]", "Subnets: [!Ref SubnetB, !Ref SubnetA]"
+    )
+    assert other != job.replace("  ClarifyJob:", "  OtherJob:", 1)
+    template.write_text(text + other)
+    fixes = plan_fixes(run(Options(paths=[str(folder)])))
+    reasons = [n.reason for n in fixes.not_applied if n.finding.rule == "CVL103"]
+    assert reasons == ["another job's fix gives Model another VpcConfig: choose one"]

@@ -205,3 +205,79 @@ def test_a_comment_above_the_wrong_property_suppresses_too(tmp_path: Path) -> No
     subnets = lines.index("        Subnets: [!Ref SubnetA]") + 1
     _insert(template, subnets, "        # clarify-vpc-lint: ignore[CVL201] one AZ on purpose")
     assert _rules(tmp_path) == []
+
+
+NOTEBOOK = FIXTURES / "python" / "bias_report.ipynb"  # CVL101 on run_bias( in its last cell
+RUN_BIAS = "clarify_processor.run_bias(\n"
+
+
+def _notebook(tmp_path: Path, comment: str, where: str = "above") -> Tuple[Path, int]:
+    """The notebook with ``comment`` in its last code cell (on the line above the job's call, or
+    on the call's line); returns it and the notebook file's line of the comment."""
+    data = json.loads(NOTEBOOK.read_text())
+    source = data["cells"][-1]["source"]
+    call = source.index(RUN_BIAS)
+    if where == "above":
+        source.insert(call, comment + "\n")
+    elif where == "on":
+        source[call] = RUN_BIAS.rstrip("\n") + "  " + comment + "\n"
+    else:  # the cell's source as one string: all of it on one line of the file
+        data["cells"][-1]["source"] = (
+            "".join(source[:call]) + comment + "\n" + "".join(source[call:])
+        )
+    notebook = tmp_path / "report.ipynb"
+    text = json.dumps(data, indent=1)
+    notebook.write_text(text)
+    marker = comment.lstrip("# ").split("=")[0][:16]  # clarify-vpc-lint or checkov:skip
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if marker in row)
+    return notebook, line
+
+
+def _notebook_rules(tmp_path: Path) -> List[Tuple[str, str, int]]:
+    result = run(Options(paths=[str(tmp_path / "report.ipynb")]))
+    assert result.errors == []
+    return [
+        (f.rule, f.severity, f.line)
+        for f in result.findings
+        if f.severity != "info" or f.rule == "CVL002"
+    ]
+
+
+def test_the_notebooks_finding_without_a_suppression(tmp_path: Path) -> None:
+    shutil.copy(NOTEBOOK, tmp_path / "report.ipynb")
+    assert [rule for rule, _, _ in _notebook_rules(tmp_path)] == ["CVL101"]
+
+
+@pytest.mark.parametrize("where", ["above", "on", "one string"])
+@pytest.mark.parametrize(
+    "comment",
+    ["# clarify-vpc-lint: ignore[CVL101] isolation is the point", "#checkov:skip=CKV_CVL_101:demo"],
+)
+def test_a_comment_in_a_notebook_code_cell(tmp_path: Path, comment: str, where: str) -> None:
+    _notebook(tmp_path, comment, where)
+    assert _notebook_rules(tmp_path) == []
+
+
+def test_unused_and_mistyped_notebook_suppressions_are_cvl002_at_their_line(
+    tmp_path: Path,
+) -> None:
+    _, line = _notebook(tmp_path, "# clarify-vpc-lint: ignore[CVL304, CVL1O1] hub")
+    result = run(Options(paths=[str(tmp_path / "report.ipynb")]))
+    (problem,) = [f for f in result.findings if f.rule == "CVL002"]
+    assert (problem.severity, problem.line) == ("info", line)
+    assert "CVL1O1 is no rule" in problem.message
+    assert "CVL304 reports nothing here" in problem.message
+    assert "CVL101" in [f.rule for f in result.findings]  # suppressed by neither
+
+
+def test_a_suppression_in_a_markdown_cell_suppresses_nothing(tmp_path: Path) -> None:
+    data = json.loads(NOTEBOOK.read_text())
+    data["cells"].append(
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": ["# clarify-vpc-lint: ignore[CVL101] x"],
+        }
+    )
+    (tmp_path / "report.ipynb").write_text(json.dumps(data, indent=1))
+    assert [rule for rule, _, _ in _notebook_rules(tmp_path)] == ["CVL101"]

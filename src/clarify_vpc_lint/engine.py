@@ -171,4 +171,5 @@ def _finding(
         message=fill(template, names) + suffix,
         remediation=remediation_for(rule, subject, names),
         fix_adds=tuple(subject.context.get("fix_adds", ())),
+        fix_vpc_config=subject.context.get("fix_vpc_config", {}).get(rule.id),
     )

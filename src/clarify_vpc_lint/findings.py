@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from .model import Location
+    from .names import VpcConfigWrite
 
 # the text a finding is about: start line and column, end line and column (1-based, the end
 # column just after the last character), as SARIF, LSP and cfn-lint show it
@@ -35,6 +36,8 @@ class Finding:
     # what its fix adds to a list, as (origin, name) references (remediation.Refs items):
     # the existing subnet a CVL201 fix adds to the model's subnets
     fix_adds: Tuple[Tuple[str, str], ...] = field(default=(), compare=False)
+    # the VpcConfig its fix writes (CVL102, CVL103), into the job or into its model
+    fix_vpc_config: Optional[VpcConfigWrite] = field(default=None, compare=False)
 
     def sort_key(self) -> Tuple[Any, ...]:
         return (self.file, self.line, self.rule, self.column, self.resource, self.message)

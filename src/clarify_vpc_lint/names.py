@@ -46,6 +46,23 @@ _PROSE = {  # how prose names an entity named by another
 
 
 @dataclass(frozen=True)
+class VpcConfigWrite:
+    """A VpcConfig a fix writes (CVL102: the job takes its model's; CVL103: the model takes the
+    job's): into which resource, with which subnets and groups, as that resource's file names
+    them, copied from ``source``; ``needs`` says what a person must supply when the inputs do not
+    hold it all."""
+
+    file: str
+    line: int
+    resource: str
+    language: str
+    subnets: Tuple[Tuple[str, str], ...] = ()
+    security_groups: Tuple[Tuple[str, str], ...] = ()
+    needs: str = ""
+    source: Tuple[str, str] = ("", "")  # (file, resource) whose VpcConfig it copies
+
+
+@dataclass(frozen=True)
 class Name:
     """A name a fix writes as it is (a resource to change, a key to add); ``missing`` says, in a
     comment, that the inputs do not hold the real one."""

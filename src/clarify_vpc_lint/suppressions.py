@@ -1,7 +1,8 @@
 """Suppressions written in the inputs (SPEC section 6), applied to a run's findings.
 
-- inline comments in YAML, HCL (``.tf``) and Python: ``# clarify-vpc-lint: ignore[CVL201] reason``
-  (``//`` too in HCL) on the subject's line or on the comment lines right above it;
+- inline comments in YAML, HCL (``.tf``) and Python, also in a notebook's code cells:
+  ``# clarify-vpc-lint: ignore[CVL201] reason`` (``//`` too in HCL) on the subject's line or on
+  the comment lines right above it;
 - checkov's ``checkov:skip=CKV_CVL_201:reason`` in a comment there, and in a ``.tf`` file anywhere
   inside the block it skips, as checkov reads it;
 - CloudFormation ``Metadata`` of a resource or of the whole template:
@@ -17,10 +18,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from .documents import Document
+from .documents import Document, ParseError
 from .findings import Finding
 from .model import Location
 from .resolve.subjects import Subject, SuppressionView, suppression_subject
@@ -33,7 +34,8 @@ _OURS = re.compile(r".")
 _CHECKOV_OURS = re.compile(r"^CKV_CVL_", re.IGNORECASE)
 _CFN_LINT_OURS = re.compile(r"^[EWI]9\d{3}$", re.IGNORECASE)
 MARKERS = ("clarify-vpc-lint", "checkov:skip")  # a file naming neither holds no comment to read
-COMMENTED = (".yaml", ".yml", ".template", ".tf", ".py")  # JSON and notebooks hold no comment lines
+# the files whose comments may suppress: a notebook's in its code cells (JSON holds none)
+COMMENTED = (".yaml", ".yml", ".template", ".tf", ".py", ".ipynb")
 
 
 @dataclass
@@ -83,9 +85,17 @@ def _canonical(
 
 
 def comment_suppressions(path: str, text: str, spellings: Dict[str, str]) -> List[Suppression]:
-    """The inline suppressions of one YAML, HCL or Python file."""
+    """The inline suppressions of one YAML, HCL, Python file or notebook."""
     if not any(marker in text for marker in MARKERS):
         return []
+    if path.endswith(".ipynb"):
+        return _notebook_suppressions(path, text, spellings)
+    return _in_lines(path, text, spellings)
+
+
+def _in_lines(path: str, text: str, spellings: Dict[str, str]) -> List[Suppression]:
+    """The inline suppressions of a text's lines (a ``.tf`` file's checkov skips cover the block
+    they are in)."""
     lines = text.splitlines()
     blocks = _hcl_blocks(text) if path.endswith(".tf") else {}
     found = []
@@ -118,6 +128,26 @@ def comment_suppressions(path: str, text: str, spellings: Dict[str, str]) -> Lis
                     lines=frozenset(covered),
                 )
             )
+    return found
+
+
+def _notebook_suppressions(path: str, text: str, spellings: Dict[str, str]) -> List[Suppression]:
+    """The inline comments of a notebook's code cells, each cell read as a script, at the lines
+    of the notebook file that hold them (where its findings are)."""
+    from .readers.python_sdk.notebooks import cell_line, notebook_cells
+
+    found = []
+    try:
+        cells = list(notebook_cells(path, text))
+    except ParseError:
+        return []  # the reader reports the notebook that does not parse
+    for _, code, lines in cells:
+        for suppression in _in_lines(path, code, spellings):
+            line, quote = cell_line(lines, suppression.loc.line)
+            column = quote + suppression.loc.column  # the cell's text starts after the quote
+            suppression.loc = replace(suppression.loc, line=line, column=column)
+            suppression.lines = frozenset(cell_line(lines, n)[0] for n in suppression.lines)
+            found.append(suppression)
     return found
 
 

@@ -112,6 +112,9 @@ NEW_RESOURCES = (
 # The fixes that add what their remediation gives to a resource the file has, where it lacks it
 # (CVL308: the domain name or servers of the VPC's DHCP options set).
 MEMBERS = ("CVL308",)
+# The fixes that write a VpcConfig the inputs hold (the finding's ``fix_vpc_config``): CVL102
+# into the job's NetworkConfig (its model's network), CVL103 into its model (the job's).
+VPC_CONFIGS = ("CVL102", "CVL103")
 # What the fixes --fix does not write need from a person (the remediation shows the rest).
 NEEDS = {
     "CVL001": "the request's members as the API wants them: correct them by hand",
@@ -237,6 +240,10 @@ def plan_fixes(result: Result) -> FixPlan:
                     edits.setdefault(path, []).append((edit, finding))
                 continue
             reason = outcome
+        elif finding.rule in VPC_CONFIGS:
+            reason = _write_vpc_config(plan, edits, finding, result.linted)
+            if reason is None:
+                continue
         elif not settings and not appended:
             reason = f"not written by --fix: {NEEDS.get(finding.rule, 'apply the remediation')}"
         elif kind not in ("cloudformation", "api", "terraform-config", "python"):
@@ -440,6 +447,39 @@ def _beside(result: Result, finding: Finding) -> Optional[Finding]:
                     replace(finding, file=path, line=text.count("\n", 0, match.start()) + 1)
                 )
     return places[0] if len(places) == 1 else None
+
+
+def _write_vpc_config(
+    plan: FixPlan,
+    edits: Dict[str, List[Tuple[Edit, Finding]]],
+    finding: Finding,
+    linted: Dict[str, str],
+) -> Optional[str]:
+    """The VpcConfig the finding's fix writes, planned in the file of the resource it goes into
+    (the job, or its model); else why not."""
+    from . import documents, hcl
+
+    target = finding.fix_vpc_config
+    if target is None:
+        return NEEDS[finding.rule]
+    if target.needs:
+        return target.needs
+    kind = linted.get(target.file)
+    if kind not in ("cloudformation", "api", "terraform-config"):
+        return _not_editable(kind)
+    text = plan.original.get(target.file)
+    if text is None:
+        text = plan.original[target.file] = _read(target.file)
+    module = hcl if kind == "terraform-config" else documents
+    outcome = module.vpc_config(finding, kind, text)
+    if isinstance(outcome, str):
+        return outcome
+    planned = edits.setdefault(target.file, [])
+    for edit in outcome:
+        if any(e.start == edit.start and e != edit for e, f in planned if f.rule == finding.rule):
+            return f"another job's fix gives {target.resource} another VpcConfig: choose one"
+    planned.extend((edit, finding) for edit in outcome)
+    return None
 
 
 def _apply(plan: FixPlan, path: str, pairs: List[Tuple[Edit, Finding]], module) -> None:

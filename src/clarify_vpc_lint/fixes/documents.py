@@ -12,16 +12,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple, Union
 from ..documents import Document, ParseError, parse_text
 from ..findings import Finding
 from ..remediation import written, yaml_flow
-from . import (
-    Edit,
-    ListItem,
-    NewText,
-    Outcome,
-    Setting,
-    after_last_item,
-    line_offsets,
-    newline_of,
-)
+from . import Edit, ListItem, NewText, Outcome, Setting, after_last_item, line_offsets, newline_of
 from . import closing as closing_at
 
 _BOOLEAN = r"""(?P<value>(?P<quote>["']?)(?:true|false)(?P=quote))"""
@@ -102,34 +93,43 @@ def _literal(old: str, value: bool) -> str:
 def _insert(
     document: Document, text: str, parent_path: List[Any], parent: dict, key: str, value: Any
 ) -> Outcome:
-    offsets = line_offsets(text)
     member = (
         f'"{key}": {_written(value, True)}'
         if document.is_json
         else f"{key}: {_written(value, False)}"
     )
+    return _insert_member(document, text, parent_path, parent, key, member)
+
+
+def _insert_member(
+    document: Document, text: str, parent_path: List[Any], parent: dict, key: str, member: str
+) -> Outcome:
+    """``member`` (``key`` and its value, written) added as the first member of the mapping at
+    ``parent_path``, in its style: a line of its own in a block, after the last in a flow one."""
+    offsets = line_offsets(text)
+    shown = parent_path[-1] if parent_path else "the request"  # [] is a JSON request's body
     line, column = document.locate(parent_path)
     opening = re.compile(r'"?[^\n:]*"?\s*:\s*(\{)').match(text, offsets[line - 1] + column - 1)
     if not parent:
         if opening is None or not re.match(r"\s*\}", text[opening.end() :]):
-            return f"{parent_path[-1]} is empty: add {key} by hand"
+            return f"{shown} is empty: add {key} by hand"
         return [Edit(opening.end(), opening.end(), member)]
     if opening is not None and (
         not document.is_json or _first_line(document, parent_path, parent) == line
     ):
         closing = closing_at(text, opening.start(1))  # a flow mapping, or JSON on one line
         if closing is None:
-            return f"{parent_path[-1]} does not close: add {key} by hand"
+            return f"{shown} does not close: add {key} by hand"
         before = text[opening.end() : closing].rstrip()
         at = opening.end() + len(before)
         return [Edit(at, at, f"{member}" if before.endswith(",") else f", {member}")]
-    if opening is None and document.is_json:
-        return f"{parent_path[-1]} is not an object: add {key} by hand"
+    if opening is None and document.is_json and parent_path:
+        return f"{shown} is not an object: add {key} by hand"
     first_line, first_column = document.locate([*parent_path, next(iter(parent))])
     start = offsets[first_line - 1]
     indent = text[start : start + first_column - 1]
     if first_line == line or indent.strip():
-        return f"{parent_path[-1]} is not laid out one member a line: add {key} by hand"
+        return f"{shown} is not laid out one member a line: add {key} by hand"
     separator = "," if document.is_json else ""
     return [Edit(start, start, f"{indent}{member}{separator}{newline_of(text)}")]
 
@@ -487,3 +487,94 @@ def _private_dns_twin(resources: dict, added: dict) -> str:
                     f"VPC): change {name} so it serves the job rather than adding another"
                 )
     return ""
+
+
+def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
+    """The finding's ``fix_vpc_config`` written as a new member: CVL102 a job's
+    ``NetworkConfig.VpcConfig`` (``NetworkConfig`` itself where absent, its members kept),
+    CVL103 a model's ``VpcConfig``; never over one that is written."""
+    target = finding.fix_vpc_config
+    assert target is not None
+    try:
+        document = _parsed(target.file, text)
+    except ParseError as error:
+        return f"the file no longer parses ({error.message})"
+    if kind == "cloudformation":
+        if "/" in target.resource:
+            return (
+                f"{target.resource} is embedded in a workflow definition: change it there by hand"
+            )
+        root: List[Any] = ["Resources", target.resource, "Properties"]
+    else:
+        root = []
+    properties = _dig(document.data, root)
+    if not isinstance(properties, dict) or not properties or _intrinsic(properties):
+        return f"{target.resource} has no properties written as a mapping: add VpcConfig by hand"
+    value = _copied_vpc_config(document, finding.rule, kind, target.file, target.source)
+    if value is None:
+        subnets = [_item_text((item,), document.is_json, kind) for item in target.subnets]
+        groups = [_item_text((item,), document.is_json, kind) for item in target.security_groups]
+        if not subnets or not groups or not all(subnets + groups):
+            return (
+                "the subnets and groups are not all named as this file can name them: add "
+                "VpcConfig by hand (see the remediation)"
+            )
+        members = (("Subnets", subnets), ("SecurityGroupIds", groups))
+        if document.is_json:
+            value = "{" + ", ".join(f'"{k}": [{", ".join(v)}]' for k, v in members) + "}"
+        else:
+            value = "{" + ", ".join(f"{k}: [{', '.join(v)}]" for k, v in members) + "}"
+    path, key = list(root), "VpcConfig"
+    if finding.rule == "CVL102":  # a job's VpcConfig is a member of its NetworkConfig
+        network = properties.get("NetworkConfig")
+        if "NetworkConfig" not in properties:
+            key, value = "NetworkConfig", _member("VpcConfig", value, document.is_json, "{}")
+        elif isinstance(network, dict) and not _intrinsic(network):
+            path.append("NetworkConfig")
+        else:
+            return (
+                f"NetworkConfig is not a mapping ({_brief(network)}): add VpcConfig where its "
+                "value is given"
+            )
+    parent = _dig(document.data, path)
+    if key in parent:
+        return f"{key} is written ({_brief(parent[key])}): change it by hand"
+    member = _member(key, value, document.is_json)
+    return _insert_member(document, text, path, parent, key, member)
+
+
+def _copied_vpc_config(
+    document: Document, rule: str, kind: str, file: str, source: Tuple[str, str]
+) -> Optional[str]:
+    """The source's VpcConfig as its template writes it (``!Ref Subnets`` stays a reference to
+    the parameter), when the source is a resource of the same template; else None."""
+    source_file, resource = source
+    if kind != "cloudformation" or source_file != file or "/" in resource:
+        return None
+    # CVL102 copies the model's VpcConfig, CVL103 the job's
+    under = ["VpcConfig"] if rule == "CVL102" else ["NetworkConfig", "VpcConfig"]
+    value = _dig(document.data, ["Resources", resource, "Properties", *under])
+    if not isinstance(value, dict) or not value:
+        return None
+    return json.dumps(_plain(value)) if document.is_json else yaml_flow(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _intrinsic(value: dict) -> bool:
+    """A CloudFormation function (``Fn::If``, ``Ref``) in its long form: not a mapping to edit."""
+    if len(value) == 1 and next(iter(value)) in ("Ref", "Condition"):
+        return True
+    return any(str(key).startswith("Fn::") for key in value)
+
+
+def _member(key: str, value: str, is_json: bool, braces: str = "") -> str:
+    """``key: value`` as the file writes a member; ``braces``: inside a one-member mapping."""
+    written = f'"{key}": {value}' if is_json else f"{key}: {value}"
+    return f"{braces[:1]}{written}{braces[1:]}"

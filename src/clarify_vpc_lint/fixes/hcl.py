@@ -515,3 +515,62 @@ def _private_dns_twin(finding: Finding, text: str, body: str) -> str:
                     "it serves the job rather than adding another"
                 )
     return ""
+
+
+def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
+    """The finding's ``fix_vpc_config`` as a ``vpc_config`` block added at the end of the model's
+    block (CVL103: the model takes the job's subnets and groups), in the block's indentation."""
+    target = finding.fix_vpc_config
+    assert target is not None
+    if finding.rule != "CVL103" or not target.file.endswith(".tf"):
+        return "its fix is not written automatically in Terraform"
+    address = tfaddress.parse(target.resource)
+    if address is None or "[" in target.resource:
+        return f"{target.resource} is one of several from one block: add vpc_config by hand"
+    offsets = line_offsets(text)
+    block = _block(text, offsets[target.line - 1]) if target.line <= len(offsets) else None
+    if block is None:
+        return "the block is not where the finding says: lint again"
+    inside = [line for line, depth in block.depths.items() if depth == 1]
+    if not inside:
+        return f"{target.resource} is written on one line: add vpc_config by hand"
+    written_block = re.compile(r'[ \t]*(?:vpc_config\b|dynamic\s+"vpc_config")')
+    if any(written_block.match(text, offsets[n - 1]) for n in inside):
+        return f"vpc_config is written in {target.resource}: change it by hand"
+    outside = [
+        name
+        for origin, name in (*target.subnets, *target.security_groups)
+        if origin == "terraform" and getattr(tfaddress.parse(name), "module", "") != address.module
+    ]
+    if outside:
+        return f"{outside[0]} is in another module than {target.resource}: pass it in as a variable"
+    subnets = [written((item,), "hcl", address.module) for item in target.subnets]
+    groups = [written((item,), "hcl", address.module) for item in target.security_groups]
+    if not subnets or not groups or not all(subnets + groups):
+        return (
+            "the subnets and groups are not all named as Terraform can name them: add "
+            "vpc_config by hand (see the remediation)"
+        )
+    last = max(inside)  # the line of the block's closing brace
+    closing_line = text[offsets[last - 1] : offsets[last] if last < len(offsets) else len(text)]
+    if closing_line.strip() != "}":
+        return (
+            f"{target.resource} does not end in a closing brace of its own: add vpc_config by hand"
+        )
+    header = re.match(r"[ \t]*", text[offsets[block.first_line - 1] :]).group(0)
+    members = [n for n in inside if n != last and text[offsets[n - 1] : offsets[n]].strip()]
+    indent = (
+        re.match(r"[ \t]*", text[offsets[members[0] - 1] :]).group(0) if members else header + "  "
+    )
+    inner = indent + (indent[len(header) :] or "  ")
+    newline = newline_of(text)
+    before = text[offsets[last - 2] : offsets[last - 1]] if last >= 2 else ""
+    rows = [
+        "" if not before.strip() else newline,
+        f"{indent}vpc_config {{{newline}",
+        f"{inner}subnets            = [{', '.join(subnets)}]{newline}",
+        f"{inner}security_group_ids = [{', '.join(groups)}]{newline}",
+        f"{indent}}}{newline}",
+    ]
+    at = offsets[last - 1]
+    return [Edit(at, at, "".join(rows))]

@@ -63,6 +63,10 @@ def model_facts(job: Job, job_vpcs: Any, resolver: Resolver) -> Dict[str, Fact]:
         return {"model_linked": True, "model_in_vpc": missing, "model_same_vpc": missing}
     if model.has_vpc_config is not True:
         return {"model_linked": True, "model_in_vpc": model.has_vpc_config, "model_same_vpc": True}
+    shared = isinstance(model.subnets, list) and isinstance(job.subnets, list)
+    if shared and any(m == j for m in model.subnets for j in job.subnets):
+        # a subnet is in one VPC: a model and job that share one share that VPC, known or not
+        return {"model_linked": True, "model_in_vpc": True, "model_same_vpc": True}
     _, model_vpcs = resolver.network_of(model.subnets)
     if isinstance(model_vpcs, Unknown) or isinstance(job_vpcs, Unknown):
         unknown = model_vpcs if isinstance(model_vpcs, Unknown) else job_vpcs

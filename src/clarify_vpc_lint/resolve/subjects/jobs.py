@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -11,7 +11,7 @@ from ... import ec2
 from ...facts import derive, fact
 from ...logic import Fact, all_of, negate
 from ...model import AnalysisConfig, Job, Model, Subnet
-from ...names import Name, refs
+from ...names import Name, VpcConfigWrite, refs
 from ...values import Unknown
 from ..egress import https_destinations
 from ..index import display
@@ -246,6 +246,7 @@ def _job_names(job: Job, resolver: Resolver, view: _JobView, vpcs: Any) -> Dict[
         "model_key": _model_key(job, resolver),
     }
     context.update(_suggested_network(job, resolver, at))
+    context["fix_vpc_config"] = _vpc_config_writes(job, resolver)
     context.update(role_names(view))  # policies (CVL503)
     return context
 
@@ -288,12 +289,60 @@ def _suggested_network(job: Job, resolver: Resolver, at: Optional[str]) -> Dict[
     }
 
 
+def _vpc_config_writes(job: Job, resolver: Resolver) -> Dict[str, VpcConfigWrite]:
+    """The VpcConfig each job-network fix writes: CVL102 gives the job its model's (the shadow
+    endpoint runs there), CVL103 gives a model without one the job's. ``needs`` says what a
+    person must decide or supply instead."""
+    model = find_model(job.model, resolver) if job.model is not None else None
+    model = model if isinstance(model, Model) else None
+    job_at = (job.loc.file, job.loc.line, job.loc.resource, job.loc.language)
+    if model is not None and model.has_vpc_config is True:
+        subnets = fix_refs(model.subnets, resolver, "the model's subnets", job.loc.file)
+        groups = fix_refs(model.security_groups, resolver, "the model's groups", job.loc.file)
+        missing = subnets.missing or groups.missing
+        source = (model.loc.file, model.loc.resource)
+        job_fix = VpcConfigWrite(*job_at, subnets.items, groups.items, missing, source)
+    else:
+        job_fix = VpcConfigWrite(
+            *job_at,
+            needs="the subnets and security groups the job should run in: no model in a VPC "
+            "is linked to it in the inputs to take them from",
+        )
+    if job.loc.language == "config":
+        job_fix = replace(
+            job_fix,
+            needs="a job declared in the config file, which --fix never writes: add the "
+            "remediation's subnets and security-groups to its entry",
+        )
+    if model is None:
+        return {"CVL102": job_fix}
+    model_at = (model.loc.file, model.loc.line, model.loc.resource, model.loc.language)
+    if model.has_vpc_config is True:
+        model_fix = VpcConfigWrite(
+            *model_at,
+            needs=f"a choice of one VPC for {job.loc.resource} and {model.loc.resource}, which "
+            "are in two: move the job to the model's subnets and groups, or the model to the "
+            "job's (the remediation)",
+        )
+    else:
+        at = fix_file(model.loc)
+        subnets = fix_refs(job.subnets, resolver, "the job's subnets", at)
+        groups = fix_refs(job.security_groups, resolver, "the job's groups", at)
+        missing = subnets.missing or groups.missing
+        source = (job.loc.file, job.loc.resource)
+        model_fix = VpcConfigWrite(*model_at, subnets.items, groups.items, missing, source)
+    return {"CVL102": job_fix, "CVL103": model_fix}
+
+
 def _model_key(job: Job, resolver: Resolver) -> Name:
     """The model a fix changes: its name, or a stand-in the fix's comment explains."""
     model = job.model
     if model is None or isinstance(model, Unknown):
         reason = model.reason if isinstance(model, Unknown) else "the inputs name no model"
         return Name("ClarifyModel", f"the model of {job.loc.resource} is not known ({reason})")
+    found = find_model(model, resolver)
+    if isinstance(found, Model):  # its resource (logical ID, address), not its ModelName
+        return Name(found.loc.resource)
     return Name(display(model, resolver.index))
 
 
