@@ -162,6 +162,8 @@ def plan_fixes(result: Result) -> FixPlan:
         settings = SETTINGS.get(finding.rule)
         appended = APPENDS.get(finding.rule)
         kind = result.linted.get(finding.file)
+        # a Python finding whose remediation --fix writes where it says (fixes/python.py)
+        in_script = kind == "python" and finding.rule in python.REMEDIATIONS
         if appended and not finding.fix_adds:
             reason = NEEDS[finding.rule]
         elif finding.rule in NEW_RESOURCES and kind == "cloudformation":
@@ -170,7 +172,7 @@ def plan_fixes(result: Result) -> FixPlan:
                 continue
         elif finding.rule in NEW_RESOURCES:
             reason = "written only into a CloudFormation template: apply the remediation by hand"
-        elif not settings and not appended:
+        elif not settings and not appended and not in_script:
             reason = f"not written by --fix: {NEEDS.get(finding.rule, 'apply the remediation')}"
         elif kind not in ("cloudformation", "api", "terraform-config", "python"):
             reason = _not_editable(kind)
@@ -181,7 +183,7 @@ def plan_fixes(result: Result) -> FixPlan:
             module = {"terraform-config": hcl, "python": python}.get(kind, documents)
             outcome = (
                 module.edits(finding, kind, text, settings)
-                if settings
+                if settings or in_script
                 else module.append(finding, kind, text, appended)
             )
             if isinstance(outcome, list):

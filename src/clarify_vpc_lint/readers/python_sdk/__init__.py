@@ -30,12 +30,15 @@ from ...model import Job, Network
 from ..formats import PYTHON_EXTENSIONS
 from .defaults import SdkDefaults, defaults_for, sdk_defaults
 from .notebooks import cell_line, cell_place, notebook_cells
+from .places import FixPlace, Places
 from .reader import Reader
 
 __all__ = [
+    "FixPlace",
     "PYTHON_EXTENSIONS",
     "SdkDefaults",
     "defaults_for",
+    "fix_places",
     "is_python_source",
     "mentions_sagemaker",
     "read_python",
@@ -88,8 +91,27 @@ def read_python(path: str, text: str, defaults: Optional[SdkDefaults] = None) ->
         raise ParseError("nests too deeply to read") from None
 
 
+def fix_places(path: str, text: str) -> Places:
+    """Where a ``.py`` script writes the network of each job and model it starts, by the line
+    and resource of its findings (raises ParseError as ``read_python`` does)."""
+    reader = Reader(path, SdkDefaults())
+    try:
+        _run(reader, path, text)
+    except RecursionError:
+        raise ParseError("nests too deeply to read") from None
+    places: Places = {}
+    for loc, place in reader.places:
+        places.setdefault((loc.line, loc.resource), place)
+    return places
+
+
 def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
     reader = Reader(path, defaults)
+    _run(reader, path, text)
+    return reader.network
+
+
+def _run(reader: Reader, path: str, text: str) -> None:
     if path.endswith(".ipynb"):
         code = 0
         for cell, source, lines in notebook_cells(path, text):
@@ -124,7 +146,6 @@ def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
             raise ParseError(f"not valid Python: {error}") from None
         reader.run_module(tree.body, text)
     reader.run_functions()
-    return reader.network
 
 
 def without_declared(jobs: List[Job]) -> List[Job]:

@@ -12,11 +12,12 @@ from collections import ChainMap
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ...keys import model_name_of
-from ...model import Model, Network
+from ...model import Location, Model, Network
 from ...values import Handle, Unknown
 from .calls import CLARIFY_IMAGE, RUN_METHODS
 from .defaults import SdkDefaults
 from .objects import SPREAD, Arguments, Env, Obj
+from .places import FixPlace
 from .sdk_requests import SdkRequests
 
 MAX_LOOP_ITEMS = 50  # loops are unrolled up to this size and two deep; bigger ones run once
@@ -38,6 +39,7 @@ class Reader(SdkRequests):
         self.path = path
         self.defaults = defaults
         self.network = Network()
+        self.places: List[Tuple[Location, FixPlace]] = []
         self.imports: Dict[str, str] = {}
         self.module = Env()
         self.functions: List[Tuple[Any, Env, str, Callable[[int], Tuple[int, int, str]]]] = []

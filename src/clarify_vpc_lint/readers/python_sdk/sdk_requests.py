@@ -37,6 +37,7 @@ from .calls import (
 )
 from .defaults import SdkDefaults, resource_defaults
 from .objects import SPREAD, Arguments, Env, Obj
+from .places import FixPlace, place_of
 
 # the kinds of monitor whose baselining job is a Clarify job ("clarify-monitor": one the file
 # does not build, known as Clarify's by its suggest_baseline arguments)
@@ -51,6 +52,7 @@ class SdkRequests:
     imports: Dict[str, str]
     defaults: SdkDefaults
     network: Network
+    places: List[Tuple[Location, FixPlace]]  # where each subject's network is written
     loops: List[str]
     place: Callable[[int], Tuple[int, int, str]]
     arguments: Callable[[ast.Call, Tuple[str, ...], Env], Dict[str, Any]]
@@ -69,6 +71,7 @@ class SdkRequests:
         obj = Obj(kind, cls, self.arguments(node, params, env), node, module=path)
         if kind == "model":
             self.add_model(obj, node, obj.args.get("vpc_config"), obj.args.get("model_data"))
+            self.record_place(obj.model, node, "vpc_config")
         elif kind == "model-builder":
             data = Unknown("the model a ModelBuilder builds is known when it runs")
             self.add_model(obj, node, networking_vpc(obj), data)
@@ -99,6 +102,7 @@ class SdkRequests:
         if isinstance(vpc, dict):  # from the defaults, or written as a dict
             vpc = Obj("vpc-config", "VpcConfig", Arguments(vpc), node)
         self.add_model(obj, node, vpc, data, model_defaults=False)
+        self.record_place(obj.model, node, "vpc_config")
         return obj
 
     def create_processing_job_resource(self, node: ast.Call, env: Env) -> Obj:
@@ -134,6 +138,7 @@ class SdkRequests:
         job = sagemaker.processing_job(request, loc)
         if job is not None:
             self.network.jobs.append(job)
+            self.record_place(job, node, "network_config")
         return Obj("processing-job", "ProcessingJob", args, node, job=job)
 
     def method(self, receiver: Obj, name: str, node: ast.Call, env: Env) -> Any:
@@ -164,6 +169,8 @@ class SdkRequests:
             )
             vpc = args.get("vpc_config_override", estimator_vpc(receiver, self.defaults))
             self.add_model(model, node, vpc, "s3://<the training job's output>")
+            if receiver.module and "vpc_config_override" not in args:  # the estimator's subnets
+                self.record_place(model.model, receiver.node, "subnets")
             return model if name == "create_model" else predictor(node)
         elif kind == "model" and name == "deploy":
             self.arguments(node, (), env)
@@ -248,6 +255,8 @@ class SdkRequests:
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
             self.network.jobs.append(job)
+            if processor.module:  # a processor this file builds (else its network is unknown)
+                self.record_place(job, processor.node, "network_config")
         return job
 
     def processing_step(self, step: Obj, node: ast.Call) -> None:
@@ -318,6 +327,8 @@ class SdkRequests:
         if job.inference is not False:
             job.model, job.existing_endpoint = model, existing_endpoint
         self.network.jobs.append(job)
+        if isinstance(job_config, Obj):
+            self.record_place(job, job_config.node, "network_config")
         step.job = job
 
     def _monitoring_chain(self) -> Tuple[Any, ...]:
@@ -345,6 +356,8 @@ class SdkRequests:
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
             self.network.jobs.append(job)
+            if monitor.module:  # a monitor this file builds
+                self.record_place(job, monitor.node, "network_config")
 
     def schedule(self, monitor: Obj, node: ast.Call, env: Env) -> None:
         args = self.arguments(node, ("endpoint_input",), env)
@@ -359,7 +372,10 @@ class SdkRequests:
         }
         call = f"{monitor.name or monitor.cls}.create_monitoring_schedule"
         loc = self.location(node, call, self.dialect(monitor))
-        self.network.jobs.append(sagemaker.monitoring_job(request, loc, monitor.kind, endpoint))
+        job = sagemaker.monitoring_job(request, loc, monitor.kind, endpoint)
+        self.network.jobs.append(job)
+        if monitor.module:
+            self.record_place(job, monitor.node, "network_config")
 
     def add_model(
         self, obj: Obj, node: ast.Call, vpc: Any, data: Any, model_defaults: bool = True
@@ -405,8 +421,18 @@ class SdkRequests:
             job = sagemaker.processing_job(request, loc)
             if job is not None:
                 self.network.jobs.append(job)
+                self.record_place(job, node, "NetworkConfig", as_dict)
         else:
             keys = [python_call(self.path, loc.line, loc.column)]
             if isinstance(name, str):
                 keys.append(model_name(name))
             self.network.models.append(sagemaker.model(request, loc, keys))
+            self.record_place(self.network.models[-1], node, "VpcConfig", as_dict)
+
+    def record_place(
+        self, subject: Any, node: ast.AST, argument: str, request: bool = False
+    ) -> None:
+        """Where ``subject``'s network is written: ``argument`` of the call ``node``."""
+        place = place_of(node, argument, request)
+        if subject is not None and place is not None:
+            self.places.append((subject.loc, place))
