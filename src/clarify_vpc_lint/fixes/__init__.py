@@ -232,7 +232,8 @@ def _apply(plan: FixPlan, path: str, pairs: List[Tuple[Edit, Finding]], module) 
     fixed = text
     for edit, _ in reversed(chosen):
         fixed = fixed[: edit.start] + edit.text + fixed[edit.end :]
-    findings = [f for _, group in chosen for f in group]
+    # a fix of several edits (an argument and its import) is one applied finding
+    findings = list(dict.fromkeys(f for _, group in chosen for f in group))
     problem = module.parse_problem(path, fixed)
     if problem:
         plan.not_applied.extend(

@@ -184,6 +184,11 @@ class _Script:
         existing = _member(holder, name)
         if existing is None and isinstance(value, ast.List) and _member(holder, "vpc_config"):
             return ""  # v3's NetworkConfig(vpc_config=VpcConfig(...)) holds the subnets there
+        if existing is None and _spread(holder):
+            return (
+                f"the arguments of {ast.unparse(holder)[:60]} are spread from a mapping: "
+                f"set {name} in it by hand"
+            )
         if existing is None:
             found.append(self.insert(holder, name, value, source))
             return ""
@@ -257,6 +262,13 @@ def _member(holder: ast.expr, name: str) -> Optional[ast.expr]:
             if isinstance(key, ast.Constant) and key.value == name:
                 return value
     return None
+
+
+def _spread(holder: ast.expr) -> bool:
+    """``f(**mapping)`` or ``{**mapping}``: a member added beside it may be given twice."""
+    if isinstance(holder, ast.Call):
+        return any(k.arg is None for k in holder.keywords)
+    return isinstance(holder, ast.Dict) and None in holder.keys
 
 
 def _members(holder: ast.expr) -> list:

@@ -1,0 +1,233 @@
+"""Every Python finding's fix, applied to its fixture, makes the finding disappear (issue 23,
+SPEC sections 5 and 6).
+
+Each Python bad fixture (``tests/fixtures/python/`` and the rules' ``py-bad`` cases) is fixed with
+``--fix`` in a copy and linted again: the findings it wrote are gone, no error or warning is new,
+the script parses, every other line is kept, and each finding left was listed as not applied with
+what its fix needs (values the inputs do not hold, a group in AWS, a notebook cell).
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+from typing import Dict, List, Optional, Set, Tuple
+
+import pytest
+from conftest import FIXTURES
+
+from clarify_vpc_lint.fixes import plan_fixes
+from clarify_vpc_lint.linter import Options, run
+
+PYTHON = FIXTURES / "python"
+NETWORK = PYTHON / "network"
+RULES = FIXTURES / "rules"
+
+# what a fix may change on a line it edits: the argument or member it writes
+NAMES = (
+    "enable_network_isolation",
+    "EnableNetworkIsolation",
+    "network_config",
+    "subnets",
+    "Subnets",
+)
+NEEDS_VALUES = "aws ec2 describe-subnets lists your subnets"  # where to find what is missing
+IN_AWS = "written only into a CloudFormation template"  # a security group of the inventory
+
+# case -> (the findings --fix writes, {rule: what the listing says its fix needs})
+Case = Tuple[Set[Tuple[str, str]], Dict[str, str]]
+CASES: Dict[str, Case] = {
+    "rules/CVL101/py-bad": ({("CVL101", "processor.run_bias")}, {}),
+    "rules/CVL102/py-bad": ({("CVL102", "processor.run_bias")}, {}),  # the model's network
+    "python/isolation_network_config.py": ({("CVL101", "clarify_processor.run_bias")}, {}),
+    "python/aliases.py": (
+        {
+            ("CVL101", "SageMakerClarifyProcessor.run_explainability"),
+            ("CVL101", "SageMakerClarifyProcessor.run_bias"),
+            ("CVL101", "SageMakerClarifyProcessor.run_bias_and_explainability"),
+            ("CVL101", "v3.run_post_training_bias"),
+        },
+        {},
+    ),
+    "python/boto3_request.py": (
+        {("CVL101", "churn-clarify-boto3"), ("CVL201", "churn-boto3-model")},
+        {"CVL401": IN_AWS, "CVL402": IN_AWS},
+    ),
+    "python/check_step_defaults": (
+        {("CVL101", "ModelBiasCheck")},  # network_config added to its CheckJobConfig
+        {"CVL101": "not written automatically in this input format"},  # the defaults file
+    ),
+    "python/estimator_model.py": ({("CVL201", "estimator.create_model")}, {}),
+    "python/fixtures_built": (set(), {"CVL102": NEEDS_VALUES}),
+    "python/isolation_defaults": (
+        {("CVL101", "processor.run_explainability")},
+        {"CVL101": "not written automatically", "CVL102": "the subnets and security groups"},
+    ),
+    "python/loop.py": (
+        {
+            ("CVL101", "processor.run_post_training_bias [subnet-0py1a]"),
+            ("CVL101", "processor.run_post_training_bias [subnet-0py1b]"),
+        },
+        {},
+    ),
+    "python/monitors.py": (
+        {
+            ("CVL101", "bias_monitor.suggest_baseline"),
+            ("CVL101", "explain_monitor.suggest_baseline"),
+            ("CVL101", "explain_monitor.create_monitoring_schedule"),
+        },
+        {},
+    ),
+    "python/never_imported.py": (set(), {"CVL102": NEEDS_VALUES}),
+    "python/one_subnet_model.py": ({("CVL201", "churn-xgboost")}, {}),
+    "python/pipelines": (set(), {"CVL102": NEEDS_VALUES}),
+    "python/two_instances.py": (set(), {"CVL401": IN_AWS, "CVL402": IN_AWS}),
+    "python/v3_resources": (
+        {
+            ("CVL101", "churn-explain-defaults"),  # isolation from the v3 defaults
+            ("CVL102", "churn-explain-nightly"),  # its model's network
+            ("CVL201", "churn-v3-one-subnet"),
+        },
+        {},
+    ),
+}
+
+
+def _copy(case: str, into: Path) -> Tuple[Path, List[str]]:
+    """The case in ``into``, and the context it is linted with (a rule case holds its own)."""
+    source = FIXTURES / case
+    target = into / source.name
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copy(source, target)
+    return target, [] if case.startswith("rules/") else [str(NETWORK)]
+
+
+def _decided(result) -> Set[Tuple[str, str]]:
+    return {(f.rule, f.resource) for f in result.findings if f.severity != "info"}
+
+
+def _scripts(path: Path) -> List[Path]:
+    return [path] if path.is_file() else sorted(path.rglob("*.py"))
+
+
+def _kept(old: str, new: str) -> List[str]:
+    """The lines of ``old`` a fix changed other than by writing one of NAMES or by adding an
+    argument at the end of the line's call."""
+    lines = new.splitlines()
+    changed = []
+    for line in set(old.splitlines()) - set(lines):
+        head = line.rstrip().rstrip(",").rstrip(")")
+        if not any(name in line for name in NAMES) and not any(
+            other.startswith(head) for other in lines
+        ):
+            changed.append(line)
+    return changed
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_python_fix_applied_makes_its_finding_disappear(case: str, tmp_path: Path) -> None:
+    path, context = _copy(case, tmp_path)
+    options = Options(paths=[str(path)], context=context)
+    before = run(options)
+    assert before.errors == []
+    texts = {script: script.read_text() for script in _scripts(path)}
+    fixes = plan_fixes(before)
+    written, needs = CASES[case]
+    assert {(f.rule, f.resource) for f in fixes.applied} == written
+    for rule, need in needs.items():
+        reasons = [n.reason for n in fixes.not_applied if n.finding.rule == rule]
+        assert reasons and all(need in reason for reason in reasons), (rule, reasons)
+    fixes.write()
+    after = run(options)
+    assert after.errors == []
+    for script, old in texts.items():
+        ast.parse(script.read_text())  # the fixed script parses
+        assert _kept(old, script.read_text()) == [], script
+    left = _decided(after)
+    assert not left & written  # each fix made its finding disappear
+    assert left <= _decided(before)  # and nothing new is an error or a warning
+    listed = {(n.finding.rule, n.finding.resource) for n in fixes.not_applied}
+    assert left <= listed  # what is left was listed, with what its fix needs
+
+
+def _fixed(case: str, tmp_path: Path, name: Optional[str] = None) -> str:
+    path, context = _copy(case, tmp_path)
+    plan_fixes(run(Options(paths=[str(path)], context=context))).write()
+    return ((path / name) if name else path).read_text()
+
+
+def test_a_network_config_fix_keeps_every_argument_already_written(tmp_path: Path) -> None:
+    """Isolation from the defaults file: the argument is added to the NetworkConfig the
+    processor has, whose subnets (a name) and groups stay as written."""
+    text = _fixed("python/isolation_defaults", tmp_path, "explain.py")
+    assert (
+        'network_config=NetworkConfig(subnets=SUBNETS, security_group_ids=["sg-0pyok"], '
+        "enable_network_isolation=False)," in text
+    )
+
+
+def test_a_sagemaker_core_call_gets_the_defaults_network_with_isolation_off(
+    tmp_path: Path,
+) -> None:
+    """ProcessingJob.create that leaves network_config out takes the v3 defaults' whole: the fix
+    gives it its own, with the defaults' subnets and groups, so the VPC is kept."""
+    text = _fixed("python/v3_resources", tmp_path, "jobs.py")
+    tree = ast.parse(text)
+    created = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and ast.unparse(node.func) == "ProcessingJob.create"
+        and "churn-explain-defaults" in ast.unparse(node)
+    ]
+    (call,) = created
+    (network,) = [k.value for k in call.keywords if k.arg == "network_config"]
+    assert ast.unparse(network) == (
+        "shapes.NetworkConfig(enable_network_isolation=False, vpc_config=shapes.VpcConfig("
+        "subnets=['subnet-0py1a', 'subnet-0py1b'], security_group_ids=['sg-0pyok']))"
+    )
+    # the v3 processor's NetworkConfig is imported from the v3 module
+    assert "from sagemaker.core.network import NetworkConfig\n" in text
+
+
+def test_a_boto3_fix_changes_the_request_member_only(tmp_path: Path) -> None:
+    text = _fixed("python/boto3_request.py", tmp_path)
+    assert '"EnableNetworkIsolation": False,' in text
+    assert 'VpcConfig={"Subnets": ["subnet-0py1b", "subnet-0py1a"],' in text
+    assert "NetworkConfig(" not in text  # no SDK object in a boto3 request
+
+
+def test_a_fix_beside_spread_arguments_is_listed_with_why(tmp_path: Path) -> None:
+    """``NetworkConfig(**SETTINGS)``: an argument added beside the mapping could be given twice
+    (a TypeError when the script runs), so the fix is listed, not written."""
+    script = tmp_path / "spread.py"
+    text = (RULES / "CVL101" / "py-bad" / "job.py").read_text()
+    written = "    network_config=NetworkConfig(\n        enable_network_isolation=True,\n"
+    assert written in text
+    script.write_text(
+        text.replace(written, "    network_config=NetworkConfig(**SETTINGS,\n", 1).replace(
+            "processor = clarify",
+            'SETTINGS = {"enable_network_isolation": True}\nprocessor = clarify',
+            1,
+        )
+    )
+    before = run(Options(paths=[str(script)], context=[str(RULES / "CVL101" / "py-bad")]))
+    assert ("CVL101", "error") in {(f.rule, f.severity) for f in before.findings}
+    fixes = plan_fixes(before)
+    assert fixes.applied == []
+    (listed,) = [n for n in fixes.not_applied if n.finding.rule == "CVL101"]
+    assert "spread from a mapping: set enable_network_isolation in it by hand" in listed.reason
+
+
+def test_an_incomplete_fix_is_not_written_and_says_where_to_find_the_values(
+    tmp_path: Path,
+) -> None:
+    path, context = _copy("python/never_imported.py", tmp_path)
+    before = run(Options(paths=[str(path)], context=context))
+    fixes = plan_fixes(before)
+    (listed,) = fixes.not_applied
+    assert "private subnets for" in listed.reason and NEEDS_VALUES in listed.reason
+    assert fixes.fixed == {}
