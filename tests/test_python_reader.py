@@ -1045,3 +1045,39 @@ def test_cell_lines_are_found_whatever_the_escapes_and_metadata_keys() -> None:
     (job,) = read_python("nb.ipynb", text).jobs
     assert job.loc.resource == "p.run_pre_training_bias (cell 2, line 4)"
     assert "run_pre_training_bias(None, None)" in text.splitlines()[job.loc.line - 1]
+
+
+def test_a_finding_decided_by_the_v3_defaults_file_says_where_the_value_comes_from() -> None:
+    """ProcessingJob.create without network_config takes it whole from the defaults: its fixes
+    name that section and file; a call with its own network_config, or a v3 processor, does not."""
+    findings = run(Options(paths=[str(PYTHON / "v3_resources")], context=[str(NETWORK)])).findings
+    notes = {
+        f.resource: f.remediation.splitlines()[0] for f in findings if f.file.endswith("jobs.py")
+    }
+    config = str(PYTHON / "v3_resources" / "config.yaml")
+    assert notes["churn-explain-defaults"] == (
+        "# network_config is not written in this call: it comes whole from "
+        f"SageMaker.PythonSDK.Resources.ProcessingJob.network_config of the SDK defaults file {config}"
+    )
+    assert "defaults file" not in notes["churn-explain-nightly"]
+    script = (
+        "from sagemaker.core import shapes\n"
+        "from sagemaker.core.resources import Model\n"
+        "Model.create(model_name='one', primary_container=shapes.ContainerDefinition(image='x'))\n"
+    )
+    defaults = sdk_defaults(
+        {
+            "SageMaker": {
+                "PythonSDK": {
+                    "Resources": {
+                        "GlobalDefaults": {
+                            "vpc_config": {"subnets": ["subnet-0py1a"], "security_group_ids": []}
+                        }
+                    }
+                }
+            }
+        }
+    )
+    (model,) = read_python("m.py", script, defaults).models
+    assert model.subnets == ["subnet-0py1a"]
+    assert "SageMaker.PythonSDK.Resources.GlobalDefaults.vpc_config" in model.loc.origin

@@ -308,8 +308,10 @@ def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
     ]
     lists = [value for value in places if isinstance(value, ast.List) and value.elts]
     if len(places) != 1 or len(lists) != 1:
+        where = "in the model's call" if place is not None else "in the file"
         return (
-            f"{item.python} is written {len(places)} times, or not as a list: add {added} by hand"
+            f"{item.python} is written {len(places)} times {where}, or not as a list: add "
+            f"{added} where the model's subnets are given (the remediation says where)"
         )
     (listed,) = lists
     lines = text.splitlines(keepends=True)

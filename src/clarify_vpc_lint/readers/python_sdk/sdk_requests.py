@@ -35,7 +35,7 @@ from .calls import (
     s3_uri,
     what_it_is,
 )
-from .defaults import SdkDefaults, resource_defaults
+from .defaults import SdkDefaults, filled_from
 from .objects import SPREAD, Arguments, Env, Obj
 from .places import FixPlace, place_of
 
@@ -87,8 +87,8 @@ class SdkRequests:
         """v3 ``sagemaker.core.resources.Model.create``: an argument left out comes whole from
         the PythonSDK.Resources defaults, never from the SageMaker.Model ones."""
         args = self.arguments(node, ("model_name", "primary_container"), env)
-        if SPREAD not in args:  # else what is left out is not known
-            args.update(resource_defaults(self.defaults, "Model", given(args)))
+        filled = {} if SPREAD in args else filled_from(self.defaults, "Model", given(args))
+        args.update({name: value for name, (_, value) in filled.items()})
         obj = Obj(
             "model",
             "Model",
@@ -103,6 +103,8 @@ class SdkRequests:
             vpc = Obj("vpc-config", "VpcConfig", Arguments(vpc), node)
         self.add_model(obj, node, vpc, data, model_defaults=False)
         self.record_place(obj.model, node, "vpc_config")
+        if obj.model is not None and "vpc_config" in filled:
+            obj.model.loc.origin = self.defaults_origin(filled["vpc_config"][0])
         return obj
 
     def create_processing_job_resource(self, node: ast.Call, env: Env) -> Obj:
@@ -111,8 +113,8 @@ class SdkRequests:
         PythonSDK.Resources defaults (the SageMaker.ProcessingJob ones do not apply)."""
         params = ("processing_job_name", "processing_resources", "app_specification", "role_arn")
         args = self.arguments(node, params, env)
-        if SPREAD not in args:  # else what is left out is not known
-            args.update(resource_defaults(self.defaults, "ProcessingJob", given(args)))
+        filled = {} if SPREAD in args else filled_from(self.defaults, "ProcessingJob", given(args))
+        args.update({name: value for name, (_, value) in filled.items()})
         network = args.get("network_config")
         if isinstance(network, dict):  # from the defaults, or written as a dict
             network = Obj("network-config", "NetworkConfig", Arguments(network), node)
@@ -135,11 +137,21 @@ class SdkRequests:
         }
         name = job_name({"job_name": args.get("processing_job_name")}, "ProcessingJob.create")
         loc = self.location(node, name, "sdk-v3-resources")
+        if "network_config" in filled:
+            loc.origin = self.defaults_origin(filled["network_config"][0])
         job = sagemaker.processing_job(request, loc)
         if job is not None:
             self.network.jobs.append(job)
             self.record_place(job, node, "network_config")
         return Obj("processing-job", "ProcessingJob", args, node, job=job)
+
+    def defaults_origin(self, section: str) -> str:
+        """Where a sagemaker-core call's argument left out comes from, for its fixes."""
+        argument = section.rsplit(".", 1)[-1]
+        return (
+            f"{argument} is not written in this call: it comes whole from {section} of the SDK "
+            f"defaults file {self.defaults.path or 'config.yaml'}"
+        )
 
     def method(self, receiver: Obj, name: str, node: ast.Call, env: Env) -> Any:
         kind = receiver.kind
