@@ -10,6 +10,7 @@ what its fix needs (values the inputs do not hold, a group in AWS, a notebook ce
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
@@ -19,6 +20,7 @@ from conftest import FIXTURES
 
 from clarify_vpc_lint.fixes import plan_fixes
 from clarify_vpc_lint.linter import Options, run
+from clarify_vpc_lint.readers.python_sdk.notebooks import notebook_cells
 
 PYTHON = FIXTURES / "python"
 NETWORK = PYTHON / "network"
@@ -54,6 +56,8 @@ CASES: Dict[str, Case] = {
         {("CVL101", "churn-clarify-boto3"), ("CVL201", "churn-boto3-model")},
         {"CVL401": IN_AWS, "CVL402": IN_AWS},
     ),
+    "python/bias_report.ipynb": ({("CVL101", "clarify_processor.run_bias (cell 6, line 9)")}, {}),
+    "python/magics.ipynb": ({("CVL101", "churn-explain-weekly (cell 7, line 10)")}, {}),
     "python/check_step_defaults": (
         {("CVL101", "ModelBiasCheck")},  # network_config added to its CheckJobConfig
         {"CVL101": "not written automatically in this input format"},  # the defaults file
@@ -113,6 +117,15 @@ def _scripts(path: Path) -> List[Path]:
     return [path] if path.is_file() else sorted(path.rglob("*.py"))
 
 
+def _parses(script: Path) -> None:
+    """A script parses; a notebook is JSON whose code cells parse as IPython runs them."""
+    if script.suffix == ".ipynb":
+        for _, code, _ in notebook_cells(str(script), script.read_text()):
+            ast.parse(code)
+    else:
+        ast.parse(script.read_text())
+
+
 def _kept(old: str, new: str) -> List[str]:
     """The lines of ``old`` a fix changed other than by writing one of NAMES or by adding an
     argument at the end of the line's call."""
@@ -144,7 +157,7 @@ def test_each_python_fix_applied_makes_its_finding_disappear(case: str, tmp_path
     after = run(options)
     assert after.errors == []
     for script, old in texts.items():
-        ast.parse(script.read_text())  # the fixed script parses
+        _parses(script)
         assert _kept(old, script.read_text()) == [], script
     left = _decided(after)
     assert not left & written  # each fix made its finding disappear
@@ -194,7 +207,11 @@ def test_a_sagemaker_core_call_gets_the_defaults_network_with_isolation_off(
 
 
 def test_a_boto3_fix_changes_the_request_member_only(tmp_path: Path) -> None:
-    text = _fixed("python/boto3_request.py", tmp_path)
+    path, context = _copy("python/boto3_request.py", tmp_path)
+    fixes = plan_fixes(run(Options(paths=[str(path)], context=context)))
+    assert {f.rule for f in fixes.applied} == {"CVL101", "CVL201"}, fixes.not_applied
+    fixes.write()
+    text = path.read_text()
     assert '"EnableNetworkIsolation": False,' in text
     assert 'VpcConfig={"Subnets": ["subnet-0py1b", "subnet-0py1a"],' in text
     assert "NetworkConfig(" not in text  # no SDK object in a boto3 request
@@ -231,3 +248,59 @@ def test_an_incomplete_fix_is_not_written_and_says_where_to_find_the_values(
     (listed,) = fixes.not_applied
     assert "private subnets for" in listed.reason and NEEDS_VALUES in listed.reason
     assert fixes.fixed == {}
+
+
+def _notebook(cells: List[Tuple[str, str]]) -> str:
+    """A notebook as Jupyter writes it: one JSON string per source line, indent 1."""
+    written = [
+        {
+            "cell_type": kind,
+            "metadata": {},
+            "source": [line for line in text.splitlines(keepends=True)],
+            **({"execution_count": None, "outputs": []} if kind == "code" else {}),
+        }
+        for kind, text in cells
+    ]
+    return json.dumps({"cells": written, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
+def test_a_notebook_fix_goes_into_the_cells_that_hold_the_call_and_the_imports(
+    tmp_path: Path,
+) -> None:
+    """The processor is built in one cell and run in another: the argument goes into the cell
+    that builds it, the import after the imports of the first cell, and every other cell, the
+    magics and the markdown stay byte for byte."""
+    case = RULES / "CVL102" / "py-bad"
+    script = (case / "job.py").read_text()
+    imports, rest = script.split("\n\nprocessor = ", 1)
+    build, start = rest.split("\nprocessor.run_bias(", 1)
+    notebook = tmp_path / "job.ipynb"
+    notebook.write_text(
+        _notebook(
+            [
+                ("code", "%pip install sagemaker\n" + imports + "\n"),
+                ("markdown", "The processor runs in the VPC.\n"),
+                ("code", "processor = " + build),
+                ("code", "processor.run_bias(" + start),
+            ]
+        )
+    )
+    for name in ("model.json", "subnets.json", "security-groups.json", "route-tables.json"):
+        shutil.copy(case / name, tmp_path / name)
+    options = Options(paths=[str(tmp_path)])  # the notebook, the model and the network
+    before = run(options)
+    fixes = plan_fixes(before)
+    assert [(f.rule, f.resource) for f in fixes.applied] == [
+        ("CVL102", "processor.run_bias (cell 4, line 1)")
+    ]
+    old = json.loads(notebook.read_text())["cells"]
+    fixes.write()
+    new = json.loads(notebook.read_text())["cells"]
+    assert new[0]["source"][-1] == "from sagemaker.network import NetworkConfig\n"
+    assert new[0]["source"][:-1] == old[0]["source"]
+    assert new[1] == old[1] and new[3] == old[3]
+    assert any(
+        line.strip().startswith("network_config=NetworkConfig(") for line in new[2]["source"]
+    )
+    after = run(options)
+    assert after.errors == [] and "CVL102" not in {f.rule for f in after.findings}

@@ -10,13 +10,18 @@ a second of import for the same edit)."""
 from __future__ import annotations
 
 import ast
+import json
 import re
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+from json.decoder import scanstring
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from ..documents import ParseError
 from ..findings import Finding
-from ..readers.python_sdk import fix_places
+from ..readers.python_sdk import FixPlace, fix_places
+from ..readers.python_sdk.notebooks import CodeCell, code_cells
 from ..remediation import written
 from . import Edit, ListItem, Outcome, Setting, after_last_item, line_offsets, newline_of
 
@@ -28,43 +33,140 @@ def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...])
     """The finding's remediation written into the call that takes the job's network: an
     argument added, or the members of the one written there changed or added, every other
     member kept. Only a complete remediation is written; else what it lacks."""
-    if not finding.file.endswith(".py"):
-        return "a notebook: change the cell by hand"
     lacking = _lacking(finding.remediation)
     if lacking:
         return f"its remediation needs values the inputs do not hold: {lacking}"
     fix = _parsed_remediation(finding.remediation)
     if fix is None:
         return "its remediation is not one argument of a call: apply it by hand"
+
+    def write(script: _Script, place: Optional[FixPlace]) -> Outcome:
+        if place is None or place.argument != fix.name:
+            return (
+                f"the call that takes {finding.resource}'s {fix.name} is not written in this "
+                "file: apply the remediation where it is"
+            )
+        call = script.call_at(place.call)
+        if call is None:
+            return "the call the finding names is not found in the file: lint again"
+        holder: Optional[ast.expr] = call
+        if place.request:  # boto3's create_processing_job(**request): the request's dict
+            holder = next((script.value_of(k.value) for k in call.keywords if k.arg is None), None)
+            if not isinstance(holder, ast.Dict):
+                return (
+                    "the request is not a dict literal assigned once: apply the remediation by hand"
+                )
+        found: List[Edit] = []
+        problem = script.set_member(holder, fix.name, fix.value, fix.source, found)
+        if problem:
+            return problem
+        if not found:
+            return "the arguments the fix writes are already in place: lint again"
+        return found + script.imports(fix.imports, found)
+
+    return _in_file(finding, text, write)
+
+
+def _in_file(
+    finding: Finding, text: str, write: Callable[[_Script, Optional[FixPlace]], Outcome]
+) -> Outcome:
+    """``write``'s edits of the script at the place of the finding's subject; a notebook's
+    code cells are read as the one script they run as, and its edits go into their sources."""
+    if finding.file.endswith(".ipynb"):
+        return _in_notebook(finding, text, write)
     try:
         tree = ast.parse(text.lstrip("\ufeff"))
         places = fix_places(finding.file, text)
     except (SyntaxError, ValueError, ParseError) as error:
         return f"the file no longer parses ({error})"
+    return write(_Script(text, tree), places.get((finding.line, finding.resource)))
+
+
+def _in_notebook(
+    finding: Finding, text: str, write: Callable[[_Script, Optional[FixPlace]], Outcome]
+) -> Outcome:
+    try:
+        cells = list(code_cells(finding.file, text))
+        places = fix_places(finding.file, text)
+        script_text = "\n".join(cell.python for cell in cells)
+        tree = ast.parse(script_text)
+    except (SyntaxError, ValueError, ParseError) as error:
+        return f"the notebook no longer parses ({error})"
+    first_lines, line = {}, 1  # each cell's first line in the script
+    for cell in cells:
+        first_lines[cell.number] = line
+        line += cell.python.count("\n") + 1
     place = places.get((finding.line, finding.resource))
-    if place is None or place.argument != fix.name:
-        return (
-            f"the call that takes {finding.resource}'s {fix.name} is not written in this file: "
-            "apply the remediation where it is"
-        )
-    script = _Script(text, tree)
-    call = script.call_at(place.call)
-    if call is None:
-        return "the call the finding names is not found in the file: lint again"
-    holder: Optional[ast.expr] = call
-    if place.request:  # boto3's create_processing_job(**request): the request's dict
-        holder = next((script.value_of(k.value) for k in call.keywords if k.arg is None), None)
-        if not isinstance(holder, ast.Dict):
-            return "the request is not a dict literal assigned once: apply the remediation by hand"
-    found: List[Edit] = []
-    problem = script.set_member(holder, fix.name, fix.value, fix.source, found)
-    if problem:
-        return problem
-    if not found:
-        return "the arguments the fix writes are already in place: lint again"
-    inserted = "".join(edit.text for edit in found)
-    found.extend(script.imports(fix.imports, inserted))
-    return found
+    if place is not None:
+        shift = first_lines[place.cell] - 1
+        start, column, end, end_column = place.call
+        place = replace(place, call=(start + shift, column, end + shift, end_column))
+    outcome = write(_Script(script_text, tree), place)
+    if isinstance(outcome, str):
+        return outcome
+    return _cell_edits(text, cells, script_text, outcome)
+
+
+def _cell_edits(text: str, cells: List[CodeCell], script_text: str, found: List[Edit]) -> Outcome:
+    """Edits of the notebook's script as edits of the JSON text: each cell they change gets its
+    source strings written again, the strings of unchanged lines kept as they were."""
+    result: List[Edit] = []
+    offset = placed = 0
+    for cell in cells:
+        end = offset + len(cell.python)
+        inside = [
+            Edit(e.start - offset, e.end - offset, e.text)
+            for e in found
+            if offset <= e.start and e.end <= end
+        ]
+        if inside:
+            edited = _edited_cell(text, cell, inside)
+            if isinstance(edited, str):
+                return edited
+            result.append(edited)
+            placed += len(inside)
+        offset = end + 1
+    if placed != len(found):
+        return "the fix would span two cells: change the notebook by hand"
+    return result
+
+
+def _edited_cell(text: str, cell: CodeCell, found: List[Edit]) -> Union[Edit, str]:
+    pieces = cell.source if isinstance(cell.source, list) else [cell.source]
+    if [scanstring(text, start + 1)[0] for start in cell.starts] != pieces:
+        return f"cell {cell.number}'s text does not follow the notebook's JSON: change it by hand"
+    code_lines = cell.code.split("\n")
+    python_lines = cell.python.split("\n")
+    python_offsets = line_offsets(cell.python)
+    code_offsets = line_offsets(cell.code)
+    code = cell.code
+    for edit in sorted(found, key=lambda e: e.start, reverse=True):
+        positions = []
+        for at in (edit.start, edit.end):
+            line = bisect_right(python_offsets, at) - 1
+            if python_lines[line] != code_lines[line]:  # an IPython line, or a dedented cell
+                return f"cell {cell.number} is indented or holds IPython lines there: change it by hand"
+            positions.append(code_offsets[line] + at - python_offsets[line])
+        code = code[: positions[0]] + edit.text + code[positions[1] :]
+    new_pieces = code.splitlines(keepends=True) if isinstance(cell.source, list) else [code]
+    raw = [text[start : scanstring(text, start + 1)[1]] for start in cell.starts]
+    ascii_only = all(r.isascii() for r in raw)
+    written_pieces = []
+    matcher = SequenceMatcher(a=pieces, b=new_pieces, autojunk=False)
+    for operation, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+        if operation == "equal":
+            written_pieces.extend(raw[a_start:a_end])
+        else:
+            written_pieces.extend(
+                json.dumps(piece, ensure_ascii=ascii_only) for piece in new_pieces[b_start:b_end]
+            )
+    first = cell.starts[0]
+    if len(cell.starts) > 1:  # as the notebook separates its strings
+        separator = text[scanstring(text, first + 1)[1] : cell.starts[1]]
+    else:  # one string: each new one on a line of its own, as indented
+        separator = ",\n" + text[text.rfind("\n", 0, first) + 1 : first]
+    last_end = scanstring(text, cell.starts[-1] + 1)[1]
+    return Edit(first, last_end, separator.join(written_pieces))
 
 
 @dataclass(frozen=True)
@@ -230,9 +332,10 @@ class _Script:
             return Edit(closing, closing, item)
         return after_last_item(self.text, closing, item)
 
-    def imports(self, wanted: Tuple[Tuple[str, str], ...], inserted: str) -> List[Edit]:
-        """An import of each name the inserted text uses that the module does not bind, after
-        the module's last top-level import."""
+    def imports(self, wanted: Tuple[Tuple[str, str], ...], found: List[Edit]) -> List[Edit]:
+        """An import of each name the edits write that the module does not bind, after the last
+        top-level import before them (else before the statement they edit), so it runs first."""
+        inserted = "".join(edit.text for edit in found)
         bound = set(self.assigned)
         for node in self.tree.body:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -244,13 +347,14 @@ class _Script:
         ]
         if not missing:
             return []
-        last = [n for n in self.tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        first = min(edit.start for edit in found)
+        statements = [n for n in self.tree.body if self.offset(n.lineno, n.col_offset) <= first]
+        before = [n for n in statements if isinstance(n, (ast.Import, ast.ImportFrom))]
+        if before and before[-1].end_lineno < len(self.offsets):
+            at = self.offsets[before[-1].end_lineno]
+        else:
+            at = self.offsets[statements[-1].lineno - 1] if statements else 0
         newline = newline_of(self.text)
-        at = (
-            self.offsets[last[-1].end_lineno]
-            if last and last[-1].end_lineno < len(self.offsets)
-            else 0
-        )
         return [Edit(at, at, "".join(line + newline for line in missing))]
 
 
@@ -283,42 +387,34 @@ def _span(node: ast.expr) -> Tuple[int, int, int, int]:
 
 def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
     """The finding's ``fix_adds`` (IDs: what a script can name) added to the one literal list
-    given as ``item.python`` in the script."""
-    if not finding.file.endswith(".py"):
-        return "a notebook: change the cell by hand"
+    given as ``item.python`` in the call that builds the model (else in the file)."""
     added = written(finding.fix_adds, "python")
     if not added:
         return "the subnet to add is defined in a template or configuration: write its ID"
-    try:
-        tree = ast.parse(text.lstrip("\ufeff"))
-        place = fix_places(finding.file, text).get((finding.line, finding.resource))
-    except (SyntaxError, ValueError, ParseError) as error:
-        return f"the file no longer parses ({error})"
-    scope: List[ast.AST] = [tree]
-    if place is not None:  # the call that builds the model, and the names it is given
-        script = _Script(text, tree)
-        call = script.call_at(place.call)
-        scope = [call] if call is not None else scope
-        for node in list(ast.walk(scope[0])):
-            value = script.value_of(node) if isinstance(node, ast.Name) else None
-            if value is not None:
-                scope.append(value)
-    places = [
-        value for node in scope for value in _values(node, {item.python, item.python.lower()})
-    ]
-    lists = [value for value in places if isinstance(value, ast.List) and value.elts]
-    if len(places) != 1 or len(lists) != 1:
-        where = "in the model's call" if place is not None else "in the file"
-        return (
-            f"{item.python} is written {len(places)} times {where}, or not as a list: add "
-            f"{added} where the model's subnets are given (the remediation says where)"
-        )
-    (listed,) = lists
-    lines = text.splitlines(keepends=True)
-    offsets = line_offsets(text)
-    last = lines[listed.end_lineno - 1]
-    end = offsets[listed.end_lineno - 1] + _characters(last, listed.end_col_offset) - 1
-    return [after_last_item(text, end, added)]
+
+    def write(script: _Script, place: Optional[FixPlace]) -> Outcome:
+        scope: List[ast.AST] = [script.tree]
+        call = script.call_at(place.call) if place is not None else None
+        if call is not None:  # the call that builds the model, and the names it is given
+            scope = [call]
+            for node in list(ast.walk(call)):
+                value = script.value_of(node) if isinstance(node, ast.Name) else None
+                if value is not None:
+                    scope.append(value)
+        names = {item.python, item.python.lower()}
+        places = [value for node in scope for value in _values(node, names)]
+        lists = [value for value in places if isinstance(value, ast.List) and value.elts]
+        if len(places) != 1 or len(lists) != 1:
+            where = "in the model's call" if call is not None else "in the file"
+            return (
+                f"{item.python} is written {len(places)} times {where}, or not as a list: add "
+                f"{added} where the model's subnets are given (the remediation says where)"
+            )
+        (listed,) = lists
+        end = script.offset(listed.end_lineno, listed.end_col_offset) - 1
+        return [after_last_item(script.text, end, added)]
+
+    return _in_file(finding, text, write)
 
 
 def _values(tree: ast.AST, names: set) -> List[ast.expr]:
@@ -340,8 +436,13 @@ def _characters(line: str, byte_offset: int) -> int:
 
 
 def parse_problem(path: str, text: str) -> Optional[str]:
+    """Why the fixed file does not parse (a notebook: as JSON, and each code cell as Python)."""
     try:
-        ast.parse(text.lstrip("\ufeff"))
-    except (SyntaxError, ValueError) as error:
+        if path.endswith(".ipynb"):
+            for cell in code_cells(path, text):
+                ast.parse(cell.python)
+        else:
+            ast.parse(text.lstrip("\ufeff"))
+    except (SyntaxError, ValueError, ParseError) as error:
         return str(error)
     return None

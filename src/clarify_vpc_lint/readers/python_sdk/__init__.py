@@ -133,7 +133,7 @@ def _run(reader: Reader, path: str, text: str) -> None:
                     (path, cell_line(lines, 1)[0], f"cell {cell}: {error}")
                 )
                 continue
-            reader.place = cell_place(cell, lines)
+            reader.place, reader.cell = cell_place(cell, lines), cell
             reader.run_module(tree.body, source)
     else:
         if len(text) > MAX_CODE_BYTES:

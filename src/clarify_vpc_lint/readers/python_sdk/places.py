@@ -20,14 +20,17 @@ class FixPlace:
     call: Tuple[int, int, int, int]  # the call's start and end, as Python's syntax tree has them
     argument: str  # network_config, vpc_config; boto3: NetworkConfig, VpcConfig
     request: bool = False  # boto3's request as a dict passed with ``**``: a member of it
+    cell: int = 0  # the notebook cell the call is written in (its lines are the cell's)
 
 
-def place_of(node: ast.AST, argument: str, request: bool = False) -> Optional[FixPlace]:
+def place_of(
+    node: ast.AST, argument: str, request: bool = False, cell: int = 0
+) -> Optional[FixPlace]:
     """The place of ``argument`` of the call ``node`` (None: not a call this script writes)."""
     if not isinstance(node, ast.Call):
         return None
     span = (node.lineno, node.col_offset, node.end_lineno or 0, node.end_col_offset or 0)
-    return FixPlace(span, argument, request)
+    return FixPlace(span, argument, request, cell)
 
 
 # a subject's key for its place: its finding's line and resource

@@ -42,7 +42,7 @@ class Reader(SdkRequests):
         self.places: List[Tuple[Location, FixPlace]] = []
         self.imports: Dict[str, str] = {}
         self.module = Env()
-        self.functions: List[Tuple[Any, Env, str, Callable[[int], Tuple[int, int, str]]]] = []
+        self.functions: List[Tuple[Any, Env, str, Callable[[int], Tuple[int, int, str]], int]] = []
         self.source_lines: List[str] = []
         self.loops: List[str] = []
         self.unrolled_left = MAX_UNROLLED_NODES
@@ -53,6 +53,8 @@ class Reader(SdkRequests):
         self.statements_read = 0  # the work done: within the file's statements and the budget
         # source line -> (file line, columns before the source text, resource suffix)
         self.place: Callable[[int], Tuple[int, int, str]] = lambda line: (line, 0, "")
+        self.cell = 0  # the notebook cell being read (0: a script)
+        self.node_cells: Dict[int, int] = {}  # an SDK object's call -> the cell it is written in
 
     # statements
 
@@ -68,7 +70,7 @@ class Reader(SdkRequests):
         text = self.source_lines[node.lineno - 1 : node.end_lineno]
         fixture = node.name in self.fixtures and not owner  # what it returns may start a job
         if fixture or any(word in line for line in text for word in _JOB_WORDS):
-            self.functions.append((node, env, owner, self.place))
+            self.functions.append((node, env, owner, self.place, self.cell))
 
     def run_functions(self) -> None:
         """Function bodies run after the module, with their parameters unknown, pytest fixtures
@@ -77,7 +79,7 @@ class Reader(SdkRequests):
         self.functions.sort(key=lambda queued: queued[0].name not in self.fixtures)
         queued = 0
         while queued < len(self.functions):
-            node, parent, owner, self.place = self.functions[queued]
+            node, parent, owner, self.place, self.cell = self.functions[queued]
             queued += 1
             env = Env(parent)
             args = node.args

@@ -53,6 +53,8 @@ class SdkRequests:
     defaults: SdkDefaults
     network: Network
     places: List[Tuple[Location, FixPlace]]  # where each subject's network is written
+    cell: int
+    node_cells: Dict[int, int]
     loops: List[str]
     place: Callable[[int], Tuple[int, int, str]]
     arguments: Callable[[ast.Call, Tuple[str, ...], Env], Dict[str, Any]]
@@ -69,6 +71,7 @@ class SdkRequests:
         else:
             return None
         obj = Obj(kind, cls, self.arguments(node, params, env), node, module=path)
+        self.node_cells[id(node)] = self.cell
         if kind == "model":
             self.add_model(obj, node, obj.args.get("vpc_config"), obj.args.get("model_data"))
             self.record_place(obj.model, node, "vpc_config")
@@ -445,6 +448,6 @@ class SdkRequests:
         self, subject: Any, node: ast.AST, argument: str, request: bool = False
     ) -> None:
         """Where ``subject``'s network is written: ``argument`` of the call ``node``."""
-        place = place_of(node, argument, request)
+        place = place_of(node, argument, request, self.node_cells.get(id(node), self.cell))
         if subject is not None and place is not None:
             self.places.append((subject.loc, place))
