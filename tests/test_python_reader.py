@@ -1081,3 +1081,25 @@ def test_a_finding_decided_by_the_v3_defaults_file_says_where_the_value_comes_fr
     (model,) = read_python("m.py", script, defaults).models
     assert model.subnets == ["subnet-0py1a"]
     assert "SageMaker.PythonSDK.Resources.GlobalDefaults.vpc_config" in model.loc.origin
+
+
+def test_a_function_of_a_later_cell_is_read_whatever_the_earlier_cells_held() -> None:
+    """The reader knows a function it has seen by its node: every cell's nodes live until the
+    notebook is read, so a later cell's function is never taken for an earlier one's (whose
+    freed node's id Python may give to the new one)."""
+    body = "    p = SageMakerClarifyProcessor(role='r', instance_count=1, instance_type='t')\n"
+    cells = [
+        {"cell_type": "code", "source": "from sagemaker.clarify import SageMakerClarifyProcessor\n"}
+    ]
+    cells += [{"cell_type": "code", "source": "def other():\n    x = 1\n"} for _ in range(50)]
+    cells.append(
+        {
+            "cell_type": "code",
+            "source": f"def start():\n{body}    p.run_pre_training_bias(None, None)\n",
+        }
+    )
+    for _ in range(5):  # whether Python reuses an id varies from read to read
+        network = read_python("nb.ipynb", json.dumps({"cells": cells, "nbformat": 4}))
+        assert [j.loc.resource for j in network.jobs] == [
+            "p.run_pre_training_bias (cell 52, line 3)"
+        ]

@@ -54,7 +54,7 @@ class SdkRequests:
     network: Network
     places: List[Tuple[Location, FixPlace]]  # where each subject's network is written
     cell: int
-    node_cells: Dict[int, int]
+    node_cells: Dict[ast.AST, int]
     loops: List[str]
     place: Callable[[int], Tuple[int, int, str]]
     arguments: Callable[[ast.Call, Tuple[str, ...], Env], Dict[str, Any]]
@@ -71,7 +71,7 @@ class SdkRequests:
         else:
             return None
         obj = Obj(kind, cls, self.arguments(node, params, env), node, module=path)
-        self.node_cells[id(node)] = self.cell
+        self.node_cells[node] = self.cell
         if kind == "model":
             self.add_model(obj, node, obj.args.get("vpc_config"), obj.args.get("model_data"))
             self.record_place(obj.model, node, "vpc_config")
@@ -448,6 +448,6 @@ class SdkRequests:
         self, subject: Any, node: ast.AST, argument: str, request: bool = False
     ) -> None:
         """Where ``subject``'s network is written: ``argument`` of the call ``node``."""
-        place = place_of(node, argument, request, self.node_cells.get(id(node), self.cell))
+        place = place_of(node, argument, request, self.node_cells.get(node, self.cell))
         if subject is not None and place is not None:
             self.places.append((subject.loc, place))
