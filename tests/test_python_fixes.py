@@ -33,6 +33,7 @@ NAMES = (
     "network_config",
     "subnets",
     "Subnets",
+    "vpc_config",
 )
 NEEDS_VALUES = "aws ec2 describe-subnets lists your subnets"  # where to find what is missing
 IN_AWS = "written only into a CloudFormation template"  # a security group of the inventory
@@ -75,6 +76,8 @@ CASES: Dict[str, Case] = {
         },
         {},
     ),
+    "python/model_outside_vpc.py": ({("CVL103", "processor.run_explainability")}, {}),
+    "python/model_outside_vpc_v3.py": ({("CVL103", "processor.run_explainability")}, {}),
     "python/monitors.py": (
         {
             ("CVL101", "bias_monitor.suggest_baseline"),
@@ -304,3 +307,25 @@ def test_a_notebook_fix_goes_into_the_cells_that_hold_the_call_and_the_imports(
     )
     after = run(options)
     assert after.errors == [] and "CVL102" not in {f.rule for f in after.findings}
+
+
+@pytest.mark.parametrize("script", ["model_outside_vpc.py", "model_outside_vpc_v3.py"])
+def test_a_model_outside_the_jobs_vpc_gets_the_jobs_network_in_its_own_terms(
+    script: str, tmp_path: Path
+) -> None:
+    """CVL103: the model built in the same script takes the job's subnets and groups, as its
+    class takes them (v2 Model: a VpcConfig dict; v3 Model.create: shapes' VpcConfig)."""
+    text = _fixed(f"python/{script}", tmp_path)
+    (model,) = [
+        node
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in ("Model", "Model.create")
+    ]
+    (vpc,) = [k.value for k in model.keywords if k.arg == "vpc_config"]
+    expected = {
+        "model_outside_vpc.py": "{'Subnets': ['subnet-0py1a', 'subnet-0py1b'], "
+        "'SecurityGroupIds': ['sg-0pyok']}",
+        "model_outside_vpc_v3.py": "VpcConfig(subnets=['subnet-0py1a', 'subnet-0py1b'], "
+        "security_group_ids=['sg-0pyok'])",
+    }
+    assert ast.unparse(vpc) == expected[script]

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from json.decoder import scanstring
-from typing import Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ..documents import ParseError
 from ..findings import Finding
@@ -26,7 +26,7 @@ from ..remediation import written
 from . import Edit, ListItem, Outcome, Setting, after_last_item, line_offsets, newline_of
 
 # the rules whose Python remediation --fix writes into the script where it says
-REMEDIATIONS = ("CVL101", "CVL102")
+REMEDIATIONS = ("CVL101", "CVL102", "CVL103")
 
 
 def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...]) -> Outcome:
@@ -41,6 +41,8 @@ def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...])
         return "its remediation is not one argument of a call: apply it by hand"
 
     def write(script: _Script, place: Optional[FixPlace]) -> Outcome:
+        if place is not None and place.argument != fix.name and place.model is not None:
+            place = place.model  # the fix is the job's model's (CVL103: the job's network)
         if place is None or place.argument != fix.name:
             return (
                 f"the call that takes {finding.resource}'s {fix.name} is not written in this "
@@ -300,9 +302,19 @@ class _Script:
                 end = self.offset(existing.end_lineno, existing.end_col_offset)
                 found.append(Edit(start, end, ast.get_source_segment(source, value)))
             return ""
-        if not isinstance(value, (ast.Call, ast.Dict)):
-            return ""  # a list the remediation repeats from the job: the one written stays
         written_value = self.value_of(existing)
+        if isinstance(value, ast.List):
+            # the list stays where it holds the same items (CVL101's fix repeats the job's);
+            # one the script builds at run time is not replaced by a guess
+            old, new = _literal(written_value), _literal(value)
+            if old is None or old == new:
+                return ""
+            start = self.offset(written_value.lineno, written_value.col_offset)
+            end = self.offset(written_value.end_lineno, written_value.end_col_offset)
+            found.append(Edit(start, end, ast.get_source_segment(source, value) or ""))
+            return ""
+        if not isinstance(value, (ast.Call, ast.Dict)):
+            return ""
         if isinstance(value, ast.Call) and isinstance(written_value, ast.Call):
             if self.callee(value) != self.callee(written_value):
                 return f"{name} is built by {ast.unparse(written_value.func)}(): apply the remediation by hand"
@@ -356,6 +368,14 @@ class _Script:
             at = self.offsets[statements[-1].lineno - 1] if statements else 0
         newline = newline_of(self.text)
         return [Edit(at, at, "".join(line + newline for line in missing))]
+
+
+def _literal(node: Optional[ast.expr]) -> Any:
+    """A literal's value (a list of IDs), or None where the script computes it."""
+    try:
+        return ast.literal_eval(node) if node is not None else None
+    except ValueError:
+        return None
 
 
 def _member(holder: ast.expr, name: str) -> Optional[ast.expr]:

@@ -23,10 +23,11 @@ Layout: this module holds the entry points; ``notebooks`` the cells and their li
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import List, Optional
 
 from ...documents import ParseError, read_regular_file
-from ...model import Job, Network
+from ...model import Job, Model, Network
 from ..formats import PYTHON_EXTENSIONS
 from .defaults import SdkDefaults, defaults_for, sdk_defaults
 from .notebooks import cell_line, cell_place, notebook_cells
@@ -99,9 +100,17 @@ def fix_places(path: str, text: str) -> Places:
         _run(reader, path, text)
     except RecursionError:
         raise ParseError("nests too deeply to read") from None
+    models = {
+        subject.request.get("ModelName"): place
+        for subject, place in reader.places
+        if isinstance(subject, Model) and isinstance(subject.request, dict)
+    }
     places: Places = {}
-    for loc, place in reader.places:
-        places.setdefault((loc.line, loc.resource), place)
+    for subject, place in reader.places:
+        model = getattr(subject, "model", None) if isinstance(subject, Job) else None
+        if isinstance(model, str) and model in models:  # a model this file builds
+            place = replace(place, model=models[model])
+        places.setdefault((subject.loc.line, subject.loc.resource), place)
     return places
 
 

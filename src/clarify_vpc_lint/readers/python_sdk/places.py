@@ -21,6 +21,7 @@ class FixPlace:
     argument: str  # network_config, vpc_config; boto3: NetworkConfig, VpcConfig
     request: bool = False  # boto3's request as a dict passed with ``**``: a member of it
     cell: int = 0  # the notebook cell the call is written in (its lines are the cell's)
+    model: Optional[FixPlace] = None  # a job's: where its model's network is written
 
 
 def place_of(

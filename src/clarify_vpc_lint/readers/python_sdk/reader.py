@@ -12,7 +12,7 @@ from collections import ChainMap
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ...keys import model_name_of
-from ...model import Location, Model, Network
+from ...model import Model, Network
 from ...values import Handle, Unknown
 from .calls import CLARIFY_IMAGE, RUN_METHODS
 from .defaults import SdkDefaults
@@ -39,7 +39,7 @@ class Reader(SdkRequests):
         self.path = path
         self.defaults = defaults
         self.network = Network()
-        self.places: List[Tuple[Location, FixPlace]] = []
+        self.places: List[Tuple[Any, FixPlace]] = []
         self.imports: Dict[str, str] = {}
         self.module = Env()
         self.functions: List[Tuple[Any, Env, str, Callable[[int], Tuple[int, int, str]], int]] = []

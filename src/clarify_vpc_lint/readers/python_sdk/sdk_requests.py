@@ -52,7 +52,7 @@ class SdkRequests:
     imports: Dict[str, str]
     defaults: SdkDefaults
     network: Network
-    places: List[Tuple[Location, FixPlace]]  # where each subject's network is written
+    places: List[Tuple[Any, FixPlace]]  # where each job's and model's network is written
     cell: int
     node_cells: Dict[ast.AST, int]
     loops: List[str]
@@ -450,4 +450,4 @@ class SdkRequests:
         """Where ``subject``'s network is written: ``argument`` of the call ``node``."""
         place = place_of(node, argument, request, self.node_cells.get(node, self.cell))
         if subject is not None and place is not None:
-            self.places.append((subject.loc, place))
+            self.places.append((subject, place))
