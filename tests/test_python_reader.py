@@ -1103,3 +1103,33 @@ def test_a_function_of_a_later_cell_is_read_whatever_the_earlier_cells_held() ->
         assert [j.loc.resource for j in network.jobs] == [
             "p.run_pre_training_bias (cell 52, line 3)"
         ]
+
+
+@pytest.mark.parametrize("version", ["", "_v3"])
+def test_a_model_built_in_the_script_is_judged_with_its_job(version: str) -> None:
+    """CVL103 on a script that builds the job's model: outside the job's VPC (bad), given the
+    job's network (good), or given subnets from the environment (unknown: info)."""
+    path = PYTHON / f"model_outside_vpc{version}.py"
+    text = path.read_text()
+
+    def cvl103(script: str) -> Set[str]:
+        network = read(NETWORK)
+        network.extend(read_python(path.name, script))
+        return {f.severity for f in judge_network(network) if f.rule == "CVL103"}
+
+    assert cvl103(text) == {"warning"}
+    subnets = '["subnet-0py1a", "subnet-0py1b"]'
+    written, given = {
+        "": (
+            'name="churn-model")',
+            f'name="churn-model", vpc_config={{"Subnets": {subnets}, "SecurityGroupIds": ["sg-0pyok"]}})',
+        ),
+        "_v3": (
+            'execution_role_arn="r",',
+            f'execution_role_arn="r", vpc_config=shapes.VpcConfig(subnets={subnets}, security_group_ids=["sg-0pyok"]),',
+        ),
+    }[version]
+    good = text.replace(written, given, 1)
+    assert good != text and cvl103(good) == set()
+    unknown = "import os\n" + good.replace(f"{subnets}, ", '[os.environ["SUBNET"]], ', 1)
+    assert 'os.environ["SUBNET"]' in unknown and cvl103(unknown) == {"info"}
