@@ -1045,3 +1045,91 @@ def test_cell_lines_are_found_whatever_the_escapes_and_metadata_keys() -> None:
     (job,) = read_python("nb.ipynb", text).jobs
     assert job.loc.resource == "p.run_pre_training_bias (cell 2, line 4)"
     assert "run_pre_training_bias(None, None)" in text.splitlines()[job.loc.line - 1]
+
+
+def test_a_finding_decided_by_the_v3_defaults_file_says_where_the_value_comes_from() -> None:
+    """ProcessingJob.create without network_config takes it whole from the defaults: its fixes
+    name that section and file; a call with its own network_config, or a v3 processor, does not."""
+    findings = run(Options(paths=[str(PYTHON / "v3_resources")], context=[str(NETWORK)])).findings
+    notes = {
+        f.resource: f.remediation.splitlines()[0] for f in findings if f.file.endswith("jobs.py")
+    }
+    config = str(PYTHON / "v3_resources" / "config.yaml")
+    assert notes["churn-explain-defaults"] == (
+        "# network_config is not written in this call: it comes whole from "
+        f"SageMaker.PythonSDK.Resources.ProcessingJob.network_config of the SDK defaults file {config}"
+    )
+    assert "defaults file" not in notes["churn-explain-nightly"]
+    script = (
+        "from sagemaker.core import shapes\n"
+        "from sagemaker.core.resources import Model\n"
+        "Model.create(model_name='one', primary_container=shapes.ContainerDefinition(image='x'))\n"
+    )
+    defaults = sdk_defaults(
+        {
+            "SageMaker": {
+                "PythonSDK": {
+                    "Resources": {
+                        "GlobalDefaults": {
+                            "vpc_config": {"subnets": ["subnet-0py1a"], "security_group_ids": []}
+                        }
+                    }
+                }
+            }
+        }
+    )
+    (model,) = read_python("m.py", script, defaults).models
+    assert model.subnets == ["subnet-0py1a"]
+    assert "SageMaker.PythonSDK.Resources.GlobalDefaults.vpc_config" in model.loc.origin
+
+
+def test_a_function_of_a_later_cell_is_read_whatever_the_earlier_cells_held() -> None:
+    """The reader knows a function it has seen by its node: every cell's nodes live until the
+    notebook is read, so a later cell's function is never taken for an earlier one's (whose
+    freed node's id Python may give to the new one)."""
+    body = "    p = SageMakerClarifyProcessor(role='r', instance_count=1, instance_type='t')\n"
+    cells = [
+        {"cell_type": "code", "source": "from sagemaker.clarify import SageMakerClarifyProcessor\n"}
+    ]
+    cells += [{"cell_type": "code", "source": "def other():\n    x = 1\n"} for _ in range(50)]
+    cells.append(
+        {
+            "cell_type": "code",
+            "source": f"def start():\n{body}    p.run_pre_training_bias(None, None)\n",
+        }
+    )
+    for _ in range(5):  # whether Python reuses an id varies from read to read
+        network = read_python("nb.ipynb", json.dumps({"cells": cells, "nbformat": 4}))
+        assert [j.loc.resource for j in network.jobs] == [
+            "p.run_pre_training_bias (cell 52, line 3)"
+        ]
+
+
+@pytest.mark.parametrize("version", ["", "_v3"])
+def test_a_model_built_in_the_script_is_judged_with_its_job(version: str) -> None:
+    """CVL103 on a script that builds the job's model: outside the job's VPC (bad), given the
+    job's network (good), or given subnets from the environment (unknown: info)."""
+    path = PYTHON / f"model_outside_vpc{version}.py"
+    text = path.read_text()
+
+    def cvl103(script: str) -> Set[str]:
+        network = read(NETWORK)
+        network.extend(read_python(path.name, script))
+        return {f.severity for f in judge_network(network) if f.rule == "CVL103"}
+
+    assert cvl103(text) == {"warning"}
+    subnets = '["subnet-0py1a", "subnet-0py1b"]'
+    written, given = {
+        "": (
+            'name="churn-model")',
+            f'name="churn-model", vpc_config={{"Subnets": {subnets}, "SecurityGroupIds": ["sg-0pyok"]}})',
+        ),
+        "_v3": (
+            'execution_role_arn="r",',
+            f'execution_role_arn="r", vpc_config=shapes.VpcConfig(subnets={subnets}, security_group_ids=["sg-0pyok"]),',
+        ),
+    }[version]
+    good = text.replace(written, given, 1)
+    assert good != text and cvl103(good) == set()
+    unknown = "import os\n" + good.replace(f"{subnets}, ", '[os.environ["SUBNET"]], ', 1)
+    assert 'os.environ["SUBNET"]' in unknown and cvl103(unknown) == {"info"}

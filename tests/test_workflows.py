@@ -149,3 +149,72 @@ def test_unfilled_placeholders_in_a_definition_string_stay_unknown() -> None:
     assert parsed["E"] == "s3.eu-west-1"
     assert isinstance(parsed["B"], Unknown) and parsed["B"].text == "x-${Missing}"
     assert isinstance(parsed["D"], Unknown) and parsed["D"].text == "${Missing}"
+
+
+# -- the SDK defaults file in each of its shapes (tests/fixtures/python/sdk_defaults) -------------
+
+SDK_DEFAULTS = FIXTURES / "python" / "sdk_defaults"
+PROCESSING = {"v2": "SageMaker.ProcessingJob", "v3": "SageMaker.PythonSDK.Resources.ProcessingJob"}
+# a model that no section of its own sets takes GlobalDefaults' vpc_config (sagemaker-core)
+MODEL = {"v2": "SageMaker.Model", "v3": "SageMaker.PythonSDK.Resources.GlobalDefaults"}
+
+
+def lint_defaults(case: str) -> Result:
+    """The case with the network's inventory; the findings on the defaults file only."""
+    paths = [str(SDK_DEFAULTS / case)]
+    result = run(Options(paths=paths, context=[str(FIXTURES / "python" / "network")]))
+    result.findings = [f for f in result.findings if Path(f.file).name == "config.yaml"]
+    return result
+
+
+@pytest.mark.parametrize("shape", ["v2", "v3"])
+def test_a_defaults_file_is_judged_where_it_is_written_in_both_shapes(shape: str) -> None:
+    """What the defaults give every job and model the SDK creates is reported on the defaults
+    file itself: isolation on breaks every Clarify job that takes it; one subnet, every model."""
+    bad = lint_defaults(f"{shape}-bad")
+    assert bad.errors == []
+    assert {(f.rule, f.severity, f.resource) for f in bad.findings} == {
+        ("CVL101", "error", PROCESSING[shape]),
+        ("CVL201", "error", MODEL[shape]),
+    }
+    good = lint_defaults(f"{shape}-good")
+    assert good.errors == [] and good.findings == []
+    unknown = lint_defaults(f"{shape}-unknown")  # subnets the inventory does not list
+    assert unknown.errors == [] and {f.severity for f in unknown.findings} == {"info"}
+    assert ("CVL201", MODEL[shape]) in {(f.rule, f.resource) for f in unknown.findings}
+
+
+def test_the_v3_defaults_findings_point_at_their_section_and_fix_it_in_its_shape(
+    tmp_path: Path,
+) -> None:
+    """A v3 finding is at the section the value comes from, and its fix is written in that
+    section's snake_case keys: pasted where it says, the finding is gone."""
+    bad = lint_defaults("v3-bad")
+    places = {f.rule: (f.line, f.resource) for f in bad.findings}
+    text = (SDK_DEFAULTS / "v3-bad" / "config.yaml").read_text().splitlines()
+    assert text[places["CVL101"][0] - 1].strip() == "ProcessingJob:"
+    assert text[places["CVL201"][0] - 1].strip() == "GlobalDefaults:"
+    (isolation,) = [f for f in bad.findings if f.rule == "CVL101"]
+    assert isolation.remediation.splitlines()[-1] == "enable_network_isolation: false"
+    assert "SageMaker.PythonSDK.Resources.ProcessingJob.network_config" in isolation.remediation
+    fixed = tmp_path / "config.yaml"
+    fixed.write_text(
+        "\n".join(text).replace(
+            "enable_network_isolation: true", isolation.remediation.splitlines()[-1]
+        )
+    )
+    after = run(Options(paths=[str(fixed)], context=[str(FIXTURES / "python" / "network")]))
+    assert "CVL101" not in {f.rule for f in after.findings}
+
+
+def test_a_v3_defaults_section_without_a_network_is_a_job_outside_the_vpc(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Resources:\n"
+        "      ProcessingJob:\n        role_arn: arn:aws:iam::111122223333:role/r\n"
+    )
+    result = run(Options(paths=[str(tmp_path / "config.yaml")]))
+    assert {(f.rule, f.resource, f.line) for f in result.findings} == {
+        ("CVL102", "SageMaker.PythonSDK.Resources.ProcessingJob", 5)
+    }
+    (finding,) = result.findings
+    assert "vpc_config:" in finding.remediation and "subnets: [" in finding.remediation

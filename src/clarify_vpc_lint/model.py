@@ -55,6 +55,9 @@ class Location:
     condition: Optional[Unknown] = None
     is_json: bool = False  # a template written in JSON: its fixes are JSON members
     variant: str = ""  # the case its fixes are written for (python: boto3, sdk-v3; VARIANTS)
+    # where values that decide its findings are written, when not at the subject (a script's
+    # call that takes its network from the SDK defaults file): its fixes say so
+    origin: str = ""
 
 
 class LazyLocation(Location):

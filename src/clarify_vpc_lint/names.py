@@ -95,6 +95,7 @@ VARIANTS = {
     "boto3-dict": "the script builds the boto3 request as a dict (create_processing_job(**request))",
     "sdk-v3": "the script uses the SageMaker Python SDK v3 (sagemaker.core, sagemaker.mlops)",
     "sdk-v3-resources": "the script calls sagemaker-core's resources (ProcessingJob.create)",
+    "sdk-v3-defaults": "the SDK defaults file's v3 shape (SageMaker.PythonSDK.Resources)",
 }
 
 

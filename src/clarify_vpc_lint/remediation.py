@@ -394,6 +394,8 @@ def remediation_for(rule: Rule, subject: Subject, names: Dict[str, Any]) -> str:
         address = tfaddress.parse(subject.loc.resource)
         module = address.module if address is not None else ""
     filled = fill(template, names, syntax_of(written_in, template), module)
+    if language == "python" and subject.loc.origin:  # decided by the SDK defaults file
+        filled = f"# {subject.loc.origin}\n{filled}"
     if language == "cloudformation":
         return in_template_syntax(filled, subject.loc.is_json, names.get("json_files", ()))
     return filled

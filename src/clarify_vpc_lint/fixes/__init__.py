@@ -197,6 +197,8 @@ def plan_fixes(result: Result) -> FixPlan:
         settings = SETTINGS.get(finding.rule)
         appended = APPENDS.get(finding.rule)
         kind = result.linted.get(finding.file)
+        # a Python finding whose remediation --fix writes where it says (fixes/python.py)
+        in_script = kind == "python" and finding.rule in python.REMEDIATIONS
         if (
             finding.rule in NEW_SUBNETS
             and not finding.fix_adds
@@ -240,11 +242,11 @@ def plan_fixes(result: Result) -> FixPlan:
                     edits.setdefault(path, []).append((edit, finding))
                 continue
             reason = outcome
-        elif finding.rule in VPC_CONFIGS:
+        elif finding.rule in VPC_CONFIGS and not in_script:
             reason = _write_vpc_config(plan, edits, finding, result.linted)
             if reason is None:
                 continue
-        elif not settings and not appended:
+        elif not settings and not appended and not in_script:
             reason = f"not written by --fix: {NEEDS.get(finding.rule, 'apply the remediation')}"
         elif kind not in ("cloudformation", "api", "terraform-config", "python"):
             reason = _not_editable(kind)
@@ -255,7 +257,7 @@ def plan_fixes(result: Result) -> FixPlan:
             module = {"terraform-config": hcl, "python": python}.get(kind, documents)
             outcome = (
                 module.edits(finding, kind, text, settings)
-                if settings
+                if settings or in_script
                 else module.append(finding, kind, text, appended)
             )
             if isinstance(outcome, list):
@@ -497,7 +499,8 @@ def _apply(plan: FixPlan, path: str, pairs: List[Tuple[Edit, Finding]], module) 
     fixed = text
     for edit, _ in reversed(chosen):
         fixed = fixed[: edit.start] + edit.text + fixed[edit.end :]
-    findings = list(dict.fromkeys(f for _, group in chosen for f in group))  # a fix of 2 edits
+    # a fix of several edits (an argument and its import) is one applied finding
+    findings = list(dict.fromkeys(f for _, group in chosen for f in group))
     problem = module.parse_problem(path, fixed)
     if problem:
         plan.not_applied.extend(

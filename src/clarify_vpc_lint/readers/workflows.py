@@ -380,7 +380,45 @@ def read_sdk_defaults(document: Document) -> Network:
             model, PrimaryContainer={"ModelDataUrl": Unknown("set by each model's code")}
         )
         network.models.append(sagemaker.model(request, loc("Model"), []))
+    _read_resource_defaults(settings, loc, count, network)
     return network
+
+
+def _read_resource_defaults(
+    settings: Dict[str, Any], loc: Callable[..., Location], count: Any, network: Network
+) -> None:
+    """The v3 shape (``SageMaker.PythonSDK.Resources``, snake_case), judged where it is written:
+    the network_config a sagemaker-core ``ProcessingJob.create`` that leaves it out takes whole
+    (its own section, else GlobalDefaults), and the vpc_config of ``Model.create``."""
+    resources = sagemaker.dig(settings, "PythonSDK", "Resources")
+    if not isinstance(resources, dict):
+        return
+    for resource, argument in (("ProcessingJob", "network_config"), ("Model", "vpc_config")):
+        own = resources.get(resource)
+        section = resource if isinstance(own, dict) and argument in own else "GlobalDefaults"
+        value = sagemaker.dig(resources, section, argument)
+        if value is None and not isinstance(own, dict):
+            continue  # the defaults say nothing of this resource
+        where = loc("PythonSDK", "Resources", section if value is not None else resource)
+        where.variant = "sdk-v3-defaults"  # its fixes are written in that shape
+        if resource == "ProcessingJob":
+            fields = {
+                "enable_network_isolation": sagemaker.dig(value, "enable_network_isolation"),
+                "subnets": sagemaker.dig(value, "vpc_config", "subnets"),
+                "security_group_ids": sagemaker.dig(value, "vpc_config", "security_group_ids"),
+            }
+            job_network = sagemaker.sdk_network_config(fields, ())
+            network.jobs.append(sagemaker.defaults_job(job_network, where, count))
+            continue
+        request: Dict[str, Any] = {
+            "PrimaryContainer": {"ModelDataUrl": Unknown("set by each model's code")}
+        }
+        if value is not None:
+            request["VpcConfig"] = {
+                "Subnets": sagemaker.dig(value, "subnets"),
+                "SecurityGroupIds": sagemaker.dig(value, "security_group_ids"),
+            }
+        network.models.append(sagemaker.model(request, where, []))
 
 
 def embedded_network(definition: Any, kind: str, container: Container) -> Network:

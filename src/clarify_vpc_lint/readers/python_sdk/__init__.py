@@ -23,19 +23,23 @@ Layout: this module holds the entry points; ``notebooks`` the cells and their li
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import List, Optional
 
 from ...documents import ParseError, read_regular_file
-from ...model import Job, Network
+from ...model import Job, Model, Network
 from ..formats import PYTHON_EXTENSIONS
 from .defaults import SdkDefaults, defaults_for, sdk_defaults
 from .notebooks import cell_line, cell_place, notebook_cells
+from .places import FixPlace, Places
 from .reader import Reader
 
 __all__ = [
+    "FixPlace",
     "PYTHON_EXTENSIONS",
     "SdkDefaults",
     "defaults_for",
+    "fix_places",
     "is_python_source",
     "mentions_sagemaker",
     "read_python",
@@ -88,8 +92,35 @@ def read_python(path: str, text: str, defaults: Optional[SdkDefaults] = None) ->
         raise ParseError("nests too deeply to read") from None
 
 
+def fix_places(path: str, text: str) -> Places:
+    """Where a ``.py`` script writes the network of each job and model it starts, by the line
+    and resource of its findings (raises ParseError as ``read_python`` does)."""
+    reader = Reader(path, SdkDefaults())
+    try:
+        _run(reader, path, text)
+    except RecursionError:
+        raise ParseError("nests too deeply to read") from None
+    models = {
+        subject.request.get("ModelName"): place
+        for subject, place in reader.places
+        if isinstance(subject, Model) and isinstance(subject.request, dict)
+    }
+    places: Places = {}
+    for subject, place in reader.places:
+        model = getattr(subject, "model", None) if isinstance(subject, Job) else None
+        if isinstance(model, str) and model in models:  # a model this file builds
+            place = replace(place, model=models[model])
+        places.setdefault((subject.loc.line, subject.loc.resource), place)
+    return places
+
+
 def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
     reader = Reader(path, defaults)
+    _run(reader, path, text)
+    return reader.network
+
+
+def _run(reader: Reader, path: str, text: str) -> None:
     if path.endswith(".ipynb"):
         code = 0
         for cell, source, lines in notebook_cells(path, text):
@@ -111,7 +142,7 @@ def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
                     (path, cell_line(lines, 1)[0], f"cell {cell}: {error}")
                 )
                 continue
-            reader.place = cell_place(cell, lines)
+            reader.place, reader.cell = cell_place(cell, lines), cell
             reader.run_module(tree.body, source)
     else:
         if len(text) > MAX_CODE_BYTES:
@@ -124,7 +155,6 @@ def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
             raise ParseError(f"not valid Python: {error}") from None
         reader.run_module(tree.body, text)
     reader.run_functions()
-    return reader.network
 
 
 def without_declared(jobs: List[Job]) -> List[Job]:

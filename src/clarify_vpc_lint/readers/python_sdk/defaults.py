@@ -12,7 +12,7 @@ and each script takes the one its machine would use.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Collection, Dict, Optional, Tuple
 
 from .. import sagemaker
@@ -29,6 +29,7 @@ class SdkDefaults:
     model: Any = None  # SageMaker.Model
     training: Any = None  # SageMaker.TrainingJob
     resources: Any = None  # SageMaker.PythonSDK.Resources (sagemaker-core, snake_case)
+    path: str = ""  # the defaults file, as the run names it
 
 
 def sdk_defaults(data: Any) -> SdkDefaults:
@@ -60,28 +61,34 @@ _PLAIN_VALUES = ("role_arn", "execution_role_arn")
 def resource_defaults(
     defaults: SdkDefaults, resource: str, given: Collection[str]
 ) -> Dict[str, Any]:
-    """The arguments a sagemaker-core ``<resource>.create()`` call takes from the defaults: each
-    one the call leaves out, whole, from the resource's section, else GlobalDefaults.
+    """The arguments a sagemaker-core ``<resource>.create()`` call takes from the defaults."""
+    return {name: value for name, (_, value) in filled_from(defaults, resource, given).items()}
+
+
+def filled_from(
+    defaults: SdkDefaults, resource: str, given: Collection[str]
+) -> Dict[str, Tuple[str, Any]]:
+    """The arguments a sagemaker-core ``<resource>.create()`` call takes from the defaults, with
+    the section each comes from: each one the call leaves out, whole, from the resource's
+    section, else GlobalDefaults.
 
     As sagemaker-core 2.x does it: after filling an argument it looks the next ones up under that
     argument's shape name instead of the resource's, and a plain value (a role ARN) it cannot build
     a shape from ends the filling."""
     resources = defaults.resources if isinstance(defaults.resources, dict) else {}
     section = resource
-    filled: Dict[str, Any] = {}
+    filled: Dict[str, Tuple[str, Any]] = {}
     for argument in RESOURCE_ARGUMENTS[resource]:
         if argument in given:
             continue
         own = sagemaker.dig(resources, section)
-        found = (
-            own if isinstance(own, dict) and argument in own else resources.get("GlobalDefaults")
-        )
-        value = sagemaker.dig(found, argument)
+        source = section if isinstance(own, dict) and argument in own else "GlobalDefaults"
+        value = sagemaker.dig(resources, source, argument)
         if not value:
             continue
         if argument in _PLAIN_VALUES:
             break
-        filled[argument] = value
+        filled[argument] = (f"SageMaker.PythonSDK.Resources.{source}.{argument}", value)
         section = "".join(part.title() for part in argument.split("_"))
     return filled
 
@@ -93,11 +100,14 @@ def defaults_for(script: str, candidates: Dict[str, SdkDefaults]) -> Optional[Sd
     (several unrelated defaults files: which one the script's machine uses is not known).
     """
     folder = os.path.dirname(os.path.abspath(script)) + os.sep
-    nearest: Optional[Tuple[int, SdkDefaults]] = None
+    nearest: Optional[Tuple[int, SdkDefaults, str]] = None
     for path, defaults in candidates.items():
         directory = os.path.dirname(os.path.abspath(path)) + os.sep
         if folder.startswith(directory) and (nearest is None or len(directory) > nearest[0]):
-            nearest = (len(directory), defaults)
+            nearest = (len(directory), defaults, path)
     if nearest is not None:
-        return nearest[1]
-    return next(iter(candidates.values())) if len(candidates) == 1 else None
+        return replace(nearest[1], path=nearest[2])
+    if len(candidates) != 1:
+        return None
+    ((path, defaults),) = candidates.items()
+    return replace(defaults, path=path)

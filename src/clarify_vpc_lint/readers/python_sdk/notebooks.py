@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from json.decoder import scanstring
-from typing import Callable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from ...documents import ParseError, json_problem
 
@@ -30,6 +31,26 @@ _ASSIGNED = re.compile(r"(?P<target>[ \t]*[A-Za-z_][\w.,\t \[\]]*=[ \t]*)[!%]")
 def notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[Tuple[int, int]]]]:
     """(cell number, its code, (file line, column before the text) of each line) per Python
     code cell; cells with a cell magic are left out."""
+    for cell in code_cells(path, text):
+        yield cell.number, cell.python, cell.lines
+
+
+@dataclass
+class CodeCell:
+    """A Python code cell: its source as written and as Python, and where its strings are."""
+
+    number: int
+    source: Any  # the cell's "source" as the notebook holds it: a list of strings, or one
+    code: str  # the source strings joined
+    python: str  # the code as Python (python_of_cell): IPython's lines blanked
+    lines: List[Tuple[int, int]]  # (file line, column before the text) of each line
+    # the offset of each source string's opening quote in the file (where the text does not
+    # follow the JSON, the position of its "source" key for each)
+    starts: List[int]
+
+
+def code_cells(path: str, text: str) -> Iterator[CodeCell]:
+    """The notebook's Python code cells, in order; cells with a cell magic are left out."""
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
@@ -57,7 +78,7 @@ def notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[Tuple[
         code = "".join(pieces)
         if _has_cell_magic(code):
             continue
-        yield number, python_of_cell(code), lines
+        yield CodeCell(number, source, code, python_of_cell(code), lines, starts)
 
 
 def _string_starts(text: str, cursor: int, pieces: List[str]) -> Tuple[List[int], int]:

@@ -17,6 +17,7 @@ from ...values import Handle, Unknown
 from .calls import CLARIFY_IMAGE, RUN_METHODS
 from .defaults import SdkDefaults
 from .objects import SPREAD, Arguments, Env, Obj
+from .places import FixPlace
 from .sdk_requests import SdkRequests
 
 MAX_LOOP_ITEMS = 50  # loops are unrolled up to this size and two deep; bigger ones run once
@@ -38,19 +39,24 @@ class Reader(SdkRequests):
         self.path = path
         self.defaults = defaults
         self.network = Network()
+        self.places: List[Tuple[Any, FixPlace]] = []
         self.imports: Dict[str, str] = {}
         self.module = Env()
-        self.functions: List[Tuple[Any, Env, str, Callable[[int], Tuple[int, int, str]]]] = []
+        self.functions: List[Tuple[Any, Env, str, Callable[[int], Tuple[int, int, str]], int]] = []
         self.source_lines: List[str] = []
         self.loops: List[str] = []
         self.unrolled_left = MAX_UNROLLED_NODES
-        self.deferred: Set[int] = set()  # a function body runs once, however often it is defined
-        self.sizes: Dict[int, int] = {}
+        # a function body runs once, however often it is defined; nodes are kept, not their
+        # ids (a notebook's earlier cells are freed, and Python may give their ids to new nodes)
+        self.deferred: Set[ast.AST] = set()
+        self.sizes: Dict[ast.AST, int] = {}
         self.fixtures: Dict[str, Any] = {}  # pytest fixtures of the module: what each returns
         self.returned: List[Any] = []  # what the function body being read returns or yields
         self.statements_read = 0  # the work done: within the file's statements and the budget
         # source line -> (file line, columns before the source text, resource suffix)
         self.place: Callable[[int], Tuple[int, int, str]] = lambda line: (line, 0, "")
+        self.cell = 0  # the notebook cell being read (0: a script)
+        self.node_cells: Dict[ast.AST, int] = {}  # an SDK object's call -> the cell it is in
 
     # statements
 
@@ -60,13 +66,13 @@ class Reader(SdkRequests):
 
     def defer(self, node: Any, env: Env, owner: str) -> None:
         """Queue a function body, unless its text names nothing that starts a job or model."""
-        if id(node) in self.deferred:
+        if node in self.deferred:
             return
-        self.deferred.add(id(node))
+        self.deferred.add(node)
         text = self.source_lines[node.lineno - 1 : node.end_lineno]
         fixture = node.name in self.fixtures and not owner  # what it returns may start a job
         if fixture or any(word in line for line in text for word in _JOB_WORDS):
-            self.functions.append((node, env, owner, self.place))
+            self.functions.append((node, env, owner, self.place, self.cell))
 
     def run_functions(self) -> None:
         """Function bodies run after the module, with their parameters unknown, pytest fixtures
@@ -75,7 +81,7 @@ class Reader(SdkRequests):
         self.functions.sort(key=lambda queued: queued[0].name not in self.fixtures)
         queued = 0
         while queued < len(self.functions):
-            node, parent, owner, self.place = self.functions[queued]
+            node, parent, owner, self.place, self.cell = self.functions[queued]
             queued += 1
             env = Env(parent)
             args = node.args
@@ -263,9 +269,9 @@ class Reader(SdkRequests):
 
     def unroll(self, node: ast.stmt, times: int) -> bool:
         """Whether a loop's body may be read once per item, within the file's budget."""
-        size = self.sizes.get(id(node))
+        size = self.sizes.get(node)
         if size is None:
-            size = self.sizes[id(node)] = sum(1 for _ in ast.walk(node))
+            size = self.sizes[node] = sum(1 for _ in ast.walk(node))
         if size * times > self.unrolled_left:
             return False
         self.unrolled_left -= size * times

@@ -35,8 +35,9 @@ from .calls import (
     s3_uri,
     what_it_is,
 )
-from .defaults import SdkDefaults, resource_defaults
+from .defaults import SdkDefaults, filled_from
 from .objects import SPREAD, Arguments, Env, Obj
+from .places import FixPlace, place_of
 
 # the kinds of monitor whose baselining job is a Clarify job ("clarify-monitor": one the file
 # does not build, known as Clarify's by its suggest_baseline arguments)
@@ -51,6 +52,9 @@ class SdkRequests:
     imports: Dict[str, str]
     defaults: SdkDefaults
     network: Network
+    places: List[Tuple[Any, FixPlace]]  # where each job's and model's network is written
+    cell: int
+    node_cells: Dict[ast.AST, int]
     loops: List[str]
     place: Callable[[int], Tuple[int, int, str]]
     arguments: Callable[[ast.Call, Tuple[str, ...], Env], Dict[str, Any]]
@@ -67,8 +71,10 @@ class SdkRequests:
         else:
             return None
         obj = Obj(kind, cls, self.arguments(node, params, env), node, module=path)
+        self.node_cells[node] = self.cell
         if kind == "model":
             self.add_model(obj, node, obj.args.get("vpc_config"), obj.args.get("model_data"))
+            self.record_place(obj.model, node, "vpc_config")
         elif kind == "model-builder":
             data = Unknown("the model a ModelBuilder builds is known when it runs")
             self.add_model(obj, node, networking_vpc(obj), data)
@@ -84,8 +90,8 @@ class SdkRequests:
         """v3 ``sagemaker.core.resources.Model.create``: an argument left out comes whole from
         the PythonSDK.Resources defaults, never from the SageMaker.Model ones."""
         args = self.arguments(node, ("model_name", "primary_container"), env)
-        if SPREAD not in args:  # else what is left out is not known
-            args.update(resource_defaults(self.defaults, "Model", given(args)))
+        filled = {} if SPREAD in args else filled_from(self.defaults, "Model", given(args))
+        args.update({name: value for name, (_, value) in filled.items()})
         obj = Obj(
             "model",
             "Model",
@@ -99,6 +105,9 @@ class SdkRequests:
         if isinstance(vpc, dict):  # from the defaults, or written as a dict
             vpc = Obj("vpc-config", "VpcConfig", Arguments(vpc), node)
         self.add_model(obj, node, vpc, data, model_defaults=False)
+        self.record_place(obj.model, node, "vpc_config")
+        if obj.model is not None and "vpc_config" in filled:
+            obj.model.loc.origin = self.defaults_origin(filled["vpc_config"][0])
         return obj
 
     def create_processing_job_resource(self, node: ast.Call, env: Env) -> Obj:
@@ -107,8 +116,8 @@ class SdkRequests:
         PythonSDK.Resources defaults (the SageMaker.ProcessingJob ones do not apply)."""
         params = ("processing_job_name", "processing_resources", "app_specification", "role_arn")
         args = self.arguments(node, params, env)
-        if SPREAD not in args:  # else what is left out is not known
-            args.update(resource_defaults(self.defaults, "ProcessingJob", given(args)))
+        filled = {} if SPREAD in args else filled_from(self.defaults, "ProcessingJob", given(args))
+        args.update({name: value for name, (_, value) in filled.items()})
         network = args.get("network_config")
         if isinstance(network, dict):  # from the defaults, or written as a dict
             network = Obj("network-config", "NetworkConfig", Arguments(network), node)
@@ -131,10 +140,21 @@ class SdkRequests:
         }
         name = job_name({"job_name": args.get("processing_job_name")}, "ProcessingJob.create")
         loc = self.location(node, name, "sdk-v3-resources")
+        if "network_config" in filled:
+            loc.origin = self.defaults_origin(filled["network_config"][0])
         job = sagemaker.processing_job(request, loc)
         if job is not None:
             self.network.jobs.append(job)
+            self.record_place(job, node, "network_config")
         return Obj("processing-job", "ProcessingJob", args, node, job=job)
+
+    def defaults_origin(self, section: str) -> str:
+        """Where a sagemaker-core call's argument left out comes from, for its fixes."""
+        argument = section.rsplit(".", 1)[-1]
+        return (
+            f"{argument} is not written in this call: it comes whole from {section} of the SDK "
+            f"defaults file {self.defaults.path or 'config.yaml'}"
+        )
 
     def method(self, receiver: Obj, name: str, node: ast.Call, env: Env) -> Any:
         kind = receiver.kind
@@ -164,6 +184,8 @@ class SdkRequests:
             )
             vpc = args.get("vpc_config_override", estimator_vpc(receiver, self.defaults))
             self.add_model(model, node, vpc, "s3://<the training job's output>")
+            if receiver.module and "vpc_config_override" not in args:  # the estimator's subnets
+                self.record_place(model.model, receiver.node, "subnets")
             return model if name == "create_model" else predictor(node)
         elif kind == "model" and name == "deploy":
             self.arguments(node, (), env)
@@ -248,6 +270,8 @@ class SdkRequests:
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
             self.network.jobs.append(job)
+            if processor.module:  # a processor this file builds (else its network is unknown)
+                self.record_place(job, processor.node, "network_config")
         return job
 
     def processing_step(self, step: Obj, node: ast.Call) -> None:
@@ -318,6 +342,8 @@ class SdkRequests:
         if job.inference is not False:
             job.model, job.existing_endpoint = model, existing_endpoint
         self.network.jobs.append(job)
+        if isinstance(job_config, Obj):
+            self.record_place(job, job_config.node, "network_config")
         step.job = job
 
     def _monitoring_chain(self) -> Tuple[Any, ...]:
@@ -345,6 +371,8 @@ class SdkRequests:
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
             self.network.jobs.append(job)
+            if monitor.module:  # a monitor this file builds
+                self.record_place(job, monitor.node, "network_config")
 
     def schedule(self, monitor: Obj, node: ast.Call, env: Env) -> None:
         args = self.arguments(node, ("endpoint_input",), env)
@@ -359,7 +387,10 @@ class SdkRequests:
         }
         call = f"{monitor.name or monitor.cls}.create_monitoring_schedule"
         loc = self.location(node, call, self.dialect(monitor))
-        self.network.jobs.append(sagemaker.monitoring_job(request, loc, monitor.kind, endpoint))
+        job = sagemaker.monitoring_job(request, loc, monitor.kind, endpoint)
+        self.network.jobs.append(job)
+        if monitor.module:
+            self.record_place(job, monitor.node, "network_config")
 
     def add_model(
         self, obj: Obj, node: ast.Call, vpc: Any, data: Any, model_defaults: bool = True
@@ -405,8 +436,18 @@ class SdkRequests:
             job = sagemaker.processing_job(request, loc)
             if job is not None:
                 self.network.jobs.append(job)
+                self.record_place(job, node, "NetworkConfig", as_dict)
         else:
             keys = [python_call(self.path, loc.line, loc.column)]
             if isinstance(name, str):
                 keys.append(model_name(name))
             self.network.models.append(sagemaker.model(request, loc, keys))
+            self.record_place(self.network.models[-1], node, "VpcConfig", as_dict)
+
+    def record_place(
+        self, subject: Any, node: ast.AST, argument: str, request: bool = False
+    ) -> None:
+        """Where ``subject``'s network is written: ``argument`` of the call ``node``."""
+        place = place_of(node, argument, request, self.node_cells.get(node, self.cell))
+        if subject is not None and place is not None:
+            self.places.append((subject, place))

@@ -94,7 +94,7 @@ def _existing_subnet(
     if not all(isinstance(z, str) for z in written_zones):  # unknown, or not a zone at all
         return {}
     zones = set(written_zones)
-    tables = {id(resolver.route_table_of(s)) for s in subnets}
+    tables = {_table_key(resolver.route_table_of(s)) for s in subnets}
     if len(tables) != 1:
         return {}
     for index, candidate in _candidates(model, resolver):
@@ -104,7 +104,7 @@ def _existing_subnet(
             or not isinstance(zone, str)
             or zone in zones
             or resolver.subnet_vpc(candidate) is not vpc
-            or {id(resolver.route_table_of(candidate))} != tables
+            or {_table_key(resolver.route_table_of(candidate))} != tables
         ):
             continue
         if index is not None:  # picked from the model's own list: the same list, another item
@@ -216,6 +216,12 @@ def _az_problem(model: Model, subnets: Any) -> str:
     if len(model.subnets) < 2:
         return "one subnet" if model.subnets else "no subnet"
     return f"{len(model.subnets)} subnets in one Availability Zone"
+
+
+def _table_key(table: Any) -> Any:
+    """A route table as compared: the table itself, or an unknown one by why it is unknown (each
+    lookup builds a new Unknown, whose id a later one may reuse or not)."""
+    return ("unknown", table.reason) if isinstance(table, Unknown) else id(table)
 
 
 def _zone_of(subnet: Subnet) -> Any:
