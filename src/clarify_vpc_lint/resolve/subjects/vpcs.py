@@ -47,6 +47,9 @@ class VpcView:
 
     def hub_endpoints(self) -> List[VpcEndpoint]:
         """The hub endpoints that serve the VPC's jobs, each once."""
+        route53 = self.resolver.route53
+        if not route53.zones and not route53.records:  # no zone: no name leads to a hub
+            return []
         found: List[VpcEndpoint] = []
         for name in ENDPOINT_SERVICES:
             for endpoint in self.serving(name).hubs:
