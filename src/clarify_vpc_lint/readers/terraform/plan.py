@@ -58,6 +58,10 @@ class PlannedResource:
     plan: Plan = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     def value(self, *path: Any) -> Any:
+        if len(path) == 1:  # most reads: one attribute, known, or of a resource not configured
+            known = self.values.get(path[0])
+            if known is not None and known != [] or not self.config:
+                return known
         return self.plan.value(self, *path)
 
     def configured(self, *path: Any) -> bool:
@@ -107,6 +111,12 @@ class Plan:
         }
         self.config_root = _dict(_dict(data.get("configuration")).get("root_module"))
         self._providers = _dict(_dict(data.get("configuration")).get("provider_config"))
+        # provider configuration key -> its region where written; no key when none names one
+        self._regions = {
+            key: region
+            for key, provider in self._providers.items()
+            if (region := self._written_region(provider)) is not None
+        }
         self._config_index: Dict[str, Dict[str, Dict[str, Any]]] = {}
         # module address -> local resource address -> its provider configuration's key
         self._provider_keys: Dict[str, Dict[str, Any]] = {}
@@ -187,6 +197,8 @@ class Plan:
 
     def provider_region(self, resource: PlannedResource) -> Any:
         """The ``region`` of the provider configuration that creates ``resource``."""
+        if not self._regions:  # no provider names one (most plans): nothing to look up
+            return None
         parsed = tfaddress.parse(resource.address)
         key = None
         if parsed is not None:
@@ -197,7 +209,11 @@ class Plan:
                     if isinstance(r, dict) and isinstance(r.get("address"), str)
                 }
             key = self._provider_keys[parsed.module].get(parsed.local)
-        expression = _dict(_dict(_dict(self._providers.get(key)).get("expressions")).get("region"))
+        return self._regions.get(key) if isinstance(key, str) else None
+
+    def _written_region(self, provider: Any) -> Any:
+        """A provider configuration's ``region``: a constant, or a root variable's value."""
+        expression = _dict(_dict(_dict(provider).get("expressions")).get("region"))
         if "constant_value" in expression:
             return expression["constant_value"]
         references = _list(expression.get("references"))
