@@ -28,6 +28,8 @@ from .. import sagemaker
 SUPPORTED_FORMATS = ("0.", "1.")
 # Real module trees nest a few levels; the bound keeps hostile chains off Python's recursion limit.
 MAX_REFERENCE_DEPTH = 50
+# what a reference names where it is not a resource (_resolve)
+_NOT_RESOURCES = ("var.", "module.", "count.", "each.", "path.", "terraform.", "self.", "local.")
 _RESOURCE_REF = re.compile(r"^((?:data\.)?[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+)(\[[^\]]*\])?")
 
 
@@ -58,9 +60,17 @@ class PlannedResource:
     plan: Plan = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     def value(self, *path: Any) -> Any:
-        if len(path) == 1:  # most reads: one attribute, known, or of a resource not configured
+        if len(path) == 1:  # most reads: one attribute, known, or not in the configuration
             known = self.values.get(path[0])
-            if known is not None and known != [] or not self.config:
+            config = self.config
+            if (
+                known is not None
+                and known != []
+                or path[0] not in config
+                and (
+                    "references" not in config  # else the whole resource is one expression
+                )
+            ):
                 return known
         return self.plan.value(self, *path)
 
@@ -269,13 +279,20 @@ class Plan:
         """The resources a configuration expression refers to, as Handles (or Unknown)."""
         correlate = "count.index" in references or "each.key" in references
         # Terraform lists every prefix of a traversal ("aws_subnet.a[0].id", "aws_subnet.a[0]",
-        # "aws_subnet.a"): where an indexed one is listed, the bare one adds nothing.
-        indexed = {m.group(1) for m in map(_RESOURCE_REF.match, references) if m and m.group(2)}
+        # "aws_subnet.a"): where an indexed one is listed, the bare one adds nothing, and a
+        # resource's attribute names what the resource does ("aws_vpc.v.id", "aws_vpc.v").
+        matches = [_RESOURCE_REF.match(r) for r in references]
+        indexed = {m.group(1) for m in matches if m and m.group(2)}
         handles: List[Any] = []
         seen = set()
-        for reference in references:
+        named = set()  # the resources (with index) already resolved
+        for reference, match in zip(references, matches, strict=True):
             if reference in indexed:
                 continue
+            if match and not reference.startswith(_NOT_RESOURCES):
+                if match.group(0) in named:
+                    continue
+                named.add(match.group(0))
             resolved = self._reference(
                 reference, origin.module, origin.index if correlate else None, 0
             )
@@ -313,7 +330,7 @@ class Plan:
 
     def _resolve(self, reference: str, module: str, index: Any, depth: int) -> Any:
         prefix = f"{module}." if module else ""
-        if reference.startswith(("count.", "each.", "path.", "terraform.", "self.", "local.")):
+        if reference.startswith(_NOT_RESOURCES[2:]):
             return (
                 None
                 if not reference.startswith("local.")

@@ -59,7 +59,8 @@ class VpcView:
 
     def s3_endpoint(self) -> Fact:
         """A gateway endpoint, or an interface endpoint whose private DNS answers in the VPC."""
-        return any_of([self.service("s3", "Gateway"), self.s3_interface()])
+        gateway = self.service("s3", "Gateway")
+        return True if gateway is True else any_of([gateway, self.s3_interface()])
 
     def s3_interface(self) -> Fact:
         return self.service("s3", "Interface", _answers_in_vpc)
