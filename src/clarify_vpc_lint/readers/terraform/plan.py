@@ -286,6 +286,7 @@ class Plan:
         handles: List[Any] = []
         seen = set()
         named = set()  # the resources (with index) already resolved
+        index = origin.index if correlate else None
         for reference, match in zip(references, matches, strict=True):
             if reference in indexed:
                 continue
@@ -293,9 +294,10 @@ class Plan:
                 if match.group(0) in named:
                     continue
                 named.add(match.group(0))
-            resolved = self._reference(
-                reference, origin.module, origin.index if correlate else None, 0
-            )
+                # a resource refers to nothing further: no cycle to catch, no chain to keep
+                resolved = self._instances(match, origin.module, index)
+            else:
+                resolved = self._reference(reference, origin.module, index, 0)
             if resolved is None:
                 continue
             if isinstance(resolved, Unknown):
@@ -329,7 +331,6 @@ class Plan:
         return resolved
 
     def _resolve(self, reference: str, module: str, index: Any, depth: int) -> Any:
-        prefix = f"{module}." if module else ""
         if reference.startswith(_NOT_RESOURCES[2:]):
             return (
                 None
@@ -341,8 +342,11 @@ class Plan:
         if reference.startswith("module."):
             return self._module_output(reference, module, depth)
         match = _RESOURCE_REF.match(reference)
-        if not match:
-            return None
+        return self._instances(match, module, index) if match else None
+
+    def _instances(self, match: re.Match, module: str, index: Any) -> Any:
+        """The instances a resource reference (matched by _RESOURCE_REF) names, as Handles."""
+        prefix = f"{module}." if module else ""
         base, literal_index = prefix + match.group(1), match.group(2)
         instances = self.instances.get(base)
         if not instances:
