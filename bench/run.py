@@ -402,7 +402,7 @@ def many_files(workdir: Path, runs: int) -> None:
 
 
 def scaling(workdir: Path, runs: int) -> None:
-    section(f"Large inputs, whole process, CPU against the bare parse process ({runs} pairs)")
+    section(f"Large templates, whole process, CPU against the bare parse process ({runs} pairs)")
     for size in (1000, 10000):
         path = workdir / f"template-{size}.yaml"
         path.write_text(template(size))
@@ -418,6 +418,10 @@ def scaling(workdir: Path, runs: int) -> None:
             row("  / the parse with the collector off", quiet.shown())
             row("  peak memory", f"{pair.peak:.0f} MB", "< 300 MB")
             tree_share(path, runs)
+
+
+def plans(workdir: Path, runs: int) -> None:
+    section(f"Terraform plans, whole process, CPU against a bare json.load process ({runs} pairs)")
     plans: Dict[int, Pair] = {}
     for size in (1000, 10000, 30000):
         path = workdir / f"plan-{size}.json"
@@ -436,6 +440,10 @@ def scaling(workdir: Path, runs: int) -> None:
         f"{plans[30000].ours / plans[10000].ours:.2f}, {plans[30000].peak:.0f} MB",
         "<= 3.6 (linear)",
     )
+    tiny = workdir / "plan-5.json"  # what every plan's run pays before its first resource
+    tiny.write_text(plan(5))
+    start = paired([*LINTER, str(tiny), "--fail-on", "never"], [PYTHON, "-c", FLOOR, "json"], runs)
+    row("plan of 5 resources (start-up: imports, rules) / json floor", start.shown("ms"))
 
 
 def tree_share(path: Path, runs: int) -> None:
@@ -584,7 +592,7 @@ def plugins(workdir: Path, runs: int) -> None:
                 "<= +10%")  # fmt: skip
 
 
-SECTIONS = ("startup", "throughput", "many", "scaling", "tf", "python", "plugins")
+SECTIONS = ("startup", "throughput", "many", "scaling", "plans", "tf", "python", "plugins")
 
 
 def main() -> None:
@@ -611,6 +619,7 @@ def main() -> None:
             "throughput": lambda: throughput(workdir, args.runs),
             "many": lambda: many_files(workdir, heavy),
             "scaling": lambda: scaling(workdir, heavy),
+            "plans": lambda: plans(workdir, heavy),
             "tf": lambda: terraform_tree(workdir, heavy, args.checkov_tf),
             "python": lambda: python_script(args.runs),
             "plugins": lambda: plugins(workdir, heavy),

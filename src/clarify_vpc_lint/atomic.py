@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 
 def write_atomically(path: str, content: bytes) -> None:
@@ -17,6 +16,8 @@ def write_atomically(path: str, content: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile  # here: a run that writes nothing does not pay for it (and random)
+
     handle, temporary = tempfile.mkstemp(prefix=".clarify-vpc-lint-", dir=os.path.dirname(path))
     try:
         with os.fdopen(handle, "wb") as out:

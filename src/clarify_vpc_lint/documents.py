@@ -400,7 +400,8 @@ def _loads_within_depth(text: str, options: Dict[str, Any]) -> Any:
     just above the current depth refuses deep text for free; later versions count C recursion
     apart, and the text's depth is measured first (exact for valid JSON: its strings are regular).
     """
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
+    # (a large text, a plan of 13 MiB, skips counting: the recursion limit below costs nothing)
+    if len(text) <= _COUNTED and text.count("[") + text.count("{") <= MAX_DEPTH:
         return json.loads(text, **options)
     if sys.version_info >= (3, 12):
         if _json_depth(text) > MAX_DEPTH:
@@ -417,6 +418,7 @@ def _loads_within_depth(text: str, options: Dict[str, Any]) -> Any:
         sys.setrecursionlimit(limit)
 
 
+_COUNTED = 1 << 20  # the texts whose brackets are counted before they are parsed
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}

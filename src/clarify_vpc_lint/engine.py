@@ -7,6 +7,8 @@ Only the facts the query reads (the catalogue knows them from the fact registry)
 subject with more unknown facts than ``MAX_UNKNOWN_FACTS`` among them is reported as ``info``
 without trying: a guess must never become a definite finding. A subject that exists only under
 an undecided CloudFormation condition (``Location.condition``) gets at most ``info`` naming it.
+A subject whose fact the query requires (``a && !b && ...``) is known to be the other boolean is
+selected in no world: it is set aside before its other facts are derived (``facts.guards``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from weakref import WeakKeyDictionary
 import jmespath
 
 from .catalogue import Rule
+from .facts import guards
 from .findings import Finding
 from .remediation import fill, remediation_for
 from .resolve import Subject
@@ -94,8 +97,15 @@ def _selects(rule: Rule, world: Dict[str, Any]) -> bool:
     return bool(_compiled(rule.query).search({rule.subject: [world]}))
 
 
+def _ruled_out(subject: Subject, required: Tuple[Tuple[str, bool], ...]) -> bool:
+    """Does a fact the query requires hold the other boolean? Then no world selects the subject,
+    and its other facts need not be derived (most subjects of a correct network)."""
+    return any(subject.fact(name) is (not value) for name, value in required)
+
+
 def evaluate(rule: Rule, subjects: Iterable[Subject], severity: str) -> List[Finding]:
-    candidates = [s for s in subjects if s.kind == rule.subject]
+    required = guards(rule.query)
+    candidates = [s for s in subjects if s.kind == rule.subject and not _ruled_out(s, required)]
     unknowns_of = {id(s): _unknown_paths(s, rule.facts) for s in candidates}
     definite = [s for s in candidates if not unknowns_of[id(s)]]
     findings = []

@@ -44,6 +44,8 @@ def _copies_in_terraform(network: Network) -> List[List[str]]:
             by_address.setdefault(loc.resource, set()).add(loc.file)
     groups = []
     for files in by_address.values():
+        if len(files) == 1:  # most addresses: defined once
+            continue
         folders = {os.path.dirname(os.path.normpath(f)) for f in files}
         plans = {f for f in files if f.endswith(".json") and not f.endswith(".tf.json")}
         if len(folders) > 1 or len(plans) > 1:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Callable, Dict, FrozenSet, List
+from typing import Any, Callable, Dict, FrozenSet, List, Tuple
 
 from jmespath.parser import Parser
 
@@ -45,16 +45,39 @@ def fact(kind: str, name: str, meaning: str) -> Callable[[Callable[[Any], Any]],
     return register
 
 
-def derive(kind: str, view: Any) -> Dict[str, Any]:
-    """Every registered fact of ``kind`` for one subject, dotted names nested as the query reads them."""
-    facts: Dict[str, Any] = {}
-    for name, registered in FACTS[kind].items():
-        *parents, leaf = name.split(".")
-        target = facts
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[leaf] = registered.derive(view)
-    return facts
+class Facts:
+    """One subject's facts, each derived from its view the first time it is read: a rule whose
+    query a known fact already rules out reads no other (the engine's guards), so most facts of
+    a correct network's subjects are never derived."""
+
+    __slots__ = ("kind", "view", "_derived")
+
+    def __init__(self, kind: str, view: Any) -> None:
+        self.kind, self.view = kind, view
+        self._derived: Dict[str, Any] = {}
+
+    def get(self, name: str) -> Any:
+        """The fact of dotted ``name``, derived once."""
+        derived = self._derived
+        if name not in derived:
+            derived[name] = FACTS[self.kind][name].derive(self.view)
+        return derived[name]
+
+    def nested(self) -> Dict[str, Any]:
+        """Every registered fact, dotted names nested as a query reads them."""
+        facts: Dict[str, Any] = {}
+        for name in FACTS[self.kind]:
+            *parents, leaf = name.split(".")
+            target = facts
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[leaf] = self.get(name)
+        return facts
+
+
+def derive(kind: str, view: Any) -> Facts:
+    """The facts of ``kind`` for one subject, derived as they are read."""
+    return Facts(kind, view)
 
 
 class QueryError(ValueError):
@@ -89,6 +112,26 @@ def facts_read(query: str, kind: str) -> FrozenSet[str]:
             f"(registered: {', '.join(sorted(FACTS[kind]))})"
         )
     return frozenset(names)
+
+
+@cache
+def guards(query: str) -> Tuple[Tuple[str, bool], ...]:
+    """The facts a query's condition requires, each with the value it requires: the operands of
+    its top-level ``&&`` that are a fact (``a``, ``vpc.a``) or a negated one (``!a``). A subject
+    whose fact is the other boolean is selected in no world, whatever its other facts are."""
+    children = Parser().parse(query).parsed.get("children") or []
+    required: List[Tuple[str, bool]] = []
+    conjuncts = children[-1:]
+    while conjuncts:
+        node = conjuncts.pop(0)
+        if node.get("type") == "and_expression":
+            conjuncts[:0] = node.get("children") or []
+            continue
+        negated = node.get("type") == "not_expression"
+        name = _dotted((node.get("children") or [{}])[0] if negated else node)
+        if isinstance(name, str):
+            required.append((name, not negated))
+    return tuple(required)
 
 
 def _collect_names(node: Dict[str, Any], names: List[str]) -> None:

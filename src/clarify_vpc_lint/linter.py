@@ -135,8 +135,11 @@ def _evaluated_all(
     """Every rule's findings, and where each rule judged a subject (where a host may say PASSED)."""
     findings: List[Finding] = []
     judged: Dict[str, List[Location]] = {}
+    by_kind: Dict[str, List[Subject]] = {}
+    for subject in subjects:
+        by_kind.setdefault(subject.kind, []).append(subject)
     for rule in rules:
-        candidates = [s for s in subjects if s.kind == rule.subject]
+        candidates = by_kind.get(rule.subject, [])
         severity = options.severity.get(rule.id, rule.severity)
         found, candidates = _evaluated(rule, candidates, severity, errors)
         judged[rule.id] = [s.loc for s in candidates]

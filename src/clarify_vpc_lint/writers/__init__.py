@@ -5,10 +5,10 @@ They are imported on use, so the CLI does not pay for XML or SARIF support it is
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import re
+from functools import cache
 from typing import Callable, Optional
 
 FORMATS = {
@@ -36,19 +36,24 @@ def relative_path(file: str) -> Optional[str]:
 def fingerprint(*parts: str) -> str:
     """A finding's identity without its line, so it survives edits elsewhere in the file."""
     # a file name that is not UTF-8 reaches Python as surrogates: hash its very bytes
+    import hashlib  # here: only the reports that fingerprint findings pay its start-up
+
     joined = "\0".join(parts).encode("utf-8", "surrogateescape")
     return hashlib.sha256(joined).hexdigest()[:32]
 
 
 # What XML 1.0 cannot hold at all, escaped or not: control characters and lone surrogates (a
 # file name that is not UTF-8 reaches Python with its bytes as surrogates).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Compiled on first use: its ranges cost a run that writes no XML several milliseconds.
+@cache
+def _not_xml() -> re.Pattern[str]:
+    return re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_safe(text: str) -> str:
     """``text`` with every character XML cannot hold written as ``\\xNN`` (a byte of a file
     name that is not UTF-8 as that byte)."""
-    return _NOT_XML.sub(_escaped, text)
+    return _not_xml().sub(_escaped, text)
 
 
 # Control characters (and lone surrogates) in text for a terminal, other than line breaks and

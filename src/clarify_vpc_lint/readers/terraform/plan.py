@@ -28,6 +28,8 @@ from .. import sagemaker
 SUPPORTED_FORMATS = ("0.", "1.")
 # Real module trees nest a few levels; the bound keeps hostile chains off Python's recursion limit.
 MAX_REFERENCE_DEPTH = 50
+# what a reference names where it is not a resource (_resolve)
+_NOT_RESOURCES = ("var.", "module.", "count.", "each.", "path.", "terraform.", "self.", "local.")
 _RESOURCE_REF = re.compile(r"^((?:data\.)?[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+)(\[[^\]]*\])?")
 
 
@@ -58,6 +60,18 @@ class PlannedResource:
     plan: Plan = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     def value(self, *path: Any) -> Any:
+        if len(path) == 1:  # most reads: one attribute, known, or not in the configuration
+            known = self.values.get(path[0])
+            config = self.config
+            if (
+                known is not None
+                and known != []
+                or path[0] not in config
+                and (
+                    "references" not in config  # else the whole resource is one expression
+                )
+            ):
+                return known
         return self.plan.value(self, *path)
 
     def configured(self, *path: Any) -> bool:
@@ -107,6 +121,12 @@ class Plan:
         }
         self.config_root = _dict(_dict(data.get("configuration")).get("root_module"))
         self._providers = _dict(_dict(data.get("configuration")).get("provider_config"))
+        # provider configuration key -> its region where written; no key when none names one
+        self._regions = {
+            key: region
+            for key, provider in self._providers.items()
+            if (region := self._written_region(provider)) is not None
+        }
         self._config_index: Dict[str, Dict[str, Dict[str, Any]]] = {}
         # module address -> local resource address -> its provider configuration's key
         self._provider_keys: Dict[str, Dict[str, Any]] = {}
@@ -187,6 +207,8 @@ class Plan:
 
     def provider_region(self, resource: PlannedResource) -> Any:
         """The ``region`` of the provider configuration that creates ``resource``."""
+        if not self._regions:  # no provider names one (most plans): nothing to look up
+            return None
         parsed = tfaddress.parse(resource.address)
         key = None
         if parsed is not None:
@@ -197,7 +219,11 @@ class Plan:
                     if isinstance(r, dict) and isinstance(r.get("address"), str)
                 }
             key = self._provider_keys[parsed.module].get(parsed.local)
-        expression = _dict(_dict(_dict(self._providers.get(key)).get("expressions")).get("region"))
+        return self._regions.get(key) if isinstance(key, str) else None
+
+    def _written_region(self, provider: Any) -> Any:
+        """A provider configuration's ``region``: a constant, or a root variable's value."""
+        expression = _dict(_dict(_dict(provider).get("expressions")).get("region"))
         if "constant_value" in expression:
             return expression["constant_value"]
         references = _list(expression.get("references"))
@@ -253,16 +279,25 @@ class Plan:
         """The resources a configuration expression refers to, as Handles (or Unknown)."""
         correlate = "count.index" in references or "each.key" in references
         # Terraform lists every prefix of a traversal ("aws_subnet.a[0].id", "aws_subnet.a[0]",
-        # "aws_subnet.a"): where an indexed one is listed, the bare one adds nothing.
-        indexed = {m.group(1) for m in map(_RESOURCE_REF.match, references) if m and m.group(2)}
+        # "aws_subnet.a"): where an indexed one is listed, the bare one adds nothing, and a
+        # resource's attribute names what the resource does ("aws_vpc.v.id", "aws_vpc.v").
+        matches = [_RESOURCE_REF.match(r) for r in references]
+        indexed = {m.group(1) for m in matches if m and m.group(2)}
         handles: List[Any] = []
         seen = set()
-        for reference in references:
+        named = set()  # the resources (with index) already resolved
+        index = origin.index if correlate else None
+        for reference, match in zip(references, matches, strict=True):
             if reference in indexed:
                 continue
-            resolved = self._reference(
-                reference, origin.module, origin.index if correlate else None, 0
-            )
+            if match and not reference.startswith(_NOT_RESOURCES):
+                if match.group(0) in named:
+                    continue
+                named.add(match.group(0))
+                # a resource refers to nothing further: no cycle to catch, no chain to keep
+                resolved = self._instances(match, origin.module, index)
+            else:
+                resolved = self._reference(reference, origin.module, index, 0)
             if resolved is None:
                 continue
             if isinstance(resolved, Unknown):
@@ -296,8 +331,7 @@ class Plan:
         return resolved
 
     def _resolve(self, reference: str, module: str, index: Any, depth: int) -> Any:
-        prefix = f"{module}." if module else ""
-        if reference.startswith(("count.", "each.", "path.", "terraform.", "self.", "local.")):
+        if reference.startswith(_NOT_RESOURCES[2:]):
             return (
                 None
                 if not reference.startswith("local.")
@@ -308,8 +342,11 @@ class Plan:
         if reference.startswith("module."):
             return self._module_output(reference, module, depth)
         match = _RESOURCE_REF.match(reference)
-        if not match:
-            return None
+        return self._instances(match, module, index) if match else None
+
+    def _instances(self, match: re.Match, module: str, index: Any) -> Any:
+        """The instances a resource reference (matched by _RESOURCE_REF) names, as Handles."""
+        prefix = f"{module}." if module else ""
         base, literal_index = prefix + match.group(1), match.group(2)
         instances = self.instances.get(base)
         if not instances:

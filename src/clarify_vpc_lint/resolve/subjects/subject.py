@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Union
 
+from ...facts import Facts
 from ...model import Location, Network
 
 
@@ -15,7 +16,8 @@ class Subject:
 
     kind: str  # requests | jobs | models | vpcs | endpoints | subnets
     loc: Location
-    facts: Dict[str, Any]
+    # its facts, nested as a query reads them, or derived as they are read (``facts.derive``)
+    derived: Union[Dict[str, Any], Facts]
     # builds the names its messages and fixes use: only when a rule reports it, which most
     # subjects of a correct network never are
     names: Callable[[], Dict[str, Any]] = dict
@@ -23,6 +25,22 @@ class Subject:
     @cached_property
     def context(self) -> Dict[str, Any]:
         return self.names()
+
+    @cached_property
+    def facts(self) -> Dict[str, Any]:
+        """Every fact, nested as a query reads them."""
+        derived = self.derived
+        return derived if isinstance(derived, dict) else derived.nested()
+
+    def fact(self, name: str) -> Any:
+        """One fact by its dotted name; only it is derived."""
+        derived = self.derived
+        if isinstance(derived, Facts):
+            return derived.get(name)
+        value: Any = derived
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
 
 
 def guarded(network: Network, loc: Location, build: Callable[[], List[Subject]]) -> List[Subject]:

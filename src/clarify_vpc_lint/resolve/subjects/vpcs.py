@@ -47,6 +47,9 @@ class VpcView:
 
     def hub_endpoints(self) -> List[VpcEndpoint]:
         """The hub endpoints that serve the VPC's jobs, each once."""
+        route53 = self.resolver.route53
+        if not route53.zones and not route53.records:  # no zone: no name leads to a hub
+            return []
         found: List[VpcEndpoint] = []
         for name in ENDPOINT_SERVICES:
             for endpoint in self.serving(name).hubs:
@@ -56,7 +59,8 @@ class VpcView:
 
     def s3_endpoint(self) -> Fact:
         """A gateway endpoint, or an interface endpoint whose private DNS answers in the VPC."""
-        return any_of([self.service("s3", "Gateway"), self.s3_interface()])
+        gateway = self.service("s3", "Gateway")
+        return True if gateway is True else any_of([gateway, self.s3_interface()])
 
     def s3_interface(self) -> Fact:
         return self.service("s3", "Interface", _answers_in_vpc)
