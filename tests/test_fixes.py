@@ -528,21 +528,26 @@ def test_fix_on_every_bad_fixture_leaves_only_what_it_lists(case: Path, tmp_path
     assert left <= listed, left - listed
 
 
-NETWORK_FIXES = (
-    *("CVL301", "CVL302", "CVL303", "CVL306", "CVL307", "CVL308", "CVL309", "CVL310"),
-    *("CVL403", "CVL404"),
-)
+NETWORK_FIXES = [
+    *[
+        (rule, "bad.yaml")
+        for rule in ("CVL202", "CVL301", "CVL302", "CVL303", "CVL306", "CVL307", "CVL308")
+        + ("CVL309", "CVL310", "CVL403", "CVL404")
+    ],
+    ("CVL201", "bad-same-az.yaml"),  # a new subnet, its route table association, the list
+    ("CVL308", "bad-no-options.yaml"),  # a new options set, the association pointed at it
+]
 
 
-@pytest.mark.parametrize("rule", NETWORK_FIXES)
-def test_each_network_fix_works_in_a_json_template(rule: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("rule,case", NETWORK_FIXES)
+def test_each_network_fix_works_in_a_json_template(rule: str, case: str, tmp_path: Path) -> None:
     """The rule's bad template written in JSON: its fix is written as JSON members in the
     template's indentation, only added, and the finding is gone with nothing new."""
     import json
 
     from clarify_vpc_lint.documents import parse_text
 
-    data = parse_text("x.yaml", (RULES_DIR / rule / "bad.yaml").read_text()).data
+    data = parse_text("x.yaml", (RULES_DIR / rule / case).read_text()).data
     template = tmp_path / "template.json"
     template.write_text(json.dumps(json.loads(json.dumps(data)), indent=2) + "\n")
     original = template.read_text()
