@@ -91,7 +91,6 @@ NOT_APPLIED = {
     },
     ("CVL102", "bad.yaml"): "no model in a VPC is linked to it",  # nothing to take them from
     ("CVL102", "tf-bad"): "a job declared in the config file",
-    ("CVL102", "py-bad"): "not written automatically in this input format",
     ("CVL103", "api-bad-other-vpc"): "a choice of one VPC",  # both in a VPC: a person's choice
 }
 # what a policy fix may change in a line it does not add: the condition it narrows

@@ -36,7 +36,7 @@ NAMES = (
     "vpc_config",
 )
 NEEDS_VALUES = "aws ec2 describe-subnets lists your subnets"  # where to find what is missing
-IN_AWS = "written only into a CloudFormation template"  # a security group of the inventory
+IN_AWS = "an AWS CLI command"  # a security group of the inventory: the command, run by a person
 
 # case -> (the findings --fix writes, {rule: what the listing says its fix needs})
 Case = Tuple[Set[Tuple[str, str]], Dict[str, str]]

@@ -180,6 +180,6 @@ def _finding(
         resource=subject.loc.resource,
         message=fill(template, names) + suffix,
         remediation=remediation_for(rule, subject, names),
-        fix_adds=tuple(subject.context.get("fix_adds", ())),
+        fix_adds=tuple(subject.context.get("fix_adds", {}).get(rule.id, ())),
         fix_vpc_config=subject.context.get("fix_vpc_config", {}).get(rule.id),
     )

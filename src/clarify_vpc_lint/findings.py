@@ -33,8 +33,10 @@ class Finding:
     missing: Tuple[str, ...] = ()
     # the property or argument that is wrong where it is written, else the subject's key
     region: Optional[Region] = None
-    # what its fix adds to a list, as (origin, name) references (remediation.Refs items):
-    # the existing subnet a CVL201 fix adds to the model's subnets
+    # what its fix adds: for a list, (origin, name) references (remediation.Refs items), e.g.
+    # the existing subnet a CVL201 fix adds to the model's subnets; for a policy, (rule, JSON).
+    # A subject's context gives them per rule (``fix_adds``: rule -> items), as one subject is
+    # judged by several rules (an endpoint: CVL306's route tables, CVL501's statement)
     fix_adds: Tuple[Tuple[str, str], ...] = field(default=(), compare=False)
     # the VpcConfig its fix writes (CVL102, CVL103), into the job or into its model
     fix_vpc_config: Optional[VpcConfigWrite] = field(default=None, compare=False)

@@ -15,6 +15,7 @@ from ...values import Unknown
 from ..calls import CALLER, Call, job_calls, resource_pattern
 from ..policies import fix_payload, fix_target, free_sid
 from .job_model import find_model
+from .subject import by_rule
 
 
 def _policy(view: Any) -> Tuple[Any, bool]:
@@ -91,7 +92,7 @@ def endpoint_policy_names(view: Any) -> Dict[str, Any]:
     sid = free_sid(policy, _SIDS.get(str(view.service), "ClarifyJob"))
     return {
         "policy_sid": sid,
-        "fix_adds": _fix(view, bool(sure), undecided, actions, resources, sid, apart),
+        "fix_adds": by_rule(_fix(view, bool(sure), undecided, actions, resources, sid, apart)),
         "blocked_calls": "; ".join(
             dict.fromkeys(
                 f"{call.request.action} on {_shown(call.request.resource)}" for _, call in blocked

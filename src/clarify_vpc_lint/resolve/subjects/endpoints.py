@@ -173,6 +173,7 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
         g for job in usage.jobs for g in (job.groups if isinstance(job.groups, list) else [])
     ]
     endpoint_groups = [] if endpoint.security_groups is None else endpoint.security_groups
+    policy_names = endpoint_policy_names(view)
     return {
         "service": service
         if not isinstance(service, Unknown)
@@ -207,8 +208,11 @@ def _endpoint_names(view: _EndpointView) -> Dict[str, Any]:
         ),
         "vpc_refs": fix_refs([usage.vpc], resolver, "the VPC", at),
         "region": resolver.fix_region,
-        "fix_adds": _tables_to_add(endpoint, usage, resolver, at),  # CVL306's list append
-        **endpoint_policy_names(view),  # CVL501
+        **policy_names,  # CVL501
+        "fix_adds": {
+            "CVL306": _tables_to_add(endpoint, usage, resolver, at),  # a list append
+            **policy_names["fix_adds"],
+        },
     }
 
 

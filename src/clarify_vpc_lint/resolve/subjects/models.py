@@ -131,7 +131,7 @@ def _existing_subnet(
             "extra_subnet": refs([("id", candidate.loc.resource)]),
             "extra_subnet_zone": zone,
             "subnet_refs_and_extra": listed,
-            "fix_adds": pick.items,
+            "fix_adds": {"CVL201": pick.items},
         }
     return {}
 

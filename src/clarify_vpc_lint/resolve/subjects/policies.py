@@ -26,7 +26,7 @@ from ..policies import (
 )
 from .bucket_policies import bucket_policy_names
 from .job_model import find_model
-from .subject import Subject
+from .subject import Subject, by_rule
 
 
 @dataclass
@@ -104,10 +104,8 @@ def _context(view: _PolicyView) -> Dict[str, Any]:
         "denials": "; ".join(_denial_text(d) for _, d in _unique(denied)) or "(none)",
         "advice": "\n# ".join(fix_advice(d, job) for job, d in _unique(denied)) or "(none)",
         **bucket,  # CVL502
-        "fix_adds": (
-            *_isolation_fix(view, mandated),
-            *_request_fix(view, denied),
-            *bucket["bucket_fix"],
+        "fix_adds": by_rule(
+            (*_isolation_fix(view, mandated), *_request_fix(view, denied), *bucket["bucket_fix"])
         ),
     }
 

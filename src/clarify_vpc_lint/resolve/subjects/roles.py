@@ -14,6 +14,7 @@ from ..network import Resolver
 from ..policies import fix_payload, fix_target, free_sid
 from ..roles import Roles, RoleVerdict, judge
 from .job_model import find_model
+from .subject import by_rule
 
 
 def _verdict(view: Any) -> RoleVerdict:
@@ -75,7 +76,7 @@ def role_names(view: Any) -> Dict[str, Any]:
         or "(none)",
         "statement_actions": _yaml_list(actions),
         "statement_resources": _yaml_list(_resources(missing)),
-        "fix_adds": _fix(view, verdict),
+        "fix_adds": by_rule(_fix(view, verdict)),
     }
 
 

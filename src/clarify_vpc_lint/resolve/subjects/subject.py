@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Dict, List, Union
+from typing import Any, Callable, Dict, Iterable, List, Tuple, Union
 
 from ...facts import Facts
 from ...model import Location, Network
@@ -52,3 +52,12 @@ def guarded(network: Network, loc: Location, build: Callable[[], List[Subject]])
         problem = f"internal error while resolving {loc.resource}: {type(error).__name__}: {error}"
         network.input_errors.append((loc.file, loc.line, problem))
         return []
+
+
+def by_rule(pairs: Iterable[Tuple[str, str]]) -> Dict[str, Tuple[Tuple[str, str], ...]]:
+    """A policy subject's fixes, ``(rule, JSON)`` pairs, as its context's ``fix_adds`` gives
+    them: per rule (several rules judge one subject)."""
+    grouped: Dict[str, Tuple[Tuple[str, str], ...]] = {}
+    for rule, text in pairs:
+        grouped[rule] = (*grouped.get(rule, ()), (rule, text))
+    return grouped
