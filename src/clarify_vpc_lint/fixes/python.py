@@ -306,7 +306,7 @@ class _Script:
                 f"set {name} in it by hand"
             )
         if existing is None:
-            found.append(self.insert(holder, name, value, source))
+            found.extend(self.insert(holder, name, value, source))
             return ""
         if isinstance(value, ast.Constant):
             if not (isinstance(existing, ast.Constant) and existing.value == value.value):
@@ -344,17 +344,35 @@ class _Script:
             return ""
         return f"{name} is written as {ast.unparse(existing)}: apply the remediation where its value is built"
 
-    def insert(self, holder: ast.expr, name: str, value: ast.expr, source: str) -> Edit:
-        """``name=value`` added after the last argument of a call (a member of a dict)."""
+    def insert(self, holder: ast.expr, name: str, value: ast.expr, source: str) -> List[Edit]:
+        """``name=value`` added after the last argument of a call (a member of a dict): on the
+        same line where the call is written on one, else on a line of its own, as indented;
+        a comment after the last argument stays after it."""
         closing = self.offset(holder.end_lineno, holder.end_col_offset) - 1
         line_text = self.lines[holder.lineno - 1]
         indent = " " * (len(line_text) - len(line_text.lstrip()) + 4)
         written = ast.get_source_segment(source, value, padded=False) or ast.unparse(value)
         written = written.replace("\n", "\n" + indent)
         item = f"{name}={written}" if isinstance(holder, ast.Call) else f'"{name}": {written}'
-        if not _members(holder):
-            return Edit(closing, closing, item)
-        return after_last_item(self.text, closing, item)
+        members = _members(holder)
+        if not members:
+            return [Edit(closing, closing, item)]
+        last = max(members, key=lambda m: (m.end_lineno, m.end_col_offset))
+        end = self.offset(last.end_lineno, last.end_col_offset)
+        comma = re.match(r"[ \t]*,", self.text[end:closing])
+        if "\n" not in self.text[end:closing]:  # the call closes on its last argument's line
+            return [Edit(end, end, f", {item}")]
+        first = self.lines[last.lineno - 1]
+        own_indent = first[: len(first) - len(first.lstrip())]
+        after = end + (comma.end() if comma else 0)
+        line_end = self.text.find("\n", after)
+        line_end = len(self.text) if line_end < 0 else line_end
+        line_end -= self.text[:line_end].endswith("\r")
+        added = f"{newline_of(self.text)}{own_indent}{item}{',' if comma else ''}"
+        if not self.text[after:line_end].strip().startswith("#"):
+            return [Edit(after, after, ("" if comma else ",") + added)]
+        # a comment after the last argument stays with it: the new one goes below
+        return [Edit(end, end, ",")] * (not comma) + [Edit(line_end, line_end, added)]
 
     def imports(self, wanted: Tuple[Tuple[str, str], ...], found: List[Edit]) -> List[Edit]:
         """An import of each name the edits write that the module does not bind, after the last
@@ -407,10 +425,11 @@ def _spread(holder: ast.expr) -> bool:
     return isinstance(holder, ast.Dict) and None in holder.keys
 
 
-def _members(holder: ast.expr) -> list:
+def _members(holder: ast.expr) -> List[ast.AST]:
+    """A call's arguments, a dict's values (where each member ends)."""
     if isinstance(holder, ast.Call):
         return [*holder.args, *holder.keywords]
-    return list(holder.keys) if isinstance(holder, ast.Dict) else []
+    return list(holder.values) if isinstance(holder, ast.Dict) else []
 
 
 def _span(node: ast.expr) -> Tuple[int, int, int, int]:
