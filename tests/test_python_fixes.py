@@ -329,3 +329,30 @@ def test_a_model_outside_the_jobs_vpc_gets_the_jobs_network_in_its_own_terms(
         "security_group_ids=['sg-0pyok'])",
     }
     assert ast.unparse(vpc) == expected[script]
+
+
+def test_an_argument_is_added_after_the_last_one_and_its_comments_stay(tmp_path: Path) -> None:
+    """The last argument has no trailing comma and comments follow it: the comma goes after it,
+    the new argument on a line of its own below its comment, and the comments stay as they were."""
+    case = tmp_path / "case"
+    shutil.copytree(RULES / "CVL102" / "py-bad", case)
+    script = case / "job.py"
+    written = '    instance_type="ml.m5.xlarge",\n)\n'
+    assert written in script.read_text()
+    script.write_text(
+        script.read_text().replace(
+            written,
+            '    instance_type="ml.m5.xlarge"  # the smallest\n    # more instances later\n)\n',
+            1,
+        )
+    )
+    fixes = plan_fixes(run(Options(paths=[str(case)])))
+    assert [f.rule for f in fixes.applied] == ["CVL102"]
+    fixes.write()
+    text = script.read_text()
+    assert (
+        '    instance_type="ml.m5.xlarge",  # the smallest\n'
+        "    network_config=NetworkConfig(subnets="
+    ) in text
+    assert '"sg-0job"])\n    # more instances later\n)\n' in text
+    assert "CVL102" not in {f.rule for f in run(Options(paths=[str(case)])).findings}

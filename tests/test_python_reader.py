@@ -1133,3 +1133,27 @@ def test_a_model_built_in_the_script_is_judged_with_its_job(version: str) -> Non
     assert good != text and cvl103(good) == set()
     unknown = "import os\n" + good.replace(f"{subnets}, ", '[os.environ["SUBNET"]], ', 1)
     assert 'os.environ["SUBNET"]' in unknown and cvl103(unknown) == {"info"}
+
+
+def test_a_finding_decided_by_the_v2_defaults_names_the_fields_it_takes_from_them() -> None:
+    """The SDK's classes take the defaults field by field: the fix names each field a call takes
+    from the defaults file, and the section it comes from; fields the call writes are not named."""
+    paths = [str(PYTHON / "isolation_defaults"), str(PYTHON / "check_step_defaults")]
+    findings = run(Options(paths=paths, context=[str(NETWORK)])).findings
+    first = {
+        (Path(f.file).name, f.resource): f.remediation.splitlines()[0]
+        for f in findings
+        if f.rule == "CVL101" and f.file.endswith(".py")
+    }
+    explain = first[("explain.py", "processor.run_explainability")]
+    assert explain.startswith("# not written in this call, taken from the SDK defaults file ")
+    assert explain.endswith(
+        "isolation_defaults/config.yaml: enable_network_isolation from "
+        "SageMaker.ProcessingJob.NetworkConfig.EnableNetworkIsolation"
+    )  # its subnets and groups are written in the script
+    check = first[("pipeline.py", "ModelBiasCheck")]
+    assert (
+        "enable_network_isolation from SageMaker.MonitoringSchedule.MonitoringScheduleConfig."
+        "MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation; subnets from "
+        "SageMaker.ProcessingJob.NetworkConfig.VpcConfig.Subnets" in check
+    )

@@ -35,7 +35,7 @@ from .calls import (
     s3_uri,
     what_it_is,
 )
-from .defaults import SdkDefaults, filled_from
+from .defaults import MONITORING_DEFAULTS, SdkDefaults, filled_from
 from .objects import SPREAD, Arguments, Env, Obj
 from .places import FixPlace, place_of
 
@@ -147,6 +147,33 @@ class SdkRequests:
             self.network.jobs.append(job)
             self.record_place(job, node, "network_config")
         return Obj("processing-job", "ProcessingJob", args, node, job=job)
+
+    def class_origin(self, value: Any, chain: Tuple[Any, ...]) -> str:
+        """The network fields an SDK class's call takes from the defaults file (its v2 shape,
+        field by field), for its fixes; "" when it takes none or what it gives is unknown."""
+        if isinstance(value, Unknown) or (value is not None and not isinstance(value, Obj)):
+            return ""
+        written = set(value.args) if isinstance(value, Obj) else set()
+        if SPREAD in written:
+            return ""
+        if "vpc_config" in written:  # v3 shapes: NetworkConfig(vpc_config=VpcConfig(...))
+            written |= {"subnets", "security_group_ids"}
+        sections = {
+            id(self.defaults.processing): "SageMaker.ProcessingJob.NetworkConfig",
+            id(self.defaults.monitoring): ".".join(("SageMaker", *MONITORING_DEFAULTS))
+            + ".NetworkConfig",
+        }
+        taken = []
+        for name, path in sagemaker.SDK_NETWORK_FIELDS.items():
+            source = next((d for d in chain if sagemaker.dig(d, *path) is not None), None)
+            if name not in written and source is not None:
+                taken.append(f"{name} from {sections[id(source)]}.{'.'.join(path)}")
+        if not taken:
+            return ""
+        return (
+            f"not written in this call, taken from the SDK defaults file "
+            f"{self.defaults.path or 'config.yaml'}: {'; '.join(taken)}"
+        )
 
     def defaults_origin(self, section: str) -> str:
         """Where a sagemaker-core call's argument left out comes from, for its fixes."""
@@ -266,6 +293,9 @@ class SdkRequests:
         }
         call = f"{processor.name or processor.cls}.{method}"
         loc = self.location(node, job_name(args, call), self.dialect(processor))
+        loc.origin = self.class_origin(
+            processor.args.get("network_config"), (self.defaults.processing,)
+        )
         job = sagemaker.processing_job(request, loc, inference)
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
@@ -338,6 +368,8 @@ class SdkRequests:
         loc = self.location(
             node, name if isinstance(name, str) else "ClarifyCheckStep", self.dialect(step)
         )
+        if isinstance(job_config, Obj):
+            loc.origin = self.class_origin(settings.get("network_config"), self._monitoring_chain())
         job = sagemaker.clarify_check_job(request, loc, check_type)
         if job.inference is not False:
             job.model, job.existing_endpoint = model, existing_endpoint
@@ -367,6 +399,7 @@ class SdkRequests:
         }
         call = f"{monitor.name or monitor.cls}.suggest_baseline"
         loc = self.location(node, job_name(args, call), self.dialect(monitor))
+        loc.origin = self.class_origin(monitor.args.get("network_config"), self._monitoring_chain())
         job = sagemaker.processing_job(request, loc, inference)
         if job is not None:
             job.model, job.existing_endpoint = model, existing_endpoint
@@ -387,6 +420,9 @@ class SdkRequests:
         }
         call = f"{monitor.name or monitor.cls}.create_monitoring_schedule"
         loc = self.location(node, call, self.dialect(monitor))
+        loc.origin = self.class_origin(
+            monitor.args.get("network_config"), (self.defaults.monitoring,)
+        )
         job = sagemaker.monitoring_job(request, loc, monitor.kind, endpoint)
         self.network.jobs.append(job)
         if monitor.module:
