@@ -9,6 +9,7 @@ import pytest
 from clarify_vpc_lint import engine
 from clarify_vpc_lint.catalogue import rules_by_id
 from clarify_vpc_lint.engine import evaluate, fill
+from clarify_vpc_lint.facts import Facts, guards
 from clarify_vpc_lint.model import Location
 from clarify_vpc_lint.resolve import Subject
 from clarify_vpc_lint.values import Unknown
@@ -79,3 +80,26 @@ def test_more_read_unknowns_than_the_limit_give_info_never_a_definite_finding(mo
 )
 def test_fill_puts_names_and_keeps_other_braces(template: str, expected: str) -> None:
     assert fill(template, {"resource": "ClarifyJob", "instance_count": 2}) == expected
+
+
+def test_a_required_fact_known_false_rules_a_subject_out_before_its_other_facts() -> None:
+    # a VPC without a Clarify job is never asked for its endpoints (the plans' large networks)
+    asked = []
+
+    class Job:  # only what the in_vpc fact reads; any other fact's derivation would fail
+        has_vpc_config = False
+
+    class View:
+        job = Job()
+
+        def __getattr__(self, name: str) -> Any:
+            asked.append(name)
+            raise AssertionError(f"{name} read for another fact")
+
+    subject = Subject("jobs", LOC, Facts("jobs", View()), lambda: {"instance_count": 2})
+    assert evaluate(SELF_INGRESS, [subject], "error") == [] and asked == []
+
+
+def test_only_the_top_level_and_operands_that_name_a_fact_are_required() -> None:
+    query = "jobs[?a && !b && !(c.d) && (e || f) && !(g && h) && !i.j && k == `true`]"
+    assert guards(query) == (("a", True), ("b", False), ("c.d", False))
