@@ -777,3 +777,49 @@ def test_roots_tied_by_an_s3_backend(tmp_path: Path) -> None:
         spoke.read_text().replace('"hub/terraform.tfstate"', '"other/terraform.tfstate"')
     )
     assert [f[1] for f in _findings(case)] == ["info", "info", "info"]
+
+
+_DATA_SOURCE_LOOKUPS = [
+    (
+        "spoke/main.tf",
+        'data "terraform_remote_state" "hub" {\n  backend = "local"\n  config = {\n'
+        '    path = "../hub/terraform.tfstate"\n  }\n}',
+        'data "aws_ec2_transit_gateway" "hub" {\n  filter {\n    name   = "tag:Name"\n'
+        '    values = ["hub"]\n  }\n}\n\ndata "aws_route53_zone" "hub" {\n'
+        '  for_each = {\n    api     = "api.sagemaker.us-east-1.amazonaws.com"\n'
+        '    runtime = "runtime.sagemaker.us-east-1.amazonaws.com"\n'
+        '    logs    = "logs.us-east-1.amazonaws.com"\n  }\n'
+        "  name         = each.value\n  private_zone = true\n}",
+    ),
+    (
+        "spoke/main.tf",
+        "data.terraform_remote_state.hub.outputs.zone_ids[each.key]",
+        "data.aws_route53_zone.hub[each.key].zone_id",
+    ),
+]
+
+
+def test_a_spoke_that_finds_the_hub_through_data_sources_is_info(tmp_path: Path) -> None:
+    """Zones looked up by name and the gateway by tag: nothing offline says which ones AWS
+    returns, so the spoke is info naming what ties the roots, never an error."""
+    edits = [
+        *_DATA_SOURCE_LOOKUPS,
+        *[
+            ("spoke/main.tf", old, "data.aws_ec2_transit_gateway.hub.id")
+            for old in ["data.terraform_remote_state.hub.outputs.transit_gateway_id"] * 2
+        ],
+    ]
+    case = _variant(TWO_ROOTS, edits, tmp_path)
+    assert _findings(case) == [
+        ("CVL302", "info", "aws_vpc.spoke"),
+        ("CVL303", "info", "aws_vpc.spoke"),
+        ("CVL310", "info", "aws_vpc.spoke"),
+    ]
+    config = load_config(case / "clarify-vpc-lint.yaml")
+    (message,) = [
+        f.message
+        for f in run(Options(paths=[str(case)], config=config)).findings
+        if f.rule == "CVL302"
+    ]
+    assert "associated with a Route 53 zone the inputs do not name" in message
+    assert "terraform_remote_state" in message

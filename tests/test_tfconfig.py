@@ -790,3 +790,66 @@ def test_in_a_plan_the_jsonencoded_definition_is_known_only_after_apply() -> Non
     assert "pipeline_definition is known only after apply" in reason
     assert "aws_subnet.private[0].id, aws_subnet.private[1].id" in reason
     assert "aws_subnet.private," not in reason  # the longest traversal only
+
+
+def test_an_endpoints_dns_entry_names_the_endpoint(tmp_path: Path) -> None:
+    """Known only after apply, but every part of it is the endpoint's DNS name: a Route 53
+    alias to it names the endpoint, as a plan's configuration references do (issue 21)."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_vpc_endpoint" "api" {\n  vpc_id = "vpc-1"\n}\n'
+        'resource "aws_route53_record" "r" {\n  name = "x"\n'
+        "  records = [aws_vpc_endpoint.api.dns_entry[0].dns_name]\n"
+        "  alias {\n    name = aws_vpc_endpoint.api.dns_entry[*].dns_name\n"
+        '    zone_id = aws_vpc_endpoint.api.dns_entry[0]["hosted_zone_id"]\n  }\n}\n'
+        'resource "aws_vpc" "v" {\n  tags = { n = "${aws_vpc.v.cidr_block}" }\n}\n'
+    )
+    found = {i.address: i.values for i in read_configuration(tmp_path).instances}
+    record = found["aws_route53_record.r"]
+    [named] = record["records"]
+    assert isinstance(named, Handle) and named.key.endswith("aws_vpc_endpoint.api")
+    assert record["alias"][0]["name"] == [named]
+    assert record["alias"][0]["zone_id"] == named
+    assert isinstance(found["aws_vpc.v"]["tags"]["n"], Unknown)  # other attributes stay unknown
+
+
+def test_a_remote_state_reads_the_outputs_it_is_given(tmp_path: Path) -> None:
+    """read_configuration asks ``remote_state`` for (backend, config); without it, or for a
+    state of no root of the run, the outputs are unknown."""
+    (tmp_path / "main.tf").write_text(
+        'data "terraform_remote_state" "hub" {\n  backend = "s3"\n'
+        '  config = { bucket = "b", key = "hub" }\n}\n'
+        'resource "aws_route" "r" {\n'
+        "  transit_gateway_id = data.terraform_remote_state.hub.outputs.tgw\n}\n"
+    )
+    asked = []
+
+    def outputs(backend: str, config: dict) -> Any:
+        asked.append((backend, config))
+        return {"tgw": Handle("hub:aws_ec2_transit_gateway.hub")}
+
+    found = {
+        i.address: i.values for i in read_configuration(tmp_path, remote_state=outputs).instances
+    }
+    assert found["aws_route.r"]["transit_gateway_id"] == Handle("hub:aws_ec2_transit_gateway.hub")
+    assert asked == [("s3", {"bucket": "b", "key": "hub"})]
+    alone = {i.address: i.values for i in read_configuration(tmp_path).instances}
+    unknown = alone["aws_route.r"]["transit_gateway_id"]
+    assert isinstance(unknown, Unknown) and "add that root's folder" in unknown.reason
+
+
+def test_a_roots_backend_and_outputs(tmp_path: Path) -> None:
+    from clarify_vpc_lint.readers.terraform.config import backend_of, root_outputs
+
+    (tmp_path / "main.tf").write_text(
+        'terraform {\n  backend "s3" {\n    bucket = "b"\n    key = "hub"\n  }\n}\n'
+        'resource "aws_ec2_transit_gateway" "hub" {}\n'
+        'output "tgw" {\n  value = aws_ec2_transit_gateway.hub.id\n}\n'
+        'output "cidr" {\n  value = "10.0.0.0/8"\n}\n'
+    )
+    assert backend_of(tmp_path, {}) == ("s3", {"bucket": "b", "key": "hub"})
+    assert root_outputs(tmp_path, [], None, "hub:", {}) == {
+        "tgw": Handle("hub:aws_ec2_transit_gateway.hub"),
+        "cidr": "10.0.0.0/8",
+    }
+    (tmp_path / "main.tf").write_text('resource "aws_vpc" "v" {}\n')
+    assert backend_of(tmp_path, {}) == ("local", {})

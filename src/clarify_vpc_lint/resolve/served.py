@@ -43,6 +43,11 @@ ROUTE53_DATA = (
 )
 # An endpoint's DNS names: "vpce-0abc-xyz.sagemaker.api...", and S3's "*.vpce-0abc-xyz.s3...",
 # "bucket.vpce-...", "accesspoint.vpce-...", "control.vpce-..." (its bucket-style names)
+ZONE_DATA = (
+    "add the template or root module that creates the zone (in Terraform, read its zone_id from "
+    "that root's outputs through terraform_remote_state, with both roots in the run), or the "
+    "zone's `get-hosted-zone` and `list-resource-record-sets` output with --context"
+)
 _ENDPOINT_DNS_NAME = re.compile(
     r"^(?:\*\.|bucket\.|accesspoint\.|control\.)?(vpce-[0-9a-f]+)-[0-9a-z]+\."
 )
@@ -119,7 +124,10 @@ class Route53:
         """The associations of ``vpc`` with a zone the inputs do not name (a zone ID read from
         another root's state): any zone may be theirs."""
         return [
-            association.zone
+            Unknown(
+                f"{vpc.loc.resource} is associated with a Route 53 zone the inputs do not name "
+                f"({association.zone.reason}); {ZONE_DATA}"
+            )
             for association in self.resolver.network.zone_associations
             if isinstance(association.zone, Unknown)
             and not isinstance(association.vpc, Unknown)
@@ -132,7 +140,7 @@ class Route53:
         unknown = self._maybe_associated(vpc)
         if not unknown:
             return ""
-        return f" ({vpc.loc.resource} is associated with zones not known: {unknown[0].reason})"
+        return f" ({unknown[0].reason})"
 
     def associated(self, zone: HostedZone, vpc: Vpc) -> Fact:
         """Is the zone associated with the VPC?"""

@@ -96,6 +96,7 @@ class Evaluator:
         # the outputs of the root whose state a terraform_remote_state reads: (backend type,
         # its config) -> {output: value}, or Unknown naming the root to add (see roots.py)
         self.remote_state: Optional[Callable[[Any, Any], Any]] = None
+        self._regions: Dict[Tuple[int, Optional[str]], Any] = {}  # see region()
         self.root_scope: Optional[Scope] = None  # set once the variable values are read
 
     def where(self, block: hcl.Block) -> str:
@@ -237,6 +238,12 @@ class Evaluator:
         if block is not None and scope is not None and "region" in block.body.attributes:
             return self.eval(block.body.attributes["region"], scope.context({}, "region"))
         alias = _provider_alias(block.body.attributes.get("provider")) if block else None
+        key = (id(scope), alias)  # every block of a module instance with one provider: once
+        if key not in self._regions:
+            self._regions[key] = self._provider_chain_region(scope, alias)
+        return self._regions[key]
+
+    def _provider_chain_region(self, scope: Optional[Scope], alias: Optional[str]) -> Any:
         while scope is not None and scope.parent is not None:
             found = self._provider_region(scope, alias)
             if found is not None:
