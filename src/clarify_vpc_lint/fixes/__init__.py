@@ -185,90 +185,109 @@ Outcome = Union[List[Edit], str]  # the edits, or why none is written
 
 def plan_fixes(result: Result) -> FixPlan:
     """The edits of every finding of ``result`` that has a complete fix, file by file."""
-    from . import documents, hcl, policies, python
+    from . import documents, hcl, python
 
-    plan = FixPlan()
-    edits: Dict[str, List[Tuple[Edit, Finding]]] = {}
-    # path -> the new text of each fix written into it: as written, and its names
-    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]] = {}
+    planning = _Planning(result)
     for finding in result.findings:
         if finding.severity == "info":
             continue  # undecided: nothing is known to be wrong
-        settings = SETTINGS.get(finding.rule)
-        appended = APPENDS.get(finding.rule)
-        kind = result.linted.get(finding.file)
-        # a Python finding whose remediation --fix writes where it says (fixes/python.py)
-        in_script = kind == "python" and finding.rule in python.REMEDIATIONS
-        if (
-            finding.rule in NEW_SUBNETS
-            and not finding.fix_adds
-            and kind in ("cloudformation", "terraform-config")
-        ):
-            reason = _add_subnet(plan, edits, added, finding, kind)
-            if reason is None:
-                continue
-        elif finding.rule in NEW_SUBNETS and not finding.fix_adds:
-            reason = _lacking(finding) or (
-                "an AWS CLI command (--fix writes templates and .tf files): run it"
-                if kind in ("api", "python")
-                else _not_editable(kind)
-            )
-        elif appended and not finding.fix_adds:
-            reason = NEEDS[finding.rule]
-        elif finding.rule in NEW_RESOURCES and kind in ("cloudformation", "terraform-config"):
-            reason = _add_resource(plan, edits, added, finding, kind, finding)
-            if reason is None:
-                continue
-        elif finding.rule in NEW_RESOURCES and kind is None and (place := _beside(result, finding)):
-            reason = _add_resource(plan, edits, added, finding, "terraform-config", place)
-            if reason is None:
-                continue
-        elif finding.rule in MEMBERS and kind in ("cloudformation", "terraform-config"):
-            reason = _add_members(plan, edits, result, finding, kind)
-            if reason is None:
-                continue
-        elif finding.rule in MEMBERS:
-            reason = _not_editable(kind)
-        elif finding.rule in NEW_RESOURCES and kind in ("api", "python"):
-            reason = _lacking(finding) or (
-                "an AWS CLI command (--fix writes templates and .tf files): run it"
-            )
-        elif finding.rule in NEW_RESOURCES:
-            reason = _not_editable(kind)
-        elif finding.rule in policies.RULES:
-            outcome = policies.plan(finding, result.linted, lambda path: _original(plan, path))
-            if isinstance(outcome, list):
-                for path, edit in outcome:
-                    edits.setdefault(path, []).append((edit, finding))
-                continue
-            reason = outcome
-        elif finding.rule in VPC_CONFIGS and not in_script:
-            reason = _write_vpc_config(plan, edits, finding, result.linted)
-            if reason is None:
-                continue
-        elif not settings and not appended and not in_script:
-            reason = f"not written by --fix: {NEEDS.get(finding.rule, 'apply the remediation')}"
-        elif kind not in ("cloudformation", "api", "terraform-config", "python"):
-            reason = _not_editable(kind)
-        else:
-            text = plan.original.get(finding.file)
-            if text is None:
-                text = plan.original[finding.file] = _read(finding.file)
-            module = {"terraform-config": hcl, "python": python}.get(kind, documents)
-            outcome = (
-                module.edits(finding, kind, text, settings)
-                if settings or in_script
-                else module.append(finding, kind, text, appended)
-            )
-            if isinstance(outcome, list):
-                edits.setdefault(finding.file, []).extend((e, finding) for e in outcome)
-                continue
-            reason = outcome
-        plan.not_applied.append(NotApplied(finding, reason))
-    for path, pairs in edits.items():
-        _apply(plan, path, pairs, {"terraform-config": hcl, "python": python}.get(
+        reason = _plan_one(planning, finding)
+        if reason is not None:
+            planning.plan.not_applied.append(NotApplied(finding, reason))
+    for path, pairs in planning.edits.items():
+        _apply(planning.plan, path, pairs, {"terraform-config": hcl, "python": python}.get(
             result.linted[path], documents))  # fmt: skip
-    return plan
+    return planning.plan
+
+
+@dataclass
+class _Planning:
+    """A plan being built: the edits planned per file, and the new text each file is given
+    (so the same new resource, needed by two findings, is written once)."""
+
+    result: Result
+    plan: FixPlan = field(default_factory=FixPlan)
+    edits: Dict[str, List[Tuple[Edit, Finding]]] = field(default_factory=dict)
+    # path -> the new text of each fix written into it: as written, and its names
+    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]] = field(default_factory=dict)
+
+
+def _plan_one(planning: _Planning, finding: Finding) -> Optional[str]:
+    """The finding's fix planned, by the kind of fix its rule has (the tables above); else why
+    it is not written."""
+    from . import policies, python
+
+    rule, kind = finding.rule, planning.result.linted.get(finding.file)
+    # a Python finding whose remediation --fix writes where it says (fixes/python.py)
+    in_script = kind == "python" and rule in python.REMEDIATIONS
+    if rule in NEW_SUBNETS and not finding.fix_adds:
+        return _new_subnet(planning, finding, kind)
+    if rule in APPENDS and not finding.fix_adds:
+        return NEEDS[rule]
+    if rule in NEW_RESOURCES:
+        return _new_resources(planning, finding, kind)
+    if rule in MEMBERS:
+        if kind not in ("cloudformation", "terraform-config"):
+            return _not_editable(kind)
+        return _add_members(planning.plan, planning.edits, planning.result, finding, kind)
+    if rule in policies.RULES:
+        outcome = policies.plan(
+            finding, planning.result.linted, lambda path: _original(planning.plan, path)
+        )
+        if isinstance(outcome, str):
+            return outcome
+        for path, edit in outcome:
+            planning.edits.setdefault(path, []).append((edit, finding))
+        return None
+    if rule in VPC_CONFIGS and not in_script:
+        return _write_vpc_config(planning.plan, planning.edits, finding, planning.result.linted)
+    if rule in SETTINGS or rule in APPENDS or in_script:
+        return _in_place(planning, finding, kind, in_script)
+    return f"not written by --fix: {NEEDS.get(rule, 'apply the remediation')}"
+
+
+def _new_subnet(planning: _Planning, finding: Finding, kind: Optional[str]) -> Optional[str]:
+    if kind in ("cloudformation", "terraform-config"):
+        return _add_subnet(planning.plan, planning.edits, planning.added, finding, kind)
+    if kind in ("api", "python"):
+        return _lacking(finding) or _AWS_CLI
+    return _lacking(finding) or _not_editable(kind)
+
+
+def _new_resources(planning: _Planning, finding: Finding, kind: Optional[str]) -> Optional[str]:
+    plan, edits, added = planning.plan, planning.edits, planning.added
+    if kind in ("cloudformation", "terraform-config"):
+        return _add_resource(plan, edits, added, finding, kind, finding)
+    if kind is None and (place := _beside(planning.result, finding)):
+        return _add_resource(plan, edits, added, finding, "terraform-config", place)
+    if kind in ("api", "python"):
+        return _lacking(finding) or _AWS_CLI
+    return _not_editable(kind)
+
+
+_AWS_CLI = "an AWS CLI command (--fix writes templates and .tf files): run it"
+
+
+def _in_place(
+    planning: _Planning, finding: Finding, kind: Optional[str], in_script: bool
+) -> Optional[str]:
+    """A setting changed, or an item added to a list, where the file writes it."""
+    from . import documents, hcl, python
+
+    if kind not in ("cloudformation", "api", "terraform-config", "python"):
+        return _not_editable(kind)
+    text = _original(planning.plan, finding.file)
+    module = {"terraform-config": hcl, "python": python}.get(kind, documents)
+    settings = SETTINGS.get(finding.rule)
+    outcome = (
+        module.edits(finding, kind, text, settings)
+        if settings or in_script
+        else module.append(finding, kind, text, APPENDS[finding.rule])
+    )
+    if isinstance(outcome, str):
+        return outcome
+    planning.edits.setdefault(finding.file, []).extend((e, finding) for e in outcome)
+    return None
 
 
 def _add_resource(
@@ -317,9 +336,7 @@ def _place_new(
     lacking = _lacking(finding)
     if lacking:
         return lacking
-    text = plan.original.get(place.file)
-    if text is None:
-        text = plan.original[place.file] = _read(place.file)
+    text = _original(plan, place.file)
     module = hcl if kind == "terraform-config" else documents
     outcome = module.new_resources(replace(finding, file=place.file, line=place.line), text)
     if isinstance(outcome, str):
@@ -365,9 +382,7 @@ def _add_subnet(
     if isinstance(parts, str):
         return parts
     remediation, subnet, block = parts
-    text = plan.original.get(finding.file)
-    if text is None:
-        text = plan.original[finding.file] = _read(finding.file)
+    text = _original(plan, finding.file)
     item = NEW_SUBNETS[finding.rule]
     origin = "terraform" if kind == "terraform-config" else "cloudformation"
     trial = module.append(replace(finding, fix_adds=((origin, subnet),)), kind, text, item)
@@ -402,9 +417,7 @@ def _add_members(
 
     if kind == "terraform-config" and not finding.file.endswith(".tf"):
         return "a .tf.json file: add the remediation's arguments by hand"
-    text = plan.original.get(finding.file)
-    if text is None:
-        text = plan.original[finding.file] = _read(finding.file)
+    text = _original(plan, finding.file)
     if kind == "cloudformation":
         outcome = documents.missing_members(finding, text)
         path = finding.file
@@ -415,8 +428,7 @@ def _add_members(
         path, outcome = found
         if path not in result.linted:
             return f"the block is in {path}, which this run did not lint: add the arguments there"
-        if path not in plan.original:
-            plan.original[path] = _read(path)
+        _original(plan, path)  # the file the edits go into, as read
     if isinstance(outcome, str):
         return outcome
     edits.setdefault(path, []).extend((edit, finding) for edit in outcome)
@@ -469,9 +481,7 @@ def _write_vpc_config(
     kind = linted.get(target.file)
     if kind not in ("cloudformation", "api", "terraform-config"):
         return _not_editable(kind)
-    text = plan.original.get(target.file)
-    if text is None:
-        text = plan.original[target.file] = _read(target.file)
+    text = _original(plan, target.file)
     module = hcl if kind == "terraform-config" else documents
     outcome = module.vpc_config(finding, kind, text)
     if isinstance(outcome, str):
