@@ -350,18 +350,19 @@ def _inline_comment(line: str) -> str:
 
 
 def _json_members(parsed: Any) -> str:
-    data = _plain(parsed)
+    data = plain_data(parsed)
     if not isinstance(data, dict):
         return json.dumps(data, indent=2)
     body = json.dumps(data, indent=2)[1:-1].strip("\n")
     return "\n".join(line[2:] for line in body.splitlines())
 
 
-def _plain(value: Any) -> Any:
+def plain_data(value: Any) -> Any:
+    """Parsed YAML as plain JSON data: keys as strings, each mapping and list a plain one."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_data(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_data(v) for v in value]
     return value
 
 

@@ -229,7 +229,7 @@ def _plan_one(planning: _Planning, finding: Finding) -> Optional[str]:
     if rule in MEMBERS:
         if kind not in ("cloudformation", "terraform-config"):
             return _not_editable(kind)
-        return _add_members(planning.plan, planning.edits, planning.result, finding, kind)
+        return _add_members(planning, finding, kind)
     if rule in policies.RULES:
         outcome = policies.plan(
             finding, planning.result.linted, lambda path: _original(planning.plan, path)
@@ -240,7 +240,7 @@ def _plan_one(planning: _Planning, finding: Finding) -> Optional[str]:
             planning.edits.setdefault(path, []).append((edit, finding))
         return None
     if rule in VPC_CONFIGS and not in_script:
-        return _write_vpc_config(planning.plan, planning.edits, finding, planning.result.linted)
+        return _write_vpc_config(planning, finding)
     if rule in SETTINGS or rule in APPENDS or in_script:
         return _in_place(planning, finding, kind, in_script)
     return f"not written by --fix: {NEEDS.get(rule, 'apply the remediation')}"
@@ -248,21 +248,24 @@ def _plan_one(planning: _Planning, finding: Finding) -> Optional[str]:
 
 def _new_subnet(planning: _Planning, finding: Finding, kind: Optional[str]) -> Optional[str]:
     if kind in ("cloudformation", "terraform-config"):
-        return _add_subnet(planning.plan, planning.edits, planning.added, finding, kind)
+        return _add_subnet(planning, finding, kind)
     if kind in ("api", "python"):
         return _lacking(finding) or _AWS_CLI
     return _lacking(finding) or _not_editable(kind)
 
 
 def _new_resources(planning: _Planning, finding: Finding, kind: Optional[str]) -> Optional[str]:
-    plan, edits, added = planning.plan, planning.edits, planning.added
     if kind in ("cloudformation", "terraform-config"):
-        return _add_resource(plan, edits, added, finding, kind, finding)
+        return _written(_place_new(planning, finding, kind, finding))
     if kind is None and (place := _beside(planning.result, finding)):
-        return _add_resource(plan, edits, added, finding, "terraform-config", place)
+        return _written(_place_new(planning, finding, "terraform-config", place))
     if kind in ("api", "python"):
         return _lacking(finding) or _AWS_CLI
     return _not_editable(kind)
+
+
+def _written(outcome: Union[str, Dict[str, str]]) -> Optional[str]:
+    return outcome if isinstance(outcome, str) else None
 
 
 _AWS_CLI = "an AWS CLI command (--fix writes templates and .tf files): run it"
@@ -290,22 +293,6 @@ def _in_place(
     return None
 
 
-def _add_resource(
-    plan: FixPlan,
-    edits: Dict[str, List[Tuple[Edit, Finding]]],
-    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]],
-    finding: Finding,
-    kind: str,
-    place: Finding,
-) -> Optional[str]:
-    """The finding's remediation, new resources (a template's) or blocks (a ``.tf`` file's),
-    written after the resource ``place`` points at (the finding's own, else the one the fix
-    builds on) when complete; a name the file uses is given to none of them,
-    and the same new text for two findings is written once. Else why not."""
-    outcome = _place_new(plan, edits, added, finding, kind, place)
-    return outcome if isinstance(outcome, str) else None
-
-
 def _lacking(finding: Finding) -> Optional[str]:
     """What a finding's printed fix says the inputs do not hold, or None: the fix is complete."""
     from ..catalogue import rules_by_id
@@ -317,17 +304,20 @@ def _lacking(finding: Finding) -> Optional[str]:
 
 
 def _place_new(
-    plan: FixPlan,
-    edits: Dict[str, List[Tuple[Edit, Finding]]],
-    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]],
+    planning: _Planning,
     finding: Finding,
     kind: str,
     place: Finding,
     owner: Optional[Finding] = None,
 ) -> Union[str, Dict[str, str]]:
-    """``_add_resource``'s work: the names the new text was given (the fix's own where free),
-    or why it is not written. The edit is recorded as ``owner``'s fix (else ``finding``'s)."""
+    """The finding's remediation, new resources (a template's) or blocks (a ``.tf`` file's),
+    written after the resource ``place`` points at (the finding's own, else the one the fix
+    builds on) when complete; a name the file uses is given to none of them, and the same new
+    text for two findings is written once. The names the new text was given (the fix's own
+    where free), or why it is not written. The edit is recorded as ``owner``'s fix (else
+    ``finding``'s)."""
     owner = owner or finding
+    plan, edits, added = planning.plan, planning.edits, planning.added
     from ..remediation import without_comments
     from . import documents, hcl
 
@@ -364,15 +354,15 @@ def _place_new(
 
 
 def _add_subnet(
-    plan: FixPlan,
-    edits: Dict[str, List[Tuple[Edit, Finding]]],
-    added: Dict[str, Dict[str, Tuple[str, Tuple[str, ...]]]],
+    planning: _Planning,
     finding: Finding,
     kind: str,
 ) -> Optional[str]:
     """A new subnet in a free block of the VPC, with the route table of the subnets it joins,
     written after the finding's resource and added to its subnets; else why not."""
     from . import documents, hcl
+
+    plan, edits, added = planning.plan, planning.edits, planning.added
 
     lacking = _lacking(finding)
     if lacking:
@@ -392,7 +382,7 @@ def _add_subnet(
     if taken is not None and taken[0] != remediation:  # one free block, two new subnets
         return f"another fix takes the free block {block}: run --fix again for this one"
     subnet_only = replace(finding, remediation=remediation)
-    names = _place_new(plan, edits, added, subnet_only, kind, finding, owner=finding)
+    names = _place_new(planning, subnet_only, kind, finding, owner=finding)
     if isinstance(names, str):
         return names
     added[finding.file][f"block {block}"] = (remediation, ())
@@ -404,19 +394,14 @@ def _add_subnet(
     return None
 
 
-def _add_members(
-    plan: FixPlan,
-    edits: Dict[str, List[Tuple[Edit, Finding]]],
-    result: Result,
-    finding: Finding,
-    kind: str,
-) -> Optional[str]:
+def _add_members(planning: _Planning, finding: Finding, kind: str) -> Optional[str]:
     """The members the finding's remediation gives a resource of the file, where it lacks
     them; else why not."""
     from . import documents, hcl
 
     if kind == "terraform-config" and not finding.file.endswith(".tf"):
         return "a .tf.json file: add the remediation's arguments by hand"
+    plan, edits = planning.plan, planning.edits
     text = _original(plan, finding.file)
     if kind == "cloudformation":
         outcome = documents.missing_members(finding, text)
@@ -426,7 +411,7 @@ def _add_members(
         if isinstance(found, str):
             return found
         path, outcome = found
-        if path not in result.linted:
+        if path not in planning.result.linted:
             return f"the block is in {path}, which this run did not lint: add the arguments there"
         _original(plan, path)  # the file the edits go into, as read
     if isinstance(outcome, str):
@@ -463,12 +448,7 @@ def _beside(result: Result, finding: Finding) -> Optional[Finding]:
     return places[0] if len(places) == 1 else None
 
 
-def _write_vpc_config(
-    plan: FixPlan,
-    edits: Dict[str, List[Tuple[Edit, Finding]]],
-    finding: Finding,
-    linted: Dict[str, str],
-) -> Optional[str]:
+def _write_vpc_config(planning: _Planning, finding: Finding) -> Optional[str]:
     """The VpcConfig the finding's fix writes, planned in the file of the resource it goes into
     (the job, or its model); else why not."""
     from . import documents, hcl
@@ -478,15 +458,15 @@ def _write_vpc_config(
         return NEEDS[finding.rule]
     if target.needs:
         return target.needs
-    kind = linted.get(target.file)
+    kind = planning.result.linted.get(target.file)
     if kind not in ("cloudformation", "api", "terraform-config"):
         return _not_editable(kind)
-    text = _original(plan, target.file)
+    text = _original(planning.plan, target.file)
     module = hcl if kind == "terraform-config" else documents
     outcome = module.vpc_config(finding, kind, text)
     if isinstance(outcome, str):
         return outcome
-    planned = edits.setdefault(target.file, [])
+    planned = planning.edits.setdefault(target.file, [])
     for edit in outcome:
         if any(e.start == edit.start and e != edit for e, f in planned if f.rule == finding.rule):
             return f"another job's fix gives {target.resource} another VpcConfig: choose one"

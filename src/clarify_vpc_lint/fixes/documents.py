@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 from ..documents import Document, ParseError, parse_text
 from ..findings import Finding
-from ..remediation import written, yaml_flow
+from ..remediation import plain_data, written, yaml_flow
 from . import Edit, ListItem, NewText, Outcome, Setting, after_last_item, line_offsets, newline_of
 from . import closing as closing_at
 
@@ -556,15 +556,7 @@ def _copied_vpc_config(
     value = _dig(document.data, ["Resources", resource, "Properties", *under])
     if not isinstance(value, dict) or not value:
         return None
-    return json.dumps(_plain(value)) if document.is_json else yaml_flow(value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    return json.dumps(plain_data(value)) if document.is_json else yaml_flow(value)
 
 
 def _intrinsic(value: dict) -> bool:
