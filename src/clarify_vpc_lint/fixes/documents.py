@@ -23,17 +23,27 @@ def _parsed(path: str, text: str) -> Document:
     return parse_text(path, text.lstrip("\ufeff"))
 
 
-def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...]) -> Outcome:
+def _properties(
+    path: str, resource: str, kind: str, text: str
+) -> Union[str, Tuple[Document, List[Any]]]:
+    """The file parsed, and the path of what a fix edits in it: a template resource's
+    Properties, an API request's body; else why it cannot be edited."""
     try:
-        document = _parsed(finding.file, text)
+        document = _parsed(path, text)
     except ParseError as error:
         return f"the file no longer parses ({error.message})"
-    if kind == "cloudformation":
-        if "/" in finding.resource:
-            return "the job is embedded in a workflow definition: change it there by hand"
-        root: List[Any] = ["Resources", finding.resource, "Properties"]
-    else:
-        root = []
+    if kind != "cloudformation":
+        return document, []
+    if "/" in resource:
+        return f"{resource} is embedded in a workflow definition: change it there by hand"
+    return document, ["Resources", resource, "Properties"]
+
+
+def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...]) -> Outcome:
+    opened = _properties(finding.file, finding.resource, kind, text)
+    if isinstance(opened, str):
+        return opened
+    document, root = opened
     found: List[Edit] = []
     for setting in settings:
         names = setting.cloudformation if kind == "cloudformation" else setting.api
@@ -495,18 +505,10 @@ def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
     CVL103 a model's ``VpcConfig``; never over one that is written."""
     target = finding.fix_vpc_config
     assert target is not None
-    try:
-        document = _parsed(target.file, text)
-    except ParseError as error:
-        return f"the file no longer parses ({error.message})"
-    if kind == "cloudformation":
-        if "/" in target.resource:
-            return (
-                f"{target.resource} is embedded in a workflow definition: change it there by hand"
-            )
-        root: List[Any] = ["Resources", target.resource, "Properties"]
-    else:
-        root = []
+    opened = _properties(target.file, target.resource, kind, text)
+    if isinstance(opened, str):
+        return opened
+    document, root = opened
     properties = _dig(document.data, root)
     if not isinstance(properties, dict) or not properties or _intrinsic(properties):
         return f"{target.resource} has no properties written as a mapping: add VpcConfig by hand"
