@@ -432,7 +432,6 @@ def test_a_failure_of_the_plugin_itself_fails_the_check(monkeypatch) -> None:
     from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
     from clarify_vpc_lint import checkov as plugin
-
     from clarify_vpc_lint.rulefiles import plugin_rule_headers
 
     checks: Dict[str, object] = {}
