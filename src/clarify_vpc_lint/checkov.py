@@ -11,8 +11,10 @@ them): its instance where the engine knows checkov's address, else every instanc
 a job declared in the config file answers at the Terraform resources its subnets name.
 PASSED only where the rule evaluated a subject of that resource and found nothing, and every input
 of the project was read; a finding whose facts are unknown, a resource no rule's subject sits on,
-a file the engine could not judge, or any input that could not be read answers UNKNOWN (checkov
-reports neither PASSED nor FAILED). The finding's message is in the result's check name
+a file that could not be read, or any input that could not be read answers UNKNOWN (checkov
+reports neither PASSED nor FAILED); an error of the engine itself (an internal error, the time
+budget spent, a baseline that cannot be read) FAILS. A baseline (``CLARIFY_VPC_LINT_BASELINE``)
+hides its findings: neither FAILED nor PASSED. The finding's message is in the result's check name
 (checkov's SARIF puts ``details`` where the SARIF schema forbids them) and the rule's URL in
 ``guideline``. Nothing here prints to stdout: checkov's ``-o json`` must stay valid.
 """

@@ -8,7 +8,9 @@ are the CLI's. The templates one cfn-lint run is given are judged together, as t
 (a network stack's exports seen by the ML stack), and each finding is reported at its own template;
 a template judged alone (read from stdin, or through cfn-lint's API) sees only itself. Inventories, parameter files, the region and declared jobs come from the
 project's config file (found from the template's folder upward), or from one
-``--configure-rule E9201:context=inventory/`` that applies to every rule. A finding whose subject
+``--configure-rule E9201:context=inventory/`` that applies to every rule; a baseline (written by
+``clarify-vpc-lint --write-baseline``) from ``--configure-rule E9000:baseline=FILE``, else
+``CLARIFY_VPC_LINT_BASELINE``, hides the findings it holds. A finding whose subject
 lives in an inventory (a VPC known from ``describe-vpcs``) is reported at the template resource
 that uses it.
 """
