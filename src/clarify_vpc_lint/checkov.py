@@ -151,11 +151,11 @@ def _summary() -> Dict[str, Any]:
     """What the checks need of the project's result, as JSON (shared between processes): the
     findings a baseline does not hide, and where each rule judged a subject (less the subjects
     of hidden findings: the baseline hides them, it does not pass them)."""
+    from .baseline import BASELINE_VARIABLE, BaselineError, read_baseline
+
     result = project_result()
     findings, failures = list(result.findings), []
     hidden: Set[Tuple[str, str, int, str]] = set()
-    from .baseline import BASELINE_VARIABLE, BaselineError, read_baseline
-
     baseline = os.environ.get(BASELINE_VARIABLE)
     if baseline:
         try:
