@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Set, Tuple
+from typing import Any, List, Set, Tuple
 
 import pytest
 from conftest import FIXTURES, ROOT, line_of, rule_templates
@@ -224,3 +224,104 @@ def test_the_network_stack_gets_its_findings_beside_the_ml_stack() -> None:
     network = {m["Rule"]["Id"] for m in matches if m["Filename"].endswith("network.yaml")}
     assert {"E9303", "E9305", "W9307", "W9310"} <= network
     assert "E9401" in {m["Rule"]["Id"] for m in matches}
+
+
+def _baselined_project(tmp_path: Path) -> Path:
+    """A template whose finding (CVL201) is in a baseline written by the CLI, and a template
+    added since with a finding of its own (CVL101)."""
+    project = tmp_path / "project"
+    (project / "stacks").mkdir(parents=True)
+    shutil.copy(FIXTURES / "cli/one-error.yaml", project / "stacks" / "old.yaml")
+    completed = subprocess.run(
+        [sys.executable, "-m", "clarify_vpc_lint", "stacks/old.yaml", "--write-baseline",
+         "baseline.json"],
+        cwd=project, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    shutil.copy(FIXTURES / "rules/CVL101/bad.yaml", project / "stacks" / "new.yaml")
+    return project
+
+
+def _rules_in(matches: List[dict], name: str) -> Set[str]:
+    return {m["Rule"]["Id"] for m in matches if m["Filename"].endswith(name)}
+
+
+@pytest.mark.slow
+def test_a_baseline_hides_its_findings_and_reports_new_ones(tmp_path: Path) -> None:
+    project = _baselined_project(tmp_path)
+    stacks = [
+        "--append-rules=clarify_vpc_lint.cfn_lint",
+        "--",
+        "stacks/old.yaml",
+        "stacks/new.yaml",
+    ]
+    plain = cfn_lint(*stacks, cwd=project)
+    assert "E9201" in _rules_in(plain, "old.yaml")
+    new = _rules_in(plain, "new.yaml") & {"E9101"}
+    assert new, plain
+    # the variable, for every host; from a subfolder too (the baseline names files from its own)
+    env = {**os.environ, "CLARIFY_VPC_LINT_BASELINE": "baseline.json"}
+    for given in (env, {**os.environ, "CLARIFY_VPC_LINT_BASELINE": str(project / "baseline.json")}):
+        hidden = cfn_lint(*stacks, cwd=project, env=given)
+        assert "E9201" not in _rules_in(hidden, "old.yaml")
+        assert new <= _rules_in(hidden, "new.yaml")
+    # cfn-lint's own way to configure a rule (also from a .cfnlintrc's configure_rules)
+    configured = cfn_lint("--configure-rule", "E9000:baseline=baseline.json", *stacks, cwd=project)
+    assert "E9201" not in _rules_in(configured, "old.yaml")
+    assert new <= _rules_in(configured, "new.yaml")
+
+
+@pytest.mark.slow
+def test_a_baseline_that_cannot_be_read_is_an_error_and_hides_nothing(tmp_path: Path) -> None:
+    project = _baselined_project(tmp_path)
+    (project / "baseline.json").write_text("{not json")
+    env = {**os.environ, "CLARIFY_VPC_LINT_BASELINE": "baseline.json"}
+    matches = cfn_lint("--append-rules=clarify_vpc_lint.cfn_lint", "--", "stacks/old.yaml",
+                       cwd=project, env=env)  # fmt: skip
+    said = [m["Message"] for m in matches if m["Rule"]["Id"] == "E9000"]
+    assert len(said) == 1 and "baseline.json" in said[0] and "JSON" in said[0]
+    assert "E9201" in _rules_in(matches, "old.yaml")
+
+
+def _lint_in_process(path: Path) -> List[Any]:
+    """cfn-lint run in this process (so that a test can break the engine), with the plugin."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    config = ConfigMixIn(["--append-rules=clarify_vpc_lint.cfn_lint", "--", str(path)])
+    return list(Runner(config).run())
+
+
+def test_an_internal_error_of_a_rule_is_an_error_never_a_pass(tmp_path: Path, monkeypatch) -> None:
+    from clarify_vpc_lint import linter
+
+    template = tmp_path / "model.yaml"
+    shutil.copy(FIXTURES / "good/private-clarify-vpc.yaml", template)
+    real = linter.evaluate
+
+    def broken(rule, subjects, severity):
+        if rule.id == "CVL201" and subjects:
+            raise KeyError("a bug")
+        return real(rule, subjects, severity)
+
+    monkeypatch.setattr(linter, "evaluate", broken)
+    matches = _lint_in_process(template)
+    errors = [m for m in matches if m.rule.id == "E9000"]
+    assert errors and all(m.rule.severity == "error" for m in errors)
+    assert "internal error in rule CVL201" in errors[0].message and "KeyError" in errors[0].message
+
+
+def test_a_failure_of_the_plugin_itself_is_an_error(tmp_path: Path, monkeypatch) -> None:
+    import clarify_vpc_lint.cfn_lint as plugin
+
+    template = tmp_path / "model.yaml"
+    shutil.copy(FIXTURES / "cli/one-error.yaml", template)
+
+    def broken(paths, settings):
+        raise RuntimeError("the plugin broke")
+
+    monkeypatch.setattr(plugin, "judge", broken)
+    matches = _lint_in_process(template)
+    failed = [m for m in matches if "the plugin broke" in m.message]
+    assert failed and all(m.rule.severity == "error" for m in failed)

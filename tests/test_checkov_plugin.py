@@ -10,7 +10,7 @@ import subprocess
 import sys
 from functools import cache
 from pathlib import Path
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import jsonschema
 import pytest
@@ -43,14 +43,19 @@ def checkov_run(
     budget: str = "",
     quiet: bool = True,
     target: str = ".",
+    env: Optional[Dict[str, str]] = None,
+    path: Sequence[str] = (),
 ) -> tuple:
-    """checkov's JSON reports and its stderr."""
+    """checkov's JSON reports and its stderr (``framework``: one or more, space-separated;
+    ``env``: more variables; ``path``: folders before this tree on ``PYTHONPATH``)."""
+    given = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BC_", "PRISMA_"))}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])  # this tree
+    env["PYTHONPATH"] = os.pathsep.join([*path, str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    env.update(given)
     if budget:
         env["CLARIFY_VPC_LINT_TIME_BUDGET"] = budget
     completed = subprocess.run(
-        [CHECKOV, "--skip-download", *(["--quiet"] if quiet else []), "--compact", "-o", "json", "--framework", framework,
+        [CHECKOV, "--skip-download", *(["--quiet"] if quiet else []), "--compact", "-o", "json", "--framework", *framework.split(),
          "--external-checks-dir", checks_dir(), "--check", "CKV_CVL_*", "-d", target, *extra],
         cwd=directory, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
@@ -336,3 +341,176 @@ def test_a_terraform_root_is_judged_with_its_modules_config_and_var_files(tmp_pa
     }
     assert ("/main.tf", "CKV_CVL_201", "aws_sagemaker_model.extra") in failed
     assert ("/../modules/net/main.tf", "CKV_CVL_101", subnet) in failed
+
+
+def _baselined_project(tmp_path: Path) -> Path:
+    """A template whose finding (CVL201) is in a baseline written by the CLI, and a template
+    added since with a finding of its own (CVL101)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(FIXTURES / "cli/one-error.yaml", project / "old.yaml")
+    completed = subprocess.run(
+        [sys.executable, "-m", "clarify_vpc_lint", "old.yaml", "--write-baseline", "baseline.json"],
+        cwd=project, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    shutil.copy(FIXTURES / "rules/CVL101/bad.yaml", project / "new.yaml")
+    return project
+
+
+def _results(reports: List[dict], kind: str) -> Set[Tuple[str, str]]:
+    return {
+        (c["file_path"].lstrip("/"), c["check_id"])
+        for r in reports
+        for c in r.get("results", {}).get(kind, [])
+    }
+
+
+@pytest.mark.slow
+def test_a_baseline_hides_its_findings_and_reports_new_ones(tmp_path: Path) -> None:
+    project = _baselined_project(tmp_path)
+    # two frameworks: two runner processes share one judgement
+    reports, _ = checkov_run(project, "cloudformation json", quiet=False)
+    assert {("old.yaml", "CKV_CVL_201"), ("new.yaml", "CKV_CVL_101")} <= _results(
+        reports, "failed_checks"
+    )
+    reports, _ = checkov_run(project, "cloudformation json", quiet=False,
+                             env={"CLARIFY_VPC_LINT_BASELINE": "baseline.json"})  # fmt: skip
+    failed, passed = _results(reports, "failed_checks"), _results(reports, "passed_checks")
+    assert ("new.yaml", "CKV_CVL_101") in failed
+    # hidden, and not passed either: the baseline accepts it, it does not make it right
+    assert ("old.yaml", "CKV_CVL_201") not in failed | passed
+
+
+@pytest.mark.slow
+def test_a_baseline_that_cannot_be_read_fails_the_checks(tmp_path: Path) -> None:
+    project = _baselined_project(tmp_path)
+    (project / "baseline.json").write_text("{not json")
+    reports, _ = checkov_run(project, "cloudformation", quiet=False,
+                             env={"CLARIFY_VPC_LINT_BASELINE": "baseline.json"})  # fmt: skip
+    results = reports[0]["results"]
+    assert not [c for c in results["passed_checks"] if c["check_id"].startswith("CKV_CVL_")]
+    said = {c["check_name"] for c in results["failed_checks"] if c["file_path"] == "/old.yaml"}
+    assert said and all("baseline.json" in name for name in said), said
+
+
+BREAK_CVL201 = """
+import clarify_vpc_lint.linter as linter
+
+_real = linter.evaluate
+
+
+def _broken(rule, subjects, severity):
+    if rule.id == "CVL201" and subjects:
+        raise KeyError("a bug")
+    return _real(rule, subjects, severity)
+
+
+linter.evaluate = _broken
+"""
+
+
+@pytest.mark.slow
+def test_an_internal_error_of_a_rule_fails_never_passes(tmp_path: Path) -> None:
+    """Issue 27: an internal error in our checks inside checkov is a failure, never PASSED."""
+    project, broken = tmp_path / "project", tmp_path / "broken"
+    project.mkdir()
+    broken.mkdir()
+    (broken / "sitecustomize.py").write_text(BREAK_CVL201)  # CVL201 raises, in every process
+    shutil.copy(FIXTURES / "good/private-clarify-vpc.yaml", project / "stack.yaml")
+    reports, _ = checkov_run(project, "cloudformation json", quiet=False, path=[str(broken)])
+    results = [c for r in reports for kind in ("failed_checks", "passed_checks")
+               for c in r["results"].get(kind, []) if c["check_id"].startswith("CKV_CVL_")]  # fmt: skip
+    assert results and all(c["check_result"]["result"] == "FAILED" for c in results)
+    model = [c for c in results if c["check_id"] == "CKV_CVL_201"]
+    assert model and "internal error in rule CVL201" in model[0]["check_name"]
+
+
+def test_a_failure_of_the_plugin_itself_fails_the_check(monkeypatch) -> None:
+    from checkov.common.models.enums import CheckResult
+    from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+    from clarify_vpc_lint import checkov as plugin
+    from clarify_vpc_lint.rulefiles import plugin_rule_headers
+
+    checks: Dict[str, object] = {}
+    every_kind = {rule.subject: ["aws_sagemaker_model"] for rule in plugin_rule_headers()}
+    plugin.make_checks(BaseResourceCheck, every_kind, checks)
+    check = checks["CKV_CVL_201"]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the plugin broke")
+
+    monkeypatch.setattr(plugin, "verdict", broken)
+    outcome = check.run("main.tf", {"name": ["m"]}, "aws_sagemaker_model.m", "aws_sagemaker_model", None)  # fmt: skip
+    assert outcome["result"] == CheckResult.FAILED
+    assert "internal error: RuntimeError: the plugin broke" in check.name
+
+
+def _summarise_in_child(stem: str, log: str, queue) -> None:
+    from clarify_vpc_lint.runcache import shared_by_runners
+
+    def summarise():
+        with open(log, "a") as handle:
+            handle.write("judged\n")
+        return {"findings": [["a.yaml", 3, "Model", "CVL201", "error", "one subnet"]]}
+
+    queue.put(shared_by_runners(summarise, stem))
+
+
+def test_checkovs_runner_processes_share_one_judgement(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from clarify_vpc_lint.runcache import shared_by_runners
+
+    log = tmp_path / "judged.log"
+    context = multiprocessing.get_context("fork")  # as checkov starts its runners
+    queue = context.Queue()
+    key = str(tmp_path)  # what the judgement depends on: this test's own run
+    children = [
+        context.Process(target=_summarise_in_child, args=(key, str(log), queue)) for _ in range(3)
+    ]
+    for child in children:
+        child.start()
+    answers = [queue.get(timeout=60) for _ in children]
+    for child in children:
+        child.join(timeout=60)
+    assert log.read_text() == "judged\n"  # one process judged; the others read its summary
+    assert all(a == answers[0] for a in answers) and answers[0]["findings"][0][2] == "Model"
+    # the main process (no runner processes: one framework, or threads) judges for itself
+    assert shared_by_runners(lambda: {"own": True}, key) == {"own": True}
+
+
+def test_a_planted_summary_is_data_never_code(tmp_path: Path, monkeypatch) -> None:
+    """The shared file is JSON; anything else in its place is judged again, never loaded."""
+    from clarify_vpc_lint import runcache
+
+    folder = tmp_path / "private"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setattr(runcache, "_private_folder", lambda: folder)
+    monkeypatch.setattr(runcache.multiprocessing, "parent_process", lambda: os)  # os.pid: absent
+    monkeypatch.setattr(runcache, "_run_file_stem", lambda depends_on: str(folder / "run"))
+    (folder / "run.json").write_bytes(b"\x80\x04\x95cos\nsystem\n.")  # a pickle
+    assert runcache.shared_by_runners(lambda: {"judged": 1}, "key") == {"judged": 1}
+    assert runcache.shared_by_runners(lambda: {"judged": 2}, "key") == {"judged": 1}  # shared
+
+
+def test_the_shared_folder_must_be_the_users_own(tmp_path: Path, monkeypatch) -> None:
+    from clarify_vpc_lint import runcache
+
+    monkeypatch.setattr(runcache.tempfile, "gettempdir", lambda: str(tmp_path))
+    folder = tmp_path / f"clarify-vpc-lint-{os.getuid()}"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)  # others may write in it: not used
+    assert runcache._private_folder() is None
+    folder.chmod(0o700)
+    assert runcache._private_folder() == folder
+
+
+def test_the_rules_headers_are_the_catalogues(tmp_path: Path) -> None:
+    """checkov's runner processes read only the rules' headers: they name what the catalogue does."""
+    from clarify_vpc_lint.rulefiles import rule_headers
+
+    catalogue = {(r.id, r.name, r.severity, r.subject) for r in rules_by_id().values()}
+    assert {(h.id, h.name, h.severity, h.subject) for h in rule_headers()} == catalogue

@@ -157,6 +157,28 @@ def test_action_passes_inventories_and_terraform_variables(tmp_path: Path) -> No
     assert outcomes[-1][1] == 1
 
 
+def test_action_hides_the_findings_of_its_baseline_input(tmp_path: Path) -> None:
+    workspace = tmp_path / "repo"
+    (workspace / "stacks").mkdir(parents=True)
+    shutil.copy(BAD, workspace / "stacks" / "ml.yaml")
+    written = run_cli("stacks", "--write-baseline", "baseline.json", cwd=workspace)
+    assert written.returncode == 0, written.stderr
+    outcomes, sarif = run_action_steps(
+        workspace, tmp_path, {"paths": "stacks", "baseline": "baseline.json"}
+    )
+    assert sarif["runs"][0]["results"] == [] and outcomes[-1][1] == 0
+    assert not [out for _, _, out in outcomes if "::error file=" in out]
+    # a finding added since is reported, and fails the job
+    shutil.copy(FIXTURES / "rules/CVL101/bad.yaml", workspace / "stacks" / "new.yaml")
+    outcomes, sarif = run_action_steps(
+        workspace, tmp_path, {"paths": "stacks", "baseline": "baseline.json"}
+    )
+    found = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+             for r in sarif["runs"][0]["results"]}  # fmt: skip
+    assert ("CVL101", "stacks/new.yaml") in found and "CVL201" not in {r for r, _ in found}
+    assert outcomes[-1][1] == 1
+
+
 def test_action_never_fails_for_code_scanning_and_always_reports_the_findings() -> None:
     """Issue 24: an upload that fails (a fork, code scanning off) failed the job whatever the
     findings, and the step that gives the linter's status did not run after it."""

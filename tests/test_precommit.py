@@ -310,3 +310,8 @@ def test_a_baseline_written_by_the_cli_hides_its_findings_in_the_hook(
     assert code == 0 and "1 baselined" in out and "CVL201" not in out
     code, out = _hook(repo, ["stacks/model.yaml"], capsys, monkeypatch)
     assert code == 1 and "CVL201" in out
+    # a finding the baseline does not hold still blocks the commit
+    shutil.copy(FIXTURES / "rules/CVL101/bad.yaml", repo / "stacks" / "new.yaml")
+    _git(repo, "add", "stacks/new.yaml")
+    code, out = _hook(repo, ["stacks/new.yaml", "--baseline", "baseline.json"], capsys, monkeypatch)
+    assert code == 1 and "CVL101" in out and "CVL201" not in out, out

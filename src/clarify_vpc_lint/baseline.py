@@ -20,6 +20,8 @@ from .atomic import write_atomically
 from .findings import Finding
 
 VERSION = 1
+# the baseline the cfn-lint and checkov plugins apply (they take no option of their own)
+BASELINE_VARIABLE = "CLARIFY_VPC_LINT_BASELINE"
 Fingerprint = Tuple[str, str, str]  # rule, file (relative to the baseline's folder), resource
 
 

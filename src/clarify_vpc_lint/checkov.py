@@ -11,8 +11,10 @@ them): its instance where the engine knows checkov's address, else every instanc
 a job declared in the config file answers at the Terraform resources its subnets name.
 PASSED only where the rule evaluated a subject of that resource and found nothing, and every input
 of the project was read; a finding whose facts are unknown, a resource no rule's subject sits on,
-a file the engine could not judge, or any input that could not be read answers UNKNOWN (checkov
-reports neither PASSED nor FAILED). The finding's message is in the result's check name
+a file that could not be read, or any input that could not be read answers UNKNOWN (checkov
+reports neither PASSED nor FAILED); an error of the engine itself (an internal error, the time
+budget spent, a baseline that cannot be read) FAILS. A baseline (``CLARIFY_VPC_LINT_BASELINE``)
+hides its findings: neither FAILED nor PASSED. The finding's message is in the result's check name
 (checkov's SARIF puts ``details`` where the SARIF schema forbids them) and the rule's URL in
 ``guideline``. Nothing here prints to stdout: checkov's ``-o json`` must stay valid.
 """
@@ -21,19 +23,19 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
-
-from .rulefiles import RuleHeader, plugin_rule_headers, rule_url
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Set, Tuple
 
 if TYPE_CHECKING:
-    from .findings import Finding, Result
+    from .findings import Result
+    from .rulefiles import RuleHeader
 
 # checkov loads its external checks in each of its runner processes (some twenty, one per
-# framework, whether it asks our checks anything or not): registering them reads only the rules'
-# headers, and the engine is imported by the first check asked to judge.
+# framework, whether it asks our checks anything or not): a check module registers its checks
+# only in the registry they serve (``loading_into``), registering them reads only the rules'
+# headers, and the engine is imported by the first check asked to judge, in one process per run
+# (``runcache``).
 
 CHECKS_DIR = Path(__file__).parent / "checkov_checks"
 
@@ -103,7 +105,18 @@ def project_result() -> Result:
     return result
 
 
-def _said(finding: Finding, per_file: bool) -> str:
+class _Found(NamedTuple):
+    """What a check says of a finding (its file is the real path)."""
+
+    file: str
+    line: int
+    resource: str
+    rule: str
+    severity: str
+    message: str
+
+
+def _said(finding: _Found, per_file: bool) -> str:
     where = f"{finding.resource} (line {finding.line}): " if per_file else ""
     return where + finding.message
 
@@ -111,47 +124,93 @@ def _said(finding: Finding, per_file: bool) -> str:
 Spot = Tuple[str, int, str]  # (real path, line, resource): where a finding or a judged subject is
 
 
-@dataclass
 class _Judgement:
-    """The project's result, indexed by real path (checkov names files its own way)."""
+    """The project's result, indexed by real path (checkov names files its own way). Not a
+    dataclass: building one at import costs each of checkov's runner processes."""
 
-    formats: Dict[str, str] = field(default_factory=dict)
-    findings: Dict[str, List[Finding]] = field(default_factory=dict)
-    errors: Dict[str, List[str]] = field(default_factory=dict)
-    judged: Dict[Tuple[str, str], List[Spot]] = field(default_factory=dict)  # (rule, path)
-    judged_in: Dict[str, List[Spot]] = field(default_factory=dict)  # path: by any rule
-    config: Optional[str] = None  # the config file's real path: where declared jobs are
-    declared: Dict[str, List[str]] = field(default_factory=dict)  # job -> the names it runs in
+    def __init__(self, summary: Dict[str, Any]) -> None:
+        self.formats: Dict[str, str] = summary["formats"]
+        self.config: Optional[str] = summary["config"]  # where declared jobs are (real path)
+        self.declared: Dict[str, List[str]] = summary["declared"]  # job -> the names it runs in
+        self.failures: List[str] = summary["failures"]  # why the project was not judged at all
+        self.findings: Dict[str, List[_Found]] = {}
+        self.errors: Dict[str, List[str]] = {}
+        self.judged: Dict[Tuple[str, str], List[Spot]] = {}  # (rule, path)
+        self.judged_in: Dict[str, List[Spot]] = {}  # path: by any rule
+        for found in map(_Found._make, summary["findings"]):
+            self.findings.setdefault(found.file, []).append(found)
+        for path, message in summary["errors"]:
+            self.errors.setdefault(path, []).append(message)
+        for rule, path, line, resource in summary["judged"]:
+            spot = (path, line, resource)
+            self.judged.setdefault((rule, path), []).append(spot)
+            self.judged_in.setdefault(path, []).append(spot)
+
+
+def _summary() -> Dict[str, Any]:
+    """What the checks need of the project's result, as JSON (shared between processes): the
+    findings a baseline does not hide, and where each rule judged a subject (less the subjects
+    of hidden findings: the baseline hides them, it does not pass them)."""
+    from .baseline import BASELINE_VARIABLE, BaselineError, read_baseline
+
+    result = project_result()
+    findings, failures = list(result.findings), []
+    hidden: Set[Tuple[str, str, int, str]] = set()
+    baseline = os.environ.get(BASELINE_VARIABLE)
+    if baseline:
+        try:
+            findings, _ = read_baseline(baseline).apply(result.findings, os.getcwd())
+        except BaselineError as error:
+            failures.append(f"not judged: {BASELINE_VARIABLE}: {error}")
+        kept = set(map(id, findings))
+        hidden = {(f.rule, os.path.realpath(f.file), f.line, f.resource)
+                  for f in result.findings if id(f) not in kept}  # fmt: skip
+    failures += [e.message for e in result.errors if e.message.startswith("not judged")]
+    judged = [
+        (rule, os.path.realpath(loc.file), loc.line, loc.resource)
+        for rule, locations in result.judged.items()
+        for loc in locations
+    ]
+    found = _config_file()
+    return {
+        "formats": {os.path.realpath(p): k for p, k in result.linted.items()},
+        "findings": [
+            [os.path.realpath(f.file), f.line, f.resource, f.rule, f.severity, f.message]
+            for f in findings
+        ],
+        "errors": [[os.path.realpath(e.file), e.message] for e in result.errors],
+        "judged": [spot for spot in dict.fromkeys(judged) if spot not in hidden],
+        "config": os.path.realpath(found) if found is not None else None,
+        "declared": _declared_jobs(found),
+        "failures": failures,
+    }
+
+
+def _declared_jobs(found: Optional[Path]) -> Dict[str, List[str]]:
+    """Each job the config file declares, with the names whose Terraform resources carry its
+    findings: its subnets in a .tf root, else its model."""
+    if found is None:
+        return {}
+    from .config import load_config
+    from .documents import ParseError
+
+    try:
+        jobs = load_config(found).jobs
+    except (OSError, ParseError):  # the judgement itself reports a bad config file
+        return {}
+    declared = {}
+    for job in jobs:
+        if isinstance(job, dict):
+            names = job.get("subnets") or [job.get("model")]
+            declared[str(job.get("name"))] = [str(n) for n in names if n]
+    return declared
 
 
 @cache
 def _judgement() -> _Judgement:
-    result = project_result()
-    judgement = _Judgement(formats={os.path.realpath(p): k for p, k in result.linted.items()})
-    for finding in result.findings:
-        judgement.findings.setdefault(os.path.realpath(finding.file), []).append(finding)
-    for error in result.errors:
-        judgement.errors.setdefault(os.path.realpath(error.file), []).append(error.message)
-    for rule, locations in result.judged.items():
-        for spot in {(os.path.realpath(loc.file), loc.line, loc.resource) for loc in locations}:
-            judgement.judged.setdefault((rule, spot[0]), []).append(spot)
-            judgement.judged_in.setdefault(spot[0], []).append(spot)
-    found = _config_file()
-    if found is not None:
-        judgement.config = os.path.realpath(found)
-        from .config import load_config
-        from .documents import ParseError
+    from .runcache import shared_by_runners
 
-        try:
-            jobs = load_config(found).jobs
-        except (OSError, ParseError):  # the judgement itself reports a bad config file
-            jobs = []
-        for job in jobs:
-            if isinstance(job, dict):
-                # its subnets carry its findings in a .tf root, else its model
-                names = job.get("subnets") or [job.get("model")]
-                judgement.declared[str(job.get("name"))] = [str(n) for n in names if n]
-    return judgement
+    return _Judgement(shared_by_runners(_summary, (sys.argv, os.getcwd(), str(CHECKS_DIR))))
 
 
 def _names(name: str, address: str) -> bool:
@@ -202,7 +261,12 @@ def _in_block(judgement: _Judgement, path: str, conf: Dict[str, Any]) -> Callabl
 @cache
 def _not_judged() -> List[str]:
     """Why the project could not be judged at all (a time budget ran out), once per process."""
-    return [e.message for e in project_result().errors if e.message.startswith("not judged")]
+    return _judgement().failures
+
+
+def _ours(message: str) -> bool:
+    """An error of this plugin's engine, not of the input: a bug or a spent time budget."""
+    return message.startswith(("internal error", "not judged"))
 
 
 def verdict(
@@ -211,7 +275,8 @@ def verdict(
     """("FAILED" | "UNKNOWN" | "PASSED", messages) for the resource (None: the whole file).
 
     PASSED only where the rule evaluated a subject of that resource and found nothing, and
-    every input of the project was read.
+    every input of the project was read. An error of the engine itself (a bug, the time budget
+    spent) FAILS: what it could not judge must not pass unnoticed.
     """
     from .readers.formats import TERRAFORM_CONFIG_EXTENSIONS
 
@@ -219,17 +284,20 @@ def verdict(
     if path is None:
         return "UNKNOWN", [f"{scanned_file} could not be found to judge it"]
     judgement = _judgement()
-    failures = _not_judged()
-    if failures or path in judgement.errors:
-        return "UNKNOWN", [*failures, *judgement.errors.get(path, [])]
     kind = judgement.formats.get(path)
     if kind is None and path in judgement.judged_in and path.endswith(TERRAFORM_CONFIG_EXTENSIONS):
         kind = "terraform-config"  # a local module outside the scanned folders, read by its root
-    if kind is None:  # not read as any input format: nothing was judged
-        return "UNKNOWN", []
     if resource is None and kind in ("cloudformation", "terraform", "terraform-config"):
         # the json framework sees templates and plans too: their own frameworks answer, per
         # resource; UNKNOWN here reports nothing twice and passes nothing unseen
+        return "UNKNOWN", []
+    errors = judgement.errors.get(path, [])
+    failures = [*_not_judged(), *filter(_ours, errors)]
+    if failures:
+        return "FAILED", failures
+    if errors:  # the input could not be read: checkov says why it could not parse it
+        return "UNKNOWN", errors
+    if kind is None:  # not read as any input format: nothing was judged
         return "UNKNOWN", []
     if kind == "terraform-config":
         answers = _in_block(judgement, path, conf if isinstance(conf, dict) else {})
@@ -242,11 +310,7 @@ def verdict(
             return spot[0] == path and (resource is None or spot[2].split("/")[0] == resource)
 
     candidates = [*judgement.findings.get(path, []), *judgement.findings.get(judgement.config, [])]
-    findings = [
-        f
-        for f in candidates
-        if f.rule == rule.id and answers((os.path.realpath(f.file), f.line, f.resource))
-    ]
+    findings = [f for f in candidates if f.rule == rule.id and answers(f[:3])]
     per_file = resource is None or kind == "terraform-config"
     definite = [_said(f, per_file) for f in findings if f.severity != "info"]
     if definite:
@@ -265,6 +329,44 @@ def verdict(
     return "PASSED", []
 
 
+@cache
+def _rule_page(rule_id: str) -> str:
+    from .rulefiles import rule_url
+
+    return rule_url(rule_id, _configured_docs())
+
+
+def loading_into(registry: Any) -> bool:
+    """Is checkov loading this directory's checks into ``registry``? Each of its runner
+    processes loads every module of the directory into its own registries (some twenty, one per
+    framework, whether our checks serve it or not); a module registers its checks only where
+    they serve. Where the loader cannot be seen (another checkov), it registers them."""
+    from checkov.common.checks.base_check_registry import BaseCheckRegistry
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        if "load_external_checks" in frame.f_code.co_name:
+            loader = frame.f_locals.get("self")
+            if isinstance(loader, BaseCheckRegistry):
+                return loader is registry
+        frame = frame.f_back
+    return True
+
+
+class _Guideline:
+    """A check's ``guideline``: its rule's page, looked up when checkov records a result (most
+    runner processes register the checks and never ask, and the config's ``docs-url`` is read
+    once per process). checkov's constructor sets it to None (ignored) and reads it only to log
+    that a check has one (not yet: ``registered`` is set after it)."""
+
+    def __get__(self, check: Any, owner: type) -> Optional[str]:
+        registered = check is not None and check.__dict__.get("registered")
+        return _rule_page(check.rule.id) if registered else None
+
+    def __set__(self, check: Any, value: Optional[str]) -> None:
+        pass
+
+
 def make_checks(
     base: type,
     resources: Dict[str, List[str]],
@@ -278,6 +380,8 @@ def make_checks(
     """
     from checkov.common.models.enums import CheckCategories, CheckResult
 
+    from .rulefiles import plugin_rule_headers
+
     for rule in plugin_rule_headers():
 
         def __init__(self: Any, rule: RuleHeader = rule) -> None:
@@ -289,7 +393,7 @@ def make_checks(
             )
             base.__init__(self, name=f"{rule.id} {rule.name}", id=rule.checkov_id,
                           categories=[CheckCategories.NETWORKING], **keywords)  # fmt: skip
-            self.guideline = rule_url(rule.id, _configured_docs())
+            self.registered = True
 
         def run(self: Any, scanned_file: str, entity_configuration: Any, entity_name: str,
                 entity_type: str, skip_info: Any) -> Any:  # fmt: skip
@@ -302,13 +406,16 @@ def make_checks(
             scanned_file, resource = self.scanned
             if isinstance(conf, dict) and isinstance(conf.get("__address__"), str):
                 resource = conf["__address__"]  # a Terraform resource: its full address
-            outcome, messages = verdict(self.rule, scanned_file, resource, conf)
+            try:
+                outcome, messages = verdict(self.rule, scanned_file, resource, conf)
+            except Exception as error:  # a bug of ours fails the check, never passes it
+                outcome, messages = "FAILED", [f"internal error: {type(error).__name__}: {error}"]
             # checkov copies the name into this result's record, in every output format
             self.name = "; ".join([f"{self.rule.id} {self.rule.name}", *messages])
             return getattr(CheckResult, outcome)
 
         check = type(rule.checkov_id, (base,), {
-            "__init__": __init__, "run": run,
+            "__init__": __init__, "run": run, "guideline": _Guideline(),
             "scan_resource_conf": judge, "scan_entity_conf": judge if per_file else base.scan_entity_conf,
         })  # fmt: skip
         namespace[rule.checkov_id] = check()

@@ -7,6 +7,7 @@ register, which imports the whole pipeline; a host that only lists or registers 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -73,13 +74,18 @@ def rule_files() -> Tuple[Path, ...]:
     return tuple(sorted(rules_dir().glob("CVL*.yaml")))
 
 
+# the header's keys, each on a line of its own (checkov's ~20 runner processes each read them:
+# parsing whole rule files there cost 25 ms a process)
+_HEADER_LINES = re.compile(r"^(?:id|name|severity|subject):.*$", re.MULTILINE)
+
+
 @cache
 def rule_headers() -> Tuple[RuleHeader, ...]:
     """Each rule's header as its file says it (the catalogue checks the files themselves)."""
     headers = []
     for path in rule_files():
         with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_Loader)
+            data = yaml.load("\n".join(_HEADER_LINES.findall(handle.read())), Loader=_Loader)
         headers.append(RuleHeader(data["id"], data["name"], data["severity"], data["subject"]))
     return tuple(headers)
 

@@ -8,7 +8,9 @@ are the CLI's. The templates one cfn-lint run is given are judged together, as t
 (a network stack's exports seen by the ML stack), and each finding is reported at its own template;
 a template judged alone (read from stdin, or through cfn-lint's API) sees only itself. Inventories, parameter files, the region and declared jobs come from the
 project's config file (found from the template's folder upward), or from one
-``--configure-rule E9201:context=inventory/`` that applies to every rule. A finding whose subject
+``--configure-rule E9201:context=inventory/`` that applies to every rule; a baseline (written by
+``clarify-vpc-lint --write-baseline``) from ``--configure-rule E9000:baseline=FILE``, else
+``CLARIFY_VPC_LINT_BASELINE``, hides the findings it holds. A finding whose subject
 lives in an inventory (a VPC known from ``describe-vpcs``) is reported at the template resource
 that uses it.
 """
@@ -25,6 +27,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
+from ..baseline import BASELINE_VARIABLE, Baseline, BaselineError, read_baseline
 from ..catalogue import Rule, plugin_rules
 from ..config import declared_names, find_config, load_config
 from ..documents import ParseError
@@ -36,6 +39,7 @@ from ..rulefiles import docs_url
 _CONFIG = {
     "context": {"default": [], "type": "list", "itemtype": "string"},
     "parameters": {"default": [], "type": "list", "itemtype": "string"},
+    "baseline": {"default": "", "type": "string"},  # else $CLARIFY_VPC_LINT_BASELINE
 }
 _CONFIGURED: Dict[str, List[str]] = {key: [] for key in _CONFIG}  # from any rule, for all rules
 # Resources that use a VPC's subnets and security groups: where an inventory subject is reported.
@@ -156,10 +160,37 @@ def _declared_user(cfn: Any, config_path: str, job: str) -> Optional[str]:
     return next((n for n in used if isinstance(resources, dict) and n in resources), None)
 
 
+def _baseline_path() -> Optional[str]:
+    """The baseline configured (``--configure-rule E9000:baseline=FILE``), else the variable's."""
+    return next(iter(_CONFIGURED["baseline"]), None) or os.environ.get(BASELINE_VARIABLE) or None
+
+
+@cache
+def _baseline(path: str) -> Baseline:
+    return read_baseline(path)  # a BaselineError is not cached: E9000 says it at each template
+
+
+_SHOWN: Dict[int, Tuple[Result, List[Any]]] = {}  # id(result) -> (result, what a baseline leaves)
+
+
+def _shown(result: Result) -> List[Any]:
+    """The result's findings less those the baseline hides (worked out once per result)."""
+    path = _baseline_path()
+    if not path:
+        return result.findings
+    if id(result) not in _SHOWN:
+        try:
+            kept, _ = _baseline(path).apply(result.findings, os.getcwd())
+        except BaselineError:  # E9000 reports it; no finding is hidden
+            kept = result.findings
+        _SHOWN[id(result)] = (result, kept)
+    return _SHOWN[id(result)][1]
+
+
 def _matches(cfn: Any, rule: Rule, unknown: bool) -> Iterator[RuleMatch]:
     path, settings, result = _judged(cfn)
     config_path = settings.config_path
-    for finding in result.findings:
+    for finding in _shown(result):
         if finding.rule != rule.id or (finding.severity == "info") != unknown:
             continue
         if finding.file == path and path != cfn.filename:  # from stdin: cfn-lint places it
@@ -209,6 +240,12 @@ def _rule_class(rule: Rule, unknown: bool) -> type:
 
 
 def _not_judged(self: CloudFormationLintRule, cfn: Any) -> Iterator[RuleMatch]:
+    baseline = _baseline_path()
+    if baseline:
+        try:
+            _baseline(baseline)
+        except BaselineError as error:  # no baseline is applied: say so at every template
+            yield RuleMatch([], f"baseline: {error}", location=(0, 0, 0, 0))
     path, _, result = _judged(cfn)
     together = _together(path) if os.path.isfile(path) else (path,)
     for error in result.errors:
@@ -224,7 +261,8 @@ def _configure(
 ) -> None:
     CloudFormationLintRule.configure(self, configs, experimental)
     for key in _CONFIG:
-        for value in self.config.get(key) or []:
+        given = self.config.get(key)
+        for value in [given] if isinstance(given, str) and given else given or []:
             if value not in _CONFIGURED[key]:
                 _CONFIGURED[key].append(value)
 

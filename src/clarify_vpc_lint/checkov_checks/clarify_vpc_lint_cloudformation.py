@@ -1,8 +1,9 @@
 """clarify-vpc-lint rules for checkov's cloudformation framework (one check per rule)."""
 
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.cloudformation.checks.resource.registry import cfn_registry
 
-from clarify_vpc_lint.checkov import make_checks
+from clarify_vpc_lint.checkov import loading_into, make_checks
 
 # where a rule's subjects are located, by subject kind: checkov asks a check only about these
 # (a subject whose VPC or subnets are not known is located at its job or model)
@@ -25,4 +26,5 @@ RESOURCES = {
     "policies": POLICIES,
 }
 
-make_checks(BaseResourceCheck, RESOURCES, globals())
+if loading_into(cfn_registry):  # not in the other frameworks' runner processes
+    make_checks(BaseResourceCheck, RESOURCES, globals())

@@ -1,8 +1,14 @@
 """clarify-vpc-lint rules for checkov's json framework: API JSON, pipelines, state machines."""
 
 from checkov.json_doc.base_json_check import BaseJsonCheck
+from checkov.json_doc.registry import registry
 
-from clarify_vpc_lint.checkov import make_checks
-from clarify_vpc_lint.facts import KINDS
+from clarify_vpc_lint.checkov import loading_into, make_checks
 
-make_checks(BaseJsonCheck, dict.fromkeys(KINDS, ["*"]), globals(), per_file=True)  # the whole file
+if loading_into(registry):  # not in the other frameworks' runner processes
+    from clarify_vpc_lint.rulefiles import plugin_rule_headers
+
+    # the whole file, whatever the rule's subject (the subjects come from the rules' headers:
+    # the facts registry is not imported in checkov's runner processes)
+    whole_file = {rule.subject: ["*"] for rule in plugin_rule_headers()}
+    make_checks(BaseJsonCheck, whole_file, globals(), per_file=True)

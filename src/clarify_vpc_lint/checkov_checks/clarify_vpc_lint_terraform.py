@@ -5,8 +5,9 @@ rule serves both (a second module registering them again would report every resu
 """
 
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.terraform.checks.resource.registry import resource_registry
 
-from clarify_vpc_lint.checkov import make_checks
+from clarify_vpc_lint.checkov import loading_into, make_checks
 
 # where a rule's subjects are located, by subject kind: checkov asks a check only about these
 # (jobs declared in the config file are reported at the subnets, else the model, they name)
@@ -26,4 +27,5 @@ RESOURCES = {
     ],
 }  # fmt: skip
 
-make_checks(BaseResourceCheck, RESOURCES, globals())
+if loading_into(resource_registry):  # not in the other frameworks' runner processes
+    make_checks(BaseResourceCheck, RESOURCES, globals())
