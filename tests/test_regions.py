@@ -74,7 +74,7 @@ AT_THE_PROPERTY = [
     (
         "CVL103",
         "CVL103/bad-monitor.yaml",
-        "VpcConfig: {Subnets: !Ref Subnets, SecurityGroupIds: [sg-0job]}",
+        "VpcConfig: {Subnets: !Ref Subnets, SecurityGroupIds: [sg-0a1b2c3d]}",
     ),
     ("CVL103", "CVL103/api-bad", '"VpcConfig": {'),
     ("CVL104", "CVL104/bad.yaml", "Statement:"),
