@@ -44,6 +44,23 @@ def test_rule_ids_in_every_spelling_and_case() -> None:
     assert run_cli(BAD, "--select", "CVL999").returncode == 2
 
 
+def test_a_config_file_takes_every_spelling_for_every_host(tmp_path: Path) -> None:
+    """The config's rule IDs are read as the rules' own, whichever host reads the file (the CLI,
+    the pre-commit hook, the plugins and the language server all build on load_config)."""
+    from clarify_vpc_lint.config import load_config
+
+    config = tmp_path / "clarify-vpc-lint.yaml"
+    config.write_text(
+        "ignore: [e9201, ckv_cvl_301]\n"
+        "per-path-ignores: {'*.yaml': [w9402]}\n"
+        "severity: {I9403: error, cvl999: info}\n"
+    )
+    loaded = load_config(config)
+    assert loaded.ignore == ["CVL201", "CVL301"]
+    assert loaded.per_path_ignores == {"*.yaml": ["CVL402"]}
+    assert loaded.severity == {"CVL403": "error", "cvl999": "info"}  # unknown: as written
+
+
 def _on_a_terminal(*args: str, env_extra: dict) -> str:
     """The CLI's stdout when it is a terminal (a pseudo-terminal here)."""
     leader, follower = pty.openpty()

@@ -241,14 +241,14 @@ def _options(
         context=[*config.context, *args.context],
         parameters=[*config.parameters, *args.parameters],
         region=args.region or config.region or DEFAULT_REGION,
-        ignore=canonical([*config.ignore, *args.ignore]),
+        ignore=[*config.ignore, *canonical(args.ignore)],  # the config's: load_config's
         select=canonical(args.select),
         # the config's patterns are relative to the config file, wherever it is run from
         per_path_ignores={
-            anchor(pattern, config_folder): canonical(rules)
+            anchor(pattern, config_folder): rules
             for pattern, rules in config.per_path_ignores.items()
         },
-        severity={spellings[i.upper()]: s for i, s in config.severity.items()},
+        severity=config.severity,
         config=config,
         exclude=[*args.exclude, *(anchor(p, config_folder) for p in config.exclude)],
         var_files=args.var_file,

@@ -6,7 +6,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from .documents import Document, ParseError, decode_text, parse_yaml, read_regular_file
 from .environments import Project
@@ -136,18 +136,21 @@ def load_config(path: Path) -> Config:
     jobs = data.get("jobs") or []
     if not isinstance(jobs, list):
         raise ParseError("jobs must be a list")
+    rule_id = _rule_id_of_spelling()
     return Config(
         path=str(path),
         document=document,
         fail_on=_string(data, "fail-on"),
         region=_string(data, "region"),
-        ignore=_strings(data, "ignore"),
+        ignore=[rule_id(i) for i in _strings(data, "ignore")],
         per_path_ignores={
-            pattern: _strings(data["per-path-ignores"], pattern, "per-path-ignores")
+            pattern: [
+                rule_id(i) for i in _strings(data["per-path-ignores"], pattern, "per-path-ignores")
+            ]
             for pattern in _mapping(data, "per-path-ignores")
         },
         severity={
-            rule: _string(data["severity"], rule, "severity") or ""
+            rule_id(rule): _string(data["severity"], rule, "severity") or ""
             for rule in _mapping(data, "severity")
         },
         context=paths("context"),
@@ -204,3 +207,12 @@ def declared_names(config: Config) -> Dict[str, List[str]]:
         for job in config.jobs
         if isinstance(job, dict)
     }
+
+
+def _rule_id_of_spelling() -> Callable[[str], str]:
+    """A rule ID as the config writes it (any case; E9201, CKV_CVL_201), as every host takes it:
+    the rule's own ID. An ID no rule has stays as written, for the CLI to refuse."""
+    from .catalogue import rule_ids
+
+    spellings = rule_ids()
+    return lambda written: spellings.get(written.upper(), written)

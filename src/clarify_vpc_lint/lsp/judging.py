@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..awsfacts import DEFAULT_REGION
-from ..catalogue import rule_ids
 from ..config import Config, declared_names, find_config, load_config
 from ..documents import (
     Document,
@@ -103,24 +102,19 @@ def _judge(project: Project) -> Result:
 
 
 def options_for(project: Project, config: Config) -> Options:
-    """The run's options from the config file, as the CLI builds them without arguments."""
-    spellings = rule_ids()
-
-    def canonical(ids: Sequence[str]) -> List[str]:
-        return [spellings.get(i.upper(), i) for i in ids]
-
+    """The run's options from the config file, as the CLI builds them without arguments (the
+    config's rule IDs are the rules' own: ``load_config`` reads every spelling)."""
     folder = os.path.dirname(config.path) if config.path else project.root
     return Options(
         paths=config.paths or [project.root],
         context=config.context,
         parameters=config.parameters,
         region=config.region or DEFAULT_REGION,
-        ignore=canonical(config.ignore),
+        ignore=config.ignore,
         per_path_ignores={
-            anchor(pattern, folder): canonical(rules)
-            for pattern, rules in config.per_path_ignores.items()
+            anchor(pattern, folder): rules for pattern, rules in config.per_path_ignores.items()
         },
-        severity={spellings.get(i.upper(), i): s for i, s in config.severity.items()},
+        severity=config.severity,
         config=config,
         exclude=[anchor(p, folder) for p in config.exclude],
     )
