@@ -813,3 +813,26 @@ def test_cvl103_two_jobs_giving_one_model_two_networks_is_a_choice(tmp_path: Pat
     fixes = plan_fixes(run(Options(paths=[str(folder)])))
     reasons = [n.reason for n in fixes.not_applied if n.finding.rule == "CVL103"]
     assert reasons == ["another job's fix gives Model another VpcConfig: choose one"]
+
+
+def test_a_tf_fix_in_another_file_of_the_module_keeps_its_crlf_lines(tmp_path: Path) -> None:
+    """CVL308's DHCP options set is in another .tf file of the module, written with \\r\\n: the
+    members are added where they belong (the offsets are found in the text the edit is applied
+    to) and the file keeps its line endings."""
+    path, config = _copy(RULES_DIR / "CVL308" / "tf-bad", tmp_path)
+    main = path / "main.tf"
+    text = main.read_text()
+    start = text.index('resource "aws_vpc_dhcp_options" "corp"')
+    main.write_text(text[:start])
+    dhcp = path / "dhcp.tf"
+    dhcp.write_bytes(("# the VPC's DHCP options\n\n" + text[start:]).replace("\n", "\r\n").encode())
+    before = _lint(path, config)
+    assert "CVL308" in {f.rule for f in before.findings if f.severity != "info"}
+    fixes = plan_fixes(replace(before, findings=[f for f in before.findings if f.rule == "CVL308"]))
+    assert [f.rule for f in fixes.applied] == ["CVL308"]
+    fixes.write()
+    fixed = dhcp.read_bytes().decode()
+    assert "\n" not in fixed.replace("\r\n", "")  # every line still ends in \r\n
+    assert 'domain_name_servers = ["AmazonProvidedDNS"]' in fixed
+    after = _lint(path, config)
+    assert after.errors == [] and "CVL308" not in {f.rule for f in after.findings}

@@ -439,7 +439,7 @@ def _beside(result: Result, finding: Finding) -> Optional[Finding]:
             continue
         if os.path.dirname(os.path.abspath(path)) != folder:
             continue
-        text = _read(path)
+        text = read_source(path)
         for match in _GROUP_BLOCK.finditer(text):
             if match.group(1) == named.group(1):
                 places.append(
@@ -517,15 +517,17 @@ def _not_editable(kind: Optional[str]) -> str:
 def _original(plan: FixPlan, path: str) -> str:
     """A file's text as read for the plan (read once)."""
     if path not in plan.original:
-        plan.original[path] = _read(path)
+        plan.original[path] = read_source(path)
     return plan.original[path]
 
 
-def _read(path: str) -> str:
-    buffered = buffered_text(path)  # the editor's unsaved text: the language server's fix
+def read_source(path: str, errors: str = "strict") -> str:
+    """A file's text as the fixes edit it: the editor's unsaved text (the language server's
+    fix), else the file with its line endings kept (offsets into it are the edits')."""
+    buffered = buffered_text(path)
     if buffered is not None:
         return buffered
-    with open(path, encoding="utf-8", newline="") as handle:  # newline="": \r\n stays
+    with open(path, encoding="utf-8", errors=errors, newline="") as handle:
         return handle.read()
 
 

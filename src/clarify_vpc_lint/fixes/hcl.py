@@ -20,6 +20,7 @@ from . import (
     closing,
     line_offsets,
     newline_of,
+    read_source,
 )
 
 # a list written as the attribute of every instance of a resource (aws_subnet.private[*].id)
@@ -278,8 +279,8 @@ def _module_files(path: str, text: str) -> List[Tuple[str, str]]:
     for name in sorted(os.listdir(folder)):
         other = os.path.join(folder, name)
         if name.endswith(".tf") and not os.path.samefile(other, path):
-            with open(other, encoding="utf-8", errors="replace") as handle:
-                files.append((other, handle.read()))
+            # read as the edits are applied (fixes.read_source): the editor's text, \r\n kept
+            files.append((other, read_source(other, errors="replace")))
     return files
 
 
