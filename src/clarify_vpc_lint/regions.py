@@ -325,11 +325,12 @@ def _in_python(tree: Optional[ast.AST], lines: List[str], name: str) -> Optional
     start_line, start, end_line, end = found[0]
     return (
         start_line,
-        _characters(lines[start_line - 1], start) + 1,
+        characters_before(lines[start_line - 1], start) + 1,
         end_line,
-        _characters(lines[end_line - 1], end) + 1,
+        characters_before(lines[end_line - 1], end) + 1,
     )
 
 
-def _characters(line: str, byte_offset: int) -> int:
+def characters_before(line: str, byte_offset: int) -> int:
+    """Python's tree counts UTF-8 bytes in a line; the text counts characters."""
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))

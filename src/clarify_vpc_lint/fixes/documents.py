@@ -250,7 +250,7 @@ def new_resources(finding: Finding, text: str) -> Union[NewText, str]:
         return "the resource is not where the finding says: lint again"
     body = [line for line in finding.remediation.splitlines() if not line.lstrip().startswith("#")]
     try:
-        added = _plain_data(
+        added = plain_data(
             _json_parts(finding.remediation)
             if document.is_json
             else parse_text("fix.yaml", "\n".join(body)).data
@@ -344,10 +344,6 @@ def _renamed_yaml(row: str, names: Dict[str, str], top: bool) -> str:
     return row
 
 
-def _plain_data(value: Any) -> Any:
-    return json.loads(json.dumps(value))
-
-
 def numbered(name: str, number: int) -> str:
     """Another logical ID for a new resource whose own is taken."""
     return f"{name}{number}"
@@ -369,7 +365,7 @@ def missing_members(finding: Finding, text: str) -> Outcome:
         return f"the file no longer parses ({error.message})"
     body = [line for line in finding.remediation.splitlines() if not line.lstrip().startswith("#")]
     try:
-        given = _plain_data(parse_text("fix.yaml", "\n".join(body)).data)
+        given = plain_data(parse_text("fix.yaml", "\n".join(body)).data)
     except ParseError:
         return "the fix is not one resource: apply the remediation by hand"
     resources = document.data.get("Resources") if isinstance(document.data, dict) else None
@@ -462,7 +458,7 @@ def subnet_parts(remediation: str) -> Union[Tuple[str, str, str], str]:
                 chunks[-1].append(line)
         kept_chunks = [c for c in chunks if len(c) > 1 and c[1].strip().startswith("Type:")]
         text = "\n".join(line for chunk in kept_chunks for line in chunk)
-        kept = _plain_data(parse_text("fix.yaml", text).data) if text else {}
+        kept = plain_data(parse_text("fix.yaml", text).data) if text else {}
     subnets = [k for k, v in kept.items() if v.get("Type") == "AWS::EC2::Subnet"]
     if len(subnets) != 1:
         return "the fix is not one new subnet: apply the remediation by hand"
@@ -488,9 +484,9 @@ def _private_dns_twin(resources: dict, added: dict) -> str:
             if (
                 isinstance(own, dict)
                 and resource.get("Type") == "AWS::EC2::VPCEndpoint"
-                and _plain_data(own.get("ServiceName")) == properties.get("ServiceName")
-                and _plain_data(own.get("VpcId")) == properties.get("VpcId")
-                and str(_plain_data(own.get("PrivateDnsEnabled"))).lower() != "false"
+                and plain_data(own.get("ServiceName")) == properties.get("ServiceName")
+                and plain_data(own.get("VpcId")) == properties.get("VpcId")
+                and str(plain_data(own.get("PrivateDnsEnabled"))).lower() != "false"
             ):
                 return (
                     f"{name} is this service's endpoint with private DNS (EC2 allows one per "

@@ -34,6 +34,7 @@ from ..documents import ParseError
 from ..findings import Finding
 from ..readers.python_sdk import FixPlace, fix_places
 from ..readers.python_sdk.notebooks import CodeCell, code_cells
+from ..regions import characters_before
 from ..remediation import written
 from . import Edit, ListItem, Outcome, Setting, after_last_item, line_offsets, newline_of
 
@@ -277,7 +278,7 @@ class _Script:
         return self.aliases.get(name, name)
 
     def offset(self, line: int, column: int) -> int:
-        return self.offsets[line - 1] + _characters(self.lines[line - 1], column)
+        return self.offsets[line - 1] + characters_before(self.lines[line - 1], column)
 
     def call_at(self, span: Tuple[int, int, int, int]) -> Optional[ast.Call]:
         for node in ast.walk(self.tree):
@@ -479,11 +480,6 @@ def _values(tree: ast.AST, names: set) -> List[ast.expr]:
                 if isinstance(key, ast.Constant) and key.value in names:
                     found.append(value)
     return found
-
-
-def _characters(line: str, byte_offset: int) -> int:
-    """Python's tree counts UTF-8 bytes in a line; the text counts characters."""
-    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
 
 def parse_problem(path: str, text: str) -> Optional[str]:
