@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from . import tfaddress
 from .documents import Document, buffered_text
 from .findings import Finding, Region
 
@@ -267,7 +268,8 @@ def _associated(
                 line, column = document.locate(["Resources", name, "Properties", other])
                 return _rest_of_line(lines, line, column)
         return None
-    own = re.sub(r"^(module\.[^.]+\.)+", "", finding.resource)  # as its module's code names it
+    address = tfaddress.parse(finding.resource)  # as its module's code names it:
+    own = f"{address.local}{address.index}" if address else finding.resource
     opening = f'resource "{association}" '
     for header, text in enumerate(lines, 1):
         if not text.startswith(opening):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+from .. import tfaddress
 from ..awsfacts import DEFAULT_REGION
 from ..config import Config, declared_names, find_config, load_config
 from ..documents import (
@@ -36,10 +37,6 @@ SHOWN = (*EXTENSIONS, ".clarify-vpc-lint.yaml")
 # Formats whose comments hold inline suppressions (SPEC section 6); JSON and notebooks have none.
 COMMENTED = (".yaml", ".yml", ".template", ".tf", ".py")
 # Real IDs a finding about an inventory subject names: where a file uses that subject.
-# a Terraform address a declared job names: its resource type and name
-_TF_ADDRESS = re.compile(
-    r"(?:module\.[\w-]+\.)*(?P<type>[a-z][a-z0-9_]*)\.(?P<name>[\w-]+)(?:\[.*\])?"
-)
 
 
 Kept = Dict[Tuple[str, str], Document]  # parsed documents by path and text
@@ -237,9 +234,9 @@ def _user_line(finding: Finding, lines: List[str], declared: Sequence[str]) -> O
     ids = set(AWS_ID.findall(finding.message)) | set(AWS_ID.findall(finding.resource))
     patterns = [rf"\b{re.escape(i)}\b" for i in sorted(ids)]
     for name in declared:
-        address = _TF_ADDRESS.fullmatch(name)
-        if address:  # module.net.aws_subnet.private[0]: its block, in the file that has it
-            patterns.append(rf'^\s*resource\s+"{address["type"]}"\s+"{address["name"]}"')
+        address = tfaddress.parse(name)
+        if address:  # module.net["a"].aws_subnet.private[0]: its block, in the file that has it
+            patterns.append(rf'^\s*resource\s+"{address.type}"\s+"{address.name}"')
         elif AWS_ID.fullmatch(name):
             patterns.append(rf"\b{re.escape(name)}\b")
         else:  # a CloudFormation logical ID, as a key (YAML or JSON)
