@@ -171,6 +171,13 @@ class Subnet:
     owner: Any = None  # inventory OwnerId: the account that owns the subnet's VPC
     region: Any = None  # where an input says it apart from the AZ (a Terraform provider's region)
 
+    @property
+    def zone(self) -> Any:
+        """Its Availability Zone as zones are told apart: the zone ID where known (a zone's
+        name means another zone in another account), else the name."""
+        zone_id = self.availability_zone_id
+        return zone_id if isinstance(zone_id, str) and zone_id else self.availability_zone
+
 
 @dataclass
 class Route:

@@ -90,7 +90,7 @@ def _existing_subnet(
         return {}
     if not all(isinstance(s, Subnet) for s in subnets):
         return {}
-    written_zones = [_zone_of(s) for s in subnets]
+    written_zones = [s.zone for s in subnets]
     if not all(isinstance(z, str) for z in written_zones):  # unknown, or not a zone at all
         return {}
     zones = set(written_zones)
@@ -98,7 +98,7 @@ def _existing_subnet(
     if len(tables) != 1:
         return {}
     for index, candidate in _candidates(model, resolver):
-        zone = _zone_of(candidate)
+        zone = candidate.zone
         if (
             any(candidate is s for s in subnets)
             or not isinstance(zone, str)
@@ -156,8 +156,7 @@ def _new_subnet_zone(subnets: Any) -> Zone:
         return Zone(missing="a zone other than the subnets': not all of them are in the inputs")
     # by name where known (an AZ ID's number differs per account), else by ID
     zones = [
-        s.availability_zone if isinstance(s.availability_zone, str) else _zone_of(s)
-        for s in subnets
+        s.availability_zone if isinstance(s.availability_zone, str) else s.zone for s in subnets
     ]
     chosen = ec2.zone_for_new_subnet(zones)
     if isinstance(chosen, Unknown):
@@ -224,11 +223,6 @@ def _table_key(table: Any) -> Any:
     return ("unknown", table.reason) if isinstance(table, Unknown) else id(table)
 
 
-def _zone_of(subnet: Subnet) -> Any:
-    zone_id = subnet.availability_zone_id
-    return zone_id if isinstance(zone_id, str) and zone_id else subnet.availability_zone
-
-
 def _single_az(model: Model, subnets: Any) -> Fact:
     if model.has_vpc_config is not True:
         return False
@@ -239,7 +233,7 @@ def _single_az(model: Model, subnets: Any) -> Fact:
     zones: Set[str] = set()
     unknown: Optional[Unknown] = None
     for subnet in subnets:
-        zone = subnet if isinstance(subnet, Unknown) else _zone_of(subnet)
+        zone = subnet if isinstance(subnet, Unknown) else subnet.zone
         if isinstance(zone, str):
             zones.add(zone)
         elif unknown is None:
@@ -257,10 +251,6 @@ def _zone_names(subnets: Any) -> str:
     if isinstance(subnets, Unknown):
         return "unknown"
     zones = sorted(
-        {
-            str(_zone_of(s))
-            for s in subnets
-            if isinstance(s, Subnet) and isinstance(_zone_of(s), str)
-        }
+        {str(s.zone) for s in subnets if isinstance(s, Subnet) and isinstance(s.zone, str)}
     )
     return ", ".join(zones) or "unknown"

@@ -322,7 +322,7 @@ def one_per_zone(subnets: List[Subnet]) -> List[Subnet]:
     kept: List[Subnet] = []
     zones: Set[str] = set()
     for subnet in subnets:
-        zone = subnet.availability_zone_id or subnet.availability_zone
+        zone = subnet.zone
         if isinstance(zone, str) and zone:
             if zone in zones:
                 continue
