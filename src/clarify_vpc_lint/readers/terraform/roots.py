@@ -210,8 +210,9 @@ def _read_roots(
         except FileError as error:
             result.errors.append(_input_error(error, directory, names))
     roots = _roots(calls)
+    planned = {d: _plan_of(d, plans, modules) for d in roots}  # a root's plan is read instead
     states = _RemoteStates(
-        [d for d in roots if d in calls and _plan_of(d, plans, modules) is None],
+        [d for d in roots if d in calls and planned[d] is None],
         var_files,
         variables,
         modules,
@@ -221,7 +222,7 @@ def _read_roots(
     for directory in roots:
         try:
             tree = _tree(directory, modules)
-            plan = _plan_of(directory, plans, modules)
+            plan = planned[directory]
             if plan is not None:
                 result.notes.append(
                     f"{directory}: Terraform configuration not read; its plan {plan.path} is "
@@ -339,7 +340,7 @@ class _RemoteStates:
     def _find(self, caller: str, backend: str, config: Dict[str, Any]) -> Optional[str]:
         for root in self.roots:
             kind, settings = self._backend(root)
-            if kind != backend or os.path.realpath(root) == os.path.realpath(caller):
+            if kind != backend or _same_file(root, caller):
                 continue
             if backend == "local":  # a path relative to the reading root's folder
                 read = str(config.get("path", "terraform.tfstate"))
