@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from .. import tfaddress
+from .. import suppressions, tfaddress
 from ..awsfacts import DEFAULT_REGION
 from ..config import Config, declared_names, find_config, load_config
 from ..documents import (
@@ -34,8 +34,9 @@ from ..readers import EXTENSIONS
 
 # Files whose findings the server shows: every input format, and the config file (declared jobs).
 SHOWN = (*EXTENSIONS, ".clarify-vpc-lint.yaml")
-# Formats whose comments hold inline suppressions (SPEC section 6); JSON and notebooks have none.
-COMMENTED = (".yaml", ".yml", ".template", ".tf", ".py")
+# Files an "ignore here" comment is written into: those that hold suppression comments
+# (suppressions.COMMENTED) but notebooks, whose comments are in the JSON strings of their cells.
+COMMENTED = tuple(e for e in suppressions.COMMENTED if e != ".ipynb")
 # Real IDs a finding about an inventory subject names: where a file uses that subject.
 
 
