@@ -168,7 +168,8 @@ def fix_advice(denial: Denial, job: Job) -> str:
 
 # -- what --fix writes for a policy (fixes/policies.py places it in the text) ---------------------------
 
-NEGATED = re.compile(r"not|^null$", re.IGNORECASE)  # operators under which a listed value is spared
+# the operators under which a listed value is spared (StringNotEquals, ArnNotLike, ...)
+NEGATED = re.compile("not", re.IGNORECASE)
 
 
 def fix_payload(rule: str, targets: List[Dict[str, Any]], needs: Optional[str] = None) -> tuple:
@@ -189,7 +190,7 @@ def statement_edit(statement: Statement, document: Any) -> Optional[Dict[str, An
     if not isinstance(listed, list) or not isinstance(statement.body, dict):
         return None
     index = next((n for n, body in enumerate(listed) if body is statement.body), None)
-    if index is None or isinstance(listed, dict):
+    if index is None:
         return None
     sid = statement.body.get("Sid")
     return {"op": "condition", "statement": index, "sid": sid if isinstance(sid, str) else None}

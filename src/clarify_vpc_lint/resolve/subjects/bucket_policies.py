@@ -99,7 +99,7 @@ def _bucket_fix(view: Any, sure: List[Denied]) -> tuple:
         job, call, statement, _, path = denial
         for key in _PATH_KEYS:
             tested = tested_key(statement, key)
-            if tested is not None and NEGATED.search(tested[0]) and tested[0].lower() != "null":
+            if tested is not None and NEGATED.search(tested[0]):
                 break
         else:
             return (fix_payload("CVL502", [], _advice(denial, view.resolver)),)

@@ -161,7 +161,7 @@ def _request_exception(view: _PolicyView, job: Job, denial: Denial) -> Any:
     ]
     for key in ("sagemaker:instancetypes", "sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids"):
         tested = tested_key(denial.statement, key)
-        if tested is None or not NEGATED.search(tested[0]) or tested[0].lower() == "null":
+        if tested is None or not NEGATED.search(tested[0]):
             continue
         values = [v for c in calls for v in _listed(c.request.context.get(key))]
         if not values or not all(isinstance(v, str) for v in values):
