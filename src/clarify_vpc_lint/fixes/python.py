@@ -27,12 +27,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from functools import lru_cache
 from json.decoder import scanstring
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..documents import ParseError
 from ..findings import Finding
-from ..readers.python_sdk import FixPlace, fix_places
+from ..readers.python_sdk import FixPlace, Places, fix_places
 from ..readers.python_sdk.notebooks import CodeCell, code_cells
 from ..regions import characters_before
 from ..remediation import written
@@ -90,21 +91,32 @@ def _in_file(
     if finding.file.endswith(".ipynb"):
         return _in_notebook(finding, text, write)
     try:
-        tree = ast.parse(text.lstrip("\ufeff"))
-        places = fix_places(finding.file, text)
+        tree, places = _read_script(finding.file, text)
     except (SyntaxError, ValueError, ParseError) as error:
         return f"the file no longer parses ({error})"
     return write(_Script(text, tree), places.get((finding.line, finding.resource)))
+
+
+@lru_cache(maxsize=8)
+def _read_script(path: str, text: str) -> Tuple[ast.Module, Places]:
+    """The script's tree and where it writes each network, read once for all its findings."""
+    return ast.parse(text.lstrip("\ufeff")), fix_places(path, text)
+
+
+@lru_cache(maxsize=8)
+def _read_notebook(path: str, text: str) -> Tuple[Tuple[CodeCell, ...], str, ast.Module, Places]:
+    """A notebook's code cells, the one script they run as, its tree and where it writes each
+    network, read once for all its findings."""
+    cells = tuple(code_cells(path, text))
+    script_text = "\n".join(cell.python for cell in cells)
+    return cells, script_text, ast.parse(script_text), fix_places(path, text)
 
 
 def _in_notebook(
     finding: Finding, text: str, write: Callable[[_Script, Optional[FixPlace]], Outcome]
 ) -> Outcome:
     try:
-        cells = list(code_cells(finding.file, text))
-        places = fix_places(finding.file, text)
-        script_text = "\n".join(cell.python for cell in cells)
-        tree = ast.parse(script_text)
+        cells, script_text, tree, places = _read_notebook(finding.file, text)
     except (SyntaxError, ValueError, ParseError) as error:
         return f"the notebook no longer parses ({error})"
     first_lines, line = {}, 1  # each cell's first line in the script
@@ -122,7 +134,9 @@ def _in_notebook(
     return _cell_edits(text, cells, script_text, outcome)
 
 
-def _cell_edits(text: str, cells: List[CodeCell], script_text: str, found: List[Edit]) -> Outcome:
+def _cell_edits(
+    text: str, cells: Sequence[CodeCell], script_text: str, found: List[Edit]
+) -> Outcome:
     """Edits of the notebook's script as edits of the JSON text: each cell they change gets its
     source strings written again, the strings of unchanged lines kept as they were."""
     result: List[Edit] = []
