@@ -434,7 +434,7 @@ def test_a_failure_of_the_plugin_itself_fails_the_check(monkeypatch) -> None:
     from clarify_vpc_lint import checkov as plugin
     from clarify_vpc_lint.rulefiles import plugin_rule_headers
 
-    checks: Dict[str, object] = {}
+    checks: Dict[str, object] = {"__name__": __name__}  # a module's namespace, as checkov loads it
     every_kind = {rule.subject: ["aws_sagemaker_model"] for rule in plugin_rule_headers()}
     plugin.make_checks(BaseResourceCheck, every_kind, checks)
     check = checks["CKV_CVL_201"]

@@ -11,6 +11,7 @@ import pytest
 from clarify_vpc_lint.logic import any_of
 from clarify_vpc_lint.model import Job, Location, Policy
 from clarify_vpc_lint.readers.policies import IDENTITY, document_of
+from clarify_vpc_lint.resolve.calls import job_calls
 from clarify_vpc_lint.resolve.policies import isolation_denials
 from clarify_vpc_lint.values import Unknown
 
@@ -19,7 +20,7 @@ def blocks(document: Any, kind: str) -> tuple:
     """(does the policy deny creating a job of this kind with isolation off, the calls denied)."""
     loc = Location("policy.json", 1, 1, "Policy", "api")
     job = Job(loc, kind, True, False, True, ["subnet-1"], ["sg-1"], 1)
-    found = isolation_denials(Policy(loc, IDENTITY, document), job, "us-east-1")
+    found = isolation_denials(Policy(loc, IDENTITY, document), job_calls(job, None, "us-east-1"))
     denied = [d.action for d in found if d.verdict is not False]
     return any_of(d.verdict for d in found), list(dict.fromkeys(denied))
 

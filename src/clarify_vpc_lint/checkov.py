@@ -21,6 +21,7 @@ hides its findings: neither FAILED nor PASSED. The finding's message is in the r
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from functools import cache
@@ -91,14 +92,23 @@ def _configured_docs() -> Optional[str]:
 @cache
 def project_result() -> Result:
     """The whole project, judged once per process; a failure is said once on stderr."""
-    from .project import Settings, judge
+    collecting = gc.isenabled()
+    # The engine's imports and judgement allocate much and free little; in checkov's process
+    # each collection they set off walked checkov's own large heap as well (half of judging
+    # examples/: 0.15 s of 0.3 s). Reference counting still frees.
+    gc.disable()
+    try:
+        from .project import Settings, judge
 
-    found = _config_file()
-    settings = Settings(
-        config_path=os.path.relpath(found) if found else None,
-        var_files=tuple(_option_values("--var-file")),  # as checkov gives them to .tf roots
-    )
-    result = judge(tuple(_targets() or ["."]), settings)
+        found = _config_file()
+        settings = Settings(
+            config_path=os.path.relpath(found) if found else None,
+            var_files=tuple(_option_values("--var-file")),  # as checkov gives them to .tf roots
+        )
+        result = judge(tuple(_targets() or ["."]), settings)
+    finally:
+        if collecting:
+            gc.enable()
     for error in result.errors:
         if error.message.startswith("not judged"):
             sys.stderr.write(f"clarify-vpc-lint: {error.file}: {error.message}\n")
@@ -129,7 +139,10 @@ class _Judgement:
     dataclass: building one at import costs each of checkov's runner processes."""
 
     def __init__(self, summary: Dict[str, Any]) -> None:
+        # each file read, with its format ("terraform-config" also for a local module outside
+        # the scanned folders, read by its root)
         self.formats: Dict[str, str] = summary["formats"]
+        self.docs_url: Optional[str] = summary["docs_url"]  # the config's docs-url
         self.config: Optional[str] = summary["config"]  # where declared jobs are (real path)
         self.declared: Dict[str, List[str]] = summary["declared"]  # job -> the names it runs in
         self.failures: List[str] = summary["failures"]  # why the project was not judged at all
@@ -150,8 +163,10 @@ class _Judgement:
 def _summary() -> Dict[str, Any]:
     """What the checks need of the project's result, as JSON (shared between processes): the
     findings a baseline does not hide, and where each rule judged a subject (less the subjects
-    of hidden findings: the baseline hides them, it does not pass them)."""
+    of hidden findings: the baseline hides them, it does not pass them). Answering from it needs
+    none of the engine's modules: the processes that only answer import none of them."""
     from .baseline import BASELINE_VARIABLE, BaselineError, read_baseline
+    from .readers.formats import TERRAFORM_CONFIG_EXTENSIONS
 
     result = project_result()
     findings, failures = list(result.findings), []
@@ -171,9 +186,14 @@ def _summary() -> Dict[str, Any]:
         for rule, locations in result.judged.items()
         for loc in locations
     ]
+    formats = {os.path.realpath(p): k for p, k in result.linted.items()}
+    for _, path, _, _ in judged:
+        if path not in formats and path.endswith(TERRAFORM_CONFIG_EXTENSIONS):
+            formats[path] = "terraform-config"  # a local module, read by its root
     found = _config_file()
     return {
-        "formats": {os.path.realpath(p): k for p, k in result.linted.items()},
+        "formats": formats,
+        "docs_url": _configured_docs(),
         "findings": [
             [os.path.realpath(f.file), f.line, f.resource, f.rule, f.severity, f.message]
             for f in findings
@@ -278,15 +298,11 @@ def verdict(
     every input of the project was read. An error of the engine itself (a bug, the time budget
     spent) FAILS: what it could not judge must not pass unnoticed.
     """
-    from .readers.formats import TERRAFORM_CONFIG_EXTENSIONS
-
     path = _real_path(scanned_file)
     if path is None:
         return "UNKNOWN", [f"{scanned_file} could not be found to judge it"]
     judgement = _judgement()
     kind = judgement.formats.get(path)
-    if kind is None and path in judgement.judged_in and path.endswith(TERRAFORM_CONFIG_EXTENSIONS):
-        kind = "terraform-config"  # a local module outside the scanned folders, read by its root
     if resource is None and kind in ("cloudformation", "terraform", "terraform-config"):
         # the json framework sees templates and plans too: their own frameworks answer, per
         # resource; UNKNOWN here reports nothing twice and passes nothing unseen
@@ -333,14 +349,16 @@ def verdict(
 def _rule_page(rule_id: str) -> str:
     from .rulefiles import rule_url
 
-    return rule_url(rule_id, _configured_docs())
+    return rule_url(rule_id, _judgement().docs_url)
 
 
-def loading_into(registry: Any) -> bool:
-    """Is checkov loading this directory's checks into ``registry``? Each of its runner
-    processes loads every module of the directory into its own registries (some twenty, one per
-    framework, whether our checks serve it or not); a module registers its checks only where
-    they serve. Where the loader cannot be seen (another checkov), it registers them."""
+def loading_into(module: str, name: str) -> bool:
+    """Is checkov loading this directory's checks into the registry ``name`` of ``module``? Each
+    of its runner processes loads every module of the directory into its own registries (some
+    twenty, one per framework, whether our checks serve it or not); a module registers its checks
+    only where they serve, and imports the framework's check class only then (a process that has
+    not imported the registry's module is not loading into it). Where the loader cannot be seen
+    (another checkov), it registers them."""
     from checkov.common.checks.base_check_registry import BaseCheckRegistry
 
     frame = sys._getframe(1)
@@ -348,7 +366,7 @@ def loading_into(registry: Any) -> bool:
         if "load_external_checks" in frame.f_code.co_name:
             loader = frame.f_locals.get("self")
             if isinstance(loader, BaseCheckRegistry):
-                return loader is registry
+                return loader is getattr(sys.modules.get(module), name, None)
         frame = frame.f_back
     return True
 
@@ -415,6 +433,7 @@ def make_checks(
             return getattr(CheckResult, outcome)
 
         check = type(rule.checkov_id, (base,), {
+            "__module__": namespace["__name__"],  # checkov names its logger and records by it
             "__init__": __init__, "run": run, "guideline": _Guideline(),
             "scan_resource_conf": judge, "scan_entity_conf": judge if per_file else base.scan_entity_conf,
         })  # fmt: skip

@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Optional
 
 from .atomic import write_atomically
 
-VERSION = 1  # of the summary's shape: a file of another version is judged again
+VERSION = 2  # of the summary's shape: a file of another version is judged again
 _PREFIX = "checkov-"
 
 

@@ -1,8 +1,5 @@
 """clarify-vpc-lint rules for checkov's cloudformation framework (one check per rule)."""
 
-from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
-from checkov.cloudformation.checks.resource.registry import cfn_registry
-
 from clarify_vpc_lint.checkov import loading_into, make_checks
 
 # where a rule's subjects are located, by subject kind: checkov asks a check only about these
@@ -26,5 +23,7 @@ RESOURCES = {
     "policies": POLICIES,
 }
 
-if loading_into(cfn_registry):  # not in the other frameworks' runner processes
+if loading_into("checkov.cloudformation.checks.resource.registry", "cfn_registry"):
+    from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
+
     make_checks(BaseResourceCheck, RESOURCES, globals())

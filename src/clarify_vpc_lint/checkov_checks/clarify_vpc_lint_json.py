@@ -1,11 +1,10 @@
 """clarify-vpc-lint rules for checkov's json framework: API JSON, pipelines, state machines."""
 
-from checkov.json_doc.base_json_check import BaseJsonCheck
-from checkov.json_doc.registry import registry
-
 from clarify_vpc_lint.checkov import loading_into, make_checks
 
-if loading_into(registry):  # not in the other frameworks' runner processes
+if loading_into("checkov.json_doc.registry", "registry"):
+    from checkov.json_doc.base_json_check import BaseJsonCheck
+
     from clarify_vpc_lint.rulefiles import plugin_rule_headers
 
     # the whole file, whatever the rule's subject (the subjects come from the rules' headers:

@@ -4,9 +4,6 @@ Both frameworks take their checks from checkov's one Terraform resource registry
 rule serves both (a second module registering them again would report every result twice).
 """
 
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from checkov.terraform.checks.resource.registry import resource_registry
-
 from clarify_vpc_lint.checkov import loading_into, make_checks
 
 # where a rule's subjects are located, by subject kind: checkov asks a check only about these
@@ -27,5 +24,7 @@ RESOURCES = {
     ],
 }  # fmt: skip
 
-if loading_into(resource_registry):  # not in the other frameworks' runner processes
+if loading_into("checkov.terraform.checks.resource.registry", "resource_registry"):
+    from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
     make_checks(BaseResourceCheck, RESOURCES, globals())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from .. import ec2, keys
 from ..logic import Fact, any_of
@@ -23,6 +23,8 @@ class Resolver:
         self.index = Index(network)
         self.security = SecurityGroups(self.index)
         self._endpoints_by_vpc: Optional[Dict[int, List[VpcEndpoint]]] = None
+        # (id of job, id of model) -> the job's requests (subjects.job_model.requests_of)
+        self.job_calls: Dict[Tuple[int, int], List[Any]] = {}
         self._attach_to_endpoints()
         for vpc in network.vpcs:
             if keys.is_real_id(vpc.keys[0]):  # a deployed VPC: complete where the inventory is

@@ -24,10 +24,10 @@ from typing import Any, Dict, List, Optional, Tuple
 from .. import keys
 from ..iam import ABSENT, Request, Statement, denials
 from ..logic import Fact, any_of
-from ..model import Job, Location, Model, Policy
+from ..model import Job, Location, Policy
 from ..readers.sagemaker import dig
 from ..values import Handle, Unknown
-from .calls import ROLE, job_calls
+from .calls import ROLE, Call
 
 ISOLATION_KEY = "sagemaker:networkisolation"
 SCP = "service control policy"
@@ -56,10 +56,11 @@ def names_isolation(statement: Statement) -> bool:
     )
 
 
-def isolation_denials(policy: Policy, job: Job, region: str) -> List[Denial]:
-    """The isolation mandates of the policy that deny creating the job with isolation off."""
+def isolation_denials(policy: Policy, calls: List[Call]) -> List[Denial]:
+    """The isolation mandates of the policy that deny creating a job with isolation off, given
+    the job's ``calls`` (``job_calls``)."""
     found: List[Denial] = []
-    for call in job_calls(job, None, region):
+    for call in calls:
         if call.by == ROLE:
             continue
         sent_false = _isolation(policy, call.request, "false")
@@ -80,10 +81,11 @@ def _isolation(policy: Policy, request: Request, value: Any) -> list:
     return denials([(policy.loc.resource, policy.document)], replace(request, context=context))
 
 
-def other_denials(policy: Policy, job: Job, model: Optional[Model], region: str) -> List[Denial]:
-    """The policy's denials of the job's requests other than the isolation mandate."""
+def other_denials(policy: Policy, calls: List[Call]) -> List[Denial]:
+    """The policy's denials of a job's ``calls`` (with its model's) other than the isolation
+    mandate."""
     found: List[Denial] = []
-    for call in job_calls(job, model, region):
+    for call in calls:
         if call.by == ROLE and policy.kind != SCP:
             continue
         request = call.request

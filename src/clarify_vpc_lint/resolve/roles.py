@@ -16,10 +16,10 @@ from typing import Any, Dict, List, Optional, Tuple
 from .. import keys, managed_policies
 from ..iam import allows, evaluate
 from ..logic import Fact, any_of, negate
-from ..model import Job, Model, Network, Policy, Role
+from ..model import Job, Network, Policy, Role
 from ..readers.sagemaker import dig
 from ..values import Handle, Unknown
-from .calls import ROLE, Call, job_calls
+from .calls import ROLE, Call
 
 
 @dataclass
@@ -129,13 +129,14 @@ class RoleVerdict:
         )
 
 
-def judge(job: Job, model: Optional[Model], roles: Roles, region: str) -> RoleVerdict:
+def judge(job: Job, calls: List[Call], roles: Roles) -> RoleVerdict:
+    """The job's role against its ``calls`` (``job_calls``, with its model's)."""
     role = roles.find(dig(job.request, "RoleArn"))
     if role is None:
         return RoleVerdict(None)
     found = roles.policies_of(role)
     verdict = RoleVerdict(role)
-    for call in job_calls(job, model, region):
+    for call in calls:
         if call.by != ROLE:
             continue
         decided = evaluate(call.request, identity=found.identity, boundary=found.boundary)

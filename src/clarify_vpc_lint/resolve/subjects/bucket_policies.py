@@ -20,7 +20,7 @@ from ...iam import ABSENT, Arn, Statement, denials
 from ...logic import Fact, any_of
 from ...model import Job, Model
 from ...values import Handle, Unknown
-from ..calls import Call, job_calls
+from ..calls import Call
 from ..network import Resolver
 from ..policies import (
     NEGATED,
@@ -31,7 +31,7 @@ from ..policies import (
     tested_key,
     value_item,
 )
-from .job_model import find_model
+from .job_model import called_model, requests_of
 
 _MODEL_DOWNLOAD = "loads the model from"
 _PATH_KEYS = ("aws:sourcevpce", "aws:sourcevpc")
@@ -47,8 +47,8 @@ def _denials(view: Any) -> List[Denied]:
     if policy.kind == "bucket policy" and isinstance(policy.resource, str):
         name = policy.loc.resource
         for job in view.jobs:
-            model = _model(job, view.resolver)
-            for call in job_calls(job, model, view.resolver.region):
+            model = called_model(job, view.resolver)
+            for call in requests_of(job, view.resolver):
                 if not _in_bucket(call, policy.resource):
                     continue
                 path = _path(call, job, model, view.resolver)
@@ -111,11 +111,6 @@ def _bucket_fix(view: Any, sure: List[Denied]) -> tuple:
         edit.update(operator=tested[0], key=tested[1], values=[item])
         merge_edit(edits, edit)
     return (fix_payload("CVL502", [fix_target(view.policy.loc, edits)]),)
-
-
-def _model(job: Job, resolver: Resolver) -> Optional[Model]:
-    found = find_model(job.model, resolver) if job.model is not None else None
-    return found if isinstance(found, Model) else None
 
 
 def _in_bucket(call: Call, bucket: str) -> bool:

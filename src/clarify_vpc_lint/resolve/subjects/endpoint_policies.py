@@ -10,11 +10,10 @@ from typing import Any, Dict, List, Tuple
 from ...facts import fact
 from ...iam import allows, denials
 from ...logic import Fact, all_of, any_of, negate
-from ...model import Model
 from ...values import Unknown
-from ..calls import CALLER, Call, job_calls, resource_pattern
+from ..calls import CALLER, Call, resource_pattern
 from ..policies import fix_payload, fix_target, free_sid
-from .job_model import find_model
+from .job_model import requests_of
 from .subject import by_rule
 
 
@@ -44,8 +43,7 @@ def _verdicts(view: Any) -> List[Tuple[Any, Call, Fact]]:
 
 
 def _calls_through(job: Any, service: str, resolver: Any) -> List[Call]:
-    model = find_model(job.model, resolver) if job.model is not None else None
-    calls = job_calls(job, model if isinstance(model, Model) else None, resolver.region)
+    calls = requests_of(job, resolver)
     through = [call for call in calls if call.via == service and call.by != CALLER]
     if service == "s3" and not through:  # no URI in the inputs: a read of some object
         reads = Unknown("the job's S3 URIs are not in the inputs")

@@ -16,7 +16,7 @@ from ...values import Unknown
 from ..egress import https_destinations
 from ..index import display
 from ..network import Resolver
-from .job_model import find_model, model_facts
+from .job_model import called_model, find_model, model_facts
 from .naming import (
     fix_file,
     fix_refs,
@@ -256,9 +256,9 @@ def _suggested_network(job: Job, resolver: Resolver, at: Optional[str]) -> Dict[
     when the model is in a VPC (its shadow endpoint runs there, and CVL103 wants job and model in
     one VPC); else none, said in the fix's comment, never an example name."""
     name = job.loc.resource
-    model = find_model(job.model, resolver) if job.model is not None else None
+    model = called_model(job, resolver)
     absent = "none in the inputs"
-    if isinstance(model, Model) and model.has_vpc_config is True:
+    if model is not None and model.has_vpc_config is True:
         model_name = model.loc.resource
         return {
             "suggested_network": f"the subnets and security groups of its model {model_name},"
@@ -293,8 +293,7 @@ def _vpc_config_writes(job: Job, resolver: Resolver) -> Dict[str, VpcConfigWrite
     """The VpcConfig each job-network fix writes: CVL102 gives the job its model's (the shadow
     endpoint runs there), CVL103 gives a model without one the job's. ``needs`` says what a
     person must decide or supply instead."""
-    model = find_model(job.model, resolver) if job.model is not None else None
-    model = model if isinstance(model, Model) else None
+    model = called_model(job, resolver)
     job_at = (job.loc.file, job.loc.line, job.loc.resource, job.loc.language)
     if model is not None and model.has_vpc_config is True:
         subnets = fix_refs(model.subnets, resolver, "the model's subnets", job.loc.file)

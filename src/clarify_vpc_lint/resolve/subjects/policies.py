@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from ...facts import derive, fact
 from ...logic import Fact, any_of
-from ...model import Job, Model, Policy
-from ..calls import ROLE, job_calls
+from ...model import Job, Policy
+from ..calls import ROLE
 from ..network import Resolver
 from ..policies import (
     NEGATED,
@@ -25,7 +25,7 @@ from ..policies import (
     tested_key,
 )
 from .bucket_policies import bucket_policy_names
-from .job_model import find_model
+from .job_model import requests_of
 from .subject import Subject, by_rule
 
 
@@ -74,16 +74,15 @@ def policy_subject(policy: Policy, jobs: List[Job], resolver: Resolver) -> Subje
     for job in jobs:
         if job.network_isolation is True or policy.kind == "bucket policy":
             continue  # a bucket policy is judged on S3 requests only (CVL502)
-        mandates = [] if job.inference is False else isolation_denials(policy, job, resolver.region)
-        others = other_denials(policy, job, _model(job, resolver), resolver.region)
+        mandates = (
+            []
+            if job.inference is False
+            else isolation_denials(policy, requests_of(job, resolver, with_model=False))
+        )
+        others = other_denials(policy, requests_of(job, resolver))
         verdicts.append((job, mandates, others))
     view = _PolicyView(policy, verdicts, jobs, resolver)
     return Subject("policies", policy.loc, derive("policies", view), lambda: _context(view))
-
-
-def _model(job: Job, resolver: Resolver) -> Optional[Model]:
-    found = find_model(job.model, resolver) if job.model is not None else None
-    return found if isinstance(found, Model) else None
 
 
 def _context(view: _PolicyView) -> Dict[str, Any]:
@@ -155,10 +154,7 @@ def _request_exception(view: _PolicyView, job: Job, denial: Denial) -> Any:
     edit = statement_edit(denial.statement, view.policy.document)
     if edit is None:
         return "the statement is not in a list the fix can find: " + fix_advice(denial, job)
-    model = _model(job, view.resolver)
-    calls = [
-        c for c in job_calls(job, model, view.resolver.region) if c.request.action == denial.action
-    ]
+    calls = [c for c in requests_of(job, view.resolver) if c.request.action == denial.action]
     for key in ("sagemaker:instancetypes", "sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids"):
         tested = tested_key(denial.statement, key)
         if tested is None or not NEGATED.search(tested[0]):

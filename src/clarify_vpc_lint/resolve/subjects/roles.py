@@ -8,21 +8,19 @@ from typing import Any, Dict, List
 from ...facts import fact
 from ...iam import allows, denials
 from ...logic import Fact
-from ...model import Model
 from ..calls import resource_pattern
 from ..network import Resolver
 from ..policies import fix_payload, fix_target, free_sid
 from ..roles import Roles, RoleVerdict, judge
-from .job_model import find_model
+from .job_model import requests_of
 from .subject import by_rule
 
 
 def _verdict(view: Any) -> RoleVerdict:
     """Judged once per job view (both facts and the message read it)."""
     if "role_verdict" not in view.__dict__:
-        model = find_model(view.job.model, view.resolver) if view.job.model is not None else None
-        model = model if isinstance(model, Model) else None
-        view.role_verdict = judge(view.job, model, _roles(view.resolver), view.resolver.region)
+        calls = requests_of(view.job, view.resolver)
+        view.role_verdict = judge(view.job, calls, _roles(view.resolver))
     return view.role_verdict
 
 
