@@ -514,3 +514,37 @@ def test_the_rules_headers_are_the_catalogues(tmp_path: Path) -> None:
 
     catalogue = {(r.id, r.name, r.severity, r.subject) for r in rules_by_id().values()}
     assert {(h.id, h.name, h.severity, h.subject) for h in rule_headers()} == catalogue
+
+
+def test_a_rule_is_asked_only_of_the_types_it_judged(tmp_path, monkeypatch) -> None:
+    """checkov records a result for every question: a rule is asked of a template's resource
+    types and a Terraform address's types where it judged a subject, and a job declared in the
+    config file counts at the resources it names."""
+    from clarify_vpc_lint import checkov as plugin
+    from clarify_vpc_lint.findings import Result
+    from clarify_vpc_lint.model import Location
+
+    config = tmp_path / ".clarify-vpc-lint.yaml"
+    config.write_text("jobs: [{name: audit, subnets: [aws_subnet.private]}]\n")
+    judged = {
+        "CVL301": [Location("net.yaml", 3, 3, "Vpc", "cloudformation", entity="AWS::EC2::VPC")],
+        "CVL309": [Location("main.tf", 9, 1, "module.net.aws_subnet.a[0]", "terraform")],
+        "CVL101": [Location(str(config), 1, 1, "audit", "config")],
+    }
+    result = Result([], [], {}, {}, judged=judged)
+    declared = plugin._declared_jobs(config)
+    assert plugin._judged_types(result, config, declared) == {
+        "CVL301": ["AWS::EC2::VPC"],
+        "CVL309": ["aws_subnet"],
+        "CVL101": ["aws_subnet"],
+    }
+    # where the engine failed, every type is asked: the failure fails the check everywhere
+    monkeypatch.setattr(sys, "argv", ["checkov", "-d", "."])
+    plugin._targets.cache_clear()
+    failed = {"formats": {}, "docs_url": None, "findings": [], "errors": [], "judged": [],
+              "config": None, "declared": {}, "failures": ["not judged: time"], "types": {}}  # fmt: skip
+    monkeypatch.setattr(plugin, "_judgement", lambda: plugin._Judgement(failed))
+    assert plugin._judged_types_to_ask() is None
+    monkeypatch.setattr(plugin, "_judgement", lambda: plugin._Judgement({**failed, "failures": []}))
+    assert plugin._judged_types_to_ask() == {}
+    plugin._targets.cache_clear()

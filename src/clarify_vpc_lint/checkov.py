@@ -146,6 +146,7 @@ class _Judgement:
         self.config: Optional[str] = summary["config"]  # where declared jobs are (real path)
         self.declared: Dict[str, List[str]] = summary["declared"]  # job -> the names it runs in
         self.failures: List[str] = summary["failures"]  # why the project was not judged at all
+        self.types: Dict[str, List[str]] = summary["types"]  # rule -> the types it judged
         self.findings: Dict[str, List[_Found]] = {}
         self.errors: Dict[str, List[str]] = {}
         self.judged: Dict[Tuple[str, str], List[Spot]] = {}  # (rule, path)
@@ -191,6 +192,7 @@ def _summary() -> Dict[str, Any]:
         if path not in formats and path.endswith(TERRAFORM_CONFIG_EXTENSIONS):
             formats[path] = "terraform-config"  # a local module, read by its root
     found = _config_file()
+    declared = _declared_jobs(found)
     return {
         "formats": formats,
         "docs_url": _configured_docs(),
@@ -201,9 +203,35 @@ def _summary() -> Dict[str, Any]:
         "errors": [[os.path.realpath(e.file), e.message] for e in result.errors],
         "judged": [spot for spot in dict.fromkeys(judged) if spot not in hidden],
         "config": os.path.realpath(found) if found is not None else None,
-        "declared": _declared_jobs(found),
+        "declared": declared,
+        "types": _judged_types(result, found, declared),
         "failures": failures,
     }
+
+
+def _judged_types(
+    result: Result, config: Optional[Path], declared: Dict[str, List[str]]
+) -> Dict[str, List[str]]:
+    """Per rule, the types of the resources it judged, as checkov names them: a template's
+    resource type, a Terraform address's (a job declared in the config file counts at the
+    resources it names)."""
+    from . import tfaddress
+
+    def address_type(address: str) -> str:
+        parsed = tfaddress.parse(address.split("/")[0])
+        return parsed.local.split(".")[0] if parsed is not None else ""
+
+    named = {address_type(n) for names in declared.values() for n in names}
+    in_config = os.path.realpath(config) if config is not None else None
+    types: Dict[str, List[str]] = {}
+    for rule, locations in result.judged.items():
+        found: Set[str] = set()
+        for loc in locations:
+            found.add(loc.entity or address_type(loc.resource))
+            if in_config is not None and os.path.realpath(loc.file) == in_config:
+                found |= named
+        types[rule] = sorted(found - {""})
+    return types
 
 
 def _declared_jobs(found: Optional[Path]) -> Dict[str, List[str]]:
@@ -385,29 +413,52 @@ class _Guideline:
         pass
 
 
+def _judged_types_to_ask() -> Optional[Dict[str, List[str]]]:
+    """Per rule, the resource types its check is asked about, where the judgement can narrow
+    them: checkov records a result for each check it asks of each resource of its types (some
+    170 us each, most of it debug logging), and a rule answers UNKNOWN, which checkov does not
+    report, wherever it judged nothing (30% of the questions over 200 templates). None: ask of
+    every type: checkov was given nothing to scan (``--list``), or the engine failed, which fails
+    the checks wherever they are asked."""
+    if not _targets():
+        return None
+    judgement = _judgement()
+    ours = any(_ours(m) for messages in judgement.errors.values() for m in messages)
+    return None if judgement.failures or ours else judgement.types
+
+
 def make_checks(
     base: type,
     resources: Dict[str, List[str]],
     namespace: Dict[str, Any],
     *,
     per_file: bool = False,
+    judged_only: bool = False,
 ) -> None:
     """Instantiate (and so register) one check per catalogue rule, named CKV_CVL_<digits>.
 
-    ``resources`` names, per subject kind, the entities checkov asks a rule's check about.
+    ``resources`` names, per subject kind, the entities checkov asks a rule's check about;
+    ``judged_only`` (as checkov loads the checks to scan) keeps of them the types the rule judged
+    in this project (``_judged_types_to_ask``), and registers no check for a rule that judged none.
     """
     from checkov.common.models.enums import CheckCategories, CheckResult
 
     from .rulefiles import plugin_rule_headers
 
+    judged_types = _judged_types_to_ask() if judged_only and not per_file else None
     for rule in plugin_rule_headers():
+        types = resources[rule.subject]
+        if judged_types is not None:
+            types = [t for t in types if t in judged_types.get(rule.id, ())]
+            if not types:
+                continue  # the rule judged nothing this framework shows
 
-        def __init__(self: Any, rule: RuleHeader = rule) -> None:
+        def __init__(self: Any, rule: RuleHeader = rule, types: List[str] = types) -> None:
             self.rule = rule
             keywords = (
-                {"supported_entities": resources[rule.subject], "block_type": "jsondocument"}
+                {"supported_entities": types, "block_type": "jsondocument"}
                 if per_file
-                else {"supported_resources": resources[rule.subject]}
+                else {"supported_resources": types}
             )
             base.__init__(self, name=f"{rule.id} {rule.name}", id=rule.checkov_id,
                           categories=[CheckCategories.NETWORKING], **keywords)  # fmt: skip

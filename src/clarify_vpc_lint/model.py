@@ -58,6 +58,9 @@ class Location:
     # where values that decide its findings are written, when not at the subject (a script's
     # call that takes its network from the SDK defaults file): its fixes say so
     origin: str = ""
+    # the resource's type where its format names it apart from ``resource`` (a template's
+    # AWS::EC2::VPC): the checkov plugin asks a rule only of the types it judged
+    entity: str = ""
 
 
 class LazyLocation(Location):

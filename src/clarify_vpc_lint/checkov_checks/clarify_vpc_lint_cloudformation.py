@@ -26,4 +26,4 @@ RESOURCES = {
 if loading_into("checkov.cloudformation.checks.resource.registry", "cfn_registry"):
     from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
 
-    make_checks(BaseResourceCheck, RESOURCES, globals())
+    make_checks(BaseResourceCheck, RESOURCES, globals(), judged_only=True)

@@ -27,4 +27,4 @@ RESOURCES = {
 if loading_into("checkov.terraform.checks.resource.registry", "resource_registry"):
     from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-    make_checks(BaseResourceCheck, RESOURCES, globals())
+    make_checks(BaseResourceCheck, RESOURCES, globals(), judged_only=True)

@@ -100,6 +100,7 @@ class _TemplateReader:
             "cloudformation",
             condition=condition if isinstance(condition, Unknown) else None,
             is_json=self.template.document.is_json,
+            entity=str(resource.get("Type", "")),
         )
 
     def keys(self, logical_id: str) -> List[str]:
