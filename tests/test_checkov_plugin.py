@@ -533,7 +533,7 @@ def test_a_rule_is_asked_only_of_the_types_it_judged(tmp_path, monkeypatch) -> N
     }
     result = Result([], [], {}, {}, judged=judged)
     declared = plugin._declared_jobs(config)
-    assert plugin._judged_types(result, config, declared) == {
+    assert plugin._judged_types(result, os.path.realpath(config), declared) == {
         "CVL301": ["AWS::EC2::VPC"],
         "CVL309": ["aws_subnet"],
         "CVL101": ["aws_subnet"],

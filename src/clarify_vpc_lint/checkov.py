@@ -2,11 +2,12 @@
 
 checkov shows a check one resource at a time and one file at a time; a network stack alone would
 pass rules that fail once the ML stack using it is seen, and a ``.tf`` file means nothing without
-the other files, tfvars and modules of its root. So the first check judges the whole project
-once per process (everything under checkov's ``-d`` directories and ``-f`` files, checkov's
+the other files, tfvars and modules of its root. So the whole project is judged once per
+checkov run (everything under checkov's ``-d`` directories and ``-f`` files, checkov's
 ``--var-file``s, and the config file found from the working directory: inventories, parameters,
-declared jobs) through the same engine as the CLI, and every check answers from that judgement
-for its resource. A ``.tf`` resource is found by its block (file and lines, as checkov gives
+declared jobs) through the same engine as the CLI, as the checks are loaded to scan (each rule is
+asked only of the resource types it judged) or by the first check asked, and every check answers
+from that judgement for its resource. A ``.tf`` resource is found by its block (file and lines, as checkov gives
 them): its instance where the engine knows checkov's address, else every instance of the block;
 a job declared in the config file answers at the Terraform resources its subnets name.
 PASSED only where the rule evaluated a subject of that resource and found nothing, and every input
@@ -169,6 +170,7 @@ def _summary() -> Dict[str, Any]:
     from .baseline import BASELINE_VARIABLE, BaselineError, read_baseline
     from .readers.formats import TERRAFORM_CONFIG_EXTENSIONS
 
+    real = cache(os.path.realpath)  # a few files, named at thousands of findings and subjects
     result = project_result()
     findings, failures = list(result.findings), []
     hidden: Set[Tuple[str, str, int, str]] = set()
@@ -179,42 +181,45 @@ def _summary() -> Dict[str, Any]:
         except BaselineError as error:
             failures.append(f"not judged: {BASELINE_VARIABLE}: {error}")
         kept = set(map(id, findings))
-        hidden = {(f.rule, os.path.realpath(f.file), f.line, f.resource)
+        hidden = {(f.rule, real(f.file), f.line, f.resource)
                   for f in result.findings if id(f) not in kept}  # fmt: skip
     failures += [e.message for e in result.errors if e.message.startswith("not judged")]
     judged = [
-        (rule, os.path.realpath(loc.file), loc.line, loc.resource)
+        (rule, real(loc.file), loc.line, loc.resource)
         for rule, locations in result.judged.items()
         for loc in locations
     ]
-    formats = {os.path.realpath(p): k for p, k in result.linted.items()}
+    formats = {real(p): k for p, k in result.linted.items()}
     for _, path, _, _ in judged:
         if path not in formats and path.endswith(TERRAFORM_CONFIG_EXTENSIONS):
             formats[path] = "terraform-config"  # a local module, read by its root
     found = _config_file()
+    config = real(found) if found is not None else None
     declared = _declared_jobs(found)
     return {
         "formats": formats,
         "docs_url": _configured_docs(),
         "findings": [
-            [os.path.realpath(f.file), f.line, f.resource, f.rule, f.severity, f.message]
-            for f in findings
+            [real(f.file), f.line, f.resource, f.rule, f.severity, f.message] for f in findings
         ],
-        "errors": [[os.path.realpath(e.file), e.message] for e in result.errors],
+        "errors": [[real(e.file), e.message] for e in result.errors],
         "judged": [spot for spot in dict.fromkeys(judged) if spot not in hidden],
-        "config": os.path.realpath(found) if found is not None else None,
+        "config": config,
         "declared": declared,
-        "types": _judged_types(result, found, declared),
+        "types": _judged_types(result, config, declared, real),
         "failures": failures,
     }
 
 
 def _judged_types(
-    result: Result, config: Optional[Path], declared: Dict[str, List[str]]
+    result: Result,
+    config: Optional[str],
+    declared: Dict[str, List[str]],
+    real: Callable[[str], str] = os.path.realpath,
 ) -> Dict[str, List[str]]:
     """Per rule, the types of the resources it judged, as checkov names them: a template's
-    resource type, a Terraform address's (a job declared in the config file counts at the
-    resources it names)."""
+    resource type, a Terraform address's (a job declared in the config file, whose real path is
+    ``config``, counts at the resources it names)."""
     from . import tfaddress
 
     def address_type(address: str) -> str:
@@ -222,13 +227,12 @@ def _judged_types(
         return parsed.local.split(".")[0] if parsed is not None else ""
 
     named = {address_type(n) for names in declared.values() for n in names}
-    in_config = os.path.realpath(config) if config is not None else None
     types: Dict[str, List[str]] = {}
     for rule, locations in result.judged.items():
         found: Set[str] = set()
         for loc in locations:
             found.add(loc.entity or address_type(loc.resource))
-            if in_config is not None and os.path.realpath(loc.file) == in_config:
+            if config is not None and real(loc.file) == config:
                 found |= named
         types[rule] = sorted(found - {""})
     return types
