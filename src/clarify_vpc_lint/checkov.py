@@ -7,9 +7,10 @@ checkov run (everything under checkov's ``-d`` directories and ``-f`` files, che
 ``--var-file``s, and the config file found from the working directory: inventories, parameters,
 declared jobs) through the same engine as the CLI, as the checks are loaded to scan (each rule is
 asked only of the resource types it judged) or by the first check asked, and every check answers
-from that judgement for its resource. A ``.tf`` resource is found by its block (file and lines, as checkov gives
-them): its instance where the engine knows checkov's address, else every instance of the block;
-a job declared in the config file answers at the Terraform resources its subnets name.
+from that judgement for its resource. A ``.tf`` resource is found by its block (file and lines,
+as checkov gives them): its instance where the engine knows checkov's address, else every
+instance of the block; a job declared in the config file answers at the Terraform resources its
+subnets name.
 PASSED only where the rule evaluated a subject of that resource and found nothing, and every input
 of the project was read; a finding whose facts are unknown, a resource no rule's subject sits on,
 a file that could not be read, or any input that could not be read answers UNKNOWN (checkov
