@@ -442,9 +442,7 @@ class Plan:
 
     def location(self, resource: PlannedResource) -> Location:
         """Found in the text only when a finding reads it (see ``LazyLocation``)."""
-        return LazyLocation(
-            self.document.path, 0, 0, resource.address, "terraform", position=resource.position
-        )
+        return LazyLocation(self.document.path, resource.address, "terraform", resource.position)
 
 
 def _strings(value: Any) -> List[str]:
