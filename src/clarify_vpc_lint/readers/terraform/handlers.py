@@ -385,16 +385,15 @@ def _security_group_rule(resource: TfResource, network: Network) -> None:
 def _vpc_endpoint(resource: TfResource, network: Network) -> None:
     groups = _references(resource.value("security_group_ids"))
     configured_groups = resource.configured("security_group_ids") or groups != []
+    service = _setting(resource, "service_name", None)
+    if service is None:  # its message built only where it is said (2,000 endpoints a plan)
+        service = Unknown(f"the service_name of {resource.address} is not in the plan")
     network.endpoints.append(
         VpcEndpoint(
             resource.location,
             _keys(resource),
             vpc=_one(resource.value("vpc_id"), "vpc_id"),
-            service=_setting(
-                resource,
-                "service_name",
-                Unknown(f"the service_name of {resource.address} is not in the plan"),
-            ),
+            service=service,
             endpoint_type=_setting(resource, "vpc_endpoint_type", "Gateway"),
             private_dns=as_bool(
                 _one(resource.value("private_dns_enabled"), "private_dns_enabled"), False
