@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, Generic, List, Optional, Set, Tuple, Typ
 from ... import keys, tfaddress
 from ...documents import Document, ParseError
 from ...model import LazyLocation, Location
-from ...values import Handle, Unknown, items
+from ...values import Handle, Unknown
 from .. import sagemaker
 
 SUPPORTED_FORMATS = ("0.", "1.")
@@ -100,7 +100,8 @@ class PlannedResource:
 
     @_once
     def location(self) -> Location:
-        return self.plan.location(self)
+        """Found in the text only when a finding reads it (see ``LazyLocation``)."""
+        return LazyLocation(self.plan.document.path, self.address, "terraform", self.position)
 
     def position(self) -> Tuple[int, int]:
         """Its line and column in the plan's text (a scan of the text: only when reported)."""
@@ -440,14 +441,10 @@ class Plan:
             )
         return results
 
-    def location(self, resource: PlannedResource) -> Location:
-        """Found in the text only when a finding reads it (see ``LazyLocation``)."""
-        return LazyLocation(self.document.path, resource.address, "terraform", resource.position)
-
 
 def _strings(value: Any) -> List[str]:
     """A configuration's reference list (anything else in it is not a reference)."""
-    return [item for item in items(value) if isinstance(item, str)]
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _modules(module_address: str) -> Tuple[Tuple[str, str], ...]:
