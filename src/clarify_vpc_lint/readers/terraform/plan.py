@@ -194,12 +194,13 @@ class Plan:
                 config = root_config.get(address, {})
             else:
                 continue
-            values = raw.get("values")
+            values, index = raw.get("values"), raw.get("index")
             resource = PlannedResource(  # positional: cheaper than keywords, once per resource
                 address,
                 type_,
                 str(mode),
-                _instance_key(raw.get("index")),
+                # count.index (a number) or each.key (a string); anything else names no instance
+                index if isinstance(index, (int, str)) else None,
                 values if isinstance(values, dict) else {},
                 config,
                 module_path,
@@ -459,11 +460,6 @@ def _is_root_address(address: str) -> bool:
     if parts[0] == "data":
         parts = parts[1:]
     return len(parts) == 2 and all(parts)
-
-
-def _instance_key(index: Any) -> Any:
-    """``count.index`` (a number) or ``each.key`` (a string); anything else names no instance."""
-    return index if isinstance(index, (int, str)) else None
 
 
 def _dict(value: Any) -> Dict[str, Any]:
