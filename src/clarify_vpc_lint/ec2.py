@@ -293,9 +293,14 @@ def new_vpc_artefacts(
         [default_group.full_key, *map(keys.real_id, group_ids)],
         vpc,
         ingress=[allow_all(("sg", default_group))],
-        egress=[allow_all_egress()],
+        egress=[_DEFAULT_EGRESS],
     )
     return table, group
+
+
+# Rules AWS gives every new VPC's default group and ACL, the same in each: shared, as nothing
+# changes a rule once read (a plan of 2,000 VPCs built 6,000 of them, 5% of its model's time).
+_DEFAULT_EGRESS = allow_all_egress()
 
 
 # -- DHCP options ------------------------------------------------------------------------------------
@@ -308,15 +313,15 @@ NO_DHCP_OPTIONS = "default"  # AssociateDhcpOptions: "default to associate no DH
 def new_vpc_dhcp_association(loc: Location, vpc_key: str) -> DhcpOptionsAssociation:
     """A new VPC uses its region's default options set: AmazonProvidedDNS and the region's
     internal domain name. An explicit association replaces it."""
-    default_set = DhcpOptions(
-        loc,
-        [],
-        {
-            "domain-name": ["<region>.compute.internal"],
-            "domain-name-servers": ["AmazonProvidedDNS"],
-        },
+    return DhcpOptionsAssociation(
+        Handle(vpc_key), DhcpOptions(loc, [], _REGION_DEFAULT_OPTIONS), implicit=True
     )
-    return DhcpOptionsAssociation(Handle(vpc_key), default_set, implicit=True)
+
+
+_REGION_DEFAULT_OPTIONS = {  # read only: shared as _DEFAULT_EGRESS is
+    "domain-name": ["<region>.compute.internal"],
+    "domain-name-servers": ["AmazonProvidedDNS"],
+}
 
 
 def missing_dhcp_keys(options: Any) -> Any:
@@ -394,17 +399,18 @@ def _cidr_block(block: Any) -> Any:
 def new_vpc_default_acl(loc: Location, vpc_key: str, acl_ids: Collection[str] = ()) -> NetworkAcl:
     """The default network ACL of a VPC created in the inputs: rule 100 allows all traffic in
     and out (AWS's default entries)."""
-    entries = [
-        NetworkAclEntry(100, egress, True, "-1", None, None, "0.0.0.0/0")
-        for egress in (False, True)
-    ]
     return NetworkAcl(
         loc,
         [keys.default_network_acl(vpc_key).full_key, *map(keys.real_id, acl_ids)],
         Handle(vpc_key),
         default=True,
-        entries=entries,
+        entries=list(_DEFAULT_ACL_ENTRIES),
     )
+
+
+_DEFAULT_ACL_ENTRIES = tuple(  # shared as _DEFAULT_EGRESS is
+    NetworkAclEntry(100, egress, True, "-1", None, None, "0.0.0.0/0") for egress in (False, True)
+)
 
 
 def acl_protocol(value: Any) -> Any:

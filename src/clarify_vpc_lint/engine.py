@@ -100,7 +100,11 @@ def _selects(rule: Rule, world: Dict[str, Any]) -> bool:
 def _ruled_out(subject: Subject, required: Tuple[Tuple[str, bool], ...]) -> bool:
     """Does a fact the query requires hold the other boolean? Then no world selects the subject,
     and its other facts need not be derived (most subjects of a correct network)."""
-    return any(subject.fact(name) is (not value) for name, value in required)
+    # a loop, not any() over a generator: a plan's 10,000 resources make 22,000 calls
+    for name, value in required:  # noqa: SIM110
+        if subject.fact(name) is (not value):
+            return True
+    return False
 
 
 def evaluate(rule: Rule, subjects: Iterable[Subject], severity: str) -> List[Finding]:

@@ -34,18 +34,23 @@ def overlaps(asked: Iterable[str], paths: Iterable[str]) -> bool:
 
 def _copies_in_terraform(network: Network) -> List[List[str]]:
     """Files of distinct roots (or plans) that define the same root-module resource address."""
-    by_address: Dict[str, Set[str]] = {}
+    first_file: Dict[str, str] = {}  # address -> the first file that defines it
+    by_address: Dict[str, Set[str]] = {}  # address -> its files, where more than one
     for name in network.__dataclass_fields__:
         entities = getattr(network, name)
-        for entity in entities if isinstance(entities, list) else ():
-            loc = getattr(entity, "loc", None)
+        # a list holds one type: one without locations (routes and associations written apart)
+        # is passed over as a whole, not item by item (a third of the time on a large plan)
+        if not isinstance(entities, list) or not entities or not hasattr(entities[0], "loc"):
+            continue
+        for entity in entities:
+            loc = entity.loc
             if loc is None or loc.language != "terraform" or loc.resource.startswith("module."):
                 continue
-            by_address.setdefault(loc.resource, set()).add(loc.file)
+            file = first_file.setdefault(loc.resource, loc.file)
+            if file != loc.file:  # most addresses: defined once, no set of files kept
+                by_address.setdefault(loc.resource, {file}).add(loc.file)
     groups = []
     for files in by_address.values():
-        if len(files) == 1:  # most addresses: defined once
-            continue
         folders = {os.path.dirname(os.path.normpath(f)) for f in files}
         plans = {f for f in files if f.endswith(".json") and not f.endswith(".tf.json")}
         if len(folders) > 1 or len(plans) > 1:

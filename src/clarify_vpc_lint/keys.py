@@ -155,9 +155,9 @@ def zone_name_of(ref: Any) -> Optional[str]:
     return _after(_ZONE_NAME, ref) if isinstance(ref, str) else None
 
 
-def is_shared_name(key: str) -> bool:
-    """A name two entities may share, so that a reference by it can be ambiguous."""
-    return key.startswith((_LOGICAL, _ADDRESS))
+# The prefixes of names two entities may share, so that a reference by one can be ambiguous
+# (``key.startswith(SHARED_NAMES)``: a test the index makes of 28,000 keys in a large plan).
+SHARED_NAMES = (_LOGICAL, _ADDRESS)
 
 
 def lookups(reference: str) -> List[str]:

@@ -16,10 +16,10 @@ from ..values import Unknown, as_bool, as_int, items
 def dig(value: Any, *keys: Any) -> Any:
     """``value[k1][k2]...``: None where a key is absent, the Unknown where a level is unknown."""
     for key in keys:
-        if isinstance(value, Unknown):
-            return value
-        if isinstance(value, dict):
+        if isinstance(value, dict):  # most levels: asked first (a plan's model digs ten times)
             value = value.get(key)
+        elif isinstance(value, Unknown):
+            return value
         elif isinstance(value, list) and isinstance(key, int) and key < len(value):
             value = value[key]
         else:

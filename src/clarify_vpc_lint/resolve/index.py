@@ -57,8 +57,10 @@ class Index:
         self.instances: Dict[str, List[Handle]] = {}
         instance_files: Dict[str, set] = {}
         for key, entities in self.shared.items():
+            if "[" not in key:  # no instance key (most names): neither address nor parse needed
+                continue
             address = keys.address_of_name(key)
-            if address is None or "[" not in address:  # no instance key: no parse needed
+            if address is None:
                 continue
             parsed = tfaddress.parse(address)
             if parsed is None or not parsed.index:
@@ -108,7 +110,7 @@ class Index:
         return self._exports.get((entity.loc.file, entity.loc.resource))
 
     def _register(self, key: str, entity: Any) -> None:
-        if keys.is_shared_name(key):
+        if key.startswith(keys.SHARED_NAMES):
             named = self.shared.get(key)
             if named is None:  # most names: one entity, no set of ids to keep
                 self.shared[key] = [entity]

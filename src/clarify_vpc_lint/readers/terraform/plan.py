@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Callable, Dict, Generic, List, Optional, Set, Tuple, TypeVar
 
 from ... import keys, tfaddress
 from ...documents import Document, ParseError
 from ...model import LazyLocation, Location
-from ...values import Handle, Unknown, items
+from ...values import Handle, Unknown
 from .. import sagemaker
 
 SUPPORTED_FORMATS = ("0.", "1.")
@@ -101,7 +100,12 @@ class PlannedResource:
 
     @_once
     def location(self) -> Location:
-        return self.plan.location(self)
+        """Found in the text only when a finding reads it (see ``LazyLocation``)."""
+        return LazyLocation(self.plan.document.path, self.address, "terraform", self.position)
+
+    def position(self) -> Tuple[int, int]:
+        """Its line and column in the plan's text (a scan of the text: only when reported)."""
+        return self.plan.document.locate(self.path)
 
     @property
     def document(self) -> Document:
@@ -190,12 +194,13 @@ class Plan:
                 config = root_config.get(address, {})
             else:
                 continue
-            values = raw.get("values")
+            values, index = raw.get("values"), raw.get("index")
             resource = PlannedResource(  # positional: cheaper than keywords, once per resource
                 address,
                 type_,
                 str(mode),
-                _instance_key(raw.get("index")),
+                # count.index (a number) or each.key (a string); anything else names no instance
+                index if isinstance(index, (int, str)) else None,
                 values if isinstance(values, dict) else {},
                 config,
                 module_path,
@@ -318,18 +323,17 @@ class Plan:
         # "aws_subnet.a"): where an indexed one is listed, the bare one adds nothing, and a
         # resource's attribute names what the resource does ("aws_vpc.v.id", "aws_vpc.v").
         matches = [_RESOURCE_REF.match(r) for r in references]
-        indexed = {m.group(1) for m in matches if m and m.group(2)}
-        handles: List[Any] = []
-        seen = set()
+        indexed = {m[1] for m in matches if m and m[2]}
+        found: Dict[Any, None] = {}  # the handles in order, each once
         named = set()  # the resources (with index) already resolved
         index = origin.index if correlate else None
         for reference, match in zip(references, matches, strict=True):
             if reference in indexed:
                 continue
             if match and not reference.startswith(_NOT_RESOURCES):
-                if match.group(0) in named:
+                if match[0] in named:
                     continue
-                named.add(match.group(0))
+                named.add(match[0])
                 # a resource refers to nothing further: no cycle to catch, no chain to keep
                 resolved = self._instances(match, origin.module, index)
             else:
@@ -338,10 +342,8 @@ class Plan:
                 continue
             if isinstance(resolved, Unknown):
                 return resolved
-            for item in resolved:
-                if item not in seen:
-                    seen.add(item)
-                    handles.append(item)
+            found.update(dict.fromkeys(resolved))
+        handles = list(found)
         if not handles:
             return Unknown(
                 f"{origin.address}: a value known only after apply, from {', '.join(references) or 'an expression'}"
@@ -382,8 +384,7 @@ class Plan:
 
     def _instances(self, match: re.Match, module: str, index: Any) -> Any:
         """The instances a resource reference (matched by _RESOURCE_REF) names, as Handles."""
-        prefix = f"{module}." if module else ""
-        base, literal_index = prefix + match.group(1), match.group(2)
+        base, literal_index = f"{module}.{match[1]}" if module else match[1], match[2]
         instances = self.instances.get(base)
         if not instances:
             return Unknown(f"{base} is not in the plan (count = 0, or defined elsewhere)")
@@ -441,21 +442,10 @@ class Plan:
             )
         return results
 
-    def location(self, resource: PlannedResource) -> Location:
-        """Found in the text only when a finding reads it (see ``LazyLocation``)."""
-        return LazyLocation(
-            self.document.path,
-            0,
-            0,
-            resource.address,
-            "terraform",
-            position=partial(self.document.locate, resource.path),
-        )
-
 
 def _strings(value: Any) -> List[str]:
     """A configuration's reference list (anything else in it is not a reference)."""
-    return [item for item in items(value) if isinstance(item, str)]
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _modules(module_address: str) -> Tuple[Tuple[str, str], ...]:
@@ -470,11 +460,6 @@ def _is_root_address(address: str) -> bool:
     if parts[0] == "data":
         parts = parts[1:]
     return len(parts) == 2 and all(parts)
-
-
-def _instance_key(index: Any) -> Any:
-    """``count.index`` (a number) or ``each.key`` (a string); anything else names no instance."""
-    return index if isinstance(index, (int, str)) else None
 
 
 def _dict(value: Any) -> Dict[str, Any]:
