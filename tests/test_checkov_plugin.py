@@ -547,4 +547,10 @@ def test_a_rule_is_asked_only_of_the_types_it_judged(tmp_path, monkeypatch) -> N
     assert plugin._judged_types_to_ask() is None
     monkeypatch.setattr(plugin, "_judgement", lambda: plugin._Judgement({**failed, "failures": []}))
     assert plugin._judged_types_to_ask() == {}
+
+    def broken() -> None:
+        raise RuntimeError("the plugin broke")
+
+    monkeypatch.setattr(plugin, "_judgement", broken)  # a bug of ours: every check stays, to fail
+    assert plugin._judged_types_to_ask() is None
     plugin._targets.cache_clear()
