@@ -394,10 +394,8 @@ def _job_model_subnets_short_of_addresses(view: _JobView) -> Fact:
 
 def _model_subnets(view: _JobView) -> Any:
     """The resolved subnets of the job's model, or None when no model in a VPC is known."""
-    if view.job.model is None:
-        return None
-    model = find_model(view.job.model, view.resolver)
-    if not isinstance(model, Model) or model.has_vpc_config is not True:
+    model = called_model(view.job, view.resolver)
+    if model is None or model.has_vpc_config is not True:
         return None
     return view.resolver.network_of(model.subnets)[0]
 
