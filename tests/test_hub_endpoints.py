@@ -20,7 +20,7 @@ import pytest
 from conftest import FIXTURES
 
 from clarify_vpc_lint.config import load_config
-from clarify_vpc_lint.linter import Options, run
+from clarify_vpc_lint.linter import Options, Result, run
 
 HUB = FIXTURES / "hub"
 Edit = Tuple[str, Optional[str], str]  # (file, text, replacement); text None: delete the file
@@ -47,16 +47,21 @@ def _drop_resources(text: str, names: Sequence[str]) -> str:
     return text
 
 
-def _findings(case: Path) -> List[Tuple[str, str, str]]:
+def _result(case: Path) -> Result:
+    """The linter's result over a case folder, with the case's config file where it has one."""
     config_file = case / "clarify-vpc-lint.yaml"
     config = load_config(config_file) if config_file.is_file() else None
-    result = run(Options(paths=[str(case)], config=config))
+    return run(Options(paths=[str(case)], config=config))
+
+
+def _findings(case: Path) -> List[Tuple[str, str, str]]:
+    result = _result(case)
     assert result.errors == [], result.errors
     return sorted((f.rule, f.severity, f.resource) for f in result.findings)
 
 
 def _messages(case: Path, rule: str) -> List[str]:
-    return [f.message for f in run(Options(paths=[str(case)])).findings if f.rule == rule]
+    return [f.message for f in _result(case).findings if f.rule == rule]
 
 
 # -- CloudFormation: a hub stack and a spoke stack -------------------------------------------------
@@ -443,11 +448,8 @@ def test_a_hub_created_in_another_region_does_not_serve() -> None:
     eu-west-1's names, not those of the spoke's region."""
     case = HUB / "terraform-hub-in-another-region"
     assert _findings(case) == TF_SPOKE
-    config = load_config(case / "clarify-vpc-lint.yaml")
-    (finding,) = [
-        f for f in run(Options(paths=[str(case)], config=config)).findings if f.rule == "CVL302"
-    ]
-    assert "not an interface endpoint of this region's service" in finding.message
+    (message,) = _messages(case, "CVL302")
+    assert "not an interface endpoint of this region's service" in message
 
 
 def _second_spoke(case: Path) -> None:
@@ -742,12 +744,7 @@ def test_the_spoke_root_alone_is_info_naming_the_state_to_add(tmp_path: Path) ->
         ("CVL303", "info", "aws_vpc.spoke"),
         ("CVL310", "info", "aws_vpc.spoke"),
     ]
-    config = load_config(case / "clarify-vpc-lint.yaml")
-    (message,) = [
-        f.message
-        for f in run(Options(paths=[str(case)], config=config)).findings
-        if f.rule == "CVL302"
-    ]
+    (message,) = _messages(case, "CVL302")
     assert "terraform_remote_state reads a state (local backend: path = " in message
     assert "add that root's folder (its .tf files) to the run" in message
 
@@ -815,11 +812,6 @@ def test_a_spoke_that_finds_the_hub_through_data_sources_is_info(tmp_path: Path)
         ("CVL303", "info", "aws_vpc.spoke"),
         ("CVL310", "info", "aws_vpc.spoke"),
     ]
-    config = load_config(case / "clarify-vpc-lint.yaml")
-    (message,) = [
-        f.message
-        for f in run(Options(paths=[str(case)], config=config)).findings
-        if f.rule == "CVL302"
-    ]
+    (message,) = _messages(case, "CVL302")
     assert "associated with a Route 53 zone the inputs do not name" in message
     assert "terraform_remote_state" in message
