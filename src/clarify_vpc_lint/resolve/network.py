@@ -9,6 +9,7 @@ from .. import ec2, keys
 from ..logic import Fact, any_of
 from ..model import Location, NatGateway, Network, RouteTable, Subnet, Vpc, VpcEndpoint, existence
 from ..values import Unknown
+from .calls import Call
 from .index import Index, display
 from .security import SecurityGroups
 from .served import Route53
@@ -24,7 +25,7 @@ class Resolver:
         self.security = SecurityGroups(self.index)
         self._endpoints_by_vpc: Optional[Dict[int, List[VpcEndpoint]]] = None
         # (id of job, id of model) -> the job's requests (subjects.job_model.requests_of)
-        self.job_calls: Dict[Tuple[int, int], List[Any]] = {}
+        self.job_calls: Dict[Tuple[int, int], List[Call]] = {}
         self._attach_to_endpoints()
         for vpc in network.vpcs:
             if keys.is_real_id(vpc.keys[0]):  # a deployed VPC: complete where the inventory is
