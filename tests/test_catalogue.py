@@ -63,3 +63,18 @@ def test_catalogue_ships_in_the_package_source_layout() -> None:
         ROOT / "rules",
         Path(__import__("clarify_vpc_lint").__file__).parent / "rules",
     )
+
+
+def test_an_install_without_rule_files_fails_loudly(tmp_path, monkeypatch, capsys) -> None:
+    """A broken package must exit 2 with one line, not lint with no rules and report nothing."""
+    from clarify_vpc_lint import catalogue, cli, rulefiles
+
+    monkeypatch.setattr(rulefiles, "rules_dir", lambda: tmp_path)
+    catalogue.load_rules.cache_clear()
+    try:
+        (tmp_path / "template.yaml").write_text("Resources: {}\n")
+        assert cli.main([str(tmp_path / "template.yaml")]) == 2
+    finally:
+        catalogue.load_rules.cache_clear()
+    error = capsys.readouterr().err
+    assert f"no rule files in {tmp_path}" in error and len(error.splitlines()) == 1

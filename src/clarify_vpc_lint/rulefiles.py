@@ -71,7 +71,10 @@ def rules_dir() -> Path:
 
 
 def rule_files() -> Tuple[Path, ...]:
-    return tuple(sorted(rules_dir().glob("CVL*.yaml")))
+    found = tuple(sorted(rules_dir().glob("CVL*.yaml")))
+    if not found:  # an incomplete install must not lint with no rules and pass everything
+        raise FileNotFoundError(f"no rule files in {rules_dir()}: the installation is incomplete")
+    return found
 
 
 # the header's keys, each on a line of its own (checkov's ~20 runner processes each read them:
