@@ -5,7 +5,9 @@ gateway. The clean network stays clean in every form; each broken variant gives 
 findings, and what the inputs cannot decide is info.
 
 The networks live in ``tests/fixtures/hub/<form>/``; a variant is the clean network with a few
-lines changed (``_variant``), so each case says exactly what it breaks.
+lines changed (``_variant``), so each case says exactly what it breaks. The committed Terraform
+variants (``hub/terraform-*/``) are written from ``hub/terraform-*.patch`` over ``hub/terraform/``
+by ``tests/fixtures/generate.py``.
 """
 
 from __future__ import annotations
@@ -282,7 +284,7 @@ def test_job_egress_must_reach_the_hub_endpoints(tmp_path: Path) -> None:
     assert "interface endpoint vpce-0a1b2c3d4e5f60002 (sagemaker.runtime)" in finding.message
 
 
-# -- Terraform: hub and spoke in one plan (tests/fixtures/hub/terraform*/, made with tfplan) ------
+# -- Terraform: hub and spoke in one plan (hub/terraform/ and its patched variants, tfplan) -------
 
 TF_SPOKE = [
     ("CVL302", "error", "aws_vpc.spoke"),
