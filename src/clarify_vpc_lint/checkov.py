@@ -26,9 +26,21 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Set, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    NamedTuple,
+    Optional,
+    Set,
+    Tuple,
+)
 
 if TYPE_CHECKING:
     from .findings import Result
@@ -91,15 +103,25 @@ def _configured_docs() -> Optional[str]:
         return None
 
 
+@contextmanager
+def _not_collecting() -> Iterator[None]:
+    """The engine's imports and judgement, and the index every answering process builds of it,
+    allocate much and free little; in checkov's process each collection they set off walked
+    checkov's own large heap as well (half of judging examples/: 0.15 s of 0.3 s). Reference
+    counting still frees."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 @cache
 def project_result() -> Result:
     """The whole project, judged once per process; a failure is said once on stderr."""
-    collecting = gc.isenabled()
-    # The engine's imports and judgement allocate much and free little; in checkov's process
-    # each collection they set off walked checkov's own large heap as well (half of judging
-    # examples/: 0.15 s of 0.3 s). Reference counting still frees.
-    gc.disable()
-    try:
+    with _not_collecting():
         from .project import Settings, judge
 
         found = _config_file()
@@ -108,9 +130,6 @@ def project_result() -> Result:
             var_files=tuple(_option_values("--var-file")),  # as checkov gives them to .tf roots
         )
         result = judge(tuple(_targets() or ["."]), settings)
-    finally:
-        if collecting:
-            gc.enable()
     for error in result.errors:
         if error.message.startswith("not judged"):
             sys.stderr.write(f"clarify-vpc-lint: {error.file}: {error.message}\n")
@@ -263,7 +282,9 @@ def _declared_jobs(found: Optional[Path]) -> Dict[str, List[str]]:
 def _judgement() -> _Judgement:
     from .runcache import shared_by_runners
 
-    return _Judgement(shared_by_runners(_summary, (sys.argv, os.getcwd(), str(CHECKS_DIR))))
+    with _not_collecting():
+        summary = shared_by_runners(_summary, (sys.argv, os.getcwd(), str(CHECKS_DIR)))
+        return _Judgement(summary)
 
 
 def _names(name: str, address: str) -> bool:
