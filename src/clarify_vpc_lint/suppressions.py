@@ -25,6 +25,7 @@ from .documents import Document, ParseError
 from .findings import Finding
 from .model import Location
 from .resolve.subjects import Subject, SuppressionView, suppression_subject
+from .values import dig
 
 _INLINE = re.compile(r"(?:#|//)\s*clarify-vpc-lint:\s*ignore\[([^\]]*)\](.*)$", re.IGNORECASE)
 _CHECKOV = re.compile(r"(?:#|//)\s*checkov:skip=([A-Za-z0-9_]+)(?::(.*))?$", re.IGNORECASE)
@@ -221,7 +222,7 @@ def metadata_suppressions(document: Document, spellings: Dict[str, str]) -> List
 def _in_metadata(
     document: Document, path: List[Any], resource: Optional[str], spellings: Dict[str, str]
 ) -> List[Suppression]:
-    metadata = _dig(document.data, path)
+    metadata = dig(document.data, *path)
     if not isinstance(metadata, dict):
         return []
     forms = (
@@ -231,7 +232,7 @@ def _in_metadata(
     )
     found = []
     for keys, ours, member in forms:
-        value = _dig(metadata, keys)
+        value = dig(metadata, *keys)
         if value is None:
             continue
         entries = value if isinstance(value, list) else [value]
@@ -252,14 +253,6 @@ def _in_metadata(
             )
         )
     return found
-
-
-def _dig(value: Any, keys: List[Any]) -> Any:
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
 
 
 def apply(

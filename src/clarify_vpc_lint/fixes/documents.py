@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple, Union
 from ..documents import Document, ParseError, parse_text
 from ..findings import Finding
 from ..remediation import plain_data, written, yaml_flow
+from ..values import dig
 from . import Edit, ListItem, NewText, Outcome, Setting, after_last_item, line_offsets, newline_of
 from . import closing as closing_at
 
@@ -58,7 +59,7 @@ def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...])
 
 def _setting(document: Document, text: str, path: List[Any], setting: Setting) -> Outcome:
     *parent_path, key = path
-    parent = _dig(document.data, parent_path)
+    parent = dig(document.data, *parent_path)
     shown = ".".join(str(p) for p in path[3:] if isinstance(p, str)) or key
     if not isinstance(parent, dict):
         return f"{'.'.join(str(p) for p in parent_path[3:]) or 'Properties'} is not written as a mapping: add {shown} by hand"
@@ -148,14 +149,6 @@ def _first_line(document: Document, parent_path: List[Any], parent: dict) -> int
     return document.locate([*parent_path, next(iter(parent))])[0]
 
 
-def _dig(value: Any, path: List[Any]) -> Any:
-    for key in path:
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return value
-
-
 def _brief(value: Any) -> str:
     if isinstance(value, dict) and len(value) == 1:
         name, argument = next(iter(value.items()))
@@ -184,7 +177,7 @@ def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
     else:
         path = list(item.api)
     shown = ".".join(str(p) for p in path[3:] if isinstance(p, str)) or path[-1]
-    value = _dig(document.data, path)
+    value = dig(document.data, *path)
     added = _item_text(finding.fix_adds, document.is_json, kind)
     if not added:
         return f"{shown} names subnets by ID only here: add the new one's ID by hand"
@@ -505,7 +498,7 @@ def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
     if isinstance(opened, str):
         return opened
     document, root = opened
-    properties = _dig(document.data, root)
+    properties = dig(document.data, *root)
     if not isinstance(properties, dict) or not properties or _intrinsic(properties):
         return f"{target.resource} has no properties written as a mapping: add VpcConfig by hand"
     value = _copied_vpc_config(document, finding.rule, kind, target.file, target.source)
@@ -534,7 +527,7 @@ def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
                 f"NetworkConfig is not a mapping ({_brief(network)}): add VpcConfig where its "
                 "value is given"
             )
-    parent = _dig(document.data, path)
+    parent = dig(document.data, *path)
     if key in parent:
         return f"{key} is written ({_brief(parent[key])}): change it by hand"
     member = _member(key, value, document.is_json)
@@ -551,7 +544,7 @@ def _copied_vpc_config(
         return None
     # CVL102 copies the model's VpcConfig, CVL103 the job's
     under = ["VpcConfig"] if rule == "CVL102" else ["NetworkConfig", "VpcConfig"]
-    value = _dig(document.data, ["Resources", resource, "Properties", *under])
+    value = dig(document.data, "Resources", resource, "Properties", *under)
     if not isinstance(value, dict) or not value:
         return None
     return json.dumps(plain_data(value)) if document.is_json else yaml_flow(value)

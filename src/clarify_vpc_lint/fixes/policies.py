@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 from ..documents import ParseError, parse_text
 from ..findings import Finding
+from ..values import dig
 from . import Edit, after_last_item, closing, line_offsets, newline_of
 
 RULES = ("CVL104", "CVL105", "CVL501", "CVL502", "CVL503")
@@ -82,8 +83,7 @@ def _template_edits(target: Dict[str, Any], text: str) -> Union[List[Edit], str]
         document = parse_text(target["file"], text.lstrip("\ufeff"))
     except ParseError as error:
         return f"the file no longer parses ({error.message})"
-    resources = document.data.get("Resources") if isinstance(document.data, dict) else None
-    resource = resources.get(target["resource"]) if isinstance(resources, dict) else None
+    resource = dig(document.data, "Resources", target["resource"])
     if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
         return f"{target['resource']} is not where the finding says: lint again"
     root = ["Resources", target["resource"], "Properties"]
@@ -116,7 +116,7 @@ def _documents(properties: dict, edit: Dict[str, Any]) -> Union[List[list], str]
         ]
     written = []
     for path in found:
-        value = _dig(properties, path)
+        value = dig(properties, *path)
         if isinstance(value, str):
             return f"{'.'.join(map(str, path))} is written as JSON text: change it by hand"
         if isinstance(value, dict) and isinstance(value.get("Statement"), list):
@@ -124,7 +124,7 @@ def _documents(properties: dict, edit: Dict[str, Any]) -> Union[List[list], str]
     if edit["op"] == "statement":
         return written[:1] or "no policy document with a Statement list: add one by hand"
     return [
-        p for p in written if _statement_index(_dig(properties, p)["Statement"], edit) is not None
+        p for p in written if _statement_index(dig(properties, *p)["Statement"], edit) is not None
     ]
 
 
@@ -143,7 +143,7 @@ def _statement_index(statements: list, edit: Dict[str, Any]) -> Optional[int]:
 
 
 def _document_edit(document, text: str, path: list, edit: Dict[str, Any]) -> Union[List[Edit], str]:
-    statements = _dig(document.data, [*path, "Statement"])
+    statements = dig(document.data, *path, "Statement")
     json_style = document.is_json
     if edit["op"] == "statement":
         return _add_item(document, text, [*path, "Statement"], _flow(edit["add"], json_style))
@@ -214,7 +214,7 @@ def _offset(document, text: str, path: list) -> int:
 
 def _add_item(document, text: str, path: list, item: str) -> Union[List[Edit], str]:
     """``item`` added after the last item of the list at ``path`` (flow or block)."""
-    items = _dig(document.data, path)
+    items = dig(document.data, *path)
     if not isinstance(items, list) or not items:
         return f"{path[-1]} is not a list: add the statement by hand"
     start = _offset(document, text, path)
@@ -265,7 +265,7 @@ def _add_member(document, text: str, path: list, key: str, value: Any) -> Union[
     """``key: value`` added to the mapping at ``path``: before its closing brace when it is
     written in flow style (or JSON on one line), else as a line before its first member that
     starts a line, in that member's indentation."""
-    mapping = _dig(document.data, path)
+    mapping = dig(document.data, *path)
     if not isinstance(mapping, dict) or not mapping:
         return f"{path[-1]} is not a mapping with members: add {key} by hand"
     member = f"{json.dumps(key)}: {_flow(value, document.is_json)}"
@@ -350,21 +350,6 @@ def _in_flow(text: str, at: int) -> bool:
         depth += char in "{["
         depth -= char in "}]"
     return depth > 0
-
-
-def _dig(value: Any, path: list) -> Any:
-    for key in path:
-        if (
-            isinstance(value, dict)
-            and key in value
-            or isinstance(value, list)
-            and isinstance(key, int)
-            and key < len(value)
-        ):
-            value = value[key]
-        else:
-            return None
-    return value
 
 
 # -- Terraform configuration (.tf) --------------------------------------------------------------------
