@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from . import hcl_text
 from .documents import Document, ParseError
 from .findings import Finding
 from .model import Location
@@ -164,44 +165,15 @@ def _covered_lines(lines: List[str], number: int, start: int) -> Set[int]:
 
 
 def _hcl_blocks(text: str) -> Dict[int, int]:
-    """For each line inside a top-level HCL block, the line the block starts on (braces in
-    strings and comments do not count)."""
+    """For each line inside a top-level HCL block, the line the block starts on."""
     inside: Dict[int, int] = {}
-    depth, line, start = 0, 1, 0
-    index, size = 0, len(text)
-    while index < size:
-        char = text[index]
-        if char == "\n":
-            line += 1
-            if depth:
-                inside[line] = start
-        elif char == '"':
-            index += 1
-            while index < size and text[index] not in '"\n':
-                index += 2 if text[index] == "\\" else 1
-            if index < size and text[index] == "\n":
-                continue
-        elif char == "#" or text.startswith("//", index):
-            while index < size and text[index] != "\n":
-                index += 1
-            continue
-        elif text.startswith("/*", index):
-            end = text.find("*/", index + 2)
-            end = size if end < 0 else end + 2
-            for _ in range(text.count("\n", index, end)):
-                line += 1
-                if depth:
-                    inside[line] = start
-            index = end
-            continue
-        elif char == "{":
-            if depth == 0:
-                start = line
-                inside[line] = start
-            depth += 1
-        elif char == "}" and depth:
-            depth -= 1
-        index += 1
+    start = 0
+    for event, line, depth in hcl_text.scan(text):
+        if event == "{":
+            if depth == 1:
+                start = inside[line] = line
+        elif event != "}" and depth:
+            inside[line] = start
     return inside
 
 
