@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..documents import ParseError, parse_text
 from ..findings import Finding
@@ -128,25 +128,28 @@ def _documents(properties: dict, edit: Dict[str, Any]) -> Union[List[list], str]
     ]
 
 
-def _statement_index(statements: list, edit: Dict[str, Any]) -> Optional[int]:
+def _named_statement(
+    edit: Dict[str, Any], statements: Sequence[Any], has_sid: Callable[[Any, str], bool]
+) -> Optional[int]:
+    """Which statement the edit names, however the language writes them: the first with the
+    edit's Sid, else the one at its number."""
     if edit.get("sid"):
-        return next(
-            (
-                n
-                for n, s in enumerate(statements)
-                if isinstance(s, dict) and s.get("Sid") == edit["sid"]
-            ),
-            None,
-        )
-    index = edit["statement"]
-    return index if index < len(statements) and isinstance(statements[index], dict) else None
+        return next((n for n, s in enumerate(statements) if has_sid(s, edit["sid"])), None)
+    return edit["statement"] if edit["statement"] < len(statements) else None
+
+
+def _statement_index(statements: list, edit: Dict[str, Any]) -> Optional[int]:
+    index = _named_statement(
+        edit, statements, lambda s, sid: isinstance(s, dict) and s.get("Sid") == sid
+    )
+    return index if index is not None and isinstance(statements[index], dict) else None
 
 
 def _document_edit(document, text: str, path: list, edit: Dict[str, Any]) -> Union[List[Edit], str]:
     statements = dig(document.data, *path, "Statement")
     json_style = document.is_json
     if edit["op"] == "statement":
-        return _add_item(document, text, [*path, "Statement"], _flow(edit["add"], json_style))
+        return _add_item(document, text, [*path, "Statement"], _one_line(edit["add"]))
     index = _statement_index(statements, edit)
     statement_path = [*path, "Statement", index]
     statement = statements[index]
@@ -192,18 +195,21 @@ def _reference(value: Dict[str, Any], json_style: bool) -> Any:
     return {"Ref": value["ref"]} if json_style else _Raw(f"!Ref {value['ref']}")
 
 
-def _flow(value: Any, json_style: bool) -> str:
-    """A value as one line of flow YAML or JSON (JSON is flow YAML; a tag stays a tag)."""
+def _one_line(value: Any, hcl: bool = False) -> str:
+    """A value written on one line: flow YAML or JSON (JSON is flow YAML; a tag stays a tag),
+    or with ``hcl`` an HCL expression (``{ Key = value }``: the syntax is all that differs)."""
     if isinstance(value, _Raw):
         return str(value)
-    if isinstance(value, dict):
+    if isinstance(value, dict) and hcl:
         return (
-            "{"
-            + ", ".join(f"{json.dumps(k)}: {_flow(v, json_style)}" for k, v in value.items())
-            + "}"
+            "{ "
+            + ", ".join(f"{_hcl_key(k)} = {_one_line(v, hcl)}" for k, v in value.items())
+            + " }"
         )
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_one_line(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(_flow(v, json_style) for v in value) + "]"
+        return "[" + ", ".join(_one_line(v, hcl) for v in value) + "]"
     return json.dumps(value)
 
 
@@ -268,7 +274,7 @@ def _add_member(document, text: str, path: list, key: str, value: Any) -> Union[
     mapping = dig(document.data, *path)
     if not isinstance(mapping, dict) or not mapping:
         return f"{path[-1]} is not a mapping with members: add {key} by hand"
-    member = f"{json.dumps(key)}: {_flow(value, document.is_json)}"
+    member = f"{json.dumps(key)}: {_one_line(value)}"
     offsets = line_offsets(text)
     start = _offset(document, text, path)
     if isinstance(path[-1], int):  # a list item: its mapping starts after the dash
@@ -298,7 +304,7 @@ def _add_values(
 ) -> Union[List[Edit], str]:
     """The edit's values added to a condition key's values: after the last item of a list, or a
     single value made a list of it and them."""
-    added = [_flow(_reference(v, document.is_json), document.is_json) for v in edit["values"]]
+    added = [_one_line(_reference(v, document.is_json)) for v in edit["values"]]
     if isinstance(current, list):
         return (
             _add_item(document, text, path, ", ".join(added))
@@ -385,15 +391,6 @@ def _terraform_edits(target: Dict[str, Any], text: str) -> Union[List[Edit], str
     return edits
 
 
-def _hcl(value: Any) -> str:
-    """A JSON value written as an HCL expression on one line."""
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_hcl_key(k)} = {_hcl(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list):
-        return "[" + ", ".join(_hcl(v) for v in value) + "]"
-    return json.dumps(value)
-
-
 def _hcl_key(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key) else json.dumps(key)
 
@@ -408,6 +405,19 @@ def _hcl_values(edit: Dict[str, Any]) -> Optional[str]:
         else:
             values.append(json.dumps(value["text"]))
     return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
+
+
+def _hcl_statement(
+    text: str, edit: Dict[str, Any], spans: List[Tuple[int, int]], argument: str
+) -> Optional[int]:
+    """Which of the statements written at ``spans`` the edit names: its Sid is the argument
+    ``Sid`` in jsonencode, ``sid`` in a statement block."""
+
+    def has_sid(span: Tuple[int, int], sid: str) -> bool:
+        written = re.compile(rf'\b{argument}\s*=\s*"{re.escape(sid)}"')
+        return written.search(text, *span) is not None
+
+    return _named_statement(edit, spans, has_sid)
 
 
 def _jsonencode_edit(
@@ -425,14 +435,9 @@ def _jsonencode_edit(
     if list_end is None:
         return f"the Statement list of {target['resource']} does not close: change it by hand"
     if edit["op"] == "statement":
-        return [after_last_item(text, list_end, _hcl(edit["add"]))]
+        return [after_last_item(text, list_end, _one_line(edit["add"], hcl=True))]
     items = _hcl_items(text, opening, list_end)
-    index = None
-    if edit.get("sid"):
-        sid = re.compile(r'\bSid\s*=\s*"' + re.escape(edit["sid"]) + '"')
-        index = next((n for n, (a, b) in enumerate(items) if sid.search(text, a, b)), None)
-    elif edit["statement"] < len(items):
-        index = edit["statement"]
+    index = _hcl_statement(text, edit, items, "Sid")
     if index is None:
         return f"the statement of {target['resource']} is not found in its block: change it by hand"
     item_start, item_end = items[index]
@@ -557,7 +562,7 @@ def _new_role_policy(
         f"  role = {edit['role']}.id",
         "  policy = jsonencode({",
         '    Version   = "2012-10-17"',
-        f"    Statement = [{_hcl(edit['add'])}]",
+        f"    Statement = [{_one_line(edit['add'], hcl=True)}]",
         "  })",
         "}",
     ]
@@ -590,12 +595,7 @@ def _policy_document_edit(text: str, name: str, edit: Dict[str, Any]) -> Union[L
         indent, _, last_end = statements[-1]
         lines = _statement_block(edit["add"], indent)
         return [Edit(last_end, last_end, newline + newline.join(lines))]
-    index = None
-    if edit.get("sid"):
-        sid = re.compile(r'\bsid\s*=\s*"' + re.escape(edit["sid"]) + '"')
-        index = next((n for n, (_, a, b) in enumerate(statements) if sid.search(text, a, b)), None)
-    elif edit["statement"] < len(statements):
-        index = edit["statement"]
+    index = _hcl_statement(text, edit, [(a, b) for _, a, b in statements], "sid")
     if index is None:
         return (
             f"the statement of data.aws_iam_policy_document.{name} is not found: change it by hand"
@@ -666,7 +666,7 @@ def _statement_block(statement: Dict[str, Any], indent: str) -> List[str]:
             f'{inner}  identifiers = ["*"]',
             f"{inner}}}",
         ]
-    lines.append(f"{inner}actions   = {_hcl(statement['Action'])}")
-    lines.append(f"{inner}resources = {_hcl(statement['Resource'])}")
+    lines.append(f"{inner}actions   = {_one_line(statement['Action'], hcl=True)}")
+    lines.append(f"{inner}resources = {_one_line(statement['Resource'], hcl=True)}")
     lines.append(f"{indent}}}")
     return lines + [""]
