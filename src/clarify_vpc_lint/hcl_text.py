@@ -7,7 +7,7 @@ inside its block) work on the text, lines and offsets, not on the parsed tree: b
 from __future__ import annotations
 
 import re
-from typing import Iterator, Tuple
+from typing import Iterator, Optional, Tuple
 
 # what a line starts inside: code, a /* */ comment, or a heredoc's text (never code)
 CODE, COMMENT, HEREDOC = "code", "comment", "heredoc"
@@ -36,22 +36,11 @@ def scan(text: str, start: int = 0) -> Iterator[Tuple[str, int, int]]:
             index = text.find("\n", index)
             index = size if index < 0 else index
             continue
-        elif text.startswith("/*", index):
-            end = text.find("*/", index + 2)
-            end = size if end < 0 else end + 2
+        elif char in "/<" and (passed := _comment_or_heredoc(text, index)):
+            kind, end = passed
             for _ in range(text.count("\n", index, end)):
                 line += 1
-                yield COMMENT, line, depth
-            index = end
-            continue
-        elif char == "<" and (heredoc := _HEREDOC.match(text, index)):
-            closing = re.compile(rf"^[ \t]*{heredoc.group(1)}[ \t]*\r?$", re.M).search(
-                text, heredoc.end()
-            )
-            end = size if closing is None else closing.end()
-            for _ in range(text.count("\n", index, end)):
-                line += 1
-                yield HEREDOC, line, depth
+                yield kind, line, depth
             index = end
             continue
         elif char == "{":
@@ -61,3 +50,15 @@ def scan(text: str, start: int = 0) -> Iterator[Tuple[str, int, int]]:
             depth -= 1
             yield "}", line, depth
         index += 1
+
+
+def _comment_or_heredoc(text: str, index: int) -> Optional[Tuple[str, int]]:
+    """(COMMENT or HEREDOC, where it ends) of a ``/* */`` comment or a heredoc at ``index``."""
+    if text.startswith("/*", index):
+        end = text.find("*/", index + 2)
+        return COMMENT, len(text) if end < 0 else end + 2
+    heredoc = _HEREDOC.match(text, index)
+    if heredoc is None:
+        return None
+    closing = re.compile(rf"^[ \t]*{heredoc.group(1)}[ \t]*\r?$", re.M).search(text, heredoc.end())
+    return HEREDOC, len(text) if closing is None else closing.end()
