@@ -183,24 +183,60 @@ def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
         return f"{shown} names subnets by ID only here: add the new one's ID by hand"
     if not isinstance(value, list) or not value:
         return f"{shown} is {_brief(value)}, not a list: add {added} where its value is given"
+    return add_item(document, text, path, added, shown, added)
+
+
+def add_item(
+    document: Document, text: str, path: List[Any], item: str, shown: str, what: str
+) -> Outcome:
+    """``item`` written after the last item of the non-empty list at ``path``: before its
+    closing bracket in flow style, else as a dash line after the last item and the lines it
+    runs over. ``shown`` names the list and ``what`` the addition where it cannot be added."""
     line, column = document.locate(path)
     offsets = line_offsets(text)
     key = re.compile(r'"?[^\n:]*"?\s*:\s*(\[)?').match(text, offsets[line - 1] + column - 1)
     if key is not None and key.group(1):
         end = closing_at(text, key.start(1))
         if end is None:
-            return f"{shown} does not close: add {added} by hand"
-        return [after_last_item(text, end, added)]
+            return f"{shown} does not close: add {what} by hand"
+        return [after_last_item(text, end, item)]
     if document.is_json:
-        return f"{shown} is not a list: add {added} by hand"
-    last_line = document.locate([*path, len(value) - 1])[0]
+        return f"{shown} is not a list: add {what} by hand"
+    last_line = document.locate([*path, len(dig(document.data, *path)) - 1])[0]
     start = offsets[last_line - 1]
     dash = re.match(r"([ \t]*)-[ \t]", text[start:])
-    if dash is None or last_line >= len(offsets):
-        return f"{shown} is not laid out one item a line: add {added} by hand"
-    return [
-        Edit(offsets[last_line], offsets[last_line], f"{dash.group(1)}- {added}{newline_of(text)}")
-    ]
+    if dash is None:
+        return f"{shown} is not laid out one item a line: add {what} by hand"
+    at = _block_end(text, start, len(dash.group(1)))
+    if at == len(text) and not text.endswith("\n"):  # the item ends the file, on no line break
+        return [Edit(at, at, f"{newline_of(text)}{dash.group(1)}- {item}")]
+    return [Edit(at, at, f"{dash.group(1)}- {item}{newline_of(text)}")]
+
+
+def _block_end(text: str, line_start: int, indent: int) -> int:
+    """Where the block item starting at ``line_start`` (its dash at ``indent``) ends: the start
+    of the first later line of code indented no deeper than its dash (blank lines and comments
+    after the item stay after it)."""
+    offsets = [m.end() for m in re.finditer(r"\n", text[line_start:])]
+    end = len(text)
+    last_code = None
+    for relative in offsets:
+        at = line_start + relative
+        if at >= len(text):
+            break
+        row = text[at : text.find("\n", at) if text.find("\n", at) >= 0 else len(text)]
+        body = row.rstrip("\r")
+        if not body.strip() or body.lstrip().startswith("#"):
+            continue
+        if len(body) - len(body.lstrip()) <= indent:
+            end = at
+            break
+        last_code = at
+    if last_code is None:
+        first_end = text.find("\n", line_start)
+        return len(text) if first_end < 0 else first_end + 1
+    line_end = text.find("\n", last_code)
+    return min(end, len(text) if line_end < 0 else line_end + 1)
 
 
 def _item_text(items: Tuple[Tuple[str, str], ...], is_json: bool, kind: str) -> str:

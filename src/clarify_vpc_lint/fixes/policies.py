@@ -21,6 +21,7 @@ from ..documents import ParseError, parse_text
 from ..findings import Finding
 from ..values import dig
 from . import Edit, after_last_item, closing, line_offsets, newline_of
+from .documents import add_item
 
 RULES = ("CVL104", "CVL105", "CVL501", "CVL502", "CVL503")
 # where a CloudFormation resource holds its policy document(s)
@@ -223,48 +224,7 @@ def _add_item(document, text: str, path: list, item: str) -> Union[List[Edit], s
     items = dig(document.data, *path)
     if not isinstance(items, list) or not items:
         return f"{path[-1]} is not a list: add the statement by hand"
-    start = _offset(document, text, path)
-    key = re.compile(r'"?[^\n:]*"?\s*:\s*(\[)?').match(text, start)
-    if key is not None and key.group(1):
-        end = closing(text, key.start(1))
-        if end is None:
-            return f"{path[-1]} does not close: add the statement by hand"
-        return [after_last_item(text, end, item)]
-    if document.is_json:
-        return f"{path[-1]} is not a list: add the statement by hand"
-    last = _offset(document, text, [*path, len(items) - 1])
-    line_start = text.rfind("\n", 0, last) + 1
-    dash = re.match(r"([ \t]*)-[ \t]", text[line_start:])
-    if dash is None:
-        return f"{path[-1]} is not laid out one item a line: add the statement by hand"
-    at = _block_end(text, line_start, len(dash.group(1)))
-    return [Edit(at, at, f"{dash.group(1)}- {item}{newline_of(text)}")]
-
-
-def _block_end(text: str, line_start: int, indent: int) -> int:
-    """Where the block item starting at ``line_start`` (its dash at ``indent``) ends: the start
-    of the first later line of code indented no deeper than its dash (blank lines and comments
-    after the item stay after it)."""
-    offsets = [m.end() for m in re.finditer(r"\n", text[line_start:])]
-    end = len(text)
-    last_code = None
-    for relative in offsets:
-        at = line_start + relative
-        if at >= len(text):
-            break
-        row = text[at : text.find("\n", at) if text.find("\n", at) >= 0 else len(text)]
-        body = row.rstrip("\r")
-        if not body.strip() or body.lstrip().startswith("#"):
-            continue
-        if len(body) - len(body.lstrip()) <= indent:
-            end = at
-            break
-        last_code = at
-    if last_code is None:
-        first_end = text.find("\n", line_start)
-        return len(text) if first_end < 0 else first_end + 1
-    line_end = text.find("\n", last_code)
-    return min(end, len(text) if line_end < 0 else line_end + 1)
+    return add_item(document, text, path, item, str(path[-1]), "the statement")
 
 
 def _add_member(document, text: str, path: list, key: str, value: Any) -> Union[List[Edit], str]:
