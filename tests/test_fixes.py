@@ -306,18 +306,25 @@ def _one_subnet_model(tmp_path: Path, old: str, new: str) -> Path:
     return template
 
 
-def test_cvl201_adds_the_existing_subnet_to_a_block_list(tmp_path: Path) -> None:
-    template = _one_subnet_model(
-        tmp_path,
-        "        Subnets: [!Ref SubnetA]\n",
-        "        Subnets:\n          - !Ref SubnetA  # the first zone\n",
-    )
+@pytest.mark.parametrize(
+    "written,last",
+    [
+        (
+            "        Subnets:\n          - !Ref SubnetA  # the first zone\n",
+            "          - !Ref SubnetA  # the first zone\n",
+        ),
+        # the new item goes after the whole last item, never between its lines
+        ("        Subnets:\n          - Ref:\n              SubnetA\n", "              SubnetA\n"),
+    ],
+    ids=["one-line-items", "last-item-over-two-lines"],
+)
+def test_cvl201_adds_the_existing_subnet_to_a_block_list(
+    written: str, last: str, tmp_path: Path
+) -> None:
+    template = _one_subnet_model(tmp_path, "        Subnets: [!Ref SubnetA]\n", written)
     original = template.read_text()
     plan_fixes(run(Options(paths=[str(template)]))).write()
-    assert template.read_text() == original.replace(
-        "          - !Ref SubnetA  # the first zone\n",
-        "          - !Ref SubnetA  # the first zone\n          - !Ref SubnetB\n",
-    )
+    assert template.read_text() == original.replace(last, last + "          - !Ref SubnetB\n")
     assert [f.rule for f in run(Options(paths=[str(template)])).findings] == []
 
 

@@ -104,6 +104,15 @@ def test_a_value_is_added_to_a_block_list_of_the_condition(tmp_path: Path) -> No
     assert _fix(template, "CVL502") == ["+                   - !Ref S3Endpoint"]
 
 
+def test_a_statement_list_that_ends_the_file_gets_the_statement_on_a_line_of_its_own(
+    tmp_path: Path,
+) -> None:
+    template = tmp_path / "role.yaml"  # its last line is the policy's last statement
+    template.write_text((RULES_DIR / "CVL503" / "bad.yaml").read_text().rstrip("\n"))
+    (added,) = _fix(template, "CVL503")
+    assert added.startswith("+               - {") and not template.read_text().endswith("\n")
+
+
 def test_a_policy_in_a_plan_or_an_inventory_is_listed_with_what_it_needs(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     shutil.copy(RULES_DIR / "CVL104" / "tf-bad" / "plan.json", plan)

@@ -185,6 +185,24 @@ def test_checkov_skip_anywhere_inside_the_tf_block(tmp_path: Path) -> None:
     assert _rules(tmp_path) == []
 
 
+def test_a_heredoc_above_does_not_move_the_tf_block_a_checkov_skip_is_in(tmp_path: Path) -> None:
+    main, line = _terraform(tmp_path)
+    script = [  # its text is not HCL: `/*` is a glob there, not a comment that never closes
+        'resource "aws_ssm_parameter" "setup" {',
+        '  name  = "setup"',
+        "  value = <<-EOT",
+        "    cp /tmp/* /opt/ && echo '{'",
+        "  EOT",
+        "}",
+        "",
+    ]
+    _insert(main, line, "\n".join(script))
+    line += len(script)
+    assert _rules(tmp_path) == [("CVL201", "main.tf", line)]
+    _insert(main, line + 3, "  #checkov:skip=CKV_CVL_201:green is a canary")
+    assert _rules(tmp_path) == []
+
+
 def test_checkov_skip_of_another_check_is_not_ours(tmp_path: Path) -> None:
     main, line = _terraform(tmp_path)
     _insert(main, line + 1, "  #checkov:skip=CKV_AWS_370:no KMS key here")

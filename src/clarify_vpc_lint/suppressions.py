@@ -21,10 +21,12 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from . import hcl_text
 from .documents import Document, ParseError
 from .findings import Finding
 from .model import Location
 from .resolve.subjects import Subject, SuppressionView, suppression_subject
+from .values import dig
 
 _INLINE = re.compile(r"(?:#|//)\s*clarify-vpc-lint:\s*ignore\[([^\]]*)\](.*)$", re.IGNORECASE)
 _CHECKOV = re.compile(r"(?:#|//)\s*checkov:skip=([A-Za-z0-9_]+)(?::(.*))?$", re.IGNORECASE)
@@ -163,44 +165,15 @@ def _covered_lines(lines: List[str], number: int, start: int) -> Set[int]:
 
 
 def _hcl_blocks(text: str) -> Dict[int, int]:
-    """For each line inside a top-level HCL block, the line the block starts on (braces in
-    strings and comments do not count)."""
+    """For each line inside a top-level HCL block, the line the block starts on."""
     inside: Dict[int, int] = {}
-    depth, line, start = 0, 1, 0
-    index, size = 0, len(text)
-    while index < size:
-        char = text[index]
-        if char == "\n":
-            line += 1
-            if depth:
-                inside[line] = start
-        elif char == '"':
-            index += 1
-            while index < size and text[index] not in '"\n':
-                index += 2 if text[index] == "\\" else 1
-            if index < size and text[index] == "\n":
-                continue
-        elif char == "#" or text.startswith("//", index):
-            while index < size and text[index] != "\n":
-                index += 1
-            continue
-        elif text.startswith("/*", index):
-            end = text.find("*/", index + 2)
-            end = size if end < 0 else end + 2
-            for _ in range(text.count("\n", index, end)):
-                line += 1
-                if depth:
-                    inside[line] = start
-            index = end
-            continue
-        elif char == "{":
-            if depth == 0:
-                start = line
-                inside[line] = start
-            depth += 1
-        elif char == "}" and depth:
-            depth -= 1
-        index += 1
+    start = 0
+    for event, line, depth in hcl_text.scan(text):
+        if event == "{":
+            if depth == 1:
+                start = inside[line] = line
+        elif event != "}" and depth:
+            inside[line] = start
     return inside
 
 
@@ -221,7 +194,7 @@ def metadata_suppressions(document: Document, spellings: Dict[str, str]) -> List
 def _in_metadata(
     document: Document, path: List[Any], resource: Optional[str], spellings: Dict[str, str]
 ) -> List[Suppression]:
-    metadata = _dig(document.data, path)
+    metadata = dig(document.data, *path)
     if not isinstance(metadata, dict):
         return []
     forms = (
@@ -231,7 +204,7 @@ def _in_metadata(
     )
     found = []
     for keys, ours, member in forms:
-        value = _dig(metadata, keys)
+        value = dig(metadata, *keys)
         if value is None:
             continue
         entries = value if isinstance(value, list) else [value]
@@ -252,14 +225,6 @@ def _in_metadata(
             )
         )
     return found
-
-
-def _dig(value: Any, keys: List[Any]) -> Any:
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
 
 
 def apply(

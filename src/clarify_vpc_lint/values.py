@@ -48,6 +48,21 @@ class Joined:
     parts: Tuple[Any, ...]
 
 
+def dig(value: Any, *keys: Any) -> Any:
+    """``value[k1][k2]...`` of read or parsed data (mappings, and lists by integer index): None
+    where a key is absent, the Unknown where a level is unknown."""
+    for key in keys:
+        if isinstance(value, dict):  # most levels: asked first (a plan's model digs ten times)
+            value = value.get(key)
+        elif isinstance(value, Unknown):
+            return value
+        elif isinstance(value, list) and isinstance(key, int) and key < len(value):
+            value = value[key]
+        else:
+            return None
+    return value
+
+
 def items(value: Any) -> list:
     """A list as written, or no items where the input holds something else (or nothing)."""
     return value if isinstance(value, list) else []

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple, Union
 from ..documents import Document, ParseError, parse_text
 from ..findings import Finding
 from ..remediation import plain_data, written, yaml_flow
+from ..values import dig
 from . import Edit, ListItem, NewText, Outcome, Setting, after_last_item, line_offsets, newline_of
 from . import closing as closing_at
 
@@ -58,7 +59,7 @@ def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...])
 
 def _setting(document: Document, text: str, path: List[Any], setting: Setting) -> Outcome:
     *parent_path, key = path
-    parent = _dig(document.data, parent_path)
+    parent = dig(document.data, *parent_path)
     shown = ".".join(str(p) for p in path[3:] if isinstance(p, str)) or key
     if not isinstance(parent, dict):
         return f"{'.'.join(str(p) for p in parent_path[3:]) or 'Properties'} is not written as a mapping: add {shown} by hand"
@@ -148,14 +149,6 @@ def _first_line(document: Document, parent_path: List[Any], parent: dict) -> int
     return document.locate([*parent_path, next(iter(parent))])[0]
 
 
-def _dig(value: Any, path: List[Any]) -> Any:
-    for key in path:
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return value
-
-
 def _brief(value: Any) -> str:
     if isinstance(value, dict) and len(value) == 1:
         name, argument = next(iter(value.items()))
@@ -184,30 +177,66 @@ def append(finding: Finding, kind: str, text: str, item: ListItem) -> Outcome:
     else:
         path = list(item.api)
     shown = ".".join(str(p) for p in path[3:] if isinstance(p, str)) or path[-1]
-    value = _dig(document.data, path)
+    value = dig(document.data, *path)
     added = _item_text(finding.fix_adds, document.is_json, kind)
     if not added:
         return f"{shown} names subnets by ID only here: add the new one's ID by hand"
     if not isinstance(value, list) or not value:
         return f"{shown} is {_brief(value)}, not a list: add {added} where its value is given"
+    return add_item(document, text, path, added, shown, added)
+
+
+def add_item(
+    document: Document, text: str, path: List[Any], item: str, shown: str, what: str
+) -> Outcome:
+    """``item`` written after the last item of the non-empty list at ``path``: before its
+    closing bracket in flow style, else as a dash line after the last item and the lines it
+    runs over. ``shown`` names the list and ``what`` the addition where it cannot be added."""
     line, column = document.locate(path)
     offsets = line_offsets(text)
     key = re.compile(r'"?[^\n:]*"?\s*:\s*(\[)?').match(text, offsets[line - 1] + column - 1)
     if key is not None and key.group(1):
         end = closing_at(text, key.start(1))
         if end is None:
-            return f"{shown} does not close: add {added} by hand"
-        return [after_last_item(text, end, added)]
+            return f"{shown} does not close: add {what} by hand"
+        return [after_last_item(text, end, item)]
     if document.is_json:
-        return f"{shown} is not a list: add {added} by hand"
-    last_line = document.locate([*path, len(value) - 1])[0]
+        return f"{shown} is not a list: add {what} by hand"
+    last_line = document.locate([*path, len(dig(document.data, *path)) - 1])[0]
     start = offsets[last_line - 1]
     dash = re.match(r"([ \t]*)-[ \t]", text[start:])
-    if dash is None or last_line >= len(offsets):
-        return f"{shown} is not laid out one item a line: add {added} by hand"
-    return [
-        Edit(offsets[last_line], offsets[last_line], f"{dash.group(1)}- {added}{newline_of(text)}")
-    ]
+    if dash is None:
+        return f"{shown} is not laid out one item a line: add {what} by hand"
+    at = _block_end(text, start, len(dash.group(1)))
+    if at == len(text) and not text.endswith("\n"):  # the item ends the file, on no line break
+        return [Edit(at, at, f"{newline_of(text)}{dash.group(1)}- {item}")]
+    return [Edit(at, at, f"{dash.group(1)}- {item}{newline_of(text)}")]
+
+
+def _block_end(text: str, line_start: int, indent: int) -> int:
+    """Where the block item starting at ``line_start`` (its dash at ``indent``) ends: the start
+    of the first later line of code indented no deeper than its dash (blank lines and comments
+    after the item stay after it)."""
+    offsets = [m.end() for m in re.finditer(r"\n", text[line_start:])]
+    end = len(text)
+    last_code = None
+    for relative in offsets:
+        at = line_start + relative
+        if at >= len(text):
+            break
+        row = text[at : text.find("\n", at) if text.find("\n", at) >= 0 else len(text)]
+        body = row.rstrip("\r")
+        if not body.strip() or body.lstrip().startswith("#"):
+            continue
+        if len(body) - len(body.lstrip()) <= indent:
+            end = at
+            break
+        last_code = at
+    if last_code is None:
+        first_end = text.find("\n", line_start)
+        return len(text) if first_end < 0 else first_end + 1
+    line_end = text.find("\n", last_code)
+    return min(end, len(text) if line_end < 0 else line_end + 1)
 
 
 def _item_text(items: Tuple[Tuple[str, str], ...], is_json: bool, kind: str) -> str:
@@ -505,7 +534,7 @@ def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
     if isinstance(opened, str):
         return opened
     document, root = opened
-    properties = _dig(document.data, root)
+    properties = dig(document.data, *root)
     if not isinstance(properties, dict) or not properties or _intrinsic(properties):
         return f"{target.resource} has no properties written as a mapping: add VpcConfig by hand"
     value = _copied_vpc_config(document, finding.rule, kind, target.file, target.source)
@@ -534,7 +563,7 @@ def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
                 f"NetworkConfig is not a mapping ({_brief(network)}): add VpcConfig where its "
                 "value is given"
             )
-    parent = _dig(document.data, path)
+    parent = dig(document.data, *path)
     if key in parent:
         return f"{key} is written ({_brief(parent[key])}): change it by hand"
     member = _member(key, value, document.is_json)
@@ -551,7 +580,7 @@ def _copied_vpc_config(
         return None
     # CVL102 copies the model's VpcConfig, CVL103 the job's
     under = ["VpcConfig"] if rule == "CVL102" else ["NetworkConfig", "VpcConfig"]
-    value = _dig(document.data, ["Resources", resource, "Properties", *under])
+    value = dig(document.data, "Resources", resource, "Properties", *under)
     if not isinstance(value, dict) or not value:
         return None
     return json.dumps(plain_data(value)) if document.is_json else yaml_flow(value)

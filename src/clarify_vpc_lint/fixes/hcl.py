@@ -7,7 +7,7 @@ import os
 import re
 from typing import Callable, Dict, List, Optional, Set, Tuple, Union
 
-from .. import tfaddress
+from .. import hcl_text, tfaddress
 from ..findings import Finding
 from ..remediation import written
 from . import (
@@ -25,7 +25,6 @@ from . import (
 
 # a list written as the attribute of every instance of a resource (aws_subnet.private[*].id)
 _SPLAT = re.compile(r"[a-z0-9_]+\.[\w-]+\[\*\]\.[a-z_]+")
-_HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\r?\n")
 
 
 def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...]) -> Outcome:
@@ -110,51 +109,19 @@ class _Block:
 
 def _block(text: str, start: int) -> Optional[_Block]:
     """The block whose header starts at ``start``: the depth at the start of each line inside
-    it (1 directly in the block). Strings, comments and heredocs hide their braces."""
+    it (1 directly in the block, -1 in a heredoc: never an argument); None where the header's
+    line ends with no block open or the block does not close."""
     first_line = text.count("\n", 0, start) + 1
-    line, depth, index, size = first_line, 0, start, len(text)
     depths: Dict[int, int] = {}
-    while index < size:
-        char = text[index]
-        if char == "\n":
-            line += 1
-            if depth:
-                depths[line] = depth
-            elif index > start:
-                return None
-        elif char == '"':
-            index += 1
-            while index < size and text[index] not in '"\n':
-                index += 2 if text[index] == "\\" else 1
-        elif char == "#" or text.startswith("//", index):
-            index = text.find("\n", index)
-            index = size if index < 0 else index
-            continue
-        elif text.startswith("/*", index):
-            end = text.find("*/", index + 2)
-            end = size if end < 0 else end + 2
-            for _ in range(text.count("\n", index, end)):
-                line += 1
-                depths[line] = depth
-            index = end
-            continue
-        elif char == "<" and (heredoc := _HEREDOC.match(text, index)):
-            closing = re.compile(rf"^[ \t]*{heredoc.group(1)}[ \t]*\r?$", re.M).search(
-                text, heredoc.end()
-            )
-            end = size if closing is None else closing.end()
-            for _ in range(text.count("\n", index, end)):
-                line += 1
-                depths[line] = -1  # inside a heredoc: never an argument
-            index = end
-            continue
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return _Block(first_line, {n: d for n, d in depths.items() if n < line or d > 0})
-        index += 1
+    for event, line, depth in hcl_text.scan(text, start):
+        if event == "}" and depth == 0:
+            return _Block(first_line, {n: d for n, d in depths.items() if n < line or d > 0})
+        if event == hcl_text.HEREDOC:
+            depths[line] = -1
+        elif event == hcl_text.COMMENT or (event == hcl_text.CODE and depth):
+            depths[line] = depth
+        elif event == hcl_text.CODE:
+            return None
     return None
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..documents import ParseError, parse_text
 from ..findings import Finding
+from ..values import dig
 from . import Edit, after_last_item, closing, line_offsets, newline_of
+from .documents import add_item
 
 RULES = ("CVL104", "CVL105", "CVL501", "CVL502", "CVL503")
 # where a CloudFormation resource holds its policy document(s)
@@ -82,8 +84,7 @@ def _template_edits(target: Dict[str, Any], text: str) -> Union[List[Edit], str]
         document = parse_text(target["file"], text.lstrip("\ufeff"))
     except ParseError as error:
         return f"the file no longer parses ({error.message})"
-    resources = document.data.get("Resources") if isinstance(document.data, dict) else None
-    resource = resources.get(target["resource"]) if isinstance(resources, dict) else None
+    resource = dig(document.data, "Resources", target["resource"])
     if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
         return f"{target['resource']} is not where the finding says: lint again"
     root = ["Resources", target["resource"], "Properties"]
@@ -116,7 +117,7 @@ def _documents(properties: dict, edit: Dict[str, Any]) -> Union[List[list], str]
         ]
     written = []
     for path in found:
-        value = _dig(properties, path)
+        value = dig(properties, *path)
         if isinstance(value, str):
             return f"{'.'.join(map(str, path))} is written as JSON text: change it by hand"
         if isinstance(value, dict) and isinstance(value.get("Statement"), list):
@@ -124,29 +125,32 @@ def _documents(properties: dict, edit: Dict[str, Any]) -> Union[List[list], str]
     if edit["op"] == "statement":
         return written[:1] or "no policy document with a Statement list: add one by hand"
     return [
-        p for p in written if _statement_index(_dig(properties, p)["Statement"], edit) is not None
+        p for p in written if _statement_index(dig(properties, *p)["Statement"], edit) is not None
     ]
 
 
-def _statement_index(statements: list, edit: Dict[str, Any]) -> Optional[int]:
+def _named_statement(
+    edit: Dict[str, Any], statements: Sequence[Any], has_sid: Callable[[Any, str], bool]
+) -> Optional[int]:
+    """Which statement the edit names, however the language writes them: the first with the
+    edit's Sid, else the one at its number."""
     if edit.get("sid"):
-        return next(
-            (
-                n
-                for n, s in enumerate(statements)
-                if isinstance(s, dict) and s.get("Sid") == edit["sid"]
-            ),
-            None,
-        )
-    index = edit["statement"]
-    return index if index < len(statements) and isinstance(statements[index], dict) else None
+        return next((n for n, s in enumerate(statements) if has_sid(s, edit["sid"])), None)
+    return edit["statement"] if edit["statement"] < len(statements) else None
+
+
+def _statement_index(statements: list, edit: Dict[str, Any]) -> Optional[int]:
+    index = _named_statement(
+        edit, statements, lambda s, sid: isinstance(s, dict) and s.get("Sid") == sid
+    )
+    return index if index is not None and isinstance(statements[index], dict) else None
 
 
 def _document_edit(document, text: str, path: list, edit: Dict[str, Any]) -> Union[List[Edit], str]:
-    statements = _dig(document.data, [*path, "Statement"])
+    statements = dig(document.data, *path, "Statement")
     json_style = document.is_json
     if edit["op"] == "statement":
-        return _add_item(document, text, [*path, "Statement"], _flow(edit["add"], json_style))
+        return _add_item(document, text, [*path, "Statement"], _one_line(edit["add"]))
     index = _statement_index(statements, edit)
     statement_path = [*path, "Statement", index]
     statement = statements[index]
@@ -192,18 +196,21 @@ def _reference(value: Dict[str, Any], json_style: bool) -> Any:
     return {"Ref": value["ref"]} if json_style else _Raw(f"!Ref {value['ref']}")
 
 
-def _flow(value: Any, json_style: bool) -> str:
-    """A value as one line of flow YAML or JSON (JSON is flow YAML; a tag stays a tag)."""
+def _one_line(value: Any, hcl: bool = False) -> str:
+    """A value written on one line: flow YAML or JSON (JSON is flow YAML; a tag stays a tag),
+    or with ``hcl`` an HCL expression (``{ Key = value }``: the syntax is all that differs)."""
     if isinstance(value, _Raw):
         return str(value)
-    if isinstance(value, dict):
+    if isinstance(value, dict) and hcl:
         return (
-            "{"
-            + ", ".join(f"{json.dumps(k)}: {_flow(v, json_style)}" for k, v in value.items())
-            + "}"
+            "{ "
+            + ", ".join(f"{_hcl_key(k)} = {_one_line(v, hcl)}" for k, v in value.items())
+            + " }"
         )
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_one_line(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(_flow(v, json_style) for v in value) + "]"
+        return "[" + ", ".join(_one_line(v, hcl) for v in value) + "]"
     return json.dumps(value)
 
 
@@ -214,61 +221,20 @@ def _offset(document, text: str, path: list) -> int:
 
 def _add_item(document, text: str, path: list, item: str) -> Union[List[Edit], str]:
     """``item`` added after the last item of the list at ``path`` (flow or block)."""
-    items = _dig(document.data, path)
+    items = dig(document.data, *path)
     if not isinstance(items, list) or not items:
         return f"{path[-1]} is not a list: add the statement by hand"
-    start = _offset(document, text, path)
-    key = re.compile(r'"?[^\n:]*"?\s*:\s*(\[)?').match(text, start)
-    if key is not None and key.group(1):
-        end = closing(text, key.start(1))
-        if end is None:
-            return f"{path[-1]} does not close: add the statement by hand"
-        return [after_last_item(text, end, item)]
-    if document.is_json:
-        return f"{path[-1]} is not a list: add the statement by hand"
-    last = _offset(document, text, [*path, len(items) - 1])
-    line_start = text.rfind("\n", 0, last) + 1
-    dash = re.match(r"([ \t]*)-[ \t]", text[line_start:])
-    if dash is None:
-        return f"{path[-1]} is not laid out one item a line: add the statement by hand"
-    at = _block_end(text, line_start, len(dash.group(1)))
-    return [Edit(at, at, f"{dash.group(1)}- {item}{newline_of(text)}")]
-
-
-def _block_end(text: str, line_start: int, indent: int) -> int:
-    """Where the block item starting at ``line_start`` (its dash at ``indent``) ends: the start
-    of the first later line of code indented no deeper than its dash (blank lines and comments
-    after the item stay after it)."""
-    offsets = [m.end() for m in re.finditer(r"\n", text[line_start:])]
-    end = len(text)
-    last_code = None
-    for relative in offsets:
-        at = line_start + relative
-        if at >= len(text):
-            break
-        row = text[at : text.find("\n", at) if text.find("\n", at) >= 0 else len(text)]
-        body = row.rstrip("\r")
-        if not body.strip() or body.lstrip().startswith("#"):
-            continue
-        if len(body) - len(body.lstrip()) <= indent:
-            end = at
-            break
-        last_code = at
-    if last_code is None:
-        first_end = text.find("\n", line_start)
-        return len(text) if first_end < 0 else first_end + 1
-    line_end = text.find("\n", last_code)
-    return min(end, len(text) if line_end < 0 else line_end + 1)
+    return add_item(document, text, path, item, str(path[-1]), "the statement")
 
 
 def _add_member(document, text: str, path: list, key: str, value: Any) -> Union[List[Edit], str]:
     """``key: value`` added to the mapping at ``path``: before its closing brace when it is
     written in flow style (or JSON on one line), else as a line before its first member that
     starts a line, in that member's indentation."""
-    mapping = _dig(document.data, path)
+    mapping = dig(document.data, *path)
     if not isinstance(mapping, dict) or not mapping:
         return f"{path[-1]} is not a mapping with members: add {key} by hand"
-    member = f"{json.dumps(key)}: {_flow(value, document.is_json)}"
+    member = f"{json.dumps(key)}: {_one_line(value)}"
     offsets = line_offsets(text)
     start = _offset(document, text, path)
     if isinstance(path[-1], int):  # a list item: its mapping starts after the dash
@@ -298,7 +264,7 @@ def _add_values(
 ) -> Union[List[Edit], str]:
     """The edit's values added to a condition key's values: after the last item of a list, or a
     single value made a list of it and them."""
-    added = [_flow(_reference(v, document.is_json), document.is_json) for v in edit["values"]]
+    added = [_one_line(_reference(v, document.is_json)) for v in edit["values"]]
     if isinstance(current, list):
         return (
             _add_item(document, text, path, ", ".join(added))
@@ -352,21 +318,6 @@ def _in_flow(text: str, at: int) -> bool:
     return depth > 0
 
 
-def _dig(value: Any, path: list) -> Any:
-    for key in path:
-        if (
-            isinstance(value, dict)
-            and key in value
-            or isinstance(value, list)
-            and isinstance(key, int)
-            and key < len(value)
-        ):
-            value = value[key]
-        else:
-            return None
-    return value
-
-
 # -- Terraform configuration (.tf) --------------------------------------------------------------------
 
 
@@ -400,15 +351,6 @@ def _terraform_edits(target: Dict[str, Any], text: str) -> Union[List[Edit], str
     return edits
 
 
-def _hcl(value: Any) -> str:
-    """A JSON value written as an HCL expression on one line."""
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_hcl_key(k)} = {_hcl(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list):
-        return "[" + ", ".join(_hcl(v) for v in value) + "]"
-    return json.dumps(value)
-
-
 def _hcl_key(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key) else json.dumps(key)
 
@@ -423,6 +365,19 @@ def _hcl_values(edit: Dict[str, Any]) -> Optional[str]:
         else:
             values.append(json.dumps(value["text"]))
     return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
+
+
+def _hcl_statement(
+    text: str, edit: Dict[str, Any], spans: List[Tuple[int, int]], argument: str
+) -> Optional[int]:
+    """Which of the statements written at ``spans`` the edit names: its Sid is the argument
+    ``Sid`` in jsonencode, ``sid`` in a statement block."""
+
+    def has_sid(span: Tuple[int, int], sid: str) -> bool:
+        written = re.compile(rf'\b{argument}\s*=\s*"{re.escape(sid)}"')
+        return written.search(text, *span) is not None
+
+    return _named_statement(edit, spans, has_sid)
 
 
 def _jsonencode_edit(
@@ -440,14 +395,9 @@ def _jsonencode_edit(
     if list_end is None:
         return f"the Statement list of {target['resource']} does not close: change it by hand"
     if edit["op"] == "statement":
-        return [after_last_item(text, list_end, _hcl(edit["add"]))]
+        return [after_last_item(text, list_end, _one_line(edit["add"], hcl=True))]
     items = _hcl_items(text, opening, list_end)
-    index = None
-    if edit.get("sid"):
-        sid = re.compile(r'\bSid\s*=\s*"' + re.escape(edit["sid"]) + '"')
-        index = next((n for n, (a, b) in enumerate(items) if sid.search(text, a, b)), None)
-    elif edit["statement"] < len(items):
-        index = edit["statement"]
+    index = _hcl_statement(text, edit, items, "Sid")
     if index is None:
         return f"the statement of {target['resource']} is not found in its block: change it by hand"
     item_start, item_end = items[index]
@@ -572,7 +522,7 @@ def _new_role_policy(
         f"  role = {edit['role']}.id",
         "  policy = jsonencode({",
         '    Version   = "2012-10-17"',
-        f"    Statement = [{_hcl(edit['add'])}]",
+        f"    Statement = [{_one_line(edit['add'], hcl=True)}]",
         "  })",
         "}",
     ]
@@ -605,12 +555,7 @@ def _policy_document_edit(text: str, name: str, edit: Dict[str, Any]) -> Union[L
         indent, _, last_end = statements[-1]
         lines = _statement_block(edit["add"], indent)
         return [Edit(last_end, last_end, newline + newline.join(lines))]
-    index = None
-    if edit.get("sid"):
-        sid = re.compile(r'\bsid\s*=\s*"' + re.escape(edit["sid"]) + '"')
-        index = next((n for n, (_, a, b) in enumerate(statements) if sid.search(text, a, b)), None)
-    elif edit["statement"] < len(statements):
-        index = edit["statement"]
+    index = _hcl_statement(text, edit, [(a, b) for _, a, b in statements], "sid")
     if index is None:
         return (
             f"the statement of data.aws_iam_policy_document.{name} is not found: change it by hand"
@@ -681,7 +626,7 @@ def _statement_block(statement: Dict[str, Any], indent: str) -> List[str]:
             f'{inner}  identifiers = ["*"]',
             f"{inner}}}",
         ]
-    lines.append(f"{inner}actions   = {_hcl(statement['Action'])}")
-    lines.append(f"{inner}resources = {_hcl(statement['Resource'])}")
+    lines.append(f"{inner}actions   = {_one_line(statement['Action'], hcl=True)}")
+    lines.append(f"{inner}resources = {_one_line(statement['Resource'], hcl=True)}")
     lines.append(f"{indent}}}")
     return lines + [""]

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from .. import keys as keys_
 from ..documents import Document
 from ..model import Location, Network, Policy, Role
-from ..values import Handle, Unknown, items
+from ..values import Handle, Unknown, dig, items
 
 SCP = "service control policy"
 IDENTITY = "identity policy"
@@ -76,10 +76,7 @@ def is_policy_file(data: Any) -> bool:
         return False
     if "Statement" in data and "Version" in data:  # a bare policy document
         return True
-    return any(
-        _file_member(data, shape) is not None and _file_member(data, (shape[1],)) is not None
-        for shape in _FILE_SHAPES
-    )
+    return any(_has_shape(data, shape) for shape in _FILE_SHAPES)
 
 
 # (path to the document, path to its name, kind): `aws organizations describe-policy`,
@@ -91,11 +88,9 @@ _FILE_SHAPES = (
 )
 
 
-def _file_member(data: Any, shape: tuple) -> Any:
-    value = data
-    for key in shape[0]:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
+def _has_shape(data: Any, shape: tuple) -> bool:
+    """The CLI output ``shape`` describes: it holds a document and its name."""
+    return dig(data, *shape[0]) is not None and dig(data, *shape[1]) is not None
 
 
 def read_policy_file(document: Document) -> Network:
@@ -104,15 +99,11 @@ def read_policy_file(document: Document) -> Network:
     if "Statement" in data:
         path, name, kind, value = ("Statement",), os.path.basename(document.path), IDENTITY, data
     else:
-        shape = next(
-            s
-            for s in _FILE_SHAPES
-            if _file_member(data, s) is not None and _file_member(data, (s[1],)) is not None
-        )
-        path, kind, value = shape[0], shape[2], _file_member(data, shape)
-        name = str(_file_member(data, (shape[1],)) or os.path.basename(document.path))
+        shape = next(s for s in _FILE_SHAPES if _has_shape(data, s))
+        path, kind, value = shape[0], shape[2], dig(data, *shape[0])
+        name = str(dig(data, *shape[1]) or os.path.basename(document.path))
         if kind == SCP and not is_service_control_policy(
-            _file_member(data, (("Policy", "PolicySummary", "Type"),))
+            dig(data, "Policy", "PolicySummary", "Type")
         ):
             return network
         if isinstance(value, str) and value.startswith("%7B"):  # IAM returns URL-encoded JSON

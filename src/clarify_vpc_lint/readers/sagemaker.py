@@ -10,21 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..awsfacts import ANALYSIS_CONFIG_INPUT, is_s3_uri, names_clarify_image
 from ..model import Job, Location, Model
-from ..values import Unknown, as_bool, as_int, items
-
-
-def dig(value: Any, *keys: Any) -> Any:
-    """``value[k1][k2]...``: None where a key is absent, the Unknown where a level is unknown."""
-    for key in keys:
-        if isinstance(value, dict):  # most levels: asked first (a plan's model digs ten times)
-            value = value.get(key)
-        elif isinstance(value, Unknown):
-            return value
-        elif isinstance(value, list) and isinstance(key, int) and key < len(value):
-            value = value[key]
-        else:
-            return None
-    return value
+from ..values import Unknown, as_bool, as_int, dig, items
 
 
 def _list_or_unknown(value: Any, what: str) -> Any:
