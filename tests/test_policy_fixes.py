@@ -113,6 +113,37 @@ def test_a_statement_list_that_ends_the_file_gets_the_statement_on_a_line_of_its
     assert added.startswith("+               - {") and not template.read_text().endswith("\n")
 
 
+@pytest.mark.parametrize(
+    "condition",
+    [
+        # a flow mapping over two lines: the operator goes before its closing brace
+        "            Condition: {StringNotEqualsIfExists:\n"
+        '                {sagemaker:NetworkIsolation: "true"}}\n',
+        # JSON-style braces, the first member on the opening line, the last on the next
+        '            Condition: {"StringNotEqualsIfExists":\n'
+        '                {"sagemaker:NetworkIsolation": "true"}}\n',
+    ],
+    ids=["yaml-flow", "json-style"],
+)
+def test_an_operator_is_added_to_a_condition_written_over_two_lines(
+    condition: str, tmp_path: Path
+) -> None:
+    template = tmp_path / "scp.yaml"
+    text = (RULES_DIR / "CVL104" / "bad.yaml").read_text()
+    old = (
+        "            Condition:\n"
+        '              StringNotEqualsIfExists: {sagemaker:NetworkIsolation: "true"}\n'
+    )
+    assert old in text
+    template.write_text(text.replace(old, condition))
+    changed = _fix(template, "CVL104")
+    assert changed[-1].endswith('"Null": {"sagemaker:VpcSubnets": "true"}}'), changed
+    resources = parse_text("scp.yaml", template.read_text()).data["Resources"]
+    (policy,) = [r for r in resources.values() if r["Type"] == "AWS::Organizations::Policy"]
+    (written,) = policy["Properties"]["Content"]["Statement"]
+    assert set(written["Condition"]) == {"StringNotEqualsIfExists", "Null"}
+
+
 def test_a_policy_in_a_plan_or_an_inventory_is_listed_with_what_it_needs(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     shutil.copy(RULES_DIR / "CVL104" / "tf-bad" / "plan.json", plan)

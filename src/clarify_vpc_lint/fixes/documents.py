@@ -109,44 +109,42 @@ def _insert(
         if document.is_json
         else f"{key}: {_written(value, False)}"
     )
-    return _insert_member(document, text, parent_path, parent, key, member)
+    return add_member(document, text, parent_path, key, member)
 
 
-def _insert_member(
-    document: Document, text: str, parent_path: List[Any], parent: dict, key: str, member: str
-) -> Outcome:
-    """``member`` (``key`` and its value, written) added as the first member of the mapping at
-    ``parent_path``, in its style: a line of its own in a block, after the last in a flow one."""
+def add_member(document: Document, text: str, path: List[Any], key: str, member: str) -> Outcome:
+    """``member`` (``key`` and its value, written) added to the mapping at ``path`` in its style:
+    before the closing brace of a flow mapping (in JSON, one whose first member is on its opening
+    line), inside the braces of an empty one, else as a line of its own before the first member
+    that starts a line, in its indentation. ``path`` may end at a list item (``- {...}``)."""
+    mapping = dig(document.data, *path)
+    shown = path[-1] if path else "the request"  # [] is a JSON request's body
+    line, column = document.locate(path)
     offsets = line_offsets(text)
-    shown = parent_path[-1] if parent_path else "the request"  # [] is a JSON request's body
-    line, column = document.locate(parent_path)
-    opening = re.compile(r'"?[^\n:]*"?\s*:\s*(\{)').match(text, offsets[line - 1] + column - 1)
-    if not parent:
-        if opening is None or not re.match(r"\s*\}", text[opening.end() :]):
-            return f"{shown} is empty: add {key} by hand"
-        return [Edit(opening.end(), opening.end(), member)]
-    if opening is not None and (
-        not document.is_json or _first_line(document, parent_path, parent) == line
-    ):
-        closing = closing_at(text, opening.start(1))  # a flow mapping, or JSON on one line
+    written = r"-[ \t]*" if path and isinstance(path[-1], int) else r'"?[^\n:]*"?\s*:\s*'
+    opening = re.compile(written + r"(\{)?").match(text, offsets[line - 1] + column - 1)
+    brace = opening.start(1) if opening is not None and opening.group(1) else None
+    if not isinstance(mapping, dict) or not mapping:
+        if brace is None or not re.match(r"\s*\}", text[brace + 1 :]):
+            return f"{shown} is empty or not a mapping: add {key} by hand"
+        return [Edit(brace + 1, brace + 1, member)]
+    members = [document.locate([*path, name]) for name in mapping]
+    if brace is not None and (not document.is_json or members[0][0] == line):
+        closing = closing_at(text, brace)
         if closing is None:
             return f"{shown} does not close: add {key} by hand"
-        before = text[opening.end() : closing].rstrip()
-        at = opening.end() + len(before)
-        return [Edit(at, at, f"{member}" if before.endswith(",") else f", {member}")]
-    if opening is None and document.is_json and parent_path:
+        before = text[brace + 1 : closing].rstrip()
+        at = brace + 1 + len(before)
+        return [Edit(at, at, member if before.endswith(",") else f", {member}")]
+    if brace is None and document.is_json and path:
         return f"{shown} is not an object: add {key} by hand"
-    first_line, first_column = document.locate([*parent_path, next(iter(parent))])
-    start = offsets[first_line - 1]
-    indent = text[start : start + first_column - 1]
-    if first_line == line or indent.strip():
-        return f"{shown} is not laid out one member a line: add {key} by hand"
-    separator = "," if document.is_json else ""
-    return [Edit(start, start, f"{indent}{member}{separator}{newline_of(text)}")]
-
-
-def _first_line(document: Document, parent_path: List[Any], parent: dict) -> int:
-    return document.locate([*parent_path, next(iter(parent))])[0]
+    for member_line, member_column in members:
+        start = offsets[member_line - 1]
+        indent = text[start : start + member_column - 1]
+        if member_line != line and not indent.strip():
+            separator = "," if document.is_json else ""
+            return [Edit(start, start, f"{indent}{member}{separator}{newline_of(text)}")]
+    return f"{shown} is not laid out one member a line: add {key} by hand"
 
 
 def _brief(value: Any) -> str:
@@ -567,7 +565,7 @@ def vpc_config(finding: Finding, kind: str, text: str) -> Outcome:
     if key in parent:
         return f"{key} is written ({_brief(parent[key])}): change it by hand"
     member = _member(key, value, document.is_json)
-    return _insert_member(document, text, path, parent, key, member)
+    return add_member(document, text, path, key, member)
 
 
 def _copied_vpc_config(

@@ -21,7 +21,7 @@ from ..documents import ParseError, parse_text
 from ..findings import Finding
 from ..values import dig
 from . import Edit, after_last_item, closing, line_offsets, newline_of
-from .documents import add_item
+from .documents import add_item, add_member
 
 RULES = ("CVL104", "CVL105", "CVL501", "CVL502", "CVL503")
 # where a CloudFormation resource holds its policy document(s)
@@ -228,35 +228,8 @@ def _add_item(document, text: str, path: list, item: str) -> Union[List[Edit], s
 
 
 def _add_member(document, text: str, path: list, key: str, value: Any) -> Union[List[Edit], str]:
-    """``key: value`` added to the mapping at ``path``: before its closing brace when it is
-    written in flow style (or JSON on one line), else as a line before its first member that
-    starts a line, in that member's indentation."""
-    mapping = dig(document.data, *path)
-    if not isinstance(mapping, dict) or not mapping:
-        return f"{path[-1]} is not a mapping with members: add {key} by hand"
-    member = f"{json.dumps(key)}: {_one_line(value)}"
-    offsets = line_offsets(text)
-    start = _offset(document, text, path)
-    if isinstance(path[-1], int):  # a list item: its mapping starts after the dash
-        opening = re.compile(r"-[ \t]*(\{)?").match(text, start)
-    else:
-        opening = re.compile(r'"?[^\n:]*"?\s*:\s*(\{)?').match(text, start)
-    if opening is not None and opening.group(1):
-        end = closing(text, opening.start(1))
-        if end is None:
-            return f"{path[-1]} does not close: add {key} by hand"
-        if "\n" not in text[opening.start(1) : end]:
-            before = text[opening.end() : end].rstrip()
-            at = opening.end() + len(before)
-            return [Edit(at, at, f"{member}" if before.endswith(",") else f", {member}")]
-    for name in mapping:
-        line, column = document.locate([*path, name])
-        line_start = offsets[line - 1]
-        indent = text[line_start : line_start + column - 1]
-        if indent.strip() == "" and (not document.is_json or indent):
-            separator = "," if document.is_json else ""
-            return [Edit(line_start, line_start, f"{indent}{member}{separator}{newline_of(text)}")]
-    return f"{path[-1]} is not laid out one member a line: add {key} by hand"
+    """``key: value`` added to the mapping at ``path`` (see ``documents.add_member``)."""
+    return add_member(document, text, path, key, f"{json.dumps(key)}: {_one_line(value)}")
 
 
 def _add_values(
