@@ -34,10 +34,9 @@ from ..model import (
     VpcEndpoint,
     ZoneAssociation,
 )
-from ..values import Unknown, as_bool, items
+from ..values import Unknown, as_bool, dig, items
 from . import policies
 from .formats import is_route53
-from .sagemaker import dig
 
 _LIVE_ENDPOINT_STATES = {"available", "pending", "pendingacceptance"}
 

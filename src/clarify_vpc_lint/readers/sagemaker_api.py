@@ -8,6 +8,7 @@ from typing import Any, Optional
 from ..documents import Document
 from ..keys import model_name
 from ..model import AnalysisConfig, Location, Network, Request
+from ..values import dig
 from . import sagemaker
 
 # The operation a body belongs to, told by members only that operation has.
@@ -72,7 +73,7 @@ def read_request(document: Document) -> Network:
             if kind == "explainability-monitor"
             else "ModelBiasJobInput"
         )
-        endpoint = sagemaker.dig(data, job_input, "EndpointInput", "EndpointName")
+        endpoint = dig(data, job_input, "EndpointInput", "EndpointName")
         network.jobs.append(sagemaker.monitoring_job(data, loc, kind, endpoint))
     return network
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 from .. import keys as keys_
 from ..documents import Document, ParseError, parse_json
 from ..model import Location, Network
-from ..values import Handle, Unknown, items
+from ..values import Handle, Unknown, dig, items
 from . import sagemaker
 
 Locate = Callable[[Tuple[Any, ...]], Tuple[int, int]]
@@ -269,7 +269,7 @@ def _run_time_values(value: Any) -> Any:
 
 def _model_keys(container: Container, name: str, request: Any) -> List[str]:
     keys = [keys_.embedded(container.key, name)]
-    model_name = sagemaker.dig(request, "ModelName")
+    model_name = dig(request, "ModelName")
     if isinstance(model_name, str):
         keys.append(keys_.model_name(model_name))
     return keys
@@ -353,12 +353,12 @@ def read_sdk_defaults(document: Document) -> Network:
 
     count = Unknown("the instance count is set by each job's code, not by the SDK defaults")
     processing = settings.get("ProcessingJob")
-    processing_network = sagemaker.dig(processing, "NetworkConfig")
+    processing_network = dig(processing, "NetworkConfig")
     if isinstance(processing, dict):
         # every Clarify job the SDK starts takes these defaults: judge them as a Clarify job
         job = sagemaker.defaults_job(processing_network, loc("ProcessingJob"), count)
         network.jobs.append(job)
-    monitoring_network = sagemaker.dig(
+    monitoring_network = dig(
         settings,
         "MonitoringSchedule",
         "MonitoringScheduleConfig",
@@ -390,22 +390,22 @@ def _read_resource_defaults(
     """The v3 shape (``SageMaker.PythonSDK.Resources``, snake_case), judged where it is written:
     the network_config a sagemaker-core ``ProcessingJob.create`` that leaves it out takes whole
     (its own section, else GlobalDefaults), and the vpc_config of ``Model.create``."""
-    resources = sagemaker.dig(settings, "PythonSDK", "Resources")
+    resources = dig(settings, "PythonSDK", "Resources")
     if not isinstance(resources, dict):
         return
     for resource, argument in (("ProcessingJob", "network_config"), ("Model", "vpc_config")):
         own = resources.get(resource)
         section = resource if isinstance(own, dict) and argument in own else "GlobalDefaults"
-        value = sagemaker.dig(resources, section, argument)
+        value = dig(resources, section, argument)
         if value is None and not isinstance(own, dict):
             continue  # the defaults say nothing of this resource
         where = loc("PythonSDK", "Resources", section if value is not None else resource)
         where.variant = "sdk-v3-defaults"  # its fixes are written in that shape
         if resource == "ProcessingJob":
             fields = {
-                "enable_network_isolation": sagemaker.dig(value, "enable_network_isolation"),
-                "subnets": sagemaker.dig(value, "vpc_config", "subnets"),
-                "security_group_ids": sagemaker.dig(value, "vpc_config", "security_group_ids"),
+                "enable_network_isolation": dig(value, "enable_network_isolation"),
+                "subnets": dig(value, "vpc_config", "subnets"),
+                "security_group_ids": dig(value, "vpc_config", "security_group_ids"),
             }
             job_network = sagemaker.sdk_network_config(fields, ())
             network.jobs.append(sagemaker.defaults_job(job_network, where, count))
@@ -415,8 +415,8 @@ def _read_resource_defaults(
         }
         if value is not None:
             request["VpcConfig"] = {
-                "Subnets": sagemaker.dig(value, "subnets"),
-                "SecurityGroupIds": sagemaker.dig(value, "security_group_ids"),
+                "Subnets": dig(value, "subnets"),
+                "SecurityGroupIds": dig(value, "security_group_ids"),
             }
         network.models.append(sagemaker.model(request, where, []))
 

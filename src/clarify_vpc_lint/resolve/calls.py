@@ -17,8 +17,7 @@ from typing import Any, Dict, List, Optional
 
 from ..iam import ABSENT, Arn, Request
 from ..model import Job, Model
-from ..readers.sagemaker import dig
-from ..values import Unknown, items
+from ..values import Unknown, dig, items
 
 SHADOW_ENDPOINT_PREFIX = (
     "sagemaker-clarify-endpoint-"  # "Error hosting endpoint sagemaker-clarify-endpoint-XXX"

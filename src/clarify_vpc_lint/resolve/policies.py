@@ -25,8 +25,7 @@ from .. import keys
 from ..iam import ABSENT, Request, Statement, denials
 from ..logic import Fact, any_of
 from ..model import Job, Location, Policy
-from ..readers.sagemaker import dig
-from ..values import Handle, Unknown
+from ..values import Handle, Unknown, dig
 from .calls import ROLE, Call
 
 ISOLATION_KEY = "sagemaker:networkisolation"

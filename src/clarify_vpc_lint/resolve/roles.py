@@ -17,8 +17,7 @@ from .. import keys, managed_policies
 from ..iam import allows, evaluate
 from ..logic import Fact, any_of, negate
 from ..model import Job, Network, Policy, Role
-from ..readers.sagemaker import dig
-from ..values import Handle, Unknown
+from ..values import Handle, Unknown, dig
 from .calls import ROLE, Call
 
 

@@ -33,7 +33,7 @@ from ...model import (
     Vpc,
     VpcEndpoint,
 )
-from ...values import Handle, Unknown, as_bool, items, shown
+from ...values import Handle, Unknown, as_bool, dig, items, shown
 from .. import policies, sagemaker, workflows
 from . import conditions
 from .intrinsics import CfnRun, Template
@@ -131,7 +131,7 @@ class _TemplateReader:
         if isinstance(props.get("ModelName"), str):
             keys.append(keys_.model_name(props["ModelName"]))
         model = sagemaker.model(props, self.loc(logical_id, resource), keys)
-        written = sagemaker.dig(resource, "Properties", "VpcConfig", "Subnets")
+        written = dig(resource, "Properties", "VpcConfig", "Subnets")
         model.subnets_import = self.run.subnets_import(written, self.template)
         model.subnet_choices = self.subnet_choices(written)
         self.network.models.append(model)
@@ -620,7 +620,7 @@ def _monitoring_job(kind: str) -> Callable[[_TemplateReader, str, dict], None]:
         props = reader.props(resource)
         endpoint = props.get("EndpointName")
         if endpoint is None:  # an Unknown name is kept: it has no truth value to test
-            endpoint = sagemaker.dig(props, input_key, "EndpointInput", "EndpointName")
+            endpoint = dig(props, input_key, "EndpointInput", "EndpointName")
         loc = reader.loc(logical_id, resource)
         reader.network.jobs.append(sagemaker.monitoring_job(props, loc, kind, endpoint))
 

@@ -12,8 +12,7 @@ from typing import Any, Dict, List, Tuple
 
 from ...awsfacts import CLARIFY_REPOSITORY
 from ...model import Location
-from ...values import Unknown
-from .. import sagemaker
+from ...values import Unknown, dig
 from .defaults import SdkDefaults
 from .objects import Obj
 
@@ -139,9 +138,9 @@ def estimator_vpc(estimator: Obj, defaults: SdkDefaults) -> Any:
     subnets = estimator.args.get("subnets")
     groups = estimator.args.get("security_group_ids")
     if subnets is None:
-        subnets = sagemaker.dig(training, "VpcConfig", "Subnets")
+        subnets = dig(training, "VpcConfig", "Subnets")
     if groups is None:
-        groups = sagemaker.dig(training, "VpcConfig", "SecurityGroupIds")
+        groups = dig(training, "VpcConfig", "SecurityGroupIds")
     if subnets is None or groups is None:  # vpc_utils.to_dict: both or no VpcConfig
         return None
     return {"Subnets": subnets, "SecurityGroupIds": groups}

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any, Collection, Dict, Optional, Tuple
 
-from .. import sagemaker
+from ...values import dig
 
 MONITORING_DEFAULTS = ("MonitoringSchedule", "MonitoringScheduleConfig", "MonitoringJobDefinition")
 
@@ -34,13 +34,13 @@ class SdkDefaults:
 
 def sdk_defaults(data: Any) -> SdkDefaults:
     """The defaults of a parsed SDK ``config.yaml`` (``workflows.is_sdk_defaults`` documents)."""
-    settings = sagemaker.dig(data, "SageMaker")
+    settings = dig(data, "SageMaker")
     return SdkDefaults(
-        processing=sagemaker.dig(settings, "ProcessingJob", "NetworkConfig"),
-        monitoring=sagemaker.dig(settings, *MONITORING_DEFAULTS, "NetworkConfig"),
-        model=sagemaker.dig(settings, "Model"),
-        training=sagemaker.dig(settings, "TrainingJob"),
-        resources=sagemaker.dig(settings, "PythonSDK", "Resources"),
+        processing=dig(settings, "ProcessingJob", "NetworkConfig"),
+        monitoring=dig(settings, *MONITORING_DEFAULTS, "NetworkConfig"),
+        model=dig(settings, "Model"),
+        training=dig(settings, "TrainingJob"),
+        resources=dig(settings, "PythonSDK", "Resources"),
     )
 
 
@@ -81,9 +81,9 @@ def filled_from(
     for argument in RESOURCE_ARGUMENTS[resource]:
         if argument in given:
             continue
-        own = sagemaker.dig(resources, section)
+        own = dig(resources, section)
         source = section if isinstance(own, dict) and argument in own else "GlobalDefaults"
-        value = sagemaker.dig(resources, source, argument)
+        value = dig(resources, source, argument)
         if not value:
             continue
         if argument in _PLAIN_VALUES:

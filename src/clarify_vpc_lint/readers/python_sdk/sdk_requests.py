@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ...keys import model_name, python_call
 from ...model import Job, Location, Network, Request
-from ...values import Unknown
+from ...values import Unknown, dig
 from .. import sagemaker
 from .calls import (
     CHECK_TYPES,
@@ -165,7 +165,7 @@ class SdkRequests:
         }
         taken = []
         for name, path in sagemaker.SDK_NETWORK_FIELDS.items():
-            source = next((d for d in chain if sagemaker.dig(d, *path) is not None), None)
+            source = next((d for d in chain if dig(d, *path) is not None), None)
             if name not in written and source is not None:
                 taken.append(f"{name} from {sections[id(source)]}.{'.'.join(path)}")
         if not taken:

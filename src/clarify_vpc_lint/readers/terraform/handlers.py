@@ -47,7 +47,7 @@ from ...model import (
     VpcEndpoint,
     ZoneAssociation,
 )
-from ...values import Handle, Unknown, as_bool, items
+from ...values import Handle, Unknown, as_bool, dig, items
 from .. import policies, sagemaker, workflows
 from .plan import Plan, _dict, _list, _strings, is_plan
 
@@ -543,7 +543,7 @@ def _model(resource: TfResource, network: Network) -> None:
 
     def container(block: str, position: int) -> Dict[str, Any]:
         values = _dict(_list(resource.values.get(block))[position])
-        source = sagemaker.dig(values, "model_data_source", 0, "s3_data_source", 0, "s3_uri")
+        source = dig(values, "model_data_source", 0, "s3_data_source", 0, "s3_uri")
         return {
             "ModelDataUrl": values.get("model_data_url"),
             "ModelDataSource": {"S3DataSource": {"S3Uri": source}} if source else None,

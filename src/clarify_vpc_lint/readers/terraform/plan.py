@@ -21,8 +21,7 @@ from typing import Any, Callable, Dict, Generic, List, Optional, Set, Tuple, Typ
 from ... import keys, tfaddress
 from ...documents import Document, ParseError
 from ...model import LazyLocation, Location
-from ...values import Handle, Unknown
-from .. import sagemaker
+from ...values import Handle, Unknown, dig
 
 SUPPORTED_FORMATS = ("0.", "1.")
 # Real module trees nest a few levels; the bound keeps hostile chains off Python's recursion limit.
@@ -266,10 +265,7 @@ class Plan:
         None where neither the plan nor the configuration sets it (the caller's default applies).
         """
         # one attribute (most reads) needs no dig; a resource without configuration, no lookup
-        if len(path) == 1:
-            known = resource.values.get(path[0])
-        else:
-            known = sagemaker.dig(resource.values, *path)
+        known = resource.values.get(path[0]) if len(path) == 1 else dig(resource.values, *path)
         if known is not None and known != [] or not resource.config:
             return known
         expression = self._expression(resource.config, path)

@@ -26,10 +26,9 @@ from ... import keys, tfaddress
 from ...documents import Document
 from ...findings import InputError
 from ...model import Location, Network, VpcEndpoint
-from ...values import Handle, Unknown
+from ...values import Handle, Unknown, dig
 from .. import sagemaker
 from ..formats import TERRAFORM_CONFIG_EXTENSIONS, TERRAFORM_LANGUAGE, TERRAFORM_VARIABLE_EXTENSIONS
-from ..sagemaker import dig
 from .handlers import HANDLERS
 
 if TYPE_CHECKING:  # the evaluator (and tree-sitter) is imported only when .tf files are linted
