@@ -404,6 +404,29 @@ def test_a_report_to_an_ascii_terminal_is_not_lost(tmp_path: Path) -> None:
         assert completed.stdout.isascii() and completed.stdout.count(b"CVL201") >= 3, fmt
 
 
+def _close_stdout() -> None:
+    os.close(1)
+
+
+@pytest.mark.parametrize("stdout", ["/dev/full", "closed"])
+@pytest.mark.parametrize(
+    "args", [["--version"], ["--list-rules"], [str(BAD)], ["--diff", str(BAD)]]
+)
+def test_a_report_standard_output_cannot_take_is_one_error_line(stdout: str, args: list) -> None:
+    """A full disk or a closed standard output loses the report: exit 2 saying so, never an
+    internal error (it was one, from the write, and from ``sys.stdout`` being None)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with open(os.devnull if stdout == "closed" else stdout, "w") as sink:
+        completed = subprocess.run(
+            [sys.executable, "-m", "clarify_vpc_lint", *args], cwd=ROOT, env=env, stdout=sink,
+            stderr=subprocess.PIPE, text=True, timeout=60,
+            preexec_fn=_close_stdout if stdout == "closed" else None,
+        )  # fmt: skip
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.startswith("clarify-vpc-lint: error: cannot write the report: ")
+    assert completed.stderr.count("\n") == 1, completed.stderr
+
+
 def test_one_file_named_two_ways_gives_one_report_in_any_order(tmp_path: Path) -> None:
     shutil.copy(BAD, tmp_path / "x.yaml")
     shutil.copy(NETWORK, tmp_path / "network.yaml")
