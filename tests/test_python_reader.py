@@ -908,6 +908,28 @@ def test_range_of_a_hundred_million_is_never_built() -> None:
     assert all(isinstance(reader.module.get(name), Unknown) for name in "xyz")
 
 
+@pytest.mark.parametrize(
+    "nested", ["not " * 100_000 + "1", "lambda: " * 100_000 + "1"], ids=["not", "lambda"]
+)
+def test_code_too_deep_for_pythons_parser_is_an_input_error(nested: str) -> None:
+    """ast.parse raises MemoryError (not SyntaxError) past its parser's stack: the file is one
+    input error, and in a notebook only that cell is, the others still read (it was an internal
+    error that lost the whole file)."""
+    script = "from sagemaker import clarify\nx = " + nested + "\n" + _JOB
+    with pytest.raises(ParseError, match="nests too deeply"):
+        read_python("deep.py", script)
+    cells = [script, "from sagemaker import clarify\n" + _JOB]
+    notebook = {
+        "nbformat": 4,
+        "cells": [{"cell_type": "code", "source": cell, "metadata": {}} for cell in cells],
+    }
+    network = read_python("deep.ipynb", json.dumps(notebook))
+    assert [message for _, _, message in network.input_errors] == [
+        "cell 1: nests too deeply for Python's parser; not read"
+    ]
+    assert len(network.jobs) == 1
+
+
 def test_notebook_lines_are_counted_once_however_many_cells_and_outputs() -> None:
     from clarify_vpc_lint.readers.python_sdk import notebooks
 
