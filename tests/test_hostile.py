@@ -189,6 +189,31 @@ def test_files_swapped_for_fifos_after_the_walk_are_refused_at_open(
     assert [f.rule for f in result.findings] == ["CVL201"]
 
 
+def test_a_script_swapped_for_a_fifo_after_reading_is_never_waited_on(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A script's text is read again for its findings' regions: a FIFO swapped in after the
+    readers is refused there as at the first open (it was opened blocking, and waited on)."""
+    import clarify_vpc_lint.linter as linter
+
+    script = tmp_path / "bias.py"
+    shutil.copy(ROOT / "examples/python/bias_report.py", script)
+    expected = sorted(f.rule for f in run(Options(paths=[str(script)])).findings)
+    place = linter.with_regions
+
+    def swap_then_place(*arguments: Any) -> Any:
+        if not script.is_fifo():
+            script.unlink()
+            os.mkfifo(script)
+        return place(*arguments)
+
+    monkeypatch.setattr(linter, "with_regions", swap_then_place)
+    with _within(20):
+        result = run(Options(paths=[str(script)]))
+    assert expected and sorted(f.rule for f in result.findings) == expected
+    assert all(f.region for f in result.findings)
+
+
 def test_a_device_named_as_any_input_is_one_error(tmp_path: Path) -> None:
     shutil.copy(BAD, tmp_path / "model.yaml")
     for option in ([], ["--context"], ["--parameters"]):

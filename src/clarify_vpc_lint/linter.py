@@ -10,13 +10,13 @@ from . import suppressions
 from .awsfacts import DEFAULT_REGION
 from .catalogue import SEVERITIES, Rule, load_rules, rule_ids
 from .config import Config
-from .documents import buffered_text
+from .documents import ParseError, buffered_text, read_regular_file
 from .engine import evaluate
 from .environments import Project, environment_folders, overlaps, split
 from .findings import Finding, InputError, InputErrors, Result
 from .model import Location
 from .paths import matches
-from .readers import TITLES, Batch, read_inputs
+from .readers import MAX_PLAN_BYTES, TITLES, Batch, read_inputs
 from .regions import with_regions
 from .resolve import Subject, build_subjects
 
@@ -256,11 +256,12 @@ def _text(path: str) -> str:
     buffered = buffered_text(path)  # the editor's unsaved text (the language server)
     if buffered is not None:
         return buffered
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace") as handle:
-            return handle.read()
-    except OSError:
+    try:  # read again as the readers read it (a FIFO swapped in meanwhile is refused, never
+        # waited on), up to the most any reader takes
+        raw = read_regular_file(path, MAX_PLAN_BYTES)
+    except ParseError:
         return ""
+    return raw.decode("utf-8-sig", errors="replace")
 
 
 def _ignored(finding: Finding, options: Options) -> bool:

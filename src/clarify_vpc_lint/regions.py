@@ -15,8 +15,9 @@ from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import tfaddress
-from .documents import Document, buffered_text
+from .documents import Document, ParseError, buffered_text, read_regular_file
 from .findings import Finding, Region
+from .readers import MAX_PLAN_BYTES
 
 # The job's security groups (CVL401-404 judge their rules), its subnets (CVL202 their free
 # addresses), a policy's statements (CVL104, CVL105, CVL502): one place each, several rules.
@@ -161,11 +162,12 @@ def _lines(path: str, document: Optional[Document]) -> List[str]:
     buffered = buffered_text(path)  # the editor's unsaved text (the language server)
     if buffered is not None:
         return buffered.splitlines()
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace") as handle:
-            return handle.read().splitlines()
-    except OSError:
+    try:  # read again as the readers read it (a FIFO swapped in meanwhile is refused, never
+        # waited on), up to the most any reader takes
+        raw = read_regular_file(path, MAX_PLAN_BYTES)
+    except ParseError:
         return []
+    return raw.decode("utf-8-sig", errors="replace").splitlines()
 
 
 def _rest_of_line(lines: List[str], line: int, column: int) -> Region:
