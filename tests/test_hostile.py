@@ -305,6 +305,33 @@ def test_an_acl_rule_action_of_any_shape_is_never_an_internal_error(
     }
 
 
+def test_an_ipv6_block_among_ipv4_subnets_and_acl_rules_is_never_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    """An inventory whose ACL denies HTTPS to the job's subnets, one of which (and one ACL rule)
+    is written with an IPv6 block: the deny is still found and its fix still written (comparing
+    blocks of the two families was a TypeError, in the verdict and in the fix's covering block)."""
+    shutil.copytree(ROOT / "tests/fixtures/hub/inventory", tmp_path / "inventory")
+    acls_file, subnets_file = (
+        tmp_path / "inventory/network-acls.json",
+        tmp_path / "inventory/subnets.json",
+    )
+    acls, subnets = json.loads(acls_file.read_text()), json.loads(subnets_file.read_text())
+    acls["NetworkAcls"][0]["Entries"][:0] = [
+        {"RuleNumber": 40, "Protocol": "6", "PortRange": {"From": 443, "To": 443},
+         "RuleAction": "deny", "Egress": True, "CidrBlock": "10.1.0.0/16"},
+        {"RuleNumber": 50, "Protocol": "-1", "RuleAction": "deny", "Egress": True,
+         "CidrBlock": "2001:db8::/64"},
+    ]  # fmt: skip
+    subnets["Subnets"][1]["CidrBlock"] = "2001:db8::/64"
+    acls_file.write_text(json.dumps(acls))
+    subnets_file.write_text(json.dumps(subnets))
+    result = run(Options(paths=[str(tmp_path / "inventory")]))
+    assert result.errors == []
+    denied = [f for f in result.findings if f.rule == "CVL309"]
+    assert denied and all(f.severity == "error" and f.remediation for f in denied)
+
+
 def test_integer_logical_ids_anywhere_in_a_template_are_never_internal_errors(
     tmp_path: Path,
 ) -> None:

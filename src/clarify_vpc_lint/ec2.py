@@ -451,6 +451,8 @@ def _peer_match(entry: NetworkAclEntry, peer: Any) -> Any:
     if peer == PUBLIC:
         return cidr_holds_public_addresses(block, f"ACL rule {entry.rule_number}'s {entry.cidr}")
     target = ipaddress.ip_network(peer, strict=False)
+    if target.version != block.version:  # a rule for IPv6 traffic never matches IPv4, nor back
+        return False
     if target.subnet_of(block):
         return True
     if not target.overlaps(block):
