@@ -392,6 +392,27 @@ def test_checkov_never_passes_while_an_input_of_the_project_is_unread(monkeypatc
     assert messages == ["not judged: inputs of the project could not be read (network/main.tf)"]
 
 
+# --- fixes found in bounded work ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "vpc, used, expected",
+    [  # a /16 carved into 4,095 /28s (the last one free), 200 blocks all taken
+        (["10.0.0.0/16"], [f"10.0.{i >> 4}.{(i & 15) << 4}/28" for i in range(4095)],
+         "10.0.255.240/28"),
+        ([f"10.{i}.0.0/16" for i in range(200)], [f"10.{i}.0.0/16" for i in range(200)], None),
+    ],
+)  # fmt: skip
+def test_the_free_block_of_a_carved_up_vpc_is_found_in_one_pass(vpc, used, expected) -> None:
+    """The CVL201 fix's new subnet block: candidates x subnets took 20 s for the first VPC, and
+    grew with each block of the second; the subnets are now walked once in address order."""
+    from clarify_vpc_lint.ec2 import free_subnet_block
+
+    with _within(10):
+        block = free_subnet_block(vpc, used)
+    assert (block if isinstance(block, str) else None) == expected
+
+
 # --- reports whatever the file names -----------------------------------------------------------
 
 
