@@ -518,6 +518,25 @@ def test_one_file_named_two_ways_gives_one_report_in_any_order(tmp_path: Path) -
 # --- bad input says all of it, once ------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "args, config, named",
+    [
+        (["--ignore", ""], None, "''"),
+        (["--select", " "], None, "' '"),
+        ([], 'severity: {"": error}', "''"),
+    ],
+)
+def test_an_empty_rule_id_is_named_as_the_one_that_is_unknown(
+    tmp_path: Path, args: list, config: str, named: str
+) -> None:
+    """It was reported as "unknown rule ID or severity: warning" (the --fail-on default)."""
+    if config:
+        (tmp_path / ".clarify-vpc-lint.yaml").write_text(config + "\n")
+    completed = run_cli(str(BAD), *args, cwd=tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr == f"clarify-vpc-lint: error: unknown rule ID or severity: {named}\n"
+
+
 def test_a_json_error_gives_the_whole_message_with_line_and_column(tmp_path: Path) -> None:
     (tmp_path / "cut.json").write_text('{\n  "Resources": {\n    "A": "abc\n')
     (tmp_path / "extra.json").write_text('{"Resources": {}}\n]\n')

@@ -382,9 +382,8 @@ def _main(argv: Optional[List[str]]) -> int:
     bad_severity = [s for s in config.severity.values() if s not in SEVERITIES]
     fail_on = args.fail_on or config.fail_on or "warning"
     if bad_ids or bad_severity or fail_on not in FAIL_ON:
-        return _error(
-            f"unknown rule ID or severity: {', '.join(bad_ids + bad_severity) or fail_on}"
-        )
+        bad = [i if i.strip() else repr(i) for i in bad_ids + bad_severity]  # '' shown as ''
+        return _error(f"unknown rule ID or severity: {', '.join(bad) or fail_on}")
 
     options = _options(args, config, spellings)
     result = run(options)
