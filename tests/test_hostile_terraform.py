@@ -333,6 +333,22 @@ def test_one_bad_value_never_loses_the_root(tmp_path: Path, case: str) -> None:
     still_linted(report)
 
 
+def test_a_remote_state_path_with_a_nul_byte_never_loses_a_resource(tmp_path: Path) -> None:
+    """The local state a terraform_remote_state names is compared with the other roots' (here
+    other/): a NUL byte in its path made that an internal error losing the resource."""
+    reads = (
+        'data "terraform_remote_state" "net" {\n  backend = "local"\n'
+        '  config = {\n    path = "../other/x\\u0000y.tfstate"\n  }\n}\n'
+        'resource "aws_subnet" "z" {\n'
+        "  vpc_id = data.terraform_remote_state.net.outputs.vpc_id\n"
+        '  cidr_block = "10.0.9.0/24"\n}\n'
+    )
+    other = 'terraform {\n  backend "local" {\n    path = "x.tfstate"\n  }\n}\n'
+    report = lint(root_with(tmp_path, {"state.tf": reads, "other/main.tf": other}))
+    still_linted(report)
+    assert report["errors"] == [], report["errors"]
+
+
 def test_a_tf_json_nesting_too_deep_is_one_error(tmp_path: Path) -> None:
     folder = root_with(
         tmp_path, {"deep.tf.json": '{"locals": {"x": ' + "[" * 50000 + "]" * 50000 + "}}"}
