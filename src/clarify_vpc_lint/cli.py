@@ -287,9 +287,9 @@ def _say_what_was_not_fixed(fixes) -> None:
         )
 
 
-def _baseline(result: Result, args: argparse.Namespace) -> Optional[str]:
+def _baseline(result: Result, args: argparse.Namespace, options: Options) -> Optional[str]:
     """Write and apply the baselines asked for; what went wrong, else None. A run with input
-    errors writes none: the unread files' findings would drop out of it."""
+    errors writes none: the unread files' findings would drop out of it; nor over an input."""
     if not args.write_baseline and not args.baseline:
         return None
     from .baseline import BaselineError, read_baseline, write_baseline
@@ -298,6 +298,10 @@ def _baseline(result: Result, args: argparse.Namespace) -> Optional[str]:
         if args.write_baseline:
             if result.errors:
                 return f"--write-baseline {args.write_baseline}: not written, as inputs could not be read"
+            if os.path.realpath(args.write_baseline) in _inputs(result, options):
+                return (
+                    f"--write-baseline {args.write_baseline}: is one of the inputs; not overwritten"
+                )
             written = write_baseline(args.write_baseline, result.findings, os.getcwd())
             sys.stderr.write(f"{args.write_baseline}: {written} finding(s) recorded\n")
         path = args.write_baseline or args.baseline
@@ -405,7 +409,7 @@ def _main(argv: Optional[List[str]]) -> int:
         )
         result = run(options)
         _named_but_not_read(result, options)
-    problem = _baseline(result, args)
+    problem = _baseline(result, args, options)
     if problem:
         return _error(problem)
     if args.format == "text":
