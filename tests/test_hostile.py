@@ -214,6 +214,19 @@ def test_a_script_swapped_for_a_fifo_after_reading_is_never_waited_on(
     assert all(f.region for f in result.findings)
 
 
+def test_the_plugins_read_no_fifo_swapped_in_for_a_linted_file(tmp_path: Path) -> None:
+    """cfn-lint's plugin and the language server read a linted template again (the IDs and the
+    exports it names): a FIFO swapped in meanwhile holds none, and is never waited on."""
+    from clarify_vpc_lint.cfn_lint import _ids_in
+    from clarify_vpc_lint.lsp.judging import _exports_of
+
+    swapped = tmp_path / "network.yaml"
+    os.mkfifo(swapped)
+    with _within(20):
+        assert _ids_in(str(swapped)) == frozenset()
+        assert _exports_of(str(swapped)) == []
+
+
 def test_a_device_named_as_any_input_is_one_error(tmp_path: Path) -> None:
     shutil.copy(BAD, tmp_path / "model.yaml")
     for option in ([], ["--context"], ["--parameters"]):

@@ -10,7 +10,7 @@ from . import suppressions
 from .awsfacts import DEFAULT_REGION
 from .catalogue import SEVERITIES, Rule, load_rules, rule_ids
 from .config import Config
-from .documents import ParseError, buffered_text, read_regular_file
+from .documents import text_read_again
 from .engine import evaluate
 from .environments import Project, environment_folders, overlaps, split
 from .findings import Finding, InputError, InputErrors, Result
@@ -253,15 +253,7 @@ def _suppress(
 
 def _text(path: str) -> str:
     """A source file's text for its comments; one that cannot be read again holds none."""
-    buffered = buffered_text(path)  # the editor's unsaved text (the language server)
-    if buffered is not None:
-        return buffered
-    try:  # read again as the readers read it (a FIFO swapped in meanwhile is refused, never
-        # waited on), up to the most any reader takes
-        raw = read_regular_file(path, MAX_PLAN_BYTES)
-    except ParseError:
-        return ""
-    return raw.decode("utf-8-sig", errors="replace")
+    return text_read_again(path, MAX_PLAN_BYTES) or ""  # up to the most any reader takes
 
 
 def _ignored(finding: Finding, options: Options) -> bool:

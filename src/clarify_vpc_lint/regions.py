@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import tfaddress
-from .documents import Document, ParseError, buffered_text, read_regular_file
+from .documents import Document, text_read_again
 from .findings import Finding, Region
 from .readers import MAX_PLAN_BYTES
 
@@ -159,15 +159,8 @@ def with_regions(
 def _lines(path: str, document: Optional[Document]) -> List[str]:
     if document is not None and document.text:
         return document.text.splitlines()
-    buffered = buffered_text(path)  # the editor's unsaved text (the language server)
-    if buffered is not None:
-        return buffered.splitlines()
-    try:  # read again as the readers read it (a FIFO swapped in meanwhile is refused, never
-        # waited on), up to the most any reader takes
-        raw = read_regular_file(path, MAX_PLAN_BYTES)
-    except ParseError:
-        return []
-    return raw.decode("utf-8-sig", errors="replace").splitlines()
+    text = text_read_again(path, MAX_PLAN_BYTES)  # up to the most any reader takes
+    return [] if text is None else text.splitlines()
 
 
 def _rest_of_line(lines: List[str], line: int, column: int) -> Region:
