@@ -426,6 +426,23 @@ def test_the_free_block_of_a_carved_up_vpc_is_found_in_one_pass(vpc, used, expec
     assert (block if isinstance(block, str) else None) == expected
 
 
+def test_a_vpc_config_listing_50000_subnets_is_judged_as_unknown_not_member_by_member(
+    tmp_path: Path,
+) -> None:
+    """AWS takes at most 16 subnets (CVL001 says so): each of 300,000 was resolved and written
+    into the fixes (19 s, a 30 MB report); past a budget the list is unknown."""
+    request = json.loads(API.read_text())
+    request["NetworkConfig"]["VpcConfig"]["Subnets"] = [f"subnet-{i:017x}" for i in range(50_000)]
+    (tmp_path / "job.json").write_text(json.dumps(request))
+    with _within(60):
+        result = run(Options(paths=[str(tmp_path / "job.json")]))
+    assert result.errors == []
+    assert {(f.rule, f.severity) for f in result.findings if f.severity != "info"} == {
+        ("CVL001", "error")
+    }
+    assert max(len(f.message) + len(f.remediation) for f in result.findings) < 10_000
+
+
 # --- reports whatever the file names -----------------------------------------------------------
 
 
