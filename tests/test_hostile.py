@@ -499,6 +499,23 @@ def test_every_report_stays_well_formed_whatever_the_file_names(tmp_path: Path) 
             )
 
 
+def test_every_report_stays_well_formed_with_a_lone_surrogate_in_a_name(tmp_path: Path) -> None:
+    """JSON may escape a lone surrogate (``"\\ud800"``) into a job's name: the SARIF and GitLab
+    fingerprints could not encode it, an internal error that lost the report."""
+    request = json.loads(API.read_text())
+    request["ProcessingJobName"] = "job-\ud800"
+    (tmp_path / "job.json").write_text(json.dumps(request))
+    for fmt in ("json", "sarif", "junit", "gitlab", "github", "text"):
+        output = tmp_path / f"report.{fmt}"
+        completed = run_cli("job.json", "--format", fmt, "--output", str(output), cwd=tmp_path)
+        assert completed.returncode in (0, 1) and completed.stderr == "", completed.stderr
+        report = output.read_text(encoding="utf-8")
+        if fmt == "junit":
+            ElementTree.fromstring(report)
+        elif fmt in ("json", "sarif", "gitlab"):
+            json.loads(report)
+
+
 def test_text_for_a_terminal_carries_no_control_sequence_of_a_file_name(tmp_path: Path) -> None:
     folder = tmp_path / "names"
     folder.mkdir()
