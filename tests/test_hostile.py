@@ -345,18 +345,24 @@ def test_an_ipv6_block_among_ipv4_subnets_and_acl_rules_is_never_an_internal_err
     assert denied and all(f.severity == "error" and f.remediation for f in denied)
 
 
-def test_a_control_character_in_a_json_templates_logical_id_keeps_its_finding(
-    tmp_path: Path,
+@pytest.mark.parametrize("odd", ["\x1b[31m", "\ud800"], ids=["escape", "surrogate"])
+def test_an_odd_character_in_a_json_templates_logical_id_keeps_its_finding(
+    tmp_path: Path, odd: str
 ) -> None:
     """A JSON template's fix is written in YAML and turned into JSON: a logical ID holding a
-    control character made that an internal error, and the finding was lost."""
+    control character or a lone surrogate made that an internal error (YAML refuses the one,
+    libyaml cannot encode the other), and the finding was lost."""
     from clarify_vpc_lint.documents import parse_yaml
 
-    text = json.dumps(parse_yaml(BAD.read_text())).replace('"Model"', '"Model\\u001b[31m"')
-    (tmp_path / "model.json").write_text(text)
+    data = parse_yaml(BAD.read_text())
+    data["Resources"] = {
+        (f"Model{odd}" if key == "Model" else key): value
+        for key, value in data["Resources"].items()
+    }
+    (tmp_path / "model.json").write_text(json.dumps(data))
     result = run(Options(paths=[str(tmp_path / "model.json")]))
     assert result.errors == []
-    assert [(f.rule, f.resource) for f in result.findings] == [("CVL201", "Model\x1b[31m")]
+    assert [(f.rule, f.resource) for f in result.findings] == [("CVL201", f"Model{odd}")]
 
 
 def test_integer_logical_ids_anywhere_in_a_template_are_never_internal_errors(

@@ -344,7 +344,11 @@ def _position(mark: Any) -> Position:
 
 
 def parse_yaml(text: str) -> Any:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except UnicodeEncodeError as error:  # a lone surrogate (JSON may escape one): libyaml
+        # takes UTF-8 bytes
+        raise ParseError(f"invalid YAML: {error.reason} ({error.object[error.start]!r})") from None
     try:
         return _build(loader)
     except yaml.MarkedYAMLError as error:
