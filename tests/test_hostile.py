@@ -227,6 +227,25 @@ def test_the_plugins_read_no_fifo_swapped_in_for_a_linted_file(tmp_path: Path) -
         assert _exports_of(str(swapped)) == []
 
 
+def test_a_baseline_that_is_no_regular_file_or_nests_too_deep_is_one_error_line(
+    tmp_path: Path,
+) -> None:
+    """--baseline opened a FIFO and /dev/zero blocking (a hang, then gigabytes) and decoded JSON
+    nested 100,000 deep into a RecursionError (an internal error)."""
+    os.mkfifo(tmp_path / "fifo.json")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    cases = {
+        str(tmp_path / "fifo.json"): "cannot be read (not a regular file; not read)",
+        "/dev/zero": "cannot be read (not a regular file; not read)",
+        str(tmp_path / "deep.json"): "not valid JSON (nesting deeper than",
+    }
+    for baseline, words in cases.items():
+        completed = run_cli(str(BAD), "--baseline", baseline)
+        assert completed.returncode == 2, completed.stderr
+        assert completed.stderr.startswith(f"clarify-vpc-lint: error: {baseline}: {words}")
+        assert completed.stderr.count("\n") == 1, completed.stderr
+
+
 def test_a_device_named_as_any_input_is_one_error(tmp_path: Path) -> None:
     shutil.copy(BAD, tmp_path / "model.yaml")
     for option in ([], ["--context"], ["--parameters"]):
