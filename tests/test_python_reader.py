@@ -930,6 +930,18 @@ def test_code_too_deep_for_pythons_parser_is_an_input_error(nested: str) -> None
     assert len(network.jobs) == 1
 
 
+def test_a_notebook_with_a_5000_digit_number_is_read_and_one_too_deep_is_an_input_error() -> None:
+    """Its JSON decoded as every input's is: a number past Python's 4,300 digits (in metadata,
+    say) was an internal error that lost the notebook; nesting past the limit is said so."""
+    cell = {"cell_type": "code", "source": "from sagemaker import clarify\n" + _JOB, "metadata": {}}
+    text = json.dumps({"nbformat": 4, "cells": [cell], "metadata": {"n": 0}})
+    network = read_python("big.ipynb", text.replace('"n": 0', '"n": ' + "9" * 5000))
+    assert len(network.jobs) == 1 and network.input_errors == []
+    deep = text.replace('"n": 0', '"n": ' + "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ParseError, match="not a Jupyter notebook: nesting deeper than"):
+        read_python("deep.ipynb", deep)
+
+
 def test_notebook_lines_are_counted_once_however_many_cells_and_outputs() -> None:
     from clarify_vpc_lint.readers.python_sdk import notebooks
 
