@@ -162,6 +162,16 @@ def test_acl_traffic_no_rule_matches_meets_the_final_deny() -> None:
     assert ec2.acl_decides(entries, False, 40000, ec2.PUBLIC) == (False, "*")
 
 
+@pytest.mark.parametrize(
+    "peer, block", [("10.0.1.0/24", "2001:db8::/64"), ("2001:db8::/64", "10.0.0.0/8")]
+)
+def test_an_acl_rule_of_the_other_address_family_never_matches(peer: str, block: str) -> None:
+    """A rule's block of one family beside traffic of the other (a CidrBlock written with an
+    IPv6 block, a subnet's) was a TypeError, an internal error losing the rule's verdict."""
+    entries = [entry(50, True, False, "-1", (None, None), block), entry(100, True, True)]
+    assert ec2.acl_decides(entries, True, 443, peer) == (True, 100)
+
+
 def test_acl_all_protocols_ignore_ports_and_other_protocols_never_match_tcp() -> None:
     all_traffic = [entry(100, True, True, "-1", (None, None))]
     assert ec2.acl_decides(all_traffic, True, 443, "10.0.1.0/24") == (True, 100)

@@ -189,6 +189,63 @@ def test_files_swapped_for_fifos_after_the_walk_are_refused_at_open(
     assert [f.rule for f in result.findings] == ["CVL201"]
 
 
+def test_a_script_swapped_for_a_fifo_after_reading_is_never_waited_on(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A script's text is read again for its findings' regions: a FIFO swapped in after the
+    readers is refused there as at the first open (it was opened blocking, and waited on)."""
+    import clarify_vpc_lint.linter as linter
+
+    script = tmp_path / "bias.py"
+    shutil.copy(ROOT / "examples/python/bias_report.py", script)
+    expected = sorted(f.rule for f in run(Options(paths=[str(script)])).findings)
+    place = linter.with_regions
+
+    def swap_then_place(*arguments: Any) -> Any:
+        if not script.is_fifo():
+            script.unlink()
+            os.mkfifo(script)
+        return place(*arguments)
+
+    monkeypatch.setattr(linter, "with_regions", swap_then_place)
+    with _within(20):
+        result = run(Options(paths=[str(script)]))
+    assert expected and sorted(f.rule for f in result.findings) == expected
+    assert all(f.region for f in result.findings)
+
+
+def test_the_plugins_read_no_fifo_swapped_in_for_a_linted_file(tmp_path: Path) -> None:
+    """cfn-lint's plugin and the language server read a linted template again (the IDs and the
+    exports it names): a FIFO swapped in meanwhile holds none, and is never waited on."""
+    from clarify_vpc_lint.cfn_lint import _ids_in
+    from clarify_vpc_lint.lsp.judging import _exports_of
+
+    swapped = tmp_path / "network.yaml"
+    os.mkfifo(swapped)
+    with _within(20):
+        assert _ids_in(str(swapped)) == frozenset()
+        assert _exports_of(str(swapped)) == []
+
+
+def test_a_baseline_that_is_no_regular_file_or_nests_too_deep_is_one_error_line(
+    tmp_path: Path,
+) -> None:
+    """--baseline opened a FIFO and /dev/zero blocking (a hang, then gigabytes) and decoded JSON
+    nested 100,000 deep into a RecursionError (an internal error)."""
+    os.mkfifo(tmp_path / "fifo.json")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    cases = {
+        str(tmp_path / "fifo.json"): "cannot be read (not a regular file; not read)",
+        "/dev/zero": "cannot be read (not a regular file; not read)",
+        str(tmp_path / "deep.json"): "not valid JSON (nesting deeper than",
+    }
+    for baseline, words in cases.items():
+        completed = run_cli(str(BAD), "--baseline", baseline)
+        assert completed.returncode == 2, completed.stderr
+        assert completed.stderr.startswith(f"clarify-vpc-lint: error: {baseline}: {words}")
+        assert completed.stderr.count("\n") == 1, completed.stderr
+
+
 def test_a_device_named_as_any_input_is_one_error(tmp_path: Path) -> None:
     shutil.copy(BAD, tmp_path / "model.yaml")
     for option in ([], ["--context"], ["--parameters"]):
@@ -280,6 +337,53 @@ def test_an_acl_rule_action_of_any_shape_is_never_an_internal_error(
     }
 
 
+def test_an_ipv6_block_among_ipv4_subnets_and_acl_rules_is_never_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    """An inventory whose ACL denies HTTPS to the job's subnets, one of which (and one ACL rule)
+    is written with an IPv6 block: the deny is still found and its fix still written (comparing
+    blocks of the two families was a TypeError, in the verdict and in the fix's covering block)."""
+    shutil.copytree(ROOT / "tests/fixtures/hub/inventory", tmp_path / "inventory")
+    acls_file, subnets_file = (
+        tmp_path / "inventory/network-acls.json",
+        tmp_path / "inventory/subnets.json",
+    )
+    acls, subnets = json.loads(acls_file.read_text()), json.loads(subnets_file.read_text())
+    acls["NetworkAcls"][0]["Entries"][:0] = [
+        {"RuleNumber": 40, "Protocol": "6", "PortRange": {"From": 443, "To": 443},
+         "RuleAction": "deny", "Egress": True, "CidrBlock": "10.1.0.0/16"},
+        {"RuleNumber": 50, "Protocol": "-1", "RuleAction": "deny", "Egress": True,
+         "CidrBlock": "2001:db8::/64"},
+    ]  # fmt: skip
+    subnets["Subnets"][1]["CidrBlock"] = "2001:db8::/64"
+    acls_file.write_text(json.dumps(acls))
+    subnets_file.write_text(json.dumps(subnets))
+    result = run(Options(paths=[str(tmp_path / "inventory")]))
+    assert result.errors == []
+    denied = [f for f in result.findings if f.rule == "CVL309"]
+    assert denied and all(f.severity == "error" and f.remediation for f in denied)
+
+
+@pytest.mark.parametrize("odd", ["\x1b[31m", "\ud800"], ids=["escape", "surrogate"])
+def test_an_odd_character_in_a_json_templates_logical_id_keeps_its_finding(
+    tmp_path: Path, odd: str
+) -> None:
+    """A JSON template's fix is written in YAML and turned into JSON: a logical ID holding a
+    control character or a lone surrogate made that an internal error (YAML refuses the one,
+    libyaml cannot encode the other), and the finding was lost."""
+    from clarify_vpc_lint.documents import parse_yaml
+
+    data = parse_yaml(BAD.read_text())
+    data["Resources"] = {
+        (f"Model{odd}" if key == "Model" else key): value
+        for key, value in data["Resources"].items()
+    }
+    (tmp_path / "model.json").write_text(json.dumps(data))
+    result = run(Options(paths=[str(tmp_path / "model.json")]))
+    assert result.errors == []
+    assert [(f.rule, f.resource) for f in result.findings] == [("CVL201", f"Model{odd}")]
+
+
 def test_integer_logical_ids_anywhere_in_a_template_are_never_internal_errors(
     tmp_path: Path,
 ) -> None:
@@ -340,6 +444,44 @@ def test_checkov_never_passes_while_an_input_of_the_project_is_unread(monkeypatc
     assert messages == ["not judged: inputs of the project could not be read (network/main.tf)"]
 
 
+# --- fixes found in bounded work ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "vpc, used, expected",
+    [  # a /16 carved into 4,095 /28s (the last one free), 200 blocks all taken
+        (["10.0.0.0/16"], [f"10.0.{i >> 4}.{(i & 15) << 4}/28" for i in range(4095)],
+         "10.0.255.240/28"),
+        ([f"10.{i}.0.0/16" for i in range(200)], [f"10.{i}.0.0/16" for i in range(200)], None),
+    ],
+)  # fmt: skip
+def test_the_free_block_of_a_carved_up_vpc_is_found_in_one_pass(vpc, used, expected) -> None:
+    """The CVL201 fix's new subnet block: candidates x subnets took 20 s for the first VPC, and
+    grew with each block of the second; the subnets are now walked once in address order."""
+    from clarify_vpc_lint.ec2 import free_subnet_block
+
+    with _within(10):
+        block = free_subnet_block(vpc, used)
+    assert (block if isinstance(block, str) else None) == expected
+
+
+def test_a_vpc_config_listing_50000_subnets_is_judged_as_unknown_not_member_by_member(
+    tmp_path: Path,
+) -> None:
+    """AWS takes at most 16 subnets (CVL001 says so): each of 300,000 was resolved and written
+    into the fixes (19 s, a 30 MB report); past a budget the list is unknown."""
+    request = json.loads(API.read_text())
+    request["NetworkConfig"]["VpcConfig"]["Subnets"] = [f"subnet-{i:017x}" for i in range(50_000)]
+    (tmp_path / "job.json").write_text(json.dumps(request))
+    with _within(60):
+        result = run(Options(paths=[str(tmp_path / "job.json")]))
+    assert result.errors == []
+    assert {(f.rule, f.severity) for f in result.findings if f.severity != "info"} == {
+        ("CVL001", "error")
+    }
+    assert max(len(f.message) + len(f.remediation) for f in result.findings) < 10_000
+
+
 # --- reports whatever the file names -----------------------------------------------------------
 
 
@@ -382,6 +524,23 @@ def test_every_report_stays_well_formed_whatever_the_file_names(tmp_path: Path) 
             )
 
 
+def test_every_report_stays_well_formed_with_a_lone_surrogate_in_a_name(tmp_path: Path) -> None:
+    """JSON may escape a lone surrogate (``"\\ud800"``) into a job's name: the SARIF and GitLab
+    fingerprints could not encode it, an internal error that lost the report."""
+    request = json.loads(API.read_text())
+    request["ProcessingJobName"] = "job-\ud800"
+    (tmp_path / "job.json").write_text(json.dumps(request))
+    for fmt in ("json", "sarif", "junit", "gitlab", "github", "text"):
+        output = tmp_path / f"report.{fmt}"
+        completed = run_cli("job.json", "--format", fmt, "--output", str(output), cwd=tmp_path)
+        assert completed.returncode in (0, 1) and completed.stderr == "", completed.stderr
+        report = output.read_text(encoding="utf-8")
+        if fmt == "junit":
+            ElementTree.fromstring(report)
+        elif fmt in ("json", "sarif", "gitlab"):
+            json.loads(report)
+
+
 def test_text_for_a_terminal_carries_no_control_sequence_of_a_file_name(tmp_path: Path) -> None:
     folder = tmp_path / "names"
     folder.mkdir()
@@ -404,6 +563,29 @@ def test_a_report_to_an_ascii_terminal_is_not_lost(tmp_path: Path) -> None:
         assert completed.stdout.isascii() and completed.stdout.count(b"CVL201") >= 3, fmt
 
 
+def _close_stdout() -> None:
+    os.close(1)
+
+
+@pytest.mark.parametrize("stdout", ["/dev/full", "closed"])
+@pytest.mark.parametrize(
+    "args", [["--version"], ["--list-rules"], [str(BAD)], ["--diff", str(BAD)]]
+)
+def test_a_report_standard_output_cannot_take_is_one_error_line(stdout: str, args: list) -> None:
+    """A full disk or a closed standard output loses the report: exit 2 saying so, never an
+    internal error (it was one, from the write, and from ``sys.stdout`` being None)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with open(os.devnull if stdout == "closed" else stdout, "w") as sink:
+        completed = subprocess.run(
+            [sys.executable, "-m", "clarify_vpc_lint", *args], cwd=ROOT, env=env, stdout=sink,
+            stderr=subprocess.PIPE, text=True, timeout=60,
+            preexec_fn=_close_stdout if stdout == "closed" else None,
+        )  # fmt: skip
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.startswith("clarify-vpc-lint: error: cannot write the report: ")
+    assert completed.stderr.count("\n") == 1, completed.stderr
+
+
 def test_one_file_named_two_ways_gives_one_report_in_any_order(tmp_path: Path) -> None:
     shutil.copy(BAD, tmp_path / "x.yaml")
     shutil.copy(NETWORK, tmp_path / "network.yaml")
@@ -420,6 +602,25 @@ def test_one_file_named_two_ways_gives_one_report_in_any_order(tmp_path: Path) -
 
 
 # --- bad input says all of it, once ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, config, named",
+    [
+        (["--ignore", ""], None, "''"),
+        (["--select", " "], None, "' '"),
+        ([], 'severity: {"": error}', "''"),
+    ],
+)
+def test_an_empty_rule_id_is_named_as_the_one_that_is_unknown(
+    tmp_path: Path, args: list, config: str, named: str
+) -> None:
+    """It was reported as "unknown rule ID or severity: warning" (the --fail-on default)."""
+    if config:
+        (tmp_path / ".clarify-vpc-lint.yaml").write_text(config + "\n")
+    completed = run_cli(str(BAD), *args, cwd=tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr == f"clarify-vpc-lint: error: unknown rule ID or severity: {named}\n"
 
 
 def test_a_json_error_gives_the_whole_message_with_line_and_column(tmp_path: Path) -> None:

@@ -318,6 +318,11 @@ _BAD_VALUES: Dict[str, str] = {
     + "  }\n" * 3000
     + "}\n",
     "nul-source": 'module "m" {\n  source = "./a\\u0000b"\n}\n',
+    "deep-policy": 'resource "aws_iam_role_policy" "r" {\n  role = "x"\n  policy = "'
+    + "[" * 50_000
+    + "]" * 50_000
+    + '"\n}\nresource "aws_s3_bucket_policy" "p" {\n'
+    '  bucket = "b"\n  policy = "' + "[" * 50_000 + "]" * 50_000 + '"\n}\n',
     "long-source": 'module "m" {\n  source = "./' + "a" * 6000 + '"\n}\n',
     "pipeline": 'resource "aws_sagemaker_pipeline" "p" {\n  pipeline_name = "p"\n'
     '  pipeline_display_name = "p"\n  role_arn = "arn:aws:iam::123456789012:role/r"\n'
@@ -331,6 +336,23 @@ def test_one_bad_value_never_loses_the_root(tmp_path: Path, case: str) -> None:
     folder = root_with(tmp_path, {"hostile.tf": _BAD_VALUES[case]})
     report = lint(folder)
     still_linted(report)
+    assert not any("RecursionError" in e["message"] for e in report["errors"]), report["errors"]
+
+
+def test_a_remote_state_path_with_a_nul_byte_never_loses_a_resource(tmp_path: Path) -> None:
+    """The local state a terraform_remote_state names is compared with the other roots' (here
+    other/): a NUL byte in its path made that an internal error losing the resource."""
+    reads = (
+        'data "terraform_remote_state" "net" {\n  backend = "local"\n'
+        '  config = {\n    path = "../other/x\\u0000y.tfstate"\n  }\n}\n'
+        'resource "aws_subnet" "z" {\n'
+        "  vpc_id = data.terraform_remote_state.net.outputs.vpc_id\n"
+        '  cidr_block = "10.0.9.0/24"\n}\n'
+    )
+    other = 'terraform {\n  backend "local" {\n    path = "x.tfstate"\n  }\n}\n'
+    report = lint(root_with(tmp_path, {"state.tf": reads, "other/main.tf": other}))
+    still_linted(report)
+    assert report["errors"] == [], report["errors"]
 
 
 def test_a_tf_json_nesting_too_deep_is_one_error(tmp_path: Path) -> None:

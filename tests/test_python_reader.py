@@ -908,6 +908,40 @@ def test_range_of_a_hundred_million_is_never_built() -> None:
     assert all(isinstance(reader.module.get(name), Unknown) for name in "xyz")
 
 
+@pytest.mark.parametrize(
+    "nested", ["not " * 100_000 + "1", "lambda: " * 100_000 + "1"], ids=["not", "lambda"]
+)
+def test_code_too_deep_for_pythons_parser_is_an_input_error(nested: str) -> None:
+    """ast.parse raises MemoryError (not SyntaxError) past its parser's stack: the file is one
+    input error, and in a notebook only that cell is, the others still read (it was an internal
+    error that lost the whole file)."""
+    script = "from sagemaker import clarify\nx = " + nested + "\n" + _JOB
+    with pytest.raises(ParseError, match="nests too deeply"):
+        read_python("deep.py", script)
+    cells = [script, "from sagemaker import clarify\n" + _JOB]
+    notebook = {
+        "nbformat": 4,
+        "cells": [{"cell_type": "code", "source": cell, "metadata": {}} for cell in cells],
+    }
+    network = read_python("deep.ipynb", json.dumps(notebook))
+    assert [message for _, _, message in network.input_errors] == [
+        "cell 1: nests too deeply for Python's parser; not read"
+    ]
+    assert len(network.jobs) == 1
+
+
+def test_a_notebook_with_a_5000_digit_number_is_read_and_one_too_deep_is_an_input_error() -> None:
+    """Its JSON decoded as every input's is: a number past Python's 4,300 digits (in metadata,
+    say) was an internal error that lost the notebook; nesting past the limit is said so."""
+    cell = {"cell_type": "code", "source": "from sagemaker import clarify\n" + _JOB, "metadata": {}}
+    text = json.dumps({"nbformat": 4, "cells": [cell], "metadata": {"n": 0}})
+    network = read_python("big.ipynb", text.replace('"n": 0', '"n": ' + "9" * 5000))
+    assert len(network.jobs) == 1 and network.input_errors == []
+    deep = text.replace('"n": 0', '"n": ' + "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ParseError, match="not a Jupyter notebook: nesting deeper than"):
+        read_python("deep.ipynb", deep)
+
+
 def test_notebook_lines_are_counted_once_however_many_cells_and_outputs() -> None:
     from clarify_vpc_lint.readers.python_sdk import notebooks
 

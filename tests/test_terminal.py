@@ -207,6 +207,27 @@ def test_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path) ->
     assert template.read_text() == original
 
 
+def test_a_baseline_is_never_written_over_an_input(tmp_path: Path) -> None:
+    """--write-baseline over the template or an inventory of a --context folder replaced the
+    input with the baseline (--output refused it already); now it is refused the same way."""
+    template = tmp_path / "model.yaml"
+    shutil.copy(ROOT / BAD, template)
+    (tmp_path / "context").mkdir()
+    inventory = tmp_path / "context" / "subnets.json"
+    shutil.copy(ROOT / "tests/fixtures/multi/inventory/subnets.json", inventory)
+    originals = {path: path.read_text() for path in (template, inventory)}
+    for written in (template, inventory, tmp_path / "context" / ".." / "model.yaml"):
+        completed = run_cli(
+            str(template), "--context", str(tmp_path / "context"), "--write-baseline", str(written)
+        )
+        assert completed.returncode == 2, completed.stderr
+        assert completed.stderr == (
+            f"clarify-vpc-lint: error: --write-baseline {written}: is one of the inputs; "
+            "not overwritten\n"
+        )
+    assert {path: path.read_text() for path in originals} == originals
+
+
 def test_inventory_commands() -> None:
     lines = run_cli("--inventory-commands", "--region", "eu-west-1", "--vpc", "vpc-0abc").stdout
     commands = [line for line in lines.splitlines() if line.startswith("aws ec2 ")]

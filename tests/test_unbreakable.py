@@ -404,6 +404,35 @@ def test_odd_intrinsic_arguments_are_unknown_not_errors(tmp_path: Path, snippet:
     assert any(f.rule == "CVL201" for f in result.findings)
 
 
+def test_a_language_extensions_loop_leaves_the_rest_of_the_template_read(tmp_path: Path) -> None:
+    """``Fn::ForEach::`` under Resources (Transform AWS::LanguageExtensions) was an input error
+    ("must be a mapping"), losing every resource of a valid template. Now the loop's resources
+    are not read, the others are, and a reference into the loop is unknown: info, no guess."""
+    text = (FIXTURES / "cli" / "one-error.yaml").read_text()
+    loop = (
+        "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Extra:\n"
+        "    - Letter\n    - [C, D]\n    - Subnet${Letter}:\n        Type: AWS::EC2::Subnet\n"
+        "        Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.9.0/24}\n"
+    )
+    template = tmp_path / "loop.yaml"
+    template.write_text(text.replace("Resources:\n", loop, 1))
+    assert run(Options(paths=[str(template)])).errors == []
+    assert [f.rule for f in run(Options(paths=[str(template)])).findings] == ["CVL201"]
+    template.write_text(
+        template.read_text().replace("[!Ref SubnetA]", "[!Ref SubnetA, !Ref SubnetC]")
+    )
+    result = run(Options(paths=[str(template)]))
+    assert result.errors == [] and result.findings
+    assert all(f.severity == "info" and "SubnetC" in f.message for f in result.findings)
+
+
+def test_a_section_of_the_wrong_kind_is_named_in_plain_words(tmp_path: Path) -> None:
+    template = tmp_path / "mappings.yaml"
+    template.write_text("Mappings: [1, 2]\nResources:\n  Vpc: {Type: AWS::EC2::VPC}\n")
+    (error,) = run(Options(paths=[str(template)])).errors
+    assert (error.line, error.message) == (1, "Mappings must be a mapping, not a list")
+
+
 def test_bool_maybe_is_one_error_beside_good(tmp_path: Path) -> None:
     hostile = tmp_path / "maybe.yaml"
     hostile.write_text("Resources:\n  Vpc: {Type: AWS::EC2::VPC, Properties: {X: !!bool maybe}}\n")

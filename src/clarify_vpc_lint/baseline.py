@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable, List, Tuple
 
 from .atomic import write_atomically
+from .documents import ParseError, decode_text, parse_json, read_regular_file
 from .findings import Finding
 
 VERSION = 1
@@ -57,14 +58,21 @@ def _folder(path: str) -> str:
     return os.path.dirname(os.path.abspath(path))
 
 
+# A finding's entry is about 200 bytes: some 150,000 findings.
+MAX_BASELINE_BYTES = 32 * 1024 * 1024
+
+
 def read_baseline(path: str) -> Baseline:
+    """The baseline in ``path``: a regular file, opened without blocking (never a FIFO or a
+    device waited on), of bounded size and nesting, as every input is read."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
-    except OSError as error:
-        raise BaselineError(f"{path}: cannot be read ({error.strerror or error})") from None
-    except ValueError as error:
-        raise BaselineError(f"{path}: not valid JSON ({error})") from None
+        raw = read_regular_file(path, MAX_BASELINE_BYTES)
+    except ParseError as error:
+        raise BaselineError(f"{path}: cannot be read ({error.message})") from None
+    try:
+        document = parse_json(decode_text(raw))
+    except ParseError as error:
+        raise BaselineError(f"{path}: not valid JSON ({error.message})") from None
     entries = document.get("findings") if isinstance(document, dict) else None
     if not isinstance(entries, list) or document.get("version") != VERSION:
         raise BaselineError(f"{path}: not a clarify-vpc-lint baseline (version {VERSION})")

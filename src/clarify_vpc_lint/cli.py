@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -131,15 +132,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OutputLost(Exception):
+    """Standard output cannot take what the run writes (closed, a full disk, a closed pipe)."""
+
+
+def _out(text: str) -> None:
+    """Write to standard output now; a stream that cannot take it is _OutputLost, which main
+    says in one line (exit 2): the report is lost, but that is no internal error."""
+    if sys.stdout is None:  # started with standard output closed
+        raise _OutputLost("standard output is closed")
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as error:
+        raise _OutputLost(error.strerror or str(error)) from None
+
+
 class _Version(argparse.Action):
     """The version, and the botocore whose service model CVL001 judges requests by."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
         from .botocore_data import version as botocore_version
 
-        sys.stdout.write(
-            f"clarify-vpc-lint {__version__} (CVL001: botocore {botocore_version()})\n"
-        )
+        _out(f"clarify-vpc-lint {__version__} (CVL001: botocore {botocore_version()})\n")
         parser.exit(EXIT_OK)
 
 
@@ -189,6 +204,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return _main(argv)
     except KeyboardInterrupt:
         return 130
+    except _OutputLost as error:
+        # what is still buffered must not fail again when Python exits (unless standard
+        # output is closed, or no file: a test's capture)
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.stderr.write(f"clarify-vpc-lint: error: cannot write the report: {error}\n")
+        return EXIT_ERROR
     except Exception as error:  # a bug must still leave one clear line and exit 2, not a traceback
         sys.stderr.write(
             f"clarify-vpc-lint: internal error ({type(error).__name__}: {error}); please report it\n"
@@ -265,9 +287,9 @@ def _say_what_was_not_fixed(fixes) -> None:
         )
 
 
-def _baseline(result: Result, args: argparse.Namespace) -> Optional[str]:
+def _baseline(result: Result, args: argparse.Namespace, options: Options) -> Optional[str]:
     """Write and apply the baselines asked for; what went wrong, else None. A run with input
-    errors writes none: the unread files' findings would drop out of it."""
+    errors writes none: the unread files' findings would drop out of it; nor over an input."""
     if not args.write_baseline and not args.baseline:
         return None
     from .baseline import BaselineError, read_baseline, write_baseline
@@ -276,6 +298,10 @@ def _baseline(result: Result, args: argparse.Namespace) -> Optional[str]:
         if args.write_baseline:
             if result.errors:
                 return f"--write-baseline {args.write_baseline}: not written, as inputs could not be read"
+            if os.path.realpath(args.write_baseline) in _inputs(result, options):
+                return (
+                    f"--write-baseline {args.write_baseline}: is one of the inputs; not overwritten"
+                )
             written = write_baseline(args.write_baseline, result.findings, os.getcwd())
             sys.stderr.write(f"{args.write_baseline}: {written} finding(s) recorded\n")
         path = args.write_baseline or args.baseline
@@ -320,15 +346,15 @@ def _main(argv: Optional[List[str]]) -> int:
     if args.checkov_dir:  # a path only: checkov itself is not imported here
         from .checkov import CHECKS_DIR
 
-        sys.stdout.write(f"{CHECKS_DIR}\n")
+        _out(f"{CHECKS_DIR}\n")
         return EXIT_OK
     if args.list_rules:
-        sys.stdout.write(_list_rules())
+        _out(_list_rules())
         return EXIT_OK
     if args.inventory_commands:
         from .inventory_commands import inventory_commands
 
-        sys.stdout.write(inventory_commands(args.region, args.vpc))
+        _out(inventory_commands(args.region, args.vpc))
         return EXIT_OK
     from .catalogue import SEVERITIES, explain, rule_ids, rules_by_id
     from .documents import ParseError
@@ -340,7 +366,7 @@ def _main(argv: Optional[List[str]]) -> int:
         rule_id = spellings.get(args.explain.upper())
         if rule_id is None:
             return _error(f"no rule {args.explain}")
-        sys.stdout.write(explain(rules_by_id()[rule_id]))
+        _out(explain(rules_by_id()[rule_id]))
         return EXIT_OK
     problem = args.output and _output_problem(args.output)
     if problem:
@@ -360,9 +386,8 @@ def _main(argv: Optional[List[str]]) -> int:
     bad_severity = [s for s in config.severity.values() if s not in SEVERITIES]
     fail_on = args.fail_on or config.fail_on or "warning"
     if bad_ids or bad_severity or fail_on not in FAIL_ON:
-        return _error(
-            f"unknown rule ID or severity: {', '.join(bad_ids + bad_severity) or fail_on}"
-        )
+        bad = [i if i.strip() else repr(i) for i in bad_ids + bad_severity]  # '' shown as ''
+        return _error(f"unknown rule ID or severity: {', '.join(bad) or fail_on}")
 
     options = _options(args, config, spellings)
     result = run(options)
@@ -373,7 +398,7 @@ def _main(argv: Optional[List[str]]) -> int:
         fixes = plan_fixes(result)
         _say_what_was_not_fixed(fixes)
         if args.diff:
-            sys.stdout.write(fixes.diff())
+            _out(fixes.diff())
             return EXIT_ERROR if result.errors else EXIT_FINDINGS if fixes.fixed else EXIT_OK
         try:
             fixes.write()
@@ -384,11 +409,15 @@ def _main(argv: Optional[List[str]]) -> int:
         )
         result = run(options)
         _named_but_not_read(result, options)
-    problem = _baseline(result, args)
+    problem = _baseline(result, args, options)
     if problem:
         return _error(problem)
     if args.format == "text":
-        colour = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        colour = (
+            args.output is None
+            and bool(sys.stdout and sys.stdout.isatty())
+            and not os.environ.get("NO_COLOR")
+        )
         report = writer("text")(result, colour=colour, quiet=args.quiet, statistics=args.statistics)
     else:
         report = writer(args.format)(result)
@@ -403,7 +432,7 @@ def _main(argv: Optional[List[str]]) -> int:
         except OSError as error:
             return _error(f"--output {args.output}: cannot write: {error.strerror or error}")
     else:
-        sys.stdout.write(report)
+        _out(report)
     if result.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK

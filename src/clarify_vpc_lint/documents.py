@@ -344,7 +344,11 @@ def _position(mark: Any) -> Position:
 
 
 def parse_yaml(text: str) -> Any:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except UnicodeEncodeError as error:  # a lone surrogate (JSON may escape one): libyaml
+        # takes UTF-8 bytes
+        raise ParseError(f"invalid YAML: {error.reason} ({error.object[error.start]!r})") from None
     try:
         return _build(loader)
     except yaml.MarkedYAMLError as error:
@@ -560,6 +564,19 @@ def buffered_text(path: str) -> Optional[str]:
     open a file's text themselves (comments, regions, fixes) read in place of the file."""
     buffered = buffer_of(path)
     return None if buffered is None else buffered.decode("utf-8", errors="replace")
+
+
+def text_read_again(path: str, max_bytes: int) -> Optional[str]:
+    """The text of a file read already, read again for its comments, regions or names (the
+    editor's buffer where one stands for it); None where it is no longer a regular file of at
+    most ``max_bytes``: a FIFO swapped in meanwhile is refused, never waited on."""
+    buffered = buffered_text(path)
+    if buffered is not None:
+        return buffered
+    try:
+        return read_regular_file(path, max_bytes).decode("utf-8-sig", errors="replace")
+    except ParseError:
+        return None
 
 
 def read_regular_file(path: str, max_bytes: int, max_plan_bytes: int = 0) -> bytes:

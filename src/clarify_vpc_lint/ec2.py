@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Collection, List, Mapping, Optional, Sequence, Tuple
 
@@ -451,6 +452,8 @@ def _peer_match(entry: NetworkAclEntry, peer: Any) -> Any:
     if peer == PUBLIC:
         return cidr_holds_public_addresses(block, f"ACL rule {entry.rule_number}'s {entry.cidr}")
     target = ipaddress.ip_network(peer, strict=False)
+    if target.version != block.version:  # a rule for IPv6 traffic never matches IPv4, nor back
+        return False
     if target.subnet_of(block):
         return True
     if not target.overlaps(block):
@@ -570,14 +573,48 @@ def free_subnet_block(vpc_cidrs: Any, used: Sequence[Any], prefix: int = NEW_SUB
         return Unknown("the VPC's IPv4 CIDR block is not in the inputs")
     if None in taken:
         return Unknown("the CIDR block of one of the VPC's subnets is not an IPv4 block")
+    spans = _disjoint_spans(taken)
+    blocks = list(dict.fromkeys(blocks))  # in the VPC's order: its primary block first
     for length in (prefix, *(p for p in SUBNET_PREFIXES if p > prefix)):
         for vpc_block in blocks:
             if vpc_block.prefixlen > length or vpc_block.prefixlen < SUBNET_PREFIXES[0]:
                 continue  # too small, or not a VPC's block (a VPC's is /16 to /28)
-            for candidate in vpc_block.subnets(new_prefix=length):
-                if not any(candidate.overlaps(t) for t in taken):
-                    return str(candidate)
+            free = _first_free(vpc_block, spans, length)
+            if free is not None:
+                return str(free)
     return Unknown("no free /28 or larger block is left in the VPC's CIDR blocks")
+
+
+def _disjoint_spans(taken: Sequence[ipaddress.IPv4Network]) -> List[Tuple[int, int]]:
+    """The addresses the blocks take, as disjoint (first, last) spans in address order."""
+    spans: List[Tuple[int, int]] = []
+    for block in sorted(taken, key=lambda block: block.network_address):
+        first, last = int(block.network_address), int(block.broadcast_address)
+        if spans and first <= spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], last))
+        else:
+            spans.append((first, last))
+    return spans
+
+
+def _first_free(
+    block: ipaddress.IPv4Network, spans: List[Tuple[int, int]], length: int
+) -> Optional[ipaddress.IPv4Network]:
+    """The first ``length`` long block inside ``block`` that no span touches: one pass over the
+    spans inside it, each moving the candidate past itself (never candidate x subnet: a VPC
+    carved into thousands of subnets took seconds per fix)."""
+    size = 1 << (32 - length)
+    candidate, last = int(block.network_address), int(block.broadcast_address)
+    # from the one span that may begin before the block and reach into it (they are disjoint)
+    start = max(bisect_left(spans, (candidate, -1)) - 1, 0)
+    for first_taken, last_taken in spans[start:]:
+        if candidate + size - 1 < first_taken or candidate > last:
+            break
+        if last_taken >= candidate:
+            candidate = (last_taken // size + 1) * size  # the next aligned block past it
+    if candidate + size - 1 > last:
+        return None
+    return ipaddress.IPv4Network((candidate, length))
 
 
 def _ipv4_block(cidr: Any) -> Optional[ipaddress.IPv4Network]:

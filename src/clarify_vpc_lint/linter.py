@@ -10,13 +10,13 @@ from . import suppressions
 from .awsfacts import DEFAULT_REGION
 from .catalogue import SEVERITIES, Rule, load_rules, rule_ids
 from .config import Config
-from .documents import buffered_text
+from .documents import text_read_again
 from .engine import evaluate
 from .environments import Project, environment_folders, overlaps, split
 from .findings import Finding, InputError, InputErrors, Result
 from .model import Location
 from .paths import matches
-from .readers import TITLES, Batch, read_inputs
+from .readers import MAX_PLAN_BYTES, TITLES, Batch, read_inputs
 from .regions import with_regions
 from .resolve import Subject, build_subjects
 
@@ -253,14 +253,7 @@ def _suppress(
 
 def _text(path: str) -> str:
     """A source file's text for its comments; one that cannot be read again holds none."""
-    buffered = buffered_text(path)  # the editor's unsaved text (the language server)
-    if buffered is not None:
-        return buffered
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace") as handle:
-            return handle.read()
-    except OSError:
-        return ""
+    return text_read_again(path, MAX_PLAN_BYTES) or ""  # up to the most any reader takes
 
 
 def _ignored(finding: Finding, options: Options) -> bool:

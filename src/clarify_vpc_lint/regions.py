@@ -15,8 +15,9 @@ from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import tfaddress
-from .documents import Document, buffered_text
+from .documents import Document, text_read_again
 from .findings import Finding, Region
+from .readers import MAX_PLAN_BYTES
 
 # The job's security groups (CVL401-404 judge their rules), its subnets (CVL202 their free
 # addresses), a policy's statements (CVL104, CVL105, CVL502): one place each, several rules.
@@ -158,14 +159,8 @@ def with_regions(
 def _lines(path: str, document: Optional[Document]) -> List[str]:
     if document is not None and document.text:
         return document.text.splitlines()
-    buffered = buffered_text(path)  # the editor's unsaved text (the language server)
-    if buffered is not None:
-        return buffered.splitlines()
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace") as handle:
-            return handle.read().splitlines()
-    except OSError:
-        return []
+    text = text_read_again(path, MAX_PLAN_BYTES)  # up to the most any reader takes
+    return [] if text is None else text.splitlines()
 
 
 def _rest_of_line(lines: List[str], line: int, column: int) -> Region:

@@ -16,7 +16,7 @@ import re
 from typing import TYPE_CHECKING, Any, Collection, Dict, Iterable, List, Sequence, Tuple
 
 from . import tfaddress
-from .documents import parse_yaml
+from .documents import ParseError, parse_yaml
 from .names import LOOKED_UP, Refs, Zone
 
 if TYPE_CHECKING:  # the catalogue and resolve/ sit below this layer; only their types
@@ -331,7 +331,10 @@ def in_template_syntax(yaml_fix: str, is_json: bool, json_files: Collection[str]
             rendered.extend([*comments, *body])
             continue
         notes = [f"# {note}" for note in map(_inline_comment, body) if note]
-        members = [_json_members(parse_yaml("\n".join(body)))] if body else []
+        try:
+            members = [_json_members(parse_yaml("\n".join(body)))] if body else []
+        except ParseError:  # a name YAML cannot hold unquoted (a control character): as written
+            members = body
         rendered.extend([*comments, *notes, *members])
     return "\n".join(rendered)
 

@@ -30,10 +30,11 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from ..baseline import BASELINE_VARIABLE, Baseline, BaselineError, read_baseline
 from ..catalogue import Rule, plugin_rules
 from ..config import declared_names, find_config, load_config
-from ..documents import ParseError
+from ..documents import ParseError, text_read_again
 from ..findings import Result
 from ..names import AWS_ID
 from ..project import Settings, judge, judge_file
+from ..readers import MAX_FILE_BYTES
 from ..rulefiles import docs_url
 
 _CONFIG = {
@@ -137,11 +138,7 @@ def _first_user(cfn: Any, path: str, finding: Any) -> bool:
 
 @cache
 def _ids_in(path: str) -> FrozenSet[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return frozenset(AWS_ID.findall(handle.read()))
-    except OSError:
-        return frozenset()
+    return frozenset(AWS_ID.findall(text_read_again(path, MAX_FILE_BYTES) or ""))
 
 
 @cache

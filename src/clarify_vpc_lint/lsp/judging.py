@@ -21,16 +21,16 @@ from ..config import Config, declared_names, find_config, load_config
 from ..documents import (
     Document,
     ParseError,
-    buffered_text,
     keeping_documents,
     parse_text,
     reading_buffers,
+    text_read_again,
 )
 from ..findings import Finding, InputError, Result
 from ..linter import Options, run
 from ..names import AWS_ID
 from ..paths import anchor, within
-from ..readers import EXTENSIONS
+from ..readers import EXTENSIONS, MAX_FILE_BYTES
 
 # Files whose findings the server shows: every input format, and the config file (declared jobs).
 SHOWN = (*EXTENSIONS, ".clarify-vpc-lint.yaml")
@@ -198,12 +198,10 @@ def _line_using(
 
 def _exports_of(path: str) -> List[str]:
     """The export names a template writes literally (the editor's buffer where one is open)."""
-    text = buffered_text(path)
+    text = text_read_again(path, MAX_FILE_BYTES)
     try:
-        if text is None:
-            text = Path(path).read_text(encoding="utf-8")
-        outputs = parse_text(path, text).data.get("Outputs")
-    except (OSError, ParseError, UnicodeDecodeError, AttributeError):
+        outputs = parse_text(path, text or "").data.get("Outputs")
+    except (ParseError, AttributeError):
         return []
     exports = [o.get("Export") for o in outputs.values()] if isinstance(outputs, dict) else []
     names = [e.get("Name") for e in exports if isinstance(e, dict)]

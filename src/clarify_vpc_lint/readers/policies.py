@@ -33,7 +33,7 @@ def document_of(value: Any, what: str) -> Any:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past Python's stack
             return Unknown(f"{what} is not JSON")
     if isinstance(value, dict):
         return value

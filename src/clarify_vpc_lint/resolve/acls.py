@@ -320,6 +320,7 @@ def _covering(cidrs: List[str], own: Any) -> Any:
             "the CIDR blocks of the job's subnets are not known: narrow 0.0.0.0/0 to them",
         )
     block = blocks[0]
+    blocks = [b for b in blocks if b.version == block.version]  # no block holds both families
     while not all(b.subnet_of(block) for b in blocks):
         block = block.supernet()
     return str(block)

@@ -38,7 +38,11 @@ def fingerprint(*parts: str) -> str:
     # a file name that is not UTF-8 reaches Python as surrogates: hash its very bytes
     import hashlib  # here: only the reports that fingerprint findings pay its start-up
 
-    joined = "\0".join(parts).encode("utf-8", "surrogateescape")
+    text = "\0".join(parts)
+    try:
+        joined = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no file name makes (a "\ud800" in JSON)
+        joined = text.encode("utf-8", "surrogatepass")
     return hashlib.sha256(joined).hexdigest()[:32]
 
 

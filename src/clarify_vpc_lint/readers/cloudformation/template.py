@@ -33,7 +33,7 @@ from ...model import (
     Vpc,
     VpcEndpoint,
 )
-from ...values import Handle, Unknown, as_bool, dig, items, shown
+from ...values import Handle, Unknown, as_bool, dig, items, kind_of, shown
 from .. import policies, sagemaker, workflows
 from . import conditions
 from .intrinsics import CfnRun, Template
@@ -47,8 +47,15 @@ def load_template(document: Document) -> Template:
         section = data.get(name) or {}
         if not isinstance(section, dict):
             line = document.locate((name,))[0]
-            raise ParseError(f"{name} must be a mapping, not a {type(section).__name__}", line)
+            raise ParseError(f"{name} must be a mapping, not {kind_of(section)}", line)
         sections[name] = section
+    # AWS::LanguageExtensions loops (``Fn::ForEach::Name: [identifier, collection, resources]``)
+    # make resources only CloudFormation expands: they are not read, the rest of the template is
+    sections["Resources"] = {
+        logical_id: resource
+        for logical_id, resource in sections["Resources"].items()
+        if not str(logical_id).startswith("Fn::ForEach::")
+    }
     for logical_id, resource in sections["Resources"].items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Properties") or {}, dict):
             line = document.locate(("Resources", logical_id))[0]

@@ -114,6 +114,11 @@ def fix_places(path: str, text: str) -> Places:
     return places
 
 
+# ast.parse raises MemoryError, not SyntaxError, where its parser's stack overflows: on an
+# expression nested a few thousand levels deep (``not not ... 1``, ``lambda: lambda: ...``).
+_TOO_COMPLEX = "nests too deeply for Python's parser; not read"
+
+
 def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
     reader = Reader(path, defaults)
     _run(reader, path, text)
@@ -142,6 +147,11 @@ def _run(reader: Reader, path: str, text: str) -> None:
                     (path, cell_line(lines, 1)[0], f"cell {cell}: {error}")
                 )
                 continue
+            except (MemoryError, RecursionError):  # CPython's parser stack: see _TOO_COMPLEX
+                reader.network.input_errors.append(
+                    (path, cell_line(lines, 1)[0], f"cell {cell}: {_TOO_COMPLEX}")
+                )
+                continue
             reader.place, reader.cell = cell_place(cell, lines), cell
             reader.run_module(tree.body, source)
     else:
@@ -153,6 +163,8 @@ def _run(reader: Reader, path: str, text: str) -> None:
             raise ParseError(f"not valid Python: {error.msg}", error.lineno) from None
         except ValueError as error:  # null bytes
             raise ParseError(f"not valid Python: {error}") from None
+        except (MemoryError, RecursionError):
+            raise ParseError(_TOO_COMPLEX) from None
         reader.run_module(tree.body, text)
     reader.run_functions()
 

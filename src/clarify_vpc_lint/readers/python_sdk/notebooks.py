@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from json.decoder import scanstring
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 
-from ...documents import ParseError, json_problem
+from ...documents import ParseError, json_problem, parse_json
 
 _SOURCE_KEY = re.compile(r'(?<!\\)"source"\s*:\s*')
 _BETWEEN_ITEMS = re.compile(r"[\s,]*")
@@ -55,6 +55,11 @@ def code_cells(path: str, text: str) -> Iterator[CodeCell]:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
         raise ParseError(f"not a Jupyter notebook: {json_problem(error)}", error.lineno) from None
+    except (ValueError, RecursionError):  # a number past Python's 4,300 digits, deep nesting:
+        try:  # read as every JSON input is (such numbers kept as text, nesting bounded)
+            notebook = parse_json(text)
+        except ParseError as error:
+            raise ParseError(f"not a Jupyter notebook: {error.message}", error.line) from None
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise ParseError("not a Jupyter notebook: no cells list", 1)

@@ -354,7 +354,10 @@ class _RemoteStates:
 
 
 def _same_file(one: str, other: str) -> bool:
-    return os.path.realpath(one) == os.path.realpath(other)
+    try:
+        return os.path.realpath(one) == os.path.realpath(other)
+    except ValueError:  # a NUL byte in a state path written in the configuration: no file
+        return False
 
 
 def _roots(calls: Dict[str, List[str]]) -> List[str]:

@@ -13,9 +13,10 @@ a run.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Union
 
-from ...model import Job, Network
+from ...model import Job, Model, Network
+from ...values import Unknown
 from ..network import Resolver
 from .endpoints import endpoint_subjects, hub_endpoint_subjects
 from .jobs import job_subject, link_analysis_config
@@ -41,6 +42,7 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
     for job in network.jobs:
         subjects += guarded(network, job.loc, partial(_job, job, network, resolver, usages))
     for model in network.models:
+        _within_listing_budget(model)
         subjects += guarded(
             network, model.loc, partial(_one, model_subject, model, resolver, usages)
         )
@@ -65,7 +67,23 @@ def _job(job: Job, network: Network, resolver: Resolver, usages: Dict[int, Usage
     if job.kind == "declared":
         job.subnets = resolver.expand(job.subnets)
         job.security_groups = resolver.expand(job.security_groups)
+    _within_listing_budget(job)
     return [job_subject(job, resolver, usages)]
+
+
+# A VpcConfig holds at most 16 subnets and 5 security groups (FACTS.md; CVL001 reports a request
+# over them). A list far longer is not resolved member by member: 300,000 subnets in one request
+# took 19 s and wrote each into the fixes (a 30 MB report); such a list is unknown.
+_MAX_LISTED = 1_000
+
+
+def _within_listing_budget(subject: Union[Job, Model]) -> None:
+    for name in ("subnets", "security_groups"):
+        listed = getattr(subject, name)
+        if isinstance(listed, list) and len(listed) > _MAX_LISTED:
+            what = name.replace("_", " ")
+            reason = f"its VpcConfig lists {len(listed):,} {what}, more than AWS accepts"
+            setattr(subject, name, Unknown(reason))
 
 
 def _vpc(usage: Usage, resolver: Resolver, views: List[VpcView]) -> List[Subject]:

@@ -196,7 +196,7 @@ def _normal(text: Any, form: str) -> Any:
         return text
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past Python's stack
         return text  # the provider rejects it; the policy reader reports it
     if form == "sorted" or not isinstance(document, dict):
         return go_json(document)
