@@ -3,6 +3,8 @@ evaluation logic", "Condition operators", "Multivalued context keys")."""
 
 from __future__ import annotations
 
+import random
+import re
 from typing import Any, Dict
 
 import pytest
@@ -83,6 +85,23 @@ def test_not_action_and_not_resource() -> None:
 def test_wildcards_are_only_star_and_question_mark() -> None:
     assert wildcard("arn:aws:s3:::team-?ogs/*", "arn:aws:s3:::team-logs/a/b")
     assert not wildcard("arn:aws:s3:::[tz]eam/*", "arn:aws:s3:::team/x")
+
+
+def test_wildcards_mean_what_their_regular_expression_means() -> None:
+    """Piece by piece matching agrees with the plain reading (``*`` as ``.*``, ``?`` as ``.``,
+    the whole value) on small random patterns and values, with and without case."""
+    rnd = random.Random(27)
+
+    def as_expression(pattern: str, ignore_case: bool) -> bool:
+        body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+        return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+    for _ in range(20000):
+        pattern = "".join(rnd.choice("aAb*?:/\nßİ") for _ in range(rnd.randint(0, 7)))
+        value = "".join(rnd.choice("aAb:/\nßİi") for _ in range(rnd.randint(0, 9)))
+        ignore_case = rnd.random() < 0.5
+        expected = as_expression(pattern, ignore_case).fullmatch(value) is not None
+        assert wildcard(pattern, value, ignore_case) is expected, (pattern, value, ignore_case)
 
 
 def test_principal_and_not_principal_in_resource_policies() -> None:

@@ -23,7 +23,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from .logic import Fact, all_of, any_of, negate
 from .values import Handle, Unknown
@@ -254,15 +254,43 @@ def _listed(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
-@lru_cache(maxsize=4096)
-def _pattern(text: str, ignore_case: bool) -> re.Pattern[str]:
-    """IAM wildcards: ``*`` any run of characters, ``?`` one character; nothing else is special."""
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
-    return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
 def wildcard(pattern: str, value: str, ignore_case: bool = False) -> bool:
-    return _pattern(pattern, ignore_case).fullmatch(value) is not None
+    """IAM wildcards: ``*`` any run of characters, ``?`` one character; nothing else is special.
+
+    The pieces between the ``*`` are matched left to right, each at its first place after the
+    one before (the earliest leaves the most room for the rest): one search each, where a
+    single regular expression of many ``*`` backtracks without end (``*a`` ten times against
+    40 characters took 53 s)."""
+    pieces = _pieces(pattern, ignore_case)
+    if len(pieces) == 1:
+        return pieces[0].expression.fullmatch(value) is not None
+    first, *middle, last = pieces
+    if first.expression.match(value) is None:
+        return False
+    at = first.width
+    for piece in middle:
+        found = piece.expression.search(value, at)
+        if found is None:
+            return False
+        at = found.end()
+    start = len(value) - last.width  # the last piece ends the value
+    return start >= at and last.expression.fullmatch(value, start) is not None
+
+
+class _Piece(NamedTuple):
+    """A run of a pattern between its ``*``: ``?`` and literal characters, each matching one."""
+
+    expression: re.Pattern[str]
+    width: int
+
+
+@lru_cache(maxsize=4096)
+def _pieces(pattern: str, ignore_case: bool) -> Tuple[_Piece, ...]:
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return tuple(
+        _Piece(re.compile("".join("." if c == "?" else re.escape(c) for c in run), flags), len(run))
+        for run in pattern.split("*")
+    )
 
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
