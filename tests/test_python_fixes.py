@@ -267,6 +267,30 @@ def _notebook(cells: List[Tuple[str, str]]) -> str:
     return json.dumps({"cells": written, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
 
 
+def test_a_notebook_with_a_cell_too_deep_for_python_is_not_fixed_and_says_why(
+    tmp_path: Path,
+) -> None:
+    """A cell nested past CPython's parser stack is an input error of its cell; the fix of the
+    job in another cell, which must parse the cells as one script, says why it is not made."""
+    case = RULES / "CVL102" / "py-bad"
+    notebook = tmp_path / "job.ipynb"
+    deep = "x = " + "not " * 5000 + "1\n"
+    notebook.write_text(_notebook([("code", (case / "job.py").read_text()), ("code", deep)]))
+    for name in ("model.json", "subnets.json", "security-groups.json", "route-tables.json"):
+        shutil.copy(case / name, tmp_path / name)
+    result = run(Options(paths=[str(tmp_path)]))
+    assert [e.message for e in result.errors] == [
+        "cell 2: nests too deeply for Python's parser; not read"
+    ]
+    fixes = plan_fixes(result)
+    (left,) = [n for n in fixes.not_applied if n.finding.rule == "CVL102"]
+    assert (
+        left.reason
+        == "the notebook no longer parses (nests too deeply for Python's parser; not read)"
+    )
+    assert fixes.applied == []
+
+
 def test_a_notebook_fix_goes_into_the_cells_that_hold_the_call_and_the_imports(
     tmp_path: Path,
 ) -> None:

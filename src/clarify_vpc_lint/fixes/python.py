@@ -33,7 +33,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..documents import ParseError
 from ..findings import Finding
-from ..readers.python_sdk import FixPlace, Places, fix_places
+from ..readers.python_sdk import TOO_COMPLEX, FixPlace, Places, fix_places
 from ..readers.python_sdk.notebooks import CodeCell, code_cells
 from ..regions import characters_before
 from ..remediation import written
@@ -83,6 +83,15 @@ def edits(finding: Finding, kind: str, text: str, settings: Tuple[Setting, ...])
     return _in_file(finding, text, write)
 
 
+# what parsing a fixed text raises where it will not read it: ast.parse's SyntaxError, ValueError
+# (null bytes), and MemoryError or RecursionError where its parser's stack overflows
+_NOT_READ = (SyntaxError, ValueError, ParseError, MemoryError, RecursionError)
+
+
+def _not_read(error: BaseException) -> str:
+    return TOO_COMPLEX if isinstance(error, (MemoryError, RecursionError)) else str(error)
+
+
 def _in_file(
     finding: Finding, text: str, write: Callable[[_Script, Optional[FixPlace]], Outcome]
 ) -> Outcome:
@@ -92,8 +101,8 @@ def _in_file(
         return _in_notebook(finding, text, write)
     try:
         tree, places = _read_script(finding.file, text)
-    except (SyntaxError, ValueError, ParseError) as error:
-        return f"the file no longer parses ({error})"
+    except _NOT_READ as error:
+        return f"the file no longer parses ({_not_read(error)})"
     return write(_Script(text, tree), places.get((finding.line, finding.resource)))
 
 
@@ -117,8 +126,8 @@ def _in_notebook(
 ) -> Outcome:
     try:
         cells, script_text, tree, places = _read_notebook(finding.file, text)
-    except (SyntaxError, ValueError, ParseError) as error:
-        return f"the notebook no longer parses ({error})"
+    except _NOT_READ as error:
+        return f"the notebook no longer parses ({_not_read(error)})"
     first_lines, line = {}, 1  # each cell's first line in the script
     for cell in cells:
         first_lines[cell.number] = line
@@ -504,6 +513,6 @@ def parse_problem(path: str, text: str) -> Optional[str]:
                 ast.parse(cell.python)
         else:
             ast.parse(text.lstrip("\ufeff"))
-    except (SyntaxError, ValueError, ParseError) as error:
-        return str(error)
+    except _NOT_READ as error:
+        return _not_read(error)
     return None

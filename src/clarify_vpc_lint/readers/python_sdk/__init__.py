@@ -116,7 +116,7 @@ def fix_places(path: str, text: str) -> Places:
 
 # ast.parse raises MemoryError, not SyntaxError, where its parser's stack overflows: on an
 # expression nested a few thousand levels deep (``not not ... 1``, ``lambda: lambda: ...``).
-_TOO_COMPLEX = "nests too deeply for Python's parser; not read"
+TOO_COMPLEX = "nests too deeply for Python's parser; not read"
 
 
 def _read(path: str, text: str, defaults: SdkDefaults) -> Network:
@@ -147,9 +147,9 @@ def _run(reader: Reader, path: str, text: str) -> None:
                     (path, cell_line(lines, 1)[0], f"cell {cell}: {error}")
                 )
                 continue
-            except (MemoryError, RecursionError):  # CPython's parser stack: see _TOO_COMPLEX
+            except (MemoryError, RecursionError):  # CPython's parser stack: see TOO_COMPLEX
                 reader.network.input_errors.append(
-                    (path, cell_line(lines, 1)[0], f"cell {cell}: {_TOO_COMPLEX}")
+                    (path, cell_line(lines, 1)[0], f"cell {cell}: {TOO_COMPLEX}")
                 )
                 continue
             reader.place, reader.cell = cell_place(cell, lines), cell
@@ -164,7 +164,7 @@ def _run(reader: Reader, path: str, text: str) -> None:
         except ValueError as error:  # null bytes
             raise ParseError(f"not valid Python: {error}") from None
         except (MemoryError, RecursionError):
-            raise ParseError(_TOO_COMPLEX) from None
+            raise ParseError(TOO_COMPLEX) from None
         reader.run_module(tree.body, text)
     reader.run_functions()
 
