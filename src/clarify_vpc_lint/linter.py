@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from . import suppressions
+from . import collector, suppressions
 from .awsfacts import DEFAULT_REGION
 from .catalogue import SEVERITIES, Rule, load_rules, rule_ids
 from .config import Config
@@ -42,18 +41,8 @@ def run(options: Options) -> Result:
     unknown = sorted(set(options.select) - {rule.id for rule in load_rules()})
     if unknown:  # a misspelt rule must not pass for a rule with nothing to say
         raise ValueError(f"select: no rule {', '.join(unknown)}")
-    # Nothing a run builds is freed before it ends, so the collector would only walk every parsed
-    # node again and again (half the time of a large template); reference counting still frees.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.off(freeze=True):  # nothing a run builds is freed before it ends
         return _run(options)
-    finally:
-        if collecting:
-            # what the run built stays out of the collector's later sweeps (a sweep of a large
-            # plan's objects on exit cost a tenth of the run); reference counting still frees it
-            gc.freeze()
-            gc.enable()
 
 
 def _run(options: Options) -> Result:

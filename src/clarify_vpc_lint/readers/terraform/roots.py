@@ -15,14 +15,13 @@ unknown with the reason, and may hold VPC endpoints the VPCs of the run do not k
 
 from __future__ import annotations
 
-import gc
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from ... import keys, tfaddress
+from ... import collector, keys, tfaddress
 from ...documents import Document
 from ...findings import InputError
 from ...model import Location, Network, VpcEndpoint
@@ -174,13 +173,8 @@ def read_roots(
     """
     if not files:
         return RootsRead()
-    collecting = gc.isenabled()
-    gc.disable()  # parse trees are many small acyclic objects: the cyclic collector cost 40 %
-    try:
+    with collector.off():  # parse trees are many small acyclic objects (see collector)
         return _read_roots(files, plans, var_files, variables)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _read_roots(
