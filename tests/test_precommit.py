@@ -19,6 +19,7 @@ import pytest
 from conftest import FIXTURES, ROOT, line_of
 
 from clarify_vpc_lint import precommit
+from clarify_vpc_lint.readers import MAX_PLAN_BYTES
 
 TWO_STACKS = FIXTURES / "hosts" / "two-stacks"
 GIT = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "-c", "commit.gpgsign=false"]
@@ -135,6 +136,31 @@ def test_a_broken_staged_file_is_an_input_error(tmp_path: Path, capsys, monkeypa
     code, out = _hook(repo, ["stacks/network.yaml"], capsys, monkeypatch)
     assert code == 2
     assert "stacks/network.yaml:" in out and "Traceback" not in out
+
+
+def test_a_staged_file_larger_than_any_input_is_refused_unread(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """A staged file past the largest input a reader takes (a plan's 128 MiB) is one input
+    error, found by its size: the hook never holds its bytes."""
+    repo = _project(tmp_path)
+    with open(repo / "stacks" / "huge.yaml", "wb") as handle:
+        handle.truncate(MAX_PLAN_BYTES + 1)
+    _git(repo, "add", "stacks/huge.yaml")
+    read: List[int] = []
+    real_git = precommit._git
+
+    def recording(*args: str, stdin=None):
+        code, out = real_git(*args, stdin=stdin)
+        if args[:2] == ("cat-file", "--batch"):
+            read.append(len(out))
+        return code, out
+
+    monkeypatch.setattr(precommit, "_git", recording)
+    code, out = _hook(repo, ["stacks/huge.yaml"], capsys, monkeypatch)
+    assert code == 2
+    assert "stacks/huge.yaml" in out and "larger than" in out and "Traceback" not in out
+    assert read and max(read) < 2**20  # the two stacks, never the huge file
 
 
 def test_the_first_commit_judges_everything(tmp_path: Path, capsys, monkeypatch) -> None:

@@ -24,7 +24,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from .baseline import BaselineError, read_baseline
 from .catalogue import SEVERITIES
@@ -33,7 +33,7 @@ from .documents import ParseError
 from .engine import Finding
 from .linter import DEFAULT_REGION, Options, Result, run
 from .paths import anchor, matches, within
-from .readers import EXTENSIONS
+from .readers import EXTENSIONS, MAX_PLAN_BYTES
 from .writers import writer
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -64,12 +64,26 @@ def _blobs(revision: str) -> Dict[str, str]:
     return blobs
 
 
-def _contents(blobs: Set[str]) -> Dict[str, bytes]:
-    """The blobs' bytes, read by one ``git cat-file --batch``."""
+# a blob's bytes, or the size of one larger than any input may be (never read: see _contents)
+Content = Union[bytes, int]
+
+
+def _contents(blobs: Set[str]) -> Dict[str, Content]:
+    """The blobs' bytes, read by one ``git cat-file --batch``. A blob larger than any reader
+    takes (MAX_PLAN_BYTES) is not read into memory: its size stands for it, and the file
+    written for it (``_lint_version``) is refused by its size as the file itself would be."""
     order = sorted(blobs)
-    _, out = _git("cat-file", "--batch", stdin="".join(f"{b}\n" for b in order).encode())
-    contents, position = {}, 0
-    for blob in order:
+    _, listing = _git("cat-file", "--batch-check", stdin="".join(f"{b}\n" for b in order).encode())
+    sizes = {}
+    for line in listing.decode().splitlines():  # "<blob> blob <size>", or "<blob> missing"
+        fields = line.split()
+        if len(fields) == 3 and fields[2].isdigit():
+            sizes[fields[0]] = int(fields[2])
+    contents: Dict[str, Content] = {b: sizes[b] for b in order if sizes.get(b, 0) > MAX_PLAN_BYTES}
+    wanted = [b for b in order if b not in contents]
+    _, out = _git("cat-file", "--batch", stdin="".join(f"{b}\n" for b in wanted).encode())
+    position = 0
+    for blob in wanted:
         header_end = out.index(b"\n", position)
         size = int(out[position:header_end].split()[2])
         contents[blob] = out[header_end + 1 : header_end + 1 + size]
@@ -111,13 +125,17 @@ def _scratch_base() -> Optional[str]:
     return None  # the system's temporary folder
 
 
-def _lint_version(files: Dict[str, bytes], directory: str, options: Options) -> Result:
+def _lint_version(files: Dict[str, Content], directory: str, options: Options) -> Result:
     """Write one version of the project into ``directory`` and lint it there (same relative names)."""
     os.makedirs(directory, exist_ok=True)
     for path, content in files.items():
         target = Path(directory, path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        if isinstance(content, int):  # too large to read: a file of its size, holding nothing
+            with open(target, "wb") as handle:
+                handle.truncate(content)
+        else:
+            target.write_bytes(content)
     linted = sorted(p for p in files if p.endswith(EXTENSIONS))
     with _inside(directory):
         return run(replace(options, paths=linted))
