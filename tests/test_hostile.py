@@ -492,6 +492,23 @@ def test_a_vpc_config_listing_50000_subnets_is_judged_as_unknown_not_member_by_m
     assert max(len(f.message) + len(f.remediation) for f in result.findings) < 10_000
 
 
+def test_a_model_listing_50000_subnets_is_unknown_to_the_job_that_calls_it_too(
+    tmp_path: Path,
+) -> None:
+    """The budget holds for the model before any job reads the subnets of the model it calls:
+    the job's judgement of them names the same reason as the model's own."""
+    case = tmp_path / "case"
+    shutil.copytree(ROOT / "tests/fixtures/good/api-private-clarify-vpc", case)
+    model = json.loads((case / "model.json").read_text())
+    model["VpcConfig"]["Subnets"] = [f"subnet-{i:017x}" for i in range(50_000)]
+    (case / "model.json").write_text(json.dumps(model))
+    with _within(60):
+        result = run(Options(paths=[str(case)]))
+    (shared,) = [f for f in result.findings if f.rule == "CVL103"]
+    assert shared.severity == "info"
+    assert "its VpcConfig lists 50,000 subnets, more than AWS accepts" in shared.message
+
+
 # --- reports whatever the file names -----------------------------------------------------------
 
 

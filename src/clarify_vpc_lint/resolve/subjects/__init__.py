@@ -38,11 +38,12 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
     subjects: List[Subject] = []
     for request in network.requests:
         subjects += guarded(network, request.loc, partial(_one, request_subject, request))
+    for model in network.models:  # before a job reads the subnets of the model it calls
+        _within_listing_budget(model)
     usages: Dict[int, Usage] = {}
     for job in network.jobs:
         subjects += guarded(network, job.loc, partial(_job, job, network, resolver, usages))
     for model in network.models:
-        _within_listing_budget(model)
         subjects += guarded(
             network, model.loc, partial(_one, model_subject, model, resolver, usages)
         )
