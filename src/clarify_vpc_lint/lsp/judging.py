@@ -199,8 +199,10 @@ def _line_using(
 def _exports_of(path: str) -> List[str]:
     """The export names a template writes literally (the editor's buffer where one is open)."""
     text = text_read_again(path, MAX_FILE_BYTES)
+    if text is None:  # no longer a regular file of an input's size
+        return []
     try:
-        outputs = parse_text(path, text or "").data.get("Outputs")
+        outputs = parse_text(path, text).data.get("Outputs")
     except (ParseError, AttributeError):
         return []
     exports = [o.get("Export") for o in outputs.values()] if isinstance(outputs, dict) else []
