@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Sequence, Set
+from typing import Dict, Iterable, List, Mapping, Sequence, Set
 
 from .model import Network
 from .paths import within
@@ -58,11 +58,17 @@ def _copies_in_terraform(network: Network) -> List[List[str]]:
     return groups
 
 
-def environment_folders(defined_twice: List[List[str]], network: Network) -> List[str]:
+def environment_folders(
+    defined_twice: List[List[str]], network: Network, linted: Mapping[str, str]
+) -> List[str]:
     """The folders (or single files) that hold one environment each, outermost first; none when
-    no name is defined twice."""
+    no name is defined twice. ``linted`` is each file read with its format: a root-module
+    address is written in a file of its root (or plan), so two Terraform files are needed for a
+    copy, and a run of one plan walks none of its entities for one."""
+    terraform = sum(kind in ("terraform", "terraform-config") for kind in linted.values())
+    copies = _copies_in_terraform(network) if terraform > 1 else []
     found: Set[str] = set()
-    for files in [*defined_twice, *_copies_in_terraform(network)]:
+    for files in [*defined_twice, *copies]:
         normal = [os.path.normpath(f) for f in files]
         try:
             common = os.path.commonpath(normal)

@@ -50,7 +50,7 @@ def _run(options: Options) -> Result:
     if config is not None and config.projects:
         return _merged([_judge(_read(options, p), options) for p in _asked(options, config)])
     batch = _read(options, Project("", options.paths))
-    folders = environment_folders(batch.defined_twice, batch.network)
+    folders = environment_folders(batch.defined_twice, batch.network, batch.linted)
     if not folders:
         return _judge(batch, options)
     result = _merged([_judge(_read(options, p), options) for p in split(batch.inputs, folders)])

@@ -73,10 +73,10 @@ class LazyLocation(Location):
     def __init__(
         self, file: str, resource: str, language: Language, position: Callable[[], Tuple[int, int]]
     ) -> None:
-        # positional, without forwarding *args and **kwargs: half the cost, 10,000 per plan
-        Location.__init__(self, file, 0, 0, resource, language)
+        # line and column stay unset until __getattr__ is asked for them; the other fields keep
+        # their class defaults (10,000 per plan: no dataclass __init__ to set and delete them)
+        self.file, self.resource, self.language = file, resource, language
         self._position = position
-        del self.line, self.column  # until __getattr__ is asked for them
 
     def __getattr__(self, name: str) -> Any:  # only for attributes not set
         if name not in ("line", "column") or "_position" not in self.__dict__:

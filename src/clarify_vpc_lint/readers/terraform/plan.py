@@ -29,6 +29,8 @@ MAX_REFERENCE_DEPTH = 50
 # what a reference names where it is not a resource (_resolve)
 _NOT_RESOURCES = ("var.", "module.", "count.", "each.", "path.", "terraform.", "self.", "local.")
 _RESOURCE_REF = re.compile(r"^((?:data\.)?[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+)(\[[^\]]*\])?")
+# ``TYPE.NAME`` or ``data.TYPE.NAME``: an address without module or index (fullmatch)
+_ROOT_ADDRESS = re.compile(r"data\.[^.]+\.[^.]+|(?!data\.)[^.]+\.[^.]+")
 
 
 _T = TypeVar("_T")
@@ -188,7 +190,7 @@ class Plan:
                     continue
                 module_path, local, base = parsed.module, parsed.local, parsed.without_index
                 config = self._config_of(parsed.modules, module_path).get(local, {})
-            elif _is_root_address(address):
+            elif _ROOT_ADDRESS.fullmatch(address):
                 module_path, base = "", address
                 config = root_config.get(address, {})
             else:
@@ -448,14 +450,6 @@ def _modules(module_address: str) -> Tuple[Tuple[str, str], ...]:
     """The (call name, index) steps of a module instance path."""
     parsed = tfaddress.parse(f"{module_address}.module_path.of") if module_address else None
     return parsed.modules if parsed is not None else ()
-
-
-def _is_root_address(address: str) -> bool:
-    """``TYPE.NAME`` or ``data.TYPE.NAME`` (an address without module or index)."""
-    parts = address.split(".")
-    if parts[0] == "data":
-        parts = parts[1:]
-    return len(parts) == 2 and all(parts)
 
 
 def _dict(value: Any) -> Dict[str, Any]:
