@@ -19,6 +19,8 @@ Region = Tuple[int, int, int, int]
 
 @dataclass(frozen=True)
 class Finding:
+    """A rule's verdict on one subject: where, how severe, what it says and how to fix it."""
+
     rule: str
     name: str
     severity: str
@@ -70,6 +72,8 @@ class Finding:
 
 @dataclass
 class InputError:
+    """An input that could not be read (or read in full): the file, the line where known, why."""
+
     file: str
     line: Optional[int]
     message: str
@@ -80,6 +84,8 @@ class InputError:
 
 @dataclass
 class Result:
+    """One run's findings and input errors, with what was read and what each rule judged."""
+
     findings: List[Finding]
     errors: List[InputError]
     linted: Dict[str, str]  # the files read as one of the input formats, with that format

@@ -22,6 +22,8 @@ from .resolve import Subject, build_subjects
 
 @dataclass
 class Options:
+    """What a run lints and how: the paths, context and settings the CLI and the hosts pass."""
+
     paths: Sequence[str] = (".",)
     context: Sequence[str] = ()
     parameters: Sequence[str] = ()

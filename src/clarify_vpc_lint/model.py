@@ -87,6 +87,8 @@ class LazyLocation(Location):
 
 @dataclass
 class Job:
+    """A SageMaker Clarify job (processing job or monitoring job definition), as the inputs write it."""
+
     loc: Location
     kind: str  # processing | explainability-monitor | bias-monitor | declared
     inference: Tri
@@ -132,6 +134,8 @@ class SubnetChoices:
 
 @dataclass
 class Model:
+    """A SageMaker model: where its shadow endpoint runs and whether it loads artifacts from S3."""
+
     loc: Location
     keys: List[str]
     has_vpc_config: Tri
@@ -154,6 +158,8 @@ class ServingEndpoint:
 
 @dataclass
 class Vpc:
+    """A VPC: its DNS attributes and IPv4 CIDR blocks."""
+
     loc: Location
     keys: List[str]
     dns_support: Tri
@@ -165,6 +171,8 @@ class Vpc:
 
 @dataclass
 class Subnet:
+    """A subnet: its VPC, Availability Zone and CIDR block."""
+
     loc: Location
     keys: List[str]
     vpc: Ref
@@ -185,6 +193,8 @@ class Subnet:
 
 @dataclass
 class Route:
+    """One route of a route table: its destination and what it reaches."""
+
     destination: Any
     # True = internet (TGW, NAT instance, ENI); ec2.ViaNatGateway = the NAT gateway's connectivity
     # type decides (the resolver looks it up); Unknown where not determinable
@@ -197,6 +207,8 @@ class Route:
 
 @dataclass
 class NatGateway:
+    """A NAT gateway: public or private connectivity."""
+
     loc: Location
     keys: List[str]
     connectivity_type: Any  # "public" | "private", None (AWS's default: public) or Unknown
@@ -215,6 +227,8 @@ class PrefixList:
 
 @dataclass
 class RouteTable:
+    """A route table of a VPC; ``main`` for the table subnets without an association use."""
+
     loc: Location
     keys: List[str]
     vpc: Ref
@@ -224,6 +238,8 @@ class RouteTable:
 
 @dataclass
 class RouteTableAssociation:
+    """A subnet explicitly associated with a route table."""
+
     subnet: Ref
     route_table: Ref
     conditional: Tri = False
@@ -242,6 +258,8 @@ class Permission:
 
 @dataclass
 class SecurityGroup:
+    """A security group with its ingress and egress permissions."""
+
     loc: Location
     keys: List[str]
     vpc: Ref
@@ -260,6 +278,8 @@ class SecurityGroupRule:
 
 @dataclass
 class VpcEndpoint:
+    """A VPC endpoint: its service, type, private DNS, placement, security groups and policy."""
+
     loc: Location
     keys: List[str]
     vpc: Ref
@@ -327,6 +347,8 @@ class NetworkAclEntry:
 
 @dataclass
 class NetworkAcl:
+    """A network ACL of a VPC with its entries."""
+
     loc: Location
     keys: List[str]
     vpc: Ref
@@ -336,6 +358,8 @@ class NetworkAcl:
 
 @dataclass
 class NetworkAclAssociation:
+    """A subnet explicitly associated with a network ACL."""
+
     subnet: Ref
     acl: Ref
     conditional: Tri = False
@@ -343,6 +367,8 @@ class NetworkAclAssociation:
 
 @dataclass
 class AnalysisConfig:
+    """A Clarify analysis configuration file: whether its methods call the model, and which."""
+
     loc: Location
     file_name: str
     inference: Tri  # the methods call the model (the SDK's _add_predictor rule)

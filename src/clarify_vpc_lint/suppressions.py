@@ -42,6 +42,8 @@ COMMENTED = (".yaml", ".yml", ".template", ".tf", ".py", ".ipynb")
 
 @dataclass
 class Suppression:
+    """One suppression written in an input: the rules it names and the subjects it covers."""
+
     loc: Location  # where it is written; ``resource`` is what it covers
     written: str
     ids: Tuple[str, ...]  # canonical rule IDs

@@ -14,6 +14,8 @@ from typing import List, Optional, Tuple
 
 @dataclass(frozen=True)
 class Address:
+    """A Terraform resource instance address, parsed: its module path, mode, type, name and index."""
+
     modules: Tuple[Tuple[str, str], ...]  # (call name, index as written or "") from the root
     mode: str  # "managed" | "data"
     type: str

@@ -142,6 +142,8 @@ class NewText:
 
 @dataclass(frozen=True)
 class Edit:
+    """One replacement in a file's text."""
+
     start: int  # offsets in the file's text
     end: int
     text: str
@@ -149,12 +151,16 @@ class Edit:
 
 @dataclass
 class NotApplied:
+    """A finding whose fix is not written, with why."""
+
     finding: Finding
     reason: str  # what the fix needs, or why it is not written
 
 
 @dataclass
 class FixPlan:
+    """The fixes of one run: each file's text before and after, what was fixed and what not."""
+
     original: Dict[str, str] = field(default_factory=dict)  # path -> text as read
     fixed: Dict[str, str] = field(default_factory=dict)  # path -> text with the fixes
     applied: List[Finding] = field(default_factory=list)

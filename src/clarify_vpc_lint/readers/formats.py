@@ -85,6 +85,8 @@ class Batch:
 
 @dataclass(frozen=True)
 class Format:
+    """One input format: how its inputs are told apart and read, and how reports name it."""
+
     name: str
     read: Callable[[Batch], None]  # reads every input of this format in the batch
     language: Language  # how its subjects are written: their fixes' template and naming

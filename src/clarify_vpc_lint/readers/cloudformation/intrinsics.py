@@ -60,6 +60,8 @@ _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 @dataclass
 class Template:
+    """One CloudFormation template as the intrinsic functions read it."""
+
     path: str
     document: Document
     resources: Dict[str, dict]

@@ -29,12 +29,16 @@ class JsonExpr:
 
 @dataclass
 class Body:
+    """The attributes and nested blocks of a block (or a file)."""
+
     attributes: Dict[str, Any] = field(default_factory=dict)  # name -> expression
     blocks: List[Block] = field(default_factory=list)
 
 
 @dataclass
 class Block:
+    """One HCL block: its type, labels, body and where it is written."""
+
     type: str
     labels: List[str]
     body: Body

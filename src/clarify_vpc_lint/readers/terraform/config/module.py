@@ -65,6 +65,8 @@ class Skipped:
 
 @dataclass
 class Configuration:
+    """What a root module's configuration gives: its resource instances and what it could not read."""
+
     instances: List[Instance] = field(default_factory=list)
     skipped: List[Skipped] = field(default_factory=list)
     # the resources skipped for an unknown count/for_each, evaluated as one instance that may
@@ -82,6 +84,8 @@ class Configuration:
 
 @dataclass
 class ModuleConfig:
+    """One module directory's blocks, by kind and name."""
+
     directory: Path
     variables: Dict[str, hcl.Block] = field(default_factory=dict)
     locals: Dict[str, Tuple[Any, hcl.Block]] = field(default_factory=dict)
@@ -231,6 +235,8 @@ class ItsOwn:
 
 @dataclass(frozen=True)
 class ModuleRef:
+    """A module call as a value: its outputs are read by attribute."""
+
     scope: Scope
 
 
@@ -245,6 +251,8 @@ class Namespace:
 
 @dataclass
 class Context:
+    """Where an expression is evaluated: its module instance and the iterators in scope."""
+
     scope: Scope
     names: Dict[str, Any]  # count, each, for-expression and dynamic-block iterators
     where: str  # for messages: "aws_subnet.a (main.tf:12)"
