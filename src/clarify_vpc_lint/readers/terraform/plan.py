@@ -77,23 +77,25 @@ class PlannedResource:
     plan: Plan = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     def value(self, *path: Any) -> Any:
-        if len(path) == 1:  # most reads: one attribute, known, or not in the configuration
-            known = self.values.get(path[0])
-            config = self.config
-            if (
-                known is not None
-                and known != []
-                or path[0] not in config
-                and (
-                    "references" not in config  # else the whole resource is one expression
-                )
-            ):
-                return known
-        return self.plan.value(self, *path)
+        """A planned value; where unknown until apply, the resources its expression references.
+
+        None where neither the plan nor the configuration sets it (the caller's default applies).
+        """
+        # one attribute (most reads) needs no dig
+        known = self.values.get(path[0]) if len(path) == 1 else dig(self.values, *path)
+        if known is not None and known != [] or self._not_configured(path[0]):
+            return known  # most reads: known, or not in the configuration
+        return self.plan.written(self, path, known)
 
     def configured(self, *path: Any) -> bool:
         """Does the configuration set this attribute (even where its value is known only later)?"""
-        return Plan._expression(self.config, path) is not None
+        return not self._not_configured(path[0]) and Plan._expression(self.config, path) is not None
+
+    def _not_configured(self, attribute: Any) -> bool:
+        """The configuration sets nothing under ``attribute``: what ``Plan._expression`` finds
+        first, asked before it (most attributes read of a plan's resources are not written)."""
+        config = self.config
+        return attribute not in config and "references" not in config  # else one expression
 
     @_once  # asked by every reference to the resource
     def handle(self) -> Handle:
@@ -261,15 +263,10 @@ class Plan:
 
     # -- values ------------------------------------------------------------------------------------
 
-    def value(self, resource: PlannedResource, *path: Any) -> Any:
-        """A planned value; where unknown until apply, the resources its expression references.
-
-        None where neither the plan nor the configuration sets it (the caller's default applies).
-        """
-        # one attribute (most reads) needs no dig; a resource without configuration, no lookup
-        known = resource.values.get(path[0]) if len(path) == 1 else dig(resource.values, *path)
-        if known is not None and known != [] or not resource.config:
-            return known
+    def written(self, resource: PlannedResource, path: Tuple[Any, ...], known: Any) -> Any:
+        """``PlannedResource.value`` where the plan does not know it (``known``, None or []):
+        the resources its expression references (or its constant); ``known`` where the
+        configuration does not write it (the caller's default applies)."""
         expression = self._expression(resource.config, path)
         if expression is None:
             return known
@@ -320,14 +317,21 @@ class Plan:
         # Terraform lists every prefix of a traversal ("aws_subnet.a[0].id", "aws_subnet.a[0]",
         # "aws_subnet.a"): where an indexed one is listed, the bare one adds nothing, and a
         # resource's attribute names what the resource does ("aws_vpc.v.id", "aws_vpc.v").
-        matches = [_RESOURCE_REF.match(r) for r in references]
-        indexed = {m[1] for m in matches if m and m[2]}
+        # Only a reference with "[" can be indexed: most lists have none, so most are matched once.
+        indexed = (
+            {m[1] for m in map(_RESOURCE_REF.match, references) if m and m[2]}
+            if any("[" in r for r in references)
+            else ()
+        )
         found: Dict[Any, None] = {}  # the handles in order, each once
         named = set()  # the resources (with index) already resolved
         index = origin.index if correlate else None
-        for reference, match in zip(references, matches, strict=True):
-            if reference in indexed:
+        for reference in references:
+            # a resource already named ("aws_vpc.v" after "aws_vpc.v.id") is matched by itself:
+            # skipped before matching it, half the matches of a plan's reference lists
+            if reference in indexed or reference in named:
                 continue
+            match = _RESOURCE_REF.match(reference)
             if match and not reference.startswith(_NOT_RESOURCES):
                 if match[0] in named:
                     continue
