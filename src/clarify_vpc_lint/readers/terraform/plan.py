@@ -317,10 +317,11 @@ class Plan:
         # Terraform lists every prefix of a traversal ("aws_subnet.a[0].id", "aws_subnet.a[0]",
         # "aws_subnet.a"): where an indexed one is listed, the bare one adds nothing, and a
         # resource's attribute names what the resource does ("aws_vpc.v.id", "aws_vpc.v").
-        # Only a reference with "[" can be indexed: most lists have none, so most are matched once.
+        # Only a reference with "[" can be indexed: most lists have none, so most are matched once
+        # (one "in" over the joined list: cheaper than any() over a generator, 4,000 lists a plan).
         indexed = (
             {m[1] for m in map(_RESOURCE_REF.match, references) if m and m[2]}
-            if any("[" in r for r in references)
+            if "[" in "".join(references)
             else ()
         )
         found: Dict[Any, None] = {}  # the handles in order, each once
