@@ -32,8 +32,9 @@ def _vpc_config(network_config: Any) -> tuple:
         vpc_config = Unknown(f"VpcConfig is {vpc_config!r}, not a mapping")
     if isinstance(vpc_config, Unknown):
         return vpc_config, vpc_config, vpc_config
-    subnets = _list_or_unknown(dig(vpc_config, "Subnets"), "VpcConfig.Subnets")
-    groups = _list_or_unknown(dig(vpc_config, "SecurityGroupIds"), "VpcConfig.SecurityGroupIds")
+    # a mapping here: read as one (every model and job of a plan passes here)
+    subnets = _list_or_unknown(vpc_config.get("Subnets"), "VpcConfig.Subnets")
+    groups = _list_or_unknown(vpc_config.get("SecurityGroupIds"), "VpcConfig.SecurityGroupIds")
     return True, subnets, groups
 
 
