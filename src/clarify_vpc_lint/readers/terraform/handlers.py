@@ -540,25 +540,26 @@ def _network_acl_association(resource: TfResource, network: Network) -> None:
     )
 
 
+def _container(block: Any) -> Dict[str, Any]:
+    """A model's container block in the API's shape."""
+    values = _dict(block)
+    source = dig(values, "model_data_source", 0, "s3_data_source", 0, "s3_uri")
+    return {
+        "ModelDataUrl": values.get("model_data_url"),
+        "ModelDataSource": {"S3DataSource": {"S3Uri": source}} if source else None,
+    }
+
+
 def _model(resource: TfResource, network: Network) -> None:
     """An aws_sagemaker_model in the API's shape, so the shared builder reads it."""
-
-    def container(block: str, position: int) -> Dict[str, Any]:
-        values = _dict(_list(resource.values.get(block))[position])
-        source = dig(values, "model_data_source", 0, "s3_data_source", 0, "s3_uri")
-        return {
-            "ModelDataUrl": values.get("model_data_url"),
-            "ModelDataSource": {"S3DataSource": {"S3Uri": source}} if source else None,
-        }
-
-    request: Dict[str, Any] = {"ModelName": resource.values.get("name")}
+    values = resource.values
+    request: Dict[str, Any] = {"ModelName": values.get("name")}
     request["ExecutionRoleArn"] = resource.value("execution_role_arn")  # policies: its role
-    if _list(resource.values.get("primary_container")):
-        request["PrimaryContainer"] = container("primary_container", 0)
-    request["Containers"] = [
-        container("container", i) for i in range(len(_list(resource.values.get("container"))))
-    ]
-    if _list(resource.values.get("vpc_config")) or resource.configured("vpc_config"):
+    primary = _list(values.get("primary_container"))
+    if primary:
+        request["PrimaryContainer"] = _container(primary[0])
+    request["Containers"] = [_container(block) for block in _list(values.get("container"))]
+    if _list(values.get("vpc_config")) or resource.configured("vpc_config"):
         request["VpcConfig"] = {
             "Subnets": resource.value("vpc_config", 0, "subnets"),
             "SecurityGroupIds": resource.value("vpc_config", 0, "security_group_ids"),

@@ -46,8 +46,11 @@ class _once(Generic[_T]):
     def __get__(self, instance: Any, owner: Any = None) -> _T:
         if instance is None:  # read on the class (help(), introspection)
             return self  # type: ignore[return-value]
-        value = instance.__dict__[self.name] = self.compute(instance)
-        return value  # the instance's attribute now shadows this descriptor
+        value = self.compute(instance)
+        # the instance's attribute now shadows this descriptor; set, not written in __dict__,
+        # which Python would then build for each of a plan's 10,000 resources
+        setattr(instance, self.name, value)
+        return value
 
 
 def is_plan(data: Any) -> bool:
