@@ -332,7 +332,9 @@ class Plan:
             if "[" in "".join(references)
             else ()
         )
-        found: Dict[Any, None] = {}  # the handles in order, each once
+        # the handles in order, each once: by key, as each names a whole resource (a str keeps
+        # its hash; a Handle's is computed in Python each time it is put in a dict)
+        found: Dict[str, Handle] = {}
         named = set()  # the resources (with index) already resolved
         index = origin.index if correlate else None
         for reference in references:
@@ -353,8 +355,9 @@ class Plan:
                 continue
             if isinstance(resolved, Unknown):
                 return resolved
-            found.update(dict.fromkeys(resolved))
-        handles = list(found)
+            for handle in resolved:
+                found.setdefault(handle.key, handle)
+        handles = list(found.values())
         if not handles:
             return Unknown(
                 f"{origin.address}: a value known only after apply, from {', '.join(references) or 'an expression'}"
