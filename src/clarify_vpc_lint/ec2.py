@@ -321,10 +321,11 @@ def new_vpc_dhcp_association(
     """A new VPC uses its region's default options set: AmazonProvidedDNS and the region's
     internal domain name. An explicit association replaces it. ``vpc`` as
     ``new_vpc_artefacts``'s."""
-    return DhcpOptionsAssociation(
+    return DhcpOptionsAssociation(  # positional: as new_vpc_artefacts's
         Handle(vpc_key) if vpc is None else vpc,
         DhcpOptions(loc, [], _REGION_DEFAULT_OPTIONS),
-        implicit=True,
+        False,  # conditional
+        True,  # implicit
     )
 
 

@@ -286,12 +286,12 @@ class Plan:
     def _expression(config: Any, path: Tuple[Any, ...]) -> Optional[Dict[str, Any]]:
         node = config
         for key in path:
-            if isinstance(node, list):
-                node = node[key] if isinstance(key, int) and key < len(node) else None
-            elif isinstance(node, dict) and "references" in node:
-                return node  # blocks written as one expression: its references serve them all
-            elif isinstance(node, dict):
+            if isinstance(node, dict):  # most levels: asked first
+                if "references" in node:
+                    return node  # blocks written as one expression: its references serve them all
                 node = node.get(key)
+            elif isinstance(node, list):
+                node = node[key] if isinstance(key, int) and key < len(node) else None
             else:
                 return None
             if node is None:
