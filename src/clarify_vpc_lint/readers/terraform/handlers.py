@@ -398,12 +398,6 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
     service = _setting(resource, "service_name", None)
     if service is None:  # its message built only where it is said (2,000 endpoints a plan)
         service = Unknown(f"the service_name of {resource.address} is not in the plan")
-    policy = policies.endpoint_policy(  # CVL501
-        _policy_text(resource, "policy")
-        if resource.configured("policy") or resource.value("policy") is not None
-        else None,  # not set: AWS's default policy, full access
-        f"{resource.address} policy",
-    )
     network.endpoints.append(
         VpcEndpoint(  # positional: a keyword call costs 3 times as much (2,000 a plan)
             resource.location,
@@ -426,10 +420,16 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
                     "private_dns_only_for_inbound_resolver_endpoint",
                 )
             ),
-            policy,
+            None,  # policy: read below, last, as references are resolved in that order
             _one(resource.value("service_region"), "service_region"),  # service_region
             getattr(resource, "region", None),  # region: a plan says it; .tf: the run's
         )
+    )
+    network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501
+        _policy_text(resource, "policy")
+        if resource.configured("policy") or resource.value("policy") is not None
+        else None,  # not set: AWS's default policy, full access
+        f"{resource.address} policy",
     )
 
 
