@@ -32,7 +32,7 @@ def _vpc_config(network_config: Any) -> tuple:
         vpc_config = Unknown(f"VpcConfig is {vpc_config!r}, not a mapping")
     if isinstance(vpc_config, Unknown):
         return vpc_config, vpc_config, vpc_config
-    # a mapping here: read as one (every model and job of a plan passes here)
+    # a mapping here: read with get, not dig (every model and job of a plan passes here)
     subnets = _list_or_unknown(vpc_config.get("Subnets"), "VpcConfig.Subnets")
     groups = _list_or_unknown(vpc_config.get("SecurityGroupIds"), "VpcConfig.SecurityGroupIds")
     return True, subnets, groups
