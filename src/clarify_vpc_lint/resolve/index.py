@@ -25,7 +25,7 @@ class Index:
         self.shared: Dict[str, List[Any]] = {}  # shared name -> the distinct entities using it
         # the same, as a set of ids, for names used more than once
         self._shared_ids: Dict[str, Set[int]] = {}
-        register = self._register  # 28,000 keys in a plan of 10,000 resources
+        entities, shared, register = self.entities, self.shared, self._register
         for kind in (
             "vpcs",
             "subnets",
@@ -42,6 +42,15 @@ class Index:
         ):
             for entity in getattr(network, kind):
                 for key in entity.keys:
+                    # the first entity to use a key (most keys) is registered here, without a
+                    # call: 28,000 keys in a plan of 10,000 resources; _register does the rest
+                    if key.startswith(keys.SHARED_NAMES):
+                        if key not in shared:
+                            shared[key] = [entity]
+                            continue
+                    elif key not in entities:
+                        entities[key] = entity
+                        continue
                     register(key, entity)
         self.routes_by_table: Dict[int, list] = {}
         for table_ref, route in network.routes:
@@ -88,9 +97,9 @@ class Index:
         self._dhcp_indexed_at = -1  # the number of entities when _dhcp_by_vpc was built
         self._unplaced_dhcp: Optional[List[Optional[Unknown]]] = None
         self.main_tables: Dict[str, RouteTable] = {}
-        main = [t for t in network.route_tables if t.main]
-        for table in sorted(main, key=lambda t: _implicit_vpc(t) is None):  # implicit ones first
-            self.main_tables[_vpc_key(table)] = table
+        main = [(_implicit_vpc(t), t) for t in network.route_tables if t.main]
+        for implicit_of, table in sorted(main, key=lambda pair: pair[0] is None):  # implicit first
+            self.main_tables[implicit_of if implicit_of is not None else _vpc_key(table)] = table
         for vpc_ref, table_ref in network.main_route_tables:
             table, vpc = self.find(table_ref), self.find(vpc_ref)
             if isinstance(table, RouteTable) and isinstance(vpc, Vpc):
@@ -210,9 +219,7 @@ def _implicit_vpc(table: RouteTable) -> Optional[str]:
 
 
 def _vpc_key(table: RouteTable) -> str:
-    implicit_of = _implicit_vpc(table)
-    if implicit_of is not None:
-        return implicit_of
+    """The key of the VPC a route table names (not the implicit main table of a VPC resource)."""
     if isinstance(table.vpc, Handle):
         return table.vpc.full_key
     return keys.real_id(str(table.vpc))

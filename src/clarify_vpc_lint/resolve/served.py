@@ -428,8 +428,8 @@ def own_endpoint(
     """Is there an endpoint for ``service`` (of ``kind``: Interface/Gateway) in the VPC?"""
     results: List[Fact] = []
     for endpoint in resolver.endpoints_by_vpc().get(id(vpc), []) + resolver.endpoints_by_vpc()[0]:
-        owner = resolver.vpc(endpoint.vpc, endpoint.loc)
-        found = endpoint_service(endpoint.service)
+        owner = resolver.vpc_of(endpoint)
+        found = resolver.service_of(endpoint)
         matches = (
             found == service
             if not isinstance(found, Unknown)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...awsfacts import endpoint_service
 from ...facts import derive, fact
 from ...logic import Fact, all_of, any_of
 from ...model import RouteTable, VpcEndpoint
@@ -125,7 +124,7 @@ def endpoint_subjects(vpc_view: VpcView) -> List[Subject]:
     resolver = vpc_view.resolver
     subjects = []
     for endpoint in resolver.endpoints_by_vpc().get(id(vpc_view.usage.vpc), []):
-        view = _EndpointView(endpoint, endpoint_service(endpoint.service), vpc_view, resolver)
+        view = _EndpointView(endpoint, resolver.service_of(endpoint), vpc_view, resolver)
         names = partial(_endpoint_names, view)
         subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))
     return subjects
@@ -144,7 +143,7 @@ def hub_endpoint_subjects(vpc_views: List[VpcView]) -> List[Subject]:
     for endpoint, views in served.values():
         vpc_view = views[0] if len(views) == 1 else _together(views)
         resolver = vpc_view.resolver
-        view = _EndpointView(endpoint, endpoint_service(endpoint.service), vpc_view, resolver, True)
+        view = _EndpointView(endpoint, resolver.service_of(endpoint), vpc_view, resolver, True)
         view.spokes = [v.usage.vpc.loc.resource for v in views]
         names = partial(_endpoint_names, view)
         subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))
