@@ -207,7 +207,11 @@ class Index:
         return self._unplaced_dhcp[0]
 
     def main_table(self, vpc: Vpc) -> Optional[RouteTable]:
-        return next((self.main_tables[k] for k in vpc.keys if k in self.main_tables), None)
+        for key in vpc.keys:  # a loop, not next() over a generator: once per subnet
+            table = self.main_tables.get(key)
+            if table is not None:
+                return table
+        return None
 
     def inventory_has(self, kind: str) -> bool:
         return kind in self.network.inventory_kinds

@@ -427,7 +427,8 @@ def own_endpoint(
 ) -> Fact:
     """Is there an endpoint for ``service`` (of ``kind``: Interface/Gateway) in the VPC?"""
     results: List[Fact] = []
-    for endpoint in resolver.endpoints_by_vpc().get(id(vpc), []) + resolver.endpoints_by_vpc()[0]:
+    by_vpc = resolver.endpoints_by_vpc()
+    for endpoint in by_vpc.get(id(vpc), []) + by_vpc[0]:
         owner = resolver.vpc_of(endpoint)
         found = resolver.service_of(endpoint)
         matches = (
