@@ -24,6 +24,8 @@ KINDS = (
 
 @dataclass(frozen=True)
 class Fact:
+    """One registered fact: its subject kind, name, meaning and derivation."""
+
     kind: str
     name: str  # dotted for a related subject's fact: "vpc.no_internet"
     meaning: str

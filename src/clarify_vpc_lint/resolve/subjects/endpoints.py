@@ -22,6 +22,8 @@ from .vpcs import VpcView, admits_https, usage_names
 
 @dataclass
 class _EndpointView:
+    """An endpoint subject's view: the endpoint, its service and the VPC it serves."""
+
     endpoint: VpcEndpoint
     service: Any  # the service's short name ("s3", "sagemaker.api"), or Unknown
     vpc: VpcView

@@ -17,6 +17,8 @@ from .subject import Subject, guarded
 
 @dataclass
 class _SubnetView:
+    """A subnet subject's view: what its network ACL does with its Clarify jobs' traffic."""
+
     check: AclCheck
 
 

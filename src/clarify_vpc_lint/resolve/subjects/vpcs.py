@@ -23,6 +23,8 @@ from .usage import Usage
 
 @dataclass
 class VpcView:
+    """A VPC subject's view: how the run's jobs and models use the VPC, and its services."""
+
     usage: Usage
     resolver: Resolver
     services: Dict[tuple, Serving] = field(default_factory=dict)
