@@ -26,6 +26,7 @@ class Index:
         # the same, as a set of ids, for names used more than once
         self._shared_ids: Dict[str, Set[int]] = {}
         entities, shared, register = self.entities, self.shared, self._register
+        shared_names = keys.SHARED_NAMES
         for kind in (
             "vpcs",
             "subnets",
@@ -44,7 +45,7 @@ class Index:
                 for key in entity.keys:
                     # the first entity to use a key (most keys) is registered here, without a
                     # call: 28,000 keys in a plan of 10,000 resources; _register does the rest
-                    if key.startswith(keys.SHARED_NAMES):
+                    if key.startswith(shared_names):
                         if key not in shared:
                             shared[key] = [entity]
                             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service
@@ -262,10 +262,12 @@ class Resolver:
         if not subnets:
             return [], Unknown("the VpcConfig lists no subnets")
         vpcs: List[Any] = []
+        seen: Set[int] = set()  # ids of vpcs: a set, not any() over a generator per subnet
         for subnet in subnets:
             vpc = subnet if isinstance(subnet, Unknown) else self.subnet_vpc(subnet)
             if isinstance(vpc, Unknown):
                 return subnets, vpc
-            if not any(vpc is v for v in vpcs):
+            if id(vpc) not in seen:
+                seen.add(id(vpc))
                 vpcs.append(vpc)
         return subnets, vpcs

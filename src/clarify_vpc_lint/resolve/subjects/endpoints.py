@@ -137,8 +137,11 @@ def hub_endpoint_subjects(vpc_views: List[VpcView]) -> List[Subject]:
     (their jobs together: its group must admit every one)."""
     served: Dict[int, Tuple[VpcEndpoint, List[VpcView]]] = {}
     for vpc_view in vpc_views:
+        hubs = vpc_view.hub_endpoints()
+        if not hubs:  # most VPCs (every VPC of a run without Route 53 zones)
+            continue
         own = vpc_view.resolver.endpoints_by_vpc().get(id(vpc_view.usage.vpc), [])
-        for endpoint in vpc_view.hub_endpoints():
+        for endpoint in hubs:
             if not any(endpoint is e for e in own):
                 served.setdefault(id(endpoint), (endpoint, []))[1].append(vpc_view)
     subjects = []
