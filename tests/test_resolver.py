@@ -226,3 +226,53 @@ def test_egress_to_a_prefix_list_reaches_s3_by_its_name_or_entries(name, cidrs, 
         assert isinstance(reached, Unknown)
     else:
         assert reached is expected
+
+
+def named_subnets(*defined: tuple) -> Resolver:
+    """Subnets, each (file, name) with the shared name its input refers to it by."""
+    network = Network()
+    vpc_key = keys.cfn_resource("net.yaml", "Vpc")
+    network.vpcs.append(Vpc(loc("Vpc"), [vpc_key], True, True, True))
+    for file, name in defined:
+        shared = keys.address_name(name) if name.startswith("aws_") else keys.logical_name(name)
+        network.subnets.append(
+            Subnet(
+                loc(name, file),
+                [keys.tf_resource(file, name), shared],
+                Handle(vpc_key),
+                "a",
+                None,
+                "10.0.0.0/24",
+            )
+        )
+    return Resolver(network, "us-east-1")
+
+
+def test_a_bare_name_finds_the_one_entity_defined_by_it() -> None:
+    resolver = named_subnets(("a.yaml", "Private"), ("a.yaml", "Public"))
+    assert resolver.subnet("Private") is resolver.network.subnets[0]
+
+
+def test_a_bare_name_two_inputs_define_finds_nothing_and_says_where() -> None:
+    resolver = named_subnets(("a.yaml", "Private"), ("b.yaml", "Private"))
+    found = resolver.subnet("Private")
+    assert isinstance(found, Unknown)
+    assert "Private is defined in more than one input (a.yaml, b.yaml)" in found.reason
+
+
+def test_an_address_without_index_names_every_instance_of_one_plan() -> None:
+    resolver = named_subnets(
+        ("plan.json", "aws_subnet.private[0]"), ("plan.json", "aws_subnet.private[1]")
+    )
+    expanded = resolver.expand(["aws_subnet.private"])
+    assert [resolver.subnet(ref) for ref in expanded] == resolver.network.subnets
+
+
+def test_an_address_whose_instances_two_plans_hold_is_ambiguous() -> None:
+    resolver = named_subnets(
+        ("a.json", "aws_subnet.private[0]"), ("b.json", "aws_subnet.private[0]")
+    )
+    assert resolver.expand(["aws_subnet.private"]) == ["aws_subnet.private"]
+    found = resolver.subnet("aws_subnet.private")
+    assert isinstance(found, Unknown)
+    assert "aws_subnet.private is defined in more than one input (a.json, b.json)" in found.reason

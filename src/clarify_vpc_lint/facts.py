@@ -24,6 +24,8 @@ KINDS = (
 
 @dataclass(frozen=True)
 class Fact:
+    """One registered fact: its subject kind, name, meaning and derivation."""
+
     kind: str
     name: str  # dotted for a related subject's fact: "vpc.no_internet"
     meaning: str
@@ -45,6 +47,9 @@ def fact(kind: str, name: str, meaning: str) -> Callable[[Callable[[Any], Any]],
     return register
 
 
+_NOT_DERIVED = object()  # a fact may derive to None
+
+
 class Facts:
     """One subject's facts, each derived from its view the first time it is read: a rule whose
     query a known fact already rules out reads no other (the engine's guards), so most facts of
@@ -58,10 +63,12 @@ class Facts:
 
     def get(self, name: str) -> Any:
         """The fact of dotted ``name``, derived once."""
-        derived = self._derived
-        if name not in derived:
-            derived[name] = FACTS[self.kind][name].derive(self.view)
-        return derived[name]
+        # one lookup for a fact already derived: the engine's guards ask 30,000 times in a plan
+        # of 10,000 resources, and derive 20,000
+        value = self._derived.get(name, _NOT_DERIVED)
+        if value is _NOT_DERIVED:
+            value = self._derived[name] = FACTS[self.kind][name].derive(self.view)
+        return value
 
     def nested(self) -> Dict[str, Any]:
         """Every registered fact, dotted names nested as a query reads them."""

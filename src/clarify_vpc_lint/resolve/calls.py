@@ -68,6 +68,8 @@ _MULTIVALUED = ("sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids", "sagema
 
 @dataclass(frozen=True)
 class Call:
+    """One request a Clarify job makes, who makes it and through which endpoint."""
+
     request: Request
     by: str  # CALLER or ROLE
     via: str  # the endpoint it goes through: sagemaker.api, sagemaker.runtime, s3 or ec2

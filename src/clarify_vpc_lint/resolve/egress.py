@@ -81,7 +81,7 @@ def _hub_endpoints(
     services = ["s3", *(_SAGEMAKER if inference is not False else ())]
     found: List[VpcEndpoint] = []
     for service in services:
-        for endpoint in serving(vpc, resolver, service, offline).hubs:
+        for endpoint in serving(vpc, resolver, service, lambda: offline).hubs:
             if not any(endpoint is f for f in found):
                 found.append(endpoint)
     return found

@@ -8,6 +8,22 @@ from .. import keys, tfaddress
 from ..model import DhcpOptionsAssociation, Network, RouteTable, SecurityGroup, Subnet, Vpc
 from ..values import Handle, Unknown
 
+# the kinds of entity the index registers, in this order
+_KINDS = (
+    "vpcs",
+    "subnets",
+    "route_tables",
+    "security_groups",
+    "endpoints",
+    "models",
+    "serving",
+    "dhcp_options",
+    "network_acls",
+    "nat_gateways",
+    "prefix_lists",
+    "hosted_zones",
+)
+
 
 class Index:
     """Entities by every key they can be referred to with.
@@ -22,27 +38,22 @@ class Index:
         self.entities: Dict[str, Any] = {}
         self._exports: Optional[Dict[Tuple[str, str], str]] = None
         self._imports = set(network.imports)
-        self.shared: Dict[str, List[Any]] = {}  # shared name -> the distinct entities using it
-        # the same, as a set of ids, for names used more than once
-        self._shared_ids: Dict[str, Set[int]] = {}
-        register = self._register  # 28,000 keys in a plan of 10,000 resources
-        for kind in (
-            "vpcs",
-            "subnets",
-            "route_tables",
-            "security_groups",
-            "endpoints",
-            "models",
-            "serving",
-            "dhcp_options",
-            "network_acls",
-            "nat_gateways",
-            "prefix_lists",
-            "hosted_zones",
-        ):
+        # shared names, registered when one is first asked for (``shared``): the references of
+        # a plan are handles, which never ask, and it holds 10,000 names in 10,000 resources
+        self._shared: Optional[Dict[str, List[Any]]] = None
+        self._instances: Optional[Tuple[Dict[str, List[Handle]], Dict[str, List[str]]]] = None
+        entities, shared_names = self.entities, keys.SHARED_NAMES
+        for kind in _KINDS:
             for entity in getattr(network, kind):
                 for key in entity.keys:
-                    register(key, entity)
+                    # the first entity to use a key (most keys) is registered here, without a
+                    # call: 16,000 keys (and 10,000 shared names) in a plan of 10,000 resources
+                    if key.startswith(shared_names):
+                        continue
+                    if key not in entities:
+                        entities[key] = entity
+                    else:
+                        self._named_again(key, entity)
         self.routes_by_table: Dict[int, list] = {}
         for table_ref, route in network.routes:
             table = self.find(table_ref)
@@ -53,27 +64,6 @@ class Index:
             subnet = self.find(association.subnet)
             if isinstance(subnet, Subnet):
                 self.association_by_subnet.setdefault(id(subnet), []).append(association)
-        # Terraform address without index -> its instances, from one plan only
-        self.instances: Dict[str, List[Handle]] = {}
-        instance_files: Dict[str, set] = {}
-        for key, entities in self.shared.items():
-            if "[" not in key:  # no instance key (most names): neither address nor parse needed
-                continue
-            address = keys.address_of_name(key)
-            if address is None:
-                continue
-            parsed = tfaddress.parse(address)
-            if parsed is None or not parsed.index:
-                continue
-            base = parsed.without_index
-            for entity in entities:
-                self.instances.setdefault(base, []).append(Handle(entity.keys[0]))
-                instance_files.setdefault(base, set()).add(entity.loc.file)
-        self.ambiguous_bases = {
-            base: sorted(files) for base, files in instance_files.items() if len(files) > 1
-        }
-        for base in self.ambiguous_bases:
-            del self.instances[base]
         self.rules_by_group: Dict[int, list] = {}
         for rule in network.security_group_rules:
             group = self.find(rule.group)
@@ -88,9 +78,9 @@ class Index:
         self._dhcp_indexed_at = -1  # the number of entities when _dhcp_by_vpc was built
         self._unplaced_dhcp: Optional[List[Optional[Unknown]]] = None
         self.main_tables: Dict[str, RouteTable] = {}
-        main = [t for t in network.route_tables if t.main]
-        for table in sorted(main, key=lambda t: _implicit_vpc(t) is None):  # implicit ones first
-            self.main_tables[_vpc_key(table)] = table
+        main = [(_implicit_vpc(t), t) for t in network.route_tables if t.main]
+        for implicit_of, table in sorted(main, key=lambda pair: pair[0] is None):  # implicit first
+            self.main_tables[implicit_of if implicit_of is not None else _vpc_key(table)] = table
         for vpc_ref, table_ref in network.main_route_tables:
             table, vpc = self.find(table_ref), self.find(vpc_ref)
             if isinstance(table, RouteTable) and isinstance(vpc, Vpc):
@@ -109,29 +99,62 @@ class Index:
                 self._exports.setdefault((file, logical_id), name)
         return self._exports.get((entity.loc.file, entity.loc.resource))
 
-    def _register(self, key: str, entity: Any) -> None:
-        if key.startswith(keys.SHARED_NAMES):
-            named = self.shared.get(key)
-            if named is None:  # most names: one entity, no set of ids to keep
-                self.shared[key] = [entity]
-                return
-            named_ids = self._shared_ids.get(key)
-            if named_ids is None:
-                named_ids = self._shared_ids[key] = {id(other) for other in named}
-            if id(entity) not in named_ids:
-                named_ids.add(id(entity))
-                named.append(entity)
-            return
-        existing = self.entities.get(key)
-        if existing is None:  # most keys: the first entity to name it
-            self.entities[key] = entity
-            return
+    @property
+    def shared(self) -> Dict[str, List[Any]]:
+        """Shared name -> the distinct entities using it (registered when first asked for)."""
+        if self._shared is None:
+            self._shared = {}
+            shared_ids: Dict[str, Set[int]] = {}  # the same as ids, for names used twice
+            for kind in _KINDS:
+                for entity in getattr(self.network, kind):
+                    for key in entity.keys:
+                        if key.startswith(keys.SHARED_NAMES):
+                            _share(self._shared, shared_ids, key, entity)
+        return self._shared
+
+    @property
+    def instances(self) -> Dict[str, List[Handle]]:
+        """Terraform address without index -> its instances, from one plan only."""
+        return self._instances_and_ambiguous()[0]
+
+    @property
+    def ambiguous_bases(self) -> Dict[str, List[str]]:
+        """Terraform address without index -> the plans that hold instances of it, if several."""
+        return self._instances_and_ambiguous()[1]
+
+    def _instances_and_ambiguous(self) -> Tuple[Dict[str, List[Handle]], Dict[str, List[str]]]:
+        if self._instances is None:
+            instances: Dict[str, List[Handle]] = {}
+            instance_files: Dict[str, set] = {}
+            for key, entities in self.shared.items():
+                if "[" not in key:  # no instance key (most names): neither address nor parse
+                    continue
+                address = keys.address_of_name(key)
+                if address is None:
+                    continue
+                parsed = tfaddress.parse(address)
+                if parsed is None or not parsed.index:
+                    continue
+                base = parsed.without_index
+                for entity in entities:
+                    instances.setdefault(base, []).append(Handle(entity.keys[0]))
+                    instance_files.setdefault(base, set()).add(entity.loc.file)
+            ambiguous = {
+                base: sorted(files) for base, files in instance_files.items() if len(files) > 1
+            }
+            for base in ambiguous:
+                del instances[base]
+            self._instances = (instances, ambiguous)
+        return self._instances
+
+    def _named_again(self, key: str, entity: Any) -> None:
+        """An identity key an entity registered before holds: that one keeps it."""
+        existing = self.entities[key]
         if isinstance(existing, Vpc) and isinstance(entity, Vpc) and existing is not entity:
             # describe-vpcs and describe-vpc-attribute describe one VPC in several files
             for name in ("dns_support", "dns_hostnames", "cidrs", "owner"):
                 if getattr(existing, name) is None or isinstance(getattr(existing, name), Unknown):
                     setattr(existing, name, getattr(entity, name))
-        # otherwise the first entity registered keeps the key
 
     def find(self, ref: Any) -> Any:
         """The entity a reference names, or None."""
@@ -198,10 +221,28 @@ class Index:
         return self._unplaced_dhcp[0]
 
     def main_table(self, vpc: Vpc) -> Optional[RouteTable]:
-        return next((self.main_tables[k] for k in vpc.keys if k in self.main_tables), None)
+        for key in vpc.keys:  # a loop, not next() over a generator: once per subnet
+            table = self.main_tables.get(key)
+            if table is not None:
+                return table
+        return None
 
     def inventory_has(self, kind: str) -> bool:
         return kind in self.network.inventory_kinds
+
+
+def _share(shared: Dict[str, List[Any]], ids: Dict[str, Set[int]], key: str, entity: Any) -> None:
+    """Note that ``entity`` uses the shared name ``key``."""
+    named = shared.get(key)
+    if named is None:  # most names: one entity, no set of ids to keep
+        shared[key] = [entity]
+        return
+    named_ids = ids.get(key)
+    if named_ids is None:
+        named_ids = ids[key] = {id(other) for other in named}
+    if id(entity) not in named_ids:
+        named_ids.add(id(entity))
+        named.append(entity)
 
 
 def _implicit_vpc(table: RouteTable) -> Optional[str]:
@@ -210,9 +251,7 @@ def _implicit_vpc(table: RouteTable) -> Optional[str]:
 
 
 def _vpc_key(table: RouteTable) -> str:
-    implicit_of = _implicit_vpc(table)
-    if implicit_of is not None:
-        return implicit_of
+    """The key of the VPC a route table names (not the implicit main table of a VPC resource)."""
     if isinstance(table.vpc, Handle):
         return table.vpc.full_key
     return keys.real_id(str(table.vpc))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import ec2, keys
+from ..awsfacts import endpoint_service
 from ..logic import Fact, any_of
 from ..model import Location, NatGateway, Network, RouteTable, Subnet, Vpc, VpcEndpoint, existence
 from ..values import Unknown
@@ -24,6 +25,11 @@ class Resolver:
         self.index = Index(network)
         self.security = SecurityGroups(self.index)
         self._endpoints_by_vpc: Optional[Dict[int, List[VpcEndpoint]]] = None
+        # id of a subnet or endpoint -> (it, the VPC it is in), once found: a VPC found stays
+        # found, and a plan's subnets are asked for theirs 12,000 times (the entity, held, keeps
+        # its id from being reused)
+        self._vpc_of: Dict[int, Tuple[Any, Vpc]] = {}
+        self._services: Dict[str, Any] = {}  # service name -> endpoint_service of it
         # (id of job, id of model) -> the job's requests (subjects.job_model.requests_of)
         self.job_calls: Dict[Tuple[int, int], List[Call]] = {}
         self._attach_to_endpoints()
@@ -49,12 +55,33 @@ class Resolver:
         return None
 
     def subnet_vpc(self, subnet: Subnet) -> Any:
-        vpc = self.vpc(subnet.vpc, subnet.loc)
+        vpc = self.vpc_of(subnet)
         if vpc is not None:
             return vpc
         return self.index.missing(
             subnet.vpc, f"the VPC of subnet {subnet.loc.resource}:", "describe-subnets"
         )
+
+    def vpc_of(self, entity: Any) -> Optional[Vpc]:
+        """The VPC a subnet or endpoint is in (its ``vpc`` names it), or None."""
+        found = self._vpc_of.get(id(entity))
+        if found is not None:
+            return found[1]
+        vpc = self.vpc(entity.vpc, entity.loc)
+        if vpc is not None:
+            self._vpc_of[id(entity)] = (entity, vpc)
+        return vpc
+
+    def service_of(self, endpoint: VpcEndpoint) -> Any:
+        """``awsfacts.endpoint_service`` of the endpoint's service name, worked out once per
+        name: a plan's thousands of endpoints name a few services."""
+        name = endpoint.service
+        if not isinstance(name, str):
+            return endpoint_service(name)
+        found = self._services.get(name)
+        if found is None:
+            found = self._services[name] = endpoint_service(name)
+        return found
 
     def _vpc_by_id(self, vpc_id: str, seen_at: Location) -> Vpc:
         """A VPC known only by its real ID; what is known of it comes from the inventory."""
@@ -105,7 +132,7 @@ class Resolver:
         if self._endpoints_by_vpc is None:
             grouped: Dict[int, List[VpcEndpoint]] = {0: []}
             for endpoint in self.network.endpoints:
-                owner = self.vpc(endpoint.vpc, endpoint.loc)
+                owner = self.vpc_of(endpoint)
                 grouped.setdefault(id(owner) if owner is not None else 0, []).append(endpoint)
             self._endpoints_by_vpc = grouped
         return self._endpoints_by_vpc
@@ -235,10 +262,12 @@ class Resolver:
         if not subnets:
             return [], Unknown("the VpcConfig lists no subnets")
         vpcs: List[Any] = []
+        seen: Set[int] = set()  # ids of vpcs: a set, not any() over a generator per subnet
         for subnet in subnets:
             vpc = subnet if isinstance(subnet, Unknown) else self.subnet_vpc(subnet)
             if isinstance(vpc, Unknown):
                 return subnets, vpc
-            if not any(vpc is v for v in vpcs):
+            if id(vpc) not in seen:
+                seen.add(id(vpc))
                 vpcs.append(vpc)
         return subnets, vpcs

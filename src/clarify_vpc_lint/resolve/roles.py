@@ -104,6 +104,8 @@ class Roles:
 
 @dataclass
 class RoleVerdict:
+    """What a job's role may do of the requests it makes."""
+
     role: Optional[Role]  # None: the job's role is not in the inputs, nothing is judged
     # (call, allowed, granted: an Allow of its policies applies) for each request the role makes
     calls: List[Tuple[Call, Fact, Fact]] = field(default_factory=list)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service, url_suffix
@@ -381,7 +381,7 @@ def _interface_in_region(endpoint: VpcEndpoint, resolver: Resolver, subnets: Lis
     """An interface endpoint that exists, for the job's region's service."""
     exists = _exists(endpoint.conditional, f"endpoint {endpoint.loc.resource}")
     return all_of(
-        [type_is(endpoint, "Interface"), exists, serves_region(endpoint, resolver, subnets)]
+        [type_is(endpoint, "Interface"), exists, serves_region(endpoint, resolver, lambda: subnets)]
     )
 
 
@@ -397,22 +397,28 @@ def type_is(endpoint: VpcEndpoint, kind: str) -> Fact:
     return str(endpoint.endpoint_type).lower() == kind.lower()
 
 
+# The subnets a service is served to, given as a function: they are worked out (each one's
+# internet route) only where an endpoint's region or a hub endpoint asks, and most VPCs have an
+# endpoint of their own, of no other region.
+SubnetsOf = Callable[[], List[Subnet]]
+
+
 def serving(
     vpc: Vpc,
     resolver: Resolver,
     service: str,
-    subnets: List[Subnet],
+    subnets: SubnetsOf,
     kind: Optional[str] = None,
     usable: Any = None,
 ) -> Serving:
-    """Is ``service`` served to ``subnets`` of ``vpc``: by an endpoint of the VPC (of ``kind``,
+    """Is ``service`` served to ``subnets()`` of ``vpc``: by an endpoint of the VPC (of ``kind``,
     ``usable`` by the jobs), or by a hub endpoint through a Route 53 zone?"""
     own = own_endpoint(vpc, resolver, service, kind, usable, subnets)
     if own is True:
         return Serving(own)
     hub = Serving(False)
     if kind != "Gateway":
-        hub = resolver.route53.hub_serving(vpc, subnets, service)
+        hub = resolver.route53.hub_serving(vpc, subnets(), service)
     fact = through_other_dns(any_of([own, hub.fact]), vpc, resolver)
     return Serving(fact, hub.hubs, hub.note if fact is False else "")
 
@@ -423,13 +429,14 @@ def own_endpoint(
     service: str,
     kind: Optional[str] = None,
     usable: Any = None,
-    subnets: Sequence[Subnet] = (),
+    subnets: SubnetsOf = list,
 ) -> Fact:
     """Is there an endpoint for ``service`` (of ``kind``: Interface/Gateway) in the VPC?"""
     results: List[Fact] = []
-    for endpoint in resolver.endpoints_by_vpc().get(id(vpc), []) + resolver.endpoints_by_vpc()[0]:
-        owner = resolver.vpc(endpoint.vpc, endpoint.loc)
-        found = endpoint_service(endpoint.service)
+    by_vpc = resolver.endpoints_by_vpc()
+    for endpoint in by_vpc.get(id(vpc), []) + by_vpc[0]:
+        owner = resolver.vpc_of(endpoint)
+        found = resolver.service_of(endpoint)
         matches = (
             found == service
             if not isinstance(found, Unknown)
@@ -466,7 +473,7 @@ def own_endpoint(
     return any_of(results)
 
 
-def serves_region(endpoint: VpcEndpoint, resolver: Resolver, subnets: Sequence[Subnet]) -> Fact:
+def serves_region(endpoint: VpcEndpoint, resolver: Resolver, subnets: SubnetsOf) -> Fact:
     """An endpoint answers the names of its ``ServiceRegion``, else of the region it is created
     in (a Terraform provider's or the resource's own ``region``), not another region's: compared
     with the region of the job's subnets where the inputs say it (their provider's region or
@@ -476,7 +483,7 @@ def serves_region(endpoint: VpcEndpoint, resolver: Resolver, subnets: Sequence[S
         return True
     if isinstance(region, Unknown):
         return region
-    known = {subnet_region(s) for s in subnets} - {None}
+    known = {subnet_region(s) for s in subnets()} - {None}
     if len(known) == 1:
         return region == known.pop()
     if region == resolver.fix_region:

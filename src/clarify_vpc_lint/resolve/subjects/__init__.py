@@ -12,7 +12,6 @@ a run.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any, Callable, Dict, List, Union
 
 from ...model import Job, Model, Network
@@ -37,23 +36,21 @@ def build_subjects(network: Network, region: str) -> List[Subject]:
     resolver = Resolver(network, region)
     subjects: List[Subject] = []
     for request in network.requests:
-        subjects += guarded(network, request.loc, partial(_one, request_subject, request))
+        subjects += guarded(network, request.loc, _one, request_subject, request)
     for model in network.models:  # before a job reads the subnets of the model it calls
         _within_listing_budget(model)
     usages: Dict[int, Usage] = {}
     for job in network.jobs:
-        subjects += guarded(network, job.loc, partial(_job, job, network, resolver, usages))
+        subjects += guarded(network, job.loc, _job, job, network, resolver, usages)
     for model in network.models:
-        subjects += guarded(
-            network, model.loc, partial(_one, model_subject, model, resolver, usages)
-        )
+        subjects += guarded(network, model.loc, _one, model_subject, model, resolver, usages)
     for policy in network.policies:
         subjects += guarded(
-            network, policy.loc, partial(_one, policy_subject, policy, network.jobs, resolver)
+            network, policy.loc, _one, policy_subject, policy, network.jobs, resolver
         )
     views: List[VpcView] = []  # the VPCs' views, for the hub endpoints that serve several
     for usage in usages.values():
-        subjects += guarded(network, usage.loc, partial(_vpc, usage, resolver, views))
+        subjects += guarded(network, usage.loc, _vpc, usage, resolver, views)
     subjects.extend(hub_endpoint_subjects(views))
     subjects.extend(subnet_subjects(network, resolver))
     return subjects

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...awsfacts import endpoint_service
 from ...facts import derive, fact
 from ...logic import Fact, all_of, any_of
 from ...model import RouteTable, VpcEndpoint
@@ -23,6 +22,8 @@ from .vpcs import VpcView, admits_https, usage_names
 
 @dataclass
 class _EndpointView:
+    """An endpoint subject's view: the endpoint, its service and the VPC it serves."""
+
     endpoint: VpcEndpoint
     service: Any  # the service's short name ("s3", "sagemaker.api"), or Unknown
     vpc: VpcView
@@ -125,7 +126,7 @@ def endpoint_subjects(vpc_view: VpcView) -> List[Subject]:
     resolver = vpc_view.resolver
     subjects = []
     for endpoint in resolver.endpoints_by_vpc().get(id(vpc_view.usage.vpc), []):
-        view = _EndpointView(endpoint, endpoint_service(endpoint.service), vpc_view, resolver)
+        view = _EndpointView(endpoint, resolver.service_of(endpoint), vpc_view, resolver)
         names = partial(_endpoint_names, view)
         subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))
     return subjects
@@ -136,15 +137,18 @@ def hub_endpoint_subjects(vpc_views: List[VpcView]) -> List[Subject]:
     (their jobs together: its group must admit every one)."""
     served: Dict[int, Tuple[VpcEndpoint, List[VpcView]]] = {}
     for vpc_view in vpc_views:
+        hubs = vpc_view.hub_endpoints()
+        if not hubs:  # most VPCs (every VPC of a run without Route 53 zones)
+            continue
         own = vpc_view.resolver.endpoints_by_vpc().get(id(vpc_view.usage.vpc), [])
-        for endpoint in vpc_view.hub_endpoints():
+        for endpoint in hubs:
             if not any(endpoint is e for e in own):
                 served.setdefault(id(endpoint), (endpoint, []))[1].append(vpc_view)
     subjects = []
     for endpoint, views in served.values():
         vpc_view = views[0] if len(views) == 1 else _together(views)
         resolver = vpc_view.resolver
-        view = _EndpointView(endpoint, endpoint_service(endpoint.service), vpc_view, resolver, True)
+        view = _EndpointView(endpoint, resolver.service_of(endpoint), vpc_view, resolver, True)
         view.spokes = [v.usage.vpc.loc.resource for v in views]
         names = partial(_endpoint_names, view)
         subjects.append(Subject("endpoints", endpoint.loc, derive("endpoints", view), names))

@@ -33,6 +33,8 @@ from .usage import JobNetwork, Usage, record_usage
 
 @dataclass
 class _JobView:
+    """A job subject's view: the job and what its facts are derived from."""
+
     job: Job
     resolver: Resolver
     groups: Any  # the job's security group references, or Unknown

@@ -23,6 +23,8 @@ from .usage import Usage, record_usage
 
 @dataclass
 class _ModelView:
+    """A model subject's view: the model and its resolved subnets."""
+
     model: Model
     subnets: Any  # its resolved subnets (Subnet or Unknown each), or Unknown
 

@@ -31,6 +31,8 @@ from .subject import Subject, by_rule
 
 @dataclass
 class _PolicyView:
+    """A policy subject's view: the policy and the Clarify jobs it may deny."""
+
     policy: Policy
     # (job, its isolation mandates, its other denials) for each Clarify job of the run that
     # may need inference and does not itself ask for isolation

@@ -43,11 +43,14 @@ class Subject:
         return value
 
 
-def guarded(network: Network, loc: Location, build: Callable[[], List[Subject]]) -> List[Subject]:
-    """The subjects ``build`` makes; a resolver bug on one job, model, VPC or subnet becomes an
-    input error at it (``network.input_errors``) and every other subject is still built."""
+def guarded(
+    network: Network, loc: Location, build: Callable[..., List[Subject]], *arguments: Any
+) -> List[Subject]:
+    """The subjects ``build(*arguments)`` makes; a resolver bug on one job, model, VPC or subnet
+    becomes an input error at it (``network.input_errors``) and every other subject is still
+    built. The arguments are passed, not bound first: once per model and VPC of a plan."""
     try:
-        return build()
+        return build(*arguments)
     except Exception as error:
         problem = f"internal error while resolving {loc.resource}: {type(error).__name__}: {error}"
         network.input_errors.append((loc.file, loc.line, problem))

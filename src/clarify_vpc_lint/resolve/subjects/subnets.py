@@ -17,6 +17,8 @@ from .subject import Subject, guarded
 
 @dataclass
 class _SubnetView:
+    """A subnet subject's view: what its network ACL does with its Clarify jobs' traffic."""
+
     check: AclCheck
 
 
@@ -79,8 +81,7 @@ def subnet_subjects(network: Network, resolver: Resolver) -> List[Subject]:
             if isinstance(subnet, Subnet):
                 uses.setdefault(id(subnet), (subnet, []))[1].append((job, resolved))
     for subnet, jobs in uses.values():
-        built = partial(_used_subnet, subnet, jobs, acls, resolver)
-        subjects += guarded(network, subnet.loc, built)
+        subjects += guarded(network, subnet.loc, _used_subnet, subnet, jobs, acls, resolver)
     return subjects
 
 

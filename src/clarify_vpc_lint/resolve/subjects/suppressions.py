@@ -14,6 +14,8 @@ from .subject import Subject
 
 @dataclass(frozen=True)
 class SuppressionView:
+    """A suppression subject's view: where it is written and what it names."""
+
     loc: Location
     written: str  # as the user wrote it, for the message
     unused: Tuple[str, ...]  # the rule IDs it names that suppressed no finding

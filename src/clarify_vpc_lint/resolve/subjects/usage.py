@@ -82,7 +82,12 @@ def record_usage(
             setattr(usage, name, any_of([getattr(usage, name), value]))
         if isinstance(subnets, Unknown):
             continue
-        here = [s for s in subnets if isinstance(s, Subnet) and resolver.subnet_vpc(s) is usage.vpc]
+        if len(targets) == 1 and usage.vpc is not None:  # network_of found them all in it
+            here = list(subnets)
+        else:
+            here = [
+                s for s in subnets if isinstance(s, Subnet) and resolver.subnet_vpc(s) is usage.vpc
+            ]
         if role == "job":
             usage.job_subnets.extend(s for s in here if not any(s is j for j in usage.job_subnets))
         else:

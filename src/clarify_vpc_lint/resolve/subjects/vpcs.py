@@ -23,6 +23,8 @@ from .usage import Usage
 
 @dataclass
 class VpcView:
+    """A VPC subject's view: how the run's jobs and models use the VPC, and its services."""
+
     usage: Usage
     resolver: Resolver
     services: Dict[tuple, Serving] = field(default_factory=dict)
@@ -39,11 +41,17 @@ class VpcView:
             if self.usage.vpc is None:
                 self.services[key] = Serving(self.usage.unknown)
             else:
-                users = self.usage.s3_subnets() if name == "s3" else self.usage.job_subnets
+                users = partial(self.offline_users, name)
                 self.services[key] = serving(
-                    self.usage.vpc, self.resolver, name, self.without_internet(users), kind, usable
+                    self.usage.vpc, self.resolver, name, users, kind, usable
                 )
         return self.services[key]
+
+    def offline_users(self, name: str) -> List[Subnet]:
+        """The subnets that call ``name`` (S3: of the jobs and models, else of the jobs) and
+        lack an internet route (or may)."""
+        users = self.usage.s3_subnets() if name == "s3" else self.usage.job_subnets
+        return self.without_internet(users)
 
     def hub_endpoints(self) -> List[VpcEndpoint]:
         """The hub endpoints that serve the VPC's jobs, each once."""
