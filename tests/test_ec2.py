@@ -95,7 +95,7 @@ def test_permission_covers_port(protocol, low, high, port, expected) -> None:
 
 def test_new_vpc_has_local_only_main_table_and_self_admitting_default_group() -> None:
     loc = Location("net.yaml", 1, 1, "Vpc", "cloudformation")
-    table, group = ec2.new_vpc_artefacts(loc, "cfn:net.yaml:Vpc", ["rtb-1"], ["sg-1"])
+    table, group = ec2.new_vpc_artefacts(loc, Handle("cfn:net.yaml:Vpc"), ["rtb-1"], ["sg-1"])
     assert table.main and table.routes == []
     assert table.keys == [keys.main_route_table("cfn:net.yaml:Vpc").full_key, keys.real_id("rtb-1")]
     assert group.keys[0] == keys.default_security_group("cfn:net.yaml:Vpc").full_key
@@ -128,7 +128,7 @@ def test_dhcp_key_with_unknown_value_is_undecided_unless_another_is_missing() ->
 
 def test_new_vpc_uses_the_region_default_dhcp_options_with_both_keys() -> None:
     association = ec2.new_vpc_dhcp_association(
-        Location("t.yaml", 1, 1, "Vpc", "cloudformation"), "v"
+        Location("t.yaml", 1, 1, "Vpc", "cloudformation"), Handle("v")
     )
     assert association.implicit and association.vpc == Handle("v")
     assert ec2.missing_dhcp_keys(association.options.options) == []
@@ -216,7 +216,7 @@ def test_acl_blocked_ports_splits_the_range_where_rules_start_and_end() -> None:
 
 
 def test_new_vpc_default_acl_allows_everything_both_ways() -> None:
-    acl = ec2.new_vpc_default_acl(Location("t.yaml", 1, 1, "Vpc", "cloudformation"), "v")
+    acl = ec2.new_vpc_default_acl(Location("t.yaml", 1, 1, "Vpc", "cloudformation"), Handle("v"))
     assert acl.default and acl.keys[0] == keys.default_network_acl("v").full_key
     for egress in (True, False):
         assert ec2.acl_blocked_ports(acl.entries, egress, ec2.ALL_PORTS, ec2.PUBLIC) == ([], None)

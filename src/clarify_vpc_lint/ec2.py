@@ -274,16 +274,14 @@ def covers_port(
 
 def new_vpc_artefacts(
     loc: Location,
-    vpc_key: str,
+    vpc: Handle,
     main_table_ids: Collection[str] = (),
     group_ids: Collection[str] = (),
-    vpc: Optional[Handle] = None,
 ) -> Tuple[RouteTable, SecurityGroup]:
     """The main route table (only the local route) and the default security group (all traffic
-    from itself, all egress) of a VPC created in the inputs; real IDs where the input knows them.
-    ``vpc``: the VPC's Handle where the reader holds one (shared, not built again per artefact:
-    a plan of 2,000 VPCs built 6,000)."""
-    vpc = Handle(vpc_key) if vpc is None else vpc
+    from itself, all egress) of a VPC created in the inputs (``vpc``, its own Handle: one the
+    VPC's implicit objects share); real IDs where the input knows them."""
+    vpc_key = vpc.key
     default_group = keys.default_security_group(vpc_key)
     # positional: a keyword call costs twice as much (2,000 VPCs a plan)
     table = RouteTable(
@@ -315,14 +313,12 @@ REQUIRED_DHCP_KEYS = ("domain-name", "domain-name-servers")
 NO_DHCP_OPTIONS = "default"  # AssociateDhcpOptions: "default to associate no DHCP options"
 
 
-def new_vpc_dhcp_association(
-    loc: Location, vpc_key: str, vpc: Optional[Handle] = None
-) -> DhcpOptionsAssociation:
-    """A new VPC uses its region's default options set: AmazonProvidedDNS and the region's
-    internal domain name. An explicit association replaces it. ``vpc`` as
-    ``new_vpc_artefacts``'s."""
+def new_vpc_dhcp_association(loc: Location, vpc: Handle) -> DhcpOptionsAssociation:
+    """A new VPC (``vpc`` as ``new_vpc_artefacts``'s) uses its region's default options set:
+    AmazonProvidedDNS and the region's internal domain name. An explicit association replaces
+    it."""
     return DhcpOptionsAssociation(  # positional: as new_vpc_artefacts's
-        Handle(vpc_key) if vpc is None else vpc,
+        vpc,
         DhcpOptions(loc, [], _REGION_DEFAULT_OPTIONS),
         False,  # conditional
         True,  # implicit
@@ -407,15 +403,13 @@ def _cidr_block(block: Any) -> Any:
         return Unknown(f"{block!r} is not a CIDR block")
 
 
-def new_vpc_default_acl(
-    loc: Location, vpc_key: str, acl_ids: Collection[str] = (), vpc: Optional[Handle] = None
-) -> NetworkAcl:
-    """The default network ACL of a VPC created in the inputs: rule 100 allows all traffic in
-    and out (AWS's default entries). ``vpc`` as ``new_vpc_artefacts``'s."""
+def new_vpc_default_acl(loc: Location, vpc: Handle, acl_ids: Collection[str] = ()) -> NetworkAcl:
+    """The default network ACL of a VPC created in the inputs (``vpc`` as
+    ``new_vpc_artefacts``'s): rule 100 allows all traffic in and out (AWS's default entries)."""
     return NetworkAcl(
         loc,
-        [keys.default_network_acl(vpc_key).full_key, *map(keys.real_id, acl_ids)],
-        Handle(vpc_key) if vpc is None else vpc,
+        [keys.default_network_acl(vpc.key).full_key, *map(keys.real_id, acl_ids)],
+        vpc,
         True,  # default (positional: as new_vpc_artefacts's)
         list(_DEFAULT_ACL_ENTRIES),  # entries
     )

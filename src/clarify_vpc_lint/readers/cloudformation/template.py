@@ -289,11 +289,12 @@ class _TemplateReader:
                 ],
             )
         )
-        main_table, default_group = ec2.new_vpc_artefacts(loc, keys[0])
+        vpc = Handle(keys[0])  # the VPC of its implicit objects
+        main_table, default_group = ec2.new_vpc_artefacts(loc, vpc)
         self.network.route_tables.append(main_table)
         self.network.security_groups.append(default_group)
-        self.network.network_acls.append(ec2.new_vpc_default_acl(loc, keys[0]))
-        self.network.dhcp_associations.append(ec2.new_vpc_dhcp_association(loc, keys[0]))
+        self.network.network_acls.append(ec2.new_vpc_default_acl(loc, vpc))
+        self.network.dhcp_associations.append(ec2.new_vpc_dhcp_association(loc, vpc))
 
     def subnet(self, logical_id: str, resource: dict) -> None:
         props = self.props(resource)

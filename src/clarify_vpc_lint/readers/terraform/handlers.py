@@ -131,22 +131,21 @@ def _vpc(resource: TfResource, network: Network) -> None:
         )
     )
     if resource.mode == "managed":
-        handle = resource.handle  # the artefacts' VPC: one Handle, not one each
+        handle = resource.handle  # the implicit objects' VPC: one Handle, not one each
         main_table, default_group = ec2.new_vpc_artefacts(
             loc,
-            keys[0],
+            handle,
             _known_id(resource.values.get("main_route_table_id")),
             _known_id(resource.values.get("default_security_group_id")),
-            handle,
         )
         network.route_tables.append(main_table)
         network.security_groups.append(default_group)
         network.network_acls.append(
             ec2.new_vpc_default_acl(
-                loc, keys[0], _known_id(resource.values.get("default_network_acl_id")), handle
+                loc, handle, _known_id(resource.values.get("default_network_acl_id"))
             )
         )
-        network.dhcp_associations.append(ec2.new_vpc_dhcp_association(loc, keys[0], handle))
+        network.dhcp_associations.append(ec2.new_vpc_dhcp_association(loc, handle))
     elif isinstance(resource.values.get("dhcp_options_id"), str):
         network.dhcp_associations.append(
             DhcpOptionsAssociation(resource.handle, resource.values["dhcp_options_id"])
