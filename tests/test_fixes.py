@@ -10,12 +10,12 @@ import os
 import re
 import shutil
 import stat
-from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional, Tuple
 
 import pytest
 from conftest import FIXTURES, ROOT, fixture_module, run_cli
+from msgspec.structs import replace
 
 from clarify_vpc_lint.config import load_config
 from clarify_vpc_lint.fixes import (

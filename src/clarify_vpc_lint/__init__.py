@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
+# the region of a run that names none (--region, config); here, not in awsfacts, so that
+# `--version` and `--help` import none of the records (msgspec)
+DEFAULT_REGION = "us-east-1"
 
 __all__ = ["Finding", "InputErrors", "__version__", "lint"]
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from .values import Unknown
 
-DEFAULT_REGION = "us-east-1"  # the region of a run that names none (--region, config)
 CLARIFY_REPOSITORY = "sagemaker-clarify-processing"
 ANALYSIS_CONFIG_INPUT = "analysis_config"
 

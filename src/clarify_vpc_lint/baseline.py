@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass
 from typing import Iterable, List, Tuple
+
+from msgspec import Struct
 
 from .atomic import write_atomically
 from .documents import ParseError, decode_text, parse_json, read_regular_file
@@ -30,8 +31,7 @@ class BaselineError(ValueError):
     """A baseline file that cannot be read or written; the message names it and says why."""
 
 
-@dataclass
-class Baseline:
+class Baseline(Struct):
     folder: str  # absolute: the files it names are relative to it
     counts: Counter
 

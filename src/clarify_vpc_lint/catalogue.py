@@ -5,12 +5,12 @@ The CLI, ``--list-rules``, ``--explain``, the generated docs and the plugins all
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Tuple
 
 import yaml
+from msgspec import field
 
 from . import resolve  # noqa: F401  (registers the facts the queries may name)
 from .facts import FACTS, KINDS, QueryError, facts_read
@@ -25,15 +25,14 @@ FIXTURE_FORMATS = ("cloudformation", "api", "terraform", "python")  # a rule's t
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class Rule(RuleHeader):
+class Rule(RuleHeader, frozen=True):
     summary: str
     query: str
     message: str
     unknown_message: str
     rationale: str
     references: Tuple[str, ...]
-    remediation: Dict[str, str] = field(hash=False)
+    remediation: Dict[str, str]
     bad_example: str = ""
     good_example: str = ""
     tags: Tuple[str, ...] = ()

@@ -130,8 +130,8 @@ Spot = Tuple[str, int, str]  # (real path, line, resource): where a finding or a
 
 
 class _Judgement:
-    """The project's result, indexed by real path (checkov names files its own way). Not a
-    dataclass: building one at import costs each of checkov's runner processes."""
+    """The project's result, indexed by real path (checkov names files its own way). A plain
+    class: the runner processes that only answer import none of the engine's records (msgspec)."""
 
     def __init__(self, summary: Dict[str, Any]) -> None:
         # each file read, with its format ("terraform-config" also for a local module outside

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
-from . import __version__
-from .awsfacts import DEFAULT_REGION
+from . import DEFAULT_REGION, __version__
 from .writers import FORMATS
 
 if TYPE_CHECKING:  # the pipeline is imported in _main, once the arguments ask for linting

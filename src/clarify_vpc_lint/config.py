@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
+
+from msgspec import Struct, field
 
 from .documents import Document, ParseError, decode_text, parse_yaml, read_regular_file
 from .environments import Project
@@ -30,8 +31,7 @@ _KNOWN_KEYS = {
 _PROJECT_KEYS = {"name", "paths", "context", "parameters"}
 
 
-@dataclass
-class Config:
+class Config(Struct):
     path: Optional[str] = None
     document: Optional[Document] = None
     fail_on: Optional[str] = None

@@ -18,13 +18,13 @@ import stat
 import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from itertools import accumulate
 from json.decoder import scanstring
 from json.scanner import make_scanner
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
+from msgspec import Struct
 
 Position = Tuple[int, int]
 PathKey = Union[str, int]
@@ -68,15 +68,14 @@ class PosList(list):
         self.position: Position = (1, 1)
 
 
-@dataclass
-class Document:
+class Document(Struct):
     """One parsed input file: its data and a way to find the position of any path in it."""
 
     path: str
     text: str
     data: Any
     is_json: bool
-    _json_positions: Any = field(default=None, repr=False)
+    _json_positions: Any = None
 
     def locate(self, path: Sequence[PathKey]) -> Position:
         """The position of the deepest existing key along ``path`` (1-based line and column)."""

@@ -16,11 +16,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 from typing import Any, Collection, List, Mapping, Optional, Sequence, Tuple
 
-from . import keys
-from .awsfacts import DEFAULT_REGION
+from msgspec import Struct
+
+from . import DEFAULT_REGION, keys
 from .logic import Fact, all_of
 from .model import (
     DhcpOptions,
@@ -78,8 +78,7 @@ _GATEWAY_PREFIXES = {"igw-": False, "vgw-": False, "eigw-": False, "tgw-": True}
 DESCRIBE_NAT_GATEWAYS = "aws ec2 describe-nat-gateways"
 
 
-@dataclass(frozen=True)
-class ViaNatGateway:
+class ViaNatGateway(Struct, frozen=True):
     """A route to a NAT gateway: whether it reaches the internet is the gateway's connectivity
     type, which the resolver looks up (the gateway may be defined in another input)."""
 

@@ -14,12 +14,12 @@ selected in no world: it is set aside before its other facts are derived (``fact
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from functools import cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 from weakref import WeakKeyDictionary
 
 import jmespath
+from msgspec.structs import replace
 
 from .catalogue import Rule
 from .facts import guards

@@ -10,15 +10,15 @@ inventory at the root) belong to each project.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Sequence, Set
+
+from msgspec import Struct
 
 from .model import Network
 from .paths import within
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(Struct, frozen=True):
     """The inputs one judgement reads together."""
 
     name: str
@@ -36,7 +36,7 @@ def _copies_in_terraform(network: Network) -> List[List[str]]:
     """Files of distinct roots (or plans) that define the same root-module resource address."""
     first_file: Dict[str, str] = {}  # address -> the first file that defines it
     by_address: Dict[str, Set[str]] = {}  # address -> its files, where more than one
-    for name in network.__dataclass_fields__:
+    for name in network.__struct_fields__:
         entities = getattr(network, name)
         # a list holds one type: one without locations (routes and associations written apart)
         # is passed over as a whole, not item by item (a third of the time on a large plan)

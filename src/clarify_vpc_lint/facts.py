@@ -11,19 +11,18 @@ To add a fact: decorate its function in the module of its kind in ``resolve/subj
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, Callable, Dict, FrozenSet, List, Tuple
 
 from jmespath.parser import Parser
+from msgspec import Struct
 
 KINDS = (
     "requests", "jobs", "models", "vpcs", "endpoints", "subnets", "policies", "suppressions",
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(Struct, frozen=True):
     """One registered fact: its subject kind, name, meaning and derivation."""
 
     kind: str

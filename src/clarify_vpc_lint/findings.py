@@ -5,8 +5,9 @@ Writers and plugins import these from here, not from the orchestrator (``linter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+from msgspec import Struct, field
 
 if TYPE_CHECKING:
     from .model import Location
@@ -17,8 +18,7 @@ if TYPE_CHECKING:
 Region = Tuple[int, int, int, int]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """A rule's verdict on one subject: where, how severe, what it says and how to fix it."""
 
     rule: str
@@ -39,9 +39,22 @@ class Finding:
     # the existing subnet a CVL201 fix adds to the model's subnets; for a policy, (rule, JSON).
     # A subject's context gives them per rule (``fix_adds``: rule -> items), as one subject is
     # judged by several rules (an endpoint: CVL306's route tables, CVL501's statement)
-    fix_adds: Tuple[Tuple[str, str], ...] = field(default=(), compare=False)
+    fix_adds: Tuple[Tuple[str, str], ...] = ()
     # the VpcConfig its fix writes (CVL102, CVL103), into the job or into its model
-    fix_vpc_config: Optional[VpcConfigWrite] = field(default=None, compare=False)
+    fix_vpc_config: Optional[VpcConfigWrite] = None
+
+    def _verdict(self) -> Tuple[Any, ...]:
+        """What equality compares: every field but the two its fix writes."""
+        fields = (self.name, self.severity, self.remediation, self.missing, self.region)
+        return (*self.sort_key(), *fields)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._verdict() == other._verdict()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._verdict())
 
     def sort_key(self) -> Tuple[Any, ...]:
         return (self.file, self.line, self.rule, self.column, self.resource, self.message)
@@ -70,8 +83,7 @@ class Finding:
         return self.missing[0] if len(self.missing) == 1 else list(self.missing)
 
 
-@dataclass
-class InputError:
+class InputError(Struct):
     """An input that could not be read (or read in full): the file, the line where known, why."""
 
     file: str
@@ -82,8 +94,7 @@ class InputError:
         return {"file": self.file, "line": self.line, "message": self.message}
 
 
-@dataclass
-class Result:
+class Result(Struct):
     """One run's findings and input errors, with what was read and what each rule judged."""
 
     findings: List[Finding]

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from msgspec import Struct, field
 
 from .logic import Fact, all_of, any_of, negate
 from .values import Handle, Unknown
@@ -31,8 +32,7 @@ from .values import Handle, Unknown
 ABSENT = None  # a condition key the request is known not to carry
 
 
-@dataclass(frozen=True)
-class Arn:
+class Arn(Struct, frozen=True):
     """A resource ARN with parts the inputs may not hold: ``None`` for an unknown part (the
     account of a template's resources), and a name of which only the start is known when
     ``prefix`` (the shadow endpoint ``sagemaker-clarify-endpoint-...``)."""
@@ -50,8 +50,7 @@ class Arn:
         return f"arn:{shown}:{self.name}{'*' if self.prefix else ''}"
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(Struct, frozen=True):
     """One API request: ``context`` maps lower-case condition keys to the value the request
     carries (a string, number, bool, or a list for multivalued keys), ``ABSENT`` for a key it is
     known not to carry, or Unknown; a key not listed is unknown (the inputs do not say)."""
@@ -63,8 +62,7 @@ class Request:
     multivalued: Tuple[str, ...] = ()  # lower-case keys that carry a set of values
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(Struct, frozen=True):
     """A statement of a named policy, and how a message names it."""
 
     policy: str
@@ -72,8 +70,7 @@ class Statement:
     body: Any
 
 
-@dataclass
-class Verdict:
+class Verdict(Struct):
     """What the policies do with a request."""
 
     allowed: Fact

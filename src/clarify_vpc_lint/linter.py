@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from . import collector, suppressions
-from .awsfacts import DEFAULT_REGION
+from msgspec import Struct, field
+
+from . import DEFAULT_REGION, collector, suppressions
 from .catalogue import SEVERITIES, Rule, load_rules, rule_ids
 from .config import Config
 from .documents import text_read_again
@@ -20,8 +20,7 @@ from .regions import with_regions
 from .resolve import Subject, build_subjects
 
 
-@dataclass
-class Options:
+class Options(Struct):
     """What a run lints and how: the paths, context and settings the CLI and the hosts pass."""
 
     paths: Sequence[str] = (".",)

@@ -7,8 +7,9 @@ is a fact the inputs do not determine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, FrozenSet, List, Literal, Optional, Tuple, Union, get_args
+
+from msgspec import Struct, field
 
 from .values import Unknown, kind_of
 
@@ -38,8 +39,7 @@ Language = Literal["cloudformation", "terraform", "api", "inventory", "python", 
 LANGUAGES: FrozenSet[str] = frozenset(get_args(Language))
 
 
-@dataclass
-class Location:
+class Location(Struct):
     """Where a subject is written, in the terms the finding reports.
 
     ``language`` is how the subject is written, and so how its fix names things and in which
@@ -63,30 +63,46 @@ class Location:
     entity: str = ""
 
 
-class LazyLocation(Location):
-    """A Location whose line and column are found when first read.
+class LazyLocation(Location, dict=True):
+    """A Location whose line and column are found when first read (made by ``lazy_location``).
 
     Finding a position in a large JSON text costs a scan of it: a plan's 10,000 resources pay it
-    only for those a finding (or a host plugin) reports. ``position`` returns (line, column).
+    only for those a finding (or a host plugin) reports. Until then ``line`` and ``column`` are
+    unset fields, and ``position`` (in the instance's dict) returns them.
     """
 
-    def __init__(
-        self, file: str, resource: str, language: Language, position: Callable[[], Tuple[int, int]]
-    ) -> None:
-        # line and column stay unset until __getattr__ is asked for them; the other fields keep
-        # their class defaults (10,000 per plan: no dataclass __init__ to set and delete them)
-        self.file, self.resource, self.language = file, resource, language
-        self._position = position
+    def resolved(self) -> LazyLocation:
+        """Itself, with its line and column found (comparing, printing or copying reads the
+        fields directly, where an unset one would raise)."""
+        position = self.__dict__.pop("position", None)
+        if position is not None:
+            self.line, self.column = position()
+        return self
 
     def __getattr__(self, name: str) -> Any:  # only for attributes not set
-        if name not in ("line", "column") or "_position" not in self.__dict__:
+        if name not in ("line", "column") or "position" not in self.__dict__:
             raise AttributeError(name)
-        self.line, self.column = self.__dict__.pop("_position")()
-        return getattr(self, name)
+        return getattr(self.resolved(), name)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyLocation):
+            other.resolved()
+        return Location.__eq__(self.resolved(), other)
+
+    def __repr__(self) -> str:
+        return Location.__repr__(self.resolved())
 
 
-@dataclass
-class Job:
+def lazy_location(
+    file: str, resource: str, language: Language, position: Callable[[], Tuple[int, int]]
+) -> LazyLocation:
+    location = LazyLocation(file, 0, 0, resource, language)
+    del location.line, location.column  # until read: see LazyLocation.__getattr__
+    location.__dict__["position"] = position
+    return location
+
+
+class Job(Struct):
     """A SageMaker Clarify job (processing job or monitoring job definition), as the inputs write it."""
 
     loc: Location
@@ -110,8 +126,7 @@ class Job:
     inter_container_encryption: Tri = False
 
 
-@dataclass(frozen=True)
-class SubnetsImport:
+class SubnetsImport(Struct, frozen=True):
     """A template's model whose subnets another stack exports (``Fn::ImportValue``): where a
     fix adds a subnet. ``joined``: one comma-joined export the model splits; else one each."""
 
@@ -122,8 +137,7 @@ class SubnetsImport:
     delimiter: str = ","  # of the joined export, as the model's Fn::Split names it
 
 
-@dataclass
-class SubnetChoices:
+class SubnetChoices(Struct):
     """A template's model whose subnets are items picked from one list (``!Select [0, L]``):
     where the smallest fix picks another item of the same list."""
 
@@ -132,8 +146,7 @@ class SubnetChoices:
     items: List[Ref]  # L resolved: each item's reference
 
 
-@dataclass
-class Model:
+class Model(Struct):
     """A SageMaker model: where its shadow endpoint runs and whether it loads artifacts from S3."""
 
     loc: Location
@@ -147,8 +160,7 @@ class Model:
     subnet_choices: Optional[SubnetChoices] = None
 
 
-@dataclass
-class ServingEndpoint:
+class ServingEndpoint(Struct):
     """A SageMaker endpoint or endpoint config: the link from a monitoring job to its model."""
 
     keys: List[str]
@@ -156,8 +168,7 @@ class ServingEndpoint:
     models: List[Ref] = field(default_factory=list)  # for an endpoint config: variant models
 
 
-@dataclass
-class Vpc:
+class Vpc(Struct):
     """A VPC: its DNS attributes and IPv4 CIDR blocks."""
 
     loc: Location
@@ -169,8 +180,7 @@ class Vpc:
     owner: Any = None  # the account that owns it (inventory OwnerId), None where not read
 
 
-@dataclass
-class Subnet:
+class Subnet(Struct):
     """A subnet: its VPC, Availability Zone and CIDR block."""
 
     loc: Location
@@ -191,8 +201,7 @@ class Subnet:
         return zone_id if isinstance(zone_id, str) and zone_id else self.availability_zone
 
 
-@dataclass
-class Route:
+class Route(Struct):
     """One route of a route table: its destination and what it reaches."""
 
     destination: Any
@@ -205,8 +214,7 @@ class Route:
     other_network: Any = False
 
 
-@dataclass
-class NatGateway:
+class NatGateway(Struct):
     """A NAT gateway: public or private connectivity."""
 
     loc: Location
@@ -214,8 +222,7 @@ class NatGateway:
     connectivity_type: Any  # "public" | "private", None (AWS's default: public) or Unknown
 
 
-@dataclass
-class PrefixList:
+class PrefixList(Struct):
     """A managed prefix list: an AWS-managed one is known by its name (com.amazonaws.<region>.s3),
     a customer-managed one by its entries."""
 
@@ -225,8 +232,7 @@ class PrefixList:
     cidrs: Union[List[Any], Unknown]
 
 
-@dataclass
-class RouteTable:
+class RouteTable(Struct):
     """A route table of a VPC; ``main`` for the table subnets without an association use."""
 
     loc: Location
@@ -236,8 +242,7 @@ class RouteTable:
     routes: List[Route]
 
 
-@dataclass
-class RouteTableAssociation:
+class RouteTableAssociation(Struct):
     """A subnet explicitly associated with a route table."""
 
     subnet: Ref
@@ -245,8 +250,7 @@ class RouteTableAssociation:
     conditional: Tri = False
 
 
-@dataclass
-class Permission:
+class Permission(Struct):
     """One ingress or egress rule of a security group."""
 
     protocol: Any  # "-1" for all, "tcp", "6", ... or Unknown
@@ -256,8 +260,7 @@ class Permission:
     conditional: Tri = False
 
 
-@dataclass
-class SecurityGroup:
+class SecurityGroup(Struct):
     """A security group with its ingress and egress permissions."""
 
     loc: Location
@@ -267,8 +270,7 @@ class SecurityGroup:
     egress: List[Permission]
 
 
-@dataclass
-class SecurityGroupRule:
+class SecurityGroupRule(Struct):
     """A rule written apart from its group (AWS::EC2::SecurityGroupIngress and the like)."""
 
     group: Ref
@@ -276,8 +278,7 @@ class SecurityGroupRule:
     permission: Permission
 
 
-@dataclass
-class VpcEndpoint:
+class VpcEndpoint(Struct):
     """A VPC endpoint: its service, type, private DNS, placement, security groups and policy."""
 
     loc: Location
@@ -311,8 +312,7 @@ class VpcEndpoint:
             )
 
 
-@dataclass
-class DhcpOptions:
+class DhcpOptions(Struct):
     """A DHCP options set: its options by EC2 key ("domain-name", ...), Unknown where not known."""
 
     loc: Location
@@ -320,8 +320,7 @@ class DhcpOptions:
     options: Union[Dict[str, Any], Unknown]
 
 
-@dataclass
-class DhcpOptionsAssociation:
+class DhcpOptionsAssociation(Struct):
     """Which DHCP options set a VPC uses. ``options`` is a reference, a ``DhcpOptions`` (a new
     VPC's implicit default set) or "default" (EC2's spelling of *no* options set)."""
 
@@ -331,8 +330,7 @@ class DhcpOptionsAssociation:
     implicit: bool = False  # a new VPC's region default: an explicit association replaces it
 
 
-@dataclass
-class NetworkAclEntry:
+class NetworkAclEntry(Struct):
     """One numbered rule of a network ACL (IPv4; IPv6 entries do not carry the job's traffic)."""
 
     rule_number: Any  # int or Unknown
@@ -345,8 +343,7 @@ class NetworkAclEntry:
     conditional: Tri = False
 
 
-@dataclass
-class NetworkAcl:
+class NetworkAcl(Struct):
     """A network ACL of a VPC with its entries."""
 
     loc: Location
@@ -356,8 +353,7 @@ class NetworkAcl:
     entries: List[NetworkAclEntry]
 
 
-@dataclass
-class NetworkAclAssociation:
+class NetworkAclAssociation(Struct):
     """A subnet explicitly associated with a network ACL."""
 
     subnet: Ref
@@ -365,8 +361,7 @@ class NetworkAclAssociation:
     conditional: Tri = False
 
 
-@dataclass
-class AnalysisConfig:
+class AnalysisConfig(Struct):
     """A Clarify analysis configuration file: whether its methods call the model, and which."""
 
     loc: Location
@@ -377,8 +372,7 @@ class AnalysisConfig:
     predictor: Any = None  # the predictor mapping (instance_type: the shadow endpoint's)
 
 
-@dataclass
-class Policy:
+class Policy(Struct):
     """An IAM policy document that may deny creating Clarify jobs (CVL104)."""
 
     loc: Location
@@ -392,8 +386,7 @@ class Policy:
 # -- policies (CVL503): roles and what the inputs attach to them ----------------------------------
 
 
-@dataclass
-class Role:
+class Role(Struct):
     """An IAM role and the policies written on it (inline documents, managed policy references,
     permissions boundary). ``complete``: the input lists everything attached to it (an inventory
     of ``get-account-authorization-details``); a template's role may get more elsewhere."""
@@ -406,8 +399,7 @@ class Role:
     complete: bool = False
 
 
-@dataclass
-class RoleAttachment:
+class RoleAttachment(Struct):
     """A policy attached to a role apart from it (``AWS::IAM::Policy`` ``Roles``, Terraform's
     ``aws_iam_role_policy`` / ``aws_iam_role_policy_attachment``): a document or a reference."""
 
@@ -416,8 +408,7 @@ class RoleAttachment:
     document: Any = None  # an inline document (dict or Unknown)
 
 
-@dataclass
-class Request:
+class Request(Struct):
     """A standalone SageMaker API request, checked by CVL001."""
 
     loc: Location
@@ -428,8 +419,7 @@ class Request:
 # -- Route 53 private hosted zones (which VPCs resolve which names: centralised endpoints) ----------
 
 
-@dataclass
-class HostedZone:
+class HostedZone(Struct):
     """A Route 53 hosted zone: its domain name and the VPCs it is associated with."""
 
     loc: Location
@@ -443,8 +433,7 @@ class HostedZone:
     records_complete: bool = True
 
 
-@dataclass
-class ZoneAssociation:
+class ZoneAssociation(Struct):
     """A zone associated with a VPC apart from the zone (aws_route53_zone_association, the
     saved ``list-hosted-zones-by-vpc`` of a VPC)."""
 
@@ -453,8 +442,7 @@ class ZoneAssociation:
     conditional: Tri = False
 
 
-@dataclass
-class DnsRecord:
+class DnsRecord(Struct):
     """An A/AAAA alias or CNAME record: the names it answers and what it points to."""
 
     loc: Location
@@ -465,8 +453,7 @@ class DnsRecord:
     conditional: Tri = False
 
 
-@dataclass
-class Network:
+class Network(Struct):
     """Everything the readers found in one run."""
 
     jobs: List[Job] = field(default_factory=list)
@@ -523,7 +510,7 @@ class Network:
     endpoint_policies: List[Tuple[Ref, Any]] = field(default_factory=list)
 
     def extend(self, other: Network) -> None:
-        for name in self.__dataclass_fields__:
+        for name in self.__struct_fields__:
             if name == "inventory_kinds":
                 self.inventory_kinds |= other.inventory_kinds
             else:

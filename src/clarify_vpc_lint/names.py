@@ -9,8 +9,9 @@ A name the inputs do not hold carries ``missing``: the fix gives its line as a c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
+
+from msgspec import Struct
 
 ID_PREFIXES = ("subnet-", "sg-", "vpc-", "rtb-", "vpce-", "acl-", "dopt-")
 # a real ID of those kinds anywhere in a text (a message, a template): where hosts show a finding
@@ -19,8 +20,7 @@ AWS_ID = re.compile(r"\b(?:" + "|".join(p[:-1] for p in ID_PREFIXES) + r")-[0-9a
 LOOKED_UP = ("vpc-of-subnet", "acl-of-subnet", "default-group-of-vpc")
 
 
-@dataclass(frozen=True)
-class Refs:
+class Refs(Struct, frozen=True):
     """Entities a fix names: (origin, name) with origin ``cloudformation``, ``terraform`` or
     ``id`` (a value as AWS writes it: an ID, a CIDR block), or one looked up from another
     (``vpc-of-subnet``, ``acl-of-subnet``, ``default-group-of-vpc``), named by another
@@ -45,8 +45,7 @@ _PROSE = {  # how prose names an entity named by another
 }
 
 
-@dataclass(frozen=True)
-class VpcConfigWrite:
+class VpcConfigWrite(Struct, frozen=True):
     """A VpcConfig a fix writes (CVL102: the job takes its model's; CVL103: the model takes the
     job's): into which resource, with which subnets and groups, as that resource's file names
     them, copied from ``source``; ``needs`` says what a person must supply when the inputs do not
@@ -62,8 +61,7 @@ class VpcConfigWrite:
     source: Tuple[str, str] = ("", "")  # (file, resource) whose VpcConfig it copies
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(Struct, frozen=True):
     """A name a fix writes as it is (a resource to change, a key to add); ``missing`` says, in a
     comment, that the inputs do not hold the real one."""
 
@@ -74,8 +72,7 @@ class Name:
         return self.text
 
 
-@dataclass(frozen=True)
-class Zone:
+class Zone(Struct, frozen=True):
     """The Availability Zone a fix puts a new subnet in, one the subnets it joins do not use:
     the ``index``-th of Fn::GetAZs where they are chosen so in a template, else ``name``."""
 

@@ -22,9 +22,10 @@ import subprocess
 import sys
 import tempfile
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
+
+from msgspec.structs import replace
 
 from .baseline import BaselineError, read_baseline
 from .catalogue import SEVERITIES

@@ -13,9 +13,10 @@ import hashlib
 import os
 import signal
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple
+
+from msgspec import Struct
 
 from .config import load_config
 from .documents import ParseError, read_regular_file
@@ -26,8 +27,7 @@ BUDGET_VARIABLE = "CLARIFY_VPC_LINT_TIME_BUDGET"
 DEFAULT_BUDGET_SECONDS = 60.0
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """What a judgement depends on besides the judged files."""
 
     region: Optional[str] = None

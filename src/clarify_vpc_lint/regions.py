@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from msgspec.structs import replace
 
 from . import tfaddress
 from .documents import Document, text_read_again

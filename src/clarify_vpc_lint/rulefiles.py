@@ -8,18 +8,17 @@ register, which imports the whole pipeline; a host that only lists or registers 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Optional, Tuple
 
 import yaml
+from msgspec import Struct
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class RuleHeader:
+class RuleHeader(Struct, frozen=True):
     """What names a rule, in every tool that reports it."""
 
     id: str

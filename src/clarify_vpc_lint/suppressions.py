@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from . import hcl_text
 from .documents import Document, ParseError
@@ -40,8 +42,7 @@ MARKERS = ("clarify-vpc-lint", "checkov:skip")  # a file naming neither holds no
 COMMENTED = (".yaml", ".yml", ".template", ".tf", ".py", ".ipynb")
 
 
-@dataclass
-class Suppression:
+class Suppression(Struct):
     """One suppression written in an input: the rules it names and the subjects it covers."""
 
     loc: Location  # where it is written; ``resource`` is what it covers

@@ -8,12 +8,12 @@ quoted string that may hold dots, brackets or escaped quotes (``for_each`` over 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
+from msgspec import Struct
 
-@dataclass(frozen=True)
-class Address:
+
+class Address(Struct, frozen=True):
     """A Terraform resource instance address, parsed: its module path, mode, type, name and index."""
 
     modules: Tuple[Tuple[str, str], ...]  # (call name, index as written or "") from the root

@@ -6,26 +6,35 @@ A reader never guesses. Where a value depends on something the inputs do not sho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Tuple
 
+from msgspec import Struct
 
-@dataclass(frozen=True)
-class Unknown:
+
+class Unknown(Struct, frozen=True):
     """A value the inputs do not determine; ``reason`` tells the user how to supply it."""
 
     reason: str
     text: str = ""  # what is known of a partly resolved string, e.g. "com.amazonaws.${R}.s3"
     # what is known of a partly resolved JSON text (``jsonencode`` of a policy whose ARNs hold
     # an unknown account ID): the value it encodes, with Unknown where parts are not known
-    encodes: Any = field(default=None, compare=False)
+    encodes: Any = None
+
+    # two unknowns are the same when they say the same (reason and text): what one encodes
+    # is not compared, and may be a list or mapping, which would make it unhashable
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.reason == other.reason and self.text == other.text  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.reason, self.text))
 
     def __bool__(self) -> bool:  # an unknown is never silently truthy or falsy
         raise TypeError("Unknown has no truth value; test isinstance(value, Unknown)")
 
 
-@dataclass(frozen=True)
-class Handle:
+class Handle(Struct, frozen=True):
     """A reference to an entity defined in the inputs (a CloudFormation resource, a Terraform address).
 
     ``key`` is the entity's identity in the network model, ``attribute`` a sub-entity such as a
@@ -40,8 +49,7 @@ class Handle:
         return f"{self.key}#{self.attribute}" if self.attribute else self.key
 
 
-@dataclass(frozen=True)
-class Joined:
+class Joined(Struct, frozen=True):
     """``Fn::Join`` over parts that are not all strings, kept so ``Fn::Split`` can undo it."""
 
     separator: str

@@ -22,15 +22,16 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Tuple, Union
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from ..documents import buffered_text
 from ..findings import Finding, Result
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Struct, frozen=True):
     """One literal setting a fix writes: the same meaning under each language's name."""
 
     cloudformation: Tuple[str, ...]  # under the resource's Properties
@@ -64,8 +65,7 @@ SETTINGS: Dict[str, Tuple[Setting, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class ListItem:
+class ListItem(Struct, frozen=True):
     """A list a fix adds the finding's ``fix_adds`` to, under each language's name."""
 
     cloudformation: Tuple[str, ...]
@@ -130,8 +130,7 @@ NEEDS = {
 }
 
 
-@dataclass(frozen=True)
-class NewText:
+class NewText(Struct, frozen=True):
     """New resources (a template's) or blocks (a ``.tf`` file's) a fix writes at one offset:
     the names the fix gives them, and their text with some of those names changed."""
 
@@ -140,8 +139,7 @@ class NewText:
     render: Callable[[Dict[str, str]], str]
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Struct, frozen=True):
     """One replacement in a file's text."""
 
     start: int  # offsets in the file's text
@@ -149,16 +147,14 @@ class Edit:
     text: str
 
 
-@dataclass
-class NotApplied:
+class NotApplied(Struct):
     """A finding whose fix is not written, with why."""
 
     finding: Finding
     reason: str  # what the fix needs, or why it is not written
 
 
-@dataclass
-class FixPlan:
+class FixPlan(Struct):
     """The fixes of one run: each file's text before and after, what was fixed and what not."""
 
     original: Dict[str, str] = field(default_factory=dict)  # path -> text as read
@@ -206,8 +202,7 @@ def plan_fixes(result: Result) -> FixPlan:
     return planning.plan
 
 
-@dataclass
-class _Planning:
+class _Planning(Struct):
     """A plan being built: the edits planned per file, and the new text each file is given
     (so the same new resource, needed by two findings, is written once)."""
 

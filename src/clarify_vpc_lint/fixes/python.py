@@ -25,11 +25,13 @@ import ast
 import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 from json.decoder import scanstring
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..documents import ParseError
 from ..findings import Finding
@@ -207,8 +209,7 @@ def _edited_cell(text: str, cell: CodeCell, found: List[Edit]) -> Union[Edit, st
     return Edit(first, last_end, separator.join(written_pieces))
 
 
-@dataclass(frozen=True)
-class _Remediation:
+class _Remediation(Struct, frozen=True):
     """A Python remediation as code: ``name = value`` (an SDK argument), ``Name=value,`` (a
     boto3 keyword) or ``"Name": value,`` (a member of boto3's request dict)."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import gc
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from .. import suppressions, tfaddress
-from ..awsfacts import DEFAULT_REGION
+from msgspec import Struct
+
+from .. import DEFAULT_REGION, suppressions, tfaddress
 from ..config import Config, declared_names, find_config, load_config
 from ..documents import (
     Document,
@@ -43,8 +43,7 @@ COMMENTED = tuple(e for e in suppressions.COMMENTED if e != ".ipynb")
 Kept = Dict[Tuple[str, str], Document]  # parsed documents by path and text
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(Struct, frozen=True):
     """What one judgement covers: a folder (every input under it) and its config file."""
 
     root: str
@@ -122,8 +121,7 @@ def _failure(file: str, line: Optional[int], message: str) -> Result:
     return Result([], [InputError(file, line, message)], {}, [])
 
 
-@dataclass(frozen=True)
-class Shown:
+class Shown(Struct, frozen=True):
     """A finding as one open file shows it: where, and what it says there."""
 
     finding: Finding

@@ -14,10 +14,10 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from lsprotocol import types
+from msgspec import Struct, field
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -37,8 +37,7 @@ _SEVERITY = {
 T = TypeVar("T")
 
 
-@dataclass
-class _Published:
+class _Published(Struct):
     """What a document shows now: its text then, the project's result, and the findings."""
 
     text: str
@@ -47,8 +46,7 @@ class _Published:
     diagnostics: List[types.Diagnostic]
 
 
-@dataclass
-class _State:
+class _State(Struct):
     pending: Dict[Project, asyncio.Task] = field(default_factory=dict)
     generation: Dict[Project, int] = field(default_factory=dict)
     published: Dict[str, _Published] = field(default_factory=dict)  # by URI

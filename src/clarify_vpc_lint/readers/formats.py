@@ -10,7 +10,6 @@ the same root, jobs declared in the config file replace the script jobs of the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 from importlib import import_module
 from typing import (
@@ -24,6 +23,8 @@ from typing import (
     Sequence,
     Tuple,
 )
+
+from msgspec import Struct, field
 
 from ..documents import Document, ParseError
 from ..findings import InputError
@@ -43,8 +44,7 @@ TERRAFORM_VARIABLE_EXTENSIONS = (".tfvars", ".tfvars.json")
 TERRAFORM_LANGUAGE: Language = "terraform"  # the remediation blocks .tf findings use
 
 
-@dataclass
-class Batch:
+class Batch(Struct):
     """One run's reading: the settings its readers share, its inputs by format, and what they
     gave. Each format's ``read`` takes the batch and extends it."""
 
@@ -83,8 +83,7 @@ class Batch:
         return Network()
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(Struct, frozen=True):
     """One input format: how its inputs are told apart and read, and how reports name it."""
 
     name: str

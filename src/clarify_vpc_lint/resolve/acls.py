@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import re
-from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any, Dict, List, Optional, Set, Tuple
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service
@@ -28,8 +30,7 @@ _REQUIRED_SERVICES = ("s3", "sagemaker.api", "sagemaker.runtime")
 _RULE_NUMBER_LIMIT = 32767  # 32767 and above are AWS's; the final "*" rule
 
 
-@dataclass
-class AclCheck:
+class AclCheck(Struct):
     """What one subnet's ACL does with the traffic of the Clarify jobs that use the subnet."""
 
     acl: Any  # NetworkAcl, or Unknown

@@ -12,8 +12,9 @@ who that is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
+
+from msgspec import Struct
 
 from ..iam import ABSENT, Arn, Request
 from ..model import Job, Model
@@ -66,8 +67,7 @@ _NAME_MEMBERS = ("ProcessingJobName", "JobDefinitionName")
 _MULTIVALUED = ("sagemaker:vpcsubnets", "sagemaker:vpcsecuritygroupids", "sagemaker:instancetypes")
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(Struct, frozen=True):
     """One request a Clarify job makes, who makes it and through which endpoint."""
 
     request: Request

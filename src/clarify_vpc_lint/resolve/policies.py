@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Tuple
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .. import keys
 from ..iam import ABSENT, Request, Statement, denials
@@ -37,8 +39,7 @@ _UNDOCUMENTED = Unknown(
 )
 
 
-@dataclass(frozen=True)
-class Denial:
+class Denial(Struct, frozen=True):
     """A statement that denies (True) or may deny (Unknown) one request of a job."""
 
     statement: Statement

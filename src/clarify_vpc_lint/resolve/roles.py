@@ -10,8 +10,9 @@ that policy would allow is unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
+
+from msgspec import Struct, field
 
 from .. import keys, managed_policies
 from ..iam import allows, evaluate
@@ -21,8 +22,7 @@ from ..values import Handle, Unknown, dig
 from .calls import ROLE, Call
 
 
-@dataclass
-class RolePolicies:
+class RolePolicies(Struct):
     """The documents that decide what a role may do, each with a name for messages."""
 
     identity: List[Tuple[str, Any]] = field(default_factory=list)
@@ -102,8 +102,7 @@ class Roles:
         return (f"a managed policy of {role}", Unknown("a managed policy ARN is not text"))
 
 
-@dataclass
-class RoleVerdict:
+class RoleVerdict(Struct):
     """What a job's role may do of the requests it makes."""
 
     role: Optional[Role]  # None: the job's role is not in the inputs, nothing is judged

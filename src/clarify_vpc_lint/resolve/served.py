@@ -16,8 +16,9 @@ multi-account pattern, FACTS section 8). How much the inputs decide:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+
+from msgspec import Struct, field
 
 from .. import ec2, keys
 from ..awsfacts import endpoint_service, url_suffix
@@ -64,8 +65,7 @@ def hostnames(service: str, region: str) -> List[str]:
     return [host, f"*.{host}"] if service == "s3" else [host]
 
 
-@dataclass
-class Serving:
+class Serving(Struct):
     """Whether a service is served to some subnets of a VPC, and by which hub endpoints."""
 
     fact: Fact

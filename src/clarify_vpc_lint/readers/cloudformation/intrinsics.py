@@ -17,8 +17,9 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+from msgspec import Struct, field
 
 from ... import ec2
 from ...awsfacts import partition_of, url_suffix
@@ -58,8 +59,7 @@ _IDENTITY_ATTRIBUTES = {
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
-@dataclass
-class Template:
+class Template(Struct):
     """One CloudFormation template as the intrinsic functions read it."""
 
     path: str
@@ -72,8 +72,7 @@ class Template:
         return f"cfn:{self.path}:{logical_id}"
 
 
-@dataclass
-class CfnRun:
+class CfnRun(Struct):
     """What every template of the run can see: parameters, region, exports and SSM parameters."""
 
     region: str
@@ -82,11 +81,11 @@ class CfnRun:
     exports: Dict[str, Tuple[Template, Any, str]] = field(default_factory=dict)  # + output ID
     ssm_parameters: Dict[str, Tuple[Template, Any]] = field(default_factory=dict)
     # node or reference -> (what was resolved, kept alive so its id is not reused; the result)
-    _done: Dict[Any, Tuple[Any, Any]] = field(default_factory=dict, repr=False)
-    _active: Dict[Any, str] = field(default_factory=dict, repr=False)  # references being resolved
+    _done: Dict[Any, Tuple[Any, Any]] = field(default_factory=dict)
+    _active: Dict[Any, str] = field(default_factory=dict)  # references being resolved
     _built: int = 0  # characters of strings built so far
-    _exporters: Dict[str, List[str]] = field(default_factory=dict, repr=False)  # name -> templates
-    _ssm_writers: Dict[str, List[str]] = field(default_factory=dict, repr=False)  # likewise
+    _exporters: Dict[str, List[str]] = field(default_factory=dict)  # name -> templates
+    _ssm_writers: Dict[str, List[str]] = field(default_factory=dict)  # likewise
     imports: Set[Tuple[str, str]] = field(default_factory=set)  # (importing, exporting template)
 
     def add(self, template: Template) -> None:

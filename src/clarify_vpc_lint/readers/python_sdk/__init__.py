@@ -23,8 +23,9 @@ Layout: this module holds the entry points; ``notebooks`` the cells and their li
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 from typing import List, Optional
+
+from msgspec.structs import replace
 
 from ...documents import ParseError, read_regular_file
 from ...model import Job, Model, Network

@@ -12,16 +12,17 @@ and each script takes the one its machine would use.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
 from typing import Any, Collection, Dict, Optional, Tuple
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ...values import dig
 
 MONITORING_DEFAULTS = ("MonitoringSchedule", "MonitoringScheduleConfig", "MonitoringJobDefinition")
 
 
-@dataclass(frozen=True)
-class SdkDefaults:
+class SdkDefaults(Struct, frozen=True):
     """The sections of the SDK's ``config.yaml`` (``SageMaker:``) this reader applies."""
 
     processing: Any = None  # SageMaker.ProcessingJob.NetworkConfig

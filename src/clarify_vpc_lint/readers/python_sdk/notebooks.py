@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from json.decoder import scanstring
 from typing import Any, Callable, Iterator, List, Optional, Tuple
+
+from msgspec import Struct
 
 from ...documents import ParseError, json_problem, parse_json
 
@@ -35,8 +36,7 @@ def notebook_cells(path: str, text: str) -> Iterator[Tuple[int, str, List[Tuple[
         yield cell.number, cell.python, cell.lines
 
 
-@dataclass
-class CodeCell:
+class CodeCell(Struct):
     """A Python code cell: its source as written and as Python, and where its strings are."""
 
     number: int

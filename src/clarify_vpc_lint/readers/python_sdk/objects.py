@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Any, Dict, MutableMapping, Optional
+
+from msgspec import Struct
 
 from ...model import Job, Model
 from ...values import Unknown
@@ -25,8 +26,7 @@ class Arguments(Dict[str, Any]):
         return Unknown(f"{name} may be given by {spread.reason}", spread.text)
 
 
-@dataclass(eq=False)
-class Obj:
+class Obj(Struct, eq=False):
     """An SDK object the script builds: its class kind and the arguments it was given."""
 
     kind: str

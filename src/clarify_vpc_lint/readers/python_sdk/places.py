@@ -9,12 +9,12 @@ each subject it reports, so a fix adds or changes the argument there and nowhere
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
+from msgspec import Struct
 
-@dataclass(frozen=True)
-class FixPlace:
+
+class FixPlace(Struct, frozen=True):
     """The call that takes a subject's network, and the argument (or request member) it is."""
 
     call: Tuple[int, int, int, int]  # the call's start and end, as Python's syntax tree has them

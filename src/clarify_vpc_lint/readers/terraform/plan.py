@@ -15,12 +15,13 @@ a chain longer than MAX_REFERENCE_DEPTH is unknown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Generic, List, Optional, Set, Tuple, TypeVar
+
+from msgspec import Struct
 
 from ... import keys, tfaddress
 from ...documents import Document, ParseError
-from ...model import LazyLocation, Location
+from ...model import Location, lazy_location
 from ...values import Handle, Unknown, dig
 
 SUPPORTED_FORMATS = ("0.", "1.")
@@ -62,8 +63,7 @@ def is_plan(data: Any) -> bool:
     )
 
 
-@dataclass
-class PlannedResource:
+class PlannedResource(Struct, dict=True):
     """One planned resource instance with what the plan and its configuration say of it.
 
     It offers the interface the per-resource handlers of ``terraform.py`` read (``TfResource``).
@@ -77,7 +77,7 @@ class PlannedResource:
     config: Dict[str, Any]  # the configuration's expressions of this resource
     module: str  # "module.net" (with instance keys), "" for the root module
     path: Tuple[Any, ...]  # where it is written in the plan file
-    plan: Plan = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    plan: Plan = None  # type: ignore[assignment]
 
     def value(self, *path: Any) -> Any:
         """A planned value; where unknown until apply, the resources its expression references.
@@ -112,7 +112,7 @@ class PlannedResource:
     @_once
     def location(self) -> Location:
         """Found in the text only when a finding reads it (see ``LazyLocation``)."""
-        return LazyLocation(self.plan.document.path, self.address, "terraform", self.position)
+        return lazy_location(self.plan.document.path, self.address, "terraform", self.position)
 
     def position(self) -> Tuple[int, int]:
         """Its line and column in the plan's text (a scan of the text: only when reported)."""

@@ -16,10 +16,11 @@ unknown with the reason, and may hold VPC endpoints the VPCs of the run do not k
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+from msgspec import Struct, field
 
 from ... import collector, keys, tfaddress
 from ...documents import Document
@@ -44,12 +45,11 @@ CONFIG_EXTENSIONS = TERRAFORM_CONFIG_EXTENSIONS
 VARIABLE_EXTENSIONS = TERRAFORM_VARIABLE_EXTENSIONS
 
 
-@dataclass
-class ConfiguredResource:
+class ConfiguredResource(Struct, dict=True):
     """One resource instance of a root module as written (implements ``terraform.TfResource``)."""
 
     instance: Instance
-    root: RootModule = field(repr=False)
+    root: RootModule
     values: Dict[str, Any] = field(default_factory=dict)  # known now, as a plan's values
 
     def __post_init__(self) -> None:
@@ -119,8 +119,7 @@ class ConfiguredResource:
         return ""
 
 
-@dataclass
-class RootModule:
+class RootModule(Struct):
     """A root module read: its directory as given, and its configuration."""
 
     directory: str
@@ -147,8 +146,7 @@ def _file_name(path: str, directory: str, names: Mapping[str, str]) -> str:
     return os.path.normpath(joined) if relative.startswith(os.pardir) else joined
 
 
-@dataclass
-class RootsRead:
+class RootsRead(Struct):
     """What reading the ``.tf`` files of a run gave."""
 
     network: Network = field(default_factory=Network)

@@ -10,8 +10,9 @@ SageMaker downloads itself), neither key.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
+
+from msgspec.structs import replace
 
 from ... import keys
 from ...awsfacts import endpoint_service

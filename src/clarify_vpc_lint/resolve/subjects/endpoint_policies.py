@@ -4,8 +4,9 @@ endpoint without a policy has AWS's default, full access."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Dict, List, Tuple
+
+from msgspec.structs import replace
 
 from ...facts import fact
 from ...iam import allows, denials

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Dict, List, Optional, Tuple
+
+from msgspec import Struct, field
 
 from ...facts import derive, fact
 from ...logic import Fact, all_of, any_of
@@ -20,8 +21,7 @@ from .usage import Usage
 from .vpcs import VpcView, admits_https, usage_names
 
 
-@dataclass
-class _EndpointView:
+class _EndpointView(Struct, dict=True):  # CVL501 keeps its verdicts on it
     """An endpoint subject's view: the endpoint, its service and the VPC it serves."""
 
     endpoint: VpcEndpoint

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Dict, List, Optional, Tuple
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ... import ec2
 from ...facts import derive, fact
@@ -31,8 +33,7 @@ from .subject import Subject
 from .usage import JobNetwork, Usage, record_usage
 
 
-@dataclass
-class _JobView:
+class _JobView(Struct, dict=True):  # the policy facts keep their verdicts on it
     """A job subject's view: the job and what its facts are derived from."""
 
     job: Job

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, Dict, List, Optional, Set, Tuple
+
+from msgspec import Struct
 
 from ... import ec2
 from ...facts import derive, fact
@@ -21,8 +22,7 @@ from .subject import Subject
 from .usage import Usage, record_usage
 
 
-@dataclass
-class _ModelView:
+class _ModelView(Struct):
     """A model subject's view: the model and its resolved subnets."""
 
     model: Model

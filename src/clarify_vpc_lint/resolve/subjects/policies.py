@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Dict, List
+
+from msgspec import Struct
 
 from ...facts import derive, fact
 from ...logic import Fact, any_of
@@ -29,8 +30,7 @@ from .job_model import requests_of
 from .subject import Subject, by_rule
 
 
-@dataclass
-class _PolicyView:
+class _PolicyView(Struct, dict=True):  # the bucket-policy facts keep their verdicts on it
     """A policy subject's view: the policy and the Clarify jobs it may deny."""
 
     policy: Policy

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Dict, Iterable, List, Tuple, Union
+
+from msgspec import Struct
 
 from ...facts import Facts
 from ...model import Location, Network
 
 
-@dataclass(eq=False)  # a subject is itself only: the engine keeps what it works out of each
-class Subject:
+# a subject is itself only (eq=False): the engine keeps what it works out of each, weakly
+class Subject(Struct, eq=False, dict=True, weakref=True):
     """One thing a rule can report: its location, facts and the names its messages use."""
 
     kind: str  # requests | jobs | models | vpcs | endpoints | subnets

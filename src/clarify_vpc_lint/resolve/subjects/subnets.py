@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, Dict, List
+
+from msgspec import Struct
 
 from ...facts import derive, fact
 from ...logic import Fact, any_of
@@ -15,8 +16,7 @@ from ..network import Resolver
 from .subject import Subject, guarded
 
 
-@dataclass
-class _SubnetView:
+class _SubnetView(Struct):
     """A subnet subject's view: what its network ACL does with its Clarify jobs' traffic."""
 
     check: AclCheck

@@ -4,16 +4,16 @@ no reason is reported so it is corrected or removed (ruff's unused-``noqa`` idea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Tuple
+
+from msgspec import Struct
 
 from ...facts import derive, fact
 from ...model import Location
 from .subject import Subject
 
 
-@dataclass(frozen=True)
-class SuppressionView:
+class SuppressionView(Struct, frozen=True):
     """A suppression subject's view: where it is written and what it names."""
 
     loc: Location

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
+
+from msgspec import Struct, field
 
 from ...logic import Fact, all_of, any_of
 from ...model import Location, Subnet
@@ -11,8 +12,7 @@ from ...values import Unknown
 from ..network import Resolver
 
 
-@dataclass
-class JobNetwork:
+class JobNetwork(Struct):
     """A Clarify job's security groups and subnet CIDRs, as its VPC's endpoints must admit them."""
 
     groups: List[Any]  # the references, for messages
@@ -20,8 +20,7 @@ class JobNetwork:
     subnet_cidrs: Any  # list of CIDRs, or Unknown
 
 
-@dataclass
-class Usage:
+class Usage(Struct):
     """How the Clarify jobs and models of a run use one VPC."""
 
     vpc: Any  # Vpc, or None for a VPC that cannot be determined

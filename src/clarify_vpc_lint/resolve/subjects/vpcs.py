@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Dict, List, Optional, Set
+
+from msgspec import Struct, field
 
 from ... import ec2, keys
 from ...awsfacts import ENDPOINT_SERVICES
@@ -21,8 +22,7 @@ from .subject import Subject
 from .usage import Usage
 
 
-@dataclass
-class VpcView:
+class VpcView(Struct):
     """A VPC subject's view: how the run's jobs and models use the VPC, and its services."""
 
     usage: Usage

@@ -8,10 +8,11 @@ for the evaluator. tree-sitter is imported on first use: only runs that read ``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
+
+from msgspec import Struct, field
 
 from ....documents import ParseError, read_regular_file
 
@@ -20,23 +21,20 @@ from ....documents import ParseError, read_regular_file
 MAX_TF_BYTES = 2 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class JsonExpr:
+class JsonExpr(Struct, frozen=True):
     """An expression written in ``.tf.json``: strings in it are templates."""
 
     value: Any
 
 
-@dataclass
-class Body:
+class Body(Struct):
     """The attributes and nested blocks of a block (or a file)."""
 
     attributes: Dict[str, Any] = field(default_factory=dict)  # name -> expression
     blocks: List[Block] = field(default_factory=list)
 
 
-@dataclass
-class Block:
+class Block(Struct):
     """One HCL block: its type, labels, body and where it is written."""
 
     type: str
@@ -46,8 +44,7 @@ class Block:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(Struct, frozen=True):
     """One HCL expression, as the evaluator reads it (tree-sitter's tree, simplified).
 
     ``kind``, and what the other fields hold for it:

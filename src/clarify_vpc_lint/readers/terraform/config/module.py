@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+from msgspec import Struct, field
 
 from .... import keys
 from ....values import Handle, Unknown
@@ -34,8 +35,7 @@ _VPC_PARTS = {
 _NAMES_ITSELF = {("aws_vpc_endpoint", "dns_entry")}
 
 
-@dataclass
-class Instance:
+class Instance(Struct):
     """One resource instance, as a plan's ``planned_values`` lists it."""
 
     address: str  # module.net.aws_subnet.private[0]
@@ -51,8 +51,7 @@ class Instance:
     region: Any = None
 
 
-@dataclass
-class Skipped:
+class Skipped(Struct):
     """Something written that produced no instances: a remote module, an unknown count."""
 
     address: str
@@ -63,8 +62,7 @@ class Skipped:
     cause: str = "expansion"
 
 
-@dataclass
-class Configuration:
+class Configuration(Struct):
     """What a root module's configuration gives: its resource instances and what it could not read."""
 
     instances: List[Instance] = field(default_factory=list)
@@ -82,8 +80,7 @@ class Configuration:
 # -- configuration of one module directory ----------------------------------------------------------------
 
 
-@dataclass
-class ModuleConfig:
+class ModuleConfig(Struct):
     """One module directory's blocks, by kind and name."""
 
     directory: Path
@@ -212,8 +209,7 @@ def _duplicate(what: str, first: hcl.Block, again: hcl.Block) -> None:
 # -- references -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ResourceRef:
+class ResourceRef(Struct, frozen=True):
     """A resource instance as a value: attributes read from its configuration or known at apply."""
 
     scope: Scope
@@ -225,23 +221,20 @@ class ResourceRef:
         return self.scope.address_of(self.key, self.index)
 
 
-@dataclass(frozen=True)
-class ItsOwn:
+class ItsOwn(Struct, frozen=True):
     """A value known only after apply that names its resource however it is read
     (``dns_entry[0].dns_name``): it lands in an instance as the resource's Handle."""
 
     ref: ResourceRef
 
 
-@dataclass(frozen=True)
-class ModuleRef:
+class ModuleRef(Struct, frozen=True):
     """A module call as a value: its outputs are read by attribute."""
 
     scope: Scope
 
 
-@dataclass(frozen=True)
-class Namespace:
+class Namespace(Struct, frozen=True):
     """``var``, ``local``, ``data``, ``module``, a resource type, ``data.TYPE``: read by attribute."""
 
     kind: str
@@ -249,8 +242,7 @@ class Namespace:
     prefix: str = ""
 
 
-@dataclass
-class Context:
+class Context(Struct):
     """Where an expression is evaluated: its module instance and the iterators in scope."""
 
     scope: Scope
