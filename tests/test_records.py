@@ -51,3 +51,18 @@ def test_a_lazy_location_is_found_once_and_is_the_location_it_finds() -> None:
     assert unread != Location("plan.json", 12, 3, "aws_vpc.v", "terraform")  # not the same kind
     moved = replace(lazy_location("p", "r", "terraform", position), line=1, column=2)
     assert (moved.line, moved.column) == (1, 2) and asked == [1]
+
+
+def test_a_lazy_location_copies_and_pickles_with_its_position() -> None:
+    import copy
+    import pickle
+
+    for clone in (copy.copy, copy.deepcopy, lambda loc: pickle.loads(pickle.dumps(loc))):
+        unread = lazy_location("plan.json", "aws_vpc.v", "terraform", _twelve_three)
+        cloned = clone(unread)
+        assert (cloned.line, cloned.column, cloned.resource) == (12, 3, "aws_vpc.v")
+        assert cloned == unread
+
+
+def _twelve_three() -> tuple:  # picklable: a module function
+    return (12, 3)

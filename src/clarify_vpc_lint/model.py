@@ -92,6 +92,12 @@ class LazyLocation(Location, dict=True):
     def __repr__(self) -> str:
         return Location.__repr__(self.resolved())
 
+    def __copy__(self) -> LazyLocation:  # a copy (and a pickle) holds the found position
+        return Location.__copy__(self.resolved())  # type: ignore[return-value]
+
+    def __reduce__(self) -> Any:
+        return Location.__reduce__(self.resolved())
+
 
 def lazy_location(
     file: str, resource: str, language: Language, position: Callable[[], Tuple[int, int]]
