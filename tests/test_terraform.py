@@ -203,36 +203,3 @@ def test_data_sources_from_prior_state_carry_real_ids(tmp_path: Path) -> None:
     single_az = [f for f in result.findings if f.rule == "CVL201"]
     assert [(f.severity, f.resource) for f in single_az] == [("error", "m")]
     assert "use1-az1" in single_az[0].message
-
-
-# The plan's hot path builds these records positionally (handlers.py, ec2.py, sagemaker.py:
-# cheaper than keywords, once per resource). A field added or moved in one of
-# them must be placed in those calls too; this says so before a value lands in the wrong field.
-POSITIONAL_FIELDS = {
-    "Vpc": ["loc", "keys", "dns_support", "dns_hostnames", "endpoints_complete", "cidrs"],
-    "Subnet": [
-        "loc", "keys", "vpc", "availability_zone", "availability_zone_id", "cidr",
-        "available_ips", "owner", "region",
-    ],
-    "VpcEndpoint": [
-        "loc", "keys", "vpc", "service", "endpoint_type", "private_dns", "route_tables",
-        "subnets", "security_groups", "conditional", "dns_only_inbound_resolver", "policy",
-        "service_region", "region",
-    ],
-    "Model": [
-        "loc", "keys", "has_vpc_config", "subnets", "security_groups", "s3_artifacts",
-        "subnets_import", "request",
-    ],
-    "RouteTable": ["loc", "keys", "vpc", "main", "routes"],
-    "SecurityGroup": ["loc", "keys", "vpc", "ingress", "egress"],
-    "NetworkAcl": ["loc", "keys", "vpc", "default", "entries"],
-    "DhcpOptionsAssociation": ["vpc", "options", "conditional", "implicit"],
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("name", sorted(POSITIONAL_FIELDS))
-def test_records_built_positionally_keep_their_field_order(name: str) -> None:
-    from clarify_vpc_lint import model
-
-    written = POSITIONAL_FIELDS[name]
-    assert list(getattr(model, name).__struct_fields__[: len(written)]) == written

@@ -164,9 +164,15 @@ def _instance_count(cluster: Any) -> Any:
 
 def model(request: Any, loc: Location, keys: List[str]) -> Model:
     has_vpc, subnets, groups = _vpc_config(request)
-    # positional (no subnets_import, then the request): a keyword call costs half as much
-    # again (2,000 models a plan)
-    return Model(loc, keys, has_vpc, subnets, groups, _s3_artifacts(request), None, request)
+    return Model(
+        loc=loc,
+        keys=keys,
+        has_vpc_config=has_vpc,
+        subnets=subnets,
+        security_groups=groups,
+        s3_artifacts=_s3_artifacts(request),
+        request=request,
+    )
 
 
 def _s3_artifacts(request: Any) -> Any:

@@ -121,13 +121,13 @@ def _vpc(resource: TfResource, network: Network) -> None:
     support = resource.value("enable_dns_support")
     hostnames = resource.value("enable_dns_hostnames")
     network.vpcs.append(
-        Vpc(  # positional: a keyword call costs twice as much (2,000 a plan)
+        Vpc(
             loc,
             keys,
-            as_bool(_one(support, "enable_dns_support"), True),  # dns_support
-            as_bool(_one(hostnames, "enable_dns_hostnames"), False),  # dns_hostnames
-            resource.mode == "managed",  # endpoints_complete
-            [resource.value("cidr_block")],  # cidrs
+            dns_support=as_bool(_one(support, "enable_dns_support"), True),
+            dns_hostnames=as_bool(_one(hostnames, "enable_dns_hostnames"), False),
+            endpoints_complete=resource.mode == "managed",
+            cidrs=[resource.value("cidr_block")],
         )
     )
     if resource.mode == "managed":
@@ -161,18 +161,16 @@ def _known_id(value: Any) -> List[str]:
 def _subnet(resource: TfResource, network: Network) -> None:
     zone = resource.value("availability_zone")
     network.subnets.append(
-        Subnet(  # positional: a keyword call costs twice as much (4,000 a plan)
+        Subnet(
             resource.location,
             _keys(resource),
-            _one(resource.value("vpc_id"), "vpc_id"),  # vpc
-            zone  # availability_zone
+            vpc=_one(resource.value("vpc_id"), "vpc_id"),
+            availability_zone=zone
             if isinstance(zone, (str, Unknown))
             else Unknown(f"the availability_zone of {resource.address} is known only after apply"),
-            resource.value("availability_zone_id"),  # availability_zone_id
-            resource.value("cidr_block"),  # cidr
-            None,  # available_ips: the inventory's
-            None,  # owner: the inventory's
-            getattr(resource, "region", None),  # region: a plan says it; .tf: the run's
+            availability_zone_id=resource.value("availability_zone_id"),
+            cidr=resource.value("cidr_block"),
+            region=getattr(resource, "region", None),  # a plan says it; .tf: the run's
         )
     )
 
@@ -398,20 +396,19 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
     if service is None:  # its message built only where it is said (2,000 endpoints a plan)
         service = Unknown(f"the service_name of {resource.address} is not in the plan")
     network.endpoints.append(
-        VpcEndpoint(  # positional: a keyword call costs 3 times as much (2,000 a plan)
+        VpcEndpoint(
             resource.location,
             _keys(resource),
-            _one(resource.value("vpc_id"), "vpc_id"),  # vpc
-            service,
-            _setting(resource, "vpc_endpoint_type", "Gateway"),  # endpoint_type
-            as_bool(  # private_dns
+            vpc=_one(resource.value("vpc_id"), "vpc_id"),
+            service=service,
+            endpoint_type=_setting(resource, "vpc_endpoint_type", "Gateway"),
+            private_dns=as_bool(
                 _one(resource.value("private_dns_enabled"), "private_dns_enabled"), False
             ),
-            _references(resource.value("route_table_ids")),  # route_tables
-            _references(resource.value("subnet_ids")),  # subnets
-            groups if configured_groups else None,  # security_groups
-            False,  # conditional
-            ec2.private_dns_only_for_inbound_resolver(  # dns_only_inbound_resolver
+            route_tables=_references(resource.value("route_table_ids")),
+            subnets=_references(resource.value("subnet_ids")),
+            security_groups=groups if configured_groups else None,
+            dns_only_inbound_resolver=ec2.private_dns_only_for_inbound_resolver(
                 _one(
                     resource.value(
                         "dns_options", 0, "private_dns_only_for_inbound_resolver_endpoint"
@@ -419,9 +416,8 @@ def _vpc_endpoint(resource: TfResource, network: Network) -> None:
                     "private_dns_only_for_inbound_resolver_endpoint",
                 )
             ),
-            None,  # policy: read below, last, as references are resolved in that order
-            _one(resource.value("service_region"), "service_region"),  # service_region
-            getattr(resource, "region", None),  # region: a plan says it; .tf: the run's
+            service_region=_one(resource.value("service_region"), "service_region"),
+            region=getattr(resource, "region", None),  # a plan says it; .tf: the run's
         )
     )
     network.endpoints[-1].policy = policies.endpoint_policy(  # CVL501

@@ -48,9 +48,7 @@ class _once(Generic[_T]):
         if instance is None:  # read on the class (help(), introspection)
             return self  # type: ignore[return-value]
         value = self.compute(instance)
-        # the instance's attribute now shadows this descriptor; set, not written in __dict__,
-        # which Python would then build for each of a plan's 10,000 resources
-        setattr(instance, self.name, value)
+        setattr(instance, self.name, value)  # in its dict (dict=True): shadows this descriptor
         return value
 
 
@@ -207,7 +205,7 @@ class Plan:
             else:
                 continue
             values, index = raw.get("values"), raw.get("index")
-            resource = PlannedResource(  # positional: cheaper than keywords, once per resource
+            resource = PlannedResource(  # every field, in order
                 address,
                 type_,
                 str(mode),
