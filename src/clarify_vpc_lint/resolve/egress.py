@@ -130,7 +130,7 @@ def _endpoint_test(resolver: Resolver, endpoint: VpcEndpoint, vpc: Vpc) -> PeerT
     index = resolver.index
     group_refs = endpoint.security_groups
     if group_refs is None:
-        own = resolver.vpc(endpoint.vpc, endpoint.loc) or vpc  # a hub endpoint's is the hub's
+        own = resolver.vpc_of(endpoint) or vpc  # a hub endpoint's is the hub's
         group_refs = [keys.default_security_group(own.keys[0])]
     groups = [] if isinstance(group_refs, Unknown) else [index.find(g) for g in group_refs or []]
     subnets = [] if isinstance(endpoint.subnets, Unknown) else endpoint.subnets

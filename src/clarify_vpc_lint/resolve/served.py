@@ -309,7 +309,7 @@ class Route53:
                 if isinstance(target, Unknown):
                     reached.append(target)
                     continue
-                hub = self.resolver.vpc(target.vpc, target.loc)
+                hub = self.resolver.vpc_of(target)
                 routed = self.routed(subnets, hub)
                 usable = all_of([routed, _interface_in_region(target, self.resolver, subnets)])
                 reached.append(usable)

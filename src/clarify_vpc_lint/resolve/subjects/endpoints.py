@@ -241,7 +241,7 @@ def _tables_to_add(
 
 def _own_vpc(view: _EndpointView) -> Any:
     """The VPC the endpoint is in: a hub endpoint's is the hub VPC."""
-    return view.resolver.vpc(view.endpoint.vpc, view.endpoint.loc) or view.vpc.usage.vpc
+    return view.resolver.vpc_of(view.endpoint) or view.vpc.usage.vpc
 
 
 def _routes_subnets(endpoint: VpcEndpoint, usage: Usage, resolver: Resolver) -> Fact:

@@ -258,7 +258,7 @@ def admits_https(endpoint: VpcEndpoint, usage: Usage, resolver: Resolver) -> Fac
     every Clarify job of the VPC?"""
     groups = endpoint.security_groups
     if groups is None:  # its VPC's default group: a hub endpoint's is the hub's
-        own = resolver.vpc(endpoint.vpc, endpoint.loc) or usage.vpc
+        own = resolver.vpc_of(endpoint) or usage.vpc
         groups = [keys.default_security_group(own.keys[0])]
     results = [
         resolver.security.rules_admit(
