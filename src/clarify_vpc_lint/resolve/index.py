@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from .. import keys, tfaddress
 from ..model import DhcpOptionsAssociation, Network, RouteTable, SecurityGroup, Subnet, Vpc
@@ -43,17 +43,15 @@ class Index:
         self._shared: Optional[Dict[str, List[Any]]] = None
         self._instances: Optional[Tuple[Dict[str, List[Handle]], Dict[str, List[str]]]] = None
         entities, shared_names = self.entities, keys.SHARED_NAMES
-        for kind in _KINDS:
-            for entity in getattr(network, kind):
-                for key in entity.keys:
-                    # the first entity to use a key (most keys) is registered here, without a
-                    # call: 16,000 keys (and 10,000 shared names) in a plan of 10,000 resources
-                    if key.startswith(shared_names):
-                        continue
-                    if key not in entities:
-                        entities[key] = entity
-                    else:
-                        self._named_again(key, entity)
+        for key, entity in _keyed(network):
+            # the first entity to use a key (most keys) is registered here, without a call:
+            # 16,000 keys (and 10,000 shared names) in a plan of 10,000 resources
+            if key.startswith(shared_names):
+                continue
+            if key not in entities:
+                entities[key] = entity
+            else:
+                self._named_again(key, entity)
         self.routes_by_table: Dict[int, list] = {}
         for table_ref, route in network.routes:
             table = self.find(table_ref)
@@ -105,11 +103,9 @@ class Index:
         if self._shared is None:
             self._shared = {}
             shared_ids: Dict[str, Set[int]] = {}  # the same as ids, for names used twice
-            for kind in _KINDS:
-                for entity in getattr(self.network, kind):
-                    for key in entity.keys:
-                        if key.startswith(keys.SHARED_NAMES):
-                            _share(self._shared, shared_ids, key, entity)
+            for key, entity in _keyed(self.network):
+                if key.startswith(keys.SHARED_NAMES):
+                    _share(self._shared, shared_ids, key, entity)
         return self._shared
 
     @property
@@ -229,6 +225,14 @@ class Index:
 
     def inventory_has(self, kind: str) -> bool:
         return kind in self.network.inventory_kinds
+
+
+def _keyed(network: Network) -> Iterator[Tuple[str, Any]]:
+    """(key, entity) for every key of every entity the index registers, in its order."""
+    for kind in _KINDS:
+        for entity in getattr(network, kind):
+            for key in entity.keys:
+                yield key, entity
 
 
 def _share(shared: Dict[str, List[Any]], ids: Dict[str, Set[int]], key: str, entity: Any) -> None:
